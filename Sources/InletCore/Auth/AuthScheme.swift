@@ -1,0 +1,54 @@
+/// A way a provider proves a webhook request is theirs: a built-in, implemented in Swift and
+/// named by channel definitions (`auth.scheme`).
+public protocol AuthScheme: Sendable {
+  /// The name definitions use (`bearer-or-url-token`).
+  var name: String { get }
+  /// The secrets an instance must supply (`token` comes from the instance's `token_file`).
+  var requiredSecrets: [String] { get }
+  /// Whether ``authenticate(_:body:secrets:)`` needs the decoded body (a secret inside it).
+  var needsDecodedBody: Bool { get }
+  /// Decides; never throws, never logs secrets.
+  func authenticate(_ request: HookRequest, body: DecodedBody?, secrets: ChannelSecrets)
+    -> AuthDecision
+}
+
+/// The outcome of an authentication check.
+public enum AuthDecision: Sendable, Equatable {
+  case authenticated
+  /// Refused; the reason is safe to log and to tell the caller (it never contains a secret).
+  case refused(String)
+}
+
+/// The resolved secrets of one channel instance, by the scheme's names.
+public struct ChannelSecrets: Sendable {
+  private let values: [String: String]
+
+  public init(_ values: [String: String]) { self.values = values }
+
+  /// The secret, if configured.
+  public subscript(name: String) -> String? { values[name] }
+
+  /// The names present, for validation messages.
+  public var names: [String] { values.keys.sorted() }
+}
+
+/// The schemes a definition may name.
+public struct AuthSchemeRegistry: Sendable {
+  private var schemes: [String: any AuthScheme]
+
+  /// Every scheme built into this version of inlet.
+  public static let builtIn = AuthSchemeRegistry(schemes: [BearerOrURLTokenScheme()])
+
+  public init(schemes: [any AuthScheme]) {
+    self.schemes = Dictionary(schemes.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
+  }
+
+  /// Adds (or replaces) a scheme.
+  public mutating func register(_ scheme: any AuthScheme) { schemes[scheme.name] = scheme }
+
+  /// The scheme with that name.
+  public func scheme(named name: String) -> (any AuthScheme)? { schemes[name] }
+
+  /// All names, sorted, for error messages.
+  public var names: [String] { schemes.keys.sorted() }
+}

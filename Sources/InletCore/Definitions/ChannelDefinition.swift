@@ -1,0 +1,153 @@
+/// A provider's webhook format, read from `channels/<name>.yaml` at run time.
+///
+/// Everything about a provider except its signature algorithm is data: how to authenticate (a
+/// built-in scheme), how to decode the body, how fields map onto an inquiry, which events exist,
+/// how to recognise a repeated delivery and what to answer. See the README, "Channel definitions".
+public struct ChannelDefinition: Sendable, Decodable {
+  /// The definition's name (the file name without `.yaml` when not given).
+  public var name: String
+  /// One line for people.
+  public var title: String?
+  public var auth: AuthSpec
+  public var body: BodySpec
+  public var idempotency: IdempotencySpec?
+  /// Requests answered without storing anything (`zd_echo`, `hub.challenge`, pings).
+  public var handshakes: [Handshake]
+  /// The events, tried in order; the first whose `match` fits handles the request.
+  public var events: [Event]
+  /// Options an instance may set in the config (`thank_you_url`, …) with their defaults.
+  public var options: [String: Value]
+  /// Whether the file had no `events:` list (its top-level settings are the one event).
+  public var hasImplicitEvent = false
+
+  enum CodingKeys: String, CodingKey, CaseIterable {
+    case name, title, auth, body, idempotency, handshakes, events, options
+    case kind, fields, extra, reply
+    case requireAny = "require_any"
+  }
+
+  public init(from decoder: any Decoder) throws {
+    try decoder.rejectUnknownKeys(CodingKeys.self)
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    name = try c.decodeIfPresent(String.self, forKey: .name) ?? ""
+    title = try c.decodeIfPresent(String.self, forKey: .title)
+    auth = try c.decode(AuthSpec.self, forKey: .auth)
+    body = try c.decodeIfPresent(BodySpec.self, forKey: .body) ?? BodySpec()
+    idempotency = try c.decodeIfPresent(IdempotencySpec.self, forKey: .idempotency)
+    handshakes = try c.decodeIfPresent([Handshake].self, forKey: .handshakes) ?? []
+    options = try c.decodeIfPresent([String: Value].self, forKey: .options) ?? [:]
+    // Top-level kind/fields/extra/reply are the defaults every event inherits, so a one-event
+    // provider (a web form) needs no `events:` list at all.
+    let defaults = try Event.Defaults(
+      kind: c.decodeIfPresent(InquiryKind.self, forKey: .kind),
+      fields: c.decodeIfPresent([String: FieldRule].self, forKey: .fields),
+      extra: c.decodeIfPresent(ExtraSpec.self, forKey: .extra),
+      reply: c.decodeIfPresent(Replies.self, forKey: .reply),
+      requireAny: c.decodeIfPresent([String].self, forKey: .requireAny))
+    try Event.validateTargets(defaults.fields ?? [:], at: c.codingPath + [CodingKeys.fields])
+    if c.contains(.events) {
+      var list = try c.nestedUnkeyedContainer(forKey: .events)
+      var events: [Event] = []
+      while !list.isAtEnd {
+        var event = try list.decode(Event.self)
+        event.inherit(defaults)
+        events.append(event)
+      }
+      self.events = events
+    } else {
+      var event = Event(name: "default")
+      event.inherit(defaults)
+      self.events = [event]
+      hasImplicitEvent = true
+    }
+  }
+
+  /// Authentication: a built-in scheme and the names of the secrets it reads.
+  public struct AuthSpec: Sendable, Decodable {
+    public var scheme: String
+    /// Scheme parameters (`header: X-Signature`, `field: secret`), scheme-specific.
+    public var parameters: [String: String]
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case scheme, parameters }
+
+    public init(from decoder: any Decoder) throws {
+      try decoder.rejectUnknownKeys(CodingKeys.self)
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      scheme = try c.decode(String.self, forKey: .scheme)
+      parameters = try c.decodeIfPresent([String: String].self, forKey: .parameters) ?? [:]
+    }
+  }
+
+  /// Which body decoders are accepted.
+  public struct BodySpec: Sendable, Decodable {
+    public var accept: [BodyFormat] = [.json, .form]
+    /// For `json-in-form-field`: the form field holding the JSON (default `json`).
+    public var jsonField: String?
+
+    init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+      case accept
+      case jsonField = "json_field"
+    }
+
+    public init(from decoder: any Decoder) throws {
+      try decoder.rejectUnknownKeys(CodingKeys.self)
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      accept = try c.decodeIfPresent([BodyFormat].self, forKey: .accept) ?? [.json, .form]
+      jsonField = try c.decodeIfPresent(String.self, forKey: .jsonField)
+    }
+  }
+
+  /// How a repeated delivery of the same submission or event is recognised.
+  public struct IdempotencySpec: Sendable, Decodable {
+    /// A header carrying the key (`Idempotency-Key`).
+    public var header: String?
+    /// Field paths tried in order (`submission_id`, `tranid`).
+    public var fields: [FieldPath]
+    /// A template combining fields (`{{field.call_id}}:{{field.event}}`); wins over `fields`.
+    public var template: Template?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case header, fields, template }
+
+    public init(from decoder: any Decoder) throws {
+      try decoder.rejectUnknownKeys(CodingKeys.self)
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      header = try c.decodeIfPresent(String.self, forKey: .header)
+      fields = try (c.decodeIfPresent([String].self, forKey: .fields) ?? []).map {
+        try FieldPath.decoding($0, at: c.codingPath + [CodingKeys.fields])
+      }
+      template = try c.decodeIfPresent(String.self, forKey: .template).map(Template.init)
+    }
+  }
+
+  /// A request answered at once, storing nothing.
+  public struct Handshake: Sendable, Decodable {
+    public var name: String?
+    public var match: MatchSpec
+    /// Whether the request must pass the channel's authentication first.
+    public var authenticate: Bool
+    public var reply: Reply
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case name, match, authenticate, reply }
+
+    public init(from decoder: any Decoder) throws {
+      try decoder.rejectUnknownKeys(CodingKeys.self)
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      name = try c.decodeIfPresent(String.self, forKey: .name)
+      match = try c.decode(MatchSpec.self, forKey: .match)
+      authenticate = try c.decodeIfPresent(Bool.self, forKey: .authenticate) ?? true
+      reply = try c.decode(Reply.self, forKey: .reply)
+    }
+  }
+}
+
+extension FieldPath {
+  static func decoding(_ text: String, at path: [any CodingKey]) throws -> FieldPath {
+    guard let parsed = FieldPath(text) else {
+      throw DecodingError.dataCorrupted(
+        .init(codingPath: path, debugDescription: "`\(text)` is not a field path"))
+    }
+    return parsed
+  }
+}

@@ -1,0 +1,165 @@
+import Foundation
+import Yams
+
+/// A definition file that cannot be used, with where and why.
+public struct DefinitionError: Error, Sendable, CustomStringConvertible {
+  /// The file (or definition name) at fault.
+  public var file: String
+  /// `key.path: problem`.
+  public var problem: String
+
+  public init(file: String, problem: String) {
+    self.file = file
+    self.problem = problem
+  }
+
+  public var description: String { "\(file): \(problem)" }
+}
+
+/// Parses and validates channel definitions.
+public enum ChannelDefinitionLoader {
+  /// The template namespaces replies and idempotency keys may use.
+  static let replyNamespaces: Set<String> = [
+    "inquiry", "raw", "query", "field", "header", "option", "secret",
+  ]
+
+  /// Parses one definition from YAML text; `name` is used when the file does not give one.
+  public static func parse(
+    yaml: String, name: String, file: String? = nil,
+    schemes: AuthSchemeRegistry = .builtIn
+  ) throws(DefinitionError) -> ChannelDefinition {
+    let label = file ?? name
+    var definition: ChannelDefinition
+    do {
+      definition = try YAMLDecoder().decode(ChannelDefinition.self, from: yaml)
+    } catch let error as DecodingError {
+      throw DefinitionError(file: label, problem: DecodingProblem.describe(error))
+    } catch {
+      throw DefinitionError(file: label, problem: "not valid YAML: \(error)")
+    }
+    if definition.name.isEmpty { definition.name = name }
+    try validate(definition, file: label, schemes: schemes)
+    return definition
+  }
+
+  /// Reads every `*.yaml` in a folder, by definition name.
+  public static func loadDirectory(
+    _ url: URL, schemes: AuthSchemeRegistry = .builtIn
+  ) throws(DefinitionError) -> [String: ChannelDefinition] {
+    let files: [URL]
+    do {
+      files = try FileManager.default.contentsOfDirectory(
+        at: url, includingPropertiesForKeys: nil
+      ).filter { ["yaml", "yml"].contains($0.pathExtension) }
+    } catch {
+      throw DefinitionError(
+        file: url.path, problem: "cannot read the channel definitions folder (\(error))")
+    }
+    var definitions: [String: ChannelDefinition] = [:]
+    for file in files.sorted(by: { $0.path < $1.path }) {
+      let text: String
+      do {
+        text = try String(contentsOf: file, encoding: .utf8)
+      } catch {
+        throw DefinitionError(file: file.path, problem: "cannot be read as UTF-8 (\(error))")
+      }
+      let name = file.deletingPathExtension().lastPathComponent
+      let definition = try parse(yaml: text, name: name, file: file.path, schemes: schemes)
+      if definitions[definition.name] != nil {
+        throw DefinitionError(
+          file: file.path, problem: "name: `\(definition.name)` is defined twice")
+      }
+      definitions[definition.name] = definition
+    }
+    return definitions
+  }
+
+  static func validate(
+    _ definition: ChannelDefinition, file: String, schemes: AuthSchemeRegistry
+  ) throws(DefinitionError) {
+    guard schemes.scheme(named: definition.auth.scheme) != nil else {
+      throw DefinitionError(
+        file: file,
+        problem: "auth.scheme: unknown scheme `\(definition.auth.scheme)` (built in: "
+          + schemes.names.joined(separator: ", ") + ")")
+    }
+    guard !definition.body.accept.isEmpty else {
+      throw DefinitionError(file: file, problem: "body.accept: list at least one decoder")
+    }
+    guard !definition.events.isEmpty else {
+      throw DefinitionError(file: file, problem: "events: list at least one event")
+    }
+    for (index, event) in definition.events.enumerated() {
+      // A one-event definition's settings are written at the top level: report them there.
+      let at = definition.hasImplicitEvent ? "" : "events[\(index)]"
+      if let requireAny = event.requireAny {
+        for target in requireAny where !Event.targets.contains(target) {
+          throw DefinitionError(
+            file: file, problem: "\(key(at, "require_any")): unknown inquiry field `\(target)`")
+        }
+      }
+      for (target, rule) in event.fields {
+        if let template = rule.template {
+          try checkNamespaces(template, at: key(at, "fields.\(target).template"), file: file)
+        }
+      }
+      for (label, reply) in replyList(event.reply) {
+        try checkReply(reply, at: key(at, "reply.\(label)"), file: file)
+      }
+    }
+    for (index, handshake) in definition.handshakes.enumerated() {
+      try checkReply(handshake.reply, at: "handshakes[\(index)].reply", file: file)
+    }
+    if let template = definition.idempotency?.template {
+      try checkNamespaces(template, at: "idempotency.template", file: file)
+    }
+  }
+
+  private static func key(_ prefix: String, _ rest: String) -> String {
+    prefix.isEmpty ? rest : "\(prefix).\(rest)"
+  }
+
+  private static func replyList(_ replies: Replies?) -> [(String, Reply)] {
+    guard let replies else { return [] }
+    return [
+      ("created", replies.created), ("duplicate", replies.duplicate),
+      ("ignored", replies.ignored),
+    ]
+  }
+
+  private static func checkReply(_ reply: Reply, at: String, file: String)
+    throws(DefinitionError)
+  {
+    if let text = reply.text { try checkNamespaces(text, at: "\(at).text", file: file) }
+    for (name, template) in reply.headers {
+      try checkNamespaces(template, at: "\(at).headers.\(name)", file: file)
+    }
+    if let json = reply.json { try checkJSON(json, at: "\(at).json", file: file) }
+  }
+
+  private static func checkJSON(_ value: Value, at: String, file: String)
+    throws(DefinitionError)
+  {
+    switch value {
+    case .string(let text): try checkNamespaces(Template(text), at: at, file: file)
+    case .array(let items):
+      for (index, item) in items.enumerated() {
+        try checkJSON(item, at: "\(at)[\(index)]", file: file)
+      }
+    case .object(let members):
+      for (key, item) in members { try checkJSON(item, at: "\(at).\(key)", file: file) }
+    default: break
+    }
+  }
+
+  private static func checkNamespaces(_ template: Template, at: String, file: String)
+    throws(DefinitionError)
+  {
+    for namespace in template.namespaces where !replyNamespaces.contains(namespace) {
+      throw DefinitionError(
+        file: file,
+        problem: "\(at): unknown placeholder namespace `\(namespace)` in `\(template.source)` "
+          + "(one of: \(replyNamespaces.sorted().joined(separator: ", ")))")
+    }
+  }
+}

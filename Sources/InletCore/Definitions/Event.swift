@@ -1,0 +1,170 @@
+/// One kind of request a provider sends, and what inlet makes of it.
+public struct Event: Sendable, Decodable {
+  public var name: String
+  /// When this event applies; `nil` matches every request.
+  public var match: MatchSpec?
+  public var action: Action
+  /// The inquiry kind (`form`, `message`, …).
+  public var kind: InquiryKind?
+  /// Inquiry field (`sender.email`) → where its value comes from.
+  public var fields: [String: FieldRule]
+  public var extra: ExtraSpec?
+  public var reply: Replies?
+  /// At least one of these inquiry fields must be present, or the input is quarantined.
+  public var requireAny: [String]?
+  /// Why requests of an `ignore` event are ignored (kept with the raw item).
+  public var reason: String?
+
+  /// What an event does with an authenticated request.
+  public enum Action: String, Sendable, Decodable {
+    /// Store the raw item and create (or find) an inquiry.
+    case inquiry
+    /// Store the raw item as `ignored` with the event's reason; no inquiry.
+    case ignore
+    /// Acknowledge without storing (status callbacks, pings after authentication).
+    case drop
+  }
+
+  /// The inquiry fields a mapping may target.
+  public static let targets: Set<String> = [
+    "sender.name", "sender.email", "sender.phone", "sender.messenger.network",
+    "sender.messenger.id", "sender.messenger.username", "company.name", "company.inn",
+    "subject", "text", "kind", "source.message_id", "source.call_id", "call.direction",
+    "call.duration_s", "call.recording_url", "call.employee", "call.did",
+  ]
+
+  init(name: String) {
+    self.name = name
+    self.action = .inquiry
+    self.fields = [:]
+  }
+
+  enum CodingKeys: String, CodingKey, CaseIterable {
+    case name, match, action, kind, fields, extra, reply, reason
+    case requireAny = "require_any"
+  }
+
+  public init(from decoder: any Decoder) throws {
+    try decoder.rejectUnknownKeys(CodingKeys.self)
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    name = try c.decodeIfPresent(String.self, forKey: .name) ?? "event"
+    match = try c.decodeIfPresent(MatchSpec.self, forKey: .match)
+    action = try c.decodeIfPresent(Action.self, forKey: .action) ?? .inquiry
+    kind = try c.decodeIfPresent(InquiryKind.self, forKey: .kind)
+    fields = try c.decodeIfPresent([String: FieldRule].self, forKey: .fields) ?? [:]
+    extra = try c.decodeIfPresent(ExtraSpec.self, forKey: .extra)
+    reply = try c.decodeIfPresent(Replies.self, forKey: .reply)
+    requireAny = try c.decodeIfPresent([String].self, forKey: .requireAny)
+    reason = try c.decodeIfPresent(String.self, forKey: .reason)
+    try Self.validateTargets(fields, at: c.codingPath + [CodingKeys.fields])
+  }
+
+  /// Rejects a mapping onto an inquiry field that does not exist (`sender.mail`).
+  static func validateTargets(_ fields: [String: FieldRule], at path: [any CodingKey]) throws {
+    for target in fields.keys.sorted() where !targets.contains(target) {
+      throw DecodingError.dataCorrupted(
+        .init(
+          codingPath: path + [AnyCodingKey(stringValue: target)],
+          debugDescription:
+            "unknown inquiry field `\(target)` (one of: \(targets.sorted().joined(separator: ", ")))"
+        ))
+    }
+  }
+
+  struct Defaults {
+    var kind: InquiryKind?
+    var fields: [String: FieldRule]?
+    var extra: ExtraSpec?
+    var reply: Replies?
+    var requireAny: [String]?
+  }
+
+  mutating func inherit(_ defaults: Defaults) {
+    kind = kind ?? defaults.kind
+    for (target, rule) in defaults.fields ?? [:] where fields[target] == nil {
+      fields[target] = rule
+    }
+    extra = extra ?? defaults.extra
+    reply = reply ?? defaults.reply
+    requireAny = requireAny ?? defaults.requireAny
+  }
+}
+
+/// Where one inquiry field's value comes from.
+///
+/// In YAML: a list of paths (`[email, e-mail, почта]`, the first present wins), one path, or a
+/// mapping with `paths`, `template`, `value` (a constant), `map` (value map, `"*"` = any other
+/// value) and `default`.
+public struct FieldRule: Sendable, Decodable {
+  public var paths: [FieldPath] = []
+  public var template: Template?
+  public var value: String?
+  public var map: [String: String]?
+  public var defaultValue: String?
+
+  enum CodingKeys: String, CodingKey, CaseIterable {
+    case paths, template, value, map
+    case defaultValue = "default"
+  }
+
+  public init(from decoder: any Decoder) throws {
+    if let list = try? decoder.singleValueContainer().decode([String].self) {
+      paths = try list.map { try FieldPath.decoding($0, at: decoder.codingPath) }
+      return
+    }
+    if let single = try? decoder.singleValueContainer().decode(String.self) {
+      paths = [try FieldPath.decoding(single, at: decoder.codingPath)]
+      return
+    }
+    try decoder.rejectUnknownKeys(CodingKeys.self)
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    paths = try (c.decodeIfPresent([String].self, forKey: .paths) ?? []).map {
+      try FieldPath.decoding($0, at: c.codingPath + [CodingKeys.paths])
+    }
+    template = try c.decodeIfPresent(String.self, forKey: .template).map(Template.init)
+    value = try c.decodeIfPresent(String.self, forKey: .value)
+    map = try c.decodeIfPresent([String: String].self, forKey: .map)
+    defaultValue = try c.decodeIfPresent(String.self, forKey: .defaultValue)
+    if paths.isEmpty && template == nil && value == nil && defaultValue == nil {
+      throw DecodingError.dataCorrupted(
+        .init(
+          codingPath: decoder.codingPath,
+          debugDescription: "a field rule needs `paths`, `template`, `value` or `default`"))
+    }
+  }
+}
+
+/// Which of the body's other fields are kept in the inquiry's `extra`.
+public enum ExtraSpec: Sendable, Decodable {
+  /// Every top-level field no mapping consumed, minus `exclude`.
+  case rest(exclude: Set<String>)
+  /// Only these paths (key = the path text).
+  case only([FieldPath])
+  /// Nothing.
+  case none
+
+  enum CodingKeys: String, CodingKey, CaseIterable { case rest, exclude, only }
+
+  public init(from decoder: any Decoder) throws {
+    if let word = try? decoder.singleValueContainer().decode(String.self) {
+      switch word {
+      case "rest": self = .rest(exclude: [])
+      case "none": self = .none
+      default:
+        throw DecodingError.dataCorrupted(
+          .init(
+            codingPath: decoder.codingPath,
+            debugDescription: "`extra` is `rest`, `none`, {exclude: [...]} or {only: [...]}"))
+      }
+      return
+    }
+    try decoder.rejectUnknownKeys(CodingKeys.self)
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    if let only = try c.decodeIfPresent([String].self, forKey: .only) {
+      self = .only(try only.map { try FieldPath.decoding($0, at: c.codingPath) })
+    } else {
+      let exclude = try c.decodeIfPresent([String].self, forKey: .exclude) ?? []
+      self = .rest(exclude: Set(exclude.map { $0.lowercased() }))
+    }
+  }
+}

@@ -1,0 +1,80 @@
+import Foundation
+
+/// Conditions on a request; all given must hold.
+public struct MatchSpec: Sendable, Decodable {
+  /// `GET`, `POST`.
+  public var method: String?
+  /// The sub-path after `/hooks/{channel}` (`/events/summary`); a trailing `*` matches a prefix.
+  public var path: String?
+  /// Decoded body fields.
+  public var fields: [String: Expected]
+  public var query: [String: Expected]
+  public var headers: [String: Expected]
+
+  /// What a value must be: `"*"` any non-empty value, a string (case-insensitive), or a list of
+  /// alternatives.
+  public enum Expected: Sendable, Decodable {
+    case present
+    case oneOf([String])
+
+    public init(from decoder: any Decoder) throws {
+      let c = try decoder.singleValueContainer()
+      if let list = try? c.decode([String].self) {
+        self = .oneOf(list)
+      } else {
+        let text = try c.decode(String.self)
+        self = text == "*" ? .present : .oneOf([text])
+      }
+    }
+
+    func accepts(_ value: String?) -> Bool {
+      guard let value, !value.isEmpty else { return false }
+      switch self {
+      case .present: return true
+      case .oneOf(let options):
+        return options.contains { $0.compare(value, options: .caseInsensitive) == .orderedSame }
+      }
+    }
+  }
+
+  enum CodingKeys: String, CodingKey, CaseIterable { case method, path, fields, query, headers }
+
+  public init(from decoder: any Decoder) throws {
+    try decoder.rejectUnknownKeys(CodingKeys.self)
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    method = try c.decodeIfPresent(String.self, forKey: .method)?.uppercased()
+    path = try c.decodeIfPresent(String.self, forKey: .path)
+    fields = try c.decodeIfPresent([String: Expected].self, forKey: .fields) ?? [:]
+    query = try c.decodeIfPresent([String: Expected].self, forKey: .query) ?? [:]
+    headers = try c.decodeIfPresent([String: Expected].self, forKey: .headers) ?? [:]
+  }
+
+  /// Whether the request (and, when needed, its decoded body) satisfies every condition.
+  public func matches(_ request: HookRequest, body: DecodedBody?) -> Bool {
+    if let method, method != request.method { return false }
+    if let path {
+      if path.hasSuffix("*") {
+        if !request.subpath.hasPrefix(String(path.dropLast())) { return false }
+      } else if path != request.subpath && !(path == "/" && request.subpath.isEmpty) {
+        return false
+      }
+    }
+    for (name, expected) in query where !expected.accepts(request.queryValue(name)) {
+      return false
+    }
+    for (name, expected) in headers where !expected.accepts(request.header(name)) {
+      return false
+    }
+    if !fields.isEmpty {
+      guard let body else { return false }
+      for (name, expected) in fields {
+        let value = FieldPath(name).flatMap { body.fields.value(at: $0) }?.text
+        if !expected.accepts(value) { return false }
+      }
+    }
+    return true
+  }
+
+  /// Whether deciding needs the decoded body.
+  public var needsBody: Bool { !fields.isEmpty }
+}

@@ -1,0 +1,77 @@
+/// What inlet answers a provider; strings in `json` and `text` are templates.
+public struct Reply: Sendable, Decodable {
+  public var status: Int
+  public var json: Value?
+  public var text: Template?
+  public var contentType: String?
+  public var headers: [String: Template]
+
+  public init(
+    status: Int, json: Value? = nil, text: Template? = nil, contentType: String? = nil,
+    headers: [String: Template] = [:]
+  ) {
+    self.status = status
+    self.json = json
+    self.text = text
+    self.contentType = contentType
+    self.headers = headers
+  }
+
+  enum CodingKeys: String, CodingKey, CaseIterable {
+    case status, json, text, headers
+    case contentType = "content_type"
+  }
+
+  public init(from decoder: any Decoder) throws {
+    try decoder.rejectUnknownKeys(CodingKeys.self)
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    status = try c.decodeIfPresent(Int.self, forKey: .status) ?? 200
+    guard (200...599).contains(status) else {
+      throw DecodingError.dataCorruptedError(
+        forKey: .status, in: c, debugDescription: "an HTTP status between 200 and 599")
+    }
+    json = try c.decodeIfPresent(Value.self, forKey: .json)
+    text = try c.decodeIfPresent(String.self, forKey: .text).map(Template.init)
+    contentType = try c.decodeIfPresent(String.self, forKey: .contentType)
+    headers = (try c.decodeIfPresent([String: String].self, forKey: .headers) ?? [:])
+      .mapValues(Template.init)
+    if json != nil && text != nil {
+      throw DecodingError.dataCorruptedError(
+        forKey: .text, in: c, debugDescription: "a reply has `json` or `text`, not both")
+    }
+  }
+
+  /// An empty JSON object with 200, what most providers expect.
+  public static let ok = Reply(status: 200, json: .object([:]))
+}
+
+/// The replies of an event: on creation, on a repeated delivery, and for ignored or dropped
+/// requests. In YAML either one reply for all, or a mapping of these three.
+public struct Replies: Sendable, Decodable {
+  public var created: Reply
+  public var duplicate: Reply
+  public var ignored: Reply
+
+  enum CodingKeys: String, CodingKey, CaseIterable { case created, duplicate, ignored }
+
+  public init(created: Reply = .ok, duplicate: Reply? = nil, ignored: Reply? = nil) {
+    self.created = created
+    self.duplicate = duplicate ?? created
+    self.ignored = ignored ?? created
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: AnyCodingKey.self)
+    let keys = Set(c.allKeys.map(\.stringValue))
+    if keys.isDisjoint(with: ["created", "duplicate", "ignored"]) {
+      self.init(created: try Reply(from: decoder))
+      return
+    }
+    try decoder.rejectUnknownKeys(CodingKeys.self)
+    let named = try decoder.container(keyedBy: CodingKeys.self)
+    let created = try named.decodeIfPresent(Reply.self, forKey: .created) ?? .ok
+    self.init(
+      created: created, duplicate: try named.decodeIfPresent(Reply.self, forKey: .duplicate),
+      ignored: try named.decodeIfPresent(Reply.self, forKey: .ignored))
+  }
+}

@@ -1,0 +1,66 @@
+import Foundation
+
+/// Text with `{{namespace.key}}` placeholders: `{{inquiry.id}}`, `{{query.zd_echo}}`,
+/// `{{field.call_id}}`, `{{header.x-id}}`, `{{option.thank_you_url}}`, `{{secret.confirmation}}`.
+public struct Template: Sendable, Hashable {
+  enum Piece: Sendable, Hashable {
+    case literal(String)
+    case placeholder(namespace: String, key: String)
+  }
+
+  let pieces: [Piece]
+  /// The template as written.
+  public let source: String
+
+  public init(_ source: String) {
+    self.source = source
+    var pieces: [Piece] = []
+    var rest = Substring(source)
+    while let open = rest.range(of: "{{") {
+      if open.lowerBound > rest.startIndex {
+        pieces.append(.literal(String(rest[..<open.lowerBound])))
+      }
+      guard let close = rest[open.upperBound...].range(of: "}}") else {
+        rest = rest[open.lowerBound...]
+        break
+      }
+      let inner = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+      let parts = inner.split(separator: ".", maxSplits: 1)
+      if parts.count == 2 {
+        pieces.append(.placeholder(namespace: String(parts[0]), key: String(parts[1])))
+      } else {
+        pieces.append(.placeholder(namespace: "field", key: inner))
+      }
+      rest = rest[close.upperBound...]
+    }
+    if !rest.isEmpty { pieces.append(.literal(String(rest))) }
+    self.pieces = pieces
+  }
+
+  /// The namespaces placeholders use, for validation.
+  public var namespaces: Set<String> {
+    Set(
+      pieces.compactMap {
+        if case .placeholder(let namespace, _) = $0 { return namespace }
+        return nil
+      })
+  }
+
+  /// Whether the template is a single placeholder and nothing else.
+  var isSinglePlaceholder: Bool {
+    if pieces.count == 1, case .placeholder = pieces[0] { return true }
+    return false
+  }
+
+  /// Fills the placeholders; an unknown one renders empty.
+  public func render(_ resolve: (_ namespace: String, _ key: String) -> String?) -> String {
+    var out = ""
+    for piece in pieces {
+      switch piece {
+      case .literal(let text): out += text
+      case .placeholder(let namespace, let key): out += resolve(namespace, key) ?? ""
+      }
+    }
+    return out
+  }
+}

@@ -1,0 +1,123 @@
+import Foundation
+
+/// The body decoders a channel definition can accept.
+public enum BodyFormat: String, Sendable, CaseIterable, Codable {
+  /// `application/json` (or `+json`).
+  case json
+  /// `application/x-www-form-urlencoded`, or the query string of a GET.
+  case form
+  /// `multipart/form-data`, file parts become attachments.
+  case multipart
+  /// A form whose field (named by the definition) holds a JSON document, as Mango Office sends.
+  case jsonInFormField = "json-in-form-field"
+
+  /// The media types each decoder claims.
+  func accepts(mediaType: String?) -> Bool {
+    switch self {
+    case .json:
+      guard let mediaType else { return false }
+      return mediaType == "application/json" || mediaType.hasSuffix("+json")
+        || mediaType == "text/json"
+    case .form, .jsonInFormField:
+      return mediaType == "application/x-www-form-urlencoded"
+    case .multipart:
+      return mediaType == "multipart/form-data"
+    }
+  }
+}
+
+/// Why a body could not be decoded; the message is shown to the sender and kept with the raw item.
+public struct BodyDecodingError: Error, Sendable, Equatable {
+  /// `unsupported_media_type` (415) or `malformed_body` (400).
+  public var code: String
+  public var message: String
+
+  public init(code: String, message: String) {
+    self.code = code
+    self.message = message
+  }
+
+  static func malformed(_ message: String) -> BodyDecodingError {
+    BodyDecodingError(code: "malformed_body", message: message)
+  }
+}
+
+/// Decodes request bodies with the decoders a definition accepts.
+public enum BodyDecoder {
+  /// Picks the decoder for the request's media type and decodes the body.
+  ///
+  /// A GET (or a bodyless POST) with no content type decodes its query string as a form when the
+  /// definition accepts forms: providers such as Sipuni and Telphin send events that way.
+  public static func decode(
+    _ request: HookRequest, accepting formats: [BodyFormat], jsonField: String?
+  ) throws(BodyDecodingError) -> DecodedBody {
+    let mediaType = request.mediaType
+    if request.body.isEmpty && (mediaType == nil || request.method == "GET") {
+      if formats.contains(.form) || formats.contains(.jsonInFormField) {
+        return DecodedBody(fields: formObject(request.query))
+      }
+    }
+    guard let format = formats.first(where: { $0.accepts(mediaType: mediaType) }) else {
+      let accepted = formats.map(\.rawValue).joined(separator: ", ")
+      throw BodyDecodingError(
+        code: "unsupported_media_type",
+        message: "Content-Type \(mediaType ?? "(none)") is not accepted here; send one of: "
+          + accepted)
+    }
+    switch format {
+    case .json:
+      return DecodedBody(fields: try decodeJSON(request.body))
+    case .form:
+      return DecodedBody(fields: try decodeForm(request.body))
+    case .jsonInFormField:
+      let form = try decodeForm(request.body)
+      let name = jsonField ?? "json"
+      guard let text = form.member(name)?.text else {
+        throw .malformed("the form has no `\(name)` field with the JSON document")
+      }
+      let document = try decodeJSON(Array(text.utf8))
+      var merged = form.object ?? [:]
+      merged[name] = document
+      return DecodedBody(fields: .object(merged))
+    case .multipart:
+      guard let boundary = request.contentTypeParameter("boundary"), !boundary.isEmpty else {
+        throw .malformed("multipart/form-data without a boundary parameter")
+      }
+      return try MultipartParser.parse(request.body, boundary: boundary)
+    }
+  }
+
+  /// Parses a JSON document into a value tree.
+  public static func decodeJSON(_ bytes: [UInt8]) throws(BodyDecodingError) -> Value {
+    guard !bytes.isEmpty else { throw .malformed("the body is empty; a JSON document is expected") }
+    do {
+      return try JSONDecoder().decode(Value.self, from: Data(bytes))
+    } catch {
+      throw .malformed("the body is not valid JSON (\(describe(error)))")
+    }
+  }
+
+  /// Parses `application/x-www-form-urlencoded` bytes into an object (bracket names nest).
+  public static func decodeForm(_ bytes: [UInt8]) throws(BodyDecodingError) -> Value {
+    guard let text = String(validating: bytes, as: UTF8.self) else {
+      throw .malformed("the form body is not valid UTF-8")
+    }
+    guard let pairs = FormURLEncoding.parse(text) else {
+      throw .malformed("the form body has a malformed percent-escape or is not UTF-8")
+    }
+    return formObject(pairs)
+  }
+
+  static func formObject(_ pairs: [(name: String, value: String)]) -> Value {
+    var tree = FormTree()
+    for pair in pairs { tree.insert(name: pair.name, value: pair.value) }
+    return tree.value
+  }
+
+  private static func describe(_ error: any Error) -> String {
+    if case DecodingError.dataCorrupted(let context) = error {
+      return context.underlyingError.map { "\($0)" } ?? context.debugDescription
+    }
+    return "\(error)"
+  }
+}

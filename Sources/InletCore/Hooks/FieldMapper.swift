@@ -1,0 +1,171 @@
+import Foundation
+
+/// Applies an event's field rules to a decoded body, normalising e-mails, phones and INNs.
+struct FieldMapper {
+  var phone: PhoneNormalizer
+
+  func inquiry(
+    from body: DecodedBody, event: Event, request: HookRequest, instance: ChannelInstance,
+    now: Date
+  ) -> Inquiry {
+    var inquiry = Inquiry(
+      channel: instance.name, kind: event.kind ?? .form, receivedAt: now)
+    var consumed: Set<String> = []
+    var extra: [String: Value] = [:]
+    let context = ReplyContext(
+      request: request, fields: body.fields, options: instance.options, secrets: instance.secrets)
+
+    for (target, rule) in event.fields.sorted(by: { $0.key < $1.key }) {
+      guard let raw = resolve(rule, in: body.fields, context: context, consumed: &consumed) else {
+        continue
+      }
+      assign(raw, to: target, in: &inquiry, extra: &extra)
+    }
+    for path in instance.definition.idempotency?.fields ?? [] {
+      consumed.insert(path.head.lowercased())
+    }
+
+    switch event.extra ?? .rest(exclude: []) {
+    case .none:
+      break
+    case .only(let paths):
+      for path in paths {
+        if let value = body.fields.value(at: path), !value.isEmpty {
+          extra[path.description] = value
+        }
+      }
+    case .rest(let exclude):
+      for (key, value) in body.fields.object ?? [:] {
+        let folded = key.lowercased()
+        if consumed.contains(folded) || exclude.contains(folded) || value.isEmpty { continue }
+        if TransportMetadata.secretNames.contains(folded) { continue }
+        extra[key] = value
+      }
+    }
+    inquiry.extra = extra
+    return inquiry
+  }
+
+  private func resolve(
+    _ rule: FieldRule, in fields: Value, context: ReplyContext, consumed: inout Set<String>
+  ) -> String? {
+    var found: String?
+    if let template = rule.template {
+      let rendered = template.render(context.resolve).trimmingCharacters(
+        in: .whitespacesAndNewlines)
+      if !rendered.isEmpty { found = rendered }
+    }
+    if found == nil {
+      for path in rule.paths {
+        guard let value = fields.value(at: path), let text = value.text else { continue }
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.isEmpty { continue }
+        found = trimmed
+        consumed.insert(path.head.lowercased())
+        break
+      }
+    }
+    if found == nil, let constant = rule.value { found = constant }
+    if let map = rule.map, let key = found {
+      let lowered = key.lowercased()
+      found = map.first { $0.key.lowercased() == lowered }?.value ?? map["*"] ?? key
+    }
+    return found ?? rule.defaultValue
+  }
+
+  private func assign(
+    _ text: String, to target: String, in inquiry: inout Inquiry, extra: inout [String: Value]
+  ) {
+    switch target {
+    case "sender.name": inquiry.sender.name = text
+    case "sender.email":
+      if let email = EmailNormalizer.normalize(text) {
+        inquiry.sender.email = email
+      } else {
+        extra["unparsed_email"] = .string(text)
+      }
+    case "sender.phone":
+      if let number = phone.normalize(text) {
+        inquiry.sender.phone = number
+      } else {
+        extra["unparsed_phone"] = .string(text)
+      }
+    case "sender.messenger.network":
+      inquiry.sender.messenger = messenger(inquiry, network: text)
+    case "sender.messenger.id":
+      var messenger = messenger(inquiry, network: nil)
+      messenger.id = text
+      inquiry.sender.messenger = messenger
+    case "sender.messenger.username":
+      var messenger = messenger(inquiry, network: nil)
+      messenger.username = text
+      inquiry.sender.messenger = messenger
+    case "company.name":
+      var company = inquiry.company ?? Inquiry.Company()
+      company.name = text
+      inquiry.company = company
+    case "company.inn":
+      if let inn = INN.normalize(text), INN.isValid(inn) {
+        var company = inquiry.company ?? Inquiry.Company()
+        company.inn = inn
+        inquiry.company = company
+      } else {
+        extra["invalid_inn"] = .string(text)
+      }
+    case "subject": inquiry.subject = text
+    case "text": inquiry.text = text
+    case "kind":
+      if let kind = InquiryKind(rawValue: text) { inquiry.kind = kind }
+    case "source.message_id": inquiry.source.messageID = text
+    case "source.call_id": inquiry.source.callID = text
+    default:
+      assignCall(text, to: target, in: &inquiry)
+    }
+  }
+
+  private func assignCall(_ text: String, to target: String, in inquiry: inout Inquiry) {
+    var call = inquiry.call ?? Inquiry.Call()
+    switch target {
+    case "call.direction": call.direction = text
+    case "call.duration_s": call.durationS = Int(text) ?? Double(text).map { Int($0) }
+    case "call.recording_url": call.recordingURL = text
+    case "call.employee": call.employee = text
+    case "call.did": call.did = phone.normalize(text) ?? text
+    default: return
+    }
+    inquiry.call = call
+  }
+
+  private func messenger(_ inquiry: Inquiry, network: String?) -> Inquiry.Messenger {
+    var messenger = inquiry.sender.messenger ?? Inquiry.Messenger(network: network ?? "unknown")
+    if let network { messenger.network = network }
+    return messenger
+  }
+}
+
+extension Inquiry {
+  /// Whether the inquiry field named as in definitions (`sender.email`) has a value.
+  func has(_ target: String) -> Bool {
+    switch target {
+    case "sender.name": return sender.name != nil
+    case "sender.email": return sender.email != nil
+    case "sender.phone": return sender.phone != nil
+    case "sender.messenger.id": return sender.messenger?.id != nil
+    case "sender.messenger.username": return sender.messenger?.username != nil
+    case "company.name": return company?.name != nil
+    case "company.inn": return company?.inn != nil
+    case "subject": return subject != nil
+    case "text": return text != nil
+    case "sender.messenger.network": return sender.messenger != nil
+    case "source.call_id": return source.callID != nil
+    case "source.message_id": return source.messageID != nil
+    case "kind": return true
+    case "call.direction": return call?.direction != nil
+    case "call.duration_s": return call?.durationS != nil
+    case "call.recording_url": return call?.recordingURL != nil
+    case "call.employee": return call?.employee != nil
+    case "call.did": return call?.did != nil
+    default: return false
+    }
+  }
+}

@@ -1,0 +1,147 @@
+import Foundation
+
+/// What the pure webhook pipeline decided about one request, before anything is stored.
+public enum HookOutcome: Sendable {
+  /// Answer at once, store nothing (a handshake, a dropped status callback).
+  case reply(Reply, ReplyContext)
+  /// The request failed authentication: 401, nothing stored, counted.
+  case unauthenticated(reason: String)
+  /// Refused before authentication could be decided (a body a body-signed scheme cannot read):
+  /// nothing stored.
+  case refused(HookFailure)
+  /// Authenticated: store the raw item (and its inquiry), then answer.
+  case store(RawSubmission)
+}
+
+/// An error answer: the status, the JSON error code and a message the sender can act on.
+public struct HookFailure: Sendable, Equatable, Error {
+  public var status: Int
+  public var code: String
+  public var message: String
+
+  public init(status: Int, code: String, message: String) {
+    self.status = status
+    self.code = code
+    self.message = message
+  }
+}
+
+/// An authenticated input on its way into the raw journal.
+public struct RawSubmission: Sendable {
+  public var channel: String
+  /// The event of the definition that handled it (`submission`, `NOTIFY_END`, …).
+  public var event: String
+  /// Scoped by channel (`site:abc`); `nil` when the request carries none.
+  public var idempotencyKey: String?
+  public var receivedAt: Date
+  public var transport: TransportMetadata
+  public var body: [UInt8]
+  public var disposition: Disposition
+  public var replies: Replies
+  /// Files of a multipart body, stored with the raw item and attached to the inquiry.
+  public var files: [UploadedFile]
+  /// For reply templates.
+  public var context: ReplyContext
+
+  public init(
+    channel: String, event: String, idempotencyKey: String?, receivedAt: Date,
+    transport: TransportMetadata, body: [UInt8], disposition: Disposition,
+    replies: Replies = Replies(), files: [UploadedFile] = [], context: ReplyContext
+  ) {
+    self.channel = channel
+    self.event = event
+    self.idempotencyKey = idempotencyKey
+    self.receivedAt = receivedAt
+    self.transport = transport
+    self.body = body
+    self.disposition = disposition
+    self.replies = replies
+    self.files = files
+    self.context = context
+  }
+
+  /// What becomes of the raw item.
+  public enum Disposition: Sendable {
+    /// A new inquiry (or the existing one, when the idempotency key was seen).
+    case inquiry(Inquiry)
+    /// Kept as `ignored` with the reason.
+    case ignored(String)
+    /// Kept as `quarantined`; the answer is this failure.
+    case quarantined(HookFailure, partial: Inquiry?)
+  }
+}
+
+/// The request's transport facts kept with the raw item; secrets are redacted.
+public struct TransportMetadata: Sendable, Codable, Equatable {
+  public var method: String
+  public var path: String
+  public var query: [String: String]
+  public var headers: [String: String]
+  public var remoteAddress: String?
+  public var contentType: String?
+
+  enum CodingKeys: String, CodingKey {
+    case method, path, query, headers
+    case remoteAddress = "remote_address"
+    case contentType = "content_type"
+  }
+
+  /// Header and query names whose values are never stored or logged.
+  static let secretNames: Set<String> = [
+    "authorization", "cookie", "token", "proxy-authorization", "x-telegram-bot-api-secret-token",
+  ]
+
+  public init(_ request: HookRequest) {
+    method = request.method
+    path = request.subpath
+    var query: [String: String] = [:]
+    for item in request.query {
+      query[item.name] =
+        Self.secretNames.contains(item.name.lowercased()) ? "[redacted]" : item.value
+    }
+    self.query = query
+    var headers: [String: String] = [:]
+    for header in request.headers {
+      headers[header.name] = Self.secretNames.contains(header.name) ? "[redacted]" : header.value
+    }
+    self.headers = headers
+    remoteAddress = request.remoteAddress
+    contentType = request.header("content-type")
+  }
+}
+
+/// Values reply templates can use.
+public struct ReplyContext: Sendable {
+  public var request: HookRequest
+  public var fields: Value?
+  public var options: [String: Value]
+  public var secrets: ChannelSecrets
+  public var inquiryID: String?
+  public var rawID: String?
+
+  public init(
+    request: HookRequest, fields: Value?, options: [String: Value], secrets: ChannelSecrets,
+    inquiryID: String? = nil, rawID: String? = nil
+  ) {
+    self.request = request
+    self.fields = fields
+    self.options = options
+    self.secrets = secrets
+    self.inquiryID = inquiryID
+    self.rawID = rawID
+  }
+
+  /// Resolves `namespace.key`.
+  public func resolve(_ namespace: String, _ key: String) -> String? {
+    switch namespace {
+    case "inquiry": return key == "id" ? inquiryID : nil
+    case "raw": return key == "id" ? rawID : nil
+    case "query": return request.queryValue(key)
+    case "header": return request.header(key)
+    case "field": return FieldPath(key).flatMap { fields?.value(at: $0) }?.text
+    case "option": return options[key]?.text
+    case "secret": return secrets[key]
+    default: return nil
+    }
+  }
+}

@@ -1,0 +1,120 @@
+import Foundation
+
+/// Russian taxpayer identification number (ИНН): 10 digits for organisations, 12 for
+/// individuals and sole proprietors.
+public enum INN: Sendable {
+  private static let organisationWeights = [2, 4, 10, 3, 5, 9, 4, 6, 8]
+  private static let personFirstWeights = [7, 2, 4, 10, 3, 5, 9, 4, 6, 8]
+  private static let personSecondWeights = [3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8]
+
+  /// Labels that introduce an INN in Russian and transliterated documents; `/кпп` covers the
+  /// common combined `ИНН/КПП 7707083893/773601001` form.
+  private static let labels = ["инн/кпп", "inn/kpp", "инн", "inn"]
+  /// Punctuation allowed between a label and the number (`ИНН: …`, `ИНН № …`).
+  private static let labelSeparators: Set<Character> = [
+    " ", "\u{00A0}", "\t", ":", "-", "\u{2013}", "\u{2014}", "№", "#", ".", "=",
+  ]
+  /// Characters that join digit groups into one longer number such as a phone or account.
+  private static let groupJoiners: Set<Character> = [" ", "\u{00A0}", "-", "(", ")", "+"]
+
+  /// Strips whitespace and checks the shape of an INN.
+  ///
+  /// The check digits are not verified here so that callers can tell a mistyped INN
+  /// (`isValid` false) from something that is not an INN at all (`nil`).
+  /// - Returns: The 10 or 12 digits, or `nil` for anything else.
+  public static func normalize(_ raw: String) -> String? {
+    let digits = raw.filter { !$0.isWhitespace }
+    guard digits.count == 10 || digits.count == 12, digits.allSatisfy(isASCIIDigit) else {
+      return nil
+    }
+    return digits
+  }
+
+  /// Whether `digits` is a 10- or 12-digit INN with correct check digits.
+  ///
+  /// Region code `00` is also refused: it is never issued, and without this rule `0000000000`
+  /// would pass the checksum.
+  public static func isValid(_ digits: String) -> Bool {
+    guard digits.allSatisfy(isASCIIDigit), !digits.hasPrefix("00") else { return false }
+    let values = digits.compactMap(\.wholeNumberValue)
+    switch values.count {
+    case 10:
+      return checkDigit(values, weights: organisationWeights) == values[9]
+    case 12:
+      return checkDigit(values, weights: personFirstWeights) == values[10]
+        && checkDigit(values, weights: personSecondWeights) == values[11]
+    default:
+      return false
+    }
+  }
+
+  /// Finds valid INNs in free text, such as an e-mail signature or a requisites block.
+  ///
+  /// A candidate is a run of exactly 10 or 12 digits that is not part of a longer digit run.
+  /// Labelled candidates (`ИНН 7707083893`) come first because they are the strongest
+  /// evidence; unlabelled ones follow, but only when they are not one group of a spaced or
+  /// dashed number (a phone `+7 9161234567` can pass the checksum by chance).
+  /// - Returns: Distinct valid INNs, labelled first, each group in text order.
+  public static func extract(from text: String) -> [String] {
+    let characters = Array(text)
+    var labelled: [String] = []
+    var unlabelled: [String] = []
+    var start = 0
+    while start < characters.count {
+      guard isASCIIDigit(characters[start]) else {
+        start += 1
+        continue
+      }
+      var end = start
+      while end < characters.count && isASCIIDigit(characters[end]) { end += 1 }
+      let candidate = String(characters[start..<end])
+      if isValid(candidate) {
+        if hasLabel(characters, before: start) {
+          labelled.append(candidate)
+        } else if !isGrouped(characters, start: start, end: end) {
+          unlabelled.append(candidate)
+        }
+      }
+      start = end
+    }
+    var seen: Set<String> = []
+    return (labelled + unlabelled).filter { seen.insert($0).inserted }
+  }
+
+  /// Mod-11-then-mod-10 weighted sum over the digits preceding the check position.
+  private static func checkDigit(_ values: [Int], weights: [Int]) -> Int {
+    zip(values, weights).reduce(0) { $0 + $1.0 * $1.1 } % 11 % 10
+  }
+
+  private static func isASCIIDigit(_ character: Character) -> Bool {
+    character.isASCII && character.isNumber
+  }
+
+  private static func hasLabel(_ characters: [Character], before start: Int) -> Bool {
+    var index = start
+    while index > 0 && labelSeparators.contains(characters[index - 1]) { index -= 1 }
+    // One character more than the longest label, for the word-boundary check below.
+    let window = (labels.map(\.count).max() ?? 0) + 1
+    let prefix = String(characters[max(0, index - window)..<index]).lowercased()
+    return labels.contains { label in
+      guard prefix.hasSuffix(label) else { return false }
+      // The label must be a whole word: `Линн` or `Finn` must not count.
+      let before = prefix.dropLast(label.count).last
+      return before.map { !$0.isLetter } ?? true
+    }
+  }
+
+  /// Whether the digit run at `start..<end` is glued to other digits by spaces, dashes,
+  /// parentheses or a leading `+`.
+  private static func isGrouped(_ characters: [Character], start: Int, end: Int) -> Bool {
+    var before = start
+    while before > 0 && groupJoiners.contains(characters[before - 1]) {
+      if characters[before - 1] == "+" { return true }
+      before -= 1
+    }
+    if before < start && before > 0 && isASCIIDigit(characters[before - 1]) { return true }
+    var after = end
+    while after < characters.count && groupJoiners.contains(characters[after]) { after += 1 }
+    return after > end && after < characters.count && isASCIIDigit(characters[after])
+  }
+}

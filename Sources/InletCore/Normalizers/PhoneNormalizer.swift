@@ -1,0 +1,172 @@
+import Foundation
+
+/// Turns phone numbers as people and PBXs write them into E.164 (`+79161234567`).
+///
+/// The normaliser never guesses: input that fits no numbering rule of the default country, or
+/// of the country named by an explicit international prefix, yields `nil` rather than a
+/// plausible-looking wrong number that would merge two different contacts.
+public struct PhoneNormalizer: Sendable {
+  /// ISO 3166-1 alpha-2 code used to read numbers written without an international prefix.
+  public let defaultCountry: String
+  private let plan: CountryDialingPlan?
+
+  /// E.164 caps a full number at 15 digits.
+  private static let maximumDigits = 15
+  /// Bounds for calling codes we know exist but have no detailed plan for.
+  private static let fallbackDigitRange = 8...15
+  /// Extensions longer than this are more likely a second number glued on than an extension.
+  private static let maximumExtensionDigits = 8
+
+  /// Separators that carry no meaning in a written number; `/` is the classic German
+  /// area-code separator (`030/1234567`).
+  private static let separators: Set<Character> = [
+    " ", "\u{00A0}", "\u{202F}", "\t", "-", "\u{2010}", "\u{2011}", "\u{2012}", "\u{2013}",
+    "\u{2014}", "\u{2212}", ".", "(", ")", "/",
+  ]
+
+  /// Words and symbols that introduce an extension, longest first so that `ext` does not
+  /// shadow `extension`.
+  private static let extensionMarkers = [
+    "добавочный", "внутренний", "extension", ";ext=", "внутр", "доб", "ext", "вн", "x", "#",
+  ]
+
+  /// Caller-ID values PBXs and carriers send instead of a withheld number.
+  private static let anonymousWords: Set<String> = [
+    "anonymous", "unknown", "private", "restricted", "hidden", "unavailable", "withheld",
+    "blocked", "скрыт", "скрытый", "неизвестен", "неизвестный", "аноним",
+  ]
+
+  /// Creates a normaliser.
+  /// - Parameter defaultCountry: ISO 3166-1 alpha-2 code for numbers written in national form.
+  ///   An unknown code leaves only internationally written numbers acceptable.
+  public init(defaultCountry: String = "RU") {
+    self.defaultCountry = defaultCountry.uppercased()
+    self.plan = CountryDialingPlan.plan(forCountry: defaultCountry)
+  }
+
+  /// Normalises a raw phone number.
+  ///
+  /// Spaces, dashes, dots, slashes, parentheses, a `tel:` scheme and an extension tail
+  /// (`доб. 12`, `ext 12`, `x12`, `#12`) are dropped.
+  /// - Returns: The number in E.164 form, or `nil` when it cannot be read without guessing.
+  public func normalize(_ raw: String) -> String? {
+    guard let (hasPlus, digits) = Self.digits(of: raw) else { return nil }
+    if hasPlus { return Self.international(digits) }
+    if digits.hasPrefix("00") { return Self.international(digits.dropFirst(2)) }
+    guard let plan else { return nil }
+    for prefix in plan.internationalPrefixes where digits.hasPrefix(prefix) {
+      // `8 10 …` only counts as dialling abroad when the rest is a real foreign number;
+      // otherwise fall through to domestic reading.
+      if let number = Self.international(digits.dropFirst(prefix.count)) { return number }
+    }
+    return Self.national(digits, plan: plan)
+  }
+
+  /// Whether a caller-ID value means "number withheld" rather than a number.
+  ///
+  /// Recognises empty values, lone `+`/zeros, SIP URIs such as `sip:anonymous@anonymous.invalid`
+  /// and the usual English and Russian words (`Anonymous`, `private`, `Скрытый номер`).
+  public static func isAnonymous(_ raw: String) -> Bool {
+    var text = raw.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+    text = text.trimmingCharacters(in: CharacterSet(charactersIn: "\"'<>"))
+    for scheme in ["sips:", "sip:", "tel:"] where text.hasPrefix(scheme) {
+      text = String(text.dropFirst(scheme.count))
+    }
+    if let at = text.firstIndex(of: "@") { text = String(text[..<at]) }
+    if text.isEmpty { return true }
+    // Some PBXs pad a withheld number with zeros instead of sending a word.
+    if text.allSatisfy({ $0 == "0" || $0 == "+" || separators.contains($0) }) { return true }
+    let words = text.split { !$0.isLetter }
+    return words.contains { word in
+      anonymousWords.contains(String(word)) || word.hasPrefix("скрыт") || word.hasPrefix("anonym")
+    }
+  }
+
+  /// Reads a number written with an explicit international prefix (digits after `+`/`00`).
+  private static func international(_ digits: some StringProtocol) -> String? {
+    guard digits.count <= maximumDigits,
+      let code = CountryDialingPlan.callingCode(prefixing: digits)
+    else { return nil }
+    let nationalNumber = digits.dropFirst(code.count)
+    let plans = CountryDialingPlan.plans(forCallingCode: code)
+    if plans.isEmpty {
+      return fallbackDigitRange.contains(digits.count) ? "+" + digits : nil
+    }
+    if CountryDialingPlan.isValid(nationalNumber, callingCode: code) {
+      return "+" + code + nationalNumber
+    }
+    // `+44 (0)20 …` and `+7 8 916 …` repeat the trunk prefix after the calling code; the
+    // result is unambiguous because the unstripped form was already refused above.
+    for trunk in plans.flatMap(\.trunkPrefixes) where nationalNumber.hasPrefix(trunk) {
+      let stripped = nationalNumber.dropFirst(trunk.count)
+      if CountryDialingPlan.isValid(stripped, callingCode: code) {
+        return "+" + code + stripped
+      }
+    }
+    return nil
+  }
+
+  /// Reads a number written without an international prefix, in the default country's style.
+  private static func national(_ digits: String, plan: CountryDialingPlan) -> String? {
+    let code = plan.callingCode
+    for trunk in plan.trunkPrefixes where digits.hasPrefix(trunk) {
+      let nationalNumber = digits.dropFirst(trunk.count)
+      if CountryDialingPlan.isValid(nationalNumber, callingCode: code) {
+        return "+" + code + nationalNumber
+      }
+    }
+    if plan.allowsBareNationalNumber && CountryDialingPlan.isValid(digits, callingCode: code) {
+      return "+" + code + digits
+    }
+    // The calling code typed without `+` (`7916…`, `375 29…`). Only safe when no domestic
+    // reading of the same digits can exist: either the string is longer than any domestic
+    // form, or the length is fixed and the digits do not start with a trunk prefix.
+    guard digits.hasPrefix(code) else { return nil }
+    let nationalNumber = digits.dropFirst(code.count)
+    let longerThanDomestic = digits.count > plan.longestNationalForm
+    let fixedLength =
+      plan.nationalNumberLengths.count == 1
+      && !plan.trunkPrefixes.contains { digits.hasPrefix($0) }
+    guard longerThanDomestic || fixedLength,
+      CountryDialingPlan.isValid(nationalNumber, callingCode: code)
+    else { return nil }
+    return "+" + code + nationalNumber
+  }
+
+  /// Splits raw input into "had a leading plus" and its digits, dropping formatting and a
+  /// trailing extension; `nil` when anything else is present.
+  private static func digits(of raw: String) -> (hasPlus: Bool, digits: String)? {
+    var text = Substring(raw.trimmingCharacters(in: .whitespacesAndNewlines).lowercased())
+    if text.hasPrefix("tel:") { text = text.dropFirst("tel:".count) }
+    var hasPlus = false
+    var digits = ""
+    var index = text.startIndex
+    while index < text.endIndex {
+      let character = text[index]
+      if let ascii = character.asciiValue, ascii >= UInt8(ascii: "0"), ascii <= UInt8(ascii: "9") {
+        digits.append(character)
+      } else if character == "+" {
+        guard !hasPlus, digits.isEmpty else { return nil }
+        hasPlus = true
+      } else if !separators.contains(character) {
+        guard !digits.isEmpty, isExtension(text[index...]) else { return nil }
+        break
+      }
+      index = text.index(after: index)
+    }
+    guard !digits.isEmpty else { return nil }
+    return (hasPlus, digits)
+  }
+
+  /// Whether `tail` is an extension marker followed only by the extension digits.
+  private static func isExtension(_ tail: Substring) -> Bool {
+    guard let marker = extensionMarkers.first(where: { tail.hasPrefix($0) }) else {
+      return false
+    }
+    let number = tail.dropFirst(marker.count)
+      .drop { " .:=#№\u{00A0}".contains($0) }
+      .trimmingCharacters(in: .whitespaces)
+    return (1...maximumExtensionDigits).contains(number.count)
+      && number.allSatisfy { $0.isASCII && $0.isNumber }
+  }
+}

@@ -1,0 +1,169 @@
+import Foundation
+import InletCore
+import InletHTTP
+import Yams
+
+/// Reads the config file, applies `INLET_<SECTION>_<KEY>` overrides, resolves paths and secrets,
+/// and builds the channel instances from their definitions.
+public struct ConfigLoader: Sendable {
+  public var environment: [String: String]
+  public var schemes: AuthSchemeRegistry
+
+  public init(
+    environment: [String: String] = ProcessInfo.processInfo.environment,
+    schemes: AuthSchemeRegistry = .builtIn
+  ) {
+    self.environment = environment
+    self.schemes = schemes
+  }
+
+  /// Keys at the top level that an override may set whole.
+  static let topLevelScalars: Set<String> = ["channels_dir", "secrets_dir"]
+  /// Sections whose scalar keys overrides may set.
+  static let sections: Set<String> = ["database", "http", "phone", "api", "delivery", "logging"]
+
+  /// Decodes the file with overrides, without reading secrets (enough for the CLI's reads).
+  public func decode(path: String) throws(ConfigError) -> (InletConfig, URL) {
+    let file = URL(fileURLWithPath: path).standardizedFileURL
+    let text: String
+    do {
+      text = try String(contentsOf: file, encoding: .utf8)
+    } catch {
+      throw ConfigError(path, "cannot read the config file (\(Self.reason(error)))")
+    }
+    do {
+      var root = try Yams.compose(yaml: text) ?? Node.mapping(Node.Mapping([]))
+      root = try applyOverrides(to: root)
+      let config = try YAMLDecoder().decode(InletConfig.self, from: root)
+      return (config, file)
+    } catch let error as ConfigError {
+      throw error
+    } catch let error as DecodingError {
+      let problem = DecodingProblem.describe(error)
+      let parts = problem.split(separator: ":", maxSplits: 1)
+      throw ConfigError(
+        String(parts[0]), parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : problem)
+    } catch {
+      throw ConfigError(path, "not valid YAML: \(error)")
+    }
+  }
+
+  /// Decodes and resolves everything; the first problem is thrown with its key path.
+  public func load(path: String) throws(ConfigError) -> LoadedConfig {
+    let (config, file) = try decode(path: path)
+    let folder = file.deletingLastPathComponent()
+    let channelsDir = Self.resolve(config.channelsDir, against: folder)
+    let definitions: [String: ChannelDefinition]
+    do {
+      definitions = try ChannelDefinitionLoader.loadDirectory(channelsDir, schemes: schemes)
+    } catch {
+      throw ConfigError("channels_dir", "\(error)")
+    }
+    let secrets = SecretResolver(
+      credentialsDirectory: environment["CREDENTIALS_DIRECTORY"],
+      secretsDirectory: config.secretsDir.map { Self.resolve($0, against: folder) },
+      configFolder: folder)
+
+    var instances: [ChannelInstance] = []
+    var seen: Set<String> = []
+    for (index, entry) in config.channels.enumerated() {
+      let at = "channels[\(index)]"
+      guard seen.insert(entry.name).inserted else {
+        throw ConfigError("\(at).name", "the channel name `\(entry.name)` is used twice")
+      }
+      guard let definition = definitions[entry.definition] else {
+        let known = definitions.keys.sorted().joined(separator: ", ")
+        throw ConfigError(
+          "\(at).definition",
+          "no definition `\(entry.definition)` in \(channelsDir.path) (found: \(known))")
+      }
+      var values: [String: String] = [:]
+      if let tokenFile = entry.tokenFile {
+        values["token"] = try secrets.read(tokenFile, keyPath: "\(at).token_file")
+      }
+      for (key, file) in entry.secrets.sorted(by: { $0.key < $1.key }) {
+        values[String(key.dropLast("_file".count))] = try secrets.read(
+          file, keyPath: "\(at).secrets.\(key)")
+      }
+      let scheme = schemes.scheme(named: definition.auth.scheme)
+      for name in scheme?.requiredSecrets ?? [] where values[name] == nil {
+        let key = name == "token" ? "token_file" : "secrets.\(name)_file"
+        throw ConfigError(
+          "\(at).\(key)",
+          "definition `\(definition.name)` (scheme \(definition.auth.scheme)) needs this secret")
+      }
+      for key in entry.options.keys where definition.options[key] == nil {
+        let known = definition.options.keys.sorted().joined(separator: ", ")
+        throw ConfigError(
+          "\(at).options.\(key)",
+          "definition `\(definition.name)` has no such option (options: \(known.isEmpty ? "none" : known))"
+        )
+      }
+      instances.append(
+        ChannelInstance(
+          name: entry.name, definition: definition, secrets: ChannelSecrets(values),
+          options: entry.options))
+    }
+
+    var tokens: [APIToken] = []
+    for (index, entry) in config.api.tokens.enumerated() {
+      let value = try secrets.read(entry.tokenFile, keyPath: "api.tokens[\(index)].token_file")
+      tokens.append(
+        APIToken(
+          name: entry.name, token: value, scope: APIToken.Scope(rawValue: entry.scope) ?? .read))
+    }
+    for (index, mailbox) in config.mailboxes.enumerated() {
+      if let file = mailbox.passwordFile {
+        _ = try secrets.read(file, keyPath: "mailboxes[\(index)].password_file")
+      }
+    }
+    if let delivery = config.delivery, let file = delivery.secretFile {
+      _ = try secrets.read(file, keyPath: "delivery.secret_file")
+    }
+    return LoadedConfig(
+      config: config, file: file,
+      databasePath: Self.resolve(config.database.path, against: folder).path,
+      channelsDir: channelsDir, channels: instances, apiTokens: tokens)
+  }
+
+  /// The database path alone (the CLI's read commands need no secrets).
+  public func databasePath(configPath: String) throws(ConfigError) -> String {
+    let (config, file) = try decode(path: configPath)
+    return Self.resolve(config.database.path, against: file.deletingLastPathComponent()).path
+  }
+
+  private func applyOverrides(to root: Node) throws -> Node {
+    guard case .mapping(var top) = root else {
+      throw ConfigError("(top level)", "the config file must be a mapping of sections")
+    }
+    for (name, value) in environment.sorted(by: { $0.key < $1.key }) where name.hasPrefix("INLET_")
+    {
+      let key = name.dropFirst("INLET_".count).lowercased()
+      if Self.topLevelScalars.contains(key) {
+        top[key] = Node(value)
+        continue
+      }
+      guard let split = key.firstIndex(of: "_") else { continue }
+      let section = String(key[..<split])
+      let field = String(key[key.index(after: split)...])
+      guard Self.sections.contains(section), !field.isEmpty else { continue }
+      var mapping = top[section]?.mapping ?? Node.Mapping([])
+      mapping[field] = Node(value)
+      top[section] = .mapping(mapping)
+    }
+    return .mapping(top)
+  }
+
+  static func resolve(_ path: String, against folder: URL) -> URL {
+    if path.hasPrefix("/") { return URL(fileURLWithPath: path).standardizedFileURL }
+    return folder.appendingPathComponent(path).standardizedFileURL
+  }
+
+  static func reason(_ error: any Error) -> String {
+    let nsError = error as NSError
+    if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError {
+      return String(cString: strerror(Int32(underlying.code)))
+    }
+    return nsError.localizedDescription
+  }
+}

@@ -1,0 +1,198 @@
+import InletCore
+
+/// The configuration file (design.md, "Configuration"), with a default for every field.
+///
+/// Decoded with Yams; unknown keys are errors so a typo is reported, not ignored.
+public struct InletConfig: Sendable, Decodable {
+  public var database = DatabaseSection()
+  public var channelsDir = "channels"
+  /// Where bare secret file names are looked up after `$CREDENTIALS_DIRECTORY` (and before the
+  /// config file's folder); relative to the config file.
+  public var secretsDir: String?
+  public var http = HTTPSection()
+  public var phone = PhoneSection()
+  public var api = APISection()
+  public var delivery: DeliverySection?
+  public var mailboxes: [MailboxSection] = []
+  public var channels: [ChannelSection] = []
+  public var logging = LoggingSection()
+
+  public init() {}
+
+  enum CodingKeys: String, CodingKey, CaseIterable {
+    case database
+    case channelsDir = "channels_dir"
+    case secretsDir = "secrets_dir"
+    case http, phone, api, delivery, mailboxes, channels, logging
+  }
+
+  public init(from decoder: any Decoder) throws {
+    try decoder.rejectUnknownKeys(CodingKeys.self)
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    database = try c.decodeIfPresent(DatabaseSection.self, forKey: .database) ?? database
+    channelsDir = try c.decodeIfPresent(String.self, forKey: .channelsDir) ?? channelsDir
+    secretsDir = try c.decodeIfPresent(String.self, forKey: .secretsDir)
+    http = try c.decodeIfPresent(HTTPSection.self, forKey: .http) ?? http
+    phone = try c.decodeIfPresent(PhoneSection.self, forKey: .phone) ?? phone
+    api = try c.decodeIfPresent(APISection.self, forKey: .api) ?? api
+    delivery = try c.decodeIfPresent(DeliverySection.self, forKey: .delivery)
+    mailboxes = try c.decodeIfPresent([MailboxSection].self, forKey: .mailboxes) ?? []
+    channels = try c.decodeIfPresent([ChannelSection].self, forKey: .channels) ?? []
+    logging = try c.decodeIfPresent(LoggingSection.self, forKey: .logging) ?? logging
+  }
+
+  /// `database:`
+  public struct DatabaseSection: Sendable, Decodable {
+    public var path = "var/inlet.sqlite"
+
+    init() {}
+    enum CodingKeys: String, CodingKey, CaseIterable { case path }
+
+    public init(from decoder: any Decoder) throws {
+      try decoder.rejectUnknownKeys(CodingKeys.self)
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      path = try c.decodeIfPresent(String.self, forKey: .path) ?? path
+    }
+  }
+
+  /// `http:`
+  public struct HTTPSection: Sendable, Decodable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    public var maxBodyBytes = 1_048_576
+    public var publicURL: String?
+    public var trustedProxies = ["127.0.0.1"]
+
+    init() {}
+    enum CodingKeys: String, CodingKey, CaseIterable {
+      case host, port
+      case maxBodyBytes = "max_body_bytes"
+      case publicURL = "public_url"
+      case trustedProxies = "trusted_proxies"
+    }
+
+    public init(from decoder: any Decoder) throws {
+      try decoder.rejectUnknownKeys(CodingKeys.self)
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      host = try c.decodeIfPresent(String.self, forKey: .host) ?? host
+      port = try c.decodeIfPresent(Int.self, forKey: .port) ?? port
+      guard (0...65535).contains(port) else {
+        throw DecodingError.dataCorruptedError(
+          forKey: .port, in: c, debugDescription: "a TCP port between 0 and 65535")
+      }
+      maxBodyBytes = try c.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? maxBodyBytes
+      guard maxBodyBytes > 0 else {
+        throw DecodingError.dataCorruptedError(
+          forKey: .maxBodyBytes, in: c, debugDescription: "a positive number of bytes")
+      }
+      publicURL = try c.decodeIfPresent(String.self, forKey: .publicURL)
+      trustedProxies =
+        try c.decodeIfPresent([String].self, forKey: .trustedProxies) ?? trustedProxies
+    }
+  }
+
+  /// `phone:`
+  public struct PhoneSection: Sendable, Decodable {
+    public var defaultCountry = "RU"
+
+    init() {}
+    enum CodingKeys: String, CodingKey, CaseIterable { case defaultCountry = "default_country" }
+
+    public init(from decoder: any Decoder) throws {
+      try decoder.rejectUnknownKeys(CodingKeys.self)
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      defaultCountry =
+        try c.decodeIfPresent(String.self, forKey: .defaultCountry)?.uppercased() ?? defaultCountry
+      guard CountryDialingPlan.plan(forCountry: defaultCountry) != nil else {
+        throw DecodingError.dataCorruptedError(
+          forKey: .defaultCountry, in: c,
+          debugDescription: "`\(defaultCountry)` is not a country inlet knows (ISO code like RU)")
+      }
+    }
+  }
+
+  /// `api:`
+  public struct APISection: Sendable, Decodable {
+    public var tokens: [TokenEntry] = []
+
+    init() {}
+    enum CodingKeys: String, CodingKey, CaseIterable { case tokens }
+
+    public init(from decoder: any Decoder) throws {
+      try decoder.rejectUnknownKeys(CodingKeys.self)
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      tokens = try c.decodeIfPresent([TokenEntry].self, forKey: .tokens) ?? []
+    }
+
+    /// One API token.
+    public struct TokenEntry: Sendable, Decodable {
+      public var name: String
+      public var tokenFile: String
+      public var scope: String
+
+      enum CodingKeys: String, CodingKey, CaseIterable {
+        case name
+        case tokenFile = "token_file"
+        case scope
+      }
+
+      public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        tokenFile = try c.decode(String.self, forKey: .tokenFile)
+        scope = try c.decodeIfPresent(String.self, forKey: .scope) ?? "read"
+        guard ["read", "read-write"].contains(scope) else {
+          throw DecodingError.dataCorruptedError(
+            forKey: .scope, in: c, debugDescription: "`read` or `read-write`")
+        }
+      }
+    }
+  }
+
+  /// `delivery:` (push to the CRM).
+  public struct DeliverySection: Sendable, Decodable {
+    public var url: String
+    public var secretFile: String?
+    public var maxAttempts = 12
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+      case url
+      case secretFile = "secret_file"
+      case maxAttempts = "max_attempts"
+    }
+
+    public init(from decoder: any Decoder) throws {
+      try decoder.rejectUnknownKeys(CodingKeys.self)
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      url = try c.decode(String.self, forKey: .url)
+      secretFile = try c.decodeIfPresent(String.self, forKey: .secretFile)
+      maxAttempts = try c.decodeIfPresent(Int.self, forKey: .maxAttempts) ?? maxAttempts
+    }
+  }
+
+  /// `logging:`
+  public struct LoggingSection: Sendable, Decodable {
+    public var level = "info"
+    public var format = "text"
+
+    init() {}
+    enum CodingKeys: String, CodingKey, CaseIterable { case level, format }
+
+    public init(from decoder: any Decoder) throws {
+      try decoder.rejectUnknownKeys(CodingKeys.self)
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      level = try c.decodeIfPresent(String.self, forKey: .level) ?? level
+      format = try c.decodeIfPresent(String.self, forKey: .format) ?? format
+      let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+      guard levels.contains(level) else {
+        throw DecodingError.dataCorruptedError(
+          forKey: .level, in: c, debugDescription: "one of \(levels.joined(separator: ", "))")
+      }
+      guard ["text", "json"].contains(format) else {
+        throw DecodingError.dataCorruptedError(
+          forKey: .format, in: c, debugDescription: "`text` or `json`")
+      }
+    }
+  }
+}

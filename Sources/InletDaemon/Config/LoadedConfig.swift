@@ -1,0 +1,16 @@
+import Foundation
+import InletCore
+import InletHTTP
+
+/// The configuration resolved for running: absolute paths, secrets read, channel instances built.
+public struct LoadedConfig: Sendable {
+  public var config: InletConfig
+  /// The config file.
+  public var file: URL
+  /// `database.path`, absolute.
+  public var databasePath: String
+  /// `channels_dir`, absolute.
+  public var channelsDir: URL
+  public var channels: [ChannelInstance]
+  public var apiTokens: [APIToken]
+}

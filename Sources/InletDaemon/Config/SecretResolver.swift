@@ -1,0 +1,42 @@
+import Foundation
+
+/// Finds and reads `*_file` secrets: an absolute path as is; a bare name in
+/// `$CREDENTIALS_DIRECTORY` (systemd's `LoadCredential=`), then `secrets_dir`, then the config
+/// file's folder; a relative path with a folder against the config file's folder.
+struct SecretResolver {
+  var credentialsDirectory: String?
+  var secretsDirectory: URL?
+  var configFolder: URL
+
+  func candidates(_ name: String) -> [URL] {
+    if name.hasPrefix("/") { return [URL(fileURLWithPath: name)] }
+    if name.contains("/") { return [configFolder.appendingPathComponent(name)] }
+    var list: [URL] = []
+    if let credentialsDirectory, !credentialsDirectory.isEmpty {
+      list.append(URL(fileURLWithPath: credentialsDirectory).appendingPathComponent(name))
+    }
+    if let secretsDirectory { list.append(secretsDirectory.appendingPathComponent(name)) }
+    list.append(configFolder.appendingPathComponent(name))
+    return list
+  }
+
+  /// The secret's text without surrounding whitespace (files usually end in a newline).
+  func read(_ name: String, keyPath: String) throws(ConfigError) -> String {
+    let places = candidates(name)
+    for url in places where FileManager.default.fileExists(atPath: url.path) {
+      guard let data = FileManager.default.contents(atPath: url.path),
+        let text = String(data: data, encoding: .utf8)
+      else {
+        throw ConfigError(keyPath, "cannot read the secret file \(url.path) (permissions?)")
+      }
+      let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
+      guard !value.isEmpty else {
+        throw ConfigError(keyPath, "the secret file \(url.path) is empty")
+      }
+      return value
+    }
+    throw ConfigError(
+      keyPath,
+      "secret `\(name)` not found (looked in: \(places.map(\.path).joined(separator: ", ")))")
+  }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import Hummingbird
+import InletCore
+import InletHTTP
+import InletStore
+import Logging
+import Metrics
+import NIOCore
+import Prometheus
+import ServiceLifecycle
+
+/// `inlet serve`: one `ServiceGroup` owning the listener (and, as later parts land, the mail
+/// pollers and the delivery worker); SIGTERM and SIGINT drain in-flight requests.
+public struct InletServer: Sendable {
+  public let loaded: LoadedConfig
+  public let logger: Logger
+
+  public init(loaded: LoadedConfig, logger: Logger) {
+    self.loaded = loaded
+    self.logger = logger
+  }
+
+  /// Runs until a shutdown signal; migrations run before the port binds.
+  public func run() async throws {
+    let registry = PrometheusCollectorRegistry()
+    MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+
+    let database = try InletDatabase(path: loaded.databasePath)
+    try database.migrate()
+    logger.info(
+      "database ready",
+      metadata: [
+        "database.path": "\(loaded.databasePath)", "migrations": "\(Migrations.names.count)",
+      ])
+
+    let health = HealthRegistry()
+    for channel in loaded.channels {
+      health.register(channel: channel.name, definition: channel.definition.name)
+    }
+    let tokens = loaded.apiTokens
+    let router = InletRouter(
+      channels: ChannelTable(loaded.channels),
+      processor: HookProcessor(
+        phone: PhoneNormalizer(defaultCountry: loaded.config.phone.defaultCountry)),
+      database: database, health: health, tokens: { tokens },
+      metricsText: { registry.emitToBuffer() },
+      maxBodyBytes: loaded.config.http.maxBodyBytes)
+
+    let http = loaded.config.http
+    let logger = self.logger
+    let channelNames = loaded.channels.map(\.name)
+    let app = Application(
+      router: router.build(),
+      configuration: .init(address: .hostname(http.host, port: http.port), serverName: nil),
+      onServerRunning: { channel in
+        health.markReady()
+        logger.notice(
+          "inlet is listening",
+          metadata: [
+            "http.address": "\(channel.localAddress?.description ?? "?")",
+            "http.port": "\(channel.localAddress?.port ?? http.port)",
+            "channels": "\(channelNames.joined(separator: ","))",
+          ])
+      },
+      logger: logger)
+
+    let group = ServiceGroup(
+      configuration: .init(
+        services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint],
+        logger: logger))
+    try await group.run()
+    logger.notice("inlet stopped")
+  }
+}

@@ -1,0 +1,87 @@
+import AsyncHTTPClient
+import Foundation
+import InletHTTP
+import InletStore
+import NIOCore
+
+/// `inlet status`: the running daemon's `/health` joined with the database's counts.
+public struct StatusReport: Sendable {
+  public var daemonReachable: Bool
+  public var daemonError: String?
+  public var health: HealthDocument?
+  public var counts: InletDatabase.Counts?
+  public var configuredChannels: [String]
+
+  /// What `/health` returns.
+  public struct HealthDocument: Codable, Sendable {
+    public var status: String
+    public var ready: Bool
+    public var database: String
+    public var channels: [HealthRegistry.State]
+  }
+
+  /// Whether everything is healthy (the exit code of `inlet status`).
+  public var isHealthy: Bool {
+    daemonReachable && health?.status == "ok" && health?.ready == true
+  }
+
+  /// Collects the report; the daemon is asked on the configured host and port.
+  public static func collect(loaded: LoadedConfig) async -> StatusReport {
+    var report = StatusReport(
+      daemonReachable: false, daemonError: nil, health: nil, counts: nil,
+      configuredChannels: loaded.channels.map(\.name))
+    if let database = try? InletDatabase(path: loaded.databasePath) {
+      report.counts = try? database.countsSync()
+    }
+    let http = loaded.config.http
+    let host = http.host == "0.0.0.0" ? "127.0.0.1" : (http.host == "::" ? "::1" : http.host)
+    let hostPart = host.contains(":") ? "[\(host)]" : host
+    let url = "http://\(hostPart):\(http.port)/health"
+    do {
+      var request = HTTPClientRequest(url: url)
+      request.method = .GET
+      let response = try await HTTPClient.shared.execute(request, timeout: .seconds(3))
+      let body = try await response.body.collect(upTo: 4 << 20)
+      let decoder = JSONDecoder()
+      decoder.dateDecodingStrategy = .iso8601
+      report.health = try decoder.decode(HealthDocument.self, from: Data(buffer: body))
+      report.daemonReachable = true
+    } catch {
+      report.daemonError = "the daemon does not answer on \(url) (\(error))"
+    }
+    return report
+  }
+
+  /// The report for a terminal.
+  public func render() -> String {
+    var lines: [String] = []
+    if let health {
+      lines.append("daemon: \(health.status)\(health.ready ? "" : " (not ready)")")
+      lines.append("database: \(health.database)")
+    } else {
+      lines.append("daemon: failing — \(daemonError ?? "unreachable")")
+    }
+    if let counts {
+      let queue = counts.inquiries.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+      lines.append("queue: " + (queue.isEmpty ? "empty" : queue.joined(separator: ", ")))
+      lines.append("quarantine: \(counts.rawItems["quarantined"] ?? 0) raw items")
+    }
+    lines.append("channels:")
+    let states = Dictionary(
+      (health?.channels ?? []).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+    let formatter = ISO8601DateFormatter()
+    for name in configuredChannels {
+      guard let state = states[name] else {
+        lines.append("  \(name): unknown (daemon not reachable)")
+        continue
+      }
+      var line = "  \(name) [\(state.definition ?? "?")]: \(state.status)"
+      if let since = state.failingSince { line += " since \(formatter.string(from: since))" }
+      line += ", \(state.requests) requests, \(state.authFailures) auth failures"
+      if let last = state.lastSuccessAt { line += ", last stored \(formatter.string(from: last))" }
+      if state.status == "failing", let error = state.lastError { line += " — \(error)" }
+      lines.append(line)
+    }
+    return lines.joined(separator: "\n")
+  }
+}

@@ -1,0 +1,43 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Renders every error, including the framework's own (no route, body too large), in the JSON
+/// error shape, and logs unexpected ones.
+struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+  func handle(
+    _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+  ) async throws -> Response {
+    do {
+      return try await next(request, context)
+    } catch let error as APIError {
+      throw error
+    } catch let error as any HTTPResponseError {
+      throw Self.translate(error.status)
+    } catch {
+      context.logger.error(
+        "request failed", metadata: ["error": "\(error)", "http.path": "\(request.uri.path)"])
+      throw APIError(
+        .internalServerError, code: "internal_error",
+        message: "inlet could not handle the request; see the daemon's log")
+    }
+  }
+
+  static func translate(_ status: HTTPResponse.Status) -> APIError {
+    switch status.code {
+    case 404:
+      return APIError(.notFound, code: "not_found", message: "no such endpoint")
+    case 405:
+      return APIError(
+        .methodNotAllowed, code: "method_not_allowed", message: "this method is not served here")
+    case 413:
+      return APIError(
+        .contentTooLarge, code: "body_too_large",
+        message: "the body is larger than the limit (http.max_body_bytes)")
+    default:
+      return APIError(
+        status, code: status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "_"),
+        message: status.reasonPhrase)
+    }
+  }
+}

@@ -1,0 +1,37 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import InletCore
+import NIOCore
+
+/// Turns a definition's reply template into a response.
+enum ReplyRenderer {
+  static func response(_ reply: Reply, context: ReplyContext) throws -> Response {
+    var headers = HTTPFields()
+    var body = ByteBuffer()
+    if let json = reply.json {
+      let rendered = render(json, context: context)
+      let data = try JSONEncoder().encode(rendered)
+      body = ByteBuffer(bytes: data)
+      headers[.contentType] = reply.contentType ?? "application/json; charset=utf-8"
+    } else if let text = reply.text {
+      body = ByteBuffer(string: text.render(context.resolve))
+      headers[.contentType] = reply.contentType ?? "text/plain; charset=utf-8"
+    }
+    for (name, template) in reply.headers {
+      if let field = HTTPField.Name(name) { headers[field] = template.render(context.resolve) }
+    }
+    return Response(
+      status: HTTPResponse.Status(code: reply.status), headers: headers,
+      body: .init(byteBuffer: body))
+  }
+
+  static func render(_ value: Value, context: ReplyContext) -> Value {
+    switch value {
+    case .string(let text): return .string(Template(text).render(context.resolve))
+    case .array(let items): return .array(items.map { render($0, context: context) })
+    case .object(let members): return .object(members.mapValues { render($0, context: context) })
+    default: return value
+    }
+  }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import GRDB
+import InletCore
+
+/// What storing an input did.
+public enum IngestResult: Sendable, Equatable {
+  /// A new raw item and a new inquiry.
+  case created(inquiryID: String, rawID: String)
+  /// The idempotency key was seen before: nothing new; the earlier ids.
+  case duplicate(inquiryID: String?, rawID: String, status: RawItemStatus)
+  /// Kept without an inquiry (`ignored` or `quarantined`).
+  case kept(rawID: String, status: RawItemStatus)
+}
+
+extension InletDatabase {
+  /// Stores an authenticated input and what it became, in one transaction shared with the
+  /// other concurrent inputs; returns only after the commit.
+  public func ingest(_ submission: RawSubmission) async throws -> IngestResult {
+    try await write { db in try Self.ingest(submission, in: db) }
+  }
+
+  static func ingest(_ submission: RawSubmission, in db: Database) throws -> IngestResult {
+    if let key = submission.idempotencyKey,
+      let existing = try RawItemRecord.filter(RawItemRecord.Columns.idempotencyKey == key)
+        .fetchOne(db)
+    {
+      return .duplicate(
+        inquiryID: existing.inquiryID.map(String.init), rawID: String(existing.id ?? 0),
+        status: RawItemStatus(rawValue: existing.status) ?? .pending)
+    }
+    let encoder = InquiryJSON.encoder()
+    var raw = RawItemRecord(
+      id: nil, channel: submission.channel, event: submission.event,
+      transport: String(decoding: try encoder.encode(submission.transport), as: UTF8.self),
+      body: Data(submission.body), idempotencyKey: submission.idempotencyKey,
+      receivedAt: submission.receivedAt, status: RawItemStatus.pending.rawValue, reason: nil,
+      extracted: nil, inquiryID: nil)
+
+    switch submission.disposition {
+    case .ignored(let reason):
+      raw.status = RawItemStatus.ignored.rawValue
+      raw.reason = reason
+      try raw.insert(db)
+      return .kept(rawID: String(raw.id!), status: .ignored)
+    case .quarantined(let failure, let partial):
+      raw.status = RawItemStatus.quarantined.rawValue
+      raw.reason = "\(failure.code): \(failure.message)"
+      raw.extracted = try partial.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+      try raw.insert(db)
+      return .kept(rawID: String(raw.id!), status: .quarantined)
+    case .inquiry(let draft):
+      raw.status = RawItemStatus.normalised.rawValue
+      try raw.insert(db)
+      let rawID = raw.id!
+      var inquiry = draft
+      inquiry.returning = try isReturning(inquiry.sender, in: db)
+      var record = try InquiryRecord(inquiry, rawID: rawID, encoder: encoder)
+      try record.insert(db)
+      let inquiryID = record.id!
+      raw.inquiryID = inquiryID
+      try raw.update(db, columns: ["inquiry_id"])
+      for file in submission.files {
+        var attachment = AttachmentRecord(
+          id: nil, rawID: rawID, inquiryID: inquiryID, name: Self.sanitize(file.filename),
+          contentType: file.contentType, size: file.data.count, data: Data(file.data))
+        try attachment.insert(db)
+      }
+      return .created(inquiryID: String(inquiryID), rawID: String(rawID))
+    }
+  }
+
+  /// A sender is returning when an earlier inquiry came from the same e-mail, phone or
+  /// messenger id (directory matching adds known contacts later).
+  static func isReturning(_ sender: Inquiry.Sender, in db: Database) throws -> Bool {
+    var conditions: [SQLExpression] = []
+    if let email = sender.email { conditions.append(InquiryRecord.Columns.senderEmail == email) }
+    if let phone = sender.phone { conditions.append(InquiryRecord.Columns.senderPhone == phone) }
+    if let key = InquiryRecord.messengerKey(sender) {
+      conditions.append(InquiryRecord.Columns.senderMessenger == key)
+    }
+    guard !conditions.isEmpty else { return false }
+    return try InquiryRecord.filter(conditions.joined(operator: .or)).fetchCount(db) > 0
+  }
+
+  /// Keeps only the last path component and drops control characters: a file name is shown to
+  /// people and may end up on a disk.
+  static func sanitize(_ filename: String) -> String {
+    let last = filename.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init)
+    let cleaned = (last ?? "").unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }
+    let name = String(String.UnicodeScalarView(cleaned)).trimmingCharacters(in: .whitespaces)
+    return name.isEmpty || name == "." || name == ".." ? "attachment" : String(name.prefix(255))
+  }
+}
+
+extension InquiryRecord {
+  init(_ inquiry: Inquiry, rawID: Int64, encoder: JSONEncoder) throws {
+    var document = inquiry
+    document.id = ""
+    document.messages = []
+    document.attachments = []
+    self.init(
+      id: nil, status: inquiry.status, channel: inquiry.channel, kind: inquiry.kind.rawValue,
+      receivedAt: inquiry.receivedAt, rawID: rawID, senderEmail: inquiry.sender.email,
+      senderPhone: inquiry.sender.phone, senderMessenger: Self.messengerKey(inquiry.sender),
+      companyINN: inquiry.company?.inn,
+      document: String(decoding: try encoder.encode(document), as: UTF8.self),
+      updatedAt: inquiry.receivedAt)
+  }
+
+  static func messengerKey(_ sender: Inquiry.Sender) -> String? {
+    guard let messenger = sender.messenger, let id = messenger.id else { return nil }
+    return "\(messenger.network):\(id)"
+  }
+}

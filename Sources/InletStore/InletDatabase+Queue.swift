@@ -1,0 +1,147 @@
+import Foundation
+import GRDB
+import InletCore
+
+/// Which entries a listing shows (design.md, "Statuses").
+public enum ListFilter: String, Sendable, CaseIterable {
+  case new, accepted, rejected, merged, ignored, quarantined, all
+
+  var inquiryStatuses: [String]? {
+    switch self {
+    case .new, .accepted, .rejected, .merged: return [rawValue]
+    case .all: return InquiryStatus.allCases.map(\.rawValue)
+    case .ignored, .quarantined: return nil
+    }
+  }
+
+  var rawStatuses: [String]? {
+    switch self {
+    case .ignored, .quarantined: return [rawValue]
+    case .all: return [RawItemStatus.ignored.rawValue, RawItemStatus.quarantined.rawValue]
+    default: return nil
+    }
+  }
+}
+
+extension InletDatabase {
+  /// One inquiry by its id, or a raw-only entry by `r<raw id>`.
+  public func inquiry(id: String) async throws -> Inquiry? {
+    try await read { db in try Self.inquiry(id: id, in: db) }
+  }
+
+  /// The synchronous variant for the CLI.
+  public func inquirySync(id: String) throws -> Inquiry? {
+    try readSync { db in try Self.inquiry(id: id, in: db) }
+  }
+
+  /// Entries in queue order (oldest first).
+  public func listSync(_ filter: ListFilter, limit: Int = 1000) throws -> [Inquiry] {
+    try readSync { db in try Self.list(filter, limit: limit, in: db) }
+  }
+
+  /// Counts of inquiries and raw items by status: the queue depth and the quarantine size.
+  public func countsSync() throws -> Counts {
+    try readSync { db in try Self.counts(in: db) }
+  }
+
+  /// The async variant.
+  public func counts() async throws -> Counts {
+    try await read { db in try Self.counts(in: db) }
+  }
+
+  /// Queue depth by inquiry status and raw items by status.
+  public struct Counts: Sendable, Codable, Equatable {
+    public var inquiries: [String: Int]
+    public var rawItems: [String: Int]
+
+    enum CodingKeys: String, CodingKey {
+      case inquiries
+      case rawItems = "raw_items"
+    }
+  }
+
+  static func counts(in db: Database) throws -> Counts {
+    var inquiries: [String: Int] = [:]
+    for row in try Row.fetchAll(
+      db, sql: "SELECT status, COUNT(*) AS n FROM inquiries GROUP BY status")
+    {
+      inquiries[row["status"]] = row["n"]
+    }
+    var raw: [String: Int] = [:]
+    for row in try Row.fetchAll(
+      db, sql: "SELECT status, COUNT(*) AS n FROM raw_items GROUP BY status")
+    {
+      raw[row["status"]] = row["n"]
+    }
+    return Counts(inquiries: inquiries, rawItems: raw)
+  }
+
+  static func inquiry(id: String, in db: Database) throws -> Inquiry? {
+    if id.hasPrefix("r"), let rawID = Int64(id.dropFirst()) {
+      guard let raw = try RawItemRecord.fetchOne(db, key: rawID) else { return nil }
+      if let inquiryID = raw.inquiryID, let record = try InquiryRecord.fetchOne(db, key: inquiryID)
+      {
+        return try assemble(record, in: db)
+      }
+      return try rawEntry(raw)
+    }
+    guard let key = Int64(id), let record = try InquiryRecord.fetchOne(db, key: key) else {
+      return nil
+    }
+    return try assemble(record, in: db)
+  }
+
+  static func list(_ filter: ListFilter, limit: Int, in db: Database) throws -> [Inquiry] {
+    var entries: [Inquiry] = []
+    if let statuses = filter.inquiryStatuses {
+      let records = try InquiryRecord.filter(statuses.contains(InquiryRecord.Columns.status))
+        .order(InquiryRecord.Columns.id).limit(limit).fetchAll(db)
+      for record in records { entries.append(try assemble(record, in: db)) }
+    }
+    if let statuses = filter.rawStatuses {
+      let raws = try RawItemRecord.filter(statuses.contains(RawItemRecord.Columns.status))
+        .order(RawItemRecord.Columns.id).limit(limit).fetchAll(db)
+      for raw in raws { entries.append(try rawEntry(raw)) }
+    }
+    entries.sort { $0.receivedAt < $1.receivedAt }
+    return Array(entries.prefix(limit))
+  }
+
+  static func assemble(_ record: InquiryRecord, in db: Database) throws -> Inquiry {
+    var inquiry = try InquiryJSON.decoder().decode(Inquiry.self, from: Data(record.document.utf8))
+    let id = record.id!
+    inquiry.id = String(id)
+    inquiry.status = record.status
+    inquiry.source.rawID = String(record.rawID)
+    inquiry.messages = try InquiryMessageRecord.filter(Column("inquiry_id") == id)
+      .order(Column("id")).fetchAll(db)
+      .map { Inquiry.Message(receivedAt: $0.receivedAt, text: $0.text, rawID: String($0.rawID)) }
+    inquiry.attachments = try Row.fetchAll(
+      db,
+      sql: "SELECT id, name, content_type, size FROM attachments WHERE inquiry_id = ? ORDER BY id",
+      arguments: [id]
+    ).map {
+      Inquiry.Attachment(
+        id: String($0["id"] as Int64), name: $0["name"], contentType: $0["content_type"],
+        size: $0["size"])
+    }
+    return inquiry
+  }
+
+  /// An ignored or quarantined raw item shown in the shape of an inquiry.
+  static func rawEntry(_ raw: RawItemRecord) throws -> Inquiry {
+    var entry: Inquiry
+    if let extracted = raw.extracted {
+      entry = try InquiryJSON.decoder().decode(Inquiry.self, from: Data(extracted.utf8))
+    } else {
+      entry = Inquiry(channel: raw.channel, kind: .form, receivedAt: raw.receivedAt)
+    }
+    entry.id = "r\(raw.id!)"
+    entry.status = raw.status
+    entry.channel = raw.channel
+    entry.receivedAt = raw.receivedAt
+    entry.reason = raw.reason
+    entry.source.rawID = String(raw.id!)
+    return entry
+  }
+}

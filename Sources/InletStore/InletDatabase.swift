@@ -1,0 +1,96 @@
+import Foundation
+import GRDB
+import Logging
+import Metrics
+import Synchronization
+
+/// The one SQLite file: raw journal, lead queue, directory and IMAP cursors.
+///
+/// Its write methods are the invariant-preserving transactions (a raw item and its inquiry in one
+/// commit); concurrent writers share commits through the group committer.
+public struct InletDatabase: Sendable {
+  let pool: DatabasePool
+  let committer: GroupCommitter
+  private let stats: Stats
+
+  final class Stats: Sendable {
+    let commits = Atomic<Int>(0)
+    let writes = Atomic<Int>(0)
+  }
+
+  /// Opens (creating if needed) the database at `path` in WAL mode with `synchronous=FULL`, so
+  /// a committed write survives a power loss, not only a crash of the process.
+  public init(path: String) throws {
+    let directory = (path as NSString).deletingLastPathComponent
+    if !directory.isEmpty {
+      try FileManager.default.createDirectory(
+        atPath: directory, withIntermediateDirectories: true)
+    }
+    var configuration = Configuration()
+    configuration.busyMode = .timeout(10)
+    configuration.prepareDatabase { db in
+      try db.execute(sql: "PRAGMA synchronous = FULL")
+    }
+    let pool = try DatabasePool(path: path, configuration: configuration)
+    let stats = Stats()
+    self.pool = pool
+    self.stats = stats
+    let commits = Counter(label: "inlet_store_commits_total")
+    let writes = Counter(label: "inlet_store_writes_total")
+    self.committer = GroupCommitter(writer: pool) { count in
+      stats.commits.add(1, ordering: .relaxed)
+      stats.writes.add(count, ordering: .relaxed)
+      commits.increment()
+      writes.increment(by: count)
+    }
+  }
+
+  /// Applies every migration not yet applied.
+  public func migrate() throws {
+    try Migrations.migrator.migrate(pool)
+  }
+
+  /// Applies migrations up to and including `name` (tests of upgrades from older files).
+  public func migrate(upTo name: String) throws {
+    try Migrations.migrator.migrate(pool, upTo: name)
+  }
+
+  /// The migrations applied to the file.
+  public func appliedMigrations() throws -> [String] {
+    try pool.read { db in try Migrations.migrator.appliedMigrations(db) }
+  }
+
+  /// Whether every migration of this version ran.
+  public func isMigrated() throws -> Bool {
+    try pool.read { db in try Migrations.migrator.hasCompletedMigrations(db) }
+  }
+
+  /// Transactions committed and writes they carried since the database was opened.
+  public var commitStats: (commits: Int, writes: Int) {
+    (stats.commits.load(ordering: .relaxed), stats.writes.load(ordering: .relaxed))
+  }
+
+  /// Runs a write in the next group commit.
+  public func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws
+    -> T
+  {
+    try await committer.write(body)
+  }
+
+  /// Reads from a consistent snapshot.
+  public func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws
+    -> T
+  {
+    try await pool.read(body)
+  }
+
+  /// A synchronous read, for the CLI.
+  public func readSync<T>(_ body: (Database) throws -> T) throws -> T {
+    try pool.read(body)
+  }
+
+  /// Checks that the file accepts writes (readiness and the watchdog use it).
+  public func probeWritable() async throws {
+    try await pool.write { db in try db.execute(sql: "PRAGMA user_version") }
+  }
+}

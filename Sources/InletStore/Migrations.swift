@@ -1,0 +1,121 @@
+import GRDB
+
+/// The schema, as named, append-only migrations: never edit one that has shipped; add a new one.
+public enum Migrations {
+  /// The names, in order, so tests can migrate a file up to an earlier version.
+  public static var names: [String] { migrator.migrations }
+
+  /// Every migration of this version of inlet.
+  public static let migrator: DatabaseMigrator = {
+    var migrator = DatabaseMigrator()
+
+    migrator.registerMigration("2026-11-29-1-raw-journal") { db in
+      // Every authenticated input as received, before it is acknowledged.
+      try db.create(table: "raw_items") { t in
+        t.autoIncrementedPrimaryKey("id")
+        t.column("channel", .text).notNull()
+        t.column("event", .text)
+        t.column("transport", .text).notNull()
+        t.column("body", .blob).notNull()
+        t.column("idempotency_key", .text).unique()
+        t.column("received_at", .double).notNull()
+        t.column("status", .text).notNull()
+        t.column("reason", .text)
+        t.column("extracted", .text)
+      }
+      try db.create(index: "raw_items_status", on: "raw_items", columns: ["status", "id"])
+    }
+
+    migrator.registerMigration("2026-11-29-2-inquiries") { db in
+      try db.create(table: "inquiries") { t in
+        t.autoIncrementedPrimaryKey("id")
+        t.column("status", .text).notNull()
+        t.column("channel", .text).notNull()
+        t.column("kind", .text).notNull()
+        t.column("received_at", .double).notNull()
+        t.column("raw_id", .integer).notNull().references("raw_items")
+        t.column("sender_email", .text)
+        t.column("sender_phone", .text)
+        t.column("sender_messenger", .text)
+        t.column("company_inn", .text)
+        t.column("document", .text).notNull()
+        t.column("updated_at", .double).notNull()
+      }
+      try db.create(index: "inquiries_status", on: "inquiries", columns: ["status", "id"])
+      try db.create(index: "inquiries_sender_email", on: "inquiries", columns: ["sender_email"])
+      try db.create(index: "inquiries_sender_phone", on: "inquiries", columns: ["sender_phone"])
+      try db.create(
+        index: "inquiries_sender_messenger", on: "inquiries", columns: ["sender_messenger"])
+      try db.alter(table: "raw_items") { t in
+        t.add(column: "inquiry_id", .integer).references("inquiries")
+      }
+      // Continuations appended to an inquiry (design.md, "Statuses").
+      try db.create(table: "inquiry_messages") { t in
+        t.autoIncrementedPrimaryKey("id")
+        t.column("inquiry_id", .integer).notNull().references("inquiries").indexed()
+        t.column("raw_id", .integer).notNull().references("raw_items")
+        t.column("received_at", .double).notNull()
+        t.column("text", .text)
+      }
+      try db.create(table: "attachments") { t in
+        t.autoIncrementedPrimaryKey("id")
+        t.column("raw_id", .integer).notNull().references("raw_items").indexed()
+        t.column("inquiry_id", .integer).references("inquiries").indexed()
+        t.column("name", .text).notNull()
+        t.column("content_type", .text).notNull()
+        t.column("size", .integer).notNull()
+        t.column("data", .blob).notNull()
+      }
+    }
+
+    migrator.registerMigration("2026-11-29-3-directory") { db in
+      // The CRM's clients, contacts and interests; ids are the CRM's.
+      try db.create(table: "clients") { t in
+        t.primaryKey("id", .text)
+        t.column("name", .text)
+        t.column("inn", .text).indexed()
+        t.column("kpp", .text)
+        t.column("potential", .boolean).notNull().defaults(to: false)
+        t.column("updated_at", .double).notNull()
+      }
+      try db.create(table: "contacts") { t in
+        t.primaryKey("id", .text)
+        t.column("client_id", .text).indexed()
+        t.column("name", .text)
+        t.column("updated_at", .double).notNull()
+      }
+      try db.create(table: "interests") { t in
+        t.primaryKey("id", .text)
+        t.column("client_id", .text).indexed()
+        t.column("contact_id", .text)
+        t.column("title", .text)
+        t.column("stage", .text)
+        t.column("status", .text).notNull()
+        t.column("updated_at", .double).notNull()
+      }
+      // One row per normalised e-mail, phone, domain or messenger id of a directory record, so
+      // matching is one indexed lookup per criterion.
+      try db.create(table: "directory_keys") { t in
+        t.column("kind", .text).notNull()
+        t.column("value", .text).notNull()
+        t.column("record_type", .text).notNull()
+        t.column("record_id", .text).notNull()
+        t.primaryKey(["kind", "value", "record_type", "record_id"])
+      }
+      try db.create(
+        index: "directory_keys_record", on: "directory_keys", columns: ["record_type", "record_id"])
+    }
+
+    migrator.registerMigration("2026-11-29-4-imap-cursors") { db in
+      try db.create(table: "imap_cursors") { t in
+        t.column("mailbox", .text).notNull()
+        t.column("folder", .text).notNull()
+        t.column("uidvalidity", .integer).notNull()
+        t.column("last_uid", .integer).notNull()
+        t.column("updated_at", .double).notNull()
+        t.primaryKey(["mailbox", "folder"])
+      }
+    }
+    return migrator
+  }()
+}

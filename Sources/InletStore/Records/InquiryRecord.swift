@@ -1,0 +1,98 @@
+import Foundation
+import GRDB
+import InletCore
+
+/// A row of the lead queue; the inquiry itself is `document`, the columns are what is queried.
+public struct InquiryRecord: Codable, Sendable, FetchableRecord, MutablePersistableRecord {
+  public static let databaseTableName = "inquiries"
+
+  public var id: Int64?
+  public var status: String
+  public var channel: String
+  public var kind: String
+  public var receivedAt: Date
+  public var rawID: Int64
+  public var senderEmail: String?
+  public var senderPhone: String?
+  public var senderMessenger: String?
+  public var companyINN: String?
+  public var document: String
+  public var updatedAt: Date
+
+  enum CodingKeys: String, CodingKey {
+    case id, status, channel, kind
+    case receivedAt = "received_at"
+    case rawID = "raw_id"
+    case senderEmail = "sender_email"
+    case senderPhone = "sender_phone"
+    case senderMessenger = "sender_messenger"
+    case companyINN = "company_inn"
+    case document
+    case updatedAt = "updated_at"
+  }
+
+  public enum Columns {
+    static let id = Column(CodingKeys.id)
+    static let status = Column(CodingKeys.status)
+    static let senderEmail = Column(CodingKeys.senderEmail)
+    static let senderPhone = Column(CodingKeys.senderPhone)
+    static let senderMessenger = Column(CodingKeys.senderMessenger)
+  }
+
+  public static let databaseDateEncodingStrategy = DatabaseDateEncodingStrategy
+    .timeIntervalSince1970
+  public static let databaseDateDecodingStrategy = DatabaseDateDecodingStrategy
+    .timeIntervalSince1970
+
+  public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// A continuation appended to an inquiry.
+public struct InquiryMessageRecord: Codable, Sendable, FetchableRecord, MutablePersistableRecord {
+  public static let databaseTableName = "inquiry_messages"
+
+  public var id: Int64?
+  public var inquiryID: Int64
+  public var rawID: Int64
+  public var receivedAt: Date
+  public var text: String?
+
+  enum CodingKeys: String, CodingKey {
+    case id
+    case inquiryID = "inquiry_id"
+    case rawID = "raw_id"
+    case receivedAt = "received_at"
+    case text
+  }
+
+  public static let databaseDateEncodingStrategy = DatabaseDateEncodingStrategy
+    .timeIntervalSince1970
+  public static let databaseDateDecodingStrategy = DatabaseDateDecodingStrategy
+    .timeIntervalSince1970
+
+  public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// A file received with an input.
+public struct AttachmentRecord: Codable, Sendable, FetchableRecord, MutablePersistableRecord {
+  public static let databaseTableName = "attachments"
+
+  public var id: Int64?
+  public var rawID: Int64
+  public var inquiryID: Int64?
+  public var name: String
+  public var contentType: String
+  public var size: Int
+  public var data: Data
+
+  enum CodingKeys: String, CodingKey {
+    case id
+    case rawID = "raw_id"
+    case inquiryID = "inquiry_id"
+    case name
+    case contentType = "content_type"
+    case size, data
+  }
+
+  public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}

@@ -1,0 +1,25 @@
+import ArgumentParser
+import Foundation
+import InletDaemon
+
+/// The `inlet` command: the daemon and its administration.
+@main
+struct Inlet: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "inlet",
+    abstract: "Lead intake daemon: every letter, call, form and chat message becomes one inquiry.",
+    subcommands: [Serve.self, CheckConfig.self, Inquiries.self, Status.self])
+}
+
+/// `--config FILE`, shared by every subcommand.
+struct ConfigOption: ParsableArguments {
+  @Option(name: .long, help: "The configuration file.")
+  var config: String =
+    ProcessInfo.processInfo.environment["INLET_CONFIG"] ?? "/etc/inlet/inlet.yaml"
+}
+
+/// Prints a configuration error the way administrators grep for it, and exits non-zero.
+func fail(_ message: String) -> ExitCode {
+  FileHandle.standardError.write(Data("inlet: \(message)\n".utf8))
+  return ExitCode(1)
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import InletCore
+import InletDaemon
+import InletStore
+
+struct Inquiries: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Read the lead queue (works while the daemon runs).",
+    subcommands: [List.self, Show.self])
+
+  struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List inquiries, oldest first.")
+
+    @OptionGroup var options: ConfigOption
+    @Option(help: "new, accepted, rejected, merged, ignored, quarantined or all.")
+    var status: String = "new"
+    @Option(help: "At most this many entries.") var limit: Int = 1000
+    @Flag(help: "Print {\"items\": [...]} as JSON.") var json = false
+
+    func run() throws {
+      guard let filter = ListFilter(rawValue: status) else {
+        throw fail(
+          "--status must be one of: \(ListFilter.allCases.map(\.rawValue).joined(separator: ", "))")
+      }
+      let database = try openDatabase(options.config)
+      let items = try database.listSync(filter, limit: limit)
+      if json {
+        struct Page: Encodable { var items: [Inquiry] }
+        print(
+          String(
+            decoding: try InquiryJSON.encoder(pretty: true).encode(Page(items: items)),
+            as: UTF8.self))
+        return
+      }
+      if items.isEmpty {
+        print("no \(status == "all" ? "" : status + " ")inquiries")
+        return
+      }
+      for item in items { print(InquiryText.line(item)) }
+    }
+  }
+
+  struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show one inquiry.")
+
+    @OptionGroup var options: ConfigOption
+    @Argument(help: "The inquiry id (or r<raw id> for an ignored or quarantined item).")
+    var id: String
+    @Flag(help: "Print the inquiry JSON.") var json = false
+
+    func run() throws {
+      let database = try openDatabase(options.config)
+      guard let inquiry = try database.inquirySync(id: id) else {
+        throw fail("no inquiry with id \(id)")
+      }
+      if json {
+        print(
+          String(decoding: try InquiryJSON.encoder(pretty: true).encode(inquiry), as: UTF8.self))
+      } else {
+        print(InquiryText.details(inquiry))
+      }
+    }
+  }
+}
+
+/// Opens the configured database for reading; migrations are applied so a fresh file works.
+func openDatabase(_ configPath: String) throws -> InletDatabase {
+  let path: String
+  do {
+    path = try ConfigLoader().databasePath(configPath: configPath)
+  } catch {
+    throw fail("config error: \(error)")
+  }
+  let database = try InletDatabase(path: path)
+  try database.migrate()
+  return database
+}

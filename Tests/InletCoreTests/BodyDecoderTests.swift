@@ -1,0 +1,316 @@
+import Foundation
+import Testing
+
+@testable import InletCore
+
+struct BodyDecoderTests {
+  private static let allFormats: [BodyFormat] = [.json, .form, .multipart]
+
+  private static func decode(
+    _ request: HookRequest, accepting formats: [BodyFormat] = allFormats, jsonField: String? = nil
+  ) throws(BodyDecodingError) -> DecodedBody {
+    try BodyDecoder.decode(request, accepting: formats, jsonField: jsonField)
+  }
+
+  private static func path(_ text: String) -> FieldPath { FieldPath(text)! }
+
+  /// Expects a `BodyDecodingError` with that code.
+  private static func expectFailure(
+    _ code: String, _ request: HookRequest, accepting formats: [BodyFormat] = allFormats,
+    sourceLocation: SourceLocation = #_sourceLocation
+  ) {
+    let error = #expect(throws: BodyDecodingError.self, sourceLocation: sourceLocation) {
+      try decode(request, accepting: formats)
+    }
+    #expect(error?.code == code, sourceLocation: sourceLocation)
+    #expect(error?.message.isEmpty == false, sourceLocation: sourceLocation)
+  }
+
+  // MARK: JSON
+
+  @Test func jsonNestedDocument() throws {
+    let body = try Self.decode(
+      .post(
+        "application/json",
+        #"{"lead":{"contact":{"email":"a@b.ru","tags":["x","y"]}},"n":1.5,"ok":true,"none":null}"#
+      ))
+    let fields = body.fields
+    #expect(fields.value(at: Self.path("lead.contact.email")) == "a@b.ru")
+    #expect(fields.value(at: Self.path("lead.contact.tags[1]")) == "y")
+    #expect(fields.value(at: Self.path("lead.contact.tags.0")) == "x")
+    #expect(fields.value(at: Self.path("n")) == .number("1.5"))
+    #expect(fields.value(at: Self.path("ok")) == .bool(true))
+    #expect(fields.value(at: Self.path("none")) == .null)
+    #expect(fields.value(at: Self.path("lead.missing")) == nil)
+    #expect(body.files.isEmpty)
+  }
+
+  @Test func jsonTopLevelArrayIsKept() throws {
+    let body = try Self.decode(.post("application/json", #"[{"id":1},{"id":2}]"#))
+    #expect(body.fields == .array([.object(["id": .number("1")]), .object(["id": .number("2")])]))
+  }
+
+  @Test(arguments: [
+    "9223372036854775807",  // Int64.max
+    "-9223372036854775808",  // Int64.min
+    "-1001234567890",  // a Telegram supergroup chat id
+    "1234567890123456789",  // beyond a Double's 53-bit mantissa
+    "9007199254740993",  // 2^53 + 1
+  ])
+  func bigIdsKeepTheirDigits(_ digits: String) throws {
+    let body = try Self.decode(.post("application/json", #"{"id":\#(digits)}"#))
+    #expect(body.fields.value(at: Self.path("id")) == .number(digits))
+    #expect(body.fields.value(at: Self.path("id"))?.text == digits)
+  }
+
+  /// An unsigned 64-bit id (some providers use them) is still a 64-bit id.
+  @Test func unsignedSixtyFourBitIdKeepsItsDigits() throws {
+    let digits = "18446744073709551615"
+    let body = try Self.decode(.post("application/json", #"{"id":\#(digits)}"#))
+    #expect(body.fields.value(at: Self.path("id"))?.text == digits)
+  }
+
+  @Test(arguments: [
+    "application/json", "application/json; charset=utf-8", "text/json",
+    "application/vnd.api+json", "Application/JSON",
+  ])
+  func jsonMediaTypes(_ contentType: String) throws {
+    let body = try Self.decode(.post(contentType, #"{"a":"b"}"#))
+    #expect(body.fields == .object(["a": "b"]))
+  }
+
+  @Test(arguments: [#"{"a":"#, "not json", "{'a': 1}", #"{"a":1}}"#, ""])
+  func invalidJSONIsMalformed(_ text: String) {
+    Self.expectFailure("malformed_body", .post("application/json", text))
+  }
+
+  // MARK: urlencoded forms
+
+  @Test func formPlusAndPercentEscapes() throws {
+    let body = try Self.decode(
+      .post(
+        "application/x-www-form-urlencoded",
+        "name=%D0%98%D0%B2%D0%B0%D0%BD+%D0%9F%D0%B5%D1%82%D1%80%D0%BE%D0%B2&q=1%2B1%3D2&e=a%40b.ru"
+      ))
+    #expect(body.fields == .object(["name": "Иван Петров", "q": "1+1=2", "e": "a@b.ru"]))
+  }
+
+  @Test func formCyrillicNamesAndLowercaseEscapes() throws {
+    let body = try Self.decode(
+      .post("application/x-www-form-urlencoded", "%d0%b8%d0%bc%d1%8f=%D0%B8"))
+    #expect(body.fields == .object(["имя": "и"]))
+  }
+
+  @Test func formBracketNamesNest() throws {
+    let body = try Self.decode(
+      .post(
+        "application/x-www-form-urlencoded",
+        "fields%5Bemail%5D%5Bvalue%5D=a%40b.ru&fields[name][value]=Anna&fields[name][type]=text"))
+    #expect(body.fields.value(at: Self.path("fields[email][value]")) == "a@b.ru")
+    #expect(body.fields.value(at: Self.path("fields.name.value")) == "Anna")
+    #expect(
+      body.fields
+        == .object([
+          "fields": .object([
+            "email": .object(["value": "a@b.ru"]),
+            "name": .object(["value": "Anna", "type": "text"]),
+          ])
+        ]))
+  }
+
+  @Test func formEmptyBracketsMakeArrays() throws {
+    let body = try Self.decode(
+      .post("application/x-www-form-urlencoded", "user[]=ann&user[]=bob&user[]=%D0%AF"))
+    #expect(body.fields == .object(["user": .array(["ann", "bob", "Я"])]))
+    #expect(body.fields.value(at: Self.path("user[2]")) == "Я")
+  }
+
+  @Test func formRepeatedNamesKeepEveryValue() throws {
+    let body = try Self.decode(
+      .post("application/x-www-form-urlencoded", "tag=a&other=1&tag=b&tag=c"))
+    #expect(body.fields == .object(["tag": .array(["a", "b", "c"]), "other": "1"]))
+  }
+
+  @Test func formEmptyValuesAndNames() throws {
+    let body = try Self.decode(
+      .post("application/x-www-form-urlencoded", "a=&b&&=orphan&c=x=y"))
+    #expect(body.fields == .object(["a": "", "b": "", "c": "x=y"]))
+  }
+
+  @Test(arguments: ["name=%ZZ", "name=%D", "name=abc%", "%G1=x", "a=1&b=%2"])
+  func formBrokenEscapeIsMalformed(_ text: String) {
+    Self.expectFailure("malformed_body", .post("application/x-www-form-urlencoded", text))
+  }
+
+  @Test(arguments: ["name=%FF%FE", "name=%D0", "%C3%28=x"])
+  func formEscapesThatAreNotUTF8AreMalformed(_ text: String) {
+    Self.expectFailure("malformed_body", .post("application/x-www-form-urlencoded", text))
+  }
+
+  @Test func formRawBytesThatAreNotUTF8AreMalformed() {
+    Self.expectFailure(
+      "malformed_body",
+      .post("application/x-www-form-urlencoded", bytes: Array("name=".utf8) + [0xC8, 0xE2]))
+  }
+
+  @Test(arguments: ["Иван Петров", "a+b=c&d", "100% ✓", "~-._", ""])
+  func formEncodingRoundTrips(_ text: String) throws {
+    let encoded = FormURLEncoding.encode(text)
+    #expect(encoded.allSatisfy { $0.isASCII && $0 != "+" && $0 != "&" && $0 != "=" })
+    #expect(FormURLEncoding.decode(Substring(encoded)) == text)
+  }
+
+  @Test func formParseKeepsOrder() throws {
+    let pairs = try #require(FormURLEncoding.parse("b=2&a=1&b=3"))
+    #expect(pairs.map(\.name) == ["b", "a", "b"])
+    #expect(pairs.map(\.value) == ["2", "1", "3"])
+    #expect(FormURLEncoding.parse("a=%") == nil)
+  }
+
+  @Test func jsonInsideAFormField() throws {
+    let request = HookRequest.post(
+      "application/x-www-form-urlencoded",
+      "vpbx_api_key=k&json=%7B%22call%22%3A%7B%22id%22%3A%22x1%22%7D%7D")
+    let body = try Self.decode(request, accepting: [.jsonInFormField])
+    #expect(body.fields.value(at: Self.path("json.call.id")) == "x1")
+    #expect(body.fields.value(at: Self.path("vpbx_api_key")) == "k")
+
+    let named = HookRequest.post("application/x-www-form-urlencoded", "data=%7B%7D")
+    #expect(
+      try Self.decode(named, accepting: [.jsonInFormField], jsonField: "data").fields
+        == .object(["data": .object([:])]))
+    Self.expectFailure("malformed_body", named, accepting: [.jsonInFormField])
+  }
+
+  // MARK: multipart
+
+  private static let pdfBytes: [UInt8] = [
+    0x25, 0x50, 0x44, 0x46, 0x0D, 0x0A, 0x00, 0xFF, 0x2D, 0x2D,
+  ]
+
+  private static func multipartBody(boundary: String, close: Bool = true) -> [UInt8] {
+    var body: [UInt8] = []
+    func line(_ text: String) { body += Array((text + "\r\n").utf8) }
+    line("--\(boundary)")
+    line("Content-Disposition: form-data; name=\"name\"")
+    line("")
+    line("Анна")
+    line("--\(boundary)")
+    line("Content-Disposition: form-data; name=\"message\"")
+    line("")
+    line("Нужен счёт\r\nна 10 штук")
+    line("--\(boundary)")
+    line("Content-Disposition: form-data; name=\"files[]\"; filename=\"заявка №1.pdf\"")
+    line("Content-Type: application/pdf")
+    line("")
+    body += pdfBytes
+    body += Array("\r\n".utf8)
+    line("--\(boundary)")
+    line("Content-Disposition: form-data; name=\"empty\"; filename=\"\"")
+    line("Content-Type: application/octet-stream")
+    line("")
+    line("")  // an empty file input: no content, then the line break before the delimiter
+    line("--\(boundary)" + (close ? "--" : ""))
+    return body
+  }
+
+  @Test(arguments: [
+    "multipart/form-data; boundary=----inletBoundary7MA4YWxk",
+    "multipart/form-data; boundary=\"----inletBoundary7MA4YWxk\"",
+    "Multipart/Form-Data;boundary=----inletBoundary7MA4YWxk; charset=utf-8",
+  ])
+  func multipartTextFieldsAndAFile(_ contentType: String) throws {
+    let request = HookRequest.post(
+      contentType, bytes: Self.multipartBody(boundary: "----inletBoundary7MA4YWxk"))
+    let body = try Self.decode(request)
+    #expect(body.fields == .object(["name": "Анна", "message": "Нужен счёт\r\nна 10 штук"]))
+    #expect(
+      body.files == [
+        UploadedFile(
+          field: "files[]", filename: "заявка №1.pdf", contentType: "application/pdf",
+          data: Self.pdfBytes)
+      ])
+  }
+
+  /// Browsers send the file name as typed, quoted; only `"`, CR and LF are escaped, so a `;`
+  /// inside the quotes belongs to the name.
+  @Test func multipartFileNameWithASemicolon() throws {
+    let body = [
+      "--b0undary",
+      "Content-Disposition: form-data; name=\"file\"; filename=\"счёт; копия.pdf\"",
+      "Content-Type: application/pdf", "", "%PDF", "--b0undary--", "",
+    ].joined(separator: "\r\n")
+    let decoded = try Self.decode(.post("multipart/form-data; boundary=b0undary", body))
+    #expect(decoded.files.count == 1)
+    #expect(decoded.files.first?.filename == "счёт; копия.pdf")
+  }
+
+  @Test(arguments: [
+    "multipart/form-data", "multipart/form-data; boundary=", "multipart/form-data; charset=utf-8",
+  ])
+  func multipartWithoutBoundaryIsMalformed(_ contentType: String) {
+    Self.expectFailure(
+      "malformed_body", .post(contentType, bytes: Self.multipartBody(boundary: "b0undary")))
+  }
+
+  @Test func multipartWithoutClosingBoundaryIsMalformed() {
+    Self.expectFailure(
+      "malformed_body",
+      .post(
+        "multipart/form-data; boundary=b0undary",
+        bytes: Self.multipartBody(boundary: "b0undary", close: false)))
+  }
+
+  @Test func multipartCutOffMidPartIsMalformed() {
+    let full = Self.multipartBody(boundary: "b0undary")
+    Self.expectFailure(
+      "malformed_body",
+      .post("multipart/form-data; boundary=b0undary", bytes: Array(full.prefix(full.count / 2))))
+  }
+
+  @Test func multipartWithAnotherBoundaryIsMalformed() {
+    Self.expectFailure(
+      "malformed_body",
+      .post(
+        "multipart/form-data; boundary=not-the-one",
+        bytes: Self.multipartBody(boundary: "b0undary")))
+  }
+
+  // MARK: Media types and GET
+
+  @Test(arguments: [
+    ("text/plain", [BodyFormat.json, .form, .multipart]),
+    ("application/xml", [.json, .form, .multipart]),
+    ("multipart/form-data; boundary=x", [.json, .form]),
+    ("application/x-www-form-urlencoded", [.json]),
+    ("application/json", [.form, .multipart]),
+  ])
+  func wrongContentTypeIsUnsupported(contentType: String, formats: [BodyFormat]) {
+    Self.expectFailure("unsupported_media_type", .post(contentType, "a=1"), accepting: formats)
+  }
+
+  @Test func bodyWithoutContentTypeIsUnsupported() {
+    Self.expectFailure("unsupported_media_type", .post(nil, #"{"a":1}"#))
+  }
+
+  @Test func getDecodesItsQueryAsAForm() throws {
+    let request = HookRequest.get([
+      (name: "name", value: "Иван"), (name: "phone", value: "+7 916 123-45-67"),
+      (name: "tags[]", value: "a"), (name: "tags[]", value: "b"),
+    ])
+    let body = try Self.decode(request, accepting: [.json, .form])
+    #expect(
+      body.fields
+        == .object(["name": "Иван", "phone": "+7 916 123-45-67", "tags": .array(["a", "b"])]))
+  }
+
+  @Test func emptyPostWithoutContentTypeDecodesItsQuery() throws {
+    let request = HookRequest.post(nil, "", query: [(name: "call_id", value: "42")])
+    #expect(try Self.decode(request).fields == .object(["call_id": "42"]))
+  }
+
+  @Test func getWithoutFormSupportIsUnsupported() {
+    Self.expectFailure(
+      "unsupported_media_type", .get([(name: "a", value: "1")]), accepting: [.json])
+  }
+}

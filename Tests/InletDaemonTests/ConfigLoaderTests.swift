@@ -1,0 +1,166 @@
+import Foundation
+import InletCore
+import Testing
+
+@testable import InletDaemon
+
+@Suite("Configuration")
+struct ConfigLoaderTests {
+  /// A config folder with the repository's definitions and a token.
+  struct Folder {
+    let url: URL
+    var config: String { url.appendingPathComponent("inlet.yaml").path }
+
+    init(_ yaml: String, files: [String: String] = ["site-token": "s3cret\n"]) throws {
+      url = FileManager.default.temporaryDirectory
+        .appendingPathComponent("inlet-config-\(UUID().uuidString)")
+      try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+      for (name, content) in files {
+        let file = url.appendingPathComponent(name)
+        try FileManager.default.createDirectory(
+          at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try content.write(to: file, atomically: true, encoding: .utf8)
+      }
+      try yaml.write(toFile: config, atomically: true, encoding: .utf8)
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: url) }
+  }
+
+  static let channels = DaemonHarness.repositoryRoot.appendingPathComponent("channels").path
+
+  static let minimal = """
+    channels_dir: \(channels)
+    channels:
+      - { name: site, definition: generic, token_file: site-token }
+    """
+
+  @Test("defaults fill every missing key; relative paths resolve against the config's folder")
+  func defaults() throws {
+    let folder = try Folder(Self.minimal)
+    defer { folder.remove() }
+    let loaded = try ConfigLoader(environment: [:]).load(path: folder.config)
+    #expect(loaded.config.http.host == "127.0.0.1")
+    #expect(loaded.config.http.port == 8080)
+    #expect(loaded.config.http.maxBodyBytes == 1_048_576)
+    #expect(loaded.config.phone.defaultCountry == "RU")
+    #expect(loaded.databasePath == folder.url.appendingPathComponent("var/inlet.sqlite").path)
+    #expect(loaded.channels.map(\.name) == ["site"])
+    #expect(loaded.channels.first?.secrets["token"] == "s3cret")
+    #expect(loaded.channels.first?.definition.name == "generic")
+  }
+
+  @Test("INLET_<SECTION>_<KEY> overrides scalar keys")
+  func environmentOverrides() throws {
+    let folder = try Folder(Self.minimal + "\nhttp:\n  port: 8081\n")
+    defer { folder.remove() }
+    let environment = [
+      "INLET_HTTP_PORT": "9090", "INLET_DATABASE_PATH": "/tmp/x.sqlite",
+      "INLET_HTTP_MAX_BODY_BYTES": "2048", "INLET_PHONE_DEFAULT_COUNTRY": "kz",
+      "INLET_UNRELATED": "ignored",
+    ]
+    let loaded = try ConfigLoader(environment: environment).load(path: folder.config)
+    #expect(loaded.config.http.port == 9090)
+    #expect(loaded.databasePath == "/tmp/x.sqlite")
+    #expect(loaded.config.http.maxBodyBytes == 2048)
+    #expect(loaded.config.phone.defaultCountry == "KZ")
+  }
+
+  @Test("secrets: $CREDENTIALS_DIRECTORY first, then secrets_dir, then the config's folder")
+  func secretLookup() throws {
+    let folder = try Folder(
+      Self.minimal + "\nsecrets_dir: secrets\n",
+      files: [
+        "site-token": "from-config-folder", "secrets/site-token": "from-secrets-dir",
+        "creds/site-token": "from-credentials",
+      ])
+    defer { folder.remove() }
+    let credentials = folder.url.appendingPathComponent("creds").path
+    let withCredentials = try ConfigLoader(environment: ["CREDENTIALS_DIRECTORY": credentials])
+      .load(path: folder.config)
+    #expect(withCredentials.channels.first?.secrets["token"] == "from-credentials")
+    let withoutCredentials = try ConfigLoader(environment: [:]).load(path: folder.config)
+    #expect(withoutCredentials.channels.first?.secrets["token"] == "from-secrets-dir")
+    try FileManager.default.removeItem(at: folder.url.appendingPathComponent("secrets"))
+    let fallback = try ConfigLoader(environment: [:]).load(path: folder.config)
+    #expect(fallback.channels.first?.secrets["token"] == "from-config-folder")
+  }
+
+  @Test(
+    "the first problem is reported with its key path",
+    arguments: [
+      ("http:\n  prot: 1\n", "http.prot"),
+      ("http:\n  port: 70000\n", "http.port"),
+      ("http:\n  port: many\n", "http.port"),
+      ("phone:\n  default_country: XX\n", "phone.default_country"),
+      ("logging:\n  level: loud\n", "logging.level"),
+      (
+        "api:\n  tokens:\n    - { name: crm, token_file: missing-file }\n",
+        "api.tokens[0].token_file"
+      ),
+      ("mailboxes:\n  - { name: m, url: 'pop3://x', username: u }\n", "mailboxes[0].url"),
+    ])
+  func problems(extra: String, keyPath: String) throws {
+    let folder = try Folder(Self.minimal + "\n" + extra)
+    defer { folder.remove() }
+    #expect {
+      try ConfigLoader(environment: [:]).load(path: folder.config)
+    } throws: { error in
+      (error as? ConfigError)?.keyPath == keyPath
+    }
+  }
+
+  @Test("channel problems: missing token, unknown definition, duplicate name, unknown option")
+  func channelProblems() throws {
+    let cases: [(String, String)] = [
+      ("channels:\n  - { name: site, definition: generic }\n", "channels[0].token_file"),
+      (
+        "channels:\n  - { name: site, definition: nope, token_file: site-token }\n",
+        "channels[0].definition"
+      ),
+      (
+        "channels:\n  - { name: a, definition: generic, token_file: site-token }\n"
+          + "  - { name: a, definition: generic, token_file: site-token }\n", "channels[1].name"
+      ),
+      (
+        "channels:\n  - { name: a, definition: generic, token_file: site-token, options: { x: 1 } }\n",
+        "channels[0].options.x"
+      ),
+      ("channels:\n  - { name: 'Bad Name', definition: generic }\n", "channels[0].name"),
+      (
+        "channels:\n  - { name: a, definition: generic, secrets: { token: x } }\n",
+        "channels[0].secrets.token"
+      ),
+    ]
+    for (yaml, keyPath) in cases {
+      let folder = try Folder("channels_dir: \(Self.channels)\n" + yaml)
+      defer { folder.remove() }
+      #expect(
+        throws: Error.self, "expected \(keyPath)",
+        performing: { try ConfigLoader(environment: [:]).load(path: folder.config) })
+      do {
+        _ = try ConfigLoader(environment: [:]).load(path: folder.config)
+      } catch {
+        #expect(error.keyPath == keyPath, "\(error)")
+      }
+    }
+  }
+
+  @Test("the shipped example config is valid")
+  func exampleConfig() throws {
+    let root = DaemonHarness.repositoryRoot
+    let credentials = FileManager.default.temporaryDirectory
+      .appendingPathComponent("inlet-creds-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: credentials, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: credentials) }
+    for name in ["site-token", "api-crm"] {
+      try "t-\(name)".write(
+        to: credentials.appendingPathComponent(name), atomically: true, encoding: .utf8)
+    }
+    let loaded = try ConfigLoader(environment: ["CREDENTIALS_DIRECTORY": credentials.path])
+      .load(path: root.appendingPathComponent("systemd/inlet.example.yaml").path)
+    #expect(loaded.channels.map(\.name) == ["site"])
+    #expect(loaded.databasePath == root.appendingPathComponent("var/inlet.sqlite").path)
+    #expect(loaded.apiTokens.map(\.name) == ["crm"])
+  }
+}

@@ -1,0 +1,238 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The real `inlet` binary started on a free loopback port with its own config, database and
+/// secrets in a temporary folder.
+final class DaemonHarness: @unchecked Sendable {
+  let folder: URL
+  let configPath: String
+  let databasePath: String
+  let port: Int
+  let siteToken = "site-secret-\(UUID().uuidString.prefix(8))"
+  let readToken = "read-\(UUID().uuidString.prefix(8))"
+  let writeToken = "write-\(UUID().uuidString.prefix(8))"
+  private(set) var process: Process?
+  private var logHandle: FileHandle?
+  let logPath: String
+
+  /// Writes the config; `extra` is appended YAML.
+  init(maxBodyBytes: Int = 65536, extraChannels: String = "") throws {
+    folder = FileManager.default.temporaryDirectory
+      .appendingPathComponent("inlet-live-\(UUID().uuidString)")
+    let credentials = folder.appendingPathComponent("credentials")
+    try FileManager.default.createDirectory(at: credentials, withIntermediateDirectories: true)
+    try "\(siteToken)\n".write(
+      to: credentials.appendingPathComponent("site-token"), atomically: true, encoding: .utf8)
+    try readToken.write(
+      to: credentials.appendingPathComponent("api-read"), atomically: true, encoding: .utf8)
+    try writeToken.write(
+      to: credentials.appendingPathComponent("api-write"), atomically: true, encoding: .utf8)
+    port = try Self.freePort()
+    databasePath = folder.appendingPathComponent("var/inlet.sqlite").path
+    configPath = folder.appendingPathComponent("inlet.yaml").path
+    logPath = folder.appendingPathComponent("daemon.log").path
+    let config = """
+      database:
+        path: var/inlet.sqlite
+      channels_dir: \(Self.repositoryRoot.appendingPathComponent("channels").path)
+      secrets_dir: credentials
+      http:
+        host: 127.0.0.1
+        port: \(port)
+        max_body_bytes: \(maxBodyBytes)
+      api:
+        tokens:
+          - { name: reader, token_file: api-read, scope: read }
+          - { name: crm, token_file: api-write, scope: read-write }
+      channels:
+        - name: site
+          definition: generic
+          token_file: site-token
+      \(extraChannels)
+      """
+    try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+  }
+
+  deinit {
+    if let process, process.isRunning { kill(process.processIdentifier, SIGKILL) }
+  }
+
+  static var repositoryRoot: URL {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent()
+  }
+
+  /// The binary: `$INLET_BINARY`, or `inlet` next to the test bundle.
+  static var binary: URL {
+    if let path = ProcessInfo.processInfo.environment["INLET_BINARY"], !path.isEmpty {
+      return URL(fileURLWithPath: path)
+    }
+    let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+      .appendingPathComponent("inlet")
+    if FileManager.default.fileExists(atPath: beside.path) { return beside }
+    return repositoryRoot.appendingPathComponent(".build/debug/inlet")
+  }
+
+  var baseURL: String { "http://127.0.0.1:\(port)" }
+
+  /// Starts the daemon and waits until `/health/ready` answers 200.
+  func start() async throws {
+    if !FileManager.default.fileExists(atPath: logPath) {
+      FileManager.default.createFile(atPath: logPath, contents: nil)
+    }
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+    handle.seekToEndOfFile()
+    let process = Process()
+    process.executableURL = Self.binary
+    process.arguments = ["serve", "--config", configPath]
+    var environment = ProcessInfo.processInfo.environment
+    environment.removeValue(forKey: "CREDENTIALS_DIRECTORY")
+    process.environment = environment
+    process.standardOutput = handle
+    process.standardError = handle
+    try process.run()
+    self.process = process
+    self.logHandle = handle
+    let deadline = Date().addingTimeInterval(30)
+    while Date() < deadline {
+      if !process.isRunning {
+        throw HarnessError("the daemon exited at start-up: \(log())")
+      }
+      if let (status, _) = try? await get("/health/ready"), status == 200 { return }
+      try await Task.sleep(for: .milliseconds(50))
+    }
+    throw HarnessError("the daemon did not become ready: \(log())")
+  }
+
+  /// SIGKILL: no chance to clean up.
+  func kill9() {
+    guard let process else { return }
+    kill(process.processIdentifier, SIGKILL)
+    process.waitUntilExit()
+    self.process = nil
+  }
+
+  /// SIGTERM and wait; returns the exit status.
+  @discardableResult
+  func stop() -> Int32 {
+    guard let process else { return -1 }
+    kill(process.processIdentifier, SIGTERM)
+    process.waitUntilExit()
+    self.process = nil
+    return process.terminationStatus
+  }
+
+  func log() -> String {
+    (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+  }
+
+  func remove() {
+    if process != nil { kill9() }
+    try? FileManager.default.removeItem(at: folder)
+  }
+
+  // MARK: HTTP
+
+  struct Reply {
+    var status: Int
+    var body: String
+    var headers: HTTPHeaders
+
+    /// The body as a JSON object.
+    var json: [String: Any] {
+      (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:]
+    }
+
+    /// `error.code` of a JSON error body.
+    var errorCode: String? { (json["error"] as? [String: Any])?["code"] as? String }
+  }
+
+  func request(
+    _ method: HTTPMethod, _ path: String, headers: [(String, String)] = [], body: [UInt8]? = nil,
+    timeout: TimeAmount = .seconds(10)
+  ) async throws -> Reply {
+    var request = HTTPClientRequest(url: baseURL + path)
+    request.method = method
+    for (name, value) in headers { request.headers.add(name: name, value: value) }
+    if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+    let response = try await HTTPClient.shared.execute(request, timeout: timeout)
+    let buffer = try await response.body.collect(upTo: 16 << 20)
+    return Reply(
+      status: Int(response.status.code), body: String(buffer: buffer), headers: response.headers)
+  }
+
+  func get(_ path: String, token: String? = nil) async throws -> (Int, String) {
+    let headers = token.map { [("Authorization", "Bearer \($0)")] } ?? []
+    let reply = try await request(.GET, path, headers: headers, timeout: .seconds(2))
+    return (reply.status, reply.body)
+  }
+
+  /// Posts JSON to the generic channel with the site token.
+  func postLead(_ json: String, key: String? = nil, path: String = "/hooks/site") async throws
+    -> Reply
+  {
+    var headers = [
+      ("Authorization", "Bearer \(siteToken)"), ("Content-Type", "application/json"),
+    ]
+    if let key { headers.append(("Idempotency-Key", key)) }
+    return try await request(.POST, path, headers: headers, body: Array(json.utf8))
+  }
+
+  /// Runs `inlet ARGS --config <this config>` and returns exit status and output.
+  func cli(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
+    try Self.run(Self.binary, arguments + ["--config", configPath])
+  }
+
+  static func run(_ binary: URL, _ arguments: [String]) throws -> (
+    status: Int32, output: String, error: String
+  ) {
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let output = out.fileHandleForReading.readDataToEndOfFile()
+    let error = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (
+      process.terminationStatus, String(decoding: output, as: UTF8.self),
+      String(decoding: error, as: UTF8.self)
+    )
+  }
+
+  /// A port the kernel just handed out and released.
+  static func freePort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw HarnessError("socket() failed") }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = 0
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let bound = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+      }
+    }
+    guard bound == 0 else { throw HarnessError("bind() failed") }
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+    }
+    return Int(UInt16(bigEndian: address.sin_port))
+  }
+}
+
+struct HarnessError: Error, CustomStringConvertible {
+  var description: String
+  init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,296 @@
+import Foundation
+import GRDB
+import InletStore
+import NIOHTTP1
+import Testing
+
+/// The real daemon on a loopback port: statuses, JSON errors and what ends up in the database.
+@Suite("Live daemon", .serialized)
+struct LiveDaemonTests {
+  let lead = """
+    {"name":"Иван Петров","phone":"8 (916) 123-45-67","email":"Ivan.Petrov@Example.RU",
+     "инн":"7707083893","компания":"ООО Ромашка","message":"Нужен счёт на 10 лицензий",
+     "utm_source":"yandex","page_url":"https://example.ru/price"}
+    """
+
+  private func database(_ daemon: DaemonHarness) throws -> InletDatabase {
+    try InletDatabase(path: daemon.databasePath)
+  }
+
+  @Test("a valid lead is stored, answered 201 with its id, and readable through the API")
+  func validLead() async throws {
+    let daemon = try DaemonHarness()
+    defer { daemon.remove() }
+    try await daemon.start()
+
+    let reply = try await daemon.postLead(lead, key: "form-1")
+    #expect(reply.status == 201, "\(reply.body)")
+    let id = try #require(reply.json["id"] as? String)
+
+    let (status, body) = try await daemon.get("/api/v1/inquiries/\(id)", token: daemon.readToken)
+    #expect(status == 200)
+    let inquiry = try #require(
+      try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+    #expect(inquiry["id"] as? String == id)
+    #expect(inquiry["status"] as? String == "new")
+    #expect(inquiry["kind"] as? String == "form")
+    #expect(inquiry["channel"] as? String == "site")
+    let sender = try #require(inquiry["sender"] as? [String: Any])
+    #expect(sender["name"] as? String == "Иван Петров")
+    #expect(sender["email"] as? String == "ivan.petrov@example.ru")
+    #expect(sender["phone"] as? String == "+79161234567")
+    let company = try #require(inquiry["company"] as? [String: Any])
+    #expect(company["inn"] as? String == "7707083893")
+    #expect(company["name"] as? String == "ООО Ромашка")
+    #expect(inquiry["text"] as? String == "Нужен счёт на 10 лицензий")
+    let extra = try #require(inquiry["extra"] as? [String: Any])
+    #expect(extra["utm_source"] as? String == "yandex")
+    #expect(extra["page_url"] as? String == "https://example.ru/price")
+    let match = try #require(inquiry["match"] as? [String: Any])
+    #expect(match["suggested_action"] as? String == "new_client")
+    let source = try #require(inquiry["source"] as? [String: Any])
+    #expect(source["raw_id"] is String)
+    #expect((inquiry["received_at"] as? String)?.hasSuffix("Z") == true)
+
+    // The raw body is kept byte for byte, with the token redacted from its metadata.
+    let raw = try database(daemon).readSync { db in
+      try Row.fetchOne(db, sql: "SELECT body, transport, status FROM raw_items")
+    }
+    #expect(String(decoding: (raw?["body"] as Data?) ?? Data(), as: UTF8.self) == lead)
+    #expect(raw?["status"] as String? == "normalised")
+    let transport: String = raw?["transport"] ?? ""
+    #expect(!transport.contains(daemon.siteToken))
+  }
+
+  @Test("a repeated submission answers 200 with the same id and creates nothing")
+  func duplicate() async throws {
+    let daemon = try DaemonHarness()
+    defer { daemon.remove() }
+    try await daemon.start()
+    let first = try await daemon.postLead(lead, key: "dup-1")
+    let second = try await daemon.postLead(lead, key: "dup-1")
+    let byField = try await daemon.postLead(#"{"name":"Анна","submission_id":"s-9"}"#)
+    let byFieldAgain = try await daemon.postLead(#"{"name":"Анна","submission_id":"s-9"}"#)
+    #expect(first.status == 201)
+    #expect(second.status == 200)
+    #expect(second.json["id"] as? String == first.json["id"] as? String)
+    #expect(byField.status == 201)
+    #expect(byFieldAgain.status == 200)
+    #expect(byFieldAgain.json["id"] as? String == byField.json["id"] as? String)
+    let counts = try database(daemon).countsSync()
+    #expect(counts.inquiries["new"] == 2)
+    #expect(counts.rawItems.values.reduce(0, +) == 2)
+  }
+
+  @Test("unauthenticated requests get 401 JSON and nothing is stored")
+  func unauthenticated() async throws {
+    let daemon = try DaemonHarness()
+    defer { daemon.remove() }
+    try await daemon.start()
+    let body = Array(lead.utf8)
+    let none = try await daemon.request(
+      .POST, "/hooks/site", headers: [("Content-Type", "application/json")], body: body)
+    let wrong = try await daemon.request(
+      .POST, "/hooks/site",
+      headers: [("Content-Type", "application/json"), ("Authorization", "Bearer nope")], body: body)
+    let wrongQuery = try await daemon.request(
+      .POST, "/hooks/site?token=nope", headers: [("Content-Type", "application/json")], body: body)
+    let goodQuery = try await daemon.request(
+      .POST, "/hooks/site?token=\(daemon.siteToken)",
+      headers: [("Content-Type", "application/json")], body: body)
+    for reply in [none, wrong, wrongQuery] {
+      #expect(reply.status == 401)
+      #expect(reply.errorCode == "unauthorized")
+      #expect(reply.headers.first(name: "content-type")?.hasPrefix("application/json") == true)
+    }
+    #expect(goodQuery.status == 201)
+    let counts = try database(daemon).countsSync()
+    #expect(counts.rawItems.values.reduce(0, +) == 1, "only the authenticated request is stored")
+    let metrics = try await daemon.get("/metrics").1
+    #expect(metrics.contains(#"inlet_auth_failures_total{channel="site"} 3"#), "\(metrics)")
+    #expect(!daemon.log().contains("nope"), "a presented secret must not be logged")
+  }
+
+  @Test("oversized, malformed and wrongly typed bodies get clear JSON errors")
+  func badBodies() async throws {
+    let daemon = try DaemonHarness(maxBodyBytes: 4096)
+    defer { daemon.remove() }
+    try await daemon.start()
+    let auth = ("Authorization", "Bearer \(daemon.siteToken)")
+
+    let big = #"{"name":"x","message":""# + String(repeating: "я", count: 5000) + #""}"#
+    let oversized = try await daemon.postLead(big)
+    #expect(oversized.status == 413)
+    #expect(oversized.errorCode == "body_too_large")
+
+    let malformed = try await daemon.request(
+      .POST, "/hooks/site", headers: [auth, ("Content-Type", "application/json")],
+      body: Array(#"{"name": "Иван", "#.utf8))
+    #expect(malformed.status == 400)
+    #expect(malformed.errorCode == "malformed_body")
+    let rawID = try #require((malformed.json["error"] as? [String: Any])?["raw_id"] as? String)
+
+    let wrongType = try await daemon.request(
+      .POST, "/hooks/site", headers: [auth, ("Content-Type", "text/plain")],
+      body: Array("Иван, +79161234567".utf8))
+    #expect(wrongType.status == 415)
+    #expect(wrongType.errorCode == "unsupported_media_type")
+
+    let empty = try await daemon.postLead("{}")
+    #expect(empty.status == 400)
+    #expect(empty.errorCode == "missing_fields")
+
+    let unknown = try await daemon.postLead(lead, path: "/hooks/nowhere")
+    #expect(unknown.status == 404)
+    #expect(unknown.errorCode == "unknown_channel")
+
+    // Authenticated but unusable inputs are kept raw and quarantined; the oversized one is not.
+    let db = try database(daemon)
+    let counts = try db.countsSync()
+    #expect(counts.rawItems["quarantined"] == 3)
+    #expect(counts.inquiries.isEmpty)
+    let entry = try #require(try db.inquirySync(id: "r\(rawID)"))
+    #expect(entry.status == "quarantined")
+    #expect(entry.reason?.hasPrefix("malformed_body") == true)
+
+    // One bad input does not block the next good one.
+    #expect(try await daemon.postLead(lead).status == 201)
+
+    let listed = try daemon.cli(["inquiries", "list", "--status", "quarantined", "--json"])
+    #expect(listed.status == 0)
+    let page = try JSONSerialization.jsonObject(with: Data(listed.output.utf8)) as? [String: Any]
+    #expect((page?["items"] as? [Any])?.count == 3)
+  }
+
+  @Test("urlencoded and multipart forms with Russian field names")
+  func forms() async throws {
+    let daemon = try DaemonHarness()
+    defer { daemon.remove() }
+    try await daemon.start()
+    let form =
+      "%D0%B8%D0%BC%D1%8F=%D0%9C%D0%B0%D1%80%D0%B8%D1%8F&%D1%82%D0%B5%D0%BB%D0%B5%D1%84%D0%BE%D0%BD=%2B44+20+7946+0958&utm_campaign=spring"
+    let urlencoded = try await daemon.request(
+      .POST, "/hooks/site?token=\(daemon.siteToken)",
+      headers: [("Content-Type", "application/x-www-form-urlencoded")], body: Array(form.utf8))
+    #expect(urlencoded.status == 201, "\(urlencoded.body)")
+
+    let boundary = "----inlet\(UUID().uuidString)"
+    var multipart = ""
+    multipart += "--\(boundary)\r\nContent-Disposition: form-data; name=\"Имя\"\r\n\r\nОльга\r\n"
+    multipart +=
+      "--\(boundary)\r\nContent-Disposition: form-data; name=\"email\"\r\n\r\nolga@пример.рф\r\n"
+    multipart +=
+      "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"ТЗ.txt\"\r\n"
+      + "Content-Type: text/plain\r\n\r\nтехническое задание\r\n--\(boundary)--\r\n"
+    let uploaded = try await daemon.request(
+      .POST, "/hooks/site",
+      headers: [
+        ("Authorization", "Bearer \(daemon.siteToken)"),
+        ("Content-Type", "multipart/form-data; boundary=\(boundary)"),
+      ], body: Array(multipart.utf8))
+    #expect(uploaded.status == 201, "\(uploaded.body)")
+
+    let db = try database(daemon)
+    let first = try #require(try db.inquirySync(id: urlencoded.json["id"] as? String ?? ""))
+    #expect(first.sender.name == "Мария")
+    #expect(first.sender.phone == "+442079460958")
+    #expect(first.extra["utm_campaign"] == .string("spring"))
+    let second = try #require(try db.inquirySync(id: uploaded.json["id"] as? String ?? ""))
+    #expect(second.sender.name == "Ольга")
+    #expect(second.sender.email == "olga@пример.рф")
+    #expect(second.attachments.map(\.name) == ["ТЗ.txt"])
+    #expect(second.attachments.first?.size == "техническое задание".utf8.count)
+  }
+
+  @Test("health, readiness, metrics and the API's token checks")
+  func healthMetricsAPI() async throws {
+    let daemon = try DaemonHarness()
+    defer { daemon.remove() }
+    try await daemon.start()
+    #expect(try await daemon.get("/health/live").0 == 200)
+    #expect(try await daemon.get("/health/ready").0 == 200)
+    _ = try await daemon.postLead(lead)
+    let (status, body) = try await daemon.get("/health")
+    #expect(status == 200)
+    let health = try #require(
+      try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+    #expect(health["status"] as? String == "ok")
+    let channels = try #require(health["channels"] as? [[String: Any]])
+    #expect(channels.first?["name"] as? String == "site")
+    #expect(channels.first?["requests"] as? Int == 1)
+
+    let metrics = try await daemon.get("/metrics").1
+    #expect(metrics.contains(#"inlet_webhook_requests_total{channel="site",status="201"} 1"#))
+    #expect(metrics.contains(#"inlet_inquiries_created_total{channel="site",kind="form"} 1"#))
+
+    #expect(try await daemon.get("/api/v1/inquiries/1").0 == 401)
+    #expect(try await daemon.get("/api/v1/inquiries/1", token: "bad").0 == 401)
+    #expect(try await daemon.get("/api/v1/inquiries/1", token: daemon.writeToken).0 == 200)
+    let missing = try await daemon.request(
+      .GET, "/api/v1/inquiries/999", headers: [("Authorization", "Bearer \(daemon.readToken)")])
+    #expect(missing.status == 404)
+    #expect(missing.errorCode == "not_found")
+    let noRoute = try await daemon.request(.GET, "/nothing-here")
+    #expect(noRoute.status == 404)
+    #expect(noRoute.errorCode == "not_found")
+  }
+
+  @Test("the CLI reads the queue while the daemon runs; status and check-config exit codes")
+  func cli() async throws {
+    let daemon = try DaemonHarness()
+    defer { daemon.remove() }
+    try await daemon.start()
+    let reply = try await daemon.postLead(lead)
+    let id = try #require(reply.json["id"] as? String)
+
+    let list = try daemon.cli(["inquiries", "list"])
+    #expect(list.status == 0)
+    #expect(list.output.contains("Иван Петров"))
+    #expect(list.output.contains("+79161234567"))
+    let json = try daemon.cli(["inquiries", "list", "--json"])
+    let page = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
+    let items = try #require(page?["items"] as? [[String: Any]])
+    #expect(items.map { $0["id"] as? String } == [id])
+    let show = try daemon.cli(["inquiries", "show", id, "--json"])
+    #expect(show.status == 0)
+    #expect(show.output.contains("\"ivan.petrov@example.ru\""))
+    #expect(try daemon.cli(["inquiries", "show", "12345"]).status != 0)
+
+    let status = try daemon.cli(["status"])
+    #expect(status.status == 0, "\(status.output)\(status.error)")
+    #expect(status.output.contains("site [generic]: ok"))
+    #expect(try daemon.cli(["check-config"]).status == 0)
+
+    #expect(daemon.stop() == 0, "SIGTERM stops the daemon cleanly")
+    let down = try daemon.cli(["status"])
+    #expect(down.status != 0, "status fails when the daemon does not answer")
+  }
+
+  @Test("check-config names the key path of the first problem")
+  func checkConfigErrors() throws {
+    let daemon = try DaemonHarness()
+    defer { daemon.remove() }
+    let original = try String(contentsOfFile: daemon.configPath, encoding: .utf8)
+    let cases: [(String, String)] = [
+      (original.replacingOccurrences(of: "port:", with: "prot:"), "http.prot"),
+      (
+        original.replacingOccurrences(of: "token_file: site-token", with: "token_file: absent"),
+        "channels[0].token_file"
+      ),
+      (
+        original.replacingOccurrences(of: "definition: generic", with: "definition: nope"),
+        "channels[0].definition"
+      ),
+      (
+        original.replacingOccurrences(of: "scope: read }", with: "scope: admin }"),
+        "api.tokens[0].scope"
+      ),
+    ]
+    for (config, keyPath) in cases {
+      try config.write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
+      let result = try daemon.cli(["check-config"])
+      #expect(result.status != 0)
+      #expect(result.error.contains(keyPath), "expected \(keyPath) in: \(result.error)")
+    }
+  }
+}

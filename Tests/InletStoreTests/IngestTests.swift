@@ -1,0 +1,122 @@
+import Foundation
+import GRDB
+import InletCore
+import Testing
+
+@testable import InletStore
+
+@Suite("Ingest: raw journal and queue")
+struct IngestTests {
+  @Test("a raw item and its inquiry are stored together and linked")
+  func createsBoth() async throws {
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    let result = try await temp.database.ingest(submission(key: "site:1"))
+    guard case .created(let inquiryID, let rawID) = result else {
+      Issue.record("expected created, got \(result)")
+      return
+    }
+    let inquiry = try #require(try await temp.database.inquiry(id: inquiryID))
+    #expect(inquiry.id == inquiryID)
+    #expect(inquiry.status == "new")
+    #expect(inquiry.source.rawID == rawID)
+    #expect(inquiry.returning == false)
+    let raw = try temp.database.readSync { db in try RawItemRecord.fetchOne(db, key: Int64(rawID)!)
+    }
+    #expect(raw?.status == "normalised")
+    #expect(raw?.inquiryID == Int64(inquiryID))
+    #expect(String(decoding: raw?.body ?? Data(), as: UTF8.self) == #"{"name":"Иван"}"#)
+    #expect(raw?.idempotencyKey == "site:1")
+  }
+
+  @Test("the same idempotency key answers the first ids and stores nothing new")
+  func duplicate() async throws {
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    let first = try await temp.database.ingest(submission(key: "site:dup"))
+    let second = try await temp.database.ingest(submission(key: "site:dup"))
+    guard case .created(let inquiryID, let rawID) = first else {
+      Issue.record("expected created, got \(first)")
+      return
+    }
+    #expect(second == .duplicate(inquiryID: inquiryID, rawID: rawID, status: .normalised))
+    let counts = try temp.database.countsSync()
+    #expect(counts.inquiries["new"] == 1)
+    #expect(counts.rawItems["normalised"] == 1)
+  }
+
+  @Test("quarantined and ignored inputs are kept raw without an inquiry and listed")
+  func keptRaw() async throws {
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    let failure = HookFailure(status: 400, code: "malformed_body", message: "not JSON")
+    let quarantined = try await temp.database.ingest(
+      submission(key: "site:q", disposition: .quarantined(failure, partial: nil), body: "{oops"))
+    let ignored = try await temp.database.ingest(
+      submission(key: "site:i", disposition: .ignored("ping")))
+    guard case .kept(let rawID, .quarantined) = quarantined else {
+      Issue.record("expected kept quarantined, got \(quarantined)")
+      return
+    }
+    #expect({ if case .kept(_, .ignored) = ignored { true } else { false } }())
+    let counts = try temp.database.countsSync()
+    #expect(counts.inquiries.isEmpty)
+    #expect(counts.rawItems["quarantined"] == 1)
+    #expect(counts.rawItems["ignored"] == 1)
+
+    let listed = try temp.database.listSync(.quarantined)
+    #expect(listed.count == 1)
+    #expect(listed.first?.id == "r\(rawID)")
+    #expect(listed.first?.status == "quarantined")
+    #expect(listed.first?.reason == "malformed_body: not JSON")
+    #expect(try temp.database.listSync(.all).count == 2)
+    #expect(try temp.database.listSync(.new).isEmpty)
+    let entry = try #require(try temp.database.inquirySync(id: "r\(rawID)"))
+    #expect(entry.source.rawID == rawID)
+  }
+
+  @Test("a sender seen before makes the next inquiry returning")
+  func returning() async throws {
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    _ = try await temp.database.ingest(submission(email: "a@example.ru", phone: "+79161234567"))
+    let byPhone = try await temp.database.ingest(submission(email: nil, phone: "+79161234567"))
+    let stranger = try await temp.database.ingest(submission(email: "b@example.ru"))
+    guard case .created(let returningID, _) = byPhone, case .created(let newID, _) = stranger else {
+      Issue.record("expected two created inquiries")
+      return
+    }
+    #expect(try await temp.database.inquiry(id: returningID)?.returning == true)
+    #expect(try await temp.database.inquiry(id: newID)?.returning == false)
+  }
+
+  @Test("uploaded files become the inquiry's attachments with safe names")
+  func attachments() async throws {
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    let file = UploadedFile(
+      field: "file", filename: "../../etc/Реквизиты.pdf", contentType: "application/pdf",
+      data: Array("%PDF-1.4".utf8))
+    let result = try await temp.database.ingest(submission(files: [file]))
+    guard case .created(let inquiryID, _) = result else {
+      Issue.record("expected created, got \(result)")
+      return
+    }
+    let inquiry = try #require(try await temp.database.inquiry(id: inquiryID))
+    #expect(inquiry.attachments.count == 1)
+    #expect(inquiry.attachments.first?.name == "Реквизиты.pdf")
+    #expect(inquiry.attachments.first?.size == 8)
+    #expect(inquiry.attachments.first?.contentType == "application/pdf")
+  }
+
+  @Test("entries list oldest first")
+  func order() async throws {
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    for index in 0..<5 {
+      _ = try await temp.database.ingest(submission(key: "site:\(index)", email: "\(index)@x.ru"))
+    }
+    let emails = try temp.database.listSync(.new).map { $0.sender.email ?? "" }
+    #expect(emails == (0..<5).map { "\($0)@x.ru" })
+  }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import InletCore
+import InletStore
+
+/// A database file in a fresh temporary folder.
+struct TempDatabase {
+  let folder: URL
+  let path: String
+  let database: InletDatabase
+
+  init(migrate: Bool = true) throws {
+    folder = FileManager.default.temporaryDirectory
+      .appendingPathComponent("inlet-store-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    path = folder.appendingPathComponent("inlet.sqlite").path
+    database = try InletDatabase(path: path)
+    if migrate { try database.migrate() }
+  }
+
+  func remove() { try? FileManager.default.removeItem(at: folder) }
+}
+
+/// A submission of the generic channel carrying `inquiry`.
+func submission(
+  key: String? = nil, email: String? = "lead@example.ru", phone: String? = nil,
+  disposition: RawSubmission.Disposition? = nil, files: [UploadedFile] = [],
+  body: String = #"{"name":"Иван"}"#
+) -> RawSubmission {
+  let request = HookRequest(
+    method: "POST", headers: [(name: "Content-Type", value: "application/json")],
+    body: Array(body.utf8))
+  let inquiry = Inquiry(
+    channel: "site", kind: .form, receivedAt: Date(), text: "Нужен счёт",
+    sender: .init(name: "Иван", email: email, phone: phone))
+  return RawSubmission(
+    channel: "site", event: "submission", idempotencyKey: key, receivedAt: Date(),
+    transport: TransportMetadata(request), body: request.body,
+    disposition: disposition ?? .inquiry(inquiry), files: files,
+    context: ReplyContext(request: request, fields: nil, options: [:], secrets: ChannelSecrets([:]))
+  )
+}
