@@ -9,11 +9,11 @@
 import Hummingbird
 
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #elseif canImport(Musl)
-import Musl
+  import Musl
 #elseif canImport(Darwin)
-import Darwin
+  import Darwin
 #endif
 
 func parsePort(_ arguments: [String]) -> Int? {
@@ -34,7 +34,9 @@ guard let port = parsePort(CommandLine.arguments), (1...65535).contains(port) el
   exit(64)
 }
 
-@Sendable func collectAndAnswer(_ request: Request, _ context: BasicRequestContext) async throws -> HTTPResponse.Status {
+@Sendable func collectAndAnswer(_ request: Request, _ context: BasicRequestContext) async throws
+  -> HTTPResponse.Status
+{
   _ = try await request.body.collect(upTo: 1 << 20)
   return .noContent
 }
