@@ -2,20 +2,27 @@
 # bench/webhook.sh — how much does a durable inlet webhook cost compared with
 # the HTTP stack underneath it?
 #
-#   (a) daemon  inlet `POST /hooks/site` (generic channel, bearer token),
-#               201 {"id":…} only after the SQLite commit
+#   (a) daemon  inlet, answering only after the SQLite commit:
+#               generic  `POST /hooks/site` (generic channel, bearer token) → 201 {"id":…}
+#               mango    `POST /hooks/mango/events/summary` (mango-office channel,
+#                        signed form) → 200 {}
 #   (b) bare    Hummingbird 2 handler that collects the body and answers 204
 #               (bench/bare-hummingbird)
 #   (c) nginx   nginx-light, one worker, `return 204;`
 #
 # All three run side by side on 127.0.0.1 and are loaded with the same wrk
-# script (bench/webhook.lua: distinct ~300-byte JSON lead + Idempotency-Key per
-# request) in rounds, alternating a→b→c, so the ratios come from one run on
-# one machine state. See bench/README.md.
+# script in rounds, alternating a→b→c, so the ratios come from one run on one
+# machine state. The scenario picks the requests:
+#   generic  bench/webhook.lua: a distinct ~300-byte JSON lead + Idempotency-Key
+#            per request
+#   mango    bench/mango.lua: a distinct signed Mango Office `events/summary` per
+#            request, from a pool bench/gen_mango.py makes before each wrk run
+# See bench/README.md.
 #
 # Environment:
+#   BENCH_SCENARIO     generic (default) or mango
 #   BENCH_DURATION     wrk duration per run (default 10s; 30, 30s, 1m are valid)
-#   BENCH_CONNECTIONS  wrk connections (default 32)
+#   BENCH_CONNECTIONS  wrk connections (default 32 generic, 64 mango)
 #   BENCH_ROUNDS       rounds of a→b→c (default 3)
 #   BENCH_WARMUP       warm-up run per target before round 1 (default 2s, 0 = none)
 #   BENCH_TARGETS      subset/order of "daemon bare nginx" (default: all three)
@@ -23,26 +30,62 @@
 #   BENCH_INLET_BIN    daemon binary to use instead of building .build/release/inlet
 #   BENCH_BARE_BIN     bare binary to use instead of building bench/.build-bare/release/bare
 #   BENCH_KEEP_TMP     1 = keep the temp dir (config, database, logs) afterwards
+#   BENCH_MANGO_RATE   mango: req/s a target's first pool is sized for (default 300000)
+#   BENCH_MANGO_HEADROOM  mango: later pools hold duration × this × the best req/s the
+#                      target has shown so far (default 1.5)
 set -euo pipefail
 
+BENCH_SCENARIO=${BENCH_SCENARIO:-generic}
 BENCH_DURATION=${BENCH_DURATION:-10s}
-BENCH_CONNECTIONS=${BENCH_CONNECTIONS:-32}
+BENCH_CONNECTIONS=${BENCH_CONNECTIONS:-} # default per scenario, below
 BENCH_ROUNDS=${BENCH_ROUNDS:-3}
 BENCH_WARMUP=${BENCH_WARMUP:-2s}
 BENCH_TARGETS=${BENCH_TARGETS:-daemon bare nginx}
 BENCH_SKIP_BUILD=${BENCH_SKIP_BUILD:-0}
 BENCH_KEEP_TMP=${BENCH_KEEP_TMP:-0}
+BENCH_MANGO_RATE=${BENCH_MANGO_RATE:-300000}
+BENCH_MANGO_HEADROOM=${BENCH_MANGO_HEADROOM:-1.5}
 WRK_THREADS=1
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$SCRIPT_DIR/.." && pwd)
-LUA="$SCRIPT_DIR/webhook.lua"
 BARE_PKG="$SCRIPT_DIR/bare-hummingbird"
 BARE_SCRATCH="$SCRIPT_DIR/.build-bare"
 OUT_DIR="$SCRIPT_DIR/out"
 
 log() { printf '[bench] %s\n' "$*" >&2; }
 die() { printf '[bench] error: %s\n' "$*" >&2; exit 1; }
+
+# ----------------------------------------------------------------- scenario --
+# What the daemon is sent. Besides these settings, the scenario decides
+# channel_yaml, probe_args and the pool handling in run_wrk below.
+case $BENCH_SCENARIO in
+  generic)
+    BENCH_CONNECTIONS=${BENCH_CONNECTIONS:-32}
+    LUA="$SCRIPT_DIR/webhook.lua"
+    CHANNEL=site
+    HOOK_PATH=/hooks/site
+    CONTENT_TYPE=application/json
+    DAEMON_STATUS=201
+    REPORT_TITLE="inlet webhook benchmark"
+    REPORT_NAME=webhook
+    BODY_DESC="JSON lead + Idempotency-Key"
+    TARGET_RATIO="" TARGET_P99_MS="" # no stated target
+    ;;
+  mango)
+    BENCH_CONNECTIONS=${BENCH_CONNECTIONS:-64}
+    LUA="$SCRIPT_DIR/mango.lua"
+    CHANNEL=mango
+    HOOK_PATH=/hooks/mango/events/summary
+    CONTENT_TYPE=application/x-www-form-urlencoded
+    DAEMON_STATUS=200
+    REPORT_TITLE="inlet telephony benchmark (Mango Office events/summary)"
+    REPORT_NAME=mango
+    BODY_DESC="signed Mango \`events/summary\` form (own entry_id and caller)"
+    TARGET_RATIO=0.8 TARGET_P99_MS=10 # issue "Telephony channel"
+    ;;
+  *) die "unknown BENCH_SCENARIO '$BENCH_SCENARIO' (generic or mango)" ;;
+esac
 
 # ---------------------------------------------------------------- arguments --
 
@@ -67,6 +110,10 @@ fi
 if ! [[ $BENCH_ROUNDS =~ ^[0-9]+$ ]] || ((BENCH_ROUNDS < 1)); then
   die "BENCH_ROUNDS must be an integer >= 1"
 fi
+if ! [[ $BENCH_MANGO_RATE =~ ^[0-9]+$ ]] || ((BENCH_MANGO_RATE < 1)); then
+  die "BENCH_MANGO_RATE must be an integer >= 1"
+fi
+[[ $BENCH_MANGO_HEADROOM =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "BENCH_MANGO_HEADROOM must be a number, e.g. 2 or 1.5"
 
 read -r -a TARGETS <<<"$BENCH_TARGETS"
 ((${#TARGETS[@]} > 0)) || die "BENCH_TARGETS is empty"
@@ -133,6 +180,7 @@ if has_target nginx && ! have_nginx && ! dpkg -s nginx-light >/dev/null 2>&1; th
   missing+=(nginx-light)
 fi
 if has_target daemon && ! command -v sqlite3 >/dev/null; then missing+=(sqlite3); fi
+if [[ $BENCH_SCENARIO == mango ]] && ! command -v python3 >/dev/null; then missing+=(python3); fi
 if ((${#missing[@]} > 0)); then
   log "installing: ${missing[*]}"
   as_root apt-get update -qq
@@ -231,10 +279,11 @@ metric_sum() {
 }
 
 raw_items_count() {
-  sqlite3 -cmd '.timeout 10000' "$DB" 'SELECT count(*) FROM raw_items;' 2>/dev/null || echo ""
+  sqlite3 -cmd '.timeout 10000' "$DB" "SELECT count(*) FROM raw_items WHERE channel = '$CHANNEL';" 2>/dev/null || echo ""
 }
 
-TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+random_hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+TOKEN=$(random_hex 24)
 # Short random run id: keys only need to be unique within this run (fresh database).
 RUN_ID=$(printf '%04x' "$RANDOM")
 
@@ -242,7 +291,57 @@ RUN_ID=$(printf '%04x' "$RANDOM")
 lead_body() {
   printf '{"name":"Анна Петрова","phone":"+7 912 345-67-89","email":"anna.petrova+%s@example.ru","message":"Здравствуйте! Нужна консультация, заявка %s","utm_source":"yandex","utm_medium":"cpc","utm_campaign":"spring_sale","utm_content":"banner_1"}' "$1" "$1"
 }
-BODY_BYTES=$(lead_body "$RUN_ID-d1-1-100000" | wc -c)
+
+# mango: the VPBX's key and salt, which the daemon reads as channel secrets.
+if [[ $BENCH_SCENARIO == mango ]]; then
+  random_hex 16 >"$TMP/mango-key"
+  random_hex 24 >"$TMP/mango-salt"
+  chmod 600 "$TMP/mango-key" "$TMP/mango-salt"
+fi
+
+# channel_yaml -> the daemon's `channels:` entry (secret files next to the config)
+channel_yaml() {
+  case $BENCH_SCENARIO in
+    generic) printf '  - name: site\n    definition: generic\n    token_file: site-token\n' ;;
+    mango) printf '  - name: mango\n    definition: mango-office\n    secrets:\n%s\n%s\n' \
+      '      api_key_file: mango-key' '      api_salt_file: mango-salt' ;;
+  esac
+}
+
+# make_pool TARGET RUN COUNT -> path of $TMP/pool-TARGET-RUN: COUNT signed
+# bodies, one a line, with entry_ids (run id, target initial, RUN, counter)
+# that no other pool of this database has.
+make_pool() {
+  local pool="$TMP/pool-$1-$2"
+  python3 "$SCRIPT_DIR/gen_mango.py" --key-file "$TMP/mango-key" --salt-file "$TMP/mango-salt" \
+    --prefix "${RUN_ID}${1:0:1}${2}n" --count "$3" "$pool" || die "gen_mango.py failed"
+  echo "$pool"
+}
+
+# Best req/s each target has shown so far (warm-up included).
+declare -A RATE_SEEN=()
+# pool_count TARGET SECONDS -> bodies for SECONDS of load on TARGET: at
+# BENCH_MANGO_RATE for its first run, then HEADROOM × its best rate.
+pool_count() {
+  awk -v seen="${RATE_SEEN[$1]:-}" -v first="$BENCH_MANGO_RATE" -v h="$BENCH_MANGO_HEADROOM" -v s="$2" \
+    'BEGIN { r = (seen == "" ? first : seen * h); printf "%d", r * s + 1000 }'
+}
+
+# probe_args TARGET -> PROBE_ARGS: curl arguments (headers besides
+# Content-Type, then the body) for one request of the benchmark's shape.
+probe_args() {
+  local n="$RUN_ID-${1:0:1}p-1-1"
+  case $BENCH_SCENARIO in
+    generic)
+      PROBE_ARGS=(-H "Authorization: Bearer $TOKEN" -H "Idempotency-Key: bench-$n" --data-binary "$(lead_body "$n")")
+      ;;
+    mango)
+      PROBE_ARGS=(--data-binary "$(head -n 1 "$(make_pool "$1" p 1)")")
+      BODY_BYTES=$(printf '%s' "${PROBE_ARGS[-1]}" | wc -c)
+      ;;
+  esac
+}
+BODY_BYTES=$(lead_body "$RUN_ID-d1-1-100000" | wc -c) # mango: set by probe_args
 
 # ------------------------------------------------------------------ start --
 
@@ -250,7 +349,7 @@ declare -A URL=() LABEL=()
 # Backticks below are Markdown code spans, not command substitution.
 # shellcheck disable=SC2016
 {
-  LABEL[daemon]='(a) inlet `POST /hooks/site` → 201 after SQLite commit'
+  LABEL[daemon]='(a) inlet `POST '"$HOOK_PATH"'` → '"$DAEMON_STATUS"' after SQLite commit'
   LABEL[bare]='(b) bare Hummingbird 2, collect body → 204'
   LABEL[nginx]='(c) nginx-light, 1 worker, `return 204`'
 }
@@ -269,15 +368,13 @@ http:
   host: 127.0.0.1
   port: $DAEMON_PORT
 channels:
-  - name: site
-    definition: generic
-    token_file: site-token
+$(channel_yaml)
 EOF
   log "starting inlet on 127.0.0.1:$DAEMON_PORT"
   "$INLET_BIN" serve --config "$TMP/inlet.yaml" >"$TMP/inlet.log" 2>&1 &
   PIDS+=("$!")
   wait_http inlet "$!" GET "http://127.0.0.1:$DAEMON_PORT/health/ready" 200 "$TMP/inlet.log"
-  URL[daemon]="http://127.0.0.1:$DAEMON_PORT/hooks/site"
+  URL[daemon]="http://127.0.0.1:$DAEMON_PORT$HOOK_PATH"
 fi
 
 if has_target bare; then
@@ -285,8 +382,8 @@ if has_target bare; then
   log "starting bare Hummingbird on 127.0.0.1:$port"
   "$BARE_BIN" --port "$port" >"$TMP/bare.log" 2>&1 &
   PIDS+=("$!")
-  wait_http bare "$!" POST "http://127.0.0.1:$port/hooks/site" 204 "$TMP/bare.log"
-  URL[bare]="http://127.0.0.1:$port/hooks/site"
+  wait_http bare "$!" POST "http://127.0.0.1:$port$HOOK_PATH" 204 "$TMP/bare.log"
+  URL[bare]="http://127.0.0.1:$port$HOOK_PATH"
 fi
 
 if has_target nginx; then
@@ -322,17 +419,16 @@ EOF
   "$(nginx_bin)" -c "$TMP/nginx/nginx.conf" -p "$TMP/nginx/" -g 'daemon off;' >"$TMP/nginx/stdout.log" 2>&1 &
   PIDS+=("$!")
   wait_http nginx "$!" GET "http://127.0.0.1:$port/" 204 "$TMP/nginx/stdout.log"
-  URL[nginx]="http://127.0.0.1:$port/hooks/site"
+  URL[nginx]="http://127.0.0.1:$port$HOOK_PATH"
 fi
 
 # One request with exactly the benchmark's shape, so a misconfiguration (bad
 # token, missing channel) fails loudly here instead of as 100 % non-2xx.
 for t in "${TARGETS[@]}"; do
-  case $t in daemon) want=201 ;; *) want=204 ;; esac
-  n="$RUN_ID-${t:0:1}p-1-1"
+  case $t in daemon) want=$DAEMON_STATUS ;; *) want=204 ;; esac
+  probe_args "$t"
   resp=$(curl -s --max-time 10 -o "$TMP/probe-$t.out" -w '%{http_code}' -X POST \
-    -H 'Content-Type: application/json' -H "Authorization: Bearer $TOKEN" \
-    -H "Idempotency-Key: bench-$n" --data-binary "$(lead_body "$n")" "${URL[$t]}") || true
+    -H "Content-Type: $CONTENT_TYPE" "${PROBE_ARGS[@]}" "${URL[$t]}") || true
   if [[ $resp != "$want" ]]; then
     log "$t: probe POST ${URL[$t]} answered '${resp:-no response}', expected $want:"
     head -c 500 "$TMP/probe-$t.out" >&2 || true
@@ -340,7 +436,7 @@ for t in "${TARGETS[@]}"; do
     [[ $t == daemon ]] && tail -n 30 "$TMP/inlet.log" >&2
     die "$t probe failed"
   fi
-  if [[ $t == daemon ]] && ! grep -q '"id"' "$TMP/probe-$t.out"; then
+  if [[ $t == daemon && $BENCH_SCENARIO == generic ]] && ! grep -q '"id"' "$TMP/probe-$t.out"; then
     die "daemon answered 201 without an \"id\": $(head -c 200 "$TMP/probe-$t.out")"
   fi
 done
@@ -353,16 +449,27 @@ RESULTS="$TMP/results.tsv" # target round rps p99_ms requests non2xx seconds soc
 
 # run_wrk TARGET ROUND DURATION -> raw wrk output in $TMP/wrk-TARGET-ROUND.txt
 run_wrk() {
-  local t=$1 round=$2 dur=$3 out="$TMP/wrk-$1-$2.txt" limit
-  limit=$(duration_seconds "$dur")
-  limit=$((limit + 30))
-  # Idempotency keys: <run>-<target initial><round|w>-<wrk thread>-<counter>
+  local t=$1 round=$2 dur=$3 out="$TMP/wrk-$1-$2.txt" secs pool="" rps
+  secs=$(duration_seconds "$dur")
+  if [[ $BENCH_SCENARIO == mango ]]; then
+    # A fresh pool per run, loaded by mango.lua's init() before wrk's clock starts.
+    pool=$(make_pool "$t" "${round/warmup/w}" "$(pool_count "$t" "$secs")")
+  fi
+  # generic: Idempotency keys <run>-<target initial><round|w>-<wrk thread>-<counter>
   BENCH_TOKEN="$TOKEN" BENCH_RUN_ID="$RUN_ID-${t:0:1}${round/warmup/w}" \
-    timeout --kill-after=5 "$limit" \
+    BENCH_POOL="$pool" BENCH_THREADS="$WRK_THREADS" \
+    timeout --kill-after=5 "$((secs + 60))" \
     wrk -t"$WRK_THREADS" -c"$BENCH_CONNECTIONS" -d"$dur" --latency -s "$LUA" "${URL[$t]}" >"$out" 2>&1 || {
     cat "$out" >&2
+    grep -q '^mango.lua: .* used all' "$out" &&
+      log "the pool was too small for $t: raise BENCH_MANGO_RATE (first run) or BENCH_MANGO_HEADROOM"
     die "wrk against $t failed (round $round)"
   }
+  if [[ -n $pool ]]; then
+    rm -f "$pool"
+    rps=$(awk '/Requests\/sec:/ { print $2 }' "$out")
+    RATE_SEEN[$t]=$(awk -v a="$rps" -v b="${RATE_SEEN[$t]:-0}" 'BEGIN { print (a + 0 > b + 0 ? a : b) }')
+  fi
 }
 
 # parse_wrk FILE -> "rps p99_ms requests non2xx seconds sockerr"
@@ -390,6 +497,7 @@ parse_wrk() {
 per_run=$(((BENCH_ROUNDS * DURATION_S + WARMUP_S) * ${#TARGETS[@]}))
 log "load: wrk -t$WRK_THREADS -c$BENCH_CONNECTIONS -d$BENCH_DURATION --latency, $BENCH_ROUNDS round(s) of: ${TARGETS[*]} (~${per_run}s)"
 
+LOADAVG_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 if ((WARMUP_S > 0)); then
   for t in "${TARGETS[@]}"; do
     log "warm-up $t ($BENCH_WARMUP)"
@@ -438,13 +546,15 @@ STAMP=$(date +%Y%m%d-%H%M%S)
 DURABILITY_FAILED=0
 REPORT="$TMP/report.md"
 {
-  echo "# inlet webhook benchmark — $(date '+%Y-%m-%d %H:%M:%S %Z')"
+  echo "# $REPORT_TITLE — $(date '+%Y-%m-%d %H:%M:%S %Z')"
   echo
   echo "- host: $(uname -srm), $(nproc) cores; $(swift --version 2>/dev/null | head -n 1 || echo 'swift ?')"
-  echo "- load: \`wrk -t$WRK_THREADS -c$BENCH_CONNECTIONS -d$BENCH_DURATION --latency -s bench/webhook.lua\`," \
+  echo "- load: \`wrk -t$WRK_THREADS -c$BENCH_CONNECTIONS -d$BENCH_DURATION --latency -s bench/${LUA##*/}\`," \
     "$BENCH_ROUNDS round(s) alternating ${TARGETS[*]}, warm-up $BENCH_WARMUP each;" \
-    "every request a distinct ~${BODY_BYTES}-byte JSON lead + Idempotency-Key"
+    "every request a distinct ~${BODY_BYTES}-byte $BODY_DESC"
   echo "- $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2)$(has_target nginx && echo "; $("$(nginx_bin)" -v 2>&1)")"
+  echo "- load average (1/5/15 min) before the load: $LOADAVG_BEFORE, after: $(cut -d' ' -f1-3 /proc/loadavg)" \
+    "(above ~1 before means something else shares the cores)"
   echo
   echo "| target | req/s (median) | p99 ms (median) | non-2xx | socket errors | ÷ bare | ÷ nginx |"
   echo "|---|---:|---:|---:|---:|---:|---:|"
@@ -459,6 +569,7 @@ REPORT="$TMP/report.md"
     "daemon/nginx **$(ratio "${RPS[daemon]:-}" "${RPS[nginx]:-}")**," \
     "bare/nginx **$(ratio "${RPS[bare]:-}" "${RPS[nginx]:-}")**"
 
+  durable=""
   if has_target daemon; then
     rows_after=$(raw_items_count)
     commits_after=$(metric_sum "http://127.0.0.1:$DAEMON_PORT/metrics" inlet_store_commits_total)
@@ -477,9 +588,9 @@ REPORT="$TMP/report.md"
         DURABILITY_FAILED=1
       fi
       if ((rows >= ok_2xx)); then
-        echo "- new rows in \`raw_items\`: $rows (+$((rows - ok_2xx)) over 2xx: committed, but wrk stopped before reading the response)"
+        echo "- new rows in \`raw_items\` for channel \`$CHANNEL\`: $rows (+$((rows - ok_2xx)) over 2xx: committed, but wrk stopped before reading the response)"
       else
-        echo "- new rows in \`raw_items\`: $rows"
+        echo "- new rows in \`raw_items\` for channel \`$CHANNEL\`: $rows"
       fi
       echo "- every 2xx durable (rows ≥ 2xx): $durable"
       echo "- SQLite commits/s (rows ÷ daemon seconds): $(awk -v r="$rows" -v s="$daemon_secs" 'BEGIN { printf "%.0f", (s > 0 ? r / s : 0) }')"
@@ -496,6 +607,16 @@ REPORT="$TMP/report.md"
     fi
   fi
 
+  if [[ -n $TARGET_RATIO ]] && has_target daemon && has_target bare; then
+    r=$(ratio "${RPS[daemon]}" "${RPS[bare]}")
+    echo
+    echo "## Target: daemon/bare ≥ $TARGET_RATIO, p99 ≤ $TARGET_P99_MS ms at $BENCH_CONNECTIONS connections, every 2xx durable"
+    echo
+    echo "- daemon/bare $r: $(awk -v r="$r" -v t="$TARGET_RATIO" 'BEGIN { print (r + 0 >= t + 0 ? "met" : "**missed**") }')"
+    echo "- daemon p99 ${P99[daemon]} ms: $(awk -v p="${P99[daemon]}" -v t="$TARGET_P99_MS" 'BEGIN { print (p + 0 <= t + 0 ? "met" : "**missed**") }')"
+    echo "- every 2xx durable: ${durable:-not checked}"
+  fi
+
   echo
   echo "## Per round"
   echo
@@ -505,11 +626,11 @@ REPORT="$TMP/report.md"
 } >"$REPORT"
 
 mkdir -p "$OUT_DIR"
-cp "$REPORT" "$OUT_DIR/webhook-$STAMP.md"
+cp "$REPORT" "$OUT_DIR/$REPORT_NAME-$STAMP.md"
 echo
 cat "$REPORT"
 echo
-log "written to ${OUT_DIR#"$REPO"/}/webhook-$STAMP.md"
+log "written to ${OUT_DIR#"$REPO"/}/$REPORT_NAME-$STAMP.md"
 
 # A lead that got a 2xx but is not in the database is a bug, not a slow run.
 if [[ $DURABILITY_FAILED == 1 ]]; then

@@ -25,7 +25,8 @@ public struct InletServer: Sendable {
     let registry = PrometheusCollectorRegistry()
     MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
 
-    let database = try InletDatabase(path: loaded.databasePath)
+    var database = try InletDatabase(path: loaded.databasePath)
+    database.directorySettings = loaded.config.directorySettings
     try database.migrate()
     logger.info(
       "database ready",
@@ -33,18 +34,20 @@ public struct InletServer: Sendable {
         "database.path": "\(loaded.databasePath)", "migrations": "\(Migrations.names.count)",
       ])
 
+    try await database.setDeliveryEnabled(loaded.config.delivery != nil)
     let health = HealthRegistry()
     for channel in loaded.channels {
       health.register(channel: channel.name, definition: channel.definition.name)
     }
     let tokens = loaded.apiTokens
-    let router = InletRouter(
+    var router = InletRouter(
       channels: ChannelTable(loaded.channels),
       processor: HookProcessor(
         phone: PhoneNormalizer(defaultCountry: loaded.config.phone.defaultCountry)),
       database: database, health: health, tokens: { tokens },
       metricsText: { registry.emitToBuffer() },
       maxBodyBytes: loaded.config.http.maxBodyBytes)
+    router.publicURL = loaded.config.http.publicURL
 
     let http = loaded.config.http
     let logger = self.logger
@@ -66,7 +69,9 @@ public struct InletServer: Sendable {
 
     let group = ServiceGroup(
       configuration: .init(
-        services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint],
+        services: [.init(service: app)]
+          + DeliveryService.services(loaded: loaded, database: database, logger: logger),
+        gracefulShutdownSignals: [.sigterm, .sigint],
         logger: logger))
     try await group.run()
     logger.notice("inlet stopped")

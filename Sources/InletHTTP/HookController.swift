@@ -13,6 +13,7 @@ struct HookController {
   let processor: HookProcessor
   let database: InletDatabase
   let health: HealthRegistry
+  let publicURL: String?
 
   func register(on router: Router<InletRequestContext>) {
     for method in [HTTPRequest.Method.get, .post, .put] {
@@ -59,11 +60,17 @@ struct HookController {
       throw ErrorMiddleware<InletRequestContext>.translate(.contentTooLarge)
     }
     let buffer = try await request.body.collect(upTo: context.maxBodyBytes)
-    let hookRequest = Self.hookRequest(
+    var hookRequest = Self.hookRequest(
       request, context: context, body: Array(buffer.readableBytesView))
+    if let publicURL {
+      var base = publicURL
+      while base.hasSuffix("/") { base.removeLast() }
+      hookRequest.publicURL = base + request.uri.description
+    }
 
     switch processor.process(hookRequest, for: instance) {
-    case .reply(let reply, let replyContext):
+    case .reply(let reply, var replyContext):
+      replyContext.callerName = await callerName(reply, replyContext)
       return try ReplyRenderer.response(reply, context: replyContext)
     case .unauthenticated(let reason):
       health.recordAuthFailure(channel: instance.name)
@@ -97,6 +104,7 @@ struct HookController {
     }
     health.recordSuccess(channel: instance.name)
     var context = submission.context
+    context.callerName = await callerName(submission.replies.created, context)
     switch result {
     case .created(let inquiryID, let rawID):
       context.inquiryID = inquiryID
@@ -110,6 +118,13 @@ struct HookController {
       rawCounter(instance.name, .normalised)
       logger.info(
         "inquiry created", metadata: ["inquiry.id": "\(inquiryID)", "raw.id": "\(rawID)"])
+      return try ReplyRenderer.response(submission.replies.created, context: context)
+    case .updated(let inquiryID, let rawID):
+      context.inquiryID = inquiryID
+      context.rawID = rawID
+      rawCounter(instance.name, .normalised)
+      logger.debug(
+        "inquiry updated", metadata: ["inquiry.id": "\(inquiryID)", "raw.id": "\(rawID)"])
       return try ReplyRenderer.response(submission.replies.created, context: context)
     case .duplicate(let inquiryID, let rawID, let status):
       context.inquiryID = inquiryID
@@ -130,8 +145,20 @@ struct HookController {
         logger.warning("webhook quarantined", metadata: ["raw.id": "\(rawID)"])
         throw quarantined(submission, rawID: rawID, repeated: false)
       }
-      return try ReplyRenderer.response(submission.replies.ignored, context: context)
+      // A recorded event that makes no inquiry (an outgoing call) is acknowledged like one that
+      // does; only ignored inputs get the `ignored` reply.
+      let reply = status == .normalised ? submission.replies.created : submission.replies.ignored
+      return try ReplyRenderer.response(reply, context: context)
     }
+  }
+
+  /// Looks up the directory's name for the number a reply's `caller_phone` names; `nil` when
+  /// the reply does not ask or nobody matches.
+  private func callerName(_ reply: Reply, _ context: ReplyContext) async -> String? {
+    guard let template = reply.callerPhone else { return nil }
+    let raw = template.render(context.resolve)
+    guard let phone = processor.phone.normalize(raw) else { return nil }
+    return try? await database.callerName(phone: phone)
   }
 
   private func quarantined(_ submission: RawSubmission, rawID: String, repeated: Bool) -> APIError {

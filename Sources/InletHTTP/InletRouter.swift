@@ -11,6 +11,8 @@ public struct InletRouter: Sendable {
   public let tokens: @Sendable () -> [APIToken]
   public let metricsText: @Sendable () -> [UInt8]
   public let maxBodyBytes: Int
+  /// `http.public_url`: the base URL providers call (Twilio signs it).
+  public var publicURL: String?
 
   public init(
     channels: ChannelTable, processor: HookProcessor, database: InletDatabase,
@@ -31,12 +33,18 @@ public struct InletRouter: Sendable {
     let router = Router(context: InletRequestContext.self)
     router.add(middleware: BodyLimitMiddleware(maxBodyBytes: maxBodyBytes))
     router.add(middleware: ErrorMiddleware())
+    router.add(middleware: MethodNotAllowedMiddleware())
     HealthController(health: health, database: database, metricsText: metricsText)
       .register(on: router)
-    HookController(channels: channels, processor: processor, database: database, health: health)
-      .register(on: router)
+    HookController(
+      channels: channels, processor: processor, database: database, health: health,
+      publicURL: publicURL
+    )
+    .register(on: router)
     let api = router.group("/api/v1").add(middleware: APITokenMiddleware(tokens: tokens))
     InquiryController(database: database).register(on: api)
+    DirectoryController(database: database).register(on: api)
+    QueueAPI(database: database).register(on: router, api: api)
     return router
   }
 }

@@ -30,7 +30,19 @@ enum ReplyRenderer {
     switch value {
     case .string(let text): return .string(Template(text).render(context.resolve))
     case .array(let items): return .array(items.map { render($0, context: context) })
-    case .object(let members): return .object(members.mapValues { render($0, context: context) })
+    case .object(let members):
+      // A member that is one placeholder with no value is left out (`{"contact_name":
+      // "{{caller.name}}"}` becomes `{}` for an unknown caller), as providers expect.
+      var rendered: [String: Value] = [:]
+      for (key, member) in members {
+        if case .string(let text) = member, Template(text).isSinglePlaceholder,
+          Template(text).render(context.resolve).isEmpty
+        {
+          continue
+        }
+        rendered[key] = render(member, context: context)
+      }
+      return .object(rendered)
     default: return value
     }
   }

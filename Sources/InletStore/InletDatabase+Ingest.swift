@@ -8,7 +8,10 @@ public enum IngestResult: Sendable, Equatable {
   case created(inquiryID: String, rawID: String)
   /// The idempotency key was seen before: nothing new; the earlier ids.
   case duplicate(inquiryID: String?, rawID: String, status: RawItemStatus)
-  /// Kept without an inquiry (`ignored` or `quarantined`).
+  /// An existing inquiry was updated (a later event of the same call).
+  case updated(inquiryID: String, rawID: String)
+  /// Kept without an inquiry (`ignored` or `quarantined`, or an event of a call that makes
+  /// none, such as an outgoing one: `normalised`).
   case kept(rawID: String, status: RawItemStatus)
 }
 
@@ -16,10 +19,13 @@ extension InletDatabase {
   /// Stores an authenticated input and what it became, in one transaction shared with the
   /// other concurrent inputs; returns only after the commit.
   public func ingest(_ submission: RawSubmission) async throws -> IngestResult {
-    try await write { db in try Self.ingest(submission, in: db) }
+    let settings = directorySettings
+    return try await write { db in try Self.ingest(submission, settings: settings, in: db) }
   }
 
-  static func ingest(_ submission: RawSubmission, in db: Database) throws -> IngestResult {
+  static func ingest(
+    _ submission: RawSubmission, settings: DirectorySettings = DirectorySettings(), in db: Database
+  ) throws -> IngestResult {
     if let key = submission.idempotencyKey,
       let existing = try RawItemRecord.filter(RawItemRecord.Columns.idempotencyKey == key)
         .fetchOne(db)
@@ -48,12 +54,18 @@ extension InletDatabase {
       raw.extracted = try partial.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
       try raw.insert(db)
       return .kept(rawID: String(raw.id!), status: .quarantined)
+    case .call(let event, let draft):
+      raw.status = RawItemStatus.normalised.rawValue
+      try raw.insert(db)
+      return try applyCall(
+        event, draft: draft, raw: &raw, options: submission.context.options, settings: settings,
+        in: db)
     case .inquiry(let draft):
       raw.status = RawItemStatus.normalised.rawValue
       try raw.insert(db)
       let rawID = raw.id!
       var inquiry = draft
-      inquiry.returning = try isReturning(inquiry.sender, in: db)
+      try Self.applyMatch(to: &inquiry, settings: settings, in: db)
       var record = try InquiryRecord(inquiry, rawID: rawID, encoder: encoder)
       try record.insert(db)
       let inquiryID = record.id!
@@ -65,6 +77,7 @@ extension InletDatabase {
           contentType: file.contentType, size: file.data.count, data: Data(file.data))
         try attachment.insert(db)
       }
+      try Self.recordChange(.created, inquiryID: inquiryID, in: db)
       return .created(inquiryID: String(inquiryID), rawID: String(rawID))
     }
   }

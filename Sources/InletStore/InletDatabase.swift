@@ -12,6 +12,8 @@ public struct InletDatabase: Sendable {
   let pool: DatabasePool
   let committer: GroupCommitter
   private let stats: Stats
+  /// How directory values are normalised and inquiries matched (config `phone:`, `matching:`).
+  public var directorySettings = DirectorySettings()
 
   final class Stats: Sendable {
     let commits = Atomic<Int>(0)

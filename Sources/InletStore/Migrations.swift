@@ -116,6 +116,24 @@ public enum Migrations {
         t.primaryKey(["mailbox", "folder"])
       }
     }
+
+    migrator.registerMigration("2026-11-29-5-directory-matching") { db in
+      try DirectorySchema.addMatchingColumns(in: db)
+    }
+    migrator.registerMigration("2026-11-29-6-queue-api") { db in
+      try QueueAPISchema.create(in: db)
+    }
+    migrator.registerMigration("2026-11-29-7-calls") { db in
+      // One row per provider call: the merged state of its events and its one inquiry.
+      try db.create(table: "calls") { t in
+        t.column("channel", .text).notNull()
+        t.column("call_id", .text).notNull()
+        t.column("record", .text).notNull()
+        t.column("inquiry_id", .integer).references("inquiries")
+        t.column("updated_at", .double).notNull()
+        t.primaryKey(["channel", "call_id"])
+      }
+    }
     return migrator
   }()
 }

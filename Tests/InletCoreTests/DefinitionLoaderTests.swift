@@ -248,9 +248,9 @@ struct DefinitionLoaderTests {
         auth: { scheme: bearer-or-url-token }
         handshakes:
           - match: { query: { echo: "*" } }
-            reply: { text: "{{request.echo}}" }
+            reply: { text: "{{nope.echo}}" }
         """,
-      expected: ["handshakes[0].reply.text", "`request`"]),
+      expected: ["handshakes[0].reply.text", "`nope`"]),
     BrokenDefinition(
       label: "unknown template namespace in the idempotency template",
       yaml: """

@@ -18,11 +18,22 @@ final class DaemonHarness: @unchecked Sendable {
   let readToken = "read-\(UUID().uuidString.prefix(8))"
   let writeToken = "write-\(UUID().uuidString.prefix(8))"
   private(set) var process: Process?
+  /// This daemon's own HTTP client: a killed daemon leaves the pool of a shared client in
+  /// reconnect back-off, which must not hold up another test's requests.
+  let client = HTTPClient(
+    eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+    configuration: .init(
+      timeout: .init(connect: .seconds(2)),
+      connectionPool: .init(
+        idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)))
+  /// Extra environment for the daemon (`INLET_HTTP_PUBLIC_URL`, …).
+  var environment: [String: String] = [:]
   private var logHandle: FileHandle?
   let logPath: String
 
   /// Writes the config; `extra` is appended YAML.
-  init(maxBodyBytes: Int = 65536, extraChannels: String = "") throws {
+  /// `extraConfig` is appended at the top level (e.g. a `delivery:` section).
+  init(maxBodyBytes: Int = 65536, extraChannels: String = "", extraConfig: String = "") throws {
     folder = FileManager.default.temporaryDirectory
       .appendingPathComponent("inlet-live-\(UUID().uuidString)")
     let credentials = folder.appendingPathComponent("credentials")
@@ -55,6 +66,7 @@ final class DaemonHarness: @unchecked Sendable {
           definition: generic
           token_file: site-token
       \(extraChannels)
+      \(extraConfig)
       """
     try config.write(toFile: configPath, atomically: true, encoding: .utf8)
   }
@@ -84,7 +96,7 @@ final class DaemonHarness: @unchecked Sendable {
   /// Starts the daemon and waits until `/health/ready` answers 200.
   func start() async throws {
     if !FileManager.default.fileExists(atPath: logPath) {
-      FileManager.default.createFile(atPath: logPath, contents: nil)
+      _ = FileManager.default.createFile(atPath: logPath, contents: nil)
     }
     let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
     handle.seekToEndOfFile()
@@ -93,6 +105,7 @@ final class DaemonHarness: @unchecked Sendable {
     process.arguments = ["serve", "--config", configPath]
     var environment = ProcessInfo.processInfo.environment
     environment.removeValue(forKey: "CREDENTIALS_DIRECTORY")
+    environment.merge(self.environment) { _, extra in extra }
     process.environment = environment
     process.standardOutput = handle
     process.standardError = handle
@@ -104,7 +117,7 @@ final class DaemonHarness: @unchecked Sendable {
       if !process.isRunning {
         throw HarnessError("the daemon exited at start-up: \(log())")
       }
-      if let (status, _) = try? await get("/health/ready"), status == 200 { return }
+      if Self.probe(port: port) == 200 { return }
       try await Task.sleep(for: .milliseconds(50))
     }
     throw HarnessError("the daemon did not become ready: \(log())")
@@ -134,6 +147,7 @@ final class DaemonHarness: @unchecked Sendable {
 
   func remove() {
     if process != nil { kill9() }
+    try? client.syncShutdown()
     try? FileManager.default.removeItem(at: folder)
   }
 
@@ -161,7 +175,7 @@ final class DaemonHarness: @unchecked Sendable {
     request.method = method
     for (name, value) in headers { request.headers.add(name: name, value: value) }
     if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-    let response = try await HTTPClient.shared.execute(request, timeout: timeout)
+    let response = try await client.execute(request, timeout: timeout)
     let buffer = try await response.body.collect(upTo: 16 << 20)
     return Reply(
       status: Int(response.status.code), body: String(buffer: buffer), headers: response.headers)
@@ -207,6 +221,35 @@ final class DaemonHarness: @unchecked Sendable {
       process.terminationStatus, String(decoding: output, as: UTF8.self),
       String(decoding: error, as: UTF8.self)
     )
+  }
+
+  /// `GET /health/ready` over a plain socket (no client pool, 1 s timeouts): the status code, or
+  /// nil when nothing answers yet.
+  static func probe(port: Int) -> Int? {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var timeout = timeval(tv_sec: 1, tv_usec: 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let connected = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+      }
+    }
+    guard connected == 0 else { return nil }
+    let request = Array(
+      "GET /health/ready HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
+    guard send(fd, request, request.count, 0) == request.count else { return nil }
+    var buffer = [UInt8](repeating: 0, count: 64)
+    let received = recv(fd, &buffer, buffer.count, 0)
+    guard received >= 12 else { return nil }
+    // "HTTP/1.1 200 OK"
+    return Int(String(decoding: buffer[9..<12], as: UTF8.self))
   }
 
   /// A port the kernel just handed out and released.

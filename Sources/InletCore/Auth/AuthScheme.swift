@@ -7,8 +7,12 @@ public protocol AuthScheme: Sendable {
   var requiredSecrets: [String] { get }
   /// Whether ``authenticate(_:body:secrets:)`` needs the decoded body (a secret inside it).
   var needsDecodedBody: Bool { get }
-  /// Decides; never throws, never logs secrets.
-  func authenticate(_ request: HookRequest, body: DecodedBody?, secrets: ChannelSecrets)
+  /// Decides; never throws, never logs secrets. `parameters` are the definition's
+  /// `auth.parameters`.
+  func authenticate(
+    _ request: HookRequest, body: DecodedBody?, secrets: ChannelSecrets,
+    parameters: [String: String]
+  )
     -> AuthDecision
 }
 
@@ -37,7 +41,10 @@ public struct AuthSchemeRegistry: Sendable {
   private var schemes: [String: any AuthScheme]
 
   /// Every scheme built into this version of inlet.
-  public static let builtIn = AuthSchemeRegistry(schemes: [BearerOrURLTokenScheme()])
+  public static let builtIn = AuthSchemeRegistry(schemes: [
+    BearerOrURLTokenScheme(), PathOrURLTokenScheme(), FormFieldTokenScheme(), MangoSignScheme(),
+    ZadarmaSignatureScheme(), TwilioSignatureScheme(),
+  ])
 
   public init(schemes: [any AuthScheme]) {
     self.schemes = Dictionary(schemes.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })

@@ -9,7 +9,10 @@ public struct BearerOrURLTokenScheme: AuthScheme {
 
   public init() {}
 
-  public func authenticate(_ request: HookRequest, body: DecodedBody?, secrets: ChannelSecrets)
+  public func authenticate(
+    _ request: HookRequest, body: DecodedBody?, secrets: ChannelSecrets,
+    parameters: [String: String]
+  )
     -> AuthDecision
   {
     guard let expected = secrets["token"], !expected.isEmpty else {

@@ -20,7 +20,7 @@ public struct DefinitionError: Error, Sendable, CustomStringConvertible {
 public enum ChannelDefinitionLoader {
   /// The template namespaces replies and idempotency keys may use.
   static let replyNamespaces: Set<String> = [
-    "inquiry", "raw", "query", "field", "header", "option", "secret",
+    "inquiry", "raw", "query", "field", "header", "option", "secret", "request", "caller",
   ]
 
   /// Parses one definition from YAML text; `name` is used when the file does not give one.

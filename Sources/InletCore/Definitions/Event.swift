@@ -23,6 +23,9 @@ public struct Event: Sendable, Decodable {
     case ignore
     /// Acknowledge without storing (status callbacks, pings after authentication).
     case drop
+    /// Store the raw item and apply it to the call it belongs to (`source.call_id`): the call's
+    /// one inquiry is created or updated (telephony).
+    case call
   }
 
   /// The inquiry fields a mapping may target.
@@ -31,6 +34,8 @@ public struct Event: Sendable, Decodable {
     "sender.messenger.id", "sender.messenger.username", "company.name", "company.inn",
     "subject", "text", "kind", "source.message_id", "source.call_id", "call.direction",
     "call.duration_s", "call.recording_url", "call.employee", "call.did",
+    // Call signals: they drive the call's state machine and are not inquiry fields themselves.
+    "call.state", "call.seq", "call.answered",
   ]
 
   init(name: String) {
@@ -101,10 +106,16 @@ public struct FieldRule: Sendable, Decodable {
   public var value: String?
   public var map: [String: String]?
   public var defaultValue: String?
+  /// Two paths whose numeric difference is the value (Mango: `end_time - talk_time`); nothing
+  /// when either is missing or not positive (a zero timestamp: that moment never came).
+  public var difference: [FieldPath]?
+  /// Divides a numeric value (milliseconds → seconds: 1000).
+  public var divideBy: Double?
 
   enum CodingKeys: String, CodingKey, CaseIterable {
-    case paths, template, value, map
+    case paths, template, value, map, difference
     case defaultValue = "default"
+    case divideBy = "divide_by"
   }
 
   public init(from decoder: any Decoder) throws {
@@ -125,11 +136,26 @@ public struct FieldRule: Sendable, Decodable {
     value = try c.decodeIfPresent(String.self, forKey: .value)
     map = try c.decodeIfPresent([String: String].self, forKey: .map)
     defaultValue = try c.decodeIfPresent(String.self, forKey: .defaultValue)
-    if paths.isEmpty && template == nil && value == nil && defaultValue == nil {
+    difference = try c.decodeIfPresent([String].self, forKey: .difference).map {
+      try $0.map { try FieldPath.decoding($0, at: c.codingPath + [CodingKeys.difference]) }
+    }
+    divideBy = try c.decodeIfPresent(Double.self, forKey: .divideBy)
+    if let divideBy, divideBy == 0 {
+      throw DecodingError.dataCorruptedError(
+        forKey: .divideBy, in: c, debugDescription: "a non-zero number")
+    }
+    if let difference, difference.count != 2 {
+      throw DecodingError.dataCorruptedError(
+        forKey: .difference, in: c, debugDescription: "`difference` lists exactly two paths")
+    }
+    if paths.isEmpty && template == nil && value == nil && defaultValue == nil
+      && difference == nil
+    {
       throw DecodingError.dataCorrupted(
         .init(
           codingPath: decoder.codingPath,
-          debugDescription: "a field rule needs `paths`, `template`, `value` or `default`"))
+          debugDescription:
+            "a field rule needs `paths`, `template`, `difference`, `value` or `default`"))
     }
   }
 }

@@ -5,6 +5,9 @@ public struct Reply: Sendable, Decodable {
   public var text: Template?
   public var contentType: String?
   public var headers: [String: Template]
+  /// For providers that ask who is calling: the caller's number (a template over the request);
+  /// the directory's name for it fills `{{caller.name}}`.
+  public var callerPhone: Template?
 
   public init(
     status: Int, json: Value? = nil, text: Template? = nil, contentType: String? = nil,
@@ -20,6 +23,7 @@ public struct Reply: Sendable, Decodable {
   enum CodingKeys: String, CodingKey, CaseIterable {
     case status, json, text, headers
     case contentType = "content_type"
+    case callerPhone = "caller_phone"
   }
 
   public init(from decoder: any Decoder) throws {
@@ -35,6 +39,7 @@ public struct Reply: Sendable, Decodable {
     contentType = try c.decodeIfPresent(String.self, forKey: .contentType)
     headers = (try c.decodeIfPresent([String: String].self, forKey: .headers) ?? [:])
       .mapValues(Template.init)
+    callerPhone = try c.decodeIfPresent(String.self, forKey: .callerPhone).map(Template.init)
     if json != nil && text != nil {
       throw DecodingError.dataCorruptedError(
         forKey: .text, in: c, debugDescription: "a reply has `json` or `text`, not both")

@@ -47,7 +47,7 @@ public struct Template: Sendable, Hashable {
   }
 
   /// Whether the template is a single placeholder and nothing else.
-  var isSinglePlaceholder: Bool {
+  public var isSinglePlaceholder: Bool {
     if pieces.count == 1, case .placeholder = pieces[0] { return true }
     return false
   }

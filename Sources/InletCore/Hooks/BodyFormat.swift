@@ -10,6 +10,8 @@ public enum BodyFormat: String, Sendable, CaseIterable, Codable {
   case multipart
   /// A form whose field (named by the definition) holds a JSON document, as Mango Office sends.
   case jsonInFormField = "json-in-form-field"
+  /// `application/xml` (or `text/xml`, `+xml`): BroadWorks XSI events (Beeline).
+  case xml
 
   /// The media types each decoder claims.
   func accepts(mediaType: String?) -> Bool {
@@ -22,6 +24,10 @@ public enum BodyFormat: String, Sendable, CaseIterable, Codable {
       return mediaType == "application/x-www-form-urlencoded"
     case .multipart:
       return mediaType == "multipart/form-data"
+    case .xml:
+      guard let mediaType else { return false }
+      return mediaType == "application/xml" || mediaType == "text/xml"
+        || mediaType.hasSuffix("+xml")
     }
   }
 }
@@ -79,6 +85,8 @@ public enum BodyDecoder {
       var merged = form.object ?? [:]
       merged[name] = document
       return DecodedBody(fields: .object(merged))
+    case .xml:
+      return DecodedBody(fields: try XMLTree.parse(request.body))
     case .multipart:
       guard let boundary = request.contentTypeParameter("boundary"), !boundary.isEmpty else {
         throw .malformed("multipart/form-data without a boundary parameter")

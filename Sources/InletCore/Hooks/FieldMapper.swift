@@ -3,8 +3,10 @@ import Foundation
 /// Applies an event's field rules to a decoded body, normalising e-mails, phones and INNs.
 struct FieldMapper {
   var phone: PhoneNormalizer
+  /// Values of call-signal targets (`call.state`, `call.seq`, `call.answered`) of the last run.
+  private(set) var signals: [String: String] = [:]
 
-  func inquiry(
+  mutating func inquiry(
     from body: DecodedBody, event: Event, request: HookRequest, instance: ChannelInstance,
     now: Date
   ) -> Inquiry {
@@ -15,8 +17,16 @@ struct FieldMapper {
     let context = ReplyContext(
       request: request, fields: body.fields, options: instance.options, secrets: instance.secrets)
 
+    let root = FoldedObject(body.fields)
     for (target, rule) in event.fields.sorted(by: { $0.key < $1.key }) {
-      guard let raw = resolve(rule, in: body.fields, context: context, consumed: &consumed) else {
+      guard
+        let raw = resolve(
+          rule, in: body.fields, root: root, context: context, consumed: &consumed)
+      else {
+        continue
+      }
+      if target == "call.state" || target == "call.seq" || target == "call.answered" {
+        signals[target] = raw
         continue
       }
       assign(raw, to: target, in: &inquiry, extra: &extra)
@@ -47,7 +57,8 @@ struct FieldMapper {
   }
 
   private func resolve(
-    _ rule: FieldRule, in fields: Value, context: ReplyContext, consumed: inout Set<String>
+    _ rule: FieldRule, in fields: Value, root: FoldedObject, context: ReplyContext,
+    consumed: inout Set<String>
   ) -> String? {
     var found: String?
     if let template = rule.template {
@@ -57,7 +68,9 @@ struct FieldMapper {
     }
     if found == nil {
       for path in rule.paths {
-        guard let value = fields.value(at: path), let text = value.text else { continue }
+        guard let value = fields.value(at: path, root: root), let text = value.text else {
+          continue
+        }
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty { continue }
         found = trimmed
@@ -65,10 +78,24 @@ struct FieldMapper {
         break
       }
     }
+    if found == nil, let pair = rule.difference,
+      let minuend = fields.value(at: pair[0])?.text.flatMap(Double.init),
+      let subtrahend = fields.value(at: pair[1])?.text.flatMap(Double.init),
+      minuend > 0, subtrahend > 0
+    {
+      found = Value.format(max(0, minuend - subtrahend))
+      consumed.insert(pair[0].head.lowercased())
+      consumed.insert(pair[1].head.lowercased())
+    }
     if found == nil, let constant = rule.value { found = constant }
+    if let divisor = rule.divideBy, let text = found, let number = Double(text) {
+      found = Value.format((number / divisor).rounded())
+    }
     if let map = rule.map, let key = found {
       let lowered = key.lowercased()
       found = map.first { $0.key.lowercased() == lowered }?.value ?? map["*"] ?? key
+      // A value mapped to "" means "this event does not say" (a hangup's direction).
+      if found == "" { found = nil }
     }
     return found ?? rule.defaultValue
   }
@@ -87,6 +114,8 @@ struct FieldMapper {
     case "sender.phone":
       if let number = phone.normalize(text) {
         inquiry.sender.phone = number
+      } else if PhoneNormalizer.isAnonymous(text) {
+        extra["anonymous_caller"] = .bool(true)
       } else {
         extra["unparsed_phone"] = .string(text)
       }

@@ -64,6 +64,8 @@ public struct RawSubmission: Sendable {
   public enum Disposition: Sendable {
     /// A new inquiry (or the existing one, when the idempotency key was seen).
     case inquiry(Inquiry)
+    /// Applied to the call's record; the call's inquiry is created or updated from this draft.
+    case call(CallEvent, Inquiry)
     /// Kept as `ignored` with the reason.
     case ignored(String)
     /// Kept as `quarantined`; the answer is this failure.
@@ -118,6 +120,8 @@ public struct ReplyContext: Sendable {
   public var secrets: ChannelSecrets
   public var inquiryID: String?
   public var rawID: String?
+  /// The directory's name for the caller (`{{caller.name}}`), for providers that ask who calls.
+  public var callerName: String?
 
   public init(
     request: HookRequest, fields: Value?, options: [String: Value], secrets: ChannelSecrets,
@@ -136,6 +140,13 @@ public struct ReplyContext: Sendable {
     switch namespace {
     case "inquiry": return key == "id" ? inquiryID : nil
     case "raw": return key == "id" ? rawID : nil
+    case "caller": return key == "name" ? callerName : nil
+    case "request":
+      switch key {
+      case "path": return request.subpath
+      case "method": return request.method
+      default: return nil
+      }
     case "query": return request.queryValue(key)
     case "header": return request.header(key)
     case "field": return FieldPath(key).flatMap { fields?.value(at: $0) }?.text

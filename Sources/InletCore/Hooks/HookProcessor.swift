@@ -56,7 +56,8 @@ public struct HookProcessor: Sendable {
       }
     }
     if case .refused(let reason) = scheme.authenticate(
-      request, body: authBody, secrets: instance.secrets)
+      request, body: authBody, secrets: instance.secrets,
+      parameters: definition.auth.parameters)
     {
       return .unauthenticated(reason: reason)
     }
@@ -95,12 +96,10 @@ public struct HookProcessor: Sendable {
         $0.match?.matches(request, body: decodedBody) ?? true
       })
     else {
-      submission.disposition = .quarantined(
-        HookFailure(
-          status: 400, code: "unknown_event",
-          message: "no event of definition `\(definition.name)` matches this request; "
-            + "it was kept and can be replayed once the definition knows it"),
-        partial: nil)
+      submission.disposition = Self.quarantine(
+        "unknown_event",
+        "no event of definition `\(definition.name)` matches this request; it was kept and can "
+          + "be replayed once the definition knows it")
       return .store(submission)
     }
     submission.event = event.name
@@ -112,22 +111,38 @@ public struct HookProcessor: Sendable {
     case .ignore:
       submission.disposition = .ignored(event.reason ?? "event `\(event.name)` is not a lead")
       return .store(submission)
+    case .call:
+      var mapper = FieldMapper(phone: phone)
+      let draft = mapper.inquiry(
+        from: decodedBody, event: event, request: request, instance: instance, now: now)
+      submission.disposition = Self.callDisposition(draft, signals: mapper.signals, now: now)
+      return .store(submission)
     case .inquiry:
-      let mapper = FieldMapper(phone: phone)
+      var mapper = FieldMapper(phone: phone)
       let inquiry = mapper.inquiry(
         from: decodedBody, event: event, request: request, instance: instance, now: now)
       if let required = event.requireAny, !required.contains(where: { inquiry.has($0) }) {
-        submission.disposition = .quarantined(
-          HookFailure(
-            status: 400, code: "missing_fields",
-            message: "none of the fields " + required.joined(separator: ", ")
-              + " could be read from the request; it was kept as quarantined"),
-          partial: inquiry)
+        submission.disposition = Self.quarantine(
+          "missing_fields",
+          "none of the fields " + required.joined(separator: ", ")
+            + " could be read from the request; it was kept as quarantined", partial: inquiry)
       } else {
         submission.disposition = .inquiry(inquiry)
       }
       return .store(submission)
     }
+  }
+
+  /// A 400 answer for an input that is kept as `quarantined`.
+  static func quarantine(_ code: String, _ message: String, partial: Inquiry? = nil)
+    -> RawSubmission.Disposition
+  {
+    .quarantined(HookFailure(status: 400, code: code, message: message), partial: partial)
+  }
+
+  /// `true`, `1`, `yes`, `answered`… — anything but an explicit no.
+  static func truthy(_ text: String) -> Bool {
+    !["", "0", "false", "no", "n", "none", "null"].contains(text.lowercased())
   }
 
   private func status(for error: BodyDecodingError) -> Int {

@@ -16,6 +16,8 @@ public struct HookRequest: Sendable {
   public var body: [UInt8]
   /// The peer's address as text, when known.
   public var remoteAddress: String?
+  /// The URL as the provider called it (`http.public_url` + path + query), when configured.
+  public var publicURL: String?
 
   public init(
     method: String, subpath: String = "", query: [(name: String, value: String)] = [],

@@ -244,10 +244,17 @@ public struct Inquiry: Codable, Sendable, Equatable {
     public var clientID: String?
     public var contactID: String?
     public var interestID: String?
+    /// Why it was rejected (`spam`, `duplicate`, `not_a_lead`, `other`).
+    public var reason: String?
+    /// The inquiry id it was merged into.
+    public var into: String?
+    /// The manager's note.
+    public var comment: String?
 
     public init(
       action: String, by: String, at: Date, clientID: String? = nil, contactID: String? = nil,
-      interestID: String? = nil
+      interestID: String? = nil, reason: String? = nil, into: String? = nil,
+      comment: String? = nil
     ) {
       self.action = action
       self.by = by
@@ -255,6 +262,9 @@ public struct Inquiry: Codable, Sendable, Equatable {
       self.clientID = clientID
       self.contactID = contactID
       self.interestID = interestID
+      self.reason = reason
+      self.into = into
+      self.comment = comment
     }
 
     enum CodingKeys: String, CodingKey {
@@ -262,6 +272,7 @@ public struct Inquiry: Codable, Sendable, Equatable {
       case clientID = "client_id"
       case contactID = "contact_id"
       case interestID = "interest_id"
+      case reason, into, comment
     }
   }
 }

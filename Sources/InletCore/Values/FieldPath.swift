@@ -5,6 +5,8 @@
 public struct FieldPath: Sendable, Hashable, CustomStringConvertible {
   /// The segments, outermost first.
   public let segments: [String]
+  /// The first segment lower-cased, computed once: field names are matched ignoring case.
+  public let foldedHead: String
 
   /// Parses a textual path; `nil` for an empty one.
   public init?(_ text: String) {
@@ -25,6 +27,7 @@ public struct FieldPath: Sendable, Hashable, CustomStringConvertible {
     if !current.isEmpty { segments.append(current) }
     guard !segments.isEmpty else { return nil }
     self.segments = segments
+    self.foldedHead = segments[0].lowercased()
   }
 
   /// The first segment: the top-level field a path consumes.

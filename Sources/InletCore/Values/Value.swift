@@ -55,6 +55,17 @@ public enum Value: Sendable, Hashable {
     }
   }
 
+  /// Follows a field path from an already folded root (one request maps many paths).
+  func value(at path: FieldPath, root: FoldedObject) -> Value? {
+    guard let first = root.members[path.head] ?? root.folded[path.foldedHead] else { return nil }
+    var current = first
+    for segment in path.segments.dropFirst() {
+      guard let value = current.member(segment) else { return nil }
+      current = value
+    }
+    return current
+  }
+
   /// Follows a field path (see ``FieldPath``).
   public func value(at path: FieldPath) -> Value? {
     var current: Value? = self
@@ -117,4 +128,19 @@ extension Value: Codable {
 
 extension Value: ExpressibleByStringLiteral {
   public init(stringLiteral value: String) { self = .string(value) }
+}
+
+/// An object's members by exact and by lower-cased name, built once per request so that trying
+/// many aliases (`name`, `имя`, `фио`, …) does not lower-case every member each time.
+struct FoldedObject {
+  let members: [String: Value]
+  let folded: [String: Value]
+
+  init(_ value: Value) {
+    members = value.object ?? [:]
+    var folded: [String: Value] = [:]
+    folded.reserveCapacity(members.count)
+    for (key, member) in members { folded[key.lowercased()] = folded[key.lowercased()] ?? member }
+    self.folded = folded
+  }
 }

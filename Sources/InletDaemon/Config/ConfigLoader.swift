@@ -117,13 +117,15 @@ public struct ConfigLoader: Sendable {
         _ = try secrets.read(file, keyPath: "mailboxes[\(index)].password_file")
       }
     }
+    var deliverySecret: String?
     if let delivery = config.delivery, let file = delivery.secretFile {
-      _ = try secrets.read(file, keyPath: "delivery.secret_file")
+      deliverySecret = try secrets.read(file, keyPath: "delivery.secret_file")
     }
     return LoadedConfig(
       config: config, file: file,
       databasePath: Self.resolve(config.database.path, against: folder).path,
-      channelsDir: channelsDir, channels: instances, apiTokens: tokens)
+      channelsDir: channelsDir, channels: instances, apiTokens: tokens,
+      deliverySecret: deliverySecret)
   }
 
   /// The database path alone (the CLI's read commands need no secrets).

@@ -16,6 +16,7 @@ public struct InletConfig: Sendable, Decodable {
   public var mailboxes: [MailboxSection] = []
   public var channels: [ChannelSection] = []
   public var logging = LoggingSection()
+  public var matching = MatchingSection()
 
   public init() {}
 
@@ -23,7 +24,7 @@ public struct InletConfig: Sendable, Decodable {
     case database
     case channelsDir = "channels_dir"
     case secretsDir = "secrets_dir"
-    case http, phone, api, delivery, mailboxes, channels, logging
+    case http, phone, api, delivery, mailboxes, channels, logging, matching
   }
 
   public init(from decoder: any Decoder) throws {
@@ -39,6 +40,7 @@ public struct InletConfig: Sendable, Decodable {
     mailboxes = try c.decodeIfPresent([MailboxSection].self, forKey: .mailboxes) ?? []
     channels = try c.decodeIfPresent([ChannelSection].self, forKey: .channels) ?? []
     logging = try c.decodeIfPresent(LoggingSection.self, forKey: .logging) ?? logging
+    matching = try c.decodeIfPresent(MatchingSection.self, forKey: .matching) ?? matching
   }
 
   /// `database:`
@@ -155,11 +157,18 @@ public struct InletConfig: Sendable, Decodable {
     public var url: String
     public var secretFile: String?
     public var maxAttempts = 12
+    /// How long one POST may take before it counts as failed.
+    public var timeout: Duration = .seconds(10)
+    /// The first retry delay; it doubles per attempt (with jitter) up to `max_backoff`.
+    public var backoff: Duration = .seconds(1)
+    public var maxBackoff: Duration = .seconds(3600)
 
     enum CodingKeys: String, CodingKey, CaseIterable {
       case url
       case secretFile = "secret_file"
       case maxAttempts = "max_attempts"
+      case timeout, backoff
+      case maxBackoff = "max_backoff"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -168,6 +177,52 @@ public struct InletConfig: Sendable, Decodable {
       url = try c.decode(String.self, forKey: .url)
       secretFile = try c.decodeIfPresent(String.self, forKey: .secretFile)
       maxAttempts = try c.decodeIfPresent(Int.self, forKey: .maxAttempts) ?? maxAttempts
+      guard maxAttempts >= 1 else {
+        throw DecodingError.dataCorruptedError(
+          forKey: .maxAttempts, in: c, debugDescription: "at least 1")
+      }
+      for (key, target) in [
+        (CodingKeys.timeout, \DeliverySection.timeout), (.backoff, \.backoff),
+        (.maxBackoff, \.maxBackoff),
+      ] {
+        guard let text = try c.decodeIfPresent(String.self, forKey: key) else { continue }
+        guard let value = DurationText.parse(text) else {
+          throw DecodingError.dataCorruptedError(
+            forKey: key, in: c, debugDescription: "a duration such as 500ms, 10s, 5m or 1h")
+        }
+        self[keyPath: target] = value
+      }
+    }
+  }
+
+  /// `matching:` (directory matching of inquiries).
+  public struct MatchingSection: Sendable, Decodable {
+    /// Public mail services, never used as a corporate domain; replaces the shipped list.
+    public var freeMailDomains = MatchingRules.defaultFreeMailDomains
+    /// A criterion finding more records than this is not used.
+    public var maxMatches = 20
+
+    init() {}
+    enum CodingKeys: String, CodingKey, CaseIterable {
+      case freeMailDomains = "free_mail_domains"
+      case maxMatches = "max_matches"
+    }
+
+    public init(from decoder: any Decoder) throws {
+      try decoder.rejectUnknownKeys(CodingKeys.self)
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      freeMailDomains =
+        try c.decodeIfPresent([String].self, forKey: .freeMailDomains) ?? freeMailDomains
+      maxMatches = try c.decodeIfPresent(Int.self, forKey: .maxMatches) ?? maxMatches
+      guard maxMatches > 0 else {
+        throw DecodingError.dataCorruptedError(
+          forKey: .maxMatches, in: c, debugDescription: "a positive number of records")
+      }
+    }
+
+    /// The rules matching runs with.
+    public var rules: MatchingRules {
+      MatchingRules(freeMailDomains: freeMailDomains, maxMatches: maxMatches)
     }
   }
 

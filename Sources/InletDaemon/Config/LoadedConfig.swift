@@ -13,4 +13,6 @@ public struct LoadedConfig: Sendable {
   public var channelsDir: URL
   public var channels: [ChannelInstance]
   public var apiTokens: [APIToken]
+  /// The secret of `delivery.secret_file` (signs pushed deliveries).
+  public var deliverySecret: String? = nil
 }

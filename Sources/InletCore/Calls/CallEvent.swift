@@ -1,0 +1,43 @@
+import Foundation
+
+/// One provider notification about a call, as a channel definition mapped it.
+public struct CallEvent: Sendable, Equatable, Codable {
+  /// The provider's id of the call (stable across its events).
+  public var callID: String
+  public var state: CallState?
+  /// The provider's ordering of events of one call (Mango's `seq`), when it sends one.
+  public var seq: Int64?
+  /// Whether a conversation took place, when the event says so.
+  public var answered: Bool?
+  /// `in`, `out` or `internal`.
+  public var direction: String?
+  /// The caller's number in E.164, `nil` when hidden or absent.
+  public var callerPhone: String?
+  /// The caller hid the number (anonymous, private, …).
+  public var anonymous: Bool
+  public var did: String?
+  public var employee: String?
+  public var durationS: Int?
+  public var recordingURL: String?
+  public var receivedAt: Date
+
+  public init(
+    callID: String, state: CallState? = nil, seq: Int64? = nil, answered: Bool? = nil,
+    direction: String? = nil, callerPhone: String? = nil, anonymous: Bool = false,
+    did: String? = nil, employee: String? = nil, durationS: Int? = nil,
+    recordingURL: String? = nil, receivedAt: Date
+  ) {
+    self.callID = callID
+    self.state = state
+    self.seq = seq
+    self.answered = answered
+    self.direction = direction
+    self.callerPhone = callerPhone
+    self.anonymous = anonymous
+    self.did = did
+    self.employee = employee
+    self.durationS = durationS
+    self.recordingURL = recordingURL
+    self.receivedAt = receivedAt
+  }
+}

@@ -1,0 +1,19 @@
+/// One normalised value a directory record can be found by: one row of `directory_keys`.
+public struct DirectoryKey: Sendable, Hashable {
+  /// What the value is.
+  public enum Kind: String, Sendable, CaseIterable {
+    case email
+    case phone
+    case domain
+    case inn
+    case messenger
+  }
+
+  public var kind: Kind
+  public var value: String
+
+  public init(_ kind: Kind, _ value: String) {
+    self.kind = kind
+    self.value = value
+  }
+}

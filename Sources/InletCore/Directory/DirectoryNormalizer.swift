@@ -1,0 +1,140 @@
+import Foundation
+
+/// Normalises directory records on the way in and lists the keys each can be found by.
+///
+/// A value that does not normalise (a mistyped e-mail, a phone without enough digits) is kept in
+/// the record as sent, so the CRM's data is not silently altered, but it is not a key: it could
+/// only ever produce false matches.
+public struct DirectoryNormalizer: Sendable {
+  public let phone: PhoneNormalizer
+
+  public init(phone: PhoneNormalizer = PhoneNormalizer()) {
+    self.phone = phone
+  }
+
+  /// A client with normalised values and its keys.
+  public func normalize(_ client: DirectoryClient) -> (DirectoryClient, [DirectoryKey]) {
+    var client = client
+    var keys: [DirectoryKey] = []
+    client.name = Self.trimmed(client.name)
+    client.kpp = Self.trimmed(client.kpp)
+    if let raw = Self.trimmed(client.inn) {
+      let digits = INN.normalize(raw)
+      let valid = digits.map(INN.isValid) ?? false
+      client.inn = digits ?? raw
+      client.innValid = valid
+      if valid, let digits { keys.append(DirectoryKey(.inn, digits)) }
+    } else {
+      client.inn = nil
+      client.innValid = nil
+    }
+    client.emails = normalizeEmails(client.emails, into: &keys)
+    client.phones = normalizePhones(client.phones, into: &keys)
+    client.domains = Self.unique(
+      client.domains.compactMap { raw -> String? in
+        guard let domain = Self.domain(raw) else { return Self.trimmed(raw) }
+        keys.append(DirectoryKey(.domain, domain))
+        return domain
+      })
+    return (client, Self.unique(keys))
+  }
+
+  /// A contact with normalised values and its keys.
+  public func normalize(_ contact: DirectoryContact) -> (DirectoryContact, [DirectoryKey]) {
+    var contact = contact
+    var keys: [DirectoryKey] = []
+    contact.name = Self.trimmed(contact.name)
+    contact.clientID = Self.trimmed(contact.clientID)
+    contact.emails = normalizeEmails(contact.emails, into: &keys)
+    contact.phones = normalizePhones(contact.phones, into: &keys)
+    contact.messengers = Self.unique(
+      contact.messengers.compactMap { raw -> String? in
+        guard let key = Self.messenger(raw) else { return Self.trimmed(raw) }
+        keys.append(DirectoryKey(.messenger, key))
+        return key
+      })
+    return (contact, Self.unique(keys))
+  }
+
+  /// An interest with trimmed ids (interests are found by client, not by keys).
+  public func normalize(_ interest: DirectoryInterest) -> DirectoryInterest {
+    var interest = interest
+    interest.clientID = Self.trimmed(interest.clientID)
+    interest.contactID = Self.trimmed(interest.contactID)
+    interest.title = Self.trimmed(interest.title)
+    interest.stage = Self.trimmed(interest.stage)
+    return interest
+  }
+
+  /// The domain part of a normalised address.
+  public static func domain(ofEmail email: String) -> String? {
+    guard let at = email.lastIndex(of: "@") else { return nil }
+    let domain = email[email.index(after: at)...]
+    return domain.isEmpty ? nil : String(domain)
+  }
+
+  /// `network:id` with the network lower-cased (ids are case-sensitive in some networks).
+  public static func messenger(_ raw: String) -> String? {
+    let text = raw.trimmedSpaces
+    guard let colon = text.firstIndex(of: ":") else { return nil }
+    let network = text[..<colon].trimmedSpaces.lowercased()
+    let id = text[text.index(after: colon)...].trimmedSpaces
+    guard !network.isEmpty, !id.isEmpty else { return nil }
+    return "\(network):\(id)"
+  }
+
+  /// A domain as e-mails carry it: lower-cased, Unicode rather than punycode, no `@` or `www.`.
+  static func domain(_ raw: String) -> String? {
+    var text = raw.trimmedSpaces.lowercased()
+    if text.hasPrefix("@") { text.removeFirst() }
+    if text.hasPrefix("www.") { text.removeFirst(4) }
+    guard !text.isEmpty, let email = EmailNormalizer.normalize("x@" + text) else { return nil }
+    return domain(ofEmail: email)
+  }
+
+  private func normalizeEmails(_ raw: [String], into keys: inout [DirectoryKey]) -> [String] {
+    Self.unique(
+      raw.compactMap { value -> String? in
+        guard let email = EmailNormalizer.normalize(value) else { return Self.trimmed(value) }
+        keys.append(DirectoryKey(.email, email))
+        return email
+      })
+  }
+
+  private func normalizePhones(_ raw: [String], into keys: inout [DirectoryKey]) -> [String] {
+    Self.unique(
+      raw.compactMap { value -> String? in
+        guard let number = phone.normalize(value) else { return Self.trimmed(value) }
+        keys.append(DirectoryKey(.phone, number))
+        return number
+      })
+  }
+
+  static func trimmed(_ value: String?) -> String? {
+    guard let text = value?.trimmedSpaces, !text.isEmpty else {
+      return nil
+    }
+    return text
+  }
+
+  static func unique<T: Hashable>(_ values: [T]) -> [T] {
+    var seen: Set<T> = []
+    return values.filter { seen.insert($0).inserted }
+  }
+}
+
+extension DirectoryNormalizer {
+  /// A record of any kind with normalised values and its keys.
+  public func normalize(_ record: DirectoryRecord) -> NormalizedDirectoryRecord {
+    switch record {
+    case .client(let client):
+      let (normalized, keys) = normalize(client)
+      return NormalizedDirectoryRecord(record: .client(normalized), keys: keys)
+    case .contact(let contact):
+      let (normalized, keys) = normalize(contact)
+      return NormalizedDirectoryRecord(record: .contact(normalized), keys: keys)
+    case .interest(let interest):
+      return NormalizedDirectoryRecord(record: .interest(normalize(interest)), keys: [])
+    }
+  }
+}

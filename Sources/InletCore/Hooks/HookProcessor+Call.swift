@@ -1,0 +1,31 @@
+import Foundation
+
+extension HookProcessor {
+  /// Turns a mapped call event into a disposition: the call signals (`call.state`, `call.seq`,
+  /// `call.answered`) and the call fields become a ``CallEvent``; an event without a call id
+  /// cannot be attributed to a call and is quarantined.
+  static func callDisposition(_ mapped: Inquiry, signals: [String: String], now: Date)
+    -> RawSubmission.Disposition
+  {
+    var inquiry = mapped
+    inquiry.kind = .call
+    guard let callID = inquiry.source.callID else {
+      return quarantine(
+        "missing_fields",
+        "the call event carries no call id (source.call_id); it was kept as quarantined",
+        partial: inquiry)
+    }
+    let state = signals["call.state"].flatMap { CallState(rawValue: $0) }
+    var seq: Int64?
+    if let text = signals["call.seq"] { seq = Int64(text) ?? Double(text).map { Int64($0) } }
+    let answered = signals["call.answered"].map { truthy($0) }
+    let hidden = inquiry.extra["anonymous_caller"] != nil || inquiry.sender.phone == nil
+    let details = inquiry.call ?? Inquiry.Call()
+    let event = CallEvent(
+      callID: callID, state: state, seq: seq, answered: answered, direction: details.direction,
+      callerPhone: inquiry.sender.phone, anonymous: hidden, did: details.did,
+      employee: details.employee, durationS: details.durationS,
+      recordingURL: details.recordingURL, receivedAt: now)
+    return .call(event, inquiry)
+  }
+}

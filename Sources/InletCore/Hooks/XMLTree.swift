@@ -1,0 +1,85 @@
+import Foundation
+
+#if canImport(FoundationXML)
+  import FoundationXML
+#endif
+
+/// Turns an XML document into a value tree: an element is an object of its children (repeated
+/// names become arrays), attributes are `@name` members, text is `#text` (or the element's value
+/// when it has nothing else). Namespace prefixes are dropped (`xsi:Event` → `Event`), since
+/// providers are not consistent about them (BroadWorks XSI).
+enum XMLTree {
+  static func parse(_ bytes: [UInt8]) throws(BodyDecodingError) -> Value {
+    let builder = Builder()
+    let parser = XMLParser(data: Data(bytes))
+    parser.shouldProcessNamespaces = false
+    parser.delegate = builder
+    guard parser.parse(), let root = builder.root else {
+      let reason = parser.parserError.map { "\($0.localizedDescription)" } ?? "no root element"
+      throw .malformed("the body is not well-formed XML (\(reason))")
+    }
+    return .object([root.name: root.value])
+  }
+
+  static func localName(_ name: String) -> String {
+    name.split(separator: ":").last.map(String.init) ?? name
+  }
+
+  final class Node {
+    let name: String
+    var attributes: [String: String]
+    var children: [Node] = []
+    var text = ""
+
+    init(name: String, attributes: [String: String]) {
+      self.name = name
+      self.attributes = attributes
+    }
+
+    var value: Value {
+      let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+      if children.isEmpty && attributes.isEmpty { return .string(trimmed) }
+      var members: [String: Value] = [:]
+      for (key, value) in attributes { members["@" + XMLTree.localName(key)] = .string(value) }
+      for child in children {
+        switch members[child.name] {
+        case .none: members[child.name] = child.value
+        case .array(var items)?:
+          items.append(child.value)
+          members[child.name] = .array(items)
+        case .some(let existing): members[child.name] = .array([existing, child.value])
+        }
+      }
+      if !trimmed.isEmpty { members["#text"] = .string(trimmed) }
+      return .object(members)
+    }
+  }
+
+  final class Builder: NSObject, XMLParserDelegate {
+    var stack: [Node] = []
+    var root: Node?
+
+    func parser(
+      _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
+      qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]
+    ) {
+      stack.append(Node(name: XMLTree.localName(elementName), attributes: attributeDict))
+    }
+
+    func parser(_ parser: XMLParser, foundCharacters string: String) {
+      stack.last?.text += string
+    }
+
+    func parser(
+      _ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?,
+      qualifiedName qName: String?
+    ) {
+      guard let node = stack.popLast() else { return }
+      if let parent = stack.last {
+        parent.children.append(node)
+      } else {
+        root = node
+      }
+    }
+  }
+}

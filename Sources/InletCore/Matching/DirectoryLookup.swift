@@ -1,0 +1,30 @@
+/// The directory as matching sees it: the store implements it over SQLite
+/// (`SQLiteDirectoryLookup`), ``InMemoryDirectory`` over arrays for tests.
+public protocol DirectoryLookup {
+  /// Clients and contacts that have `key`, at most `limit` of them.
+  func records(with key: DirectoryKey, limit: Int) throws -> [DirectoryHit]
+  /// Ids of the client's open interests, most recently updated first.
+  func openInterestIDs(ofClient id: String) throws -> [String]
+  /// Whether the client exists and is a potential client (`nil`: unknown client).
+  func isPotentialClient(_ id: String) throws -> Bool?
+}
+
+/// A client or contact found by a key.
+public struct DirectoryHit: Sendable, Hashable {
+  /// Whether the hit is a client or a contact record.
+  public enum RecordType: String, Sendable {
+    case client
+    case contact
+  }
+
+  public var recordType: RecordType
+  public var id: String
+  /// The client itself for a client hit; the contact's client (if any) for a contact hit.
+  public var clientID: String?
+
+  public init(recordType: RecordType, id: String, clientID: String?) {
+    self.recordType = recordType
+    self.id = id
+    self.clientID = clientID
+  }
+}

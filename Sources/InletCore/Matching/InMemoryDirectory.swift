@@ -1,0 +1,70 @@
+import Foundation
+
+/// A directory held in memory: the reference implementation of ``DirectoryLookup`` that the
+/// matching tests run against, and that the SQLite lookup is checked against.
+public struct InMemoryDirectory: DirectoryLookup, Sendable {
+  private var clients: [String: DirectoryClient] = [:]
+  private var contacts: [String: DirectoryContact] = [:]
+  private var interests: [String: DirectoryInterest] = [:]
+  private var keys: [DirectoryKey: [DirectoryHit]] = [:]
+  private let normalizer: DirectoryNormalizer
+
+  public init(
+    clients: [DirectoryClient] = [], contacts: [DirectoryContact] = [],
+    interests: [DirectoryInterest] = [], normalizer: DirectoryNormalizer = DirectoryNormalizer()
+  ) {
+    self.normalizer = normalizer
+    for client in clients { upsert(client) }
+    for contact in contacts { upsert(contact) }
+    for interest in interests { upsert(interest) }
+  }
+
+  /// Adds or replaces a client.
+  public mutating func upsert(_ client: DirectoryClient) {
+    let (client, clientKeys) = normalizer.normalize(client)
+    removeKeys(recordType: .client, id: client.id)
+    clients[client.id] = client
+    for key in clientKeys {
+      keys[key, default: []].append(
+        DirectoryHit(recordType: .client, id: client.id, clientID: client.id))
+    }
+  }
+
+  /// Adds or replaces a contact.
+  public mutating func upsert(_ contact: DirectoryContact) {
+    let (contact, contactKeys) = normalizer.normalize(contact)
+    removeKeys(recordType: .contact, id: contact.id)
+    contacts[contact.id] = contact
+    for key in contactKeys {
+      keys[key, default: []].append(
+        DirectoryHit(recordType: .contact, id: contact.id, clientID: contact.clientID))
+    }
+  }
+
+  /// Adds or replaces an interest.
+  public mutating func upsert(_ interest: DirectoryInterest) {
+    interests[interest.id] = normalizer.normalize(interest)
+  }
+
+  private mutating func removeKeys(recordType: DirectoryHit.RecordType, id: String) {
+    for (key, hits) in keys {
+      keys[key] = hits.filter { !($0.recordType == recordType && $0.id == id) }
+    }
+  }
+
+  public func records(with key: DirectoryKey, limit: Int) throws -> [DirectoryHit] {
+    Array((keys[key] ?? []).prefix(limit))
+  }
+
+  public func openInterestIDs(ofClient id: String) throws -> [String] {
+    interests.values.filter { $0.clientID == id && $0.status == .open }
+      .sorted {
+        ($0.updatedAt ?? .distantPast, $1.id) > ($1.updatedAt ?? .distantPast, $0.id)
+      }
+      .map(\.id)
+  }
+
+  public func isPotentialClient(_ id: String) throws -> Bool? {
+    clients[id]?.potential
+  }
+}

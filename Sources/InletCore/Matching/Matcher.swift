@@ -1,0 +1,125 @@
+/// Matches an inquiry's sender against the directory and suggests one of the four acceptance
+/// outcomes (design.md): pure rules over a ``DirectoryLookup``.
+public struct Matcher: Sendable {
+  public let rules: MatchingRules
+
+  public init(rules: MatchingRules = MatchingRules()) {
+    self.rules = rules
+  }
+
+  /// What matching found.
+  public struct Result: Sendable, Equatable {
+    public var match: Inquiry.Match
+    /// Whether the sender's e-mail, phone or messenger id belongs to a known contact (this makes
+    /// the inquiry `returning`, design.md).
+    public var knownContact: Bool
+  }
+
+  /// What one criterion pointed at.
+  struct Evidence {
+    var criterion: MatchCriterion
+    /// Distinct clients, in the order found.
+    var clients: [String]
+    /// Contacts found (for contact-identifying criteria).
+    var contacts: [DirectoryHit]
+  }
+
+  /// The keys of a sender that matching looks up, by criterion. Invalid INNs and free-mail
+  /// domains are left out here, so no lookup can use them.
+  public func keys(sender: Inquiry.Sender, company: Inquiry.Company?) -> [(
+    MatchCriterion, DirectoryKey
+  )] {
+    var keys: [(MatchCriterion, DirectoryKey)] = []
+    if let email = sender.email {
+      keys.append((.email, DirectoryKey(.email, email)))
+    }
+    if let inn = company?.inn, INN.isValid(inn) {
+      keys.append((.inn, DirectoryKey(.inn, inn)))
+    }
+    if let phone = sender.phone {
+      keys.append((.phone, DirectoryKey(.phone, phone)))
+    }
+    if let messenger = sender.messenger, let id = messenger.id,
+      let key = DirectoryNormalizer.messenger("\(messenger.network):\(id)")
+    {
+      keys.append((.messenger, DirectoryKey(.messenger, key)))
+    }
+    if let email = sender.email, let domain = DirectoryNormalizer.domain(ofEmail: email),
+      !rules.isFreeMail(domain)
+    {
+      keys.append((.domain, DirectoryKey(.domain, domain)))
+    }
+    return keys
+  }
+
+  /// Matches the sender (and the company they named) against `directory`.
+  public func match(
+    sender: Inquiry.Sender, company: Inquiry.Company?, in directory: some DirectoryLookup
+  ) throws -> Result {
+    var evidence: [Evidence] = []
+    var knownContact = false
+    for (criterion, key) in keys(sender: sender, company: company) {
+      let hits = try directory.records(with: key, limit: rules.maxMatches + 1)
+      guard hits.count <= rules.maxMatches else { continue }
+      let contacts = criterion.identifiesContact ? hits.filter { $0.recordType == .contact } : []
+      if !contacts.isEmpty { knownContact = true }
+      // A person-level criterion prefers contacts: a client record's e-mail or phone is the
+      // fallback ("phone → contact, else client").
+      let pointing =
+        contacts.isEmpty ? hits.filter { $0.recordType == .client } : contacts
+      let clients = Self.unique(pointing.compactMap(\.clientID))
+      guard !clients.isEmpty || !contacts.isEmpty else { continue }
+      evidence.append(Evidence(criterion: criterion, clients: clients, contacts: contacts))
+    }
+    return Result(match: try decide(evidence, in: directory), knownContact: knownContact)
+  }
+
+  /// Chooses the client and contact from the evidence and the outcome from the client's
+  /// interests.
+  func decide(_ evidence: [Evidence], in directory: some DirectoryLookup) throws -> Inquiry.Match {
+    // The strongest criterion that points at exactly one client decides; an ambiguous one
+    // cannot, and is reported as a conflict rather than resolved by a guess.
+    let clientID = evidence.first { $0.clients.count == 1 }?.clients.first
+    var contactID: String?
+    for item in evidence where item.criterion.identifiesContact {
+      let candidates = Self.unique(item.contacts.filter { $0.clientID == clientID }.map(\.id))
+      if candidates.count == 1 {
+        contactID = candidates[0]
+        break
+      }
+    }
+    var match = Inquiry.Match()
+    match.clientID = clientID
+    match.contactID = contactID
+    for item in evidence {
+      let supports =
+        (clientID != nil && item.clients.contains(clientID!))
+        || (contactID != nil && item.contacts.contains { $0.id == contactID })
+      if supports { match.by.append(item.criterion.rawValue) }
+      if item.clients.contains(where: { $0 != clientID }) {
+        match.conflicts.append(item.criterion.rawValue)
+      }
+    }
+    if let clientID {
+      match.interestIDs = try directory.openInterestIDs(ofClient: clientID)
+      match.potentialClient = try directory.isPotentialClient(clientID) ?? false
+    } else {
+      match.potentialClient = contactID == nil
+    }
+    if clientID != nil && !match.interestIDs.isEmpty {
+      match.suggestedAction = .interactionOnInterest
+    } else if contactID != nil {
+      match.suggestedAction = .existingContact
+    } else if clientID != nil {
+      match.suggestedAction = .newContactOfClient
+    } else {
+      match.suggestedAction = .newClient
+    }
+    return match
+  }
+
+  static func unique(_ values: [String]) -> [String] {
+    var seen: Set<String> = []
+    return values.filter { seen.insert($0).inserted }
+  }
+}

@@ -1,0 +1,32 @@
+/// The tunable part of matching (config `matching:`).
+public struct MatchingRules: Sendable, Equatable {
+  /// Domains of public mailboxes: a sender's domain says nothing about their employer there, so
+  /// the domain criterion never uses them, even when a client record lists one.
+  public var freeMailDomains: Set<String>
+  /// A criterion that finds more records than this (a shared office phone, a reseller's
+  /// domain) is not used: it would point at an arbitrary one of them.
+  public var maxMatches: Int
+
+  /// The shipped list: the large Russian and international public mail services.
+  public static let defaultFreeMailDomains: [String] = [
+    "mail.ru", "bk.ru", "list.ru", "inbox.ru", "internet.ru", "mail.ua", "yandex.ru", "yandex.com",
+    "yandex.by", "yandex.kz", "yandex.ua", "ya.ru", "narod.ru", "rambler.ru", "ro.ru", "lenta.ru",
+    "autorambler.ru", "myrambler.ru", "gmail.com", "googlemail.com", "icloud.com", "me.com",
+    "mac.com", "outlook.com", "hotmail.com", "live.com", "live.ru", "msn.com", "yahoo.com",
+    "ymail.com", "aol.com", "proton.me", "protonmail.com", "pm.me", "gmx.com", "gmx.de",
+    "gmx.net", "web.de", "zoho.com", "tutanota.com", "qip.ru", "pochta.ru", "e1.ru", "ngs.ru",
+    "ukr.net", "tut.by", "mail.kz", "почта.рф",
+  ]
+
+  public init(
+    freeMailDomains: [String] = MatchingRules.defaultFreeMailDomains, maxMatches: Int = 20
+  ) {
+    self.freeMailDomains = Set(freeMailDomains.map { $0.lowercased() })
+    self.maxMatches = maxMatches
+  }
+
+  /// Whether `domain` (normalised: lower-case, Unicode) is a public mail service.
+  public func isFreeMail(_ domain: String) -> Bool {
+    freeMailDomains.contains(domain)
+  }
+}

@@ -1,0 +1,19 @@
+import InletStore
+import Logging
+import ServiceLifecycle
+
+extension DeliveryService {
+  /// The delivery service for the `delivery:` section, or none when push is not configured.
+  static func services(loaded: LoadedConfig, database: InletDatabase, logger: Logger)
+    -> [ServiceGroupConfiguration.ServiceConfiguration]
+  {
+    guard let section = loaded.config.delivery else { return [] }
+    if loaded.deliverySecret == nil {
+      logger.warning("delivery.secret_file is not set: deliveries go out unsigned")
+    }
+    let settings = Settings(
+      url: section.url, secret: loaded.deliverySecret ?? "", maxAttempts: section.maxAttempts,
+      timeout: section.timeout, backoff: section.backoff, maxBackoff: section.maxBackoff)
+    return [.init(service: DeliveryService(database: database, settings: settings, logger: logger))]
+  }
+}

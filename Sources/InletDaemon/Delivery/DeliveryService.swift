@@ -1,0 +1,165 @@
+import AsyncHTTPClient
+import Foundation
+import InletCore
+import InletStore
+import Logging
+import Metrics
+import NIOCore
+import ServiceLifecycle
+
+/// Drains the delivery outbox: POSTs each change to the CRM's URL, signed, at least once and in
+/// order per inquiry; retries with exponential backoff and jitter; dead-letters a delivery after
+/// `max_attempts`. Progress lives only in the database, so a crash at any point re-sends.
+public struct DeliveryService: Service {
+  /// What the service needs from `delivery:`.
+  public struct Settings: Sendable {
+    public var url: String
+    public var secret: String
+    public var maxAttempts: Int
+    public var timeout: Duration
+    public var backoff: Duration
+    public var maxBackoff: Duration
+    /// Inquiries delivered at the same time (each inquiry's deliveries stay sequential).
+    public var concurrency = 8
+    /// How often an idle outbox is checked; writers may be other processes.
+    public var pollInterval: Duration = .milliseconds(200)
+
+    public init(
+      url: String, secret: String, maxAttempts: Int, timeout: Duration, backoff: Duration,
+      maxBackoff: Duration
+    ) {
+      self.url = url
+      self.secret = secret
+      self.maxAttempts = maxAttempts
+      self.timeout = timeout
+      self.backoff = backoff
+      self.maxBackoff = maxBackoff
+    }
+  }
+
+  let database: InletDatabase
+  let settings: Settings
+  let logger: Logger
+  private let delivered = Counter(
+    label: "inlet_delivery_attempts_total", dimensions: [("result", "delivered")])
+  private let failed = Counter(
+    label: "inlet_delivery_attempts_total", dimensions: [("result", "failed")])
+  private let dead = Counter(label: "inlet_deliveries_dead_total")
+
+  public init(database: InletDatabase, settings: Settings, logger: Logger) {
+    self.database = database
+    self.settings = settings
+    self.logger = logger
+  }
+
+  public func run() async throws {
+    var configuration = HTTPClient.Configuration()
+    configuration.redirectConfiguration = .disallow
+    let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    await drain(client)
+    try await client.shutdown()
+  }
+
+  /// Loops until graceful shutdown; storage errors are logged and retried, never fatal.
+  private func drain(_ client: HTTPClient) async {
+    while !Task.isShuttingDownGracefully && !Task.isCancelled {
+      do {
+        let due = try await database.dueDeliveries(
+          now: Date(), limit: settings.concurrency)
+        if due.isEmpty {
+          try await Task.sleep(for: settings.pollInterval)
+          continue
+        }
+        await withTaskGroup(of: Void.self) { group in
+          for item in due {
+            group.addTask { await self.deliver(item, client: client) }
+          }
+        }
+      } catch {
+        if Task.isCancelled { return }
+        logger.error("delivery outbox unavailable", metadata: ["error": "\(error)"])
+        try? await Task.sleep(for: .seconds(1))
+      }
+    }
+  }
+
+  /// One attempt; its outcome is committed before the next attempt of the same inquiry.
+  private func deliver(_ item: DueDelivery, client: HTTPClient) async {
+    let delivery = item.delivery
+    let body = Self.body(delivery, payload: item.payload)
+    let timestamp = Int(Date().timeIntervalSince1970)
+    var request = HTTPClientRequest(url: settings.url)
+    request.method = .POST
+    request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
+    request.headers.add(name: "User-Agent", value: "inlet")
+    request.headers.add(name: "X-Inlet-Delivery", value: delivery.id)
+    request.headers.add(name: "X-Inlet-Event", value: delivery.event.rawValue)
+    if !settings.secret.isEmpty {
+      request.headers.add(
+        name: "X-Inlet-Signature",
+        value: DeliverySignature.header(secret: settings.secret, timestamp: timestamp, body: body))
+    }
+    request.body = .bytes(ByteBuffer(bytes: body))
+    var failure: String?
+    do {
+      let response = try await client.execute(request, timeout: Self.timeAmount(settings.timeout))
+      _ = try await response.body.collect(upTo: 1 << 20)
+      if !(200..<300).contains(response.status.code) {
+        failure = "HTTP \(response.status.code)"
+      }
+    } catch {
+      failure = "\(error)"
+    }
+    do {
+      if let failure {
+        let attempts = delivery.attempts + 1
+        let retryAt =
+          attempts >= settings.maxAttempts
+          ? nil : Date().addingTimeInterval(backoff(afterAttempt: attempts))
+        try await database.markFailed(delivery.id, error: failure, retryAt: retryAt)
+        failed.increment()
+        if retryAt == nil { dead.increment() }
+        logger.warning(
+          retryAt == nil ? "delivery dead-lettered" : "delivery failed; will retry",
+          metadata: [
+            "delivery.id": "\(delivery.id)", "inquiry.id": "\(delivery.inquiryID)",
+            "attempts": "\(attempts)", "error": "\(failure)",
+          ])
+      } else {
+        try await database.markDelivered(delivery.id, at: Date())
+        delivered.increment()
+      }
+    } catch {
+      // The attempt stays pending and is re-sent: at-least-once, never lost.
+      logger.error(
+        "could not record a delivery attempt",
+        metadata: ["delivery.id": "\(delivery.id)", "error": "\(error)"])
+    }
+  }
+
+  /// `backoff · 2^(attempt-1)`, capped, times a random factor in [0.5, 1] so receivers that
+  /// come back are not hit by every retry at once.
+  func backoff(afterAttempt attempt: Int) -> TimeInterval {
+    let base = Self.seconds(settings.backoff)
+    let cap = Self.seconds(settings.maxBackoff)
+    let exponential = min(cap, base * pow(2, Double(min(attempt - 1, 40))))
+    return exponential * Double.random(in: 0.5...1.0)
+  }
+
+  /// The JSON body: the delivery's ids, the event type and the inquiry as it was after the change.
+  static func body(_ delivery: Delivery, payload: String) -> [UInt8] {
+    let head =
+      #"{"delivery_id":"\#(delivery.id)","event":"\#(delivery.event.rawValue)","#
+      + #""event_id":"\#(delivery.eventID)","inquiry":"#
+    return Array((head + payload + "}").utf8)
+  }
+
+  static func seconds(_ duration: Duration) -> Double {
+    let (seconds, attoseconds) = duration.components
+    return Double(seconds) + Double(attoseconds) / 1e18
+  }
+
+  static func timeAmount(_ duration: Duration) -> TimeAmount {
+    .milliseconds(Int64(seconds(duration) * 1000))
+  }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Hummingbird
+import InletCore
+import InletStore
+
+/// `GET /deliveries` (the outbox, e.g. `?status=dead`) and `POST /deliveries/{id}/retry`.
+struct DeliveryController {
+  let database: InletDatabase
+
+  func register(on group: RouterGroup<InletRequestContext>) {
+    group.get("/deliveries") { request, _ in
+      let parameters = request.uri.queryParameters
+      var status: Delivery.Status?
+      if let text = parameters["status"].map(String.init) {
+        guard let value = Delivery.Status(rawValue: text) else {
+          throw InquiryController.badQuery(
+            "`status` must be one of: "
+              + Delivery.Status.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        status = value
+      }
+      var after: Int64 = 0
+      if let text = parameters["after"].map(String.init) {
+        guard let value = Int64(text), value >= 0 else {
+          throw APIError(
+            .badRequest, code: "invalid_cursor",
+            message: "`after` must be the `next` value of a previous page")
+        }
+        after = value
+      }
+      var limit = 50
+      if let text = parameters["limit"].map(String.init) {
+        guard let value = Int(text), (1...InquiryController.maxPageSize).contains(value) else {
+          throw InquiryController.badQuery(
+            "`limit` must be an integer from 1 to \(InquiryController.maxPageSize)")
+        }
+        limit = value
+      }
+      let items = try await database.deliveries(status: status, after: after, limit: limit)
+      return try InquiryController.json(
+        Page(items: items, next: items.count == limit ? items.last?.id : nil))
+    }
+    group.post("/deliveries/:id/retry") { _, context in
+      let id = context.parameters.get("id") ?? ""
+      switch try await database.retryDelivery(id, now: Date()) {
+      case .retried(let delivery):
+        return try InquiryController.json(delivery)
+      case .notFound:
+        throw APIError.notFound("no delivery with id `\(id)`")
+      case .notDead(let status):
+        throw APIError(
+          .conflict, code: "invalid_transition",
+          message: "delivery \(id) is `\(status.rawValue)`; only a dead delivery can be retried")
+      }
+    }
+  }
+
+  struct Page: Encodable {
+    var items: [Delivery]
+    var next: String?
+
+    func encode(to encoder: any Encoder) throws {
+      var container = encoder.container(keyedBy: CodingKeys.self)
+      try container.encode(items, forKey: .items)
+      try container.encode(next, forKey: .next)
+    }
+
+    enum CodingKeys: String, CodingKey { case items, next }
+  }
+}

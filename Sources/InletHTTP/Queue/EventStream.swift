@@ -1,0 +1,81 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import InletStore
+import NIOCore
+import ServiceLifecycle
+
+/// `GET /inquiries/stream`: Server-Sent Events of the change sequence.
+///
+/// Each event's `id:` is its number in the one `events` sequence, so a client that reconnects
+/// with `Last-Event-ID` gets exactly what it missed. Without it the stream starts at the newest
+/// event (`Last-Event-ID: 0` replays everything). The database is polled because writers may be
+/// other processes (`inlet replay`); an idle poll is one indexed read.
+struct EventStream: Sendable {
+  let database: InletDatabase
+  var pollInterval: Duration = .milliseconds(200)
+  var keepAliveInterval: Duration = .seconds(15)
+
+  func register(on group: RouterGroup<InletRequestContext>) {
+    group.get("/inquiries/stream") { request, _ in
+      let header =
+        request.headers[HTTPField.Name("Last-Event-ID")!]
+        ?? request.uri.queryParameters["last_event_id"].map(String.init)
+      let start: Int64
+      if let header {
+        guard let value = Int64(header.trimmingCharacters(in: .whitespaces)), value >= 0 else {
+          throw APIError(
+            .badRequest, code: "invalid_last_event_id",
+            message: "Last-Event-ID must be the id of an event received earlier (an integer)")
+        }
+        start = value
+      } else {
+        start = try await database.lastEventID()
+      }
+      var headers = HTTPFields()
+      headers[.contentType] = "text/event-stream; charset=utf-8"
+      headers[.cacheControl] = "no-cache"
+      let stream = self
+      return Response(
+        status: .ok, headers: headers,
+        body: ResponseBody { writer in
+          try await stream.run(from: start, writer: &writer)
+          try await writer.finish(nil)
+        })
+    }
+  }
+
+  /// Writes events until the client goes away or the daemon shuts down.
+  func run(from start: Int64, writer: inout any ResponseBodyWriter) async throws {
+    var last = start
+    var lastWrite = ContinuousClock.now
+    // A comment at once tells the client (and any proxy) the stream is open.
+    try await writer.write(ByteBuffer(string: ": inlet event stream\n\n"))
+    while !Task.isCancelled && !isShuttingDown() {
+      let events = try await database.events(after: last)
+      for event in events {
+        try await writer.write(ByteBuffer(string: Self.format(event)))
+        last = event.id
+      }
+      if !events.isEmpty {
+        lastWrite = .now
+        continue
+      }
+      if ContinuousClock.now - lastWrite >= keepAliveInterval {
+        try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+        lastWrite = .now
+      }
+      try await Task.sleep(for: pollInterval)
+    }
+  }
+
+  private func isShuttingDown() -> Bool {
+    // The listener's connections run inside the ServiceGroup's graceful-shutdown scope; an
+    // open stream must end so SIGTERM does not wait for it forever.
+    Task.isShuttingDownGracefully
+  }
+
+  static func format(_ event: QueueEvent) -> String {
+    "id: \(event.id)\nevent: \(event.type.rawValue)\ndata: \(event.payload)\n\n"
+  }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import Hummingbird
+import InletCore
+import InletStore
+
+extension InquiryController {
+  /// The largest page a client may ask for.
+  static let maxPageSize = 500
+
+  /// `GET /inquiries`: a page of the queue, oldest first, with the cursor of the next page.
+  func registerList(on group: RouterGroup<InletRequestContext>) {
+    group.get("/inquiries") { request, _ in
+      let query = try Self.queueQuery(request.uri.queryParameters)
+      let page = try await database.page(query)
+      return try Self.json(Page(items: page.items, next: page.next?.token))
+    }
+  }
+
+  struct Page: Encodable {
+    var items: [Inquiry]
+    var next: String?
+
+    func encode(to encoder: any Encoder) throws {
+      var container = encoder.container(keyedBy: CodingKeys.self)
+      try container.encode(items, forKey: .items)
+      // `next` is always present: null says this page reached the end.
+      try container.encode(next, forKey: .next)
+    }
+
+    enum CodingKeys: String, CodingKey { case items, next }
+  }
+
+  static func queueQuery(_ parameters: Parameters) throws -> QueueQuery {
+    var query = QueueQuery()
+    if let status = parameters["status"].map(String.init) {
+      guard let filter = ListFilter(rawValue: status) else {
+        throw badQuery(
+          "`status` must be one of: \(ListFilter.allCases.map(\.rawValue).joined(separator: ", "))"
+        )
+      }
+      query.filter = filter
+    }
+    if let channel = parameters["channel"].map(String.init), !channel.isEmpty {
+      query.channel = channel
+    }
+    if let kind = parameters["kind"].map(String.init) {
+      guard InquiryKind(rawValue: kind) != nil else {
+        throw badQuery(
+          "`kind` must be one of: \(InquiryKind.allCases.map(\.rawValue).joined(separator: ", "))")
+      }
+      query.kind = kind
+    }
+    if let since = parameters["since"].map(String.init) {
+      guard let date = RFC3339.parse(since) else {
+        throw badQuery("`since` must be an RFC 3339 time such as 2026-11-29T08:00:00Z")
+      }
+      query.since = date
+    }
+    if let after = parameters["after"].map(String.init) {
+      guard let cursor = QueueCursor(token: after) else {
+        throw APIError(
+          .badRequest, code: "invalid_cursor",
+          message: "`after` must be the `next` value of a previous page")
+      }
+      query.after = cursor
+    }
+    if let limit = parameters["limit"].map(String.init) {
+      guard let value = Int(limit), (1...maxPageSize).contains(value) else {
+        throw badQuery("`limit` must be an integer from 1 to \(maxPageSize)")
+      }
+      query.limit = value
+    }
+    return query
+  }
+
+  static func badQuery(_ message: String) -> APIError {
+    APIError(.badRequest, code: "invalid_query", message: message)
+  }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import Hummingbird
+import InletCore
+import InletStore
+
+extension InquiryController {
+  /// `POST /inquiries/{id}/accept|reject|merge`: the manager's decision, recorded with the
+  /// token's name; a repeated identical decision answers 200, a contradicting one 409.
+  func registerTransitions(on group: RouterGroup<InletRequestContext>) {
+    group.post("/inquiries/:id/accept") { request, context in
+      let body = try await JSONBody.parse(
+        request, context: context,
+        allowed: ["action", "client_id", "contact_id", "interest_id", "comment"])
+      let actionName = try body.require("action")
+      guard let action = SuggestedAction(rawValue: actionName) else {
+        throw JSONBody.malformed(
+          "`action` must be one of: "
+            + SuggestedAction.allCases.map(\.rawValue).joined(separator: ", "))
+      }
+      return try await apply(
+        .accept(
+          action: action, clientID: body["client_id"], contactID: body["contact_id"],
+          interestID: body["interest_id"], comment: body["comment"]),
+        context: context)
+    }
+    group.post("/inquiries/:id/reject") { request, context in
+      let body = try await JSONBody.parse(
+        request, context: context, allowed: ["reason", "comment"])
+      let reason = try body.require("reason")
+      guard Transition.rejectReasons.contains(reason) else {
+        throw JSONBody.malformed(
+          "`reason` must be one of: \(Transition.rejectReasons.joined(separator: ", "))")
+      }
+      return try await apply(.reject(reason: reason, comment: body["comment"]), context: context)
+    }
+    group.post("/inquiries/:id/merge") { request, context in
+      let body = try await JSONBody.parse(request, context: context, allowed: ["into"])
+      return try await apply(.merge(into: try body.require("into")), context: context)
+    }
+  }
+
+  private func apply(_ transition: Transition, context: InletRequestContext) async throws
+    -> Response
+  {
+    let id = context.parameters.get("id") ?? ""
+    let who = context.apiToken?.name ?? "unknown"
+    switch try await database.apply(transition, to: id, by: who) {
+    case .changed(let inquiry), .unchanged(let inquiry):
+      return try Self.json(inquiry)
+    case .notFound:
+      throw APIError.notFound("no inquiry with id `\(id)`")
+    case .targetNotFound:
+      throw APIError.notFound("no inquiry to merge into; `into` must be an existing inquiry id")
+    case .conflict(let message):
+      throw APIError(.conflict, code: "invalid_transition", message: message)
+    }
+  }
+}

@@ -1,0 +1,41 @@
+import GRDB
+import InletCore
+
+/// ``DirectoryLookup`` over the open database connection: one indexed range per call, with
+/// statements cached by the connection because matching runs inside every ingest.
+struct SQLiteDirectoryLookup: DirectoryLookup {
+  let db: Database
+
+  func records(with key: DirectoryKey, limit: Int) throws -> [DirectoryHit] {
+    let statement = try db.cachedStatement(
+      sql: """
+        SELECT k.record_type, k.record_id, c.client_id
+        FROM directory_keys k
+        LEFT JOIN contacts c ON k.record_type = 'contact' AND c.id = k.record_id
+        WHERE k.kind = ? AND k.value = ? LIMIT ?
+        """)
+    return try Row.fetchAll(statement, arguments: [key.kind.rawValue, key.value, limit])
+      .compactMap { row in
+        let id: String = row[1]
+        switch row[0] as String {
+        case "client": return DirectoryHit(recordType: .client, id: id, clientID: id)
+        case "contact": return DirectoryHit(recordType: .contact, id: id, clientID: row[2])
+        default: return nil
+        }
+      }
+  }
+
+  func openInterestIDs(ofClient id: String) throws -> [String] {
+    let statement = try db.cachedStatement(
+      sql: """
+        SELECT id FROM interests WHERE client_id = ? AND status = 'open'
+        ORDER BY updated_at DESC, id
+        """)
+    return try String.fetchAll(statement, arguments: [id])
+  }
+
+  func isPotentialClient(_ id: String) throws -> Bool? {
+    let statement = try db.cachedStatement(sql: "SELECT potential FROM clients WHERE id = ?")
+    return try Bool.fetchOne(statement, arguments: [id])
+  }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import GRDB
+import InletCore
+
+extension InletDatabase {
+  /// Applies a call event inside the ingest transaction: merges it into the call's record and
+  /// creates the call's one inquiry (inbound calls, or the directions the instance's
+  /// `call_inquiries` option lists) or updates it.
+  static func applyCall(
+    _ event: CallEvent, draft: Inquiry, raw: inout RawItemRecord, options: [String: Value],
+    settings: DirectorySettings, in db: Database
+  ) throws -> IngestResult {
+    let rawID = raw.id!
+    let row = try Row.fetchOne(
+      db, sql: "SELECT record, inquiry_id FROM calls WHERE channel = ? AND call_id = ?",
+      arguments: [raw.channel, event.callID])
+    let decoder = InquiryJSON.decoder()
+    let encoder = InquiryJSON.encoder()
+    var record: CallRecord
+    if let row, let text: String = row["record"] {
+      record = try decoder.decode(CallRecord.self, from: Data(text.utf8))
+      record.apply(event)
+    } else {
+      record = CallRecord(first: event)
+    }
+    var inquiryID: Int64? = row?["inquiry_id"]
+    var created = false
+
+    if let id = inquiryID, var stored = try InquiryRecord.fetchOne(db, key: id) {
+      var inquiry = try decoder.decode(Inquiry.self, from: Data(stored.document.utf8))
+      inquiry.status = stored.status
+      record.update(&inquiry)
+      inquiry.id = ""
+      stored.kind = inquiry.kind.rawValue
+      stored.senderPhone = inquiry.sender.phone
+      stored.document = String(decoding: try encoder.encode(inquiry), as: UTF8.self)
+      stored.updatedAt = event.receivedAt
+      try stored.update(db)
+      _ = try recordChange(.updated, inquiryID: id, in: db)
+    } else if callDirections(options).contains(record.direction) {
+      var inquiry = draft
+      record.update(&inquiry)
+      // Matched by the caller's number, like every new inquiry.
+      try applyMatch(to: &inquiry, settings: settings, in: db)
+      var stored = try InquiryRecord(inquiry, rawID: rawID, encoder: encoder)
+      try stored.insert(db)
+      inquiryID = stored.id
+      created = true
+      _ = try recordChange(.created, inquiryID: stored.id!, in: db)
+    }
+
+    try db.execute(
+      sql: """
+        INSERT INTO calls (channel, call_id, record, inquiry_id, updated_at) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (channel, call_id) DO UPDATE SET record = excluded.record,
+          inquiry_id = excluded.inquiry_id, updated_at = excluded.updated_at
+        """,
+      arguments: [
+        raw.channel, event.callID, String(decoding: try encoder.encode(record), as: UTF8.self),
+        inquiryID, event.receivedAt.timeIntervalSince1970,
+      ])
+    guard let inquiryID else { return .kept(rawID: String(rawID), status: .normalised) }
+    raw.inquiryID = inquiryID
+    try raw.update(db, columns: ["inquiry_id"])
+    return created
+      ? .created(inquiryID: String(inquiryID), rawID: String(rawID))
+      : .updated(inquiryID: String(inquiryID), rawID: String(rawID))
+  }
+
+  /// The call directions that make inquiries: the instance option `call_inquiries` (default
+  /// inbound only — outgoing and internal calls are recorded, not queued).
+  static func callDirections(_ options: [String: Value]) -> Set<String> {
+    switch options["call_inquiries"] {
+    case .array(let items): return Set(items.compactMap(\.text))
+    case .string(let single): return [single]
+    default: return ["in"]
+    }
+  }
+
+  /// The merged state of a call (tests, `inlet status`).
+  public func callRecord(channel: String, callID: String) throws -> CallRecord? {
+    try readSync { db in
+      guard
+        let text = try String.fetchOne(
+          db, sql: "SELECT record FROM calls WHERE channel = ? AND call_id = ?",
+          arguments: [channel, callID])
+      else { return nil }
+      return try InquiryJSON.decoder().decode(CallRecord.self, from: Data(text.utf8))
+    }
+  }
+}

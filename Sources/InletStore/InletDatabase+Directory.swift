@@ -1,0 +1,265 @@
+import Foundation
+import GRDB
+import InletCore
+
+extension InletDatabase {
+  /// Adds or replaces one record, normalised, and re-matches the still-`new` inquiries it
+  /// affects, in one transaction. Returns the record as stored.
+  public func upsertDirectory(_ record: DirectoryRecord) async throws -> (
+    DirectoryRecord, DirectoryWriteResult
+  ) {
+    let settings = directorySettings
+    return try await write { db in
+      var change = DirectoryChange()
+      var result = DirectoryWriteResult()
+      let stored = try Self.upsert(record, settings: settings, change: &change, in: db)
+      result.upserted[record.kind.rawValue] = 1
+      result.rematched = try Self.rematch(change, settings: settings, in: db)
+      return (stored, result)
+    }
+  }
+
+  /// Deletes one record (nothing to do when it is not there) and re-matches what it affected.
+  public func deleteDirectory(_ kind: DirectoryKind, id: String) async throws
+    -> DirectoryWriteResult
+  {
+    let settings = directorySettings
+    return try await write { db in
+      var change = DirectoryChange()
+      var result = DirectoryWriteResult()
+      result.deleted[kind.rawValue] = try Self.delete(kind, id: id, change: &change, in: db) ? 1 : 0
+      result.rematched = try Self.rematch(change, settings: settings, in: db)
+      return result
+    }
+  }
+
+  /// Applies a batch all or nothing: upserts (clients, contacts, interests), then deletions.
+  public func applyDirectoryBatch(_ batch: DirectoryBatch) async throws -> DirectoryWriteResult {
+    let settings = directorySettings
+    return try await write { db in
+      var change = DirectoryChange()
+      var result = DirectoryWriteResult()
+      let records =
+        batch.clients.map(DirectoryRecord.client) + batch.contacts.map(DirectoryRecord.contact)
+        + batch.interests.map(DirectoryRecord.interest)
+      for record in records {
+        _ = try Self.upsert(record, settings: settings, change: &change, in: db)
+        result.upserted[record.kind.rawValue, default: 0] += 1
+      }
+      let deletions: [(DirectoryKind, [String])] = [
+        (.clients, batch.deleted.clients), (.contacts, batch.deleted.contacts),
+        (.interests, batch.deleted.interests),
+      ]
+      for (kind, ids) in deletions {
+        for id in ids where try Self.delete(kind, id: id, change: &change, in: db) {
+          result.deleted[kind.rawValue, default: 0] += 1
+        }
+      }
+      result.rematched = try Self.rematch(change, settings: settings, in: db)
+      return result
+    }
+  }
+
+  /// Writes a chunk of an import, normalised by the caller (so parsing and normalising can run
+  /// beside the writer), in one transaction without re-matching; call
+  /// ``rematchNewInquiries()`` once after the last chunk.
+  public func importDirectory(_ records: [NormalizedDirectoryRecord]) async throws {
+    try await write { db in
+      // A bulk load touches index pages all over the keys table; a larger cache on the writer
+      // keeps them in memory instead of re-reading them for every chunk.
+      try db.execute(sql: "PRAGMA cache_size = -262144")
+      var change = DirectoryChange(everything: true)
+      for item in records {
+        try Self.store(item, change: &change, in: db)
+      }
+    }
+  }
+
+  /// Matches every still-`new` inquiry again; returns how many changed.
+  public func rematchNewInquiries() async throws -> Int {
+    let settings = directorySettings
+    return try await write { db in
+      try Self.rematch(DirectoryChange(everything: true), settings: settings, in: db)
+    }
+  }
+
+  /// One record as stored, or `nil`.
+  public func directoryRecord(_ kind: DirectoryKind, id: String) async throws -> DirectoryRecord? {
+    try await read { db in try Self.directoryRecord(kind, id: id, in: db) }
+  }
+
+  /// Record counts by kind.
+  public func directoryCountsSync() throws -> [String: Int] {
+    try readSync { db in
+      var counts: [String: Int] = [:]
+      for kind in DirectoryKind.allCases {
+        counts[kind.rawValue] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(kind.rawValue)")
+      }
+      return counts
+    }
+  }
+
+  // MARK: - Statements
+
+  static func upsert(
+    _ record: DirectoryRecord, settings: DirectorySettings, change: inout DirectoryChange,
+    in db: Database
+  ) throws -> DirectoryRecord {
+    let normalized = settings.normalizer.normalize(record)
+    try store(normalized, change: &change, in: db)
+    return normalized.record
+  }
+
+  /// Replaces a normalised record and its keys.
+  static func store(
+    _ item: NormalizedDirectoryRecord, change: inout DirectoryChange, in db: Database
+  ) throws {
+    let now = Date().timeIntervalSince1970
+    let keys = item.keys
+    switch item.record {
+    case .client(let client):
+      try replaceKeys(.client, id: client.id, keys: keys, change: &change, in: db)
+      try db.cachedStatement(
+        sql: """
+          INSERT OR REPLACE INTO clients
+            (id, name, inn, kpp, potential, updated_at, inn_valid, domains, emails, phones)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          """
+      ).execute(arguments: [
+        client.id, client.name, client.inn, client.kpp, client.potential, now, client.innValid,
+        joined(client.domains), joined(client.emails), joined(client.phones),
+      ])
+      if !change.everything { change.clientIDs.insert(client.id) }
+    case .contact(let contact):
+      if !change.everything {
+        if let old = try String.fetchOne(
+          db, sql: "SELECT client_id FROM contacts WHERE id = ?", arguments: [contact.id])
+        {
+          change.clientIDs.insert(old)
+        }
+        change.contactIDs.insert(contact.id)
+        if let client = contact.clientID { change.clientIDs.insert(client) }
+      }
+      try replaceKeys(.contact, id: contact.id, keys: keys, change: &change, in: db)
+      try db.cachedStatement(
+        sql: """
+          INSERT OR REPLACE INTO contacts
+            (id, client_id, name, updated_at, emails, phones, messengers)
+          VALUES (?, ?, ?, ?, ?, ?, ?)
+          """
+      ).execute(arguments: [
+        contact.id, contact.clientID, contact.name, now, joined(contact.emails),
+        joined(contact.phones), joined(contact.messengers),
+      ])
+    case .interest(let interest):
+      if !change.everything {
+        if let old = try String.fetchOne(
+          db, sql: "SELECT client_id FROM interests WHERE id = ?", arguments: [interest.id])
+        {
+          change.clientIDs.insert(old)
+        }
+        if let client = interest.clientID { change.clientIDs.insert(client) }
+      }
+      try db.cachedStatement(
+        sql: """
+          INSERT OR REPLACE INTO interests
+            (id, client_id, contact_id, title, stage, status, updated_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?)
+          """
+      ).execute(arguments: [
+        interest.id, interest.clientID, interest.contactID, interest.title, interest.stage,
+        interest.status.rawValue, interest.updatedAt?.timeIntervalSince1970 ?? now,
+      ])
+    }
+  }
+
+  /// Deletes a record and its keys; whether it existed.
+  static func delete(
+    _ kind: DirectoryKind, id: String, change: inout DirectoryChange, in db: Database
+  ) throws -> Bool {
+    switch kind {
+    case .clients:
+      change.clientIDs.insert(id)
+      try replaceKeys(.client, id: id, keys: [], change: &change, in: db)
+    case .contacts:
+      change.contactIDs.insert(id)
+      try replaceKeys(.contact, id: id, keys: [], change: &change, in: db)
+    case .interests:
+      if let client = try String.fetchOne(
+        db, sql: "SELECT client_id FROM interests WHERE id = ?", arguments: [id])
+      {
+        change.clientIDs.insert(client)
+      }
+    }
+    try db.execute(sql: "DELETE FROM \(kind.rawValue) WHERE id = ?", arguments: [id])
+    return db.changesCount > 0
+  }
+
+  /// Replaces the keys of one record, noting the old and new keys in `change`.
+  private static func replaceKeys(
+    _ type: DirectoryHit.RecordType, id: String, keys: [DirectoryKey],
+    change: inout DirectoryChange, in db: Database
+  ) throws {
+    if !change.everything {
+      let old = try Row.fetchAll(
+        db.cachedStatement(
+          sql: "SELECT kind, value FROM directory_keys WHERE record_type = ? AND record_id = ?"),
+        arguments: [type.rawValue, id])
+      for row in old {
+        if let kind = DirectoryKey.Kind(rawValue: row[0]) {
+          change.keys.insert(DirectoryKey(kind, row[1]))
+        }
+      }
+      change.keys.formUnion(keys)
+    }
+    try db.cachedStatement(
+      sql: "DELETE FROM directory_keys WHERE record_type = ? AND record_id = ?"
+    ).execute(arguments: [type.rawValue, id])
+    let insert = try db.cachedStatement(
+      sql: "INSERT OR IGNORE INTO directory_keys (kind, value, record_type, record_id) "
+        + "VALUES (?, ?, ?, ?)")
+    for key in keys {
+      try insert.execute(arguments: [key.kind.rawValue, key.value, type.rawValue, id])
+    }
+  }
+
+  static func directoryRecord(_ kind: DirectoryKind, id: String, in db: Database) throws
+    -> DirectoryRecord?
+  {
+    guard
+      let row = try Row.fetchOne(
+        db, sql: "SELECT * FROM \(kind.rawValue) WHERE id = ?",
+        arguments: [id])
+    else { return nil }
+    switch kind {
+    case .clients:
+      return .client(
+        DirectoryClient(
+          id: row["id"], name: row["name"], inn: row["inn"], kpp: row["kpp"],
+          domains: split(row["domains"]), emails: split(row["emails"]),
+          phones: split(row["phones"]), potential: row["potential"], innValid: row["inn_valid"]))
+    case .contacts:
+      return .contact(
+        DirectoryContact(
+          id: row["id"], clientID: row["client_id"], name: row["name"],
+          emails: split(row["emails"]), phones: split(row["phones"]),
+          messengers: split(row["messengers"])))
+    case .interests:
+      return .interest(
+        DirectoryInterest(
+          id: row["id"], clientID: row["client_id"], contactID: row["contact_id"],
+          title: row["title"], stage: row["stage"],
+          status: DirectoryInterest.Status(rawValue: row["status"]) ?? .open,
+          updatedAt: Date(timeIntervalSince1970: row["updated_at"])))
+    }
+  }
+
+  /// Lists are stored one value per line: values are trimmed, so no value holds a line break.
+  private static func joined(_ values: [String]) -> String? {
+    values.isEmpty ? nil : values.joined(separator: "\n")
+  }
+
+  private static func split(_ text: String?) -> [String] {
+    (text ?? "").split(separator: "\n").map(String.init)
+  }
+}

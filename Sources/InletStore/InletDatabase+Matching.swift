@@ -1,0 +1,114 @@
+import Foundation
+import GRDB
+import InletCore
+
+extension InletDatabase {
+  /// Matches an inquiry about to be inserted against the directory and sets `match` and
+  /// `returning` (an earlier inquiry from the same sender, or a known contact).
+  static func applyMatch(
+    to inquiry: inout Inquiry, settings: DirectorySettings, in db: Database
+  ) throws {
+    let result = try settings.matcher.match(
+      sender: inquiry.sender, company: inquiry.company, in: SQLiteDirectoryLookup(db: db))
+    inquiry.match = result.match
+    inquiry.returning = try result.knownContact || isReturning(inquiry.sender, in: db)
+  }
+
+  /// Matches again the still-`new` inquiries `change` can affect; returns how many changed.
+  static func rematch(
+    _ change: DirectoryChange, settings: DirectorySettings, in db: Database
+  ) throws -> Int {
+    guard !change.isEmpty else { return 0 }
+    let matcher = settings.matcher
+    let lookup = SQLiteDirectoryLookup(db: db)
+    // The columns are enough to tell whether an inquiry is affected; only those are decoded.
+    let rows = try Row.fetchAll(
+      db,
+      sql: """
+        SELECT id, sender_email, sender_phone, sender_messenger, company_inn,
+          json_extract(document, '$.match.client_id') AS client_id,
+          json_extract(document, '$.match.contact_id') AS contact_id
+        FROM inquiries WHERE status = 'new' ORDER BY id
+        """)
+    var changed = 0
+    for row in rows {
+      if !change.everything {
+        let email: String? = row["sender_email"]
+        let sender = Inquiry.Sender(
+          email: email, phone: row["sender_phone"],
+          messenger: (row["sender_messenger"] as String?).flatMap(Self.messenger))
+        let keys = matcher.keys(sender: sender, company: Inquiry.Company(inn: row["company_inn"]))
+        let affected =
+          keys.contains { change.keys.contains($0.1) }
+          || (row["client_id"] as String?).map(change.clientIDs.contains) == true
+          || (row["contact_id"] as String?).map(change.contactIDs.contains) == true
+        if !affected { continue }
+      }
+      let id: Int64 = row["id"]
+      guard var record = try InquiryRecord.fetchOne(db, key: id) else { continue }
+      var inquiry = try InquiryJSON.decoder().decode(Inquiry.self, from: Data(record.document.utf8))
+      let result = try matcher.match(sender: inquiry.sender, company: inquiry.company, in: lookup)
+      let returning =
+        try result.knownContact || hasEarlierInquiry(inquiry.sender, before: id, in: db)
+      guard result.match != inquiry.match || returning != inquiry.returning else { continue }
+      inquiry.match = result.match
+      inquiry.returning = returning
+      record.document = String(decoding: try InquiryJSON.encoder().encode(inquiry), as: UTF8.self)
+      record.updatedAt = Date()
+      try record.update(db, columns: ["document", "updated_at"])
+      // API consumers (SSE, push) learn of the new match like of any other change.
+      try recordChange(.updated, inquiryID: id, in: db)
+      changed += 1
+    }
+    return changed
+  }
+
+  /// Whether an inquiry older than `id` came from the same e-mail, phone or messenger id.
+  static func hasEarlierInquiry(_ sender: Inquiry.Sender, before id: Int64, in db: Database)
+    throws -> Bool
+  {
+    var conditions: [SQLExpression] = []
+    if let email = sender.email { conditions.append(InquiryRecord.Columns.senderEmail == email) }
+    if let phone = sender.phone { conditions.append(InquiryRecord.Columns.senderPhone == phone) }
+    if let key = InquiryRecord.messengerKey(sender) {
+      conditions.append(InquiryRecord.Columns.senderMessenger == key)
+    }
+    guard !conditions.isEmpty else { return false }
+    return try InquiryRecord.filter(InquiryRecord.Columns.id < id)
+      .filter(conditions.joined(operator: .or)).fetchCount(db) > 0
+  }
+
+  /// `network:id` of the `sender_messenger` column back into a messenger.
+  private static func messenger(_ key: String) -> Inquiry.Messenger? {
+    guard let colon = key.firstIndex(of: ":") else { return nil }
+    return Inquiry.Messenger(
+      network: String(key[..<colon]), id: String(key[key.index(after: colon)...]))
+  }
+
+  /// The name to show for a caller (telephony `contact` lookups: MegaFon `cmd=contact`,
+  /// Zadarma `caller_name`): the matched contact's name, else the matched client's; `nil` when
+  /// the number is unknown or ambiguous.
+  public func callerName(phone: String) async throws -> String? {
+    let settings = directorySettings
+    return try await read { db in try Self.callerName(phone: phone, settings: settings, in: db) }
+  }
+
+  static func callerName(phone raw: String, settings: DirectorySettings, in db: Database) throws
+    -> String?
+  {
+    guard let phone = settings.normalizer.phone.normalize(raw) else { return nil }
+    let result = try settings.matcher.match(
+      sender: Inquiry.Sender(phone: phone), company: nil, in: SQLiteDirectoryLookup(db: db))
+    if let contact = result.match.contactID,
+      let name = try String.fetchOne(
+        db, sql: "SELECT name FROM contacts WHERE id = ?", arguments: [contact])
+    {
+      return name
+    }
+    if let client = result.match.clientID {
+      return try String.fetchOne(
+        db, sql: "SELECT name FROM clients WHERE id = ?", arguments: [client])
+    }
+    return nil
+  }
+}

@@ -1,0 +1,32 @@
+import Foundation
+
+/// One outbox row: an event to push to the CRM.
+public struct Delivery: Sendable, Equatable, Codable {
+  public var id: String
+  public var eventID: String
+  public var event: ChangeType
+  public var inquiryID: String
+  public var status: Status
+  public var attempts: Int
+  public var nextAttemptAt: Date
+  public var lastError: String?
+  public var createdAt: Date
+  public var deliveredAt: Date?
+
+  /// `pending` until the CRM answers 2xx (`delivered`) or `max_attempts` fail (`dead`).
+  public enum Status: String, Sendable, Codable, CaseIterable {
+    case pending, delivered, dead
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case id
+    case eventID = "event_id"
+    case event
+    case inquiryID = "inquiry_id"
+    case status, attempts
+    case nextAttemptAt = "next_attempt_at"
+    case lastError = "last_error"
+    case createdAt = "created_at"
+    case deliveredAt = "delivered_at"
+  }
+}

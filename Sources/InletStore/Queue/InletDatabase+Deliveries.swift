@@ -1,0 +1,143 @@
+import Foundation
+import GRDB
+
+/// A delivery ready to send, with the body it carries.
+public struct DueDelivery: Sendable {
+  public var delivery: Delivery
+  /// The inquiry JSON of the event.
+  public var payload: String
+}
+
+extension InletDatabase {
+  private static let deliveryColumns = """
+    d.id, d.event_id, e.type, d.inquiry_id, d.status, d.attempts, d.next_attempt_at,
+    d.last_error, d.created_at, d.delivered_at, e.payload
+    """
+
+  /// Pending deliveries whose time has come, at most one per inquiry: the oldest not yet
+  /// delivered. A later change of an inquiry waits behind an earlier one (even a dead one),
+  /// which keeps the order per inquiry.
+  public func dueDeliveries(now: Date, limit: Int) async throws -> [DueDelivery] {
+    try await read { db in
+      try Row.fetchAll(
+        db,
+        sql: """
+          SELECT \(Self.deliveryColumns) FROM deliveries d JOIN events e ON e.id = d.event_id
+          WHERE d.status = 'pending' AND d.next_attempt_at <= ?
+            AND NOT EXISTS (SELECT 1 FROM deliveries p WHERE p.inquiry_id = d.inquiry_id
+              AND p.id < d.id AND p.status != 'delivered')
+          ORDER BY d.id LIMIT ?
+          """,
+        arguments: [now.timeIntervalSince1970, limit]
+      ).map { DueDelivery(delivery: Self.delivery($0), payload: $0["payload"]) }
+    }
+  }
+
+  /// When the earliest pending delivery is due, if any.
+  public func nextDeliveryDue() async throws -> Date? {
+    try await read { db in
+      try Double.fetchOne(
+        db, sql: "SELECT MIN(next_attempt_at) FROM deliveries WHERE status = 'pending'"
+      ).map(Date.init(timeIntervalSince1970:))
+    }
+  }
+
+  /// Records a 2xx answer.
+  public func markDelivered(_ id: String, at now: Date) async throws {
+    try await write { db in
+      try db.execute(
+        sql: """
+          UPDATE deliveries SET status = 'delivered', attempts = attempts + 1,
+            delivered_at = ?, last_error = NULL WHERE id = ?
+          """,
+        arguments: [now.timeIntervalSince1970, Int64(id) ?? -1])
+    }
+  }
+
+  /// Records a failed attempt: retried at `retryAt`, or dead when `retryAt` is nil.
+  public func markFailed(_ id: String, error: String, retryAt: Date?) async throws {
+    try await write { db in
+      try db.execute(
+        sql: """
+          UPDATE deliveries SET attempts = attempts + 1, last_error = ?,
+            status = ?, next_attempt_at = COALESCE(?, next_attempt_at) WHERE id = ?
+          """,
+        arguments: [
+          String(error.prefix(500)), retryAt == nil ? "dead" : "pending",
+          retryAt?.timeIntervalSince1970, Int64(id) ?? -1,
+        ])
+    }
+  }
+
+  /// Deliveries in id order, optionally of one status, after the id `after`.
+  public func deliveries(status: Delivery.Status?, after: Int64, limit: Int) async throws
+    -> [Delivery]
+  {
+    try await read { db in
+      try Row.fetchAll(
+        db,
+        sql: """
+          SELECT \(Self.deliveryColumns) FROM deliveries d JOIN events e ON e.id = d.event_id
+          WHERE d.id > ? AND (? IS NULL OR d.status = ?) ORDER BY d.id LIMIT ?
+          """,
+        arguments: [after, status?.rawValue, status?.rawValue, limit]
+      ).map(Self.delivery)
+    }
+  }
+
+  /// What retrying a delivery did.
+  public enum RetryOutcome: Sendable, Equatable {
+    case retried(Delivery)
+    case notFound
+    case notDead(Delivery.Status)
+  }
+
+  /// Puts a dead delivery back in the queue with a fresh attempt budget.
+  public func retryDelivery(_ id: String, now: Date) async throws -> RetryOutcome {
+    try await write { db in
+      guard let key = Int64(id),
+        let status = try String.fetchOne(
+          db, sql: "SELECT status FROM deliveries WHERE id = ?", arguments: [key])
+      else { return .notFound }
+      guard status == Delivery.Status.dead.rawValue else {
+        return .notDead(Delivery.Status(rawValue: status) ?? .pending)
+      }
+      try db.execute(
+        sql: """
+          UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?
+          WHERE id = ?
+          """,
+        arguments: [now.timeIntervalSince1970, key])
+      let row = try Row.fetchOne(
+        db,
+        sql:
+          "SELECT \(Self.deliveryColumns) FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = ?",
+        arguments: [key])
+      return row.map { .retried(Self.delivery($0)) } ?? .notFound
+    }
+  }
+
+  /// Deliveries by status (metrics and `inlet status`).
+  public func deliveryCounts() async throws -> [String: Int] {
+    try await read { db in
+      var counts: [String: Int] = [:]
+      for row in try Row.fetchAll(
+        db, sql: "SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status")
+      {
+        counts[row["status"]] = row["n"]
+      }
+      return counts
+    }
+  }
+
+  static func delivery(_ row: Row) -> Delivery {
+    Delivery(
+      id: String(row["id"] as Int64), eventID: String(row["event_id"] as Int64),
+      event: ChangeType(rawValue: row["type"]) ?? .updated,
+      inquiryID: String(row["inquiry_id"] as Int64),
+      status: Delivery.Status(rawValue: row["status"]) ?? .pending, attempts: row["attempts"],
+      nextAttemptAt: Date(timeIntervalSince1970: row["next_attempt_at"]),
+      lastError: row["last_error"], createdAt: Date(timeIntervalSince1970: row["created_at"]),
+      deliveredAt: (row["delivered_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
+  }
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+import Foundation
+import InletCore
+import InletDaemon
+import InletStore
+
+/// `inlet directory`: the client directory that inquiries are matched against.
+struct Directory: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Load the CRM's clients, contacts and interests that inquiries are matched against.",
+    subcommands: [DirectoryImport.self, DirectoryBenchMatch.self])
+}
+
+/// Opens the configured database with the configured directory settings.
+func openDirectoryDatabase(_ configPath: String) throws -> InletDatabase {
+  let config: InletConfig
+  let path: String
+  do {
+    config = try ConfigLoader().decode(path: configPath).0
+    path = try ConfigLoader().databasePath(configPath: configPath)
+  } catch {
+    throw fail("config error: \(error)")
+  }
+  var database = try InletDatabase(path: path)
+  database.directorySettings = config.directorySettings
+  try database.migrate()
+  return database
+}

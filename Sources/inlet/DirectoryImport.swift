@@ -1,0 +1,137 @@
+import ArgumentParser
+import Foundation
+import InletCore
+import InletDaemon
+import InletStore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// `inlet directory import --kind clients|contacts|interests FILE`.
+struct DirectoryImport: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "import",
+    abstract: "Import (add or replace) directory records from CSV or JSON lines.",
+    discussion: """
+      CSV needs a header row; `,`, `;` or tab is detected, UTF-8 or windows-1251 is detected.
+      List cells (emails, phones, domains, messengers) are split on `|`. A malformed row is
+      reported with its line number and the rest is imported (exit status 1). The still-new
+      inquiries are matched again at the end.
+      """)
+
+  @OptionGroup var options: ConfigOption
+  @Option(help: "clients, contacts or interests.") var kind: String
+  @Option(help: "csv or jsonl (default: from the extension or the first character).")
+  var format: String?
+  @Option(help: "utf-8 or windows-1251 (default: detected).") var encoding: String?
+  @Option(
+    name: .customLong("map"),
+    help: "Rename a CSV column: 'HEADER=field' (e.g. 'Наименование=name'); repeatable.")
+  var map: [String] = []
+  @Flag(help: "No progress bar even on a terminal.") var quiet = false
+  @Argument(help: "The file to import.") var file: String
+
+  func run() async throws {
+    guard let kind = DirectoryKind(rawValue: kind) else {
+      throw fail("--kind must be clients, contacts or interests")
+    }
+    let format = try format.map { value in
+      guard let parsed = DirectoryFileReader.Format(rawValue: value) else {
+        throw fail("--format must be csv or jsonl")
+      }
+      return parsed
+    }
+    let encoding = try encoding.map { value in
+      guard let parsed = DirectoryFileReader.Encoding(rawValue: value.lowercased()) else {
+        throw fail("--encoding must be utf-8 or windows-1251")
+      }
+      return parsed
+    }
+    var columnMap: [String: String] = [:]
+    for pair in map {
+      guard let equals = pair.lastIndex(of: "=") else {
+        throw fail("--map needs HEADER=field, got `\(pair)`")
+      }
+      columnMap[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
+    }
+    guard let data = FileManager.default.contents(atPath: file) else {
+      throw fail("cannot read \(file)")
+    }
+    let database = try openDirectoryDatabase(options.config)
+    var reader: DirectoryFileReader
+    do {
+      reader = try DirectoryFileReader(
+        bytes: Array(data), kind: kind, format: format, encoding: encoding, columnMap: columnMap,
+        fileName: file)
+    } catch {
+      throw fail("\(file): \(error)")
+    }
+    if !reader.ignoredColumns.isEmpty {
+      warn("\(file): ignoring columns \(reader.ignoredColumns.joined(separator: ", "))")
+    }
+    let normalizer = database.directorySettings.normalizer
+    let progress = ProgressBar(
+      enabled: !quiet && isatty(STDERR_FILENO) == 1, label: "importing \(kind.rawValue)")
+    let started = Date()
+    var imported = 0
+    var malformed = 0
+    // Parsing runs here; each chunk is normalised in its own task (both cores) and written
+    // after the chunk before it, so a record repeated in the file ends as its last row says.
+    var chunk: [DirectoryRecord] = []
+    chunk.reserveCapacity(Self.chunkSize)
+    var pending: [Task<Void, any Error>] = []
+    func flush() async throws {
+      let batch = chunk
+      let previous = pending.last
+      pending.append(
+        Task {
+          let normalized = batch.map(normalizer.normalize)
+          try await previous?.value
+          try await database.importDirectory(normalized)
+        })
+      imported += batch.count
+      chunk.removeAll(keepingCapacity: true)
+      if pending.count > 3 { try await pending.removeFirst().value }
+    }
+    while let item = reader.next() {
+      switch item {
+      case .record(let record, _):
+        chunk.append(record)
+        if chunk.count == Self.chunkSize {
+          try await flush()
+          progress.update(
+            done: reader.bytesRead, total: reader.totalBytes, rows: imported, malformed: malformed)
+        }
+      case .malformed(let line, let reason):
+        malformed += 1
+        progress.clear()
+        if malformed <= Self.maxReported {
+          warn("\(file):\(line): \(reason)")
+        } else if malformed == Self.maxReported + 1 {
+          warn("\(file): more malformed rows; only the first \(Self.maxReported) are listed")
+        }
+      }
+    }
+    if !chunk.isEmpty { try await flush() }
+    for task in pending { try await task.value }
+    progress.finish()
+    let rematched = try await database.rematchNewInquiries()
+    let seconds = Date().timeIntervalSince(started)
+    let rate = seconds > 0 ? Int(Double(imported) / seconds) : imported
+    print(
+      "imported \(imported) \(kind.rawValue) from \(file) in "
+        + String(format: "%.2f", seconds) + " s (\(rate) rows/s, \(reader.format.rawValue)"
+        + (reader.delimiter.map { ", delimiter \($0)" } ?? "") + ", \(reader.encoding.rawValue))"
+        + (malformed > 0 ? "; \(malformed) malformed rows skipped" : "")
+        + "; \(rematched) new inquiries matched again")
+    if malformed > 0 { throw ExitCode(1) }
+  }
+
+  static let chunkSize = 20_000
+  static let maxReported = 100
+
+  private func warn(_ message: String) {
+    FileHandle.standardError.write(Data("inlet: \(message)\n".utf8))
+  }
+}

@@ -1,0 +1,207 @@
+import Foundation
+import Testing
+
+@testable import InletCore
+
+/// The matching rules, each outcome and their precedence, table-driven over an in-memory
+/// directory.
+@Suite("Matching")
+struct MatcherTests {
+  static func date(_ text: String) -> Date { DirectoryDate.parse(text)! }
+
+  /// c1 has open interests, c2 only a closed one, c3 is a potential client with an invalid INN,
+  /// c4 has none, c5's contacts share an office phone.
+  static let directory = InMemoryDirectory(
+    clients: [
+      DirectoryClient(
+        id: "c1", name: "ООО Ромашка", inn: "7707083893", domains: ["Romashka.RU"],
+        phones: ["+7 (495) 111-22-33"]),
+      DirectoryClient(
+        id: "c2", name: "ООО Лютик", inn: "5001007329", domains: ["lutik.ru", "mail.ru"]),
+      DirectoryClient(
+        id: "c3", name: "ИП Сидоров", inn: "7707083894", domains: ["sidorov.ru"], potential: true),
+      DirectoryClient(id: "c4", name: "Газпром", inn: "7736010018", domains: ["www.gazprom.ru"]),
+      DirectoryClient(id: "c5", name: "Колл-центр", inn: "500100732259"),
+    ],
+    contacts: [
+      DirectoryContact(
+        id: "p1", clientID: "c1", name: "Иван Петров", emails: ["Ivan@Romashka.ru"],
+        phones: ["8 916 123-45-67"], messengers: ["Telegram:1001"]),
+      DirectoryContact(id: "p2", clientID: "c2", name: "Анна", emails: ["anna@gmail.com"]),
+      DirectoryContact(id: "p3", clientID: "c4", name: "Олег", phones: ["+7 916 000-00-01"]),
+      DirectoryContact(id: "p4", name: "Вольный", emails: ["free@yandex.ru"]),
+      DirectoryContact(id: "p5", clientID: "c5", phones: ["+7 495 000-00-00"]),
+      DirectoryContact(id: "p6", clientID: "c5", phones: ["+7 495 000-00-00"]),
+      DirectoryContact(id: "p7", clientID: "c5", phones: ["+7 495 000-00-00"]),
+      DirectoryContact(id: "p8", clientID: "c1", emails: ["office@shared.ru"]),
+      DirectoryContact(id: "p9", clientID: "c4", emails: ["office@shared.ru"]),
+    ],
+    interests: [
+      DirectoryInterest(id: "i1", clientID: "c1", status: .open, updatedAt: date("2026-10-01")),
+      DirectoryInterest(id: "i2", clientID: "c1", status: .open, updatedAt: date("2026-11-01")),
+      DirectoryInterest(id: "i3", clientID: "c1", status: .closed, updatedAt: date("2026-11-20")),
+      DirectoryInterest(id: "i4", clientID: "c2", status: .closed, updatedAt: date("2026-11-20")),
+    ])
+
+  struct Case: Sendable, CustomTestStringConvertible {
+    var name: String
+    var email: String? = nil
+    var phone: String? = nil
+    var telegram: String? = nil
+    var inn: String? = nil
+    var maxMatches = 20
+    var client: String? = nil
+    var contact: String? = nil
+    var by: [String] = []
+    var conflicts: [String] = []
+    var action: SuggestedAction
+    var interests: [String] = []
+    var potential = false
+    var knownContact = false
+
+    var testDescription: String { name }
+  }
+
+  static let cases: [Case] = [
+    Case(
+      name: "e-mail → contact and client; open interests win over existing_contact",
+      email: "ivan@romashka.ru", client: "c1", contact: "p1", by: ["email", "domain"],
+      action: .interactionOnInterest, interests: ["i2", "i1"], knownContact: true),
+    Case(
+      name: "only closed interests: existing_contact, closed ones never listed",
+      email: "anna@gmail.com", client: "c2", contact: "p2", by: ["email"],
+      action: .existingContact, knownContact: true),
+    Case(
+      name: "phone → contact", phone: "+79160000001", client: "c4", contact: "p3", by: ["phone"],
+      action: .existingContact, knownContact: true),
+    Case(
+      name: "phone → client when no contact has it", phone: "+74951112233", client: "c1",
+      by: ["phone"], action: .interactionOnInterest, interests: ["i2", "i1"]),
+    Case(
+      name: "messenger id → contact", telegram: "1001", client: "c1", contact: "p1",
+      by: ["messenger"], action: .interactionOnInterest, interests: ["i2", "i1"],
+      knownContact: true),
+    Case(
+      name: "INN → client: new_contact_of_client", inn: "7736010018", client: "c4", by: ["inn"],
+      action: .newContactOfClient),
+    Case(
+      name: "corporate domain → client (www. and case ignored)", email: "petr@gazprom.ru",
+      client: "c4", by: ["domain"], action: .newContactOfClient),
+    Case(
+      name: "a potential client stays flagged", email: "boss@sidorov.ru", client: "c3",
+      by: ["domain"], action: .newContactOfClient, potential: true),
+    Case(
+      name: "free-mail domain never matches, even when a client lists it",
+      email: "someone@mail.ru", action: .newClient, potential: true),
+    Case(
+      name: "an invalid INN is never used", inn: "7707083894", action: .newClient,
+      potential: true),
+    Case(
+      name: "nothing known: new_client", email: "new@example.org", phone: "+79990001122",
+      action: .newClient, potential: true),
+    Case(
+      name: "criteria pointing at different clients: the strongest wins, the other is a conflict",
+      email: "ivan@romashka.ru", inn: "7736010018", client: "c1", contact: "p1",
+      by: ["email", "domain"], conflicts: ["inn"], action: .interactionOnInterest,
+      interests: ["i2", "i1"], knownContact: true),
+    Case(
+      name: "one criterion pointing at two clients is a conflict, not a guess",
+      email: "office@shared.ru", conflicts: ["email"], action: .newClient, potential: true,
+      knownContact: true),
+    Case(
+      name: "an ambiguous criterion is settled by another one",
+      email: "office@shared.ru", inn: "7736010018", client: "c4", contact: "p9",
+      by: ["email", "inn"], conflicts: ["email"], action: .existingContact,
+      knownContact: true),
+    Case(
+      name: "a shared phone under the threshold finds the client, not a person",
+      phone: "+74950000000", client: "c5", by: ["phone"], action: .newContactOfClient,
+      knownContact: true),
+    Case(
+      name: "a criterion over the threshold is not used", phone: "+74950000000", maxMatches: 2,
+      action: .newClient, potential: true),
+    Case(
+      name: "a contact without a client", email: "free@yandex.ru", contact: "p4", by: ["email"],
+      action: .existingContact, knownContact: true),
+  ]
+
+  @Test(arguments: cases)
+  func rule(_ c: Case) throws {
+    var sender = Inquiry.Sender(email: c.email, phone: c.phone)
+    if let telegram = c.telegram { sender.messenger = .init(network: "telegram", id: telegram) }
+    let matcher = Matcher(rules: MatchingRules(maxMatches: c.maxMatches))
+    let result = try matcher.match(
+      sender: sender, company: c.inn.map { Inquiry.Company(inn: $0) }, in: Self.directory)
+    #expect(result.match.clientID == c.client)
+    #expect(result.match.contactID == c.contact)
+    #expect(result.match.by == c.by)
+    #expect(result.match.conflicts == c.conflicts)
+    #expect(result.match.suggestedAction == c.action)
+    #expect(result.match.interestIDs == c.interests)
+    #expect(result.match.potentialClient == c.potential)
+    #expect(result.knownContact == c.knownContact)
+  }
+
+  @Test("the free-mail list is configurable")
+  func configurableFreeMail() throws {
+    let rules = MatchingRules(freeMailDomains: ["gazprom.ru"])
+    let sender = Inquiry.Sender(email: "petr@gazprom.ru")
+    let configured = try Matcher(rules: rules).match(
+      sender: sender, company: nil, in: Self.directory)
+    #expect(configured.match.clientID == nil)
+    // With the list replaced, mail.ru is no longer free: c2 lists it.
+    let mailRu = try Matcher(rules: rules).match(
+      sender: Inquiry.Sender(email: "x@mail.ru"), company: nil, in: Self.directory)
+    #expect(mailRu.match.clientID == "c2")
+    #expect(MatchingRules().isFreeMail("gmail.com"))
+    #expect(MatchingRules().isFreeMail("yandex.ru"))
+    #expect(!MatchingRules().isFreeMail("romashka.ru"))
+  }
+
+  @Test("re-matching after a directory update sees the new records")
+  func afterUpdate() throws {
+    var directory = Self.directory
+    let sender = Inquiry.Sender(email: "new@example.org")
+    #expect(try Matcher().match(sender: sender, company: nil, in: directory).match.clientID == nil)
+    directory.upsert(DirectoryClient(id: "c9", domains: ["example.org"]))
+    directory.upsert(DirectoryContact(id: "p9x", clientID: "c9", emails: ["new@example.org"]))
+    let first = try Matcher().match(sender: sender, company: nil, in: directory)
+    #expect(first.match.contactID == "p9x")
+    #expect(first.match.suggestedAction == .existingContact)
+    directory.upsert(DirectoryInterest(id: "i9", clientID: "c9", status: .open))
+    let second = try Matcher().match(sender: sender, company: nil, in: directory)
+    #expect(second.match.suggestedAction == .interactionOnInterest)
+    #expect(second.match.interestIDs == ["i9"])
+    // The contact moves its address: the old one no longer finds it.
+    directory.upsert(DirectoryContact(id: "p9x", clientID: "c9", emails: ["other@example.org"]))
+    let third = try Matcher().match(sender: sender, company: nil, in: directory)
+    #expect(third.match.contactID == nil)
+    #expect(third.match.clientID == "c9")
+    #expect(third.match.by == ["domain"])
+  }
+
+  @Test("directory values are normalised; an invalid INN is kept, flagged and not a key")
+  func normalisation() {
+    let normalizer = DirectoryNormalizer()
+    let (client, keys) = normalizer.normalize(
+      DirectoryClient(
+        id: " c3 ", name: " ИП ", inn: "7707083894",
+        domains: ["@XN--80ATJC.XN--P1AI", "bad domain"],
+        emails: ["Boss@Sidorov.RU", "not-an-email"], phones: ["8 (916) 123-45-67"]))
+    #expect(client.inn == "7707083894")
+    #expect(client.innValid == false)
+    #expect(client.name == "ИП")
+    #expect(client.domains == ["окна.рф", "bad domain"])
+    #expect(client.emails == ["boss@sidorov.ru", "not-an-email"])
+    #expect(client.phones == ["+79161234567"])
+    #expect(
+      Set(keys)
+        == [
+          DirectoryKey(.domain, "окна.рф"), DirectoryKey(.email, "boss@sidorov.ru"),
+          DirectoryKey(.phone, "+79161234567"),
+        ])
+    let (valid, validKeys) = normalizer.normalize(DirectoryClient(id: "c1", inn: "77 0708 3893"))
+    #expect(valid.innValid == true)
+    #expect(validKeys == [DirectoryKey(.inn, "7707083893")])
+  }
+}

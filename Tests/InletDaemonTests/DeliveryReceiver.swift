@@ -1,0 +1,84 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+
+/// A CRM stand-in: a Hummingbird app on a free loopback port that records every delivery and
+/// answers as `behaviour` says (fail, hang past the client's timeout, or accept).
+final class DeliveryReceiver: Sendable {
+  enum Answer: Sendable {
+    case accept
+    case fail(Int)
+    /// Sleeps before answering 200 (longer than inlet's timeout makes the attempt fail).
+    case hang(Duration)
+  }
+
+  struct Received: Sendable {
+    var deliveryID: String
+    var signature: String
+    var event: String
+    var body: [UInt8]
+    /// What the receiver answered (200 also for a hang the client gave up on).
+    var answered: Int
+
+    var json: [String: Any] {
+      (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:]
+    }
+    var inquiryID: String? { (json["inquiry"] as? [String: Any])?["id"] as? String }
+    var eventID: Int? { (json["event_id"] as? String).flatMap(Int.init) }
+  }
+
+  let port: Int
+  private let state = Mutex<(received: [Received], count: Int)>(([], 0))
+  private let behaviour: @Sendable (_ requestNumber: Int) -> Answer
+
+  init(behaviour: @escaping @Sendable (_ requestNumber: Int) -> Answer) throws {
+    self.port = try DaemonHarness.freePort()
+    self.behaviour = behaviour
+  }
+
+  var url: String { "http://127.0.0.1:\(port)/hs/leads" }
+
+  /// Every request so far, in arrival order.
+  var received: [Received] { state.withLock { $0.received } }
+
+  /// Runs `body` while the receiver serves.
+  func serving<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+    let router = Router()
+    router.post("/hs/leads") { request, _ -> Response in
+      let bytes = try await request.body.collect(upTo: 1 << 22)
+      let number = self.state.withLock { state -> Int in
+        state.count += 1
+        return state.count
+      }
+      let answer = self.behaviour(number)
+      let status: Int
+      switch answer {
+      case .accept, .hang: status = 200
+      case .fail(let code): status = code
+      }
+      // Recorded on arrival, so the order seen here is the order inlet sent in.
+      let received = Received(
+        deliveryID: request.headers[HTTPField.Name("X-Inlet-Delivery")!] ?? "",
+        signature: request.headers[HTTPField.Name("X-Inlet-Signature")!] ?? "",
+        event: request.headers[HTTPField.Name("X-Inlet-Event")!] ?? "",
+        body: Array(buffer: bytes), answered: status)
+      self.state.withLock { $0.received.append(received) }
+      if case .hang(let duration) = answer { try await Task.sleep(for: duration) }
+      return Response(status: .init(code: status))
+    }
+    let app = Application(
+      router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)))
+    return try await withThrowingTaskGroup(of: T?.self) { group in
+      group.addTask {
+        try await app.runService(gracefulShutdownSignals: [])
+        return nil
+      }
+      let result = try await body()
+      group.cancelAll()
+      return result
+    }
+  }
+}

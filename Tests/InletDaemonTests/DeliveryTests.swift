@@ -1,0 +1,211 @@
+import Crypto
+import Foundation
+import NIOHTTP1
+import Synchronization
+import Testing
+
+/// Push delivery from the real daemon to a real local HTTP receiver.
+@Suite("Delivery", .serialized, .timeLimit(.minutes(3)))
+struct DeliveryTests {
+  static let secret = "delivery-secret-\(UUID().uuidString.prefix(8))"
+
+  /// A daemon whose `delivery:` points at `receiver`.
+  func daemon(for receiver: DeliveryReceiver, maxAttempts: Int = 30) throws -> DaemonHarness {
+    let daemon = try DaemonHarness(
+      extraConfig: """
+        delivery:
+          url: \(receiver.url)
+          secret_file: delivery-secret
+          max_attempts: \(maxAttempts)
+          timeout: 500ms
+          backoff: 50ms
+          max_backoff: 400ms
+        """)
+    try Self.secret.write(
+      to: daemon.folder.appendingPathComponent("credentials/delivery-secret"), atomically: true,
+      encoding: .utf8)
+    return daemon
+  }
+
+  /// The deliveries the API lists with `status`.
+  func deliveries(_ daemon: DaemonHarness, status: String? = nil) async throws -> [[String: Any]] {
+    let query = status.map { "?status=\($0)&limit=500" } ?? "?limit=500"
+    let reply = try await daemon.api(.GET, "/deliveries\(query)", token: daemon.readToken)
+    guard reply.status == 200 else { throw HarnessError("deliveries: \(reply.body)") }
+    return reply.json["items"] as? [[String: Any]] ?? []
+  }
+
+  /// Polls until `condition` holds or `seconds` pass.
+  func eventually(
+    seconds: Double = 30, _ condition: () async throws -> Bool
+  ) async throws -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+      if try await condition() { return true }
+      try await Task.sleep(for: .milliseconds(100))
+    }
+    return try await condition()
+  }
+
+  /// Checks `t=…,v1=…` the way a receiver would, with its own HMAC.
+  static func signatureIsValid(_ received: DeliveryReceiver.Received) -> Bool {
+    var fields: [String: String] = [:]
+    for part in received.signature.split(separator: ",") {
+      let pair = part.split(separator: "=", maxSplits: 1).map(String.init)
+      if pair.count == 2 { fields[pair[0]] = pair[1] }
+    }
+    guard let t = fields["t"], let v1 = fields["v1"], let time = Int(t),
+      abs(Int(Date().timeIntervalSince1970) - time) < 300
+    else { return false }
+    let mac = HMAC<SHA256>.authenticationCode(
+      for: Array("\(t).".utf8) + received.body, using: SymmetricKey(data: Array(secret.utf8)))
+    return mac.map { String(format: "%02x", $0) }.joined() == v1
+  }
+
+  /// Per inquiry, event ids never go back in the order the receiver saw them.
+  static func inOrderPerInquiry(_ received: [DeliveryReceiver.Received]) -> Bool {
+    var last: [String: Int] = [:]
+    for item in received {
+      guard let inquiry = item.inquiryID, let event = item.eventID else { return false }
+      if let previous = last[inquiry], event < previous { return false }
+      last[inquiry] = event
+    }
+    return true
+  }
+
+  @Test("a receiver that fails, then times out, then recovers gets everything, signed, in order")
+  func failTimeoutRecover() async throws {
+    let receiver = try DeliveryReceiver { number in
+      switch number {
+      case 1...4: return .fail(503)
+      case 5...6: return .hang(.milliseconds(1500))
+      default: return .accept
+      }
+    }
+    let daemon = try daemon(for: receiver)
+    defer { daemon.remove() }
+    try await receiver.serving {
+      try await daemon.start()
+      var ids: [String] = []
+      for n in 0..<6 { ids.append(try await daemon.submitLead(n)) }
+      #expect(
+        try await daemon.api(
+          .POST, "/inquiries/\(ids[0])/accept", json: #"{"action":"new_client"}"#
+        )
+        .status == 200)
+      #expect(
+        try await daemon.api(.POST, "/inquiries/\(ids[3])/reject", json: #"{"reason":"spam"}"#)
+          .status == 200)
+      #expect(
+        try await daemon.api(.POST, "/inquiries/\(ids[4])/merge", json: #"{"into":"\#(ids[5])"}"#)
+          .status == 200)
+      let allDelivered = try await eventually {
+        try await deliveries(daemon, status: "delivered").count == 9
+      }
+      let listed = try await deliveries(daemon)
+      #expect(allDelivered, "\(listed)")
+
+      let received = receiver.received
+      #expect(listed.count == 9)
+      for delivery in listed {
+        let id = try #require(delivery["id"] as? String)
+        #expect(
+          received.contains { $0.deliveryID == id && $0.answered == 200 },
+          "delivery \(id) reached the receiver")
+      }
+      #expect(received.contains { $0.answered == 503 })
+      #expect(listed.contains { ($0["attempts"] as? Int ?? 0) > 1 }, "some needed retries")
+      #expect(received.allSatisfy(Self.signatureIsValid), "every signature verifies")
+      #expect(Self.inOrderPerInquiry(received))
+      for item in received {
+        #expect(item.event == item.json["event"] as? String)
+        #expect(item.json["delivery_id"] as? String == item.deliveryID)
+      }
+      let updates = received.filter { $0.event == "inquiry.updated" && $0.answered == 200 }
+      let statuses = Set(
+        updates.compactMap { ($0.json["inquiry"] as? [String: Any])?["status"] as? String })
+      #expect(statuses == ["accepted", "rejected", "merged"])
+      let metrics = try await daemon.get("/metrics").1
+      #expect(
+        metrics.contains(#"inlet_delivery_attempts_total{result="delivered"} 9"#), "\(metrics)")
+      #expect(metrics.contains(#"inlet_delivery_attempts_total{result="failed"}"#))
+    }
+  }
+
+  @Test("after max_attempts a delivery is dead, listed, blocks later changes, and can be retried")
+  func deadLetters() async throws {
+    let open = Atomic<Bool>(false)
+    let receiver = try DeliveryReceiver { _ in
+      open.load(ordering: .relaxed) ? .accept : .fail(500)
+    }
+    let daemon = try daemon(for: receiver, maxAttempts: 2)
+    defer { daemon.remove() }
+    try await receiver.serving {
+      try await daemon.start()
+      let id = try await daemon.submitLead(1)
+      #expect(try await eventually { try await deliveries(daemon, status: "dead").count == 1 })
+      let dead = try #require(try await deliveries(daemon, status: "dead").first)
+      let deadID = try #require(dead["id"] as? String)
+      #expect(dead["attempts"] as? Int == 2)
+      #expect(dead["last_error"] as? String == "HTTP 500")
+      #expect(receiver.received.count == 2)
+
+      // A later change of the same inquiry waits behind the dead one.
+      #expect(
+        try await daemon.api(.POST, "/inquiries/\(id)/accept", json: #"{"action":"new_client"}"#)
+          .status == 200)
+      try await Task.sleep(for: .milliseconds(800))
+      #expect(receiver.received.count == 2)
+      #expect(try await deliveries(daemon, status: "pending").count == 1)
+      let metrics = try await daemon.get("/metrics").1
+      #expect(metrics.contains("inlet_deliveries_dead_total 1"), "\(metrics)")
+
+      // Retry: read token is 403, unknown is 404, the dead one goes back to pending.
+      #expect(
+        try await daemon.api(.POST, "/deliveries/\(deadID)/retry", token: daemon.readToken).status
+          == 403)
+      #expect(try await daemon.api(.POST, "/deliveries/999/retry").status == 404)
+      open.store(true, ordering: .relaxed)
+      let retried = try await daemon.api(.POST, "/deliveries/\(deadID)/retry")
+      #expect(retried.status == 200, "\(retried.body)")
+      #expect(retried.json["status"] as? String == "pending")
+      #expect(try await eventually { try await deliveries(daemon, status: "delivered").count == 2 })
+      let again = try await daemon.api(.POST, "/deliveries/\(deadID)/retry")
+      #expect(again.status == 409)
+      #expect(again.errorCode == "invalid_transition")
+      let accepted = receiver.received.filter { $0.answered == 200 }
+      #expect(accepted.map(\.event) == ["inquiry.created", "inquiry.updated"])
+      #expect(Self.inOrderPerInquiry(receiver.received))
+      let bad = try await daemon.api(.GET, "/deliveries?status=lost", token: daemon.readToken)
+      #expect(bad.status == 400)
+    }
+  }
+
+  @Test("kill -9 while delivering loses nothing: after a restart every change arrives")
+  func killDuringDelivery() async throws {
+    let receiver = try DeliveryReceiver { _ in .hang(.milliseconds(40)) }
+    let daemon = try daemon(for: receiver)
+    defer { daemon.remove() }
+    try await receiver.serving {
+      try await daemon.start()
+      var ids: [String] = []
+      for n in 0..<60 { ids.append(try await daemon.submitLead(n)) }
+      #expect(try await eventually(seconds: 20) { receiver.received.count >= 5 })
+      daemon.kill9()
+      let before = receiver.received.count
+      #expect(before < 60, "the kill happened mid-delivery")
+      try await daemon.start()
+      #expect(
+        try await eventually(seconds: 60) {
+          try await deliveries(daemon, status: "delivered").count == 60
+        })
+      let received = receiver.received
+      let deliveredInquiries = Set(received.filter { $0.answered == 200 }.compactMap(\.inquiryID))
+      #expect(deliveredInquiries == Set(ids), "every inquiry reached the CRM")
+      let deliveryIDs = Set(received.map(\.deliveryID))
+      let listed = Set(try await deliveries(daemon).compactMap { $0["id"] as? String })
+      #expect(listed.isSubset(of: deliveryIDs))
+      #expect(received.allSatisfy(Self.signatureIsValid))
+    }
+  }
+}

@@ -1,0 +1,240 @@
+import Foundation
+import NIOHTTP1
+import Testing
+
+/// The directory API and `inlet directory import` through the real daemon: scopes, errors,
+/// idempotency, and inquiries matched on arrival and again when the directory changes.
+@Suite("Directory API", .serialized)
+struct DirectoryAPITests {
+  static let fixtures = DaemonHarness.repositoryRoot.appendingPathComponent(
+    "Tests/Fixtures/directory")
+
+  private func send(
+    _ daemon: DaemonHarness, _ method: HTTPMethod, _ path: String, _ body: String? = nil,
+    token: String? = nil, contentType: String = "application/json"
+  ) async throws -> DaemonHarness.Reply {
+    let headers = [
+      ("Content-Type", contentType), ("Authorization", "Bearer \(token ?? daemon.writeToken)"),
+    ]
+    return try await daemon.request(
+      method, path, headers: headers, body: body.map { Array($0.utf8) })
+  }
+
+  private func inquiry(_ daemon: DaemonHarness, _ id: String) async throws -> [String: Any] {
+    let (status, body) = try await daemon.get("/api/v1/inquiries/\(id)", token: daemon.readToken)
+    #expect(status == 200)
+    return try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+  }
+
+  private func match(_ daemon: DaemonHarness, _ id: String) async throws -> [String: Any] {
+    try #require(try await inquiry(daemon, id)["match"] as? [String: Any])
+  }
+
+  @Test("PUT, GET and DELETE a record: normalised, idempotent, read-write scope")
+  func recordLifecycle() async throws {
+    let daemon = try DaemonHarness()
+    defer { daemon.remove() }
+    try await daemon.start()
+    let client =
+      #"{"name":"ООО Ромашка","inn":"7707 083893","domains":["Romashka.RU"],"phones":["8 (495) 111-22-33"]}"#
+    let first = try await send(daemon, .PUT, "/api/v1/directory/clients/c1", client)
+    #expect(first.status == 200, "\(first.body)")
+    let record = try #require(first.json["record"] as? [String: Any])
+    #expect(record["id"] as? String == "c1")
+    #expect(record["inn"] as? String == "7707083893")
+    #expect(record["inn_valid"] as? Bool == true)
+    #expect(record["domains"] as? [String] == ["romashka.ru"])
+    #expect(record["phones"] as? [String] == ["+74951112233"])
+    let second = try await send(daemon, .PUT, "/api/v1/directory/clients/c1", client)
+    #expect(second.status == 200)
+    #expect(second.json["record"] as? NSDictionary == first.json["record"] as? NSDictionary)
+
+    let (status, body) = try await daemon.get(
+      "/api/v1/directory/clients/c1", token: daemon.readToken)
+    #expect(status == 200)
+    #expect(body.contains("\"romashka.ru\""))
+
+    let readOnly = try await send(
+      daemon, .PUT, "/api/v1/directory/clients/c2", client, token: daemon.readToken)
+    #expect(readOnly.status == 403)
+    #expect(readOnly.errorCode == "insufficient_scope")
+    let anonymous = try await daemon.request(
+      .PUT, "/api/v1/directory/clients/c2", headers: [("Content-Type", "application/json")],
+      body: Array(client.utf8))
+    #expect(anonymous.status == 401)
+    #expect(anonymous.errorCode == "unauthorized")
+
+    let deleted = try await send(daemon, .DELETE, "/api/v1/directory/clients/c1")
+    #expect(deleted.status == 200)
+    #expect((deleted.json["deleted"] as? [String: Int])?["clients"] == 1)
+    let again = try await send(daemon, .DELETE, "/api/v1/directory/clients/c1")
+    #expect(again.status == 200)
+    #expect((again.json["deleted"] as? [String: Int])?["clients"] == 0)
+    let (gone, goneBody) = try await daemon.get(
+      "/api/v1/directory/clients/c1", token: daemon.readToken)
+    #expect(gone == 404)
+    #expect(goneBody.contains("not_found"))
+  }
+
+  @Test("malformed writes are refused with JSON errors and change nothing")
+  func errors() async throws {
+    let daemon = try DaemonHarness()
+    defer { daemon.remove() }
+    try await daemon.start()
+    let cases: [(HTTPMethod, String, String, String, Int, String)] = [
+      (.PUT, "/api/v1/directory/partners/x", "{}", "application/json", 404, "not_found"),
+      (.PUT, "/api/v1/directory/clients/c1", "{oops", "application/json", 400, "malformed_body"),
+      (
+        .PUT, "/api/v1/directory/clients/c1", #"{"id":"c2"}"#, "application/json", 400,
+        "id_mismatch"
+      ),
+      (
+        .PUT, "/api/v1/directory/interests/i1", #"{"status":"paused"}"#, "application/json", 400,
+        "malformed_body"
+      ),
+      (
+        .PUT, "/api/v1/directory/clients/c1", "name=x", "application/x-www-form-urlencoded", 415,
+        "unsupported_media_type"
+      ),
+      (
+        .POST, "/api/v1/directory/batch", #"{"contacs":[]}"#, "application/json", 400,
+        "malformed_body"
+      ),
+      (
+        .POST, "/api/v1/directory/batch", #"{"clients":[{"id":""}]}"#, "application/json", 400,
+        "missing_fields"
+      ),
+    ]
+    for (method, path, body, type, status, code) in cases {
+      let reply = try await send(daemon, method, path, body, contentType: type)
+      #expect(reply.status == status, "\(path) \(body): \(reply.body)")
+      #expect(reply.errorCode == code, "\(path) \(body)")
+    }
+    let (status, _) = try await daemon.get("/api/v1/directory/clients/c1", token: daemon.readToken)
+    #expect(status == 404)
+  }
+
+  @Test("a lead is matched on arrival and again when the CRM syncs the directory")
+  func matchingThroughTheAPI() async throws {
+    let daemon = try DaemonHarness()
+    defer { daemon.remove() }
+    try await daemon.start()
+    let batch = """
+      {"clients":[{"id":"c1","name":"ООО Ромашка","inn":"7707083893","domains":["romashka.ru"]}],
+       "contacts":[{"id":"p1","client_id":"c1","name":"Иван Петров","emails":["ivan@romashka.ru"]}],
+       "interests":[{"id":"i1","client_id":"c1","status":"open","updated_at":"2026-11-01T10:00:00Z"},
+                    {"id":"i0","client_id":"c1","status":"closed"}]}
+      """
+    let applied = try await send(daemon, .POST, "/api/v1/directory/batch", batch)
+    #expect(applied.status == 200, "\(applied.body)")
+    #expect(
+      applied.json["upserted"] as? [String: Int] == ["clients": 1, "contacts": 1, "interests": 2])
+
+    let known = try await daemon.postLead(
+      #"{"name":"Иван","email":"Ivan@Romashka.ru","message":"Счёт"}"#)
+    #expect(known.status == 201)
+    let knownID = try #require(known.json["id"] as? String)
+    let knownMatch = try await match(daemon, knownID)
+    #expect(knownMatch["client_id"] as? String == "c1")
+    #expect(knownMatch["contact_id"] as? String == "p1")
+    #expect(knownMatch["interest_ids"] as? [String] == ["i1"])
+    #expect(knownMatch["by"] as? [String] == ["email", "domain"])
+    #expect(knownMatch["suggested_action"] as? String == "interaction_on_interest")
+    #expect(try await inquiry(daemon, knownID)["returning"] as? Bool == true)
+
+    let stranger = try await daemon.postLead(
+      #"{"name":"Мария","email":"maria@lutik.ru","инн":"5001007329","message":"Цена?"}"#)
+    let strangerID = try #require(stranger.json["id"] as? String)
+    var strangerMatch = try await match(daemon, strangerID)
+    #expect(strangerMatch["suggested_action"] as? String == "new_client")
+    #expect(strangerMatch["potential_client"] as? Bool == true)
+
+    // The CRM creates the client: the still-new inquiry is matched again by its INN.
+    let put = try await send(
+      daemon, .PUT, "/api/v1/directory/clients/c2", #"{"name":"ООО Лютик","inn":"5001007329"}"#)
+    #expect(put.json["rematched"] as? Int == 1)
+    strangerMatch = try await match(daemon, strangerID)
+    #expect(strangerMatch["client_id"] as? String == "c2")
+    #expect(strangerMatch["by"] as? [String] == ["inn"])
+    #expect(strangerMatch["suggested_action"] as? String == "new_contact_of_client")
+    #expect(strangerMatch["potential_client"] as? Bool == false)
+
+    // Closing the open interest through a batch (sent twice: idempotent) changes the first one.
+    let close = """
+      {"interests":[{"id":"i1","client_id":"c1","status":"closed"}],"deleted":{"contacts":["p1"]}}
+      """
+    let closed = try await send(daemon, .POST, "/api/v1/directory/batch", close)
+    #expect(closed.json["rematched"] as? Int == 1)
+    let repeated = try await send(daemon, .POST, "/api/v1/directory/batch", close)
+    #expect(repeated.status == 200)
+    #expect(repeated.json["rematched"] as? Int == 0)
+    let after = try await match(daemon, knownID)
+    #expect(after["contact_id"] == nil)
+    #expect(after["interest_ids"] as? [String] == [])
+    #expect(after["suggested_action"] as? String == "new_contact_of_client")
+  }
+
+  @Test("inlet directory import: windows-1251 `;` with a column map, malformed rows by line")
+  func cliImport() async throws {
+    let daemon = try DaemonHarness(
+      extraConfig: "matching:\n  free_mail_domains: [gazprom.ru]\n  max_matches: 5")
+    defer { daemon.remove() }
+    try await daemon.start()
+    let lead = try await daemon.postLead(#"{"name":"Пётр","email":"petr@romashka.ru"}"#)
+    let leadID = try #require(lead.json["id"] as? String)
+    let file = Self.fixtures.appendingPathComponent("clients-1251.csv").path
+    let result = try daemon.cli([
+      "directory", "import", "--kind", "clients", "--map", "Наименование=name", "--map", "ИНН=inn",
+      file,
+    ])
+    #expect(result.status == 1, "\(result.error)")
+    #expect(
+      result.error.contains("clients-1251.csv:4: expected 7 fields, found 3"), "\(result.error)")
+    #expect(result.error.contains("clients-1251.csv:6: text after a closing quote"))
+    #expect(result.output.contains("imported 4 clients"), "\(result.output)")
+    #expect(result.output.contains("windows-1251"))
+    #expect(result.output.contains("1 new inquiries matched again"))
+    // The daemon (running all along) serves the imported directory and the new match.
+    let leadMatch = try await match(daemon, leadID)
+    #expect(leadMatch["client_id"] as? String == "c1")
+    #expect(leadMatch["by"] as? [String] == ["domain"])
+    let (status, body) = try await daemon.get(
+      "/api/v1/directory/clients/c2", token: daemon.readToken)
+    #expect(status == 200)
+    #expect(body.contains(#""name":"ООО \"Лютик\"; филиал""#))
+    // gazprom.ru is configured as free mail here, so c4's domain never matches.
+    let gazprom = try await daemon.postLead(#"{"name":"Олег","email":"oleg@gazprom.ru"}"#)
+    let gazpromMatch = try await match(daemon, try #require(gazprom.json["id"] as? String))
+    #expect(gazpromMatch["suggested_action"] as? String == "new_client")
+
+    let contacts = try daemon.cli([
+      "directory", "import", "--kind", "contacts",
+      Self.fixtures.appendingPathComponent("contacts.csv").path,
+    ])
+    #expect(contacts.status == 1)
+    #expect(contacts.error.contains("contacts.csv:4: the id is empty"))
+    #expect(contacts.output.contains("imported 2 contacts"))
+    let interests = try daemon.cli([
+      "directory", "import", "--kind", "interests",
+      Self.fixtures.appendingPathComponent("interests.jsonl").path,
+    ])
+    #expect(interests.error.contains("interests.jsonl:4:"))
+    #expect(interests.output.contains("imported 3 interests"))
+    let finalMatch = try await match(daemon, leadID)
+    #expect(finalMatch["interest_ids"] as? [String] == ["i1"])
+    #expect(finalMatch["suggested_action"] as? String == "interaction_on_interest")
+
+    let bad = try daemon.cli(["directory", "import", "--kind", "partners", file])
+    #expect(bad.status != 0)
+  }
+
+  @Test("`matching:` is checked strictly")
+  func strictConfig() throws {
+    let daemon = try DaemonHarness(extraConfig: "matching:\n  max_match: 3")
+    defer { daemon.remove() }
+    let result = try daemon.cli(["check-config"])
+    #expect(result.status == 1)
+    #expect((result.output + result.error).contains("matching"), "\(result.error)")
+    #expect((result.output + result.error).contains("max_match"))
+  }
+}

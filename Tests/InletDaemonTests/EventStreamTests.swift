@@ -1,0 +1,93 @@
+import Foundation
+import NIOHTTP1
+import Testing
+
+/// `GET /api/v1/inquiries/stream` on the real daemon.
+@Suite("Event stream", .serialized, .timeLimit(.minutes(2)))
+struct EventStreamTests {
+  @Test("a client that disconnects and resumes with Last-Event-ID loses and repeats nothing")
+  func resumeAfterDisconnect() async throws {
+    let daemon = try DaemonHarness()
+    defer { daemon.remove() }
+    try await daemon.start()
+    let stream = EventStreamClient(url: daemon.baseURL, token: daemon.readToken)
+
+    // First connection: sees three inquiries created after it opened, then drops.
+    let first = try await stream.read(lastEventID: nil, count: 3) {
+      for n in 0..<3 { _ = try await daemon.submitLead(n) }
+    }
+    #expect(first.status == 200)
+    #expect(first.events.map(\.type) == Array(repeating: "inquiry.created", count: 3))
+    #expect(first.events.map(\.id) == [1, 2, 3])
+    #expect(first.events.compactMap { $0.json["id"] as? String } == ["1", "2", "3"])
+
+    // While disconnected: more leads and a decision.
+    for n in 3..<6 { _ = try await daemon.submitLead(n) }
+    let accepted = try await daemon.api(
+      .POST, "/inquiries/2/accept", json: #"{"action":"new_client","client_id":"K-2"}"#)
+    #expect(accepted.status == 200)
+
+    // Many leads arrive while the client reconnects, reads a little, and drops again.
+    async let burst: Void = {
+      for n in 6..<40 { _ = try await daemon.submitLead(n) }
+    }()
+    var seen = first.events
+    while seen.count < 3 + 3 + 1 + 34 {
+      let last = String(seen.last!.id)
+      let session = try await stream.read(lastEventID: last, count: min(5, 41 - seen.count))
+      #expect(session.status == 200)
+      seen += session.events
+    }
+    try await burst
+
+    let ids = seen.map(\.id)
+    #expect(ids == Array(1...Int64(41)), "one increasing sequence, nothing lost or repeated")
+    let update = try #require(seen.first { $0.type == "inquiry.updated" })
+    #expect(update.json["id"] as? String == "2")
+    #expect(update.json["status"] as? String == "accepted")
+    #expect((update.json["acceptance"] as? [String: Any])?["client_id"] as? String == "K-2")
+    let createdIDs = seen.filter { $0.type == "inquiry.created" }.compactMap {
+      $0.json["id"] as? String
+    }
+    #expect(createdIDs == (1...40).map(String.init))
+
+    // Last-Event-ID: 0 replays everything.
+    let replay = try await stream.read(lastEventID: "0", count: 41)
+    #expect(replay.events.map(\.id) == ids)
+  }
+
+  @Test("the stream needs a token, rejects a bad Last-Event-ID, and ends on SIGTERM")
+  func errorsAndShutdown() async throws {
+    let daemon = try DaemonHarness()
+    defer { daemon.remove() }
+    try await daemon.start()
+    let anonymous = try await daemon.request(.GET, "/api/v1/inquiries/stream")
+    #expect(anonymous.status == 401)
+    let bad = try await daemon.api(
+      .GET, "/inquiries/stream", token: daemon.readToken, headers: [("Last-Event-ID", "abc")])
+    #expect(bad.status == 400)
+    #expect(bad.errorCode == "invalid_last_event_id")
+
+    // An open stream does not keep the daemon from stopping.
+    let stream = EventStreamClient(url: daemon.baseURL, token: daemon.readToken)
+    let started = ContinuousClock.now
+    let session = try await stream.read(lastEventID: nil, count: 1, seconds: 30) {
+      _ = daemon.stop()
+    }
+    #expect(session.status == 200)
+    #expect(ContinuousClock.now - started < .seconds(10))
+  }
+
+  @Test("an idle stream sends a keep-alive comment every 15 seconds")
+  func keepAlive() async throws {
+    let daemon = try DaemonHarness()
+    defer { daemon.remove() }
+    try await daemon.start()
+    let stream = EventStreamClient(url: daemon.baseURL, token: daemon.readToken)
+    let started = ContinuousClock.now
+    let session = try await stream.read(lastEventID: nil, count: 1, seconds: 25, comments: 2)
+    let elapsed = ContinuousClock.now - started
+    #expect(session.comments.contains("keep-alive"), "\(session.comments)")
+    #expect(elapsed >= .seconds(14) && elapsed < .seconds(20), "\(elapsed)")
+  }
+}

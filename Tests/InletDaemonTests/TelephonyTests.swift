@@ -1,0 +1,388 @@
+import Foundation
+import GRDB
+import InletCore
+import InletStore
+import Testing
+
+/// Every telephony definition through the real daemon: real-format requests, correct and wrong
+/// signatures, duplicates, shuffled order, missing fields; the exact replies providers expect.
+@Suite("Telephony", .serialized)
+struct TelephonyTests {
+  static func mangoSummary(
+    entry: String, from: String? = "79001234567", talk: Int, end: Int = 1_399_906_990
+  )
+    -> String
+  {
+    let fromPart = from.map { #""from":{"number":"\#($0)"},"# } ?? #""from":{},"#
+    return
+      #"{"entry_id":"\#(entry)","call_direction":1,\#(fromPart)"to":{"extension":"123","number":"74951234567"},"line_number":"74957654321","create_time":1399906976,"forward_time":1399906978,"talk_time":\#(talk),"end_time":\#(end),"entry_result":1,"disconnect_reason":1100}"#
+  }
+
+  static func mangoCall(entry: String, seq: Int, state: String) -> String {
+    #"{"entry_id":"\#(entry)","call_id":"leg-\#(entry)","timestamp":1558422128,"seq":\#(seq),"call_state":"\#(state)","location":"abonent","from":{"number":"79001234567"},"to":{"extension":"29","line_number":"74957654321"}}"#
+  }
+
+  @Test("Mango: summary makes one inquiry; wrong sign is 401 and stores nothing; retries dedupe")
+  func mango() async throws {
+    let pbx = try TelephonyHarness()
+    defer { pbx.daemon.remove() }
+    try await pbx.daemon.start()
+
+    let missed = try await pbx.mango(
+      "/events/summary", json: Self.mangoSummary(entry: "E1", talk: 0))
+    #expect(missed.status == 200, "\(missed.body)")
+    #expect(missed.body == "{}")
+    let answered = try await pbx.mango(
+      "/events/summary", json: Self.mangoSummary(entry: "E2", talk: 1_399_906_980))
+    #expect(answered.status == 200)
+    // A retry of the same event is acknowledged and creates nothing.
+    let retry = try await pbx.mango(
+      "/events/summary", json: Self.mangoSummary(entry: "E1", talk: 0))
+    #expect(retry.status == 200)
+
+    let forged = try await pbx.mango(
+      "/events/summary", json: Self.mangoSummary(entry: "E3", talk: 0), salt: "wrong")
+    #expect(forged.status == 401)
+    #expect(forged.errorCode == "unauthorized")
+    let wrongKey = try await pbx.mango(
+      "/events/summary", json: Self.mangoSummary(entry: "E4", talk: 0), key: "other")
+    #expect(wrongKey.status == 401)
+
+    let inquiries = try pbx.inquiries("mango")
+    #expect(inquiries.count == 2)
+    let first = try #require(inquiries.first { $0.source.callID == "E1" })
+    #expect(first.kind == .missedCall)
+    #expect(first.sender.phone == "+79001234567")
+    #expect(first.call?.did == "+74957654321")
+    #expect(first.call?.employee == "123")
+    #expect(first.call?.direction == "in")
+    let second = try #require(inquiries.first { $0.source.callID == "E2" })
+    #expect(second.kind == .call)
+    #expect(second.call?.durationS == 10)
+    #expect(try pbx.rawCount("mango") == 2, "forged requests are never stored")
+  }
+
+  @Test("Mango: shuffled live events and a late summary give one correct inquiry")
+  func mangoShuffled() async throws {
+    let pbx = try TelephonyHarness()
+    defer { pbx.daemon.remove() }
+    try await pbx.daemon.start()
+    for (seq, state) in [(3, "Disconnected"), (1, "Appeared"), (2, "Connected")] {
+      let reply = try await pbx.mango(
+        "/events/call", json: Self.mangoCall(entry: "S1", seq: seq, state: state))
+      #expect(reply.status == 200, "\(reply.body)")
+    }
+    var inquiries = try pbx.inquiries("mango")
+    #expect(inquiries.count == 1)
+    #expect(inquiries.first?.kind == .call, "a Connected leg that ended is a conversation so far")
+    #expect(inquiries.first?.call?.employee == "29")
+
+    // The summary is authoritative: no talk time means it was missed after all.
+    _ = try await pbx.mango("/events/summary", json: Self.mangoSummary(entry: "S1", talk: 0))
+    _ = try await pbx.mango(
+      "/events/recording",
+      json:
+        #"{"entry_id":"S1","call_id":"leg-S1","recording_id":"R77","recording_state":"Completed","extension":"29","timestamp":1558422200}"#
+    )
+    inquiries = try pbx.inquiries("mango")
+    #expect(inquiries.count == 1)
+    #expect(inquiries.first?.kind == .missedCall)
+    #expect(inquiries.first?.call?.recordingURL == "mango-recording:R77")
+    let record = try #require(try pbx.database().callRecord(channel: "mango", callID: "S1"))
+    #expect(record.events == 5)
+    #expect(record.highestSeq == 3)
+  }
+
+  @Test("Mango: a hidden number, an unknown event, a body without a call id")
+  func mangoEdges() async throws {
+    let pbx = try TelephonyHarness()
+    defer { pbx.daemon.remove() }
+    try await pbx.daemon.start()
+    let hidden = try await pbx.mango(
+      "/events/summary", json: Self.mangoSummary(entry: "H1", from: nil, talk: 0))
+    #expect(hidden.status == 200)
+    let inquiry = try #require(try pbx.inquiries("mango").first)
+    #expect(inquiry.sender.phone == nil)
+    #expect(inquiry.extra["anonymous_caller"] == .bool(true))
+
+    let sms = try await pbx.mango("/events/sms", json: #"{"command_id":"x","text":"hi"}"#)
+    #expect(sms.status == 200)
+    let noID = try await pbx.mango("/events/summary", json: #"{"call_direction":1,"talk_time":0}"#)
+    #expect(noID.status == 400)
+    #expect(noID.errorCode == "missing_fields")
+    let counts = try pbx.database().countsSync()
+    #expect(counts.rawItems["ignored"] == 1)
+    #expect(counts.rawItems["quarantined"] == 1)
+  }
+
+  @Test("Zadarma and legacy Novofon: zd_echo, signatures, missing start, caller_name reply")
+  func zadarma() async throws {
+    let pbx = try TelephonyHarness()
+    defer { pbx.daemon.remove() }
+    try await pbx.daemon.start()
+    for channel in ["zadarma", "novofon"] {
+      let echo = try await pbx.daemon.request(.GET, "/hooks/\(channel)?zd_echo=abc123")
+      #expect(echo.status == 200)
+      #expect(echo.body == "abc123")
+    }
+    let start: [(String, String)] = [
+      ("event", "NOTIFY_START"), ("call_start", "2026-11-29 10:00:00"), ("pbx_call_id", "in_1"),
+      ("caller_id", "79161234567"), ("called_did", "74951112233"),
+    ]
+    let started = try await pbx.zadarma(start)
+    #expect(started.status == 200, "\(started.body)")
+    #expect(started.body == "{}", "an unknown caller gets no caller_name")
+    let end: [(String, String)] = [
+      ("event", "NOTIFY_END"), ("call_start", "2026-11-29 10:00:00"), ("pbx_call_id", "in_1"),
+      ("caller_id", "79161234567"), ("called_did", "74951112233"), ("internal", "101"),
+      ("duration", "0"), ("disposition", "no answer"), ("status_code", "19"),
+      ("is_recorded", "0"),
+    ]
+    #expect(try await pbx.zadarma(end).status == 200)
+    #expect(try await pbx.zadarma(end).status == 200)  // a retry
+    // A call whose NOTIFY_START never arrived.
+    var lonely = end
+    lonely[2] = ("pbx_call_id", "in_2")
+    lonely[7] = ("disposition", "answered")
+    lonely[6] = ("duration", "73")
+    #expect(try await pbx.zadarma(lonely, channel: "novofon").status == 200)
+
+    var forged = end
+    forged[2] = ("pbx_call_id", "in_3")
+    #expect(try await pbx.zadarma(forged, secret: "wrong").status == 401)
+    let unsigned = try await pbx.postForm("/hooks/zadarma", forged)
+    #expect(unsigned.status == 401)
+
+    let zadarmaInquiries = try pbx.inquiries("zadarma")
+    #expect(zadarmaInquiries.count == 1)
+    #expect(zadarmaInquiries.first?.kind == .missedCall)
+    #expect(zadarmaInquiries.first?.sender.phone == "+79161234567")
+    #expect(zadarmaInquiries.first?.call?.did == "+74951112233")
+    #expect(zadarmaInquiries.first?.call?.employee == "101")
+    let novofon = try pbx.inquiries("novofon")
+    #expect(novofon.count == 1)
+    #expect(novofon.first?.kind == .call)
+    #expect(novofon.first?.call?.durationS == 73)
+    #expect(try pbx.rawCount("zadarma") == 2)
+  }
+
+  @Test("outgoing calls are recorded without an inquiry unless the instance asks for them")
+  func outgoing() async throws {
+    let pbx = try TelephonyHarness()
+    defer { pbx.daemon.remove() }
+    try await pbx.daemon.start()
+    let out: [(String, String)] = [
+      ("event", "NOTIFY_OUT_END"), ("call_start", "2026-11-29 11:00:00"),
+      ("pbx_call_id", "out_1"), ("internal", "101"), ("destination", "79035556677"),
+      ("duration", "30"), ("disposition", "answered"),
+    ]
+    #expect(try await pbx.zadarma(out).status == 200)
+    #expect(try await pbx.zadarma(out, channel: "zadarma-all").status == 200)
+    #expect(try pbx.inquiries("zadarma").isEmpty)
+    let record = try #require(try pbx.database().callRecord(channel: "zadarma", callID: "out_1"))
+    #expect(record.direction == "out")
+    #expect(record.durationS == 30)
+    let configured = try pbx.inquiries("zadarma-all")
+    #expect(configured.count == 1)
+    #expect(configured.first?.call?.direction == "out")
+  }
+
+  @Test("MegaFon: history, live events, contact lookup, crm_token")
+  func megafon() async throws {
+    let pbx = try TelephonyHarness()
+    defer { pbx.daemon.remove() }
+    try await pbx.daemon.start()
+    let token = ("crm_token", TelephonyHarness.megafonKey)
+    let contact = try await pbx.postForm(
+      "/hooks/megafon", [("cmd", "contact"), ("phone", "79161234567"), token])
+    #expect(contact.status == 200)
+    #expect(contact.body == "{}")
+    let events: [[(String, String)]] = [
+      [
+        ("cmd", "event"), ("type", "INCOMING"), ("direction", "in"), ("callid", "m1"),
+        ("phone", "79161234567"), ("user", "ivanov"), ("diversion", "74951112233"), token,
+      ],
+      [
+        ("cmd", "event"), ("type", "COMPLETED"), ("direction", "in"), ("callid", "m1"),
+        ("phone", "79161234567"), token,
+      ],
+      [
+        ("cmd", "history"), ("type", "in"), ("status", "Missed"), ("callid", "m1"),
+        ("phone", "79161234567"), ("start", "20261129T100000Z"), ("duration", "12"),
+        ("user", "ivanov"), ("diversion", "74951112233"), token,
+      ],
+    ]
+    for pairs in events {
+      let reply = try await pbx.postForm("/hooks/megafon", pairs)
+      #expect(reply.status == 200, "\(reply.body)")
+    }
+    let wrong = try await pbx.postForm(
+      "/hooks/megafon", [("cmd", "history"), ("callid", "m2"), ("crm_token", "nope")])
+    #expect(wrong.status == 401)
+    let inquiries = try pbx.inquiries("megafon")
+    #expect(inquiries.count == 1)
+    #expect(inquiries.first?.kind == .missedCall)
+    #expect(inquiries.first?.call?.employee == "ivanov")
+    #expect(inquiries.first?.call?.did == "+74951112233")
+    #expect(try pbx.rawCount("megafon") == 3, "the contact lookup stores nothing")
+  }
+
+  @Test("Sipuni (GET and POST), Telphin, UIS and generic CTI")
+  func urlTokenProviders() async throws {
+    let pbx = try TelephonyHarness()
+    defer { pbx.daemon.remove() }
+    try await pbx.daemon.start()
+    let token = TelephonyHarness.urlToken
+
+    let sipuniStart = TelephonyHarness.form([
+      ("event", "1"), ("call_id", "s1"), ("src_num", "79991234567"), ("src_type", "1"),
+      ("dst_num", "018315201"), ("dst_type", "2"), ("timestamp", "1710000000"),
+    ])
+    let viaGet = try await pbx.daemon.request(.GET, "/hooks/sipuni?token=\(token)&\(sipuniStart)")
+    #expect(viaGet.status == 200)
+    #expect(viaGet.json["success"] as? Bool == true)
+    let hangup = try await pbx.postForm(
+      "/hooks/sipuni?token=\(token)",
+      [
+        ("event", "2"), ("call_id", "s1"), ("src_num", "79991234567"), ("src_type", "1"),
+        ("dst_type", "2"), ("status", "NOANSWER"), ("call_start_timestamp", "1710000000"),
+        ("timestamp", "1710000030"), ("treeName", "Входящая"),
+      ])
+    #expect(hangup.status == 200)
+    #expect(
+      try await pbx.postForm("/hooks/sipuni", [("event", "2"), ("call_id", "s2")]).status == 401)
+
+    for pairs in [
+      [
+        ("EventType", "dial-in"), ("CallID", "t1"), ("SubCallID", "a"),
+        ("CallerIDNum", "+79167654321"), ("CalledDID", "74951112233"), ("CalledExtension", "201"),
+      ],
+      [("EventType", "answer"), ("CallID", "t1"), ("SubCallID", "a")],
+      [
+        ("EventType", "hangup"), ("CallID", "t1"), ("SubCallID", "a"), ("Bridged", "yes"),
+        ("Duration", "95"),
+      ],
+    ] {
+      #expect(try await pbx.postForm("/hooks/telphin?token=\(token)", pairs).status == 200)
+    }
+
+    let uis =
+      #"{"event":"lost","call_session_id":"u1","direction":"in","contact_phone_number":"79031112233","virtual_phone_number":"74953334455","employee_full_name":"","talk_time_duration":"0","notification_time":"2026-11-29 10:00:00"}"#
+    let uisReply = try await pbx.daemon.request(
+      .POST, "/hooks/uis?token=\(token)", headers: [("Content-Type", "application/json")],
+      body: Array(uis.utf8))
+    #expect(uisReply.status == 200, "\(uisReply.body)")
+
+    for body in [
+      #"{"event":"newCall","from":"79163125741","to":"492214710334","direction":"in","callId":"z1","user":["Emma Taylor"]}"#,
+      #"{"event":"hangup","from":"79163125741","to":"492214710334","direction":"in","callId":"z1","cause":"cancel"}"#,
+    ] {
+      let reply = try await pbx.daemon.request(
+        .POST, "/hooks/cti/\(token)", headers: [("Content-Type", "application/json")],
+        body: Array(body.utf8))
+      #expect(reply.status == 200, "\(reply.body)")
+    }
+    let wrongPath = try await pbx.daemon.request(
+      .POST, "/hooks/cti/not-the-token", headers: [("Content-Type", "application/json")],
+      body: Array(#"{"event":"newCall","callId":"z2"}"#.utf8))
+    #expect(wrongPath.status == 401)
+
+    let sipuni = try pbx.inquiries("sipuni")
+    #expect(sipuni.count == 1)
+    #expect(sipuni.first?.kind == .missedCall)
+    #expect(sipuni.first?.sender.phone == "+79991234567")
+    let telphin = try pbx.inquiries("telphin")
+    #expect(telphin.first?.kind == .call)
+    #expect(telphin.first?.call?.durationS == 95)
+    #expect(telphin.first?.call?.employee == "201")
+    let uisInquiries = try pbx.inquiries("uis")
+    #expect(uisInquiries.first?.kind == .missedCall)
+    #expect(uisInquiries.first?.sender.phone == "+79031112233")
+    let cti = try pbx.inquiries("cti")
+    #expect(cti.count == 1)
+    #expect(cti.first?.kind == .missedCall)
+    #expect(cti.first?.sender.phone == "+79163125741")
+    #expect(cti.first?.call?.employee == "Emma Taylor")
+  }
+
+  @Test("Beeline XSI XML events")
+  func beeline() async throws {
+    let pbx = try TelephonyHarness()
+    defer { pbx.daemon.remove() }
+    try await pbx.daemon.start()
+    func event(
+      _ id: String, _ seq: Int, _ type: String, answer: String? = nil, release: String? = nil
+    )
+      -> String
+    {
+      """
+      <?xml version="1.0" encoding="UTF-8"?>
+      <xsi:Event xmlns:xsi="http://schema.broadsoft.com/xsi" xmlns:xsi1="http://www.w3.org/2001/XMLSchema-instance">
+        <xsi:eventID>\(id)</xsi:eventID><xsi:sequenceNumber>\(seq)</xsi:sequenceNumber>
+        <xsi:userId>manager@pbx</xsi:userId><xsi:subscriptionId>sub-1</xsi:subscriptionId>
+        <xsi:targetId>manager@pbx</xsi:targetId>
+        <xsi:eventData xsi1:type="xsi:\(type)">
+          <xsi:call><xsi:callId>callhalf-1</xsi:callId><xsi:extTrackingId>b1</xsi:extTrackingId>
+            <xsi:personality>Terminator</xsi:personality><xsi:state>Alerting</xsi:state>
+            <xsi:remoteParty><xsi:name>Пётр</xsi:name><xsi:address>tel:+79165554433</xsi:address>
+              <xsi:callType>Network</xsi:callType></xsi:remoteParty>
+            <xsi:startTime>1714550400000</xsi:startTime>
+            \(answer.map { "<xsi:answerTime>\($0)</xsi:answerTime>" } ?? "")
+            \(release.map { "<xsi:releaseTime>\($0)</xsi:releaseTime>" } ?? "")
+          </xsi:call>
+        </xsi:eventData>
+      </xsi:Event>
+      """
+    }
+    let path = "/hooks/beeline?token=\(TelephonyHarness.urlToken)"
+    let headers = [("Content-Type", "application/xml; charset=UTF-8")]
+    for body in [
+      event("e1", 1, "CallReceivedEvent"),
+      event("e2", 2, "CallAnsweredEvent", answer: "1714550405000"),
+      event("e3", 3, "CallReleasedEvent", answer: "1714550405000", release: "1714550465000"),
+      event("e4", 4, "HookStatusEvent"),
+    ] {
+      let reply = try await pbx.daemon.request(
+        .POST, path, headers: headers, body: Array(body.utf8))
+      #expect(reply.status == 200, "\(reply.body)")
+    }
+    let broken = try await pbx.daemon.request(
+      .POST, path, headers: headers, body: Array("<xsi:Event><unclosed>".utf8))
+    #expect(broken.status == 400)
+    #expect(broken.errorCode == "malformed_body")
+    let inquiries = try pbx.inquiries("beeline")
+    #expect(inquiries.count == 1)
+    #expect(inquiries.first?.kind == .call)
+    #expect(inquiries.first?.sender.name == "Пётр")
+    #expect(inquiries.first?.sender.phone == "+79165554433")
+    #expect(inquiries.first?.call?.durationS == 60)
+    #expect(
+      try pbx.rawCount("beeline") == 4, "3 call events kept, 1 quarantined, hook status dropped")
+  }
+
+  @Test("Twilio: signature over the public URL; completed and no-answer calls")
+  func twilio() async throws {
+    let pbx = try TelephonyHarness()
+    defer { pbx.daemon.remove() }
+    try await pbx.daemon.start()
+    let base: [(String, String)] = [
+      ("AccountSid", "AC1"), ("From", "+14155550100"), ("To", "+14155550199"),
+      ("Direction", "inbound"),
+    ]
+    let completed = try await pbx.twilio(
+      base + [("CallSid", "CA1"), ("CallStatus", "completed"), ("CallDuration", "61")])
+    #expect(completed.status == 200, "\(completed.body)")
+    #expect(completed.body == "<Response></Response>")
+    #expect(
+      try await pbx.twilio(base + [("CallSid", "CA2"), ("CallStatus", "no-answer")]).status == 200)
+    let forged = try await pbx.twilio(
+      base + [("CallSid", "CA3"), ("CallStatus", "completed")], token: "x")
+    #expect(forged.status == 401)
+    let inquiries = try pbx.inquiries("twilio")
+    #expect(inquiries.count == 2)
+    #expect(inquiries.first { $0.source.callID == "CA1" }?.kind == .call)
+    #expect(inquiries.first { $0.source.callID == "CA1" }?.call?.durationS == 61)
+    #expect(inquiries.first { $0.source.callID == "CA1" }?.sender.phone == "+14155550100")
+    #expect(inquiries.first { $0.source.callID == "CA2" }?.kind == .missedCall)
+  }
+}

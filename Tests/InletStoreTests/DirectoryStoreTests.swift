@@ -1,0 +1,269 @@
+import Foundation
+import GRDB
+import InletCore
+import Testing
+
+@testable import InletStore
+
+/// The directory on a real SQLite file: idempotent writes, matching inside ingest, re-matching of
+/// still-new inquiries, the caller lookup, and the SQLite lookup agreeing with the in-memory one.
+@Suite("Directory store")
+struct DirectoryStoreTests {
+  static let clients = [
+    DirectoryClient(
+      id: "c1", name: "ООО Ромашка", inn: "7707083893", domains: ["romashka.ru"],
+      phones: ["+7 495 111-22-33"]),
+    DirectoryClient(id: "c2", name: "ООО Лютик", inn: "5001007329", domains: ["mail.ru"]),
+    DirectoryClient(id: "c3", name: "ИП Сидоров", inn: "7707083894", potential: true),
+    DirectoryClient(id: "c4", name: "Газпром", inn: "7736010018", domains: ["gazprom.ru"]),
+  ]
+  static let contacts = [
+    DirectoryContact(
+      id: "p1", clientID: "c1", name: "Иван Петров", emails: ["Ivan@Romashka.ru"],
+      phones: ["8 916 123-45-67"], messengers: ["telegram:1001"]),
+    DirectoryContact(id: "p2", clientID: "c4", name: "Олег", phones: ["+7 916 000-00-01"]),
+    DirectoryContact(id: "p3", clientID: "c4", name: "Офис 1", phones: ["+7 916 000-00-09"]),
+    DirectoryContact(id: "p4", clientID: "c1", name: "Офис 2", phones: ["+7 916 000-00-09"]),
+  ]
+  static let interests = [
+    DirectoryInterest(
+      id: "i1", clientID: "c1", status: .open, updatedAt: DirectoryDate.parse("2026-10-01")),
+    DirectoryInterest(
+      id: "i2", clientID: "c1", status: .open, updatedAt: DirectoryDate.parse("2026-11-01")),
+    DirectoryInterest(
+      id: "i3", clientID: "c1", status: .closed, updatedAt: DirectoryDate.parse("2026-11-20")),
+  ]
+
+  static func loaded() async throws -> TempDatabase {
+    let temp = try TempDatabase()
+    _ = try await temp.database.applyDirectoryBatch(
+      DirectoryBatch(clients: clients, contacts: contacts, interests: interests))
+    return temp
+  }
+
+  static func inquiry(_ id: String, in database: InletDatabase) async throws -> Inquiry {
+    try #require(try await database.inquiry(id: id))
+  }
+
+  static func created(_ result: IngestResult) throws -> String {
+    guard case .created(let id, _) = result else {
+      throw StoreTestError("expected created, got \(result)")
+    }
+    return id
+  }
+
+  @Test("writes are idempotent and read back normalised")
+  func idempotentWrites() async throws {
+    let temp = try await Self.loaded()
+    defer { temp.remove() }
+    let record = DirectoryRecord.contact(Self.contacts[0])
+    let (first, _) = try await temp.database.upsertDirectory(record)
+    let (second, _) = try await temp.database.upsertDirectory(record)
+    #expect(first == second)
+    let stored = try await temp.database.directoryRecord(.contacts, id: "p1")
+    #expect(
+      stored
+        == .contact(
+          DirectoryContact(
+            id: "p1", clientID: "c1", name: "Иван Петров", emails: ["ivan@romashka.ru"],
+            phones: ["+79161234567"], messengers: ["telegram:1001"])))
+    let keys = try temp.database.readSync { db in
+      try Int.fetchOne(
+        db,
+        sql:
+          "SELECT COUNT(*) FROM directory_keys WHERE record_type = 'contact' AND record_id = 'p1'")
+    }
+    #expect(keys == 3)
+    let client = try await temp.database.directoryRecord(.clients, id: "c3")
+    guard case .client(let c3) = client else {
+      Issue.record("c3 missing")
+      return
+    }
+    #expect(c3.inn == "7707083894")
+    #expect(c3.innValid == false)
+    let deleted = try await temp.database.deleteDirectory(.contacts, id: "p1")
+    let again = try await temp.database.deleteDirectory(.contacts, id: "p1")
+    #expect(deleted.deleted["contacts"] == 1)
+    #expect(again.deleted["contacts"] == 0)
+    #expect(try await temp.database.directoryRecord(.contacts, id: "p1") == nil)
+    let orphanKeys = try temp.database.readSync { db in
+      try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM directory_keys WHERE record_id = 'p1'")
+    }
+    #expect(orphanKeys == 0)
+  }
+
+  @Test("a new inquiry is matched in its ingest transaction; a known contact is returning")
+  func matchedOnIngest() async throws {
+    let temp = try await Self.loaded()
+    defer { temp.remove() }
+    let id = try Self.created(
+      try await temp.database.ingest(submission(key: "k1", email: "ivan@romashka.ru")))
+    let inquiry = try await Self.inquiry(id, in: temp.database)
+    #expect(inquiry.match.clientID == "c1")
+    #expect(inquiry.match.contactID == "p1")
+    #expect(inquiry.match.suggestedAction == .interactionOnInterest)
+    #expect(inquiry.match.interestIDs == ["i2", "i1"])
+    #expect(inquiry.match.by == ["email", "domain"])
+    #expect(inquiry.returning)
+    let stranger = try Self.created(
+      try await temp.database.ingest(submission(key: "k2", email: "someone@mail.ru")))
+    let strangerInquiry = try await Self.inquiry(stranger, in: temp.database)
+    #expect(strangerInquiry.match == Inquiry.Match())
+    #expect(!strangerInquiry.returning)
+  }
+
+  @Test("a directory change re-matches the still-new inquiries it affects, and only those")
+  func rematch() async throws {
+    let temp = try await Self.loaded()
+    defer { temp.remove() }
+    let database = temp.database
+    let fresh = try Self.created(
+      try await database.ingest(submission(key: "a", email: "anna@lutik.ru")))
+    let accepted = try Self.created(
+      try await database.ingest(submission(key: "b", email: "boris@lutik.ru")))
+    let other = try Self.created(
+      try await database.ingest(submission(key: "c", email: "x@other.ru")))
+    try await database.write { db in
+      try db.execute(
+        sql: "UPDATE inquiries SET status = 'accepted' WHERE id = ?", arguments: [accepted])
+    }
+    #expect(try await Self.inquiry(fresh, in: database).match.suggestedAction == .newClient)
+
+    // The CRM adds the domain to the client: the new inquiry now points at it.
+    var lutik = Self.clients[1]
+    lutik.domains = ["lutik.ru"]
+    let (_, domainResult) = try await database.upsertDirectory(.client(lutik))
+    #expect(domainResult.rematched == 1)
+    var inquiry = try await Self.inquiry(fresh, in: database)
+    #expect(inquiry.match.clientID == "c2")
+    #expect(inquiry.match.suggestedAction == .newContactOfClient)
+    #expect(!inquiry.returning)
+
+    // Then the person as a contact: existing_contact, and now a returning sender.
+    let (_, contactResult) = try await database.upsertDirectory(
+      .contact(DirectoryContact(id: "p9", clientID: "c2", name: "Анна", emails: ["anna@lutik.ru"])))
+    #expect(contactResult.rematched == 1)
+    inquiry = try await Self.inquiry(fresh, in: database)
+    #expect(inquiry.match.contactID == "p9")
+    #expect(inquiry.match.suggestedAction == .existingContact)
+    #expect(inquiry.returning)
+
+    // An open interest of that client wins.
+    let (_, interestResult) = try await database.upsertDirectory(
+      .interest(DirectoryInterest(id: "i9", clientID: "c2", status: .open)))
+    #expect(interestResult.rematched == 1)
+    inquiry = try await Self.inquiry(fresh, in: database)
+    #expect(inquiry.match.suggestedAction == .interactionOnInterest)
+    #expect(inquiry.match.interestIDs == ["i9"])
+
+    // Closing it and deleting the contact go back step by step.
+    let closed = try await database.applyDirectoryBatch(
+      DirectoryBatch(
+        interests: [DirectoryInterest(id: "i9", clientID: "c2", status: .closed)],
+        deleted: .init(contacts: ["p9"])))
+    #expect(closed.rematched == 1)
+    inquiry = try await Self.inquiry(fresh, in: database)
+    #expect(inquiry.match.suggestedAction == .newContactOfClient)
+    #expect(inquiry.match.contactID == nil)
+    #expect(!inquiry.returning)
+
+    // The accepted inquiry kept its match; the unrelated one was never touched.
+    #expect(try await Self.inquiry(accepted, in: database).match.clientID == nil)
+    #expect(try await Self.inquiry(other, in: database).match == Inquiry.Match())
+    // An unrelated change re-matches nothing.
+    let (_, unrelated) = try await database.upsertDirectory(.client(Self.clients[3]))
+    #expect(unrelated.rematched == 0)
+    // Each re-match is an `inquiry.updated` event for the API's consumers.
+    let events = try database.readSync { db in
+      try Int.fetchOne(
+        db, sql: "SELECT COUNT(*) FROM events WHERE type = 'inquiry.updated' AND inquiry_id = ?",
+        arguments: [fresh])
+    }
+    #expect(events == 4)
+  }
+
+  @Test("the caller lookup names the contact, else the client; unknown or ambiguous is nil")
+  func callerName() async throws {
+    let temp = try await Self.loaded()
+    defer { temp.remove() }
+    #expect(try await temp.database.callerName(phone: "8 (916) 123-45-67") == "Иван Петров")
+    #expect(try await temp.database.callerName(phone: "+74951112233") == "ООО Ромашка")
+    #expect(try await temp.database.callerName(phone: "+79160000001") == "Олег")
+    #expect(try await temp.database.callerName(phone: "+79160000009") == nil)
+    #expect(try await temp.database.callerName(phone: "+79990000000") == nil)
+    #expect(try await temp.database.callerName(phone: "anonymous") == nil)
+  }
+
+  @Test("the SQLite lookup agrees with the in-memory reference")
+  func sqliteAgreesWithMemory() async throws {
+    let temp = try await Self.loaded()
+    defer { temp.remove() }
+    let memory = InMemoryDirectory(
+      clients: Self.clients, contacts: Self.contacts, interests: Self.interests)
+    let senders: [(Inquiry.Sender, Inquiry.Company?)] = [
+      (Inquiry.Sender(email: "ivan@romashka.ru"), nil),
+      (Inquiry.Sender(phone: "+79160000009"), nil),
+      (Inquiry.Sender(phone: "+74951112233"), Inquiry.Company(inn: "7736010018")),
+      (Inquiry.Sender(email: "x@gazprom.ru"), nil),
+      (Inquiry.Sender(email: "x@mail.ru"), Inquiry.Company(inn: "7707083894")),
+      (Inquiry.Sender(messenger: .init(network: "Telegram", id: "1001")), nil),
+      (Inquiry.Sender(), Inquiry.Company(inn: "5001007329")),
+    ]
+    let matcher = Matcher()
+    for (sender, company) in senders {
+      let expected = try matcher.match(sender: sender, company: company, in: memory)
+      let actual = try temp.database.readSync { db in
+        try matcher.match(sender: sender, company: company, in: SQLiteDirectoryLookup(db: db))
+      }
+      #expect(actual == expected, "\(sender)")
+    }
+  }
+
+  @Test("an import of the windows-1251 fixture stores the good rows and re-matches")
+  func importFixture() async throws {
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    let id = try Self.created(
+      try await temp.database.ingest(submission(key: "k", email: "boss@romashka.ru")))
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .deletingLastPathComponent()
+      .appendingPathComponent("Fixtures/directory/clients-1251.csv")
+    var reader = try DirectoryFileReader(
+      bytes: Array(try Data(contentsOf: url)), kind: .clients,
+      columnMap: ["Наименование": "name", "ИНН": "inn"])
+    var records: [NormalizedDirectoryRecord] = []
+    var malformed: [Int] = []
+    while let item = reader.next() {
+      switch item {
+      case .record(let record, _):
+        records.append(temp.database.directorySettings.normalizer.normalize(record))
+      case .malformed(let line, _): malformed.append(line)
+      }
+    }
+    #expect(malformed == [4, 6])
+    try await temp.database.importDirectory(records)
+    #expect(try temp.database.directoryCountsSync()["clients"] == 4)
+    #expect(try await temp.database.rematchNewInquiries() == 1)
+    let inquiry = try await Self.inquiry(id, in: temp.database)
+    #expect(inquiry.match.clientID == "c1")
+    #expect(inquiry.match.by == ["domain"])
+    // c6's INN is invalid: kept, flagged, never a key.
+    let innKeys = try temp.database.readSync { db in
+      try String.fetchAll(
+        db, sql: "SELECT value FROM directory_keys WHERE kind = 'inn' ORDER BY value")
+    }
+    #expect(innKeys == ["5001007329", "7707083893", "7736010018"])
+    guard case .client(let ivanov) = try await temp.database.directoryRecord(.clients, id: "c6")
+    else {
+      Issue.record("c6 missing")
+      return
+    }
+    #expect(ivanov.inn == "7707083894")
+    #expect(ivanov.innValid == false)
+  }
+}
+
+struct StoreTestError: Error, CustomStringConvertible {
+  var description: String
+  init(_ description: String) { self.description = description }
+}
