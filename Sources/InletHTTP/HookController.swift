@@ -25,11 +25,8 @@ struct HookController {
   @Sendable func handle(_ request: Request, context: InletRequestContext) async throws -> Response {
     let name = context.parameters.get("channel") ?? ""
     guard let instance = channels.instance(named: name) else {
-      Counter(
-        label: "inlet_webhook_requests_total",
-        dimensions: [("channel", "_unknown"), ("status", "404")]
-      )
-      .increment()
+      CounterCache.shared.increment(
+        "inlet_webhook_requests_total", [("channel", "_unknown"), ("status", "404")])
       throw APIError(
         .notFound, code: "unknown_channel",
         message: "no channel named `\(name)` is configured (see `channels:` in the config)")
@@ -74,8 +71,7 @@ struct HookController {
       return try ReplyRenderer.response(reply, context: replyContext)
     case .unauthenticated(let reason):
       health.recordAuthFailure(channel: instance.name)
-      Counter(label: "inlet_auth_failures_total", dimensions: [("channel", instance.name)])
-        .increment()
+      CounterCache.shared.increment("inlet_auth_failures_total", [("channel", instance.name)])
       logger.warning(
         "webhook refused: authentication failed",
         metadata: ["reason": "\(reason)", "remote": "\(hookRequest.remoteAddress ?? "?")"])
@@ -110,10 +106,9 @@ struct HookController {
       context.inquiryID = inquiryID
       context.rawID = rawID
       if case .inquiry(let inquiry) = submission.disposition {
-        Counter(
-          label: "inlet_inquiries_created_total",
-          dimensions: [("channel", instance.name), ("kind", inquiry.kind.rawValue)]
-        ).increment()
+        CounterCache.shared.increment(
+          "inlet_inquiries_created_total",
+          [("channel", instance.name), ("kind", inquiry.kind.rawValue)])
       }
       rawCounter(instance.name, .normalised)
       logger.info(
@@ -129,7 +124,7 @@ struct HookController {
     case .duplicate(let inquiryID, let rawID, let status):
       context.inquiryID = inquiryID
       context.rawID = rawID
-      Counter(label: "inlet_duplicates_total", dimensions: [("channel", instance.name)]).increment()
+      CounterCache.shared.increment("inlet_duplicates_total", [("channel", instance.name)])
       switch status {
       case .quarantined:
         throw quarantined(submission, rawID: rawID, repeated: true)
@@ -174,17 +169,13 @@ struct HookController {
   }
 
   private func count(_ channel: String, _ status: HTTPResponse.Status) {
-    Counter(
-      label: "inlet_webhook_requests_total",
-      dimensions: [("channel", channel), ("status", String(status.code))]
-    ).increment()
+    CounterCache.shared.increment(
+      "inlet_webhook_requests_total", [("channel", channel), ("status", String(status.code))])
   }
 
   private func rawCounter(_ channel: String, _ status: RawItemStatus) {
-    Counter(
-      label: "inlet_raw_items_total",
-      dimensions: [("channel", channel), ("status", status.rawValue)]
-    ).increment()
+    CounterCache.shared.increment(
+      "inlet_raw_items_total", [("channel", channel), ("status", status.rawValue)])
   }
 
   static func hookRequest(_ request: Request, context: InletRequestContext, body: [UInt8])

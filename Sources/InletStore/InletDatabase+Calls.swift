@@ -46,7 +46,9 @@ extension InletDatabase {
       try stored.insert(db)
       inquiryID = stored.id
       created = true
-      _ = try recordChange(.created, inquiryID: stored.id!, in: db)
+      inquiry.id = String(stored.id!)
+      inquiry.source.rawID = String(rawID)
+      _ = try recordChange(.created, inquiry: inquiry, in: db)
     }
 
     try db.execute(

@@ -27,12 +27,16 @@ extension InletDatabase {
     _ submission: RawSubmission, settings: DirectorySettings = DirectorySettings(), in db: Database
   ) throws -> IngestResult {
     if let key = submission.idempotencyKey,
-      let existing = try RawItemRecord.filter(RawItemRecord.Columns.idempotencyKey == key)
-        .fetchOne(db)
+      let existing = try Row.fetchOne(
+        db.cachedStatement(
+          sql: "SELECT id, inquiry_id, status FROM raw_items WHERE idempotency_key = ?"),
+        arguments: [key])
     {
+      let rawID: Int64 = existing["id"]
+      let inquiryID: Int64? = existing["inquiry_id"]
       return .duplicate(
-        inquiryID: existing.inquiryID.map(String.init), rawID: String(existing.id ?? 0),
-        status: RawItemStatus(rawValue: existing.status) ?? .pending)
+        inquiryID: inquiryID.map(String.init), rawID: String(rawID),
+        status: RawItemStatus(rawValue: existing["status"]) ?? .pending)
     }
     let encoder = InquiryJSON.encoder()
     var raw = RawItemRecord(
@@ -71,13 +75,22 @@ extension InletDatabase {
       let inquiryID = record.id!
       raw.inquiryID = inquiryID
       try raw.update(db, columns: ["inquiry_id"])
+      var attachments: [Inquiry.Attachment] = []
       for file in submission.files {
         var attachment = AttachmentRecord(
           id: nil, rawID: rawID, inquiryID: inquiryID, name: Self.sanitize(file.filename),
           contentType: file.contentType, size: file.data.count, data: Data(file.data))
         try attachment.insert(db)
+        attachments.append(
+          Inquiry.Attachment(
+            id: String(attachment.id!), name: attachment.name,
+            contentType: attachment.contentType, size: attachment.size))
       }
-      try Self.recordChange(.created, inquiryID: inquiryID, in: db)
+      // The inquiry exactly as `assemble` would read it back, without reading it back.
+      inquiry.id = String(inquiryID)
+      inquiry.source.rawID = String(rawID)
+      inquiry.attachments = attachments
+      try Self.recordChange(.created, inquiry: inquiry, in: db)
       return .created(inquiryID: String(inquiryID), rawID: String(rawID))
     }
   }
@@ -85,14 +98,15 @@ extension InletDatabase {
   /// A sender is returning when an earlier inquiry came from the same e-mail, phone or
   /// messenger id (directory matching adds known contacts later).
   static func isReturning(_ sender: Inquiry.Sender, in db: Database) throws -> Bool {
-    var conditions: [SQLExpression] = []
-    if let email = sender.email { conditions.append(InquiryRecord.Columns.senderEmail == email) }
-    if let phone = sender.phone { conditions.append(InquiryRecord.Columns.senderPhone == phone) }
-    if let key = InquiryRecord.messengerKey(sender) {
-      conditions.append(InquiryRecord.Columns.senderMessenger == key)
-    }
-    guard !conditions.isEmpty else { return false }
-    return try InquiryRecord.filter(conditions.joined(operator: .or)).fetchCount(db) > 0
+    let messenger = InquiryRecord.messengerKey(sender)
+    guard sender.email != nil || sender.phone != nil || messenger != nil else { return false }
+    // One statement shape for every sender (`= NULL` matches nothing), so it is compiled once.
+    let statement = try db.cachedStatement(
+      sql: """
+        SELECT 1 FROM inquiries WHERE sender_email = ? OR sender_phone = ?
+          OR sender_messenger = ? LIMIT 1
+        """)
+    return try Int.fetchOne(statement, arguments: [sender.email, sender.phone, messenger]) != nil
   }
 
   /// Keeps only the last path component and drops control characters: a file name is shown to

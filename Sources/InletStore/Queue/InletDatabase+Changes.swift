@@ -17,26 +17,36 @@ extension InletDatabase {
     guard let record = try InquiryRecord.fetchOne(db, key: inquiryID) else {
       throw DatabaseError(message: "no inquiry \(inquiryID) to record a change of")
     }
-    let inquiry = try assemble(record, in: db)
+    return try recordChange(type, inquiry: try assemble(record, in: db), in: db)
+  }
+
+  /// The same, for a caller that holds the inquiry as ``assemble(_:in:)`` would return it (the
+  /// ingest path, which just wrote it): no read-back, one JSON encoding.
+  @discardableResult
+  static func recordChange(_ type: ChangeType, inquiry: Inquiry, in db: Database) throws -> Int64 {
+    guard let inquiryID = Int64(inquiry.id) else {
+      throw DatabaseError(message: "inquiry id `\(inquiry.id)` is not a queue id")
+    }
     let payload = String(decoding: try InquiryJSON.encoder().encode(inquiry), as: UTF8.self)
     let now = Date().timeIntervalSince1970
-    try db.execute(
-      sql: "INSERT INTO events (type, inquiry_id, payload, created_at) VALUES (?, ?, ?, ?)",
-      arguments: [type.rawValue, inquiryID, payload, now])
+    try db.cachedStatement(
+      sql: "INSERT INTO events (type, inquiry_id, payload, created_at) VALUES (?, ?, ?, ?)"
+    ).execute(arguments: [type.rawValue, inquiryID, payload, now])
     let eventID = db.lastInsertedRowID
     if try deliveryEnabled(in: db) {
-      try db.execute(
+      try db.cachedStatement(
         sql: """
           INSERT INTO deliveries (event_id, inquiry_id, status, attempts, next_attempt_at,
             created_at) VALUES (?, ?, 'pending', 0, ?, ?)
-          """,
-        arguments: [eventID, inquiryID, now, now])
+          """
+      ).execute(arguments: [eventID, inquiryID, now, now])
     }
     return eventID
   }
 
   static func deliveryEnabled(in db: Database) throws -> Bool {
-    try Bool.fetchOne(db, sql: "SELECT enabled FROM delivery_settings WHERE id = 1") ?? false
+    try Bool.fetchOne(
+      db.cachedStatement(sql: "SELECT enabled FROM delivery_settings WHERE id = 1")) ?? false
   }
 
   /// Turns filling the outbox on or off; the daemon sets it from `delivery:` at start-up.
