@@ -82,7 +82,12 @@ struct DirectoryController {
     guard let kind = DirectoryKind(rawValue: name) else {
       throw APIError.notFound("no directory `\(name)`: use clients, contacts or interests")
     }
-    let id = context.parameters.get("id") ?? ""
+    // The router hands the segment over still percent-encoded; the CRM's ids are any text
+    // (`ЦБ-000123`, `A 17`) and must equal those the batch and the import store.
+    guard let id = (context.parameters.get("id") ?? "").removingPercentEncoding else {
+      throw APIError(
+        .badRequest, code: "malformed_id", message: "the record id is not valid percent-encoding")
+    }
     guard !id.trimmingCharacters(in: .whitespaces).isEmpty else {
       throw APIError.notFound("the record id is empty")
     }

@@ -11,8 +11,7 @@ enum ReplyRenderer {
     var body = ByteBuffer()
     if let json = reply.json {
       let rendered = render(json, context: context)
-      let data = try JSONEncoder().encode(rendered)
-      body = ByteBuffer(bytes: data)
+      body = ByteBuffer(bytes: ValueJSON.serialize(rendered))
       headers[.contentType] = reply.contentType ?? "application/json; charset=utf-8"
     } else if let text = reply.text {
       body = ByteBuffer(string: text.render(context.resolve))

@@ -41,7 +41,7 @@ extension InletDatabase {
     let encoder = InquiryJSON.encoder()
     var raw = RawItemRecord(
       id: nil, channel: submission.channel, event: submission.event,
-      transport: String(decoding: try encoder.encode(submission.transport), as: UTF8.self),
+      transport: submission.transport.jsonText,
       body: Data(submission.body), idempotencyKey: submission.idempotencyKey,
       receivedAt: submission.receivedAt, status: RawItemStatus.pending.rawValue, reason: nil,
       extracted: nil, inquiryID: nil)

@@ -152,6 +152,22 @@ struct DirectoryFileTests {
     #expect(broken?.error != nil)
   }
 
+  @Test(
+    "dates: zone offsets are applied or refused, never dropped; RFC 3339 years only",
+    arguments: [
+      ("2020-01-01T00:00:00+18:00", "2019-12-31T06:00:00Z"),
+      ("2020-01-01T00:00:00-18:00", "2020-01-01T18:00:00Z"),
+      ("2020-01-01T00:00:00-18:01", nil), ("2020-01-01T00:00:00+23:59", nil),
+      ("2020-01-01 10:00:00-05:00", nil), ("01.02.2020 10:11:12", "2020-02-01T10:11:12Z"),
+      ("0001-01-01T00:00:00+05:00", "0000-12-31T19:00:00Z"), ("01.01.0000", "0000-01-01T00:00:00Z"),
+      ("0000-01-01T00:00:00+05:00", nil), ("9999-12-31T23:59:59Z", "9999-12-31T23:59:59Z"),
+      ("9999-12-31T23:00:00Z", "9999-12-31T23:00:00Z"),
+      ("9999-12-31T23:00:00-05:00", nil), ("99999-01-01", nil),
+    ] as [(String, String?)])
+  func dates(raw: String, expected: String?) {
+    #expect(DirectoryDate.parse(raw).map(DirectoryDate.format) == expected)
+  }
+
   @Test(arguments: [
     ("abc", "abc"), ("  a b  ", "a b"), ("\tЁж\r\n", "Ёж"), ("\u{00A0}ООО\u{2003}", "ООО"),
     ("   ", ""), ("", ""), ("x ", "x"), (" y", "y"),

@@ -20,12 +20,17 @@ final class DaemonHarness: @unchecked Sendable {
   private(set) var process: Process?
   /// This daemon's own HTTP client: a killed daemon leaves the pool of a shared client in
   /// reconnect back-off, which must not hold up another test's requests.
-  let client = HTTPClient(
-    eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-    configuration: .init(
-      timeout: .init(connect: .seconds(2)),
-      connectionPool: .init(
-        idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)))
+  private(set) var client = DaemonHarness.makeClient()
+  private var started = false
+
+  static func makeClient() -> HTTPClient {
+    HTTPClient(
+      eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+      configuration: .init(
+        timeout: .init(connect: .seconds(2)),
+        connectionPool: .init(
+          idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)))
+  }
   /// Extra environment for the daemon (`INLET_HTTP_PUBLIC_URL`, …).
   var environment: [String: String] = [:]
   private var logHandle: FileHandle?
@@ -95,6 +100,13 @@ final class DaemonHarness: @unchecked Sendable {
 
   /// Starts the daemon and waits until `/health/ready` answers 200.
   func start() async throws {
+    if started {
+      // A restart: the old pool remembers the dead daemon (reconnect back-off); start afresh.
+      let old = client
+      client = Self.makeClient()
+      try? await old.shutdown()
+    }
+    started = true
     if !FileManager.default.fileExists(atPath: logPath) {
       _ = FileManager.default.createFile(atPath: logPath, contents: nil)
     }

@@ -76,6 +76,25 @@ struct DirectoryAPITests {
     #expect(goneBody.contains("not_found"))
   }
 
+  @Test("an id in the path is percent-decoded: the same record the batch writes")
+  func percentEncodedID() async throws {
+    let daemon = try DaemonHarness()
+    defer { daemon.remove() }
+    try await daemon.start()
+    let batch = try await send(
+      daemon, .POST, "/api/v1/directory/batch", #"{"clients":[{"id":"ЦБ 17/2","name":"Ромашка"}]}"#)
+    #expect(batch.status == 200, "\(batch.body)")
+    let path = "/api/v1/directory/clients/%D0%A6%D0%91%2017%2F2"
+    let (status, body) = try await daemon.get(path, token: daemon.readToken)
+    #expect(status == 200, "\(body)")
+    #expect(body.contains("Ромашка"))
+    let put = try await send(daemon, .PUT, path, #"{"id":"ЦБ 17/2","name":"Лютик"}"#)
+    #expect(put.status == 200, "\(put.body)")
+    #expect((put.json["record"] as? [String: Any])?["id"] as? String == "ЦБ 17/2")
+    let deleted = try await send(daemon, .DELETE, path)
+    #expect((deleted.json["deleted"] as? [String: Int])?["clients"] == 1)
+  }
+
   @Test("malformed writes are refused with JSON errors and change nothing")
   func errors() async throws {
     let daemon = try DaemonHarness()

@@ -32,15 +32,19 @@ struct OpenAPIDocumentTests {
     // Each documented GET of the API exists (401 without a token, not 404 or 405).
     for path in [
       "/api/v1/inquiries", "/api/v1/inquiries/1", "/api/v1/raw/1", "/api/v1/attachments/1",
-      "/api/v1/deliveries", "/api/v1/inquiries/stream",
+      "/api/v1/deliveries", "/api/v1/inquiries/stream", "/api/v1/directory/clients/1",
     ] {
       #expect(try await daemon.request(.GET, path).status == 401, "\(path)")
     }
     for path in [
       "/api/v1/inquiries/1/accept", "/api/v1/inquiries/1/reject", "/api/v1/inquiries/1/merge",
-      "/api/v1/deliveries/1/retry",
+      "/api/v1/deliveries/1/retry", "/api/v1/directory/batch",
     ] {
       #expect(try await daemon.request(.POST, path).status == 401, "\(path)")
+    }
+    for method in [HTTPMethod.PUT, .DELETE] {
+      let path = "/api/v1/directory/contacts/1"
+      #expect(try await daemon.request(method, path).status == 401, "\(method) \(path)")
     }
     // A documented path with an undocumented method is 405 with Allow; an unknown path is 404.
     let wrongMethod = try await daemon.request(.DELETE, "/api/v1/inquiries/1")

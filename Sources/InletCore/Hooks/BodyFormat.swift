@@ -99,9 +99,9 @@ public enum BodyDecoder {
   public static func decodeJSON(_ bytes: [UInt8]) throws(BodyDecodingError) -> Value {
     guard !bytes.isEmpty else { throw .malformed("the body is empty; a JSON document is expected") }
     do {
-      return try JSONDecoder().decode(Value.self, from: Data(bytes))
+      return try ValueJSON.parse(bytes)
     } catch {
-      throw .malformed("the body is not valid JSON (\(describe(error)))")
+      throw .malformed("the body is not valid JSON (\(error))")
     }
   }
 
@@ -122,10 +122,4 @@ public enum BodyDecoder {
     return tree.value
   }
 
-  private static func describe(_ error: any Error) -> String {
-    if case DecodingError.dataCorrupted(let context) = error {
-      return context.underlyingError.map { "\($0)" } ?? context.debugDescription
-    }
-    return "\(error)"
-  }
 }

@@ -88,6 +88,19 @@ public struct TransportMetadata: Sendable, Codable, Equatable {
     case contentType = "content_type"
   }
 
+  /// The JSON the raw journal keeps (the same as the `Codable` form, written without
+  /// `JSONEncoder`: this runs for every request).
+  public var jsonText: String {
+    var members: [String: Value] = [
+      "method": .string(method), "path": .string(path),
+      "query": .object(query.mapValues { .string($0) }),
+      "headers": .object(headers.mapValues { .string($0) }),
+    ]
+    if let remoteAddress { members["remote_address"] = .string(remoteAddress) }
+    if let contentType { members["content_type"] = .string(contentType) }
+    return String(decoding: ValueJSON.serialize(.object(members)), as: UTF8.self)
+  }
+
   /// Header and query names whose values are never stored or logged.
   static let secretNames: Set<String> = [
     "authorization", "cookie", "token", "proxy-authorization", "x-telegram-bot-api-secret-token",

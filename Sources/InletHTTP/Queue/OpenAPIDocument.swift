@@ -28,6 +28,9 @@ public enum OpenAPIDocument {
         description: The lead queue for the CRM (bearer token; `read` for GET, `read-write` otherwise).
       - name: delivery
         description: The push-delivery outbox.
+      - name: directory
+        description: The CRM's clients, contacts and interests that inquiries are matched against
+          (bearer token; `read` for GET, `read-write` otherwise).
       - name: hooks
         description: Inbound webhooks; each channel authenticates the way its provider signs.
       - name: health
@@ -255,6 +258,223 @@ public enum OpenAPIDocument {
             "403": { $ref: "#/components/responses/Forbidden" }
             "404": { $ref: "#/components/responses/NotFound" }
             "409": { $ref: "#/components/responses/Conflict" }
+      /api/v1/directory/clients/{id}:
+        parameters:
+          - $ref: "#/components/parameters/DirectoryRecordID"
+        get:
+          tags: [directory]
+          operationId: getDirectoryClient
+          summary: One client as stored.
+          responses:
+            "200":
+              description: The client.
+              content:
+                application/json:
+                  schema: { $ref: "#/components/schemas/DirectoryClient" }
+            "400": { $ref: "#/components/responses/BadRequest" }
+            "401": { $ref: "#/components/responses/Unauthorized" }
+            "404": { $ref: "#/components/responses/NotFound" }
+        put:
+          tags: [directory]
+          operationId: putDirectoryClient
+          summary: Add or replace a client.
+          description: |
+            Replaces the whole record (a field left out is cleared) and re-matches, in the same
+            transaction, the still-`new` inquiries it affects. Repeating the same PUT changes nothing.
+            The body's `id` may be left out; when present it must equal the path's (else 400
+            `id_mismatch`). Fields not listed here are ignored.
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema: { $ref: "#/components/schemas/DirectoryClientFields" }
+          responses:
+            "200":
+              description: The client as stored (normalised) and what the write did.
+              content:
+                application/json:
+                  schema:
+                    allOf:
+                      - $ref: "#/components/schemas/DirectoryWriteResult"
+                      - type: object
+                        required: [record]
+                        properties:
+                          record: { $ref: "#/components/schemas/DirectoryClient" }
+              links:
+                GetClient:
+                  operationId: getDirectoryClient
+                  parameters: { id: "$request.path.id" }
+                DeleteClient:
+                  operationId: deleteDirectoryClient
+                  parameters: { id: "$request.path.id" }
+            "400": { $ref: "#/components/responses/BadRequest" }
+            "401": { $ref: "#/components/responses/Unauthorized" }
+            "403": { $ref: "#/components/responses/Forbidden" }
+            "404": { $ref: "#/components/responses/NotFound" }
+            "413": { $ref: "#/components/responses/TooLarge" }
+            "415": { $ref: "#/components/responses/UnsupportedMediaType" }
+        delete:
+          tags: [directory]
+          operationId: deleteDirectoryClient
+          summary: Delete a client (a missing one is a no-op).
+          responses:
+            "200": { $ref: "#/components/responses/DirectoryDeleted" }
+            "400": { $ref: "#/components/responses/BadRequest" }
+            "401": { $ref: "#/components/responses/Unauthorized" }
+            "403": { $ref: "#/components/responses/Forbidden" }
+            "404": { $ref: "#/components/responses/NotFound" }
+      /api/v1/directory/contacts/{id}:
+        parameters:
+          - $ref: "#/components/parameters/DirectoryRecordID"
+        get:
+          tags: [directory]
+          operationId: getDirectoryContact
+          summary: One contact as stored.
+          responses:
+            "200":
+              description: The contact.
+              content:
+                application/json:
+                  schema: { $ref: "#/components/schemas/DirectoryContact" }
+            "400": { $ref: "#/components/responses/BadRequest" }
+            "401": { $ref: "#/components/responses/Unauthorized" }
+            "404": { $ref: "#/components/responses/NotFound" }
+        put:
+          tags: [directory]
+          operationId: putDirectoryContact
+          summary: Add or replace a contact.
+          description: |
+            As for clients: replaces the whole record, re-matches what it affects, idempotent; the
+            body's `id` may be left out or must equal the path's. Fields not listed here are ignored.
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema: { $ref: "#/components/schemas/DirectoryContactFields" }
+          responses:
+            "200":
+              description: The contact as stored (normalised) and what the write did.
+              content:
+                application/json:
+                  schema:
+                    allOf:
+                      - $ref: "#/components/schemas/DirectoryWriteResult"
+                      - type: object
+                        required: [record]
+                        properties:
+                          record: { $ref: "#/components/schemas/DirectoryContact" }
+              links:
+                GetContact:
+                  operationId: getDirectoryContact
+                  parameters: { id: "$request.path.id" }
+                DeleteContact:
+                  operationId: deleteDirectoryContact
+                  parameters: { id: "$request.path.id" }
+            "400": { $ref: "#/components/responses/BadRequest" }
+            "401": { $ref: "#/components/responses/Unauthorized" }
+            "403": { $ref: "#/components/responses/Forbidden" }
+            "404": { $ref: "#/components/responses/NotFound" }
+            "413": { $ref: "#/components/responses/TooLarge" }
+            "415": { $ref: "#/components/responses/UnsupportedMediaType" }
+        delete:
+          tags: [directory]
+          operationId: deleteDirectoryContact
+          summary: Delete a contact (a missing one is a no-op).
+          responses:
+            "200": { $ref: "#/components/responses/DirectoryDeleted" }
+            "400": { $ref: "#/components/responses/BadRequest" }
+            "401": { $ref: "#/components/responses/Unauthorized" }
+            "403": { $ref: "#/components/responses/Forbidden" }
+            "404": { $ref: "#/components/responses/NotFound" }
+      /api/v1/directory/interests/{id}:
+        parameters:
+          - $ref: "#/components/parameters/DirectoryRecordID"
+        get:
+          tags: [directory]
+          operationId: getDirectoryInterest
+          summary: One interest as stored.
+          responses:
+            "200":
+              description: The interest.
+              content:
+                application/json:
+                  schema: { $ref: "#/components/schemas/DirectoryInterest" }
+            "400": { $ref: "#/components/responses/BadRequest" }
+            "401": { $ref: "#/components/responses/Unauthorized" }
+            "404": { $ref: "#/components/responses/NotFound" }
+        put:
+          tags: [directory]
+          operationId: putDirectoryInterest
+          summary: Add or replace an interest.
+          description: |
+            As for clients: replaces the whole record, re-matches what it affects, idempotent; the
+            body's `id` may be left out or must equal the path's. Fields not listed here are ignored.
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema: { $ref: "#/components/schemas/DirectoryInterestFields" }
+          responses:
+            "200":
+              description: The interest as stored (normalised) and what the write did.
+              content:
+                application/json:
+                  schema:
+                    allOf:
+                      - $ref: "#/components/schemas/DirectoryWriteResult"
+                      - type: object
+                        required: [record]
+                        properties:
+                          record: { $ref: "#/components/schemas/DirectoryInterest" }
+              links:
+                GetInterest:
+                  operationId: getDirectoryInterest
+                  parameters: { id: "$request.path.id" }
+                DeleteInterest:
+                  operationId: deleteDirectoryInterest
+                  parameters: { id: "$request.path.id" }
+            "400": { $ref: "#/components/responses/BadRequest" }
+            "401": { $ref: "#/components/responses/Unauthorized" }
+            "403": { $ref: "#/components/responses/Forbidden" }
+            "404": { $ref: "#/components/responses/NotFound" }
+            "413": { $ref: "#/components/responses/TooLarge" }
+            "415": { $ref: "#/components/responses/UnsupportedMediaType" }
+        delete:
+          tags: [directory]
+          operationId: deleteDirectoryInterest
+          summary: Delete an interest (a missing one is a no-op).
+          responses:
+            "200": { $ref: "#/components/responses/DirectoryDeleted" }
+            "400": { $ref: "#/components/responses/BadRequest" }
+            "401": { $ref: "#/components/responses/Unauthorized" }
+            "403": { $ref: "#/components/responses/Forbidden" }
+            "404": { $ref: "#/components/responses/NotFound" }
+      /api/v1/directory/batch:
+        post:
+          tags: [directory]
+          operationId: applyDirectoryBatch
+          summary: Upserts and deletions of every kind, all or nothing.
+          description: |
+            Applies the upserts (clients, then contacts, then interests) and then the deletions in one
+            transaction, re-matching the still-`new` inquiries they affect; any invalid record refuses
+            the whole batch. Every key may be left out or `null`; unknown keys are refused (a
+            misspelt `"contacs"` would otherwise sync nothing). Deleting a missing id is a no-op.
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema: { $ref: "#/components/schemas/DirectoryBatch" }
+          responses:
+            "200":
+              description: What the batch did.
+              content:
+                application/json:
+                  schema: { $ref: "#/components/schemas/DirectoryWriteResult" }
+            "400": { $ref: "#/components/responses/BadRequest" }
+            "401": { $ref: "#/components/responses/Unauthorized" }
+            "403": { $ref: "#/components/responses/Forbidden" }
+            "413": { $ref: "#/components/responses/TooLarge" }
+            "415": { $ref: "#/components/responses/UnsupportedMediaType" }
       /api/v1/openapi.yaml:
         get:
           tags: [queue]
@@ -404,6 +624,13 @@ public enum OpenAPIDocument {
           description: The inquiry id.
           schema: { type: string }
           example: "1"
+        DirectoryRecordID:
+          name: id
+          in: path
+          required: true
+          description: The CRM's id of the record, percent-encoded (a blank id is 404).
+          schema: { type: string }
+          example: C-17
         Channel:
           name: channel
           in: path
@@ -418,7 +645,7 @@ public enum OpenAPIDocument {
             application/json:
               schema: { $ref: "#/components/schemas/Inquiry" }
         BadRequest:
-          description: A malformed body or query.
+          description: A malformed body, query or path.
           content:
             application/json:
               schema: { $ref: "#/components/schemas/Error" }
@@ -436,7 +663,7 @@ public enum OpenAPIDocument {
             application/json:
               schema: { $ref: "#/components/schemas/Error" }
         NotFound:
-          description: No such inquiry, item or delivery.
+          description: No such inquiry, item, delivery or directory record.
           content:
             application/json:
               schema: { $ref: "#/components/schemas/Error" }
@@ -455,6 +682,11 @@ public enum OpenAPIDocument {
           content:
             application/json:
               schema: { $ref: "#/components/schemas/Error" }
+        DirectoryDeleted:
+          description: What the deletion did; `deleted.<kind>` is 0 when there was no such record.
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/DirectoryWriteResult" }
         HealthState:
           description: A state.
           content:
@@ -659,5 +891,212 @@ public enum OpenAPIDocument {
             event: { type: string, enum: [inquiry.created, inquiry.updated] }
             event_id: { type: string }
             inquiry: { $ref: "#/components/schemas/Inquiry" }
+        DirectoryID:
+          description: A CRM id, as a string or an integer (`"42"` and `42` are the same id).
+          type: [string, integer]
+          minimum: -9223372036854775808
+          maximum: 9223372036854775807
+        OptionalDirectoryID:
+          description: A CRM id (string or integer), or `null` for none.
+          type: [string, integer, "null"]
+          minimum: -9223372036854775808
+          maximum: 9223372036854775807
+        DirectoryRecordID:
+          description: The record's own id, a string or an integer; a string must not be blank.
+          type: [string, integer]
+          pattern: "[^\\t \\u00a0\\u1680\\u2000-\\u200a\\u202f\\u205f\\u3000]"
+          minimum: -9223372036854775808
+          maximum: 9223372036854775807
+        OptionalStringList:
+          description: Left out or `null` is an empty list.
+          type: [array, "null"]
+          items: { type: string }
+        DirectoryClientFields:
+          description: |
+            A client as the CRM sends it (`id` comes from the path, or from `DirectoryBatchClient`).
+            Values are normalised on the way in: e-mails lower-cased with Unicode domains, phones
+            E.164 (`phone.default_country` for national numbers), domains bare and lower-cased, the
+            INN to its digits. A value that does not normalise is kept (trimmed) but never matched.
+          type: object
+          properties:
+            name: { type: [string, "null"] }
+            inn:
+              $ref: "#/components/schemas/OptionalDirectoryID"
+              description: ИНН; one with wrong check digits is kept with `inn_valid` false.
+            kpp: { $ref: "#/components/schemas/OptionalDirectoryID" }
+            domains: { $ref: "#/components/schemas/OptionalStringList" }
+            emails: { $ref: "#/components/schemas/OptionalStringList" }
+            phones: { $ref: "#/components/schemas/OptionalStringList" }
+            potential:
+              type: [boolean, "null"]
+              description: A potential client (requisites not filled in yet); default false.
+        DirectoryContactFields:
+          description: |
+            A contact as the CRM sends it (`id` comes from the path, or from `DirectoryBatchContact`);
+            normalised like a client's values.
+          type: object
+          properties:
+            client_id: { $ref: "#/components/schemas/OptionalDirectoryID" }
+            name: { type: [string, "null"] }
+            emails: { $ref: "#/components/schemas/OptionalStringList" }
+            phones: { $ref: "#/components/schemas/OptionalStringList" }
+            messengers:
+              description: Messenger ids as `network:id` text (`telegram:123456`) or objects.
+              type: [array, "null"]
+              items:
+                anyOf:
+                  - type: string
+                  - type: object
+                    required: [network, id]
+                    properties:
+                      network: { type: string }
+                      id: { $ref: "#/components/schemas/DirectoryID" }
+        DirectoryInterestFields:
+          description: |
+            An interest as the CRM sends it (`id` comes from the path, or from
+            `DirectoryBatchInterest`).
+          type: object
+          properties:
+            client_id: { $ref: "#/components/schemas/OptionalDirectoryID" }
+            contact_id: { $ref: "#/components/schemas/OptionalDirectoryID" }
+            title: { type: [string, "null"] }
+            stage: { type: [string, "null"] }
+            status:
+              description: Case is ignored; default `open`. Only open interests are offered for
+                `interaction_on_interest`.
+              type: [string, "null"]
+              enum: [open, closed, null]
+            updated_at:
+              description: RFC 3339 (upper-case `T`, a zone offset up to ±18:00); `YYYY-MM-DD`
+                and 1C's `DD.MM.YYYY[ HH:MM:SS]` are accepted too (UTC when there is no zone). An
+                instant outside the years 0000–9999 in UTC is refused. Orders a client's open
+                interests, most recent first.
+              anyOf:
+                - type: string
+                  format: date-time
+                  pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T.*([Zz]|[+-](0[0-9]|1[0-7]):[0-5][0-9]|[+-]18:00)$"
+                - { type: string, format: date }
+                - type: string
+                  pattern: "^(0[1-9]|[12][0-9]|3[01])\\.(0[1-9]|1[0-2])\\.[0-9]{4}( ([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9])?$"
+                - type: "null"
+        DirectoryBatchClient:
+          allOf:
+            - $ref: "#/components/schemas/DirectoryClientFields"
+            - type: object
+              required: [id]
+              properties:
+                id: { $ref: "#/components/schemas/DirectoryRecordID" }
+        DirectoryBatchContact:
+          allOf:
+            - $ref: "#/components/schemas/DirectoryContactFields"
+            - type: object
+              required: [id]
+              properties:
+                id: { $ref: "#/components/schemas/DirectoryRecordID" }
+        DirectoryBatchInterest:
+          allOf:
+            - $ref: "#/components/schemas/DirectoryInterestFields"
+            - type: object
+              required: [id]
+              properties:
+                id: { $ref: "#/components/schemas/DirectoryRecordID" }
+        DirectoryBatch:
+          type: object
+          additionalProperties: false
+          properties:
+            clients:
+              type: [array, "null"]
+              items: { $ref: "#/components/schemas/DirectoryBatchClient" }
+            contacts:
+              type: [array, "null"]
+              items: { $ref: "#/components/schemas/DirectoryBatchContact" }
+            interests:
+              type: [array, "null"]
+              items: { $ref: "#/components/schemas/DirectoryBatchInterest" }
+            deleted:
+              description: Ids to delete, by kind.
+              type: [object, "null"]
+              additionalProperties: false
+              properties:
+                clients:
+                  type: [array, "null"]
+                  items: { $ref: "#/components/schemas/DirectoryID" }
+                contacts:
+                  type: [array, "null"]
+                  items: { $ref: "#/components/schemas/DirectoryID" }
+                interests:
+                  type: [array, "null"]
+                  items: { $ref: "#/components/schemas/DirectoryID" }
+        DirectoryClient:
+          description: A client as stored.
+          type: object
+          required: [id, domains, emails, phones, potential]
+          properties:
+            id: { type: string }
+            name: { type: string }
+            inn: { type: string, description: The digits when it normalised, else as sent. }
+            kpp: { type: string }
+            domains: { type: array, items: { type: string } }
+            emails: { type: array, items: { type: string } }
+            phones: { type: array, items: { type: string } }
+            potential: { type: boolean }
+            inn_valid:
+              type: boolean
+              description: Whether `inn` passed the check-digit test (present when `inn` is); an
+                invalid INN is never matched.
+        DirectoryContact:
+          description: A contact as stored.
+          type: object
+          required: [id, emails, phones, messengers]
+          properties:
+            id: { type: string }
+            client_id: { type: string }
+            name: { type: string }
+            emails: { type: array, items: { type: string } }
+            phones: { type: array, items: { type: string } }
+            messengers:
+              type: array
+              description: "`network:id` with the network lower-cased (other text is kept as sent)."
+              items: { type: string }
+        DirectoryInterest:
+          description: An interest as stored.
+          type: object
+          required: [id, status]
+          properties:
+            id: { type: string }
+            client_id: { type: string }
+            contact_id: { type: string }
+            title: { type: string }
+            stage: { type: string }
+            status: { type: string, enum: [open, closed] }
+            updated_at:
+              type: string
+              format: date-time
+              description: When the CRM sent none, the time of the write is stored (a GET shows it;
+                the PUT answer leaves it out).
+        DirectoryCounts:
+          description: Counts by kind; a kind may be left out when its count is 0.
+          type: object
+          additionalProperties: false
+          properties:
+            clients: { type: integer, minimum: 0 }
+            contacts: { type: integer, minimum: 0 }
+            interests: { type: integer, minimum: 0 }
+        DirectoryWriteResult:
+          description: What a directory write did.
+          type: object
+          required: [upserted, deleted, rematched]
+          properties:
+            upserted:
+              $ref: "#/components/schemas/DirectoryCounts"
+              description: Records added or replaced.
+            deleted:
+              $ref: "#/components/schemas/DirectoryCounts"
+              description: Records deleted (a DELETE reports 0 when there was no such record).
+            rematched:
+              type: integer
+              minimum: 0
+              description: Still-`new` inquiries whose match changed (each also got an
+                `inquiry.updated` event).
     """# + "\n"
 }

@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+
+@testable import InletCore
+
+@Suite("ValueJSON")
+struct ValueJSONTests {
+  @Test(
+    "valid documents",
+    arguments: [
+      (
+        #"{"a":1,"b":[true,false,null],"c":{"d":"е"}}"#,
+        Value.object([
+          "a": .number("1"), "b": .array([.bool(true), .bool(false), .null]),
+          "c": .object(["d": .string("е")]),
+        ])
+      ),
+      (
+        #" [ -0.5e+3 , 1.50, 18446744073709551616 ] "#,
+        .array([.number("-0.5e+3"), .number("1.50"), .number("18446744073709551616")])
+      ),
+      (#""\u0418\u0432\u0430\u043d \ud83d\ude00 \"q\" \\ \/ \n""#, .string("Иван 😀 \"q\" \\ / \n")),
+      ("[]", .array([])),
+      ("{}", .object([:])),
+    ])
+  func valid(text: String, expected: Value) throws {
+    #expect(try ValueJSON.parse(Array(text.utf8)) == expected)
+  }
+
+  @Test(
+    "invalid documents are refused",
+    arguments: [
+      "", "{", "[1,]", "{\"a\" 1}", "{\"a\":1,}", "01", "1.", "-", "tru", "\"open",
+      "\"\\x\"", "\"\\ud800\"", "[1] 2", "{\"a\":1}}", "\"tab\there\"", "nul",
+    ])
+  func invalid(text: String) {
+    #expect(throws: ValueJSON.SyntaxError.self) { try ValueJSON.parse(Array(text.utf8)) }
+  }
+
+  @Test("invalid UTF-8 inside a string is refused")
+  func invalidUTF8() {
+    #expect(throws: ValueJSON.SyntaxError.self) { try ValueJSON.parse([0x22, 0xD0, 0x22]) }
+  }
+
+  @Test("serialising and parsing again gives the same tree; keys sorted; control escaped")
+  func roundTrip() throws {
+    let value = Value.object([
+      "b": .array([.number("12345678901234567890"), .string("a\u{1}b\"c")]),
+      "a": .bool(true), "c": .null, "d": .number("not a number"),
+    ])
+    let text = String(decoding: ValueJSON.serialize(value), as: UTF8.self)
+    #expect(text.hasPrefix(#"{"a":true,"b":[12345678901234567890,"a\u0001b\"c"]"#))
+    #expect(text.contains(#""d":"not a number""#))
+    var expected = value
+    if case .object(var members) = expected {
+      members["d"] = .string("not a number")
+      expected = .object(members)
+    }
+    #expect(try ValueJSON.parse(ValueJSON.serialize(value)) == expected)
+  }
+
+  @Test("deep nesting is refused instead of overflowing the stack")
+  func depth() {
+    let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+    #expect(throws: ValueJSON.SyntaxError.self) { try ValueJSON.parse(Array(deep.utf8)) }
+  }
+}
