@@ -52,11 +52,21 @@ public struct InletServer: Sendable {
     let http = loaded.config.http
     let logger = self.logger
     let channelNames = loaded.channels.map(\.name)
+    let notifier = SystemdNotifier.fromEnvironment()
+    let listener = ListenerAddress()
+    let mailboxCount = loaded.config.mailboxes.count
     let app = Application(
       router: router.build(),
       configuration: .init(address: .hostname(http.host, port: http.port), serverName: nil),
       onServerRunning: { channel in
         health.markReady()
+        listener.set(channel.localAddress)
+        // READY=1 only now: migrations ran, definitions loaded, the port is bound.
+        notifier.notify(
+          "READY=1",
+          "STATUS="
+            + Self.statusLine(
+              address: channel.localAddress, channels: channelNames.count, mailboxes: mailboxCount))
         logger.notice(
           "inlet is listening",
           metadata: [
@@ -70,10 +80,28 @@ public struct InletServer: Sendable {
     let group = ServiceGroup(
       configuration: .init(
         services: [.init(service: app)]
-          + DeliveryService.services(loaded: loaded, database: database, logger: logger),
+          + DeliveryService.services(loaded: loaded, database: database, logger: logger)
+          // Last: it hears of a shutdown first and tells systemd STOPPING=1 before the drain.
+          + [
+            .init(
+              service: SystemdService(
+                notifier: notifier, watchdog: WatchdogSettings.fromEnvironment(),
+                database: database, listener: listener, logger: logger))
+          ],
         gracefulShutdownSignals: [.sigterm, .sigint],
         logger: logger))
     try await group.run()
     logger.notice("inlet stopped")
+  }
+
+  /// systemd's one-line `STATUS=`: "Listening on 127.0.0.1:8080, 2 channels, 1 mailbox".
+  static func statusLine(address: SocketAddress?, channels: Int, mailboxes: Int) -> String {
+    let place = address.map { a in
+      guard let ip = a.ipAddress, let port = a.port else { return a.description }
+      return a.protocol == .inet6 ? "[\(ip)]:\(port)" : "\(ip):\(port)"
+    }
+    let channelText = "\(channels) channel\(channels == 1 ? "" : "s")"
+    let mailboxText = "\(mailboxes) mailbox\(mailboxes == 1 ? "" : "es")"
+    return "Listening on \(place ?? "?"), \(channelText), \(mailboxText)"
   }
 }

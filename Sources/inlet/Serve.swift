@@ -8,6 +8,11 @@ struct Serve: AsyncParsableCommand {
 
   @OptionGroup var options: ConfigOption
 
+  @Option(
+    name: .long,
+    help: "Log lines as `text` (journald priorities under systemd) or `json`; default: the config.")
+  var logFormat: LogFormat?
+
   func run() async throws {
     let loaded: LoadedConfig
     do {
@@ -15,8 +20,12 @@ struct Serve: AsyncParsableCommand {
     } catch {
       throw fail("config error: \(error)")
     }
-    LoggingSetup.bootstrap(level: loaded.config.logging.level)
+    LoggingSetup.bootstrap(
+      level: loaded.config.logging.level,
+      format: logFormat ?? LogFormat(rawValue: loaded.config.logging.format) ?? .text)
     let logger = Logger(label: "inlet")
     try await InletServer(loaded: loaded, logger: logger).run()
   }
 }
+
+extension LogFormat: ExpressibleByArgument {}

@@ -33,6 +33,8 @@ final class DaemonHarness: @unchecked Sendable {
   }
   /// Extra environment for the daemon (`INLET_HTTP_PUBLIC_URL`, …).
   var environment: [String: String] = [:]
+  /// Extra arguments after `serve --config …` (`--log-format json`).
+  var serveArguments: [String] = []
   private var logHandle: FileHandle?
   let logPath: String
 
@@ -114,7 +116,7 @@ final class DaemonHarness: @unchecked Sendable {
     handle.seekToEndOfFile()
     let process = Process()
     process.executableURL = Self.binary
-    process.arguments = ["serve", "--config", configPath]
+    process.arguments = ["serve", "--config", configPath] + serveArguments
     var environment = ProcessInfo.processInfo.environment
     environment.removeValue(forKey: "CREDENTIALS_DIRECTORY")
     environment.merge(self.environment) { _, extra in extra }

@@ -39,11 +39,6 @@ public struct InquiryRecord: Codable, Sendable, FetchableRecord, MutablePersista
     static let senderMessenger = Column(CodingKeys.senderMessenger)
   }
 
-  public static let databaseDateEncodingStrategy = DatabaseDateEncodingStrategy
-    .timeIntervalSince1970
-  public static let databaseDateDecodingStrategy = DatabaseDateDecodingStrategy
-    .timeIntervalSince1970
-
   public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
@@ -64,11 +59,6 @@ public struct InquiryMessageRecord: Codable, Sendable, FetchableRecord, MutableP
     case receivedAt = "received_at"
     case text
   }
-
-  public static let databaseDateEncodingStrategy = DatabaseDateEncodingStrategy
-    .timeIntervalSince1970
-  public static let databaseDateDecodingStrategy = DatabaseDateDecodingStrategy
-    .timeIntervalSince1970
 
   public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }

@@ -35,10 +35,5 @@ public struct RawItemRecord: Codable, Sendable, FetchableRecord, MutablePersista
     static let receivedAt = Column(CodingKeys.receivedAt)
   }
 
-  public static let databaseDateEncodingStrategy = DatabaseDateEncodingStrategy
-    .timeIntervalSince1970
-  public static let databaseDateDecodingStrategy = DatabaseDateDecodingStrategy
-    .timeIntervalSince1970
-
   public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }

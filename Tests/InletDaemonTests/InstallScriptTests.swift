@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+
+/// `scripts/install` into a temporary root (`DESTDIR`) with the already built binary.
+@Suite struct InstallScriptTests {
+  @Test func installsIntoDestdirAndKeepsWhatExists() throws {
+    let root = FileManager.default.temporaryDirectory
+      .appendingPathComponent("inlet-install-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: root) }
+    let first = try install(into: root)
+    #expect(first.status == 0, "\(first.output)\(first.error)")
+    #expect(first.output.contains("systemctl enable --now inlet"))
+
+    func path(_ relative: String) -> String { root.path + relative }
+    let files = FileManager.default
+    #expect(files.isExecutableFile(atPath: path("/usr/local/bin/inlet")))
+    #expect(files.fileExists(atPath: path("/usr/local/share/inlet/channels/generic.yaml")))
+    let unit = try String(
+      contentsOfFile: path("/etc/systemd/system/inlet.service"), encoding: .utf8)
+    #expect(
+      unit.contains("\nExecStart=/usr/local/bin/inlet serve --config /etc/inlet/inlet.yaml\n"))
+    let dropin = try String(
+      contentsOfFile: path("/etc/systemd/system/inlet.service.d/credentials.conf"),
+      encoding: .utf8)
+    #expect(dropin.contains("LoadCredential=site-token:/etc/inlet/credentials/site-token"))
+    let secret = path("/etc/inlet/credentials/site-token")
+    let mode = try files.attributesOfItem(atPath: secret)[.posixPermissions] as? Int
+    #expect(mode == 0o600)
+    let token = try String(contentsOfFile: secret, encoding: .utf8)
+    #expect(token.count >= 24)
+
+    let config = try String(contentsOfFile: path("/etc/inlet/inlet.yaml"), encoding: .utf8)
+    #expect(config.contains("channels_dir: /usr/local/share/inlet/channels"))
+    #expect(config.contains("path: /var/lib/inlet/inlet.sqlite"))
+    // The installed config is valid once its absolute paths point into the temporary root.
+    let staged = path("/etc/inlet/staged.yaml")
+    try config.replacingOccurrences(of: ": /", with: ": \(root.path)/")
+      .write(toFile: staged, atomically: true, encoding: .utf8)
+    let check = try DaemonHarness.run(DaemonHarness.binary, ["check-config", "--config", staged])
+    #expect(check.status == 0, "\(check.output)\(check.error)")
+
+    // Again: the config and the secrets are kept.
+    try "# edited\n".write(toFile: path("/etc/inlet/inlet.yaml"), atomically: true, encoding: .utf8)
+    let second = try install(into: root)
+    #expect(second.status == 0)
+    #expect(
+      try String(contentsOfFile: path("/etc/inlet/inlet.yaml"), encoding: .utf8) == "# edited\n")
+    #expect(try String(contentsOfFile: secret, encoding: .utf8) == token)
+  }
+
+  private func install(into root: URL) throws -> (status: Int32, output: String, error: String) {
+    let script = DaemonHarness.repositoryRoot.appendingPathComponent("scripts/install")
+    return try DaemonHarness.run(
+      URL(fileURLWithPath: "/usr/bin/env"),
+      ["DESTDIR=\(root.path)", "INLET_BINARY=\(DaemonHarness.binary.path)", script.path])
+  }
+}

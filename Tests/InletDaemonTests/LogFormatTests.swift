@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+
+/// The daemon's log lines: `<N>` priorities for journald, JSON lines for log shippers.
+@Suite struct LogFormatTests {
+  @Test func journaldPrioritiesWithJournalStream() async throws {
+    let daemon = try DaemonHarness()
+    defer { daemon.remove() }
+    daemon.environment = ["JOURNAL_STREAM": "1:1"]
+    try await daemon.start()
+    // A rejected request is logged without the token it presented.
+    let denied = try await daemon.request(
+      .POST, "/hooks/site", headers: [("Authorization", "Bearer wrong-token")], body: [])
+    #expect(denied.status == 401)
+    #expect(daemon.stop() == 0)
+
+    let lines = daemon.log().split(separator: "\n").map(String.init)
+    #expect(!lines.isEmpty)
+    for line in lines {
+      #expect(line.wholeMatch(of: /<[2-7]>inlet: .*/) != nil, "\(line)")
+      // No timestamp: journald adds its own.
+      #expect(line.firstMatch(of: /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/) == nil, "\(line)")
+    }
+    #expect(lines.contains { $0.hasPrefix("<6>inlet: ") && $0.hasSuffix("database ready") })
+    #expect(lines.contains { $0.hasPrefix("<5>inlet: ") && $0.hasSuffix("inlet is listening") })
+    #expect(!daemon.log().contains("wrong-token") && !daemon.log().contains(daemon.siteToken))
+  }
+
+  @Test func humanReadableWithoutJournalStream() async throws {
+    let daemon = try DaemonHarness()
+    defer { daemon.remove() }
+    daemon.environment = ["JOURNAL_STREAM": ""]
+    try await daemon.start()
+    #expect(daemon.stop() == 0)
+    let listening = try #require(
+      daemon.log().split(separator: "\n").first { $0.hasSuffix("inlet is listening") })
+    #expect(listening.firstMatch(of: #/^\d{4}-\d{2}-\d{2}T\S+ notice inlet: /#) != nil)
+  }
+
+  @Test func jsonLinesWithLogFormatJSON() async throws {
+    let daemon = try DaemonHarness()
+    defer { daemon.remove() }
+    daemon.environment = ["JOURNAL_STREAM": "1:1"]  // an explicit format wins
+    daemon.serveArguments = ["--log-format", "json"]
+    try await daemon.start()
+    #expect(daemon.stop() == 0)
+
+    let lines = daemon.log().split(separator: "\n")
+    #expect(!lines.isEmpty)
+    var entries: [[String: Any]] = []
+    for line in lines {
+      let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+      let entry = try #require(object, "not a JSON object: \(line)")
+      #expect(entry["time"] is String && entry["level"] is String && entry["label"] is String)
+      #expect(entry["message"] is String && entry["metadata"] is [String: Any])
+      entries.append(entry)
+    }
+    let listening = try #require(entries.first { $0["message"] as? String == "inlet is listening" })
+    #expect(listening["level"] as? String == "notice")
+    #expect(listening["label"] as? String == "inlet")
+    let metadata = try #require(listening["metadata"] as? [String: Any])
+    #expect(metadata["http.port"] as? String == "\(daemon.port)")
+    let time = try #require(listening["time"] as? String)
+    #expect(try Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(time) <= Date())
+  }
+
+  @Test func jsonFromTheConfig() async throws {
+    let daemon = try DaemonHarness(extraConfig: "logging:\n  format: json\n")
+    defer { daemon.remove() }
+    try await daemon.start()
+    #expect(daemon.stop() == 0)
+    let first = try #require(daemon.log().split(separator: "\n").first)
+    #expect(try JSONSerialization.jsonObject(with: Data(first.utf8)) is [String: Any])
+  }
+}

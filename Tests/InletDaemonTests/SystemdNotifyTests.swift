@@ -1,0 +1,118 @@
+import Foundation
+import InletDaemon
+import Testing
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// `Type=notify` against a real datagram socket: READY=1 once the port answers, WATCHDOG=1 at
+/// half of `WATCHDOG_USEC` while healthy, STOPPING=1 on SIGTERM.
+@Suite(.serialized)
+struct SystemdNotifyTests {
+  @Test(arguments: [false, true])
+  func readyWatchdogStopping(abstract: Bool) async throws {
+    let notify = try NotifySocket(abstract: abstract)
+    let daemon = try DaemonHarness()
+    defer { daemon.remove() }
+    daemon.environment = ["NOTIFY_SOCKET": notify.address, "WATCHDOG_USEC": "400000"]
+    let port = daemon.port
+    async let started: Void = daemon.start()
+
+    let first = try await notify.receive(timeout: .seconds(30))
+    // The port answers the moment READY=1 arrives.
+    let readyStatus = DaemonHarness.probe(port: port)
+    try await started
+    let ready = try #require(first, "no notification: \(daemon.log())")
+    let lines = ready.split(separator: "\n").map(String.init)
+    #expect(lines.contains("READY=1"), "\(ready)")
+    #expect(readyStatus == 200)
+    let status = try #require(lines.first { $0.hasPrefix("STATUS=") })
+    #expect(status == "STATUS=Listening on 127.0.0.1:\(port), 1 channel, 0 mailboxes")
+
+    // Pings every 200 ms: at least four in 1.5 s.
+    var pings = 0
+    let until = ContinuousClock.now + .milliseconds(1500)
+    while ContinuousClock.now < until {
+      if let message = try await notify.receive(timeout: until - ContinuousClock.now),
+        message == "WATCHDOG=1"
+      {
+        pings += 1
+      }
+    }
+    #expect(pings >= 4, "\(pings) pings")
+
+    #expect(daemon.stop() == 0)
+    let rest = try await notify.receive(until: "STOPPING=1", timeout: .seconds(5))
+    #expect(rest.last?.split(separator: "\n").first == "STOPPING=1", "\(rest)")
+  }
+
+  @Test func watchdogFollowsEnvironment() {
+    #expect(WatchdogSettings.fromEnvironment([:]) == nil)
+    #expect(
+      WatchdogSettings.fromEnvironment(["WATCHDOG_USEC": "30000000"], pid: 7)?.pingInterval
+        == .seconds(15))
+    #expect(
+      WatchdogSettings.fromEnvironment(["WATCHDOG_USEC": "1000", "WATCHDOG_PID": "8"], pid: 7)
+        == nil)
+    #expect(
+      WatchdogSettings.fromEnvironment(["WATCHDOG_USEC": "1000", "WATCHDOG_PID": "7"], pid: 7)
+        != nil)
+    #expect(!SystemdNotifier.fromEnvironment([:]).notify("READY=1"))
+  }
+
+  @Test func noWatchdogWithoutItsVariable() async throws {
+    let notify = try NotifySocket()
+    let daemon = try DaemonHarness()
+    defer { daemon.remove() }
+    daemon.environment = ["NOTIFY_SOCKET": notify.address]
+    try await daemon.start()
+    let ready = try await notify.receive(until: "READY=1", timeout: .seconds(10))
+    #expect(!ready.isEmpty)
+    #expect(try await notify.receive(timeout: .milliseconds(600)) == nil)
+    #expect(daemon.stop() == 0)
+    let rest = try await notify.receive(until: "STOPPING=1", timeout: .seconds(5))
+    #expect(rest.count == 1)
+  }
+
+  /// Another process holds SQLite's write lock: the write probe waits (up to the 10 s busy
+  /// timeout, then fails) and no WATCHDOG=1 goes out until the lock is released.
+  @Test func watchdogWithheldWhileTheDatabaseIsLocked() async throws {
+    let notify = try NotifySocket()
+    let daemon = try DaemonHarness()
+    defer { daemon.remove() }
+    daemon.environment = ["NOTIFY_SOCKET": notify.address, "WATCHDOG_USEC": "400000"]
+    try await daemon.start()
+    let healthy = try await notify.receive(until: "WATCHDOG=1", timeout: .seconds(5))
+    #expect(healthy.last == "WATCHDOG=1")
+
+    let sqlite = Process()
+    sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+    sqlite.arguments = [daemon.databasePath]
+    let input = Pipe()
+    let output = Pipe()
+    sqlite.standardInput = input
+    sqlite.standardOutput = output
+    try sqlite.run()
+    input.fileHandleForWriting.write(Data("BEGIN IMMEDIATE;\nSELECT 'locked';\n".utf8))
+    let locked = output.fileHandleForReading.availableData
+    #expect(String(decoding: locked, as: UTF8.self).hasPrefix("locked"))
+    // A ping already on its way may still arrive; then none while the lock is held.
+    _ = try await notify.receive(timeout: .milliseconds(300))
+    var pings = 0
+    let until = ContinuousClock.now + .milliseconds(1200)
+    while ContinuousClock.now < until {
+      if try await notify.receive(timeout: until - ContinuousClock.now) == "WATCHDOG=1" {
+        pings += 1
+      }
+    }
+    #expect(pings == 0)
+
+    input.fileHandleForWriting.write(Data("COMMIT;\n".utf8))
+    try input.fileHandleForWriting.close()
+    sqlite.waitUntilExit()
+    let resumed = try await notify.receive(until: "WATCHDOG=1", timeout: .seconds(12))
+    #expect(resumed.last == "WATCHDOG=1")
+    #expect(daemon.stop() == 0)
+  }
+}
