@@ -55,16 +55,5 @@ struct DeliveryController {
     }
   }
 
-  struct Page: Encodable {
-    var items: [Delivery]
-    var next: String?
-
-    func encode(to encoder: any Encoder) throws {
-      var container = encoder.container(keyedBy: CodingKeys.self)
-      try container.encode(items, forKey: .items)
-      try container.encode(next, forKey: .next)
-    }
-
-    enum CodingKeys: String, CodingKey { case items, next }
-  }
+  typealias Page = APIPage<Delivery>
 }

@@ -16,19 +16,7 @@ extension InquiryController {
     }
   }
 
-  struct Page: Encodable {
-    var items: [Inquiry]
-    var next: String?
-
-    func encode(to encoder: any Encoder) throws {
-      var container = encoder.container(keyedBy: CodingKeys.self)
-      try container.encode(items, forKey: .items)
-      // `next` is always present: null says this page reached the end.
-      try container.encode(next, forKey: .next)
-    }
-
-    enum CodingKeys: String, CodingKey { case items, next }
-  }
+  typealias Page = APIPage<Inquiry>
 
   static func queueQuery(_ parameters: Parameters) throws -> QueueQuery {
     var query = QueueQuery()
