@@ -183,7 +183,8 @@ struct DeliveryTests {
 
   @Test("kill -9 while delivering loses nothing: after a restart every change arrives")
   func killDuringDelivery() async throws {
-    let receiver = try DeliveryReceiver { _ in .hang(.milliseconds(40)) }
+    // Slow enough that the kill lands while deliveries are still going out.
+    let receiver = try DeliveryReceiver { _ in .hang(.milliseconds(250)) }
     let daemon = try daemon(for: receiver)
     defer { daemon.remove() }
     try await receiver.serving {
