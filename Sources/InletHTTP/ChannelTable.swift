@@ -20,9 +20,4 @@ public final class ChannelTable: Sendable {
     instances.withLock { Array($0.values) }.sorted { $0.name < $1.name }
   }
 
-  /// Replaces every instance (configuration reload).
-  public func replace(with instances: [ChannelInstance]) {
-    let table = Dictionary(instances.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-    self.instances.withLock { $0 = table }
-  }
 }

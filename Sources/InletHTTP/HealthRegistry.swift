@@ -48,13 +48,6 @@ public final class HealthRegistry: Sendable {
     }
   }
 
-  /// Keeps only these channels (after a reload).
-  public func retain(channels names: Set<String>) {
-    states.withLock { states in
-      states = states.filter { $0.value.kind != "webhook" || names.contains($0.key) }
-    }
-  }
-
   func recordRequest(channel: String, at date: Date = Date()) {
     update(channel) { state in
       state.requests += 1

@@ -34,12 +34,14 @@ enum ReplyRenderer {
       // "{{caller.name}}"}` becomes `{}` for an unknown caller), as providers expect.
       var rendered: [String: Value] = [:]
       for (key, member) in members {
-        if case .string(let text) = member, Template(text).isSinglePlaceholder,
-          Template(text).render(context.resolve).isEmpty
-        {
-          continue
+        if case .string(let text) = member {
+          let template = Template(text)
+          let value = template.render(context.resolve)
+          if value.isEmpty && template.isSinglePlaceholder { continue }
+          rendered[key] = .string(value)
+        } else {
+          rendered[key] = render(member, context: context)
         }
-        rendered[key] = render(member, context: context)
       }
       return .object(rendered)
     default: return value
