@@ -80,6 +80,15 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    .target(
+      name: "InletTestSupport",
+      path: "Tests/InletTestSupport"
+    ),
+    .testTarget(
+      name: "InletMailTests",
+      dependencies: ["InletMail", "InletCore", "InletTestSupport"],
+      resources: [.copy("Fixtures")]
+    ),
     .testTarget(
       name: "InletCoreTests",
       dependencies: ["InletCore"]
@@ -91,7 +100,7 @@ let package = Package(
     .testTarget(
       name: "InletDaemonTests",
       dependencies: [
-        "InletDaemon", "InletCore", "InletStore",
+        "InletDaemon", "InletCore", "InletStore", "InletMail", "InletTestSupport",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "Crypto", package: "swift-crypto"),
