@@ -75,17 +75,8 @@ extension InletDatabase {
       let inquiryID = record.id!
       raw.inquiryID = inquiryID
       try raw.update(db, columns: ["inquiry_id"])
-      var attachments: [Inquiry.Attachment] = []
-      for file in submission.files {
-        var attachment = AttachmentRecord(
-          id: nil, rawID: rawID, inquiryID: inquiryID, name: Self.sanitize(file.filename),
-          contentType: file.contentType, size: file.data.count, data: Data(file.data))
-        try attachment.insert(db)
-        attachments.append(
-          Inquiry.Attachment(
-            id: String(attachment.id!), name: attachment.name,
-            contentType: attachment.contentType, size: attachment.size))
-      }
+      let attachments = try storeFiles(
+        submission.files, rawID: rawID, inquiryID: inquiryID, in: db)
       // The inquiry exactly as `assemble` would read it back, without reading it back.
       inquiry.id = String(inquiryID)
       inquiry.source.rawID = String(rawID)
