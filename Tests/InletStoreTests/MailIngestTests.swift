@@ -98,7 +98,8 @@ struct MailIngestTests {
     #expect(root.messages.map(\.text) == ["И ещё вопрос"])
 
     _ = try await temp.database.apply(
-      .accept(action: .interactionOnInterest, clientID: "c1", contactID: nil, interestID: "i9",
+      .accept(
+        action: .interactionOnInterest, clientID: "c1", contactID: nil, interestID: "i9",
         comment: nil),
       to: rootID, by: "crm")
     let later = try await temp.database.ingestMail(
