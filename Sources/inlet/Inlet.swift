@@ -9,7 +9,8 @@ struct Inlet: AsyncParsableCommand {
     commandName: "inlet",
     abstract: "Lead intake daemon: every letter, call, form and chat message becomes one inquiry.",
     subcommands: [
-      Serve.self, CheckConfig.self, Poll.self, Inquiries.self, Directory.self, Status.self,
+      Serve.self, CheckConfig.self, Poll.self, Inquiries.self, ReplayCommand.self,
+      Directory.self, Status.self,
     ])
 }
 

@@ -46,10 +46,7 @@ final class MailboxPoller: Sendable {
     self.settings = settings
     self.database = database
     self.builder = MailItemBuilder(
-      mailbox: settings.name, folder: settings.folder,
-      options: MailOptions(
-        ownAddresses: mail.ownAddresses.map { $0.lowercased() },
-        maxAttachmentBytes: mail.maxAttachmentBytes))
+      mailbox: settings.name, folder: settings.folder, options: Self.options(mail))
     self.rateLimit = MailRateLimit(
       count: mail.rateLimitCount,
       window: DurationText.parse(mail.rateLimitWindow).map(Self.seconds) ?? 7200)
@@ -58,6 +55,13 @@ final class MailboxPoller: Sendable {
     self.logger = logger
     self.chunkSize = chunkSize
     self.queue = DispatchQueue(label: "inlet.mailbox.\(settings.name)")
+  }
+
+  /// The normaliser's options from `mail:`.
+  static func options(_ mail: MailSection) -> MailOptions {
+    MailOptions(
+      ownAddresses: mail.ownAddresses.map { $0.lowercased() },
+      maxAttachmentBytes: mail.maxAttachmentBytes)
   }
 
   static func seconds(_ duration: Duration) -> Double {
