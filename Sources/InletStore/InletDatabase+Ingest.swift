@@ -38,7 +38,6 @@ extension InletDatabase {
         inquiryID: inquiryID.map(String.init), rawID: String(rawID),
         status: RawItemStatus(rawValue: existing["status"]) ?? .pending)
     }
-    let encoder = InquiryJSON.encoder()
     var raw = RawItemRecord(
       id: nil, channel: submission.channel, event: submission.event,
       transport: submission.transport.jsonText,
@@ -50,31 +49,30 @@ extension InletDatabase {
     case .ignored(let reason):
       raw.status = RawItemStatus.ignored.rawValue
       raw.reason = reason
-      try raw.insert(db)
+      try raw.insertCached(db)
       return .kept(rawID: String(raw.id!), status: .ignored)
     case .quarantined(let failure, let partial):
       raw.status = RawItemStatus.quarantined.rawValue
       raw.reason = "\(failure.code): \(failure.message)"
-      raw.extracted = try partial.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
-      try raw.insert(db)
+      raw.extracted = partial.map { String(decoding: $0.jsonBytes, as: UTF8.self) }
+      try raw.insertCached(db)
       return .kept(rawID: String(raw.id!), status: .quarantined)
     case .call(let event, let draft):
       raw.status = RawItemStatus.normalised.rawValue
-      try raw.insert(db)
+      try raw.insertCached(db)
       return try applyCall(
         event, draft: draft, raw: &raw, options: submission.context.options, settings: settings,
         in: db)
     case .inquiry(let draft):
       raw.status = RawItemStatus.normalised.rawValue
-      try raw.insert(db)
+      try raw.insertCached(db)
       let rawID = raw.id!
       var inquiry = draft
       try Self.applyMatch(to: &inquiry, settings: settings, in: db)
-      var record = try InquiryRecord(inquiry, rawID: rawID, encoder: encoder)
-      try record.insert(db)
+      var record = InquiryRecord(inquiry, rawID: rawID)
+      try record.insertCached(db)
       let inquiryID = record.id!
-      raw.inquiryID = inquiryID
-      try raw.update(db, columns: ["inquiry_id"])
+      try raw.link(to: inquiryID, db)
       let attachments = try storeFiles(
         submission.files, rawID: rawID, inquiryID: inquiryID, in: db)
       // The inquiry exactly as `assemble` would read it back, without reading it back.
@@ -111,7 +109,7 @@ extension InletDatabase {
 }
 
 extension InquiryRecord {
-  init(_ inquiry: Inquiry, rawID: Int64, encoder: JSONEncoder) throws {
+  init(_ inquiry: Inquiry, rawID: Int64) {
     var document = inquiry
     document.id = ""
     document.messages = []
@@ -121,7 +119,7 @@ extension InquiryRecord {
       receivedAt: inquiry.receivedAt, rawID: rawID, senderEmail: inquiry.sender.email,
       senderPhone: inquiry.sender.phone, senderMessenger: Self.messengerKey(inquiry.sender),
       companyINN: inquiry.company?.inn,
-      document: String(decoding: try encoder.encode(document), as: UTF8.self),
+      document: String(decoding: document.jsonBytes, as: UTF8.self),
       updatedAt: inquiry.receivedAt)
   }
 

@@ -131,7 +131,6 @@ extension InletDatabase {
       outcome = .ignored(reason: "rate_limited", partial: draft)
     }
 
-    let encoder = InquiryJSON.encoder()
     var raw = RawItemRecord(
       id: nil, channel: location.mailbox, event: "letter", transport: item.transport,
       body: Data(item.bytes), idempotencyKey: item.key, receivedAt: item.receivedAt,
@@ -142,15 +141,15 @@ extension InletDatabase {
       if case .ignored = outcome { status = .ignored } else { status = .quarantined }
       raw.status = status.rawValue
       raw.reason = reason
-      raw.extracted = try partial.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
-      try raw.insert(db)
+      raw.extracted = partial.map { String(decoding: $0.jsonBytes, as: UTF8.self) }
+      try raw.insertCached(db)
       try link(raw.id!)
       try recordSender(item, rawID: raw.id!, in: db)
       return .kept(rawID: String(raw.id!), status: status, reason: reason)
 
     case .inquiry(var inquiry, let files, let references):
       raw.status = RawItemStatus.normalised.rawValue
-      try raw.insert(db)
+      try raw.insertCached(db)
       let rawID = raw.id!
       try link(rawID)
       try recordSender(item, rawID: rawID, in: db)
@@ -172,11 +171,10 @@ extension InletDatabase {
           }
         }
       }
-      var record = try InquiryRecord(inquiry, rawID: rawID, encoder: encoder)
-      try record.insert(db)
+      var record = InquiryRecord(inquiry, rawID: rawID)
+      try record.insertCached(db)
       let inquiryID = record.id!
-      raw.inquiryID = inquiryID
-      try raw.update(db, columns: ["inquiry_id"])
+      try raw.link(to: inquiryID, db)
       inquiry.id = String(inquiryID)
       inquiry.source.rawID = String(rawID)
       inquiry.attachments = try storeFiles(files, rawID: rawID, inquiryID: inquiryID, in: db)
@@ -247,8 +245,7 @@ extension InletDatabase {
     var message = InquiryMessageRecord(
       id: nil, inquiryID: inquiryID, rawID: raw.id!, receivedAt: receivedAt, text: text)
     try message.insert(db)
-    raw.inquiryID = inquiryID
-    try raw.update(db, columns: ["inquiry_id"])
+    try raw.link(to: inquiryID, db)
     _ = try storeFiles(files, rawID: raw.id!, inquiryID: inquiryID, in: db)
     try db.execute(
       sql: "UPDATE inquiries SET updated_at = ? WHERE id = ?",

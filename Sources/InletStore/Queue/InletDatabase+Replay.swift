@@ -107,7 +107,7 @@ extension InletDatabase {
         }
         inquiry.receivedAt = raw.receivedAt
         try Self.applyMatch(to: &inquiry, settings: settings, in: db)
-        var record = try InquiryRecord(inquiry, rawID: rawID, encoder: encoder)
+        var record = InquiryRecord(inquiry, rawID: rawID)
         try record.insert(db)
         let inquiryID = record.id!
         raw.inquiryID = inquiryID
