@@ -18,8 +18,11 @@ public final class IMAPClient: @unchecked Sendable {
   public private(set) var capabilities: Set<String> = []
   /// Commands of one pipelined `fetch` in flight at once.
   public var pipelineDepth = 3
-  /// Largest response (a letter with its FETCH line) accepted from the server.
-  public var maxResponseBytes = 512 * 1024 * 1024
+  /// Largest response accepted from the server (a fetch raises it to its `maxBytes` and a
+  /// margin).
+  public var maxResponseBytes = 512 * 1024 * 1024 {
+    didSet { framer.maxResponseBytes = maxResponseBytes }
+  }
 
   private var connection: IMAPConnection?
   private let buffer = ReceiveBuffer(capacity: 512 * 1024)
@@ -237,6 +240,10 @@ public final class IMAPClient: @unchecked Sendable {
     try guarded {
       let wanted = Array(Set(uids)).sorted()
       guard !wanted.isEmpty else { return }
+      // A letter of up to maxBytes (plus its FETCH line) must fit in one response.
+      let needed = maxBytes > Int.max / 2 ? Int.max / 2 : maxBytes + 1024 * 1024
+      framer.maxResponseBytes = max(maxResponseBytes, needed)
+      defer { framer.maxResponseBytes = maxResponseBytes }
       let sizes = try fetchSizes(wanted)
       var plans: [FetchPlan] = []
       var small: [UInt32] = []
