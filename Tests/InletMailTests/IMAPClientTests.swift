@@ -264,6 +264,19 @@ struct IMAPClientTests {
     try client.noop()
   }
 
+  @Test("the timeout bounds each wait, not the connection: quiet spells and IDLE outlast it")
+  func longLived() throws {
+    let server = try DovecotServer()
+    defer { server.cleanUp() }
+    let client = try IMAPClient(endpoint: H.endpoint(server, timeout: 1))
+    try client.connect()
+    _ = try client.select("INBOX", readOnly: false)
+    Thread.sleep(forTimeInterval: 2)
+    try client.noop()
+    #expect(try client.idle(timeout: 2) { false } == false)
+    try client.noop()
+  }
+
   @Test("a server stopped mid-fetch is an error, not a hang; a new connection resumes")
   func serverStoppedMidFetch() throws {
     let server = try DovecotServer()
