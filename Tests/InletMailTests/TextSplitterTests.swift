@@ -1,3 +1,4 @@
+import InletCore
 import Testing
 
 @testable import InletMail
@@ -65,5 +66,34 @@ struct FileNameSanitiserTests {
     #expect(name.hasSuffix(".docx"))
     #expect(!name.contains("\u{FFFD}"))
     #expect(FileNameSanitiser.sanitise(nil, mediaType: "image/png", index: 2) == "attachment-2.png")
+  }
+}
+
+@Suite("Phones, INNs and companies in text")
+struct ContactFinderTests {
+  private let normalizer = PhoneNormalizer(defaultCountry: "RU")
+
+  @Test func phonesInManyShapes() {
+    let text = """
+      Звоните: 8\u{00A0}(916)\u{00A0}123-45-67, +7 903 765 43 21; +375 29 123\u{2013}45\u{2013}67
+      ИНН 7707083893, р/с 40702810938000012345, артикул AB9161234567
+      """
+    #expect(
+      PhoneFinder.find(in: text, normalizer: normalizer) == [
+        "+79161234567", "+79037654321", "+375291234567",
+      ])
+  }
+
+  @Test func innsAreValidatedAndNotTakenFromPhones() {
+    #expect(INNFinder.find(in: "ИНН 7707083893, ИНН 7707083894", phones: []) == ["7707083893"])
+    #expect(INNFinder.find(in: "no digits here", phones: []).isEmpty)
+  }
+
+  @Test func companyNames() {
+    #expect(CompanyFinder.find(in: "Иван\nООО «Ромашка»\nтел.") == "ООО «Ромашка»")
+    #expect(CompanyFinder.find(in: "ЗАО \"Логистика Плюс\"") == "ЗАО «Логистика Плюс»")
+    #expect(CompanyFinder.find(in: "АО «Торговый дом «Восток»»") == "АО «Торговый дом «Восток»»")
+    #expect(CompanyFinder.find(in: "ИП Сидоров Пётр Иванович") == "ИП Сидоров Пётр Иванович")
+    #expect(CompanyFinder.find(in: "ДАО и ООО-шники") == nil)
   }
 }

@@ -198,7 +198,7 @@ public enum HTMLText {
     let nameStart = index
     while index < bytes.count, isNameByte(bytes[index]) { index += 1 }
     guard index > nameStart else { return nil }
-    let name = String(decoding: bytes[nameStart..<index], as: UTF8.self).lowercased()
+    let name = String(decoding: bytes[nameStart..<index], as: UTF8.self).asciiLowercased()
     var attributes: [String: String] = [:]
     var selfClosing = false
     while index < bytes.count {
@@ -219,7 +219,7 @@ public enum HTMLText {
           index += 1
         }
         let attributeName = String(decoding: bytes[attributeStart..<index], as: UTF8.self)
-          .lowercased()
+          .asciiLowercased()
         while index < bytes.count,
           bytes[index] == 0x20 || bytes[index] == 0x0A
             || bytes[index] == 0x0D || bytes[index] == 0x09

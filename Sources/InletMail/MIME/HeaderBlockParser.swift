@@ -68,7 +68,7 @@ enum HeaderBlockParser {
       while nameEnd > index && (bytes[nameEnd - 1] == 0x20 || bytes[nameEnd - 1] == 0x09) {
         nameEnd -= 1
       }
-      currentName = String(decoding: bytes[index..<nameEnd], as: UTF8.self).lowercased()
+      currentName = String(decoding: bytes[index..<nameEnd], as: UTF8.self).asciiLowercased()
       var valueStart = colon + 1
       while valueStart < contentEnd && (bytes[valueStart] == 0x20 || bytes[valueStart] == 0x09) {
         valueStart += 1

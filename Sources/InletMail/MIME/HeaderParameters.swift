@@ -13,7 +13,7 @@ public struct HeaderParameters: Sendable, Equatable {
 
   /// A parameter by name (case-insensitive).
   public subscript(_ name: String) -> String? {
-    parameters[name.lowercased()]
+    parameters[name.asciiLowercased()]
   }
 
   private struct Section {
@@ -27,13 +27,13 @@ public struct HeaderParameters: Sendable, Equatable {
     let segments = splitSegments(raw)
     guard let first = segments.first else { return HeaderParameters(value: "") }
     let value = String(decoding: stripComments(first), as: UTF8.self)
-      .trimmingASCIIWhitespace().lowercased()
+      .trimmingASCIIWhitespace().asciiLowercased()
     var plain: [String: [UInt8]] = [:]
     var sections: [String: [Section]] = [:]
     for segment in segments.dropFirst() {
       guard let equals = segment.firstIndex(of: UInt8(ascii: "=")) else { continue }
       let rawName = String(decoding: segment[..<equals], as: UTF8.self)
-        .trimmingASCIIWhitespace().lowercased()
+        .trimmingASCIIWhitespace().asciiLowercased()
       guard !rawName.isEmpty, rawName.count < 80 else { continue }
       let rawValue = unquote(Array(segment[(equals + 1)...]))
       if let star = rawName.firstIndex(of: "*") {

@@ -25,13 +25,13 @@ public struct MIMEHeaders: Sendable, Equatable {
 
   /// The raw value of the first field named `name` (case-insensitive).
   public func raw(_ name: String) -> [UInt8]? {
-    let key = name.lowercased()
+    let key = name.asciiLowercased()
     return fields.first { $0.name == key }?.value
   }
 
   /// The raw values of every field named `name`.
   public func all(_ name: String) -> [[UInt8]] {
-    let key = name.lowercased()
+    let key = name.asciiLowercased()
     return fields.filter { $0.name == key }.map(\.value)
   }
 

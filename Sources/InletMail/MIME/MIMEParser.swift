@@ -44,7 +44,7 @@ public enum MIMEParser {
     let disposition = headers.raw("content-disposition").map(HeaderParameters.parse)
     let encoding =
       headers.raw("content-transfer-encoding").map {
-        HeaderText.decode($0).lowercased()
+        HeaderText.decode($0).asciiLowercased()
       } ?? "7bit"
     let bodyRange = min(header.bodyStart, range.upperBound)..<range.upperBound
     var part = MIMEPart(

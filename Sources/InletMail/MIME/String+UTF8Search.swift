@@ -97,3 +97,13 @@ extension StringProtocol {
     return String(decoding: bytes, as: UTF8.self)
   }
 }
+
+extension StringProtocol {
+  /// Lower-cases ASCII letters only, for protocol tokens (field names, media types, tags);
+  /// returns the text unchanged, without copying its bytes, when it has no capitals.
+  func asciiLowercased() -> String {
+    guard utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return String(self) }
+    return String(
+      decoding: utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+  }
+}

@@ -40,14 +40,15 @@ enum FormMailer {
 
   /// Whether an address is a robot's (`noreply@`, `robot@`, …) rather than a person's.
   static func isNoReply(_ email: String) -> Bool {
-    let local = email.prefix { $0 != "@" }.lowercased()
+    let local = String(decoding: email.utf8.prefix { $0 != UInt8(ascii: "@") }, as: UTF8.self)
+      .asciiLowercased()
     if noReplyLocalParts.contains(local) { return true }
     return local.hasPrefix("noreply") || local.hasPrefix("no-reply")
       || local.hasPrefix("donotreply") || email.hasSuffix("@tilda.ws")
   }
 
   static func read(letter: MailLetter, headers: MIMEHeaders, body: String) -> Result? {
-    let mailer = (letter.mailer ?? "").lowercased()
+    let mailer = (letter.mailer ?? "").asciiLowercased()
     let fromEmail = letter.from?.email ?? ""
     let subject = (letter.subject ?? "").fastLowercased()
     var kind: String?

@@ -20,9 +20,9 @@ enum INNFinder {
     guard hasTenDigitRun(text) else { return [] }
     let candidates = INN.extract(from: text)
     guard !candidates.isEmpty else { return [] }
-    let lower = text.fastLowercased()
+    let labelled = ["ИНН", "инн", "Инн", "INN", "inn", "Inn"].contains { text.utf8Contains($0) }
     return candidates.filter { inn in
-      if lower.utf8Contains("инн") || lower.utf8Contains("inn") { return true }
+      if labelled { return true }
       return !phones.contains { $0.hasSuffix(inn) }
     }
   }

@@ -4,51 +4,62 @@ import InletCore
 ///
 /// A candidate is a run of digits, spaces, dashes and parentheses, optionally led by `+`,
 /// holding 10 to 15 digits and not glued to letters. Runs introduced by requisites labels
-/// (ИНН, КПП, ОГРН, БИК, р/с, …) are account numbers, not phones.
+/// (ИНН, КПП, ОГРН, БИК, р/с, …) are account numbers, not phones. The scan works on UTF-8
+/// bytes: every character that matters is ASCII, a no-break space or an en dash.
 enum PhoneFinder {
   private static let requisiteLabels = [
     "инн", "кпп", "огрн", "огрнип", "бик", "р/с", "к/с", "р/сч", "к/сч", "счет", "счёт", "окпо",
     "оквэд", "inn", "kpp", "swift", "iban", "заказ", "order", "№",
   ]
-  private static let joiners: Set<UInt32> = [0x20, 0xA0, 0x2D, 0x2013, 0x28, 0x29]
 
   static func find(in text: String, normalizer: PhoneNormalizer) -> [String] {
-    guard text.utf8.reduce(0, { $0 + ($1 >= 0x30 && $1 <= 0x39 ? 1 : 0) }) >= 10 else { return [] }
-    let scalars = Array(text.unicodeScalars)
+    let bytes = Array(text.utf8)
+    guard bytes.reduce(0, { $0 + (isDigit($1) ? 1 : 0) }) >= 10 else { return [] }
     var found: [String] = []
     var index = 0
-    while index < scalars.count {
-      let value = scalars[index].value
-      let startsNumber = value == 0x2B || isDigit(value)
-      guard startsNumber, index == 0 || !isWordScalar(scalars[index - 1]) else {
+    let count = bytes.count
+    while index < count {
+      let byte = bytes[index]
+      guard byte == UInt8(ascii: "+") || isDigit(byte), !followsWord(bytes, index) else {
         index += 1
         continue
       }
       var end = index + 1
-      var digits = value == 0x2B ? 0 : 1
+      var digits = isDigit(byte) ? 1 : 0
       var spaces = 0
-      while end < scalars.count {
-        let next = scalars[end].value
-        if isDigit(next) {
+      scan: while end < count {
+        let next = bytes[end]
+        switch next {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"):
           digits += 1
           spaces = 0
-        } else if joiners.contains(next) {
-          spaces = next == 0x20 || next == 0xA0 ? spaces + 1 : 0
-          if spaces > 1 { break }
-        } else {
-          break
+          end += 1
+        case 0x20:
+          spaces += 1
+          if spaces > 1 { break scan }
+          end += 1
+        case UInt8(ascii: "-"), UInt8(ascii: "("), UInt8(ascii: ")"):
+          spaces = 0
+          end += 1
+        case 0xC2 where end + 1 < count && bytes[end + 1] == 0xA0:  // no-break space
+          spaces += 1
+          if spaces > 1 { break scan }
+          end += 2
+        case 0xE2 where end + 2 < count && bytes[end + 1] == 0x80 && bytes[end + 2] == 0x93:
+          spaces = 0  // en dash
+          end += 3
+        default:
+          break scan
         }
-        end += 1
       }
       var last = end
-      while last > index && !isDigit(scalars[last - 1].value) { last -= 1 }
-      let gluedToLetter = last < scalars.count && scalars[last].properties.isAlphabetic
+      while last > index && !isDigit(bytes[last - 1]) { last -= 1 }
+      let gluedToLetter = last < count && startsLetter(bytes[last])
       if (10...15).contains(digits), last > index, !gluedToLetter,
-        !isRequisite(scalars, before: index)
+        !isRequisite(bytes, before: index)
       {
-        var candidate = String.UnicodeScalarView()
-        candidate.append(contentsOf: scalars[index..<last])
-        if let phone = normalizer.normalize(String(candidate)), !found.contains(phone) {
+        let candidate = String(decoding: bytes[index..<last], as: UTF8.self)
+        if let phone = normalizer.normalize(candidate), !found.contains(phone) {
           found.append(phone)
         }
       }
@@ -57,18 +68,32 @@ enum PhoneFinder {
     return found
   }
 
-  private static func isDigit(_ value: UInt32) -> Bool {
-    value >= 0x30 && value <= 0x39
+  private static func isDigit(_ byte: UInt8) -> Bool {
+    byte >= 0x30 && byte <= 0x39
   }
 
-  private static func isWordScalar(_ scalar: Unicode.Scalar) -> Bool {
-    isDigit(scalar.value) || (scalar.value >= 0x41 && scalar.properties.isAlphabetic)
+  /// ASCII letters and the lead bytes of two-byte letters (Latin-1 letters, Cyrillic, Greek);
+  /// `0xC2` leads punctuation (no-break space, guillemets) and is not a letter.
+  private static func startsLetter(_ byte: UInt8) -> Bool {
+    (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || (byte >= 0xC3 && byte <= 0xDF)
   }
 
-  private static func isRequisite(_ scalars: [Unicode.Scalar], before start: Int) -> Bool {
-    var window = String.UnicodeScalarView()
-    window.append(contentsOf: scalars[max(0, start - 14)..<start])
-    let lower = String(window).fastLowercased()
+  /// Whether the byte at `index` continues a word (a digit or letter right before it).
+  private static func followsWord(_ bytes: [UInt8], _ index: Int) -> Bool {
+    guard index > 0 else { return false }
+    let previous = bytes[index - 1]
+    if isDigit(previous) || startsLetter(previous) { return true }
+    // The last byte of a two-byte letter.
+    return previous & 0xC0 == 0x80 && index > 1 && bytes[index - 2] >= 0xC3
+      && bytes[index - 2] <= 0xDF
+  }
+
+  private static func isRequisite(_ bytes: [UInt8], before start: Int) -> Bool {
+    // The label must be on the same line, within about a dozen characters.
+    var from = start
+    while from > max(0, start - 28) && bytes[from - 1] != 0x0A { from -= 1 }
+    let window = String(decoding: bytes[from..<start], as: UTF8.self)
+    let lower = window.fastLowercased()
     return requisiteLabels.contains { lower.utf8Contains($0) }
   }
 }
