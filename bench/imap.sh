@@ -5,7 +5,7 @@
 #   client  inlet's IMAPClient.fetch (bench/imap_fetch.swift, built with swiftc -O)
 #   peer    Python imaplib + email + sqlite3, one commit per letter, as Odoo's fetchmail
 #           (bench/imap_peer.py)
-#   poll    `inlet poll` end to end, when INLET_POLL_BENCH names a script (the hook, below)
+#   poll    `inlet poll` end to end (bench/imap_poll.sh: a first sync into a fresh database)
 # The folder: LETTERS letters of 0.5-7 KB, UTF-8 and windows-1251 bodies, written as Maildir
 # files (bench/gen_imap_mail.py). Each line: letters/s and MB/s (of the folder's RFC822 bytes);
 # the ratios to the ceiling and to the peer at the end (medians of ROUNDS alternating rounds).
@@ -27,6 +27,11 @@ PEER_ROUNDS=${PEER_ROUNDS:-1}
 BATCH=${BATCH:-500}
 
 command -v /usr/sbin/dovecot >/dev/null || { echo "needs dovecot-imapd" >&2; exit 1; }
+# `inlet poll` end to end is measured by default (INLET_POLL_BENCH= turns it off).
+INLET_POLL_BENCH=${INLET_POLL_BENCH-bench/imap_poll.sh}
+if [ -n "$INLET_POLL_BENCH" ] && [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
+  swift build -c release --product inlet >&2
+fi
 
 work=$(mktemp -d /tmp/inlet-imap-bench-XXXXXX)
 chmod 755 "$work"

@@ -32,6 +32,9 @@ public struct InletDatabase: Sendable {
     configuration.busyMode = .timeout(10)
     configuration.prepareDatabase { db in
       try db.execute(sql: "PRAGMA synchronous = FULL")
+      // A batch of letters is megabytes: with SQLite's default 2 MB page cache a transaction
+      // spills dirty pages to the WAL again and again before its commit.
+      try db.execute(sql: "PRAGMA cache_size = -16384")
     }
     let pool = try DatabasePool(path: path, configuration: configuration)
     let stats = Stats()

@@ -9,6 +9,8 @@ struct Poll: AsyncParsableCommand {
 
   @OptionGroup var options: ConfigOption
   @Option(help: "Poll only this mailbox.") var mailbox: String?
+  @Flag(help: "Log each chunk's fetch, normalisation and commit times to standard error.")
+  var verbose = false
 
   func run() async throws {
     let loaded: LoadedConfig
@@ -23,7 +25,7 @@ struct Poll: AsyncParsableCommand {
         "no mailbox `\(mailbox)` in the config (mailboxes: \(known.isEmpty ? "none" : known))")
     }
     var logger = Logger(label: "inlet")
-    logger.logLevel = .warning
+    logger.logLevel = verbose ? .debug : .warning
     let reports = try await MailPoll.run(loaded: loaded, only: mailbox, logger: logger)
     var failed = false
     for report in reports {

@@ -29,7 +29,7 @@ struct MailItemBuilder: Sendable {
       "size": .number(String(size)), "content_type": .string("message/rfc822"),
     ]
     if let internalDate {
-      transport["internal_date"] = .string(ISO8601DateFormatter().string(from: internalDate))
+      transport["internal_date"] = .string(Inquiry.timestamp(internalDate))
     }
     if headersOnly { transport["oversized"] = .bool(true) }
     let transportText = String(decoding: ValueJSON.serialize(.object(transport)), as: UTF8.self)
@@ -72,7 +72,7 @@ struct MailItemBuilder: Sendable {
     if let from = letter.from, from != person { extra["from"] = .string(Self.text(from)) }
     if !letter.to.isEmpty { extra["to"] = .array(letter.to.map { .string(Self.text($0)) }) }
     if !letter.cc.isEmpty { extra["cc"] = .array(letter.cc.map { .string(Self.text($0)) }) }
-    if let date = letter.date { extra["date"] = .string(ISO8601DateFormatter().string(from: date)) }
+    if let date = letter.date { extra["date"] = .string(Inquiry.timestamp(date)) }
     if let quoted = letter.quoted, !quoted.isEmpty { extra["quoted"] = .string(quoted) }
     if let signature = letter.signature, !signature.isEmpty {
       extra["signature"] = .string(signature)

@@ -253,7 +253,9 @@ final class MailboxPoller: Sendable {
     }
     for (number, chunk) in chunks.enumerated() {
       guard let current = next else { break }
+      let waited = ContinuousClock.now
       let fetched = try await current.value
+      let fetchedAt = ContinuousClock.now
       next =
         number + 1 < chunks.count
         ? Task { [chunks] in try await self.fetch(chunks[number + 1]) } : nil
@@ -263,8 +265,16 @@ final class MailboxPoller: Sendable {
         summary.newestArrival = max(summary.newestArrival ?? newest, newest)
       }
       let items = await normalise(fetched)
+      let normalisedAt = ContinuousClock.now
       let results = try await database.ingestMail(
         items, at: location, cursor: chunk.last!, rateLimit: rateLimit)
+      logger.debug(
+        "chunk stored",
+        metadata: [
+          "letters": "\(chunk.count)", "fetch_wait": "\(fetchedAt - waited)",
+          "normalise": "\(normalisedAt - fetchedAt)",
+          "store": "\(ContinuousClock.now - normalisedAt)",
+        ])
       var stored: [UInt32] = []
       for (item, result) in zip(items, results) {
         stored.append(item.uid)
