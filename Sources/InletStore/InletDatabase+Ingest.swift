@@ -50,6 +50,9 @@ extension InletDatabase {
     case .ignored(let reason):
       raw.status = RawItemStatus.ignored.rawValue
       raw.reason = reason
+      raw.extracted = try submission.partial.map {
+        String(decoding: try encoder.encode($0), as: UTF8.self)
+      }
       try raw.insert(db)
       return .kept(rawID: String(raw.id!), status: .ignored)
     case .quarantined(let failure, let partial):
@@ -67,32 +70,47 @@ extension InletDatabase {
     case .inquiry(let draft):
       raw.status = RawItemStatus.normalised.rawValue
       try raw.insert(db)
-      let rawID = raw.id!
-      var inquiry = draft
-      try Self.applyMatch(to: &inquiry, settings: settings, in: db)
-      var record = try InquiryRecord(inquiry, rawID: rawID, encoder: encoder)
-      try record.insert(db)
-      let inquiryID = record.id!
-      raw.inquiryID = inquiryID
-      try raw.update(db, columns: ["inquiry_id"])
-      var attachments: [Inquiry.Attachment] = []
-      for file in submission.files {
-        var attachment = AttachmentRecord(
-          id: nil, rawID: rawID, inquiryID: inquiryID, name: Self.sanitize(file.filename),
-          contentType: file.contentType, size: file.data.count, data: Data(file.data))
-        try attachment.insert(db)
-        attachments.append(
-          Inquiry.Attachment(
-            id: String(attachment.id!), name: attachment.name,
-            contentType: attachment.contentType, size: attachment.size))
+      if let conversation = submission.conversation {
+        return try applyConversation(
+          conversation, draft: draft, raw: &raw, files: submission.files, settings: settings,
+          in: db)
       }
-      // The inquiry exactly as `assemble` would read it back, without reading it back.
-      inquiry.id = String(inquiryID)
-      inquiry.source.rawID = String(rawID)
-      inquiry.attachments = attachments
-      try Self.recordChange(.created, inquiry: inquiry, in: db)
-      return .created(inquiryID: String(inquiryID), rawID: String(rawID))
+      return try insertInquiry(
+        draft, raw: &raw, files: submission.files, settings: settings, in: db)
     }
+  }
+
+  /// Inserts a new inquiry for a stored raw item, with its attachments and its `created` event.
+  static func insertInquiry(
+    _ draft: Inquiry, raw: inout RawItemRecord, files: [UploadedFile],
+    settings: DirectorySettings, in db: Database
+  ) throws -> IngestResult {
+    let encoder = InquiryJSON.encoder()
+    let rawID = raw.id!
+    var inquiry = draft
+    try Self.applyMatch(to: &inquiry, settings: settings, in: db)
+    var record = try InquiryRecord(inquiry, rawID: rawID, encoder: encoder)
+    try record.insert(db)
+    let inquiryID = record.id!
+    raw.inquiryID = inquiryID
+    try raw.update(db, columns: ["inquiry_id"])
+    var attachments: [Inquiry.Attachment] = []
+    for file in files {
+      var attachment = AttachmentRecord(
+        id: nil, rawID: rawID, inquiryID: inquiryID, name: Self.sanitize(file.filename),
+        contentType: file.contentType, size: file.data.count, data: Data(file.data))
+      try attachment.insert(db)
+      attachments.append(
+        Inquiry.Attachment(
+          id: String(attachment.id!), name: attachment.name,
+          contentType: attachment.contentType, size: attachment.size))
+    }
+    // The inquiry exactly as `assemble` would read it back, without reading it back.
+    inquiry.id = String(inquiryID)
+    inquiry.source.rawID = String(rawID)
+    inquiry.attachments = attachments
+    try Self.recordChange(.created, inquiry: inquiry, in: db)
+    return .created(inquiryID: String(inquiryID), rawID: String(rawID))
   }
 
   /// A sender is returning when an earlier inquiry came from the same e-mail, phone or

@@ -134,6 +134,9 @@ public enum Migrations {
         t.primaryKey(["channel", "call_id"])
       }
     }
+    migrator.registerMigration("2026-11-29-8-conversations") { db in
+      try ConversationSchema.create(in: db)
+    }
     return migrator
   }()
 }

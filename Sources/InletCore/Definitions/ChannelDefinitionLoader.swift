@@ -109,6 +109,11 @@ public enum ChannelDefinitionLoader {
     }
     for (index, handshake) in definition.handshakes.enumerated() {
       try checkReply(handshake.reply, at: "handshakes[\(index)].reply", file: file)
+      if let verify = handshake.verify {
+        try checkNamespaces(
+          verify.presented, at: "handshakes[\(index)].verify.presented", file: file)
+        try checkNamespaces(verify.expected, at: "handshakes[\(index)].verify.expected", file: file)
+      }
     }
     if let template = definition.idempotency?.template {
       try checkNamespaces(template, at: "idempotency.template", file: file)
@@ -131,6 +136,9 @@ public enum ChannelDefinitionLoader {
     throws(DefinitionError)
   {
     if let text = reply.text { try checkNamespaces(text, at: "\(at).text", file: file) }
+    if let redirect = reply.redirect {
+      try checkNamespaces(redirect, at: "\(at).redirect", file: file)
+    }
     for (name, template) in reply.headers {
       try checkNamespaces(template, at: "\(at).headers.\(name)", file: file)
     }

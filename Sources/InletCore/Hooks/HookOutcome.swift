@@ -42,6 +42,10 @@ public struct RawSubmission: Sendable {
   public var files: [UploadedFile]
   /// For reply templates.
   public var context: ReplyContext
+  /// What could be read from an `ignored` input (spam), shown in listings of ignored items.
+  public var partial: Inquiry?
+  /// The messenger conversation an inquiry's message belongs to (continuations).
+  public var conversation: ConversationReference?
 
   public init(
     channel: String, event: String, idempotencyKey: String?, receivedAt: Date,

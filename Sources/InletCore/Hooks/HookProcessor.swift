@@ -35,7 +35,7 @@ public struct HookProcessor: Sendable {
       let fields = handshake.match.needsBody ? try? body().get() : nil
       if handshake.match.matches(request, body: fields) {
         context.fields = fields?.fields
-        return .reply(handshake.reply, context)
+        return Self.answer(handshake, context)
       }
     }
 
@@ -66,7 +66,7 @@ public struct HookProcessor: Sendable {
       let fields = handshake.match.needsBody ? try? body().get() : nil
       if handshake.match.matches(request, body: fields) {
         context.fields = fields?.fields
-        return .reply(handshake.reply, context)
+        return Self.answer(handshake, context)
       }
     }
 
@@ -84,6 +84,9 @@ public struct HookProcessor: Sendable {
         HookFailure(status: status(for: error), code: error.code, message: error.message),
         partial: nil)
       return .store(submission)
+    }
+    if let failure = Self.checkFiles(decodedBody.files, options: instance.options) {
+      return .refused(failure)
     }
     context.fields = decodedBody.fields
     submission.context = context
@@ -119,8 +122,18 @@ public struct HookProcessor: Sendable {
       return .store(submission)
     case .inquiry:
       var mapper = FieldMapper(phone: phone)
-      let inquiry = mapper.inquiry(
+      var inquiry = mapper.inquiry(
         from: decodedBody, event: event, request: request, instance: instance, now: now)
+      for name in SpamCheck.fieldNames(instance.options) {
+        inquiry.extra = inquiry.extra.filter { $0.key.lowercased() != name }
+      }
+      if let verdict = SpamCheck.verdict(decodedBody.fields, options: instance.options, now: now) {
+        submission.disposition = .ignored(verdict)
+        submission.partial = inquiry
+        return .store(submission)
+      }
+      submission.conversation = Self.conversation(
+        decodedBody.fields, instance: instance, receivedAt: now)
       if let required = event.requireAny, !required.contains(where: { inquiry.has($0) }) {
         submission.disposition = Self.quarantine(
           "missing_fields",
@@ -131,6 +144,63 @@ public struct HookProcessor: Sendable {
       }
       return .store(submission)
     }
+  }
+
+  /// A handshake's reply, or its refusal when the value it verifies does not match.
+  static func answer(_ handshake: ChannelDefinition.Handshake, _ context: ReplyContext)
+    -> HookOutcome
+  {
+    if let verify = handshake.verify {
+      let presented = verify.presented.render(context.resolve)
+      let expected = verify.expected.render(context.resolve)
+      guard !expected.isEmpty, ConstantTime.equals(presented, expected) else {
+        if let refuse = handshake.refuse { return .reply(refuse, context) }
+        return .refused(
+          HookFailure(
+            status: 403, code: "forbidden",
+            message: "the verification token does not match the channel's configured one"))
+      }
+    }
+    return .reply(handshake.reply, context)
+  }
+
+  /// Refuses (413, nothing stored) uploads over the instance's `max_file_bytes` / `max_files`.
+  static func checkFiles(_ files: [UploadedFile], options: [String: Value]) -> HookFailure? {
+    if let most = ChannelOptions.integer(options["max_files"]), files.count > most {
+      return HookFailure(
+        status: 413, code: "too_many_files",
+        message: "\(files.count) files were sent; this form accepts at most \(most)")
+    }
+    if let limit = ChannelOptions.integer(options["max_file_bytes"]),
+      let large = files.first(where: { $0.data.count > limit })
+    {
+      return HookFailure(
+        status: 413, code: "file_too_large",
+        message: "the file `\(large.filename)` has \(large.data.count) bytes; this form accepts "
+          + "files of at most \(limit) bytes")
+    }
+    return nil
+  }
+
+  /// The conversation a message belongs to, when the definition declares how to tell.
+  static func conversation(_ fields: Value, instance: ChannelInstance, receivedAt: Date)
+    -> ConversationReference?
+  {
+    guard let spec = instance.definition.conversation,
+      let key = spec.key.lazy.compactMap({ fields.value(at: $0)?.text }).first(where: {
+        !$0.isEmpty
+      })
+    else { return nil }
+    var at = receivedAt
+    if let stamp = spec.at.lazy.compactMap({ fields.value(at: $0)?.text }).compactMap(Double.init)
+      .first
+    {
+      at = Date(timeIntervalSince1970: stamp > 100_000_000_000 ? stamp / 1000 : stamp)
+    }
+    let window =
+      ChannelOptions.duration(instance.options["conversation_window"])
+      ?? ConversationSpec.defaultWindow
+    return ConversationReference(key: "\(instance.name):\(key)", at: at, window: window)
   }
 
   /// A 400 answer for an input that is kept as `quarantined`.

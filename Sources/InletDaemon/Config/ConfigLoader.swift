@@ -92,7 +92,8 @@ public struct ConfigLoader: Sendable {
           "\(at).\(key)",
           "definition `\(definition.name)` (scheme \(definition.auth.scheme)) needs this secret")
       }
-      for key in entry.options.keys where definition.options[key] == nil {
+      for key in entry.options.keys
+      where definition.options[key] == nil && !ChannelOptions.common.contains(key) {
         let known = definition.options.keys.sorted().joined(separator: ", ")
         throw ConfigError(
           "\(at).options.\(key)",
