@@ -33,6 +33,11 @@ struct MessengerTests {
       Self.telegramText(
         update: 1002, message: 2, date: Self.start + 60, text: "Сколько стоит доставка в Казань?"))
     #expect(second.status == 200)
+    // The CRM knows this phone: once the customer shares it, the conversation is matched.
+    let known = try await hub.daemon.api(
+      .PUT, "/directory/contacts/P-9",
+      json: #"{"client_id":"C-9","name":"Иван Петров","phones":["+7 916 123-45-67"]}"#)
+    #expect(known.status == 200, "\(known.body)")
     let contact = try await hub.telegram(
       Self.telegramContact(update: 1003, message: 3, date: Self.start + 120))
     #expect(contact.status == 200)
@@ -61,6 +66,8 @@ struct MessengerTests {
       inquiry.sender.messenger
         == Inquiry.Messenger(network: "telegram", id: "5123456789", username: "ivan_p"))
     #expect(inquiry.sender.phone == "+79161234567", "the shared contact's phone, normalised")
+    #expect(inquiry.match.contactID == "P-9", "matched by the shared phone")
+    #expect(inquiry.match.clientID == "C-9")
     #expect(inquiry.messages.count == 2)
     #expect(inquiry.messages.first?.text == "Сколько стоит доставка в Казань?")
     #expect(try hub.rawCount("telegram") == 4, "three updates and the malformed one")
