@@ -197,4 +197,21 @@ struct FormsMessengersDefinitionTests {
     #expect(submission.conversation?.window == ConversationSpec.defaultWindow)
     #expect(submission.inquiry?.text == "hi")
   }
+
+  @Test func perEventIdempotencyAndEmptyTemplates() throws {
+    let instance = try Self.instance("jivo")
+    func key(_ json: String) throws -> String? {
+      let request = HookRequest.post(
+        "application/json", json, query: [(name: "token", value: "t")])
+      return try #require(processor.process(request, for: instance).submission).idempotencyKey
+    }
+    #expect(
+      try key(#"{"event_name":"chat_finished","chat_id":5,"visitor":{"name":"A"}}"#)
+        == "jivo:chat_finished:5")
+    // A template none of whose placeholders has a value identifies nothing.
+    #expect(try key(#"{"event_name":"offline_message","message":"hi"}"#) == nil)
+    #expect(
+      try key(#"{"event_name":"offline_message","offline_message_id":"m7","message":"hi"}"#)
+        == "jivo:offline:m7")
+  }
 }

@@ -307,4 +307,65 @@ struct FormsTests {
     #expect(malformed.status == 400)
     #expect(try site.entries("cf7").filter { $0.status == "quarantined" }.count == 1)
   }
+
+  @Test(
+    "every form provider: forged → 401 and nothing stored, repeats → one inquiry, malformed → 400 kept"
+  )
+  func forgedDuplicateMalformed() async throws {
+    let site = try FormsHarness()
+    defer { site.daemon.remove() }
+    try await site.daemon.start()
+    struct Case {
+      var channel: String
+      var json: Bool
+      var body: String
+      var headers: [(String, String)] = []
+      var malformed: String
+    }
+    let cases = [
+      Case(
+        channel: "elementor", json: false,
+        body: "form%5Bid%5D=f1&fields%5Bname%5D%5Bvalue%5D=%D0%90%D0%BD%D1%8F",
+        malformed: "fields%5Bname%5D%5Bvalue%5D=%E2%28"),
+      Case(
+        channel: "cf7", json: true, body: #"{"your-name":"Аня","your-email":"anya@example.ru"}"#,
+        headers: [("Idempotency-Key", "cf7-submission-1")], malformed: #"{"your-name":"#),
+      Case(
+        channel: "yandex", json: true, body: #"{"answer_id":"77","name":"Аня"}"#,
+        malformed: #"[1,"#),
+      Case(
+        channel: "google", json: true, body: #"{"response_id":"r-1","Имя":"Аня"}"#,
+        malformed: "{]"),
+      Case(
+        channel: "jivo", json: true,
+        body:
+          #"{"event_name":"chat_finished","chat_id":991,"visitor":{"name":"Аня"},"chat":{"messages":[{"message":"Привет"}]}}"#,
+        malformed: #"{"event_name":"#),
+    ]
+    for item in cases {
+      let type = item.json ? "application/json" : "application/x-www-form-urlencoded"
+      func send(
+        _ body: String, token: String = FormsHarness.formToken, keyed: Bool = true
+      ) async throws -> DaemonHarness.Reply {
+        try await site.raw(
+          .POST, "/hooks/\(item.channel)?token=\(token)",
+          headers: [("Content-Type", type), ("Accept", "application/json")]
+            + (keyed ? item.headers : []),
+          body: Array(body.utf8))
+      }
+      let forged = try await send(item.body, token: "forged")
+      #expect(forged.status == 401, "\(item.channel)")
+      #expect(try site.rawCount(item.channel) == 0, "\(item.channel): forged is not stored")
+      #expect(try await send(item.body).status == 200, "\(item.channel)")
+      if item.channel != "elementor" {  // Elementor sends no submission id
+        #expect(try await send(item.body).status == 200, "\(item.channel)")
+      }
+      let malformed = try await send(item.malformed, keyed: false)
+      #expect(malformed.status == 400, "\(item.channel): \(malformed.body)")
+      #expect(malformed.json["error"] != nil)
+      let entries = try site.entries(item.channel)
+      #expect(entries.filter { !$0.id.hasPrefix("r") }.count == 1, "\(item.channel)")
+      #expect(entries.filter { $0.status == "quarantined" }.count == 1, "\(item.channel)")
+    }
+  }
 }

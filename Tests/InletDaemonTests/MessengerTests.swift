@@ -194,6 +194,9 @@ struct MessengerTests {
       secret: "wrong")
     #expect(forged.status == 401)
 
+    let malformed = try await hub.whatsapp(#"{"object":"whatsapp_business_account","entry":["#)
+    #expect(malformed.status == 400, "signed but unreadable: kept as quarantined")
+
     let inquiries = try hub.inquiries("whatsapp")
     #expect(inquiries.count == 1)
     let inquiry = try #require(inquiries.first)
@@ -202,7 +205,7 @@ struct MessengerTests {
     #expect(inquiry.sender.messenger?.network == "whatsapp")
     #expect(inquiry.text == "Здравствуйте, есть в наличии?")
     #expect(inquiry.messages.map(\.text) == ["Модель X200"])
-    #expect(try hub.rawCount("whatsapp") == 2, "the status callback is acknowledged, not stored")
+    #expect(try hub.rawCount("whatsapp") == 3, "the status callback is acknowledged, not stored")
   }
 
   @Test("Jivo: offline message, finished chat, callback request; other events ignored")

@@ -103,6 +103,9 @@ public enum ChannelDefinitionLoader {
           try checkNamespaces(template, at: key(at, "fields.\(target).template"), file: file)
         }
       }
+      if let template = event.idempotency?.template {
+        try checkNamespaces(template, at: key(at, "idempotency.template"), file: file)
+      }
       for (label, reply) in replyList(event.reply) {
         try checkReply(reply, at: key(at, "reply.\(label)"), file: file)
       }

@@ -107,6 +107,10 @@ public struct HookProcessor: Sendable {
     }
     submission.event = event.name
     submission.replies = event.reply ?? Replies()
+    if let spec = event.idempotency {
+      submission.idempotencyKey = idempotencyKey(
+        request, fields: decodedBody.fields, instance: instance, spec: spec)
+    }
 
     switch event.action {
     case .drop:
@@ -219,10 +223,11 @@ public struct HookProcessor: Sendable {
     error.code == "unsupported_media_type" ? 415 : 400
   }
 
-  private func idempotencyKey(_ request: HookRequest, fields: Value?, instance: ChannelInstance)
-    -> String?
-  {
-    guard let spec = instance.definition.idempotency else { return nil }
+  private func idempotencyKey(
+    _ request: HookRequest, fields: Value?, instance: ChannelInstance,
+    spec: ChannelDefinition.IdempotencySpec? = nil
+  ) -> String? {
+    guard let spec = spec ?? instance.definition.idempotency else { return nil }
     var key: String?
     if let header = spec.header, let value = request.header(header), !value.isEmpty {
       key = value
@@ -230,8 +235,14 @@ public struct HookProcessor: Sendable {
     if key == nil, let fields, let template = spec.template {
       let context = ReplyContext(
         request: request, fields: fields, options: instance.options, secrets: instance.secrets)
-      let rendered = template.render(context.resolve)
-      key = rendered.isEmpty ? nil : rendered
+      // A template none of whose placeholders has a value identifies nothing (`offline:`).
+      var anyValue = false
+      let rendered = template.render { namespace, name in
+        let value = context.resolve(namespace, name)
+        if let value, !value.isEmpty { anyValue = true }
+        return value
+      }
+      key = rendered.isEmpty || !anyValue ? nil : rendered
     }
     if key == nil, let fields {
       key = spec.fields.lazy.compactMap { fields.value(at: $0)?.text }.first { !$0.isEmpty }

@@ -94,7 +94,8 @@ public struct ConfigLoader: Sendable {
       }
       for key in entry.options.keys
       where definition.options[key] == nil && !ChannelOptions.common.contains(key) {
-        let known = definition.options.keys.sorted().joined(separator: ", ")
+        let known = Set(definition.options.keys).union(ChannelOptions.common).sorted()
+          .joined(separator: ", ")
         throw ConfigError(
           "\(at).options.\(key)",
           "definition `\(definition.name)` has no such option (options: \(known.isEmpty ? "none" : known))"
