@@ -501,7 +501,8 @@ public enum OpenAPIDocument {
           tags: [hooks]
           operationId: hookPost
           summary: An inbound webhook of a channel instance.
-          description: Stored durably before the answer. The reply is the one the channel
+          description: >-
+            Stored durably before the answer. The reply is the one the channel
             definition declares (201 with `{"id"}` for the generic channel). A browser posting a
             plain HTML form to a channel whose instance sets `thank_you_url` gets 303 to it unless
             it asks for JSON (`Accept: application/json`). Answers to an origin listed in the
@@ -523,7 +524,8 @@ public enum OpenAPIDocument {
           tags: [hooks]
           operationId: hookPreflight
           summary: CORS preflight for a website's script posting to the channel.
-          description: 204 with `Access-Control-Allow-*` for an `Origin` listed in the instance's
+          description: >-
+            204 with `Access-Control-Allow-*` for an `Origin` listed in the instance's
             `cors_origins`; 403 `origin_not_allowed` otherwise.
           security: [{}]
           responses:
