@@ -32,6 +32,7 @@ struct FormsHarness {
             max_file_bytes: 2000
             max_files: 2
             max_body_bytes: 200000
+        - { name: uploads, definition: generic, token_file: form-token, options: { max_body_bytes: 3000000 } }
         - { name: per-ip, definition: generic, token_file: form-token, options: { rate_limit_per_ip: 2/1m } }
         - { name: busy, definition: generic, token_file: form-token, options: { rate_limit: 3/1m } }
         - { name: tilda, definition: tilda, token_file: form-token }

@@ -84,6 +84,25 @@ struct FormsTests {
     #expect(tooMany.status == 413)
     #expect(tooMany.errorCode == "too_many_files")
     #expect(try site.rawCount("form") == 1, "refused uploads are not stored")
+
+    // A channel may take bodies larger than http.max_body_bytes (64 KiB here).
+    let scan = [UInt8]((0..<1_500_000).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+    let large = FormsHarness.multipart(
+      [("name", "Скан")], files: [("file", "скан.jpg", "image/jpeg", scan)], boundary: boundary)
+    let accepted = try await site.raw(
+      .POST, "/hooks/uploads?\(Self.token)",
+      headers: [("Content-Type", "multipart/form-data; boundary=\(boundary)")], body: large)
+    #expect(accepted.status == 201, "\(accepted.body)")
+    let stored = try #require(try site.inquiries("uploads").first?.attachments.first)
+    #expect(stored.size == scan.count)
+    #expect(try await site.daemon.download("/attachments/\(stored.id)").bytes == scan)
+    let elsewhere = try await site.raw(
+      .POST, "/hooks/site",
+      headers: [
+        ("Content-Type", "multipart/form-data; boundary=\(boundary)"),
+        ("Authorization", "Bearer \(site.daemon.siteToken)"),
+      ], body: large)
+    #expect(elsewhere.status == 413)
   }
 
   @Test("CORS: preflight for a listed origin, 403 for another, headers on answers and errors")
