@@ -117,6 +117,9 @@ struct HookController {
     case .store(let submission):
       try admit(instance, client: hookRequest.remoteAddress, logger: logger)
       return try await store(submission, instance: instance, logger: logger)
+    case .storeAll(let parts):
+      try admit(instance, client: hookRequest.remoteAddress, logger: logger)
+      return try await storeAll(parts, instance: instance, logger: logger)
     }
   }
 
@@ -181,6 +184,26 @@ struct HookController {
       let reply = status == .normalised ? submission.replies.created : submission.replies.ignored
       return try ReplyRenderer.response(reply, context: context)
     }
+  }
+
+  /// Stores every item of a batch before answering. A storage failure is answered 503 (the
+  /// provider retries the batch; stored items are then duplicates); an item that is kept as
+  /// quarantined does not hold up the others, and the answer is the first stored item's.
+  private func storeAll(_ parts: [RawSubmission], instance: ChannelInstance, logger: Logger)
+    async throws -> Response
+  {
+    var first: Response?
+    var firstError: APIError?
+    for part in parts {
+      do {
+        let response = try await store(part, instance: instance, logger: logger)
+        if first == nil { first = response }
+      } catch let error as APIError where error.status != .serviceUnavailable {
+        if firstError == nil { firstError = error }
+      }
+    }
+    if let first { return first }
+    throw firstError ?? APIError(.badRequest, code: "empty_batch", message: "nothing to store")
   }
 
   /// The instance's rate limits (`rate_limit_per_ip`, `rate_limit`): a request over one is

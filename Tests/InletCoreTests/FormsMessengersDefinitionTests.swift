@@ -214,4 +214,15 @@ struct FormsMessengersDefinitionTests {
       try key(#"{"event_name":"offline_message","offline_message_id":"m7","message":"hi"}"#)
         == "jivo:offline:m7")
   }
+
+  @Test func replacingNestedValues() throws {
+    let value = Value.object([
+      "entry": .array([.object(["messages": .array(["a", "b"])])]), "other": "x",
+    ])
+    let path = try #require(FieldPath("Entry.0.messages"))
+    let replaced = value.replacing(at: path, with: .array(["b"]))
+    #expect(replaced.value(at: try #require(FieldPath("entry.0.messages"))) == .array(["b"]))
+    #expect(replaced.member("other") == "x")
+    #expect(value.replacing(at: try #require(FieldPath("missing.0")), with: "y") == value)
+  }
 }

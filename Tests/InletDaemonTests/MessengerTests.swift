@@ -194,18 +194,28 @@ struct MessengerTests {
       secret: "wrong")
     #expect(forged.status == 401)
 
+    // A batch: two messages of another customer in one request, each stored on its own.
+    let batch =
+      #"{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"74951234567","phone_number_id":"106540352242922"},"contacts":[{"profile":{"name":"Марина"},"wa_id":"79035556677"}],"messages":[{"from":"79035556677","id":"wamid.b1","timestamp":"\#(Self.start)","text":{"body":"Первое"},"type":"text"},{"from":"79035556677","id":"wamid.b2","timestamp":"\#(Self.start + 5)","text":{"body":"Второе"},"type":"text"}]},"field":"messages"}]}]}"#
+    #expect(try await hub.whatsapp(batch).status == 200)
+    #expect(try await hub.whatsapp(batch).status == 200, "a re-sent batch is all duplicates")
+    let marina = try #require(try hub.inquiries("whatsapp").first { $0.sender.name == "Марина" })
+    #expect(marina.sender.phone == "+79035556677")
+    #expect(marina.text == "Первое")
+    #expect(marina.messages.map(\.text) == ["Второе"])
+
     let malformed = try await hub.whatsapp(#"{"object":"whatsapp_business_account","entry":["#)
     #expect(malformed.status == 400, "signed but unreadable: kept as quarantined")
 
     let inquiries = try hub.inquiries("whatsapp")
-    #expect(inquiries.count == 1)
+    #expect(inquiries.count == 2)
     let inquiry = try #require(inquiries.first)
     #expect(inquiry.sender.phone == "+79161234567")
     #expect(inquiry.sender.name == "Алексей")
     #expect(inquiry.sender.messenger?.network == "whatsapp")
     #expect(inquiry.text == "Здравствуйте, есть в наличии?")
     #expect(inquiry.messages.map(\.text) == ["Модель X200"])
-    #expect(try hub.rawCount("whatsapp") == 3, "the status callback is acknowledged, not stored")
+    #expect(try hub.rawCount("whatsapp") == 5, "the status callback is acknowledged, not stored")
   }
 
   @Test("Jivo: offline message, finished chat, callback request; other events ignored")

@@ -19,11 +19,14 @@ public struct ChannelDefinition: Sendable, Decodable {
   public var options: [String: Value]
   /// How messages of one messenger conversation are recognised (continuations).
   public var conversation: ConversationSpec?
+  /// A list in the body whose items are separate inputs when a request carries several
+  /// (WhatsApp batches messages): each is handled as if it had come alone.
+  public var split: FieldPath?
   /// Whether the file had no `events:` list (its top-level settings are the one event).
   public var hasImplicitEvent = false
 
   enum CodingKeys: String, CodingKey, CaseIterable {
-    case name, title, auth, body, idempotency, handshakes, events, options, conversation
+    case name, title, auth, body, idempotency, handshakes, events, options, conversation, split
     case kind, fields, extra, reply
     case requireAny = "require_any"
   }
@@ -39,6 +42,9 @@ public struct ChannelDefinition: Sendable, Decodable {
     handshakes = try c.decodeIfPresent([Handshake].self, forKey: .handshakes) ?? []
     options = try c.decodeIfPresent([String: Value].self, forKey: .options) ?? [:]
     conversation = try c.decodeIfPresent(ConversationSpec.self, forKey: .conversation)
+    split = try c.decodeIfPresent(String.self, forKey: .split).map {
+      try FieldPath.decoding($0, at: c.codingPath + [CodingKeys.split])
+    }
     // Top-level kind/fields/extra/reply are the defaults every event inherits, so a one-event
     // provider (a web form) needs no `events:` list at all.
     let defaults = try Event.Defaults(

@@ -11,6 +11,9 @@ public enum HookOutcome: Sendable {
   case refused(HookFailure)
   /// Authenticated: store the raw item (and its inquiry), then answer.
   case store(RawSubmission)
+  /// Authenticated, a batch: store each item as its own raw item (in order), then answer as
+  /// for the first.
+  case storeAll([RawSubmission])
 }
 
 /// An error answer: the status, the JSON error code and a message the sender can act on.

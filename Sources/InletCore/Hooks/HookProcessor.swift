@@ -88,6 +88,38 @@ public struct HookProcessor: Sendable {
     if let failure = Self.checkFiles(decodedBody.files, options: instance.options) {
       return .refused(failure)
     }
+    if let path = definition.split, let items = decodedBody.fields.value(at: path)?.array,
+      items.count > 1
+    {
+      // A batch (WhatsApp may deliver several messages in one request): each item is handled
+      // as if it had come alone, and stored as its own raw item.
+      var parts: [RawSubmission] = []
+      for item in items {
+        let single = DecodedBody(
+          fields: decodedBody.fields.replacing(at: path, with: .array([item])),
+          files: decodedBody.files)
+        if case .store(let part) = dispatch(
+          single, request: request, instance: instance, now: now, submission: submission,
+          context: context)
+        {
+          parts.append(part)
+        }
+      }
+      if !parts.isEmpty { return .storeAll(parts) }
+    }
+    return dispatch(
+      decodedBody, request: request, instance: instance, now: now, submission: submission,
+      context: context)
+  }
+
+  /// Picks the event for a decoded body and decides what becomes of it.
+  private func dispatch(
+    _ decodedBody: DecodedBody, request: HookRequest, instance: ChannelInstance, now: Date,
+    submission: RawSubmission, context: ReplyContext
+  ) -> HookOutcome {
+    let definition = instance.definition
+    var submission = submission
+    var context = context
     context.fields = decodedBody.fields
     submission.context = context
     submission.files = decodedBody.files
