@@ -134,7 +134,7 @@ public enum Migrations {
         t.primaryKey(["channel", "call_id"])
       }
     }
-    migrator.registerMigration("2026-11-29-8-conversations") { db in
+    migrator.registerMigration("2026-11-29-9-conversations") { db in
       try ConversationSchema.create(in: db)
     }
     return migrator
