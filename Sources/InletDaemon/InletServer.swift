@@ -39,12 +39,13 @@ public struct InletServer: Sendable {
     for channel in loaded.channels {
       health.register(channel: channel.name, definition: channel.definition.name)
     }
-    let tokens = loaded.apiTokens
+    let tokens = TokenTable(loaded.apiTokens)
+    let channels = ChannelTable(loaded.channels)
     var router = InletRouter(
-      channels: ChannelTable(loaded.channels),
+      channels: channels,
       processor: HookProcessor(
         phone: PhoneNormalizer(defaultCountry: loaded.config.phone.defaultCountry)),
-      database: database, health: health, tokens: { tokens },
+      database: database, health: health, tokens: { tokens.current },
       metricsText: { registry.emitToBuffer() },
       maxBodyBytes: loaded.config.http.maxBodyBytes)
     router.publicURL = loaded.config.http.publicURL
@@ -78,10 +79,21 @@ public struct InletServer: Sendable {
       },
       logger: logger)
 
+    let mailboxes = MailboxSupervisor(
+      loaded: loaded, database: database, health: health, logger: logger)
     let group = ServiceGroup(
       configuration: .init(
         services: [.init(service: app)]
           + DeliveryService.services(loaded: loaded, database: database, logger: logger)
+          + [
+            .init(service: mailboxes),
+            .init(
+              service: ReloadService(
+                configPath: loaded.file.path, environment: ProcessInfo.processInfo.environment,
+                channels: channels, tokens: tokens, health: health, mailboxes: mailboxes,
+                notifier: notifier, logger: logger,
+                fixed: (http.host, http.port, loaded.databasePath))),
+          ]
           // Last: it hears of a shutdown first and tells systemd STOPPING=1 before the drain.
           + [
             .init(

@@ -11,6 +11,7 @@ public struct StatusReport: Sendable {
   public var health: HealthDocument?
   public var counts: InletDatabase.Counts?
   public var configuredChannels: [String]
+  public var configuredMailboxes: [String] = []
 
   /// What `/health` returns.
   public struct HealthDocument: Codable, Sendable {
@@ -29,7 +30,8 @@ public struct StatusReport: Sendable {
   public static func collect(loaded: LoadedConfig) async -> StatusReport {
     var report = StatusReport(
       daemonReachable: false, daemonError: nil, health: nil, counts: nil,
-      configuredChannels: loaded.channels.map(\.name))
+      configuredChannels: loaded.channels.map(\.name),
+      configuredMailboxes: loaded.mailboxes.map(\.name))
     if let database = try? InletDatabase(path: loaded.databasePath) {
       report.counts = try? database.countsSync()
     }
@@ -79,6 +81,18 @@ public struct StatusReport: Sendable {
       if let since = state.failingSince { line += " since \(formatter.string(from: since))" }
       line += ", \(state.requests) requests, \(state.authFailures) auth failures"
       if let last = state.lastSuccessAt { line += ", last stored \(formatter.string(from: last))" }
+      if state.status == "failing", let error = state.lastError { line += " — \(error)" }
+      lines.append(line)
+    }
+    if !configuredMailboxes.isEmpty { lines.append("mailboxes:") }
+    for name in configuredMailboxes {
+      guard let state = states[name] else {
+        lines.append("  \(name): unknown (daemon not reachable)")
+        continue
+      }
+      var line = "  \(name): \(state.status)"
+      if let since = state.failingSince { line += " since \(formatter.string(from: since))" }
+      if let last = state.lastSuccessAt { line += ", last pass \(formatter.string(from: last))" }
       if state.status == "failing", let error = state.lastError { line += " — \(error)" }
       lines.append(line)
     }

@@ -20,4 +20,10 @@ public final class ChannelTable: Sendable {
     instances.withLock { Array($0.values) }.sorted { $0.name < $1.name }
   }
 
+  /// Swaps in a reloaded configuration's instances; requests in flight keep the instance they
+  /// already looked up.
+  public func replace(with instances: [ChannelInstance]) {
+    let table = Dictionary(instances.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+    self.instances.withLock { $0 = table }
+  }
 }

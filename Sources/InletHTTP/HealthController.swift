@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import InletCore
 import InletStore
 import NIOCore
 
@@ -26,8 +27,13 @@ struct HealthController {
     router.get("/metrics") { _, _ in
       var headers = HTTPFields()
       headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+      var text = metricsText()
+      // Gauges read from the database at scrape time: they cannot drift from the truth.
+      if let counts = try? await database.counts() {
+        text += Self.gauges(counts)
+      }
       return Response(
-        status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: metricsText())))
+        status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: text)))
     }
   }
 
@@ -61,6 +67,27 @@ struct HealthController {
     return Response(
       status: databaseState == "ok" ? .ok : .serviceUnavailable, headers: headers,
       body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(document))))
+  }
+
+  /// The queue depth by inquiry status and the raw items by status, in the text format.
+  static func gauges(_ counts: InletDatabase.Counts) -> [UInt8] {
+    var lines = [
+      "# HELP inlet_queue_depth Inquiries in the lead queue by status.",
+      "# TYPE inlet_queue_depth gauge",
+    ]
+    let inquiryStatuses = Set(InquiryStatus.allCases.map(\.rawValue)).union(counts.inquiries.keys)
+    for status in inquiryStatuses.sorted() {
+      lines.append("inlet_queue_depth{status=\"\(status)\"} \(counts.inquiries[status] ?? 0)")
+    }
+    lines += [
+      "# HELP inlet_raw_items Raw journal items by status (quarantined: could not be parsed).",
+      "# TYPE inlet_raw_items gauge",
+    ]
+    let rawStatuses = Set(RawItemStatus.allCases.map(\.rawValue)).union(counts.rawItems.keys)
+    for status in rawStatuses.sorted() {
+      lines.append("inlet_raw_items{status=\"\(status)\"} \(counts.rawItems[status] ?? 0)")
+    }
+    return Array((lines.joined(separator: "\n") + "\n").utf8)
   }
 
   static func json(_ status: HTTPResponse.Status, _ object: [String: String]) -> Response {

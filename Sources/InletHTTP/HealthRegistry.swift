@@ -48,6 +48,29 @@ public final class HealthRegistry: Sendable {
     }
   }
 
+  /// Declares a mailbox (`kind: mailbox`); it is `ok` until its first pass says otherwise.
+  public func register(mailbox name: String) {
+    states.withLock { states in
+      if states[name] == nil {
+        states[name] = State(
+          name: name, kind: "mailbox", definition: nil, status: "ok", requests: 0,
+          authFailures: 0)
+      }
+    }
+  }
+
+  /// Forgets a channel or mailbox that a reload removed.
+  public func remove(_ name: String) {
+    _ = states.withLock { $0.removeValue(forKey: name) }
+  }
+
+  /// Forgets every webhook channel not in `names` (a reload removed them).
+  public func retainChannels(_ names: Set<String>) {
+    states.withLock { states in
+      states = states.filter { $0.value.kind != "webhook" || names.contains($0.key) }
+    }
+  }
+
   func recordRequest(channel: String, at date: Date = Date()) {
     update(channel) { state in
       state.requests += 1
@@ -55,11 +78,11 @@ public final class HealthRegistry: Sendable {
     }
   }
 
-  func recordAuthFailure(channel: String) {
+  public func recordAuthFailure(channel: String) {
     update(channel) { $0.authFailures += 1 }
   }
 
-  func recordSuccess(channel: String, at date: Date = Date()) {
+  public func recordSuccess(channel: String, at date: Date = Date()) {
     update(channel) { state in
       state.status = "ok"
       state.lastSuccessAt = date
@@ -67,7 +90,7 @@ public final class HealthRegistry: Sendable {
     }
   }
 
-  func recordFailure(channel: String, error: String, at date: Date = Date()) {
+  public func recordFailure(channel: String, error: String, at date: Date = Date()) {
     update(channel) { state in
       if state.status != "failing" { state.failingSince = date }
       state.status = "failing"

@@ -33,6 +33,7 @@ public struct InletRouter: Sendable {
   /// Builds the router with every route and middleware.
   public func build() -> Router<InletRequestContext> {
     let router = Router(context: InletRequestContext.self)
+    router.add(middleware: RequestMetricsMiddleware())
     router.add(middleware: BodyLimitMiddleware(maxBodyBytes: maxBodyBytes))
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: MethodNotAllowedMiddleware())

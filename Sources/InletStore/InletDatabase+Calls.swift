@@ -33,7 +33,7 @@ extension InletDatabase {
       inquiry.id = ""
       stored.kind = inquiry.kind.rawValue
       stored.senderPhone = inquiry.sender.phone
-      stored.document = String(decoding: try encoder.encode(inquiry), as: UTF8.self)
+      stored.document = String(decoding: inquiry.jsonBytes, as: UTF8.self)
       stored.updatedAt = event.receivedAt
       try stored.update(db)
       _ = try recordChange(.updated, inquiryID: id, in: db)
@@ -42,8 +42,8 @@ extension InletDatabase {
       record.update(&inquiry)
       // Matched by the caller's number, like every new inquiry.
       try applyMatch(to: &inquiry, settings: settings, in: db)
-      var stored = try InquiryRecord(inquiry, rawID: rawID, encoder: encoder)
-      try stored.insert(db)
+      var stored = InquiryRecord(inquiry, rawID: rawID)
+      try stored.insertCached(db)
       inquiryID = stored.id
       created = true
       inquiry.id = String(stored.id!)
@@ -62,8 +62,7 @@ extension InletDatabase {
         inquiryID, event.receivedAt.timeIntervalSince1970,
       ])
     guard let inquiryID else { return .kept(rawID: String(rawID), status: .normalised) }
-    raw.inquiryID = inquiryID
-    try raw.update(db, columns: ["inquiry_id"])
+    try raw.link(to: inquiryID, db)
     return created
       ? .created(inquiryID: String(inquiryID), rawID: String(rawID))
       : .updated(inquiryID: String(inquiryID), rawID: String(rawID))

@@ -38,7 +38,6 @@ extension InletDatabase {
         inquiryID: inquiryID.map(String.init), rawID: String(rawID),
         status: RawItemStatus(rawValue: existing["status"]) ?? .pending)
     }
-    let encoder = InquiryJSON.encoder()
     var raw = RawItemRecord(
       id: nil, channel: submission.channel, event: submission.event,
       transport: submission.transport.jsonText,
@@ -50,26 +49,24 @@ extension InletDatabase {
     case .ignored(let reason):
       raw.status = RawItemStatus.ignored.rawValue
       raw.reason = reason
-      raw.extracted = try submission.partial.map {
-        String(decoding: try encoder.encode($0), as: UTF8.self)
-      }
-      try raw.insert(db)
+      raw.extracted = submission.partial.map { String(decoding: $0.jsonBytes, as: UTF8.self) }
+      try raw.insertCached(db)
       return .kept(rawID: String(raw.id!), status: .ignored)
     case .quarantined(let failure, let partial):
       raw.status = RawItemStatus.quarantined.rawValue
       raw.reason = "\(failure.code): \(failure.message)"
-      raw.extracted = try partial.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
-      try raw.insert(db)
+      raw.extracted = partial.map { String(decoding: $0.jsonBytes, as: UTF8.self) }
+      try raw.insertCached(db)
       return .kept(rawID: String(raw.id!), status: .quarantined)
     case .call(let event, let draft):
       raw.status = RawItemStatus.normalised.rawValue
-      try raw.insert(db)
+      try raw.insertCached(db)
       return try applyCall(
         event, draft: draft, raw: &raw, options: submission.context.options, settings: settings,
         in: db)
     case .inquiry(let draft):
       raw.status = RawItemStatus.normalised.rawValue
-      try raw.insert(db)
+      try raw.insertCached(db)
       if let conversation = submission.conversation {
         return try applyConversation(
           conversation, draft: draft, raw: &raw, files: submission.files, settings: settings,
@@ -80,31 +77,32 @@ extension InletDatabase {
     }
   }
 
-  /// Inserts a new inquiry for a stored raw item, with its attachments and its `created` event.
+  /// Inserts a new inquiry for a stored raw item, with its attachments and its `created` event;
+  /// `thread` is the decided inquiry it continues (a messenger conversation).
   static func insertInquiry(
     _ draft: Inquiry, raw: inout RawItemRecord, files: [UploadedFile],
-    settings: DirectorySettings, in db: Database
+    settings: DirectorySettings, thread earlier: ThreadTarget? = nil, in db: Database
   ) throws -> IngestResult {
-    let encoder = InquiryJSON.encoder()
     let rawID = raw.id!
     var inquiry = draft
     try Self.applyMatch(to: &inquiry, settings: settings, in: db)
-    var record = try InquiryRecord(inquiry, rawID: rawID, encoder: encoder)
-    try record.insert(db)
-    let inquiryID = record.id!
-    raw.inquiryID = inquiryID
-    try raw.update(db, columns: ["inquiry_id"])
-    var attachments: [Inquiry.Attachment] = []
-    for file in files {
-      var attachment = AttachmentRecord(
-        id: nil, rawID: rawID, inquiryID: inquiryID, name: Self.sanitize(file.filename),
-        contentType: file.contentType, size: file.data.count, data: Data(file.data))
-      try attachment.insert(db)
-      attachments.append(
-        Inquiry.Attachment(
-          id: String(attachment.id!), name: attachment.name,
-          contentType: attachment.contentType, size: attachment.size))
+    if let earlier {
+      // Continues a decided inquiry: after an acceptance with an interest, the suggestion is an
+      // interaction on that interest.
+      inquiry.thread = Inquiry.Thread(inquiryID: String(earlier.id))
+      inquiry.returning = true
+      if let interest = earlier.acceptedInterest {
+        inquiry.match.suggestedAction = .interactionOnInterest
+        if !inquiry.match.interestIDs.contains(interest) {
+          inquiry.match.interestIDs.append(interest)
+        }
+      }
     }
+    var record = InquiryRecord(inquiry, rawID: rawID)
+    try record.insertCached(db)
+    let inquiryID = record.id!
+    try raw.link(to: inquiryID, db)
+    let attachments = try storeFiles(files, rawID: rawID, inquiryID: inquiryID, in: db)
     // The inquiry exactly as `assemble` would read it back, without reading it back.
     inquiry.id = String(inquiryID)
     inquiry.source.rawID = String(rawID)
@@ -138,7 +136,7 @@ extension InletDatabase {
 }
 
 extension InquiryRecord {
-  init(_ inquiry: Inquiry, rawID: Int64, encoder: JSONEncoder) throws {
+  init(_ inquiry: Inquiry, rawID: Int64) {
     var document = inquiry
     document.id = ""
     document.messages = []
@@ -148,7 +146,7 @@ extension InquiryRecord {
       receivedAt: inquiry.receivedAt, rawID: rawID, senderEmail: inquiry.sender.email,
       senderPhone: inquiry.sender.phone, senderMessenger: Self.messengerKey(inquiry.sender),
       companyINN: inquiry.company?.inn,
-      document: String(decoding: try encoder.encode(document), as: UTF8.self),
+      document: String(decoding: document.jsonBytes, as: UTF8.self),
       updatedAt: inquiry.receivedAt)
   }
 

@@ -134,7 +134,9 @@ extension InletDatabase {
     if let extracted = raw.extracted {
       entry = try InquiryJSON.decoder().decode(Inquiry.self, from: Data(extracted.utf8))
     } else {
-      entry = Inquiry(channel: raw.channel, kind: .form, receivedAt: raw.receivedAt)
+      entry = Inquiry(
+        channel: raw.channel, kind: raw.event == "letter" ? .email : .form,
+        receivedAt: raw.receivedAt)
     }
     entry.id = "r\(raw.id!)"
     entry.status = raw.status

@@ -134,6 +134,27 @@ public enum Migrations {
         t.primaryKey(["channel", "call_id"])
       }
     }
+    migrator.registerMigration("2026-11-29-8-mail") { db in
+      // Every (mailbox, folder, epoch, UID) that was fetched, linked to the raw item holding the
+      // letter: a copy of a letter already ingested is linked here, not stored again.
+      try db.create(table: "mail_copies") { t in
+        t.column("mailbox", .text).notNull()
+        t.column("folder", .text).notNull()
+        t.column("uidvalidity", .integer).notNull()
+        t.column("uid", .integer).notNull()
+        t.column("raw_id", .integer).notNull().references("raw_items").indexed()
+        t.primaryKey(["mailbox", "folder", "uidvalidity", "uid"])
+      }
+      // Letters by sender, for the per-sender rate limit.
+      try db.create(table: "mail_senders") { t in
+        t.primaryKey("raw_id", .integer).references("raw_items")
+        t.column("sender", .text).notNull()
+        t.column("received_at", .double).notNull()
+      }
+      try db.create(
+        index: "mail_senders_sender", on: "mail_senders", columns: ["sender", "received_at"])
+      try db.alter(table: "imap_cursors") { t in t.add(column: "created_at", .double) }
+    }
     migrator.registerMigration("2026-11-29-9-conversations") { db in
       try ConversationSchema.create(in: db)
     }

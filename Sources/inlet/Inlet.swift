@@ -8,7 +8,10 @@ struct Inlet: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "inlet",
     abstract: "Lead intake daemon: every letter, call, form and chat message becomes one inquiry.",
-    subcommands: [Serve.self, CheckConfig.self, Inquiries.self, Directory.self, Status.self])
+    subcommands: [
+      Serve.self, CheckConfig.self, Poll.self, Inquiries.self, ReplayCommand.self,
+      Directory.self, Status.self,
+    ])
 }
 
 /// `--config FILE`, shared by every subcommand.

@@ -176,3 +176,19 @@ public struct ReplyContext: Sendable {
     }
   }
 }
+
+extension HookRequest {
+  /// The request as the raw journal kept it (`inlet replay`): the transport metadata's method,
+  /// path, query and headers (secrets redacted) with the stored body.
+  public init(replaying transport: String, body: [UInt8]) {
+    let metadata = (try? ValueJSON.parse(Array(transport.utf8)))?.object ?? [:]
+    let query = (metadata["query"]?.object ?? [:]).sorted { $0.key < $1.key }
+      .compactMap { item in item.value.text.map { (name: item.key, value: $0) } }
+    let headers = (metadata["headers"]?.object ?? [:]).sorted { $0.key < $1.key }
+      .compactMap { item in item.value.text.map { (name: item.key, value: $0) } }
+    self.init(
+      method: metadata["method"]?.text ?? "POST", subpath: metadata["path"]?.text ?? "",
+      query: query, headers: headers, body: body,
+      remoteAddress: metadata["remote_address"]?.text)
+  }
+}

@@ -20,7 +20,9 @@ public struct ConfigLoader: Sendable {
   /// Keys at the top level that an override may set whole.
   static let topLevelScalars: Set<String> = ["channels_dir", "secrets_dir"]
   /// Sections whose scalar keys overrides may set.
-  static let sections: Set<String> = ["database", "http", "phone", "api", "delivery", "logging"]
+  static let sections: Set<String> = [
+    "database", "http", "phone", "api", "delivery", "logging", "mail",
+  ]
 
   /// Decodes the file with overrides, without reading secrets (enough for the CLI's reads).
   public func decode(path: String) throws(ConfigError) -> (InletConfig, URL) {
@@ -114,10 +116,15 @@ public struct ConfigLoader: Sendable {
         APIToken(
           name: entry.name, token: value, scope: APIToken.Scope(rawValue: entry.scope) ?? .read))
     }
-    for (index, mailbox) in config.mailboxes.enumerated() {
-      if let file = mailbox.passwordFile {
-        _ = try secrets.read(file, keyPath: "mailboxes[\(index)].password_file")
+    var mailboxes: [MailboxSettings] = []
+    for (index, section) in config.mailboxes.enumerated() {
+      let settings = try MailboxSettings(
+        section, at: "mailboxes[\(index)]", secrets: secrets, folder: folder)
+      guard !mailboxes.contains(where: { $0.name == settings.name }) else {
+        throw ConfigError(
+          "mailboxes[\(index)].name", "the mailbox name `\(settings.name)` is used twice")
       }
+      mailboxes.append(settings)
     }
     var deliverySecret: String?
     if let delivery = config.delivery, let file = delivery.secretFile {
@@ -127,7 +134,7 @@ public struct ConfigLoader: Sendable {
       config: config, file: file,
       databasePath: Self.resolve(config.database.path, against: folder).path,
       channelsDir: channelsDir, channels: instances, apiTokens: tokens,
-      deliverySecret: deliverySecret)
+      deliverySecret: deliverySecret, mailboxes: mailboxes)
   }
 
   /// The database path alone (the CLI's read commands need no secrets).

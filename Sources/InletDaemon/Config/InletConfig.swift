@@ -14,6 +14,7 @@ public struct InletConfig: Sendable, Decodable {
   public var api = APISection()
   public var delivery: DeliverySection?
   public var mailboxes: [MailboxSection] = []
+  public var mail = MailSection()
   public var channels: [ChannelSection] = []
   public var logging = LoggingSection()
   public var matching = MatchingSection()
@@ -24,7 +25,7 @@ public struct InletConfig: Sendable, Decodable {
     case database
     case channelsDir = "channels_dir"
     case secretsDir = "secrets_dir"
-    case http, phone, api, delivery, mailboxes, channels, logging, matching
+    case http, phone, api, delivery, mailboxes, mail, channels, logging, matching
   }
 
   public init(from decoder: any Decoder) throws {
@@ -38,6 +39,7 @@ public struct InletConfig: Sendable, Decodable {
     api = try c.decodeIfPresent(APISection.self, forKey: .api) ?? api
     delivery = try c.decodeIfPresent(DeliverySection.self, forKey: .delivery)
     mailboxes = try c.decodeIfPresent([MailboxSection].self, forKey: .mailboxes) ?? []
+    mail = try c.decodeIfPresent(MailSection.self, forKey: .mail) ?? mail
     channels = try c.decodeIfPresent([ChannelSection].self, forKey: .channels) ?? []
     logging = try c.decodeIfPresent(LoggingSection.self, forKey: .logging) ?? logging
     matching = try c.decodeIfPresent(MatchingSection.self, forKey: .matching) ?? matching

@@ -15,4 +15,6 @@ public struct LoadedConfig: Sendable {
   public var apiTokens: [APIToken]
   /// The secret of `delivery.secret_file` (signs pushed deliveries).
   public var deliverySecret: String? = nil
+  /// `mailboxes:`, validated, with their credentials' sources resolved.
+  public var mailboxes: [MailboxSettings] = []
 }

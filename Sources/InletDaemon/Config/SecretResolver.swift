@@ -20,6 +20,11 @@ struct SecretResolver {
     return list
   }
 
+  /// The file a secret would be read from, if one exists.
+  func locate(_ name: String) -> URL? {
+    candidates(name).first { FileManager.default.fileExists(atPath: $0.path) }
+  }
+
   /// The secret's text without surrounding whitespace (files usually end in a newline).
   func read(_ name: String, keyPath: String) throws(ConfigError) -> String {
     let places = candidates(name)

@@ -27,7 +27,7 @@ extension InletDatabase {
     guard let inquiryID = Int64(inquiry.id) else {
       throw DatabaseError(message: "inquiry id `\(inquiry.id)` is not a queue id")
     }
-    let payload = String(decoding: try InquiryJSON.encoder().encode(inquiry), as: UTF8.self)
+    let payload = String(decoding: inquiry.jsonBytes, as: UTF8.self)
     let now = Date().timeIntervalSince1970
     try db.cachedStatement(
       sql: "INSERT INTO events (type, inquiry_id, payload, created_at) VALUES (?, ?, ?, ?)"

@@ -86,3 +86,20 @@ public struct AttachmentRecord: Codable, Sendable, FetchableRecord, MutablePersi
 
   public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
+
+extension InquiryRecord {
+  /// Inserts through one cached statement (the ingest hot path: no record encoding).
+  mutating func insertCached(_ db: Database) throws {
+    try db.cachedStatement(
+      sql: """
+        INSERT INTO inquiries (status, channel, kind, received_at, raw_id, sender_email,
+          sender_phone, sender_messenger, company_inn, document, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+    ).execute(arguments: [
+      status, channel, kind, receivedAt, rawID, senderEmail, senderPhone, senderMessenger,
+      companyINN, document, updatedAt,
+    ])
+    id = db.lastInsertedRowID
+  }
+}

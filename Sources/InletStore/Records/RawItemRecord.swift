@@ -37,3 +37,26 @@ public struct RawItemRecord: Codable, Sendable, FetchableRecord, MutablePersista
 
   public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
+
+extension RawItemRecord {
+  /// Inserts through one cached statement (the ingest hot path: no record encoding).
+  mutating func insertCached(_ db: Database) throws {
+    try db.cachedStatement(
+      sql: """
+        INSERT INTO raw_items (channel, event, transport, body, idempotency_key, received_at,
+          status, reason, extracted, inquiry_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+    ).execute(arguments: [
+      channel, event, transport, body, idempotencyKey, receivedAt, status, reason, extracted,
+      inquiryID,
+    ])
+    id = db.lastInsertedRowID
+  }
+
+  /// Links the item to its inquiry.
+  mutating func link(to inquiryID: Int64, _ db: Database) throws {
+    self.inquiryID = inquiryID
+    try db.cachedStatement(sql: "UPDATE raw_items SET inquiry_id = ? WHERE id = ?")
+      .execute(arguments: [inquiryID, id])
+  }
+}

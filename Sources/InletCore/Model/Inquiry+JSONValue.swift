@@ -1,0 +1,141 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The inquiry as a ``Value`` tree: the same members, names and dates as its `Codable` form
+/// (``InquiryJSON/encoder(pretty:)``), built without `JSONEncoder`, which costs more than the
+/// rest of an ingest together. The store writes every inquiry document and event payload
+/// through it; a test keeps it equal to the `Codable` form.
+extension Inquiry {
+  public var jsonValue: Value {
+    var members: [String: Value] = [
+      "id": .string(id), "status": .string(status), "channel": .string(channel),
+      "kind": .string(kind.rawValue), "received_at": .string(Self.timestamp(receivedAt)),
+      "sender": sender.jsonValue, "attachments": .array(attachments.map(\.jsonValue)),
+      "extra": .object(extra), "messages": .array(messages.map(\.jsonValue)),
+      "returning": .bool(returning), "match": match.jsonValue, "source": source.jsonValue,
+    ]
+    members["subject"] = subject.map(Value.string)
+    members["text"] = text.map(Value.string)
+    members["company"] = company?.jsonValue
+    members["call"] = call?.jsonValue
+    members["thread"] = thread.map { .object(["inquiry_id": .string($0.inquiryID)]) }
+    members["acceptance"] = acceptance?.jsonValue
+    members["reason"] = reason.map(Value.string)
+    return .object(members)
+  }
+
+  /// Compact JSON with sorted keys (what the store keeps and the API serves).
+  public var jsonBytes: [UInt8] { ValueJSON.serialize(jsonValue) }
+
+  /// RFC 3339 in UTC with whole seconds, as `JSONEncoder`'s `.iso8601` writes it.
+  public static func timestamp(_ date: Date) -> String {
+    var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+    var parts = tm()
+    gmtime_r(&seconds, &parts)
+    func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+    let year = Int(parts.tm_year) + 1900
+    let yearText =
+      year < 1000 ? String(repeating: "0", count: 4 - "\(year)".count) + "\(year)" : "\(year)"
+    return
+      "\(yearText)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):"
+      + "\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+  }
+}
+
+extension Inquiry.Sender {
+  var jsonValue: Value {
+    var members: [String: Value] = [:]
+    members["name"] = name.map(Value.string)
+    members["email"] = email.map(Value.string)
+    members["phone"] = phone.map(Value.string)
+    if let messenger {
+      var inner: [String: Value] = ["network": .string(messenger.network)]
+      inner["id"] = messenger.id.map(Value.string)
+      inner["username"] = messenger.username.map(Value.string)
+      members["messenger"] = .object(inner)
+    }
+    return .object(members)
+  }
+}
+
+extension Inquiry.Company {
+  var jsonValue: Value {
+    var members: [String: Value] = [:]
+    members["name"] = name.map(Value.string)
+    members["inn"] = inn.map(Value.string)
+    return .object(members)
+  }
+}
+
+extension Inquiry.Attachment {
+  var jsonValue: Value {
+    .object([
+      "id": .string(id), "name": .string(name), "content_type": .string(contentType),
+      "size": .number(String(size)),
+    ])
+  }
+}
+
+extension Inquiry.Call {
+  var jsonValue: Value {
+    var members: [String: Value] = [:]
+    members["direction"] = direction.map(Value.string)
+    members["duration_s"] = durationS.map { .number(String($0)) }
+    members["recording_url"] = recordingURL.map(Value.string)
+    members["employee"] = employee.map(Value.string)
+    members["did"] = did.map(Value.string)
+    return .object(members)
+  }
+}
+
+extension Inquiry.Message {
+  var jsonValue: Value {
+    var members: [String: Value] = [
+      "received_at": .string(Inquiry.timestamp(receivedAt)), "raw_id": .string(rawID),
+    ]
+    members["text"] = text.map(Value.string)
+    return .object(members)
+  }
+}
+
+extension Inquiry.Match {
+  var jsonValue: Value {
+    var members: [String: Value] = [
+      "interest_ids": .array(interestIDs.map(Value.string)), "by": .array(by.map(Value.string)),
+      "conflicts": .array(conflicts.map(Value.string)),
+      "suggested_action": .string(suggestedAction.rawValue),
+      "potential_client": .bool(potentialClient),
+    ]
+    members["client_id"] = clientID.map(Value.string)
+    members["contact_id"] = contactID.map(Value.string)
+    return .object(members)
+  }
+}
+
+extension Inquiry.Source {
+  var jsonValue: Value {
+    var members: [String: Value] = [:]
+    members["raw_id"] = rawID.map(Value.string)
+    members["message_id"] = messageID.map(Value.string)
+    members["call_id"] = callID.map(Value.string)
+    return .object(members)
+  }
+}
+
+extension Inquiry.Acceptance {
+  var jsonValue: Value {
+    var members: [String: Value] = [
+      "action": .string(action), "by": .string(by), "at": .string(Inquiry.timestamp(at)),
+    ]
+    members["client_id"] = clientID.map(Value.string)
+    members["contact_id"] = contactID.map(Value.string)
+    members["interest_id"] = interestID.map(Value.string)
+    members["reason"] = reason.map(Value.string)
+    members["into"] = into.map(Value.string)
+    members["comment"] = comment.map(Value.string)
+    return .object(members)
+  }
+}

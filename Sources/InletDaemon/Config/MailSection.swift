@@ -1,0 +1,37 @@
+import InletCore
+
+/// `mail:` — how letters from every mailbox are classified.
+public struct MailSection: Sendable, Decodable, Equatable {
+  /// The company's own addresses (`sales@example.ru`) or domains (`@example.ru`): a letter from
+  /// one of them is kept as `ignored` (`own_address`), not queued.
+  public var ownAddresses: [String] = []
+  /// More letters than this from one sender within `rate_limit_window` are `ignored`.
+  public var rateLimitCount = 20
+  public var rateLimitWindow = "2h"
+  /// Attachments over this size are listed without their data.
+  public var maxAttachmentBytes = 20 << 20
+
+  public init() {}
+
+  enum CodingKeys: String, CodingKey, CaseIterable {
+    case ownAddresses = "own_addresses"
+    case rateLimitCount = "rate_limit_count"
+    case rateLimitWindow = "rate_limit_window"
+    case maxAttachmentBytes = "max_attachment_bytes"
+  }
+
+  public init(from decoder: any Decoder) throws {
+    try decoder.rejectUnknownKeys(CodingKeys.self)
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    ownAddresses = try c.decodeIfPresent([String].self, forKey: .ownAddresses) ?? []
+    rateLimitCount = try c.decodeIfPresent(Int.self, forKey: .rateLimitCount) ?? rateLimitCount
+    rateLimitWindow =
+      try c.decodeIfPresent(String.self, forKey: .rateLimitWindow) ?? rateLimitWindow
+    guard DurationText.parse(rateLimitWindow) != nil else {
+      throw DecodingError.dataCorruptedError(
+        forKey: .rateLimitWindow, in: c, debugDescription: "a duration such as 2h or 30m")
+    }
+    maxAttachmentBytes =
+      try c.decodeIfPresent(Int.self, forKey: .maxAttachmentBytes) ?? maxAttachmentBytes
+  }
+}

@@ -1,0 +1,108 @@
+import Crypto
+import Foundation
+import InletCore
+import InletMail
+import InletStore
+
+/// Turns a fetched letter into what the store keeps: the normaliser's outcome as an inquiry
+/// draft (or a reason), the letter's idempotency key and its transport metadata.
+struct MailItemBuilder: Sendable {
+  var mailbox: String
+  var folder: String
+  var options: MailOptions
+
+  /// The key that makes a letter the same letter everywhere: its Message-ID, or the SHA-256
+  /// of its bytes when it has none.
+  static func key(messageID: String?, bytes: [UInt8]) -> String {
+    if let messageID, !messageID.isEmpty { return "mail:\(messageID)" }
+    let digest = SHA256.hash(data: bytes)
+    return "mail-sha256:" + digest.map { String(format: "%02x", $0) }.joined()
+  }
+
+  func item(
+    uid: UInt32, bytes: [UInt8], size: Int, internalDate: Date?, headersOnly: Bool,
+    receivedAt: Date = Date()
+  ) -> MailItem {
+    let outcome = MailNormaliser.normalise(bytes, options: options)
+    var transport: [String: Value] = [
+      "mailbox": .string(mailbox), "folder": .string(folder), "uid": .number(String(uid)),
+      "size": .number(String(size)), "content_type": .string("message/rfc822"),
+    ]
+    if let internalDate {
+      transport["internal_date"] = .string(ISO8601DateFormatter().string(from: internalDate))
+    }
+    if headersOnly { transport["oversized"] = .bool(true) }
+    let transportText = String(decoding: ValueJSON.serialize(.object(transport)), as: UTF8.self)
+
+    switch outcome {
+    case .letter(let letter):
+      var inquiry = draft(letter, receivedAt: receivedAt)
+      if headersOnly {
+        inquiry.extra["oversized"] = .bool(true)
+        inquiry.extra["size"] = .number(String(size))
+      }
+      let files = letter.attachments.map {
+        UploadedFile(
+          field: "attachment", filename: $0.name, contentType: $0.contentType, data: $0.data)
+      }
+      return MailItem(
+        uid: uid, bytes: bytes, key: Self.key(messageID: letter.messageID, bytes: bytes),
+        receivedAt: receivedAt, transport: transportText, sender: inquiry.sender.email,
+        outcome: .inquiry(
+          inquiry, files: files, references: letter.inReplyTo + letter.references))
+    case .ignored(let reason, let letter):
+      let partial = letter.map { draft($0, receivedAt: receivedAt) }
+      return MailItem(
+        uid: uid, bytes: bytes, key: Self.key(messageID: letter?.messageID, bytes: bytes),
+        receivedAt: receivedAt, transport: transportText, sender: partial?.sender.email,
+        outcome: .ignored(reason: reason, partial: partial))
+    case .unparseable(let error):
+      return MailItem(
+        uid: uid, bytes: bytes, key: Self.key(messageID: nil, bytes: bytes),
+        receivedAt: receivedAt, transport: transportText, sender: nil,
+        outcome: .quarantined(reason: "unparseable: \(error)", partial: nil))
+    }
+  }
+
+  /// The inquiry a letter makes (design.md, "Inquiry JSON"); what has no field of its own goes
+  /// to `extra`.
+  func draft(_ letter: MailLetter, receivedAt: Date) -> Inquiry {
+    let person = letter.sender ?? letter.from
+    var extra: [String: Value] = [:]
+    if let from = letter.from, from != person { extra["from"] = .string(Self.text(from)) }
+    if !letter.to.isEmpty { extra["to"] = .array(letter.to.map { .string(Self.text($0)) }) }
+    if !letter.cc.isEmpty { extra["cc"] = .array(letter.cc.map { .string(Self.text($0)) }) }
+    if let date = letter.date { extra["date"] = .string(ISO8601DateFormatter().string(from: date)) }
+    if let quoted = letter.quoted, !quoted.isEmpty { extra["quoted"] = .string(quoted) }
+    if let signature = letter.signature, !signature.isEmpty {
+      extra["signature"] = .string(signature)
+    }
+    if letter.phones.count > 1 { extra["phones"] = .array(letter.phones.map { .string($0) }) }
+    if letter.inns.count > 1 { extra["inns"] = .array(letter.inns.map { .string($0) }) }
+    if let mailer = letter.mailer { extra["mailer"] = .string(mailer) }
+    if !letter.formFields.isEmpty {
+      extra["form_fields"] = .object(letter.formFields.mapValues { .string($0) })
+    }
+    let truncated = letter.attachments.filter(\.truncated).map { Value.string($0.name) }
+    if !truncated.isEmpty { extra["attachments_over_limit"] = .array(truncated) }
+    extra["mailbox"] = .string(mailbox)
+
+    var company: Inquiry.Company?
+    if letter.companyName != nil || !letter.inns.isEmpty {
+      company = Inquiry.Company(name: letter.companyName, inn: letter.inns.first)
+    }
+    return Inquiry(
+      channel: mailbox, kind: .email, receivedAt: receivedAt, subject: letter.subject,
+      text: letter.text,
+      sender: Inquiry.Sender(
+        name: person?.name, email: person.flatMap { EmailNormalizer.normalize($0.email) },
+        phone: letter.phones.first),
+      company: company, extra: extra,
+      source: Inquiry.Source(messageID: letter.messageID))
+  }
+
+  static func text(_ address: MailAddress) -> String {
+    guard let name = address.name, !name.isEmpty else { return address.email }
+    return "\(name) <\(address.email)>"
+  }
+}

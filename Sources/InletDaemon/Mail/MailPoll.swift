@@ -1,0 +1,43 @@
+import Foundation
+import InletStore
+import Logging
+
+/// `inlet poll`: one pass over the configured mailboxes (or one of them), then exit.
+public enum MailPoll {
+  /// One mailbox's result, as the command prints it.
+  public struct Report: Sendable {
+    public var mailbox: String
+    public var summary: String?
+    public var error: String?
+    public var created: Int
+    public var seconds: Double
+  }
+
+  /// Polls each mailbox in turn; a failing one is reported and does not stop the others.
+  public static func run(
+    loaded: LoadedConfig, only: String?, logger: Logger
+  ) async throws -> [Report] {
+    var database = try InletDatabase(path: loaded.databasePath)
+    database.directorySettings = loaded.config.directorySettings
+    try database.migrate()
+    var reports: [Report] = []
+    for settings in loaded.mailboxes where only == nil || settings.name == only {
+      let poller = MailboxPoller(
+        settings: settings, database: database, mail: loaded.config.mail, logger: logger)
+      let started = ContinuousClock.now
+      var report = Report(mailbox: settings.name, created: 0, seconds: 0)
+      do {
+        try await poller.connect()
+        let summary = try await poller.pass()
+        report.summary = summary.line
+        report.created = summary.created
+      } catch {
+        report.error = "\(error)"
+      }
+      await poller.disconnect()
+      report.seconds = MailboxPoller.seconds(ContinuousClock.now - started)
+      reports.append(report)
+    }
+    return reports
+  }
+}

@@ -1,0 +1,352 @@
+import Dispatch
+import Foundation
+import InletCore
+import InletMail
+import InletStore
+import Logging
+import Metrics
+import Synchronization
+
+/// One mailbox's connection and synchronisation: the blocking libcurl client runs on the
+/// poller's own serial queue, never on the concurrency pool; letters are normalised in
+/// parallel and stored a chunk per transaction, the cursor advancing in the same commit.
+final class MailboxPoller: Sendable {
+  let settings: MailboxSettings
+  let database: InletDatabase
+  let builder: MailItemBuilder
+  let rateLimit: MailRateLimit
+  let logger: Logger
+  /// Letters fetched and stored per transaction.
+  let chunkSize: Int
+  private let queue: DispatchQueue
+  private let client = Mutex<IMAPClient?>(nil)
+  private let stopRequested = Atomic<Bool>(false)
+
+  /// What one pass did.
+  struct PassSummary: Sendable, Equatable {
+    var fetched = 0
+    var created = 0
+    var continued = 0
+    var duplicates = 0
+    var ignored = 0
+    var quarantined = 0
+    var bytes = 0
+    var uidValidityChanged = false
+
+    var line: String {
+      "\(fetched) fetched: \(created) new, \(continued) continuations, \(duplicates) duplicates, "
+        + "\(ignored) ignored, \(quarantined) quarantined"
+    }
+  }
+
+  init(
+    settings: MailboxSettings, database: InletDatabase, mail: MailSection, logger: Logger,
+    chunkSize: Int = 500
+  ) {
+    self.settings = settings
+    self.database = database
+    self.builder = MailItemBuilder(
+      mailbox: settings.name, folder: settings.folder, options: Self.options(mail))
+    self.rateLimit = MailRateLimit(
+      count: mail.rateLimitCount,
+      window: DurationText.parse(mail.rateLimitWindow).map(Self.seconds) ?? 7200)
+    var logger = logger
+    logger[metadataKey: "mailbox"] = "\(settings.name)"
+    self.logger = logger
+    self.chunkSize = chunkSize
+    self.queue = DispatchQueue(label: "inlet.mailbox.\(settings.name)")
+  }
+
+  /// The normaliser's options from `mail:`.
+  static func options(_ mail: MailSection) -> MailOptions {
+    MailOptions(
+      ownAddresses: mail.ownAddresses.map { $0.lowercased() },
+      maxAttachmentBytes: mail.maxAttachmentBytes)
+  }
+
+  static func seconds(_ duration: Duration) -> Double {
+    let (seconds, attoseconds) = duration.components
+    return Double(seconds) + Double(attoseconds) / 1e18
+  }
+
+  /// Runs `body` with the connected client on the poller's queue.
+  private func blocking<T: Sendable>(_ body: @escaping @Sendable (IMAPClient) throws -> T)
+    async throws -> T
+  {
+    try await withCheckedThrowingContinuation { continuation in
+      queue.async {
+        do {
+          guard let connected = self.client.withLock({ $0 }) else { throw IMAPError.closed }
+          continuation.resume(returning: try body(connected))
+        } catch {
+          continuation.resume(throwing: error)
+        }
+      }
+    }
+  }
+
+  var isConnected: Bool { client.withLock { $0 != nil } }
+
+  /// Connects and logs in (the secret is read now: a rotated file or token is picked up).
+  func connect() async throws {
+    let endpoint = try IMAPEndpoint(
+      url: settings.url + "/" + settings.folder, username: settings.username,
+      credential: credential(), tls: tlsMode, caFile: settings.caFile, timeout: 30)
+    let connected: IMAPClient = try await withCheckedThrowingContinuation { continuation in
+      queue.async {
+        do {
+          let fresh = try IMAPClient(endpoint: endpoint)
+          try fresh.connect()
+          continuation.resume(returning: fresh)
+        } catch {
+          continuation.resume(throwing: error)
+        }
+      }
+    }
+    client.withLock { $0 = connected }
+  }
+
+  private var tlsMode: IMAPTLSMode {
+    switch settings.tls {
+    case .implicit: return .implicit
+    case .starttls: return .starttls
+    case .none: return .none
+    }
+  }
+
+  private func credential() throws -> IMAPCredential {
+    switch settings.credential {
+    case .passwordFile(let path):
+      return .password(try Self.readSecret(path))
+    case .oauth2TokenFile(let path):
+      return .xoauth2(token: try Self.readSecret(path))
+    case .oauth2TokenCommand(let command):
+      return .xoauth2(token: try Self.run(command))
+    }
+  }
+
+  static func readSecret(_ path: String) throws -> String {
+    guard let data = FileManager.default.contents(atPath: path),
+      let text = String(data: data, encoding: .utf8)
+    else { throw MailboxError("cannot read the secret file \(path)") }
+    return text.trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
+  /// Runs `oauth2_token_command` through the shell; its standard output is the token.
+  static func run(_ command: String) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", command]
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+      throw MailboxError("oauth2_token_command exited with \(process.terminationStatus)")
+    }
+    let token = String(decoding: data, as: UTF8.self)
+      .trimmingCharacters(in: .whitespacesAndNewlines)
+    guard !token.isEmpty else { throw MailboxError("oauth2_token_command printed no token") }
+    return token
+  }
+
+  /// Drops the connection (after an error, or at the end of `inlet poll`).
+  func disconnect() async {
+    let old = client.withLock { value -> IMAPClient? in
+      defer { value = nil }
+      return value
+    }
+    guard let old else { return }
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+      queue.async {
+        old.logout()
+        continuation.resume()
+      }
+    }
+  }
+
+  /// Asks a running IDLE to end (shutdown).
+  func requestStop() { stopRequested.store(true, ordering: .relaxed) }
+
+  /// Waits for new mail: IMAP IDLE where the server offers it and `idle` is on, else a sleep.
+  /// Returns after at most `timeout` seconds.
+  func waitForMail(timeout: Double) async throws {
+    let useIdle = settings.idle && isConnected
+    if useIdle, try await blocking({ $0.capabilities.contains("IDLE") }) {
+      _ = try await blocking { client in
+        try client.idle(
+          timeout: timeout, shouldStop: { self.stopRequested.load(ordering: .relaxed) })
+      }
+    } else {
+      try await Task.sleep(for: .milliseconds(Int64(timeout * 1000)))
+    }
+  }
+
+  /// One synchronisation of the folder: every letter above the cursor is stored exactly once.
+  func pass() async throws -> PassSummary {
+    let settings = self.settings
+    let readOnly = settings.afterIngest == .keep
+    let status = try await blocking { try $0.select(settings.folder, readOnly: readOnly) }
+    let location = MailLocation(
+      mailbox: settings.name, folder: settings.folder, uidValidity: status.uidValidity)
+    var summary = PassSummary()
+    let cursor = try await database.mailCursor(mailbox: settings.name, folder: settings.folder)
+
+    let lastUID: UInt32
+    if let cursor, cursor.uidValidity == status.uidValidity {
+      lastUID = cursor.lastUID
+    } else {
+      // A first sync, or the server renumbered the folder: choose where the new epoch starts.
+      var since: Date?
+      var everything = false
+      if let cursor {
+        summary.uidValidityChanged = true
+        Counter(
+          label: "inlet_imap_uidvalidity_changes_total", dimensions: [("mailbox", settings.name)]
+        )
+        .increment()
+        logger.warning(
+          "UIDVALIDITY changed: rescanning the folder; letters already ingested are linked",
+          metadata: [
+            "imap.uidvalidity.old": "\(cursor.uidValidity)",
+            "imap.uidvalidity.new": "\(status.uidValidity)",
+          ])
+        switch settings.firstSync {
+        case .all: everything = true
+        case .fromNow, .days: since = cursor.createdAt.addingTimeInterval(-86_400)
+        }
+        if case .days(let days) = settings.firstSync {
+          since = min(since!, cursor.createdAt.addingTimeInterval(-Double(days) * 86_400))
+        }
+      } else {
+        switch settings.firstSync {
+        case .all: everything = true
+        case .days(let days): since = Date().addingTimeInterval(-Double(days) * 86_400)
+        case .fromNow: break
+        }
+      }
+      var start: UInt32
+      if everything {
+        start = 0
+      } else if let since {
+        let uids = try await blocking { try $0.uidSearch(since: since) }
+        start = (uids.min() ?? Self.nextUID(status)) &- 1
+        if uids.isEmpty { start = try await self.highestUID(status) }
+      } else {
+        start = try await highestUID(status)
+      }
+      try await database.setMailCursor(location, lastUID: start)
+      lastUID = start
+    }
+
+    let uids = try await blocking { try $0.uidsAbove(lastUID) }.filter { $0 > lastUID }.sorted()
+    var index = 0
+    while index < uids.count {
+      let chunk = Array(uids[index..<min(index + chunkSize, uids.count)])
+      index += chunk.count
+      let fetched = try await fetch(chunk)
+      summary.fetched += fetched.count
+      summary.bytes += fetched.reduce(0) { $0 + $1.bytes.count }
+      let items = await normalise(fetched)
+      let results = try await database.ingestMail(
+        items, at: location, cursor: chunk.last!, rateLimit: rateLimit)
+      var stored: [UInt32] = []
+      for (item, result) in zip(items, results) {
+        stored.append(item.uid)
+        switch result {
+        case .created: summary.created += 1
+        case .continued: summary.continued += 1
+        case .duplicate, .alreadyStored: summary.duplicates += 1
+        case .kept(_, let status, _):
+          if status == .ignored { summary.ignored += 1 } else { summary.quarantined += 1 }
+        }
+      }
+      // Only now, after the commit, is the server told.
+      try await afterIngest(stored)
+    }
+    Self.count(summary, mailbox: settings.name)
+    return summary
+  }
+
+  static func nextUID(_ status: IMAPFolderStatus) -> UInt32 {
+    status.uidNext ?? 1
+  }
+
+  /// The highest UID in the folder now (the `from_now` starting point).
+  private func highestUID(_ status: IMAPFolderStatus) async throws -> UInt32 {
+    if let next = status.uidNext { return next &- 1 }
+    return try await blocking { try $0.uidSearchAll().max() ?? 0 }
+  }
+
+  private func fetch(_ uids: [UInt32]) async throws -> [IMAPFetchedMessage] {
+    let maxBytes = settings.maxMessageBytes
+    return try await blocking { client in
+      var messages: [IMAPFetchedMessage] = []
+      messages.reserveCapacity(uids.count)
+      try client.fetch(uids: uids, maxBytes: maxBytes, batch: 100) { messages.append($0) }
+      return messages
+    }
+  }
+
+  /// Normalises letters on every core; the order is kept.
+  private func normalise(_ messages: [IMAPFetchedMessage]) async -> [MailItem] {
+    let builder = self.builder
+    let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+    let slice = (messages.count + workers - 1) / max(workers, 1)
+    guard messages.count > 32, workers > 1 else {
+      return messages.map { builder.item($0) }
+    }
+    return await withTaskGroup(of: (Int, [MailItem]).self) { group in
+      for worker in 0..<workers {
+        let range = (worker * slice)..<min((worker + 1) * slice, messages.count)
+        guard !range.isEmpty else { continue }
+        let part = Array(messages[range])
+        group.addTask { (worker, part.map { builder.item($0) }) }
+      }
+      var parts: [(Int, [MailItem])] = []
+      for await part in group { parts.append(part) }
+      return parts.sorted { $0.0 < $1.0 }.flatMap(\.1)
+    }
+  }
+
+  private func afterIngest(_ uids: [UInt32]) async throws {
+    guard !uids.isEmpty else { return }
+    switch settings.afterIngest {
+    case .keep: return
+    case .seen: try await blocking { try $0.markSeen(uids: uids) }
+    case .move(let folder): try await blocking { try $0.move(uids: uids, to: folder) }
+    }
+  }
+
+  static func count(_ summary: PassSummary, mailbox: String) {
+    for (outcome, value) in [
+      ("created", summary.created), ("continued", summary.continued),
+      ("duplicate", summary.duplicates), ("ignored", summary.ignored),
+      ("quarantined", summary.quarantined),
+    ] where value > 0 {
+      Counter(
+        label: "inlet_imap_letters_total", dimensions: [("mailbox", mailbox), ("outcome", outcome)]
+      )
+      .increment(by: value)
+    }
+    if summary.bytes > 0 {
+      Counter(label: "inlet_imap_bytes_total", dimensions: [("mailbox", mailbox)])
+        .increment(by: summary.bytes)
+    }
+  }
+}
+
+extension MailItemBuilder {
+  func item(_ message: IMAPFetchedMessage) -> MailItem {
+    item(
+      uid: message.uid, bytes: message.bytes, size: message.size,
+      internalDate: message.internalDate, headersOnly: message.headersOnly)
+  }
+}
+
+/// A mailbox problem that is not the server's (a secret file, the token command).
+struct MailboxError: Error, CustomStringConvertible {
+  var description: String
+  init(_ description: String) { self.description = description }
+}

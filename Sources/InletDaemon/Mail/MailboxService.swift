@@ -1,0 +1,78 @@
+import Foundation
+import InletHTTP
+import InletMail
+import InletStore
+import Logging
+import Metrics
+
+/// One mailbox as a service of the daemon: connect, drain, wait for mail (IDLE or the poll
+/// interval), again; on any failure reconnect with exponential backoff and jitter, resuming
+/// from the stored cursor. One mailbox failing never stops the others or the listener.
+struct MailboxService: Sendable {
+  let poller: MailboxPoller
+  let health: HealthRegistry
+  /// IDLE is re-issued at least this often (RFC 2177 asks for under 29 minutes).
+  var idleRenewal: Double = 25 * 60
+  var maxBackoff: Double = 300
+
+  /// Runs until the task is cancelled (shutdown, or the mailbox was removed by a reload).
+  func run() async {
+    let name = poller.settings.name
+    let interval = MailboxPoller.seconds(poller.settings.pollInterval)
+    let lastSuccess = Gauge(
+      label: "inlet_imap_last_success_timestamp_seconds", dimensions: [("mailbox", name)])
+    let failing = Gauge(label: "inlet_imap_failing", dimensions: [("mailbox", name)])
+    let duration = Timer(
+      label: "inlet_imap_poll_duration_seconds", dimensions: [("mailbox", name)],
+      preferredDisplayUnit: .seconds)
+    let errors = Counter(label: "inlet_imap_errors_total", dimensions: [("mailbox", name)])
+    var backoff = 1.0
+    await withTaskCancellationHandler {
+      await loop()
+    } onCancel: {
+      poller.requestStop()
+    }
+    func loop() async {
+      while !Task.isCancelled {
+        do {
+          if !poller.isConnected {
+            try await poller.connect()
+            poller.logger.info("connected")
+          }
+          let started = ContinuousClock.now
+          let summary = try await poller.pass()
+          let elapsed = (ContinuousClock.now - started).components
+          duration.recordNanoseconds(
+            elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
+          if summary.fetched > 0 {
+            poller.logger.info("letters stored", metadata: ["summary": "\(summary.line)"])
+          }
+          health.recordSuccess(channel: name)
+          lastSuccess.record(Date().timeIntervalSince1970)
+          failing.record(0)
+          backoff = 1
+          try await poller.waitForMail(timeout: min(interval, idleRenewal))
+        } catch is CancellationError {
+          break
+        } catch {
+          if Task.isCancelled { break }
+          errors.increment()
+          failing.record(1)
+          health.recordFailure(channel: name, error: "\(error)")
+          poller.logger.error(
+            "mailbox failing; reconnecting",
+            metadata: ["error": "\(error)", "retry_in_s": "\(Int(backoff))"])
+          await poller.disconnect()
+          let jittered = backoff * Double.random(in: 0.5...1.0)
+          backoff = min(backoff * 2, maxBackoff)
+          do {
+            try await Task.sleep(for: .milliseconds(Int64(jittered * 1000)))
+          } catch {
+            break
+          }
+        }
+      }
+      await poller.disconnect()
+    }
+  }
+}

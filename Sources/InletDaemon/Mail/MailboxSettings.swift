@@ -1,0 +1,129 @@
+import Foundation
+import InletCore
+
+/// One `mailboxes:` entry, validated: what the poller needs to reach and drain the folder.
+public struct MailboxSettings: Sendable, Equatable {
+  public var name: String
+  /// The server part of the URL (`imaps://imap.example.ru:993`) and the folder (its path).
+  public var url: String
+  public var folder: String
+  public var username: String
+  public var credential: Credential
+  public var tls: TLS
+  public var caFile: String?
+  public var firstSync: FirstSync
+  public var afterIngest: AfterIngest
+  public var pollInterval: Duration
+  public var idle: Bool
+  public var maxMessageBytes: Int
+
+  /// Where the login secret comes from; read at each connection, so a rotated password file or
+  /// a refreshed OAuth2 token is picked up without a restart.
+  public enum Credential: Sendable, Equatable {
+    case passwordFile(String)
+    case oauth2TokenFile(String)
+    case oauth2TokenCommand(String)
+  }
+
+  public enum TLS: String, Sendable, Equatable {
+    case implicit, starttls, none
+  }
+
+  /// Which letters a mailbox's first synchronisation takes.
+  public enum FirstSync: Sendable, Equatable {
+    /// Only letters that arrive after the first connection (the default).
+    case fromNow
+    /// Letters of the last N days, then everything new.
+    case days(Int)
+    /// Everything in the folder.
+    case all
+  }
+
+  /// What happens to a letter on the server after it was committed.
+  public enum AfterIngest: Sendable, Equatable {
+    case keep
+    case seen
+    case move(String)
+  }
+
+  init(_ section: MailboxSection, at path: String, secrets: SecretResolver, folder: URL)
+    throws(ConfigError)
+  {
+    name = section.name
+    guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) })
+    else {
+      throw ConfigError("\(path).name", "letters, digits, `-`, `_` and `.` only")
+    }
+    let implicit = section.url.hasPrefix("imaps://")
+    let rest = section.url.dropFirst(implicit ? "imaps://".count : "imap://".count)
+    let slash = rest.firstIndex(of: "/") ?? rest.endIndex
+    let host = rest[..<slash]
+    guard !host.isEmpty else { throw ConfigError("\(path).url", "the URL names no server") }
+    url = (implicit ? "imaps://" : "imap://") + host
+    let folderPath = String(rest[slash...].drop(while: { $0 == "/" }))
+    self.folder =
+      folderPath.isEmpty ? "INBOX" : (folderPath.removingPercentEncoding ?? folderPath)
+    username = section.username
+
+    let sources = [
+      section.passwordFile.map(Credential.passwordFile),
+      section.oauth2TokenFile.map(Credential.oauth2TokenFile),
+      section.oauth2TokenCommand.map(Credential.oauth2TokenCommand),
+    ].compactMap { $0 }
+    guard sources.count == 1, let credential = sources.first else {
+      throw ConfigError(
+        path, "give exactly one of password_file, oauth2_token_file, oauth2_token_command")
+    }
+    // A missing secret file is a config error now, not a failing mailbox later.
+    switch credential {
+    case .passwordFile(let file):
+      _ = try secrets.read(file, keyPath: "\(path).password_file")
+      self.credential = .passwordFile(secrets.locate(file)?.path ?? file)
+    case .oauth2TokenFile(let file):
+      _ = try secrets.read(file, keyPath: "\(path).oauth2_token_file")
+      self.credential = .oauth2TokenFile(secrets.locate(file)?.path ?? file)
+    case .oauth2TokenCommand:
+      self.credential = credential
+    }
+
+    switch (implicit, section.tls) {
+    case (true, _): tls = .implicit
+    case (false, "starttls"): tls = .starttls
+    case (false, "none"): tls = .none
+    default:
+      throw ConfigError("\(path).tls", "starttls (the default) or none (loopback tests only)")
+    }
+    caFile = section.caFile.map { ConfigLoader.resolve($0, against: folder).path }
+
+    switch section.firstSync {
+    case .string("from_now"): firstSync = .fromNow
+    case .string("all"): firstSync = .all
+    case .object(let members):
+      guard members.count == 1, let days = members["days"]?.text.flatMap({ Int($0) }), days >= 0
+      else {
+        throw ConfigError("\(path).first_sync", "from_now, all or {days: N}")
+      }
+      firstSync = .days(days)
+    default:
+      throw ConfigError("\(path).first_sync", "from_now, all or {days: N}")
+    }
+
+    switch section.afterIngest {
+    case "keep": afterIngest = .keep
+    case "seen": afterIngest = .seen
+    case let value where value.hasPrefix("move:") && value.count > "move:".count:
+      afterIngest = .move(String(value.dropFirst("move:".count)))
+    default:
+      throw ConfigError("\(path).after_ingest", "keep, seen or move:FOLDER")
+    }
+    guard let interval = DurationText.parse(section.pollInterval), interval > .zero else {
+      throw ConfigError("\(path).poll_interval", "a duration such as 60s or 5m")
+    }
+    pollInterval = interval
+    idle = section.idle
+    guard section.maxMessageBytes > 0 else {
+      throw ConfigError("\(path).max_message_bytes", "a positive number of bytes")
+    }
+    maxMessageBytes = section.maxMessageBytes
+  }
+}

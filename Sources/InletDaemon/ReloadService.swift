@@ -1,0 +1,94 @@
+import Dispatch
+import Foundation
+import InletCore
+import InletHTTP
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The API tokens in force; swapped whole by a reload.
+final class TokenTable: Sendable {
+  private let tokens: Mutex<[APIToken]>
+
+  init(_ tokens: [APIToken]) { self.tokens = Mutex(tokens) }
+
+  var current: [APIToken] { tokens.withLock { $0 } }
+
+  func replace(with tokens: [APIToken]) { self.tokens.withLock { $0 = tokens } }
+}
+
+/// SIGHUP (`systemctl reload inlet`): reads the config file and the channel definitions again
+/// and applies what can change while running — channels and their secrets, API tokens,
+/// mailboxes and the mail rules — without dropping a request in flight. An invalid new config
+/// is refused with a log line saying why; the running one stays.
+struct ReloadService: Service {
+  let configPath: String
+  let environment: [String: String]
+  let channels: ChannelTable
+  let tokens: TokenTable
+  let health: HealthRegistry
+  let mailboxes: MailboxSupervisor
+  let notifier: SystemdNotifier
+  let logger: Logger
+  /// What cannot change without a restart (the listener, the database).
+  let fixed: (host: String, port: Int, database: String)
+
+  func run() async throws {
+    let (signals, continuation) = AsyncStream.makeStream(of: Void.self)
+    signal(SIGHUP, SIG_IGN)
+    let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+    source.setEventHandler { continuation.yield() }
+    source.resume()
+    defer { source.cancel() }
+    await withGracefulShutdownHandler {
+      for await _ in signals {
+        await reload()
+      }
+    } onGracefulShutdown: {
+      continuation.finish()
+    }
+  }
+
+  func reload() async {
+    notifier.notify("RELOADING=1", "MONOTONIC_USEC=\(Self.monotonicMicroseconds())")
+    defer { notifier.notify("READY=1") }
+    let loaded: LoadedConfig
+    do {
+      loaded = try ConfigLoader(environment: environment).load(path: configPath)
+    } catch {
+      logger.error(
+        "reload refused: the new configuration is invalid; the running one stays",
+        metadata: ["error": "\(error)", "config.path": "\(configPath)"])
+      return
+    }
+    let http = loaded.config.http
+    if http.host != fixed.host || http.port != fixed.port || loaded.databasePath != fixed.database {
+      logger.warning(
+        "http.host, http.port and database.path change only with a restart; kept as they were")
+    }
+    channels.replace(with: loaded.channels)
+    for channel in loaded.channels {
+      health.register(channel: channel.name, definition: channel.definition.name)
+    }
+    health.retainChannels(Set(loaded.channels.map(\.name)))
+    tokens.replace(with: loaded.apiTokens)
+    await mailboxes.apply(loaded.mailboxes, mail: loaded.config.mail)
+    logger.notice(
+      "configuration reloaded",
+      metadata: [
+        "channels": "\(loaded.channels.map(\.name).joined(separator: ","))",
+        "mailboxes": "\(loaded.mailboxes.map(\.name).joined(separator: ","))",
+        "api.tokens": "\(loaded.apiTokens.count)",
+      ])
+  }
+
+  static func monotonicMicroseconds() -> UInt64 {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1000
+  }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import InletCore
+import InletStore
+
+/// `inlet replay [--all]`: re-normalises stored raw items with this version's definitions and
+/// mail normaliser — quarantined ones (after an upgrade or a definition fix), or every item.
+/// Idempotent: a second run changes nothing.
+public enum Replay {
+  public static func run(loaded: LoadedConfig, all: Bool) async throws -> [ReplayResult: Int] {
+    var database = try InletDatabase(path: loaded.databasePath)
+    database.directorySettings = loaded.config.directorySettings
+    try database.migrate()
+    let processor = HookProcessor(
+      phone: PhoneNormalizer(defaultCountry: loaded.config.phone.defaultCountry))
+    let channels = Dictionary(
+      loaded.channels.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    var counts: [ReplayResult: Int] = [:]
+    var after: Int64 = 0
+    while true {
+      let batch = try database.replayCandidates(all: all, after: after)
+      guard let last = batch.last?.id else { break }
+      after = last
+      for raw in batch {
+        guard let outcome = outcome(raw, loaded: loaded, channels: channels, processor: processor)
+        else {
+          counts[.skipped, default: 0] += 1
+          continue
+        }
+        let result = try await database.applyReplay(rawID: raw.id!, outcome: outcome)
+        counts[result, default: 0] += 1
+      }
+    }
+    return counts
+  }
+
+  static func outcome(
+    _ raw: RawItemRecord, loaded: LoadedConfig, channels: [String: ChannelInstance],
+    processor: HookProcessor
+  ) -> ReplayOutcome? {
+    let body = Array(raw.body)
+    if raw.event == "letter" {
+      let metadata = (try? ValueJSON.parse(Array(raw.transport.utf8)))?.object ?? [:]
+      let builder = MailItemBuilder(
+        mailbox: raw.channel, folder: metadata["folder"]?.text ?? "INBOX",
+        options: MailboxPoller.options(loaded.config.mail))
+      let item = builder.item(
+        uid: metadata["uid"]?.text.flatMap { UInt32($0) } ?? 0, bytes: body,
+        size: metadata["size"]?.text.flatMap { Int($0) } ?? body.count, internalDate: nil,
+        headersOnly: metadata["oversized"] == .bool(true), receivedAt: raw.receivedAt)
+      switch item.outcome {
+      case .inquiry(let inquiry, let files, let references):
+        return .inquiry(inquiry, files: files, references: references)
+      case .ignored(let reason, let partial): return .ignored(reason: reason, partial: partial)
+      case .quarantined(let reason, let partial):
+        return .quarantined(reason: reason, partial: partial)
+      }
+    }
+    // A webhook item: the channel must still be configured to know its definition.
+    guard let instance = channels[raw.channel] else { return nil }
+    let request = HookRequest(replaying: raw.transport, body: body)
+    var outcome = processor.process(request, for: instance, now: raw.receivedAt, replaying: true)
+    // A batch (WhatsApp) was stored one raw item per message: replay this item's message.
+    if case .storeAll(let parts) = outcome,
+      let part = parts.first(where: {
+        $0.idempotencyKey == raw.idempotencyKey
+      }) ?? parts.first
+    {
+      outcome = .store(part)
+    }
+    switch outcome {
+    case .storeAll:
+      return nil
+    case .store(let submission):
+      switch submission.disposition {
+      case .inquiry(let inquiry):
+        return .inquiry(inquiry, files: submission.files, references: [])
+      case .call(let event, let draft):
+        return .call(event, draft, options: instance.options)
+      case .ignored(let reason): return .ignored(reason: reason, partial: nil)
+      case .quarantined(let failure, let partial):
+        return .quarantined(reason: "\(failure.code): \(failure.message)", partial: partial)
+      }
+    case .reply:
+      return .ignored(
+        reason: "dropped: the definition now answers this request without a lead", partial: nil)
+    case .unauthenticated, .refused:
+      return nil
+    }
+  }
+}

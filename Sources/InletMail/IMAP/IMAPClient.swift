@@ -1,0 +1,590 @@
+import Foundation
+
+/// A blocking IMAP4rev1 client for one mailbox connection.
+///
+/// libcurl (`CURLOPT_CONNECT_ONLY`) connects, does TLS or STARTTLS, checks the certificate and
+/// logs in; the client then speaks IMAP itself over that connection, pipelining `UID FETCH`
+/// batches so that a large folder comes down at the server's speed.
+///
+/// Threading: every call blocks (each network wait is bounded by the endpoint's timeout). The
+/// client is not thread-safe; it is `@unchecked Sendable` only so that it can be handed to the
+/// one dedicated thread that uses it. Never call it from two threads at once.
+///
+/// Errors: after `.no` and `.bad` the connection remains usable; after any other error the
+/// client has disconnected itself — `connect()` again (with backoff) to go on.
+public final class IMAPClient: @unchecked Sendable {
+  public let endpoint: IMAPEndpoint
+  /// Upper-cased capabilities after `connect()` (IDLE, MOVE, UIDPLUS, LITERAL+, ...).
+  public private(set) var capabilities: Set<String> = []
+  /// Commands of one pipelined `fetch` in flight at once.
+  public var pipelineDepth = 3
+  /// Largest response (a letter with its FETCH line) accepted from the server.
+  public var maxResponseBytes = 512 * 1024 * 1024
+
+  private var connection: IMAPConnection?
+  private let buffer = ReceiveBuffer(capacity: 512 * 1024)
+  private var framer = IMAPFramer(maxResponseBytes: 0)
+  private var tagCounter = 0
+  private var selectedFolder: String?
+  private var exists = 0
+  private var recent = 0
+  private var newMail = false
+  private var loggingOut = false
+
+  public init(endpoint: IMAPEndpoint) throws {
+    try endpoint.validate()
+    self.endpoint = endpoint
+  }
+
+  deinit { disconnect() }
+
+  /// True while connected and logged in.
+  public var isConnected: Bool { connection?.isOpen ?? false }
+
+  /// The folder of the last successful `select`, nil when none is selected.
+  public var selected: String? { selectedFolder }
+
+  // MARK: Connection
+
+  /// Connects, secures the connection, logs in and reads the capabilities. Drops any previous
+  /// connection first.
+  public func connect() throws {
+    disconnect()
+    connection = try IMAPConnection(endpoint: endpoint)
+    buffer.removeAll()
+    framer = IMAPFramer(maxResponseBytes: maxResponseBytes)
+    try guarded {
+      var found: Set<String> = []
+      try execute("CAPABILITY") { response in
+        if case .data("CAPABILITY", let values) = response {
+          for value in values { if let atom = value.atom { found.insert(atom.uppercased()) } }
+        }
+      }
+      capabilities = found
+    }
+  }
+
+  /// Says LOGOUT (errors ignored) and closes the connection.
+  public func logout() {
+    guard let connection, connection.isOpen else {
+      disconnect()
+      return
+    }
+    loggingOut = true
+    defer { loggingOut = false }
+    _ = try? execute("LOGOUT")
+    disconnect()
+  }
+
+  private func disconnect() {
+    connection?.close()
+    connection = nil
+    selectedFolder = nil
+    buffer.removeAll()
+  }
+
+  /// Runs `body`; an error that leaves the connection in an unknown state disconnects.
+  @discardableResult
+  private func guarded<T>(_ body: () throws -> T) throws -> T {
+    guard connection != nil else { throw IMAPError.closed }
+    do {
+      return try body()
+    } catch let error as IMAPError {
+      if !error.connectionUsable { disconnect() }
+      throw error
+    }
+  }
+
+  // MARK: Folders
+
+  public func select(_ folder: String, readOnly: Bool) throws -> IMAPFolderStatus {
+    try guarded {
+      selectedFolder = nil
+      var validity: UInt32?
+      var next: UInt32?
+      var count = 0
+      let verb = readOnly ? "EXAMINE" : "SELECT"
+      try execute("\(verb) \(Self.mailbox(folder))") { response in
+        switch response {
+        case .numbered(let number, "EXISTS", _):
+          count = Int(number)
+        case .status(let status) where status.status == .ok:
+          if let value = status.codeNumber("UIDVALIDITY"), value <= UInt32.max {
+            validity = UInt32(value)
+          }
+          if let value = status.codeNumber("UIDNEXT"), value <= UInt32.max {
+            next = UInt32(value)
+          }
+        default:
+          break
+        }
+      }
+      guard let validity else {
+        throw IMAPError.protocolViolation("\(verb) \(folder) reported no UIDVALIDITY")
+      }
+      selectedFolder = folder
+      exists = count
+      newMail = false
+      return IMAPFolderStatus(uidValidity: validity, uidNext: next, exists: count)
+    }
+  }
+
+  /// Every folder, decoded from modified UTF-7.
+  public func listFolders() throws -> [String] {
+    try guarded {
+      var names: [String] = []
+      try execute("LIST \"\" \"*\"") { response in
+        guard case .data("LIST", let values) = response, values.count >= 3,
+          let raw = values[2].text
+        else { return }
+        names.append(ModifiedUTF7.decode(raw) ?? raw)
+      }
+      return names
+    }
+  }
+
+  public func create(_ folder: String) throws {
+    try guarded { try execute("CREATE \(Self.mailbox(folder))") }
+  }
+
+  /// Deletes a folder (tests, the bench).
+  public func delete(_ folder: String) throws {
+    try guarded { try execute("DELETE \(Self.mailbox(folder))") }
+  }
+
+  /// Appends a letter; with `LITERAL+` in one write, otherwise after the server's `+`.
+  public func append(_ folder: String, message: [UInt8], flags: [String]) throws {
+    try guarded {
+      let nonSynchronizing = capabilities.contains("LITERAL+")
+      let tag = nextTag()
+      let size = "\(message.count)\(nonSynchronizing ? "+" : "")"
+      let head =
+        "\(tag) APPEND \(Self.mailbox(folder)) (\(flags.joined(separator: " "))) {\(size)}\r\n"
+      var bytes = Array(head.utf8)
+      if nonSynchronizing {
+        bytes.append(contentsOf: message)
+        bytes.append(contentsOf: [13, 10])
+        try connection?.send(bytes)
+      } else {
+        try connection?.send(bytes)
+        waiting: while true {
+          switch try read() {
+          case .continuation: break waiting
+          case .tagged(let received, let status):
+            guard received == tag else { throw unexpectedTag(received) }
+            throw Self.failure(status)
+          default: continue
+          }
+        }
+        try connection?.send(message + [13, 10])
+      }
+      try complete(tag) { _ in }
+    }
+  }
+
+  // MARK: Searching
+
+  public func uidSearchAll() throws -> [UInt32] {
+    try search("UID SEARCH ALL")
+  }
+
+  /// UIDs of letters without \Seen.
+  public func uidSearchUnseen() throws -> [UInt32] {
+    try search("UID SEARCH UNSEEN")
+  }
+
+  /// UIDs of letters whose internal date is on or after the day of `since` (UTC).
+  public func uidSearch(since: Date) throws -> [UInt32] {
+    try search("UID SEARCH SINCE \(IMAPDate.searchDate(since))")
+  }
+
+  /// UIDs greater than `uid`. `UID SEARCH UID n+1:*` also returns the last UID when it is not
+  /// above n (`*` is the highest UID in use); that one is dropped.
+  public func uidsAbove(_ uid: UInt32) throws -> [UInt32] {
+    guard uid < UInt32.max else { return [] }
+    return try search("UID SEARCH UID \(uid + 1):*").filter { $0 > uid }
+  }
+
+  private func search(_ command: String) throws -> [UInt32] {
+    try guarded {
+      var uids: [UInt32] = []
+      try execute(command) { response in
+        guard case .data("SEARCH", let values) = response else { return }
+        uids.reserveCapacity(uids.count + values.count)
+        for value in values {
+          guard let uid = value.uid else {
+            throw IMAPError.protocolViolation("SEARCH returned \(value.text ?? "a non-number")")
+          }
+          uids.append(uid)
+        }
+      }
+      uids.sort()
+      return uids
+    }
+  }
+
+  // MARK: Fetching
+
+  /// Fetches the given UIDs pipelined in batches: `UID FETCH set (UID RFC822.SIZE INTERNALDATE
+  /// BODY.PEEK[])`, never RFC822 (it sets \Seen). Letters larger than `maxBytes` come as
+  /// headers only (`BODY.PEEK[HEADER]`, `headersOnly` true). The sizes are asked first in one
+  /// cheap `UID FETCH set (UID RFC822.SIZE)`. The handler is called in UID order; an error it
+  /// throws stops the fetch (the commands in flight are drained) and is rethrown. UIDs the
+  /// folder no longer has are skipped.
+  public func fetch(
+    uids: [UInt32], maxBytes: Int, batch: Int, handler: (IMAPFetchedMessage) throws -> Void
+  ) throws {
+    try guarded {
+      let wanted = Array(Set(uids)).sorted()
+      guard !wanted.isEmpty else { return }
+      let sizes = try fetchSizes(wanted)
+      var plans: [FetchPlan] = []
+      var small: [UInt32] = []
+      func flushSmall() {
+        for set in UIDSet.chunks(small, maxCount: max(1, batch)) {
+          plans.append(FetchPlan(uids: set.uids, set: set.text, headersOnly: false))
+        }
+        small.removeAll(keepingCapacity: true)
+      }
+      for uid in wanted {
+        guard let size = sizes[uid] else { continue }
+        if size > maxBytes {
+          flushSmall()
+          plans.append(FetchPlan(uids: [uid], set: "\(uid)", headersOnly: true))
+        } else {
+          small.append(uid)
+        }
+      }
+      flushSmall()
+      try runPipelined(plans, sizes: sizes, handler: handler)
+    }
+  }
+
+  private struct FetchPlan {
+    var uids: [UInt32]
+    var set: String
+    var headersOnly: Bool
+    var tag = ""
+
+    init(uids: [UInt32], set: String, headersOnly: Bool) {
+      self.uids = uids
+      self.set = set
+      self.headersOnly = headersOnly
+    }
+  }
+
+  private func fetchSizes(_ uids: [UInt32]) throws -> [UInt32: Int] {
+    var sizes: [UInt32: Int] = [:]
+    sizes.reserveCapacity(uids.count)
+    for set in UIDSet.chunks(uids, maxCount: 50_000) {
+      try execute("UID FETCH \(set.text) (UID RFC822.SIZE)") { response in
+        guard case .numbered(_, "FETCH", let values) = response, let items = values.first?.list
+        else { return }
+        var uid: UInt32?
+        var size: Int?
+        var index = 0
+        while index + 1 < items.count {
+          switch items[index].atom?.uppercased() {
+          case "UID": uid = items[index + 1].uid
+          case "RFC822.SIZE": size = items[index + 1].number.map { Int(clamping: $0) }
+          default: break
+          }
+          index += 2
+        }
+        if let uid, let size { sizes[uid] = size }
+      }
+    }
+    return sizes
+  }
+
+  private func runPipelined(
+    _ plans: [FetchPlan], sizes: [UInt32: Int], handler: (IMAPFetchedMessage) throws -> Void
+  ) throws {
+    var pending: [FetchPlan] = []
+    var pendingStart = 0
+    var nextPlan = 0
+    var received: [UInt32: IMAPFetchedMessage] = [:]
+    var stopError: Error?
+
+    func issue() throws {
+      while stopError == nil && nextPlan < plans.count
+        && pending.count - pendingStart < pipelineDepth
+      {
+        var plan = plans[nextPlan]
+        nextPlan += 1
+        let section = plan.headersOnly ? "BODY.PEEK[HEADER]" : "BODY.PEEK[]"
+        plan.tag = try send("UID FETCH \(plan.set) (UID RFC822.SIZE INTERNALDATE \(section))")
+        pending.append(plan)
+      }
+    }
+
+    try issue()
+    while pendingStart < pending.count {
+      let response = try read()
+      switch response {
+      case .numbered(_, "FETCH", let values):
+        guard let message = try Self.fetchedMessage(values), sizes[message.uid] != nil else {
+          continue
+        }
+        received[message.uid] = message
+      case .tagged(let tag, let status):
+        let plan = pending[pendingStart]
+        guard tag == plan.tag else { throw unexpectedTag(tag) }
+        pendingStart += 1
+        if pendingStart > 64 {
+          pending.removeFirst(pendingStart)
+          pendingStart = 0
+        }
+        if status.status != .ok && stopError == nil { stopError = Self.failure(status) }
+        for uid in plan.uids {
+          guard let message = received.removeValue(forKey: uid) else { continue }
+          guard stopError == nil else { continue }
+          if message.headersOnly != plan.headersOnly { continue }
+          do {
+            try handler(message)
+          } catch {
+            stopError = error
+          }
+        }
+        try issue()
+      default:
+        continue
+      }
+    }
+    if let stopError { throw stopError }
+  }
+
+  /// The letter in a FETCH response, nil for one without a body section (a flag update).
+  private static func fetchedMessage(_ values: [IMAPValue]) throws -> IMAPFetchedMessage? {
+    guard let items = values.first?.list else {
+      throw IMAPError.protocolViolation("FETCH without a list")
+    }
+    var uid: UInt32?
+    var size: Int?
+    var date: Date?
+    var body: [UInt8]?
+    var headersOnly = false
+    var index = 0
+    while index + 1 < items.count {
+      guard let key = items[index].atom else {
+        throw IMAPError.protocolViolation("FETCH item without a name")
+      }
+      let value = items[index + 1]
+      index += 2
+      switch key.uppercased() {
+      case "UID":
+        uid = value.uid
+      case "RFC822.SIZE":
+        size = value.number.map { Int(clamping: $0) }
+      case "INTERNALDATE":
+        date = value.text.flatMap(IMAPDate.parseInternalDate)
+      case "BODY[]", "BODY[]<0>":
+        body = Self.bytes(value)
+        headersOnly = false
+      case "BODY[HEADER]", "BODY[HEADER]<0>":
+        body = Self.bytes(value)
+        headersOnly = true
+      default:
+        break
+      }
+    }
+    guard let body else { return nil }
+    guard let uid else { throw IMAPError.protocolViolation("FETCH of a body without its UID") }
+    return IMAPFetchedMessage(
+      uid: uid, size: size ?? body.count, internalDate: date, bytes: body,
+      headersOnly: headersOnly)
+  }
+
+  private static func bytes(_ value: IMAPValue) -> [UInt8] {
+    switch value {
+    case .string(let bytes): return bytes
+    case .atom(let text): return Array(text.utf8)
+    default: return []
+    }
+  }
+
+  // MARK: Flags and moving
+
+  /// `UID STORE set +FLAGS.SILENT (\Seen)`.
+  public func markSeen(uids: [UInt32]) throws {
+    try store(uids, flag: "\\Seen")
+  }
+
+  private func store(_ uids: [UInt32], flag: String) throws {
+    try guarded {
+      for set in UIDSet.chunks(Array(Set(uids)).sorted(), maxCount: 5_000) {
+        try execute("UID STORE \(set.text) +FLAGS.SILENT (\(flag))")
+      }
+    }
+  }
+
+  /// `UID MOVE`; where MOVE is not advertised `UID COPY`, `\Deleted` and `UID EXPUNGE` (with
+  /// UIDPLUS) or `EXPUNGE` (without; that also removes other letters marked \Deleted).
+  public func move(uids: [UInt32], to folder: String) throws {
+    try guarded {
+      let target = Self.mailbox(folder)
+      for set in UIDSet.chunks(Array(Set(uids)).sorted(), maxCount: 5_000) {
+        if capabilities.contains("MOVE") {
+          try execute("UID MOVE \(set.text) \(target)")
+          continue
+        }
+        try execute("UID COPY \(set.text) \(target)")
+        try execute("UID STORE \(set.text) +FLAGS.SILENT (\\Deleted)")
+        if capabilities.contains("UIDPLUS") {
+          try execute("UID EXPUNGE \(set.text)")
+        } else {
+          try execute("EXPUNGE")
+        }
+      }
+    }
+  }
+
+  // MARK: Waiting
+
+  /// `IDLE` until the server reports new mail (EXISTS above the known count, or RECENT), the
+  /// timeout passes or `shouldStop` (checked every 100 ms) says so; then `DONE`. True when new
+  /// mail was reported.
+  public func idle(timeout: Double, shouldStop: () -> Bool) throws -> Bool {
+    try guarded {
+      guard capabilities.contains("IDLE") else { throw IMAPError.unsupported("IDLE") }
+      newMail = false
+      let tag = try send("IDLE")
+      waiting: while true {
+        switch try read() {
+        case .continuation: break waiting
+        case .tagged(let received, let status):
+          guard received == tag else { throw unexpectedTag(received) }
+          if status.status == .ok { return newMail }
+          throw Self.failure(status)
+        default: continue
+        }
+      }
+      let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, timeout) * 1e9)
+      while !newMail && !shouldStop() {
+        let now = DispatchTime.now().uptimeNanoseconds
+        guard now < deadline else { break }
+        let slice = min(100, Int((deadline - now) / 1_000_000) + 1)
+        if case .tagged(let received, let status) = try read(milliseconds: slice) {
+          guard received == tag else { throw unexpectedTag(received) }
+          if status.status == .ok { return newMail }
+          throw Self.failure(status)
+        }
+      }
+      try connection?.send(Array("DONE\r\n".utf8))
+      try complete(tag) { _ in }
+      return newMail
+    }
+  }
+
+  public func noop() throws {
+    try guarded { try execute("NOOP") }
+  }
+
+  // MARK: Commands and responses
+
+  private func nextTag() -> String {
+    tagCounter += 1
+    return "T\(tagCounter)"
+  }
+
+  /// Sends `tag command CRLF`; returns the tag.
+  private func send(_ command: String) throws -> String {
+    guard let connection else { throw IMAPError.closed }
+    let tag = nextTag()
+    try connection.send(Array("\(tag) \(command)\r\n".utf8))
+    return tag
+  }
+
+  /// Runs one command to its tagged answer; untagged responses go to `untagged`.
+  @discardableResult
+  private func execute(_ command: String, untagged: (IMAPResponse) throws -> Void = { _ in })
+    throws -> IMAPStatusText
+  {
+    let tag = try send(command)
+    return try complete(tag, untagged: untagged)
+  }
+
+  @discardableResult
+  private func complete(_ tag: String, untagged: (IMAPResponse) throws -> Void) throws
+    -> IMAPStatusText
+  {
+    while true {
+      guard let response = try read() else { continue }
+      switch response {
+      case .tagged(let received, let status):
+        guard received == tag else { throw unexpectedTag(received) }
+        guard status.status == .ok else { throw Self.failure(status) }
+        return status
+      case .continuation(let text):
+        throw IMAPError.protocolViolation("unexpected continuation \"+ \(text)\"")
+      default:
+        try untagged(response)
+      }
+    }
+  }
+
+  private func unexpectedTag(_ tag: String) -> IMAPError {
+    .protocolViolation("answer for unknown tag \(tag)")
+  }
+
+  private static func failure(_ status: IMAPStatusText) -> IMAPError {
+    status.status == .no ? .no(status.message) : .bad(status.message)
+  }
+
+  /// The next complete response; nil when `milliseconds` passed without one. Keeps the folder's
+  /// message counts current and turns an untagged BYE into `.bye`.
+  private func read(milliseconds: Int? = nil) throws -> IMAPResponse? {
+    guard let connection else { throw IMAPError.closed }
+    while true {
+      var missing = 0
+      let readable = UnsafeBufferPointer(start: buffer.readPointer, count: buffer.readableCount)
+      if let length = try framer.frame(readable, missing: &missing) {
+        let response = try IMAPResponseParser.parse(
+          UnsafeBufferPointer(rebasing: readable[0..<length]))
+        buffer.consume(length)
+        try track(response)
+        return response
+      }
+      buffer.reserve(max(missing, 64 * 1024))
+      if try connection.receive(into: buffer, milliseconds: milliseconds) == 0 { return nil }
+    }
+  }
+
+  private func read() throws -> IMAPResponse {
+    while true {
+      if let response = try read(milliseconds: nil) { return response }
+    }
+  }
+
+  private func track(_ response: IMAPResponse) throws {
+    switch response {
+    case .numbered(let count, "EXISTS", _):
+      if Int(count) > exists { newMail = true }
+      exists = Int(count)
+    case .numbered(let count, "RECENT", _):
+      if Int(count) > recent && selectedFolder != nil { newMail = true }
+      recent = Int(count)
+    case .numbered(_, "EXPUNGE", _):
+      exists = max(0, exists - 1)
+    case .status(let status) where status.status == .bye:
+      if !loggingOut { throw IMAPError.bye(status.message) }
+    default:
+      break
+    }
+  }
+
+  /// A mailbox name as an IMAP quoted string of its modified UTF-7 form.
+  static func mailbox(_ name: String) -> String {
+    quoted(ModifiedUTF7.encode(name))
+  }
+
+  static func quoted(_ text: String) -> String {
+    var output = "\""
+    for character in text {
+      if character == "\"" || character == "\\" { output.append("\\") }
+      output.append(character)
+    }
+    output.append("\"")
+    return output
+  }
+}

@@ -1,0 +1,362 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// One value of an untagged response: an atom (numbers are atoms too), a quoted string or a
+/// literal (both as their bytes), a parenthesized list, or NIL.
+enum IMAPValue: Equatable {
+  case atom(String)
+  case string([UInt8])
+  case list([IMAPValue])
+  case none
+
+  var atom: String? {
+    if case .atom(let text) = self { return text }
+    return nil
+  }
+
+  var number: UInt64? {
+    guard case .atom(let text) = self, !text.isEmpty, text.utf8.count <= 19 else { return nil }
+    var value: UInt64 = 0
+    for byte in text.utf8 {
+      guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+      value = value * 10 + UInt64(byte - UInt8(ascii: "0"))
+    }
+    return value
+  }
+
+  var uid: UInt32? {
+    guard let number, number > 0, number <= UInt64(UInt32.max) else { return nil }
+    return UInt32(number)
+  }
+
+  /// An atom, quoted string or literal as text (UTF-8, invalid bytes replaced).
+  var text: String? {
+    switch self {
+    case .atom(let text): return text
+    case .string(let bytes): return String(decoding: bytes, as: UTF8.self)
+    default: return nil
+    }
+  }
+
+  var list: [IMAPValue]? {
+    if case .list(let values) = self { return values }
+    return nil
+  }
+}
+
+enum IMAPStatus: Equatable {
+  case ok
+  case no
+  case bad
+  case bye
+  case preauth
+
+  init?(_ keyword: String) {
+    switch keyword.uppercased() {
+    case "OK": self = .ok
+    case "NO": self = .no
+    case "BAD": self = .bad
+    case "BYE": self = .bye
+    case "PREAUTH": self = .preauth
+    default: return nil
+    }
+  }
+}
+
+/// The rest of a status response: `[CODE args] text`.
+struct IMAPStatusText: Equatable {
+  var status: IMAPStatus
+  var code: String?
+  var text: String
+
+  /// "text" or "[CODE] text", as reported in errors.
+  var message: String {
+    guard let code else { return text }
+    return "[\(code)] \(text)"
+  }
+
+  /// The number after a response code such as `UIDVALIDITY 3857529045`.
+  func codeNumber(_ name: String) -> UInt64? {
+    guard let code else { return nil }
+    let parts = code.split(separator: " ", maxSplits: 1)
+    guard parts.count == 2, parts[0].uppercased() == name else { return nil }
+    return IMAPValue.atom(String(parts[1])).number
+  }
+}
+
+enum IMAPResponse: Equatable {
+  /// `tag OK|NO|BAD [code] text`
+  case tagged(String, IMAPStatusText)
+  /// `* OK|NO|BAD|BYE|PREAUTH [code] text`
+  case status(IMAPStatusText)
+  /// `* n KEYWORD values` (EXISTS, RECENT, EXPUNGE, FETCH); the keyword upper-cased.
+  case numbered(UInt32, String, [IMAPValue])
+  /// `* KEYWORD values` (CAPABILITY, SEARCH, LIST, FLAGS, ...); the keyword upper-cased.
+  case data(String, [IMAPValue])
+  /// `+ text`
+  case continuation(String)
+}
+
+/// Parses one complete response (its lines and literals, ending in CRLF) from raw bytes. Every
+/// malformation becomes `IMAPError.protocolViolation`; nothing traps.
+struct IMAPResponseParser {
+  private let bytes: UnsafeBufferPointer<UInt8>
+  private var index = 0
+  private static let maxDepth = 32
+
+  init(_ bytes: UnsafeBufferPointer<UInt8>) {
+    self.bytes = bytes
+  }
+
+  static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(IMAPError) -> IMAPResponse {
+    var parser = IMAPResponseParser(bytes)
+    return try parser.response()
+  }
+
+  private var atLineEnd: Bool {
+    index >= bytes.count || bytes[index] == 13 || bytes[index] == 10
+  }
+
+  private func peek() -> UInt8? { index < bytes.count ? bytes[index] : nil }
+
+  private func violation(_ what: String) -> IMAPError {
+    let end = min(bytes.count, 120)
+    var line = String(decoding: UnsafeBufferPointer(rebasing: bytes[0..<end]), as: UTF8.self)
+    while line.last == "\n" || line.last == "\r" { line.removeLast() }
+    return .protocolViolation("\(what) in \"\(line)\"")
+  }
+
+  mutating func response() throws(IMAPError) -> IMAPResponse {
+    guard let first = peek() else { throw violation("empty response") }
+    if first == UInt8(ascii: "+") {
+      index += 1
+      skipSpaces()
+      return .continuation(restOfLine())
+    }
+    if first == UInt8(ascii: "*") {
+      index += 1
+      try expectSpace()
+      let word = readAtom()
+      guard !word.isEmpty else { throw violation("missing keyword") }
+      if let number = IMAPValue.atom(word).number {
+        guard number <= UInt64(UInt32.max) else { throw violation("number out of range") }
+        skipSpaces()
+        let keyword = readAtom().uppercased()
+        guard !keyword.isEmpty else { throw violation("missing keyword after number") }
+        return .numbered(UInt32(number), keyword, try values(depth: 0))
+      }
+      if let status = IMAPStatus(word) { return .status(statusText(status)) }
+      return .data(word.uppercased(), try values(depth: 0))
+    }
+    let tag = readAtom()
+    guard !tag.isEmpty else { throw violation("missing tag") }
+    try expectSpace()
+    guard let status = IMAPStatus(readAtom()), status == .ok || status == .no || status == .bad
+    else { throw violation("tagged response without OK, NO or BAD") }
+    return .tagged(tag, statusText(status))
+  }
+
+  private mutating func expectSpace() throws(IMAPError) {
+    guard peek() == UInt8(ascii: " ") else { throw violation("expected a space") }
+    skipSpaces()
+  }
+
+  private mutating func skipSpaces() {
+    while index < bytes.count && bytes[index] == UInt8(ascii: " ") { index += 1 }
+  }
+
+  private mutating func restOfLine() -> String {
+    let start = index
+    while !atLineEnd { index += 1 }
+    return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+  }
+
+  private mutating func statusText(_ status: IMAPStatus) -> IMAPStatusText {
+    skipSpaces()
+    var code: String?
+    if peek() == UInt8(ascii: "[") {
+      index += 1
+      let start = index
+      var depth = 0
+      while !atLineEnd {
+        let byte = bytes[index]
+        if byte == UInt8(ascii: "[") { depth += 1 }
+        if byte == UInt8(ascii: "]") {
+          if depth == 0 { break }
+          depth -= 1
+        }
+        index += 1
+      }
+      code = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+      if peek() == UInt8(ascii: "]") { index += 1 }
+      skipSpaces()
+    }
+    return IMAPStatusText(status: status, code: code, text: restOfLine())
+  }
+
+  /// Values up to the end of the line or the `)` closing the list being read.
+  private mutating func values(depth: Int) throws(IMAPError) -> [IMAPValue] {
+    guard depth < Self.maxDepth else { throw violation("lists nested too deeply") }
+    var result: [IMAPValue] = []
+    while true {
+      skipSpaces()
+      guard let byte = peek(), byte != 13, byte != 10 else {
+        guard depth == 0 else { throw violation("unterminated list") }
+        return result
+      }
+      switch byte {
+      case UInt8(ascii: ")"):
+        guard depth > 0 else { throw violation("unbalanced )") }
+        index += 1
+        return result
+      case UInt8(ascii: "("):
+        index += 1
+        result.append(.list(try values(depth: depth + 1)))
+      case UInt8(ascii: "\""):
+        result.append(.string(try quoted()))
+      case UInt8(ascii: "{"):
+        result.append(.string(try literal()))
+      case UInt8(ascii: "~") where index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "{"):
+        index += 1
+        result.append(.string(try literal()))
+      default:
+        let atom = readAtom()
+        guard !atom.isEmpty else { throw violation("unexpected byte \(byte)") }
+        result.append(atom.count == 3 && atom.uppercased() == "NIL" ? .none : .atom(atom))
+      }
+    }
+  }
+
+  private mutating func quoted() throws(IMAPError) -> [UInt8] {
+    index += 1
+    var output: [UInt8] = []
+    while true {
+      guard index < bytes.count, bytes[index] != 13, bytes[index] != 10 else {
+        throw violation("unterminated quoted string")
+      }
+      let byte = bytes[index]
+      index += 1
+      if byte == UInt8(ascii: "\"") { return output }
+      if byte == UInt8(ascii: "\\") {
+        guard index < bytes.count else { throw violation("unterminated quoted string") }
+        output.append(bytes[index])
+        index += 1
+      } else {
+        output.append(byte)
+      }
+    }
+  }
+
+  /// `{n}` or `{n+}`, CRLF, then n bytes copied in one go.
+  private mutating func literal() throws(IMAPError) -> [UInt8] {
+    index += 1
+    var count = 0
+    var digits = 0
+    while let byte = peek(), byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") {
+      guard digits < 12 else { throw violation("literal length too long") }
+      count = count * 10 + Int(byte - UInt8(ascii: "0"))
+      digits += 1
+      index += 1
+    }
+    if peek() == UInt8(ascii: "+") { index += 1 }
+    guard digits > 0, peek() == UInt8(ascii: "}") else { throw violation("malformed literal") }
+    index += 1
+    if peek() == 13 { index += 1 }
+    guard peek() == 10 else { throw violation("literal without line break") }
+    index += 1
+    guard count <= bytes.count - index else { throw violation("literal longer than response") }
+    let output = Array(UnsafeBufferPointer(rebasing: bytes[index..<index + count]))
+    index += count
+    return output
+  }
+
+  /// An atom; a `[...]` inside it (`BODY[HEADER.FIELDS (A B)]`) is part of it, spaces included.
+  private mutating func readAtom() -> String {
+    let start = index
+    var brackets = 0
+    while index < bytes.count {
+      let byte = bytes[index]
+      if byte == 13 || byte == 10 { break }
+      if brackets == 0 {
+        if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "(") || byte == UInt8(ascii: ")")
+          || byte == UInt8(ascii: "\"") || (byte == UInt8(ascii: "{") && index == start)
+        {
+          break
+        }
+      }
+      if byte == UInt8(ascii: "[") { brackets += 1 }
+      if byte == UInt8(ascii: "]") && brackets > 0 { brackets -= 1 }
+      index += 1
+    }
+    return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+  }
+}
+
+/// Finds where complete responses end in received bytes: at a line end that does not announce a
+/// literal (`{n}` before CRLF); a literal's bytes are skipped by count, never scanned.
+struct IMAPFramer {
+  /// Where the scan resumes, relative to the start of the unparsed bytes.
+  private var offset = 0
+  /// A response (lines and literals) larger than this is refused.
+  var maxResponseBytes: Int
+
+  init(maxResponseBytes: Int) {
+    self.maxResponseBytes = maxResponseBytes
+  }
+
+  /// The length of the first complete response in `bytes`, or nil when more bytes are needed;
+  /// `missing` then tells how many are known to be missing (for a pending literal).
+  mutating func frame(_ bytes: UnsafeBufferPointer<UInt8>, missing: inout Int) throws(IMAPError)
+    -> Int?
+  {
+    missing = 0
+    guard let base = bytes.baseAddress else { return nil }
+    while offset < bytes.count {
+      guard let found = memchr(base + offset, 10, bytes.count - offset) else {
+        offset = bytes.count
+        break
+      }
+      let lineFeed = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
+      if let count = Self.literalLength(bytes, lineFeed: lineFeed) {
+        offset = lineFeed + 1 + count
+        guard offset <= maxResponseBytes else {
+          throw .protocolViolation("a response larger than \(maxResponseBytes) bytes")
+        }
+        continue
+      }
+      let length = lineFeed + 1
+      offset = 0
+      return length
+    }
+    guard offset <= maxResponseBytes else {
+      throw .protocolViolation("a response larger than \(maxResponseBytes) bytes")
+    }
+    missing = offset - bytes.count
+    return nil
+  }
+
+  /// The n of a line ending in `{n}` or `{n+}` (before the CR LF at `lineFeed`).
+  private static func literalLength(_ bytes: UnsafeBufferPointer<UInt8>, lineFeed: Int) -> Int? {
+    var end = lineFeed
+    if end > 0 && bytes[end - 1] == 13 { end -= 1 }
+    guard end > 0, bytes[end - 1] == UInt8(ascii: "}") else { return nil }
+    var position = end - 1
+    if position > 0 && bytes[position - 1] == UInt8(ascii: "+") { position -= 1 }
+    var value = 0
+    var multiplier = 1
+    var digits = 0
+    while position > 0 {
+      let byte = bytes[position - 1]
+      if byte == UInt8(ascii: "{") {
+        return digits > 0 ? value : nil
+      }
+      guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), digits < 12 else { return nil }
+      value += Int(byte - UInt8(ascii: "0")) * multiplier
+      multiplier *= 10
+      digits += 1
+      position -= 1
+    }
+    return nil
+  }
+}

@@ -1,0 +1,90 @@
+import Foundation
+
+/// What `SELECT`/`EXAMINE` reported about a folder.
+public struct IMAPFolderStatus: Sendable, Equatable {
+  public var uidValidity: UInt32
+  public var uidNext: UInt32?
+  public var exists: Int
+
+  public init(uidValidity: UInt32, uidNext: UInt32?, exists: Int) {
+    self.uidValidity = uidValidity
+    self.uidNext = uidNext
+    self.exists = exists
+  }
+}
+
+/// One letter as fetched: the raw bytes exactly as the server holds them (`BODY.PEEK[]`), or only
+/// its header (`BODY.PEEK[HEADER]`) when the letter is larger than the fetch's `maxBytes`.
+public struct IMAPFetchedMessage: Sendable, Equatable {
+  public var uid: UInt32
+  /// `RFC822.SIZE`: the size of the whole letter, also when only the header was fetched.
+  public var size: Int
+  public var internalDate: Date?
+  public var bytes: [UInt8]
+  public var headersOnly: Bool
+
+  public init(uid: UInt32, size: Int, internalDate: Date?, bytes: [UInt8], headersOnly: Bool) {
+    self.uid = uid
+    self.size = size
+    self.internalDate = internalDate
+    self.bytes = bytes
+    self.headersOnly = headersOnly
+  }
+}
+
+/// Every failure of the IMAP client. None of them traps: whatever the server sends ends here.
+///
+/// After `.no` and `.bad` the connection is still usable. After any other error the client is
+/// disconnected: call `connect()` again (with backoff) or make a new client.
+public enum IMAPError: Error, CustomStringConvertible, Sendable, Equatable {
+  /// The server could not be reached, or the URL or the TLS mode is wrong.
+  case connect(String)
+  /// TLS or STARTTLS failed: handshake, certificate check, or STARTTLS not offered.
+  case tls(String)
+  /// The server rejected the login: wrong password or a rejected (expired) OAuth token.
+  case authentication(String)
+  /// A tagged `NO`: the command failed (missing folder, quota, ...). The text has the code.
+  case no(String)
+  /// A tagged `BAD`: the server did not understand the command.
+  case bad(String)
+  /// The server sent something that is not IMAP, or not what the command allows.
+  case protocolViolation(String)
+  /// A network wait took longer than the endpoint's timeout.
+  case timeout
+  /// The connection was closed or lost (or the client was never connected).
+  case closed
+  /// The server said `BYE` (shutting down, idle too long) and closed the connection.
+  case bye(String)
+  /// The server does not offer what the call needs (`IDLE`).
+  case unsupported(String)
+
+  public var description: String {
+    switch self {
+    case .connect(let text): return "IMAP connection failed: \(text)"
+    case .tls(let text): return "IMAP TLS failed: \(text)"
+    case .authentication(let text): return "IMAP login rejected: \(text)"
+    case .no(let text): return "IMAP server answered NO: \(text)"
+    case .bad(let text): return "IMAP server answered BAD: \(text)"
+    case .protocolViolation(let text): return "IMAP protocol violation: \(text)"
+    case .timeout: return "IMAP server did not answer in time"
+    case .closed: return "IMAP connection closed"
+    case .bye(let text): return "IMAP server closed the connection: BYE \(text)"
+    case .unsupported(let text): return "IMAP server does not support \(text)"
+    }
+  }
+
+  /// True for a rejected login: retrying with the same credential will not help (a new OAuth
+  /// token may).
+  public var isAuthentication: Bool {
+    if case .authentication = self { return true }
+    return false
+  }
+
+  /// True when the connection survived the error (`NO`, `BAD`).
+  public var connectionUsable: Bool {
+    switch self {
+    case .no, .bad: return true
+    default: return false
+    }
+  }
+}

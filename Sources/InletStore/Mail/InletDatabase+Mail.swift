@@ -1,0 +1,280 @@
+import Foundation
+import GRDB
+import InletCore
+
+extension InletDatabase {
+  /// The stored position of a mailbox folder, if it was ever synchronised.
+  public func mailCursor(mailbox: String, folder: String) async throws -> MailCursor? {
+    try await read { db in try Self.mailCursor(mailbox: mailbox, folder: folder, in: db) }
+  }
+
+  static func mailCursor(mailbox: String, folder: String, in db: Database) throws -> MailCursor? {
+    guard
+      let row = try Row.fetchOne(
+        db,
+        sql: """
+          SELECT uidvalidity, last_uid, created_at, updated_at FROM imap_cursors
+          WHERE mailbox = ? AND folder = ?
+          """, arguments: [mailbox, folder])
+    else { return nil }
+    let updated: Double = row["updated_at"]
+    let created: Double? = row["created_at"]
+    return MailCursor(
+      uidValidity: UInt32(truncatingIfNeeded: row["uidvalidity"] as Int64),
+      lastUID: UInt32(truncatingIfNeeded: row["last_uid"] as Int64),
+      createdAt: Date(timeIntervalSince1970: created ?? updated),
+      updatedAt: Date(timeIntervalSince1970: updated))
+  }
+
+  /// Sets a folder's cursor without storing letters (the first sync's starting point, or a
+  /// new epoch after a UIDVALIDITY change). `createdAt` is kept when the row exists.
+  public func setMailCursor(_ location: MailLocation, lastUID: UInt32) async throws {
+    try await write { db in
+      try Self.advanceCursor(location, to: lastUID, force: true, in: db)
+    }
+  }
+
+  static func advanceCursor(
+    _ location: MailLocation, to lastUID: UInt32, force: Bool, in db: Database
+  ) throws {
+    let now = Date().timeIntervalSince1970
+    // Within one epoch the cursor only moves forward; a new epoch replaces it.
+    try db.cachedStatement(
+      sql: """
+        INSERT INTO imap_cursors (mailbox, folder, uidvalidity, last_uid, updated_at, created_at)
+        VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (mailbox, folder) DO UPDATE SET
+          last_uid = CASE
+            WHEN ? OR imap_cursors.uidvalidity <> excluded.uidvalidity THEN excluded.last_uid
+            ELSE max(imap_cursors.last_uid, excluded.last_uid) END,
+          uidvalidity = excluded.uidvalidity, updated_at = excluded.updated_at
+        """
+    ).execute(arguments: [
+      location.mailbox, location.folder, Int64(location.uidValidity), Int64(lastUID), now, now,
+      force,
+    ])
+  }
+
+  /// Stores a batch of fetched letters and advances the folder's cursor to `cursor` in the same
+  /// transaction: after a crash the batch is either wholly there (and not fetched again) or
+  /// wholly absent (and fetched again). Each letter is written in its own savepoint, so one
+  /// that fails is quarantined alone.
+  public func ingestMail(
+    _ items: [MailItem], at location: MailLocation, cursor: UInt32,
+    rateLimit: MailRateLimit = MailRateLimit()
+  ) async throws -> [MailIngestResult] {
+    let settings = directorySettings
+    return try await write { db in
+      var results: [MailIngestResult] = []
+      results.reserveCapacity(items.count)
+      for item in items {
+        var result: MailIngestResult?
+        do {
+          try db.inSavepoint {
+            result = try Self.ingestLetter(
+              item, at: location, rateLimit: rateLimit, settings: settings, in: db)
+            return .commit
+          }
+        } catch {
+          // The letter's own data broke a constraint or an encoding: keep it raw, quarantined.
+          var failed = item
+          failed.outcome = .quarantined(reason: "store_failed: \(error)", partial: nil)
+          result = try Self.ingestLetter(
+            failed, at: location, rateLimit: rateLimit, settings: settings, in: db)
+        }
+        results.append(result!)
+      }
+      try Self.advanceCursor(location, to: cursor, force: false, in: db)
+      return results
+    }
+  }
+
+  static func ingestLetter(
+    _ item: MailItem, at location: MailLocation, rateLimit: MailRateLimit,
+    settings: DirectorySettings, in db: Database
+  ) throws -> MailIngestResult {
+    let copyArguments: StatementArguments = [
+      location.mailbox, location.folder, Int64(location.uidValidity), Int64(item.uid),
+    ]
+    if let rawID = try Int64.fetchOne(
+      db.cachedStatement(
+        sql: """
+          SELECT raw_id FROM mail_copies
+          WHERE mailbox = ? AND folder = ? AND uidvalidity = ? AND uid = ?
+          """), arguments: copyArguments)
+    {
+      return .alreadyStored(rawID: String(rawID))
+    }
+    func link(_ rawID: Int64) throws {
+      try db.cachedStatement(
+        sql: """
+          INSERT OR IGNORE INTO mail_copies (mailbox, folder, uidvalidity, uid, raw_id)
+          VALUES (?, ?, ?, ?, ?)
+          """
+      ).execute(arguments: copyArguments + [rawID])
+    }
+    if let existing = try Row.fetchOne(
+      db.cachedStatement(sql: "SELECT id, inquiry_id FROM raw_items WHERE idempotency_key = ?"),
+      arguments: [item.key])
+    {
+      let rawID: Int64 = existing["id"]
+      try link(rawID)
+      let inquiryID: Int64? = existing["inquiry_id"]
+      return .duplicate(rawID: String(rawID), inquiryID: inquiryID.map(String.init))
+    }
+
+    var outcome = item.outcome
+    if case .inquiry(let draft, _, _) = outcome, let sender = item.sender,
+      try recentLetters(from: sender, since: item.receivedAt - rateLimit.window, in: db)
+        >= rateLimit.count
+    {
+      outcome = .ignored(reason: "rate_limited", partial: draft)
+    }
+
+    var raw = RawItemRecord(
+      id: nil, channel: location.mailbox, event: "letter", transport: item.transport,
+      body: Data(item.bytes), idempotencyKey: item.key, receivedAt: item.receivedAt,
+      status: RawItemStatus.pending.rawValue, reason: nil, extracted: nil, inquiryID: nil)
+    switch outcome {
+    case .ignored(let reason, let partial), .quarantined(let reason, let partial):
+      let status: RawItemStatus
+      if case .ignored = outcome { status = .ignored } else { status = .quarantined }
+      raw.status = status.rawValue
+      raw.reason = reason
+      raw.extracted = partial.map { String(decoding: $0.jsonBytes, as: UTF8.self) }
+      try raw.insertCached(db)
+      try link(raw.id!)
+      try recordSender(item, rawID: raw.id!, in: db)
+      return .kept(rawID: String(raw.id!), status: status, reason: reason)
+
+    case .inquiry(var inquiry, let files, let references):
+      raw.status = RawItemStatus.normalised.rawValue
+      try raw.insertCached(db)
+      let rawID = raw.id!
+      try link(rawID)
+      try recordSender(item, rawID: rawID, in: db)
+      let earlier = try threadTarget(references: references, in: db)
+      if let earlier, earlier.status == InquiryStatus.new.rawValue {
+        try appendContinuation(
+          to: earlier.id, raw: &raw, text: inquiry.text, receivedAt: item.receivedAt,
+          files: files, in: db)
+        return .continued(inquiryID: String(earlier.id), rawID: String(rawID))
+      }
+      try applyMatch(to: &inquiry, settings: settings, in: db)
+      if let earlier {
+        inquiry.thread = Inquiry.Thread(inquiryID: String(earlier.id))
+        inquiry.returning = true
+        if let interest = earlier.acceptedInterest {
+          inquiry.match.suggestedAction = .interactionOnInterest
+          if !inquiry.match.interestIDs.contains(interest) {
+            inquiry.match.interestIDs.append(interest)
+          }
+        }
+      }
+      var record = InquiryRecord(inquiry, rawID: rawID)
+      try record.insertCached(db)
+      let inquiryID = record.id!
+      try raw.link(to: inquiryID, db)
+      inquiry.id = String(inquiryID)
+      inquiry.source.rawID = String(rawID)
+      inquiry.attachments = try storeFiles(files, rawID: rawID, inquiryID: inquiryID, in: db)
+      try recordChange(.created, inquiry: inquiry, in: db)
+      return .created(inquiryID: String(inquiryID), rawID: String(rawID))
+    }
+  }
+
+  static func recordSender(_ item: MailItem, rawID: Int64, in db: Database) throws {
+    guard let sender = item.sender else { return }
+    try db.cachedStatement(
+      sql: "INSERT OR REPLACE INTO mail_senders (raw_id, sender, received_at) VALUES (?, ?, ?)"
+    ).execute(arguments: [rawID, sender, item.receivedAt.timeIntervalSince1970])
+  }
+
+  static func recentLetters(from sender: String, since: Date, in db: Database) throws -> Int {
+    try Int.fetchOne(
+      db.cachedStatement(
+        sql: "SELECT COUNT(*) FROM mail_senders WHERE sender = ? AND received_at >= ?"),
+      arguments: [sender, since.timeIntervalSince1970]) ?? 0
+  }
+
+  /// The inquiry an earlier letter of the thread belongs to: the latest referenced letter that
+  /// was ingested and made (or joined) an inquiry.
+  struct ThreadTarget {
+    var id: Int64
+    var status: String
+    var acceptedInterest: String?
+  }
+
+  static func threadTarget(references: [String], in db: Database) throws -> ThreadTarget? {
+    guard !references.isEmpty else { return nil }
+    let keys = references.suffix(50).map { "mail:\($0)" }
+    let placeholders = Array(repeating: "?", count: keys.count).joined(separator: ",")
+    guard
+      var row = try Row.fetchOne(
+        db,
+        sql: """
+          SELECT i.id, i.status, i.merged_into, i.acceptance FROM raw_items r
+          JOIN inquiries i ON i.id = r.inquiry_id
+          WHERE r.idempotency_key IN (\(placeholders)) ORDER BY r.id DESC LIMIT 1
+          """, arguments: StatementArguments(keys))
+    else { return nil }
+    // A merged inquiry lives on in the one it went into.
+    if let into: Int64 = row["merged_into"],
+      let target = try Row.fetchOne(
+        db, sql: "SELECT id, status, merged_into, acceptance FROM inquiries WHERE id = ?",
+        arguments: [into])
+    {
+      row = target
+    }
+    var interest: String?
+    if let text: String = row["acceptance"],
+      let acceptance = try? InquiryJSON.decoder().decode(
+        Inquiry.Acceptance.self, from: Data(text.utf8))
+    {
+      interest = acceptance.interestID
+    }
+    return ThreadTarget(id: row["id"], status: row["status"], acceptedInterest: interest)
+  }
+
+  /// Appends a continuation (a reply in the thread, another message of the conversation) to a
+  /// still-new inquiry: one `messages[]` entry, its files attached, one `inquiry.updated` event.
+  static func appendContinuation(
+    to inquiryID: Int64, raw: inout RawItemRecord, text: String?, receivedAt: Date,
+    files: [UploadedFile], in db: Database
+  ) throws {
+    var message = InquiryMessageRecord(
+      id: nil, inquiryID: inquiryID, rawID: raw.id!, receivedAt: receivedAt, text: text)
+    try message.insert(db)
+    try raw.link(to: inquiryID, db)
+    _ = try storeFiles(files, rawID: raw.id!, inquiryID: inquiryID, in: db)
+    try db.execute(
+      sql: "UPDATE inquiries SET updated_at = ? WHERE id = ?",
+      arguments: [receivedAt, inquiryID])
+    try recordChange(.updated, inquiryID: inquiryID, in: db)
+  }
+
+  static func storeFiles(
+    _ files: [UploadedFile], rawID: Int64, inquiryID: Int64?, in db: Database
+  ) throws -> [Inquiry.Attachment] {
+    var attachments: [Inquiry.Attachment] = []
+    for file in files {
+      var attachment = AttachmentRecord(
+        id: nil, rawID: rawID, inquiryID: inquiryID, name: sanitize(file.filename),
+        contentType: file.contentType, size: file.data.count, data: Data(file.data))
+      try attachment.insert(db)
+      attachments.append(
+        Inquiry.Attachment(
+          id: String(attachment.id!), name: attachment.name,
+          contentType: attachment.contentType, size: attachment.size))
+    }
+    return attachments
+  }
+
+  /// How many letters each (mailbox, folder) holds in the journal, for tests and status.
+  public func mailCopies(mailbox: String) async throws -> Int {
+    try await read { db in
+      try Int.fetchOne(
+        db, sql: "SELECT COUNT(*) FROM mail_copies WHERE mailbox = ?", arguments: [mailbox]) ?? 0
+    }
+  }
+}

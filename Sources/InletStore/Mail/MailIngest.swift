@@ -1,0 +1,97 @@
+import Foundation
+import InletCore
+
+/// Where a batch of letters came from: one folder of one configured mailbox, in one
+/// `UIDVALIDITY` epoch.
+public struct MailLocation: Sendable, Equatable {
+  public var mailbox: String
+  public var folder: String
+  public var uidValidity: UInt32
+
+  public init(mailbox: String, folder: String, uidValidity: UInt32) {
+    self.mailbox = mailbox
+    self.folder = folder
+    self.uidValidity = uidValidity
+  }
+}
+
+/// One fetched letter, already normalised (normalising is pure and runs before the write).
+public struct MailItem: Sendable {
+  public var uid: UInt32
+  /// The letter as fetched (only its headers when it was over `max_message_bytes`).
+  public var bytes: [UInt8]
+  /// `mail:<Message-ID>`, or `mail-sha256:<hex>` for a letter without one: the same letter
+  /// in another folder, another mailbox or another UIDVALIDITY epoch has the same key.
+  public var key: String
+  public var receivedAt: Date
+  /// The raw journal's transport column (mailbox, folder, UID, size, `oversized`).
+  public var transport: String
+  /// The sender's e-mail, for the per-sender rate limit.
+  public var sender: String?
+  public var outcome: Outcome
+
+  public init(
+    uid: UInt32, bytes: [UInt8], key: String, receivedAt: Date, transport: String,
+    sender: String?, outcome: Outcome
+  ) {
+    self.uid = uid
+    self.bytes = bytes
+    self.key = key
+    self.receivedAt = receivedAt
+    self.transport = transport
+    self.sender = sender
+    self.outcome = outcome
+  }
+
+  /// What the normaliser made of the letter.
+  public enum Outcome: Sendable {
+    /// A lead — or a continuation, when `references` name a letter already ingested.
+    case inquiry(Inquiry, files: [UploadedFile], references: [String])
+    /// Noise (auto-reply, bounce, …): kept raw with the reason and what could be extracted.
+    case ignored(reason: String, partial: Inquiry?)
+    /// Could not be parsed: kept raw, quarantined with the error.
+    case quarantined(reason: String, partial: Inquiry?)
+  }
+}
+
+/// The per-sender limit: more letters than `count` from one address within `window` seconds
+/// are kept as `ignored` (`rate_limited`), so a mail loop or a spammer cannot flood the queue.
+public struct MailRateLimit: Sendable, Equatable {
+  public var count: Int
+  public var window: TimeInterval
+
+  public init(count: Int = 20, window: TimeInterval = 2 * 3600) {
+    self.count = count
+    self.window = window
+  }
+}
+
+/// What storing one letter did.
+public enum MailIngestResult: Sendable, Equatable {
+  /// A new inquiry.
+  case created(inquiryID: String, rawID: String)
+  /// Appended to a still-new inquiry's `messages[]`.
+  case continued(inquiryID: String, rawID: String)
+  /// Kept without an inquiry (`ignored` or `quarantined`).
+  case kept(rawID: String, status: RawItemStatus, reason: String?)
+  /// The letter was already ingested (from another folder, mailbox or epoch): linked to it.
+  case duplicate(rawID: String, inquiryID: String?)
+  /// This very UID was stored before (a batch fetched again after a crash): nothing to do.
+  case alreadyStored(rawID: String)
+
+  public var rawID: String {
+    switch self {
+    case .created(_, let raw), .continued(_, let raw), .kept(let raw, _, _),
+      .duplicate(let raw, _), .alreadyStored(let raw):
+      return raw
+    }
+  }
+}
+
+/// The stored position of one mailbox folder.
+public struct MailCursor: Sendable, Equatable {
+  public var uidValidity: UInt32
+  public var lastUID: UInt32
+  public var createdAt: Date
+  public var updatedAt: Date
+}

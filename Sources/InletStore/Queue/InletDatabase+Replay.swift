@@ -1,0 +1,127 @@
+import Foundation
+import GRDB
+import InletCore
+
+/// What re-normalising a stored raw item produced (`inlet replay`).
+public enum ReplayOutcome: Sendable {
+  /// A lead: a new inquiry for an unlinked item, new content for the item's own inquiry.
+  case inquiry(Inquiry, files: [UploadedFile], references: [String])
+  /// A call event (webhook items of telephony channels).
+  case call(CallEvent, Inquiry, options: [String: Value])
+  case ignored(reason: String, partial: Inquiry?)
+  case quarantined(reason: String, partial: Inquiry?)
+}
+
+/// What `inlet replay` did to one raw item.
+public enum ReplayResult: String, Sendable, CaseIterable {
+  case created, continued, refreshed, unchanged, ignored, quarantined, skipped
+}
+
+extension InletDatabase {
+  /// The raw items to re-normalise: quarantined ones, or (`all`) every item.
+  public func replayCandidates(all: Bool, after: Int64 = 0, limit: Int = 500) throws
+    -> [RawItemRecord]
+  {
+    try readSync { db in
+      var request = RawItemRecord.filter(RawItemRecord.Columns.id > after)
+      if !all {
+        request = request.filter(
+          RawItemRecord.Columns.status == RawItemStatus.quarantined.rawValue)
+      }
+      return try request.order(RawItemRecord.Columns.id).limit(limit).fetchAll(db)
+    }
+  }
+
+  /// Applies a replay to raw item `rawID` in one transaction. Idempotent: replaying the same
+  /// item with the same code changes nothing the second time.
+  public func applyReplay(rawID: Int64, outcome: ReplayOutcome) async throws -> ReplayResult {
+    let settings = directorySettings
+    return try await write { db in
+      guard var raw = try RawItemRecord.fetchOne(db, key: rawID) else { return .skipped }
+      let encoder = InquiryJSON.encoder()
+      if let inquiryID = raw.inquiryID {
+        // Linked already: only the item that made the inquiry refreshes its content.
+        guard case .inquiry(let draft, _, _) = outcome,
+          var record = try InquiryRecord.fetchOne(db, key: inquiryID), record.rawID == rawID
+        else { return .unchanged }
+        var inquiry = try InquiryJSON.decoder().decode(
+          Inquiry.self, from: Data(record.document.utf8))
+        var refreshed = inquiry
+        refreshed.subject = draft.subject
+        refreshed.text = draft.text
+        refreshed.sender = draft.sender
+        refreshed.company = draft.company
+        refreshed.extra = draft.extra
+        if inquiry.kind != .call, inquiry.kind != .missedCall { refreshed.kind = draft.kind }
+        guard refreshed != inquiry else { return .unchanged }
+        inquiry = refreshed
+        record.document = String(decoding: try encoder.encode(inquiry), as: UTF8.self)
+        record.kind = inquiry.kind.rawValue
+        record.senderEmail = inquiry.sender.email
+        record.senderPhone = inquiry.sender.phone
+        record.senderMessenger = InquiryRecord.messengerKey(inquiry.sender)
+        record.companyINN = inquiry.company?.inn
+        record.updatedAt = Date()
+        try record.update(db)
+        try Self.recordChange(.updated, inquiryID: inquiryID, in: db)
+        return .refreshed
+      }
+      switch outcome {
+      case .ignored(let reason, let partial), .quarantined(let reason, let partial):
+        let status: RawItemStatus
+        if case .ignored = outcome { status = .ignored } else { status = .quarantined }
+        let extracted = try partial.map {
+          String(decoding: try encoder.encode($0), as: UTF8.self)
+        }
+        if raw.status == status.rawValue, raw.reason == reason, raw.extracted == extracted {
+          return .unchanged
+        }
+        raw.status = status.rawValue
+        raw.reason = reason
+        raw.extracted = extracted
+        try raw.update(db, columns: ["status", "reason", "extracted"])
+        return status == .ignored ? .ignored : .quarantined
+      case .call(let event, let draft, let options):
+        raw.status = RawItemStatus.normalised.rawValue
+        raw.reason = nil
+        try raw.update(db, columns: ["status", "reason"])
+        _ = try Self.applyCall(
+          event, draft: draft, raw: &raw, options: options, settings: settings, in: db)
+        return .created
+      case .inquiry(var inquiry, let files, let references):
+        raw.status = RawItemStatus.normalised.rawValue
+        raw.reason = nil
+        raw.extracted = nil
+        try raw.update(db, columns: ["status", "reason", "extracted"])
+        // Files kept with the raw item on arrival are attached now; new ones are stored.
+        let keptFiles =
+          try Int.fetchOne(
+            db, sql: "SELECT COUNT(*) FROM attachments WHERE raw_id = ?", arguments: [rawID]) ?? 0
+        if let earlier = try Self.threadTarget(references: references, in: db),
+          earlier.status == InquiryStatus.new.rawValue
+        {
+          try Self.appendContinuation(
+            to: earlier.id, raw: &raw, text: inquiry.text, receivedAt: raw.receivedAt,
+            files: keptFiles > 0 ? [] : files, in: db)
+          return .continued
+        }
+        inquiry.receivedAt = raw.receivedAt
+        try Self.applyMatch(to: &inquiry, settings: settings, in: db)
+        var record = InquiryRecord(inquiry, rawID: rawID)
+        try record.insert(db)
+        let inquiryID = record.id!
+        raw.inquiryID = inquiryID
+        try raw.update(db, columns: ["inquiry_id"])
+        if keptFiles > 0 {
+          try db.execute(
+            sql: "UPDATE attachments SET inquiry_id = ? WHERE raw_id = ?",
+            arguments: [inquiryID, rawID])
+        } else {
+          _ = try Self.storeFiles(files, rawID: rawID, inquiryID: inquiryID, in: db)
+        }
+        try Self.recordChange(.created, inquiryID: inquiryID, in: db)
+        return .created
+      }
+    }
+  }
+}

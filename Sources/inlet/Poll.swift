@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import InletDaemon
+import Logging
+
+struct Poll: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "One pass over the mailboxes (every new letter stored exactly once), then exit.")
+
+  @OptionGroup var options: ConfigOption
+  @Option(help: "Poll only this mailbox.") var mailbox: String?
+
+  func run() async throws {
+    let loaded: LoadedConfig
+    do {
+      loaded = try ConfigLoader().load(path: options.config)
+    } catch {
+      throw fail("config error: \(error)")
+    }
+    if let mailbox, !loaded.mailboxes.contains(where: { $0.name == mailbox }) {
+      let known = loaded.mailboxes.map(\.name).joined(separator: ", ")
+      throw fail(
+        "no mailbox `\(mailbox)` in the config (mailboxes: \(known.isEmpty ? "none" : known))")
+    }
+    var logger = Logger(label: "inlet")
+    logger.logLevel = .warning
+    let reports = try await MailPoll.run(loaded: loaded, only: mailbox, logger: logger)
+    var failed = false
+    for report in reports {
+      let time = String(format: "%.2f s", report.seconds)
+      if let error = report.error {
+        failed = true
+        print("\(report.mailbox): failing — \(error) (\(time))")
+      } else {
+        print("\(report.mailbox): \(report.summary ?? "") (\(time))")
+      }
+    }
+    if reports.isEmpty { print("no mailboxes configured") }
+    if failed { throw ExitCode(1) }
+  }
+}

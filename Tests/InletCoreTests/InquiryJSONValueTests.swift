@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+
+@testable import InletCore
+
+@Suite("Inquiry JSON without JSONEncoder")
+struct InquiryJSONValueTests {
+  static let full = Inquiry(
+    id: "42", status: "accepted", channel: "mango", kind: .missedCall,
+    receivedAt: Date(timeIntervalSince1970: 1_795_000_000.75), subject: "Звонок \"важный\"",
+    text: "Строка 1\nстрока 2\t/путь\\ \u{1}",
+    sender: .init(
+      name: "Иван", email: "ivan@пример.рф", phone: "+79161234567",
+      messenger: .init(network: "telegram", id: "123456789012", username: "ivan")),
+    company: .init(name: "ООО «Ромашка»", inn: "7707083893"),
+    attachments: [.init(id: "7", name: "ТЗ.pdf", contentType: "application/pdf", size: 1024)],
+    extra: [
+      "utm": .object(["source": "yandex", "n": .number("12"), "f": .number("1.5")]),
+      "list": .array([.bool(true), .null, .string("x")]),
+    ],
+    call: .init(
+      direction: "in", durationS: 0, recordingURL: "https://x.ru/r.mp3?a=1&b=2",
+      employee: "101", did: "+74951234567"),
+    messages: [
+      .init(receivedAt: Date(timeIntervalSince1970: 1_795_000_100), text: nil, rawID: "9")
+    ],
+    returning: true, thread: .init(inquiryID: "40"),
+    match: .init(
+      clientID: "c1", contactID: nil, interestIDs: ["i1", "i2"], by: ["phone"],
+      conflicts: ["inn"], suggestedAction: .interactionOnInterest, potentialClient: false),
+    source: .init(rawID: "5", messageID: nil, callID: "call-1"),
+    acceptance: .init(
+      action: "interaction_on_interest", by: "crm",
+      at: Date(timeIntervalSince1970: 1_795_000_200), clientID: "c1", interestID: "i1",
+      comment: "перезвонить"),
+    reason: "x")
+
+  @Test("the Value form equals the Codable form, member for member")
+  func sameAsCodable() throws {
+    for inquiry in [Self.full, Inquiry(channel: "site", kind: .form, receivedAt: Date())] {
+      let codable = try ValueJSON.parse(Array(try InquiryJSON.encoder().encode(inquiry)))
+      #expect(codable == inquiry.jsonValue)
+    }
+  }
+
+  @Test("the bytes decode back to the same inquiry (dates to the second)")
+  func roundTrip() throws {
+    let decoded = try InquiryJSON.decoder().decode(
+      Inquiry.self, from: Data(Self.full.jsonBytes))
+    var expected = Self.full
+    expected.receivedAt = Date(timeIntervalSince1970: 1_795_000_000)
+    #expect(decoded == expected)
+  }
+
+  @Test("timestamps are RFC 3339 UTC as JSONEncoder writes them")
+  func timestamps() {
+    #expect(Inquiry.timestamp(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")
+    let formatter = ISO8601DateFormatter()
+    for seconds in [1_795_000_000.99, 951_782_400, 4_102_444_799, 1_234_567_890.5] {
+      let date = Date(timeIntervalSince1970: seconds)
+      #expect(Inquiry.timestamp(date) == formatter.string(from: date))
+    }
+  }
+}

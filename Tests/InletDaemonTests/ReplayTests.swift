@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+
+@Suite("inlet replay", .serialized)
+struct ReplayTests {
+  @Test("a quarantined webhook becomes an inquiry once the definition knows its fields, once")
+  func replayAfterDefinitionFix() async throws {
+    let daemon = try DaemonHarness()
+    defer { daemon.remove() }
+    // The daemon reads definitions from a folder of the test's own, so the test can fix one.
+    let channels = daemon.folder.appendingPathComponent("channels")
+    try FileManager.default.createDirectory(at: channels, withIntermediateDirectories: true)
+    let generic = DaemonHarness.repositoryRoot.appendingPathComponent("channels/generic.yaml")
+    let definition = channels.appendingPathComponent("generic.yaml")
+    try FileManager.default.copyItem(at: generic, to: definition)
+    var config = try String(contentsOfFile: daemon.configPath, encoding: .utf8)
+    config = config.replacingOccurrences(
+      of: DaemonHarness.repositoryRoot.appendingPathComponent("channels").path,
+      with: channels.path)
+    try config.write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
+    try await daemon.start()
+
+    let odd = #"{"client_mail":"petr@romashka.ru","zapros":"Нужен счёт на 10 стульев"}"#
+    let first = try await daemon.postLead(odd)
+    #expect(first.status == 400)
+    #expect(first.errorCode == "missing_fields")
+    #expect(try await daemon.postLead(#"{"email":"ok@example.ru"}"#).status == 201)
+    daemon.stop()
+
+    // Nothing to do yet: the definition still cannot read the item.
+    let early = try daemon.cli(["replay"])
+    #expect(early.status == 0, "\(early.error)")
+    #expect(early.output.contains("1 quarantined") || early.output.contains("1 unchanged"))
+
+    var text = try String(contentsOf: definition, encoding: .utf8)
+    text = text.replacingOccurrences(
+      of: "sender.email: [email,", with: "sender.email: [client_mail, email,")
+    text = text.replacingOccurrences(of: "text: [message,", with: "text: [zapros, message,")
+    try text.write(to: definition, atomically: true, encoding: .utf8)
+
+    let fixed = try daemon.cli(["replay"])
+    #expect(fixed.status == 0, "\(fixed.error)")
+    #expect(fixed.output.contains("replayed 1 raw items: 1 created"), "\(fixed.output)")
+    let list = try daemon.cli(["inquiries", "list", "--json"])
+    #expect(list.output.contains("petr@romashka.ru"), "\(list.output)")
+    #expect(list.output.contains("Нужен счёт на 10 стульев"))
+    #expect(
+      try daemon.cli(["inquiries", "list", "--status", "quarantined"]).output
+        .contains("petr@romashka.ru") == false)
+
+    // Idempotent: again, and with --all, nothing changes.
+    let again = try daemon.cli(["replay"])
+    #expect(again.output.contains("replayed 0 raw items"), "\(again.output)")
+    let everything = try daemon.cli(["replay", "--all"])
+    #expect(everything.output.contains("replayed 2 raw items: 2 unchanged"), "\(everything.output)")
+    let after = try daemon.cli(["inquiries", "list", "--json"])
+    #expect(after.output.components(separatedBy: "\"id\"").count == 3, "\(after.output)")
+  }
+}

@@ -1,0 +1,153 @@
+import Foundation
+import GRDB
+import InletCore
+import Testing
+
+@testable import InletStore
+
+/// A normalised letter as the mail channel hands it to the store.
+private func letter(
+  uid: UInt32, messageID: String, from: String = "client@example.ru", text: String = "Нужен счёт",
+  references: [String] = [], files: [UploadedFile] = [], receivedAt: Date = Date()
+) -> MailItem {
+  let inquiry = Inquiry(
+    channel: "sales", kind: .email, receivedAt: receivedAt, subject: "Запрос", text: text,
+    sender: .init(name: "Клиент", email: from), source: .init(messageID: messageID))
+  return MailItem(
+    uid: uid, bytes: Array("Message-ID: <\(messageID)>\r\n\r\n\(text)".utf8),
+    key: "mail:\(messageID)", receivedAt: receivedAt, transport: #"{"uid":\#(uid)}"#,
+    sender: from, outcome: .inquiry(inquiry, files: files, references: references))
+}
+
+@Suite("Mail ingest: cursor, duplicates, threads, rate limit")
+struct MailIngestTests {
+  let inbox = MailLocation(mailbox: "sales", folder: "INBOX", uidValidity: 7)
+
+  @Test("letters become inquiries and the cursor advances in the same commit")
+  func createsAndAdvances() async throws {
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    let results = try await temp.database.ingestMail(
+      [letter(uid: 1, messageID: "a@x"), letter(uid: 2, messageID: "b@x")], at: inbox, cursor: 2)
+    #expect(results.count == 2)
+    guard case .created(let id, _) = results[0] else {
+      Issue.record("expected created, got \(results[0])")
+      return
+    }
+    let inquiry = try #require(try await temp.database.inquiry(id: id))
+    #expect(inquiry.kind == .email)
+    #expect(inquiry.channel == "sales")
+    let cursor = try #require(try await temp.database.mailCursor(mailbox: "sales", folder: "INBOX"))
+    #expect(cursor.uidValidity == 7)
+    #expect(cursor.lastUID == 2)
+    // Fetching the same UIDs again (a crash after the commit) stores nothing new.
+    let again = try await temp.database.ingestMail(
+      [letter(uid: 2, messageID: "b@x")], at: inbox, cursor: 2)
+    guard case .alreadyStored = again[0] else {
+      Issue.record("expected alreadyStored, got \(again[0])")
+      return
+    }
+    #expect(try temp.database.countsSync().inquiries["new"] == 2)
+  }
+
+  @Test("the same letter in another mailbox or a new UIDVALIDITY epoch is linked, not stored")
+  func duplicatesAcrossMailboxes() async throws {
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    let first = try await temp.database.ingestMail(
+      [letter(uid: 5, messageID: "same@x")], at: inbox, cursor: 5)
+    let info = MailLocation(mailbox: "info", folder: "INBOX", uidValidity: 1)
+    let second = try await temp.database.ingestMail(
+      [letter(uid: 9, messageID: "same@x")], at: info, cursor: 9)
+    let epoch = MailLocation(mailbox: "sales", folder: "INBOX", uidValidity: 8)
+    let third = try await temp.database.ingestMail(
+      [letter(uid: 1, messageID: "same@x")], at: epoch, cursor: 1)
+    guard case .created(let inquiryID, let rawID) = first[0] else {
+      Issue.record("expected created, got \(first[0])")
+      return
+    }
+    #expect(second[0] == .duplicate(rawID: rawID, inquiryID: inquiryID))
+    #expect(third[0] == .duplicate(rawID: rawID, inquiryID: inquiryID))
+    #expect(try await temp.database.mailCopies(mailbox: "info") == 1)
+    #expect(try temp.database.countsSync().inquiries["new"] == 1)
+    // A new epoch replaces the cursor even with a lower UID.
+    let cursor = try await temp.database.mailCursor(mailbox: "sales", folder: "INBOX")
+    #expect(cursor?.uidValidity == 8)
+    #expect(cursor?.lastUID == 1)
+  }
+
+  @Test("a reply joins a new inquiry, and starts a threaded one after acceptance")
+  func threads() async throws {
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    let first = try await temp.database.ingestMail(
+      [letter(uid: 1, messageID: "root@x")], at: inbox, cursor: 1)
+    guard case .created(let rootID, _) = first[0] else {
+      Issue.record("expected created, got \(first[0])")
+      return
+    }
+    let reply = try await temp.database.ingestMail(
+      [letter(uid: 2, messageID: "reply@x", text: "И ещё вопрос", references: ["root@x"])],
+      at: inbox, cursor: 2)
+    guard case .continued(let continued, _) = reply[0] else {
+      Issue.record("expected continued, got \(reply[0])")
+      return
+    }
+    #expect(continued == rootID)
+    let root = try #require(try await temp.database.inquiry(id: rootID))
+    #expect(root.messages.map(\.text) == ["И ещё вопрос"])
+
+    _ = try await temp.database.apply(
+      .accept(
+        action: .interactionOnInterest, clientID: "c1", contactID: nil, interestID: "i9",
+        comment: nil),
+      to: rootID, by: "crm")
+    let later = try await temp.database.ingestMail(
+      [letter(uid: 3, messageID: "later@x", references: ["root@x", "reply@x"])],
+      at: inbox, cursor: 3)
+    guard case .created(let newID, _) = later[0] else {
+      Issue.record("expected created, got \(later[0])")
+      return
+    }
+    let threaded = try #require(try await temp.database.inquiry(id: newID))
+    #expect(threaded.thread?.inquiryID == rootID)
+    #expect(threaded.match.suggestedAction == .interactionOnInterest)
+    #expect(threaded.match.interestIDs.contains("i9"))
+    #expect(threaded.returning)
+  }
+
+  @Test("more letters from one sender than the limit are kept ignored as rate_limited")
+  func rateLimit() async throws {
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    let items = (1...5).map { letter(uid: UInt32($0), messageID: "m\($0)@x") }
+    let results = try await temp.database.ingestMail(
+      items, at: inbox, cursor: 5, rateLimit: MailRateLimit(count: 3, window: 3600))
+    #expect(results.filter { if case .created = $0 { true } else { false } }.count == 3)
+    #expect(
+      results.suffix(2).allSatisfy {
+        $0 == .kept(rawID: $0.rawID, status: .ignored, reason: "rate_limited")
+      })
+    let ignored = try temp.database.listSync(.ignored)
+    #expect(ignored.count == 2)
+    #expect(ignored.first?.reason == "rate_limited")
+    #expect(ignored.first?.sender.email == "client@example.ru")
+  }
+
+  @Test("noise and unparseable letters are kept raw with their reason")
+  func keptRaw() async throws {
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    var bounce = letter(uid: 1, messageID: "bounce@x")
+    bounce.outcome = .ignored(reason: "bounce", partial: nil)
+    var broken = letter(uid: 2, messageID: "broken@x")
+    broken.outcome = .quarantined(reason: "no header block", partial: nil)
+    let results = try await temp.database.ingestMail([bounce, broken], at: inbox, cursor: 2)
+    #expect(results[0] == .kept(rawID: results[0].rawID, status: .ignored, reason: "bounce"))
+    #expect(
+      results[1]
+        == .kept(rawID: results[1].rawID, status: .quarantined, reason: "no header block"))
+    #expect(try temp.database.listSync(.quarantined).count == 1)
+    #expect(try await temp.database.mailCursor(mailbox: "sales", folder: "INBOX")?.lastUID == 2)
+  }
+}
