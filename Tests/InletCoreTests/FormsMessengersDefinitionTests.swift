@@ -225,4 +225,16 @@ struct FormsMessengersDefinitionTests {
     #expect(replaced.member("other") == "x")
     #expect(value.replacing(at: try #require(FieldPath("missing.0")), with: "y") == value)
   }
+
+  @Test func optionProblems() {
+    #expect(ChannelOptions.problem(in: ["rate_limit": "10/1m", "honeypot": "website"]) == nil)
+    #expect(
+      ChannelOptions.problem(in: ["rate_limit_per_ip": "ten a minute"])?.key == "rate_limit_per_ip")
+    #expect(ChannelOptions.problem(in: ["min_fill_seconds": "soon"])?.key == "min_fill_seconds")
+    #expect(ChannelOptions.problem(in: ["max_file_bytes": "-1"])?.key == "max_file_bytes")
+    #expect(ChannelOptions.problem(in: ["thank_you_url": "example.ru"])?.key == "thank_you_url")
+    #expect(
+      ChannelOptions.problem(in: ["cors_origins": .array(["example.ru"])])?.key == "cors_origins")
+    #expect(ChannelOptions.problem(in: ["cors_origins": .array(["*"])]) == nil)
+  }
 }

@@ -13,6 +13,43 @@ public enum ChannelOptions {
   /// The form field that carries when the form was shown (Unix seconds or milliseconds).
   public static let defaultFillTimeField = "form_started_at"
 
+  /// The first common option whose value cannot be used, as `(key, what it should be)`: a
+  /// mistyped limit must fail `inlet check-config`, not silently switch the limit off.
+  public static func problem(in options: [String: Value]) -> (key: String, problem: String)? {
+    for key in options.keys.sorted() {
+      let value = options[key]
+      switch key {
+      case "rate_limit", "rate_limit_per_ip":
+        if RateLimit(value) == nil {
+          return (key, "a rate such as `10/1m` (requests per period: s, m, h, d)")
+        }
+      case "min_fill_seconds", "conversation_window":
+        if duration(value) == nil { return (key, "a duration such as `3`, `90s` or `30m`") }
+      case "max_body_bytes", "max_file_bytes", "max_files":
+        if integer(value) == nil { return (key, "a positive whole number") }
+      case "thank_you_url":
+        let text = value?.text ?? ""
+        if !(text.hasPrefix("https://") || text.hasPrefix("http://") || text.hasPrefix("/")) {
+          return (key, "an http(s) URL (or a path on the form's own site)")
+        }
+      case "cors_origins":
+        let origins = strings(value)
+        if origins.isEmpty
+          || origins.contains(where: {
+            $0 != "*" && !($0.hasPrefix("https://") || $0.hasPrefix("http://"))
+          })
+        {
+          return (key, "a list of origins such as `https://example.ru`, or `*`")
+        }
+      case "honeypot":
+        if strings(value).isEmpty { return (key, "a field name, or a list of them") }
+      default:
+        continue
+      }
+    }
+    return nil
+  }
+
   /// A duration: a number of seconds, or `90s`, `30m`, `2h`, `1d`.
   public static func duration(_ value: Value?) -> TimeInterval? {
     guard let text = value?.text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {

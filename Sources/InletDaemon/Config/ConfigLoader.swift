@@ -103,6 +103,9 @@ public struct ConfigLoader: Sendable {
           "definition `\(definition.name)` has no such option (options: \(known.isEmpty ? "none" : known))"
         )
       }
+      if let (key, problem) = ChannelOptions.problem(in: entry.options) {
+        throw ConfigError("\(at).options.\(key)", "expected \(problem)")
+      }
       instances.append(
         ChannelInstance(
           name: entry.name, definition: definition, secrets: ChannelSecrets(values),
