@@ -387,4 +387,30 @@ struct FormsTests {
       #expect(entries.filter { $0.status == "quarantined" }.count == 1, "\(item.channel)")
     }
   }
+
+  @Test("the shipped Google Forms Apps Script, run by node with Google's API stood in for")
+  func googleAppsScript() async throws {
+    let site = try FormsHarness()
+    defer { site.daemon.remove() }
+    try await site.daemon.start()
+    let root = DaemonHarness.repositoryRoot
+    let node = try #require(
+      ["/usr/bin/node", "/usr/bin/nodejs", "/usr/local/bin/node"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
+      }, "node is needed (scripts/test installs nodejs)")
+    let run = try DaemonHarness.run(
+      URL(fileURLWithPath: node),
+      [
+        root.appendingPathComponent("Tests/Fixtures/google-forms/run-apps-script.js").path,
+        root.appendingPathComponent("channels/google-forms.gs").path,
+        "\(site.daemon.baseURL)/hooks/google?\(Self.token)",
+      ])
+    #expect(run.status == 0, "\(run.output) \(run.error)")
+    let inquiry = try #require(try site.inquiries("google").first)
+    #expect(inquiry.sender.name == "Вера Козлова")
+    #expect(inquiry.sender.phone == "+79164445566")
+    #expect(inquiry.text == "Есть ли доставка в Тверь?")
+    #expect(inquiry.extra["Удобное время"] == .string("утро, вечер"))
+    #expect(inquiry.extra["form_title"] == .string("Заявка с сайта"))
+  }
 }
