@@ -71,6 +71,12 @@ struct MessengerTests {
     #expect(inquiry.messages.count == 2)
     #expect(inquiry.messages.first?.text == "Сколько стоит доставка в Казань?")
     #expect(try hub.rawCount("telegram") == 4, "three updates and the malformed one")
+    let metrics = try await hub.daemon.get("/metrics").1
+    #expect(metrics.contains(#"inlet_auth_failures_total{channel="telegram"} 2"#), "\(metrics)")
+    let stored = try hub.database().readSync { db in
+      try String.fetchOne(db, sql: "SELECT transport FROM raw_items WHERE channel = 'telegram'")
+    }
+    #expect(stored?.contains(FormsHarness.telegramSecret) == false, "the secret is not stored")
 
     // Accepted: the next message in the window starts a new inquiry threaded to it.
     let accepted = try await hub.daemon.api(
