@@ -10,7 +10,7 @@ struct Inlet: AsyncParsableCommand {
     abstract: "Lead intake daemon: every letter, call, form and chat message becomes one inquiry.",
     subcommands: [
       Serve.self, CheckConfig.self, Poll.self, Inquiries.self, ReplayCommand.self,
-      Directory.self, Status.self,
+      Directory.self, Status.self, BenchMail.self,
     ])
 }
 

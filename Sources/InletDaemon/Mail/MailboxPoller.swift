@@ -32,6 +32,8 @@ final class MailboxPoller: Sendable {
     var quarantined = 0
     var bytes = 0
     var uidValidityChanged = false
+    /// The arrival time (INTERNALDATE) of the newest letter stored: now minus it is the lag.
+    var newestArrival: Date?
 
     var line: String {
       "\(fetched) fetched: \(created) new, \(continued) continuations, \(duplicates) duplicates, "
@@ -241,13 +243,25 @@ final class MailboxPoller: Sendable {
     }
 
     let uids = try await blocking { try $0.uidsAbove(lastUID) }.filter { $0 > lastUID }.sorted()
-    var index = 0
-    while index < uids.count {
-      let chunk = Array(uids[index..<min(index + chunkSize, uids.count)])
-      index += chunk.count
-      let fetched = try await fetch(chunk)
+    let chunks = stride(from: 0, to: uids.count, by: chunkSize).map {
+      Array(uids[$0..<min($0 + chunkSize, uids.count)])
+    }
+    // The next chunk is fetched while this one is normalised and stored: the server, the
+    // parser and SQLite work at the same time.
+    var next: Task<[IMAPFetchedMessage], any Error>? = chunks.first.map { first in
+      Task { try await self.fetch(first) }
+    }
+    for (number, chunk) in chunks.enumerated() {
+      guard let current = next else { break }
+      let fetched = try await current.value
+      next =
+        number + 1 < chunks.count
+        ? Task { [chunks] in try await self.fetch(chunks[number + 1]) } : nil
       summary.fetched += fetched.count
       summary.bytes += fetched.reduce(0) { $0 + $1.bytes.count }
+      if let newest = fetched.compactMap(\.internalDate).max() {
+        summary.newestArrival = max(summary.newestArrival ?? newest, newest)
+      }
       let items = await normalise(fetched)
       let results = try await database.ingestMail(
         items, at: location, cursor: chunk.last!, rateLimit: rateLimit)

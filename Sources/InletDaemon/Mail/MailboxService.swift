@@ -25,6 +25,7 @@ struct MailboxService: Sendable {
     let duration = Timer(
       label: "inlet_imap_poll_duration_seconds", dimensions: [("mailbox", name)],
       preferredDisplayUnit: .seconds)
+    let lag = Gauge(label: "inlet_imap_lag_seconds", dimensions: [("mailbox", name)])
     let errors = Counter(label: "inlet_imap_errors_total", dimensions: [("mailbox", name)])
     var backoff = 1.0
     await withTaskCancellationHandler {
@@ -44,6 +45,10 @@ struct MailboxService: Sendable {
           let elapsed = (ContinuousClock.now - started).components
           duration.recordNanoseconds(
             elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
+          if let newest = summary.newestArrival {
+            // From the server's arrival time of the newest letter to its commit.
+            lag.record(max(0, Date().timeIntervalSince(newest)))
+          }
           if summary.fetched > 0 {
             poller.logger.info("letters stored", metadata: ["summary": "\(summary.line)"])
           }

@@ -1,0 +1,195 @@
+/// A file found in a message, before its name is sanitised.
+public struct ExtractedAttachment: Sendable {
+  /// The name as declared (decoded), or `nil`.
+  public var fileName: String?
+  /// `type/subtype`, lower-cased.
+  public var mediaType: String
+  /// The decoded content.
+  public var data: [UInt8]
+  /// Whether it is shown in the letter (inline image) rather than attached.
+  public var inline: Bool
+}
+
+/// The readable content of a message.
+public struct ExtractedBody: Sendable {
+  /// The letter's text (from text/plain, or HTML converted), forwarded letters included.
+  public var text: String = ""
+  /// Whether the text came from HTML.
+  public var fromHTML = false
+  /// Files, in order of appearance.
+  public var attachments: [ExtractedAttachment] = []
+}
+
+/// Walks a part tree and collects the letter's text and files: in `multipart/alternative`
+/// the plain-text version wins, otherwise HTML is converted; `message/rfc822` forwards
+/// contribute their own text (with a short header) and files.
+public enum BodyExtractor {
+  private static let signatureTypes: Set<String> = [
+    "application/pkcs7-signature", "application/x-pkcs7-signature", "application/pgp-signature",
+  ]
+
+  /// Extracts text and files from a parsed message.
+  public static func extract(_ message: MIMEParser.Message) -> ExtractedBody {
+    var body = ExtractedBody()
+    var texts: [String] = []
+    walk(message.root, into: &body, texts: &texts, depth: 0)
+    body.text = texts.filter { !$0.isEmpty }.joined(separator: "\n\n")
+    return body
+  }
+
+  /// The text of a single text part: transfer decoding, charset, line endings, HTML.
+  public static func text(of part: MIMEPart) -> (text: String, html: Bool) {
+    let bytes = part.decodedBody
+    var charset = part.contentType["charset"]
+    let html = part.mediaType == "text/html"
+    if html && charset == nil { charset = metaCharset(bytes) }
+    var text = normaliseNewlines(Charset.decode(bytes, declared: charset))
+    if html {
+      text = HTMLText.text(from: text)
+    } else if part.contentType["format"]?.lowercased() == "flowed" {
+      text = unflow(text, deleteSpace: part.contentType["delsp"]?.lowercased() == "yes")
+    }
+    return (text, html)
+  }
+
+  private static func walk(
+    _ part: MIMEPart, into body: inout ExtractedBody, texts: inout [String], depth: Int
+  ) {
+    if part.isEncapsulatedMessage, let inner = part.children.first {
+      var innerTexts: [String] = []
+      walk(inner, into: &body, texts: &innerTexts, depth: depth + 1)
+      texts.append(forwardHeader(inner.headers) + innerTexts.joined(separator: "\n\n"))
+      return
+    }
+    if part.isMultipart && !part.children.isEmpty {
+      if part.mediaType == "multipart/alternative" {
+        walkAlternative(part, into: &body, texts: &texts, depth: depth)
+      } else {
+        for child in part.children { walk(child, into: &body, texts: &texts, depth: depth + 1) }
+      }
+      return
+    }
+    if signatureTypes.contains(part.mediaType) { return }
+    if isBodyText(part) {
+      let (text, html) = text(of: part)
+      if html { body.fromHTML = true }
+      texts.append(text.trimmingASCIIWhitespace())
+      return
+    }
+    body.attachments.append(
+      ExtractedAttachment(
+        fileName: part.fileName, mediaType: part.mediaType, data: part.decodedBody,
+        inline: part.disposition?.value == "inline"
+          || (part.disposition == nil && part.headers.contains("content-id"))))
+  }
+
+  private static func walkAlternative(
+    _ part: MIMEPart, into body: inout ExtractedBody, texts: inout [String], depth: Int
+  ) {
+    let plain = part.children.firstIndex { child in
+      child.mediaType == "text/plain" && isBodyText(child)
+        && !text(of: child).text.trimmingASCIIWhitespace().isEmpty
+    }
+    let chosen =
+      plain ?? part.children.lastIndex { containsHTML($0) }
+      ?? part.children.indices.last!
+    for (index, child) in part.children.enumerated() {
+      if index == chosen {
+        walk(child, into: &body, texts: &texts, depth: depth + 1)
+      } else {
+        // Keep the files of the versions not shown (inline images of the HTML version).
+        var ignored: [String] = []
+        var other = ExtractedBody()
+        walk(child, into: &other, texts: &ignored, depth: depth + 1)
+        body.attachments += other.attachments
+      }
+    }
+  }
+
+  private static func containsHTML(_ part: MIMEPart) -> Bool {
+    part.mediaType == "text/html" || part.children.contains(where: containsHTML)
+  }
+
+  private static func isBodyText(_ part: MIMEPart) -> Bool {
+    if part.isAttachmentDisposition { return false }
+    let type = part.mediaType
+    if type == "text/plain" || type == "text/html" {
+      return part.disposition?.value == "inline" || part.fileName == nil
+    }
+    if type == "message/delivery-status" || type == "message/disposition-notification" {
+      return true
+    }
+    return false
+  }
+
+  private static func forwardHeader(_ headers: MIMEHeaders) -> String {
+    var lines = ["---------- Forwarded message ----------"]
+    for (label, name) in [("From", "from"), ("Date", "date"), ("Subject", "subject"), ("To", "to")]
+    {
+      if let value = headers.text(name), !value.isEmpty { lines.append("\(label): \(value)") }
+    }
+    return lines.joined(separator: "\n") + "\n\n"
+  }
+
+  /// `<meta charset="…">` or `<meta http-equiv content="text/html; charset=…">` near the top.
+  static func metaCharset(_ bytes: [UInt8]) -> String? {
+    let head = String(decoding: bytes.prefix(2048), as: UTF8.self).lowercased()
+    guard let range = head.range(of: "charset=") else { return nil }
+    let rest = head[range.upperBound...].drop { $0 == "\"" || $0 == "'" || $0 == " " }
+    let name = rest.prefix { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
+    return name.isEmpty ? nil : String(name)
+  }
+
+  /// CR LF and lone CR become LF.
+  static func normaliseNewlines(_ text: String) -> String {
+    guard text.utf8.contains(0x0D) else { return text }
+    var output: [UInt8] = []
+    output.reserveCapacity(text.utf8.count)
+    var previousCR = false
+    for byte in text.utf8 {
+      if byte == 0x0D {
+        output.append(0x0A)
+        previousCR = true
+        continue
+      }
+      if byte == 0x0A && previousCR {
+        previousCR = false
+        continue
+      }
+      previousCR = false
+      output.append(byte)
+    }
+    return String(decoding: output, as: UTF8.self)
+  }
+
+  /// RFC 3676: a line ending in a space continues on the next line of the same quote depth.
+  static func unflow(_ text: String, deleteSpace: Bool) -> String {
+    var result: [String] = []
+    var current: (depth: Int, text: String)?
+    for line in text.lineSlices() {
+      let depth = line.prefix { $0 == ">" }.count
+      var content = String(line.dropFirst(depth))
+      if content.hasPrefix(" ") { content.removeFirst() }  // space-stuffing
+      let prefix = depth > 0 ? String(repeating: ">", count: depth) + " " : ""
+      if let pending = current, pending.depth != depth {
+        result.append(pending.text)
+        current = nil
+      }
+      if content == "-- " {
+        if let pending = current { result.append(pending.text) }
+        current = nil
+        result.append(prefix + content)
+        continue
+      }
+      let joined = (current?.text ?? prefix) + content
+      if content.hasSuffix(" ") {
+        current = (depth, deleteSpace ? String(joined.dropLast()) : joined)
+      } else {
+        result.append(joined)
+        current = nil
+      }
+    }
+    if let pending = current { result.append(pending.text) }
+    return result.joined(separator: "\n")
+  }
+}

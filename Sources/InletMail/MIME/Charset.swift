@@ -1,0 +1,189 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Turns bytes in a declared (or undeclared) character set into text.
+///
+/// Conversion goes through glibc's `iconv`. Declarations in real mail are often wrong, so the
+/// rules are: bytes that are valid UTF-8 with at least one multibyte sequence are UTF-8 whatever
+/// was declared (no single-byte Cyrillic text forms valid UTF-8 by chance); bytes invalid in the
+/// declared set, or with no declaration, are read as the most plausible Cyrillic code page by
+/// Russian letter statistics. The result never contains U+FFFD.
+public enum Charset {
+  /// Cyrillic code pages tried when a declaration is missing or wrong, in tie-break order.
+  static let cyrillicCandidates = ["WINDOWS-1251", "KOI8-R", "CP866", "ISO-8859-5", "MAC-CYRILLIC"]
+
+  /// Decodes `bytes` declared as `declared` (a MIME charset name, or `nil`).
+  public static func decode(_ bytes: some Collection<UInt8>, declared: String?) -> String {
+    let array = Array(bytes)
+    if array.allSatisfy({ $0 < 0x80 }) {
+      if let declared, isWideCharset(canonicalName(declared)),
+        let text = convert(array, from: canonicalName(declared))
+      {
+        return text
+      }
+      return String(decoding: array, as: UTF8.self)
+    }
+    let name = declared.map(canonicalName)
+    if let name, isWideCharset(name), let text = convert(array, from: name) { return text }
+    if UTF8Validation.isValid(array) { return String(decoding: array, as: UTF8.self) }
+    guard let name, name != "UTF-8", name != "US-ASCII" else {
+      // UTF-8 damaged here and there (a cut multibyte character) stays UTF-8, minus the
+      // broken bytes, rather than becoming a wholesale misreading.
+      let (multibyte, invalid) = UTF8Validation.census(array)
+      if multibyte >= 4 && invalid * 8 <= multibyte {
+        let text = String(decoding: array, as: UTF8.self)
+        return String(text.unicodeScalars.filter { $0 != "\u{FFFD}" })
+      }
+      return bestCyrillic(array, declared: nil)
+    }
+    if cyrillicCandidates.contains(name) { return bestCyrillic(array, declared: name) }
+    if isWesternSingleByte(name) && looksCyrillic(array) {
+      return bestCyrillic(array, declared: nil)
+    }
+    if let text = convert(array, from: name) { return text }
+    return bestCyrillic(array, declared: nil)
+  }
+
+  /// Decodes bytes that came with no declaration at all (raw 8-bit headers).
+  public static func detect(_ bytes: some Collection<UInt8>) -> String {
+    decode(bytes, declared: nil)
+  }
+
+  /// Maps MIME charset aliases onto the names glibc knows.
+  public static func canonicalName(_ declared: String) -> String {
+    var name = String(declared.filter { $0 != " " && $0 != "\t" && $0 != "\"" && $0 != "'" })
+      .uppercased()
+    if let star = name.firstIndex(of: "*") { name = String(name[..<star]) }  // RFC 2231 language
+    switch name {
+    case "UTF8", "UTF-8", "UNICODE-1-1-UTF-8", "X-UNICODE20UTF8": return "UTF-8"
+    case "WINDOWS-1251", "CP1251", "WIN-1251", "WIN1251", "X-CP1251", "CP-1251", "MS-CYRL":
+      return "WINDOWS-1251"
+    case "KOI8-R", "KOI8R", "KOI8", "CSKOI8R": return "KOI8-R"
+    case "KOI8-U", "KOI8U": return "KOI8-U"
+    case "CP866", "IBM866", "866", "CSIBM866", "DOS-866", "X-CP866", "CP-866": return "CP866"
+    case "ISO-8859-5", "ISO8859-5", "ISO_8859-5", "CYRILLIC": return "ISO-8859-5"
+    case "X-MAC-CYRILLIC", "MAC-CYRILLIC", "MACCYRILLIC", "X-MAC-UKRAINIAN": return "MAC-CYRILLIC"
+    case "US-ASCII", "ASCII", "ANSI_X3.4-1968", "DEFAULT", "": return "US-ASCII"
+    case "LATIN1", "ISO8859-1", "ISO_8859-1", "L1": return "ISO-8859-1"
+    case "CP1252", "WIN-1252", "X-CP1252": return "WINDOWS-1252"
+    default: return name
+    }
+  }
+
+  /// Whether a charset uses more than one byte per ASCII character (UTF-16, UTF-32), where an
+  /// all-ASCII check says nothing.
+  private static func isWideCharset(_ name: String) -> Bool {
+    let upper = name.uppercased()
+    return upper.hasPrefix("UTF-16") || upper.hasPrefix("UTF-32") || upper.hasPrefix("UCS")
+  }
+
+  /// US-ASCII and Latin sets are what clients declare by default; Cyrillic bytes under such a
+  /// declaration are a wrong declaration, not Latin text.
+  private static func isWesternSingleByte(_ name: String) -> Bool {
+    name == "ISO-8859-1" || name == "WINDOWS-1252" || name == "ISO-8859-15"
+  }
+
+  /// Whether high bytes dominate enough to be Cyrillic text: Latin text has accents here and
+  /// there, Russian text is mostly high bytes.
+  private static func looksCyrillic(_ bytes: [UInt8]) -> Bool {
+    var high = 0
+    var letters = 0
+    for byte in bytes {
+      if byte >= 0xC0 { high += 1 }
+      if byte >= 0x80 || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) { letters += 1 }
+    }
+    return letters > 0 && high * 2 > letters
+  }
+
+  /// Picks the Cyrillic code page whose reading looks most like Russian; the declared one
+  /// wins unless another is clearly better.
+  private static func bestCyrillic(_ bytes: [UInt8], declared: String?) -> String {
+    if let declared {
+      // A declared code page whose reading already looks like Russian is taken as is.
+      let (text, errors) = convertSkippingInvalid(bytes, from: declared)
+      let high = bytes.reduce(0) { $0 + ($1 >= 0x80 ? 1 : 0) }
+      if errors == 0 && CyrillicScore.score(text) >= Double(high) * 1.5 { return text }
+    }
+    var best: (text: String, score: Double)?
+    var declaredResult: (text: String, score: Double)?
+    for name in cyrillicCandidates {
+      let (text, errors) = convertSkippingInvalid(bytes, from: name)
+      let score = CyrillicScore.score(text) - Double(errors) * 8
+      if name == declared { declaredResult = (text, score) }
+      if best == nil || score > best!.score { best = (text, score) }
+    }
+    if let declaredResult, let best, declaredResult.score >= best.score - 2 {
+      return declaredResult.text
+    }
+    return best?.text ?? String(decoding: bytes, as: UTF8.self)
+  }
+
+  /// Encodes text into `charset` with iconv (used by tests and tools to make samples).
+  public static func convertTo(_ text: String, _ charset: String) -> ([UInt8], Int) {
+    let (converted, errors) = run(Array(text.utf8), from: "UTF-8", to: charset, strict: true)
+    return (converted, errors)
+  }
+
+  /// Converts with iconv; `nil` when the charset is unknown or the bytes are invalid in it.
+  public static func convert(_ bytes: [UInt8], from name: String) -> String? {
+    let (text, errors) = convertSkippingInvalid(bytes, from: name, strict: true)
+    return errors == 0 ? text : nil
+  }
+
+  /// Converts with iconv, dropping bytes invalid in the charset and counting them. An unknown
+  /// charset counts every byte as invalid.
+  static func convertSkippingInvalid(
+    _ bytes: [UInt8], from name: String, strict: Bool = false
+  ) -> (String, Int) {
+    let (output, errors) = run(bytes, from: name, to: "UTF-8", strict: strict)
+    let text = String(decoding: output, as: UTF8.self)
+    return (
+      text.unicodeScalars.contains("\u{FFFD}")
+        ? String(text.unicodeScalars.filter { $0 != "\u{FFFD}" }) : text,
+      errors
+    )
+  }
+
+  /// One iconv pass; invalid input bytes are skipped (or, `strict`, end the pass) and counted.
+  private static func run(
+    _ bytes: [UInt8], from source: String, to target: String, strict: Bool
+  ) -> ([UInt8], Int) {
+    guard let handle = IconvPool.shared.take(from: source, to: target) else {
+      return ([], max(1, bytes.count))
+    }
+    defer { IconvPool.shared.give(handle, from: source, to: target) }
+    var output = [UInt8](repeating: 0, count: bytes.count * 4 + 16)
+    var errors = 0
+    var input = bytes
+    let produced: Int = input.withUnsafeMutableBufferPointer { inBuffer in
+      output.withUnsafeMutableBufferPointer { outBuffer in
+        var inPointer: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(inBuffer.baseAddress)?
+          .assumingMemoryBound(to: CChar.self)
+        var inLeft = inBuffer.count
+        var outPointer: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(
+          outBuffer.baseAddress
+        )?.assumingMemoryBound(to: CChar.self)
+        var outLeft = outBuffer.count
+        while inLeft > 0 {
+          let result = iconv(handle, &inPointer, &inLeft, &outPointer, &outLeft)
+          if result != -1 { break }
+          let code = errno
+          if code == EILSEQ || code == EINVAL {
+            errors += 1
+            if strict { break }
+            inPointer = inPointer.map { $0 + 1 }
+            inLeft -= 1
+          } else {
+            errors += inLeft
+            break
+          }
+        }
+        return outBuffer.count - outLeft
+      }
+    }
+    return (Array(output[..<produced]), errors)
+  }
+}

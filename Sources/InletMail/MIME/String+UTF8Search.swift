@@ -1,0 +1,99 @@
+extension StringProtocol {
+  /// Byte-wise prefix test: no Unicode normalisation, so much faster than `hasPrefix` on
+  /// Cyrillic text; both sides are expected in NFC (as mail text and our literals are).
+  func utf8HasPrefix(_ prefix: String) -> Bool {
+    utf8.starts(with: prefix.utf8)
+  }
+
+  /// Byte-wise suffix test.
+  func utf8HasSuffix(_ suffix: String) -> Bool {
+    let bytes = utf8
+    let needle = suffix.utf8
+    guard needle.count <= bytes.count else { return false }
+    return bytes[bytes.index(bytes.endIndex, offsetBy: -needle.count)...].elementsEqual(needle)
+  }
+
+  /// Byte-wise substring search (Foundation's `contains` is slow on Linux).
+  func utf8Contains(_ needle: String) -> Bool {
+    let found = utf8.withContiguousStorageIfAvailable { haystack in
+      ByteSearch.contains(haystack, needle)
+    }
+    return found ?? ByteSearch.contains(Array(utf8), needle)
+  }
+
+  /// The lines of the text (split on LF only), as substrings; much cheaper than
+  /// `split(separator:)`, which walks grapheme clusters.
+  func lineSlices() -> [SubSequence] {
+    var lines: [SubSequence] = []
+    let bytes = utf8
+    var start = bytes.startIndex
+    var index = start
+    while index < bytes.endIndex {
+      if bytes[index] == 0x0A {
+        lines.append(self[start..<index])
+        start = bytes.index(after: index)
+      }
+      index = bytes.index(after: index)
+    }
+    lines.append(self[start..<bytes.endIndex])
+    return lines
+  }
+}
+
+/// Substring search over bytes.
+enum ByteSearch {
+  static func contains(_ haystack: some RandomAccessCollection<UInt8>, _ needle: String) -> Bool {
+    let found = needle.utf8.withContiguousStorageIfAvailable { pattern in
+      contains(haystack, pattern: pattern)
+    }
+    return found ?? contains(haystack, pattern: Array(needle.utf8))
+  }
+
+  static func contains(
+    _ haystack: some RandomAccessCollection<UInt8>, pattern: some RandomAccessCollection<UInt8>
+  ) -> Bool {
+    guard let first = pattern.first else { return true }
+    guard pattern.count <= haystack.count else { return false }
+    var index = haystack.startIndex
+    let last = haystack.index(haystack.endIndex, offsetBy: -pattern.count)
+    while index <= last {
+      if haystack[index] == first
+        && haystack[index..<haystack.index(index, offsetBy: pattern.count)].elementsEqual(pattern)
+      {
+        return true
+      }
+      index = haystack.index(after: index)
+    }
+    return false
+  }
+}
+
+extension StringProtocol {
+  /// Lower-cases ASCII and Russian letters (А-Я, Ё) byte by byte; everything else is kept.
+  /// Enough for matching our keyword lists, and far cheaper than Unicode `lowercased()`.
+  func fastLowercased() -> String {
+    var bytes = Array(utf8)
+    var index = 0
+    let count = bytes.count
+    while index < count {
+      let byte = bytes[index]
+      if byte >= 0x41 && byte <= 0x5A {
+        bytes[index] = byte | 0x20
+      } else if byte == 0xD0 && index + 1 < count {
+        let next = bytes[index + 1]
+        if next >= 0x90 && next <= 0x9F {
+          bytes[index + 1] = next + 0x20  // А-П → а-п
+        } else if next >= 0xA0 && next <= 0xAF {
+          bytes[index] = 0xD1  // Р-Я → р-я
+          bytes[index + 1] = next - 0x20
+        } else if next == 0x81 {
+          bytes[index] = 0xD1  // Ё → ё
+          bytes[index + 1] = 0x91
+        }
+        index += 1
+      }
+      index += 1
+    }
+    return String(decoding: bytes, as: UTF8.self)
+  }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import InletCore
+
+/// Turns raw letters into ``MailOutcome``s: a lead, noise with its reason, or unparseable.
+public enum MailNormaliser {
+  /// Fields of which at least one must be present for the input to count as a letter.
+  private static let letterFields: Set<String> = [
+    "from", "sender", "reply-to", "to", "cc", "subject", "date", "message-id", "received",
+    "return-path", "mime-version", "content-type", "delivered-to",
+  ]
+
+  /// Normalises one raw letter. Never traps, whatever the bytes: a broken part degrades into
+  /// less text, and only input with no header block at all is `unparseable`.
+  public static func normalise(_ raw: [UInt8], options: MailOptions) -> MailOutcome {
+    guard !raw.isEmpty else { return .unparseable(error: "empty input") }
+    guard let message = MIMEParser.parse(raw) else {
+      return .unparseable(error: "no header block: the input does not start with a header field")
+    }
+    let headers = message.root.headers
+    guard headers.fields.contains(where: { letterFields.contains($0.name) }) else {
+      return .unparseable(error: "no letter header (From, To, Subject, Date, Message-ID, …)")
+    }
+    let letter = read(message, options: options)
+    if let reason = NoiseClassifier.reason(message: message, letter: letter, options: options) {
+      return .ignored(reason: reason, letter: letter)
+    }
+    return .letter(letter)
+  }
+
+  private static func read(_ message: MIMEParser.Message, options: MailOptions) -> MailLetter {
+    let headers = message.root.headers
+    var letter = MailLetter()
+    letter.messageID = headers.raw("message-id").flatMap { MessageIDs.parse($0).first }
+    letter.inReplyTo = headers.raw("in-reply-to").map(MessageIDs.parse) ?? []
+    letter.references = headers.raw("references").map(MessageIDs.parse) ?? []
+    letter.date = headers.text("date").flatMap(MailDate.parse)
+    letter.from = addresses(headers, "from").first
+    letter.replyTo = addresses(headers, "reply-to").first
+    letter.to = addresses(headers, "to")
+    letter.cc = addresses(headers, "cc")
+    let subject = headers.text("subject")
+    letter.subject = subject?.isEmpty == true ? nil : subject
+    letter.mailer = (headers.text("x-mailer") ?? headers.text("user-agent")).flatMap {
+      $0.isEmpty ? nil : $0
+    }
+    letter.autoSubmitted = NoiseClassifier.isAutomatic(headers)
+    letter.headerOnly = message.headerOnly
+    letter.listID = headers.text("list-id").flatMap { $0.isEmpty ? nil : $0 }
+
+    let body = BodyExtractor.extract(message)
+    letter.textFromHTML = body.fromHTML
+    let split = TextSplitter.split(body.text)
+    letter.text = split.text
+    letter.quoted = split.quoted
+    letter.signature = split.signature
+    letter.attachments = attachments(body.attachments, options: options, omitted: &letter)
+
+    let form = FormMailer.read(letter: letter, headers: headers, body: body.text)
+    letter.formMailer = form?.mailer
+    letter.formFields = form?.fields ?? [:]
+    letter.sender = sender(of: letter, headers: headers, form: form)
+
+    let phoneNormalizer = PhoneNormalizer(defaultCountry: options.defaultCountry)
+    var searchable = [letter.text, letter.signature ?? ""]
+    if let form { searchable.append(contentsOf: form.contactValues) }
+    let joined = searchable.joined(separator: "\n")
+    letter.phones = PhoneFinder.find(in: joined, normalizer: phoneNormalizer)
+    letter.inns = INNFinder.find(in: joined, phones: letter.phones)
+    letter.companyName =
+      form?.company
+      ?? CompanyFinder.find(in: letter.signature ?? "")
+      ?? CompanyFinder.find(in: letter.text)
+    return letter
+  }
+
+  private static func addresses(_ headers: MIMEHeaders, _ name: String) -> [MailAddress] {
+    headers.all(name).flatMap(AddressParser.parse).compactMap { parsed in
+      guard let email = EmailNormalizer.normalize(parsed.address) else { return nil }
+      let name = parsed.name.flatMap { candidate -> String? in
+        // A display name that only repeats the address says nothing.
+        candidate.lowercased() == email ? nil : candidate
+      }
+      return MailAddress(name: name, email: email)
+    }
+  }
+
+  /// Applies the rule documented on ``MailLetter/sender``.
+  private static func sender(
+    of letter: MailLetter, headers: MIMEHeaders, form: FormMailer.Result?
+  ) -> MailAddress? {
+    guard let from = letter.from else {
+      return letter.replyTo ?? addresses(headers, "sender").first
+    }
+    let robotic = form != nil || FormMailer.isNoReply(from.email)
+    guard robotic else { return from }
+    if let replyTo = letter.replyTo, replyTo.email != from.email {
+      return MailAddress(name: replyTo.name ?? form?.name, email: replyTo.email)
+    }
+    if let email = form?.email {
+      return MailAddress(name: form?.name, email: email)
+    }
+    return from
+  }
+
+  private static func attachments(
+    _ extracted: [ExtractedAttachment], options: MailOptions, omitted letter: inout MailLetter
+  ) -> [MailAttachment] {
+    var result: [MailAttachment] = []
+    var names: Set<String> = []
+    for (index, file) in extracted.enumerated() {
+      guard result.count < max(0, options.maxAttachments) else {
+        letter.attachmentsOmitted = extracted.count - index
+        break
+      }
+      var name = FileNameSanitiser.sanitise(
+        file.fileName, mediaType: file.mediaType, index: index + 1)
+      if names.contains(name) { name = FileNameSanitiser.numbered(name, index: index + 1) }
+      names.insert(name)
+      let truncated = file.data.count > options.maxAttachmentBytes
+      result.append(
+        MailAttachment(
+          name: name, contentType: file.mediaType, size: file.data.count,
+          data: truncated ? [] : file.data, truncated: truncated, inline: file.inline))
+    }
+    return result
+  }
+}

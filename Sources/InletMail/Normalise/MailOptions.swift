@@ -1,0 +1,24 @@
+/// What the mail normaliser needs to know about the mailbox owner and its limits.
+public struct MailOptions: Sendable {
+  /// The company's own addresses, lower-cased: `sales@example.ru`, or `@example.ru` for a whole
+  /// domain. A letter whose sender is one of them is a loop, not a lead.
+  public var ownAddresses: [String]
+  /// Largest attachment kept, per file; larger ones are listed with their data dropped.
+  public var maxAttachmentBytes: Int
+  /// Most attachments listed per letter; the rest are counted in
+  /// ``MailLetter/attachmentsOmitted``.
+  public var maxAttachments: Int
+  /// Country used to read phone numbers written without an international prefix.
+  public var defaultCountry: String
+
+  /// Creates options; the defaults fit a Russian sales mailbox.
+  public init(
+    ownAddresses: [String] = [], maxAttachmentBytes: Int = 20 << 20, maxAttachments: Int = 50,
+    defaultCountry: String = "RU"
+  ) {
+    self.ownAddresses = ownAddresses.map { $0.lowercased() }
+    self.maxAttachmentBytes = maxAttachmentBytes
+    self.maxAttachments = maxAttachments
+    self.defaultCountry = defaultCountry
+  }
+}

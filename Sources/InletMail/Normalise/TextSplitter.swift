@@ -1,0 +1,220 @@
+/// Separates a letter's new text from its quoted history and its signature.
+///
+/// The quote starts at the first line that is quoted (`>`), an attribution (`On … wrote:`,
+/// `… написал(а):`, `… пишет:`, Yandex's and Mail.ru's `…, "Name" <a@b>:`), an
+/// `-----Original Message-----` separator or an Outlook header block (`From:`/`От:` followed by
+/// `Sent:`/`Отправлено:` and `Subject:`/`Тема:`). Forwarded messages are content, not quotes.
+/// The signature starts at `-- `, a sign-off line (`С уважением,`, `Best regards,`) near the
+/// end, or a mobile client's "Sent from" line.
+enum TextSplitter {
+  struct Result {
+    var text: String
+    var quoted: String?
+    var signature: String?
+  }
+
+  private static let attributionEndings = [
+    "wrote:", "writes:", "написал:", "написала:", "написал(а):", "написали:", "пишет:",
+    "писал(а):", "писал:", "писала:", "пишут:", "schrieb:", "a écrit :", "a écrit:",
+  ]
+  private static let originalMarkers = [
+    "original message", "исходное сообщение", "исходное письмо", "оригинальное сообщение",
+  ]
+  private static let forwardMarkers = [
+    "forwarded message", "пересылаемое сообщение", "переадресованное сообщение",
+    "начало переадресованного", "begin forwarded message", "forwarded by",
+  ]
+  private static let signOffs = [
+    "с уважением", "с наилучшими пожеланиями", "всего доброго", "всего наилучшего",
+    "best regards", "kind regards", "regards,", "regards", "best wishes", "sincerely",
+    "cheers,", "с уважением и наилучшими пожеланиями", "искренне ваш",
+  ]
+  private static let mobileFooters = [
+    "отправлено из мобильной почты mail.ru", "sent from my iphone", "sent from my ipad",
+    "отправлено с iphone", "отправлено с моего iphone", "отправлено из приложения яндекс",
+    "sent from yandex mail", "sent from mail.ru", "отправлено с моего смартфона",
+    "sent from my android", "отправлено с мобильного", "get outlook for",
+  ]
+  /// A sign-off further from the end than this is part of the text.
+  private static let maximumSignatureLines = 15
+
+  static func split(_ text: String) -> Result {
+    let lines = text.lineSlices()
+    // Lower-casing never adds or removes line breaks, so the two arrays stay aligned.
+    var lowerLines = text.fastLowercased().lineSlices()
+    if lowerLines.count != lines.count { lowerLines = lines.map { Substring($0.fastLowercased()) } }
+    var own: [Substring] = []
+    var quotedLines: [Substring] = []
+    var index = 0
+    while index < lines.count {
+      guard let start = findQuoteStart(lines, lowerLines, from: index) else {
+        own += lines[index...]
+        break
+      }
+      own += lines[index..<start]
+      if !isAngleQuote(lines, start) {
+        // Outlook and Gmail-HTML style: everything from here on is history.
+        quotedLines += lines[start...]
+        break
+      }
+      // `>` quoting: the quoted block ends at the next unquoted line, and what follows is new
+      // text again (bottom-posting, interleaved answers, a signature below the quote).
+      var cursor = start
+      if !lines[cursor].trimmingASCIIWhitespace().hasPrefix(">") {
+        quotedLines.append(lines[cursor])
+        cursor += 1
+      }
+      while cursor < lines.count {
+        let trimmed = lines[cursor].trimmingASCIIWhitespace()
+        guard trimmed.hasPrefix(">") || trimmed.isEmpty else { break }
+        quotedLines.append(lines[cursor])
+        cursor += 1
+      }
+      quotedLines.append("")
+      index = cursor
+    }
+    var body = collapseBlankLines(own)
+    var signature: String?
+    if let start = findSignatureStart(body) {
+      var signatureLines = body[start...]
+      let first = signatureLines.first.map { String($0).trimmingASCIIWhitespace() }
+      if first == "--" || signatureLines.first == "-- " {
+        signatureLines = signatureLines.dropFirst()
+      }
+      let joined = signatureLines.joined(separator: "\n").trimmingASCIIWhitespace()
+      signature = joined.isEmpty ? nil : joined
+      body = Array(body[..<start])
+    }
+    let quoted = collapseBlankLines(quotedLines).joined(separator: "\n").trimmingASCIIWhitespace()
+    return Result(
+      text: body.joined(separator: "\n").trimmingASCIIWhitespace(),
+      quoted: quoted.isEmpty ? nil : quoted, signature: signature)
+  }
+
+  private static func collapseBlankLines(_ lines: [Substring]) -> [Substring] {
+    var result: [Substring] = []
+    for line in lines {
+      let blank = line.trimmingASCIIWhitespace().isEmpty
+      if blank, let last = result.last, last.isEmpty { continue }
+      result.append(blank ? "" : line)
+    }
+    return result
+  }
+
+  /// Whether the quote at `start` is a `>` block (possibly under an attribution line).
+  private static func isAngleQuote(_ lines: [Substring], _ start: Int) -> Bool {
+    var index = start
+    while index < lines.count {
+      let trimmed = lines[index].trimmingASCIIWhitespace()
+      if trimmed.hasPrefix(">") { return true }
+      if !trimmed.isEmpty && index > start { return false }
+      index += 1
+    }
+    return false
+  }
+
+  private static func findQuoteStart(
+    _ lines: [Substring], _ lowerLines: [Substring], from first: Int
+  ) -> Int? {
+    var index = first
+    while index < lines.count {
+      let line = lines[index].trimmingASCIIWhitespace()
+      let lower = lowerLines[index].trimmingASCIIWhitespace()
+      if isForwardMarker(lower) { return nil }
+      if line.hasPrefix(">") { return max(first, attributionAbove(lines, index)) }
+      if isOriginalMarker(lower) { return index }
+      if isAttribution(lower) { return index }
+      // Gmail wraps long attributions: "On Mon, … Ivan <a@b>" / "wrote:".
+      if index + 1 < lines.count, line.utf8.count < 400 {
+        let next = lowerLines[index + 1].trimmingASCIIWhitespace()
+        if next.utf8.last == UInt8(ascii: ":"),
+          attributionEndings.contains(next)
+            && (lower.utf8HasPrefix("on ") || lower.utf8.contains(UInt8(ascii: "@")))
+        {
+          return index
+        }
+      }
+      if isOutlookHeaderBlock(lowerLines, index) {
+        if index > first, isRule(lines[index - 1]) { return index - 1 }
+        return index
+      }
+      index += 1
+    }
+    return nil
+  }
+
+  /// A `>` block may be introduced by an attribution line just above it.
+  private static func attributionAbove(_ lines: [Substring], _ index: Int) -> Int {
+    var above = index - 1
+    while above >= 0 && lines[above].trimmingASCIIWhitespace().isEmpty { above -= 1 }
+    guard above >= 0 else { return index }
+    let line = lines[above].trimmingASCIIWhitespace()
+    return line.utf8HasSuffix(":") && line.utf8.count < 400 ? above : index
+  }
+
+  private static func isAttribution(_ lower: String) -> Bool {
+    // Every attribution form ends with a colon; most lines do not, and stop here.
+    guard lower.utf8.last == UInt8(ascii: ":"), lower.utf8.count < 500 else { return false }
+    if attributionEndings.contains(where: { lower.utf8HasSuffix($0) }) { return true }
+    if lower.utf8HasPrefix("вы писали") || lower.utf8HasPrefix("you wrote") { return true }
+    // Yandex: `12.03.2024, 10:15, "Иван" <ivan@x.ru>:`; Mail.ru: `… от Иван <ivan@x.ru>:`.
+    return lower.utf8HasSuffix(">:") && lower.utf8.contains(UInt8(ascii: "@"))
+      && lower.utf8.contains(where: { $0 >= 0x30 && $0 <= 0x39 })
+  }
+
+  private static func isOriginalMarker(_ lower: String) -> Bool {
+    guard lower.utf8HasPrefix("--") || lower.utf8HasPrefix("__") else { return false }
+    return originalMarkers.contains { lower.utf8Contains($0) }
+  }
+
+  private static func isForwardMarker(_ lower: String) -> Bool {
+    guard lower.utf8.count < 240,
+      lower.utf8HasPrefix("-") || lower.utf8HasSuffix(":") || lower.utf8HasPrefix("начало")
+    else { return false }
+    return forwardMarkers.contains { lower.utf8Contains($0) }
+  }
+
+  private static func isRule(_ line: Substring) -> Bool {
+    let trimmed = line.trimmingASCIIWhitespace()
+    return trimmed.count >= 10 && trimmed.allSatisfy { $0 == "_" || $0 == "-" }
+  }
+
+  private static func isOutlookHeaderBlock(_ lines: [Substring], _ index: Int) -> Bool {
+    let lower = lines[index].trimmingASCIIWhitespace()
+    guard
+      lower.utf8HasPrefix("from:") || lower.utf8HasPrefix("от:") || lower.utf8HasPrefix("от кого:")
+    else { return false }
+    var sawDate = false
+    var sawSubject = false
+    for next in lines[(index + 1)..<min(lines.count, index + 7)] {
+      let nextLower = next.trimmingASCIIWhitespace()
+      if ["sent:", "отправлено:", "date:", "дата:"].contains(where: { nextLower.utf8HasPrefix($0) })
+      {
+        sawDate = true
+      }
+      if nextLower.utf8HasPrefix("subject:") || nextLower.utf8HasPrefix("тема:") {
+        sawSubject = true
+      }
+    }
+    return sawDate && sawSubject
+  }
+
+  private static func findSignatureStart(_ lines: [Substring]) -> Int? {
+    for (index, line) in lines.enumerated() {
+      let trimmed = line.trimmingASCIIWhitespace()
+      if line == "-- " || trimmed == "--" { return index }
+      // Sign-offs and footers are short lines; long ones need no lower-casing.
+      guard trimmed.utf8.count <= 120 else { continue }
+      let lower = trimmed.fastLowercased()
+      if mobileFooters.contains(where: { lower.utf8HasPrefix($0) }) { return index }
+      guard lower.utf8.count <= 120, lines.count - index <= maximumSignatureLines + 1 else {
+        continue
+      }
+      if signOffs.contains(where: { lower.utf8HasPrefix($0) }) {
+        // «С уважением, Иван» or «С уважением,» alone on its line.
+        return index
+      }
+    }
+    return nil
+  }
+}

@@ -1,0 +1,93 @@
+import Testing
+
+@testable import InletMail
+
+@Suite("Header decoding")
+struct HeaderDecodingTests {
+  private func decode(_ text: String) -> String { HeaderText.decode(Array(text.utf8)) }
+
+  @Test func encodedWordsBAndQ() {
+    #expect(decode("=?utf-8?B?0J/RgNC40LLQtdGC?=") == "Привет")
+    #expect(
+      decode("=?UTF-8?Q?=D0=9F=D1=80=D0=B8=D0=B2=D0=B5=D1=82_=D0=BC=D0=B8=D1=80?=")
+        == "Привет мир")
+    #expect(decode("=?iso-8859-1?q?caf=E9?= au lait") == "café au lait")
+  }
+
+  @Test func adjacentWordsJoinWithoutTheWhitespaceBetween() {
+    #expect(decode("=?utf-8?B?0J/RgA==?= \r\n =?utf-8?B?0LjQstC10YI=?=") == "Привет")
+    #expect(decode("=?utf-8?Q?a?= b =?utf-8?Q?c?=") == "a b c")
+  }
+
+  @Test func multibyteCharacterSplitAcrossWords() {
+    // "Ж" is D0 96; the first word ends after D0.
+    #expect(decode("=?utf-8?Q?=D0?= =?utf-8?Q?=96=D0=B0?=") == "Жа")
+    #expect(decode("=?UTF-8?B?0A==?= =?UTF-8?B?lg==?=") == "Ж")
+  }
+
+  @Test func malformedWordsStayLiteral() {
+    #expect(decode("=?utf-8?X?abc?=") == "=?utf-8?X?abc?=")
+    #expect(decode("=?utf-8?B?unterminated") == "=?utf-8?B?unterminated")
+    #expect(decode("a =? b") == "a =? b")
+  }
+
+  @Test func raw8BitHeadersAreDetected() {
+    let cp1251: [UInt8] = [0xCF, 0xF0, 0xE8, 0xE2, 0xE5, 0xF2, 0x2C, 0x20, 0xEC, 0xE8, 0xF0]
+    #expect(HeaderText.decode(cp1251) == "Привет, мир")
+    #expect(HeaderText.decode(Array("Привет".utf8)) == "Привет")
+  }
+
+  @Test func addressesWithEncodedNamesGroupsAndComments() {
+    let list = AddressParser.parse(
+      Array(
+        "=?utf-8?B?0JjQstCw0L3QvtCyLCDQmNCy0LDQvQ==?= <ivan@x.ru>, Team: a@b.ru, c@d.ru;, e@f.ru (Eve)"
+          .utf8))
+    #expect(list.map(\.address) == ["ivan@x.ru", "a@b.ru", "c@d.ru", "e@f.ru"])
+    #expect(list.first?.name == "Иванов, Иван")
+    #expect(list.last?.name == "Eve")
+    #expect(
+      AddressParser.parse(Array("<@relay:user@host.ru>".utf8)).first?.address == "user@host.ru")
+  }
+
+  @Test func dates() {
+    #expect(
+      MailDate.parse("Tue, 12 Mar 2024 10:15:43 +0300")?.timeIntervalSince1970 == 1_710_227_743)
+    #expect(MailDate.parse("12 Mar 24 07:15 GMT")?.timeIntervalSince1970 == 1_710_227_700)
+    #expect(
+      MailDate.parse("Tue, 12 Mar 2024 10:15:43 MSK (comment)")?.timeIntervalSince1970
+        == 1_710_227_743)
+    #expect(MailDate.parse("not a date") == nil)
+  }
+}
+
+@Suite("RFC 2231 and parameters")
+struct ParameterTests {
+  private func parse(_ text: String) -> HeaderParameters {
+    HeaderParameters.parse(Array(text.utf8))
+  }
+
+  @Test func continuationsWithCharsetAndLanguage() {
+    let value = parse(
+      "attachment; filename*0*=utf-8'ru'%D0%A1%D1%87%D1%91; filename*1*=%D1%82; filename*2=.pdf")
+    #expect(value.value == "attachment")
+    #expect(value["filename"] == "Счёт.pdf")
+  }
+
+  @Test func unorderedSectionsAndPlainFallback() {
+    let value = parse("inline; filename*1=\"b.txt\"; filename*0=\"a\"; name=x")
+    #expect(value["filename"] == "ab.txt")
+    #expect(value["name"] == "x")
+  }
+
+  @Test func extendedValueWinsOverPlain() {
+    let value = parse("attachment; filename=\"fallback.pdf\"; filename*=UTF-8''%D0%90.pdf")
+    #expect(value["filename"] == "А.pdf")
+  }
+
+  @Test func encodedWordInQuotedValueAndQuotedSemicolons() {
+    let value = parse("text/plain; name=\"=?windows-1251?B?0+f+?=.txt\"; x=\"a;b\"")
+    #expect(value.value == "text/plain")
+    #expect(value["name"] == "Узю.txt")
+    #expect(value["x"] == "a;b")
+  }
+}
