@@ -162,6 +162,21 @@ struct MessengerTests {
     #expect(first.messages.map(\.text) == ["Нужен счёт"])
     #expect(inquiries.last?.text == "Старый формат")
     #expect(try hub.rawCount("vk") == 3, "confirmation, typing and forged requests are not stored")
+
+    // Rejected: the customer's next message in the window is a new inquiry threaded to it.
+    let rejected = try await hub.daemon.api(
+      .POST, "/inquiries/\(first.id)/reject", json: #"{"reason":"not_a_lead"}"#)
+    #expect(rejected.status == 200, "\(rejected.body)")
+    let after = try await hub.postJSON(
+      "/hooks/vk",
+      newShape(
+        "e6", from: 612_444_319, date: Self.start + 120, text: "Всё-таки нужен счёт",
+        secret: FormsHarness.vkSecret))
+    #expect(after.body == "ok")
+    let threaded = try #require(try hub.inquiries("vk").last)
+    #expect(threaded.text == "Всё-таки нужен счёт")
+    #expect(threaded.thread?.inquiryID == first.id)
+    #expect(threaded.match.suggestedAction != .interactionOnInterest)
   }
 
   static func whatsappMessage(id: String, from: String, timestamp: Int, text: String) -> String {
