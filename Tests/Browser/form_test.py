@@ -5,7 +5,8 @@ Debian's chromium (headless) driven by Selenium through chromium-driver loads a 
 <form> posts (multipart/form-data) to /hooks/<channel>?token=…, fills it in with Cyrillic text,
 attaches a file, submits, and must land on the thank-you page; the inquiry must then be in the
 queue with the file attached. A second visitor (a bot that fills the hidden honeypot) also lands
-on the thank-you page, and its submission is kept as `ignored`. Any failure exits non-zero.
+on the thank-you page, and its submission is kept as `ignored`. A third fills in the form of a
+windows-1251 page (the browser posts it in windows-1251). Any failure exits non-zero.
 
 Usage: form_test.py BINARY CHANNELS_DIR
 """
@@ -54,6 +55,18 @@ PAGE = """<!doctype html>
 <script>document.getElementById('started').value = Date.now();</script>
 </body></html>
 """
+# An older site: the page (and so the form the browser posts) is in windows-1251.
+PAGE_1251 = """<!doctype html>
+<html lang="ru"><head><meta charset="windows-1251"><title>Заявка</title></head>
+<body>
+<form id="lead" method="post" action="{action}">
+  <label>Имя <input name="Имя" id="name"></label>
+  <label>Телефон <input name="Телефон" id="phone"></label>
+  <label>Сообщение <textarea name="Сообщение" id="message"></textarea></label>
+  <button type="submit" id="send">Отправить</button>
+</form>
+</body></html>
+"""
 THANKS = """<!doctype html><html lang="ru"><head><meta charset="utf-8"><title>Спасибо</title>
 </head><body><h1 id="thanks">Спасибо! Мы перезвоним.</h1></body></html>"""
 
@@ -99,7 +112,8 @@ def fill_and_submit(driver, page_url, values, attach, honeypot=None):
     driver.get(page_url)
     for field, text in values.items():
         driver.find_element(By.ID, field).send_keys(text)
-    driver.find_element(By.ID, "file").send_keys(attach)
+    if attach is not None:
+        driver.find_element(By.ID, "file").send_keys(attach)
     if honeypot is not None:
         # What a form-filling bot does: it fills every input it finds, hidden or not.
         driver.execute_script("document.getElementById('website').value = arguments[0]", honeypot)
@@ -124,6 +138,8 @@ def main():
     base = f"http://127.0.0.1:{daemon_port}"
     with open(os.path.join(pages, "form.html"), "w", encoding="utf-8") as f:
         f.write(PAGE.format(action=f"{base}/hooks/web?token={TOKEN}"))
+    with open(os.path.join(pages, "form-1251.html"), "w", encoding="cp1251") as f:
+        f.write(PAGE_1251.format(action=f"{base}/hooks/web?token={TOKEN}"))
     with open(os.path.join(pages, "thanks.html"), "w", encoding="utf-8") as f:
         f.write(THANKS)
     attachment = os.path.join(work, FILE_NAME)
@@ -214,6 +230,17 @@ channels:
         if len(json.loads(api(base, "/api/v1/inquiries?status=new"))["items"]) != 1:
             fail("the bot's submission reached the queue")
         print(f"bot: landed on the thank-you page; kept as ignored ({ignored[0]['reason']})")
+
+        old_site = {"name": "Пётр Ильич", "phone": "+7 903 111-22-33", "message": "Счёт, пожалуйста"}
+        fill_and_submit(driver, f"{page_base}/form-1251.html", old_site, None)
+        WebDriverWait(driver, 10).until(expected_conditions.url_to_be(f"{page_base}/thanks.html"))
+        items = json.loads(api(base, "/api/v1/inquiries?status=new"))["items"]
+        latest = items[-1]
+        if len(items) != 2 or latest["sender"].get("name") != old_site["name"] \
+                or latest.get("text") != old_site["message"] \
+                or latest["sender"].get("phone") != "+79031112233":
+            fail(f"the windows-1251 page's submission was read as {latest!r}")
+        print(f"windows-1251 page: inquiry {latest['id']} from {latest['sender']['name']!r}")
         print("browser test passed")
         passed = True
     except SystemExit:

@@ -237,4 +237,37 @@ struct FormsMessengersDefinitionTests {
       ChannelOptions.problem(in: ["cors_origins": .array(["example.ru"])])?.key == "cors_origins")
     #expect(ChannelOptions.problem(in: ["cors_origins": .array(["*"])]) == nil)
   }
+
+  @Test func windows1251Forms() throws {
+    let instance = try Self.instance("generic")
+    // "Иван" and "Счёт" in windows-1251, percent-encoded as a windows-1251 page's form posts them.
+    let form = HookRequest.post(
+      "application/x-www-form-urlencoded", "%C8%EC%FF=%C8%E2%E0%ED&message=%D1%F7%B8%F2",
+      query: [(name: "token", value: "t")])
+    let inquiry = try #require(processor.process(form, for: instance).submission?.inquiry)
+    #expect(inquiry.sender.name == "Иван")
+    #expect(inquiry.text == "Счёт")
+
+    let boundary = "b0undary"
+    var body = Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\n".utf8)
+    body += [0xCE, 0xEB, 0xFC, 0xE3, 0xE0]  // "Ольга"
+    body += Array("\r\n--\(boundary)--\r\n".utf8)
+    let multipart = HookRequest.post(
+      "multipart/form-data; boundary=\(boundary)", bytes: body,
+      query: [(name: "token", value: "t")])
+    #expect(processor.process(multipart, for: instance).submission?.inquiry?.sender.name == "Ольга")
+
+    // Without the fallback (Tilda posts UTF-8), such a body stays malformed.
+    let tilda = try Self.instance("tilda")
+    let bad = HookRequest.post(
+      "application/x-www-form-urlencoded", "Name=%C8%E2%E0%ED", query: [(name: "token", value: "t")]
+    )
+    #expect(
+      processor.process(bad, for: tilda).submission?.quarantineFailure?.code == "malformed_body")
+    // A charset the sender names is honoured everywhere.
+    let named = HookRequest.post(
+      "application/x-www-form-urlencoded; charset=windows-1251", "Name=%C8%E2%E0%ED",
+      query: [(name: "token", value: "t")])
+    #expect(processor.process(named, for: tilda).submission?.inquiry?.sender.name == "Иван")
+  }
 }

@@ -92,12 +92,16 @@ public struct ChannelDefinition: Sendable, Decodable {
     public var accept: [BodyFormat] = [.json, .form]
     /// For `json-in-form-field`: the form field holding the JSON (default `json`).
     public var jsonField: String?
+    /// The charset of form fields that are not UTF-8 (`windows-1251`: a browser posts a form in
+    /// its page's charset, and older Russian sites are windows-1251).
+    public var legacyCharset: LegacyCharset?
 
     init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
       case accept
       case jsonField = "json_field"
+      case legacyCharset = "legacy_charset"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -105,6 +109,7 @@ public struct ChannelDefinition: Sendable, Decodable {
       let c = try decoder.container(keyedBy: CodingKeys.self)
       accept = try c.decodeIfPresent([BodyFormat].self, forKey: .accept) ?? [.json, .form]
       jsonField = try c.decodeIfPresent(String.self, forKey: .jsonField)
+      legacyCharset = try c.decodeIfPresent(LegacyCharset.self, forKey: .legacyCharset)
     }
   }
 

@@ -29,7 +29,8 @@ public struct HookProcessor: Sendable {
       if let decoded { return decoded }
       let result = Result { () throws(BodyDecodingError) -> DecodedBody in
         try BodyDecoder.decode(
-          request, accepting: definition.body.accept, jsonField: definition.body.jsonField)
+          request, accepting: definition.body.accept, jsonField: definition.body.jsonField,
+          legacyCharset: definition.body.legacyCharset)
       }
       decoded = result
       return result
