@@ -7,6 +7,7 @@ import Synchronization
 final class RateLimiter: Sendable {
   private struct Window {
     var start: TimeInterval
+    var period: TimeInterval
     var count: Int
   }
 
@@ -23,10 +24,12 @@ final class RateLimiter: Sendable {
     let time = now.timeIntervalSince1970
     return windows.withLock { windows -> TimeInterval? in
       if windows.count > sweepThreshold {
-        windows = windows.filter { time - $0.value.start < limit.period }
+        windows = windows.filter { time - $0.value.start < $0.value.period }
       }
-      var window = windows[key] ?? Window(start: time, count: 0)
-      if time - window.start >= limit.period { window = Window(start: time, count: 0) }
+      var window = windows[key] ?? Window(start: time, period: limit.period, count: 0)
+      if time - window.start >= limit.period {
+        window = Window(start: time, period: limit.period, count: 0)
+      }
       guard window.count < limit.requests else {
         return max(1, (window.start + limit.period - time).rounded(.up))
       }
