@@ -175,6 +175,11 @@ struct HookController {
     case .kept(let rawID, let status):
       context.rawID = rawID
       rawCounter(instance.name, status)
+      if case .ignored(let reason) = submission.disposition, reason.hasPrefix("spam:") {
+        CounterCache.shared.increment("inlet_spam_total", [("channel", instance.name)])
+        logger.info(
+          "submission kept as spam", metadata: ["raw.id": "\(rawID)", "reason": "\(reason)"])
+      }
       if status == .quarantined {
         logger.warning("webhook quarantined", metadata: ["raw.id": "\(rawID)"])
         throw quarantined(submission, rawID: rawID, repeated: false)

@@ -176,6 +176,8 @@ struct FormsTests {
     #expect(ignored.contains { $0.sender.email == "bot@spam.example" }, "what was read is shown")
     let listed = try await site.daemon.api(.GET, "/inquiries?status=ignored")
     #expect(listed.body.contains("honeypot"))
+    let metrics = try await site.daemon.get("/metrics").1
+    #expect(metrics.contains(#"inlet_spam_total{channel="form"} 2"#), "\(metrics)")
   }
 
   @Test("rate limits: per client address (X-Forwarded-For from a trusted proxy) and per channel")
