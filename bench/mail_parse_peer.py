@@ -58,6 +58,7 @@ def main():
         with open(os.path.join(folder, name), "rb") as handle:
             letters.append(handle.read())
     total = sum(len(raw) for raw in letters)
+    cpu_start = time.process_time()
     start = time.perf_counter()
     phones = 0
     attachments = 0
@@ -70,10 +71,12 @@ def main():
         except Exception:
             failures += 1
     seconds = time.perf_counter() - start
+    cpu = time.process_time() - cpu_start
     print(json.dumps({
         "implementation": "python-email",
         "letters": len(letters), "bytes": total, "seconds": seconds,
         "letters_per_s": len(letters) / seconds, "mb_per_s": total / 1048576 / seconds,
+        "cpu_seconds": cpu, "letters_per_cpu_s": len(letters) / cpu,
         "phones": phones, "attachments": attachments, "failures": failures,
     }, sort_keys=True))
 

@@ -174,20 +174,25 @@ struct IMAPClientTests {
     #expect(bodies == [H.letter(2), H.letter(3), H.letter(5)])
   }
 
-  @Test("move without MOVE: COPY, \\Deleted, UID EXPUNGE")
-  func moveFallback() throws {
-    let server = try DovecotServer(
-      extraConfig: "imap_capability = IMAP4rev1 LITERAL+ IDLE UIDPLUS")
+  @Test(
+    "move without MOVE: COPY, \\Deleted, then UID EXPUNGE (UIDPLUS) or EXPUNGE; APPEND without LITERAL+",
+    arguments: ["IMAP4rev1 IDLE UIDPLUS", "IMAP4rev1 IDLE"])
+  func moveFallback(capabilities: String) throws {
+    let server = try DovecotServer(extraConfig: "imap_capability = \(capabilities)")
     defer { server.cleanUp() }
     try server.dropLetters((1...4).map { H.letter($0) })
     let client = try H.connected(server)
     #expect(!client.capabilities.contains("MOVE"))
-    #expect(client.capabilities.contains("UIDPLUS"))
+    #expect(!client.capabilities.contains("LITERAL+"))
+    #expect(client.capabilities.contains("UIDPLUS") == capabilities.contains("UIDPLUS"))
     try client.create("Processed")
+    // Opening the folder numbers the dropped letters 1-4 before the append gets 5.
     _ = try client.select("INBOX", readOnly: false)
+    try client.append("INBOX", message: H.letter(5), flags: [])
     try client.move(uids: [1, 3], to: "Processed")
-    #expect(try client.uidSearchAll() == [2, 4])
+    #expect(try client.uidSearchAll() == [2, 4, 5])
     #expect(try client.select("Processed", readOnly: true).exists == 2)
+    #expect(try H.fetchAll(client).map(\.bytes) == [H.letter(1), H.letter(3)])
   }
 
   @Test("a Cyrillic folder: create, append, list, select, fetch")

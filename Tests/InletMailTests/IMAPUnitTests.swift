@@ -96,6 +96,35 @@ struct IMAPParserTests {
     #expect(date == Date(timeIntervalSince1970: 1_709_791_501))
   }
 
+  @Test("the FETCH fast path")
+  func fetchFastPath() throws {
+    func fields(_ text: String) throws -> IMAPFetchFields? {
+      try Array(text.utf8).withUnsafeBufferPointer { try IMAPResponseParser.parseFetch($0) }
+    }
+    let full = try fields(
+      "* 12 fetch (FLAGS (\\Seen) uid 40 RFC822.SIZE 5 INTERNALDATE \"17-Jul-1996 02:44:25 -0700\" "
+        + "BODY[] {5}\r\nab\r\nc X-GM-LABELS (\"a b\" {1}\r\nc))\r\n")
+    #expect(
+      full
+        == IMAPFetchFields(
+          sequence: 12, uid: 40, size: 5, internalDate: Date(timeIntervalSince1970: 837_596_665),
+          body: Array("ab\r\nc".utf8), headersOnly: false))
+    let header = try fields("* 3 FETCH (UID 9 BODY[HEADER] \"a\\\"b\")\r\n")
+    #expect(header?.body == Array("a\"b".utf8))
+    #expect(header?.headersOnly == true)
+    #expect(try fields("* 3 FETCH (UID 9 BODY[] NIL)\r\n")?.body == [])
+    #expect(try fields("* 3 FETCH (FLAGS (\\Seen))\r\n")?.body == nil)
+    #expect(try fields("* 3 EXISTS\r\n") == nil)
+    #expect(try fields("* OK [UIDNEXT 5] x\r\n") == nil)
+    for garbage in [
+      "* 3 FETCH UID 9\r\n", "* 3 FETCH (UID x)\r\n", "* 3 FETCH (UID 0)\r\n",
+      "* 3 FETCH (UID 9 BODY[] {7}\r\nab)\r\n", "* 3 FETCH (UID 9\r\n",
+      "* 3 FETCH (INTERNALDATE 5)\r\n", "* 3 FETCH (BODY[] NOPE)\r\n",
+    ] {
+      #expect(throws: IMAPError.self, "\(garbage)") { _ = try fields(garbage) }
+    }
+  }
+
   @Test("section atoms keep their brackets, spaces and parentheses")
   func sections() throws {
     let response = try parse(

@@ -38,6 +38,19 @@ struct RobustnessTests {
     }
   }
 
+  @Test("a BOM or blank lines before the header block are tolerated")
+  func leadingNoise() {
+    for prefix in ["\u{FEFF}", "\r\n\r\n", "\n"] {
+      let raw = Array((prefix + "From: a@b.ru\r\nSubject: Hi\r\n\r\nBody\r\n").utf8)
+      guard case .letter(let letter) = MailNormaliser.normalise(raw, options: MailOptions()) else {
+        Issue.record("not a letter with prefix \(Array(prefix.utf8))")
+        continue
+      }
+      #expect(letter.subject == "Hi")
+      #expect(letter.text == "Body")
+    }
+  }
+
   @Test("fuzzing regressions normalise")
   func fuzzRegressions() {
     for raw in FixtureCorpus.fuzzRegressions {

@@ -363,7 +363,8 @@ public final class DovecotServer: @unchecked Sendable {
   }
 
   /// Writes letters straight into the folder's Maildir `cur/` (fast: thousands per second), in
-  /// order, so Dovecot gives them ascending UIDs the next time the folder is opened. `seen`
+  /// order, so Dovecot gives them ascending UIDs the next time the folder is opened (a letter
+  /// appended over IMAP before that open gets a lower UID than these). `seen`
   /// sets the \Seen flag. Letters should use CRLF line ends to be served byte-identical.
   public func dropLetters(
     _ letters: [[UInt8]], user: String = "sales", folder: String = "INBOX", seen: Bool = false

@@ -18,8 +18,11 @@ public final class IMAPClient: @unchecked Sendable {
   public private(set) var capabilities: Set<String> = []
   /// Commands of one pipelined `fetch` in flight at once.
   public var pipelineDepth = 3
-  /// Largest response (a letter with its FETCH line) accepted from the server.
-  public var maxResponseBytes = 512 * 1024 * 1024
+  /// Largest response accepted from the server (a fetch raises it to its `maxBytes` and a
+  /// margin).
+  public var maxResponseBytes = 512 * 1024 * 1024 {
+    didSet { framer.maxResponseBytes = maxResponseBytes }
+  }
 
   private var connection: IMAPConnection?
   private let buffer = ReceiveBuffer(capacity: 512 * 1024)
@@ -237,6 +240,10 @@ public final class IMAPClient: @unchecked Sendable {
     try guarded {
       let wanted = Array(Set(uids)).sorted()
       guard !wanted.isEmpty else { return }
+      // A letter of up to maxBytes (plus its FETCH line) must fit in one response.
+      let needed = maxBytes > Int.max / 2 ? Int.max / 2 : maxBytes + 1024 * 1024
+      framer.maxResponseBytes = max(maxResponseBytes, needed)
+      defer { framer.maxResponseBytes = maxResponseBytes }
       let sizes = try fetchSizes(wanted)
       var plans: [FetchPlan] = []
       var small: [UInt32] = []
@@ -278,20 +285,9 @@ public final class IMAPClient: @unchecked Sendable {
     sizes.reserveCapacity(uids.count)
     for set in UIDSet.chunks(uids, maxCount: 50_000) {
       try execute("UID FETCH \(set.text) (UID RFC822.SIZE)") { response in
-        guard case .numbered(_, "FETCH", let values) = response, let items = values.first?.list
+        guard case .fetch(let fields) = response, let uid = fields.uid, let size = fields.size
         else { return }
-        var uid: UInt32?
-        var size: Int?
-        var index = 0
-        while index + 1 < items.count {
-          switch items[index].atom?.uppercased() {
-          case "UID": uid = items[index + 1].uid
-          case "RFC822.SIZE": size = items[index + 1].number.map { Int(clamping: $0) }
-          default: break
-          }
-          index += 2
-        }
-        if let uid, let size { sizes[uid] = size }
+        sizes[uid] = size
       }
     }
     return sizes
@@ -303,7 +299,7 @@ public final class IMAPClient: @unchecked Sendable {
     var pending: [FetchPlan] = []
     var pendingStart = 0
     var nextPlan = 0
-    var received: [UInt32: IMAPFetchedMessage] = [:]
+    var arrived: [IMAPFetchedMessage] = []
     var stopError: Error?
 
     func issue() throws {
@@ -320,13 +316,17 @@ public final class IMAPClient: @unchecked Sendable {
 
     try issue()
     while pendingStart < pending.count {
-      let response = try read()
-      switch response {
-      case .numbered(_, "FETCH", let values):
-        guard let message = try Self.fetchedMessage(values), sizes[message.uid] != nil else {
-          continue
+      switch try read() {
+      case .fetch(let fields):
+        guard let body = fields.body else { continue }
+        guard let uid = fields.uid else {
+          throw IMAPError.protocolViolation("FETCH of a body without its UID")
         }
-        received[message.uid] = message
+        guard sizes[uid] != nil else { continue }
+        arrived.append(
+          IMAPFetchedMessage(
+            uid: uid, size: fields.size ?? body.count, internalDate: fields.internalDate,
+            bytes: body, headersOnly: fields.headersOnly))
       case .tagged(let tag, let status):
         let plan = pending[pendingStart]
         guard tag == plan.tag else { throw unexpectedTag(tag) }
@@ -336,12 +336,10 @@ public final class IMAPClient: @unchecked Sendable {
           pendingStart = 0
         }
         if status.status != .ok && stopError == nil { stopError = Self.failure(status) }
-        for uid in plan.uids {
-          guard let message = received.removeValue(forKey: uid) else { continue }
-          guard stopError == nil else { continue }
-          if message.headersOnly != plan.headersOnly { continue }
+        let ready = Self.take(plan, from: &arrived)
+        if stopError == nil {
           do {
-            try handler(message)
+            for message in ready { try handler(message) }
           } catch {
             stopError = error
           }
@@ -354,53 +352,48 @@ public final class IMAPClient: @unchecked Sendable {
     if let stopError { throw stopError }
   }
 
-  /// The letter in a FETCH response, nil for one without a body section (a flag update).
-  private static func fetchedMessage(_ values: [IMAPValue]) throws -> IMAPFetchedMessage? {
-    guard let items = values.first?.list else {
-      throw IMAPError.protocolViolation("FETCH without a list")
+  /// The arrived letters that belong to `plan`, in UID order, each once; the rest stay.
+  private static func take(_ plan: FetchPlan, from arrived: inout [IMAPFetchedMessage])
+    -> [IMAPFetchedMessage]
+  {
+    guard let first = plan.uids.first, let last = plan.uids.last else { return [] }
+    let contiguous = plan.uids.count == Int(last - first) + 1
+    let belongs = { (message: IMAPFetchedMessage) -> Bool in
+      guard message.uid >= first && message.uid <= last else { return false }
+      return contiguous || Self.contains(plan.uids, message.uid)
     }
-    var uid: UInt32?
-    var size: Int?
-    var date: Date?
-    var body: [UInt8]?
-    var headersOnly = false
-    var index = 0
-    while index + 1 < items.count {
-      guard let key = items[index].atom else {
-        throw IMAPError.protocolViolation("FETCH item without a name")
-      }
-      let value = items[index + 1]
-      index += 2
-      switch key.uppercased() {
-      case "UID":
-        uid = value.uid
-      case "RFC822.SIZE":
-        size = value.number.map { Int(clamping: $0) }
-      case "INTERNALDATE":
-        date = value.text.flatMap(IMAPDate.parseInternalDate)
-      case "BODY[]", "BODY[]<0>":
-        body = Self.bytes(value)
-        headersOnly = false
-      case "BODY[HEADER]", "BODY[HEADER]<0>":
-        body = Self.bytes(value)
-        headersOnly = true
-      default:
-        break
-      }
+    var ready: [IMAPFetchedMessage]
+    if arrived.allSatisfy(belongs) {
+      ready = arrived
+      arrived.removeAll(keepingCapacity: true)
+    } else {
+      ready = arrived.filter(belongs)
+      arrived.removeAll(where: belongs)
     }
-    guard let body else { return nil }
-    guard let uid else { throw IMAPError.protocolViolation("FETCH of a body without its UID") }
-    return IMAPFetchedMessage(
-      uid: uid, size: size ?? body.count, internalDate: date, bytes: body,
-      headersOnly: headersOnly)
+    var ordered = true
+    for index in ready.indices.dropFirst() where ready[index - 1].uid >= ready[index].uid {
+      ordered = false
+      break
+    }
+    if !ordered {
+      ready.sort { $0.uid < $1.uid }
+      var seen = Set<UInt32>()
+      ready.removeAll { !seen.insert($0.uid).inserted }
+    }
+    if ready.contains(where: { $0.headersOnly != plan.headersOnly }) {
+      ready.removeAll { $0.headersOnly != plan.headersOnly }
+    }
+    return ready
   }
 
-  private static func bytes(_ value: IMAPValue) -> [UInt8] {
-    switch value {
-    case .string(let bytes): return bytes
-    case .atom(let text): return Array(text.utf8)
-    default: return []
+  private static func contains(_ sorted: [UInt32], _ uid: UInt32) -> Bool {
+    var low = 0
+    var high = sorted.count
+    while low < high {
+      let middle = (low + high) / 2
+      if sorted[middle] < uid { low = middle + 1 } else { high = middle }
     }
+    return low < sorted.count && sorted[low] == uid
   }
 
   // MARK: Flags and moving
@@ -539,8 +532,13 @@ public final class IMAPClient: @unchecked Sendable {
       var missing = 0
       let readable = UnsafeBufferPointer(start: buffer.readPointer, count: buffer.readableCount)
       if let length = try framer.frame(readable, missing: &missing) {
-        let response = try IMAPResponseParser.parse(
-          UnsafeBufferPointer(rebasing: readable[0..<length]))
+        let bytes = UnsafeBufferPointer(rebasing: readable[0..<length])
+        let response: IMAPResponse
+        if let fields = try IMAPResponseParser.parseFetch(bytes) {
+          response = .fetch(fields)
+        } else {
+          response = try IMAPResponseParser.parse(bytes)
+        }
         buffer.consume(length)
         try track(response)
         return response

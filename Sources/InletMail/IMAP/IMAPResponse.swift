@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
   import Glibc
 #endif
@@ -94,8 +96,21 @@ enum IMAPResponse: Equatable {
   case numbered(UInt32, String, [IMAPValue])
   /// `* KEYWORD values` (CAPABILITY, SEARCH, LIST, FLAGS, ...); the keyword upper-cased.
   case data(String, [IMAPValue])
+  /// `* n FETCH (...)`, read by the fast path into the items the client uses.
+  case fetch(IMAPFetchFields)
   /// `+ text`
   case continuation(String)
+}
+
+/// The items of a FETCH response the client asks for; others (FLAGS, ...) are skipped.
+struct IMAPFetchFields: Equatable {
+  var sequence: UInt32
+  var uid: UInt32?
+  var size: Int?
+  var internalDate: Date?
+  /// `BODY[]` or `BODY[HEADER]` (NIL as empty).
+  var body: [UInt8]?
+  var headersOnly = false
 }
 
 /// Parses one complete response (its lines and literals, ending in CRLF) from raw bytes. Every
@@ -112,6 +127,108 @@ struct IMAPResponseParser {
   static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(IMAPError) -> IMAPResponse {
     var parser = IMAPResponseParser(bytes)
     return try parser.response()
+  }
+
+  /// The fast path for `* n FETCH (...)`: no intermediate values, the body literal copied once.
+  /// Nil when the response is not a FETCH.
+  static func parseFetch(_ bytes: UnsafeBufferPointer<UInt8>) throws(IMAPError)
+    -> IMAPFetchFields?
+  {
+    var parser = IMAPResponseParser(bytes)
+    return try parser.fetch()
+  }
+
+  private mutating func fetch() throws(IMAPError) -> IMAPFetchFields? {
+    guard bytes.count > 10, bytes[0] == UInt8(ascii: "*"), bytes[1] == UInt8(ascii: " ") else {
+      return nil
+    }
+    index = 2
+    guard let sequence = number(), sequence <= UInt64(UInt32.max),
+      peek() == UInt8(ascii: " ")
+    else { return nil }
+    index += 1
+    let keyword = atomRange()
+    guard matchesWord(keyword, "FETCH") else { return nil }
+    skipSpaces()
+    guard peek() == UInt8(ascii: "(") else { throw violation("FETCH without a list") }
+    index += 1
+    var fields = IMAPFetchFields(sequence: UInt32(sequence))
+    while true {
+      skipSpaces()
+      guard let byte = peek(), byte != 13, byte != 10 else { throw violation("unterminated FETCH") }
+      if byte == UInt8(ascii: ")") { return fields }
+      let key = atomRange()
+      guard !key.isEmpty else { throw violation("FETCH item without a name") }
+      try expectSpace()
+      if matchesWord(key, "UID") {
+        guard let value = number(), value > 0, value <= UInt64(UInt32.max) else {
+          throw violation("bad UID")
+        }
+        fields.uid = UInt32(value)
+      } else if matchesWord(key, "RFC822.SIZE") {
+        guard let value = number() else { throw violation("bad RFC822.SIZE") }
+        fields.size = Int(clamping: value)
+      } else if matchesWord(key, "INTERNALDATE") {
+        guard peek() == UInt8(ascii: "\"") else { throw violation("bad INTERNALDATE") }
+        let start = index + 1
+        index = start
+        while index < bytes.count && bytes[index] != UInt8(ascii: "\"") && bytes[index] != 10 {
+          index += 1
+        }
+        guard peek() == UInt8(ascii: "\"") else { throw violation("bad INTERNALDATE") }
+        fields.internalDate = IMAPDate.parseInternalDate(
+          UnsafeBufferPointer(rebasing: bytes[start..<index]))
+        index += 1
+      } else if matchesWord(key, "BODY[]") || matchesWord(key, "BODY[]<0>") {
+        fields.body = try bodyValue()
+        fields.headersOnly = false
+      } else if matchesWord(key, "BODY[HEADER]") || matchesWord(key, "BODY[HEADER]<0>") {
+        fields.body = try bodyValue()
+        fields.headersOnly = true
+      } else {
+        _ = try value(depth: 1)
+      }
+    }
+  }
+
+  private mutating func bodyValue() throws(IMAPError) -> [UInt8] {
+    switch peek() {
+    case UInt8(ascii: "{"): return try literal()
+    case UInt8(ascii: "~"):
+      index += 1
+      return try literal()
+    case UInt8(ascii: "\""): return try quoted()
+    default:
+      let atom = atomRange()
+      guard matchesWord(atom, "NIL") else { throw violation("bad body value") }
+      return []
+    }
+  }
+
+  private mutating func number() -> UInt64? {
+    var value: UInt64 = 0
+    var digits = 0
+    while index < bytes.count, bytes[index] >= UInt8(ascii: "0"),
+      bytes[index] <= UInt8(ascii: "9")
+    {
+      guard digits < 19 else { return nil }
+      value = value * 10 + UInt64(bytes[index] - UInt8(ascii: "0"))
+      digits += 1
+      index += 1
+    }
+    return digits > 0 ? value : nil
+  }
+
+  /// ASCII case-insensitive comparison of `bytes[range]` with `word` (upper-case).
+  private func matchesWord(_ range: Range<Int>, _ word: StaticString) -> Bool {
+    guard range.count == word.utf8CodeUnitCount else { return false }
+    let expected = word.utf8Start
+    for offset in 0..<range.count {
+      var byte = bytes[range.lowerBound + offset]
+      if byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") { byte -= 32 }
+      if byte != expected[offset] { return false }
+    }
+    return true
   }
 
   private var atLineEnd: Bool {
@@ -205,26 +322,34 @@ struct IMAPResponseParser {
         guard depth == 0 else { throw violation("unterminated list") }
         return result
       }
-      switch byte {
-      case UInt8(ascii: ")"):
+      if byte == UInt8(ascii: ")") {
         guard depth > 0 else { throw violation("unbalanced )") }
         index += 1
         return result
-      case UInt8(ascii: "("):
-        index += 1
-        result.append(.list(try values(depth: depth + 1)))
-      case UInt8(ascii: "\""):
-        result.append(.string(try quoted()))
-      case UInt8(ascii: "{"):
-        result.append(.string(try literal()))
-      case UInt8(ascii: "~") where index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "{"):
-        index += 1
-        result.append(.string(try literal()))
-      default:
-        let atom = readAtom()
-        guard !atom.isEmpty else { throw violation("unexpected byte \(byte)") }
-        result.append(atom.count == 3 && atom.uppercased() == "NIL" ? .none : .atom(atom))
       }
+      result.append(try value(depth: depth))
+    }
+  }
+
+  /// One value at the current position (not at a line end or a `)`).
+  private mutating func value(depth: Int) throws(IMAPError) -> IMAPValue {
+    guard let byte = peek() else { throw violation("missing value") }
+    switch byte {
+    case UInt8(ascii: "("):
+      index += 1
+      return .list(try values(depth: depth + 1))
+    case UInt8(ascii: "\""):
+      return .string(try quoted())
+    case UInt8(ascii: "{"):
+      return .string(try literal())
+    case UInt8(ascii: "~") where index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "{"):
+      index += 1
+      return .string(try literal())
+    default:
+      let range = atomRange()
+      guard !range.isEmpty else { throw violation("unexpected byte \(byte)") }
+      if matchesWord(range, "NIL") { return .none }
+      return .atom(text(range))
     }
   }
 
@@ -273,6 +398,10 @@ struct IMAPResponseParser {
 
   /// An atom; a `[...]` inside it (`BODY[HEADER.FIELDS (A B)]`) is part of it, spaces included.
   private mutating func readAtom() -> String {
+    text(atomRange())
+  }
+
+  private mutating func atomRange() -> Range<Int> {
     let start = index
     var brackets = 0
     while index < bytes.count {
@@ -289,7 +418,11 @@ struct IMAPResponseParser {
       if byte == UInt8(ascii: "]") && brackets > 0 { brackets -= 1 }
       index += 1
     }
-    return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+    return start..<index
+  }
+
+  private func text(_ range: Range<Int>) -> String {
+    String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
   }
 }
 

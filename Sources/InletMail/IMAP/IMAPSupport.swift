@@ -66,7 +66,14 @@ enum IMAPDate {
 
   /// `dd-Mon-yyyy hh:mm:ss +zzzz` (the day may be space-padded); nil when malformed.
   static func parseInternalDate(_ text: String) -> Date? {
-    let bytes = Array(text.utf8)
+    Array(text.utf8).withUnsafeBufferPointer { parseInternalDate($0) }
+  }
+
+  private static let monthKeys: [UInt32] = months.map { name in
+    name.utf8.reduce(0) { $0 << 8 | UInt32($1 | 0x20) }
+  }
+
+  static func parseInternalDate(_ bytes: UnsafeBufferPointer<UInt8>) -> Date? {
     var index = 0
     func skipSpaces() {
       while index < bytes.count && bytes[index] == UInt8(ascii: " ") { index += 1 }
@@ -83,18 +90,22 @@ enum IMAPDate {
       }
       return digits > 0 ? value : nil
     }
-    func expect(_ character: Character) -> Bool {
-      guard index < bytes.count, bytes[index] == character.asciiValue else { return false }
+    func expect(_ byte: UInt8) -> Bool {
+      guard index < bytes.count, bytes[index] == byte else { return false }
       index += 1
       return true
     }
     skipSpaces()
-    guard let day = number(2), expect("-"), index + 3 <= bytes.count else { return nil }
-    let name = String(decoding: bytes[index..<index + 3], as: UTF8.self).lowercased()
-    guard let month = months.firstIndex(where: { $0.lowercased() == name }) else { return nil }
+    guard let day = number(2), expect(UInt8(ascii: "-")), index + 3 <= bytes.count else {
+      return nil
+    }
+    var key: UInt32 = 0
+    for offset in 0..<3 { key = key << 8 | UInt32(bytes[index + offset] | 0x20) }
+    guard let month = monthKeys.firstIndex(of: key) else { return nil }
     index += 3
-    guard expect("-"), let year = number(4), expect(" "), let hour = number(2), expect(":"),
-      let minute = number(2), expect(":"), let second = number(2)
+    guard expect(UInt8(ascii: "-")), let year = number(4), expect(UInt8(ascii: " ")),
+      let hour = number(2), expect(UInt8(ascii: ":")), let minute = number(2),
+      expect(UInt8(ascii: ":")), let second = number(2)
     else { return nil }
     skipSpaces()
     guard index < bytes.count else { return nil }

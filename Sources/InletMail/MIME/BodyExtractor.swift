@@ -53,24 +53,30 @@ public enum BodyExtractor {
   }
 
   private static func walk(
-    _ part: MIMEPart, into body: inout ExtractedBody, texts: inout [String], depth: Int
+    _ part: MIMEPart, into body: inout ExtractedBody, texts: inout [String], depth: Int,
+    wantText: Bool = true
   ) {
     if part.isEncapsulatedMessage, let inner = part.children.first {
       var innerTexts: [String] = []
-      walk(inner, into: &body, texts: &innerTexts, depth: depth + 1)
-      texts.append(forwardHeader(inner.headers) + innerTexts.joined(separator: "\n\n"))
+      walk(inner, into: &body, texts: &innerTexts, depth: depth + 1, wantText: wantText)
+      if wantText {
+        texts.append(forwardHeader(inner.headers) + innerTexts.joined(separator: "\n\n"))
+      }
       return
     }
     if part.isMultipart && !part.children.isEmpty {
       if part.mediaType == "multipart/alternative" {
-        walkAlternative(part, into: &body, texts: &texts, depth: depth)
+        walkAlternative(part, into: &body, texts: &texts, depth: depth, wantText: wantText)
       } else {
-        for child in part.children { walk(child, into: &body, texts: &texts, depth: depth + 1) }
+        for child in part.children {
+          walk(child, into: &body, texts: &texts, depth: depth + 1, wantText: wantText)
+        }
       }
       return
     }
     if signatureTypes.contains(part.mediaType) { return }
     if isBodyText(part) {
+      guard wantText else { return }
       let (text, html) = text(of: part)
       if html { body.fromHTML = true }
       texts.append(text.trimmingASCIIWhitespace())
@@ -84,24 +90,28 @@ public enum BodyExtractor {
   }
 
   private static func walkAlternative(
-    _ part: MIMEPart, into body: inout ExtractedBody, texts: inout [String], depth: Int
+    _ part: MIMEPart, into body: inout ExtractedBody, texts: inout [String], depth: Int,
+    wantText: Bool
   ) {
+    var plainText: String?
     let plain = part.children.firstIndex { child in
-      child.mediaType == "text/plain" && isBodyText(child)
-        && !text(of: child).text.trimmingASCIIWhitespace().isEmpty
+      guard wantText, child.mediaType == "text/plain", isBodyText(child) else { return false }
+      let decoded = text(of: child).text.trimmingASCIIWhitespace()
+      guard !decoded.isEmpty else { return false }
+      plainText = decoded
+      return true
     }
     let chosen =
       plain ?? part.children.lastIndex { containsHTML($0) }
       ?? part.children.indices.last!
     for (index, child) in part.children.enumerated() {
-      if index == chosen {
-        walk(child, into: &body, texts: &texts, depth: depth + 1)
+      if index == chosen, let plainText {
+        texts.append(plainText)
       } else {
-        // Keep the files of the versions not shown (inline images of the HTML version).
-        var ignored: [String] = []
-        var other = ExtractedBody()
-        walk(child, into: &other, texts: &ignored, depth: depth + 1)
-        body.attachments += other.attachments
+        // The versions not shown only contribute their files (inline images of the HTML).
+        walk(
+          child, into: &body, texts: &texts, depth: depth + 1, wantText: wantText && index == chosen
+        )
       }
     }
   }

@@ -109,22 +109,26 @@ public enum HeaderText {
     return ((charset, decoded), textEnd + 2)
   }
 
-  /// Collapses runs of whitespace (including line breaks left by folding) into one space.
+  /// Collapses runs of whitespace (including line breaks left by folding) into one space and
+  /// drops control characters.
   static func collapseWhitespace(_ text: String) -> String {
-    var result = ""
-    result.reserveCapacity(text.utf8.count)
+    var output: [UInt8] = []
+    output.reserveCapacity(text.utf8.count)
     var pendingSpace = false
-    for scalar in text.unicodeScalars {
-      if scalar == " " || scalar == "\t" || scalar == "\r" || scalar == "\n" {
+    var changed = false
+    for byte in text.utf8 {
+      if byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A {
+        if byte != 0x20 || pendingSpace || output.isEmpty { changed = true }
         pendingSpace = true
-      } else if scalar.value < 0x20 || scalar.value == 0x7F {
-        continue
+      } else if byte < 0x20 || byte == 0x7F {
+        changed = true
       } else {
-        if pendingSpace && !result.isEmpty { result.unicodeScalars.append(" ") }
+        if pendingSpace && !output.isEmpty { output.append(0x20) }
         pendingSpace = false
-        result.unicodeScalars.append(scalar)
+        output.append(byte)
       }
     }
-    return result
+    if pendingSpace { changed = true }
+    return changed ? String(decoding: output, as: UTF8.self) : text
   }
 }

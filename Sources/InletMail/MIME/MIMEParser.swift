@@ -16,11 +16,15 @@ public enum MIMEParser {
 
   /// Parses raw message bytes; `nil` when the input does not start with a header block.
   public static func parse(_ bytes: [UInt8]) -> Message? {
-    let header = HeaderBlockParser.parse(bytes, range: 0..<bytes.count)
+    // Tolerate what file exports put before the first field: a UTF-8 BOM, blank lines.
+    var start = 0
+    if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { start = 3 }
+    while start < bytes.count && (bytes[start] == 0x0D || bytes[start] == 0x0A) { start += 1 }
+    let header = HeaderBlockParser.parse(bytes, range: start..<bytes.count)
     guard header.startsWithField, !header.headers.fields.isEmpty else { return nil }
     var budget = maximumParts
     let root = makePart(
-      bytes, header: header, range: 0..<bytes.count, depth: 0, defaultType: "text/plain",
+      bytes, header: header, range: start..<bytes.count, depth: 0, defaultType: "text/plain",
       budget: &budget)
     let headerOnly = header.bodyStart >= bytes.count
     return Message(root: root, headerOnly: headerOnly)

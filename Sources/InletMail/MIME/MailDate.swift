@@ -14,19 +14,26 @@ public enum MailDate {
 
   /// The instant a `Date:` value names, or `nil`.
   public static func parse(_ text: String) -> Date? {
-    var cleaned = ""
+    // Tokens: comments dropped, split on spaces, tabs and commas, ASCII lower-cased.
+    var tokens: [String] = []
+    var current: [UInt8] = []
     var depth = 0
-    for character in text {
-      if character == "(" {
+    for byte in text.utf8 {
+      if byte == UInt8(ascii: "(") {
         depth += 1
-      } else if character == ")" && depth > 0 {
+      } else if byte == UInt8(ascii: ")") && depth > 0 {
         depth -= 1
-      } else if depth == 0 {
-        cleaned.append(character == "," ? " " : character)
+      } else if depth > 0 {
+        continue
+      } else if byte == 0x20 || byte == 0x09 || byte == UInt8(ascii: ",") {
+        if !current.isEmpty { tokens.append(String(decoding: current, as: UTF8.self)) }
+        current.removeAll(keepingCapacity: true)
+      } else {
+        current.append(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)
       }
+      if tokens.count > 16 { return nil }
     }
-    let tokens = cleaned.lowercased().split(whereSeparator: { $0 == " " || $0 == "\t" })
-      .map(String.init)
+    if !current.isEmpty { tokens.append(String(decoding: current, as: UTF8.self)) }
     if tokens.count == 1, let iso = parseISO(tokens[0]) { return iso }
     var day: Int?
     var month: Int?

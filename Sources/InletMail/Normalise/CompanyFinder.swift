@@ -9,9 +9,32 @@ enum CompanyFinder {
     "«": "»", "\"": "\"", "“": "”", "„": "“", "'": "'",
   ]
 
-  static func find(in text: String) -> String? {
+  /// The legal forms' UTF-8 bytes, and which two-byte openings can start one, for a
+  /// one-pass prefilter.
+  private static let formBytes = legalForms.map { Array($0.utf8) }
+  private static let openings: [Bool] = {
+    var table = [Bool](repeating: false, count: 1 << 16)
+    for form in formBytes { table[Int(form[0]) << 8 | Int(form[1])] = true }
+    return table
+  }()
+
+  /// Whether any legal form occurs in the text at all (one pass over its bytes).
+  private static func mentionsLegalForm(_ text: String) -> Bool {
     let bytes = Array(text.utf8)
-    guard legalForms.contains(where: { ByteSearch.contains(bytes, $0) }) else { return nil }
+    var index = 0
+    while index + 1 < bytes.count {
+      if openings[Int(bytes[index]) << 8 | Int(bytes[index + 1])] {
+        for form in formBytes where index + form.count <= bytes.count {
+          if bytes[index..<(index + form.count)].elementsEqual(form) { return true }
+        }
+      }
+      index += 1
+    }
+    return false
+  }
+
+  static func find(in text: String) -> String? {
+    guard mentionsLegalForm(text) else { return nil }
     for line in text.lineSlices() where !line.isEmpty {
       if let name = find(inLine: String(line)) { return name }
     }

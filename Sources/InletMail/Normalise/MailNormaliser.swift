@@ -74,8 +74,16 @@ public enum MailNormaliser {
   }
 
   private static func addresses(_ headers: MIMEHeaders, _ name: String) -> [MailAddress] {
-    headers.all(name).flatMap(AddressParser.parse).compactMap { parsed in
-      guard let email = EmailNormalizer.normalize(parsed.address) else { return nil }
+    var normalised: [String: String?] = [:]
+    return headers.all(name).flatMap(AddressParser.parse).compactMap { parsed in
+      let email: String?
+      if let known = normalised[parsed.address] {
+        email = known
+      } else {
+        email = EmailNormalizer.normalize(parsed.address)
+        normalised[parsed.address] = email
+      }
+      guard let email else { return nil }
       let name = parsed.name.flatMap { candidate -> String? in
         // A display name that only repeats the address says nothing.
         candidate.lowercased() == email ? nil : candidate

@@ -40,14 +40,11 @@ enum TextSplitter {
 
   static func split(_ text: String) -> Result {
     let lines = text.lineSlices()
-    // Lower-casing never adds or removes line breaks, so the two arrays stay aligned.
-    var lowerLines = text.fastLowercased().lineSlices()
-    if lowerLines.count != lines.count { lowerLines = lines.map { Substring($0.fastLowercased()) } }
     var own: [Substring] = []
     var quotedLines: [Substring] = []
     var index = 0
     while index < lines.count {
-      guard let start = findQuoteStart(lines, lowerLines, from: index) else {
+      guard let start = findQuoteStart(lines, from: index) else {
         own += lines[index...]
         break
       }
@@ -113,34 +110,56 @@ enum TextSplitter {
     return false
   }
 
-  private static func findQuoteStart(
-    _ lines: [Substring], _ lowerLines: [Substring], from first: Int
-  ) -> Int? {
+  private static func findQuoteStart(_ lines: [Substring], from first: Int) -> Int? {
     var index = first
     while index < lines.count {
       let line = lines[index].trimmingASCIIWhitespace()
-      let lower = lowerLines[index].trimmingASCIIWhitespace()
+      if line.utf8.first == UInt8(ascii: ">") {
+        return max(first, attributionAbove(lines, index))
+      }
+      let nextEndsWithColon =
+        index + 1 < lines.count
+        && lines[index + 1].trimmingASCIIWhitespace().utf8.last == UInt8(ascii: ":")
+      // Every marker below starts with `-`, `_`, `F`/`f`, `О`/`о`, `Н`/`н` or ends with a
+      // colon (or the next line does): most lines are ruled out without lower-casing them.
+      guard mayStartQuote(line) || nextEndsWithColon else {
+        index += 1
+        continue
+      }
+      let lower = line.fastLowercased()
       if isForwardMarker(lower) { return nil }
-      if line.hasPrefix(">") { return max(first, attributionAbove(lines, index)) }
       if isOriginalMarker(lower) { return index }
       if isAttribution(lower) { return index }
       // Gmail wraps long attributions: "On Mon, … Ivan <a@b>" / "wrote:".
-      if index + 1 < lines.count, line.utf8.count < 400 {
-        let next = lowerLines[index + 1].trimmingASCIIWhitespace()
-        if next.utf8.last == UInt8(ascii: ":"),
-          attributionEndings.contains(next)
-            && (lower.utf8HasPrefix("on ") || lower.utf8.contains(UInt8(ascii: "@")))
+      if nextEndsWithColon, line.utf8.count < 400 {
+        let next = lines[index + 1].trimmingASCIIWhitespace().fastLowercased()
+        if attributionEndings.contains(next)
+          && (lower.utf8HasPrefix("on ") || lower.utf8.contains(UInt8(ascii: "@")))
         {
           return index
         }
       }
-      if isOutlookHeaderBlock(lowerLines, index) {
+      if isOutlookHeaderBlock(lines, index, lower) {
         if index > first, isRule(lines[index - 1]) { return index - 1 }
         return index
       }
       index += 1
     }
     return nil
+  }
+
+  private static func mayStartQuote(_ line: String) -> Bool {
+    let bytes = line.utf8
+    guard let first = bytes.first else { return false }
+    if bytes.last == UInt8(ascii: ":") { return true }
+    switch first {
+    case UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "F"), UInt8(ascii: "f"): return true
+    case 0xD0:
+      // О, о, Н, н in UTF-8.
+      let second = bytes.dropFirst().first
+      return second == 0x9E || second == 0xBE || second == 0x9D || second == 0xBD
+    default: return false
+    }
   }
 
   /// A `>` block may be introduced by an attribution line just above it.
@@ -179,15 +198,16 @@ enum TextSplitter {
     return trimmed.count >= 10 && trimmed.allSatisfy { $0 == "_" || $0 == "-" }
   }
 
-  private static func isOutlookHeaderBlock(_ lines: [Substring], _ index: Int) -> Bool {
-    let lower = lines[index].trimmingASCIIWhitespace()
+  private static func isOutlookHeaderBlock(
+    _ lines: [Substring], _ index: Int, _ lower: String
+  ) -> Bool {
     guard
       lower.utf8HasPrefix("from:") || lower.utf8HasPrefix("от:") || lower.utf8HasPrefix("от кого:")
     else { return false }
     var sawDate = false
     var sawSubject = false
     for next in lines[(index + 1)..<min(lines.count, index + 7)] {
-      let nextLower = next.trimmingASCIIWhitespace()
+      let nextLower = next.trimmingASCIIWhitespace().fastLowercased()
       if ["sent:", "отправлено:", "date:", "дата:"].contains(where: { nextLower.utf8HasPrefix($0) })
       {
         sawDate = true

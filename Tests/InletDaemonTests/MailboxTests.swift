@@ -1,0 +1,351 @@
+import Foundation
+import InletMail
+import InletStore
+import InletTestSupport
+import Testing
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A plain lead letter as a Russian sender's client writes it (UTF-8, encoded subject).
+func leadLetter(_ number: Int, domain: String = "client", extra: String = "") -> [UInt8] {
+  let subject = "=?UTF-8?B?" + Data("Заявка №\(number)".utf8).base64EncodedString() + "?="
+  let text = """
+    From: =?UTF-8?B?\(Data("Иван Петров".utf8).base64EncodedString())?= <ivan\(number)@\(domain)\(number).ru>
+    To: sales@example.ru
+    Subject: \(subject)
+    Date: Sun, 29 Nov 2026 10:00:00 +0300
+    Message-ID: <lead-\(number)-\(domain)@test.inlet>
+    MIME-Version: 1.0
+    Content-Type: text/plain; charset=utf-8
+    Content-Transfer-Encoding: 8bit
+    \(extra)
+    Добрый день! Нужен счёт на \(number) стульев. Телефон +7 916 123-45-67.
+
+    """
+  return Array(text.replacingOccurrences(of: "\n", with: "\r\n").utf8)
+}
+
+/// The daemon's config with `mailboxes:` pointing at a real Dovecot.
+struct MailboxEntry {
+  var name: String
+  var url: String
+  var user: String = "sales"
+  var passwordFile: String = "imap-sales"
+  var firstSync: String = "all"
+  var afterIngest: String = "keep"
+  var extra: String = ""
+
+  var yaml: String {
+    """
+      - name: \(name)
+        url: "\(url)"
+        username: \(user)
+        password_file: \(passwordFile)
+        tls: none
+        first_sync: \(firstSync)
+        after_ingest: "\(afterIngest)"
+        poll_interval: 1s
+    \(extra)
+    """
+  }
+}
+
+func mailDaemon(_ entries: [MailboxEntry], passwords: [String: String]) throws -> DaemonHarness {
+  let config = "mailboxes:\n" + entries.map(\.yaml).joined(separator: "\n")
+  let daemon = try DaemonHarness(extraConfig: config)
+  for (file, password) in passwords {
+    try password.write(
+      to: daemon.folder.appendingPathComponent("credentials/\(file)"), atomically: true,
+      encoding: .utf8)
+  }
+  return daemon
+}
+
+func newInquiries(_ daemon: DaemonHarness) throws -> Int {
+  guard FileManager.default.fileExists(atPath: daemon.databasePath) else { return 0 }
+  return try InletDatabase(path: daemon.databasePath).countsSync().inquiries["new"] ?? 0
+}
+
+@Suite("Mailboxes against a real Dovecot", .serialized)
+struct MailboxTests {
+  @Test("N letters → N inquiries; a second poll ingests nothing")
+  func pollOnce() async throws {
+    let dovecot = try DovecotServer()
+    defer { dovecot.cleanUp() }
+    try dovecot.dropLetters((1...25).map { leadLetter($0) })
+    let daemon = try mailDaemon(
+      [MailboxEntry(name: "sales", url: dovecot.url())], passwords: ["imap-sales": "secret"])
+    defer { daemon.remove() }
+    let first = try daemon.cli(["poll"])
+    #expect(first.status == 0, "\(first.output) \(first.error)")
+    #expect(first.output.contains("25 fetched: 25 new"), "\(first.output)")
+    #expect(try newInquiries(daemon) == 25)
+    let inquiry = try #require(try InletDatabase(path: daemon.databasePath).inquirySync(id: "1"))
+    #expect(inquiry.kind == .email)
+    #expect(inquiry.channel == "sales")
+    #expect(inquiry.sender.email == "ivan1@client1.ru")
+    #expect(inquiry.sender.name == "Иван Петров")
+    #expect(inquiry.subject == "Заявка №1")
+    #expect(inquiry.sender.phone == "+79161234567")
+    #expect(inquiry.text?.contains("Нужен счёт на 1 стульев") == true)
+    #expect(inquiry.source.messageID == "lead-1-client@test.inlet")
+
+    let second = try daemon.cli(["poll"])
+    #expect(second.status == 0)
+    #expect(second.output.contains("0 fetched"), "\(second.output)")
+    #expect(try newInquiries(daemon) == 25)
+  }
+
+  @Test("from_now skips existing mail; move:Processed and seen act only after the commit")
+  func fromNowMoveSeen() async throws {
+    let dovecot = try DovecotServer(users: ["sales": "secret", "info": "other"])
+    defer { dovecot.cleanUp() }
+    try dovecot.dropLetters((1...3).map { leadLetter($0) })
+    try dovecot.dropLetters((11...12).map { leadLetter($0) }, user: "info")
+    let daemon = try mailDaemon(
+      [
+        MailboxEntry(
+          name: "sales", url: dovecot.url(), firstSync: "from_now",
+          afterIngest: "move:Processed"),
+        MailboxEntry(
+          name: "info", url: dovecot.url(), user: "info", passwordFile: "imap-info",
+          afterIngest: "seen"),
+      ], passwords: ["imap-sales": "secret", "imap-info": "other"])
+    defer { daemon.remove() }
+    try dovecot.createFolder(user: "sales", folder: "Processed")
+    let first = try daemon.cli(["poll"])
+    #expect(first.status == 0, "\(first.output) \(first.error)")
+    #expect(try newInquiries(daemon) == 2, "from_now: the three old letters stay out")
+    // `seen`: both info letters carry \Seen now.
+    let infoFiles = dovecot.letterFiles(user: "info")
+    #expect(infoFiles.count == 2)
+    #expect(infoFiles.allSatisfy { $0.hasSuffix("S") }, "\(infoFiles)")
+
+    try dovecot.append(leadLetter(4))
+    try dovecot.append(leadLetter(5))
+    let second = try daemon.cli(["poll", "--mailbox", "sales"])
+    #expect(second.output.contains("2 fetched: 2 new"), "\(second.output)")
+    #expect(try newInquiries(daemon) == 4)
+    #expect(dovecot.letterFiles(user: "sales", folder: "Processed").count == 2)
+    #expect(dovecot.letterFiles(user: "sales").count == 3, "the old letters were not touched")
+  }
+
+  @Test("the same letter in two mailboxes, and after a UIDVALIDITY change, is one inquiry")
+  func duplicates() async throws {
+    let dovecot = try DovecotServer(users: ["sales": "secret", "info": "other"])
+    defer { dovecot.cleanUp() }
+    let letters = (1...5).map { leadLetter($0) }
+    try dovecot.dropLetters(letters)
+    try dovecot.dropLetters([letters[0], letters[1]], user: "info")
+    let daemon = try mailDaemon(
+      [
+        MailboxEntry(name: "sales", url: dovecot.url()),
+        MailboxEntry(name: "info", url: dovecot.url(), user: "info", passwordFile: "imap-info"),
+      ], passwords: ["imap-sales": "secret", "imap-info": "other"])
+    defer { daemon.remove() }
+    let first = try daemon.cli(["poll"])
+    #expect(first.status == 0, "\(first.output) \(first.error)")
+    #expect(first.output.contains("info: 2 fetched: 0 new"), "\(first.output)")
+    #expect(first.output.contains("2 duplicates"), "\(first.output)")
+    #expect(try newInquiries(daemon) == 5)
+
+    // The folder is recreated with the same letters (a new UIDVALIDITY) and one more.
+    try dovecot.recreateFolder()
+    try dovecot.dropLetters([leadLetter(6)])
+    let second = try daemon.cli(["poll", "--mailbox", "sales"])
+    #expect(second.status == 0, "\(second.output) \(second.error)")
+    #expect(second.output.contains("6 fetched: 1 new"), "\(second.output)")
+    #expect(second.output.contains("5 duplicates"), "\(second.output)")
+    #expect(try newInquiries(daemon) == 6)
+  }
+
+  @Test("an oversized letter is stored with its headers only, flagged; a Cyrillic folder works")
+  func oversizedAndCyrillicFolder() async throws {
+    let dovecot = try DovecotServer()
+    defer { dovecot.cleanUp() }
+    let folder = "Заявки"
+    let padding = String(repeating: "Длинное письмо. ", count: 800)
+    // Through IMAP, so that Dovecot names the folder itself (modified UTF-7 on disk).
+    let client = try IMAPClient(
+      endpoint: IMAPEndpoint(
+        url: dovecot.url(), username: "sales", credential: .password("secret"), tls: .none))
+    try client.connect()
+    try client.create(folder)
+    for letter in [leadLetter(1), leadLetter(2, extra: "X-Padding: yes\n\n" + padding)] {
+      try client.append(folder, message: letter, flags: [])
+    }
+    #expect(try client.listFolders().contains(folder))
+    client.logout()
+    let daemon = try mailDaemon(
+      [
+        MailboxEntry(
+          name: "sales", url: dovecot.url(folder: folder),
+          extra: "    max_message_bytes: 4096")
+      ], passwords: ["imap-sales": "secret"])
+    defer { daemon.remove() }
+    let poll = try daemon.cli(["poll"])
+    #expect(poll.status == 0, "\(poll.output) \(poll.error) \(daemon.folder.path)")
+    #expect(try newInquiries(daemon) == 2)
+    let database = try InletDatabase(path: daemon.databasePath)
+    let big = try #require(try database.inquirySync(id: "2"))
+    #expect(big.extra["oversized"] == .bool(true))
+    #expect(big.subject == "Заявка №2")
+    let raw = try #require(try database.readSync { db in try RawItemRecord.fetchOne(db, key: 2) })
+    #expect(raw.body.count < 4096)
+    #expect(String(decoding: raw.body, as: UTF8.self).contains("Длинное") == false)
+  }
+
+  @Test("a wrong password fails that mailbox only: clear error in poll, status and /health")
+  func wrongPassword() async throws {
+    let dovecot = try DovecotServer(users: ["sales": "secret", "info": "other"])
+    defer { dovecot.cleanUp() }
+    try dovecot.dropLetters([leadLetter(1)])
+    let daemon = try mailDaemon(
+      [
+        MailboxEntry(name: "sales", url: dovecot.url()),
+        MailboxEntry(name: "info", url: dovecot.url(), user: "info", passwordFile: "imap-info"),
+      ], passwords: ["imap-sales": "secret", "imap-info": "wrong"])
+    defer { daemon.remove() }
+    let poll = try daemon.cli(["poll"])
+    #expect(poll.status == 1)
+    #expect(poll.output.contains("sales: 1 fetched: 1 new"), "\(poll.output)")
+    #expect(poll.output.contains("info: failing"), "\(poll.output)")
+    #expect(poll.output.contains("IMAP login rejected"), "\(poll.output)")
+
+    try await daemon.start()
+    var status = try daemon.cli(["status"])
+    for _ in 0..<100 where !status.output.contains("info: failing") {
+      try await Task.sleep(for: .milliseconds(100))
+      status = try daemon.cli(["status"])
+    }
+    #expect(status.status == 1)
+    #expect(status.output.contains("info: failing since"), "\(status.output)")
+    #expect(status.output.contains("sales: ok"), "\(status.output)")
+    #expect(try await daemon.get("/health/ready").0 == 200)
+    #expect(try await daemon.postLead(#"{"email":"web@example.ru"}"#).status == 201)
+    let metrics = try await daemon.get("/metrics").1
+    #expect(metrics.contains(#"inlet_imap_failing{mailbox="info"} 1"#), "\(metrics)")
+  }
+
+  @Test("IDLE delivers a new letter in under 2 s")
+  func idle() async throws {
+    let dovecot = try DovecotServer()
+    defer { dovecot.cleanUp() }
+    let daemon = try mailDaemon(
+      [MailboxEntry(name: "sales", url: dovecot.url(), firstSync: "from_now")],
+      passwords: ["imap-sales": "secret"])
+    defer { daemon.remove() }
+    // A long poll interval: only IDLE can deliver within the test's limit.
+    var config = try String(contentsOfFile: daemon.configPath, encoding: .utf8)
+    config = config.replacingOccurrences(of: "poll_interval: 1s", with: "poll_interval: 10m")
+    try config.write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
+    try await daemon.start()
+    // Wait for the first pass (the cursor is set) and the IDLE to begin.
+    for _ in 0..<100 {
+      if daemon.log().contains("connected") { break }
+      try await Task.sleep(for: .milliseconds(50))
+    }
+    try await Task.sleep(for: .milliseconds(500))
+    let sent = Date()
+    try dovecot.append(leadLetter(42))
+    var arrived: Date?
+    for _ in 0..<100 {
+      if try newInquiries(daemon) == 1 {
+        arrived = Date()
+        break
+      }
+      try await Task.sleep(for: .milliseconds(20))
+    }
+    let delay = try #require(arrived, "no inquiry within 2 s: \(daemon.log())").timeIntervalSince(
+      sent)
+    #expect(delay < 2, "IDLE took \(delay) s")
+  }
+
+  @Test("kill -9 during a 5,000-letter first sync: after a restart every letter exactly once")
+  func killDuringFirstSync() async throws {
+    let dovecot = try DovecotServer()
+    defer { dovecot.cleanUp() }
+    try dovecot.dropLetters((1...5000).map { leadLetter($0) })
+    let daemon = try mailDaemon(
+      [MailboxEntry(name: "sales", url: dovecot.url())], passwords: ["imap-sales": "secret"])
+    defer { daemon.remove() }
+    try await daemon.start()
+    var before = 0
+    for _ in 0..<600 {
+      before = try newInquiries(daemon)
+      if before > 0 { break }
+      try await Task.sleep(for: .milliseconds(10))
+    }
+    daemon.kill9()
+    #expect(before > 0 && before < 5000, "killed after \(before) letters")
+    try await daemon.start()
+    for _ in 0..<600 {
+      if try newInquiries(daemon) >= 5000 { break }
+      try await Task.sleep(for: .milliseconds(100))
+    }
+    try await Task.sleep(for: .milliseconds(300))
+    #expect(try newInquiries(daemon) == 5000)
+    let ids = try InletDatabase(path: daemon.databasePath).listSync(.new, limit: 10_000)
+      .compactMap(\.source.messageID)
+    #expect(Set(ids).count == 5000)
+  }
+
+  @Test("Dovecot stopped mid-fetch and restarted: nothing lost or doubled")
+  func serverRestart() async throws {
+    let dovecot = try DovecotServer()
+    defer { dovecot.cleanUp() }
+    try dovecot.dropLetters((1...3000).map { leadLetter($0) })
+    let daemon = try mailDaemon(
+      [MailboxEntry(name: "sales", url: dovecot.url())], passwords: ["imap-sales": "secret"])
+    defer { daemon.remove() }
+    try await daemon.start()
+    for _ in 0..<600 {
+      if try newInquiries(daemon) > 0 { break }
+      try await Task.sleep(for: .milliseconds(10))
+    }
+    dovecot.stop()
+    let during = try newInquiries(daemon)
+    try await Task.sleep(for: .milliseconds(1500))
+    try dovecot.start()
+    for _ in 0..<600 {
+      if try newInquiries(daemon) >= 3000 { break }
+      try await Task.sleep(for: .milliseconds(100))
+    }
+    try await Task.sleep(for: .milliseconds(300))
+    #expect(during < 3000, "the server was stopped after \(during) letters")
+    #expect(try newInquiries(daemon) == 3000, "\(daemon.log().suffix(2000))")
+    #expect(daemon.log().contains("reconnecting"))
+  }
+
+  @Test("imaps:// with a self-signed certificate: accepted with ca_file, refused without")
+  func implicitTLS() async throws {
+    let dovecot = try DovecotServer(tls: true)
+    defer { dovecot.cleanUp() }
+    try dovecot.dropLetters([leadLetter(1)])
+    let certificate = try #require(dovecot.certificateFile)
+    let daemon = try mailDaemon(
+      [
+        MailboxEntry(
+          name: "trusted", url: dovecot.imapsURL(), extra: "    ca_file: \(certificate)"),
+        MailboxEntry(name: "untrusted", url: dovecot.imapsURL()),
+        MailboxEntry(
+          name: "starttls", url: dovecot.starttlsURL(),
+          extra: "    ca_file: \(certificate)"),
+      ], passwords: ["imap-sales": "secret"])
+    defer { daemon.remove() }
+    // imaps:// takes no `tls:`; STARTTLS is the imap:// default.
+    var config = try String(contentsOfFile: daemon.configPath, encoding: .utf8)
+    config = config.replacingOccurrences(of: "    tls: none\n", with: "")
+    try config.write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
+    let poll = try daemon.cli(["poll"])
+    #expect(poll.status == 1)
+    #expect(poll.output.contains("trusted: 1 fetched: 1 new"), "\(poll.output)")
+    #expect(
+      poll.output.contains("starttls: 1 fetched: 0 new, 0 continuations, 1 duplicates"),
+      "\(poll.output)")
+    #expect(poll.output.contains("untrusted: failing"), "\(poll.output)")
+    #expect(try newInquiries(daemon) == 1)
+  }
+}

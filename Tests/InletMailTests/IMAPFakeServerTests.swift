@@ -1,0 +1,217 @@
+import Foundation
+import InletMail
+import Testing
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A scripted IMAP server on loopback for what a real Dovecot will not do: XOAUTH2, silence,
+/// garbage, an early BYE, a connection cut in a literal.
+private final class FakeIMAPServer: @unchecked Sendable {
+  /// Answers one command line (without CRLF): the bytes to send back, nil to stay silent;
+  /// ending in `closeConnection`, the server hangs up after sending the rest.
+  typealias Responder = @Sendable (_ tag: String, _ command: String) -> String?
+  static let closeConnection = "\u{0}close"
+
+  let port: Int
+  private let listener: Int32
+  private let responder: Responder
+  private let lock = NSLock()
+  private var clients: [Int32] = []
+  private var stopped = false
+
+  init(
+    capabilities: String = "IMAP4rev1 AUTH=PLAIN AUTH=XOAUTH2 SASL-IR IDLE",
+    responder: @escaping Responder
+  ) throws {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    var one: Int32 = 1
+    setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
+      }
+    }
+    guard bound, listen(descriptor, 8) == 0 else { throw IMAPError.connect("fake server bind") }
+    listener = descriptor
+    port = Int(UInt16(bigEndian: address.sin_port))
+    self.responder = { tag, command in
+      let upper = command.uppercased()
+      if upper == "CAPABILITY" {
+        return "* CAPABILITY \(capabilities)\r\n\(tag) OK done\r\n"
+      }
+      return responder(tag, command)
+    }
+    let thread = Thread { [self] in acceptLoop() }
+    thread.start()
+  }
+
+  deinit { stop() }
+
+  func stop() {
+    let (descriptors, wasStopped) = lock.withLock {
+      defer { stopped = true }
+      return (clients, stopped)
+    }
+    guard !wasStopped else { return }
+    for descriptor in descriptors { shutdown(descriptor, Int32(SHUT_RDWR)) }
+    shutdown(listener, Int32(SHUT_RDWR))
+    close(listener)
+  }
+
+  private func acceptLoop() {
+    while true {
+      let client = accept(listener, nil, nil)
+      guard client >= 0 else { return }
+      lock.withLock { clients.append(client) }
+      let thread = Thread { [self] in serve(client) }
+      thread.start()
+    }
+  }
+
+  private func serve(_ client: Int32) {
+    defer { close(client) }
+    guard write(client, "* OK fake IMAP ready\r\n") else { return }
+    var pending: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 4096)
+    while true {
+      let count = read(client, &chunk, chunk.count)
+      guard count > 0 else { return }
+      pending += chunk[0..<count]
+      while let newline = pending.firstIndex(of: 10) {
+        var line = String(decoding: pending[..<newline], as: UTF8.self)
+        pending.removeFirst(newline + 1)
+        if line.hasSuffix("\r") { line.removeLast() }
+        let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
+        let reply = responder(parts.first ?? "", parts.count > 1 ? parts[1] : "")
+        guard var reply else { continue }
+        let hangUp = reply.hasSuffix(Self.closeConnection)
+        if hangUp { reply.removeLast(Self.closeConnection.count) }
+        if !write(client, reply) || hangUp { return }
+      }
+    }
+  }
+
+  private func write(_ client: Int32, _ text: String) -> Bool {
+    let bytes = Array(text.utf8)
+    var offset = 0
+    while offset < bytes.count {
+      let sent = bytes[offset...].withUnsafeBytes { send(client, $0.baseAddress, $0.count, 0) }
+      guard sent > 0 else { return false }
+      offset += sent
+    }
+    return true
+  }
+}
+
+@Suite("IMAP client against a scripted server")
+struct IMAPFakeServerTests {
+  private func endpoint(_ server: FakeIMAPServer, credential: IMAPCredential, timeout: Double = 5)
+    -> IMAPEndpoint
+  {
+    IMAPEndpoint(
+      url: "imap://127.0.0.1:\(server.port)/INBOX", username: "sales@example.ru",
+      credential: credential, tls: .none, timeout: timeout)
+  }
+
+  /// Answers logins (PLAIN, XOAUTH2 with `token`), SELECT and NOOP like a well-behaved server.
+  private static func standard(token: String, _ tag: String, _ command: String) -> String? {
+    let words = command.split(separator: " ").map(String.init)
+    switch words.first?.uppercased() {
+    case "AUTHENTICATE":
+      if words.count > 1, words[1].uppercased() == "PLAIN" { return "\(tag) OK logged in\r\n" }
+      let expected = "user=sales@example.ru\u{1}auth=Bearer \(token)\u{1}\u{1}"
+      let sent = words.count > 2 ? Data(base64Encoded: words[2]) : nil
+      if sent == Data(expected.utf8) { return "\(tag) OK [CAPABILITY IMAP4rev1 IDLE] hi\r\n" }
+      return "\(tag) NO [AUTHENTICATIONFAILED] Invalid credentials (Failure)\r\n"
+    case "SELECT", "EXAMINE":
+      return "* 2 EXISTS\r\n* OK [UIDVALIDITY 77] ok\r\n* OK [UIDNEXT 3] ok\r\n\(tag) OK done\r\n"
+    case "NOOP", "LOGOUT":
+      return "\(tag) OK done\r\n"
+    default:
+      return "\(tag) BAD unknown\r\n"
+    }
+  }
+
+  @Test("XOAUTH2: the bearer token goes as SASL XOAUTH2; a rejected token is .authentication")
+  func xoauth2() throws {
+    let server = try FakeIMAPServer { Self.standard(token: "ya29.good", $0, $1) }
+    defer { server.stop() }
+    let client = try IMAPClient(
+      endpoint: endpoint(server, credential: .xoauth2(token: "ya29.good")))
+    try client.connect()
+    #expect(client.capabilities.contains("AUTH=XOAUTH2"))
+    #expect(try client.select("INBOX", readOnly: true).uidValidity == 77)
+    client.logout()
+
+    let rejected = try IMAPClient(
+      endpoint: endpoint(server, credential: .xoauth2(token: "ya29.expired")))
+    #expect {
+      try rejected.connect()
+    } throws: { error in
+      (error as? IMAPError)?.isAuthentication == true
+    }
+  }
+
+  @Test("a server that stops answering is .timeout, then the client is disconnected")
+  func silence() throws {
+    let server = try FakeIMAPServer { tag, command in
+      command.uppercased().hasPrefix("SELECT") ? nil : Self.standard(token: "", tag, command)
+    }
+    defer { server.stop() }
+    let client = try IMAPClient(endpoint: endpoint(server, credential: .password("x"), timeout: 1))
+    try client.connect()
+    let start = Date()
+    #expect(throws: IMAPError.timeout) { _ = try client.select("INBOX", readOnly: false) }
+    #expect(Date().timeIntervalSince(start) < 3)
+    #expect(!client.isConnected)
+  }
+
+  @Test("garbage, an early BYE, a cut literal and a huge literal are errors, never traps")
+  func hostileServer() throws {
+    let answers: [String: String] = [
+      "GARBAGE": "\u{1}\u{FF}nonsense\r\n",
+      "BYE": "* BYE going away\r\n",
+      "CUT": "* 1 FETCH (UID 1 BODY[] {100}\r\nonly a little",
+      "HUGE": "* 1 FETCH (UID 1 BODY[] {99999999999}\r\n",
+      "WRONGTAG": "X9 OK done\r\n",
+      "BADFETCH": "* 1 FETCH (UID 1 BODY[] {3}\r\nabcdef)\r\n",
+    ]
+    let server = try FakeIMAPServer { tag, command in
+      let folder = command.split(separator: " ").last.map(String.init)?
+        .trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+      if command.uppercased().hasPrefix("SELECT"), let folder, let answer = answers[folder] {
+        return folder == "CUT" ? answer + FakeIMAPServer.closeConnection : answer
+      }
+      return Self.standard(token: "", tag, command)
+    }
+    defer { server.stop() }
+    for folder in answers.keys.sorted() {
+      let client = try IMAPClient(
+        endpoint: endpoint(server, credential: .password("x"), timeout: 2))
+      client.maxResponseBytes = 1 << 20
+      try client.connect()
+      #expect(throws: IMAPError.self, "\(folder)") {
+        _ = try client.select(folder, readOnly: false)
+      }
+      #expect(!client.isConnected, "\(folder)")
+    }
+  }
+
+  @Test("the server's BYE is reported as .bye")
+  func bye() throws {
+    let server = try FakeIMAPServer { tag, command in
+      command.uppercased().hasPrefix("NOOP")
+        ? "* BYE Server shutting down.\r\n" : Self.standard(token: "", tag, command)
+    }
+    defer { server.stop() }
+    let client = try IMAPClient(endpoint: endpoint(server, credential: .password("x")))
+    try client.connect()
+    #expect(throws: IMAPError.bye("Server shutting down.")) { try client.noop() }
+  }
+}
