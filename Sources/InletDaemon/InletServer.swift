@@ -49,6 +49,7 @@ public struct InletServer: Sendable {
       metricsText: { registry.emitToBuffer() },
       maxBodyBytes: loaded.config.http.maxBodyBytes)
     router.publicURL = loaded.config.http.publicURL
+    router.trustedProxies = loaded.config.http.trustedProxies
 
     let http = loaded.config.http
     let logger = self.logger

@@ -58,7 +58,18 @@ public enum Replay {
     // A webhook item: the channel must still be configured to know its definition.
     guard let instance = channels[raw.channel] else { return nil }
     let request = HookRequest(replaying: raw.transport, body: body)
-    switch processor.process(request, for: instance, now: raw.receivedAt, replaying: true) {
+    var outcome = processor.process(request, for: instance, now: raw.receivedAt, replaying: true)
+    // A batch (WhatsApp) was stored one raw item per message: replay this item's message.
+    if case .storeAll(let parts) = outcome,
+      let part = parts.first(where: {
+        $0.idempotencyKey == raw.idempotencyKey
+      }) ?? parts.first
+    {
+      outcome = .store(part)
+    }
+    switch outcome {
+    case .storeAll:
+      return nil
     case .store(let submission):
       switch submission.disposition {
       case .inquiry(let inquiry):

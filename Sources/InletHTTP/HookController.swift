@@ -14,9 +14,12 @@ struct HookController {
   let database: InletDatabase
   let health: HealthRegistry
   let publicURL: String?
+  /// `http.trusted_proxies`: peers whose `X-Forwarded-For` is believed.
+  var trustedProxies: Set<String> = []
+  let limiter = RateLimiter()
 
   func register(on router: Router<InletRequestContext>) {
-    for method in [HTTPRequest.Method.get, .post, .put] {
+    for method in [HTTPRequest.Method.get, .post, .put, .options] {
       router.on("/hooks/:channel", method: method, use: handle)
       router.on("/hooks/:channel/**", method: method, use: handle)
     }
@@ -33,32 +36,64 @@ struct HookController {
     }
     var logger = context.logger
     logger[metadataKey: "inlet.channel"] = "\(name)"
+    let cors = CORSPolicy(options: instance.options)
+    let origin = request.headers[.origin]
+    if request.method == .options {
+      return try preflight(request, cors: cors, origin: origin, channel: name)
+    }
     health.recordRequest(channel: name)
+    // Every answer to an allowed origin carries the CORS headers, errors included, so the
+    // page's script can read why a submission failed.
+    let corsHeaders = origin.flatMap { cors.allows($0) ? cors.headers(for: $0) : nil } ?? [:]
     do {
-      let response = try await respond(
+      var response = try await respond(
         request, context: context, instance: instance, logger: logger)
       count(name, response.status)
+      for field in corsHeaders { response.headers[field.name] = field.value }
       return response
-    } catch let error as APIError {
+    } catch var error as APIError {
       count(name, error.status)
+      for field in corsHeaders { error.headers[field.name] = field.value }
       throw error
     } catch let error as any HTTPResponseError {
-      let translated = ErrorMiddleware<InletRequestContext>.translate(error.status)
+      var translated = ErrorMiddleware<InletRequestContext>.translate(error.status)
       count(name, translated.status)
+      for field in corsHeaders { translated.headers[field.name] = field.value }
       throw translated
     }
+  }
+
+  /// A CORS preflight: 204 with the allowances for a listed origin, 403 otherwise.
+  private func preflight(_ request: Request, cors: CORSPolicy, origin: String?, channel: String)
+    throws -> Response
+  {
+    guard let origin, cors.allows(origin) else {
+      count(channel, .forbidden)
+      throw APIError(
+        .forbidden, code: "origin_not_allowed",
+        message: "this origin may not post to the channel; list it in the channel's "
+          + "options.cors_origins")
+    }
+    count(channel, .noContent)
+    let requested = request.headers[.accessControlRequestHeaders]
+    return Response(
+      status: .noContent, headers: cors.preflightHeaders(for: origin, requestedHeaders: requested))
   }
 
   private func respond(
     _ request: Request, context: InletRequestContext, instance: ChannelInstance, logger: Logger
   ) async throws -> Response {
-    if let length = request.headers[.contentLength].flatMap(Int.init), length > context.maxBodyBytes
-    {
+    // A form that takes files may allow more than `http.max_body_bytes`.
+    let limit = ChannelOptions.integer(instance.options["max_body_bytes"]) ?? context.maxBodyBytes
+    if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
       throw ErrorMiddleware<InletRequestContext>.translate(.contentTooLarge)
     }
-    let buffer = try await request.body.collect(upTo: context.maxBodyBytes)
+    let buffer = try await request.body.collect(upTo: limit)
     var hookRequest = Self.hookRequest(
       request, context: context, body: Array(buffer.readableBytesView))
+    hookRequest.remoteAddress = ClientAddress.resolve(
+      peer: hookRequest.remoteAddress, forwardedFor: hookRequest.header("x-forwarded-for"),
+      trusted: trustedProxies)
     if let publicURL {
       var base = publicURL
       while base.hasSuffix("/") { base.removeLast() }
@@ -80,7 +115,11 @@ struct HookController {
       throw APIError(
         HTTPResponse.Status(code: failure.status), code: failure.code, message: failure.message)
     case .store(let submission):
+      try admit(instance, client: hookRequest.remoteAddress, logger: logger)
       return try await store(submission, instance: instance, logger: logger)
+    case .storeAll(let parts):
+      try admit(instance, client: hookRequest.remoteAddress, logger: logger)
+      return try await storeAll(parts, instance: instance, logger: logger)
     }
   }
 
@@ -136,6 +175,11 @@ struct HookController {
     case .kept(let rawID, let status):
       context.rawID = rawID
       rawCounter(instance.name, status)
+      if case .ignored(let reason) = submission.disposition, reason.hasPrefix("spam:") {
+        CounterCache.shared.increment("inlet_spam_total", [("channel", instance.name)])
+        logger.info(
+          "submission kept as spam", metadata: ["raw.id": "\(rawID)", "reason": "\(reason)"])
+      }
       if status == .quarantined {
         logger.warning("webhook quarantined", metadata: ["raw.id": "\(rawID)"])
         throw quarantined(submission, rawID: rawID, repeated: false)
@@ -144,6 +188,53 @@ struct HookController {
       // does; only ignored inputs get the `ignored` reply.
       let reply = status == .normalised ? submission.replies.created : submission.replies.ignored
       return try ReplyRenderer.response(reply, context: context)
+    }
+  }
+
+  /// Stores every item of a batch before answering. A storage failure is answered 503 (the
+  /// provider retries the batch; stored items are then duplicates); an item that is kept as
+  /// quarantined does not hold up the others, and the answer is the first stored item's.
+  private func storeAll(_ parts: [RawSubmission], instance: ChannelInstance, logger: Logger)
+    async throws -> Response
+  {
+    var first: Response?
+    var firstError: APIError?
+    for part in parts {
+      do {
+        let response = try await store(part, instance: instance, logger: logger)
+        if first == nil { first = response }
+      } catch let error as APIError where error.status != .serviceUnavailable {
+        if firstError == nil { firstError = error }
+      }
+    }
+    if let first { return first }
+    throw firstError ?? APIError(.badRequest, code: "empty_batch", message: "nothing to store")
+  }
+
+  /// The instance's rate limits (`rate_limit_per_ip`, `rate_limit`): a request over one is
+  /// answered 429 and not stored (storing a flood is what the limit prevents); it is counted in
+  /// `inlet_rate_limited_total` and logged.
+  private func admit(_ instance: ChannelInstance, client: String?, logger: Logger) throws {
+    var checks: [(scope: String, key: String, limit: RateLimit)] = []
+    if let limit = RateLimit(instance.options["rate_limit_per_ip"]), let client {
+      checks.append(("ip", "\(instance.name):ip:\(client)", limit))
+    }
+    if let limit = RateLimit(instance.options["rate_limit"]) {
+      checks.append(("channel", "\(instance.name):channel", limit))
+    }
+    for check in checks {
+      guard let retryAfter = limiter.admit(check.key, limit: check.limit) else { continue }
+      CounterCache.shared.increment(
+        "inlet_rate_limited_total", [("channel", instance.name), ("scope", check.scope)])
+      logger.warning(
+        "webhook refused: rate limited",
+        metadata: ["scope": "\(check.scope)", "remote": "\(client ?? "?")"])
+      throw APIError(
+        .tooManyRequests, code: "rate_limited",
+        message: check.scope == "ip"
+          ? "too many submissions from this address; retry in \(Int(retryAfter)) s"
+          : "too many submissions to this channel; retry in \(Int(retryAfter)) s",
+        headers: [.retryAfter: String(Int(retryAfter))])
     }
   }
 

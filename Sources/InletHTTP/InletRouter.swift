@@ -13,6 +13,8 @@ public struct InletRouter: Sendable {
   public let maxBodyBytes: Int
   /// `http.public_url`: the base URL providers call (Twilio signs it).
   public var publicURL: String?
+  /// `http.trusted_proxies`: peers whose `X-Forwarded-For` names the client.
+  public var trustedProxies: [String] = []
 
   public init(
     channels: ChannelTable, processor: HookProcessor, database: InletDatabase,
@@ -39,7 +41,7 @@ public struct InletRouter: Sendable {
       .register(on: router)
     HookController(
       channels: channels, processor: processor, database: database, health: health,
-      publicURL: publicURL
+      publicURL: publicURL, trustedProxies: Set(trustedProxies.map(ClientAddress.normalized))
     )
     .register(on: router)
     let api = router.group("/api/v1").add(middleware: APITokenMiddleware(tokens: tokens))

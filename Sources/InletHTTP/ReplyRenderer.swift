@@ -7,6 +7,15 @@ import NIOCore
 /// Turns a definition's reply template into a response.
 enum ReplyRenderer {
   static func response(_ reply: Reply, context: ReplyContext) throws -> Response {
+    if let redirect = reply.redirect, !wantsJSON(context.request) {
+      let location = redirect.render(context.resolve)
+      if !location.isEmpty {
+        // A plain HTML form: the browser goes on to the thank-you page.
+        var headers = HTTPFields()
+        headers[.location] = location
+        return Response(status: .seeOther, headers: headers)
+      }
+    }
     var headers = HTTPFields()
     var body = ByteBuffer()
     if let json = reply.json {
@@ -23,6 +32,14 @@ enum ReplyRenderer {
     return Response(
       status: HTTPResponse.Status(code: reply.status), headers: headers,
       body: .init(byteBuffer: body))
+  }
+
+  /// Whether the client asked for JSON (a script's `fetch` with `Accept: application/json`, or
+  /// `X-Requested-With`) rather than being a browser submitting a form.
+  static func wantsJSON(_ request: HookRequest) -> Bool {
+    if request.header("x-requested-with") != nil { return true }
+    guard let accept = request.header("accept")?.lowercased() else { return false }
+    return accept.contains("application/json") || accept.contains("+json")
   }
 
   static func render(_ value: Value, context: ReplyContext) -> Value {

@@ -49,6 +49,7 @@ extension InletDatabase {
     case .ignored(let reason):
       raw.status = RawItemStatus.ignored.rawValue
       raw.reason = reason
+      raw.extracted = submission.partial.map { String(decoding: $0.jsonBytes, as: UTF8.self) }
       try raw.insertCached(db)
       return .kept(rawID: String(raw.id!), status: .ignored)
     case .quarantined(let failure, let partial):
@@ -66,22 +67,48 @@ extension InletDatabase {
     case .inquiry(let draft):
       raw.status = RawItemStatus.normalised.rawValue
       try raw.insertCached(db)
-      let rawID = raw.id!
-      var inquiry = draft
-      try Self.applyMatch(to: &inquiry, settings: settings, in: db)
-      var record = InquiryRecord(inquiry, rawID: rawID)
-      try record.insertCached(db)
-      let inquiryID = record.id!
-      try raw.link(to: inquiryID, db)
-      let attachments = try storeFiles(
-        submission.files, rawID: rawID, inquiryID: inquiryID, in: db)
-      // The inquiry exactly as `assemble` would read it back, without reading it back.
-      inquiry.id = String(inquiryID)
-      inquiry.source.rawID = String(rawID)
-      inquiry.attachments = attachments
-      try Self.recordChange(.created, inquiry: inquiry, in: db)
-      return .created(inquiryID: String(inquiryID), rawID: String(rawID))
+      if let conversation = submission.conversation {
+        return try applyConversation(
+          conversation, draft: draft, raw: &raw, files: submission.files, settings: settings,
+          in: db)
+      }
+      return try insertInquiry(
+        draft, raw: &raw, files: submission.files, settings: settings, in: db)
     }
+  }
+
+  /// Inserts a new inquiry for a stored raw item, with its attachments and its `created` event;
+  /// `thread` is the decided inquiry it continues (a messenger conversation).
+  static func insertInquiry(
+    _ draft: Inquiry, raw: inout RawItemRecord, files: [UploadedFile],
+    settings: DirectorySettings, thread earlier: ThreadTarget? = nil, in db: Database
+  ) throws -> IngestResult {
+    let rawID = raw.id!
+    var inquiry = draft
+    try Self.applyMatch(to: &inquiry, settings: settings, in: db)
+    if let earlier {
+      // Continues a decided inquiry: after an acceptance with an interest, the suggestion is an
+      // interaction on that interest.
+      inquiry.thread = Inquiry.Thread(inquiryID: String(earlier.id))
+      inquiry.returning = true
+      if let interest = earlier.acceptedInterest {
+        inquiry.match.suggestedAction = .interactionOnInterest
+        if !inquiry.match.interestIDs.contains(interest) {
+          inquiry.match.interestIDs.append(interest)
+        }
+      }
+    }
+    var record = InquiryRecord(inquiry, rawID: rawID)
+    try record.insertCached(db)
+    let inquiryID = record.id!
+    try raw.link(to: inquiryID, db)
+    let attachments = try storeFiles(files, rawID: rawID, inquiryID: inquiryID, in: db)
+    // The inquiry exactly as `assemble` would read it back, without reading it back.
+    inquiry.id = String(inquiryID)
+    inquiry.source.rawID = String(rawID)
+    inquiry.attachments = attachments
+    try Self.recordChange(.created, inquiry: inquiry, in: db)
+    return .created(inquiryID: String(inquiryID), rawID: String(rawID))
   }
 
   /// A sender is returning when an earlier inquiry came from the same e-mail, phone or

@@ -155,6 +155,9 @@ public enum Migrations {
         index: "mail_senders_sender", on: "mail_senders", columns: ["sender", "received_at"])
       try db.alter(table: "imap_cursors") { t in t.add(column: "created_at", .double) }
     }
+    migrator.registerMigration("2026-11-29-9-conversations") { db in
+      try ConversationSchema.create(in: db)
+    }
     return migrator
   }()
 }

@@ -285,6 +285,12 @@ struct LiveDaemonTests {
         original.replacingOccurrences(of: "scope: read }", with: "scope: admin }"),
         "api.tokens[0].scope"
       ),
+      (
+        original.replacingOccurrences(
+          of: "token_file: site-token",
+          with: "token_file: site-token\n    options: { rate_limit: lots }"),
+        "channels[0].options.rate_limit"
+      ),
     ]
     for (config, keyPath) in cases {
       try config.write(toFile: daemon.configPath, atomically: true, encoding: .utf8)

@@ -43,7 +43,8 @@ public struct AuthSchemeRegistry: Sendable {
   /// Every scheme built into this version of inlet.
   public static let builtIn = AuthSchemeRegistry(schemes: [
     BearerOrURLTokenScheme(), PathOrURLTokenScheme(), FormFieldTokenScheme(), MangoSignScheme(),
-    ZadarmaSignatureScheme(), TwilioSignatureScheme(),
+    ZadarmaSignatureScheme(), TwilioSignatureScheme(), TelegramSecretTokenScheme(),
+    VKSecretScheme(), HubSignature256Scheme(),
   ])
 
   public init(schemes: [any AuthScheme]) {

@@ -17,11 +17,16 @@ public struct ChannelDefinition: Sendable, Decodable {
   public var events: [Event]
   /// Options an instance may set in the config (`thank_you_url`, …) with their defaults.
   public var options: [String: Value]
+  /// How messages of one messenger conversation are recognised (continuations).
+  public var conversation: ConversationSpec?
+  /// A list in the body whose items are separate inputs when a request carries several
+  /// (WhatsApp batches messages): each is handled as if it had come alone.
+  public var split: FieldPath?
   /// Whether the file had no `events:` list (its top-level settings are the one event).
   public var hasImplicitEvent = false
 
   enum CodingKeys: String, CodingKey, CaseIterable {
-    case name, title, auth, body, idempotency, handshakes, events, options
+    case name, title, auth, body, idempotency, handshakes, events, options, conversation, split
     case kind, fields, extra, reply
     case requireAny = "require_any"
   }
@@ -36,6 +41,10 @@ public struct ChannelDefinition: Sendable, Decodable {
     idempotency = try c.decodeIfPresent(IdempotencySpec.self, forKey: .idempotency)
     handshakes = try c.decodeIfPresent([Handshake].self, forKey: .handshakes) ?? []
     options = try c.decodeIfPresent([String: Value].self, forKey: .options) ?? [:]
+    conversation = try c.decodeIfPresent(ConversationSpec.self, forKey: .conversation)
+    split = try c.decodeIfPresent(String.self, forKey: .split).map {
+      try FieldPath.decoding($0, at: c.codingPath + [CodingKeys.split])
+    }
     // Top-level kind/fields/extra/reply are the defaults every event inherits, so a one-event
     // provider (a web form) needs no `events:` list at all.
     let defaults = try Event.Defaults(
@@ -83,12 +92,16 @@ public struct ChannelDefinition: Sendable, Decodable {
     public var accept: [BodyFormat] = [.json, .form]
     /// For `json-in-form-field`: the form field holding the JSON (default `json`).
     public var jsonField: String?
+    /// The charset of form fields that are not UTF-8 (`windows-1251`: a browser posts a form in
+    /// its page's charset, and older Russian sites are windows-1251).
+    public var legacyCharset: LegacyCharset?
 
     init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
       case accept
       case jsonField = "json_field"
+      case legacyCharset = "legacy_charset"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -96,6 +109,7 @@ public struct ChannelDefinition: Sendable, Decodable {
       let c = try decoder.container(keyedBy: CodingKeys.self)
       accept = try c.decodeIfPresent([BodyFormat].self, forKey: .accept) ?? [.json, .form]
       jsonField = try c.decodeIfPresent(String.self, forKey: .jsonField)
+      legacyCharset = try c.decodeIfPresent(LegacyCharset.self, forKey: .legacyCharset)
     }
   }
 
@@ -128,8 +142,29 @@ public struct ChannelDefinition: Sendable, Decodable {
     /// Whether the request must pass the channel's authentication first.
     public var authenticate: Bool
     public var reply: Reply
+    /// A value the request must present (WhatsApp's `hub.verify_token`); otherwise `refuse`.
+    public var verify: Verify?
+    /// The answer when `verify` fails (default 403 `forbidden`).
+    public var refuse: Reply?
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case name, match, authenticate, reply }
+    enum CodingKeys: String, CodingKey, CaseIterable {
+      case name, match, authenticate, reply, verify, refuse
+    }
+
+    /// Two templates that must render to the same non-empty text (compared in constant time).
+    public struct Verify: Sendable, Decodable {
+      public var presented: Template
+      public var expected: Template
+
+      enum CodingKeys: String, CodingKey, CaseIterable { case presented, expected }
+
+      public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        presented = Template(try c.decode(String.self, forKey: .presented))
+        expected = Template(try c.decode(String.self, forKey: .expected))
+      }
+    }
 
     public init(from decoder: any Decoder) throws {
       try decoder.rejectUnknownKeys(CodingKeys.self)
@@ -138,6 +173,8 @@ public struct ChannelDefinition: Sendable, Decodable {
       match = try c.decode(MatchSpec.self, forKey: .match)
       authenticate = try c.decodeIfPresent(Bool.self, forKey: .authenticate) ?? true
       reply = try c.decode(Reply.self, forKey: .reply)
+      verify = try c.decodeIfPresent(Verify.self, forKey: .verify)
+      refuse = try c.decodeIfPresent(Reply.self, forKey: .refuse)
     }
   }
 }

@@ -103,12 +103,20 @@ public enum ChannelDefinitionLoader {
           try checkNamespaces(template, at: key(at, "fields.\(target).template"), file: file)
         }
       }
+      if let template = event.idempotency?.template {
+        try checkNamespaces(template, at: key(at, "idempotency.template"), file: file)
+      }
       for (label, reply) in replyList(event.reply) {
         try checkReply(reply, at: key(at, "reply.\(label)"), file: file)
       }
     }
     for (index, handshake) in definition.handshakes.enumerated() {
       try checkReply(handshake.reply, at: "handshakes[\(index)].reply", file: file)
+      if let verify = handshake.verify {
+        try checkNamespaces(
+          verify.presented, at: "handshakes[\(index)].verify.presented", file: file)
+        try checkNamespaces(verify.expected, at: "handshakes[\(index)].verify.expected", file: file)
+      }
     }
     if let template = definition.idempotency?.template {
       try checkNamespaces(template, at: "idempotency.template", file: file)
@@ -131,6 +139,9 @@ public enum ChannelDefinitionLoader {
     throws(DefinitionError)
   {
     if let text = reply.text { try checkNamespaces(text, at: "\(at).text", file: file) }
+    if let redirect = reply.redirect {
+      try checkNamespaces(redirect, at: "\(at).redirect", file: file)
+    }
     for (name, template) in reply.headers {
       try checkNamespaces(template, at: "\(at).headers.\(name)", file: file)
     }

@@ -14,6 +14,9 @@ public struct Event: Sendable, Decodable {
   public var requireAny: [String]?
   /// Why requests of an `ignore` event are ignored (kept with the raw item).
   public var reason: String?
+  /// How a repeated delivery of this event is recognised, when it differs from the
+  /// definition's (Jivo: a finished chat by its chat id, an offline message by its own id).
+  public var idempotency: ChannelDefinition.IdempotencySpec?
 
   /// What an event does with an authenticated request.
   public enum Action: String, Sendable, Decodable {
@@ -45,7 +48,7 @@ public struct Event: Sendable, Decodable {
   }
 
   enum CodingKeys: String, CodingKey, CaseIterable {
-    case name, match, action, kind, fields, extra, reply, reason
+    case name, match, action, kind, fields, extra, reply, reason, idempotency
     case requireAny = "require_any"
   }
 
@@ -61,6 +64,8 @@ public struct Event: Sendable, Decodable {
     reply = try c.decodeIfPresent(Replies.self, forKey: .reply)
     requireAny = try c.decodeIfPresent([String].self, forKey: .requireAny)
     reason = try c.decodeIfPresent(String.self, forKey: .reason)
+    idempotency = try c.decodeIfPresent(
+      ChannelDefinition.IdempotencySpec.self, forKey: .idempotency)
     try Self.validateTargets(fields, at: c.codingPath + [CodingKeys.fields])
   }
 

@@ -68,8 +68,10 @@ public struct MatchSpec: Sendable, Decodable {
     if !fields.isEmpty {
       guard let body else { return false }
       for (name, expected) in fields {
-        let value = FieldPath(name).flatMap { body.fields.value(at: $0) }?.text
-        if !expected.accepts(value) { return false }
+        let value = FieldPath(name).flatMap { body.fields.value(at: $0) }
+        // `"*"` also accepts a non-empty object or list (WhatsApp's `statuses`).
+        if case .present = expected, let value, !value.isEmpty { continue }
+        if !expected.accepts(value?.text) { return false }
       }
     }
     return true

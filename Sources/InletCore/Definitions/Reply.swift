@@ -8,6 +8,9 @@ public struct Reply: Sendable, Decodable {
   /// For providers that ask who is calling: the caller's number (a template over the request);
   /// the directory's name for it fills `{{caller.name}}`.
   public var callerPhone: Template?
+  /// For browsers posting a plain HTML form: `303 See Other` to this URL (when it renders
+  /// non-empty) instead of the body, unless the client asks for JSON (`Accept`).
+  public var redirect: Template?
 
   public init(
     status: Int, json: Value? = nil, text: Template? = nil, contentType: String? = nil,
@@ -24,6 +27,7 @@ public struct Reply: Sendable, Decodable {
     case status, json, text, headers
     case contentType = "content_type"
     case callerPhone = "caller_phone"
+    case redirect
   }
 
   public init(from decoder: any Decoder) throws {
@@ -40,6 +44,7 @@ public struct Reply: Sendable, Decodable {
     headers = (try c.decodeIfPresent([String: String].self, forKey: .headers) ?? [:])
       .mapValues(Template.init)
     callerPhone = try c.decodeIfPresent(String.self, forKey: .callerPhone).map(Template.init)
+    redirect = try c.decodeIfPresent(String.self, forKey: .redirect).map(Template.init)
     if json != nil && text != nil {
       throw DecodingError.dataCorruptedError(
         forKey: .text, in: c, debugDescription: "a reply has `json` or `text`, not both")

@@ -55,8 +55,13 @@ public enum BodyDecoder {
   /// A GET (or a bodyless POST) with no content type decodes its query string as a form when the
   /// definition accepts forms: providers such as Sipuni and Telphin send events that way.
   public static func decode(
-    _ request: HookRequest, accepting formats: [BodyFormat], jsonField: String?
+    _ request: HookRequest, accepting formats: [BodyFormat], jsonField: String?,
+    legacyCharset: LegacyCharset? = nil
   ) throws(BodyDecodingError) -> DecodedBody {
+    // A charset the sender names wins over the definition's fallback.
+    let legacy =
+      request.contentTypeParameter("charset").flatMap { LegacyCharset(rawValue: $0.lowercased()) }
+      ?? legacyCharset
     let mediaType = request.mediaType
     if request.body.isEmpty && (mediaType == nil || request.method == "GET") {
       if formats.contains(.form) || formats.contains(.jsonInFormField) {
@@ -74,7 +79,7 @@ public enum BodyDecoder {
     case .json:
       return DecodedBody(fields: try decodeJSON(request.body))
     case .form:
-      return DecodedBody(fields: try decodeForm(request.body))
+      return DecodedBody(fields: try decodeForm(request.body, legacy: legacy))
     case .jsonInFormField:
       let form = try decodeForm(request.body)
       let name = jsonField ?? "json"
@@ -91,7 +96,7 @@ public enum BodyDecoder {
       guard let boundary = request.contentTypeParameter("boundary"), !boundary.isEmpty else {
         throw .malformed("multipart/form-data without a boundary parameter")
       }
-      return try MultipartParser.parse(request.body, boundary: boundary)
+      return try MultipartParser.parse(request.body, boundary: boundary, legacy: legacy)
     }
   }
 
@@ -106,14 +111,17 @@ public enum BodyDecoder {
   }
 
   /// Parses `application/x-www-form-urlencoded` bytes into an object (bracket names nest).
-  public static func decodeForm(_ bytes: [UInt8]) throws(BodyDecodingError) -> Value {
-    guard let text = String(validating: bytes, as: UTF8.self) else {
+  public static func decodeForm(_ bytes: [UInt8], legacy: LegacyCharset? = nil)
+    throws(BodyDecodingError) -> Value
+  {
+    guard let text = String(validating: bytes, as: UTF8.self) ?? legacy?.decode(bytes) else {
       throw .malformed("the form body is not valid UTF-8")
     }
-    guard let pairs = FormURLEncoding.parse(text) else {
-      throw .malformed("the form body has a malformed percent-escape or is not UTF-8")
+    if let pairs = FormURLEncoding.parse(text) { return formObject(pairs) }
+    if let legacy, let pairs = FormURLEncoding.parse(text, decoding: legacy.decodeText) {
+      return formObject(pairs)
     }
-    return formObject(pairs)
+    throw .malformed("the form body has a malformed percent-escape or is not UTF-8")
   }
 
   static func formObject(_ pairs: [(name: String, value: String)]) -> Value {

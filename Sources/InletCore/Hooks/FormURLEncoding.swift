@@ -3,11 +3,19 @@ public enum FormURLEncoding {
   /// Splits and percent-decodes `a=1&b=%D0%B8`; `nil` when an escape is broken or the decoded
   /// bytes are not UTF-8.
   public static func parse(_ text: String) -> [(name: String, value: String)]? {
+    parse(text) { String(validating: $0, as: UTF8.self) }
+  }
+
+  /// The same, turning each component's decoded bytes into text with `decoding` (a legacy
+  /// charset).
+  public static func parse(_ text: String, decoding: ([UInt8]) -> String?)
+    -> [(name: String, value: String)]?
+  {
     var pairs: [(name: String, value: String)] = []
     for field in text.split(separator: "&", omittingEmptySubsequences: true) {
       let parts = field.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-      guard let name = decode(parts[0]) else { return nil }
-      let value = parts.count > 1 ? decode(parts[1]) : ""
+      guard let name = bytes(parts[0]).flatMap(decoding) else { return nil }
+      let value = parts.count > 1 ? bytes(parts[1]).flatMap(decoding) : ""
       guard let value else { return nil }
       if name.isEmpty { continue }
       pairs.append((name: name, value: value))
@@ -17,6 +25,11 @@ public enum FormURLEncoding {
 
   /// Decodes one component: `+` is a space, `%XX` a byte.
   public static func decode(_ component: Substring) -> String? {
+    bytes(component).flatMap { String(validating: $0, as: UTF8.self) }
+  }
+
+  /// The bytes of one component; `nil` for a broken escape.
+  static func bytes(_ component: Substring) -> [UInt8]? {
     var bytes: [UInt8] = []
     bytes.reserveCapacity(component.utf8.count)
     var iterator = component.utf8.makeIterator()
@@ -33,7 +46,7 @@ public enum FormURLEncoding {
         bytes.append(byte)
       }
     }
-    return String(validating: bytes, as: UTF8.self)
+    return bytes
   }
 
   /// Percent-encodes a component for a query string.

@@ -11,6 +11,9 @@ public enum HookOutcome: Sendable {
   case refused(HookFailure)
   /// Authenticated: store the raw item (and its inquiry), then answer.
   case store(RawSubmission)
+  /// Authenticated, a batch: store each item as its own raw item (in order), then answer as
+  /// for the first.
+  case storeAll([RawSubmission])
 }
 
 /// An error answer: the status, the JSON error code and a message the sender can act on.
@@ -42,6 +45,10 @@ public struct RawSubmission: Sendable {
   public var files: [UploadedFile]
   /// For reply templates.
   public var context: ReplyContext
+  /// What could be read from an `ignored` input (spam), shown in listings of ignored items.
+  public var partial: Inquiry?
+  /// The messenger conversation an inquiry's message belongs to (continuations).
+  public var conversation: ConversationReference?
 
   public init(
     channel: String, event: String, idempotencyKey: String?, receivedAt: Date,

@@ -29,7 +29,8 @@ public struct HookProcessor: Sendable {
       if let decoded { return decoded }
       let result = Result { () throws(BodyDecodingError) -> DecodedBody in
         try BodyDecoder.decode(
-          request, accepting: definition.body.accept, jsonField: definition.body.jsonField)
+          request, accepting: definition.body.accept, jsonField: definition.body.jsonField,
+          legacyCharset: definition.body.legacyCharset)
       }
       decoded = result
       return result
@@ -38,7 +39,7 @@ public struct HookProcessor: Sendable {
       let fields = handshake.match.needsBody ? try? body().get() : nil
       if handshake.match.matches(request, body: fields) {
         context.fields = fields?.fields
-        return .reply(handshake.reply, context)
+        return Self.answer(handshake, context)
       }
     }
 
@@ -70,7 +71,7 @@ public struct HookProcessor: Sendable {
       let fields = handshake.match.needsBody ? try? body().get() : nil
       if handshake.match.matches(request, body: fields) {
         context.fields = fields?.fields
-        return .reply(handshake.reply, context)
+        return Self.answer(handshake, context)
       }
     }
 
@@ -89,6 +90,41 @@ public struct HookProcessor: Sendable {
         partial: nil)
       return .store(submission)
     }
+    if let failure = Self.checkFiles(decodedBody.files, options: instance.options) {
+      return .refused(failure)
+    }
+    if let path = definition.split, let items = decodedBody.fields.value(at: path)?.array,
+      items.count > 1
+    {
+      // A batch (WhatsApp may deliver several messages in one request): each item is handled
+      // as if it had come alone, and stored as its own raw item.
+      var parts: [RawSubmission] = []
+      for item in items {
+        let single = DecodedBody(
+          fields: decodedBody.fields.replacing(at: path, with: .array([item])),
+          files: decodedBody.files)
+        if case .store(let part) = dispatch(
+          single, request: request, instance: instance, now: now, submission: submission,
+          context: context)
+        {
+          parts.append(part)
+        }
+      }
+      if !parts.isEmpty { return .storeAll(parts) }
+    }
+    return dispatch(
+      decodedBody, request: request, instance: instance, now: now, submission: submission,
+      context: context)
+  }
+
+  /// Picks the event for a decoded body and decides what becomes of it.
+  private func dispatch(
+    _ decodedBody: DecodedBody, request: HookRequest, instance: ChannelInstance, now: Date,
+    submission: RawSubmission, context: ReplyContext
+  ) -> HookOutcome {
+    let definition = instance.definition
+    var submission = submission
+    var context = context
     context.fields = decodedBody.fields
     submission.context = context
     submission.files = decodedBody.files
@@ -108,6 +144,10 @@ public struct HookProcessor: Sendable {
     }
     submission.event = event.name
     submission.replies = event.reply ?? Replies()
+    if let spec = event.idempotency {
+      submission.idempotencyKey = idempotencyKey(
+        request, fields: decodedBody.fields, instance: instance, spec: spec)
+    }
 
     switch event.action {
     case .drop:
@@ -123,8 +163,18 @@ public struct HookProcessor: Sendable {
       return .store(submission)
     case .inquiry:
       var mapper = FieldMapper(phone: phone)
-      let inquiry = mapper.inquiry(
+      var inquiry = mapper.inquiry(
         from: decodedBody, event: event, request: request, instance: instance, now: now)
+      for name in SpamCheck.fieldNames(instance.options) {
+        inquiry.extra = inquiry.extra.filter { $0.key.lowercased() != name }
+      }
+      if let verdict = SpamCheck.verdict(decodedBody.fields, options: instance.options, now: now) {
+        submission.disposition = .ignored(verdict)
+        submission.partial = inquiry
+        return .store(submission)
+      }
+      submission.conversation = Self.conversation(
+        decodedBody.fields, instance: instance, receivedAt: now)
       if let required = event.requireAny, !required.contains(where: { inquiry.has($0) }) {
         submission.disposition = Self.quarantine(
           "missing_fields",
@@ -135,6 +185,63 @@ public struct HookProcessor: Sendable {
       }
       return .store(submission)
     }
+  }
+
+  /// A handshake's reply, or its refusal when the value it verifies does not match.
+  static func answer(_ handshake: ChannelDefinition.Handshake, _ context: ReplyContext)
+    -> HookOutcome
+  {
+    if let verify = handshake.verify {
+      let presented = verify.presented.render(context.resolve)
+      let expected = verify.expected.render(context.resolve)
+      guard !expected.isEmpty, ConstantTime.equals(presented, expected) else {
+        if let refuse = handshake.refuse { return .reply(refuse, context) }
+        return .refused(
+          HookFailure(
+            status: 403, code: "forbidden",
+            message: "the verification token does not match the channel's configured one"))
+      }
+    }
+    return .reply(handshake.reply, context)
+  }
+
+  /// Refuses (413, nothing stored) uploads over the instance's `max_file_bytes` / `max_files`.
+  static func checkFiles(_ files: [UploadedFile], options: [String: Value]) -> HookFailure? {
+    if let most = ChannelOptions.integer(options["max_files"]), files.count > most {
+      return HookFailure(
+        status: 413, code: "too_many_files",
+        message: "\(files.count) files were sent; this form accepts at most \(most)")
+    }
+    if let limit = ChannelOptions.integer(options["max_file_bytes"]),
+      let large = files.first(where: { $0.data.count > limit })
+    {
+      return HookFailure(
+        status: 413, code: "file_too_large",
+        message: "the file `\(large.filename)` has \(large.data.count) bytes; this form accepts "
+          + "files of at most \(limit) bytes")
+    }
+    return nil
+  }
+
+  /// The conversation a message belongs to, when the definition declares how to tell.
+  static func conversation(_ fields: Value, instance: ChannelInstance, receivedAt: Date)
+    -> ConversationReference?
+  {
+    guard let spec = instance.definition.conversation,
+      let key = spec.key.lazy.compactMap({ fields.value(at: $0)?.text }).first(where: {
+        !$0.isEmpty
+      })
+    else { return nil }
+    var at = receivedAt
+    if let stamp = spec.at.lazy.compactMap({ fields.value(at: $0)?.text }).compactMap(Double.init)
+      .first
+    {
+      at = Date(timeIntervalSince1970: stamp > 100_000_000_000 ? stamp / 1000 : stamp)
+    }
+    let window =
+      ChannelOptions.duration(instance.options["conversation_window"])
+      ?? ConversationSpec.defaultWindow
+    return ConversationReference(key: "\(instance.name):\(key)", at: at, window: window)
   }
 
   /// A 400 answer for an input that is kept as `quarantined`.
@@ -153,10 +260,11 @@ public struct HookProcessor: Sendable {
     error.code == "unsupported_media_type" ? 415 : 400
   }
 
-  private func idempotencyKey(_ request: HookRequest, fields: Value?, instance: ChannelInstance)
-    -> String?
-  {
-    guard let spec = instance.definition.idempotency else { return nil }
+  private func idempotencyKey(
+    _ request: HookRequest, fields: Value?, instance: ChannelInstance,
+    spec: ChannelDefinition.IdempotencySpec? = nil
+  ) -> String? {
+    guard let spec = spec ?? instance.definition.idempotency else { return nil }
     var key: String?
     if let header = spec.header, let value = request.header(header), !value.isEmpty {
       key = value
@@ -164,8 +272,14 @@ public struct HookProcessor: Sendable {
     if key == nil, let fields, let template = spec.template {
       let context = ReplyContext(
         request: request, fields: fields, options: instance.options, secrets: instance.secrets)
-      let rendered = template.render(context.resolve)
-      key = rendered.isEmpty ? nil : rendered
+      // A template none of whose placeholders has a value identifies nothing (`offline:`).
+      var anyValue = false
+      let rendered = template.render { namespace, name in
+        let value = context.resolve(namespace, name)
+        if let value, !value.isEmpty { anyValue = true }
+        return value
+      }
+      key = rendered.isEmpty || !anyValue ? nil : rendered
     }
     if key == nil, let fields {
       key = spec.fields.lazy.compactMap { fields.value(at: $0)?.text }.first { !$0.isEmpty }

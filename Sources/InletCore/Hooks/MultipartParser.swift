@@ -2,7 +2,9 @@ import Foundation
 
 /// `multipart/form-data` (RFC 7578): text parts become fields, file parts uploads.
 enum MultipartParser {
-  static func parse(_ body: [UInt8], boundary: String) throws(BodyDecodingError) -> DecodedBody {
+  static func parse(_ body: [UInt8], boundary: String, legacy: LegacyCharset? = nil)
+    throws(BodyDecodingError) -> DecodedBody
+  {
     let delimiter = Array("--\(boundary)".utf8)
     var tree = FormTree()
     var files: [UploadedFile] = []
@@ -23,7 +25,7 @@ enum MultipartParser {
         throw .malformed("a multipart part is not terminated by the boundary")
       }
       let part = Array(body[partStart..<next])
-      try parsePart(part, tree: &tree, files: &files)
+      try parsePart(part, tree: &tree, files: &files, legacy: legacy)
       position = next + 2
     }
     guard sawClose else { throw .malformed("the multipart body has no closing boundary") }
@@ -31,12 +33,16 @@ enum MultipartParser {
   }
 
   private static func parsePart(
-    _ part: [UInt8], tree: inout FormTree, files: inout [UploadedFile]
+    _ part: [UInt8], tree: inout FormTree, files: inout [UploadedFile], legacy: LegacyCharset?
   ) throws(BodyDecodingError) {
     guard let headerEnd = find([0x0D, 0x0A, 0x0D, 0x0A], in: part, from: 0) else {
       throw .malformed("a multipart part has no header block")
     }
-    guard let headerText = String(validating: part[..<headerEnd], as: UTF8.self) else {
+    let headerBytes = Array(part[..<headerEnd])
+    guard
+      let headerText = String(validating: headerBytes, as: UTF8.self)
+        ?? legacy?.decode(headerBytes)
+    else {
       throw .malformed("a multipart part header is not UTF-8")
     }
     let content = Array(part[(headerEnd + 4)...])
@@ -58,7 +64,8 @@ enum MultipartParser {
       files.append(
         UploadedFile(field: fieldName, filename: filename, contentType: contentType, data: content))
     } else {
-      guard let text = String(validating: content, as: UTF8.self) else {
+      guard let text = String(validating: content, as: UTF8.self) ?? legacy?.decode(content)
+      else {
         throw .malformed("the multipart field `\(fieldName)` is not UTF-8")
       }
       tree.insert(name: fieldName, value: text)

@@ -94,12 +94,17 @@ public struct ConfigLoader: Sendable {
           "\(at).\(key)",
           "definition `\(definition.name)` (scheme \(definition.auth.scheme)) needs this secret")
       }
-      for key in entry.options.keys where definition.options[key] == nil {
-        let known = definition.options.keys.sorted().joined(separator: ", ")
+      for key in entry.options.keys
+      where definition.options[key] == nil && !ChannelOptions.common.contains(key) {
+        let known = Set(definition.options.keys).union(ChannelOptions.common).sorted()
+          .joined(separator: ", ")
         throw ConfigError(
           "\(at).options.\(key)",
           "definition `\(definition.name)` has no such option (options: \(known.isEmpty ? "none" : known))"
         )
+      }
+      if let (key, problem) = ChannelOptions.problem(in: entry.options) {
+        throw ConfigError("\(at).options.\(key)", "expected \(problem)")
       }
       instances.append(
         ChannelInstance(

@@ -501,8 +501,14 @@ public enum OpenAPIDocument {
           tags: [hooks]
           operationId: hookPost
           summary: An inbound webhook of a channel instance.
-          description: Stored durably before the answer. The reply is the one the channel
-            definition declares (201 with `{"id"}` for the generic channel).
+          description: >-
+            Stored durably before the answer. The reply is the one the channel
+            definition declares (201 with `{"id"}` for the generic channel). A browser posting a
+            plain HTML form to a channel whose instance sets `thank_you_url` gets 303 to it unless
+            it asks for JSON (`Accept: application/json`). Answers to an origin listed in the
+            instance's `cors_origins` carry `Access-Control-Allow-Origin`. 413 when the body or a
+            file is over the instance's limits; 429 `rate_limited` (with `Retry-After`, nothing
+            stored) over `rate_limit_per_ip` or `rate_limit`.
           security: [{}]
           requestBody:
             content:
@@ -513,6 +519,17 @@ public enum OpenAPIDocument {
               multipart/form-data:
                 schema: { type: object }
           responses:
+            default: { $ref: "#/components/responses/HookReply" }
+        options:
+          tags: [hooks]
+          operationId: hookPreflight
+          summary: CORS preflight for a website's script posting to the channel.
+          description: >-
+            204 with `Access-Control-Allow-*` for an `Origin` listed in the instance's
+            `cors_origins`; 403 `origin_not_allowed` otherwise.
+          security: [{}]
+          responses:
+            "204": { description: The origin may post. }
             default: { $ref: "#/components/responses/HookReply" }
         put:
           tags: [hooks]

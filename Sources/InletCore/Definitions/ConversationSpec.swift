@@ -1,0 +1,57 @@
+import Foundation
+
+/// How a messenger definition recognises messages of one conversation: the key (a chat, a peer,
+/// a phone) and, optionally, the provider's own message time.
+///
+/// A message whose conversation had activity within the instance's `conversation_window`
+/// (default 30 minutes) continues that conversation's inquiry (design.md, "Statuses").
+public struct ConversationSpec: Sendable, Decodable {
+  /// Paths tried in order; the first non-empty value is the conversation key.
+  public var key: [FieldPath]
+  /// Paths to the message time in Unix seconds; the receive time when absent.
+  public var at: [FieldPath]
+
+  enum CodingKeys: String, CodingKey, CaseIterable { case key, at }
+
+  public init(from decoder: any Decoder) throws {
+    try decoder.rejectUnknownKeys(CodingKeys.self)
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    key = try Self.paths(c, .key)
+    at = try c.contains(.at) ? Self.paths(c, .at) : []
+    if key.isEmpty {
+      throw DecodingError.dataCorruptedError(
+        forKey: .key, in: c, debugDescription: "list at least one path")
+    }
+  }
+
+  private static func paths(_ c: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws
+    -> [FieldPath]
+  {
+    let texts: [String]
+    if let single = try? c.decode(String.self, forKey: key) {
+      texts = [single]
+    } else {
+      texts = try c.decode([String].self, forKey: key)
+    }
+    return try texts.map { try FieldPath.decoding($0, at: c.codingPath + [key]) }
+  }
+
+  /// The default window: 30 minutes.
+  public static let defaultWindow: TimeInterval = 30 * 60
+}
+
+/// The conversation a message belongs to, on its way into the store.
+public struct ConversationReference: Sendable, Equatable {
+  /// Scoped by channel instance (`tg:123456789`).
+  public var key: String
+  /// The message time (the provider's, or the receive time).
+  public var at: Date
+  /// How long after the conversation's last message a new one still continues it.
+  public var window: TimeInterval
+
+  public init(key: String, at: Date, window: TimeInterval) {
+    self.key = key
+    self.at = at
+    self.window = window
+  }
+}

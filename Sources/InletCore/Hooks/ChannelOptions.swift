@@ -1,0 +1,104 @@
+import Foundation
+
+/// Instance options every definition understands (anti-spam, browser forms, limits,
+/// conversations), and readers for their values.
+public enum ChannelOptions {
+  /// Options a channel instance may set whatever its definition declares.
+  public static let common: Set<String> = [
+    "thank_you_url", "cors_origins", "honeypot", "min_fill_seconds", "fill_time_field",
+    "rate_limit", "rate_limit_per_ip", "max_body_bytes", "max_file_bytes", "max_files",
+    "conversation_window",
+  ]
+
+  /// The form field that carries when the form was shown (Unix seconds or milliseconds).
+  public static let defaultFillTimeField = "form_started_at"
+
+  /// The first common option whose value cannot be used, as `(key, what it should be)`: a
+  /// mistyped limit must fail `inlet check-config`, not silently switch the limit off.
+  public static func problem(in options: [String: Value]) -> (key: String, problem: String)? {
+    for key in options.keys.sorted() {
+      let value = options[key]
+      switch key {
+      case "rate_limit", "rate_limit_per_ip":
+        if RateLimit(value) == nil {
+          return (key, "a rate such as `10/1m` (requests per period: s, m, h, d)")
+        }
+      case "min_fill_seconds", "conversation_window":
+        if duration(value) == nil { return (key, "a duration such as `3`, `90s` or `30m`") }
+      case "max_body_bytes", "max_file_bytes", "max_files":
+        if integer(value) == nil { return (key, "a positive whole number") }
+      case "thank_you_url":
+        let text = value?.text ?? ""
+        if !(text.hasPrefix("https://") || text.hasPrefix("http://") || text.hasPrefix("/")) {
+          return (key, "an http(s) URL (or a path on the form's own site)")
+        }
+      case "cors_origins":
+        let origins = strings(value)
+        if origins.isEmpty
+          || origins.contains(where: {
+            $0 != "*" && !($0.hasPrefix("https://") || $0.hasPrefix("http://"))
+          })
+        {
+          return (key, "a list of origins such as `https://example.ru`, or `*`")
+        }
+      case "honeypot":
+        if strings(value).isEmpty { return (key, "a field name, or a list of them") }
+      default:
+        continue
+      }
+    }
+    return nil
+  }
+
+  /// A duration: a number of seconds, or `90s`, `30m`, `2h`, `1d`.
+  public static func duration(_ value: Value?) -> TimeInterval? {
+    guard let text = value?.text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
+      return nil
+    }
+    if let seconds = Double(text) { return seconds }
+    let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
+    guard let unit = text.last.flatMap({ units[$0] }), let number = Double(text.dropLast())
+    else { return nil }
+    return number * unit
+  }
+
+  /// A positive integer option.
+  public static func integer(_ value: Value?) -> Int? {
+    guard let text = value?.text, let number = Double(text), number >= 1 else { return nil }
+    return Int(number)
+  }
+
+  /// A list of strings (a single string is a list of one).
+  public static func strings(_ value: Value?) -> [String] {
+    switch value {
+    case .array(let items): return items.compactMap(\.text).filter { !$0.isEmpty }
+    case .string(let text) where !text.isEmpty: return [text]
+    default: return []
+    }
+  }
+}
+
+/// A request rate: `20/1m` is at most 20 requests in any one-minute window.
+public struct RateLimit: Sendable, Equatable {
+  public var requests: Int
+  public var period: TimeInterval
+
+  public init(requests: Int, period: TimeInterval) {
+    self.requests = requests
+    self.period = period
+  }
+
+  /// Parses `N/duration` (`10/1m`, `100/1h`, `5/30s`; `10/m` means one minute).
+  public init?(_ value: Value?) {
+    guard let text = value?.text else { return nil }
+    let parts = text.split(separator: "/", maxSplits: 1).map {
+      $0.trimmingCharacters(in: .whitespaces)
+    }
+    guard parts.count == 2, let requests = Int(parts[0]), requests > 0 else { return nil }
+    let periodText = Double(String(parts[1].prefix(1))) == nil ? "1" + parts[1] : parts[1]
+    guard let period = ChannelOptions.duration(.string(periodText)), period > 0 else {
+      return nil
+    }
+    self.init(requests: requests, period: period)
+  }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import GRDB
+import InletCore
+
+extension InletDatabase {
+  /// Stores a messenger message inside the ingest transaction (design.md, "Statuses"): within
+  /// the window after the conversation's latest message it is appended to that inquiry's
+  /// `messages[]` while the inquiry is `new`; once that inquiry was decided, it starts a new one
+  /// with `thread.inquiry_id` pointing back; after the window, a new inquiry.
+  static func applyConversation(
+    _ conversation: ConversationReference, draft: Inquiry, raw: inout RawItemRecord,
+    files: [UploadedFile], settings: DirectorySettings, in db: Database
+  ) throws -> IngestResult {
+    let earlier = try conversationTarget(conversation, in: db)
+    if let earlier, earlier.status == InquiryStatus.new.rawValue {
+      return try appendMessage(
+        draft, to: earlier.id, conversation: conversation, raw: &raw, files: files,
+        settings: settings, in: db)
+    }
+    let result = try insertInquiry(
+      draft, raw: &raw, files: files, settings: settings, thread: earlier, in: db)
+    if case .created(let id, _) = result {
+      try db.execute(
+        sql: "UPDATE inquiries SET conversation_key = ?, last_message_at = ? WHERE id = ?",
+        arguments: [conversation.key, conversation.at.timeIntervalSince1970, id])
+    }
+    return result
+  }
+
+  /// The conversation's latest inquiry when its latest message is within the window (a merged
+  /// one lives on in the one it went into).
+  static func conversationTarget(_ conversation: ConversationReference, in db: Database) throws
+    -> ThreadTarget?
+  {
+    guard
+      var row = try Row.fetchOne(
+        db,
+        sql: """
+          SELECT id, status, merged_into, acceptance, last_message_at FROM inquiries
+          WHERE conversation_key = ? ORDER BY id DESC LIMIT 1
+          """,
+        arguments: [conversation.key]),
+      let last: Double = row["last_message_at"],
+      conversation.at.timeIntervalSince1970 - last <= conversation.window
+    else { return nil }
+    if let into: Int64 = row["merged_into"],
+      let target = try Row.fetchOne(
+        db, sql: "SELECT id, status, merged_into, acceptance FROM inquiries WHERE id = ?",
+        arguments: [into])
+    {
+      row = target
+    }
+    var interest: String?
+    if let text: String = row["acceptance"],
+      let acceptance = try? InquiryJSON.decoder().decode(
+        Inquiry.Acceptance.self, from: Data(text.utf8))
+    {
+      interest = acceptance.interestID
+    }
+    return ThreadTarget(id: row["id"], status: row["status"], acceptedInterest: interest)
+  }
+
+  /// Appends the message to a `new` inquiry. A contact detail the inquiry lacked (a phone
+  /// number shared later in the chat) is added first and the inquiry matched again, so the
+  /// `inquiry.updated` event carries it.
+  private static func appendMessage(
+    _ draft: Inquiry, to inquiryID: Int64, conversation: ConversationReference,
+    raw: inout RawItemRecord, files: [UploadedFile], settings: DirectorySettings,
+    in db: Database
+  ) throws -> IngestResult {
+    if var record = try InquiryRecord.fetchOne(db, key: inquiryID) {
+      var inquiry = try InquiryJSON.decoder().decode(
+        Inquiry.self, from: Data(record.document.utf8))
+      var sender = inquiry.sender
+      if sender.phone == nil { sender.phone = draft.sender.phone }
+      if sender.email == nil { sender.email = draft.sender.email }
+      if sender.name == nil { sender.name = draft.sender.name }
+      var changed = false
+      if sender != inquiry.sender {
+        inquiry.sender = sender
+        try applyMatch(to: &inquiry, settings: settings, in: db)
+        record.senderPhone = sender.phone
+        record.senderEmail = sender.email
+        changed = true
+      }
+      if inquiry.text == nil, let text = draft.text {
+        inquiry.text = text
+        changed = true
+      }
+      if changed {
+        record.document = String(decoding: inquiry.jsonBytes, as: UTF8.self)
+        try record.update(db)
+      }
+    }
+    try db.execute(
+      sql: "UPDATE inquiries SET last_message_at = MAX(last_message_at, ?) WHERE id = ?",
+      arguments: [conversation.at.timeIntervalSince1970, inquiryID])
+    try appendContinuation(
+      to: inquiryID, raw: &raw, text: draft.text, receivedAt: draft.receivedAt, files: files,
+      in: db)
+    return .updated(inquiryID: String(inquiryID), rawID: String(raw.id!))
+  }
+}

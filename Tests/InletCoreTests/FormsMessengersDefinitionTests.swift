@@ -1,0 +1,273 @@
+import Foundation
+import Testing
+
+@testable import InletCore
+
+/// The form and messenger definitions and the generic features they rely on, without I/O.
+struct FormsMessengersDefinitionTests {
+  private let processor = HookProcessor()
+
+  private static func instance(
+    _ definition: String, secrets: [String: String] = ["token": "t"],
+    options: [String: Value] = [:]
+  ) throws -> ChannelInstance {
+    let url = Fixtures.channelsFolder.appendingPathComponent("\(definition).yaml")
+    let text = try String(contentsOf: url, encoding: .utf8)
+    let parsed = try ChannelDefinitionLoader.parse(yaml: text, name: definition, file: url.path)
+    return ChannelInstance(
+      name: definition, definition: parsed, secrets: ChannelSecrets(secrets), options: options)
+  }
+
+  private static func form(_ pairs: [(String, String)], token: String = "t") -> HookRequest {
+    let body = pairs.map { FormURLEncoding.encode($0.0) + "=" + FormURLEncoding.encode($0.1) }
+      .joined(separator: "&")
+    return .post(
+      "application/x-www-form-urlencoded", body, query: [(name: "token", value: token)])
+  }
+
+  @Test func everyShippedDefinitionLoads() throws {
+    let all = try ChannelDefinitionLoader.loadDirectory(Fixtures.channelsFolder)
+    for name in [
+      "tilda", "elementor", "contact-form-7", "yandex-forms", "google-forms", "telegram", "vk",
+      "whatsapp", "jivo",
+    ] {
+      #expect(all[name] != nil, "\(name)")
+    }
+  }
+
+  @Test func optionValues() {
+    #expect(ChannelOptions.duration("30m") == 1800)
+    #expect(ChannelOptions.duration("90") == 90)
+    #expect(ChannelOptions.duration("2h") == 7200)
+    #expect(ChannelOptions.duration("soon") == nil)
+    #expect(RateLimit("10/1m") == RateLimit(requests: 10, period: 60))
+    #expect(RateLimit("5/m") == RateLimit(requests: 5, period: 60))
+    #expect(RateLimit("100/1h") == RateLimit(requests: 100, period: 3600))
+    #expect(RateLimit("0/1m") == nil)
+    #expect(RateLimit("many") == nil)
+    #expect(ChannelOptions.strings(.array(["a", "b"])) == ["a", "b"])
+    #expect(ChannelOptions.strings("a") == ["a"])
+  }
+
+  @Test func spamVerdicts() {
+    let options: [String: Value] = ["honeypot": "website", "min_fill_seconds": "3"]
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+    #expect(SpamCheck.verdict(.object(["name": "A"]), options: options, now: now) == nil)
+    #expect(
+      SpamCheck.verdict(.object(["Website": "x"]), options: options, now: now)?
+        .contains("honeypot") == true)
+    #expect(
+      SpamCheck.verdict(.object(["website": ""]), options: options, now: now) == nil)
+    let fast = Value.object(["form_started_at": .number("1799999999000")])
+    #expect(SpamCheck.verdict(fast, options: options, now: now)?.contains("1 s") == true)
+    let slow = Value.object(["form_started_at": "1799999990"])
+    #expect(SpamCheck.verdict(slow, options: options, now: now) == nil)
+    #expect(SpamCheck.verdict(fast, options: [:], now: now) == nil)
+  }
+
+  @Test func messengerSchemes() {
+    let secrets = ChannelSecrets([
+      "secret_token": "tg", "secret": "vk", "app_secret": "meta",
+    ])
+    let telegram = TelegramSecretTokenScheme()
+    let signed = HookRequest(
+      method: "POST", headers: [(name: "X-Telegram-Bot-Api-Secret-Token", value: "tg")])
+    #expect(
+      telegram.authenticate(signed, body: nil, secrets: secrets, parameters: [:]) == .authenticated)
+    #expect(
+      telegram.authenticate(
+        HookRequest(method: "POST"), body: nil, secrets: secrets, parameters: [:])
+        != .authenticated)
+
+    let vk = VKSecretScheme()
+    let good = DecodedBody(fields: .object(["type": "message_new", "secret": "vk"]))
+    let bad = DecodedBody(fields: .object(["type": "message_new", "secret": "nope"]))
+    let request = HookRequest(method: "POST")
+    #expect(
+      vk.authenticate(request, body: good, secrets: secrets, parameters: [:]) == .authenticated)
+    #expect(
+      vk.authenticate(request, body: bad, secrets: secrets, parameters: [:]) != .authenticated)
+
+    let hub = HubSignature256Scheme()
+    let body = Array(#"{"object":"whatsapp_business_account"}"#.utf8)
+    let signature = HubSignature256Scheme.signature(body, secret: "meta")
+    #expect(signature.hasPrefix("sha256=") && signature.count == 71)
+    let metaSigned = HookRequest(
+      method: "POST", headers: [(name: "X-Hub-Signature-256", value: signature)], body: body)
+    #expect(
+      hub.authenticate(metaSigned, body: nil, secrets: secrets, parameters: [:]) == .authenticated)
+    var tampered = metaSigned
+    tampered.body += Array(" ".utf8)
+    #expect(
+      hub.authenticate(tampered, body: nil, secrets: secrets, parameters: [:]) != .authenticated)
+  }
+
+  @Test func whatsappVerificationChallenge() throws {
+    let instance = try Self.instance(
+      "whatsapp", secrets: ["app_secret": "meta", "verify_token": "verify-me"])
+    let good = HookRequest.get([
+      (name: "hub.mode", value: "subscribe"), (name: "hub.challenge", value: "1158201444"),
+      (name: "hub.verify_token", value: "verify-me"),
+    ])
+    let reply = try #require(processor.process(good, for: instance).immediateReply)
+    #expect(reply.reply.text?.render(reply.context.resolve) == "1158201444")
+    let wrong = HookRequest.get([
+      (name: "hub.mode", value: "subscribe"), (name: "hub.challenge", value: "1158201444"),
+      (name: "hub.verify_token", value: "guess"),
+    ])
+    #expect(processor.process(wrong, for: instance).refusal?.status == 403)
+  }
+
+  @Test func tildaPingAndTranid() throws {
+    let instance = try Self.instance("tilda")
+    let ping = processor.process(Self.form([("test", "test")]), for: instance)
+    #expect(ping.immediateReply?.reply.status == 200)
+    let lead = processor.process(
+      Self.form([("Name", "Иван"), ("Phone", "89161234567"), ("tranid", "123:456")]),
+      for: instance)
+    let submission = try #require(lead.submission)
+    #expect(submission.idempotencyKey == "tilda:123:456")
+    #expect(submission.inquiry?.sender.phone == "+79161234567")
+  }
+
+  @Test func elementorModes() throws {
+    let instance = try Self.instance("elementor")
+    let advanced = try #require(
+      processor.process(
+        Self.form([("form[id]", "f1"), ("fields[email][value]", "a@example.ru")]),
+        for: instance
+      ).submission)
+    #expect(advanced.event == "advanced")
+    #expect(advanced.inquiry?.sender.email == "a@example.ru")
+    let simple = try #require(
+      processor.process(Self.form([("E-mail", "b@example.ru"), ("form_id", "f1")]), for: instance)
+        .submission)
+    #expect(simple.event == "simple")
+    #expect(simple.inquiry?.extra["form_id"] == "f1")
+  }
+
+  @Test func telegramConversationReference() throws {
+    let instance = try Self.instance(
+      "telegram", secrets: ["secret_token": "tg"], options: ["conversation_window": "10m"])
+    let update =
+      #"{"update_id":1,"message":{"message_id":1,"from":{"id":42,"first_name":"Ян"},"chat":{"id":42,"type":"private"},"date":1800000000,"text":"Привет"}}"#
+    let request = HookRequest.post(
+      "application/json", update,
+      headers: [(name: "X-Telegram-Bot-Api-Secret-Token", value: "tg")])
+    let submission = try #require(processor.process(request, for: instance).submission)
+    #expect(
+      submission.conversation
+        == ConversationReference(
+          key: "telegram:42", at: Date(timeIntervalSince1970: 1_800_000_000), window: 600))
+    #expect(submission.idempotencyKey == "telegram:1")
+    #expect(
+      submission.inquiry?.sender.messenger == Inquiry.Messenger(network: "telegram", id: "42"))
+    #expect(submission.inquiry?.sender.name == "Ян")
+  }
+
+  @Test func fileLimits() {
+    let files = [UploadedFile(field: "f", filename: "a.bin", contentType: "x", data: [1, 2, 3])]
+    #expect(HookProcessor.checkFiles(files, options: ["max_file_bytes": "2"])?.status == 413)
+    #expect(HookProcessor.checkFiles(files, options: ["max_file_bytes": "3"]) == nil)
+    #expect(
+      HookProcessor.checkFiles(files + files, options: ["max_files": "1"])?.code
+        == "too_many_files")
+  }
+
+  @Test func aNewMessengerNeedsNoSwift() throws {
+    // A provider written as data only: a conversation key and a body-secret scheme.
+    let yaml = """
+      name: acme-chat
+      auth: { scheme: vk-secret, parameters: { field: key } }
+      body: { accept: [json] }
+      conversation: { key: [chat], at: [ts] }
+      kind: message
+      fields:
+        sender.messenger.network: { value: acme }
+        sender.messenger.id: user
+        text: body
+      """
+    let definition = try ChannelDefinitionLoader.parse(yaml: yaml, name: "acme-chat")
+    let instance = ChannelInstance(
+      name: "acme", definition: definition, secrets: ChannelSecrets(["secret": "k"]))
+    let request = HookRequest.post(
+      "application/json", #"{"key":"k","chat":"c9","user":"u1","ts":1800000000,"body":"hi"}"#)
+    let submission = try #require(processor.process(request, for: instance).submission)
+    #expect(submission.conversation?.key == "acme:c9")
+    #expect(submission.conversation?.window == ConversationSpec.defaultWindow)
+    #expect(submission.inquiry?.text == "hi")
+  }
+
+  @Test func perEventIdempotencyAndEmptyTemplates() throws {
+    let instance = try Self.instance("jivo")
+    func key(_ json: String) throws -> String? {
+      let request = HookRequest.post(
+        "application/json", json, query: [(name: "token", value: "t")])
+      return try #require(processor.process(request, for: instance).submission).idempotencyKey
+    }
+    #expect(
+      try key(#"{"event_name":"chat_finished","chat_id":5,"visitor":{"name":"A"}}"#)
+        == "jivo:chat_finished:5")
+    // A template none of whose placeholders has a value identifies nothing.
+    #expect(try key(#"{"event_name":"offline_message","message":"hi"}"#) == nil)
+    #expect(
+      try key(#"{"event_name":"offline_message","offline_message_id":"m7","message":"hi"}"#)
+        == "jivo:offline:m7")
+  }
+
+  @Test func replacingNestedValues() throws {
+    let value = Value.object([
+      "entry": .array([.object(["messages": .array(["a", "b"])])]), "other": "x",
+    ])
+    let path = try #require(FieldPath("Entry.0.messages"))
+    let replaced = value.replacing(at: path, with: .array(["b"]))
+    #expect(replaced.value(at: try #require(FieldPath("entry.0.messages"))) == .array(["b"]))
+    #expect(replaced.member("other") == "x")
+    #expect(value.replacing(at: try #require(FieldPath("missing.0")), with: "y") == value)
+  }
+
+  @Test func optionProblems() {
+    #expect(ChannelOptions.problem(in: ["rate_limit": "10/1m", "honeypot": "website"]) == nil)
+    #expect(
+      ChannelOptions.problem(in: ["rate_limit_per_ip": "ten a minute"])?.key == "rate_limit_per_ip")
+    #expect(ChannelOptions.problem(in: ["min_fill_seconds": "soon"])?.key == "min_fill_seconds")
+    #expect(ChannelOptions.problem(in: ["max_file_bytes": "-1"])?.key == "max_file_bytes")
+    #expect(ChannelOptions.problem(in: ["thank_you_url": "example.ru"])?.key == "thank_you_url")
+    #expect(
+      ChannelOptions.problem(in: ["cors_origins": .array(["example.ru"])])?.key == "cors_origins")
+    #expect(ChannelOptions.problem(in: ["cors_origins": .array(["*"])]) == nil)
+  }
+
+  @Test func windows1251Forms() throws {
+    let instance = try Self.instance("generic")
+    // "Иван" and "Счёт" in windows-1251, percent-encoded as a windows-1251 page's form posts them.
+    let form = HookRequest.post(
+      "application/x-www-form-urlencoded", "%C8%EC%FF=%C8%E2%E0%ED&message=%D1%F7%B8%F2",
+      query: [(name: "token", value: "t")])
+    let inquiry = try #require(processor.process(form, for: instance).submission?.inquiry)
+    #expect(inquiry.sender.name == "Иван")
+    #expect(inquiry.text == "Счёт")
+
+    let boundary = "b0undary"
+    var body = Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\n".utf8)
+    body += [0xCE, 0xEB, 0xFC, 0xE3, 0xE0]  // "Ольга"
+    body += Array("\r\n--\(boundary)--\r\n".utf8)
+    let multipart = HookRequest.post(
+      "multipart/form-data; boundary=\(boundary)", bytes: body,
+      query: [(name: "token", value: "t")])
+    #expect(processor.process(multipart, for: instance).submission?.inquiry?.sender.name == "Ольга")
+
+    // Without the fallback (Tilda posts UTF-8), such a body stays malformed.
+    let tilda = try Self.instance("tilda")
+    let bad = HookRequest.post(
+      "application/x-www-form-urlencoded", "Name=%C8%E2%E0%ED", query: [(name: "token", value: "t")]
+    )
+    #expect(
+      processor.process(bad, for: tilda).submission?.quarantineFailure?.code == "malformed_body")
+    // A charset the sender names is honoured everywhere.
+    let named = HookRequest.post(
+      "application/x-www-form-urlencoded; charset=windows-1251", "Name=%C8%E2%E0%ED",
+      query: [(name: "token", value: "t")])
+    #expect(processor.process(named, for: tilda).submission?.inquiry?.sender.name == "Иван")
+  }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import InletCore
+import Testing
+
+@testable import InletHTTP
+
+/// Who the client is behind proxies, and the per-key request windows.
+struct ClientAddressTests {
+  @Test func forwardedForIsBelievedOnlyFromTrustedProxies() {
+    let trusted: Set<String> = ["127.0.0.1", "10.0.0.2"]
+    #expect(
+      ClientAddress.resolve(peer: "127.0.0.1", forwardedFor: "203.0.113.7", trusted: trusted)
+        == "203.0.113.7")
+    // Anything left of the first untrusted hop may be forged by the client.
+    #expect(
+      ClientAddress.resolve(
+        peer: "127.0.0.1", forwardedFor: "1.2.3.4, 203.0.113.7, 10.0.0.2", trusted: trusted)
+        == "203.0.113.7")
+    #expect(
+      ClientAddress.resolve(peer: "198.51.100.9", forwardedFor: "203.0.113.7", trusted: trusted)
+        == "198.51.100.9")
+    #expect(
+      ClientAddress.resolve(peer: "::ffff:127.0.0.1", forwardedFor: "203.0.113.7", trusted: trusted)
+        == "203.0.113.7")
+    #expect(
+      ClientAddress.resolve(peer: "127.0.0.1", forwardedFor: nil, trusted: trusted) == "127.0.0.1")
+  }
+
+  @Test func fixedWindows() {
+    let limiter = RateLimiter()
+    let limit = RateLimit(requests: 2, period: 60)
+    let start = Date(timeIntervalSince1970: 1_800_000_000)
+    #expect(limiter.admit("a", limit: limit, now: start) == nil)
+    #expect(limiter.admit("a", limit: limit, now: start.addingTimeInterval(1)) == nil)
+    #expect(limiter.admit("a", limit: limit, now: start.addingTimeInterval(2)) == 58)
+    #expect(limiter.admit("b", limit: limit, now: start.addingTimeInterval(2)) == nil)
+    #expect(limiter.admit("a", limit: limit, now: start.addingTimeInterval(60)) == nil)
+  }
+}

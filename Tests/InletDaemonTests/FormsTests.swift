@@ -1,0 +1,418 @@
+import Foundation
+import InletCore
+import InletStore
+import Testing
+
+/// Website forms through the real daemon: a browser's plain form (303), a script (JSON), CORS,
+/// files, anti-spam and rate limits, and every site builder's real format.
+@Suite("Forms", .serialized)
+struct FormsTests {
+  static let token = "token=\(FormsHarness.formToken)"
+
+  @Test("a plain browser form is redirected to thank_you_url; a script asking for JSON gets JSON")
+  func browserAndScript() async throws {
+    let site = try FormsHarness()
+    defer { site.daemon.remove() }
+    try await site.daemon.start()
+    let fields = [("имя", "Анна Смирнова"), ("телефон", "8 (916) 555-12-34"), ("utm_source", "ya")]
+    let browser = try await site.postForm(
+      "/hooks/form?\(Self.token)", fields,
+      headers: [("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")])
+    #expect(browser.status == 303, "\(browser.body)")
+    #expect(browser.headers.first(name: "location") == FormsHarness.thankYou)
+
+    let script = try await site.postForm(
+      "/hooks/form?\(Self.token)", [("name", "Пётр"), ("email", "petr@example.ru")],
+      headers: [("Accept", "application/json")])
+    #expect(script.status == 201, "\(script.body)")
+    #expect(script.json["id"] as? String != nil)
+
+    let inquiries = try site.inquiries("form")
+    #expect(inquiries.count == 2)
+    let first = try #require(inquiries.first)
+    #expect(first.sender.name == "Анна Смирнова")
+    #expect(first.sender.phone == "+79165551234")
+    #expect(first.extra["utm_source"] == .string("ya"))
+    #expect(first.extra["token"] == nil)
+  }
+
+  @Test("file uploads become attachments; limits answer 413 and store nothing")
+  func files() async throws {
+    let site = try FormsHarness()
+    defer { site.daemon.remove() }
+    try await site.daemon.start()
+    let boundary = "----inlet\(UUID().uuidString)"
+    let pdf = Array("%PDF-1.4 реквизиты".utf8)
+    let body = FormsHarness.multipart(
+      [("Имя", "Ольга"), ("Почта", "olga@example.ru"), ("Сообщение", "Счёт во вложении")],
+      files: [("file", "Реквизиты.pdf", "application/pdf", pdf)], boundary: boundary)
+    let sent = try await site.raw(
+      .POST, "/hooks/form?\(Self.token)",
+      headers: [("Content-Type", "multipart/form-data; boundary=\(boundary)")], body: body)
+    #expect(sent.status == 303, "\(sent.body)")
+    let inquiry = try #require(try site.inquiries("form").first)
+    #expect(inquiry.text == "Счёт во вложении")
+    let attachment = try #require(inquiry.attachments.first)
+    #expect(attachment.name == "Реквизиты.pdf")
+    #expect(attachment.contentType == "application/pdf")
+    #expect(attachment.size == pdf.count)
+    let download = try await site.daemon.download("/attachments/\(attachment.id)")
+    #expect(download.status == 200)
+    #expect(download.bytes == pdf)
+
+    let big = FormsHarness.multipart(
+      [("name", "Big")],
+      files: [
+        (
+          "file", "big.bin", "application/octet-stream",
+          [UInt8](
+            repeating: 7, count: 5000)
+        )
+      ], boundary: boundary)
+    let tooLarge = try await site.raw(
+      .POST, "/hooks/form?\(Self.token)",
+      headers: [("Content-Type", "multipart/form-data; boundary=\(boundary)")], body: big)
+    #expect(tooLarge.status == 413)
+    #expect(tooLarge.errorCode == "file_too_large")
+    let many = FormsHarness.multipart(
+      [("name", "Many")],
+      files: (1...3).map { ("file\($0)", "f\($0).txt", "text/plain", Array("x".utf8)) },
+      boundary: boundary)
+    let tooMany = try await site.raw(
+      .POST, "/hooks/form?\(Self.token)",
+      headers: [("Content-Type", "multipart/form-data; boundary=\(boundary)")], body: many)
+    #expect(tooMany.status == 413)
+    #expect(tooMany.errorCode == "too_many_files")
+    #expect(try site.rawCount("form") == 1, "refused uploads are not stored")
+
+    // A channel may take bodies larger than http.max_body_bytes (64 KiB here).
+    let scan = [UInt8]((0..<1_500_000).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+    let large = FormsHarness.multipart(
+      [("name", "Скан")], files: [("file", "скан.jpg", "image/jpeg", scan)], boundary: boundary)
+    let accepted = try await site.raw(
+      .POST, "/hooks/uploads?\(Self.token)",
+      headers: [("Content-Type", "multipart/form-data; boundary=\(boundary)")], body: large)
+    #expect(accepted.status == 201, "\(accepted.body)")
+    let stored = try #require(try site.inquiries("uploads").first?.attachments.first)
+    #expect(stored.size == scan.count)
+    #expect(try await site.daemon.download("/attachments/\(stored.id)").bytes == scan)
+    let elsewhere = try await site.raw(
+      .POST, "/hooks/site",
+      headers: [
+        ("Content-Type", "multipart/form-data; boundary=\(boundary)"),
+        ("Authorization", "Bearer \(site.daemon.siteToken)"),
+      ], body: large)
+    #expect(elsewhere.status == 413)
+  }
+
+  @Test("CORS: preflight for a listed origin, 403 for another, headers on answers and errors")
+  func cors() async throws {
+    let site = try FormsHarness()
+    defer { site.daemon.remove() }
+    try await site.daemon.start()
+    let preflight = try await site.raw(
+      .OPTIONS, "/hooks/form",
+      headers: [
+        ("Origin", FormsHarness.origin), ("Access-Control-Request-Method", "POST"),
+        ("Access-Control-Request-Headers", "content-type, authorization"),
+      ])
+    #expect(preflight.status == 204)
+    #expect(preflight.headers.first(name: "access-control-allow-origin") == FormsHarness.origin)
+    #expect(preflight.headers.first(name: "access-control-allow-methods")?.contains("POST") == true)
+    #expect(
+      preflight.headers.first(name: "access-control-allow-headers") == "content-type, authorization"
+    )
+    let stranger = try await site.raw(
+      .OPTIONS, "/hooks/form", headers: [("Origin", "https://evil.example")])
+    #expect(stranger.status == 403)
+    #expect(stranger.headers.first(name: "access-control-allow-origin") == nil)
+
+    let posted = try await site.postJSON(
+      "/hooks/form", #"{"name":"Ира","phone":"+79160000001"}"#,
+      headers: [
+        ("Origin", FormsHarness.origin), ("Accept", "application/json"),
+        ("Authorization", "Bearer \(FormsHarness.formToken)"),
+      ])
+    #expect(posted.status == 201)
+    #expect(posted.headers.first(name: "access-control-allow-origin") == FormsHarness.origin)
+    let denied = try await site.postJSON(
+      "/hooks/form", #"{"name":"Ира"}"#,
+      headers: [("Origin", FormsHarness.origin), ("Authorization", "Bearer wrong")])
+    #expect(denied.status == 401)
+    #expect(denied.headers.first(name: "access-control-allow-origin") == FormsHarness.origin)
+  }
+
+  @Test("anti-spam: honeypot and fill time are kept as ignored with the reason, never dropped")
+  func spam() async throws {
+    let site = try FormsHarness()
+    defer { site.daemon.remove() }
+    try await site.daemon.start()
+    let bot = try await site.postForm(
+      "/hooks/form?\(Self.token)",
+      [("name", "Bot"), ("email", "bot@spam.example"), ("website", "http://spam.example")])
+    #expect(bot.status == 303, "a bot sees the same success as a person")
+    let now = Int(Date().timeIntervalSince1970)
+    let hasty = try await site.postForm(
+      "/hooks/form?\(Self.token)",
+      [("name", "Fast"), ("phone", "+79160000002"), ("form_started_at", String(now * 1000))],
+      headers: [("Accept", "application/json")])
+    #expect(hasty.status == 202, "\(hasty.body)")
+    #expect(hasty.json["ignored"] as? Bool == true)
+    let person = try await site.postForm(
+      "/hooks/form?\(Self.token)",
+      [
+        ("name", "Человек"), ("phone", "+79160000003"), ("website", ""),
+        ("form_started_at", String(now - 40)),
+      ], headers: [("Accept", "application/json")])
+    #expect(person.status == 201, "\(person.body)")
+
+    let inquiries = try site.inquiries("form")
+    #expect(inquiries.map(\.sender.name) == ["Человек"])
+    #expect(inquiries.first?.extra["form_started_at"] == nil)
+    let ignored = try site.entries("form").filter { $0.status == "ignored" }
+    #expect(ignored.count == 2)
+    #expect(ignored.contains { $0.reason?.contains("honeypot field `website`") == true })
+    #expect(ignored.contains { $0.reason?.contains("min_fill_seconds") == true })
+    #expect(ignored.contains { $0.sender.email == "bot@spam.example" }, "what was read is shown")
+    let listed = try await site.daemon.api(.GET, "/inquiries?status=ignored")
+    #expect(listed.body.contains("honeypot"))
+    let metrics = try await site.daemon.get("/metrics").1
+    #expect(metrics.contains(#"inlet_spam_total{channel="form"} 2"#), "\(metrics)")
+  }
+
+  @Test("rate limits: per client address (X-Forwarded-For from a trusted proxy) and per channel")
+  func rateLimits() async throws {
+    let site = try FormsHarness()
+    defer { site.daemon.remove() }
+    try await site.daemon.start()
+    func send(_ channel: String, _ n: Int, from forwarded: String) async throws
+      -> DaemonHarness.Reply
+    {
+      try await site.postJSON(
+        "/hooks/\(channel)?\(Self.token)", #"{"name":"Лид \#(n)","phone":"+7916000010\#(n)"}"#,
+        headers: [("X-Forwarded-For", forwarded), ("Accept", "application/json")])
+    }
+    // 127.0.0.1 (the test's peer) is the default trusted proxy, so X-Forwarded-For names the
+    // client: its right-most address that is not a trusted proxy.
+    #expect(try await send("per-ip", 1, from: "203.0.113.7").status == 201)
+    #expect(try await send("per-ip", 2, from: "203.0.113.7").status == 201)
+    let limited = try await send("per-ip", 3, from: "203.0.113.7")
+    #expect(limited.status == 429)
+    #expect(limited.errorCode == "rate_limited")
+    #expect(Int(limited.headers.first(name: "retry-after") ?? "") ?? 0 >= 1)
+    #expect(try await send("per-ip", 4, from: "203.0.113.8").status == 201)
+    #expect(try await send("per-ip", 5, from: "203.0.113.7, 127.0.0.1").status == 429)
+    #expect(try site.rawCount("per-ip") == 3, "a rate-limited request is not stored")
+
+    for n in 1...3 { #expect(try await send("busy", n, from: "192.0.2.\(n)").status == 201) }
+    let busy = try await send("busy", 4, from: "192.0.2.9")
+    #expect(busy.status == 429)
+    let metrics = try await site.daemon.get("/metrics").1
+    #expect(metrics.contains(#"inlet_rate_limited_total{channel="per-ip",scope="ip"} 2"#))
+    #expect(metrics.contains(#"inlet_rate_limited_total{channel="busy",scope="channel"} 1"#))
+  }
+
+  @Test("Tilda: test=test ping, tranid duplicates, wrong token, malformed body")
+  func tilda() async throws {
+    let site = try FormsHarness()
+    defer { site.daemon.remove() }
+    try await site.daemon.start()
+    let ping = try await site.postForm("/hooks/tilda?\(Self.token)", [("test", "test")])
+    #expect(ping.status == 200)
+    #expect(ping.body == "ok")
+    #expect(try site.rawCount("tilda") == 0)
+
+    let lead: [(String, String)] = [
+      ("Name", "Иван Петров"), ("Phone", "+7 (916) 123-45-67"), ("Email", "Ivan@Example.RU"),
+      ("Textarea", "Хочу коммерческое предложение"), ("tranid", "5123456:7890123"),
+      ("formid", "form123456789"), ("formname", "Заявка"), ("utm_source", "yandex"),
+      ("utm_campaign", "spring"), ("COOKIES", "_ym_uid=1; roistat=2"),
+    ]
+    let created = try await site.postForm("/hooks/tilda?\(Self.token)", lead)
+    #expect(created.status == 200, "\(created.body)")
+    #expect(created.body == "ok")
+    let retry = try await site.postForm("/hooks/tilda?\(Self.token)", lead)
+    #expect(retry.status == 200)
+    let forged = try await site.postForm("/hooks/tilda?token=wrong", lead)
+    #expect(forged.status == 401)
+    let malformed = try await site.raw(
+      .POST, "/hooks/tilda?\(Self.token)",
+      headers: [("Content-Type", "application/x-www-form-urlencoded")],
+      body: Array("Name=%ZZ&tranid=1".utf8))
+    #expect(malformed.status == 400)
+
+    let inquiries = try site.inquiries("tilda")
+    #expect(inquiries.count == 1)
+    let inquiry = try #require(inquiries.first)
+    #expect(inquiry.kind == .form)
+    #expect(inquiry.sender.name == "Иван Петров")
+    #expect(inquiry.sender.phone == "+79161234567")
+    #expect(inquiry.sender.email == "ivan@example.ru")
+    #expect(inquiry.text == "Хочу коммерческое предложение")
+    #expect(inquiry.extra["utm_campaign"] == .string("spring"))
+    #expect(inquiry.extra["formname"] == .string("Заявка"))
+    #expect(inquiry.extra["COOKIES"] == nil)
+    #expect(inquiry.extra["tranid"] == nil)
+    #expect(try site.rawCount("tilda") == 2, "the lead and the quarantined body; not the ping")
+  }
+
+  @Test("Elementor simple and advanced, CF7, Yandex Forms and Google Forms formats")
+  func siteBuilders() async throws {
+    let site = try FormsHarness()
+    defer { site.daemon.remove() }
+    try await site.daemon.start()
+    let simple = try await site.postForm(
+      "/hooks/elementor?\(Self.token)",
+      [
+        ("Имя", "Мария"), ("Email", "maria@example.ru"), ("Сообщение", "Перезвоните"),
+        ("Page URL", "https://example.ru/contacts"), ("form_id", "a1b2c3"),
+        ("form_name", "Contact"), ("Powered by", "Elementor"),
+      ])
+    #expect(simple.status == 200, "\(simple.body)")
+    #expect(simple.body.contains("true"))
+    let advanced = try await site.postForm(
+      "/hooks/elementor?\(Self.token)",
+      [
+        ("form[id]", "a1b2c3"), ("form[name]", "Contact"),
+        ("fields[name][id]", "name"), ("fields[name][title]", "Имя"),
+        ("fields[name][value]", "Олег"), ("fields[phone][value]", "89161112233"),
+        ("fields[message][value]", "Нужна консультация"),
+        ("fields[field_9f1][title]", "Город"), ("fields[field_9f1][value]", "Казань"),
+        ("meta[page_url][title]", "Page URL"),
+        ("meta[page_url][value]", "https://example.ru/?utm_source=vk"),
+        ("meta[remote_ip][value]", "203.0.113.5"),
+      ])
+    #expect(advanced.status == 200, "\(advanced.body)")
+    let elementor = try site.inquiries("elementor")
+    #expect(elementor.count == 2)
+    #expect(elementor.first?.sender.name == "Мария")
+    #expect(elementor.first?.extra["Page URL"] == .string("https://example.ru/contacts"))
+    #expect(elementor.first?.extra["Powered by"] == nil)
+    #expect(elementor.last?.sender.phone == "+79161112233")
+    #expect(elementor.last?.text == "Нужна консультация")
+    #expect(
+      elementor.last?.extra["meta.page_url.value"] == .string("https://example.ru/?utm_source=vk"))
+
+    let cf7 = try await site.postJSON(
+      "/hooks/cf7?\(Self.token)",
+      #"{"your-name":"Светлана","your-email":"sveta@example.ru","your-subject":"Прайс","your-message":"Пришлите прайс","tel-123":"+7 916 222-33-44","utm_medium":"cpc"}"#
+    )
+    #expect(cf7.status == 200, "\(cf7.body)")
+    let cf7Inquiry = try #require(try site.inquiries("cf7").first)
+    #expect(cf7Inquiry.sender.name == "Светлана")
+    #expect(cf7Inquiry.subject == "Прайс")
+    #expect(cf7Inquiry.sender.phone == "+79162223344")
+    #expect(cf7Inquiry.extra["utm_medium"] == .string("cpc"))
+
+    let yandex = try await site.postJSON(
+      "/hooks/yandex",
+      #"{"answer_id":"12345","name":"Никита","phone":"+79163334455","company":"ООО Ромашка","message":"Счёт на 10 лицензий","form":"Заявка с сайта"}"#,
+      headers: [("Authorization", "Bearer \(FormsHarness.formToken)")])
+    #expect(yandex.status == 200, "\(yandex.body)")
+    let yandexInquiry = try #require(try site.inquiries("yandex").first)
+    #expect(yandexInquiry.company?.name == "ООО Ромашка")
+    #expect(yandexInquiry.extra["form"] == .string("Заявка с сайта"))
+
+    let google =
+      #"{"response_id":"2_ABaOnud","timestamp":"2026-11-29T10:00:00.000Z","form_title":"Заявка","Имя":"Вера","Номер телефона":"8 916 444 55 66","Ваш вопрос":"Есть ли доставка?","Город":"Тверь"}"#
+    #expect(try await site.postJSON("/hooks/google?\(Self.token)", google).status == 200)
+    #expect(try await site.postJSON("/hooks/google?\(Self.token)", google).status == 200)
+    let googleInquiries = try site.inquiries("google")
+    #expect(googleInquiries.count == 1, "response_id makes a re-send a duplicate")
+    #expect(googleInquiries.first?.sender.phone == "+79164445566")
+    #expect(googleInquiries.first?.text == "Есть ли доставка?")
+    #expect(googleInquiries.first?.extra["Город"] == .string("Тверь"))
+    let forged = try await site.postJSON("/hooks/google?token=nope", google)
+    #expect(forged.status == 401)
+    let malformed = try await site.postJSON("/hooks/cf7?\(Self.token)", #"{"your-name":"#)
+    #expect(malformed.status == 400)
+    #expect(try site.entries("cf7").filter { $0.status == "quarantined" }.count == 1)
+  }
+
+  @Test(
+    "every form provider: forged → 401 and nothing stored, repeats → one inquiry, malformed → 400 kept"
+  )
+  func forgedDuplicateMalformed() async throws {
+    let site = try FormsHarness()
+    defer { site.daemon.remove() }
+    try await site.daemon.start()
+    struct Case {
+      var channel: String
+      var json: Bool
+      var body: String
+      var headers: [(String, String)] = []
+      var malformed: String
+    }
+    let cases = [
+      Case(
+        channel: "elementor", json: false,
+        body: "form%5Bid%5D=f1&fields%5Bname%5D%5Bvalue%5D=%D0%90%D0%BD%D1%8F",
+        malformed: "fields%5Bname%5D%5Bvalue%5D=%E2%28"),
+      Case(
+        channel: "cf7", json: true, body: #"{"your-name":"Аня","your-email":"anya@example.ru"}"#,
+        headers: [("Idempotency-Key", "cf7-submission-1")], malformed: #"{"your-name":"#),
+      Case(
+        channel: "yandex", json: true, body: #"{"answer_id":"77","name":"Аня"}"#,
+        malformed: #"[1,"#),
+      Case(
+        channel: "google", json: true, body: #"{"response_id":"r-1","Имя":"Аня"}"#,
+        malformed: "{]"),
+      Case(
+        channel: "jivo", json: true,
+        body:
+          #"{"event_name":"chat_finished","chat_id":991,"visitor":{"name":"Аня"},"chat":{"messages":[{"message":"Привет"}]}}"#,
+        malformed: #"{"event_name":"#),
+    ]
+    for item in cases {
+      let type = item.json ? "application/json" : "application/x-www-form-urlencoded"
+      func send(
+        _ body: String, token: String = FormsHarness.formToken, keyed: Bool = true
+      ) async throws -> DaemonHarness.Reply {
+        try await site.raw(
+          .POST, "/hooks/\(item.channel)?token=\(token)",
+          headers: [("Content-Type", type), ("Accept", "application/json")]
+            + (keyed ? item.headers : []),
+          body: Array(body.utf8))
+      }
+      let forged = try await send(item.body, token: "forged")
+      #expect(forged.status == 401, "\(item.channel)")
+      #expect(try site.rawCount(item.channel) == 0, "\(item.channel): forged is not stored")
+      #expect(try await send(item.body).status == 200, "\(item.channel)")
+      if item.channel != "elementor" {  // Elementor sends no submission id
+        #expect(try await send(item.body).status == 200, "\(item.channel)")
+      }
+      let malformed = try await send(item.malformed, keyed: false)
+      #expect(malformed.status == 400, "\(item.channel): \(malformed.body)")
+      #expect(malformed.json["error"] != nil)
+      let entries = try site.entries(item.channel)
+      #expect(entries.filter { !$0.id.hasPrefix("r") }.count == 1, "\(item.channel)")
+      #expect(entries.filter { $0.status == "quarantined" }.count == 1, "\(item.channel)")
+    }
+  }
+
+  @Test("the shipped Google Forms Apps Script, run by node with Google's API stood in for")
+  func googleAppsScript() async throws {
+    let site = try FormsHarness()
+    defer { site.daemon.remove() }
+    try await site.daemon.start()
+    let root = DaemonHarness.repositoryRoot
+    let node = try #require(
+      ["/usr/bin/node", "/usr/bin/nodejs", "/usr/local/bin/node"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
+      }, "node is needed (scripts/test installs nodejs)")
+    let run = try DaemonHarness.run(
+      URL(fileURLWithPath: node),
+      [
+        root.appendingPathComponent("Tests/Fixtures/google-forms/run-apps-script.js").path,
+        root.appendingPathComponent("channels/google-forms.gs").path,
+        "\(site.daemon.baseURL)/hooks/google?\(Self.token)",
+      ])
+    #expect(run.status == 0, "\(run.output) \(run.error)")
+    let inquiry = try #require(try site.inquiries("google").first)
+    #expect(inquiry.sender.name == "Вера Козлова")
+    #expect(inquiry.sender.phone == "+79164445566")
+    #expect(inquiry.text == "Есть ли доставка в Тверь?")
+    #expect(inquiry.extra["Удобное время"] == .string("утро, вечер"))
+    #expect(inquiry.extra["form_title"] == .string("Заявка с сайта"))
+  }
+}

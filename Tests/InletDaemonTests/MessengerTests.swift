@@ -1,0 +1,282 @@
+import Foundation
+import InletCore
+import InletStore
+import Testing
+
+/// Messenger webhooks through the real daemon: each provider's real update format, secrets and
+/// signatures, handshakes, and conversations split over several updates.
+@Suite("Messengers", .serialized)
+struct MessengerTests {
+  static let start = 1_796_000_000
+
+  static func telegramText(
+    update: Int, message: Int, chat: Int64 = 5_123_456_789, date: Int, text: String
+  ) -> String {
+    #"{"update_id":\#(update),"message":{"message_id":\#(message),"from":{"id":\#(chat),"is_bot":false,"first_name":"Иван","last_name":"Петров","username":"ivan_p","language_code":"ru"},"chat":{"id":\#(chat),"first_name":"Иван","username":"ivan_p","type":"private"},"date":\#(date),"text":"\#(text)"}}"#
+  }
+
+  static func telegramContact(update: Int, message: Int, chat: Int64 = 5_123_456_789, date: Int)
+    -> String
+  {
+    #"{"update_id":\#(update),"message":{"message_id":\#(message),"from":{"id":\#(chat),"is_bot":false,"first_name":"Иван","username":"ivan_p"},"chat":{"id":\#(chat),"type":"private"},"date":\#(date),"contact":{"phone_number":"79161234567","first_name":"Иван","last_name":"Петров","user_id":\#(chat)}}}"#
+  }
+
+  @Test("Telegram: a conversation over several updates, a shared contact, duplicates, 401, 400")
+  func telegram() async throws {
+    let hub = try FormsHarness()
+    defer { hub.daemon.remove() }
+    try await hub.daemon.start()
+    let first = try await hub.telegram(
+      Self.telegramText(update: 1001, message: 1, date: Self.start, text: "Здравствуйте!"))
+    #expect(first.status == 200, "\(first.body)")
+    let second = try await hub.telegram(
+      Self.telegramText(
+        update: 1002, message: 2, date: Self.start + 60, text: "Сколько стоит доставка в Казань?"))
+    #expect(second.status == 200)
+    // The CRM knows this phone: once the customer shares it, the conversation is matched.
+    let known = try await hub.daemon.api(
+      .PUT, "/directory/contacts/P-9",
+      json: #"{"client_id":"C-9","name":"Иван Петров","phones":["+7 916 123-45-67"]}"#)
+    #expect(known.status == 200, "\(known.body)")
+    let contact = try await hub.telegram(
+      Self.telegramContact(update: 1003, message: 3, date: Self.start + 120))
+    #expect(contact.status == 200)
+    // Telegram re-delivers an update it got no 2xx for: the same update_id changes nothing.
+    #expect(
+      try await hub.telegram(
+        Self.telegramText(update: 1002, message: 2, date: Self.start + 60, text: "x")
+      ).status == 200)
+    let forged = try await hub.telegram(
+      Self.telegramText(update: 1004, message: 4, date: Self.start + 130, text: "hi"),
+      secret: "wrong")
+    #expect(forged.status == 401)
+    let unsigned = try await hub.postJSON(
+      "/hooks/telegram", Self.telegramText(update: 1005, message: 5, date: Self.start, text: "a"))
+    #expect(unsigned.status == 401)
+    let malformed = try await hub.telegram(#"{"update_id":1006,"message":"#)
+    #expect(malformed.status == 400)
+
+    var inquiries = try hub.inquiries("telegram")
+    #expect(inquiries.count == 1, "one conversation, one inquiry")
+    var inquiry = try #require(inquiries.first)
+    #expect(inquiry.kind == .message)
+    #expect(inquiry.text == "Здравствуйте!")
+    #expect(inquiry.sender.name == "Иван Петров")
+    #expect(
+      inquiry.sender.messenger
+        == Inquiry.Messenger(network: "telegram", id: "5123456789", username: "ivan_p"))
+    #expect(inquiry.sender.phone == "+79161234567", "the shared contact's phone, normalised")
+    #expect(inquiry.match.contactID == "P-9", "matched by the shared phone")
+    #expect(inquiry.match.clientID == "C-9")
+    #expect(inquiry.messages.count == 2)
+    #expect(inquiry.messages.first?.text == "Сколько стоит доставка в Казань?")
+    #expect(try hub.rawCount("telegram") == 4, "three updates and the malformed one")
+    let metrics = try await hub.daemon.get("/metrics").1
+    #expect(metrics.contains(#"inlet_auth_failures_total{channel="telegram"} 2"#), "\(metrics)")
+    let stored = try hub.database().readSync { db in
+      try String.fetchOne(db, sql: "SELECT transport FROM raw_items WHERE channel = 'telegram'")
+    }
+    #expect(stored?.contains(FormsHarness.telegramSecret) == false, "the secret is not stored")
+
+    // Accepted: the next message in the window starts a new inquiry threaded to it.
+    let accepted = try await hub.daemon.api(
+      .POST, "/inquiries/\(inquiry.id)/accept",
+      json:
+        #"{"action":"existing_contact","client_id":"C-1","contact_id":"P-1","interest_id":"I-1"}"#)
+    #expect(accepted.status == 200, "\(accepted.body)")
+    let later = try await hub.telegram(
+      Self.telegramText(update: 1007, message: 7, date: Self.start + 600, text: "И ещё вопрос"))
+    #expect(later.status == 200)
+    inquiries = try hub.inquiries("telegram")
+    #expect(inquiries.count == 2)
+    let threaded = try #require(inquiries.last)
+    #expect(threaded.thread?.inquiryID == inquiry.id)
+    #expect(threaded.match.suggestedAction == .interactionOnInterest)
+    #expect(threaded.match.interestIDs.contains("I-1"))
+
+    // Outside the window (two hours later): a fresh inquiry, not a continuation.
+    _ = try await hub.telegram(
+      Self.telegramText(update: 1008, message: 8, date: Self.start + 7800, text: "Добрый день"))
+    inquiries = try hub.inquiries("telegram")
+    #expect(inquiries.count == 3)
+    inquiry = try #require(inquiries.last)
+    #expect(inquiry.thread == nil)
+    #expect(inquiry.returning, "the same Telegram user wrote before")
+  }
+
+  @Test("VK: confirmation handshake, secret, old and new object shapes, reply ok")
+  func vk() async throws {
+    let hub = try FormsHarness()
+    defer { hub.daemon.remove() }
+    try await hub.daemon.start()
+    let confirmation = try await hub.postJSON(
+      "/hooks/vk", #"{"type":"confirmation","group_id":229876543}"#)
+    #expect(confirmation.status == 200)
+    #expect(confirmation.body == FormsHarness.vkConfirmation)
+
+    func newShape(_ event: String, from: Int, date: Int, text: String, secret: String) -> String {
+      #"{"type":"message_new","event_id":"\#(event)","v":"5.199","object":{"message":{"date":\#(date),"from_id":\#(from),"id":\#(date % 1000),"out":0,"peer_id":\#(from),"text":"\#(text)","conversation_message_id":7},"client_info":{"keyboard":true}},"group_id":229876543,"secret":"\#(secret)"}"#
+    }
+    let one = try await hub.postJSON(
+      "/hooks/vk",
+      newShape(
+        "e1", from: 612_444_319, date: Self.start, text: "Добрый день",
+        secret: FormsHarness.vkSecret))
+    #expect(one.status == 200)
+    #expect(one.body == "ok")
+    let two = try await hub.postJSON(
+      "/hooks/vk",
+      newShape(
+        "e2", from: 612_444_319, date: Self.start + 30, text: "Нужен счёт",
+        secret: FormsHarness.vkSecret))
+    #expect(two.body == "ok")
+    #expect(
+      try await hub.postJSON(
+        "/hooks/vk",
+        newShape(
+          "e2", from: 612_444_319, date: Self.start + 30, text: "Нужен счёт",
+          secret: FormsHarness.vkSecret)
+      ).body == "ok")
+    let old = try await hub.postJSON(
+      "/hooks/vk",
+      #"{"type":"message_new","event_id":"e3","object":{"date":\#(Self.start),"from_id":700100200,"id":51,"out":0,"peer_id":700100200,"text":"Старый формат"},"group_id":229876543,"secret":"\#(FormsHarness.vkSecret)"}"#
+    )
+    #expect(old.body == "ok")
+    let typing = try await hub.postJSON(
+      "/hooks/vk",
+      #"{"type":"message_typing_state","event_id":"e4","object":{"state":"typing","from_id":1,"to_id":-229876543},"group_id":229876543,"secret":"\#(FormsHarness.vkSecret)"}"#
+    )
+    #expect(typing.body == "ok")
+    let forged = try await hub.postJSON(
+      "/hooks/vk", newShape("e5", from: 1, date: Self.start, text: "x", secret: "wrong"))
+    #expect(forged.status == 401)
+    let malformed = try await hub.postJSON("/hooks/vk", "not json")
+    // Without a readable body there is no secret to check: refused, not stored.
+    #expect(malformed.status == 400)
+
+    let inquiries = try hub.inquiries("vk")
+    #expect(inquiries.count == 2)
+    let first = try #require(inquiries.first)
+    #expect(first.sender.messenger == Inquiry.Messenger(network: "vk", id: "612444319"))
+    #expect(first.text == "Добрый день")
+    #expect(first.messages.map(\.text) == ["Нужен счёт"])
+    #expect(inquiries.last?.text == "Старый формат")
+    #expect(try hub.rawCount("vk") == 3, "confirmation, typing and forged requests are not stored")
+
+    // Rejected: the customer's next message in the window is a new inquiry threaded to it.
+    let rejected = try await hub.daemon.api(
+      .POST, "/inquiries/\(first.id)/reject", json: #"{"reason":"not_a_lead"}"#)
+    #expect(rejected.status == 200, "\(rejected.body)")
+    let after = try await hub.postJSON(
+      "/hooks/vk",
+      newShape(
+        "e6", from: 612_444_319, date: Self.start + 120, text: "Всё-таки нужен счёт",
+        secret: FormsHarness.vkSecret))
+    #expect(after.body == "ok")
+    let threaded = try #require(try hub.inquiries("vk").last)
+    #expect(threaded.text == "Всё-таки нужен счёт")
+    #expect(threaded.thread?.inquiryID == first.id)
+    #expect(threaded.match.suggestedAction != .interactionOnInterest)
+  }
+
+  static func whatsappMessage(id: String, from: String, timestamp: Int, text: String) -> String {
+    #"{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"74951234567","phone_number_id":"106540352242922"},"contacts":[{"profile":{"name":"Алексей"},"wa_id":"\#(from)"}],"messages":[{"from":"\#(from)","id":"\#(id)","timestamp":"\#(timestamp)","text":{"body":"\#(text)"},"type":"text"}]},"field":"messages"}]}]}"#
+  }
+
+  @Test("WhatsApp: verification challenge, X-Hub-Signature-256, status callbacks dropped")
+  func whatsapp() async throws {
+    let hub = try FormsHarness()
+    defer { hub.daemon.remove() }
+    try await hub.daemon.start()
+    let verified = try await hub.raw(
+      .GET,
+      "/hooks/whatsapp?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=\(FormsHarness.whatsappVerify)"
+    )
+    #expect(verified.status == 200)
+    #expect(verified.body == "1158201444")
+    let refused = try await hub.raw(
+      .GET, "/hooks/whatsapp?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=nope")
+    #expect(refused.status == 403)
+
+    let message = Self.whatsappMessage(
+      id: "wamid.HBgLNzkxNjEyMzQ1NjcVAgASGBQzQTBD", from: "79161234567", timestamp: Self.start,
+      text: "Здравствуйте, есть в наличии?")
+    #expect(try await hub.whatsapp(message).status == 200)
+    #expect(try await hub.whatsapp(message).status == 200)
+    let more = Self.whatsappMessage(
+      id: "wamid.second", from: "79161234567", timestamp: Self.start + 90, text: "Модель X200")
+    #expect(try await hub.whatsapp(more).status == 200)
+    let status =
+      #"{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"74951234567","phone_number_id":"106540352242922"},"statuses":[{"id":"wamid.out1","status":"delivered","timestamp":"1796000100","recipient_id":"79161234567"}]},"field":"messages"}]}]}"#
+    #expect(try await hub.whatsapp(status).status == 200)
+    let forged = try await hub.whatsapp(
+      Self.whatsappMessage(
+        id: "wamid.forged", from: "79990000000", timestamp: Self.start, text: "x"),
+      secret: "wrong")
+    #expect(forged.status == 401)
+
+    // A batch: two messages of another customer in one request, each stored on its own.
+    let batch =
+      #"{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"74951234567","phone_number_id":"106540352242922"},"contacts":[{"profile":{"name":"Марина"},"wa_id":"79035556677"}],"messages":[{"from":"79035556677","id":"wamid.b1","timestamp":"\#(Self.start)","text":{"body":"Первое"},"type":"text"},{"from":"79035556677","id":"wamid.b2","timestamp":"\#(Self.start + 5)","text":{"body":"Второе"},"type":"text"}]},"field":"messages"}]}]}"#
+    #expect(try await hub.whatsapp(batch).status == 200)
+    #expect(try await hub.whatsapp(batch).status == 200, "a re-sent batch is all duplicates")
+    let marina = try #require(try hub.inquiries("whatsapp").first { $0.sender.name == "Марина" })
+    #expect(marina.sender.phone == "+79035556677")
+    #expect(marina.text == "Первое")
+    #expect(marina.messages.map(\.text) == ["Второе"])
+
+    let malformed = try await hub.whatsapp(#"{"object":"whatsapp_business_account","entry":["#)
+    #expect(malformed.status == 400, "signed but unreadable: kept as quarantined")
+
+    let inquiries = try hub.inquiries("whatsapp")
+    #expect(inquiries.count == 2)
+    let inquiry = try #require(inquiries.first)
+    #expect(inquiry.sender.phone == "+79161234567")
+    #expect(inquiry.sender.name == "Алексей")
+    #expect(inquiry.sender.messenger?.network == "whatsapp")
+    #expect(inquiry.text == "Здравствуйте, есть в наличии?")
+    #expect(inquiry.messages.map(\.text) == ["Модель X200"])
+    #expect(try hub.rawCount("whatsapp") == 5, "the status callback is acknowledged, not stored")
+  }
+
+  @Test("Jivo: offline message, finished chat, callback request; other events ignored")
+  func jivo() async throws {
+    let hub = try FormsHarness()
+    defer { hub.daemon.remove() }
+    try await hub.daemon.start()
+    let path = "/hooks/jivo?token=\(FormsHarness.formToken)"
+    let offline = try await hub.postJSON(
+      path,
+      #"{"event_name":"offline_message","widget_id":"AbC123","visitor":{"name":"Дмитрий","email":"dima@example.ru","phone":"+79165556677","number":17,"description":""},"message":"Перезвоните после обеда","page":{"url":"https://example.ru/price","title":"Цены"},"session":{"utm_json":{"source":"google","campaign":"brand"}}}"#
+    )
+    #expect(offline.status == 200)
+    #expect(offline.json["result"] as? String == "ok")
+    let accepted = try await hub.postJSON(
+      path,
+      #"{"event_name":"chat_accepted","chat_id":4411,"widget_id":"AbC123","visitor":{"name":"Елена","number":18},"agent":{"id":1,"name":"Оператор"}}"#
+    )
+    #expect(accepted.status == 200)
+    let finished = try await hub.postJSON(
+      path,
+      #"{"event_name":"chat_finished","chat_id":4411,"widget_id":"AbC123","visitor":{"name":"Елена","email":"elena@example.ru","number":18},"chat":{"messages":[{"timestamp":1796000000,"type":"visitor","message":"Есть ли скидки для юрлиц?"},{"timestamp":1796000030,"type":"agent","message":"Да"}]},"page":{"url":"https://example.ru/"}}"#
+    )
+    #expect(finished.status == 200)
+    let callback = try await hub.postJSON(
+      path,
+      #"{"event_name":"call_event","widget_id":"AbC123","visitor":{"name":"Павел","number":19},"call":{"type":"callback","phone":"89167778899","status":"start"}}"#
+    )
+    #expect(callback.status == 200)
+    #expect(try await hub.postJSON("/hooks/jivo?token=bad", "{}").status == 401)
+
+    let inquiries = try hub.inquiries("jivo")
+    #expect(inquiries.count == 3)
+    #expect(inquiries[0].text == "Перезвоните после обеда")
+    #expect(inquiries[0].sender.email == "dima@example.ru")
+    #expect(inquiries[0].extra["page.url"] == .string("https://example.ru/price"))
+    #expect(inquiries[1].text == "Есть ли скидки для юрлиц?")
+    #expect(inquiries[1].sender.email == "elena@example.ru")
+    #expect(inquiries[2].sender.phone == "+79167778899")
+    #expect(inquiries[2].subject == "Запрос обратного звонка")
+    #expect(try hub.entries("jivo").filter { $0.status == "ignored" }.count == 1)
+  }
+}
