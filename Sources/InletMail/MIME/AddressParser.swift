@@ -141,7 +141,8 @@ public enum AddressParser {
   private static func displayName(_ bytes: [UInt8]) -> String? {
     var text = HeaderText.decode(bytes)
     // A name quoted twice (`"\"Ivan\""`) or quoted inside an encoded word.
-    while text.count >= 2, let first = text.first, first == text.last, first == "\"" || first == "'"
+    while text.utf8.count >= 2, let first = text.first, first == text.last,
+      first == "\"" || first == "'"
     {
       text = String(text.dropFirst().dropLast()).trimmingASCIIWhitespace()
     }

@@ -15,6 +15,7 @@ public enum FileNameSanitiser {
 
   /// A safe name for a file declared as `declared` (or nothing) of type `mediaType`.
   public static func sanitise(_ declared: String?, mediaType: String, index: Int) -> String {
+    if let declared, isPlainSafe(declared) { return declared }
     var name = declared ?? ""
     // Keep only the last path component, whichever separator the sender's system used.
     if let separator = name.lastIndex(where: { $0 == "/" || $0 == "\\" }) {
@@ -37,6 +38,18 @@ public enum FileNameSanitiser {
       name = "attachment-\(index).\(fileExtension)"
     }
     return truncate(name)
+  }
+
+  /// The common case: printable ASCII with no separator, reserved character or leading dot or
+  /// space, and short enough; such a name is already safe.
+  private static func isPlainSafe(_ name: String) -> Bool {
+    let bytes = name.utf8
+    guard let first = bytes.first, let last = bytes.last, bytes.count <= maximumBytes,
+      first != UInt8(ascii: "."), first != 0x20, last != 0x20, last != UInt8(ascii: ".")
+    else { return false }
+    return bytes.allSatisfy { byte in
+      byte >= 0x20 && byte < 0x7F && !"/\\:*?\"<>|".utf8.contains(byte)
+    }
   }
 
   /// `name` with `-N` before its extension, for duplicate names in one letter.
