@@ -126,7 +126,7 @@ final class DaemonHarness: @unchecked Sendable {
     try process.run()
     self.process = process
     self.logHandle = handle
-    let deadline = Date().addingTimeInterval(30)
+    let deadline = Date().addingTimeInterval(90)
     while Date() < deadline {
       if !process.isRunning {
         throw HarnessError("the daemon exited at start-up: \(log())")

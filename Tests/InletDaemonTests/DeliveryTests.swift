@@ -183,8 +183,12 @@ struct DeliveryTests {
 
   @Test("kill -9 while delivering loses nothing: after a restart every change arrives")
   func killDuringDelivery() async throws {
-    // Slow enough that the kill lands while deliveries are still going out.
-    let receiver = try DeliveryReceiver { _ in .hang(.milliseconds(250)) }
+    // Slow until the kill, so that it lands while deliveries are still going out however
+    // fast or slow the machine is; fast afterwards.
+    let slow = Atomic<Bool>(true)
+    let receiver = try DeliveryReceiver { _ in
+      slow.load(ordering: .relaxed) ? .hang(.seconds(3)) : .accept
+    }
     let daemon = try daemon(for: receiver)
     defer { daemon.remove() }
     try await receiver.serving {
@@ -195,6 +199,7 @@ struct DeliveryTests {
       daemon.kill9()
       let before = receiver.received.count
       #expect(before < 60, "the kill happened mid-delivery")
+      slow.store(false, ordering: .relaxed)
       try await daemon.start()
       #expect(
         try await eventually(seconds: 60) {

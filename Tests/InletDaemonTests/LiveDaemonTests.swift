@@ -259,7 +259,8 @@ struct LiveDaemonTests {
     let status = try daemon.cli(["status"])
     #expect(status.status == 0, "\(status.output)\(status.error)")
     #expect(status.output.contains("site [generic]: ok"))
-    #expect(try daemon.cli(["check-config"]).status == 0)
+    let check = try daemon.cli(["check-config"])
+    #expect(check.status == 0, "\(check.output)\(check.error)")
 
     #expect(daemon.stop() == 0, "SIGTERM stops the daemon cleanly")
     let down = try daemon.cli(["status"])
