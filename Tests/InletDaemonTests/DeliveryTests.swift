@@ -82,7 +82,8 @@ struct DeliveryTests {
       default: return .accept
       }
     }
-    let daemon = try daemon(for: receiver)
+    // Refusals must not turn deliveries into dead letters while the leads are being sent.
+    let daemon = try daemon(for: receiver, maxAttempts: 10_000)
     defer { daemon.remove() }
     try await receiver.serving {
       try await daemon.start()
@@ -183,23 +184,32 @@ struct DeliveryTests {
 
   @Test("kill -9 while delivering loses nothing: after a restart every change arrives")
   func killDuringDelivery() async throws {
-    // Slow until the kill, so that it lands while deliveries are still going out however
-    // fast or slow the machine is; fast afterwards.
-    let slow = Atomic<Bool>(true)
+    // The receiver refuses until every lead is in (however slow the machine), then takes each
+    // delivery slowly, so the kill lands while deliveries are going out; fast after the restart.
+    let mode = Atomic<Int>(0)
     let receiver = try DeliveryReceiver { _ in
-      slow.load(ordering: .relaxed) ? .hang(.seconds(3)) : .accept
+      switch mode.load(ordering: .relaxed) {
+      case 0: return .fail(503)
+      case 1: return .hang(.milliseconds(300))
+      default: return .accept
+      }
     }
-    let daemon = try daemon(for: receiver)
+    // Refusals must not turn deliveries into dead letters while the leads are being sent.
+    let daemon = try daemon(for: receiver, maxAttempts: 10_000)
     defer { daemon.remove() }
     try await receiver.serving {
       try await daemon.start()
       var ids: [String] = []
       for n in 0..<60 { ids.append(try await daemon.submitLead(n)) }
-      #expect(try await eventually(seconds: 20) { receiver.received.count >= 5 })
+      mode.store(1, ordering: .relaxed)
+      #expect(
+        try await eventually(seconds: 20) {
+          receiver.received.filter { $0.answered == 200 }.count >= 5
+        })
       daemon.kill9()
-      let before = receiver.received.count
-      #expect(before < 60, "the kill happened mid-delivery")
-      slow.store(false, ordering: .relaxed)
+      let before = Set(receiver.received.filter { $0.answered == 200 }.compactMap(\.inquiryID))
+      #expect(before.count < 60, "the kill happened mid-delivery")
+      mode.store(2, ordering: .relaxed)
       try await daemon.start()
       #expect(
         try await eventually(seconds: 60) {
