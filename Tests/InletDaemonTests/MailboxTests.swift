@@ -132,6 +132,30 @@ struct MailboxTests {
     #expect(dovecot.letterFiles(user: "sales").count == 3, "the old letters were not touched")
   }
 
+  @Test("a move that failed after the commit is applied on the next pass, nothing re-ingested")
+  func owedMove() async throws {
+    let dovecot = try DovecotServer()
+    defer { dovecot.cleanUp() }
+    try dovecot.dropLetters((1...4).map { leadLetter($0) })
+    let daemon = try mailDaemon(
+      [MailboxEntry(name: "sales", url: dovecot.url(), afterIngest: "move:Processed")],
+      passwords: ["imap-sales": "secret"])
+    defer { daemon.remove() }
+    // No Processed folder yet: the letters are stored, then the MOVE is refused.
+    let first = try daemon.cli(["poll"])
+    #expect(first.status == 1, "\(first.output)")
+    #expect(try newInquiries(daemon) == 4)
+    #expect(dovecot.letterFiles(user: "sales").count == 4)
+
+    try dovecot.createFolder(user: "sales", folder: "Processed")
+    let second = try daemon.cli(["poll"])
+    #expect(second.status == 0, "\(second.output) \(second.error)")
+    #expect(second.output.contains("0 fetched"), "\(second.output)")
+    #expect(try newInquiries(daemon) == 4)
+    #expect(dovecot.letterFiles(user: "sales").isEmpty)
+    #expect(dovecot.letterFiles(user: "sales", folder: "Processed").count == 4)
+  }
+
   @Test("the same letter in two mailboxes, and after a UIDVALIDITY change, is one inquiry")
   func duplicates() async throws {
     let dovecot = try DovecotServer(users: ["sales": "secret", "info": "other"])

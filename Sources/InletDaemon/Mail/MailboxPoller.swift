@@ -198,6 +198,7 @@ final class MailboxPoller: Sendable {
     let lastUID: UInt32
     if let cursor, cursor.uidValidity == status.uidValidity {
       lastUID = cursor.lastUID
+      try await reconcile(location, upTo: lastUID)
     } else {
       // A first sync, or the server renumbered the folder: choose where the new epoch starts.
       var since: Date?
@@ -251,6 +252,24 @@ final class MailboxPoller: Sendable {
     var next: Task<[IMAPFetchedMessage], any Error>? = chunks.first.map { first in
       Task { try await self.fetch(first) }
     }
+    // And a chunk is committed while the next one is normalised; commits stay in order.
+    var storing: Task<([MailItem], [MailIngestResult]), any Error>?
+    func finish(_ task: Task<([MailItem], [MailIngestResult]), any Error>) async throws {
+      let (items, results) = try await task.value
+      var stored: [UInt32] = []
+      for (item, result) in zip(items, results) {
+        stored.append(item.uid)
+        switch result {
+        case .created: summary.created += 1
+        case .continued: summary.continued += 1
+        case .duplicate, .alreadyStored: summary.duplicates += 1
+        case .kept(_, let status, _):
+          if status == .ignored { summary.ignored += 1 } else { summary.quarantined += 1 }
+        }
+      }
+      // Only now, after the commit, is the server told.
+      try await afterIngest(stored)
+    }
     for (number, chunk) in chunks.enumerated() {
       guard let current = next else { break }
       let waited = ContinuousClock.now
@@ -266,29 +285,23 @@ final class MailboxPoller: Sendable {
       }
       let items = await normalise(fetched)
       let normalisedAt = ContinuousClock.now
-      let results = try await database.ingestMail(
-        items, at: location, cursor: chunk.last!, rateLimit: rateLimit)
+      if let storing { try await finish(storing) }
       logger.debug(
-        "chunk stored",
+        "chunk normalised",
         metadata: [
           "letters": "\(chunk.count)", "fetch_wait": "\(fetchedAt - waited)",
           "normalise": "\(normalisedAt - fetchedAt)",
-          "store": "\(ContinuousClock.now - normalisedAt)",
+          "previous_commit_wait": "\(ContinuousClock.now - normalisedAt)",
         ])
-      var stored: [UInt32] = []
-      for (item, result) in zip(items, results) {
-        stored.append(item.uid)
-        switch result {
-        case .created: summary.created += 1
-        case .continued: summary.continued += 1
-        case .duplicate, .alreadyStored: summary.duplicates += 1
-        case .kept(_, let status, _):
-          if status == .ignored { summary.ignored += 1 } else { summary.quarantined += 1 }
-        }
+      let cursor = chunk.last!
+      storing = Task { [database, rateLimit] in
+        (
+          items,
+          try await database.ingestMail(items, at: location, cursor: cursor, rateLimit: rateLimit)
+        )
       }
-      // Only now, after the commit, is the server told.
-      try await afterIngest(stored)
     }
+    if let storing { try await finish(storing) }
     Self.count(summary, mailbox: settings.name)
     return summary
   }
@@ -332,6 +345,24 @@ final class MailboxPoller: Sendable {
       for await part in group { parts.append(part) }
       return parts.sorted { $0.0 < $1.0 }.flatMap(\.1)
     }
+  }
+
+  /// Applies `seen` / `move` to stored letters still waiting for it: a failure between a
+  /// chunk's commit and the server command (a lost connection, a crash) leaves them behind the
+  /// cursor. Only letters the journal holds are touched, never older mail `from_now` skipped.
+  private func reconcile(_ location: MailLocation, upTo lastUID: UInt32) async throws {
+    let candidates: [UInt32]
+    switch settings.afterIngest {
+    case .keep: return
+    case .seen: candidates = try await blocking { try $0.uidSearchUnseen() }
+    case .move: candidates = try await blocking { try $0.uidSearchAll() }
+    }
+    let owed = try await database.storedMailUIDs(
+      location, among: candidates.filter { $0 <= lastUID })
+    guard !owed.isEmpty else { return }
+    logger.notice(
+      "applying after_ingest owed from an interrupted pass", metadata: ["letters": "\(owed.count)"])
+    try await afterIngest(owed)
   }
 
   private func afterIngest(_ uids: [UInt32]) async throws {

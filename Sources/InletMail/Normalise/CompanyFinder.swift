@@ -33,67 +33,89 @@ enum CompanyFinder {
     return false
   }
 
+  /// The legal forms and quotes as Unicode scalars (every one is a single scalar, so the scan
+  /// works on scalars, not on grapheme clusters), and the scalars a form starts with.
+  private static let formScalars = legalForms.map { Array($0.unicodeScalars) }
+  private static let firstScalars = Set(legalForms.compactMap { $0.unicodeScalars.first })
+  private static let scalarQuotes: [Unicode.Scalar: Unicode.Scalar] = Dictionary(
+    uniqueKeysWithValues: quotePairs.map {
+      ($0.key.unicodeScalars.first!, $0.value.unicodeScalars.first!)
+    })
+  private static let space: Unicode.Scalar = " "
+  private static let noBreakSpace: Unicode.Scalar = "\u{00A0}"
+
   static func find(in text: String) -> String? {
     guard mentionsLegalForm(text) else { return nil }
     for line in text.lineSlices() where !line.isEmpty {
-      if let name = find(inLine: String(line)) { return name }
+      // Only lines that mention a form at all are scanned.
+      let line = String(line)
+      guard mentionsLegalForm(line) else { continue }
+      if let name = find(inLine: line) { return name }
     }
     return nil
   }
 
   private static func find(inLine line: String) -> String? {
-    let characters = Array(line)
+    let scalars = Array(line.unicodeScalars)
+    let count = scalars.count
+    func isWordScalar(_ scalar: Unicode.Scalar) -> Bool {
+      scalar.properties.isAlphabetic || scalar.properties.numericType != nil
+    }
     var index = 0
-    while index < characters.count {
-      let previous: Character? = index > 0 ? characters[index - 1] : nil
-      if previous.map({ $0.isLetter || $0.isNumber }) ?? false {
+    while index < count {
+      guard firstScalars.contains(scalars[index]),
+        index == 0 || !isWordScalar(scalars[index - 1])
+      else {
         index += 1
         continue
       }
-      for form in legalForms {
-        let formCharacters = Array(form)
-        guard index + formCharacters.count < characters.count,
-          Array(characters[index..<(index + formCharacters.count)]) == formCharacters
+      for (form, formScalars) in zip(legalForms, Self.formScalars) {
+        guard index + formScalars.count < count,
+          scalars[index..<(index + formScalars.count)].elementsEqual(formScalars)
         else { continue }
-        var cursor = index + formCharacters.count
-        if characters[cursor] == "." { cursor += 1 }
-        guard cursor < characters.count,
-          characters[cursor] == " " || characters[cursor] == "\u{00A0}"
-            || quotePairs[characters[cursor]] != nil
+        var cursor = index + formScalars.count
+        if scalars[cursor] == "." { cursor += 1 }
+        guard cursor < count,
+          scalars[cursor] == space || scalars[cursor] == noBreakSpace
+            || scalarQuotes[scalars[cursor]] != nil
         else { continue }
-        while cursor < characters.count
-          && (characters[cursor] == " " || characters[cursor] == "\u{00A0}")
-        {
+        while cursor < count && (scalars[cursor] == space || scalars[cursor] == noBreakSpace) {
           cursor += 1
         }
-        guard cursor < characters.count else { continue }
-        if let close = quotePairs[characters[cursor]] {
-          let open = characters[cursor]
+        guard cursor < count else { continue }
+        if let close = scalarQuotes[scalars[cursor]] {
+          let open = scalars[cursor]
           var end = cursor + 1
           // «Ромашка» may nest: «Торговый дом «Восток»».
           var depth = 1
-          while end < characters.count {
-            if characters[end] == close {
+          while end < count {
+            if scalars[end] == close {
               depth -= 1
               if depth == 0 { break }
-            } else if characters[end] == open {
+            } else if scalars[end] == open {
               depth += 1
             }
             end += 1
           }
-          guard end < characters.count, end > cursor + 1 else { continue }
-          let name = String(characters[(cursor + 1)..<end]).trimmingASCIIWhitespace()
+          guard end < count, end > cursor + 1 else { continue }
+          let name = Self.text(scalars[(cursor + 1)..<end]).trimmingASCIIWhitespace()
           return "\(form) «\(name)»"
         }
         // Unquoted: `ИП Иванов Иван Иванович`, `ООО Ромашка` up to punctuation.
         var end = cursor
-        while end < characters.count && !",;()|".contains(characters[end]) { end += 1 }
-        let name = String(characters[cursor..<end]).trimmingASCIIWhitespace()
+        while end < count && !",;()|".unicodeScalars.contains(scalars[end]) { end += 1 }
+        let name = Self.text(scalars[cursor..<end]).trimmingASCIIWhitespace()
         guard !name.isEmpty, name.first?.isUppercase == true, name.count <= 80 else { continue }
         return "\(form) \(name)"
       }
       index += 1
     }
     return nil
+  }
+
+  private static func text(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
+    var view = String.UnicodeScalarView()
+    view.append(contentsOf: scalars)
+    return String(view)
   }
 }

@@ -96,10 +96,14 @@ enum FormMailer {
   static func parseFields(_ body: String) -> [String: String] {
     var fields: [String: String] = [:]
     for line in body.lineSlices() where !line.isEmpty {
-      guard let colon = line.firstIndex(of: ":") else { continue }
+      // Found on the UTF-8 view: `:` is ASCII, so its index is a character boundary too.
+      let utf8 = line.utf8
+      guard let colon = utf8.firstIndex(of: UInt8(ascii: ":")),
+        colon > utf8.startIndex, utf8.distance(from: utf8.startIndex, to: colon) <= 160
+      else { continue }
       let label = String(line[..<colon]).trimmingASCIIWhitespace()
         .trimmingCharacters(inSet: ["*", " "])
-      let value = String(line[line.index(after: colon)...]).trimmingASCIIWhitespace()
+      let value = String(line[utf8.index(after: colon)...]).trimmingASCIIWhitespace()
       guard !label.isEmpty, label.count <= 40, !value.isEmpty,
         label.split(separator: " ").count <= 5, !label.utf8Contains("http"),
         label.first?.isLetter == true, fields[label] == nil

@@ -278,3 +278,32 @@ extension InletDatabase {
     }
   }
 }
+
+extension InletDatabase {
+  /// Which of `uids` (in this folder and epoch) are stored: the letters whose `seen` or `move`
+  /// may still be owed to the server after a failure between a commit and the server command.
+  public func storedMailUIDs(_ location: MailLocation, among uids: [UInt32]) async throws
+    -> [UInt32]
+  {
+    guard !uids.isEmpty else { return [] }
+    return try await read { db in
+      var found: [UInt32] = []
+      for start in stride(from: 0, to: uids.count, by: 500) {
+        let part = uids[start..<min(start + 500, uids.count)]
+        let placeholders = Array(repeating: "?", count: part.count).joined(separator: ",")
+        var arguments: StatementArguments = [
+          location.mailbox, location.folder, Int64(location.uidValidity),
+        ]
+        arguments += StatementArguments(part.map { Int64($0) })
+        found += try Int64.fetchAll(
+          db,
+          sql: """
+            SELECT uid FROM mail_copies WHERE mailbox = ? AND folder = ? AND uidvalidity = ?
+              AND uid IN (\(placeholders)) ORDER BY uid
+            """, arguments: arguments
+        ).map { UInt32(truncatingIfNeeded: $0) }
+      }
+      return found
+    }
+  }
+}
