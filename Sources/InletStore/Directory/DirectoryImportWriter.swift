@@ -14,7 +14,9 @@ struct DirectoryImportWriter {
   private let db: Database
   private let connection: OpaquePointer
   private let now: Double
-  private var scratch: [UInt8] = []
+  /// The text parameters of the next statement run, back to back.
+  private var texts: [UInt8] = []
+  private var textParameters: [TextParameter] = []
   private var change = DirectoryChange(everything: true)
   // Held for the chunk, so their SQLite statements stay valid while stepped directly.
   private let insertClient: Statement
@@ -24,6 +26,12 @@ struct DirectoryImportWriter {
   /// Keys of new records not written yet; written in multi-row statements, always before
   /// anything that could read or delete them.
   private var pendingKeys: [PendingKey] = []
+
+  private struct TextParameter {
+    var index: Int32
+    var start: Int
+    var count: Int
+  }
 
   private struct PendingKey {
     var key: DirectoryKey
@@ -55,6 +63,8 @@ struct DirectoryImportWriter {
         ON CONFLICT (id) DO NOTHING
         """)
     pendingKeys.reserveCapacity(Self.keysPerStatement * 2)
+    texts.reserveCapacity(8_192)
+    textParameters.reserveCapacity(Self.keysPerStatement * 4)
   }
 
   /// Writes the records in order.
@@ -82,10 +92,10 @@ struct DirectoryImportWriter {
     _ client: DirectoryClient, keys: [DirectoryKey], item: NormalizedDirectoryRecord
   ) throws {
     let statement = insertClient.sqliteStatement
-    try bind(statement, 1, client.id)
-    try bind(statement, 2, client.name)
-    try bind(statement, 3, client.inn)
-    try bind(statement, 4, client.kpp)
+    try text(statement, 1, client.id)
+    try text(statement, 2, client.name)
+    try text(statement, 3, client.inn)
+    try text(statement, 4, client.kpp)
     try check(sqlite3_bind_int(statement, 5, client.potential ? 1 : 0))
     try check(sqlite3_bind_double(statement, 6, now))
     if let valid = client.innValid {
@@ -93,10 +103,10 @@ struct DirectoryImportWriter {
     } else {
       try check(sqlite3_bind_null(statement, 7))
     }
-    try bind(statement, 8, client.domains)
-    try bind(statement, 9, client.emails)
-    try bind(statement, 10, client.phones)
-    try step(statement)
+    try text(statement, 8, client.domains)
+    try text(statement, 9, client.emails)
+    try text(statement, 10, client.phones)
+    try stepWithTexts(statement)
     if sqlite3_changes(connection) == 0 {
       try replace(item)
     } else {
@@ -108,14 +118,14 @@ struct DirectoryImportWriter {
     _ contact: DirectoryContact, keys: [DirectoryKey], item: NormalizedDirectoryRecord
   ) throws {
     let statement = insertContact.sqliteStatement
-    try bind(statement, 1, contact.id)
-    try bind(statement, 2, contact.clientID)
-    try bind(statement, 3, contact.name)
+    try text(statement, 1, contact.id)
+    try text(statement, 2, contact.clientID)
+    try text(statement, 3, contact.name)
     try check(sqlite3_bind_double(statement, 4, now))
-    try bind(statement, 5, contact.emails)
-    try bind(statement, 6, contact.phones)
-    try bind(statement, 7, contact.messengers)
-    try step(statement)
+    try text(statement, 5, contact.emails)
+    try text(statement, 6, contact.phones)
+    try text(statement, 7, contact.messengers)
+    try stepWithTexts(statement)
     if sqlite3_changes(connection) == 0 {
       try replace(item)
     } else {
@@ -140,12 +150,12 @@ struct DirectoryImportWriter {
       for row in 0..<rows {
         let pending = pendingKeys[start + row]
         let first = Int32(row * 4)
-        try bind(statement, first + 1, pending.key.kind.rawValue)
-        try bind(statement, first + 2, pending.key.value)
-        try bind(statement, first + 3, pending.recordType)
-        try bind(statement, first + 4, pending.id)
+        try text(statement, first + 1, pending.key.kind.rawValue)
+        try text(statement, first + 2, pending.key.value)
+        try text(statement, first + 3, pending.recordType)
+        try text(statement, first + 4, pending.id)
       }
-      try step(statement)
+      try stepWithTexts(statement)
       start += rows
     }
     pendingKeys.removeFirst(start)
@@ -177,42 +187,60 @@ struct DirectoryImportWriter {
     try check(sqlite3_reset(statement))
   }
 
-  private func bind(_ statement: OpaquePointer, _ index: Int32, _ value: String?) throws {
-    guard var value else {
+  /// Sets a text parameter (NULL for `nil`) of the statement to run next with
+  /// ``stepWithTexts(_:)``, which binds the texts without SQLite copying each one.
+  private mutating func text(_ statement: OpaquePointer, _ index: Int32, _ value: String?)
+    throws
+  {
+    guard let value else {
       try check(sqlite3_bind_null(statement, index))
       return
     }
-    try check(value.withUTF8 { Self.bindText(statement, index, $0) })
+    let start = texts.count
+    texts.append(contentsOf: value.utf8)
+    textParameters.append(TextParameter(index: index, start: start, count: texts.count - start))
   }
 
   /// A list as `joined` in ``InletDatabase`` stores it: one value per line, NULL when empty.
-  private mutating func bind(_ statement: OpaquePointer, _ index: Int32, _ values: [String])
+  private mutating func text(_ statement: OpaquePointer, _ index: Int32, _ values: [String])
     throws
   {
-    switch values.count {
-    case 0:
+    guard !values.isEmpty else {
       try check(sqlite3_bind_null(statement, index))
-    case 1:
-      try bind(statement, index, values[0])
-    default:
-      scratch.removeAll(keepingCapacity: true)
-      for (position, value) in values.enumerated() {
-        if position > 0 { scratch.append(UInt8(ascii: "\n")) }
-        scratch.append(contentsOf: value.utf8)
-      }
-      try check(scratch.withUnsafeBufferPointer { Self.bindText(statement, index, $0) })
+      return
     }
+    let start = texts.count
+    for (position, value) in values.enumerated() {
+      if position > 0 { texts.append(UInt8(ascii: "\n")) }
+      texts.append(contentsOf: value.utf8)
+    }
+    textParameters.append(TextParameter(index: index, start: start, count: texts.count - start))
   }
 
-  private static func bindText(
-    _ statement: OpaquePointer, _ index: Int32, _ bytes: UnsafeBufferPointer<UInt8>
-  ) -> Int32 {
-    // An empty buffer may have no address, which SQLite would take for NULL.
-    guard let base = bytes.baseAddress, !bytes.isEmpty else {
-      return sqlite3_bind_text(statement, index, "", 0, transient)
+  /// Binds the texts set since the last run as pointers into `texts` (SQLITE_STATIC: no copy,
+  /// no allocation), runs the statement while they are valid, and unbinds them.
+  private mutating func stepWithTexts(_ statement: OpaquePointer) throws {
+    defer {
+      texts.removeAll(keepingCapacity: true)
+      textParameters.removeAll(keepingCapacity: true)
     }
-    return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
-      sqlite3_bind_text(statement, index, $0, Int32(bytes.count), transient)
+    try texts.withUnsafeBufferPointer { buffer in
+      for parameter in textParameters {
+        let code: Int32
+        if parameter.count == 0 {
+          code = sqlite3_bind_text(statement, parameter.index, "", 0, Self.transient)
+        } else {
+          code = (buffer.baseAddress! + parameter.start).withMemoryRebound(
+            to: CChar.self, capacity: parameter.count
+          ) { sqlite3_bind_text(statement, parameter.index, $0, Int32(parameter.count), nil) }
+        }
+        if code != SQLITE_OK {
+          sqlite3_clear_bindings(statement)
+          throw error(code)
+        }
+      }
+      defer { sqlite3_clear_bindings(statement) }
+      try step(statement)
     }
   }
 
