@@ -214,6 +214,23 @@ struct NormalizerFastPathTests {
     }
   }
 
+  @Test("list cells split on bytes as on characters")
+  func listCells() {
+    var random = Generator(state: 17)
+    let pieces = [
+      "|", "|", "a", "b@c.ru", " ", "\t", "\u{00A0}", "\u{0301}", "é", "Иван", "\r\n", "\n",
+      "||", " | ", "\u{200D}", "\u{0600}", "8 (916) 123-45-67",
+    ]
+    for _ in 0..<20_000 {
+      var cell = ""
+      for _ in 0..<Int.random(in: 0...8, using: &random) {
+        cell += pieces.randomElement(using: &random)!
+      }
+      let expected = cell.split(separator: "|").map(\.trimmedSpaces).filter { !$0.isEmpty }
+      #expect(DirectoryRowMapper.list(cell) == expected, "\(cell.debugDescription)")
+    }
+  }
+
   @Test("the fast paths decide the common shapes themselves")
   func fastPathsDecide() {
     let phone = PhoneNormalizer()
