@@ -63,14 +63,18 @@ extension InletDatabase {
   /// Writes a chunk of an import, normalised by the caller (so parsing and normalising can run
   /// beside the writer), in one transaction without re-matching; call
   /// ``rematchNewInquiries()`` once after the last chunk.
+  ///
+  /// The chunk is its own transaction, outside the group committer: nothing else waits on it,
+  /// and a savepoint around a chunk would copy every page it touches a second time.
   public func importDirectory(_ records: [NormalizedDirectoryRecord]) async throws {
-    try await write { db in
+    try await pool.writeWithoutTransaction { db in
       // A bulk load touches index pages all over the keys table; a larger cache on the writer
       // keeps them in memory instead of re-reading them for every chunk.
       try db.execute(sql: "PRAGMA cache_size = -262144")
-      var change = DirectoryChange(everything: true)
-      for item in records {
-        try Self.store(item, change: &change, in: db)
+      try db.inTransaction(.immediate) {
+        var writer = try DirectoryImportWriter(db)
+        try writer.write(records)
+        return .commit
       }
     }
   }

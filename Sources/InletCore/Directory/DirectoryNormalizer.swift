@@ -75,6 +75,13 @@ public struct DirectoryNormalizer: Sendable {
 
   /// `network:id` with the network lower-cased (ids are case-sensitive in some networks).
   public static func messenger(_ raw: String) -> String? {
+    let fast = raw.utf8.withContiguousStorageIfAvailable(messengerASCII)
+    if case .some(.decided(let result)) = fast { return result }
+    return messengerGeneral(raw)
+  }
+
+  /// The general path of ``messenger(_:)``, for any text.
+  static func messengerGeneral(_ raw: String) -> String? {
     let text = raw.trimmedSpaces
     guard let colon = text.firstIndex(of: ":") else { return nil }
     let network = text[..<colon].trimmedSpaces.lowercased()
@@ -85,6 +92,13 @@ public struct DirectoryNormalizer: Sendable {
 
   /// A domain as e-mails carry it: lower-cased, Unicode rather than punycode, no `@` or `www.`.
   static func domain(_ raw: String) -> String? {
+    let fast = raw.utf8.withContiguousStorageIfAvailable(domainASCII)
+    if case .some(.decided(let result)) = fast { return result }
+    return domainGeneral(raw)
+  }
+
+  /// The general path of ``domain(_:)``, for any text.
+  static func domainGeneral(_ raw: String) -> String? {
     var text = raw.trimmedSpaces.lowercased()
     if text.hasPrefix("@") { text.removeFirst() }
     if text.hasPrefix("www.") { text.removeFirst(4) }
@@ -117,7 +131,74 @@ public struct DirectoryNormalizer: Sendable {
     return text
   }
 
+  /// The fast path of ``messenger(_:)`` for printable ASCII (`telegram:123456`): the network
+  /// lower-cased, both sides without spaces. Anything else is left to the general path.
+  static func messengerASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> FastPathResult {
+    var colon = -1
+    for index in 0..<bytes.count {
+      let byte = bytes[index]
+      guard byte >= ASCIIBytes.space && byte <= 0x7E else { return .undecided }
+      if colon < 0 && byte == UInt8(ascii: ":") { colon = index }
+    }
+    guard colon >= 0 else { return .decided(nil) }
+    let network = ASCIIBytes.trimmingSpaces(bytes, 0..<colon)
+    let id = ASCIIBytes.trimmingSpaces(bytes, colon + 1..<bytes.count)
+    guard !network.isEmpty, !id.isEmpty else { return .decided(nil) }
+    let result = String(unsafeUninitializedCapacity: network.count + 1 + id.count) { out in
+      var count = 0
+      for index in network {
+        out[count] = ASCIIBytes.lowercased(bytes[index])
+        count += 1
+      }
+      out[count] = UInt8(ascii: ":")
+      count += 1
+      for index in id {
+        out[count] = bytes[index]
+        count += 1
+      }
+      return count
+    }
+    return .decided(result)
+  }
+
+  /// The fast path of ``domain(_:)`` for printable ASCII: the same steps on bytes, then the
+  /// e-mail fast path on `x@` and the domain. Anything else is left to the general path.
+  static func domainASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> FastPathResult {
+    for byte in bytes where byte < ASCIIBytes.space || byte > 0x7E { return .undecided }
+    var range = ASCIIBytes.trimmingSpaces(bytes, 0..<bytes.count)
+    if range.first.map({ bytes[$0] }) == UInt8(ascii: "@") {
+      range = range.lowerBound + 1..<range.upperBound
+    }
+    let www = Array("www.".utf8)
+    if range.count >= 4
+      && (0..<4).allSatisfy({ ASCIIBytes.lowercased(bytes[range.lowerBound + $0]) == www[$0] })
+    {
+      range = range.lowerBound + 4..<range.upperBound
+    }
+    guard !range.isEmpty else { return .decided(nil) }
+    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: range.count + 2) { email in
+      email[0] = UInt8(ascii: "x")
+      email[1] = UInt8(ascii: "@")
+      for (offset, index) in range.enumerated() {
+        email[offset + 2] = ASCIIBytes.lowercased(bytes[index])
+      }
+      switch EmailNormalizer.normalizeASCII(UnsafeBufferPointer(email)) {
+      case .decided(let address?): return .decided(String(address.utf8.dropFirst(2)))
+      case .decided(nil): return .decided(nil)
+      case .undecided: return .undecided
+      }
+    }
+  }
+
   static func unique<T: Hashable>(_ values: [T]) -> [T] {
+    // A record has a handful of values: comparing them is cheaper than hashing into a set.
+    if values.count < 2 { return values }
+    if values.count <= 16 {
+      var result: [T] = []
+      result.reserveCapacity(values.count)
+      for value in values where !result.contains(value) { result.append(value) }
+      return result
+    }
     var seen: Set<T> = []
     return values.filter { seen.insert($0).inserted }
   }

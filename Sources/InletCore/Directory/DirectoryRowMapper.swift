@@ -8,6 +8,8 @@ public struct DirectoryRowMapper: Sendable {
   public let fields: [String?]
   /// Header names that map to no field.
   public let ignoredColumns: [String]
+  /// For each name of ``fieldNames(_:)``, in order, the column that fills it.
+  private let columnOfField: [Int?]
 
   /// The fields each kind has.
   public static func fieldNames(_ kind: DirectoryKind) -> [String] {
@@ -59,6 +61,7 @@ public struct DirectoryRowMapper: Sendable {
     }
     self.fields = fields
     self.ignoredColumns = ignored
+    self.columnOfField = Self.fieldNames(kind).map { fields.firstIndex(of: $0) }
   }
 
   /// The record of one row, or why the row is malformed.
@@ -66,17 +69,18 @@ public struct DirectoryRowMapper: Sendable {
     guard row.count == fields.count else {
       throw DirectoryImportError("expected \(fields.count) fields, found \(row.count)")
     }
-    var values: [String: String] = [:]
-    for (field, value) in zip(fields, row) {
-      guard let field else { continue }
-      let trimmed = value.trimmedSpaces
-      if !trimmed.isEmpty { values[field] = trimmed }
+    // The trimmed, non-empty cell of the field at `position` in `fieldNames(kind)`.
+    func value(_ position: Int) -> String? {
+      guard let column = columnOfField[position] else { return nil }
+      let trimmed = row[column].trimmedSpaces
+      return trimmed.isEmpty ? nil : trimmed
     }
-    guard let id = values["id"] else { throw DirectoryImportError("the id is empty") }
+    guard let id = value(0) else { throw DirectoryImportError("the id is empty") }
     switch kind {
     case .clients:
+      // id, name, inn, kpp, domains, emails, phones, potential
       var potential = false
-      if let text = values["potential"] {
+      if let text = value(7) {
         guard let flag = Self.flag(text) else {
           throw DirectoryImportError("potential: `\(text)` is not true/false (1/0, да/нет)")
         }
@@ -84,25 +88,25 @@ public struct DirectoryRowMapper: Sendable {
       }
       return .client(
         DirectoryClient(
-          id: id, name: values["name"], inn: values["inn"], kpp: values["kpp"],
-          domains: Self.list(values["domains"]), emails: Self.list(values["emails"]),
-          phones: Self.list(values["phones"]), potential: potential))
+          id: id, name: value(1), inn: value(2), kpp: value(3), domains: Self.list(value(4)),
+          emails: Self.list(value(5)), phones: Self.list(value(6)), potential: potential))
     case .contacts:
+      // id, client_id, name, emails, phones, messengers
       return .contact(
         DirectoryContact(
-          id: id, clientID: values["client_id"], name: values["name"],
-          emails: Self.list(values["emails"]), phones: Self.list(values["phones"]),
-          messengers: Self.list(values["messengers"])))
+          id: id, clientID: value(1), name: value(2), emails: Self.list(value(3)),
+          phones: Self.list(value(4)), messengers: Self.list(value(5))))
     case .interests:
+      // id, client_id, contact_id, title, stage, status, updated_at
       var status = DirectoryInterest.Status.open
-      if let text = values["status"] {
+      if let text = value(5) {
         guard let parsed = DirectoryInterest.Status(rawValue: text.lowercased()) else {
           throw DirectoryImportError("status: `\(text)` is not `open` or `closed`")
         }
         status = parsed
       }
       var updatedAt: Date?
-      if let text = values["updated_at"] {
+      if let text = value(6) {
         guard let date = DirectoryDate.parse(text) else {
           throw DirectoryImportError(
             "updated_at: `\(text)` is not a date (RFC 3339, YYYY-MM-DD or DD.MM.YYYY HH:MM:SS)")
@@ -111,15 +115,53 @@ public struct DirectoryRowMapper: Sendable {
       }
       return .interest(
         DirectoryInterest(
-          id: id, clientID: values["client_id"], contactID: values["contact_id"],
-          title: values["title"], stage: values["stage"], status: status, updatedAt: updatedAt))
+          id: id, clientID: value(1), contactID: value(2), title: value(3), stage: value(4),
+          status: status, updatedAt: updatedAt))
     }
   }
 
   static func list(_ cell: String?) -> [String] {
     guard let cell else { return [] }
+    let bar = UInt8(ascii: "|")
+    if !cell.utf8.contains(bar) {
+      let value = cell.trimmedSpaces
+      return value.isEmpty ? [] : [value]
+    }
+    if let values = cell.utf8.withContiguousStorageIfAvailable(listOfBytes), let values {
+      return values
+    }
     return cell.split(separator: "|").map(\.trimmedSpaces)
       .filter { !$0.isEmpty }
+  }
+
+  /// ``list(_:)`` on the bytes of a cell when every `|` in it stands between ASCII bytes (or
+  /// at an end), so that it is a `Character` of its own; `nil` otherwise.
+  private static func listOfBytes(_ bytes: UnsafeBufferPointer<UInt8>) -> [String]? {
+    let bar = UInt8(ascii: "|")
+    var values: [String] = []
+    var start = 0
+    for index in 0...bytes.count {
+      if index < bytes.count {
+        guard bytes[index] == bar else { continue }
+        guard index == 0 || bytes[index - 1] < 0x80,
+          index + 1 == bytes.count || bytes[index + 1] < 0x80
+        else { return nil }
+      }
+      var range = start..<index
+      start = index + 1
+      // ASCII white space here, any other in `trimmedSpaces`.
+      while !range.isEmpty && ASCIIBytes.isSpace(bytes[range.lowerBound]) {
+        range = range.lowerBound + 1..<range.upperBound
+      }
+      while !range.isEmpty && ASCIIBytes.isSpace(bytes[range.upperBound - 1]) {
+        range = range.lowerBound..<range.upperBound - 1
+      }
+      if range.isEmpty { continue }
+      let value = String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+        .trimmedSpaces
+      if !value.isEmpty { values.append(value) }
+    }
+    return values
   }
 
   static func flag(_ text: String) -> Bool? {

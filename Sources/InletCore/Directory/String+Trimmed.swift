@@ -28,5 +28,13 @@ extension Substring {
 
 extension String {
   /// The text without leading and trailing white space (see `Substring.trimmedSpaces`).
-  var trimmedSpaces: String { self[...].trimmedSpaces }
+  var trimmedSpaces: String {
+    // Nothing to trim (an ASCII non-space at both ends): the string itself, not a copy.
+    if let first = utf8.first, let last = utf8.last, first > 0x20, first < 0x80, last > 0x20,
+      last < 0x80
+    {
+      return self
+    }
+    return self[...].trimmedSpaces
+  }
 }

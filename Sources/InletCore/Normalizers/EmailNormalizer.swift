@@ -6,7 +6,7 @@ import Foundation
 /// or that mail headers carry, and refuse anything we would have to guess about.
 public enum EmailNormalizer: Sendable {
   /// RFC 5321 caps a forward path at 256 octets including the angle brackets.
-  private static let maximumLength = 254
+  static let maximumLength = 254
 
   /// Characters that are only legal inside a quoted local part; quoted local parts are so rare
   /// in real leads that seeing one almost always means a pasted fragment, not an address.
@@ -21,6 +21,20 @@ public enum EmailNormalizer: Sendable {
   /// and turns `xn--` domain labels into Unicode.
   /// - Returns: The canonical address, or `nil` when the input is not a plausible address.
   public static func normalize(_ raw: String) -> String? {
+    let fast = raw.utf8.withContiguousStorageIfAvailable(normalizeASCII)
+    if case .some(.decided(let result)) = fast { return result }
+    return normalizeGeneral(raw)
+  }
+
+  /// ``normalize(_:)`` of UTF-8 text, without making a `String` of it when the fast path can
+  /// decide.
+  public static func normalize(utf8 bytes: UnsafeBufferPointer<UInt8>) -> String? {
+    if case .decided(let result) = normalizeASCII(bytes) { return result }
+    return normalizeGeneral(String(decoding: bytes, as: UTF8.self))
+  }
+
+  /// The general path, for any text; ``normalize(_:)`` gives the same answers faster.
+  static func normalizeGeneral(_ raw: String) -> String? {
     let candidate = stripWrapping(raw)
     guard !candidate.isEmpty, candidate.unicodeScalars.count <= maximumLength else { return nil }
 

@@ -23,6 +23,11 @@ public enum INN: Sendable {
   /// (`isValid` false) from something that is not an INN at all (`nil`).
   /// - Returns: The 10 or 12 digits, or `nil` for anything else.
   public static func normalize(_ raw: String) -> String? {
+    // The usual cell is nothing but ASCII digits: then there is nothing to strip.
+    let digitsOnly = raw.utf8.withContiguousStorageIfAvailable { bytes in
+      !bytes.isEmpty && bytes.allSatisfy(ASCIIBytes.isDigit)
+    }
+    if digitsOnly == true { return raw.utf8.count == 10 || raw.utf8.count == 12 ? raw : nil }
     let digits = raw.filter { !$0.isWhitespace }
     guard digits.count == 10 || digits.count == 12, digits.allSatisfy(isASCIIDigit) else {
       return nil
@@ -35,6 +40,11 @@ public enum INN: Sendable {
   /// Region code `00` is also refused: it is never issued, and without this rule `0000000000`
   /// would pass the checksum.
   public static func isValid(_ digits: String) -> Bool {
+    let fast = digits.utf8.withContiguousStorageIfAvailable { bytes -> Bool? in
+      guard bytes.allSatisfy(ASCIIBytes.isDigit) else { return nil }
+      return isValid(asciiDigits: bytes)
+    }
+    if let fast, let valid = fast { return valid }
     guard digits.allSatisfy(isASCIIDigit), !digits.hasPrefix("00") else { return false }
     let values = digits.compactMap(\.wholeNumberValue)
     switch values.count {
@@ -79,6 +89,20 @@ public enum INN: Sendable {
     }
     var seen: Set<String> = []
     return (labelled + unlabelled).filter { seen.insert($0).inserted }
+  }
+
+  /// ``isValid(_:)`` of ASCII digits.
+  private static func isValid(asciiDigits bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard bytes.count == 10 || bytes.count == 12 else { return false }
+    if bytes[0] == UInt8(ascii: "0") && bytes[1] == UInt8(ascii: "0") { return false }
+    func check(_ weights: [Int]) -> Int {
+      var sum = 0
+      for (index, weight) in weights.enumerated() { sum += Int(bytes[index] &- 0x30) * weight }
+      return sum % 11 % 10
+    }
+    if bytes.count == 10 { return check(organisationWeights) == Int(bytes[9] &- 0x30) }
+    return check(personFirstWeights) == Int(bytes[10] &- 0x30)
+      && check(personSecondWeights) == Int(bytes[11] &- 0x30)
   }
 
   /// Mod-11-then-mod-10 weighted sum over the digits preceding the check position.

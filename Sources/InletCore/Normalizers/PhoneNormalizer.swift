@@ -9,11 +9,13 @@ public struct PhoneNormalizer: Sendable {
   /// ISO 3166-1 alpha-2 code used to read numbers written without an international prefix.
   public let defaultCountry: String
   private let plan: CountryDialingPlan?
+  /// The plan as byte tables for the fast path.
+  let nationalTables: NationalTables?
 
   /// E.164 caps a full number at 15 digits.
-  private static let maximumDigits = 15
+  static let maximumDigits = 15
   /// Bounds for calling codes we know exist but have no detailed plan for.
-  private static let fallbackDigitRange = 8...15
+  static let fallbackDigitRange = 8...15
   /// Extensions longer than this are more likely a second number glued on than an extension.
   private static let maximumExtensionDigits = 8
 
@@ -42,6 +44,7 @@ public struct PhoneNormalizer: Sendable {
   public init(defaultCountry: String = "RU") {
     self.defaultCountry = defaultCountry.uppercased()
     self.plan = CountryDialingPlan.plan(forCountry: defaultCountry)
+    self.nationalTables = plan.map(NationalTables.init)
   }
 
   /// Normalises a raw phone number.
@@ -50,6 +53,20 @@ public struct PhoneNormalizer: Sendable {
   /// (`доб. 12`, `ext 12`, `x12`, `#12`) are dropped.
   /// - Returns: The number in E.164 form, or `nil` when it cannot be read without guessing.
   public func normalize(_ raw: String) -> String? {
+    let fast = raw.utf8.withContiguousStorageIfAvailable(normalizeASCII)
+    if case .some(.decided(let result)) = fast { return result }
+    return normalizeGeneral(raw)
+  }
+
+  /// ``normalize(_:)`` of UTF-8 text, without making a `String` of it when the fast path can
+  /// decide.
+  public func normalize(utf8 bytes: UnsafeBufferPointer<UInt8>) -> String? {
+    if case .decided(let result) = normalizeASCII(bytes) { return result }
+    return normalizeGeneral(String(decoding: bytes, as: UTF8.self))
+  }
+
+  /// The general path, for any text; ``normalize(_:)`` gives the same answers faster.
+  func normalizeGeneral(_ raw: String) -> String? {
     guard let (hasPlus, digits) = Self.digits(of: raw) else { return nil }
     if hasPlus { return Self.international(digits) }
     if digits.hasPrefix("00") { return Self.international(digits.dropFirst(2)) }
