@@ -33,7 +33,7 @@ extension InletDatabase {
     -> ThreadTarget?
   {
     guard
-      var row = try Row.fetchOne(
+      let row = try Row.fetchOne(
         db,
         sql: """
           SELECT id, status, merged_into, acceptance, last_message_at FROM inquiries
@@ -43,21 +43,7 @@ extension InletDatabase {
       let last: Double = row["last_message_at"],
       conversation.at.timeIntervalSince1970 - last <= conversation.window
     else { return nil }
-    if let into: Int64 = row["merged_into"],
-      let target = try Row.fetchOne(
-        db, sql: "SELECT id, status, merged_into, acceptance FROM inquiries WHERE id = ?",
-        arguments: [into])
-    {
-      row = target
-    }
-    var interest: String?
-    if let text: String = row["acceptance"],
-      let acceptance = try? InquiryJSON.decoder().decode(
-        Inquiry.Acceptance.self, from: Data(text.utf8))
-    {
-      interest = acceptance.interestID
-    }
-    return ThreadTarget(id: row["id"], status: row["status"], acceptedInterest: interest)
+    return try threadTarget(row, in: db)
   }
 
   /// Appends the message to a `new` inquiry. A contact detail the inquiry lacked (a phone

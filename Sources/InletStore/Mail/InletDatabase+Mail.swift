@@ -147,7 +147,7 @@ extension InletDatabase {
       try recordSender(item, rawID: raw.id!, in: db)
       return .kept(rawID: String(raw.id!), status: status, reason: reason)
 
-    case .inquiry(var inquiry, let files, let references):
+    case .inquiry(let inquiry, let files, let references):
       raw.status = RawItemStatus.normalised.rawValue
       try raw.insertCached(db)
       let rawID = raw.id!
@@ -160,26 +160,12 @@ extension InletDatabase {
           files: files, in: db)
         return .continued(inquiryID: String(earlier.id), rawID: String(rawID))
       }
-      try applyMatch(to: &inquiry, settings: settings, in: db)
-      if let earlier {
-        inquiry.thread = Inquiry.Thread(inquiryID: String(earlier.id))
-        inquiry.returning = true
-        if let interest = earlier.acceptedInterest {
-          inquiry.match.suggestedAction = .interactionOnInterest
-          if !inquiry.match.interestIDs.contains(interest) {
-            inquiry.match.interestIDs.append(interest)
-          }
-        }
+      let created = try insertInquiry(
+        inquiry, raw: &raw, files: files, settings: settings, thread: earlier, in: db)
+      guard case .created(let inquiryID, let rawID) = created else {
+        throw DatabaseError(message: "a new letter's inquiry was not created: \(created)")
       }
-      var record = InquiryRecord(inquiry, rawID: rawID)
-      try record.insertCached(db)
-      let inquiryID = record.id!
-      try raw.link(to: inquiryID, db)
-      inquiry.id = String(inquiryID)
-      inquiry.source.rawID = String(rawID)
-      inquiry.attachments = try storeFiles(files, rawID: rawID, inquiryID: inquiryID, in: db)
-      try recordChange(.created, inquiry: inquiry, in: db)
-      return .created(inquiryID: String(inquiryID), rawID: String(rawID))
+      return .created(inquiryID: inquiryID, rawID: rawID)
     }
   }
 
@@ -210,7 +196,7 @@ extension InletDatabase {
     let keys = references.suffix(50).map { "mail:\($0)" }
     let placeholders = Array(repeating: "?", count: keys.count).joined(separator: ",")
     guard
-      var row = try Row.fetchOne(
+      let row = try Row.fetchOne(
         db,
         sql: """
           SELECT i.id, i.status, i.merged_into, i.acceptance FROM raw_items r
@@ -218,7 +204,13 @@ extension InletDatabase {
           WHERE r.idempotency_key IN (\(placeholders)) ORDER BY r.id DESC LIMIT 1
           """, arguments: StatementArguments(keys))
     else { return nil }
-    // A merged inquiry lives on in the one it went into.
+    return try threadTarget(row, in: db)
+  }
+
+  /// The target an inquiry row (`id, status, merged_into, acceptance`) stands for: a merged
+  /// inquiry lives on in the one it went into; an acceptance's interest is carried along.
+  static func threadTarget(_ row: Row, in db: Database) throws -> ThreadTarget {
+    var row = row
     if let into: Int64 = row["merged_into"],
       let target = try Row.fetchOne(
         db, sql: "SELECT id, status, merged_into, acceptance FROM inquiries WHERE id = ?",
