@@ -9,12 +9,7 @@ struct CheckConfig: ParsableCommand {
   @OptionGroup var options: ConfigOption
 
   func run() throws {
-    let loaded: LoadedConfig
-    do {
-      loaded = try ConfigLoader().load(path: options.config)
-    } catch {
-      throw fail("config error: \(error)")
-    }
+    let loaded = try options.load()
     let channels = loaded.channels.map { "\($0.name) (\($0.definition.name))" }
     print("config OK: \(loaded.file.path)")
     print("  database: \(loaded.databasePath)")

@@ -21,6 +21,17 @@ struct ConfigOption: ParsableArguments {
     ProcessInfo.processInfo.environment["INLET_CONFIG"] ?? "/etc/inlet/inlet.yaml"
 }
 
+extension ConfigOption {
+  /// Loads and resolves the configuration, or exits with the first problem and its key path.
+  func load() throws -> LoadedConfig {
+    do {
+      return try ConfigLoader().load(path: config)
+    } catch {
+      throw fail("config error: \(error)")
+    }
+  }
+}
+
 /// Prints a configuration error the way administrators grep for it, and exits non-zero.
 func fail(_ message: String) -> ExitCode {
   FileHandle.standardError.write(Data("inlet: \(message)\n".utf8))

@@ -13,12 +13,7 @@ struct Poll: AsyncParsableCommand {
   var verbose = false
 
   func run() async throws {
-    let loaded: LoadedConfig
-    do {
-      loaded = try ConfigLoader().load(path: options.config)
-    } catch {
-      throw fail("config error: \(error)")
-    }
+    let loaded = try options.load()
     if let mailbox, !loaded.mailboxes.contains(where: { $0.name == mailbox }) {
       let known = loaded.mailboxes.map(\.name).joined(separator: ", ")
       throw fail(

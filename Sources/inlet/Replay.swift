@@ -17,12 +17,7 @@ struct ReplayCommand: AsyncParsableCommand {
   @Flag(help: "Every raw item, not only the quarantined ones.") var all = false
 
   func run() async throws {
-    let loaded: LoadedConfig
-    do {
-      loaded = try ConfigLoader().load(path: options.config)
-    } catch {
-      throw fail("config error: \(error)")
-    }
+    let loaded = try options.load()
     let counts = try await Replay.run(loaded: loaded, all: all)
     let total = counts.values.reduce(0, +)
     let parts = ReplayResult.allCases.compactMap { result in

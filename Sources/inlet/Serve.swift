@@ -14,12 +14,7 @@ struct Serve: AsyncParsableCommand {
   var logFormat: LogFormat?
 
   func run() async throws {
-    let loaded: LoadedConfig
-    do {
-      loaded = try ConfigLoader().load(path: options.config)
-    } catch {
-      throw fail("config error: \(error)")
-    }
+    let loaded = try options.load()
     LoggingSetup.bootstrap(
       level: loaded.config.logging.level,
       format: logFormat ?? LogFormat(rawValue: loaded.config.logging.format) ?? .text)

@@ -10,12 +10,7 @@ struct Status: AsyncParsableCommand {
   @Flag(help: "Print the report as JSON.") var json = false
 
   func run() async throws {
-    let loaded: LoadedConfig
-    do {
-      loaded = try ConfigLoader().load(path: options.config)
-    } catch {
-      throw fail("config error: \(error)")
-    }
+    let loaded = try options.load()
     let report = await StatusReport.collect(loaded: loaded)
     if json {
       let encoder = JSONEncoder()
