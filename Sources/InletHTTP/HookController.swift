@@ -115,10 +115,11 @@ struct HookController {
       throw APIError(
         HTTPResponse.Status(code: failure.status), code: failure.code, message: failure.message)
     case .store(let submission):
-      try admit(instance, client: hookRequest.remoteAddress, logger: logger)
+      try await admit(
+        instance, client: hookRequest.remoteAddress, keeping: [submission], logger: logger)
       return try await store(submission, instance: instance, logger: logger)
     case .storeAll(let parts):
-      try admit(instance, client: hookRequest.remoteAddress, logger: logger)
+      try await admit(instance, client: hookRequest.remoteAddress, keeping: parts, logger: logger)
       return try await storeAll(parts, instance: instance, logger: logger)
     }
   }
@@ -211,10 +212,19 @@ struct HookController {
     throw firstError ?? APIError(.badRequest, code: "empty_batch", message: "nothing to store")
   }
 
+  /// Refused requests kept raw per limit window and key; beyond this they are only counted, so
+  /// a flood cannot fill the disk.
+  static let refusalsKept = 100
+
   /// The instance's rate limits (`rate_limit_per_ip`, `rate_limit`): a request over one is
-  /// answered 429 and not stored (storing a flood is what the limit prevents); it is counted in
-  /// `inlet_rate_limited_total` and logged.
-  private func admit(_ instance: ChannelInstance, client: String?, logger: Logger) throws {
+  /// answered 429, counted in `inlet_rate_limited_total` and logged. It is kept raw as `ignored`
+  /// with the reason `rate_limited` (the first ``refusalsKept`` of a window; the rest are only
+  /// counted) and without its idempotency key, so the client's retry with the same key is
+  /// taken once the window has passed.
+  private func admit(
+    _ instance: ChannelInstance, client: String?, keeping submissions: [RawSubmission],
+    logger: Logger
+  ) async throws {
     var checks: [(scope: String, key: String, limit: RateLimit)] = []
     if let limit = RateLimit(instance.options["rate_limit_per_ip"]), let client {
       checks.append(("ip", "\(instance.name):ip:\(client)", limit))
@@ -223,18 +233,28 @@ struct HookController {
       checks.append(("channel", "\(instance.name):channel", limit))
     }
     for check in checks {
-      guard let retryAfter = limiter.admit(check.key, limit: check.limit) else { continue }
+      guard let refusal = limiter.admit(check.key, limit: check.limit) else { continue }
       CounterCache.shared.increment(
         "inlet_rate_limited_total", [("channel", instance.name), ("scope", check.scope)])
       logger.warning(
         "webhook refused: rate limited",
         metadata: ["scope": "\(check.scope)", "remote": "\(client ?? "?")"])
+      if refusal.refused <= Self.refusalsKept {
+        for var submission in submissions {
+          submission.idempotencyKey = nil
+          submission.disposition = .ignored(
+            "rate_limited: over the channel's \(check.scope == "ip" ? "rate_limit_per_ip" : "rate_limit")"
+              + " from \(client ?? "an unknown address")")
+          _ = try? await database.ingest(submission)
+        }
+      }
+      let retryAfter = Int(refusal.retryAfter)
       throw APIError(
         .tooManyRequests, code: "rate_limited",
         message: check.scope == "ip"
-          ? "too many submissions from this address; retry in \(Int(retryAfter)) s"
-          : "too many submissions to this channel; retry in \(Int(retryAfter)) s",
-        headers: [.retryAfter: String(Int(retryAfter))])
+          ? "too many submissions from this address; retry in \(retryAfter) s"
+          : "too many submissions to this channel; retry in \(retryAfter) s",
+        headers: [.retryAfter: String(retryAfter)])
     }
   }
 

@@ -9,6 +9,14 @@ final class RateLimiter: Sendable {
     var start: TimeInterval
     var period: TimeInterval
     var count: Int
+    /// Requests refused in this window.
+    var refused = 0
+  }
+
+  /// A refusal: when to retry, and how many requests this window has refused so far.
+  struct Refusal: Equatable {
+    var retryAfter: TimeInterval
+    var refused: Int
   }
 
   private let windows = Mutex<[String: Window]>([:])
@@ -19,10 +27,10 @@ final class RateLimiter: Sendable {
     self.sweepThreshold = sweepThreshold
   }
 
-  /// Counts one request; returns `nil` when allowed, else the seconds until the window ends.
-  func admit(_ key: String, limit: RateLimit, now: Date = Date()) -> TimeInterval? {
+  /// Counts one request; returns `nil` when allowed, else the refusal.
+  func admit(_ key: String, limit: RateLimit, now: Date = Date()) -> Refusal? {
     let time = now.timeIntervalSince1970
-    return windows.withLock { windows -> TimeInterval? in
+    return windows.withLock { windows -> Refusal? in
       if windows.count > sweepThreshold {
         windows = windows.filter { time - $0.value.start < $0.value.period }
       }
@@ -31,7 +39,11 @@ final class RateLimiter: Sendable {
         window = Window(start: time, period: limit.period, count: 0)
       }
       guard window.count < limit.requests else {
-        return max(1, (window.start + limit.period - time).rounded(.up))
+        window.refused += 1
+        windows[key] = window
+        return Refusal(
+          retryAfter: max(1, (window.start + limit.period - time).rounded(.up)),
+          refused: window.refused)
       }
       window.count += 1
       windows[key] = window

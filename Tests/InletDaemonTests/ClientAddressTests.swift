@@ -32,7 +32,8 @@ struct ClientAddressTests {
     let start = Date(timeIntervalSince1970: 1_800_000_000)
     #expect(limiter.admit("a", limit: limit, now: start) == nil)
     #expect(limiter.admit("a", limit: limit, now: start.addingTimeInterval(1)) == nil)
-    #expect(limiter.admit("a", limit: limit, now: start.addingTimeInterval(2)) == 58)
+    #expect(limiter.admit("a", limit: limit, now: start.addingTimeInterval(2))?.retryAfter == 58)
+    #expect(limiter.admit("a", limit: limit, now: start.addingTimeInterval(3))?.refused == 2)
     #expect(limiter.admit("b", limit: limit, now: start.addingTimeInterval(2)) == nil)
     #expect(limiter.admit("a", limit: limit, now: start.addingTimeInterval(60)) == nil)
   }

@@ -202,7 +202,11 @@ struct FormsTests {
     #expect(Int(limited.headers.first(name: "retry-after") ?? "") ?? 0 >= 1)
     #expect(try await send("per-ip", 4, from: "203.0.113.8").status == 201)
     #expect(try await send("per-ip", 5, from: "203.0.113.7, 127.0.0.1").status == 429)
-    #expect(try site.rawCount("per-ip") == 3, "a rate-limited request is not stored")
+    // Refused requests are kept raw as `ignored` (rate_limited), never silently dropped.
+    #expect(try site.rawCount("per-ip") == 5)
+    let kept = try site.entries("per-ip").filter { $0.status == "ignored" }
+    #expect(kept.count == 2)
+    #expect(kept.allSatisfy { $0.reason?.hasPrefix("rate_limited") == true }, "\(kept)")
 
     for n in 1...3 { #expect(try await send("busy", n, from: "192.0.2.\(n)").status == 201) }
     let busy = try await send("busy", 4, from: "192.0.2.9")
