@@ -126,12 +126,12 @@ extension InletDatabase {
       try db.cachedStatement(
         sql: """
           INSERT OR REPLACE INTO clients
-            (id, name, inn, kpp, potential, updated_at, inn_valid, domains, emails, phones)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            (id, name, inn, kpp, potential, updated_at, inn_valid, domains, emails, phones, keys)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
           """
       ).execute(arguments: [
         client.id, client.name, client.inn, client.kpp, client.potential, now, client.innValid,
-        joined(client.domains), joined(client.emails), joined(client.phones),
+        joined(client.domains), joined(client.emails), joined(client.phones), keysText(keys),
       ])
       if !change.everything { change.clientIDs.insert(client.id) }
     case .contact(let contact):
@@ -148,12 +148,12 @@ extension InletDatabase {
       try db.cachedStatement(
         sql: """
           INSERT OR REPLACE INTO contacts
-            (id, client_id, name, updated_at, emails, phones, messengers)
-          VALUES (?, ?, ?, ?, ?, ?, ?)
+            (id, client_id, name, updated_at, emails, phones, messengers, keys)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
           """
       ).execute(arguments: [
         contact.id, contact.clientID, contact.name, now, joined(contact.emails),
-        joined(contact.phones), joined(contact.messengers),
+        joined(contact.phones), joined(contact.messengers), keysText(keys),
       ])
     case .interest(let interest):
       if !change.everything {
@@ -199,31 +199,50 @@ extension InletDatabase {
     return db.changesCount > 0
   }
 
-  /// Replaces the keys of one record, noting the old and new keys in `change`.
+  /// Replaces the keys of one record, noting the old and new keys in `change`. The old keys are
+  /// the ones listed in the record's own row (`keys`), deleted by primary key: no second index on
+  /// `directory_keys` is needed to find a record's keys.
   private static func replaceKeys(
     _ type: DirectoryHit.RecordType, id: String, keys: [DirectoryKey],
     change: inout DirectoryChange, in db: Database
   ) throws {
+    let table = type == .client ? "clients" : "contacts"
+    let stored = try String.fetchOne(
+      db.cachedStatement(sql: "SELECT keys FROM \(table) WHERE id = ?"), arguments: [id])
+    let old = parseKeys(stored)
     if !change.everything {
-      let old = try Row.fetchAll(
-        db.cachedStatement(
-          sql: "SELECT kind, value FROM directory_keys WHERE record_type = ? AND record_id = ?"),
-        arguments: [type.rawValue, id])
-      for row in old {
-        if let kind = DirectoryKey.Kind(rawValue: row[0]) {
-          change.keys.insert(DirectoryKey(kind, row[1]))
-        }
-      }
+      change.keys.formUnion(old)
       change.keys.formUnion(keys)
     }
-    try db.cachedStatement(
-      sql: "DELETE FROM directory_keys WHERE record_type = ? AND record_id = ?"
-    ).execute(arguments: [type.rawValue, id])
+    let delete = try db.cachedStatement(
+      sql: """
+        DELETE FROM directory_keys WHERE kind = ? AND value = ? AND record_type = ?
+          AND record_id = ?
+        """)
+    for key in old {
+      try delete.execute(arguments: [key.kind.rawValue, key.value, type.rawValue, id])
+    }
     let insert = try db.cachedStatement(
       sql: "INSERT OR IGNORE INTO directory_keys (kind, value, record_type, record_id) "
         + "VALUES (?, ?, ?, ?)")
     for key in keys {
       try insert.execute(arguments: [key.kind.rawValue, key.value, type.rawValue, id])
+    }
+  }
+
+  /// A record's keys as its row lists them: `kind<TAB>value` lines.
+  static func keysText(_ keys: [DirectoryKey]) -> String? {
+    keys.isEmpty ? nil : keys.map { "\($0.kind.rawValue)\t\($0.value)" }.joined(separator: "\n")
+  }
+
+  static func parseKeys(_ text: String?) -> [DirectoryKey] {
+    guard let text else { return [] }
+    return text.split(separator: "\n").compactMap { line in
+      let parts = line.split(separator: "\t", maxSplits: 1, omittingEmptySubsequences: false)
+      guard parts.count == 2, let kind = DirectoryKey.Kind(rawValue: String(parts[0])) else {
+        return nil
+      }
+      return DirectoryKey(kind, String(parts[1]))
     }
   }
 

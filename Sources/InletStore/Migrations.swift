@@ -158,6 +158,20 @@ public enum Migrations {
     migrator.registerMigration("2026-11-29-9-conversations") { db in
       try ConversationSchema.create(in: db)
     }
+    migrator.registerMigration("2026-11-29-9a-directory-keys-in-rows") { db in
+      // A record lists its keys in its own row; they are deleted by primary key when it
+      // changes, so `directory_keys` needs no second index (an import writes each key once).
+      for (table, type) in [("clients", "client"), ("contacts", "contact")] {
+        try db.alter(table: table) { t in t.add(column: "keys", .text) }
+        try db.execute(
+          sql: """
+            UPDATE \(table) SET keys = (
+              SELECT group_concat(kind || char(9) || value, char(10)) FROM directory_keys
+              WHERE record_type = ? AND record_id = \(table).id)
+            """, arguments: [type])
+      }
+      try db.execute(sql: "DROP INDEX IF EXISTS directory_keys_record")
+    }
     return migrator
   }()
 }

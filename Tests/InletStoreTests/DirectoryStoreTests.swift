@@ -74,6 +74,20 @@ struct DirectoryStoreTests {
           "SELECT COUNT(*) FROM directory_keys WHERE record_type = 'contact' AND record_id = 'p1'")
     }
     #expect(keys == 3)
+    // An update replaces the keys: the old e-mail no longer finds the contact.
+    var moved = Self.contacts[0]
+    moved.emails = ["ivan.new@romashka.ru"]
+    _ = try await temp.database.upsertDirectory(.contact(moved))
+    let emails = try temp.database.readSync { db in
+      try String.fetchAll(
+        db,
+        sql: """
+          SELECT value FROM directory_keys
+          WHERE kind = 'email' AND record_type = 'contact' AND record_id = 'p1'
+          """)
+    }
+    #expect(emails == ["ivan.new@romashka.ru"])
+    _ = try await temp.database.upsertDirectory(record)
     let client = try await temp.database.directoryRecord(.clients, id: "c3")
     guard case .client(let c3) = client else {
       Issue.record("c3 missing")

@@ -52,14 +52,15 @@ struct DirectoryImportWriter {
     insertClient = try db.cachedStatement(
       sql: """
         INSERT INTO clients
-          (id, name, inn, kpp, potential, updated_at, inn_valid, domains, emails, phones)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          (id, name, inn, kpp, potential, updated_at, inn_valid, domains, emails, phones, keys)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (id) DO NOTHING
         """)
     insertContact = try db.cachedStatement(
       sql: """
-        INSERT INTO contacts (id, client_id, name, updated_at, emails, phones, messengers)
-        VALUES (?, ?, ?, ?, ?, ?, ?)
+        INSERT INTO contacts
+          (id, client_id, name, updated_at, emails, phones, messengers, keys)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (id) DO NOTHING
         """)
     pendingKeys.reserveCapacity(Self.keysPerStatement * 2)
@@ -106,6 +107,7 @@ struct DirectoryImportWriter {
     try text(statement, 8, client.domains)
     try text(statement, 9, client.emails)
     try text(statement, 10, client.phones)
+    try text(statement, 11, InletDatabase.keysText(keys))
     try stepWithTexts(statement)
     if sqlite3_changes(connection) == 0 {
       try replace(item)
@@ -125,6 +127,7 @@ struct DirectoryImportWriter {
     try text(statement, 5, contact.emails)
     try text(statement, 6, contact.phones)
     try text(statement, 7, contact.messengers)
+    try text(statement, 8, InletDatabase.keysText(keys))
     try stepWithTexts(statement)
     if sqlite3_changes(connection) == 0 {
       try replace(item)
