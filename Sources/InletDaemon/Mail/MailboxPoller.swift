@@ -31,7 +31,6 @@ final class MailboxPoller: Sendable {
     var ignored = 0
     var quarantined = 0
     var bytes = 0
-    var uidValidityChanged = false
     /// The arrival time (INTERNALDATE) of the newest letter stored: now minus it is the lag.
     var newestArrival: Date?
 
@@ -201,10 +200,9 @@ final class MailboxPoller: Sendable {
       try await reconcile(location, upTo: lastUID)
     } else {
       // A first sync, or the server renumbered the folder: choose where the new epoch starts.
+      // Letters from before `since` are left alone; `all` starts from the first UID.
       var since: Date?
-      var everything = false
       if let cursor {
-        summary.uidValidityChanged = true
         Counter(
           label: "inlet_imap_uidvalidity_changes_total", dimensions: [("mailbox", settings.name)]
         )
@@ -215,27 +213,21 @@ final class MailboxPoller: Sendable {
             "imap.uidvalidity.old": "\(cursor.uidValidity)",
             "imap.uidvalidity.new": "\(status.uidValidity)",
           ])
-        switch settings.firstSync {
-        case .all: everything = true
-        case .fromNow, .days: since = cursor.createdAt.addingTimeInterval(-86_400)
-        }
-        if case .days(let days) = settings.firstSync {
-          since = min(since!, cursor.createdAt.addingTimeInterval(-Double(days) * 86_400))
-        }
-      } else {
-        switch settings.firstSync {
-        case .all: everything = true
-        case .days(let days): since = Date().addingTimeInterval(-Double(days) * 86_400)
-        case .fromNow: break
-        }
+        // What the old epoch could have ingested: from a day before its cursor was set (or the
+        // first sync's days before that).
+        var days = 1.0
+        if case .days(let first) = settings.firstSync { days = max(days, Double(first)) }
+        since = cursor.createdAt.addingTimeInterval(-days * 86_400)
+      } else if case .days(let days) = settings.firstSync {
+        since = Date().addingTimeInterval(-Double(days) * 86_400)
       }
-      var start: UInt32
-      if everything {
+      let start: UInt32
+      if settings.firstSync == .all {
         start = 0
-      } else if let since {
-        let uids = try await blocking { try $0.uidSearch(since: since) }
-        start = (uids.min() ?? Self.nextUID(status)) &- 1
-        if uids.isEmpty { start = try await self.highestUID(status) }
+      } else if let since,
+        let first = try await blocking({ try $0.uidSearch(since: since) }).min()
+      {
+        start = first - 1
       } else {
         start = try await highestUID(status)
       }
@@ -304,10 +296,6 @@ final class MailboxPoller: Sendable {
     if let storing { try await finish(storing) }
     Self.count(summary, mailbox: settings.name)
     return summary
-  }
-
-  static func nextUID(_ status: IMAPFolderStatus) -> UInt32 {
-    status.uidNext ?? 1
   }
 
   /// The highest UID in the folder now (the `from_now` starting point).

@@ -24,9 +24,9 @@ public final class IMAPClient: @unchecked Sendable {
     didSet { framer.maxResponseBytes = maxResponseBytes }
   }
 
-  private var connection: IMAPConnection?
-  private let buffer = ReceiveBuffer(capacity: 512 * 1024)
-  private var framer = IMAPFramer(maxResponseBytes: 0)
+  var connection: IMAPConnection?
+  let buffer = ReceiveBuffer(capacity: 512 * 1024)
+  var framer = IMAPFramer(maxResponseBytes: 0)
   private var tagCounter = 0
   private var selectedFolder: String?
   private var exists = 0
@@ -79,7 +79,7 @@ public final class IMAPClient: @unchecked Sendable {
     disconnect()
   }
 
-  private func disconnect() {
+  func disconnect() {
     connection?.close()
     connection = nil
     selectedFolder = nil
@@ -88,7 +88,7 @@ public final class IMAPClient: @unchecked Sendable {
 
   /// Runs `body`; an error that leaves the connection in an unknown state disconnects.
   @discardableResult
-  private func guarded<T>(_ body: () throws -> T) throws -> T {
+  func guarded<T>(_ body: () throws -> T) throws -> T {
     guard connection != nil else { throw IMAPError.closed }
     do {
       return try body()
@@ -226,176 +226,6 @@ public final class IMAPClient: @unchecked Sendable {
     }
   }
 
-  // MARK: Fetching
-
-  /// Fetches the given UIDs pipelined in batches: `UID FETCH set (UID RFC822.SIZE INTERNALDATE
-  /// BODY.PEEK[])`, never RFC822 (it sets \Seen). Letters larger than `maxBytes` come as
-  /// headers only (`BODY.PEEK[HEADER]`, `headersOnly` true). The sizes are asked first in one
-  /// cheap `UID FETCH set (UID RFC822.SIZE)`. The handler is called in UID order; an error it
-  /// throws stops the fetch (the commands in flight are drained) and is rethrown. UIDs the
-  /// folder no longer has are skipped.
-  public func fetch(
-    uids: [UInt32], maxBytes: Int, batch: Int, handler: (IMAPFetchedMessage) throws -> Void
-  ) throws {
-    try guarded {
-      let wanted = Array(Set(uids)).sorted()
-      guard !wanted.isEmpty else { return }
-      // A letter of up to maxBytes (plus its FETCH line) must fit in one response.
-      let needed = maxBytes > Int.max / 2 ? Int.max / 2 : maxBytes + 1024 * 1024
-      framer.maxResponseBytes = max(maxResponseBytes, needed)
-      defer { framer.maxResponseBytes = maxResponseBytes }
-      let sizes = try fetchSizes(wanted)
-      var plans: [FetchPlan] = []
-      var small: [UInt32] = []
-      func flushSmall() {
-        for set in UIDSet.chunks(small, maxCount: max(1, batch)) {
-          plans.append(FetchPlan(uids: set.uids, set: set.text, headersOnly: false))
-        }
-        small.removeAll(keepingCapacity: true)
-      }
-      for uid in wanted {
-        guard let size = sizes[uid] else { continue }
-        if size > maxBytes {
-          flushSmall()
-          plans.append(FetchPlan(uids: [uid], set: "\(uid)", headersOnly: true))
-        } else {
-          small.append(uid)
-        }
-      }
-      flushSmall()
-      try runPipelined(plans, sizes: sizes, handler: handler)
-    }
-  }
-
-  private struct FetchPlan {
-    var uids: [UInt32]
-    var set: String
-    var headersOnly: Bool
-    var tag = ""
-
-    init(uids: [UInt32], set: String, headersOnly: Bool) {
-      self.uids = uids
-      self.set = set
-      self.headersOnly = headersOnly
-    }
-  }
-
-  private func fetchSizes(_ uids: [UInt32]) throws -> [UInt32: Int] {
-    var sizes: [UInt32: Int] = [:]
-    sizes.reserveCapacity(uids.count)
-    for set in UIDSet.chunks(uids, maxCount: 50_000) {
-      try execute("UID FETCH \(set.text) (UID RFC822.SIZE)") { response in
-        guard case .fetch(let fields) = response, let uid = fields.uid, let size = fields.size
-        else { return }
-        sizes[uid] = size
-      }
-    }
-    return sizes
-  }
-
-  private func runPipelined(
-    _ plans: [FetchPlan], sizes: [UInt32: Int], handler: (IMAPFetchedMessage) throws -> Void
-  ) throws {
-    var pending: [FetchPlan] = []
-    var pendingStart = 0
-    var nextPlan = 0
-    var arrived: [IMAPFetchedMessage] = []
-    var stopError: Error?
-
-    func issue() throws {
-      while stopError == nil && nextPlan < plans.count
-        && pending.count - pendingStart < pipelineDepth
-      {
-        var plan = plans[nextPlan]
-        nextPlan += 1
-        let section = plan.headersOnly ? "BODY.PEEK[HEADER]" : "BODY.PEEK[]"
-        plan.tag = try send("UID FETCH \(plan.set) (UID RFC822.SIZE INTERNALDATE \(section))")
-        pending.append(plan)
-      }
-    }
-
-    try issue()
-    while pendingStart < pending.count {
-      switch try read() {
-      case .fetch(let fields):
-        guard let body = fields.body else { continue }
-        guard let uid = fields.uid else {
-          throw IMAPError.protocolViolation("FETCH of a body without its UID")
-        }
-        guard sizes[uid] != nil else { continue }
-        arrived.append(
-          IMAPFetchedMessage(
-            uid: uid, size: fields.size ?? body.count, internalDate: fields.internalDate,
-            bytes: body, headersOnly: fields.headersOnly))
-      case .tagged(let tag, let status):
-        let plan = pending[pendingStart]
-        guard tag == plan.tag else { throw unexpectedTag(tag) }
-        pendingStart += 1
-        if pendingStart > 64 {
-          pending.removeFirst(pendingStart)
-          pendingStart = 0
-        }
-        if status.status != .ok && stopError == nil { stopError = Self.failure(status) }
-        let ready = Self.take(plan, from: &arrived)
-        if stopError == nil {
-          do {
-            for message in ready { try handler(message) }
-          } catch {
-            stopError = error
-          }
-        }
-        try issue()
-      default:
-        continue
-      }
-    }
-    if let stopError { throw stopError }
-  }
-
-  /// The arrived letters that belong to `plan`, in UID order, each once; the rest stay.
-  private static func take(_ plan: FetchPlan, from arrived: inout [IMAPFetchedMessage])
-    -> [IMAPFetchedMessage]
-  {
-    guard let first = plan.uids.first, let last = plan.uids.last else { return [] }
-    let contiguous = plan.uids.count == Int(last - first) + 1
-    let belongs = { (message: IMAPFetchedMessage) -> Bool in
-      guard message.uid >= first && message.uid <= last else { return false }
-      return contiguous || Self.contains(plan.uids, message.uid)
-    }
-    var ready: [IMAPFetchedMessage]
-    if arrived.allSatisfy(belongs) {
-      ready = arrived
-      arrived.removeAll(keepingCapacity: true)
-    } else {
-      ready = arrived.filter(belongs)
-      arrived.removeAll(where: belongs)
-    }
-    var ordered = true
-    for index in ready.indices.dropFirst() where ready[index - 1].uid >= ready[index].uid {
-      ordered = false
-      break
-    }
-    if !ordered {
-      ready.sort { $0.uid < $1.uid }
-      var seen = Set<UInt32>()
-      ready.removeAll { !seen.insert($0.uid).inserted }
-    }
-    if ready.contains(where: { $0.headersOnly != plan.headersOnly }) {
-      ready.removeAll { $0.headersOnly != plan.headersOnly }
-    }
-    return ready
-  }
-
-  private static func contains(_ sorted: [UInt32], _ uid: UInt32) -> Bool {
-    var low = 0
-    var high = sorted.count
-    while low < high {
-      let middle = (low + high) / 2
-      if sorted[middle] < uid { low = middle + 1 } else { high = middle }
-    }
-    return low < sorted.count && sorted[low] == uid
-  }
-
   // MARK: Flags and moving
 
   /// `UID STORE set +FLAGS.SILENT (\Seen)`.
@@ -475,13 +305,13 @@ public final class IMAPClient: @unchecked Sendable {
 
   // MARK: Commands and responses
 
-  private func nextTag() -> String {
+  func nextTag() -> String {
     tagCounter += 1
     return "T\(tagCounter)"
   }
 
   /// Sends `tag command CRLF`; returns the tag.
-  private func send(_ command: String) throws -> String {
+  func send(_ command: String) throws -> String {
     guard let connection else { throw IMAPError.closed }
     let tag = nextTag()
     try connection.send(Array("\(tag) \(command)\r\n".utf8))
@@ -490,7 +320,7 @@ public final class IMAPClient: @unchecked Sendable {
 
   /// Runs one command to its tagged answer; untagged responses go to `untagged`.
   @discardableResult
-  private func execute(_ command: String, untagged: (IMAPResponse) throws -> Void = { _ in })
+  func execute(_ command: String, untagged: (IMAPResponse) throws -> Void = { _ in })
     throws -> IMAPStatusText
   {
     let tag = try send(command)
@@ -498,7 +328,7 @@ public final class IMAPClient: @unchecked Sendable {
   }
 
   @discardableResult
-  private func complete(_ tag: String, untagged: (IMAPResponse) throws -> Void) throws
+  func complete(_ tag: String, untagged: (IMAPResponse) throws -> Void) throws
     -> IMAPStatusText
   {
     while true {
@@ -516,17 +346,17 @@ public final class IMAPClient: @unchecked Sendable {
     }
   }
 
-  private func unexpectedTag(_ tag: String) -> IMAPError {
+  func unexpectedTag(_ tag: String) -> IMAPError {
     .protocolViolation("answer for unknown tag \(tag)")
   }
 
-  private static func failure(_ status: IMAPStatusText) -> IMAPError {
+  static func failure(_ status: IMAPStatusText) -> IMAPError {
     status.status == .no ? .no(status.message) : .bad(status.message)
   }
 
   /// The next complete response; nil when `milliseconds` passed without one. Keeps the folder's
   /// message counts current and turns an untagged BYE into `.bye`.
-  private func read(milliseconds: Int? = nil) throws -> IMAPResponse? {
+  func read(milliseconds: Int? = nil) throws -> IMAPResponse? {
     guard let connection else { throw IMAPError.closed }
     while true {
       var missing = 0
@@ -548,13 +378,13 @@ public final class IMAPClient: @unchecked Sendable {
     }
   }
 
-  private func read() throws -> IMAPResponse {
+  func read() throws -> IMAPResponse {
     while true {
       if let response = try read(milliseconds: nil) { return response }
     }
   }
 
-  private func track(_ response: IMAPResponse) throws {
+  func track(_ response: IMAPResponse) throws {
     switch response {
     case .numbered(let count, "EXISTS", _):
       if Int(count) > exists { newMail = true }

@@ -1,0 +1,179 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Fetching letters: sizes first, then pipelined `UID FETCH` batches (full letters, or headers
+/// only over the size limit), parsed as they stream in.
+extension IMAPClient {
+  // MARK: Fetching
+
+  /// Fetches the given UIDs pipelined in batches: `UID FETCH set (UID RFC822.SIZE INTERNALDATE
+  /// BODY.PEEK[])`, never RFC822 (it sets \Seen). Letters larger than `maxBytes` come as
+  /// headers only (`BODY.PEEK[HEADER]`, `headersOnly` true). The sizes are asked first in one
+  /// cheap `UID FETCH set (UID RFC822.SIZE)`. The handler is called in UID order; an error it
+  /// throws stops the fetch (the commands in flight are drained) and is rethrown. UIDs the
+  /// folder no longer has are skipped.
+  public func fetch(
+    uids: [UInt32], maxBytes: Int, batch: Int, handler: (IMAPFetchedMessage) throws -> Void
+  ) throws {
+    try guarded {
+      let wanted = Array(Set(uids)).sorted()
+      guard !wanted.isEmpty else { return }
+      // A letter of up to maxBytes (plus its FETCH line) must fit in one response.
+      let needed = maxBytes > Int.max / 2 ? Int.max / 2 : maxBytes + 1024 * 1024
+      framer.maxResponseBytes = max(maxResponseBytes, needed)
+      defer { framer.maxResponseBytes = maxResponseBytes }
+      let sizes = try fetchSizes(wanted)
+      var plans: [FetchPlan] = []
+      var small: [UInt32] = []
+      func flushSmall() {
+        for set in UIDSet.chunks(small, maxCount: max(1, batch)) {
+          plans.append(FetchPlan(uids: set.uids, set: set.text, headersOnly: false))
+        }
+        small.removeAll(keepingCapacity: true)
+      }
+      for uid in wanted {
+        guard let size = sizes[uid] else { continue }
+        if size > maxBytes {
+          flushSmall()
+          plans.append(FetchPlan(uids: [uid], set: "\(uid)", headersOnly: true))
+        } else {
+          small.append(uid)
+        }
+      }
+      flushSmall()
+      try runPipelined(plans, sizes: sizes, handler: handler)
+    }
+  }
+
+  private struct FetchPlan {
+    var uids: [UInt32]
+    var set: String
+    var headersOnly: Bool
+    var tag = ""
+
+    init(uids: [UInt32], set: String, headersOnly: Bool) {
+      self.uids = uids
+      self.set = set
+      self.headersOnly = headersOnly
+    }
+  }
+
+  private func fetchSizes(_ uids: [UInt32]) throws -> [UInt32: Int] {
+    var sizes: [UInt32: Int] = [:]
+    sizes.reserveCapacity(uids.count)
+    for set in UIDSet.chunks(uids, maxCount: 50_000) {
+      try execute("UID FETCH \(set.text) (UID RFC822.SIZE)") { response in
+        guard case .fetch(let fields) = response, let uid = fields.uid, let size = fields.size
+        else { return }
+        sizes[uid] = size
+      }
+    }
+    return sizes
+  }
+
+  private func runPipelined(
+    _ plans: [FetchPlan], sizes: [UInt32: Int], handler: (IMAPFetchedMessage) throws -> Void
+  ) throws {
+    var pending: [FetchPlan] = []
+    var pendingStart = 0
+    var nextPlan = 0
+    var arrived: [IMAPFetchedMessage] = []
+    var stopError: Error?
+
+    func issue() throws {
+      while stopError == nil && nextPlan < plans.count
+        && pending.count - pendingStart < pipelineDepth
+      {
+        var plan = plans[nextPlan]
+        nextPlan += 1
+        let section = plan.headersOnly ? "BODY.PEEK[HEADER]" : "BODY.PEEK[]"
+        plan.tag = try send("UID FETCH \(plan.set) (UID RFC822.SIZE INTERNALDATE \(section))")
+        pending.append(plan)
+      }
+    }
+
+    try issue()
+    while pendingStart < pending.count {
+      switch try read() {
+      case .fetch(let fields):
+        guard let body = fields.body else { continue }
+        guard let uid = fields.uid else {
+          throw IMAPError.protocolViolation("FETCH of a body without its UID")
+        }
+        guard sizes[uid] != nil else { continue }
+        arrived.append(
+          IMAPFetchedMessage(
+            uid: uid, size: fields.size ?? body.count, internalDate: fields.internalDate,
+            bytes: body, headersOnly: fields.headersOnly))
+      case .tagged(let tag, let status):
+        let plan = pending[pendingStart]
+        guard tag == plan.tag else { throw unexpectedTag(tag) }
+        pendingStart += 1
+        if pendingStart > 64 {
+          pending.removeFirst(pendingStart)
+          pendingStart = 0
+        }
+        if status.status != .ok && stopError == nil { stopError = Self.failure(status) }
+        let ready = Self.take(plan, from: &arrived)
+        if stopError == nil {
+          do {
+            for message in ready { try handler(message) }
+          } catch {
+            stopError = error
+          }
+        }
+        try issue()
+      default:
+        continue
+      }
+    }
+    if let stopError { throw stopError }
+  }
+
+  /// The arrived letters that belong to `plan`, in UID order, each once; the rest stay.
+  private static func take(_ plan: FetchPlan, from arrived: inout [IMAPFetchedMessage])
+    -> [IMAPFetchedMessage]
+  {
+    guard let first = plan.uids.first, let last = plan.uids.last else { return [] }
+    let contiguous = plan.uids.count == Int(last - first) + 1
+    let belongs = { (message: IMAPFetchedMessage) -> Bool in
+      guard message.uid >= first && message.uid <= last else { return false }
+      return contiguous || Self.contains(plan.uids, message.uid)
+    }
+    var ready: [IMAPFetchedMessage]
+    if arrived.allSatisfy(belongs) {
+      ready = arrived
+      arrived.removeAll(keepingCapacity: true)
+    } else {
+      ready = arrived.filter(belongs)
+      arrived.removeAll(where: belongs)
+    }
+    var ordered = true
+    for index in ready.indices.dropFirst() where ready[index - 1].uid >= ready[index].uid {
+      ordered = false
+      break
+    }
+    if !ordered {
+      ready.sort { $0.uid < $1.uid }
+      var seen = Set<UInt32>()
+      ready.removeAll { !seen.insert($0.uid).inserted }
+    }
+    if ready.contains(where: { $0.headersOnly != plan.headersOnly }) {
+      ready.removeAll { $0.headersOnly != plan.headersOnly }
+    }
+    return ready
+  }
+
+  private static func contains(_ sorted: [UInt32], _ uid: UInt32) -> Bool {
+    var low = 0
+    var high = sorted.count
+    while low < high {
+      let middle = (low + high) / 2
+      if sorted[middle] < uid { low = middle + 1 } else { high = middle }
+    }
+    return low < sorted.count && sorted[low] == uid
+  }
+}
