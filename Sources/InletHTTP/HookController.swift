@@ -245,7 +245,11 @@ struct HookController {
           submission.disposition = .ignored(
             "rate_limited: over the channel's \(check.scope == "ip" ? "rate_limit_per_ip" : "rate_limit")"
               + " from \(client ?? "an unknown address")")
-          _ = try? await database.ingest(submission)
+          do {
+            _ = try await database.ingest(submission)
+          } catch {
+            logger.error("could not keep a rate-limited request", metadata: ["error": "\(error)"])
+          }
         }
       }
       let retryAfter = Int(refusal.retryAfter)

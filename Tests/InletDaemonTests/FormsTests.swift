@@ -214,6 +214,10 @@ struct FormsTests {
     let metrics = try await site.daemon.get("/metrics").1
     #expect(metrics.contains(#"inlet_rate_limited_total{channel="per-ip",scope="ip"} 2"#))
     #expect(metrics.contains(#"inlet_rate_limited_total{channel="busy",scope="channel"} 1"#))
+
+    // A flood is kept only up to a bound per window (100 refusals); the rest is only counted.
+    for n in 5...110 { #expect(try await send("busy", n, from: "192.0.2.9").status == 429) }
+    #expect(try site.rawCount("busy") == 3 + 100)
   }
 
   @Test("Tilda: test=test ping, tranid duplicates, wrong token, malformed body")
