@@ -276,6 +276,45 @@ struct DirectoryStoreTests {
     #expect(ivanov.innValid == false)
   }
 
+  @Test("a bulk load checkpoints from another connection and restores the writer's settings")
+  func bulkLoad() async throws {
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    let normalizer = DirectoryNormalizer()
+    let autocheckpoint = { () async throws -> Int? in
+      try await temp.database.write { db in
+        try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint")
+      }
+    }
+    let during = try await temp.database.bulkLoad {
+      for chunk in 0..<4 {
+        let records = (0..<500).map { index in
+          let number = chunk * 500 + index
+          return normalizer.normalize(
+            .contact(
+              DirectoryContact(
+                id: "p\(number)", emails: ["person\(number)@firm\(number % 7).ru"],
+                phones: ["+7 916 \(1_000_000 + number)"])))
+        }
+        try await temp.database.importDirectory(DirectoryImportChunk(records))
+      }
+      return try await autocheckpoint()
+    }
+    #expect(during == 0)
+    #expect(try await autocheckpoint() == 1000)
+    #expect(try temp.database.directoryCountsSync()["contacts"] == 2000)
+    let keys = try temp.database.readSync { db in
+      try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM directory_keys")
+    }
+    #expect(keys == 4000)
+    // A failing load restores the settings too, and its error reaches the caller.
+    struct Stop: Error {}
+    await #expect(throws: Stop.self) {
+      try await temp.database.bulkLoad { () async throws -> Int in throw Stop() }
+    }
+    #expect(try await autocheckpoint() == 1000)
+  }
+
   @Test("an import writes what storing each record in turn writes: new, updated, repeated rows")
   func importMatchesStore() async throws {
     let normalizer = DirectoryNormalizer()
@@ -322,9 +361,9 @@ struct DirectoryStoreTests {
           db,
           sql: """
             SELECT 'client ' || json_array(id, name, inn, kpp, potential, inn_valid, domains,
-              emails, phones) FROM clients
+              emails, phones, keys) FROM clients
             UNION ALL SELECT 'contact ' || json_array(id, client_id, name, emails, phones,
-              messengers) FROM contacts
+              messengers, keys) FROM contacts
             UNION ALL SELECT 'interest ' || json_array(id, client_id, contact_id, title, stage,
               status) FROM interests
             UNION ALL SELECT 'key ' || json_array(kind, value, record_type, record_id)

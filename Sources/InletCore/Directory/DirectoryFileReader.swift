@@ -49,7 +49,7 @@ public struct DirectoryFileReader: Sendable {
     self.kind = kind
     var bytes = bytes
     if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
-    let isUTF8 = String(validating: bytes, as: UTF8.self) != nil
+    let isUTF8 = (try? UTF8Span(validating: bytes.span)) != nil
     let encoding = encoding ?? (isUTF8 ? .utf8 : .windows1251)
     switch encoding {
     case .utf8:

@@ -4,7 +4,8 @@ import GRDBSQLite
 import InletCore
 
 /// Writes the chunks of a directory import: the rows and keys of each record with cached
-/// prepared statements, values bound straight from the strings (no `StatementArguments`).
+/// prepared statements, every text bound as a pointer into the chunk's byte buffer (prepared by
+/// ``DirectoryImportChunk`` on another core; no copies, no `StatementArguments`).
 ///
 /// A record new to the table is inserted with its keys and nothing else; there are no old keys
 /// to delete, since keys only exist beside their record. A record that is already stored (an
@@ -14,30 +15,22 @@ struct DirectoryImportWriter {
   private let db: Database
   private let connection: OpaquePointer
   private let now: Double
-  /// The text parameters of the next statement run, back to back.
-  private var texts: [UInt8] = []
-  private var textParameters: [TextParameter] = []
   private var change = DirectoryChange(everything: true)
   // Held for the chunk, so their SQLite statements stay valid while stepped directly.
   private let insertClient: Statement
   private let insertContact: Statement
   /// Multi-row key inserts by row count, up to ``keysPerStatement``.
   private var insertKeys: [Int: Statement] = [:]
-  /// Keys of new records not written yet; written in multi-row statements, always before
-  /// anything that could read or delete them.
-  private var pendingKeys: [PendingKey] = []
+  /// Keys of new records not written yet (a range of the chunk's keys, in key numbers);
+  /// written in multi-row statements, always before anything that could read or delete them.
+  private var pendingKeys: [Range<Int>] = []
+  private var pendingKeyCount = 0
 
-  private struct TextParameter {
-    var index: Int32
-    var start: Int
-    var count: Int
-  }
-
-  private struct PendingKey {
-    var key: DirectoryKey
-    var recordType: String
-    var id: String
-  }
+  /// The parameter numbers of the chunk's texts of a client row (id, name, inn, kpp, domains,
+  /// emails, phones, keys) and a contact row (id, client_id, name, emails, phones, messengers,
+  /// keys) in the insert statements below.
+  private static let clientParameters: [Int32] = [1, 2, 3, 4, 8, 9, 10, 11]
+  private static let contactParameters: [Int32] = [1, 2, 3, 5, 6, 7, 8]
 
   /// Rows per key insert: one statement runs instead of one per key.
   static let keysPerStatement = 32
@@ -63,105 +56,90 @@ struct DirectoryImportWriter {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (id) DO NOTHING
         """)
-    pendingKeys.reserveCapacity(Self.keysPerStatement * 2)
-    texts.reserveCapacity(8_192)
-    textParameters.reserveCapacity(Self.keysPerStatement * 4)
   }
 
-  /// Writes the records in order.
-  mutating func write(_ records: [NormalizedDirectoryRecord]) throws {
-    for item in records {
-      switch item.record {
-      case .client(let client):
-        try write(client, keys: item.keys, item: item)
-      case .contact(let contact):
-        try write(contact, keys: item.keys, item: item)
-      case .interest:
-        try replace(item)
+  /// Writes the chunk's records in order.
+  mutating func write(_ chunk: DirectoryImportChunk) throws {
+    try chunk.bytes.withUnsafeBufferPointer { buffer in
+      guard let base = buffer.baseAddress else { return }
+      try base.withMemoryRebound(to: CChar.self, capacity: buffer.count) { bytes in
+        for row in chunk.rows {
+          switch row.kind {
+          case .client:
+            let statement = insertClient.sqliteStatement
+            let first = Int(row.firstText)
+            try bind(statement, Self.clientParameters, chunk.texts, from: first, bytes)
+            try check(sqlite3_bind_int(statement, 5, Int32(row.potential)))
+            try check(sqlite3_bind_double(statement, 6, now))
+            if row.innValid < 0 {
+              try check(sqlite3_bind_null(statement, 7))
+            } else {
+              try check(sqlite3_bind_int(statement, 7, Int32(row.innValid)))
+            }
+            try written(step(statement), row, chunk, bytes)
+          case .contact:
+            let statement = insertContact.sqliteStatement
+            let first = Int(row.firstText)
+            try bind(statement, Self.contactParameters, chunk.texts, from: first, bytes)
+            try check(sqlite3_bind_double(statement, 4, now))
+            try written(step(statement), row, chunk, bytes)
+          case .other:
+            try replace(chunk.items[Int(row.item)], chunk, bytes)
+          }
+        }
+        try flushKeys(chunk, bytes)
       }
     }
-    try flushKeys(all: true)
+  }
+
+  /// After a row's insert: queues its keys when it was new, else stores it the general way.
+  private mutating func written(
+    _ inserted: Bool, _ row: DirectoryImportChunk.Row, _ chunk: DirectoryImportChunk,
+    _ bytes: UnsafePointer<CChar>
+  ) throws {
+    guard inserted else {
+      try replace(chunk.items[Int(row.item)], chunk, bytes)
+      return
+    }
+    guard row.keyCount > 0 else { return }
+    let first = Int(row.firstKey)
+    pendingKeys.append(first..<first + Int(row.keyCount))
+    pendingKeyCount += Int(row.keyCount)
   }
 
   /// Stores a record the general way, after the keys queued before it.
-  private mutating func replace(_ item: NormalizedDirectoryRecord) throws {
-    try flushKeys(all: true)
+  private mutating func replace(
+    _ item: NormalizedDirectoryRecord, _ chunk: DirectoryImportChunk,
+    _ bytes: UnsafePointer<CChar>
+  ) throws {
+    try flushKeys(chunk, bytes)
     try InletDatabase.store(item, change: &change, in: db)
   }
 
-  private mutating func write(
-    _ client: DirectoryClient, keys: [DirectoryKey], item: NormalizedDirectoryRecord
+  /// Writes the queued keys, in multi-row statements.
+  private mutating func flushKeys(
+    _ chunk: DirectoryImportChunk, _ bytes: UnsafePointer<CChar>
   ) throws {
-    let statement = insertClient.sqliteStatement
-    try text(statement, 1, client.id)
-    try text(statement, 2, client.name)
-    try text(statement, 3, client.inn)
-    try text(statement, 4, client.kpp)
-    try check(sqlite3_bind_int(statement, 5, client.potential ? 1 : 0))
-    try check(sqlite3_bind_double(statement, 6, now))
-    if let valid = client.innValid {
-      try check(sqlite3_bind_int(statement, 7, valid ? 1 : 0))
-    } else {
-      try check(sqlite3_bind_null(statement, 7))
-    }
-    try text(statement, 8, client.domains)
-    try text(statement, 9, client.emails)
-    try text(statement, 10, client.phones)
-    try text(statement, 11, InletDatabase.keysText(keys))
-    try stepWithTexts(statement)
-    if sqlite3_changes(connection) == 0 {
-      try replace(item)
-    } else {
-      try queue(keys, recordType: "client", id: client.id)
-    }
-  }
-
-  private mutating func write(
-    _ contact: DirectoryContact, keys: [DirectoryKey], item: NormalizedDirectoryRecord
-  ) throws {
-    let statement = insertContact.sqliteStatement
-    try text(statement, 1, contact.id)
-    try text(statement, 2, contact.clientID)
-    try text(statement, 3, contact.name)
-    try check(sqlite3_bind_double(statement, 4, now))
-    try text(statement, 5, contact.emails)
-    try text(statement, 6, contact.phones)
-    try text(statement, 7, contact.messengers)
-    try text(statement, 8, InletDatabase.keysText(keys))
-    try stepWithTexts(statement)
-    if sqlite3_changes(connection) == 0 {
-      try replace(item)
-    } else {
-      try queue(keys, recordType: "contact", id: contact.id)
-    }
-  }
-
-  /// Queues the keys of a record that had none.
-  private mutating func queue(_ keys: [DirectoryKey], recordType: String, id: String) throws {
-    for key in keys { pendingKeys.append(PendingKey(key: key, recordType: recordType, id: id)) }
-    if pendingKeys.count >= Self.keysPerStatement { try flushKeys(all: false) }
-  }
-
-  /// Writes the queued keys in full statements, and with `all` the rest too.
-  private mutating func flushKeys(all: Bool) throws {
+    guard pendingKeyCount > 0 else { return }
+    var keys: [Int] = []
+    keys.reserveCapacity(pendingKeyCount)
+    for range in pendingKeys { keys.append(contentsOf: range) }
+    pendingKeys.removeAll(keepingCapacity: true)
+    pendingKeyCount = 0
     var start = 0
-    while pendingKeys.count - start >= Self.keysPerStatement
-      || (all && start < pendingKeys.count)
-    {
-      let rows = min(Self.keysPerStatement, pendingKeys.count - start)
+    while start < keys.count {
+      let rows = min(Self.keysPerStatement, keys.count - start)
       let statement = try insertKeys(rows: rows).sqliteStatement
-      for row in 0..<rows {
-        let pending = pendingKeys[start + row]
-        let first = Int32(row * 4)
-        try text(statement, first + 1, pending.key.kind.rawValue)
-        try text(statement, first + 2, pending.key.value)
-        try text(statement, first + 3, pending.recordType)
-        try text(statement, first + 4, pending.id)
+      var parameter: Int32 = 1
+      for key in keys[start..<start + rows] {
+        for part in 0..<4 {
+          try bind(statement, parameter, chunk.keyTexts[key * 4 + part], bytes)
+          parameter += 1
+        }
       }
-      try stepWithTexts(statement)
+      _ = try step(statement)
       start += rows
     }
-    pendingKeys.removeFirst(start)
   }
 
   private mutating func insertKeys(rows: Int) throws -> Statement {
@@ -179,8 +157,39 @@ struct DirectoryImportWriter {
   /// Tells SQLite to copy bound text, which lives only for the call.
   private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
-  /// Runs a bound statement and resets it for the next row.
-  private func step(_ statement: OpaquePointer) throws {
+  /// Binds consecutive texts of a row to the given parameter numbers.
+  private func bind(
+    _ statement: OpaquePointer, _ parameters: [Int32], _ texts: [DirectoryImportChunk.Text],
+    from first: Int, _ bytes: UnsafePointer<CChar>
+  ) throws {
+    for (offset, parameter) in parameters.enumerated() {
+      try bind(statement, parameter, texts[first + offset], bytes)
+    }
+  }
+
+  /// Binds a text as a pointer into the chunk's bytes (no copy: the bytes outlive the step,
+  /// and ``step(_:)`` clears the bindings), or NULL.
+  private func bind(
+    _ statement: OpaquePointer, _ parameter: Int32, _ text: DirectoryImportChunk.Text,
+    _ bytes: UnsafePointer<CChar>
+  ) throws {
+    let code: Int32
+    if text.count < 0 {
+      code = sqlite3_bind_null(statement, parameter)
+    } else if text.count == 0 {
+      code = sqlite3_bind_text(statement, parameter, "", 0, Self.transient)
+    } else {
+      code = sqlite3_bind_text(statement, parameter, bytes + Int(text.start), text.count, nil)
+    }
+    if code != SQLITE_OK {
+      sqlite3_clear_bindings(statement)
+      throw error(code)
+    }
+  }
+
+  /// Runs a bound statement, resets it and clears its bindings; whether it changed a row.
+  private func step(_ statement: OpaquePointer) throws -> Bool {
+    defer { sqlite3_clear_bindings(statement) }
     let code = sqlite3_step(statement)
     guard code == SQLITE_DONE else {
       let error = error(code)
@@ -188,63 +197,7 @@ struct DirectoryImportWriter {
       throw error
     }
     try check(sqlite3_reset(statement))
-  }
-
-  /// Sets a text parameter (NULL for `nil`) of the statement to run next with
-  /// ``stepWithTexts(_:)``, which binds the texts without SQLite copying each one.
-  private mutating func text(_ statement: OpaquePointer, _ index: Int32, _ value: String?)
-    throws
-  {
-    guard let value else {
-      try check(sqlite3_bind_null(statement, index))
-      return
-    }
-    let start = texts.count
-    texts.append(contentsOf: value.utf8)
-    textParameters.append(TextParameter(index: index, start: start, count: texts.count - start))
-  }
-
-  /// A list as `joined` in ``InletDatabase`` stores it: one value per line, NULL when empty.
-  private mutating func text(_ statement: OpaquePointer, _ index: Int32, _ values: [String])
-    throws
-  {
-    guard !values.isEmpty else {
-      try check(sqlite3_bind_null(statement, index))
-      return
-    }
-    let start = texts.count
-    for (position, value) in values.enumerated() {
-      if position > 0 { texts.append(UInt8(ascii: "\n")) }
-      texts.append(contentsOf: value.utf8)
-    }
-    textParameters.append(TextParameter(index: index, start: start, count: texts.count - start))
-  }
-
-  /// Binds the texts set since the last run as pointers into `texts` (SQLITE_STATIC: no copy,
-  /// no allocation), runs the statement while they are valid, and unbinds them.
-  private mutating func stepWithTexts(_ statement: OpaquePointer) throws {
-    defer {
-      texts.removeAll(keepingCapacity: true)
-      textParameters.removeAll(keepingCapacity: true)
-    }
-    try texts.withUnsafeBufferPointer { buffer in
-      for parameter in textParameters {
-        let code: Int32
-        if parameter.count == 0 {
-          code = sqlite3_bind_text(statement, parameter.index, "", 0, Self.transient)
-        } else {
-          code = (buffer.baseAddress! + parameter.start).withMemoryRebound(
-            to: CChar.self, capacity: parameter.count
-          ) { sqlite3_bind_text(statement, parameter.index, $0, Int32(parameter.count), nil) }
-        }
-        if code != SQLITE_OK {
-          sqlite3_clear_bindings(statement)
-          throw error(code)
-        }
-      }
-      defer { sqlite3_clear_bindings(statement) }
-      try step(statement)
-    }
+    return sqlite3_changes(connection) > 0
   }
 
   private func check(_ code: Int32) throws {
