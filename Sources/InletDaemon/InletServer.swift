@@ -83,7 +83,8 @@ public struct InletServer: Sendable {
       loaded: loaded, database: database, health: health, logger: logger)
     let group = ServiceGroup(
       configuration: .init(
-        services: [.init(service: app)]
+        // First: shut down last, after the listener and the mailboxes stopped writing.
+        services: [.init(service: LogCheckpointService(database: database)), .init(service: app)]
           + DeliveryService.services(loaded: loaded, database: database, logger: logger)
           + [
             .init(service: mailboxes),

@@ -8,6 +8,7 @@ import Synchronization
 /// after the shared transaction committed — nothing is acknowledged before it is durable.
 final class GroupCommitter: Sendable {
   private let writer: DatabasePool
+  private let checkpoints: LogCheckpoints
   private let state = Mutex(State())
   private let onCommit: @Sendable (_ writes: Int) -> Void
 
@@ -16,8 +17,12 @@ final class GroupCommitter: Sendable {
     var draining = false
   }
 
-  init(writer: DatabasePool, onCommit: @escaping @Sendable (_ writes: Int) -> Void) {
+  init(
+    writer: DatabasePool, checkpoints: LogCheckpoints,
+    onCommit: @escaping @Sendable (_ writes: Int) -> Void
+  ) {
     self.writer = writer
+    self.checkpoints = checkpoints
     self.onCommit = onCommit
   }
 
@@ -47,6 +52,7 @@ final class GroupCommitter: Sendable {
         return batch
       }
       if batch.isEmpty { return }
+      InletDatabase.restartLogIfWanted(db, checkpoints)
       do {
         try db.inTransaction(.immediate) {
           for job in batch { job.execute(db) }

@@ -81,7 +81,7 @@ extension InletDatabase {
     // A bulk load touches index pages all over the keys table; a larger cache on the writer
     // keeps them in memory instead of re-reading them for every chunk.
     try db.execute(sql: "PRAGMA cache_size = -262144")
-    try restartLogIfLarge(db)
+    Self.restartLogIfWanted(db, checkpoints)
     try db.inTransaction(.immediate) {
       var writer = try DirectoryImportWriter(db)
       try writer.write(chunk)
@@ -91,51 +91,10 @@ extension InletDatabase {
 
   /// Runs a bulk load (the chunks of a directory import) with the write-ahead log copied into
   /// the database file by a second connection, on another core, while the writer goes on —
-  /// instead of by the writer after its commits, which made a third of a load's serial work.
-  /// Commits stay as durable as ever; only who checkpoints changes.
+  /// instead of by the writer after its commits, which was a quarter of a load's serial work.
   public func bulkLoad<T>(_ body: () async throws -> T) async throws -> T {
-    try await pool.writeWithoutTransaction { db in
-      try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
-    }
-    let checkpointer = try DatabaseQueue(path: pool.path)
-    let copying = Task.detached {
-      while !Task.isCancelled {
-        try? await Task.sleep(for: .milliseconds(50))
-        try? await checkpointer.writeWithoutTransaction { db in try db.checkpoint(.passive) }
-      }
-    }
-    let result: Result<T, any Error>
-    do {
-      result = .success(try await body())
-    } catch {
-      result = .failure(error)
-    }
-    copying.cancel()
-    await copying.value
-    try await pool.writeWithoutTransaction { db in
-      try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.walAutocheckpoint)")
-      try db.checkpoint(.passive)
-    }
-    try checkpointer.close()
-    return try result.get()
+    try await checkpointingInBackground(body)
   }
-
-  /// During a ``bulkLoad(_:)`` the log is copied by another connection, but SQLite starts it
-  /// over only when a write transaction begins with every frame copied — never the case while
-  /// the writer goes from chunk to chunk. So once it is large, the writer copies the little the
-  /// other connection has not yet, and the log starts over instead of growing with the load.
-  private func restartLogIfLarge(_ db: Database) throws {
-    var status = stat()
-    guard stat(pool.path + "-wal", &status) == 0, status.st_size > Self.largeLog else { return }
-    // Busy while the other connection is copying; the next chunk tries again.
-    _ = try? db.checkpoint(.passive)
-  }
-
-  /// Bytes of write-ahead log after which a bulk load's writer makes it start over.
-  static let largeLog = 64 << 20
-
-  /// SQLite's default: the writer checkpoints when the log passes this many pages.
-  static let walAutocheckpoint = 1000
 
   /// Matches every still-`new` inquiry again; returns how many changed.
   public func rematchNewInquiries() async throws -> Int {

@@ -11,6 +11,7 @@ import Synchronization
 public struct InletDatabase: Sendable {
   let pool: DatabasePool
   let committer: GroupCommitter
+  let checkpoints: LogCheckpoints
   private let stats: Stats
   /// How directory values are normalised and inquiries matched (config `phone:`, `matching:`).
   public var directorySettings = DirectorySettings()
@@ -42,7 +43,9 @@ public struct InletDatabase: Sendable {
     self.stats = stats
     let commits = Counter(label: "inlet_store_commits_total")
     let writes = Counter(label: "inlet_store_writes_total")
-    self.committer = GroupCommitter(writer: pool) { count in
+    let checkpoints = LogCheckpoints()
+    self.checkpoints = checkpoints
+    self.committer = GroupCommitter(writer: pool, checkpoints: checkpoints) { count in
       stats.commits.add(1, ordering: .relaxed)
       stats.writes.add(count, ordering: .relaxed)
       commits.increment()

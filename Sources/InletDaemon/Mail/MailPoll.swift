@@ -20,6 +20,15 @@ public enum MailPoll {
     var database = try InletDatabase(path: loaded.databasePath)
     database.directorySettings = loaded.config.directorySettings
     try database.migrate()
+    // A first sync stores thousands of letters: the log is copied on the other core meanwhile.
+    return try await database.checkpointingInBackground {
+      try await pass(loaded: loaded, only: only, database: database, logger: logger)
+    }
+  }
+
+  private static func pass(
+    loaded: LoadedConfig, only: String?, database: InletDatabase, logger: Logger
+  ) async throws -> [Report] {
     var reports: [Report] = []
     for settings in loaded.mailboxes where only == nil || settings.name == only {
       let poller = MailboxPoller(

@@ -227,3 +227,24 @@ extension StringProtocol {
     return String(self[first..<end])
   }
 }
+
+extension Substring {
+  /// The slice without leading and trailing ASCII whitespace: a slice of the same storage, no
+  /// copy (``StringProtocol/trimmingASCIIWhitespace()`` makes a new string). The bounds are next
+  /// to ASCII bytes, so they fall on character boundaries.
+  func trimmedASCII() -> Substring {
+    func isSpace(_ byte: UInt8) -> Bool {
+      byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A
+    }
+    let bytes = utf8
+    var start = bytes.startIndex
+    var end = bytes.endIndex
+    while start < end, isSpace(bytes[start]) { start = bytes.index(after: start) }
+    while end > start {
+      let before = bytes.index(before: end)
+      guard isSpace(bytes[before]) else { break }
+      end = before
+    }
+    return self[start..<end]
+  }
+}

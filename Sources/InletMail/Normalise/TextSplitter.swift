@@ -57,12 +57,12 @@ enum TextSplitter {
       // `>` quoting: the quoted block ends at the next unquoted line, and what follows is new
       // text again (bottom-posting, interleaved answers, a signature below the quote).
       var cursor = start
-      if !lines[cursor].trimmingASCIIWhitespace().hasPrefix(">") {
+      if !lines[cursor].trimmedASCII().hasPrefix(">") {
         quotedLines.append(lines[cursor])
         cursor += 1
       }
       while cursor < lines.count {
-        let trimmed = lines[cursor].trimmingASCIIWhitespace()
+        let trimmed = lines[cursor].trimmedASCII()
         guard trimmed.hasPrefix(">") || trimmed.isEmpty else { break }
         quotedLines.append(lines[cursor])
         cursor += 1
@@ -91,7 +91,7 @@ enum TextSplitter {
   private static func collapseBlankLines(_ lines: [Substring]) -> [Substring] {
     var result: [Substring] = []
     for line in lines {
-      let blank = line.trimmingASCIIWhitespace().isEmpty
+      let blank = line.trimmedASCII().isEmpty
       if blank, let last = result.last, last.isEmpty { continue }
       result.append(blank ? "" : line)
     }
@@ -102,7 +102,7 @@ enum TextSplitter {
   private static func isAngleQuote(_ lines: [Substring], _ start: Int) -> Bool {
     var index = start
     while index < lines.count {
-      let trimmed = lines[index].trimmingASCIIWhitespace()
+      let trimmed = lines[index].trimmedASCII()
       if trimmed.hasPrefix(">") { return true }
       if !trimmed.isEmpty && index > start { return false }
       index += 1
@@ -113,13 +113,13 @@ enum TextSplitter {
   private static func findQuoteStart(_ lines: [Substring], from first: Int) -> Int? {
     var index = first
     while index < lines.count {
-      let line = lines[index].trimmingASCIIWhitespace()
+      let line = lines[index].trimmedASCII()
       if line.utf8.first == UInt8(ascii: ">") {
         return max(first, attributionAbove(lines, index))
       }
       let nextEndsWithColon =
         index + 1 < lines.count
-        && lines[index + 1].trimmingASCIIWhitespace().utf8.last == UInt8(ascii: ":")
+        && lines[index + 1].trimmedASCII().utf8.last == UInt8(ascii: ":")
       // Every marker below starts with `-`, `_`, `F`/`f`, `О`/`о`, `Н`/`н` or ends with a
       // colon (or the next line does): most lines are ruled out without lower-casing them.
       guard mayStartQuote(line) || nextEndsWithColon else {
@@ -132,7 +132,7 @@ enum TextSplitter {
       if isAttribution(lower) { return index }
       // Gmail wraps long attributions: "On Mon, … Ivan <a@b>" / "wrote:".
       if nextEndsWithColon, line.utf8.count < 400 {
-        let next = lines[index + 1].trimmingASCIIWhitespace().fastLowercased()
+        let next = lines[index + 1].trimmedASCII().fastLowercased()
         if attributionEndings.contains(next)
           && (lower.utf8HasPrefix("on ") || lower.utf8.contains(UInt8(ascii: "@")))
         {
@@ -148,7 +148,7 @@ enum TextSplitter {
     return nil
   }
 
-  private static func mayStartQuote(_ line: String) -> Bool {
+  private static func mayStartQuote(_ line: Substring) -> Bool {
     let bytes = line.utf8
     guard let first = bytes.first else { return false }
     if bytes.last == UInt8(ascii: ":") { return true }
@@ -165,9 +165,9 @@ enum TextSplitter {
   /// A `>` block may be introduced by an attribution line just above it.
   private static func attributionAbove(_ lines: [Substring], _ index: Int) -> Int {
     var above = index - 1
-    while above >= 0 && lines[above].trimmingASCIIWhitespace().isEmpty { above -= 1 }
+    while above >= 0 && lines[above].trimmedASCII().isEmpty { above -= 1 }
     guard above >= 0 else { return index }
-    let line = lines[above].trimmingASCIIWhitespace()
+    let line = lines[above].trimmedASCII()
     return line.utf8HasSuffix(":") && line.utf8.count < 400 ? above : index
   }
 
@@ -194,7 +194,7 @@ enum TextSplitter {
   }
 
   private static func isRule(_ line: Substring) -> Bool {
-    let trimmed = line.trimmingASCIIWhitespace()
+    let trimmed = line.trimmedASCII()
     return trimmed.count >= 10 && trimmed.allSatisfy { $0 == "_" || $0 == "-" }
   }
 
@@ -207,7 +207,7 @@ enum TextSplitter {
     var sawDate = false
     var sawSubject = false
     for next in lines[(index + 1)..<min(lines.count, index + 7)] {
-      let nextLower = next.trimmingASCIIWhitespace().fastLowercased()
+      let nextLower = next.trimmedASCII().fastLowercased()
       if ["sent:", "отправлено:", "date:", "дата:"].contains(where: { nextLower.utf8HasPrefix($0) })
       {
         sawDate = true
@@ -221,7 +221,7 @@ enum TextSplitter {
 
   private static func findSignatureStart(_ lines: [Substring]) -> Int? {
     for (index, line) in lines.enumerated() {
-      let trimmed = line.trimmingASCIIWhitespace()
+      let trimmed = line.trimmedASCII()
       if line == "-- " || trimmed == "--" { return index }
       // Sign-offs and footers are short lines; long ones need no lower-casing.
       guard trimmed.utf8.count <= 120 else { continue }
