@@ -98,6 +98,9 @@ extension InletDatabase {
         }
       }
     }
+    if files.isEmpty, inquiry.messages.isEmpty {
+      return try insertEncodedOnce(inquiry, raw: &raw, in: db)
+    }
     var record = InquiryRecord(inquiry, rawID: rawID)
     try record.insertCached(db)
     let inquiryID = record.id!
@@ -108,6 +111,38 @@ extension InletDatabase {
     inquiry.source.rawID = String(rawID)
     inquiry.attachments = attachments
     try Self.recordChange(.created, inquiry: inquiry, in: db)
+    return .created(inquiryID: String(inquiryID), rawID: String(rawID))
+  }
+
+  /// The usual case — no files, no continuations yet — with the inquiry's JSON encoded once:
+  /// the id it will get is known beforehand (`AUTOINCREMENT`: one more than the table's
+  /// `sqlite_sequence`), so the event's payload, the inquiry exactly as `assemble` reads it
+  /// back, is also the stored document (whose `id` and `source.raw_id` `assemble` sets from
+  /// the columns anyway).
+  private static func insertEncodedOnce(
+    _ draft: Inquiry, raw: inout RawItemRecord, in db: Database
+  ) throws -> IngestResult {
+    let rawID = raw.id!
+    let sequence = try Int64.fetchOne(
+      db.cachedStatement(sql: "SELECT seq FROM sqlite_sequence WHERE name = 'inquiries'"))
+    let predicted = (sequence ?? 0) + 1
+    var inquiry = draft
+    inquiry.id = String(predicted)
+    inquiry.source.rawID = String(rawID)
+    inquiry.attachments = []
+    let json = String(decoding: inquiry.jsonBytes, as: UTF8.self)
+    var record = InquiryRecord(inquiry, rawID: rawID, document: json)
+    try record.insertCached(db)
+    let inquiryID = record.id ?? predicted
+    try raw.link(to: inquiryID, db)
+    if inquiryID == predicted {
+      try Self.recordChange(.created, inquiryID: inquiryID, payload: json, in: db)
+    } else {
+      // Not expected (nothing inserts ids by hand); the stored document's id is replaced on
+      // reading, but the event must carry the right one.
+      inquiry.id = String(inquiryID)
+      try Self.recordChange(.created, inquiry: inquiry, in: db)
+    }
     return .created(inquiryID: String(inquiryID), rawID: String(rawID))
   }
 
@@ -141,13 +176,17 @@ extension InquiryRecord {
     document.id = ""
     document.messages = []
     document.attachments = []
+    self.init(inquiry, rawID: rawID, document: String(decoding: document.jsonBytes, as: UTF8.self))
+  }
+
+  /// A row whose document is already encoded.
+  init(_ inquiry: Inquiry, rawID: Int64, document: String) {
     self.init(
       id: nil, status: inquiry.status, channel: inquiry.channel, kind: inquiry.kind.rawValue,
       receivedAt: inquiry.receivedAt, rawID: rawID, senderEmail: inquiry.sender.email,
       senderPhone: inquiry.sender.phone, senderMessenger: Self.messengerKey(inquiry.sender),
       companyINN: inquiry.company?.inn,
-      document: String(decoding: document.jsonBytes, as: UTF8.self),
-      updatedAt: inquiry.receivedAt)
+      document: document, updatedAt: inquiry.receivedAt)
   }
 
   static func messengerKey(_ sender: Inquiry.Sender) -> String? {

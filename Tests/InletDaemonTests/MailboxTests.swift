@@ -329,7 +329,7 @@ struct MailboxTests {
       if try newInquiries(daemon) > 0 { break }
       try await Task.sleep(for: .milliseconds(10))
     }
-    dovecot.stop()
+    dovecot.crash()
     let during = try newInquiries(daemon)
     try await Task.sleep(for: .milliseconds(1500))
     try dovecot.start()

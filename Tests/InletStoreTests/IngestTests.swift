@@ -29,6 +29,41 @@ struct IngestTests {
     #expect(raw?.idempotencyKey == "site:1")
   }
 
+  @Test("the created event carries the inquiry exactly as it reads back, with or without files")
+  func createdEventPayload() async throws {
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    // A savepoint that rolls back an inquiry (a failing write in the same group commit) must
+    // not leave the next inquiry's predicted id wrong.
+    await #expect(throws: (any Error).self) {
+      try await temp.database.write { db in
+        _ = try InletDatabase.ingest(submission(key: "rolled-back"), in: db)
+        throw DatabaseError(message: "fails after the insert")
+      }
+    }
+    let file = UploadedFile(
+      field: "file", filename: "card.txt", contentType: "text/plain", data: Array("INN".utf8))
+    let results = [
+      try await temp.database.ingest(submission(key: "a")),
+      try await temp.database.ingest(submission(key: "b", files: [file])),
+      try await temp.database.ingest(submission(key: "c", phone: "+79161234567")),
+    ]
+    let events = try await temp.database.events(after: 0)
+    #expect(events.count == 3)
+    for (result, event) in zip(results, events) {
+      guard case .created(let inquiryID, _) = result else {
+        Issue.record("expected created, got \(result)")
+        continue
+      }
+      #expect(event.type == .created)
+      #expect(String(event.inquiryID) == inquiryID)
+      let stored = try #require(try await temp.database.inquiry(id: inquiryID))
+      let sent = try InquiryJSON.decoder().decode(Inquiry.self, from: Data(event.payload.utf8))
+      #expect(sent == stored)
+      #expect(sent.id == inquiryID)
+    }
+  }
+
   @Test("the same idempotency key answers the first ids and stores nothing new")
   func duplicate() async throws {
     let temp = try TempDatabase()

@@ -280,6 +280,23 @@ public final class DovecotServer: @unchecked Sendable {
     while Self.answers(port: port) && Date() < closed { usleep(20_000) }
   }
 
+  /// Kills the server and its IMAP processes at once (SIGKILL to the process group), as a crash
+  /// or a power cut would: unlike ``stop()``, no graceful shutdown during which the sessions
+  /// already open go on serving.
+  public func crash() {
+    let current: pid_t? = lock.withLock {
+      defer { pid = nil }
+      return pid
+    }
+    guard let current else { return }
+    kill(-current, SIGKILL)
+    kill(current, SIGKILL)
+    var status: Int32 = 0
+    waitpid(current, &status, 0)
+    let closed = Date().addingTimeInterval(10)
+    while Self.answers(port: port) && Date() < closed { usleep(20_000) }
+  }
+
   public func restart() throws {
     stop()
     try start()

@@ -27,7 +27,16 @@ extension InletDatabase {
     guard let inquiryID = Int64(inquiry.id) else {
       throw DatabaseError(message: "inquiry id `\(inquiry.id)` is not a queue id")
     }
-    let payload = String(decoding: inquiry.jsonBytes, as: UTF8.self)
+    return try recordChange(
+      type, inquiryID: inquiryID, payload: String(decoding: inquiry.jsonBytes, as: UTF8.self),
+      in: db)
+  }
+
+  /// The same, with the inquiry already encoded as `assemble` would return it.
+  @discardableResult
+  static func recordChange(
+    _ type: ChangeType, inquiryID: Int64, payload: String, in db: Database
+  ) throws -> Int64 {
     let now = Date().timeIntervalSince1970
     try db.cachedStatement(
       sql: "INSERT INTO events (type, inquiry_id, payload, created_at) VALUES (?, ?, ?, ?)"
