@@ -84,7 +84,10 @@ public struct InletServer: Sendable {
     let group = ServiceGroup(
       configuration: .init(
         // First: shut down last, after the listener and the mailboxes stopped writing.
-        services: [.init(service: LogCheckpointService(database: database)), .init(service: app)]
+        services: [
+          .init(service: LogCheckpointService(database: database, logger: logger)),
+          .init(service: app),
+        ]
           + DeliveryService.services(loaded: loaded, database: database, logger: logger)
           + [
             .init(service: mailboxes),

@@ -32,18 +32,24 @@ extension InletDatabase {
     _ body: () async throws -> T
   ) async throws -> T {
     let checkpoints = self.checkpoints
+    // The second connection first: when it cannot be had, nothing has changed.
+    let copier = try DatabaseQueue(path: pool.path)
+    let pageSize = try await copier.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") }
+    let largeFrames = restartAbove / max(pageSize ?? 4096, 512)
     let first = checkpoints.running.withLock { running in
       running += 1
       return running == 1
     }
     if first {
-      try await pool.writeWithoutTransaction { db in
-        try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+      do {
+        try await pool.writeWithoutTransaction { db in
+          try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+        }
+      } catch {
+        checkpoints.running.withLock { $0 -= 1 }
+        throw error
       }
     }
-    let copier = try DatabaseQueue(path: pool.path)
-    let pageSize = try await copier.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") }
-    let largeFrames = restartAbove / max(pageSize ?? 4096, 512)
     let copying = Task.detached {
       while !Task.isCancelled {
         try? await Task.sleep(for: interval)
