@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 extension StringProtocol {
   /// Byte-wise prefix test: no Unicode normalisation, so much faster than `hasPrefix` on
   /// Cyrillic text; both sides are expected in NFC (as mail text and our literals are).
@@ -22,8 +26,41 @@ extension StringProtocol {
   }
 
   /// The lines of the text (split on LF only), as substrings; much cheaper than
-  /// `split(separator:)`, which walks grapheme clusters.
+  /// `split(separator:)`, which walks grapheme clusters. The line feeds are found with
+  /// `memchr` over the contiguous bytes, and each line is cut at its byte offset.
   func lineSlices() -> [SubSequence] {
+    let bytes = utf8
+    let breaks: [Int]? = bytes.withContiguousStorageIfAvailable { buffer in
+      var offsets: [Int] = []
+      guard let base = buffer.baseAddress else { return offsets }
+      var from = 0
+      while from < buffer.count,
+        let found = memchr(base + from, 0x0A, buffer.count - from)
+      {
+        let offset = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
+        offsets.append(offset)
+        from = offset + 1
+      }
+      return offsets
+    }
+    guard let breaks else { return lineSlicesWalking() }
+    var lines: [SubSequence] = []
+    lines.reserveCapacity(breaks.count + 1)
+    var start = bytes.startIndex
+    var position = 0
+    for offset in breaks {
+      // A line feed is its own scalar, so both ends fall on scalar boundaries.
+      let end = bytes.index(start, offsetBy: offset - position)
+      lines.append(self[start..<end])
+      start = bytes.index(after: end)
+      position = offset + 1
+    }
+    lines.append(self[start..<bytes.endIndex])
+    return lines
+  }
+
+  /// ``lineSlices()`` for text without contiguous bytes (bridged or foreign strings).
+  private func lineSlicesWalking() -> [SubSequence] {
     var lines: [SubSequence] = []
     let bytes = utf8
     var start = bytes.startIndex
