@@ -207,15 +207,21 @@ extension StringProtocol {
     func isSpace(_ byte: UInt8) -> Bool {
       byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A
     }
-    let fast: String? = utf8.withContiguousStorageIfAvailable { buffer in
+    let bytes = utf8
+    let bounds: (low: Int, high: Int)? = bytes.withContiguousStorageIfAvailable {
+      buffer in
       var low = 0
       var high = buffer.count
       while low < high && isSpace(buffer[low]) { low += 1 }
       while high > low && isSpace(buffer[high - 1]) { high -= 1 }
-      return String(decoding: UnsafeBufferPointer(rebasing: buffer[low..<high]), as: UTF8.self)
+      return (low, high)
     }
-    if let fast { return fast }
-    let bytes = utf8
+    if let bounds {
+      // Cut at ASCII bytes of valid UTF-8: copied as it is, not decoded and checked again.
+      let start = bytes.index(bytes.startIndex, offsetBy: bounds.low)
+      let end = bytes.index(start, offsetBy: bounds.high - bounds.low)
+      return String(self[start..<end])
+    }
     guard let first = bytes.firstIndex(where: { !isSpace($0) }) else { return "" }
     var end = first
     var index = first
