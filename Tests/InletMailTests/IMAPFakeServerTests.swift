@@ -54,12 +54,16 @@ private final class FakeIMAPServer: @unchecked Sendable {
   deinit { stop() }
 
   func stop() {
-    let (descriptors, wasStopped) = lock.withLock {
+    // Under the lock, as `serve` closes its descriptor under it: a descriptor number closed and
+    // reused by another test's socket in between must never be shut down here.
+    let wasStopped = lock.withLock {
       defer { stopped = true }
-      return (clients, stopped)
+      if !stopped {
+        for descriptor in clients { shutdown(descriptor, Int32(SHUT_RDWR)) }
+      }
+      return stopped
     }
     guard !wasStopped else { return }
-    for descriptor in descriptors { shutdown(descriptor, Int32(SHUT_RDWR)) }
     shutdown(listener, Int32(SHUT_RDWR))
     close(listener)
   }
@@ -75,7 +79,12 @@ private final class FakeIMAPServer: @unchecked Sendable {
   }
 
   private func serve(_ client: Int32) {
-    defer { close(client) }
+    defer {
+      lock.withLock {
+        clients.removeAll { $0 == client }
+        close(client)
+      }
+    }
     guard write(client, "* OK fake IMAP ready\r\n") else { return }
     var pending: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 4096)
