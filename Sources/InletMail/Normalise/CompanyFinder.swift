@@ -18,14 +18,21 @@ enum CompanyFinder {
     return table
   }()
 
-  /// Whether any legal form occurs in the text at all (one pass over its bytes).
-  private static func mentionsLegalForm(_ text: String) -> Bool {
-    let bytes = Array(text.utf8)
+  /// Whether any legal form occurs in the text at all (one pass over its bytes, in place).
+  private static func mentionsLegalForm(_ text: some StringProtocol) -> Bool {
+    text.utf8.withContiguousStorageIfAvailable(mentionsLegalForm)
+      ?? Array(text.utf8).withUnsafeBufferPointer(mentionsLegalForm)
+  }
+
+  private static func mentionsLegalForm(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
     var index = 0
     while index + 1 < bytes.count {
       if openings[Int(bytes[index]) << 8 | Int(bytes[index + 1])] {
         for form in formBytes where index + form.count <= bytes.count {
-          if bytes[index..<(index + form.count)].elementsEqual(form) { return true }
+          if UnsafeBufferPointer(rebasing: bytes[index..<(index + form.count)]).elementsEqual(form)
+          {
+            return true
+          }
         }
       }
       index += 1
@@ -46,11 +53,9 @@ enum CompanyFinder {
 
   static func find(in text: String) -> String? {
     guard mentionsLegalForm(text) else { return nil }
-    for line in text.lineSlices() where !line.isEmpty {
-      // Only lines that mention a form at all are scanned.
-      let line = String(line)
-      guard mentionsLegalForm(line) else { continue }
-      if let name = find(inLine: line) { return name }
+    // Only lines that mention a form at all are scanned (and copied).
+    for line in text.lineSlices() where !line.isEmpty && mentionsLegalForm(line) {
+      if let name = find(inLine: String(line)) { return name }
     }
     return nil
   }
