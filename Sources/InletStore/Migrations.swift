@@ -172,6 +172,13 @@ public enum Migrations {
       }
       try db.execute(sql: "DROP INDEX IF EXISTS directory_keys_record")
     }
+    migrator.registerMigration("2026-11-29-9b-unused-directory-indexes") { db in
+      // No query looks contacts up by client (matching goes from a key to the contact and reads
+      // its client_id), and `interests_client_open` (client_id, status, updated_at) serves every
+      // look-up of a client's interests: two indexes every import row paid for, never read.
+      try db.execute(sql: "DROP INDEX IF EXISTS contacts_on_client_id")
+      try db.execute(sql: "DROP INDEX IF EXISTS interests_on_client_id")
+    }
     return migrator
   }()
 }

@@ -59,4 +59,20 @@ struct MigrationTests {
     #expect(Set(names).count == names.count)
     #expect(names == names.sorted())
   }
+
+  @Test("the directory keeps the indexes its queries use and none that no query reads")
+  func directoryIndexes() throws {
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    let indexes = try temp.database.readSync { db in
+      try String.fetchAll(
+        db,
+        sql: """
+          SELECT name FROM sqlite_master WHERE type = 'index'
+            AND tbl_name IN ('clients', 'contacts', 'interests', 'directory_keys')
+            AND name NOT LIKE 'sqlite_autoindex_%' ORDER BY name
+          """)
+    }
+    #expect(indexes == ["clients_on_inn", "interests_client_open"])
+  }
 }
