@@ -89,13 +89,6 @@ extension InletDatabase {
     }
   }
 
-  /// Runs a bulk load (the chunks of a directory import) with the write-ahead log copied into
-  /// the database file by a second connection, on another core, while the writer goes on —
-  /// instead of by the writer after its commits, which was a quarter of a load's serial work.
-  public func bulkLoad<T>(_ body: () async throws -> T) async throws -> T {
-    try await checkpointingInBackground(body)
-  }
-
   /// Matches every still-`new` inquiry again; returns how many changed.
   public func rematchNewInquiries() async throws -> Int {
     let settings = directorySettings

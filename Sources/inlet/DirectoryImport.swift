@@ -79,7 +79,7 @@ struct DirectoryImport: AsyncParsableCommand {
     // Parsing runs here; each chunk is normalised and laid out for the writer in its own task
     // (both cores) and written after the chunk before it, so a record repeated in the file ends
     // as its last row says.
-    try await database.bulkLoad {
+    try await database.checkpointingInBackground {
       var chunk: [DirectoryRecord] = []
       chunk.reserveCapacity(Self.chunkSize)
       var pending: [Task<Void, any Error>] = []

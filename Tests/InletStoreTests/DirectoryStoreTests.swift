@@ -286,7 +286,7 @@ struct DirectoryStoreTests {
         try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint")
       }
     }
-    let during = try await temp.database.bulkLoad {
+    let during = try await temp.database.checkpointingInBackground {
       for chunk in 0..<4 {
         let records = (0..<500).map { index in
           let number = chunk * 500 + index
@@ -310,7 +310,7 @@ struct DirectoryStoreTests {
     // A failing load restores the settings too, and its error reaches the caller.
     struct Stop: Error {}
     await #expect(throws: Stop.self) {
-      try await temp.database.bulkLoad { () async throws -> Int in throw Stop() }
+      try await temp.database.checkpointingInBackground { () async throws -> Int in throw Stop() }
     }
     #expect(try await autocheckpoint() == 1000)
   }

@@ -202,35 +202,9 @@ public struct HeaderParameters: Sendable, Equatable {
 
 extension StringProtocol {
   /// The string without leading and trailing ASCII whitespace; Foundation-free so the MIME
-  /// files build alone.
+  /// files build alone. A copy of valid UTF-8, not decoded again.
   func trimmingASCIIWhitespace() -> String {
-    func isSpace(_ byte: UInt8) -> Bool {
-      byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A
-    }
-    let bytes = utf8
-    let bounds: (low: Int, high: Int)? = bytes.withContiguousStorageIfAvailable {
-      buffer in
-      var low = 0
-      var high = buffer.count
-      while low < high && isSpace(buffer[low]) { low += 1 }
-      while high > low && isSpace(buffer[high - 1]) { high -= 1 }
-      return (low, high)
-    }
-    if let bounds {
-      // Cut at ASCII bytes of valid UTF-8: copied as it is, not decoded and checked again.
-      let start = bytes.index(bytes.startIndex, offsetBy: bounds.low)
-      let end = bytes.index(start, offsetBy: bounds.high - bounds.low)
-      return String(self[start..<end])
-    }
-    guard let first = bytes.firstIndex(where: { !isSpace($0) }) else { return "" }
-    var end = first
-    var index = first
-    while index < bytes.endIndex {
-      let next = bytes.index(after: index)
-      if !isSpace(bytes[index]) { end = next }
-      index = next
-    }
-    return String(self[first..<end])
+    String(Substring(self).trimmedASCII())
   }
 }
 

@@ -22,11 +22,10 @@ public struct DirectoryImportChunk: Sendable {
     static let null = Text(start: 0, count: -1)
   }
 
+  /// One per item, in the same order.
   struct Row {
     enum Kind { case client, contact, other }
     var kind: Kind
-    /// The item this row stands for.
-    var item: Int32
     /// The first of its texts in ``texts``.
     var firstText: Int32
     /// Its keys: `keyCount` keys from `firstKey` (in keys, not texts).
@@ -42,12 +41,10 @@ public struct DirectoryImportChunk: Sendable {
   /// id, client_id, name, emails, phones, messengers, keys
   static let contactTexts = 7
 
-  public var count: Int { items.count }
-
   public init(_ items: [NormalizedDirectoryRecord]) {
     var builder = Builder()
     builder.reserve(items.count)
-    for (index, item) in items.enumerated() { builder.add(item, at: index) }
+    for item in items { builder.add(item) }
     self.items = items
     bytes = builder.bytes
     texts = builder.texts
@@ -60,7 +57,6 @@ public struct DirectoryImportChunk: Sendable {
     var texts: [Text] = []
     var rows: [Row] = []
     var keyTexts: [Text] = []
-    var keyCount: Int32 = 0
     /// Where the record types are, each stored once.
     var clientWord = Text.null
     var contactWord = Text.null
@@ -75,47 +71,46 @@ public struct DirectoryImportChunk: Sendable {
     }
 
     mutating func append(_ value: String?) -> Text {
-      guard var value else { return .null }
+      guard let value else { return .null }
       let start = bytes.count
-      value.withUTF8 { bytes.append(contentsOf: $0) }
+      bytes.append(value)
       return Text(start: Int32(start), count: Int32(bytes.count - start))
     }
 
     /// A list as ``InletDatabase`` stores it: one value per line, NULL when empty.
     mutating func append(_ values: [String]) -> Text {
-      guard !values.isEmpty else { return .null }
-      let start = bytes.count
-      for (position, value) in values.enumerated() {
-        if position > 0 { bytes.append(UInt8(ascii: "\n")) }
-        var value = value
-        value.withUTF8 { bytes.append(contentsOf: $0) }
-      }
-      return Text(start: Int32(start), count: Int32(bytes.count - start))
+      appendLines(values) { bytes, value in bytes.append(value) }
     }
 
-    /// The `keys` column: `kind<TAB>value` lines, NULL when there are none.
+    /// The `keys` column (``InletDatabase/keysText(_:)``): `kind<TAB>value` lines, NULL when
+    /// there are none.
     mutating func append(_ keys: [DirectoryKey]) -> Text {
-      guard !keys.isEmpty else { return .null }
-      let start = bytes.count
-      for (position, key) in keys.enumerated() {
-        if position > 0 { bytes.append(UInt8(ascii: "\n")) }
-        var kind = key.kind.rawValue
-        kind.withUTF8 { bytes.append(contentsOf: $0) }
+      appendLines(keys) { bytes, key in
+        bytes.append(key.kind.rawValue)
         bytes.append(UInt8(ascii: "\t"))
-        var value = key.value
-        value.withUTF8 { bytes.append(contentsOf: $0) }
+        bytes.append(key.value)
+      }
+    }
+
+    /// Elements written one per line, NULL when there are none.
+    private mutating func appendLines<Element>(
+      _ elements: [Element], _ write: (inout [UInt8], Element) -> Void
+    ) -> Text {
+      guard !elements.isEmpty else { return .null }
+      let start = bytes.count
+      for (position, element) in elements.enumerated() {
+        if position > 0 { bytes.append(UInt8(ascii: "\n")) }
+        write(&bytes, element)
       }
       return Text(start: Int32(start), count: Int32(bytes.count - start))
     }
 
-    mutating func add(_ item: NormalizedDirectoryRecord, at index: Int) {
-      let firstText = Int32(texts.count)
-      let firstKey = keyCount
+    mutating func add(_ item: NormalizedDirectoryRecord) {
       let id: Text
       let type: Text
       var row = Row(
-        kind: .other, item: Int32(index), firstText: firstText, firstKey: firstKey, keyCount: 0,
-        potential: 0, innValid: -1)
+        kind: .other, firstText: Int32(texts.count), firstKey: Int32(keyTexts.count / 4),
+        keyCount: 0, potential: 0, innValid: -1)
       switch item.record {
       case .client(let client):
         row.kind = .client
@@ -153,8 +148,15 @@ public struct DirectoryImportChunk: Sendable {
         keyTexts.append(id)
       }
       row.keyCount = Int32(item.keys.count)
-      keyCount += row.keyCount
       rows.append(row)
     }
+  }
+}
+
+extension [UInt8] {
+  /// Appends the string's UTF-8 bytes.
+  fileprivate mutating func append(_ text: String) {
+    var text = text
+    text.withUTF8 { append(contentsOf: $0) }
   }
 }

@@ -21,10 +21,10 @@ struct DirectoryImportWriter {
   private let insertContact: Statement
   /// Multi-row key inserts by row count, up to ``keysPerStatement``.
   private var insertKeys: [Int: Statement] = [:]
-  /// Keys of new records not written yet (a range of the chunk's keys, in key numbers);
-  /// written in multi-row statements, always before anything that could read or delete them.
-  private var pendingKeys: [Range<Int>] = []
-  private var pendingKeyCount = 0
+  /// Keys of new records not written yet, in key numbers; written in multi-row statements,
+  /// always before anything that could read or delete them. One range: a row that is not new
+  /// writes the keys queued before it first, so the queued keys are always consecutive.
+  private var pendingKeys = 0..<0
 
   /// The parameter numbers of the chunk's texts of a client row (id, name, inn, kpp, domains,
   /// emails, phones, keys) and a contact row (id, client_id, name, emails, phones, messengers,
@@ -63,7 +63,8 @@ struct DirectoryImportWriter {
     try chunk.bytes.withUnsafeBufferPointer { buffer in
       guard let base = buffer.baseAddress else { return }
       try base.withMemoryRebound(to: CChar.self, capacity: buffer.count) { bytes in
-        for row in chunk.rows {
+        // By index: an item (its strings) is only touched when a row is stored the general way.
+        for (index, row) in chunk.rows.enumerated() {
           switch row.kind {
           case .client:
             let statement = insertClient.sqliteStatement
@@ -76,15 +77,15 @@ struct DirectoryImportWriter {
             } else {
               try check(sqlite3_bind_int(statement, 7, Int32(row.innValid)))
             }
-            try written(step(statement), row, chunk, bytes)
+            try written(step(statement), row, index, chunk, bytes)
           case .contact:
             let statement = insertContact.sqliteStatement
             let first = Int(row.firstText)
             try bind(statement, Self.contactParameters, chunk.texts, from: first, bytes)
             try check(sqlite3_bind_double(statement, 4, now))
-            try written(step(statement), row, chunk, bytes)
+            try written(step(statement), row, index, chunk, bytes)
           case .other:
-            try replace(chunk.items[Int(row.item)], chunk, bytes)
+            try replace(chunk.items[index], chunk, bytes)
           }
         }
         try flushKeys(chunk, bytes)
@@ -94,17 +95,17 @@ struct DirectoryImportWriter {
 
   /// After a row's insert: queues its keys when it was new, else stores it the general way.
   private mutating func written(
-    _ inserted: Bool, _ row: DirectoryImportChunk.Row, _ chunk: DirectoryImportChunk,
-    _ bytes: UnsafePointer<CChar>
+    _ inserted: Bool, _ row: DirectoryImportChunk.Row, _ index: Int,
+    _ chunk: DirectoryImportChunk, _ bytes: UnsafePointer<CChar>
   ) throws {
     guard inserted else {
-      try replace(chunk.items[Int(row.item)], chunk, bytes)
+      try replace(chunk.items[index], chunk, bytes)
       return
     }
-    guard row.keyCount > 0 else { return }
     let first = Int(row.firstKey)
-    pendingKeys.append(first..<first + Int(row.keyCount))
-    pendingKeyCount += Int(row.keyCount)
+    if pendingKeys.isEmpty { pendingKeys = first..<first }
+    assert(first == pendingKeys.upperBound, "queued keys are consecutive")
+    pendingKeys = pendingKeys.lowerBound..<first + Int(row.keyCount)
   }
 
   /// Stores a record the general way, after the keys queued before it.
@@ -120,18 +121,12 @@ struct DirectoryImportWriter {
   private mutating func flushKeys(
     _ chunk: DirectoryImportChunk, _ bytes: UnsafePointer<CChar>
   ) throws {
-    guard pendingKeyCount > 0 else { return }
-    var keys: [Int] = []
-    keys.reserveCapacity(pendingKeyCount)
-    for range in pendingKeys { keys.append(contentsOf: range) }
-    pendingKeys.removeAll(keepingCapacity: true)
-    pendingKeyCount = 0
-    var start = 0
-    while start < keys.count {
-      let rows = min(Self.keysPerStatement, keys.count - start)
+    var start = pendingKeys.lowerBound
+    while start < pendingKeys.upperBound {
+      let rows = min(Self.keysPerStatement, pendingKeys.upperBound - start)
       let statement = try insertKeys(rows: rows).sqliteStatement
       var parameter: Int32 = 1
-      for key in keys[start..<start + rows] {
+      for key in start..<start + rows {
         for part in 0..<4 {
           try bind(statement, parameter, chunk.keyTexts[key * 4 + part], bytes)
           parameter += 1
@@ -140,6 +135,7 @@ struct DirectoryImportWriter {
       _ = try step(statement)
       start += rows
     }
+    pendingKeys = 0..<0
   }
 
   private mutating func insertKeys(rows: Int) throws -> Statement {
