@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import Synchronization
 
@@ -50,9 +51,18 @@ extension InletDatabase {
         throw error
       }
     }
+    let log = pool.path + "-wal"
     let copying = Task.detached {
+      // Only when the log was written since the last look: an idle daemon takes no locks.
+      var seen: (size: Int, seconds: Int, nanoseconds: Int)?
       while !Task.isCancelled {
         try? await Task.sleep(for: interval)
+        var status = stat()
+        if stat(log, &status) == 0 {
+          let now = (Int(status.st_size), status.st_mtim.tv_sec, status.st_mtim.tv_nsec)
+          if let seen, seen == now { continue }
+          seen = now
+        }
         let frames = try? await copier.writeWithoutTransaction { db in
           try db.checkpoint(.passive).walFrameCount
         }

@@ -94,7 +94,10 @@ struct SystemdNotifyTests {
     sqlite.standardInput = input
     sqlite.standardOutput = output
     try sqlite.run()
-    input.fileHandleForWriting.write(Data("BEGIN IMMEDIATE;\nSELECT 'locked';\n".utf8))
+    // With a busy timeout: a lock another connection holds for a moment (a checkpoint) must
+    // delay the BEGIN, not fail it and leave the database unlocked.
+    input.fileHandleForWriting.write(
+      Data(".timeout 5000\nBEGIN IMMEDIATE;\nSELECT 'locked';\n".utf8))
     let locked = output.fileHandleForReading.availableData
     #expect(String(decoding: locked, as: UTF8.self).hasPrefix("locked"))
     // A ping already on its way may still arrive; then none while the lock is held.
