@@ -62,8 +62,7 @@ struct FieldMapper {
   ) -> String? {
     var found: String?
     if let template = rule.template {
-      let rendered = template.render(context.resolve).trimmingCharacters(
-        in: .whitespacesAndNewlines)
+      let rendered = template.render(context.resolve).trimmedSpaces
       if !rendered.isEmpty { found = rendered }
     }
     if found == nil {
@@ -71,7 +70,7 @@ struct FieldMapper {
         guard let value = fields.value(at: path, root: root), let text = value.text else {
           continue
         }
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = text.trimmedSpaces
         if trimmed.isEmpty { continue }
         found = trimmed
         consumed.insert(path.head.lowercased())

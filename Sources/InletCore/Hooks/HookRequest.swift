@@ -48,7 +48,7 @@ public struct HookRequest: Sendable {
   public var mediaType: String? {
     guard let contentType = header("content-type") else { return nil }
     let base = contentType.split(separator: ";", maxSplits: 1).first ?? ""
-    let trimmed = base.trimmingCharacters(in: .whitespaces).lowercased()
+    let trimmed = base.trimmedSpaces.lowercased()
     return trimmed.isEmpty ? nil : trimmed
   }
 
@@ -58,9 +58,9 @@ public struct HookRequest: Sendable {
     for part in contentType.split(separator: ";").dropFirst() {
       let pieces = part.split(separator: "=", maxSplits: 1)
       guard pieces.count == 2 else { continue }
-      let key = pieces[0].trimmingCharacters(in: .whitespaces).lowercased()
+      let key = pieces[0].trimmedSpaces.lowercased()
       if key == name.lowercased() {
-        var value = pieces[1].trimmingCharacters(in: .whitespaces)
+        var value = pieces[1].trimmedSpaces
         if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 {
           value = String(value.dropFirst().dropLast())
         }

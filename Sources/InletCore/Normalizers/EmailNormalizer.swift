@@ -50,9 +50,9 @@ public enum EmailNormalizer: Sendable {
   /// Removes the wrappers an address picks up in headers and links, in the order they nest:
   /// `<mailto:user@host?subject=...>`.
   private static func stripWrapping(_ raw: String) -> String {
-    var text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+    var text = raw.trimmedSpaces
     if text.hasPrefix("<") && text.hasSuffix(">") && text.count >= 2 {
-      text = String(text.dropFirst().dropLast()).trimmingCharacters(in: .whitespacesAndNewlines)
+      text = text.dropFirst().dropLast().trimmedSpaces
     }
     if text.lowercased().hasPrefix("mailto:") {
       text = String(text.dropFirst("mailto:".count))

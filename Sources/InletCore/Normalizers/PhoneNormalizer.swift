@@ -84,7 +84,7 @@ public struct PhoneNormalizer: Sendable {
   /// Recognises empty values, lone `+`/zeros, SIP URIs such as `sip:anonymous@anonymous.invalid`
   /// and the usual English and Russian words (`Anonymous`, `private`, `Скрытый номер`).
   public static func isAnonymous(_ raw: String) -> Bool {
-    var text = raw.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+    var text = raw.trimmedSpaces.lowercased()
     text = text.trimmingCharacters(in: CharacterSet(charactersIn: "\"'<>"))
     for scheme in ["sips:", "sip:", "tel:"] where text.hasPrefix(scheme) {
       text = String(text.dropFirst(scheme.count))
@@ -153,7 +153,7 @@ public struct PhoneNormalizer: Sendable {
   /// Splits raw input into "had a leading plus" and its digits, dropping formatting and a
   /// trailing extension; `nil` when anything else is present.
   private static func digits(of raw: String) -> (hasPlus: Bool, digits: String)? {
-    var text = Substring(raw.trimmingCharacters(in: .whitespacesAndNewlines).lowercased())
+    var text = Substring(raw.trimmedSpaces.lowercased())
     if text.hasPrefix("tel:") { text = text.dropFirst("tel:".count) }
     var hasPlus = false
     var digits = ""

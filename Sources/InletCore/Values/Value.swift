@@ -32,7 +32,7 @@ public enum Value: Sendable, Hashable {
   public var isEmpty: Bool {
     switch self {
     case .null: return true
-    case .string(let s): return s.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+    case .string(let s): return s.trimmedSpaces.isEmpty
     case .array(let items): return items.allSatisfy(\.isEmpty)
     case .object(let members): return members.values.allSatisfy(\.isEmpty)
     case .bool, .number: return false

@@ -97,8 +97,8 @@ extension InquiryRecord {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
     ).execute(arguments: [
-      status, channel, kind, receivedAt, rawID, senderEmail, senderPhone, senderMessenger,
-      companyINN, document, updatedAt,
+      status, channel, kind, StoredDate(receivedAt), rawID, senderEmail, senderPhone,
+      senderMessenger, companyINN, document, StoredDate(updatedAt),
     ])
     id = db.lastInsertedRowID
   }

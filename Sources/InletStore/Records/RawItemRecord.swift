@@ -47,7 +47,8 @@ extension RawItemRecord {
           status, reason, extracted, inquiry_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
     ).execute(arguments: [
-      channel, event, transport, body, idempotencyKey, receivedAt, status, reason, extracted,
+      channel, event, transport, body, idempotencyKey, StoredDate(receivedAt), status, reason,
+      extracted,
       inquiryID,
     ])
     id = db.lastInsertedRowID

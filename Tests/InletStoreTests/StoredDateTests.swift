@@ -1,0 +1,52 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import InletStore
+
+/// The store's own date text must be GRDB's, byte for byte: rows written by the ingest path and
+/// by GRDB records sit in the same columns, are compared as text and read back as `Date`.
+@Suite("Stored date text")
+struct StoredDateTests {
+  static func grdbText(_ date: Date) -> String? { String.fromDatabaseValue(date.databaseValue) }
+
+  @Test(
+    "edges: epoch, leap days, centuries, rounding to the millisecond, before 1970",
+    arguments: [
+      0, 0.0004, 0.0005, -0.0005, 0.0015, 0.9995, 0.9999, 1.0005, -0.0004, -0.5, -1, 59, 86_399.999,
+      951_782_400,
+      951_868_799.9994, 1_709_164_800, 4_107_542_400, 1_798_761_599.999, -2_208_988_800,
+      -2_208_988_799.9999, 1_000_000_000.123, 253_402_300_799.998,
+    ])
+  func edges(seconds: Double) {
+    let date = Date(timeIntervalSince1970: seconds)
+    #expect(StoredDate.text(date) == Self.grdbText(date))
+  }
+
+  @Test("50,000 random instants from 1900 to 9999 match GRDB's DateFormatter")
+  func random() {
+    var generator = SystemRandomNumberGenerator()
+    var mismatches: [String] = []
+    for _ in 0..<50_000 {
+      let seconds = Double.random(in: -2_208_988_800...253_402_300_799, using: &generator)
+      let date = Date(timeIntervalSince1970: seconds)
+      let ours = StoredDate.text(date)
+      let theirs = Self.grdbText(date) ?? "nil"
+      if ours != theirs { mismatches.append("\(seconds): \(ours) ≠ \(theirs)") }
+    }
+    let count = mismatches.count
+    #expect(count == 0, "\(mismatches.prefix(5))")
+  }
+
+  @Test("outside the fast range GRDB formats; a bound StoredDate reads back as the Date")
+  func fallbackAndRoundTrip() throws {
+    let old = Date(timeIntervalSince1970: -5_000_000_000)
+    #expect(StoredDate.text(old) == Self.grdbText(old))
+    let queue = try DatabaseQueue()
+    let now = Date(timeIntervalSince1970: 1_795_000_000.25)
+    let back = try queue.read { db in
+      try Date.fetchOne(db, sql: "SELECT ?", arguments: [StoredDate(now)])
+    }
+    #expect(back == now)
+  }
+}
