@@ -25,4 +25,28 @@ struct LineSlicesTests {
     }
     #expect("one\r\ntwo".lineSlices() == ["one\r", "two"])
   }
+
+  @Test("byte search and the first offset of a byte agree with a plain scan")
+  func byteSearch() {
+    let needles = ["", "\n", "инн", "р/с", "№", "a", "строка\nконец", "🙂🙂", "ИНН", "x\ny"]
+    for text in Self.texts + ["инн: 7707083893", "р/с№", "aaab", "ab"] {
+      let bytes = Array(text.utf8)
+      for needle in needles {
+        let pattern = Array(needle.utf8)
+        let expected =
+          pattern.isEmpty
+          || (pattern.count <= bytes.count
+            && (0...(bytes.count - pattern.count)).contains {
+              Array(bytes[$0..<($0 + pattern.count)]) == pattern
+            })
+        #expect(text.utf8Contains(needle) == expected, "\(text.debugDescription) \(needle)")
+        #expect(ByteSearch.contains(bytes, needle) == expected)
+      }
+      for byte: UInt8 in [0x0A, 0x0D, 0x3A, 0xD0] {
+        #expect(text.utf8Offset(of: byte) == bytes.firstIndex(of: byte))
+        let inner = ("x:\r\n" + text).dropFirst(4)
+        #expect(inner.utf8Offset(of: byte) == Array(inner.utf8).firstIndex(of: byte))
+      }
+    }
+  }
 }

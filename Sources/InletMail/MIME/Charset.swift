@@ -103,15 +103,15 @@ public enum Charset {
   private static func bestCyrillic(_ bytes: [UInt8], declared: String?) -> String {
     if let declared {
       // A declared code page whose reading already looks like Russian is taken as is.
-      let (text, errors) = convertSkippingInvalid(bytes, from: declared)
+      let (text, errors, score) = decodeScored(bytes, from: declared)
       let high = bytes.reduce(0) { $0 + ($1 >= 0x80 ? 1 : 0) }
-      if errors == 0 && CyrillicScore.score(text) >= Double(high) * 1.5 { return text }
+      if errors == 0 && score >= Double(high) * 1.5 { return text }
     }
     var best: (text: String, score: Double)?
     var declaredResult: (text: String, score: Double)?
     for name in cyrillicCandidates {
-      let (text, errors) = convertSkippingInvalid(bytes, from: name)
-      let score = CyrillicScore.score(text) - Double(errors) * 8
+      let (text, errors, plausibility) = decodeScored(bytes, from: name)
+      let score = plausibility - Double(errors) * 8
       if name == declared { declaredResult = (text, score) }
       if best == nil || score > best!.score { best = (text, score) }
     }
@@ -119,6 +119,14 @@ public enum Charset {
       return declaredResult.text
     }
     return best?.text ?? String(decoding: bytes, as: UTF8.self)
+  }
+
+  /// Decodes skipping invalid bytes, with the reading's ``CyrillicScore``: one pass through a
+  /// byte table for the Cyrillic code pages, iconv and a scan for anything else.
+  private static func decodeScored(_ bytes: [UInt8], from name: String) -> (String, Int, Double) {
+    if let table = SingleByteTable.cyrillic[name] { return table.decode(bytes) }
+    let (text, errors) = convertSkippingInvalid(bytes, from: name)
+    return (text, errors, CyrillicScore.score(text))
   }
 
   /// Encodes text into `charset` with iconv (used by tests and tools to make samples).
@@ -138,6 +146,17 @@ public enum Charset {
   static func convertSkippingInvalid(
     _ bytes: [UInt8], from name: String, strict: Bool = false
   ) -> (String, Int) {
+    if let table = SingleByteTable.cyrillic[name] {
+      let (text, errors, _) = table.decode(bytes, stopAtError: strict)
+      return (text, errors)
+    }
+    return iconvSkippingInvalid(bytes, from: name, strict: strict)
+  }
+
+  /// ``convertSkippingInvalid(_:from:strict:)`` through iconv whatever the charset.
+  static func iconvSkippingInvalid(
+    _ bytes: [UInt8], from name: String, strict: Bool = false
+  ) -> (String, Int) {
     let (output, errors) = run(bytes, from: name, to: "UTF-8", strict: strict)
     let text = String(decoding: output, as: UTF8.self)
     return (
@@ -148,7 +167,7 @@ public enum Charset {
   }
 
   /// One iconv pass; invalid input bytes are skipped (or, `strict`, end the pass) and counted.
-  private static func run(
+  fileprivate static func run(
     _ bytes: [UInt8], from source: String, to target: String, strict: Bool
   ) -> ([UInt8], Int) {
     guard let handle = IconvPool.shared.take(from: source, to: target) else {
@@ -185,5 +204,73 @@ public enum Charset {
       }
     }
     return (Array(output[..<produced]), errors)
+  }
+}
+
+/// A single-byte code page as a table of 256 scalars, built from iconv's own conversion of each
+/// byte, so reading through it gives exactly what iconv gives (a byte iconv rejects is skipped
+/// and counted) without iconv's per-call cost, and scores the reading in the same pass.
+struct SingleByteTable: Sendable {
+  private static let rejected = UInt32.max
+  /// The scalar of each byte, ``rejected`` where iconv refuses the byte.
+  private let scalars: [UInt32]
+
+  /// The tables of ``Charset/cyrillicCandidates`` (a code page iconv cannot read byte by byte
+  /// as one scalar each is left out and goes through iconv).
+  static let cyrillic: [String: SingleByteTable] = {
+    var tables: [String: SingleByteTable] = [:]
+    for name in Charset.cyrillicCandidates {
+      if let table = SingleByteTable(name) { tables[name] = table }
+    }
+    return tables
+  }()
+
+  init?(_ charset: String) {
+    var scalars = [UInt32](repeating: Self.rejected, count: 256)
+    for byte in 0...255 {
+      let (output, errors) = Charset.run([UInt8(byte)], from: charset, to: "UTF-8", strict: true)
+      if errors > 0 { continue }
+      let decoded = String(decoding: output, as: UTF8.self).unicodeScalars
+      guard decoded.count == 1, let scalar = decoded.first, scalar != "\u{FFFD}",
+        scalar.value < 0x10000
+      else {
+        return nil
+      }
+      scalars[byte] = scalar.value
+    }
+    // Every ASCII byte must read as itself, or this is no table for mail text.
+    guard (0..<0x80).allSatisfy({ scalars[$0] == UInt32($0) }) else { return nil }
+    self.scalars = scalars
+  }
+
+  /// The text, the number of rejected bytes (skipped; with `stopAtError` the reading ends at
+  /// the first), and the text's ``CyrillicScore``.
+  func decode(_ bytes: [UInt8], stopAtError: Bool = false) -> (String, Int, Double) {
+    var scorer = CyrillicScore.Scorer()
+    var errors = 0
+    var utf8: [UInt8] = []
+    utf8.reserveCapacity(bytes.count * 2)
+    scalars.withUnsafeBufferPointer { table in
+      for byte in bytes {
+        let value = table[Int(byte)]
+        if value < 0x80 {
+          utf8.append(UInt8(truncatingIfNeeded: value))
+        } else if value == Self.rejected {
+          errors += 1
+          if stopAtError { break }
+          continue
+        } else if value < 0x800 {
+          utf8.append(UInt8(truncatingIfNeeded: 0xC0 | (value >> 6)))
+          utf8.append(UInt8(truncatingIfNeeded: 0x80 | (value & 0x3F)))
+        } else {
+          // The code pages here stay in the Basic Multilingual Plane.
+          utf8.append(UInt8(truncatingIfNeeded: 0xE0 | (value >> 12)))
+          utf8.append(UInt8(truncatingIfNeeded: 0x80 | ((value >> 6) & 0x3F)))
+          utf8.append(UInt8(truncatingIfNeeded: 0x80 | (value & 0x3F)))
+        }
+        scorer.add(value)
+      }
+    }
+    return (String(decoding: utf8, as: UTF8.self), errors, scorer.total)
   }
 }

@@ -34,13 +34,20 @@ enum CyrillicScore {
 
   /// Scores a decoded text; higher is more plausible.
   static func score(_ text: String) -> Double {
-    var total = 0.0
+    var scorer = Scorer()
+    for scalar in text.unicodeScalars { scorer.add(scalar.value) }
+    return scorer.total
+  }
+
+  /// The score built up one scalar at a time, so a decoder can score as it converts.
+  struct Scorer {
+    private(set) var total = 0.0
     // Letters of the current word so far, and whether it started with a small letter:
     // capitals after that (`дПВТЩК`) are the signature of a swapped KOI8/cp1251 reading.
-    var wordLength = 0
-    var wordStartedLower = false
-    for scalar in text.unicodeScalars {
-      let value = scalar.value
+    private var wordLength = 0
+    private var wordStartedLower = false
+
+    mutating func add(_ value: UInt32) {
       if (0x400...0x4FF).contains(value) {
         let lower = lowerCyrillic(value)
         let isUpper = lower != nil
@@ -56,7 +63,7 @@ enum CyrillicScore {
         }
         if isUpper { total -= 0.5 }
         wordLength += 1
-        continue
+        return
       }
       if value < 0x80 {
         let isLetter = (0x61...0x7A).contains(value | 0x20)
@@ -66,16 +73,16 @@ enum CyrillicScore {
         } else {
           wordLength = 0
         }
-        continue
+        return
       }
       wordLength = 0
       if value == 0xA0 || value == 0xAB || value == 0xBB || value == 0x2116
         || (0x2013...0x201E).contains(value)
       {
-        continue
+        return
       }
-      total -= scalar.properties.isAlphabetic ? 3 : 5
+      let alphabetic = Unicode.Scalar(value)?.properties.isAlphabetic ?? false
+      total -= alphabetic ? 3 : 5
     }
-    return total
   }
 }

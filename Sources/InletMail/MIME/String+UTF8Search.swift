@@ -25,6 +25,18 @@ extension StringProtocol {
     return found ?? ByteSearch.contains(Array(utf8), needle)
   }
 
+  /// The byte offset of the first `byte` in the text's UTF-8 (`memchr` over contiguous bytes).
+  func utf8Offset(of byte: UInt8) -> Int? {
+    let fast: Int?? = utf8.withContiguousStorageIfAvailable { buffer in
+      guard let base = buffer.baseAddress,
+        let found = memchr(base, Int32(byte), buffer.count)
+      else { return nil }
+      return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
+    }
+    if let fast { return fast }
+    return utf8.firstIndex(of: byte).map { utf8.distance(from: utf8.startIndex, to: $0) }
+  }
+
   /// The lines of the text (split on LF only), as substrings; much cheaper than
   /// `split(separator:)`, which walks grapheme clusters. The line feeds are found with
   /// `memchr` over the contiguous bytes, and each line is cut at its byte offset.
@@ -80,6 +92,24 @@ extension StringProtocol {
 /// Substring search over bytes.
 enum ByteSearch {
   static func contains(_ haystack: some RandomAccessCollection<UInt8>, _ needle: String) -> Bool {
+    // Over contiguous bytes (nearly always: arrays, native strings): `memchr` finds each
+    // candidate first byte, `memcmp` checks the rest.
+    let fast = haystack.withContiguousStorageIfAvailable { bytes in
+      needle.utf8.withContiguousStorageIfAvailable { pattern -> Bool in
+        guard let patternBase = pattern.baseAddress, !pattern.isEmpty else { return true }
+        guard let base = bytes.baseAddress, pattern.count <= bytes.count else { return false }
+        let first = Int32(patternBase.pointee)
+        let lastStart = bytes.count - pattern.count
+        var from = 0
+        while from <= lastStart, let hit = memchr(base + from, first, lastStart - from + 1) {
+          let offset = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
+          if memcmp(base + offset, patternBase, pattern.count) == 0 { return true }
+          from = offset + 1
+        }
+        return false
+      }
+    }
+    if let fast, let found = fast { return found }
     let found = needle.utf8.withContiguousStorageIfAvailable { pattern in
       contains(haystack, pattern: pattern)
     }

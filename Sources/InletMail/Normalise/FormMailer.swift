@@ -98,9 +98,9 @@ enum FormMailer {
     for line in body.lineSlices() where !line.isEmpty {
       // Found on the UTF-8 view: `:` is ASCII, so its index is a character boundary too.
       let utf8 = line.utf8
-      guard let colon = utf8.firstIndex(of: UInt8(ascii: ":")),
-        colon > utf8.startIndex, utf8.distance(from: utf8.startIndex, to: colon) <= 160
+      guard let offset = line.utf8Offset(of: UInt8(ascii: ":")), offset > 0, offset <= 160
       else { continue }
+      let colon = utf8.index(utf8.startIndex, offsetBy: offset)
       let label = String(line[..<colon]).trimmingASCIIWhitespace()
         .trimmingCharacters(inSet: ["*", " "])
       let value = String(line[utf8.index(after: colon)...]).trimmingASCIIWhitespace()

@@ -4,16 +4,19 @@ import InletCore
 /// digits of a phone number already found.
 enum INNFinder {
   private static func hasTenDigitRun(_ text: String) -> Bool {
-    var run = 0
-    for byte in text.utf8 {
-      if byte >= 0x30 && byte <= 0x39 {
-        run += 1
-        if run >= 10 { return true }
-      } else {
-        run = 0
+    func scan(_ bytes: some Sequence<UInt8>) -> Bool {
+      var run = 0
+      for byte in bytes {
+        if byte >= 0x30 && byte <= 0x39 {
+          run += 1
+          if run >= 10 { return true }
+        } else {
+          run = 0
+        }
       }
+      return false
     }
-    return false
+    return text.utf8.withContiguousStorageIfAvailable { scan($0) } ?? scan(text.utf8)
   }
 
   static func find(in text: String, phones: [String]) -> [String] {
