@@ -49,4 +49,43 @@ struct LineSlicesTests {
       }
     }
   }
+
+  @Test("a ten-digit run is found wherever it starts, and only when it is there")
+  func tenDigitRuns() {
+    func naive(_ text: String) -> Bool {
+      var run = 0
+      for byte in text.utf8 {
+        run = (0x30...0x39).contains(byte) ? run + 1 : 0
+        if run >= 10 { return true }
+      }
+      return false
+    }
+    var generator = SystemRandomNumberGenerator()
+    let pieces = ["1", "23", "456789", "0123456789", " ", "-", "инн", "a", "\n"]
+    var mismatches: [String] = []
+    for _ in 0..<5000 {
+      let count = Int.random(in: 0...30, using: &generator)
+      let text = (0..<count).map { _ in pieces.randomElement(using: &generator)! }.joined()
+      if INNFinder.hasTenDigitRun(text) != naive(text) { mismatches.append(text) }
+    }
+    for text in ["", "123456789", "1234567890", "x1234567890", "123456789 1234567890"] {
+      if INNFinder.hasTenDigitRun(text) != naive(text) { mismatches.append(text) }
+    }
+    #expect(mismatches.isEmpty, "\(mismatches.prefix(3))")
+  }
+
+  @Test("replacement characters are dropped, nothing else is")
+  func replacementCharacters() {
+    #expect(ByteSearch.removingReplacementCharacters("при\u{FFFD}вет\u{FFFD}") == "привет")
+    #expect(ByteSearch.removingReplacementCharacters("\u{FFFD}\u{FFFD}") == "")
+    #expect(ByteSearch.removingReplacementCharacters("ёлка 🙂") == "ёлка 🙂")
+    let broken = String(decoding: [0xD0, 0x9F, 0xD1, 0x80, 0xD0] as [UInt8], as: UTF8.self)
+    #expect(ByteSearch.removingReplacementCharacters(broken) == "Пр")
+  }
+
+  @Test("fast lower-casing changes ASCII and Russian capitals only")
+  func lowercasing() {
+    #expect("ИНН Ёлка ABC ÄÖ 123".fastLowercased() == "инн ёлка abc ÄÖ 123")
+    #expect(ByteSearch.lowercased(Array("Р/С №".utf8)) == Array("р/с №".utf8))
+  }
 }

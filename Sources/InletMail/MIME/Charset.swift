@@ -34,8 +34,7 @@ public enum Charset {
       // broken bytes, rather than becoming a wholesale misreading.
       let (multibyte, invalid) = UTF8Validation.census(array)
       if multibyte >= 4 && invalid * 8 <= multibyte {
-        let text = String(decoding: array, as: UTF8.self)
-        return String(text.unicodeScalars.filter { $0 != "\u{FFFD}" })
+        return ByteSearch.removingReplacementCharacters(String(decoding: array, as: UTF8.self))
       }
       return bestCyrillic(array, declared: nil)
     }
@@ -158,11 +157,8 @@ public enum Charset {
     _ bytes: [UInt8], from name: String, strict: Bool = false
   ) -> (String, Int) {
     let (output, errors) = run(bytes, from: name, to: "UTF-8", strict: strict)
-    let text = String(decoding: output, as: UTF8.self)
     return (
-      text.unicodeScalars.contains("\u{FFFD}")
-        ? String(text.unicodeScalars.filter { $0 != "\u{FFFD}" }) : text,
-      errors
+      ByteSearch.removingReplacementCharacters(String(decoding: output, as: UTF8.self)), errors
     )
   }
 

@@ -139,28 +139,63 @@ extension StringProtocol {
   /// Lower-cases ASCII and Russian letters (А-Я, Ё) byte by byte; everything else is kept.
   /// Enough for matching our keyword lists, and far cheaper than Unicode `lowercased()`.
   func fastLowercased() -> String {
-    var bytes = Array(utf8)
-    var index = 0
+    let bytes =
+      utf8.withContiguousStorageIfAvailable { ByteSearch.lowercased($0) }
+      ?? ByteSearch.lowercased(Array(utf8))
+    return String(decoding: bytes, as: UTF8.self)
+  }
+}
+
+extension ByteSearch {
+  /// ``StringProtocol/fastLowercased()`` on UTF-8 bytes, copied in one go and changed in place.
+  static func lowercased(_ source: some Collection<UInt8>) -> [UInt8] {
+    var bytes = Array(source)
     let count = bytes.count
-    while index < count {
-      let byte = bytes[index]
-      if byte >= 0x41 && byte <= 0x5A {
-        bytes[index] = byte | 0x20
-      } else if byte == 0xD0 && index + 1 < count {
-        let next = bytes[index + 1]
-        if next >= 0x90 && next <= 0x9F {
-          bytes[index + 1] = next + 0x20  // А-П → а-п
-        } else if next >= 0xA0 && next <= 0xAF {
-          bytes[index] = 0xD1  // Р-Я → р-я
-          bytes[index + 1] = next - 0x20
-        } else if next == 0x81 {
-          bytes[index] = 0xD1  // Ё → ё
-          bytes[index + 1] = 0x91
+    bytes.withUnsafeMutableBufferPointer { bytes in
+      var index = 0
+      while index < count {
+        let byte = bytes[index]
+        if byte >= 0x41 && byte <= 0x5A {
+          bytes[index] = byte | 0x20
+        } else if byte == 0xD0 && index + 1 < count {
+          let next = bytes[index + 1]
+          if next >= 0x90 && next <= 0x9F {
+            bytes[index + 1] = next + 0x20  // А-П → а-п
+          } else if next >= 0xA0 && next <= 0xAF {
+            bytes[index] = 0xD1  // Р-Я → р-я
+            bytes[index + 1] = next - 0x20
+          } else if next == 0x81 {
+            bytes[index] = 0xD1  // Ё → ё
+            bytes[index + 1] = 0x91
+          }
+          index += 1
         }
         index += 1
       }
-      index += 1
     }
+    return bytes
+  }
+
+  /// The text without U+FFFD: what a repairing decode put in place of broken bytes goes, found
+  /// as its three UTF-8 bytes rather than by walking the scalars.
+  static func removingReplacementCharacters(_ text: String) -> String {
+    guard text.utf8Contains("\u{FFFD}") else { return text }
+    var bytes = Array(text.utf8)
+    var write = 0
+    var read = 0
+    let count = bytes.count
+    while read < count {
+      if bytes[read] == 0xEF && read + 2 < count && bytes[read + 1] == 0xBF
+        && bytes[read + 2] == 0xBD
+      {
+        read += 3
+        continue
+      }
+      bytes[write] = bytes[read]
+      write += 1
+      read += 1
+    }
+    bytes.removeLast(count - write)
     return String(decoding: bytes, as: UTF8.self)
   }
 }

@@ -92,8 +92,7 @@ enum PhoneFinder {
     // The label must be on the same line, within about a dozen characters.
     var from = start
     while from > max(0, start - 28) && bytes[from - 1] != 0x0A { from -= 1 }
-    let window = String(decoding: bytes[from..<start], as: UTF8.self)
-    let lower = window.fastLowercased()
-    return requisiteLabels.contains { lower.utf8Contains($0) }
+    let lower = ByteSearch.lowercased(bytes[from..<start])
+    return requisiteLabels.contains { ByteSearch.contains(lower, $0) }
   }
 }
