@@ -151,7 +151,9 @@ struct HookController {
           [("channel", instance.name), ("kind", inquiry.kind.rawValue)])
       }
       rawCounter(instance.name, .normalised)
-      logger.info(
+      // Each lead is in the queue, the journal and the counters; a line per lead is for
+      // debugging (at info it would cost a write to the journal for every webhook).
+      logger.debug(
         "inquiry created", metadata: ["inquiry.id": "\(inquiryID)", "raw.id": "\(rawID)"])
       return try ReplyRenderer.response(submission.replies.created, context: context)
     case .updated(let inquiryID, let rawID):

@@ -18,8 +18,8 @@ enum ReplyRenderer {
     }
     var headers = HTTPFields()
     var body = ByteBuffer()
-    if let json = reply.json {
-      let rendered = render(json, context: context)
+    if let json = reply.jsonTemplate {
+      let rendered = json.render(context.resolve)
       body = ByteBuffer(bytes: ValueJSON.serialize(rendered))
       headers[.contentType] = reply.contentType ?? "application/json; charset=utf-8"
     } else if let text = reply.text {
@@ -40,28 +40,5 @@ enum ReplyRenderer {
     if request.header("x-requested-with") != nil { return true }
     guard let accept = request.header("accept")?.lowercased() else { return false }
     return accept.contains("application/json") || accept.contains("+json")
-  }
-
-  static func render(_ value: Value, context: ReplyContext) -> Value {
-    switch value {
-    case .string(let text): return .string(Template(text).render(context.resolve))
-    case .array(let items): return .array(items.map { render($0, context: context) })
-    case .object(let members):
-      // A member that is one placeholder with no value is left out (`{"contact_name":
-      // "{{caller.name}}"}` becomes `{}` for an unknown caller), as providers expect.
-      var rendered: [String: Value] = [:]
-      for (key, member) in members {
-        if case .string(let text) = member {
-          let template = Template(text)
-          let value = template.render(context.resolve)
-          if value.isEmpty && template.isSinglePlaceholder { continue }
-          rendered[key] = .string(value)
-        } else {
-          rendered[key] = render(member, context: context)
-        }
-      }
-      return .object(rendered)
-    default: return value
-    }
   }
 }

@@ -130,9 +130,9 @@ extension InletDatabase {
     inquiry.id = String(predicted)
     inquiry.source.rawID = String(rawID)
     inquiry.attachments = []
-    let json = String(decoding: inquiry.jsonBytes, as: UTF8.self)
-    var record = InquiryRecord(inquiry, rawID: rawID, document: json)
-    try record.insertCached(db)
+    let json = inquiry.jsonBytes
+    var record = InquiryRecord(inquiry, rawID: rawID, document: "")
+    try record.insertCached(db, document: json)
     let inquiryID = record.id ?? predicted
     try raw.link(to: inquiryID, db)
     if inquiryID == predicted {

@@ -1,7 +1,11 @@
 /// What inlet answers a provider; strings in `json` and `text` are templates.
 public struct Reply: Sendable, Decodable {
   public var status: Int
-  public var json: Value?
+  public var json: Value? {
+    didSet { jsonTemplate = json.map(JSONTemplate.init) }
+  }
+  /// `json` with its strings parsed as templates once, not on every reply.
+  public private(set) var jsonTemplate: JSONTemplate?
   public var text: Template?
   public var contentType: String?
   public var headers: [String: Template]
@@ -18,6 +22,7 @@ public struct Reply: Sendable, Decodable {
   ) {
     self.status = status
     self.json = json
+    self.jsonTemplate = json.map(JSONTemplate.init)
     self.text = text
     self.contentType = contentType
     self.headers = headers
@@ -39,6 +44,7 @@ public struct Reply: Sendable, Decodable {
         forKey: .status, in: c, debugDescription: "an HTTP status between 200 and 599")
     }
     json = try c.decodeIfPresent(Value.self, forKey: .json)
+    jsonTemplate = json.map(JSONTemplate.init)
     text = try c.decodeIfPresent(String.self, forKey: .text).map(Template.init)
     contentType = try c.decodeIfPresent(String.self, forKey: .contentType)
     headers = (try c.decodeIfPresent([String: String].self, forKey: .headers) ?? [:])
@@ -83,5 +89,47 @@ public struct Replies: Sendable, Decodable {
     self.init(
       created: created, duplicate: try named.decodeIfPresent(Reply.self, forKey: .duplicate),
       ignored: try named.decodeIfPresent(Reply.self, forKey: .ignored))
+  }
+}
+
+/// A JSON reply body whose strings are templates, parsed once.
+public indirect enum JSONTemplate: Sendable {
+  case value(Value)
+  case string(Template)
+  case array([JSONTemplate])
+  case object([(key: String, value: JSONTemplate)])
+
+  public init(_ value: Value) {
+    switch value {
+    case .string(let text): self = .string(Template(text))
+    case .array(let items): self = .array(items.map(JSONTemplate.init))
+    case .object(let members):
+      self = .object(members.map { (key: $0.key, value: JSONTemplate($0.value)) })
+    default: self = .value(value)
+    }
+  }
+
+  /// The body for one reply. An object member that is one placeholder with no value is left
+  /// out (`{"contact_name": "{{caller.name}}"}` becomes `{}` for an unknown caller), as
+  /// providers expect.
+  public func render(_ resolve: (_ namespace: String, _ key: String) -> String?) -> Value {
+    switch self {
+    case .value(let value): return value
+    case .string(let template): return .string(template.render(resolve))
+    case .array(let items): return .array(items.map { $0.render(resolve) })
+    case .object(let members):
+      var rendered: [String: Value] = [:]
+      rendered.reserveCapacity(members.count)
+      for (key, member) in members {
+        if case .string(let template) = member {
+          let value = template.render(resolve)
+          if value.isEmpty && template.isSinglePlaceholder { continue }
+          rendered[key] = .string(value)
+        } else {
+          rendered[key] = member.render(resolve)
+        }
+      }
+      return .object(rendered)
+    }
   }
 }

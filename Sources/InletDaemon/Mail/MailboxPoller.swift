@@ -286,11 +286,14 @@ final class MailboxPoller: Sendable {
           "previous_commit_wait": "\(ContinuousClock.now - normalisedAt)",
         ])
       let cursor = chunk.last!
-      storing = Task { [database, rateLimit] in
-        (
-          items,
-          try await database.ingestMail(items, at: location, cursor: cursor, rateLimit: rateLimit)
-        )
+      storing = Task { [database, rateLimit, logger] in
+        let started = ContinuousClock.now
+        let results = try await database.ingestMail(
+          items, at: location, cursor: cursor, rateLimit: rateLimit)
+        logger.debug(
+          "chunk stored",
+          metadata: ["letters": "\(items.count)", "store": "\(ContinuousClock.now - started)"])
+        return (items, results)
       }
     }
     if let storing { try await finish(storing) }

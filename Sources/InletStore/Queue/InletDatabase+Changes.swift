@@ -27,9 +27,7 @@ extension InletDatabase {
     guard let inquiryID = Int64(inquiry.id) else {
       throw DatabaseError(message: "inquiry id `\(inquiry.id)` is not a queue id")
     }
-    return try recordChange(
-      type, inquiryID: inquiryID, payload: String(decoding: inquiry.jsonBytes, as: UTF8.self),
-      in: db)
+    return try recordChange(type, inquiryID: inquiryID, payload: inquiry.jsonBytes, in: db)
   }
 
   /// The same, with the inquiry already encoded as `assemble` would return it.
@@ -37,10 +35,23 @@ extension InletDatabase {
   static func recordChange(
     _ type: ChangeType, inquiryID: Int64, payload: String, in db: Database
   ) throws -> Int64 {
+    try recordChange(type, inquiryID: inquiryID, payload: Array(payload.utf8), in: db)
+  }
+
+  /// The same, with the encoding as bytes (bound as they are).
+  @discardableResult
+  static func recordChange(
+    _ type: ChangeType, inquiryID: Int64, payload: [UInt8], in db: Database
+  ) throws -> Int64 {
     let now = Date().timeIntervalSince1970
-    try db.cachedStatement(
-      sql: "INSERT INTO events (type, inquiry_id, payload, created_at) VALUES (?, ?, ?, ?)"
-    ).execute(arguments: [type.rawValue, inquiryID, payload, now])
+    let insert = try db.cachedStatement(
+      sql: "INSERT INTO events (type, inquiry_id, payload, created_at) VALUES (?, ?, ?, ?)")
+    try db.executeDirect(insert) { bind in
+      try bind.text(1, type.rawValue)
+      try bind.integer(2, inquiryID)
+      try bind.text(3, utf8: payload)
+      try bind.real(4, now)
+    }
     let eventID = db.lastInsertedRowID
     if try deliveryEnabled(in: db) {
       try db.cachedStatement(

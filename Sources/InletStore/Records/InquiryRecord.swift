@@ -102,4 +102,28 @@ extension InquiryRecord {
     ])
     id = db.lastInsertedRowID
   }
+
+  /// The same with the document given as encoded JSON, bound as its bytes.
+  mutating func insertCached(_ db: Database, document json: [UInt8]) throws {
+    let statement = try db.cachedStatement(
+      sql: """
+        INSERT INTO inquiries (status, channel, kind, received_at, raw_id, sender_email,
+          sender_phone, sender_messenger, company_inn, document, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """)
+    try db.executeDirect(statement) { bind in
+      try bind.text(1, status)
+      try bind.text(2, channel)
+      try bind.text(3, kind)
+      try bind.text(4, StoredDate.text(receivedAt))
+      try bind.integer(5, rawID)
+      try bind.text(6, senderEmail)
+      try bind.text(7, senderPhone)
+      try bind.text(8, senderMessenger)
+      try bind.text(9, companyINN)
+      try bind.text(10, utf8: json)
+      try bind.text(11, StoredDate.text(updatedAt))
+    }
+    id = db.lastInsertedRowID
+  }
 }

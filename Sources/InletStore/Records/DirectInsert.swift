@@ -1,0 +1,69 @@
+import GRDB
+import GRDBSQLite
+
+/// Values bound straight through the SQLite API to a cached statement's parameters: an encoded
+/// JSON document goes in as its UTF-8 bytes, never becoming a `String` (whose creation checks
+/// every byte again) nor a `StatementArguments` array. Used by the ingest hot path only.
+struct DirectBindings {
+  fileprivate let statement: OpaquePointer
+  private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+  func text(_ index: Int32, _ value: String?) throws {
+    guard var text = value else { return try check(sqlite3_bind_null(statement, index)) }
+    try text.withUTF8 { bytes in
+      try check(
+        sqlite3_bind_text(
+          statement, index,
+          UnsafeRawPointer(bytes.baseAddress ?? UnsafePointer(bitPattern: 1)!)
+            .assumingMemoryBound(to: CChar.self), Int32(bytes.count), Self.transient))
+    }
+  }
+
+  /// Text given as UTF-8 bytes (valid UTF-8: our own JSON encoder's output).
+  func text(_ index: Int32, utf8 bytes: [UInt8]) throws {
+    try bytes.withUnsafeBufferPointer { buffer in
+      let base = UnsafeRawPointer(buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!)
+      try check(
+        sqlite3_bind_text(
+          statement, index, base.assumingMemoryBound(to: CChar.self), Int32(buffer.count),
+          Self.transient))
+    }
+  }
+
+  func integer(_ index: Int32, _ value: Int64?) throws {
+    guard let value else { return try check(sqlite3_bind_null(statement, index)) }
+    try check(sqlite3_bind_int64(statement, index, value))
+  }
+
+  func real(_ index: Int32, _ value: Double) throws {
+    try check(sqlite3_bind_double(statement, index, value))
+  }
+
+  private func check(_ code: Int32) throws {
+    guard code == SQLITE_OK else {
+      throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "cannot bind a value")
+    }
+  }
+}
+
+extension Database {
+  /// Runs a cached statement that returns no rows, its parameters bound by `bind`; the
+  /// statement is left reset with no bindings, as GRDB expects to find it.
+  func executeDirect(_ statement: Statement, bind: (DirectBindings) throws -> Void) throws {
+    let handle = statement.sqliteStatement
+    sqlite3_reset(handle)
+    sqlite3_clear_bindings(handle)
+    defer {
+      sqlite3_reset(handle)
+      sqlite3_clear_bindings(handle)
+    }
+    try bind(DirectBindings(statement: handle))
+    let code = sqlite3_step(handle)
+    guard code == SQLITE_DONE else {
+      let message = sqliteConnection.map { String(cString: sqlite3_errmsg($0)) }
+      throw DatabaseError(
+        resultCode: ResultCode(rawValue: sqlite3_extended_errcode(sqliteConnection)),
+        message: message, sql: statement.sql)
+    }
+  }
+}
