@@ -14,7 +14,7 @@ public struct HubSignature256Scheme: AuthScheme {
   public static func signature(_ body: [UInt8], secret: String) -> String {
     let mac = HMAC<SHA256>.authenticationCode(
       for: body, using: SymmetricKey(data: Array(secret.utf8)))
-    return "sha256=" + mac.map { String(format: "%02x", $0) }.joined()
+    return "sha256=" + Hex.lowercase(mac)
   }
 
   public func authenticate(

@@ -36,14 +36,16 @@ public struct MangoSignScheme: AuthScheme {
 
   /// `hex(sha256(api_key + json + api_salt))`, as the VPBX computes it.
   public static func sign(apiKey: String, json: String, salt: String) -> String {
-    SHA256.hash(data: Data((apiKey + json + salt).utf8)).map { String(format: "%02x", $0) }
-      .joined()
+    Hex.lowercase(SHA256.hash(data: Data((apiKey + json + salt).utf8)))
   }
 
   /// The percent-decoded value of one urlencoded field.
   static func rawField(_ name: String, in body: [UInt8]) -> String? {
-    guard let text = String(validating: body, as: UTF8.self),
-      let pairs = FormURLEncoding.parse(text)
+    // Only the bytes of a UTF-8 body are read (as the whole-form decoder would accept them).
+    guard String(validating: body, as: UTF8.self) != nil,
+      let pairs = body.withUnsafeBufferPointer({
+        FormURLEncoding.parse(utf8: $0) { String(validating: $0, as: UTF8.self) }
+      })
     else { return nil }
     return pairs.first { $0.name == name }?.value
   }

@@ -50,7 +50,7 @@ public struct ZadarmaSignatureScheme: AuthScheme {
   public static func signature(_ string: String, secret: String) -> String {
     let mac = HMAC<Insecure.SHA1>.authenticationCode(
       for: Data(string.utf8), using: SymmetricKey(data: Data(secret.utf8)))
-    let hex = mac.map { String(format: "%02x", $0) }.joined()
+    let hex = Hex.lowercase(mac)
     return Data(hex.utf8).base64EncodedString()
   }
 }

@@ -11,14 +11,30 @@ public enum FormURLEncoding {
   public static func parse(_ text: String, decoding: ([UInt8]) -> String?)
     -> [(name: String, value: String)]?
   {
+    var text = text
+    return text.withUTF8 { parse(utf8: $0, decoding: decoding) }
+  }
+
+  /// The same over the UTF-8 bytes: fields are cut at `&` and `=` bytes, not by walking
+  /// characters.
+  static func parse(utf8 buffer: UnsafeBufferPointer<UInt8>, decoding: ([UInt8]) -> String?)
+    -> [(name: String, value: String)]?
+  {
     var pairs: [(name: String, value: String)] = []
-    for field in text.split(separator: "&", omittingEmptySubsequences: true) {
-      let parts = field.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-      guard let name = bytes(parts[0]).flatMap(decoding) else { return nil }
-      let value = parts.count > 1 ? bytes(parts[1]).flatMap(decoding) : ""
-      guard let value else { return nil }
-      if name.isEmpty { continue }
-      pairs.append((name: name, value: value))
+    let count = buffer.count
+    var start = 0
+    while start < count {
+      var end = start
+      while end < count && buffer[end] != UInt8(ascii: "&") { end += 1 }
+      if end > start {
+        var equals = start
+        while equals < end && buffer[equals] != UInt8(ascii: "=") { equals += 1 }
+        guard let name = bytes(buffer[start..<equals]).flatMap(decoding) else { return nil }
+        let value = equals < end ? bytes(buffer[(equals + 1)..<end]).flatMap(decoding) : ""
+        guard let value else { return nil }
+        if !name.isEmpty { pairs.append((name: name, value: value)) }
+      }
+      start = end + 1
     }
     return pairs
   }
@@ -30,9 +46,13 @@ public enum FormURLEncoding {
 
   /// The bytes of one component; `nil` for a broken escape.
   static func bytes(_ component: Substring) -> [UInt8]? {
+    bytes(component.utf8)
+  }
+
+  static func bytes(_ component: some Collection<UInt8>) -> [UInt8]? {
     var bytes: [UInt8] = []
-    bytes.reserveCapacity(component.utf8.count)
-    var iterator = component.utf8.makeIterator()
+    bytes.reserveCapacity(component.count)
+    var iterator = component.makeIterator()
     while let byte = iterator.next() {
       switch byte {
       case UInt8(ascii: "+"):

@@ -16,7 +16,7 @@ struct MailItemBuilder: Sendable {
   static func key(messageID: String?, bytes: [UInt8]) -> String {
     if let messageID, !messageID.isEmpty { return "mail:\(messageID)" }
     let digest = SHA256.hash(data: bytes)
-    return "mail-sha256:" + digest.map { String(format: "%02x", $0) }.joined()
+    return "mail-sha256:" + Hex.lowercase(digest)
   }
 
   func item(
