@@ -12,7 +12,8 @@ extension InletDatabase {
   ) throws -> IngestResult {
     let rawID = raw.id!
     let row = try Row.fetchOne(
-      db, sql: "SELECT record, inquiry_id FROM calls WHERE channel = ? AND call_id = ?",
+      db.cachedStatement(
+        sql: "SELECT record, inquiry_id FROM calls WHERE channel = ? AND call_id = ?"),
       arguments: [raw.channel, event.callID])
     let decoder = InquiryJSON.decoder()
     let encoder = InquiryJSON.encoder()
@@ -42,27 +43,38 @@ extension InletDatabase {
       record.update(&inquiry)
       // Matched by the caller's number, like every new inquiry.
       try applyMatch(to: &inquiry, settings: settings, in: db)
-      var stored = InquiryRecord(inquiry, rawID: rawID)
-      try stored.insertCached(db)
-      inquiryID = stored.id
       created = true
-      inquiry.id = String(stored.id!)
-      inquiry.source.rawID = String(rawID)
-      _ = try recordChange(.created, inquiry: inquiry, in: db)
+      if inquiry.messages.isEmpty {
+        // The usual case: the inquiry encoded once for its row and its event, the raw item
+        // linked to it.
+        let result = try insertEncodedOnce(inquiry, raw: &raw, in: db)
+        guard case .created(let id, _) = result, let id = Int64(id) else {
+          throw DatabaseError(message: "a call's inquiry was not created: \(result)")
+        }
+        inquiryID = id
+      } else {
+        var stored = InquiryRecord(inquiry, rawID: rawID)
+        try stored.insertCached(db)
+        inquiryID = stored.id
+        inquiry.id = String(stored.id!)
+        inquiry.source.rawID = String(rawID)
+        _ = try recordChange(.created, inquiry: inquiry, in: db)
+      }
     }
 
-    try db.execute(
+    try db.cachedStatement(
       sql: """
         INSERT INTO calls (channel, call_id, record, inquiry_id, updated_at) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (channel, call_id) DO UPDATE SET record = excluded.record,
           inquiry_id = excluded.inquiry_id, updated_at = excluded.updated_at
-        """,
+        """
+    ).execute(
       arguments: [
         raw.channel, event.callID, String(decoding: try encoder.encode(record), as: UTF8.self),
         inquiryID, event.receivedAt.timeIntervalSince1970,
       ])
     guard let inquiryID else { return .kept(rawID: String(rawID), status: .normalised) }
-    try raw.link(to: inquiryID, db)
+    if raw.inquiryID != inquiryID { try raw.link(to: inquiryID, db) }
     return created
       ? .created(inquiryID: String(inquiryID), rawID: String(rawID))
       : .updated(inquiryID: String(inquiryID), rawID: String(rawID))

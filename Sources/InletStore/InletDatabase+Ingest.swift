@@ -119,7 +119,7 @@ extension InletDatabase {
   /// `sqlite_sequence`), so the event's payload, the inquiry exactly as `assemble` reads it
   /// back, is also the stored document (whose `id` and `source.raw_id` `assemble` sets from
   /// the columns anyway).
-  private static func insertEncodedOnce(
+  static func insertEncodedOnce(
     _ draft: Inquiry, raw: inout RawItemRecord, in db: Database
   ) throws -> IngestResult {
     let rawID = raw.id!
