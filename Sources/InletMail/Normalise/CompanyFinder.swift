@@ -44,6 +44,13 @@ enum CompanyFinder {
   /// works on scalars, not on grapheme clusters), and the scalars a form starts with.
   private static let formScalars = legalForms.map { Array($0.unicodeScalars) }
   private static let firstScalars = Set(legalForms.compactMap { $0.unicodeScalars.first })
+  /// ``firstScalars`` as a table by scalar value (every one is below U+0500): no hashing per
+  /// scalar of a line.
+  private static let startsForm: [Bool] = {
+    var table = [Bool](repeating: false, count: 0x500)
+    for scalar in firstScalars { table[Int(scalar.value)] = true }
+    return table
+  }()
   private static let scalarQuotes: [Unicode.Scalar: Unicode.Scalar] = Dictionary(
     uniqueKeysWithValues: quotePairs.map {
       ($0.key.unicodeScalars.first!, $0.value.unicodeScalars.first!)
@@ -68,7 +75,8 @@ enum CompanyFinder {
     }
     var index = 0
     while index < count {
-      guard firstScalars.contains(scalars[index]),
+      let value = scalars[index].value
+      guard value < 0x500, startsForm[Int(value)],
         index == 0 || !isWordScalar(scalars[index - 1])
       else {
         index += 1

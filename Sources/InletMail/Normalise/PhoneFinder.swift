@@ -12,6 +12,8 @@ enum PhoneFinder {
     "оквэд", "inn", "kpp", "swift", "iban", "заказ", "order", "№",
   ]
 
+  private static let requisiteLabelBytes = requisiteLabels.map { Array($0.utf8) }
+
   static func find(in text: String, normalizer: PhoneNormalizer) -> [String] {
     let bytes = Array(text.utf8)
     guard bytes.reduce(0, { $0 + (isDigit($1) ? 1 : 0) }) >= 10 else { return [] }
@@ -93,6 +95,23 @@ enum PhoneFinder {
     var from = start
     while from > max(0, start - 28) && bytes[from - 1] != 0x0A { from -= 1 }
     let lower = ByteSearch.lowercased(bytes[from..<start])
-    return requisiteLabels.contains { ByteSearch.contains(lower, $0) }
+    // A window of a few dozen bytes: a direct scan for each label beats any search set-up.
+    return lower.withUnsafeBufferPointer { window in
+      requisiteLabelBytes.contains { label in
+        guard label.count <= window.count else { return false }
+        var offset = 0
+        while offset + label.count <= window.count {
+          if window[offset] == label[0] {
+            var matched = 1
+            while matched < label.count && window[offset + matched] == label[matched] {
+              matched += 1
+            }
+            if matched == label.count { return true }
+          }
+          offset += 1
+        }
+        return false
+      }
+    }
   }
 }

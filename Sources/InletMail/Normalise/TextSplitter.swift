@@ -37,6 +37,12 @@ enum TextSplitter {
   ]
   /// A sign-off further from the end than this is part of the text.
   private static let maximumSignatureLines = 15
+  /// The sign-offs and footers as bytes, and how many leading bytes of a line can decide a
+  /// match (one more, so a Cyrillic capital cut at the end is still lower-cased whole).
+  private static let signOffBytes = signOffs.map { Array($0.utf8) }
+  private static let mobileFooterBytes = mobileFooters.map { Array($0.utf8) }
+  private static let markerPrefixLength =
+    (signOffs + mobileFooters).map(\.utf8.count).max()! + 1
 
   static func split(_ text: String) -> Result {
     let lines = text.lineSlices()
@@ -223,14 +229,13 @@ enum TextSplitter {
     for (index, line) in lines.enumerated() {
       let trimmed = line.trimmedASCII()
       if line == "-- " || trimmed == "--" { return index }
-      // Sign-offs and footers are short lines; long ones need no lower-casing.
+      // Sign-offs and footers are short lines; long ones need no lower-casing. Only the head
+      // of a line is lower-cased (bytewise, as `fastLowercased` does): prefixes decide.
       guard trimmed.utf8.count <= 120 else { continue }
-      let lower = trimmed.fastLowercased()
-      if mobileFooters.contains(where: { lower.utf8HasPrefix($0) }) { return index }
-      guard lower.utf8.count <= 120, lines.count - index <= maximumSignatureLines + 1 else {
-        continue
-      }
-      if signOffs.contains(where: { lower.utf8HasPrefix($0) }) {
+      let head = ByteSearch.lowercased(trimmed.utf8.prefix(markerPrefixLength))
+      if mobileFooterBytes.contains(where: { head.starts(with: $0) }) { return index }
+      guard lines.count - index <= maximumSignatureLines + 1 else { continue }
+      if signOffBytes.contains(where: { head.starts(with: $0) }) {
         // «С уважением, Иван» or «С уважением,» alone on its line.
         return index
       }
