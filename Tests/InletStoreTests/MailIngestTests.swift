@@ -150,4 +150,42 @@ struct MailIngestTests {
     #expect(try temp.database.listSync(.quarantined).count == 1)
     #expect(try await temp.database.mailCursor(mailbox: "sales", folder: "INBOX")?.lastUID == 2)
   }
+
+  @Test("a letter the store refuses is quarantined alone; the chunk's others are stored once")
+  func failingLetterAlone() async throws {
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    // The writer connection refuses one letter's normalised row (as a broken constraint would).
+    try await temp.database.write { db in
+      try db.execute(
+        sql: """
+          CREATE TEMP TRIGGER refuse_one BEFORE INSERT ON raw_items
+          WHEN NEW.idempotency_key = 'mail:bad@x' AND NEW.status = 'normalised'
+          BEGIN SELECT RAISE(ABORT, 'refused for the test'); END
+          """)
+    }
+    let results = try await temp.database.ingestMail(
+      [
+        letter(uid: 1, messageID: "a@x"), letter(uid: 2, messageID: "bad@x"),
+        letter(uid: 3, messageID: "c@x"),
+      ], at: inbox, cursor: 3)
+    #expect(results.count == 3)
+    guard case .created = results[0], case .created = results[2] else {
+      Issue.record("expected the others created, got \(results)")
+      return
+    }
+    guard case .kept(_, let status, let reason) = results[1] else {
+      Issue.record("expected the refused letter kept, got \(results[1])")
+      return
+    }
+    #expect(status == .quarantined)
+    #expect(reason?.hasPrefix("store_failed:") == true)
+    let counts = try temp.database.countsSync()
+    #expect(counts.inquiries["new"] == 2)
+    let rows = try temp.database.readSync { db in
+      try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM raw_items") ?? 0
+    }
+    #expect(rows == 3)
+    #expect(try await temp.database.mailCursor(mailbox: "sales", folder: "INBOX")?.lastUID == 3)
+  }
 }

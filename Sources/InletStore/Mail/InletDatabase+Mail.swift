@@ -65,8 +65,25 @@ extension InletDatabase {
   ) async throws -> [MailIngestResult] {
     let settings = directorySettings
     return try await write { db in
+      // Usually no letter fails: the chunk is written in one savepoint, not one per letter
+      // (two statements each). If one does fail, that savepoint is rolled back and the chunk
+      // written again letter by letter, each in its own savepoint, as below.
       var results: [MailIngestResult] = []
       results.reserveCapacity(items.count)
+      do {
+        try db.inSavepoint {
+          for item in items {
+            results.append(
+              try Self.ingestLetter(
+                item, at: location, rateLimit: rateLimit, settings: settings, in: db))
+          }
+          return .commit
+        }
+        try Self.advanceCursor(location, to: cursor, force: false, in: db)
+        return results
+      } catch {
+        results.removeAll(keepingCapacity: true)
+      }
       for item in items {
         var result: MailIngestResult?
         do {
