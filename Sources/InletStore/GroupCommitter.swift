@@ -53,6 +53,25 @@ final class GroupCommitter: Sendable {
       }
       if batch.isEmpty { return }
       InletDatabase.restartLogIfWanted(db, checkpoints)
+      // Usually no write fails: the batch runs without a savepoint per write (two statements
+      // and a statement journal each). When one does throw, the whole transaction is rolled
+      // back and the batch runs again with every write in its own savepoint, so the failing
+      // one rolls back alone. (Writes only touch the database and return values, so running
+      // one twice is harmless.)
+      do {
+        try db.inTransaction(.immediate) {
+          for job in batch { try job.executeUnguarded(db) }
+          return .commit
+        }
+        onCommit(batch.count)
+        for job in batch { job.finish(commitError: nil) }
+        continue
+      } catch is WriteFailed {
+        // Retried below, write by write.
+      } catch {
+        for job in batch { job.finish(commitError: error) }
+        continue
+      }
       do {
         try db.inTransaction(.immediate) {
           for job in batch { job.execute(db) }
@@ -67,8 +86,14 @@ final class GroupCommitter: Sendable {
   }
 }
 
+/// A write of a batch threw in the first pass (the batch is then run write by write).
+private struct WriteFailed: Error {}
+
 private protocol PendingWrite: AnyObject, Sendable {
+  /// Runs the write in its own savepoint, recording its result or error.
   func execute(_ db: Database)
+  /// Runs the write in the enclosing transaction; throws ``WriteFailed`` when it fails.
+  func executeUnguarded(_ db: Database) throws
   func finish(commitError: (any Error)?)
 }
 
@@ -96,6 +121,15 @@ private final class Job<T: Sendable>: PendingWrite, @unchecked Sendable {
       result = value.map { .success($0) }
     } catch {
       result = .failure(error)
+    }
+  }
+
+  func executeUnguarded(_ db: Database) throws {
+    do {
+      result = .success(try body(db))
+    } catch {
+      result = nil
+      throw WriteFailed()
     }
   }
 
