@@ -23,7 +23,7 @@ public enum LoggingSetup {
         handler.logLevel = parsed
         return handler
       case (.text, false):
-        var handler = StreamLogHandler.standardError(label: label)
+        var handler = TextLogHandler(label: label)
         handler.logLevel = parsed
         return handler
       }

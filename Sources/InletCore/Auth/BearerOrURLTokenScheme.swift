@@ -22,7 +22,7 @@ public struct BearerOrURLTokenScheme: AuthScheme {
     if let authorization = request.header("authorization") {
       let parts = authorization.split(separator: " ", maxSplits: 1)
       if parts.count == 2, parts[0].lowercased() == "bearer" {
-        presented = parts[1].trimmingCharacters(in: .whitespaces)
+        presented = parts[1].trimmedSpaces
       }
     }
     if presented == nil { presented = request.queryValue("token") }
