@@ -123,12 +123,18 @@ extension InletDatabase {
       return .alreadyStored(rawID: String(rawID))
     }
     func link(_ rawID: Int64) throws {
-      try db.cachedStatement(
+      let statement = try db.cachedStatement(
         sql: """
           INSERT OR IGNORE INTO mail_copies (mailbox, folder, uidvalidity, uid, raw_id)
           VALUES (?, ?, ?, ?, ?)
-          """
-      ).execute(arguments: copyArguments + [rawID])
+          """)
+      try db.executeDirect(statement) { bind in
+        try bind.text(1, location.mailbox)
+        try bind.text(2, location.folder)
+        try bind.integer(3, Int64(location.uidValidity))
+        try bind.integer(4, Int64(item.uid))
+        try bind.integer(5, rawID)
+      }
     }
     if let existing = try Row.fetchOne(
       db.cachedStatement(sql: "SELECT id, inquiry_id FROM raw_items WHERE idempotency_key = ?"),
@@ -188,9 +194,13 @@ extension InletDatabase {
 
   static func recordSender(_ item: MailItem, rawID: Int64, in db: Database) throws {
     guard let sender = item.sender else { return }
-    try db.cachedStatement(
-      sql: "INSERT OR REPLACE INTO mail_senders (raw_id, sender, received_at) VALUES (?, ?, ?)"
-    ).execute(arguments: [rawID, sender, item.receivedAt.timeIntervalSince1970])
+    let statement = try db.cachedStatement(
+      sql: "INSERT OR REPLACE INTO mail_senders (raw_id, sender, received_at) VALUES (?, ?, ?)")
+    try db.executeDirect(statement) { bind in
+      try bind.integer(1, rawID)
+      try bind.text(2, sender)
+      try bind.real(3, item.receivedAt.timeIntervalSince1970)
+    }
   }
 
   static func recentLetters(from sender: String, since: Date, in db: Database) throws -> Int {

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import GRDBSQLite
 
@@ -27,6 +28,15 @@ struct DirectBindings {
         sqlite3_bind_text(
           statement, index, base.assumingMemoryBound(to: CChar.self), Int32(buffer.count),
           Self.transient))
+    }
+  }
+
+  func blob(_ index: Int32, _ value: Data) throws {
+    try value.withUnsafeBytes { buffer in
+      try check(
+        sqlite3_bind_blob(
+          statement, index, buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!,
+          Int32(buffer.count), Self.transient))
     }
   }
 

@@ -41,23 +41,33 @@ public struct RawItemRecord: Codable, Sendable, FetchableRecord, MutablePersista
 extension RawItemRecord {
   /// Inserts through one cached statement (the ingest hot path: no record encoding).
   mutating func insertCached(_ db: Database) throws {
-    try db.cachedStatement(
+    let statement = try db.cachedStatement(
       sql: """
         INSERT INTO raw_items (channel, event, transport, body, idempotency_key, received_at,
           status, reason, extracted, inquiry_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """
-    ).execute(arguments: [
-      channel, event, transport, body, idempotencyKey, StoredDate(receivedAt), status, reason,
-      extracted,
-      inquiryID,
-    ])
+        """)
+    try db.executeDirect(statement) { bind in
+      try bind.text(1, channel)
+      try bind.text(2, event)
+      try bind.text(3, transport)
+      try bind.blob(4, body)
+      try bind.text(5, idempotencyKey)
+      try bind.text(6, StoredDate.text(receivedAt))
+      try bind.text(7, status)
+      try bind.text(8, reason)
+      try bind.text(9, extracted)
+      try bind.integer(10, inquiryID)
+    }
     id = db.lastInsertedRowID
   }
 
   /// Links the item to its inquiry.
   mutating func link(to inquiryID: Int64, _ db: Database) throws {
     self.inquiryID = inquiryID
-    try db.cachedStatement(sql: "UPDATE raw_items SET inquiry_id = ? WHERE id = ?")
-      .execute(arguments: [inquiryID, id])
+    try db.executeDirect(db.cachedStatement(sql: "UPDATE raw_items SET inquiry_id = ? WHERE id = ?")) {
+      bind in
+      try bind.integer(1, inquiryID)
+      try bind.integer(2, id)
+    }
   }
 }
