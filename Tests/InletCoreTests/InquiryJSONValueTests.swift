@@ -43,6 +43,46 @@ struct InquiryJSONValueTests {
     }
   }
 
+  @Test("the directly written bytes are the Value form's, for 2,000 mixes of members")
+  func directBytesEqualValueForm() {
+    var generator = SystemRandomNumberGenerator()
+    func maybe<T>(_ value: T) -> T? { Bool.random(using: &generator) ? value : nil }
+    let texts = ["", "Нужен счёт", "a\"b\\c\n\t\u{1}", "🙂 ok", "</script>"]
+    func text() -> String { texts.randomElement(using: &generator)! }
+    var mismatches = 0
+    for round in 0..<2000 {
+      var inquiry =
+        round == 0 ? Self.full : Inquiry(channel: text(), kind: .form, receivedAt: Date())
+      if round > 0 {
+        inquiry.id = text()
+        inquiry.subject = maybe(text())
+        inquiry.text = maybe(text())
+        inquiry.reason = maybe(text())
+        inquiry.returning = Bool.random(using: &generator)
+        inquiry.sender = .init(
+          name: maybe(text()), email: maybe(text()), phone: maybe(text()),
+          messenger: maybe(.init(network: text(), id: maybe(text()), username: maybe(text()))))
+        inquiry.company = maybe(.init(name: maybe(text()), inn: maybe(text())))
+        inquiry.extra =
+          Bool.random(using: &generator) ? [:] : [text(): .string(text()), "n": .number("3")]
+        inquiry.match = .init(
+          clientID: maybe(text()), contactID: maybe(text()), interestIDs: maybe([text()]) ?? [],
+          by: maybe([text(), text()]) ?? [], conflicts: maybe([text()]) ?? [],
+          suggestedAction: SuggestedAction.allCases.randomElement(using: &generator)!,
+          potentialClient: Bool.random(using: &generator))
+        inquiry.source = .init(
+          rawID: maybe(text()), messageID: maybe(text()), callID: maybe(text()))
+        inquiry.thread = maybe(.init(inquiryID: text()))
+        if Bool.random(using: &generator) { inquiry.attachments = Self.full.attachments }
+        if Bool.random(using: &generator) { inquiry.messages = Self.full.messages }
+        if Bool.random(using: &generator) { inquiry.call = Self.full.call }
+        if Bool.random(using: &generator) { inquiry.acceptance = Self.full.acceptance }
+      }
+      if inquiry.jsonBytes != ValueJSON.serialize(inquiry.jsonValue) { mismatches += 1 }
+    }
+    #expect(mismatches == 0)
+  }
+
   @Test("the bytes decode back to the same inquiry (dates to the second)")
   func roundTrip() throws {
     let decoded = try InquiryJSON.decoder().decode(

@@ -64,7 +64,9 @@ extension RawItemRecord {
   /// Links the item to its inquiry.
   mutating func link(to inquiryID: Int64, _ db: Database) throws {
     self.inquiryID = inquiryID
-    try db.executeDirect(db.cachedStatement(sql: "UPDATE raw_items SET inquiry_id = ? WHERE id = ?")) {
+    try db.executeDirect(
+      db.cachedStatement(sql: "UPDATE raw_items SET inquiry_id = ? WHERE id = ?")
+    ) {
       bind in
       try bind.integer(1, inquiryID)
       try bind.integer(2, id)
