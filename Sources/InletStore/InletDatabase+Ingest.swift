@@ -26,17 +26,19 @@ extension InletDatabase {
   static func ingest(
     _ submission: RawSubmission, settings: DirectorySettings = DirectorySettings(), in db: Database
   ) throws -> IngestResult {
-    if let key = submission.idempotencyKey,
-      let existing = try Row.fetchOne(
-        db.cachedStatement(
-          sql: "SELECT id, inquiry_id, status FROM raw_items WHERE idempotency_key = ?"),
-        arguments: [key])
-    {
-      let rawID: Int64 = existing["id"]
-      let inquiryID: Int64? = existing["inquiry_id"]
-      return .duplicate(
-        inquiryID: inquiryID.map(String.init), rawID: String(rawID),
-        status: RawItemStatus(rawValue: existing["status"]) ?? .pending)
+    if let key = submission.idempotencyKey {
+      var duplicate: IngestResult?
+      let statement = try db.cachedStatement(
+        sql: "SELECT id, inquiry_id, status FROM raw_items WHERE idempotency_key = ?")
+      try db.queryDirect(statement) { bind in
+        try bind.text(1, key)
+      } row: { row in
+        guard let rawID = row.integer(0) else { return }
+        duplicate = .duplicate(
+          inquiryID: row.integer(1).map(String.init), rawID: String(rawID),
+          status: row.text(2).flatMap(RawItemStatus.init(rawValue:)) ?? .pending)
+      }
+      if let duplicate { return duplicate }
     }
     var raw = RawItemRecord(
       id: nil, channel: submission.channel, event: submission.event,
@@ -123,8 +125,13 @@ extension InletDatabase {
     _ draft: Inquiry, raw: inout RawItemRecord, in db: Database
   ) throws -> IngestResult {
     let rawID = raw.id!
-    let sequence = try Int64.fetchOne(
-      db.cachedStatement(sql: "SELECT seq FROM sqlite_sequence WHERE name = 'inquiries'"))
+    var sequence: Int64?
+    try db.queryDirect(
+      db.cachedStatement(sql: "SELECT seq FROM sqlite_sequence WHERE name = 'inquiries'")
+    ) { _ in
+    } row: { row in
+      sequence = row.integer(0)
+    }
     let predicted = (sequence ?? 0) + 1
     var inquiry = draft
     inquiry.id = String(predicted)
@@ -157,7 +164,15 @@ extension InletDatabase {
         SELECT 1 FROM inquiries WHERE sender_email = ? OR sender_phone = ?
           OR sender_messenger = ? LIMIT 1
         """)
-    return try Int.fetchOne(statement, arguments: [sender.email, sender.phone, messenger]) != nil
+    var found = false
+    try db.queryDirect(statement) { bind in
+      try bind.text(1, sender.email)
+      try bind.text(2, sender.phone)
+      try bind.text(3, messenger)
+    } row: { _ in
+      found = true
+    }
+    return found
   }
 
   /// Keeps only the last path component and drops control characters: a file name is shown to

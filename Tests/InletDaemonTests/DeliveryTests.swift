@@ -174,8 +174,14 @@ struct DeliveryTests {
       let again = try await daemon.api(.POST, "/deliveries/\(deadID)/retry")
       #expect(again.status == 409)
       #expect(again.errorCode == "invalid_transition")
-      let accepted = receiver.received.filter { $0.answered == 200 }
-      #expect(accepted.map(\.event) == ["inquiry.created", "inquiry.updated"])
+      // At least once: on a loaded machine an answer can come after the 500 ms timeout and
+      // the same delivery is sent again; what matters is each change, in order.
+      let accepted = receiver.received.filter { $0.answered == 200 }.map(\.event)
+      let changes = accepted.enumerated().filter {
+        $0.offset == 0 || accepted[$0.offset - 1] != $0.element
+      }
+      .map(\.element)
+      #expect(changes == ["inquiry.created", "inquiry.updated"], "\(accepted)")
       #expect(Self.inOrderPerInquiry(receiver.received))
       let bad = try await daemon.api(.GET, "/deliveries?status=lost", token: daemon.readToken)
       #expect(bad.status == 400)

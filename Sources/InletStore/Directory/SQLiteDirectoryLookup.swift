@@ -14,15 +14,21 @@ struct SQLiteDirectoryLookup: DirectoryLookup {
         LEFT JOIN contacts c ON k.record_type = 'contact' AND c.id = k.record_id
         WHERE k.kind = ? AND k.value = ? LIMIT ?
         """)
-    return try Row.fetchAll(statement, arguments: [key.kind.rawValue, key.value, limit])
-      .compactMap { row in
-        let id: String = row[1]
-        switch row[0] as String {
-        case "client": return DirectoryHit(recordType: .client, id: id, clientID: id)
-        case "contact": return DirectoryHit(recordType: .contact, id: id, clientID: row[2])
-        default: return nil
-        }
+    var hits: [DirectoryHit] = []
+    try db.queryDirect(statement) { bind in
+      try bind.text(1, key.kind.rawValue)
+      try bind.text(2, key.value)
+      try bind.integer(3, Int64(limit))
+    } row: { row in
+      guard let id = row.text(1) else { return }
+      switch row.text(0) {
+      case "client": hits.append(DirectoryHit(recordType: .client, id: id, clientID: id))
+      case "contact":
+        hits.append(DirectoryHit(recordType: .contact, id: id, clientID: row.text(2)))
+      default: break
       }
+    }
+    return hits
   }
 
   func openInterestIDs(ofClient id: String) throws -> [String] {

@@ -65,8 +65,14 @@ extension InletDatabase {
   }
 
   static func deliveryEnabled(in db: Database) throws -> Bool {
-    try Bool.fetchOne(
-      db.cachedStatement(sql: "SELECT enabled FROM delivery_settings WHERE id = 1")) ?? false
+    var enabled = false
+    try db.queryDirect(
+      db.cachedStatement(sql: "SELECT enabled FROM delivery_settings WHERE id = 1")
+    ) { _ in
+    } row: { row in
+      enabled = (row.integer(0) ?? 0) != 0
+    }
+    return enabled
   }
 
   /// Turns filling the outbox on or off; the daemon sets it from `delivery:` at start-up.

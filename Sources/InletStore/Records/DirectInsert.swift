@@ -56,7 +56,51 @@ struct DirectBindings {
   }
 }
 
+/// The current row of a statement stepped by ``Database/queryDirect(_:bind:row:)``.
+struct DirectRow {
+  fileprivate let statement: OpaquePointer
+
+  func isNull(_ column: Int32) -> Bool { sqlite3_column_type(statement, column) == SQLITE_NULL }
+
+  func text(_ column: Int32) -> String? {
+    guard let pointer = sqlite3_column_text(statement, column) else { return nil }
+    let count = Int(sqlite3_column_bytes(statement, column))
+    return String(decoding: UnsafeBufferPointer(start: pointer, count: count), as: UTF8.self)
+  }
+
+  func integer(_ column: Int32) -> Int64? {
+    isNull(column) ? nil : sqlite3_column_int64(statement, column)
+  }
+}
+
 extension Database {
+  /// Runs a cached query with its parameters bound by `bind`, calling `row` for each result
+  /// row (no `Row` objects, no `StatementArguments`); the statement is left reset.
+  func queryDirect(
+    _ statement: Statement, bind: (DirectBindings) throws -> Void,
+    row: (DirectRow) throws -> Void
+  ) throws {
+    let handle = statement.sqliteStatement
+    sqlite3_reset(handle)
+    sqlite3_clear_bindings(handle)
+    defer {
+      sqlite3_reset(handle)
+      sqlite3_clear_bindings(handle)
+    }
+    try bind(DirectBindings(statement: handle))
+    while true {
+      let code = sqlite3_step(handle)
+      if code == SQLITE_DONE { return }
+      guard code == SQLITE_ROW else {
+        let message = sqliteConnection.map { String(cString: sqlite3_errmsg($0)) }
+        throw DatabaseError(
+          resultCode: ResultCode(rawValue: sqlite3_extended_errcode(sqliteConnection)),
+          message: message, sql: statement.sql)
+      }
+      try row(DirectRow(statement: handle))
+    }
+  }
+
   /// Runs a cached statement that returns no rows, its parameters bound by `bind`; the
   /// statement is left reset with no bindings, as GRDB expects to find it.
   func executeDirect(_ statement: Statement, bind: (DirectBindings) throws -> Void) throws {
