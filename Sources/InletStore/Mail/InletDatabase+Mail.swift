@@ -110,18 +110,20 @@ extension InletDatabase {
     _ item: MailItem, at location: MailLocation, rateLimit: MailRateLimit,
     settings: DirectorySettings, in db: Database
   ) throws -> MailIngestResult {
-    let copyArguments: StatementArguments = [
-      location.mailbox, location.folder, Int64(location.uidValidity), Int64(item.uid),
-    ]
-    if let rawID = try Int64.fetchOne(
+    var copied: Int64?
+    try db.queryDirect(
       db.cachedStatement(
         sql: """
           SELECT raw_id FROM mail_copies
           WHERE mailbox = ? AND folder = ? AND uidvalidity = ? AND uid = ?
-          """), arguments: copyArguments)
-    {
-      return .alreadyStored(rawID: String(rawID))
-    }
+          """)
+    ) { bind in
+      try bind.text(1, location.mailbox)
+      try bind.text(2, location.folder)
+      try bind.integer(3, Int64(location.uidValidity))
+      try bind.integer(4, Int64(item.uid))
+    } row: { row in copied = row.integer(0) }
+    if let copied { return .alreadyStored(rawID: String(copied)) }
     func link(_ rawID: Int64) throws {
       let statement = try db.cachedStatement(
         sql: """
@@ -136,14 +138,18 @@ extension InletDatabase {
         try bind.integer(5, rawID)
       }
     }
-    if let existing = try Row.fetchOne(
-      db.cachedStatement(sql: "SELECT id, inquiry_id FROM raw_items WHERE idempotency_key = ?"),
-      arguments: [item.key])
-    {
-      let rawID: Int64 = existing["id"]
-      try link(rawID)
-      let inquiryID: Int64? = existing["inquiry_id"]
-      return .duplicate(rawID: String(rawID), inquiryID: inquiryID.map(String.init))
+    var existing: (rawID: Int64, inquiryID: Int64?)?
+    try db.queryDirect(
+      db.cachedStatement(sql: "SELECT id, inquiry_id FROM raw_items WHERE idempotency_key = ?")
+    ) { bind in
+      try bind.text(1, item.key)
+    } row: { row in
+      if let rawID = row.integer(0) { existing = (rawID, row.integer(1)) }
+    }
+    if let existing {
+      try link(existing.rawID)
+      return .duplicate(
+        rawID: String(existing.rawID), inquiryID: existing.inquiryID.map(String.init))
     }
 
     var outcome = item.outcome
@@ -204,10 +210,15 @@ extension InletDatabase {
   }
 
   static func recentLetters(from sender: String, since: Date, in db: Database) throws -> Int {
-    try Int.fetchOne(
+    var count = 0
+    try db.queryDirect(
       db.cachedStatement(
-        sql: "SELECT COUNT(*) FROM mail_senders WHERE sender = ? AND received_at >= ?"),
-      arguments: [sender, since.timeIntervalSince1970]) ?? 0
+        sql: "SELECT COUNT(*) FROM mail_senders WHERE sender = ? AND received_at >= ?")
+    ) { bind in
+      try bind.text(1, sender)
+      try bind.real(2, since.timeIntervalSince1970)
+    } row: { row in count = Int(row.integer(0) ?? 0) }
+    return count
   }
 
   /// The inquiry an earlier letter of the thread belongs to: the latest referenced letter that
