@@ -11,20 +11,26 @@ extension InletDatabase {
     settings: DirectorySettings, in db: Database
   ) throws -> IngestResult {
     let rawID = raw.id!
-    let row = try Row.fetchOne(
+    var stored: (record: String?, inquiryID: Int64?)?
+    try db.queryDirect(
       db.cachedStatement(
-        sql: "SELECT record, inquiry_id FROM calls WHERE channel = ? AND call_id = ?"),
-      arguments: [raw.channel, event.callID])
+        sql: "SELECT record, inquiry_id FROM calls WHERE channel = ? AND call_id = ?")
+    ) { bind in
+      try bind.text(1, raw.channel)
+      try bind.text(2, event.callID)
+    } row: { row in
+      stored = (row.text(0), row.integer(1))
+    }
     let decoder = InquiryJSON.decoder()
     let encoder = InquiryJSON.encoder()
     var record: CallRecord
-    if let row, let text: String = row["record"] {
+    if let text = stored?.record {
       record = try decoder.decode(CallRecord.self, from: Data(text.utf8))
       record.apply(event)
     } else {
       record = CallRecord(first: event)
     }
-    var inquiryID: Int64? = row?["inquiry_id"]
+    var inquiryID: Int64? = stored?.inquiryID
     var created = false
 
     if let id = inquiryID, var stored = try InquiryRecord.fetchOne(db, key: id) {
@@ -62,17 +68,22 @@ extension InletDatabase {
       }
     }
 
-    try db.cachedStatement(
-      sql: """
-        INSERT INTO calls (channel, call_id, record, inquiry_id, updated_at) VALUES (?, ?, ?, ?, ?)
-        ON CONFLICT (channel, call_id) DO UPDATE SET record = excluded.record,
-          inquiry_id = excluded.inquiry_id, updated_at = excluded.updated_at
-        """
-    ).execute(
-      arguments: [
-        raw.channel, event.callID, String(decoding: try encoder.encode(record), as: UTF8.self),
-        inquiryID, event.receivedAt.timeIntervalSince1970,
-      ])
+    let encoded = Array(try encoder.encode(record))
+    try db.executeDirect(
+      db.cachedStatement(
+        sql: """
+          INSERT INTO calls (channel, call_id, record, inquiry_id, updated_at)
+          VALUES (?, ?, ?, ?, ?)
+          ON CONFLICT (channel, call_id) DO UPDATE SET record = excluded.record,
+            inquiry_id = excluded.inquiry_id, updated_at = excluded.updated_at
+          """)
+    ) { bind in
+      try bind.text(1, raw.channel)
+      try bind.text(2, event.callID)
+      try bind.text(3, utf8: encoded)
+      try bind.integer(4, inquiryID)
+      try bind.real(5, event.receivedAt.timeIntervalSince1970)
+    }
     guard let inquiryID else { return .kept(rawID: String(rawID), status: .normalised) }
     if raw.inquiryID != inquiryID { try raw.link(to: inquiryID, db) }
     return created

@@ -122,7 +122,9 @@ extension InletDatabase {
       try bind.text(2, location.folder)
       try bind.integer(3, Int64(location.uidValidity))
       try bind.integer(4, Int64(item.uid))
-    } row: { row in copied = row.integer(0) }
+    } row: { row in
+      copied = row.integer(0)
+    }
     if let copied { return .alreadyStored(rawID: String(copied)) }
     func link(_ rawID: Int64) throws {
       let statement = try db.cachedStatement(
@@ -217,7 +219,9 @@ extension InletDatabase {
     ) { bind in
       try bind.text(1, sender)
       try bind.real(2, since.timeIntervalSince1970)
-    } row: { row in count = Int(row.integer(0) ?? 0) }
+    } row: { row in
+      count = Int(row.integer(0) ?? 0)
+    }
     return count
   }
 
