@@ -20,11 +20,17 @@ extension InletDatabase {
   /// other concurrent inputs; returns only after the commit.
   public func ingest(_ submission: RawSubmission) async throws -> IngestResult {
     let settings = directorySettings
-    return try await write { db in try Self.ingest(submission, settings: settings, in: db) }
+    // Encoded here, on the request's task: the writer is the one thread every webhook waits on.
+    let transport = submission.transport.jsonText
+    let body = Data(submission.body)
+    return try await write { db in
+      try Self.ingest(submission, settings: settings, transport: transport, body: body, in: db)
+    }
   }
 
   static func ingest(
-    _ submission: RawSubmission, settings: DirectorySettings = DirectorySettings(), in db: Database
+    _ submission: RawSubmission, settings: DirectorySettings = DirectorySettings(),
+    transport: String? = nil, body: Data? = nil, in db: Database
   ) throws -> IngestResult {
     if let key = submission.idempotencyKey {
       var duplicate: IngestResult?
@@ -42,8 +48,8 @@ extension InletDatabase {
     }
     var raw = RawItemRecord(
       id: nil, channel: submission.channel, event: submission.event,
-      transport: submission.transport.jsonText,
-      body: Data(submission.body), idempotencyKey: submission.idempotencyKey,
+      transport: transport ?? submission.transport.jsonText,
+      body: body ?? Data(submission.body), idempotencyKey: submission.idempotencyKey,
       receivedAt: submission.receivedAt, status: RawItemStatus.pending.rawValue, reason: nil,
       extracted: nil, inquiryID: nil)
 

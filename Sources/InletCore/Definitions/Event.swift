@@ -7,7 +7,11 @@ public struct Event: Sendable, Decodable {
   /// The inquiry kind (`form`, `message`, …).
   public var kind: InquiryKind?
   /// Inquiry field (`sender.email`) → where its value comes from.
-  public var fields: [String: FieldRule]
+  public var fields: [String: FieldRule] {
+    didSet { sortedFields = fields.sorted { $0.key < $1.key } }
+  }
+  /// `fields` in target order, as the mapper applies them (sorted once, not per request).
+  public private(set) var sortedFields: [(key: String, value: FieldRule)] = []
   public var extra: ExtraSpec?
   public var reply: Replies?
   /// At least one of these inquiry fields must be present, or the input is quarantined.
@@ -60,6 +64,7 @@ public struct Event: Sendable, Decodable {
     action = try c.decodeIfPresent(Action.self, forKey: .action) ?? .inquiry
     kind = try c.decodeIfPresent(InquiryKind.self, forKey: .kind)
     fields = try c.decodeIfPresent([String: FieldRule].self, forKey: .fields) ?? [:]
+    sortedFields = fields.sorted { $0.key < $1.key }
     extra = try c.decodeIfPresent(ExtraSpec.self, forKey: .extra)
     reply = try c.decodeIfPresent(Replies.self, forKey: .reply)
     requireAny = try c.decodeIfPresent([String].self, forKey: .requireAny)

@@ -18,7 +18,7 @@ struct FieldMapper {
       request: request, fields: body.fields, options: instance.options, secrets: instance.secrets)
 
     let root = FoldedObject(body.fields)
-    for (target, rule) in event.fields.sorted(by: { $0.key < $1.key }) {
+    for (target, rule) in event.sortedFields {
       guard
         let raw = resolve(
           rule, in: body.fields, root: root, context: context, consumed: &consumed)
