@@ -3,7 +3,7 @@ import Logging
 
 /// One JSON object per line for log shippers:
 /// `{"time","level","label","message","metadata","source"}`.
-public struct JSONLogHandler: LogHandler {
+public struct JSONLogHandler: LineLogHandler {
   public var logLevel: Logger.Level = .info
   public var metadata: Logger.Metadata = [:]
   public var metadataProvider: Logger.MetadataProvider?
@@ -16,26 +16,19 @@ public struct JSONLogHandler: LogHandler {
     self.metadataProvider = metadataProvider
   }
 
-  public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-    get { metadata[key] }
-    set { metadata[key] = newValue }
-  }
-
-  public func log(event: LogEvent) {
-    let merged = LogMetadata.merge(
-      handler: metadata, provider: metadataProvider, event: event.metadata)
+  func line(for event: LogEvent, metadata: Logger.Metadata) -> String? {
     let object: [String: Any] = [
       "time": Date().formatted(Self.timeStyle),
       "level": event.level.rawValue,
       "label": label,
       "message": "\(event.message)",
-      "metadata": merged.mapValues(LogMetadata.json),
+      "metadata": metadata.mapValues(LogMetadata.json),
       "source": event.source,
     ]
     let options: JSONSerialization.WritingOptions = [.sortedKeys, .withoutEscapingSlashes]
     guard let data = try? JSONSerialization.data(withJSONObject: object, options: options) else {
-      return
+      return nil
     }
-    LineWriter.write(String(decoding: data, as: UTF8.self))
+    return String(decoding: data, as: UTF8.self)
   }
 }

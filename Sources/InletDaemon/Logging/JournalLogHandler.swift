@@ -2,7 +2,7 @@ import Logging
 
 /// Lines for journald (`$JOURNAL_STREAM` is set): a `<N>` syslog priority prefix so the journal
 /// records the level, no timestamp (the journal adds its own), one line per entry.
-public struct JournalLogHandler: LogHandler {
+public struct JournalLogHandler: LineLogHandler {
   public var logLevel: Logger.Level = .info
   public var metadata: Logger.Metadata = [:]
   public var metadataProvider: Logger.MetadataProvider?
@@ -11,11 +11,6 @@ public struct JournalLogHandler: LogHandler {
   public init(label: String, metadataProvider: Logger.MetadataProvider? = nil) {
     self.label = label
     self.metadataProvider = metadataProvider
-  }
-
-  public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-    get { metadata[key] }
-    set { metadata[key] = newValue }
   }
 
   /// sd-daemon(3) priorities: `<7>` debug … `<2>` critical.
@@ -30,14 +25,12 @@ public struct JournalLogHandler: LogHandler {
     }
   }
 
-  public func log(event: LogEvent) {
-    let merged = LogMetadata.merge(
-      handler: metadata, provider: metadataProvider, event: event.metadata)
-    let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+  func line(for event: LogEvent, metadata: Logger.Metadata) -> String? {
+    let fields = metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
     var line = "<\(Self.priority(event.level))>\(label): "
     if !fields.isEmpty { line += fields.joined(separator: " ") + " " }
     line += "[\(event.source)] \(event.message)"
     // journald starts a new entry (at the default priority) at every newline.
-    LineWriter.write(line.replacingOccurrences(of: "\n", with: " "))
+    return line.replacingOccurrences(of: "\n", with: " ")
   }
 }

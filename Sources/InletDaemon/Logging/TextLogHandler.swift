@@ -10,7 +10,7 @@ import Logging
 ///
 /// Unlike swift-log's `StreamLogHandler`, setting metadata costs nothing: the text is built only
 /// when a line is written, not on every `logger[metadataKey:] = …` (which every request does).
-public struct TextLogHandler: LogHandler {
+public struct TextLogHandler: LineLogHandler {
   public var logLevel: Logger.Level = .info
   public var metadata: Logger.Metadata = [:]
   public var metadataProvider: Logger.MetadataProvider?
@@ -21,18 +21,10 @@ public struct TextLogHandler: LogHandler {
     self.metadataProvider = metadataProvider
   }
 
-  public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-    get { metadata[key] }
-    set { metadata[key] = newValue }
-  }
-
-  public func log(event: LogEvent) {
-    let merged = LogMetadata.merge(
-      handler: metadata, provider: metadataProvider, event: event.metadata)
+  func line(for event: LogEvent, metadata: Logger.Metadata) -> String? {
     var line = "\(Self.timestamp()) \(event.level) \(label):"
-    for (key, value) in merged.sorted(by: { $0.key < $1.key }) { line += " \(key)=\(value)" }
-    line += " [\(event.source)] \(event.message)"
-    LineWriter.write(line)
+    for (key, value) in metadata.sorted(by: { $0.key < $1.key }) { line += " \(key)=\(value)" }
+    return line + " [\(event.source)] \(event.message)"
   }
 
   /// Local time with its offset, as `strftime("%Y-%m-%dT%H:%M:%S%z")` writes it.

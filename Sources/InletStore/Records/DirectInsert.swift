@@ -91,12 +91,7 @@ extension Database {
     while true {
       let code = sqlite3_step(handle)
       if code == SQLITE_DONE { return }
-      guard code == SQLITE_ROW else {
-        let message = sqliteConnection.map { String(cString: sqlite3_errmsg($0)) }
-        throw DatabaseError(
-          resultCode: ResultCode(rawValue: sqlite3_extended_errcode(sqliteConnection)),
-          message: message, sql: statement.sql)
-      }
+      guard code == SQLITE_ROW else { throw stepError(statement) }
       try row(DirectRow(statement: handle))
     }
   }
@@ -104,20 +99,13 @@ extension Database {
   /// Runs a cached statement that returns no rows, its parameters bound by `bind`; the
   /// statement is left reset with no bindings, as GRDB expects to find it.
   func executeDirect(_ statement: Statement, bind: (DirectBindings) throws -> Void) throws {
-    let handle = statement.sqliteStatement
-    sqlite3_reset(handle)
-    sqlite3_clear_bindings(handle)
-    defer {
-      sqlite3_reset(handle)
-      sqlite3_clear_bindings(handle)
-    }
-    try bind(DirectBindings(statement: handle))
-    let code = sqlite3_step(handle)
-    guard code == SQLITE_DONE else {
-      let message = sqliteConnection.map { String(cString: sqlite3_errmsg($0)) }
-      throw DatabaseError(
-        resultCode: ResultCode(rawValue: sqlite3_extended_errcode(sqliteConnection)),
-        message: message, sql: statement.sql)
-    }
+    try queryDirect(statement, bind: bind) { _ in }
+  }
+
+  /// SQLite's error for a failed step of `statement`, read before the statement is reset.
+  private func stepError(_ statement: Statement) -> DatabaseError {
+    DatabaseError(
+      resultCode: ResultCode(rawValue: sqlite3_extended_errcode(sqliteConnection)),
+      message: sqliteConnection.map { String(cString: sqlite3_errmsg($0)) }, sql: statement.sql)
   }
 }
