@@ -20,17 +20,24 @@ extension InletDatabase {
   /// other concurrent inputs; returns only after the commit.
   public func ingest(_ submission: RawSubmission) async throws -> IngestResult {
     let settings = directorySettings
-    // Encoded here, on the request's task: the writer is the one thread every webhook waits on.
-    let transport = submission.transport.jsonText
-    let body = Data(submission.body)
+    // The raw row (transport JSON, body) is prepared here, on the request's task: the writer is
+    // the one thread every webhook waits on.
+    let raw = RawItemRecord(pending: submission)
     return try await write { db in
-      try Self.ingest(submission, settings: settings, transport: transport, body: body, in: db)
+      try Self.ingest(submission, raw: raw, settings: settings, in: db)
     }
   }
 
   static func ingest(
-    _ submission: RawSubmission, settings: DirectorySettings = DirectorySettings(),
-    transport: String? = nil, body: Data? = nil, in db: Database
+    _ submission: RawSubmission, settings: DirectorySettings = DirectorySettings(), in db: Database
+  ) throws -> IngestResult {
+    try ingest(submission, raw: RawItemRecord(pending: submission), settings: settings, in: db)
+  }
+
+  /// The same with the submission's raw row already prepared (``RawItemRecord/init(pending:)``).
+  static func ingest(
+    _ submission: RawSubmission, raw prepared: RawItemRecord, settings: DirectorySettings,
+    in db: Database
   ) throws -> IngestResult {
     if let key = submission.idempotencyKey {
       var duplicate: IngestResult?
@@ -46,12 +53,7 @@ extension InletDatabase {
       }
       if let duplicate { return duplicate }
     }
-    var raw = RawItemRecord(
-      id: nil, channel: submission.channel, event: submission.event,
-      transport: transport ?? submission.transport.jsonText,
-      body: body ?? Data(submission.body), idempotencyKey: submission.idempotencyKey,
-      receivedAt: submission.receivedAt, status: RawItemStatus.pending.rawValue, reason: nil,
-      extracted: nil, inquiryID: nil)
+    var raw = prepared
 
     switch submission.disposition {
     case .ignored(let reason):

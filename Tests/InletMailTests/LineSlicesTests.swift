@@ -41,7 +41,9 @@ struct LineSlicesTests {
             })
         #expect(text.utf8Contains(needle) == expected, "\(text.debugDescription) \(needle)")
         #expect(ByteSearch.contains(bytes, needle) == expected)
+        #expect(ByteSearch.containsAny(bytes, [Array("\u{1}".utf8), pattern]) == expected)
       }
+      #expect(!ByteSearch.containsAny(bytes, []))
       for byte: UInt8 in [0x0A, 0x0D, 0x3A, 0xD0] {
         #expect(text.utf8Offset(of: byte) == bytes.firstIndex(of: byte))
         let inner = ("x:\r\n" + text).dropFirst(4)

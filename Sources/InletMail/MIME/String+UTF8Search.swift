@@ -116,6 +116,30 @@ enum ByteSearch {
     return found ?? contains(haystack, pattern: Array(needle.utf8))
   }
 
+  /// Whether any of `patterns` occurs in a short `window` (a few dozen bytes): a direct scan
+  /// for each pattern, cheaper there than setting up a search.
+  static func containsAny(_ window: [UInt8], _ patterns: [[UInt8]]) -> Bool {
+    window.withUnsafeBufferPointer { window in
+      patterns.contains { pattern in
+        guard let first = pattern.first, pattern.count <= window.count else {
+          return pattern.isEmpty
+        }
+        var offset = 0
+        while offset + pattern.count <= window.count {
+          if window[offset] == first {
+            var matched = 1
+            while matched < pattern.count && window[offset + matched] == pattern[matched] {
+              matched += 1
+            }
+            if matched == pattern.count { return true }
+          }
+          offset += 1
+        }
+        return false
+      }
+    }
+  }
+
   static func contains(
     _ haystack: some RandomAccessCollection<UInt8>, pattern: some RandomAccessCollection<UInt8>
   ) -> Bool {

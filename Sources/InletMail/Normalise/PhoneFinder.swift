@@ -94,24 +94,6 @@ enum PhoneFinder {
     // The label must be on the same line, within about a dozen characters.
     var from = start
     while from > max(0, start - 28) && bytes[from - 1] != 0x0A { from -= 1 }
-    let lower = ByteSearch.lowercased(bytes[from..<start])
-    // A window of a few dozen bytes: a direct scan for each label beats any search set-up.
-    return lower.withUnsafeBufferPointer { window in
-      requisiteLabelBytes.contains { label in
-        guard label.count <= window.count else { return false }
-        var offset = 0
-        while offset + label.count <= window.count {
-          if window[offset] == label[0] {
-            var matched = 1
-            while matched < label.count && window[offset + matched] == label[matched] {
-              matched += 1
-            }
-            if matched == label.count { return true }
-          }
-          offset += 1
-        }
-        return false
-      }
-    }
+    return ByteSearch.containsAny(ByteSearch.lowercased(bytes[from..<start]), requisiteLabelBytes)
   }
 }

@@ -30,15 +30,8 @@ extension InletDatabase {
     return try recordChange(type, inquiryID: inquiryID, payload: inquiry.jsonBytes, in: db)
   }
 
-  /// The same, with the inquiry already encoded as `assemble` would return it.
-  @discardableResult
-  static func recordChange(
-    _ type: ChangeType, inquiryID: Int64, payload: String, in db: Database
-  ) throws -> Int64 {
-    try recordChange(type, inquiryID: inquiryID, payload: Array(payload.utf8), in: db)
-  }
-
-  /// The same, with the encoding as bytes (bound as they are).
+  /// The same, with the inquiry already encoded as `assemble` would return it (the bytes are
+  /// bound as they are).
   @discardableResult
   static func recordChange(
     _ type: ChangeType, inquiryID: Int64, payload: [UInt8], in db: Database

@@ -11,32 +11,19 @@ struct DirectBindings {
 
   func text(_ index: Int32, _ value: String?) throws {
     guard var text = value else { return try check(sqlite3_bind_null(statement, index)) }
-    try text.withUTF8 { bytes in
-      try check(
-        sqlite3_bind_text(
-          statement, index,
-          UnsafeRawPointer(bytes.baseAddress ?? UnsafePointer(bitPattern: 1)!)
-            .assumingMemoryBound(to: CChar.self), Int32(bytes.count), Self.transient))
-    }
+    try text.withUTF8 { try bindText(index, UnsafeRawBufferPointer($0)) }
   }
 
   /// Text given as UTF-8 bytes (valid UTF-8: our own JSON encoder's output).
   func text(_ index: Int32, utf8 bytes: [UInt8]) throws {
-    try bytes.withUnsafeBufferPointer { buffer in
-      let base = UnsafeRawPointer(buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!)
-      try check(
-        sqlite3_bind_text(
-          statement, index, base.assumingMemoryBound(to: CChar.self), Int32(buffer.count),
-          Self.transient))
-    }
+    try bytes.withUnsafeBytes { try bindText(index, $0) }
   }
 
   func blob(_ index: Int32, _ value: Data) throws {
     try value.withUnsafeBytes { buffer in
       try check(
         sqlite3_bind_blob(
-          statement, index, buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!,
-          Int32(buffer.count), Self.transient))
+          statement, index, Self.address(buffer), Int32(buffer.count), Self.transient))
     }
   }
 
@@ -47,6 +34,20 @@ struct DirectBindings {
 
   func real(_ index: Int32, _ value: Double) throws {
     try check(sqlite3_bind_double(statement, index, value))
+  }
+
+  /// Binds bytes as TEXT; SQLite copies them (`SQLITE_TRANSIENT`).
+  private func bindText(_ index: Int32, _ bytes: UnsafeRawBufferPointer) throws {
+    try check(
+      sqlite3_bind_text(
+        statement, index, Self.address(bytes).assumingMemoryBound(to: CChar.self),
+        Int32(bytes.count), Self.transient))
+  }
+
+  /// The buffer's address; an empty buffer may have none, and SQLite reads a null pointer as
+  /// NULL, not as empty, so it gets a dummy one (zero bytes are read from it).
+  private static func address(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawPointer {
+    bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
   }
 
   private func check(_ code: Int32) throws {

@@ -90,20 +90,11 @@ public struct AttachmentRecord: Codable, Sendable, FetchableRecord, MutablePersi
 extension InquiryRecord {
   /// Inserts through one cached statement (the ingest hot path: no record encoding).
   mutating func insertCached(_ db: Database) throws {
-    try db.cachedStatement(
-      sql: """
-        INSERT INTO inquiries (status, channel, kind, received_at, raw_id, sender_email,
-          sender_phone, sender_messenger, company_inn, document, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """
-    ).execute(arguments: [
-      status, channel, kind, StoredDate(receivedAt), rawID, senderEmail, senderPhone,
-      senderMessenger, companyINN, document, StoredDate(updatedAt),
-    ])
-    id = db.lastInsertedRowID
+    try insertCached(db, document: Array(document.utf8))
   }
 
-  /// The same with the document given as encoded JSON, bound as its bytes.
+  /// The same with the document given as encoded JSON, bound as its bytes (the record's own
+  /// `document` is not read).
   mutating func insertCached(_ db: Database, document json: [UInt8]) throws {
     let statement = try db.cachedStatement(
       sql: """

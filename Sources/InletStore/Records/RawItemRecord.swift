@@ -39,6 +39,15 @@ public struct RawItemRecord: Codable, Sendable, FetchableRecord, MutablePersista
 }
 
 extension RawItemRecord {
+  /// A submission's row before it is stored: `pending`, no inquiry yet.
+  init(pending submission: RawSubmission) {
+    self.init(
+      id: nil, channel: submission.channel, event: submission.event,
+      transport: submission.transport.jsonText, body: Data(submission.body),
+      idempotencyKey: submission.idempotencyKey, receivedAt: submission.receivedAt,
+      status: RawItemStatus.pending.rawValue, reason: nil, extracted: nil, inquiryID: nil)
+  }
+
   /// Inserts through one cached statement (the ingest hot path: no record encoding).
   mutating func insertCached(_ db: Database) throws {
     let statement = try db.cachedStatement(
