@@ -52,6 +52,27 @@ struct LineSlicesTests {
     }
   }
 
+  @Test("a pattern set finds what a scan for each pattern finds, in random windows")
+  func patternSet() {
+    let patterns = ["инн", "р/с", "№", "x", "iban", "ок", "сч"].map { Array($0.utf8) }
+    let set = BytePatternSet(patterns)
+    let alphabet = Array("инн р/с №xiban окпо счёт ИНН 0123".utf8) + [0xD0, 0xD1, 0xE2, 0x84]
+    var generator = SystemRandomNumberGenerator()
+    for _ in 0..<5_000 {
+      let window = (0..<Int.random(in: 0...30, using: &generator)).map { _ in
+        alphabet.randomElement(using: &generator)!
+      }
+      let expected = patterns.contains { pattern in
+        pattern.count <= window.count
+          && (0...(window.count - pattern.count)).contains {
+            Array(window[$0..<($0 + pattern.count)]) == pattern
+          }
+      }
+      #expect(window.withUnsafeBufferPointer { set.occurs(in: $0) } == expected, "\(window)")
+    }
+    #expect(Array("".utf8).withUnsafeBufferPointer { BytePatternSet([[]]).occurs(in: $0) })
+  }
+
   @Test("a ten-digit run is found wherever it starts, and only when it is there")
   func tenDigitRuns() {
     func naive(_ text: String) -> Bool {

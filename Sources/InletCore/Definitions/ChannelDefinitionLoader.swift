@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Yams
 
 /// A definition file that cannot be used, with where and why.
@@ -55,16 +56,20 @@ public enum ChannelDefinitionLoader {
       throw DefinitionError(
         file: url.path, problem: "cannot read the channel definitions folder (\(error))")
     }
-    var definitions: [String: ChannelDefinition] = [:]
-    for file in files.sorted(by: { $0.path < $1.path }) {
-      let text: String
-      do {
-        text = try String(contentsOf: file, encoding: .utf8)
-      } catch {
-        throw DefinitionError(file: file.path, problem: "cannot be read as UTF-8 (\(error))")
+    // The files are parsed on every core (decoding YAML is most of a command's start-up); the
+    // first problem reported is still the first file's in path order.
+    let sorted = files.sorted(by: { $0.path < $1.path })
+    let results = Mutex(
+      [Result<ChannelDefinition, DefinitionError>?](repeating: nil, count: sorted.count))
+    DispatchQueue.concurrentPerform(iterations: sorted.count) { index in
+      let result = Result { () throws(DefinitionError) -> ChannelDefinition in
+        try parseFile(sorted[index], schemes: schemes)
       }
-      let name = file.deletingPathExtension().lastPathComponent
-      let definition = try parse(yaml: text, name: name, file: file.path, schemes: schemes)
+      results.withLock { $0[index] = result }
+    }
+    var definitions: [String: ChannelDefinition] = [:]
+    for (file, result) in zip(sorted, results.withLock { $0 }) {
+      let definition = try result!.get()
       if definitions[definition.name] != nil {
         throw DefinitionError(
           file: file.path, problem: "name: `\(definition.name)` is defined twice")
@@ -72,6 +77,19 @@ public enum ChannelDefinitionLoader {
       definitions[definition.name] = definition
     }
     return definitions
+  }
+
+  private static func parseFile(
+    _ file: URL, schemes: AuthSchemeRegistry
+  ) throws(DefinitionError) -> ChannelDefinition {
+    let text: String
+    do {
+      text = try String(contentsOf: file, encoding: .utf8)
+    } catch {
+      throw DefinitionError(file: file.path, problem: "cannot be read as UTF-8 (\(error))")
+    }
+    let name = file.deletingPathExtension().lastPathComponent
+    return try parse(yaml: text, name: name, file: file.path, schemes: schemes)
   }
 
   static func validate(

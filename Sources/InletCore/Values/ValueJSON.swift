@@ -64,34 +64,48 @@ public enum ValueJSON {
   }
 
   static func writeString(_ text: String, into out: inout [UInt8]) {
-    out.append(UInt8(ascii: "\""))
     var text = text
-    text.withUTF8 { bytes in
-      // Runs of bytes that need no escaping (nearly all of them) are copied in one go.
-      var start = 0
-      for index in 0..<bytes.count {
-        let byte = bytes[index]
-        guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else {
-          continue
-        }
-        if start < index { out.append(contentsOf: bytes[start..<index]) }
-        start = index + 1
-        switch byte {
-        case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
-        case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
-        case 0x0A: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-        case 0x0D: out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-        case 0x09: out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-        default:
-          let hex = Array("0123456789abcdef".utf8)
-          out += Array("\\u00".utf8)
-          out.append(hex[Int(byte >> 4)])
-          out.append(hex[Int(byte & 0x0F)])
-        }
+    text.withUTF8 { writeString(utf8: $0, into: &out) }
+  }
+
+  /// ``writeString(_:into:)`` for text already in UTF-8.
+  static func writeString(utf8 bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+    out.append(UInt8(ascii: "\""))
+    // Runs of bytes that need no escaping (nearly all of them) are copied in one go; an escape
+    // is appended byte by byte (an array literal per escape would be an allocation each).
+    var start = 0
+    for index in 0..<bytes.count {
+      let byte = bytes[index]
+      guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else {
+        continue
       }
-      if start < bytes.count { out.append(contentsOf: bytes[start..<bytes.count]) }
+      if start < index {
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
+      }
+      start = index + 1
+      out.append(UInt8(ascii: "\\"))
+      switch byte {
+      case UInt8(ascii: "\""): out.append(UInt8(ascii: "\""))
+      case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\"))
+      case 0x0A: out.append(UInt8(ascii: "n"))
+      case 0x0D: out.append(UInt8(ascii: "r"))
+      case 0x09: out.append(UInt8(ascii: "t"))
+      default:
+        out.append(UInt8(ascii: "u"))
+        out.append(UInt8(ascii: "0"))
+        out.append(UInt8(ascii: "0"))
+        out.append(hexDigit(byte >> 4))
+        out.append(hexDigit(byte & 0x0F))
+      }
+    }
+    if start < bytes.count {
+      out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<bytes.count]))
     }
     out.append(UInt8(ascii: "\""))
+  }
+
+  private static func hexDigit(_ value: UInt8) -> UInt8 {
+    value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
   }
 
   static func isJSONNumber(_ text: String) -> Bool {

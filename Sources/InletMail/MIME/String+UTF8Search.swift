@@ -116,28 +116,10 @@ enum ByteSearch {
     return found ?? contains(haystack, pattern: Array(needle.utf8))
   }
 
-  /// Whether any of `patterns` occurs in a short `window` (a few dozen bytes): a direct scan
-  /// for each pattern, cheaper there than setting up a search.
+  /// Whether any of `patterns` occurs in `window` (tests and one-off searches; a set searched
+  /// again and again is built once as a ``BytePatternSet``).
   static func containsAny(_ window: [UInt8], _ patterns: [[UInt8]]) -> Bool {
-    window.withUnsafeBufferPointer { window in
-      patterns.contains { pattern in
-        guard let first = pattern.first, pattern.count <= window.count else {
-          return pattern.isEmpty
-        }
-        var offset = 0
-        while offset + pattern.count <= window.count {
-          if window[offset] == first {
-            var matched = 1
-            while matched < pattern.count && window[offset + matched] == pattern[matched] {
-              matched += 1
-            }
-            if matched == pattern.count { return true }
-          }
-          offset += 1
-        }
-        return false
-      }
-    }
+    window.withUnsafeBufferPointer { BytePatternSet(patterns).occurs(in: $0) }
   }
 
   static func contains(
@@ -174,30 +156,33 @@ extension ByteSearch {
   /// ``StringProtocol/fastLowercased()`` on UTF-8 bytes, copied in one go and changed in place.
   static func lowercased(_ source: some Collection<UInt8>) -> [UInt8] {
     var bytes = Array(source)
+    bytes.withUnsafeMutableBufferPointer { lowercaseInPlace($0) }
+    return bytes
+  }
+
+  /// ``lowercased(_:)`` in place.
+  static func lowercaseInPlace(_ bytes: UnsafeMutableBufferPointer<UInt8>) {
     let count = bytes.count
-    bytes.withUnsafeMutableBufferPointer { bytes in
-      var index = 0
-      while index < count {
-        let byte = bytes[index]
-        if byte >= 0x41 && byte <= 0x5A {
-          bytes[index] = byte | 0x20
-        } else if byte == 0xD0 && index + 1 < count {
-          let next = bytes[index + 1]
-          if next >= 0x90 && next <= 0x9F {
-            bytes[index + 1] = next + 0x20  // А-П → а-п
-          } else if next >= 0xA0 && next <= 0xAF {
-            bytes[index] = 0xD1  // Р-Я → р-я
-            bytes[index + 1] = next - 0x20
-          } else if next == 0x81 {
-            bytes[index] = 0xD1  // Ё → ё
-            bytes[index + 1] = 0x91
-          }
-          index += 1
+    var index = 0
+    while index < count {
+      let byte = bytes[index]
+      if byte >= 0x41 && byte <= 0x5A {
+        bytes[index] = byte | 0x20
+      } else if byte == 0xD0 && index + 1 < count {
+        let next = bytes[index + 1]
+        if next >= 0x90 && next <= 0x9F {
+          bytes[index + 1] = next + 0x20  // А-П → а-п
+        } else if next >= 0xA0 && next <= 0xAF {
+          bytes[index] = 0xD1  // Р-Я → р-я
+          bytes[index + 1] = next - 0x20
+        } else if next == 0x81 {
+          bytes[index] = 0xD1  // Ё → ё
+          bytes[index + 1] = 0x91
         }
         index += 1
       }
+      index += 1
     }
-    return bytes
   }
 
   /// The text without U+FFFD: what a repairing decode put in place of broken bytes goes, found
@@ -231,5 +216,54 @@ extension StringProtocol {
     guard utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return String(self) }
     return String(
       decoding: utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+  }
+}
+
+/// A fixed set of byte patterns looked for in short windows again and again (the labels before
+/// a number). A bitmap of the patterns' first two bytes lets nearly every offset go by without
+/// a comparison; the patterns with that start are compared only on a hit.
+struct BytePatternSet: Sendable {
+  private var pairs = [UInt64](repeating: 0, count: 1024)  // one bit per two-byte start
+  private var byPair: [UInt16: [[UInt8]]] = [:]
+  private var singles: Set<UInt8> = []
+  private var matchesEverything = false
+
+  init(_ patterns: [[UInt8]]) {
+    for pattern in patterns {
+      switch pattern.count {
+      case 0: matchesEverything = true
+      case 1: singles.insert(pattern[0])
+      default:
+        let pair = UInt16(pattern[0]) << 8 | UInt16(pattern[1])
+        pairs[Int(pair >> 6)] |= 1 << UInt64(pair & 63)
+        byPair[pair, default: []].append(pattern)
+      }
+    }
+  }
+
+  func occurs(in window: UnsafeBufferPointer<UInt8>) -> Bool {
+    if matchesEverything { return true }
+    let count = window.count
+    var offset = 0
+    while offset < count {
+      let byte = window[offset]
+      if !singles.isEmpty && singles.contains(byte) { return true }
+      if offset + 1 < count {
+        let pair = UInt16(byte) << 8 | UInt16(window[offset + 1])
+        if pairs[Int(pair >> 6)] & (1 << UInt64(pair & 63)) != 0,
+          let candidates = byPair[pair]
+        {
+          for pattern in candidates where pattern.count <= count - offset {
+            var matched = 2
+            while matched < pattern.count && window[offset + matched] == pattern[matched] {
+              matched += 1
+            }
+            if matched == pattern.count { return true }
+          }
+        }
+      }
+      offset += 1
+    }
+    return false
   }
 }

@@ -12,7 +12,7 @@ enum PhoneFinder {
     "оквэд", "inn", "kpp", "swift", "iban", "заказ", "order", "№",
   ]
 
-  private static let requisiteLabelBytes = requisiteLabels.map { Array($0.utf8) }
+  private static let requisiteLabelSet = BytePatternSet(requisiteLabels.map { Array($0.utf8) })
 
   static func find(in text: String, normalizer: PhoneNormalizer) -> [String] {
     let bytes = Array(text.utf8)
@@ -94,6 +94,13 @@ enum PhoneFinder {
     // The label must be on the same line, within about a dozen characters.
     var from = start
     while from > max(0, start - 28) && bytes[from - 1] != 0x0A { from -= 1 }
-    return ByteSearch.containsAny(ByteSearch.lowercased(bytes[from..<start]), requisiteLabelBytes)
+    // Lower-cased in a buffer on the stack: this runs for every long digit run.
+    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: start - from) { window in
+      bytes.withUnsafeBufferPointer { source in
+        _ = window.initialize(from: UnsafeBufferPointer(rebasing: source[from..<start]))
+      }
+      ByteSearch.lowercaseInPlace(window)
+      return requisiteLabelSet.occurs(in: UnsafeBufferPointer(window))
+    }
   }
 }
