@@ -65,3 +65,36 @@ struct ValueJSONTests {
     #expect(throws: ValueJSON.SyntaxError.self) { try ValueJSON.parse(Array(deep.utf8)) }
   }
 }
+
+@Suite("Transport metadata JSON")
+struct TransportJSONTests {
+  @Test("written member by member, it is the Value form's bytes, for 2,000 random requests")
+  func transportJSONEqualsValueForm() throws {
+    let pieces = ["a", "B", "x-id", "Имя", "q\"uote", "back\\slash", "line\nbreak", "", "/p", "é"]
+    var generator = SystemRandomNumberGenerator()
+    func text() -> String {
+      (0..<Int.random(in: 0...3, using: &generator)).map { _ in
+        pieces.randomElement(using: &generator)!
+      }.joined()
+    }
+    for _ in 0..<2_000 {
+      let request = HookRequest(
+        method: ["post", "GET"].randomElement(using: &generator)!, subpath: text(),
+        query: (0..<Int.random(in: 0...3, using: &generator)).map { _ in (text(), text()) },
+        headers: (0..<Int.random(in: 0...4, using: &generator)).map { _ in (text(), text()) }
+          + (Bool.random(using: &generator) ? [("Content-Type", "application/json")] : []),
+        remoteAddress: Bool.random(using: &generator) ? "127.0.0.1" : nil)
+      let metadata = TransportMetadata(request)
+      var members: [String: Value] = [
+        "method": .string(metadata.method), "path": .string(metadata.path),
+        "query": .object(metadata.query.mapValues { .string($0) }),
+        "headers": .object(metadata.headers.mapValues { .string($0) }),
+      ]
+      if let address = metadata.remoteAddress { members["remote_address"] = .string(address) }
+      if let type = metadata.contentType { members["content_type"] = .string(type) }
+      let expected = String(decoding: ValueJSON.serialize(.object(members)), as: UTF8.self)
+      #expect(metadata.jsonText == expected)
+      #expect(try ValueJSON.parse(Array(metadata.jsonText.utf8)) == .object(members))
+    }
+  }
+}

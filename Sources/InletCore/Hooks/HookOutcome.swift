@@ -98,14 +98,19 @@ public struct TransportMetadata: Sendable, Codable, Equatable {
   /// The JSON the raw journal keeps (the same as the `Codable` form, written without
   /// `JSONEncoder`: this runs for every request).
   public var jsonText: String {
-    var members: [String: Value] = [
-      "method": .string(method), "path": .string(path),
-      "query": .object(query.mapValues { .string($0) }),
-      "headers": .object(headers.mapValues { .string($0) }),
-    ]
-    if let remoteAddress { members["remote_address"] = .string(remoteAddress) }
-    if let contentType { members["content_type"] = .string(contentType) }
-    return String(decoding: ValueJSON.serialize(.object(members)), as: UTF8.self)
+    // Members in sorted key order, as `ValueJSON` writes an object.
+    var writer = JSONObjectWriter(capacity: 256)
+    writer.string("content_type", contentType)
+    writer.nested("headers") { object in
+      for name in headers.keys.sorted() { object.string(name, headers[name]) }
+    }
+    writer.string("method", method)
+    writer.string("path", path)
+    writer.nested("query") { object in
+      for name in query.keys.sorted() { object.string(name, query[name]) }
+    }
+    writer.string("remote_address", remoteAddress)
+    return String(decoding: writer.finish(), as: UTF8.self)
   }
 
   /// Header and query names whose values are never stored or logged.

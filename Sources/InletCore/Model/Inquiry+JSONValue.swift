@@ -193,6 +193,8 @@ extension Inquiry.Acceptance {
 /// Writes one JSON object member by member, in the order given (the caller's keys sorted);
 /// absent optionals are left out, as the ``Value`` form leaves them out.
 struct JSONObjectWriter {
+  private static let trueBytes = Array("true".utf8)
+  private static let falseBytes = Array("false".utf8)
   private var bytes: [UInt8]
   private var empty = true
 
@@ -232,7 +234,7 @@ struct JSONObjectWriter {
 
   mutating func bool(_ name: String, _ value: Bool) {
     key(name)
-    bytes.append(contentsOf: value ? Array("true".utf8) : Array("false".utf8))
+    bytes.append(contentsOf: value ? Self.trueBytes : Self.falseBytes)
   }
 
   mutating func value(_ name: String, _ value: Value?) {
