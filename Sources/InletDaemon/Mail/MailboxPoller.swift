@@ -244,8 +244,10 @@ final class MailboxPoller: Sendable {
     var next: Task<[IMAPFetchedMessage], any Error>? = chunks.first.map { first in
       Task { try await self.fetch(first) }
     }
-    // And a chunk is committed while the next one is normalised; commits stay in order.
-    var storing: Task<([MailItem], [MailIngestResult]), any Error>?
+    // And chunks are committed while the next ones are normalised: a store waits only for the
+    // one before it (commits stay in order, and none follows a failed one), so the normaliser
+    // can run a chunk ahead of the store instead of meeting it after every chunk.
+    var stores: [Task<([MailItem], [MailIngestResult]), any Error>] = []
     func finish(_ task: Task<([MailItem], [MailIngestResult]), any Error>) async throws {
       let (items, results) = try await task.value
       var stored: [UInt32] = []
@@ -277,7 +279,8 @@ final class MailboxPoller: Sendable {
       }
       let items = await normalise(fetched)
       let normalisedAt = ContinuousClock.now
-      if let storing { try await finish(storing) }
+      // One store in progress and one waiting behind it at most.
+      while stores.count >= 2 { try await finish(stores.removeFirst()) }
       logger.debug(
         "chunk normalised",
         metadata: [
@@ -286,17 +289,20 @@ final class MailboxPoller: Sendable {
           "previous_commit_wait": "\(ContinuousClock.now - normalisedAt)",
         ])
       let cursor = chunk.last!
-      storing = Task { [database, rateLimit, logger] in
-        let started = ContinuousClock.now
-        let results = try await database.ingestMail(
-          items, at: location, cursor: cursor, rateLimit: rateLimit)
-        logger.debug(
-          "chunk stored",
-          metadata: ["letters": "\(items.count)", "store": "\(ContinuousClock.now - started)"])
-        return (items, results)
-      }
+      let previous = stores.last
+      stores.append(
+        Task { [database, rateLimit, logger] in
+          if let previous { _ = try await previous.value }
+          let started = ContinuousClock.now
+          let results = try await database.ingestMail(
+            items, at: location, cursor: cursor, rateLimit: rateLimit)
+          logger.debug(
+            "chunk stored",
+            metadata: ["letters": "\(items.count)", "store": "\(ContinuousClock.now - started)"])
+          return (items, results)
+        })
     }
-    if let storing { try await finish(storing) }
+    for store in stores { try await finish(store) }
     Self.count(summary, mailbox: settings.name)
     return summary
   }
@@ -317,24 +323,35 @@ final class MailboxPoller: Sendable {
     }
   }
 
-  /// Normalises letters on every core; the order is kept.
+  /// Normalises letters on every core; the order is kept. Workers take letters a few at a
+  /// time from a shared counter, so one slow letter does not leave the other cores idle.
   private func normalise(_ messages: [IMAPFetchedMessage]) async -> [MailItem] {
     let builder = self.builder
     let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
-    let slice = (messages.count + workers - 1) / max(workers, 1)
     guard messages.count > 32, workers > 1 else {
       return messages.map { builder.item($0) }
     }
-    return await withTaskGroup(of: (Int, [MailItem]).self) { group in
-      for worker in 0..<workers {
-        let range = (worker * slice)..<min((worker + 1) * slice, messages.count)
-        guard !range.isEmpty else { continue }
-        let part = Array(messages[range])
-        group.addTask { (worker, part.map { builder.item($0) }) }
+    let step = 8
+    let claimed = ClaimCounter()
+    return await withTaskGroup(of: [(Int, MailItem)].self) { group in
+      for _ in 0..<workers {
+        group.addTask {
+          var done: [(Int, MailItem)] = []
+          while true {
+            let start = claimed.claim(step)
+            if start >= messages.count { break }
+            for index in start..<min(start + step, messages.count) {
+              done.append((index, builder.item(messages[index])))
+            }
+          }
+          return done
+        }
       }
-      var parts: [(Int, [MailItem])] = []
-      for await part in group { parts.append(part) }
-      return parts.sorted { $0.0 < $1.0 }.flatMap(\.1)
+      var items = [MailItem?](repeating: nil, count: messages.count)
+      for await done in group {
+        for (index, item) in done { items[index] = item }
+      }
+      return items.map { $0! }
     }
   }
 
@@ -395,4 +412,12 @@ extension MailItemBuilder {
 struct MailboxError: Error, CustomStringConvertible {
   var description: String
   init(_ description: String) { self.description = description }
+}
+
+/// Hands out consecutive ranges to parallel workers.
+private final class ClaimCounter: Sendable {
+  private let next = Atomic<Int>(0)
+
+  /// The start of the next `count` items.
+  func claim(_ count: Int) -> Int { next.add(count, ordering: .relaxed).oldValue }
 }
