@@ -105,3 +105,28 @@ struct HTMLTextTests {
     #expect(HTMLText.text(from: "x<br><br><br><br>y") == "x\n\ny")
   }
 }
+
+@Suite("Line endings before decoding")
+struct NewlinesBeforeDecodingTests {
+  @Test("LF-normalising the bytes, then decoding, reads as decoding, then LF-normalising")
+  func bytesThenDecodeEqualsDecodeThenText() {
+    let pieces: [[UInt8]] = [
+      [0x0D], [0x0A], [0x0D, 0x0A], [0x0D, 0x0D, 0x0A], Array("Привет".utf8), Array("ok ".utf8),
+      [0xCF, 0xF0, 0xE8, 0xE2, 0xE5, 0xF2], [0xF0, 0xD2, 0xC9], [0xE9], [0xD0], [0x80], [0xFF],
+    ]
+    let charsets: [String?] = [nil, "utf-8", "windows-1251", "koi8-r", "iso-8859-1", "us-ascii"]
+    var generator = SystemRandomNumberGenerator()
+    var mismatches = 0
+    for _ in 0..<3_000 {
+      let bytes = (0..<Int.random(in: 0...24, using: &generator)).flatMap { _ in
+        pieces.randomElement(using: &generator)!
+      }
+      let charset = charsets.randomElement(using: &generator)!
+      let before = Charset.decode(BodyExtractor.normaliseNewlines(bytes), declared: charset)
+      let after = BodyExtractor.normaliseNewlines(Charset.decode(bytes, declared: charset))
+      if before != after { mismatches += 1 }
+      #expect(!BodyExtractor.normaliseNewlines(bytes).contains(0x0D))
+    }
+    #expect(mismatches == 0)
+  }
+}

@@ -39,11 +39,16 @@ public enum BodyExtractor {
 
   /// The text of a single text part: transfer decoding, charset, line endings, HTML.
   public static func text(of part: MIMEPart) -> (text: String, html: Bool) {
-    let bytes = part.decodedBody
+    var bytes = part.decodedBody
     var charset = part.contentType["charset"]
     let html = part.mediaType == "text/html"
     if html && charset == nil { charset = metaCharset(bytes) }
-    var text = normaliseNewlines(Charset.decode(bytes, declared: charset))
+    // Line endings are made LF on the bytes, before decoding, where CR and LF are the ASCII
+    // bytes whatever the charset (all but UTF-16 and UTF-32): one text is built, not two.
+    let wide = charset.map { Charset.isWideCharset(Charset.canonicalName($0)) } ?? false
+    if !wide { bytes = normaliseNewlines(bytes) }
+    var text = Charset.decode(bytes, declared: charset)
+    if wide { text = normaliseNewlines(text) }
     if html {
       text = HTMLText.text(from: text)
     } else if part.contentType["format"]?.lowercased() == "flowed" {
@@ -148,6 +153,29 @@ public enum BodyExtractor {
     let rest = head[range.upperBound...].drop { $0 == "\"" || $0 == "'" || $0 == " " }
     let name = rest.prefix { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
     return name.isEmpty ? nil : String(name)
+  }
+
+  /// CR LF and lone CR become LF, in bytes of an ASCII-compatible charset.
+  static func normaliseNewlines(_ bytes: [UInt8]) -> [UInt8] {
+    guard let first = bytes.firstIndex(of: 0x0D) else { return bytes }
+    var output: [UInt8] = []
+    output.reserveCapacity(bytes.count)
+    output.append(contentsOf: bytes[..<first])
+    var previousCR = false
+    for byte in bytes[first...] {
+      if byte == 0x0D {
+        output.append(0x0A)
+        previousCR = true
+        continue
+      }
+      if byte == 0x0A && previousCR {
+        previousCR = false
+        continue
+      }
+      previousCR = false
+      output.append(byte)
+    }
+    return output
   }
 
   /// CR LF and lone CR become LF.

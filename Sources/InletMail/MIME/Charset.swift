@@ -28,7 +28,7 @@ public enum Charset {
     }
     let name = declared.map(canonicalName)
     if let name, isWideCharset(name), let text = convert(array, from: name) { return text }
-    if UTF8Validation.isValid(array) { return String(decoding: array, as: UTF8.self) }
+    if let text = String(validating: array, as: UTF8.self) { return text }
     guard let name, name != "UTF-8", name != "US-ASCII" else {
       // UTF-8 damaged here and there (a cut multibyte character) stays UTF-8, minus the
       // broken bytes, rather than becoming a wholesale misreading.
@@ -74,7 +74,7 @@ public enum Charset {
 
   /// Whether a charset uses more than one byte per ASCII character (UTF-16, UTF-32), where an
   /// all-ASCII check says nothing.
-  private static func isWideCharset(_ name: String) -> Bool {
+  static func isWideCharset(_ name: String) -> Bool {
     let upper = name.uppercased()
     return upper.hasPrefix("UTF-16") || upper.hasPrefix("UTF-32") || upper.hasPrefix("UCS")
   }
