@@ -91,7 +91,8 @@ extension InletDatabase {
   /// `thread` is the decided inquiry it continues (a messenger conversation).
   static func insertInquiry(
     _ draft: Inquiry, raw: inout RawItemRecord, files: [UploadedFile],
-    settings: DirectorySettings, thread earlier: ThreadTarget? = nil, in db: Database
+    settings: DirectorySettings, thread earlier: ThreadTarget? = nil,
+    encoded parts: InquiryJSONParts? = nil, in db: Database
   ) throws -> IngestResult {
     let rawID = raw.id!
     var inquiry = draft
@@ -109,7 +110,7 @@ extension InletDatabase {
       }
     }
     if files.isEmpty, inquiry.messages.isEmpty {
-      return try insertEncodedOnce(inquiry, raw: &raw, in: db)
+      return try insertEncodedOnce(inquiry, raw: &raw, encoded: parts, in: db)
     }
     var record = InquiryRecord(inquiry, rawID: rawID)
     try record.insertCached(db)
@@ -130,7 +131,8 @@ extension InletDatabase {
   /// back, is also the stored document (whose `id` and `source.raw_id` `assemble` sets from
   /// the columns anyway).
   static func insertEncodedOnce(
-    _ draft: Inquiry, raw: inout RawItemRecord, in db: Database
+    _ draft: Inquiry, raw: inout RawItemRecord, encoded parts: InquiryJSONParts? = nil,
+    in db: Database
   ) throws -> IngestResult {
     let rawID = raw.id!
     var sequence: Int64?
@@ -145,7 +147,7 @@ extension InletDatabase {
     inquiry.id = String(predicted)
     inquiry.source.rawID = String(rawID)
     inquiry.attachments = []
-    let json = inquiry.jsonBytes
+    let json = inquiry.jsonBytes(reusing: parts)
     var record = InquiryRecord(inquiry, rawID: rawID, document: "")
     try record.insertCached(db, document: json)
     let inquiryID = record.id ?? predicted

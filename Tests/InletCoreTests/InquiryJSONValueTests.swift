@@ -78,7 +78,18 @@ struct InquiryJSONValueTests {
         if Bool.random(using: &generator) { inquiry.call = Self.full.call }
         if Bool.random(using: &generator) { inquiry.acceptance = Self.full.acceptance }
       }
-      if inquiry.jsonBytes != ValueJSON.serialize(inquiry.jsonValue) { mismatches += 1 }
+      let expected = ValueJSON.serialize(inquiry.jsonValue)
+      if inquiry.jsonBytes != expected { mismatches += 1 }
+      // Encoded ahead of time: the same bytes, also when `extra` or `text` changed afterwards
+      // (then they are encoded again, not copied stale).
+      let parts = InquiryJSONParts(inquiry)
+      if inquiry.jsonBytes(reusing: parts) != expected { mismatches += 1 }
+      var changed = inquiry
+      if Bool.random(using: &generator) { changed.extra["late"] = .string(text()) }
+      if Bool.random(using: &generator) { changed.text = maybe(text() + "!") }
+      if changed.jsonBytes(reusing: parts) != ValueJSON.serialize(changed.jsonValue) {
+        mismatches += 1
+      }
     }
     #expect(mismatches == 0)
   }

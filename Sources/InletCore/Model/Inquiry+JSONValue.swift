@@ -31,7 +31,11 @@ extension Inquiry {
   /// `ValueJSON.serialize(jsonValue)`, written directly — the members most inquiries have
   /// without building their dictionaries and sorting their keys (the ingest transaction does
   /// this for every lead); a test keeps the two equal.
-  public var jsonBytes: [UInt8] {
+  public var jsonBytes: [UInt8] { jsonBytes(reusing: nil) }
+
+  /// ``jsonBytes`` with `extra` and `text` copied from `parts` when the inquiry still holds
+  /// the values they were encoded from (the same bytes either way).
+  public func jsonBytes(reusing parts: InquiryJSONParts?) -> [UInt8] {
     var object = JSONObjectWriter(capacity: 640 + (text?.utf8.count ?? 0))
     // Keys in sorted order.
     object.value("acceptance", acceptance?.jsonValue)
@@ -39,7 +43,11 @@ extension Inquiry {
     object.value("call", call?.jsonValue)
     object.string("channel", channel)
     object.value("company", company?.jsonValue)
-    object.value("extra", .object(extra))
+    if let parts, parts.extra == extra {
+      object.encoded("extra", parts.extraJSON)
+    } else {
+      object.value("extra", .object(extra))
+    }
     object.string("id", id)
     object.string("kind", kind.rawValue)
     object.nested("match") { match in
@@ -75,7 +83,11 @@ extension Inquiry {
     }
     object.string("status", status)
     object.string("subject", subject)
-    object.string("text", text)
+    if let parts, parts.text == text {
+      if text != nil { object.encoded("text", parts.textJSON) }
+    } else {
+      object.string("text", text)
+    }
     object.value("thread", thread.map { .object(["inquiry_id": .string($0.inquiryID)]) })
     return object.finish()
   }
@@ -190,6 +202,27 @@ extension Inquiry.Acceptance {
   }
 }
 
+/// The bulky members of an inquiry's JSON — `extra` and `text` — encoded ahead of time, off
+/// the database writer's thread (a letter's are encoded where it is normalised); the writer then
+/// only copies them, and only while the inquiry still holds those very values.
+public struct InquiryJSONParts: Sendable {
+  let extra: [String: Value]
+  let extraJSON: [UInt8]
+  let text: String?
+  let textJSON: [UInt8]
+
+  public init(_ inquiry: Inquiry) {
+    extra = inquiry.extra
+    var extraJSON: [UInt8] = []
+    ValueJSON.write(.object(extra), into: &extraJSON)
+    self.extraJSON = extraJSON
+    text = inquiry.text
+    var textJSON: [UInt8] = []
+    if let text { ValueJSON.writeString(text, into: &textJSON) }
+    self.textJSON = textJSON
+  }
+}
+
 /// Writes one JSON object member by member, in the order given (the caller's keys sorted);
 /// absent optionals are left out, as the ``Value`` form leaves them out.
 struct JSONObjectWriter {
@@ -235,6 +268,12 @@ struct JSONObjectWriter {
   mutating func bool(_ name: String, _ value: Bool) {
     key(name)
     bytes.append(contentsOf: value ? Self.trueBytes : Self.falseBytes)
+  }
+
+  /// A member whose value is already encoded JSON.
+  mutating func encoded(_ name: String, _ json: [UInt8]) {
+    key(name)
+    bytes.append(contentsOf: json)
   }
 
   mutating func value(_ name: String, _ value: Value?) {

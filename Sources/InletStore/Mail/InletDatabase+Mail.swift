@@ -192,7 +192,8 @@ extension InletDatabase {
         return .continued(inquiryID: String(earlier.id), rawID: String(rawID))
       }
       let created = try insertInquiry(
-        inquiry, raw: &raw, files: files, settings: settings, thread: earlier, in: db)
+        inquiry, raw: &raw, files: files, settings: settings, thread: earlier,
+        encoded: item.encoded, in: db)
       guard case .created(let inquiryID, let rawID) = created else {
         throw DatabaseError(message: "a new letter's inquiry was not created: \(created)")
       }

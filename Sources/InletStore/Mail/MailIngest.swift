@@ -29,6 +29,9 @@ public struct MailItem: Sendable {
   /// The sender's e-mail, for the per-sender rate limit.
   public var sender: String?
   public var outcome: Outcome
+  /// The inquiry's bulky JSON members, encoded where the letter was normalised (the writer
+  /// only copies them).
+  public var encoded: InquiryJSONParts?
 
   public init(
     uid: UInt32, bytes: [UInt8], key: String, receivedAt: Date, transport: String,
@@ -41,6 +44,7 @@ public struct MailItem: Sendable {
     self.transport = transport
     self.sender = sender
     self.outcome = outcome
+    if case .inquiry(let inquiry, _, _) = outcome { encoded = InquiryJSONParts(inquiry) }
   }
 
   /// What the normaliser made of the letter.
