@@ -36,7 +36,9 @@ extension Inquiry {
   /// ``jsonBytes`` with `extra` and `text` copied from `parts` when the inquiry still holds
   /// the values they were encoded from (the same bytes either way).
   public func jsonBytes(reusing parts: InquiryJSONParts?) -> [UInt8] {
-    var object = JSONObjectWriter(capacity: 640 + (text?.utf8.count ?? 0))
+    let bulk =
+      parts.map { $0.extraJSON.count + $0.textJSON.count } ?? (text?.utf8.count ?? 0)
+    var object = JSONObjectWriter(capacity: 640 + bulk)
     // Keys in sorted order.
     object.value("acceptance", acceptance?.jsonValue)
     object.value("attachments", .array(attachments.map(\.jsonValue)))
