@@ -181,26 +181,7 @@ public enum BodyExtractor {
   /// CR LF and lone CR become LF.
   static func normaliseNewlines(_ text: String) -> String {
     guard text.utf8Offset(of: 0x0D) != nil else { return text }
-    func rewrite(_ bytes: some Collection<UInt8>) -> String {
-      var output: [UInt8] = []
-      output.reserveCapacity(bytes.count)
-      var previousCR = false
-      for byte in bytes {
-        if byte == 0x0D {
-          output.append(0x0A)
-          previousCR = true
-          continue
-        }
-        if byte == 0x0A && previousCR {
-          previousCR = false
-          continue
-        }
-        previousCR = false
-        output.append(byte)
-      }
-      return String(decoding: output, as: UTF8.self)
-    }
-    return text.utf8.withContiguousStorageIfAvailable { rewrite($0) } ?? rewrite(text.utf8)
+    return String(decoding: normaliseNewlines(Array(text.utf8)), as: UTF8.self)
   }
 
   /// RFC 3676: a line ending in a space continues on the next line of the same quote depth.
