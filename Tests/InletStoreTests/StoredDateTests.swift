@@ -17,6 +17,9 @@ struct StoredDateTests {
       951_782_400,
       951_868_799.9994, 1_709_164_800, 4_107_542_400, 1_798_761_599.999, -2_208_988_800,
       -2_208_988_799.9999, 1_000_000_000.123, 253_402_300_799.998,
+      // Exactly half a millisecond before 1970 once in milliseconds: rounded up, not away
+      // from zero (found by the random test).
+      -1_859_691_322.7934997,
     ])
   func edges(seconds: Double) {
     let date = Date(timeIntervalSince1970: seconds)
@@ -29,6 +32,23 @@ struct StoredDateTests {
     var mismatches: [String] = []
     for _ in 0..<50_000 {
       let seconds = Double.random(in: -2_208_988_800...253_402_300_799, using: &generator)
+      let date = Date(timeIntervalSince1970: seconds)
+      let ours = StoredDate.text(date)
+      let theirs = Self.grdbText(date) ?? "nil"
+      if ours != theirs { mismatches.append("\(seconds): \(ours) ≠ \(theirs)") }
+    }
+    let count = mismatches.count
+    #expect(count == 0, "\(mismatches.prefix(5))")
+  }
+
+  @Test("20,000 instants half a millisecond off a whole one, before and after 1970")
+  func halves() {
+    var generator = SystemRandomNumberGenerator()
+    var mismatches: [String] = []
+    for _ in 0..<20_000 {
+      let milliseconds = Int64.random(
+        in: -2_208_988_800_000...253_402_300_799_000, using: &generator)
+      let seconds = (Double(milliseconds) + 0.5) / 1000
       let date = Date(timeIntervalSince1970: seconds)
       let ours = StoredDate.text(date)
       let theirs = Self.grdbText(date) ?? "nil"

@@ -9,8 +9,8 @@ import GRDB
 /// GRDB writes for a `Date` (so rows written either way read back the same, and compare as text).
 ///
 /// GRDB formats through `DateFormatter`, i.e. ICU, which costs more than the rest of an insert;
-/// the ingest paths bind ``text`` instead. The instant is rounded to the nearest millisecond, as
-/// ICU does.
+/// the ingest paths bind ``text`` instead. The instant is rounded to the nearest millisecond as
+/// Foundation and ICU do it (a half up).
 public struct StoredDate: DatabaseValueConvertible, Sendable, Hashable {
   public var date: Date
 
@@ -25,8 +25,9 @@ public struct StoredDate: DatabaseValueConvertible, Sendable, Hashable {
   /// The date's text, or GRDB's own formatting for years outside 1900…9999 (ICU's calendar
   /// turns Julian before 1582).
   public static func text(_ date: Date) -> String {
-    // ICU rounds the instant to the nearest millisecond.
-    let milliseconds = (date.timeIntervalSince1970 * 1000).rounded()
+    // Foundation hands ICU the instant in milliseconds plus a half, which ICU floors: the
+    // nearest millisecond, a half rounded up (towards the future, also before 1970).
+    let milliseconds = (date.timeIntervalSince1970 * 1000 + 0.5).rounded(.down)
     guard milliseconds >= -2_208_988_800_000, milliseconds < 253_402_300_800_000 else {
       return String.fromDatabaseValue(date.databaseValue) ?? ""
     }
