@@ -29,33 +29,33 @@ struct StoredDateTests {
   @Test("50,000 random instants from 1900 to 9999 match GRDB's DateFormatter")
   func random() {
     var generator = SystemRandomNumberGenerator()
-    var mismatches: [String] = []
-    for _ in 0..<50_000 {
-      let seconds = Double.random(in: -2_208_988_800...253_402_300_799, using: &generator)
-      let date = Date(timeIntervalSince1970: seconds)
-      let ours = StoredDate.text(date)
-      let theirs = Self.grdbText(date) ?? "nil"
-      if ours != theirs { mismatches.append("\(seconds): \(ours) ≠ \(theirs)") }
-    }
-    let count = mismatches.count
-    #expect(count == 0, "\(mismatches.prefix(5))")
+    let mismatches = Self.mismatches(
+      (0..<50_000).map { _ in
+        Double.random(in: -2_208_988_800...253_402_300_799, using: &generator)
+      })
+    #expect(mismatches.isEmpty, "\(mismatches.count): \(mismatches.prefix(5))")
   }
 
   @Test("20,000 instants half a millisecond off a whole one, before and after 1970")
   func halves() {
     var generator = SystemRandomNumberGenerator()
-    var mismatches: [String] = []
-    for _ in 0..<20_000 {
-      let milliseconds = Int64.random(
-        in: -2_208_988_800_000...253_402_300_799_000, using: &generator)
-      let seconds = (Double(milliseconds) + 0.5) / 1000
+    let mismatches = Self.mismatches(
+      (0..<20_000).map { _ in
+        let milliseconds = Int64.random(
+          in: -2_208_988_800_000...253_402_300_799_000, using: &generator)
+        return (Double(milliseconds) + 0.5) / 1000
+      })
+    #expect(mismatches.isEmpty, "\(mismatches.count): \(mismatches.prefix(5))")
+  }
+
+  /// The instants (seconds since 1970) whose text differs from GRDB's, with both texts.
+  static func mismatches(_ instants: [Double]) -> [String] {
+    instants.compactMap { seconds in
       let date = Date(timeIntervalSince1970: seconds)
       let ours = StoredDate.text(date)
-      let theirs = Self.grdbText(date) ?? "nil"
-      if ours != theirs { mismatches.append("\(seconds): \(ours) ≠ \(theirs)") }
+      let theirs = grdbText(date) ?? "nil"
+      return ours == theirs ? nil : "\(seconds): \(ours) ≠ \(theirs)"
     }
-    let count = mismatches.count
-    #expect(count == 0, "\(mismatches.prefix(5))")
   }
 
   @Test("outside the fast range GRDB formats; a bound StoredDate reads back as the Date")
