@@ -11,15 +11,14 @@ extension InletDatabase {
     settings: DirectorySettings, in db: Database
   ) throws -> IngestResult {
     let rawID = raw.id!
-    var stored: (record: String?, inquiryID: Int64?)?
-    try db.queryDirect(
+    let stored = try db.queryFirstDirect(
       db.cachedStatement(
         sql: "SELECT record, inquiry_id FROM calls WHERE channel = ? AND call_id = ?")
     ) { bind in
       try bind.text(1, raw.channel)
       try bind.text(2, event.callID)
     } row: { row in
-      stored = (row.text(0), row.integer(1))
+      (record: row.text(0), inquiryID: row.integer(1))
     }
     let decoder = InquiryJSON.decoder()
     let encoder = InquiryJSON.encoder()

@@ -40,15 +40,13 @@ extension InletDatabase {
     in db: Database
   ) throws -> IngestResult {
     if let key = submission.idempotencyKey {
-      var duplicate: IngestResult?
       let statement = try db.cachedStatement(
         sql: "SELECT id, inquiry_id, status FROM raw_items WHERE idempotency_key = ?")
-      try db.queryDirect(statement) { bind in
+      let duplicate = try db.queryFirstDirect(statement) { bind in
         try bind.text(1, key)
       } row: { row in
-        guard let rawID = row.integer(0) else { return }
-        duplicate = .duplicate(
-          inquiryID: row.integer(1).map(String.init), rawID: String(rawID),
+        IngestResult.duplicate(
+          inquiryID: row.integer(1).map(String.init), rawID: String(row.integer(0) ?? 0),
           status: row.text(2).flatMap(RawItemStatus.init(rawValue:)) ?? .pending)
       }
       if let duplicate { return duplicate }
@@ -135,13 +133,9 @@ extension InletDatabase {
     in db: Database
   ) throws -> IngestResult {
     let rawID = raw.id!
-    var sequence: Int64?
-    try db.queryDirect(
+    let sequence = try db.queryFirstDirect(
       db.cachedStatement(sql: "SELECT seq FROM sqlite_sequence WHERE name = 'inquiries'")
-    ) { _ in
-    } row: { row in
-      sequence = row.integer(0)
-    }
+    ) { row in row.integer(0) ?? 0 }
     let predicted = (sequence ?? 0) + 1
     var inquiry = draft
     inquiry.id = String(predicted)
@@ -174,15 +168,13 @@ extension InletDatabase {
         SELECT 1 FROM inquiries WHERE sender_email = ? OR sender_phone = ?
           OR sender_messenger = ? LIMIT 1
         """)
-    var found = false
-    try db.queryDirect(statement) { bind in
+    return try db.queryFirstDirect(statement) { bind in
       try bind.text(1, sender.email)
       try bind.text(2, sender.phone)
       try bind.text(3, messenger)
     } row: { _ in
-      found = true
-    }
-    return found
+      true
+    } ?? false
   }
 
   /// Keeps only the last path component and drops control characters: a file name is shown to

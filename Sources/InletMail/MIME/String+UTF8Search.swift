@@ -116,12 +116,6 @@ enum ByteSearch {
     return found ?? contains(haystack, pattern: Array(needle.utf8))
   }
 
-  /// Whether any of `patterns` occurs in `window` (tests and one-off searches; a set searched
-  /// again and again is built once as a ``BytePatternSet``).
-  static func containsAny(_ window: [UInt8], _ patterns: [[UInt8]]) -> Bool {
-    window.withUnsafeBufferPointer { BytePatternSet(patterns).occurs(in: $0) }
-  }
-
   static func contains(
     _ haystack: some RandomAccessCollection<UInt8>, pattern: some RandomAccessCollection<UInt8>
   ) -> Bool {

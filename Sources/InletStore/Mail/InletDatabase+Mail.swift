@@ -110,21 +110,21 @@ extension InletDatabase {
     _ item: MailItem, at location: MailLocation, rateLimit: MailRateLimit,
     settings: DirectorySettings, in db: Database
   ) throws -> MailIngestResult {
-    var copied: Int64?
-    try db.queryDirect(
-      db.cachedStatement(
-        sql: """
-          SELECT raw_id FROM mail_copies
-          WHERE mailbox = ? AND folder = ? AND uidvalidity = ? AND uid = ?
-          """)
-    ) { bind in
+    // This copy's place: mailbox, folder, UIDVALIDITY, UID (parameters 1–4 of both statements).
+    func bindCopy(_ bind: DirectBindings) throws {
       try bind.text(1, location.mailbox)
       try bind.text(2, location.folder)
       try bind.integer(3, Int64(location.uidValidity))
       try bind.integer(4, Int64(item.uid))
-    } row: { row in
-      copied = row.integer(0)
     }
+    let copied = try db.queryFirstDirect(
+      db.cachedStatement(
+        sql: """
+          SELECT raw_id FROM mail_copies
+          WHERE mailbox = ? AND folder = ? AND uidvalidity = ? AND uid = ?
+          """),
+      bind: bindCopy
+    ) { row in row.integer(0) ?? 0 }
     if let copied { return .alreadyStored(rawID: String(copied)) }
     func link(_ rawID: Int64) throws {
       let statement = try db.cachedStatement(
@@ -133,20 +133,16 @@ extension InletDatabase {
           VALUES (?, ?, ?, ?, ?)
           """)
       try db.executeDirect(statement) { bind in
-        try bind.text(1, location.mailbox)
-        try bind.text(2, location.folder)
-        try bind.integer(3, Int64(location.uidValidity))
-        try bind.integer(4, Int64(item.uid))
+        try bindCopy(bind)
         try bind.integer(5, rawID)
       }
     }
-    var existing: (rawID: Int64, inquiryID: Int64?)?
-    try db.queryDirect(
+    let existing = try db.queryFirstDirect(
       db.cachedStatement(sql: "SELECT id, inquiry_id FROM raw_items WHERE idempotency_key = ?")
     ) { bind in
       try bind.text(1, item.key)
     } row: { row in
-      if let rawID = row.integer(0) { existing = (rawID, row.integer(1)) }
+      (rawID: row.integer(0) ?? 0, inquiryID: row.integer(1))
     }
     if let existing {
       try link(existing.rawID)
@@ -213,17 +209,15 @@ extension InletDatabase {
   }
 
   static func recentLetters(from sender: String, since: Date, in db: Database) throws -> Int {
-    var count = 0
-    try db.queryDirect(
+    try db.queryFirstDirect(
       db.cachedStatement(
         sql: "SELECT COUNT(*) FROM mail_senders WHERE sender = ? AND received_at >= ?")
     ) { bind in
       try bind.text(1, sender)
       try bind.real(2, since.timeIntervalSince1970)
     } row: { row in
-      count = Int(row.integer(0) ?? 0)
-    }
-    return count
+      Int(row.integer(0) ?? 0)
+    } ?? 0
   }
 
   /// The inquiry an earlier letter of the thread belongs to: the latest referenced letter that

@@ -58,14 +58,9 @@ extension InletDatabase {
   }
 
   static func deliveryEnabled(in db: Database) throws -> Bool {
-    var enabled = false
-    try db.queryDirect(
+    try db.queryFirstDirect(
       db.cachedStatement(sql: "SELECT enabled FROM delivery_settings WHERE id = 1")
-    ) { _ in
-    } row: { row in
-      enabled = (row.integer(0) ?? 0) != 0
-    }
-    return enabled
+    ) { row in (row.integer(0) ?? 0) != 0 } ?? false
   }
 
   /// Turns filling the outbox on or off; the daemon sets it from `delivery:` at start-up.

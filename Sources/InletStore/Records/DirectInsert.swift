@@ -97,6 +97,18 @@ extension Database {
     }
   }
 
+  /// The first result row of a cached query, as `row` reads it; `nil` when there is none.
+  func queryFirstDirect<T>(
+    _ statement: Statement, bind: (DirectBindings) throws -> Void = { _ in },
+    row: (DirectRow) throws -> T
+  ) throws -> T? {
+    var first: T?
+    try queryDirect(statement, bind: bind) { current in
+      if first == nil { first = try row(current) }
+    }
+    return first
+  }
+
   /// Runs a cached statement that returns no rows, its parameters bound by `bind`; the
   /// statement is left reset with no bindings, as GRDB expects to find it.
   func executeDirect(_ statement: Statement, bind: (DirectBindings) throws -> Void) throws {
