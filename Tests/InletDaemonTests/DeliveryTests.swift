@@ -10,14 +10,16 @@ struct DeliveryTests {
   static let secret = "delivery-secret-\(UUID().uuidString.prefix(8))"
 
   /// A daemon whose `delivery:` points at `receiver`.
-  func daemon(for receiver: DeliveryReceiver, maxAttempts: Int = 30) throws -> DaemonHarness {
+  func daemon(
+    for receiver: DeliveryReceiver, maxAttempts: Int = 30, timeout: String = "500ms"
+  ) throws -> DaemonHarness {
     let daemon = try DaemonHarness(
       extraConfig: """
         delivery:
           url: \(receiver.url)
           secret_file: delivery-secret
           max_attempts: \(maxAttempts)
-          timeout: 500ms
+          timeout: \(timeout)
           backoff: 50ms
           max_backoff: 400ms
         """)
@@ -139,7 +141,9 @@ struct DeliveryTests {
     let receiver = try DeliveryReceiver { _ in
       open.load(ordering: .relaxed) ? .accept : .fail(500)
     }
-    let daemon = try daemon(for: receiver, maxAttempts: 2)
+    // Two attempts only: a generous timeout, so that on a loaded machine a slow answer to the
+    // retried delivery is not taken for a failure and the letter does not die a second time.
+    let daemon = try daemon(for: receiver, maxAttempts: 2, timeout: "10s")
     defer { daemon.remove() }
     try await receiver.serving {
       try await daemon.start()
