@@ -117,9 +117,18 @@ struct NewlinesBeforeDecodingTests {
     let charsets: [String?] = [nil, "utf-8", "windows-1251", "koi8-r", "iso-8859-1", "us-ascii"]
     var generator = SystemRandomNumberGenerator()
     var mismatches = 0
+    // A byte that decoding drops (invalid UTF-8 in damaged UTF-8 text) between a lone CR and
+    // an LF keeps them two line breaks when the bytes are normalised first — they were never a
+    // pair — so a lone CR is followed here only by a piece that starts with ASCII or valid
+    // UTF-8; `droppedByteBetweenCRAndLF` checks that case on its own.
+    let afterLoneCR = pieces.filter { $0[0] < 0x80 || String(validating: $0, as: UTF8.self) != nil }
     for _ in 0..<3_000 {
-      let bytes = (0..<Int.random(in: 0...24, using: &generator)).flatMap { _ in
-        pieces.randomElement(using: &generator)!
+      var bytes: [UInt8] = []
+      var previous: [UInt8] = []
+      for _ in 0..<Int.random(in: 0...24, using: &generator) {
+        let piece = (previous == [0x0D] ? afterLoneCR : pieces).randomElement(using: &generator)!
+        bytes += piece
+        previous = piece
       }
       let charset = charsets.randomElement(using: &generator)!
       let before = Charset.decode(BodyExtractor.normaliseNewlines(bytes), declared: charset)
@@ -128,5 +137,17 @@ struct NewlinesBeforeDecodingTests {
       #expect(!BodyExtractor.normaliseNewlines(bytes).contains(0x0D))
     }
     #expect(mismatches == 0)
+  }
+
+  @Test("a dropped byte between a lone CR and an LF leaves two line breaks")
+  func droppedByteBetweenCRAndLF() {
+    let damaged =
+      Array(String(repeating: "Привет", count: 4).utf8) + [0x0D, 0x80, 0x0A] + Array("ok".utf8)
+    let text = Charset.decode(BodyExtractor.normaliseNewlines(damaged), declared: nil)
+    #expect(text == String(repeating: "Привет", count: 4) + "\n\nok")
+    // Decoding first would have dropped the byte and paired them into one break.
+    #expect(
+      BodyExtractor.normaliseNewlines(Charset.decode(damaged, declared: nil))
+        == String(repeating: "Привет", count: 4) + "\nok")
   }
 }
