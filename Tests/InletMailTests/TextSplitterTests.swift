@@ -38,6 +38,25 @@ struct TextSplitterTests {
     #expect(outlook.text == "Да.")
   }
 
+  /// Lines are ruled out before lower-casing unless they could be a marker: these markers
+  /// have no leading `-`, `_` or `>` and no trailing colon.
+  @Test func markersWithoutATrailingColon() {
+    for opening in ["Начало переадресованного сообщения", "НАЧАЛО ПЕРЕАДРЕСОВАННОГО СООБЩЕНИЯ"] {
+      let forward = TextSplitter.split("Смотрите.\n\n\(opening)\nОт: A <a@b.ru>\nТема: X\nтело")
+      #expect(forward.quoted == nil, "\(opening)")
+      #expect(forward.text.hasSuffix("тело"), "\(opening)")
+    }
+    for header in ["От кого: A <a@b.ru>", "FROM: A <a@b.ru>", "От: A", "from: a@b.ru"] {
+      let outlook = TextSplitter.split("Да.\n\n\(header)\nDate: 1 April\nSubject: X\n\nстарое")
+      #expect(outlook.text == "Да.", "\(header)")
+      #expect(outlook.quoted?.hasSuffix("старое") == true, "\(header)")
+    }
+    // Lines that start like a marker but cannot be one stay text.
+    let plain = TextSplitter.split("Ответ.\nНачальник отдела\nFrom Moscow with love\nОт всей души")
+    #expect(plain.quoted == nil)
+    #expect(plain.text == "Ответ.\nНачальник отдела\nFrom Moscow with love\nОт всей души")
+  }
+
   @Test func forwardsAreContent() {
     let result = TextSplitter.split(
       "FYI\n\n---------- Forwarded message ---------\nFrom: A <a@b.ru>\nDate: x\nSubject: y\n\nbody"
@@ -95,5 +114,21 @@ struct ContactFinderTests {
     #expect(CompanyFinder.find(in: "АО «Торговый дом «Восток»»") == "АО «Торговый дом «Восток»»")
     #expect(CompanyFinder.find(in: "ИП Сидоров Пётр Иванович") == "ИП Сидоров Пётр Иванович")
     #expect(CompanyFinder.find(in: "ДАО и ООО-шники") == nil)
+  }
+
+  /// Unquoted names are ruled out early where that is certain; these are the edges.
+  @Test func unquotedNameEdges() {
+    let eighty = "Р" + String(repeating: "о", count: 79)
+    #expect(CompanyFinder.find(in: "ООО \(eighty)") == "ООО \(eighty)")
+    #expect(CompanyFinder.find(in: "ООО \(eighty)а") == nil)
+    // 50 characters of two scalars each: 100 scalars, still a name of 50 characters.
+    let marked = "Е\u{0308}" + String(repeating: "е\u{0308}", count: 49)
+    #expect(CompanyFinder.find(in: "ООО \(marked)") == "ООО \(marked)")
+    #expect(CompanyFinder.find(in: "ООО ромашка, счёт") == nil)
+    #expect(CompanyFinder.find(in: "ООО ёлки\nИП Ёлкин") == "ИП Ёлкин")
+    #expect(CompanyFinder.find(in: "ООО 1С-Сервис") == nil)
+    #expect(CompanyFinder.find(in: "ООО \tРомашка \t; тел.") == "ООО Ромашка")
+    #expect(CompanyFinder.find(in: "GmbH Ärzte-Service") == "GmbH Ärzte-Service")
+    #expect(CompanyFinder.find(in: "ООО ; ИП") == nil)
   }
 }

@@ -154,6 +154,31 @@ extension ByteSearch {
     return bytes
   }
 
+  /// Calls `body` with the first `length` bytes of `source` (fewer if it is shorter),
+  /// lower-cased as ``lowercased(_:)`` does, in a buffer on the stack. One byte more is
+  /// lower-cased than handed over, so a Cyrillic capital cut at the end is still lower-cased.
+  static func withLowercasedHead<Result>(
+    of source: some Collection<UInt8>, length: Int,
+    _ body: (UnsafeMutableBufferPointer<UInt8>) -> Result
+  ) -> Result {
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length + 1) { buffer in
+      var count = 0
+      for byte in source.prefix(length + 1) {
+        buffer[count] = byte
+        count += 1
+      }
+      let head = UnsafeMutableBufferPointer(rebasing: buffer[..<count])
+      lowercaseInPlace(head)
+      return body(UnsafeMutableBufferPointer(rebasing: head[..<min(count, length)]))
+    }
+  }
+
+  /// Whether `source`, lower-cased, starts with `prefix` (lower-case bytes).
+  static func lowercasedHead(of source: some Collection<UInt8>, startsWith prefix: [UInt8]) -> Bool
+  {
+    withLowercasedHead(of: source, length: prefix.count) { $0.starts(with: prefix) }
+  }
+
   /// ``lowercased(_:)`` in place.
   static func lowercaseInPlace(_ bytes: UnsafeMutableBufferPointer<UInt8>) {
     let count = bytes.count

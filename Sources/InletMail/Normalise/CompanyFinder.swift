@@ -117,6 +117,7 @@ enum CompanyFinder {
         // Unquoted: `ИП Иванов Иван Иванович`, `ООО Ромашка` up to punctuation.
         var end = cursor
         while end < count && !",;()|".unicodeScalars.contains(scalars[end]) { end += 1 }
+        if cannotBeUnquotedName(scalars[cursor..<end]) { continue }
         let name = Self.text(scalars[cursor..<end]).trimmingASCIIWhitespace()
         guard !name.isEmpty, name.first?.isUppercase == true, name.count <= 80 else { continue }
         return "\(form) \(name)"
@@ -124,6 +125,29 @@ enum CompanyFinder {
       index += 1
     }
     return nil
+  }
+
+  /// Rules out an unquoted name without making its text, where that is certain: when every
+  /// scalar is its own character (ASCII, Latin-1, Cyrillic without its combining marks — no
+  /// line feed in a line, so no CR LF pair), the trimmed name's character count is its scalar
+  /// count, and its first character is lower-case or no letter when it is an ASCII scalar
+  /// other than A–Z or a small Cyrillic letter. Anything else is left to the full check.
+  private static func cannotBeUnquotedName(_ scalars: ArraySlice<Unicode.Scalar>) -> Bool {
+    func isASCIISpace(_ value: UInt32) -> Bool {
+      value == 0x20 || value == 0x09 || value == 0x0D || value == 0x0A
+    }
+    var start = scalars.startIndex
+    var end = scalars.endIndex
+    while start < end, isASCIISpace(scalars[start].value) { start += 1 }
+    while end > start, isASCIISpace(scalars[end - 1].value) { end -= 1 }
+    for scalar in scalars[start..<end] {
+      let value = scalar.value
+      guard value < 0x300 || (0x400...0x482).contains(value) || (0x48A...0x4FF).contains(value)
+      else { return false }
+    }
+    if start == end || end - start > 80 { return true }
+    let first = scalars[start].value
+    return (first < 0x80 && !(0x41...0x5A).contains(first)) || (0x430...0x45F).contains(first)
   }
 
   private static func text(_ scalars: ArraySlice<Unicode.Scalar>) -> String {

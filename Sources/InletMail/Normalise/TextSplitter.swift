@@ -118,28 +118,27 @@ enum TextSplitter {
 
   private static func findQuoteStart(_ lines: [Substring], from first: Int) -> Int? {
     var index = first
+    // Each line is trimmed once: it is the next line of one step and the line of the next.
+    var line = index < lines.count ? lines[index].trimmedASCII() : ""
     while index < lines.count {
-      let line = lines[index].trimmedASCII()
+      let next: Substring? = index + 1 < lines.count ? lines[index + 1].trimmedASCII() : nil
+      defer {
+        index += 1
+        line = next ?? ""
+      }
       if line.utf8.first == UInt8(ascii: ">") {
         return max(first, attributionAbove(lines, index))
       }
-      let nextEndsWithColon =
-        index + 1 < lines.count
-        && lines[index + 1].trimmedASCII().utf8.last == UInt8(ascii: ":")
-      // Every marker below starts with `-`, `_`, `F`/`f`, `О`/`о`, `Н`/`н` or ends with a
-      // colon (or the next line does): most lines are ruled out without lower-casing them.
-      guard mayStartQuote(line) || nextEndsWithColon else {
-        index += 1
-        continue
-      }
+      let nextEndsWithColon = next?.utf8.last == UInt8(ascii: ":")
+      guard mayStartQuote(line) || nextEndsWithColon else { continue }
       let lower = line.fastLowercased()
       if isForwardMarker(lower) { return nil }
       if isOriginalMarker(lower) { return index }
       if isAttribution(lower) { return index }
       // Gmail wraps long attributions: "On Mon, … Ivan <a@b>" / "wrote:".
-      if nextEndsWithColon, line.utf8.count < 400 {
-        let next = lines[index + 1].trimmedASCII().fastLowercased()
-        if attributionEndings.contains(next)
+      if let next, nextEndsWithColon, line.utf8.count < 400 {
+        let nextLower = next.fastLowercased()
+        if attributionEndings.contains(nextLower)
           && (lower.utf8HasPrefix("on ") || lower.utf8.contains(UInt8(ascii: "@")))
         {
           return index
@@ -149,23 +148,24 @@ enum TextSplitter {
         if index > first, isRule(lines[index - 1]) { return index - 1 }
         return index
       }
-      index += 1
     }
     return nil
   }
 
+  /// `начало` (of «Начало переадресованного сообщения») as bytes, lower-case.
+  private static let forwardOpening = Array("начало".utf8)
+
+  /// Whether a (trimmed) line can be a marker at all, so that most lines are ruled out
+  /// without lower-casing them. A forward or original-message marker starts with `-` or `_`,
+  /// ends with a colon, or starts with `начало`; an attribution ends with a colon; an Outlook
+  /// block's first line (`From:`, `От:`, `От кого:`) has its colon within its first 14 bytes.
   private static func mayStartQuote(_ line: Substring) -> Bool {
     let bytes = line.utf8
     guard let first = bytes.first else { return false }
+    if first == UInt8(ascii: "-") || first == UInt8(ascii: "_") { return true }
     if bytes.last == UInt8(ascii: ":") { return true }
-    switch first {
-    case UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "F"), UInt8(ascii: "f"): return true
-    case 0xD0:
-      // О, о, Н, н in UTF-8.
-      let second = bytes.dropFirst().first
-      return second == 0x9E || second == 0xBE || second == 0x9D || second == 0xBD
-    default: return false
-    }
+    if bytes.prefix(14).contains(UInt8(ascii: ":")) { return true }
+    return first == 0xD0 && ByteSearch.lowercasedHead(of: bytes, startsWith: forwardOpening)
   }
 
   /// A `>` block may be introduced by an attribution line just above it.
@@ -228,17 +228,21 @@ enum TextSplitter {
   private static func findSignatureStart(_ lines: [Substring]) -> Int? {
     for (index, line) in lines.enumerated() {
       let trimmed = line.trimmedASCII()
-      if line == "-- " || trimmed == "--" { return index }
-      // Sign-offs and footers are short lines; long ones need no lower-casing. Only the head
-      // of a line is lower-cased (bytewise, as `fastLowercased` does): prefixes decide.
-      guard trimmed.utf8.count <= 120 else { continue }
-      let head = ByteSearch.lowercased(trimmed.utf8.prefix(markerPrefixLength))
-      if mobileFooterBytes.contains(where: { head.starts(with: $0) }) { return index }
-      guard lines.count - index <= maximumSignatureLines + 1 else { continue }
-      if signOffBytes.contains(where: { head.starts(with: $0) }) {
-        // «С уважением, Иван» or «С уважением,» alone on its line.
+      if line.utf8.elementsEqual("-- ".utf8) || trimmed.utf8.elementsEqual("--".utf8) {
         return index
       }
+      // Sign-offs and footers are short lines; long ones need no lower-casing. Only the head
+      // of a line is lower-cased (bytewise, as `fastLowercased` does, on the stack): prefixes
+      // decide.
+      guard trimmed.utf8.count <= 120 else { continue }
+      let nearEnd = lines.count - index <= maximumSignatureLines + 1
+      let found = ByteSearch.withLowercasedHead(of: trimmed.utf8, length: markerPrefixLength) {
+        head in
+        mobileFooterBytes.contains(where: { head.starts(with: $0) })
+          || (nearEnd && signOffBytes.contains(where: { head.starts(with: $0) }))
+      }
+      // «С уважением, Иван» or «С уважением,» alone on its line.
+      if found { return index }
     }
     return nil
   }
