@@ -208,8 +208,15 @@ public enum Charset {
 /// and counted) without iconv's per-call cost, and scores the reading in the same pass.
 struct SingleByteTable: Sendable {
   private static let rejected = UInt32.max
-  /// The scalar of each byte, ``rejected`` where iconv refuses the byte.
-  private let scalars: [UInt32]
+  /// Each byte's reading: its UTF-8 bytes (packed, first in the low byte; `count` 0 where
+  /// iconv refuses the byte) and what it does to the score.
+  private let entries: [Entry]
+
+  private struct Entry: Sendable {
+    var utf8: UInt32
+    var count: UInt8
+    var step: CyrillicScore.Step
+  }
 
   /// The tables of ``Charset/cyrillicCandidates`` (a code page iconv cannot read byte by byte
   /// as one scalar each is left out and goes through iconv).
@@ -236,7 +243,26 @@ struct SingleByteTable: Sendable {
     }
     // Every ASCII byte must read as itself, or this is no table for mail text.
     guard (0..<0x80).allSatisfy({ scalars[$0] == UInt32($0) }) else { return nil }
-    self.scalars = scalars
+    entries = scalars.map { value in
+      guard value != Self.rejected else {
+        return Entry(utf8: 0, count: 0, step: CyrillicScore.Step(0))
+      }
+      // The code pages here stay in the Basic Multilingual Plane: at most three bytes.
+      var utf8: UInt32
+      var count: UInt8
+      if value < 0x80 {
+        (utf8, count) = (value, 1)
+      } else if value < 0x800 {
+        utf8 = (0xC0 | (value >> 6)) | (0x80 | (value & 0x3F)) << 8
+        count = 2
+      } else {
+        utf8 =
+          (0xE0 | (value >> 12)) | (0x80 | ((value >> 6) & 0x3F)) << 8
+          | (0x80 | (value & 0x3F)) << 16
+        count = 3
+      }
+      return Entry(utf8: utf8, count: count, step: CyrillicScore.Step(value))
+    }
   }
 
   /// The text, the number of rejected bytes (skipped; with `stopAtError` the reading ends at
@@ -244,29 +270,28 @@ struct SingleByteTable: Sendable {
   func decode(_ bytes: [UInt8], stopAtError: Bool = false) -> (String, Int, Double) {
     var scorer = CyrillicScore.Scorer()
     var errors = 0
-    var utf8: [UInt8] = []
-    utf8.reserveCapacity(bytes.count * 2)
-    scalars.withUnsafeBufferPointer { table in
-      for byte in bytes {
-        let value = table[Int(byte)]
-        if value < 0x80 {
-          utf8.append(UInt8(truncatingIfNeeded: value))
-        } else if value == Self.rejected {
-          errors += 1
-          if stopAtError { break }
-          continue
-        } else if value < 0x800 {
-          utf8.append(UInt8(truncatingIfNeeded: 0xC0 | (value >> 6)))
-          utf8.append(UInt8(truncatingIfNeeded: 0x80 | (value & 0x3F)))
-        } else {
-          // The code pages here stay in the Basic Multilingual Plane.
-          utf8.append(UInt8(truncatingIfNeeded: 0xE0 | (value >> 12)))
-          utf8.append(UInt8(truncatingIfNeeded: 0x80 | ((value >> 6) & 0x3F)))
-          utf8.append(UInt8(truncatingIfNeeded: 0x80 | (value & 0x3F)))
+    // Written straight into the string's storage: at most three bytes per byte.
+    let text = String(unsafeUninitializedCapacity: bytes.count * 3) { output in
+      var written = 0
+      entries.withUnsafeBufferPointer { table in
+        for byte in bytes {
+          let entry = table[Int(byte)]
+          if entry.count == 0 {
+            errors += 1
+            if stopAtError { break }
+            continue
+          }
+          output[written] = UInt8(truncatingIfNeeded: entry.utf8)
+          if entry.count > 1 {
+            output[written + 1] = UInt8(truncatingIfNeeded: entry.utf8 >> 8)
+            if entry.count > 2 { output[written + 2] = UInt8(truncatingIfNeeded: entry.utf8 >> 16) }
+          }
+          written += Int(entry.count)
+          scorer.add(entry.step)
         }
-        scorer.add(value)
       }
+      return written
     }
-    return (String(decoding: utf8, as: UTF8.self), errors, scorer.total)
+    return (text, errors, scorer.total)
   }
 }

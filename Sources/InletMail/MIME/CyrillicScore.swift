@@ -48,41 +48,77 @@ enum CyrillicScore {
     private var wordStartedLower = false
 
     mutating func add(_ value: UInt32) {
-      if (0x400...0x4FF).contains(value) {
-        let lower = lowerCyrillic(value)
-        let isUpper = lower != nil
-        if let weight = weights[Int((lower ?? value) - 0x400)] {
-          total += weight
-        } else {
-          total -= 3
-        }
+      add(Step(value))
+    }
+
+    /// ``add(_:)`` with the scalar's part worked out beforehand (a code page table keeps one
+    /// per byte). The operations, and their order, are the same whichever way in.
+    mutating func add(_ step: Step) {
+      switch step.kind {
+      case .cyrillic:
+        total += step.weight
         if wordLength == 0 {
-          wordStartedLower = !isUpper
-        } else if isUpper && wordStartedLower {
+          wordStartedLower = step.lower
+        } else if !step.lower && wordStartedLower {
           total -= 4
         }
-        if isUpper { total -= 0.5 }
+        if !step.lower { total -= 0.5 }
         wordLength += 1
+      case .asciiLetter:
+        if wordLength == 0 { wordStartedLower = step.lower }
+        wordLength += 1
+      case .separator:
+        wordLength = 0
+      case .foreign:
+        wordLength = 0
+        total -= step.weight
+      }
+    }
+  }
+
+  /// What one scalar does to a ``Scorer``.
+  struct Step: Sendable {
+    enum Kind: UInt8, Sendable {
+      /// A Cyrillic letter: `weight` added (its frequency's, or -3), capitals penalised.
+      case cyrillic
+      /// A Latin letter: part of a word, scores nothing.
+      case asciiLetter
+      /// Anything that ends a word and scores nothing: ASCII punctuation, spaces, digits, and
+      /// the typography of Russian text (no-break space, guillemets, dashes, quotes, №).
+      case separator
+      /// Any other scalar: ends a word, `weight` subtracted (3 for a letter, 5 otherwise).
+      case foreign
+    }
+    var kind: Kind
+    var weight = 0.0
+    /// A small letter (for Cyrillic and Latin letters).
+    var lower = false
+
+    init(_ value: UInt32) {
+      if (0x400...0x4FF).contains(value) {
+        let small = lowerCyrillic(value)
+        kind = .cyrillic
+        weight = weights[Int((small ?? value) - 0x400)] ?? -3
+        lower = small == nil
         return
       }
       if value < 0x80 {
-        let isLetter = (0x61...0x7A).contains(value | 0x20)
-        if isLetter {
-          if wordLength == 0 { wordStartedLower = value >= 0x61 }
-          wordLength += 1
+        if (0x61...0x7A).contains(value | 0x20) {
+          kind = .asciiLetter
+          lower = value >= 0x61
         } else {
-          wordLength = 0
+          kind = .separator
         }
         return
       }
-      wordLength = 0
       if value == 0xA0 || value == 0xAB || value == 0xBB || value == 0x2116
         || (0x2013...0x201E).contains(value)
       {
+        kind = .separator
         return
       }
-      let alphabetic = Unicode.Scalar(value)?.properties.isAlphabetic ?? false
-      total -= alphabetic ? 3 : 5
+      kind = .foreign
+      weight = (Unicode.Scalar(value)?.properties.isAlphabetic ?? false) ? 3 : 5
     }
   }
 }
