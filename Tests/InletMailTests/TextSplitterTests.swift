@@ -57,6 +57,18 @@ struct TextSplitterTests {
     #expect(plain.text == "Ответ.\nНачальник отдела\nFrom Moscow with love\nОт всей души")
   }
 
+  /// A text with nothing to split off comes back as it was (trimmed); blank runs and blank
+  /// lines of spaces still collapse, and a bare `--` at the end is still cut.
+  @Test func plainTextsAndBlankLines() {
+    #expect(TextSplitter.split("  Нужен счёт.\nДо пятницы.\n\n").text == "Нужен счёт.\nДо пятницы.")
+    #expect(TextSplitter.split("Первая\n \t\nВторая").text == "Первая\n\nВторая")
+    #expect(TextSplitter.split("Первая\n\n\n\nВторая").text == "Первая\n\nВторая")
+    let bare = TextSplitter.split("Тело письма\n--")
+    #expect(bare.text == "Тело письма")
+    #expect(bare.signature == nil)
+    #expect(TextSplitter.split("Тело\n-- \n").text == "Тело")
+  }
+
   @Test func forwardsAreContent() {
     let result = TextSplitter.split(
       "FYI\n\n---------- Forwarded message ---------\nFrom: A <a@b.ru>\nDate: x\nSubject: y\n\nbody"

@@ -76,9 +76,11 @@ enum TextSplitter {
       quotedLines.append("")
       index = cursor
     }
-    var body = collapseBlankLines(own)
+    let unchanged = own.count == lines.count && !collapsingChanges(own)
+    var body = unchanged ? own : collapseBlankLines(own)
     var signature: String?
-    if let start = findSignatureStart(body) {
+    let signatureStart = findSignatureStart(body)
+    if let start = signatureStart {
       var signatureLines = body[start...]
       let first = signatureLines.first.map { String($0).trimmingASCIIWhitespace() }
       if first == "--" || signatureLines.first == "-- " {
@@ -89,9 +91,25 @@ enum TextSplitter {
       body = Array(body[..<start])
     }
     let quoted = collapseBlankLines(quotedLines).joined(separator: "\n").trimmingASCIIWhitespace()
+    // The usual letter, with no quote, no signature and no blank runs: its lines joined again
+    // are the text itself.
+    let ownText = unchanged && signatureStart == nil ? text : body.joined(separator: "\n")
     return Result(
-      text: body.joined(separator: "\n").trimmingASCIIWhitespace(),
+      text: ownText.trimmingASCIIWhitespace(),
       quoted: quoted.isEmpty ? nil : quoted, signature: signature)
+  }
+
+  /// Whether ``collapseBlankLines(_:)`` would change the lines: a blank line that is not
+  /// empty, or two blank lines in a row.
+  private static func collapsingChanges(_ lines: [Substring]) -> Bool {
+    var previousBlank = false
+    for line in lines {
+      let empty = line.utf8.isEmpty
+      let blank = empty || line.trimmedASCII().utf8.isEmpty
+      if blank && (!empty || previousBlank) { return true }
+      previousBlank = blank
+    }
+    return false
   }
 
   private static func collapseBlankLines(_ lines: [Substring]) -> [Substring] {
@@ -164,7 +182,12 @@ enum TextSplitter {
     guard let first = bytes.first else { return false }
     if first == UInt8(ascii: "-") || first == UInt8(ascii: "_") { return true }
     if bytes.last == UInt8(ascii: ":") { return true }
-    if bytes.prefix(14).contains(UInt8(ascii: ":")) { return true }
+    var index = bytes.startIndex
+    for _ in 0..<14 {
+      guard index < bytes.endIndex else { break }
+      if bytes[index] == UInt8(ascii: ":") { return true }
+      bytes.formIndex(after: &index)
+    }
     return first == 0xD0 && ByteSearch.lowercasedHead(of: bytes, startsWith: forwardOpening)
   }
 
@@ -225,6 +248,30 @@ enum TextSplitter {
     return sawDate && sawSubject
   }
 
+  /// The first two bytes a sign-off or footer can start with, in either case (a Latin first
+  /// letter with any second byte): most lines are ruled out before their head is lower-cased.
+  private static let markerOpenings: [Bool] = {
+    var table = [Bool](repeating: false, count: 1 << 16)
+    for marker in signOffs + mobileFooters {
+      let first = marker.first!
+      for variant in [String(first).lowercased(), String(first).uppercased()] {
+        let bytes = Array(variant.utf8)
+        if bytes.count == 1 {
+          for second in 0..<256 { table[Int(bytes[0]) << 8 | second] = true }
+        } else {
+          table[Int(bytes[0]) << 8 | Int(bytes[1])] = true
+        }
+      }
+    }
+    return table
+  }()
+
+  private static func mayStartMarker(_ bytes: Substring.UTF8View) -> Bool {
+    var iterator = bytes.makeIterator()
+    guard let first = iterator.next(), let second = iterator.next() else { return false }
+    return markerOpenings[Int(first) << 8 | Int(second)]
+  }
+
   private static func findSignatureStart(_ lines: [Substring]) -> Int? {
     for (index, line) in lines.enumerated() {
       let trimmed = line.trimmedASCII()
@@ -234,7 +281,7 @@ enum TextSplitter {
       // Sign-offs and footers are short lines; long ones need no lower-casing. Only the head
       // of a line is lower-cased (bytewise, as `fastLowercased` does, on the stack): prefixes
       // decide.
-      guard trimmed.utf8.count <= 120 else { continue }
+      guard trimmed.utf8.count <= 120, mayStartMarker(trimmed.utf8) else { continue }
       let nearEnd = lines.count - index <= maximumSignatureLines + 1
       let found = ByteSearch.withLowercasedHead(of: trimmed.utf8, length: markerPrefixLength) {
         head in
