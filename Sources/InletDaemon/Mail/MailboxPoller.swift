@@ -323,8 +323,9 @@ final class MailboxPoller: Sendable {
     }
   }
 
-  /// Normalises letters on every core; the order is kept. Workers take letters a few at a
-  /// time from a shared counter, so one slow letter does not leave the other cores idle.
+  /// Normalises letters on every core, at a lower priority than the writer (see
+  /// ``BackgroundThreads``); the order is kept. Workers take letters a few at a time from a
+  /// shared counter, so one slow letter does not leave the other cores idle.
   private func normalise(_ messages: [IMAPFetchedMessage]) async -> [MailItem] {
     let builder = self.builder
     let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
@@ -333,26 +334,23 @@ final class MailboxPoller: Sendable {
     }
     let step = 8
     let claimed = ClaimCounter()
-    return await withTaskGroup(of: [(Int, MailItem)].self) { group in
-      for _ in 0..<workers {
-        group.addTask {
-          var done: [(Int, MailItem)] = []
-          while true {
-            let start = claimed.claim(step)
-            if start >= messages.count { break }
-            for index in start..<min(start + step, messages.count) {
-              done.append((index, builder.item(messages[index])))
-            }
-          }
-          return done
+    // On threads of lower priority: the writer storing the previous chunk goes first.
+    let parts = await BackgroundThreads.run(count: workers) {
+      var done: [(Int, MailItem)] = []
+      while true {
+        let start = claimed.claim(step)
+        if start >= messages.count { break }
+        for index in start..<min(start + step, messages.count) {
+          done.append((index, builder.item(messages[index])))
         }
       }
-      var items = [MailItem?](repeating: nil, count: messages.count)
-      for await done in group {
-        for (index, item) in done { items[index] = item }
-      }
-      return items.map { $0! }
+      return done
     }
+    var items = [MailItem?](repeating: nil, count: messages.count)
+    for done in parts {
+      for (index, item) in done { items[index] = item }
+    }
+    return items.map { $0! }
   }
 
   /// Applies `seen` / `move` to stored letters still waiting for it: a failure between a
