@@ -18,26 +18,27 @@ enum CompanyFinder {
     return table
   }()
 
-  /// Whether any legal form occurs in the text at all (one pass over its bytes, in place).
-  private static func mentionsLegalForm(_ text: some StringProtocol) -> Bool {
-    text.utf8.withContiguousStorageIfAvailable(mentionsLegalForm)
-      ?? Array(text.utf8).withUnsafeBufferPointer(mentionsLegalForm)
+  /// The byte offset of the first legal form in the text, if any occurs at all (one pass over
+  /// its bytes, in place).
+  private static func firstLegalForm(_ text: some StringProtocol) -> Int? {
+    text.utf8.withContiguousStorageIfAvailable(firstLegalForm)
+      ?? Array(text.utf8).withUnsafeBufferPointer(firstLegalForm)
   }
 
-  private static func mentionsLegalForm(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+  private static func firstLegalForm(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
     var index = 0
     while index + 1 < bytes.count {
       if openings[Int(bytes[index]) << 8 | Int(bytes[index + 1])] {
         for form in formBytes where index + form.count <= bytes.count {
           if UnsafeBufferPointer(rebasing: bytes[index..<(index + form.count)]).elementsEqual(form)
           {
-            return true
+            return index
           }
         }
       }
       index += 1
     }
-    return false
+    return nil
   }
 
   /// The legal forms and quotes as Unicode scalars (every one is a single scalar, so the scan
@@ -59,9 +60,15 @@ enum CompanyFinder {
   private static let noBreakSpace: Unicode.Scalar = "\u{00A0}"
 
   static func find(in text: String) -> String? {
-    guard mentionsLegalForm(text) else { return nil }
-    // Only lines that mention a form at all are scanned (and copied).
-    for line in text.lineSlices() where !line.isEmpty && mentionsLegalForm(line) {
+    guard let first = firstLegalForm(text) else { return nil }
+    // Only lines that mention a form at all are scanned (and copied); the lines before the
+    // first mention are passed over without a second look.
+    var lineStart = 0
+    for line in text.lineSlices() {
+      let length = line.utf8.count
+      defer { lineStart += length + 1 }
+      guard lineStart + length > first, length > 0 else { continue }
+      guard lineStart <= first || firstLegalForm(line) != nil else { continue }
       if let name = find(inLine: String(line)) { return name }
     }
     return nil
@@ -116,7 +123,7 @@ enum CompanyFinder {
         }
         // Unquoted: `ИП Иванов Иван Иванович`, `ООО Ромашка` up to punctuation.
         var end = cursor
-        while end < count && !",;()|".unicodeScalars.contains(scalars[end]) { end += 1 }
+        while end < count && !endsUnquotedName(scalars[end]) { end += 1 }
         if cannotBeUnquotedName(scalars[cursor..<end]) { continue }
         let name = Self.text(scalars[cursor..<end]).trimmingASCIIWhitespace()
         guard !name.isEmpty, name.first?.isUppercase == true, name.count <= 80 else { continue }
@@ -125,6 +132,14 @@ enum CompanyFinder {
       index += 1
     }
     return nil
+  }
+
+  /// The punctuation an unquoted name stops at: `,`, `;`, `(`, `)`, `|`.
+  private static func endsUnquotedName(_ scalar: Unicode.Scalar) -> Bool {
+    switch scalar {
+    case ",", ";", "(", ")", "|": return true
+    default: return false
+    }
   }
 
   /// Rules out an unquoted name without making its text, where that is certain: when every
