@@ -40,3 +40,17 @@ struct MessageIDsTests {
     #expect(mismatches.isEmpty, "\(mismatches.count): \(mismatches.prefix(5))")
   }
 }
+
+@Suite("Null return path")
+struct NullReturnPathTests {
+  @Test(
+    "a null return path, whitespace aside",
+    arguments: [
+      ("<>", true), (" < > ", true), ("\r\n\t<>", true), ("<\u{0B}>", true), ("<a@b>", false),
+      ("", false), ("<", false), ("<>>", false), ("\u{00A0}<>", true), ("<\u{0301}>", false),
+    ])
+  func nullReturnPath(_ pair: (String, Bool)) {
+    #expect(NoiseClassifier.isNullPath(pair.0) == pair.1)
+    #expect(NoiseClassifier.isNullPath(pair.0) == (pair.0.filter { !$0.isWhitespace } == "<>"))
+  }
+}

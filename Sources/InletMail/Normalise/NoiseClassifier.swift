@@ -37,9 +37,7 @@ enum NoiseClassifier {
     if letter.autoSubmitted { return "auto_reply" }
     let fromLocal = letter.from.map { String($0.email.prefix { $0 != "@" }) }
     if let fromLocal, bounceSenders.contains(fromLocal) { return "bounce" }
-    if let returnPath = headers.text("return-path"),
-      returnPath.filter({ !$0.isWhitespace }) == "<>"
-    {
+    if let returnPath = headers.text("return-path"), isNullPath(returnPath) {
       return "bounce"
     }
     if let precedence = (headers.text("precedence") ?? headers.text("x-precedence"))?
@@ -53,6 +51,17 @@ enum NoiseClassifier {
       return "own_address"
     }
     return nil
+  }
+
+  /// Whether a `Return-Path` is the null path `<>` (whitespace aside): on bytes when it is
+  /// ASCII (every byte a character, CR LF both whitespace), by characters otherwise.
+  static func isNullPath(_ returnPath: String) -> Bool {
+    let bytes = returnPath.utf8
+    if bytes.allSatisfy({ $0 < 0x80 }) {
+      return bytes.lazy.filter { !($0 == 0x20 || (0x09...0x0D).contains($0)) }
+        .elementsEqual("<>".utf8)
+    }
+    return returnPath.filter { !$0.isWhitespace } == "<>"
   }
 
   private static func containsPart(_ part: MIMEPart, type: String) -> Bool {

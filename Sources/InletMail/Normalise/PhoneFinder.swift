@@ -16,7 +16,13 @@ enum PhoneFinder {
 
   static func find(in text: String, normalizer: PhoneNormalizer) -> [String] {
     let bytes = Array(text.utf8)
-    guard bytes.reduce(0, { $0 + (isDigit($1) ? 1 : 0) }) >= 10 else { return [] }
+    // Ten digits at least, or no phone can be there (counting stops at ten).
+    var digitCount = 0
+    for byte in bytes where isDigit(byte) {
+      digitCount += 1
+      if digitCount == 10 { break }
+    }
+    guard digitCount == 10 else { return [] }
     var found: [String] = []
     var index = 0
     let count = bytes.count
