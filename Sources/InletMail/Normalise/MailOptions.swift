@@ -1,5 +1,3 @@
-import InletCore
-
 /// What the mail normaliser needs to know about the mailbox owner and its limits.
 public struct MailOptions: Sendable {
   /// The company's own addresses, lower-cased: `sales@example.ru`, or `@example.ru` for a whole
@@ -11,11 +9,7 @@ public struct MailOptions: Sendable {
   /// ``MailLetter/attachmentsOmitted``.
   public var maxAttachments: Int
   /// Country used to read phone numbers written without an international prefix.
-  public var defaultCountry: String {
-    didSet { phoneNormalizer = PhoneNormalizer(defaultCountry: defaultCountry) }
-  }
-  /// The phone normaliser for ``defaultCountry``, made once rather than for every letter.
-  public private(set) var phoneNormalizer: PhoneNormalizer
+  public var defaultCountry: String
 
   /// Creates options; the defaults fit a Russian sales mailbox.
   public init(
@@ -26,6 +20,5 @@ public struct MailOptions: Sendable {
     self.maxAttachmentBytes = maxAttachmentBytes
     self.maxAttachments = maxAttachments
     self.defaultCountry = defaultCountry
-    phoneNormalizer = PhoneNormalizer(defaultCountry: defaultCountry)
   }
 }
