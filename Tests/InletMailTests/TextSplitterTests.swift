@@ -115,6 +115,15 @@ struct ContactFinderTests {
       ])
   }
 
+  /// The options make their phone normaliser once; a new default country makes a new one.
+  @Test func optionsKeepTheirPhoneNormalizerInStep() {
+    var options = MailOptions()
+    #expect(options.phoneNormalizer.normalize("8 (916) 123-45-67") == "+79161234567")
+    options.defaultCountry = "GB"
+    #expect(options.phoneNormalizer.normalize("020 7946 0958") == "+442079460958")
+    #expect(options.phoneNormalizer.normalize("8 (916) 123-45-67") == nil)
+  }
+
   @Test func innsAreValidatedAndNotTakenFromPhones() {
     #expect(INNFinder.find(in: "ИНН 7707083893, ИНН 7707083894", phones: []) == ["7707083893"])
     #expect(INNFinder.find(in: "no digits here", phones: []).isEmpty)

@@ -60,7 +60,7 @@ public enum MailNormaliser {
     letter.formFields = form?.fields ?? [:]
     letter.sender = sender(of: letter, headers: headers, form: form)
 
-    let phoneNormalizer = PhoneNormalizer(defaultCountry: options.defaultCountry)
+    let phoneNormalizer = options.phoneNormalizer
     var searchable = [letter.text, letter.signature ?? ""]
     if let form { searchable.append(contentsOf: form.contactValues) }
     let joined = searchable.joined(separator: "\n")

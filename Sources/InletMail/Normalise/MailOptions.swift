@@ -1,3 +1,5 @@
+import InletCore
+
 /// What the mail normaliser needs to know about the mailbox owner and its limits.
 public struct MailOptions: Sendable {
   /// The company's own addresses, lower-cased: `sales@example.ru`, or `@example.ru` for a whole
@@ -9,7 +11,11 @@ public struct MailOptions: Sendable {
   /// ``MailLetter/attachmentsOmitted``.
   public var maxAttachments: Int
   /// Country used to read phone numbers written without an international prefix.
-  public var defaultCountry: String
+  public var defaultCountry: String {
+    didSet { phoneNormalizer = PhoneNormalizer(defaultCountry: defaultCountry) }
+  }
+  /// The phone normaliser for ``defaultCountry``, made once rather than for every letter.
+  public private(set) var phoneNormalizer: PhoneNormalizer
 
   /// Creates options; the defaults fit a Russian sales mailbox.
   public init(
@@ -20,5 +26,6 @@ public struct MailOptions: Sendable {
     self.maxAttachmentBytes = maxAttachmentBytes
     self.maxAttachments = maxAttachments
     self.defaultCountry = defaultCountry
+    phoneNormalizer = PhoneNormalizer(defaultCountry: defaultCountry)
   }
 }
