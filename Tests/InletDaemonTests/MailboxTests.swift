@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import InletMail
 import InletStore
 import InletTestSupport
@@ -341,6 +342,63 @@ struct MailboxTests {
     #expect(during < 3000, "the server was stopped after \(during) letters")
     #expect(try newInquiries(daemon) == 3000, "\(daemon.log().suffix(2000))")
     #expect(daemon.log().contains("reconnecting"))
+  }
+
+  /// Chunks are stored while the next ones are normalised; a chunk's store must not commit
+  /// (and advance the cursor past) an earlier chunk that failed, or that chunk's letters would
+  /// never be fetched again. The second chunk's commit is made to fail by a trigger on the
+  /// cursor (as a full disk would fail it); the third must then not be stored either.
+  @Test("a chunk whose commit fails stops the later ones; the next pass stores every letter once")
+  func failedChunkCommit() async throws {
+    let dovecot = try DovecotServer()
+    defer { dovecot.cleanUp() }
+    try dovecot.dropLetters((1...1_200).map { leadLetter($0) })
+    let daemon = try mailDaemon(
+      [MailboxEntry(name: "sales", url: dovecot.url())], passwords: ["imap-sales": "secret"])
+    defer { daemon.remove() }
+    try InletDatabase(path: daemon.databasePath).migrate()
+    let queue = try DatabaseQueue(path: daemon.databasePath)
+    try await queue.write { db in
+      for event in ["INSERT", "UPDATE"] {
+        try db.execute(
+          sql: """
+            CREATE TRIGGER test_full_disk_\(event) BEFORE \(event) ON imap_cursors
+            WHEN NEW.last_uid > 500 AND NEW.last_uid <= 1000
+            BEGIN SELECT RAISE(ABORT, 'the disk is full (test)'); END
+            """)
+      }
+    }
+    // Chunks of 500: UIDs 1–500 commit, 501–1000 fail, 1001–1200 wait on them and fail too.
+    let failing = try daemon.cli(["poll"])
+    #expect(failing.status != 0)
+    #expect(failing.output.contains("failing"), "\(failing.output)")
+    #expect(failing.output.contains("the disk is full (test)"), "\(failing.output)")
+    func stored() async throws -> (letters: Int, cursor: Int64?) {
+      try await queue.read { db in
+        (
+          try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM raw_items") ?? 0,
+          try Int64.fetchOne(db, sql: "SELECT last_uid FROM imap_cursors")
+        )
+      }
+    }
+    let afterFailure = try await stored()
+    #expect(afterFailure.letters == 500)
+    #expect(afterFailure.cursor == 500)
+
+    try await queue.write { db in
+      try db.execute(sql: "DROP TRIGGER test_full_disk_INSERT")
+      try db.execute(sql: "DROP TRIGGER test_full_disk_UPDATE")
+    }
+    let again = try daemon.cli(["poll"])
+    #expect(again.status == 0, "\(again.output) \(again.error)")
+    #expect(again.output.contains("700 fetched: 700 new"), "\(again.output)")
+    let afterRetry = try await stored()
+    #expect(afterRetry.letters == 1_200)
+    #expect(afterRetry.cursor == 1_200)
+    #expect(try newInquiries(daemon) == 1_200)
+    let ids = try InletDatabase(path: daemon.databasePath).listSync(.new, limit: 10_000)
+      .compactMap(\.source.messageID)
+    #expect(Set(ids).count == 1_200)
   }
 
   @Test("imaps:// with a self-signed certificate: accepted with ca_file, refused without")
