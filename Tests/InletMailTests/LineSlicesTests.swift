@@ -53,7 +53,7 @@ struct LineSlicesTests {
     }
   }
 
-  @Test("a pattern set finds what a scan for each pattern finds, in random windows")
+  @Test("a pattern set finds what a scan for each pattern finds, and where, in random windows")
   func patternSet() {
     let patterns = ["инн", "р/с", "№", "x", "iban", "ок", "сч"].map { Array($0.utf8) }
     let set = BytePatternSet(patterns)
@@ -70,6 +70,10 @@ struct LineSlicesTests {
           }
       }
       #expect(window.withUnsafeBufferPointer { set.occurs(in: $0) } == expected, "\(window)")
+      let first = window.indices.first { offset in
+        patterns.contains { window[offset...].starts(with: $0) }
+      }
+      #expect(window.withUnsafeBufferPointer { set.firstOffset(in: $0) } == first, "\(window)")
     }
     #expect(Array("".utf8).withUnsafeBufferPointer { BytePatternSet([[]]).occurs(in: $0) })
   }

@@ -238,9 +238,9 @@ extension StringProtocol {
   }
 }
 
-/// A fixed set of byte patterns looked for in short windows again and again (the labels before
-/// a number). A bitmap of the patterns' first two bytes lets nearly every offset go by without
-/// a comparison; the patterns with that start are compared only on a hit.
+/// A fixed set of byte patterns looked for again and again (the labels before a number, the
+/// legal forms of a company name). A bitmap of the patterns' first two bytes lets nearly every
+/// offset go by without a comparison; the patterns with that start are compared only on a hit.
 struct BytePatternSet: Sendable {
   private var pairs = [UInt64](repeating: 0, count: 1024)  // one bit per two-byte start
   private var byPair: [UInt16: [[UInt8]]] = [:]
@@ -261,12 +261,17 @@ struct BytePatternSet: Sendable {
   }
 
   func occurs(in window: UnsafeBufferPointer<UInt8>) -> Bool {
-    if matchesEverything { return true }
+    firstOffset(in: window) != nil
+  }
+
+  /// Where the first of the patterns starts in `window`, or `nil` when none occurs.
+  func firstOffset(in window: UnsafeBufferPointer<UInt8>) -> Int? {
+    if matchesEverything { return 0 }
     let count = window.count
     var offset = 0
     while offset < count {
       let byte = window[offset]
-      if !singles.isEmpty && singles.contains(byte) { return true }
+      if !singles.isEmpty && singles.contains(byte) { return offset }
       if offset + 1 < count {
         let pair = UInt16(byte) << 8 | UInt16(window[offset + 1])
         if pairs[Int(pair >> 6)] & (1 << UInt64(pair & 63)) != 0,
@@ -277,12 +282,12 @@ struct BytePatternSet: Sendable {
             while matched < pattern.count && window[offset + matched] == pattern[matched] {
               matched += 1
             }
-            if matched == pattern.count { return true }
+            if matched == pattern.count { return offset }
           }
         }
       }
       offset += 1
     }
-    return false
+    return nil
   }
 }

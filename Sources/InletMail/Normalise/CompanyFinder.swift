@@ -9,36 +9,14 @@ enum CompanyFinder {
     "«": "»", "\"": "\"", "“": "”", "„": "“", "'": "'",
   ]
 
-  /// The legal forms' UTF-8 bytes, and which two-byte openings can start one, for a
-  /// one-pass prefilter.
-  private static let formBytes = legalForms.map { Array($0.utf8) }
-  private static let openings: [Bool] = {
-    var table = [Bool](repeating: false, count: 1 << 16)
-    for form in formBytes { table[Int(form[0]) << 8 | Int(form[1])] = true }
-    return table
-  }()
+  /// The legal forms' UTF-8 bytes, for a one-pass prefilter over a text's bytes.
+  private static let formBytes = BytePatternSet(legalForms.map { Array($0.utf8) })
 
   /// The byte offset of the first legal form in the text, if any occurs at all (one pass over
   /// its bytes, in place).
   private static func firstLegalForm(_ text: some StringProtocol) -> Int? {
-    text.utf8.withContiguousStorageIfAvailable(firstLegalForm)
-      ?? Array(text.utf8).withUnsafeBufferPointer(firstLegalForm)
-  }
-
-  private static func firstLegalForm(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-    var index = 0
-    while index + 1 < bytes.count {
-      if openings[Int(bytes[index]) << 8 | Int(bytes[index + 1])] {
-        for form in formBytes where index + form.count <= bytes.count {
-          if UnsafeBufferPointer(rebasing: bytes[index..<(index + form.count)]).elementsEqual(form)
-          {
-            return index
-          }
-        }
-      }
-      index += 1
-    }
-    return nil
+    text.utf8.withContiguousStorageIfAvailable(formBytes.firstOffset)
+      ?? Array(text.utf8).withUnsafeBufferPointer(formBytes.firstOffset)
   }
 
   /// The legal forms and quotes as Unicode scalars (every one is a single scalar, so the scan
