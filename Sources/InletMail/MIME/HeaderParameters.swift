@@ -213,9 +213,7 @@ extension Substring {
   /// copy (``StringProtocol/trimmingASCIIWhitespace()`` makes a new string). The bounds are next
   /// to ASCII bytes, so they fall on character boundaries.
   func trimmedASCII() -> Substring {
-    func isSpace(_ byte: UInt8) -> Bool {
-      byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A
-    }
+    let isSpace = ByteSearch.isTrimmable
     let bytes = utf8
     var start = bytes.startIndex
     var end = bytes.endIndex

@@ -91,6 +91,16 @@ extension StringProtocol {
 
 /// Substring search over bytes.
 enum ByteSearch {
+  /// The bytes ``Substring/trimmedASCII()`` trims: space, tab, CR, LF.
+  static func isTrimmable(_ byte: UInt8) -> Bool {
+    byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A
+  }
+
+  /// `Character.isWhitespace` of an ASCII byte: space and U+0009…U+000D.
+  static func isASCIIWhitespace(_ byte: UInt8) -> Bool {
+    byte == 0x20 || (0x09...0x0D).contains(byte)
+  }
+
   static func contains(_ haystack: some RandomAccessCollection<UInt8>, _ needle: String) -> Bool {
     // Over contiguous bytes (nearly always: arrays, native strings): `memchr` finds each
     // candidate first byte, `memcmp` checks the rest.

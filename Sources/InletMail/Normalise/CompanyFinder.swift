@@ -127,7 +127,7 @@ enum CompanyFinder {
   /// other than A–Z or a small Cyrillic letter. Anything else is left to the full check.
   private static func cannotBeUnquotedName(_ scalars: ArraySlice<Unicode.Scalar>) -> Bool {
     func isASCIISpace(_ value: UInt32) -> Bool {
-      value == 0x20 || value == 0x09 || value == 0x0D || value == 0x0A
+      value < 0x80 && ByteSearch.isTrimmable(UInt8(value))
     }
     var start = scalars.startIndex
     var end = scalars.endIndex

@@ -17,7 +17,7 @@ enum MessageIDs {
       if byte == UInt8(ascii: "<") {
         current = []
       } else if byte == UInt8(ascii: ">") {
-        if let id = current?.filter({ !($0 == 0x20 || (0x09...0x0D).contains($0)) }), !id.isEmpty {
+        if let id = current?.filter({ !ByteSearch.isASCIIWhitespace($0) }), !id.isEmpty {
           ids.append(String(decoding: id, as: UTF8.self))
         }
         current = nil

@@ -58,7 +58,7 @@ enum NoiseClassifier {
   static func isNullPath(_ returnPath: String) -> Bool {
     let bytes = returnPath.utf8
     if bytes.allSatisfy({ $0 < 0x80 }) {
-      return bytes.lazy.filter { !($0 == 0x20 || (0x09...0x0D).contains($0)) }
+      return bytes.lazy.filter { !ByteSearch.isASCIIWhitespace($0) }
         .elementsEqual("<>".utf8)
     }
     return returnPath.filter { !$0.isWhitespace } == "<>"
