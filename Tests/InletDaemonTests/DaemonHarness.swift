@@ -197,7 +197,7 @@ final class DaemonHarness: @unchecked Sendable {
 
   func get(_ path: String, token: String? = nil) async throws -> (Int, String) {
     let headers = token.map { [("Authorization", "Bearer \($0)")] } ?? []
-    let reply = try await request(.GET, path, headers: headers, timeout: .seconds(2))
+    let reply = try await request(.GET, path, headers: headers, timeout: .seconds(15))
     return (reply.status, reply.body)
   }
 

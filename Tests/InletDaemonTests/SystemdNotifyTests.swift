@@ -19,7 +19,8 @@ struct SystemdNotifyTests {
     let port = daemon.port
     async let started: Void = daemon.start()
 
-    let first = try await notify.receive(timeout: .seconds(30))
+    // As long as the harness waits for the port: start-up on a machine busy with other suites.
+    let first = try await notify.receive(timeout: .seconds(90))
     // The port answers the moment READY=1 arrives.
     let readyStatus = DaemonHarness.probe(port: port)
     try await started
@@ -83,7 +84,7 @@ struct SystemdNotifyTests {
     defer { daemon.remove() }
     daemon.environment = ["NOTIFY_SOCKET": notify.address, "WATCHDOG_USEC": "400000"]
     try await daemon.start()
-    let healthy = try await notify.receive(until: "WATCHDOG=1", timeout: .seconds(5))
+    let healthy = try await notify.receive(until: "WATCHDOG=1", timeout: .seconds(15))
     #expect(healthy.last == "WATCHDOG=1")
 
     let sqlite = Process()
