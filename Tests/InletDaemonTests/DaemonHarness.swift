@@ -239,11 +239,11 @@ final class DaemonHarness: @unchecked Sendable {
 
   /// `GET /health/ready` over a plain socket (no client pool, 1 s timeouts): the status code, or
   /// nil when nothing answers yet.
-  static func probe(port: Int) -> Int? {
+  static func probe(port: Int, seconds: Int = 1) -> Int? {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
-    var timeout = timeval(tv_sec: 1, tv_usec: 0)
+    var timeout = timeval(tv_sec: seconds, tv_usec: 0)
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     var address = sockaddr_in()

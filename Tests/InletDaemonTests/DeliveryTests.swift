@@ -128,9 +128,13 @@ struct DeliveryTests {
       let statuses = Set(
         updates.compactMap { ($0.json["inquiry"] as? [String: Any])?["status"] as? String })
       #expect(statuses == ["accepted", "rejected", "merged"])
-      let metrics = try await daemon.get("/metrics").1
+      // The counter is incremented just after the delivery's commit: wait for it.
+      var metrics = ""
       #expect(
-        metrics.contains(#"inlet_delivery_attempts_total{result="delivered"} 9"#), "\(metrics)")
+        try await eventually(seconds: 10) {
+          metrics = try await daemon.get("/metrics").1
+          return metrics.contains(#"inlet_delivery_attempts_total{result="delivered"} 9"#)
+        }, "\(metrics)")
       #expect(metrics.contains(#"inlet_delivery_attempts_total{result="failed"}"#))
     }
   }
@@ -162,8 +166,12 @@ struct DeliveryTests {
       try await Task.sleep(for: .milliseconds(800))
       #expect(receiver.received.count == 2)
       #expect(try await deliveries(daemon, status: "pending").count == 1)
-      let metrics = try await daemon.get("/metrics").1
-      #expect(metrics.contains("inlet_deliveries_dead_total 1"), "\(metrics)")
+      var metrics = ""
+      #expect(
+        try await eventually(seconds: 10) {
+          metrics = try await daemon.get("/metrics").1
+          return metrics.contains("inlet_deliveries_dead_total 1")
+        }, "\(metrics)")
 
       // Retry: read token is 403, unknown is 404, the dead one goes back to pending.
       #expect(

@@ -75,7 +75,8 @@ struct EventStreamTests {
       _ = daemon.stop()
     }
     #expect(session.status == 200)
-    #expect(ContinuousClock.now - started < .seconds(10))
+    // Well before the 30 s read deadline (a graceful stop of a busy daemon may take seconds).
+    #expect(ContinuousClock.now - started < .seconds(25))
   }
 
   @Test("an idle stream sends a keep-alive comment every 15 seconds")
@@ -88,6 +89,7 @@ struct EventStreamTests {
     let session = try await stream.read(lastEventID: nil, count: 1, seconds: 25, comments: 2)
     let elapsed = ContinuousClock.now - started
     #expect(session.comments.contains("keep-alive"), "\(session.comments)")
-    #expect(elapsed >= .seconds(14) && elapsed < .seconds(20), "\(elapsed)")
+    // The connection's own set-up adds to the 15 s on a loaded machine.
+    #expect(elapsed >= .seconds(14) && elapsed < .seconds(24), "\(elapsed)")
   }
 }

@@ -173,11 +173,12 @@ struct IMAPFakeServerTests {
       command.uppercased().hasPrefix("SELECT") ? nil : Self.standard(token: "", tag, command)
     }
     defer { server.stop() }
-    let client = try IMAPClient(endpoint: endpoint(server, credential: .password("x"), timeout: 1))
+    let client = try IMAPClient(endpoint: endpoint(server, credential: .password("x"), timeout: 2))
     try client.connect()
     let start = Date()
     #expect(throws: IMAPError.timeout) { _ = try client.select("INBOX", readOnly: false) }
-    #expect(Date().timeIntervalSince(start) < 3)
+    // The 2 s timeout, not a hang (slack for a machine busy with other suites).
+    #expect(Date().timeIntervalSince(start) < 10)
     #expect(!client.isConnected)
   }
 

@@ -3,7 +3,7 @@ import InletMail
 import InletTestSupport
 import Testing
 
-@Suite("IMAP over TLS against Dovecot with a self-signed certificate")
+@Suite("IMAP over TLS against Dovecot with a self-signed certificate", .serialized)
 struct IMAPTLSTests {
   private func endpoint(_ url: String, tls: IMAPTLSMode, caFile: String?) -> IMAPEndpoint {
     IMAPEndpoint(
