@@ -40,6 +40,28 @@ struct ValueJSONTests {
   @Test("invalid UTF-8 inside a string is refused")
   func invalidUTF8() {
     #expect(throws: ValueJSON.SyntaxError.self) { try ValueJSON.parse([0x22, 0xD0, 0x22]) }
+    // The same after an escape (the string is then built byte by byte).
+    #expect(throws: ValueJSON.SyntaxError.self) {
+      try ValueJSON.parse([0x22, 0x61, 0x5C, 0x6E, 0xD0, 0x22])
+    }
+  }
+
+  @Test("strings with and without escapes read as Foundation reads them, 3,000 random ones")
+  func stringsAgainstFoundation() throws {
+    var generator = SystemRandomNumberGenerator()
+    let pieces = [
+      "a", "Иван", "😀", " ", "\\n", "\\\"", "\\\\", "\\/", "\\u0418", "\\ud83d\\ude00", "\\t",
+      "q\\u00e9", "ё",
+    ]
+    for _ in 0..<3000 {
+      let body = (0..<Int.random(in: 0...6, using: &generator)).map { _ in
+        pieces.randomElement(using: &generator)!
+      }.joined()
+      let text = "[\"" + body + "\"]"
+      let ours = try ValueJSON.parse(Array(text.utf8))
+      let theirs = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String]
+      #expect(ours == .array([.string(theirs?.first ?? "?")]), "\(text)")
+    }
   }
 
   @Test("serialising and parsing again gives the same tree; keys sorted; control escaped")

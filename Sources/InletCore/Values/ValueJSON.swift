@@ -121,7 +121,12 @@ public enum ValueJSON {
     func error(_ message: String) -> SyntaxError { SyntaxError(message: message, offset: index) }
 
     mutating func skipWhitespace() {
-      while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+      while index < bytes.count {
+        switch bytes[index] {
+        case 0x20, 0x09, 0x0A, 0x0D: index += 1
+        default: return
+        }
+      }
     }
 
     mutating func value(depth: Int) throws(SyntaxError) -> Value {
@@ -210,7 +215,23 @@ public enum ValueJSON {
 
     mutating func string() throws(SyntaxError) -> String {
       index += 1
-      var out: [UInt8] = []
+      let start = index
+      // Most strings have no escape: made straight from the document's bytes.
+      while index < bytes.count {
+        let byte = bytes[index]
+        if byte == UInt8(ascii: "\"") {
+          let end = index
+          index += 1
+          let text = bytes.withUnsafeBufferPointer {
+            String(validating: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self)
+          }
+          guard let text else { throw error("a string is not valid UTF-8") }
+          return text
+        }
+        if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+        index += 1
+      }
+      var out = Array(bytes[start..<index])
       while true {
         guard index < bytes.count else { throw error("unterminated string") }
         let byte = bytes[index]
