@@ -32,7 +32,7 @@ struct FieldMapper {
       assign(raw, to: target, in: &inquiry, extra: &extra)
     }
     for path in instance.definition.idempotency?.fields ?? [] {
-      consumed.insert(path.head.lowercased())
+      consumed.insert(path.foldedHead)
     }
 
     switch event.extra ?? .rest(exclude: []) {
@@ -45,8 +45,8 @@ struct FieldMapper {
         }
       }
     case .rest(let exclude):
-      for (key, value) in body.fields.object ?? [:] {
-        let folded = key.lowercased()
+      for (key, value) in root.members {
+        let folded = root.keysFolded ? key : key.lowercased()
         if consumed.contains(folded) || exclude.contains(folded) || value.isEmpty { continue }
         if TransportMetadata.secretNames.contains(folded) { continue }
         extra[key] = value
@@ -73,7 +73,7 @@ struct FieldMapper {
         let trimmed = text.trimmedSpaces
         if trimmed.isEmpty { continue }
         found = trimmed
-        consumed.insert(path.head.lowercased())
+        consumed.insert(path.foldedHead)
         break
       }
     }

@@ -57,7 +57,10 @@ public enum Value: Sendable, Hashable {
 
   /// Follows a field path from an already folded root (one request maps many paths).
   func value(at path: FieldPath, root: FoldedObject) -> Value? {
-    guard let first = root.members[path.head] ?? root.folded[path.foldedHead] else { return nil }
+    let found =
+      root.keysFolded
+      ? root.folded[path.foldedHead] : root.members[path.head] ?? root.folded[path.foldedHead]
+    guard let first = found else { return nil }
     var current = first
     for segment in path.segments.dropFirst() {
       guard let value = current.member(segment) else { return nil }
@@ -135,12 +138,34 @@ extension Value: ExpressibleByStringLiteral {
 struct FoldedObject {
   let members: [String: Value]
   let folded: [String: Value]
+  /// Every key is already lower-case (the usual form): `folded` is `members`, and one lookup
+  /// answers what an exact and then a folded lookup would.
+  let keysFolded: Bool
 
   init(_ value: Value) {
     members = value.object ?? [:]
+    if members.keys.allSatisfy(Self.isFolded) {
+      folded = members
+      keysFolded = true
+      return
+    }
     var folded: [String: Value] = [:]
     folded.reserveCapacity(members.count)
     for (key, member) in members { folded[key.lowercased()] = folded[key.lowercased()] ?? member }
     self.folded = folded
+    keysFolded = false
+  }
+
+  /// Whether `key.lowercased() == key`, without making the lower-cased copy for ASCII keys.
+  static func isFolded(_ key: String) -> Bool {
+    var ascii = true
+    for byte in key.utf8 {
+      if byte >= 0x80 {
+        ascii = false
+        break
+      }
+      if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { return false }
+    }
+    return ascii || key.lowercased() == key
   }
 }

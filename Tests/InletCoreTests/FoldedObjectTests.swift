@@ -1,0 +1,56 @@
+import Testing
+
+@testable import InletCore
+
+@Suite("Folded field names")
+struct FoldedObjectTests {
+  @Test(
+    "a key is folded when lower-casing leaves it as it is",
+    arguments: [
+      ("email", true), ("e-mail_2", true), ("", true), ("имя", true), ("телефон", true),
+      ("Email", false), ("EMAIL", false), ("eMail", false), ("Имя", false), ("ИМЯ", false),
+      ("имЯ", false), ("Straße", false), ("straße", true), ("ǅ", false),
+    ])
+  func folded(key: String, expected: Bool) {
+    #expect(FoldedObject.isFolded(key) == expected)
+    #expect(FoldedObject.isFolded(key) == (key.lowercased() == key))
+  }
+
+  /// The one-lookup path for lower-case bodies answers as the exact-then-folded rule does, for
+  /// bodies with and without upper-case keys and paths spelled in either case.
+  @Test func oneLookupAnswersAsTwo() throws {
+    let keys = ["email", "Email", "EMAIL", "имя", "Имя", "phone", "tel", "name"]
+    let paths = ["email", "Email", "EMAIL", "имя", "ИМЯ", "Phone", "phone", "name.first", "x"]
+      .map { FieldPath($0)! }
+    var generator = SystemRandomNumberGenerator()
+    for round in 0..<500 {
+      var members: [String: Value] = [:]
+      for key in keys where Bool.random(using: &generator) {
+        members[key] = .string("\(key)-\(round)")
+      }
+      if Bool.random(using: &generator) { members["name"] = .object(["first": .string("Анна")]) }
+      let body = Value.object(members)
+      let root = FoldedObject(body)
+      #expect(root.keysFolded == members.keys.allSatisfy { $0.lowercased() == $0 })
+      for path in paths {
+        var expected = members[path.head]
+        if expected == nil {
+          expected = members.first { $0.key.lowercased() == path.foldedHead }.map { _ in
+            // With several spellings of one folded key, any one of them may be taken.
+            members.filter { $0.key.lowercased() == path.foldedHead }.values.first!
+          }
+        }
+        for segment in path.segments.dropFirst() { expected = expected?.member(segment) }
+        let found = body.value(at: path, root: root)
+        if members.filter({ $0.key.lowercased() == path.foldedHead }).count > 1,
+          members[path.head] == nil
+        {
+          let spellings = members.filter { $0.key.lowercased() == path.foldedHead }.values
+          #expect(found.map { spellings.contains($0) } ?? false, "\(members) \(path)")
+        } else {
+          #expect(found == expected, "\(members) \(path)")
+        }
+      }
+    }
+  }
+}
