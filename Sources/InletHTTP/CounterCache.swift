@@ -11,7 +11,12 @@ final class CounterCache: Sendable {
   /// Adds one to the counter `label{dimensions}`.
   func increment(_ label: String, _ dimensions: [(String, String)] = []) {
     var key = label
-    for (name, value) in dimensions { key += "|\(name)=\(value)" }
+    for (name, value) in dimensions {
+      key.append("|")
+      key.append(name)
+      key.append("=")
+      key.append(value)
+    }
     let counter = counters.withLock { cache -> Counter in
       if let existing = cache[key] { return existing }
       let made = Counter(label: label, dimensions: dimensions)

@@ -224,8 +224,8 @@ struct HookController {
   /// counted) and without its idempotency key, so the client's retry with the same key is
   /// taken once the window has passed.
   private func admit(
-    _ instance: ChannelInstance, client: String?, keeping submissions: [RawSubmission],
-    logger: Logger
+    _ instance: ChannelInstance, client: String?,
+    keeping submissions: @autoclosure () -> [RawSubmission], logger: Logger
   ) async throws {
     var checks: [(scope: String, key: String, limit: RateLimit)] = []
     if let limit = RateLimit(instance.options["rate_limit_per_ip"]), let client {
@@ -242,7 +242,7 @@ struct HookController {
         "webhook refused: rate limited",
         metadata: ["scope": "\(check.scope)", "remote": "\(client ?? "?")"])
       if refusal.refused <= Self.refusalsKept {
-        for var submission in submissions {
+        for var submission in submissions() {
           submission.idempotencyKey = nil
           submission.disposition = .ignored(
             "rate_limited: over the channel's \(check.scope == "ip" ? "rate_limit_per_ip" : "rate_limit")"

@@ -54,3 +54,25 @@ struct FoldedObjectTests {
     }
   }
 }
+
+@Suite("Header names")
+struct HeaderNameTests {
+  @Test func lookupsIgnoreLetterCase() {
+    let request = HookRequest(
+      method: "post",
+      headers: [
+        ("Content-Type", "application/json"), ("x-signature", "abc"), ("X-API-KEY", "k"),
+        ("X-Имя", "v"),
+      ])
+    #expect(request.headers.map(\.name) == ["content-type", "x-signature", "x-api-key", "x-имя"])
+    #expect(request.header("content-type") == "application/json")
+    #expect(request.header("Content-Type") == "application/json")
+    #expect(request.header("X-Signature") == "abc")
+    #expect(request.header("x-api-key") == "k")
+    #expect(request.header("X-ИМЯ") == "v")
+    #expect(request.header("x-missing") == nil)
+    for name in ["a", "content-type", "Content-Type", "X-ИМЯ", "x-имя", "", "ǅ"] {
+      #expect(HookRequest.folded(name) == name.lowercased())
+    }
+  }
+}

@@ -120,7 +120,7 @@ public struct HookProcessor: Sendable {
   /// Picks the event for a decoded body and decides what becomes of it.
   private func dispatch(
     _ decodedBody: DecodedBody, request: HookRequest, instance: ChannelInstance, now: Date,
-    submission: RawSubmission, context: ReplyContext
+    submission: consuming RawSubmission, context: consuming ReplyContext
   ) -> HookOutcome {
     let definition = instance.definition
     var submission = submission

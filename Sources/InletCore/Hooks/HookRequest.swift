@@ -28,15 +28,24 @@ public struct HookRequest: Sendable {
     self.subpath = subpath
     self.query = query
     self.rawQuery = rawQuery
-    self.headers = headers.map { (name: $0.name.lowercased(), value: $0.value) }
+    self.headers = headers.map { (name: Self.folded($0.name), value: $0.value) }
     self.body = body
     self.remoteAddress = remoteAddress
   }
 
   /// The first header field with that name (case-insensitive).
   public func header(_ name: String) -> String? {
-    let lowered = name.lowercased()
+    let lowered = Self.folded(name)
     return headers.first { $0.name == lowered }?.value
+  }
+
+  /// A header name lower-cased; names that already are (HTTP/2's and the listener's canonical
+  /// form, and the names the code asks for) are returned without a copy.
+  static func folded(_ name: String) -> String {
+    for byte in name.utf8 where byte >= 0x80 || (byte >= 0x41 && byte <= 0x5A) {
+      return name.lowercased()
+    }
+    return name
   }
 
   /// The first query parameter with that name.
