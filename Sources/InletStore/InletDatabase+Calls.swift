@@ -20,11 +20,9 @@ extension InletDatabase {
     } row: { row in
       (record: row.text(0), inquiryID: row.integer(1))
     }
-    let decoder = InquiryJSON.decoder()
-    let encoder = InquiryJSON.encoder()
     var record: CallRecord
     if let text = stored?.record {
-      record = try decoder.decode(CallRecord.self, from: Data(text.utf8))
+      record = try InquiryJSON.decoder().decode(CallRecord.self, from: Data(text.utf8))
       record.apply(event)
     } else {
       record = CallRecord(first: event)
@@ -33,7 +31,8 @@ extension InletDatabase {
     var created = false
 
     if let id = inquiryID, var stored = try InquiryRecord.fetchOne(db, key: id) {
-      var inquiry = try decoder.decode(Inquiry.self, from: Data(stored.document.utf8))
+      var inquiry = try InquiryJSON.decoder().decode(
+        Inquiry.self, from: Data(stored.document.utf8))
       inquiry.status = stored.status
       record.update(&inquiry)
       inquiry.id = ""
@@ -67,7 +66,7 @@ extension InletDatabase {
       }
     }
 
-    let encoded = Array(try encoder.encode(record))
+    let encoded = record.jsonBytes
     try db.executeDirect(
       db.cachedStatement(
         sql: """

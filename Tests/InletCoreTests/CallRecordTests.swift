@@ -115,4 +115,38 @@ struct CallRecordTests {
     record.update(&accepted)
     #expect(accepted.kind == .call)
   }
+
+  /// The stored form is what `InquiryJSON.encoder()` writes, byte for byte, and reads back.
+  @Test func storedFormIsTheEncoders() throws {
+    var generator = SystemRandomNumberGenerator()
+    let texts: [String?] = [nil, "", "+79161234567", "Иван \"Петров\"", "a/b\\c", "😀 ё"]
+    for _ in 0..<500 {
+      var record = CallRecord(
+        first: CallEvent(
+          callID: texts.compactMap { $0 }.randomElement(using: &generator)! + "-id",
+          state: CallState.allCases.randomElement(using: &generator),
+          seq: Bool.random(using: &generator)
+            ? Int64.random(in: -5...1 << 40, using: &generator) : nil,
+          answered: Bool.random(using: &generator),
+          direction: texts.randomElement(using: &generator)!,
+          callerPhone: texts.randomElement(using: &generator)!,
+          durationS: Bool.random(using: &generator)
+            ? Int.random(in: 0...100_000, using: &generator) : nil,
+          receivedAt: Date(timeIntervalSince1970: Double.random(in: 0...4e9, using: &generator))))
+      record.did = texts.randomElement(using: &generator)!
+      record.employee = texts.randomElement(using: &generator)!
+      record.recordingURL = texts.randomElement(using: &generator)!
+      record.anonymous = Bool.random(using: &generator)
+      record.events = Int.random(in: 0...50, using: &generator)
+      let expected = try InquiryJSON.encoder().encode(record)
+      #expect(
+        String(decoding: record.jsonBytes, as: UTF8.self)
+          == String(decoding: expected, as: UTF8.self))
+      var whole = record
+      whole.firstEventAt = Date(
+        timeIntervalSince1970: record.firstEventAt.timeIntervalSince1970.rounded(.down))
+      #expect(
+        try InquiryJSON.decoder().decode(CallRecord.self, from: Data(record.jsonBytes)) == whole)
+    }
+  }
 }

@@ -76,3 +76,58 @@ struct HeaderNameTests {
     }
   }
 }
+
+@Suite("Field paths and member names")
+struct FieldPathParsingTests {
+  /// Splitting on characters, as paths were read before they were split on bytes.
+  static func reference(_ text: String) -> [String] {
+    var segments: [String] = []
+    var current = ""
+    for character in text {
+      if character == "." || character == "[" || character == "]" {
+        if !current.isEmpty { segments.append(current) }
+        current = ""
+      } else {
+        current.append(character)
+      }
+    }
+    if !current.isEmpty { segments.append(current) }
+    return segments
+  }
+
+  @Test func pathsSplitAsByCharacters() {
+    var generator = SystemRandomNumberGenerator()
+    let pieces = ["a", "Имя", ".", "[", "]", "0", "😀", "contact_info", "E", "ё", " ", "[]", ".."]
+    for _ in 0..<3000 {
+      let text = (0..<Int.random(in: 0...7, using: &generator)).map { _ in
+        pieces.randomElement(using: &generator)!
+      }.joined()
+      let expected = Self.reference(text)
+      let path = FieldPath(text)
+      #expect(path?.segments ?? [] == expected, "\(text)")
+      #expect((path == nil) == expected.isEmpty)
+      if let path { #expect(path.foldedHead == expected[0].lowercased()) }
+    }
+    #expect(FieldPath("fields[email][value]")?.segments == ["fields", "email", "value"])
+    #expect(FieldPath("Contact.Телефон")?.foldedHead == "contact")
+  }
+
+  @Test func memberNamesFoldAsLowercased() {
+    var generator = SystemRandomNumberGenerator()
+    let pieces = [
+      "a", "A", "z", "Z", "_", "-", "1", "И", "и", "\u{212A}", "k", "K", "ß", "İ", "@", "[",
+    ]
+    for _ in 0..<5000 {
+      func random() -> String {
+        (0..<Int.random(in: 0...4, using: &generator)).map { _ in
+          pieces.randomElement(using: &generator)!
+        }.joined()
+      }
+      let key = random()
+      let folded = Bool.random(using: &generator) ? key.lowercased() : random().lowercased()
+      #expect(Value.foldsTo(key, folded) == (key.lowercased() == folded), "\(key) \(folded)")
+    }
+    #expect(Value.foldsTo("\u{212A}ey", "key"))
+    #expect(Value.object(["Phone": .string("1")]).member("PHONE") == .string("1"))
+  }
+}

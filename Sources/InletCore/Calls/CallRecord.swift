@@ -95,3 +95,27 @@ public struct CallRecord: Sendable, Equatable, Codable {
     inquiry.source.callID = callID
   }
 }
+
+extension CallRecord {
+  /// The record as `InquiryJSON.encoder()` writes it (the synthesized `Codable` keys, sorted;
+  /// absent optionals left out; dates in whole seconds), written directly: a call event is
+  /// stored on the writer thread every webhook waits on.
+  public var jsonBytes: [UInt8] {
+    var writer = JSONObjectWriter(capacity: 320)
+    writer.bool("anonymous", anonymous)
+    writer.bool("answered", answered)
+    writer.string("callID", callID)
+    writer.string("callerPhone", callerPhone)
+    writer.string("did", did)
+    writer.string("direction", direction)
+    if let durationS { writer.encoded("durationS", Array(String(durationS).utf8)) }
+    writer.string("employee", employee)
+    writer.encoded("events", Array(String(events).utf8))
+    writer.string("firstEventAt", Inquiry.timestamp(firstEventAt))
+    if let highestSeq { writer.encoded("highestSeq", Array(String(highestSeq).utf8)) }
+    writer.bool("outcomeDecided", outcomeDecided)
+    writer.string("recordingURL", recordingURL)
+    writer.string("state", state.rawValue)
+    return writer.finish()
+  }
+}

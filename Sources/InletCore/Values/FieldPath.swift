@@ -10,24 +10,25 @@ public struct FieldPath: Sendable, Hashable, CustomStringConvertible {
 
   /// Parses a textual path; `nil` for an empty one.
   public init?(_ text: String) {
+    // The separators are ASCII, so the UTF-8 bytes can be split without decoding characters.
     var segments: [String] = []
-    var current = ""
-    var index = text.startIndex
-    while index < text.endIndex {
-      let character = text[index]
-      switch character {
-      case ".", "[", "]":
-        if !current.isEmpty { segments.append(current) }
-        current = ""
+    let utf8 = text.utf8
+    var start = utf8.startIndex
+    var index = start
+    while index < utf8.endIndex {
+      switch utf8[index] {
+      case UInt8(ascii: "."), UInt8(ascii: "["), UInt8(ascii: "]"):
+        if start < index { segments.append(String(text[start..<index])) }
+        index = utf8.index(after: index)
+        start = index
       default:
-        current.append(character)
+        index = utf8.index(after: index)
       }
-      index = text.index(after: index)
     }
-    if !current.isEmpty { segments.append(current) }
+    if start < index { segments.append(String(text[start..<index])) }
     guard !segments.isEmpty else { return nil }
     self.segments = segments
-    self.foldedHead = segments[0].lowercased()
+    self.foldedHead = FoldedObject.isFolded(segments[0]) ? segments[0] : segments[0].lowercased()
   }
 
   /// The first segment: the top-level field a path consumes.

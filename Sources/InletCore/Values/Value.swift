@@ -46,12 +46,26 @@ public enum Value: Sendable, Hashable {
     case .object(let members):
       if let exact = members[key] { return exact }
       let folded = key.lowercased()
-      return members.first { $0.key.lowercased() == folded }?.value
+      return members.first { Self.foldsTo($0.key, folded) }?.value
     case .array(let items):
       guard let index = Int(key), items.indices.contains(index) else { return nil }
       return items[index]
     default:
       return nil
+    }
+  }
+
+  /// Whether `key.lowercased() == folded`; ASCII keys are compared without a lower-cased copy.
+  static func foldsTo(_ key: String, _ folded: String) -> Bool {
+    let keyBytes = key.utf8
+    let foldedBytes = folded.utf8
+    // Outside ASCII lower-casing may change lengths (and the Kelvin sign becomes `k`).
+    guard keyBytes.allSatisfy({ $0 < 0x80 }), foldedBytes.allSatisfy({ $0 < 0x80 }) else {
+      return key.lowercased() == folded
+    }
+    guard keyBytes.count == foldedBytes.count else { return false }
+    return zip(keyBytes, foldedBytes).allSatisfy { byte, other in
+      (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) == other
     }
   }
 
