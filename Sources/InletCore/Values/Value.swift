@@ -45,7 +45,7 @@ public enum Value: Sendable, Hashable {
     switch self {
     case .object(let members):
       if let exact = members[key] { return exact }
-      let folded = key.lowercased()
+      let folded = FoldedObject.isFolded(key) ? key : key.lowercased()
       return members.first { Self.foldsTo($0.key, folded) }?.value
     case .array(let items):
       guard let index = Int(key), items.indices.contains(index) else { return nil }
@@ -55,18 +55,18 @@ public enum Value: Sendable, Hashable {
     }
   }
 
-  /// Whether `key.lowercased() == folded`; ASCII keys are compared without a lower-cased copy.
+  /// Whether `key.lowercased() == folded`, comparing as far as the key is ASCII without a
+  /// lower-cased copy: lower-casing maps each scalar on its own, so an ASCII prefix of the key
+  /// lower-cases byte for byte; from its first other byte on, the copy decides.
   static func foldsTo(_ key: String, _ folded: String) -> Bool {
-    let keyBytes = key.utf8
-    let foldedBytes = folded.utf8
-    // Outside ASCII lower-casing may change lengths (and the Kelvin sign becomes `k`).
-    guard keyBytes.allSatisfy({ $0 < 0x80 }), foldedBytes.allSatisfy({ $0 < 0x80 }) else {
-      return key.lowercased() == folded
+    var keyBytes = key.utf8.makeIterator()
+    var foldedBytes = folded.utf8.makeIterator()
+    while let byte = keyBytes.next() {
+      if byte >= 0x80 { return key.lowercased() == folded }
+      let lowered = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+      guard foldedBytes.next() == lowered else { return false }
     }
-    guard keyBytes.count == foldedBytes.count else { return false }
-    return zip(keyBytes, foldedBytes).allSatisfy { byte, other in
-      (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) == other
-    }
+    return foldedBytes.next() == nil
   }
 
   /// Follows a field path from an already folded root (one request maps many paths).
