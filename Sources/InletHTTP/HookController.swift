@@ -100,7 +100,8 @@ struct HookController {
       hookRequest.publicURL = base + request.uri.description
     }
 
-    switch processor.process(hookRequest, for: instance) {
+    let outcome = processor.process(hookRequest, for: instance)
+    switch consume outcome {
     case .reply(let reply, var replyContext):
       replyContext.callerName = await callerName(reply, replyContext)
       return try ReplyRenderer.response(reply, context: replyContext)

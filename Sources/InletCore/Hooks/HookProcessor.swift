@@ -123,8 +123,6 @@ public struct HookProcessor: Sendable {
     submission: consuming RawSubmission, context: consuming ReplyContext
   ) -> HookOutcome {
     let definition = instance.definition
-    var submission = submission
-    var context = context
     context.fields = decodedBody.fields
     submission.context = context
     submission.files = decodedBody.files

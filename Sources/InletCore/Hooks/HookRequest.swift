@@ -56,9 +56,10 @@ public struct HookRequest: Sendable {
   /// The media type of the body without parameters, lower-cased (`application/json`).
   public var mediaType: String? {
     guard let contentType = header("content-type") else { return nil }
-    let base = contentType.split(separator: ";", maxSplits: 1).first ?? ""
-    let trimmed = base.trimmedSpaces.lowercased()
-    return trimmed.isEmpty ? nil : trimmed
+    let end = contentType.utf8.firstIndex(of: UInt8(ascii: ";")) ?? contentType.endIndex
+    let trimmed = contentType[..<end].trimmedSpaces
+    if trimmed.isEmpty { return nil }
+    return FoldedObject.isFolded(trimmed) ? trimmed : trimmed.lowercased()
   }
 
   /// One parameter of the `Content-Type` header (`boundary`, `charset`).
