@@ -37,18 +37,6 @@ struct DeliveryTests {
     return reply.json["items"] as? [[String: Any]] ?? []
   }
 
-  /// Polls until `condition` holds or `seconds` pass.
-  func eventually(
-    seconds: Double = 30, _ condition: () async throws -> Bool
-  ) async throws -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-      if try await condition() { return true }
-      try await Task.sleep(for: .milliseconds(100))
-    }
-    return try await condition()
-  }
-
   /// Checks `t=…,v1=…` the way a receiver would, with its own HMAC.
   static func signatureIsValid(_ received: DeliveryReceiver.Received) -> Bool {
     var fields: [String: String] = [:]

@@ -273,10 +273,7 @@ struct MailboxTests {
     func cursors() throws -> Int {
       try queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM imap_cursors") ?? 0 }
     }
-    let firstPass = ContinuousClock.now + .seconds(60)
-    while try cursors() == 0, ContinuousClock.now < firstPass {
-      try await Task.sleep(for: .milliseconds(20))
-    }
+    _ = try await eventually(seconds: 60) { try cursors() > 0 }
     try await Task.sleep(for: .milliseconds(300))
     // Every appended letter must arrive (the 10-minute poll cannot bring it); the fastest of up
     // to three must take under 2 s from the append: a machine busy with other suites may delay

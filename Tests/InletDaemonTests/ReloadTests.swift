@@ -11,16 +11,6 @@ import Testing
 struct ReloadTests {
   private let lead = #"{"name":"Иван","email":"ivan@example.ru","message":"Счёт"}"#
 
-  /// Polls `condition` for up to five seconds.
-  private func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
-    let deadline = ContinuousClock.now + .seconds(30)
-    while ContinuousClock.now < deadline {
-      if try await condition() { return true }
-      try await Task.sleep(for: .milliseconds(50))
-    }
-    return try await condition()
-  }
-
   @Test("a valid new config adds a channel and a token while requests keep flowing")
   func validReload() async throws {
     let daemon = try DaemonHarness()

@@ -108,11 +108,11 @@ extension CallRecord {
     writer.string("callerPhone", callerPhone)
     writer.string("did", did)
     writer.string("direction", direction)
-    if let durationS { writer.encoded("durationS", Array(String(durationS).utf8)) }
+    writer.integer("durationS", durationS)
     writer.string("employee", employee)
-    writer.encoded("events", Array(String(events).utf8))
+    writer.integer("events", events)
     writer.string("firstEventAt", Inquiry.timestamp(firstEventAt))
-    if let highestSeq { writer.encoded("highestSeq", Array(String(highestSeq).utf8)) }
+    writer.integer("highestSeq", highestSeq)
     writer.bool("outcomeDecided", outcomeDecided)
     writer.string("recordingURL", recordingURL)
     writer.string("state", state.rawValue)

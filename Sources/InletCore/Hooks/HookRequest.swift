@@ -28,24 +28,15 @@ public struct HookRequest: Sendable {
     self.subpath = subpath
     self.query = query
     self.rawQuery = rawQuery
-    self.headers = headers.map { (name: Self.folded($0.name), value: $0.value) }
+    self.headers = headers.map { (name: $0.name.lowercasedIfNeeded, value: $0.value) }
     self.body = body
     self.remoteAddress = remoteAddress
   }
 
   /// The first header field with that name (case-insensitive).
   public func header(_ name: String) -> String? {
-    let lowered = Self.folded(name)
+    let lowered = name.lowercasedIfNeeded
     return headers.first { $0.name == lowered }?.value
-  }
-
-  /// A header name lower-cased; names that already are (HTTP/2's and the listener's canonical
-  /// form, and the names the code asks for) are returned without a copy.
-  static func folded(_ name: String) -> String {
-    for byte in name.utf8 where byte >= 0x80 || (byte >= 0x41 && byte <= 0x5A) {
-      return name.lowercased()
-    }
-    return name
   }
 
   /// The first query parameter with that name.
@@ -59,7 +50,7 @@ public struct HookRequest: Sendable {
     let end = contentType.utf8.firstIndex(of: UInt8(ascii: ";")) ?? contentType.endIndex
     let trimmed = contentType[..<end].trimmedSpaces
     if trimmed.isEmpty { return nil }
-    return FoldedObject.isFolded(trimmed) ? trimmed : trimmed.lowercased()
+    return trimmed.lowercasedIfNeeded
   }
 
   /// One parameter of the `Content-Type` header (`boundary`, `charset`).

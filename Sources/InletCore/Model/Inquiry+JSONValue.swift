@@ -267,6 +267,12 @@ struct JSONObjectWriter {
     bytes.append(UInt8(ascii: "]"))
   }
 
+  mutating func integer(_ name: String, _ value: (some BinaryInteger)?) {
+    guard let value else { return }
+    key(name)
+    bytes.append(contentsOf: String(value).utf8)
+  }
+
   mutating func bool(_ name: String, _ value: Bool) {
     key(name)
     bytes.append(contentsOf: value ? Self.trueBytes : Self.falseBytes)

@@ -28,7 +28,7 @@ public struct FieldPath: Sendable, Hashable, CustomStringConvertible {
     if start < index { segments.append(String(text[start..<index])) }
     guard !segments.isEmpty else { return nil }
     self.segments = segments
-    self.foldedHead = FoldedObject.isFolded(segments[0]) ? segments[0] : segments[0].lowercased()
+    self.foldedHead = segments[0].lowercasedIfNeeded
   }
 
   /// The first segment: the top-level field a path consumes.

@@ -45,28 +45,14 @@ public enum Value: Sendable, Hashable {
     switch self {
     case .object(let members):
       if let exact = members[key] { return exact }
-      let folded = FoldedObject.isFolded(key) ? key : key.lowercased()
-      return members.first { Self.foldsTo($0.key, folded) }?.value
+      let folded = key.lowercasedIfNeeded
+      return members.first { $0.key.lowercases(to: folded) }?.value
     case .array(let items):
       guard let index = Int(key), items.indices.contains(index) else { return nil }
       return items[index]
     default:
       return nil
     }
-  }
-
-  /// Whether `key.lowercased() == folded`, comparing as far as the key is ASCII without a
-  /// lower-cased copy: lower-casing maps each scalar on its own, so an ASCII prefix of the key
-  /// lower-cases byte for byte; from its first other byte on, the copy decides.
-  static func foldsTo(_ key: String, _ folded: String) -> Bool {
-    var keyBytes = key.utf8.makeIterator()
-    var foldedBytes = folded.utf8.makeIterator()
-    while let byte = keyBytes.next() {
-      if byte >= 0x80 { return key.lowercased() == folded }
-      let lowered = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
-      guard foldedBytes.next() == lowered else { return false }
-    }
-    return foldedBytes.next() == nil
   }
 
   /// Follows a field path from an already folded root (one request maps many paths).
@@ -158,7 +144,7 @@ struct FoldedObject {
 
   init(_ value: Value) {
     members = value.object ?? [:]
-    if members.keys.allSatisfy(Self.isFolded) {
+    if members.keys.allSatisfy(\.isLowercase) {
       folded = members
       keysFolded = true
       return
@@ -168,18 +154,5 @@ struct FoldedObject {
     for (key, member) in members { folded[key.lowercased()] = folded[key.lowercased()] ?? member }
     self.folded = folded
     keysFolded = false
-  }
-
-  /// Whether `key.lowercased() == key`, without making the lower-cased copy for ASCII keys.
-  static func isFolded(_ key: String) -> Bool {
-    var ascii = true
-    for byte in key.utf8 {
-      if byte >= 0x80 {
-        ascii = false
-        break
-      }
-      if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { return false }
-    }
-    return ascii || key.lowercased() == key
   }
 }
