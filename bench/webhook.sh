@@ -8,6 +8,10 @@
 #                        signed form) → 200 {}
 #   (b) bare    Hummingbird 2 handler that collects the body and answers 204
 #               (bench/bare-hummingbird)
+#   (h) hop     optional (BENCH_TARGETS="daemon hop bare"): the same handler, but
+#               its answer waits for a do-nothing serial queue, as a durable
+#               answer waits for the SQLite writer, and is 201 {"id":…} —
+#               what the stack costs before any work of inlet's own
 #   (c) nginx   nginx-light, one worker, `return 204;`
 #
 # All three run side by side on 127.0.0.1 and are loaded with the same wrk
@@ -25,7 +29,8 @@
 #   BENCH_CONNECTIONS  wrk connections (default 32 generic, 64 mango)
 #   BENCH_ROUNDS       rounds of a→b→c (default 3)
 #   BENCH_WARMUP       warm-up run per target before round 1 (default 2s, 0 = none)
-#   BENCH_TARGETS      subset/order of "daemon bare nginx" (default: all three)
+#   BENCH_TARGETS      subset/order of "daemon bare nginx" (default: all three; "hop"
+#                      may be added)
 #   BENCH_SKIP_BUILD   1 = use existing release binaries, do not run swift build
 #   BENCH_INLET_BIN    daemon binary to use instead of building .build/release/inlet
 #   BENCH_BARE_BIN     bare binary to use instead of building bench/.build-bare/release/bare
@@ -118,7 +123,7 @@ fi
 read -r -a TARGETS <<<"$BENCH_TARGETS"
 ((${#TARGETS[@]} > 0)) || die "BENCH_TARGETS is empty"
 for t in "${TARGETS[@]}"; do
-  case $t in daemon | bare | nginx) ;; *) die "unknown target '$t' in BENCH_TARGETS" ;; esac
+  case $t in daemon | bare | hop | nginx) ;; *) die "unknown target '$t' in BENCH_TARGETS" ;; esac
 done
 has_target() {
   local t
@@ -190,7 +195,7 @@ has_target nginx && ! have_nginx && die "nginx not found after installing nginx-
 
 # ------------------------------------------------------------------- build --
 
-if [[ $BENCH_SKIP_BUILD != 1 ]] && { has_target daemon || has_target bare; }; then
+if [[ $BENCH_SKIP_BUILD != 1 ]] && { has_target daemon || has_target bare || has_target hop; }; then
   command -v swift >/dev/null || die "swift not in PATH"
 fi
 
@@ -203,7 +208,7 @@ if has_target daemon; then
   fi
   [[ -x $INLET_BIN ]] || die "no daemon binary at $INLET_BIN"
 fi
-if has_target bare; then
+if has_target bare || has_target hop; then
   if [[ $BENCH_SKIP_BUILD != 1 && -z ${BENCH_BARE_BIN:-} ]]; then
     log "building bench/bare-hummingbird (release, scratch ${BARE_SCRATCH#"$REPO"/})"
     swift build -c release --package-path "$BARE_PKG" --scratch-path "$BARE_SCRATCH" --product bare
@@ -351,6 +356,7 @@ declare -A URL=() LABEL=()
 {
   LABEL[daemon]='(a) inlet `POST '"$HOOK_PATH"'` → '"$DAEMON_STATUS"' after SQLite commit'
   LABEL[bare]='(b) bare Hummingbird 2, collect body → 204'
+  LABEL[hop]='(h) bare + a wait for a do-nothing writer queue → 201 `{"id":…}`'
   LABEL[nginx]='(c) nginx-light, 1 worker, `return 204`'
 }
 
@@ -384,6 +390,15 @@ if has_target bare; then
   PIDS+=("$!")
   wait_http bare "$!" POST "http://127.0.0.1:$port$HOOK_PATH" 204 "$TMP/bare.log"
   URL[bare]="http://127.0.0.1:$port$HOOK_PATH"
+fi
+
+if has_target hop; then
+  port=$(free_port)
+  log "starting bare Hummingbird --hop on 127.0.0.1:$port"
+  "$BARE_BIN" --port "$port" --hop >"$TMP/hop.log" 2>&1 &
+  PIDS+=("$!")
+  wait_http hop "$!" POST "http://127.0.0.1:$port$HOOK_PATH" 201 "$TMP/hop.log"
+  URL[hop]="http://127.0.0.1:$port$HOOK_PATH"
 fi
 
 if has_target nginx; then
@@ -425,7 +440,7 @@ fi
 # One request with exactly the benchmark's shape, so a misconfiguration (bad
 # token, missing channel) fails loudly here instead of as 100 % non-2xx.
 for t in "${TARGETS[@]}"; do
-  case $t in daemon) want=$DAEMON_STATUS ;; *) want=204 ;; esac
+  case $t in daemon) want=$DAEMON_STATUS ;; hop) want=201 ;; *) want=204 ;; esac
   probe_args "$t"
   resp=$(curl -s --max-time 10 -o "$TMP/probe-$t.out" -w '%{http_code}' -X POST \
     -H "Content-Type: $CONTENT_TYPE" "${PROBE_ARGS[@]}" "${URL[$t]}") || true
@@ -568,6 +583,11 @@ REPORT="$TMP/report.md"
     "daemon/bare **$(ratio "${RPS[daemon]:-}" "${RPS[bare]:-}")**," \
     "daemon/nginx **$(ratio "${RPS[daemon]:-}" "${RPS[nginx]:-}")**," \
     "bare/nginx **$(ratio "${RPS[bare]:-}" "${RPS[nginx]:-}")**"
+  if has_target hop; then
+    echo
+    echo "With the wait for a writer thread that does nothing (hop): hop/bare" \
+      "**$(ratio "${RPS[hop]:-}" "${RPS[bare]:-}")**, daemon/hop **$(ratio "${RPS[daemon]:-}" "${RPS[hop]:-}")**"
+  fi
 
   durable=""
   if has_target daemon; then
