@@ -188,4 +188,48 @@ struct MailIngestTests {
     #expect(rows == 3)
     #expect(try await temp.database.mailCursor(mailbox: "sales", folder: "INBOX")?.lastUID == 3)
   }
+
+  @Test("a failure that rolls the transaction back stores nothing of the chunk; a later pass all")
+  func rolledBackChunk() async throws {
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    try await temp.database.setMailCursor(inbox, lastUID: 0)
+    // As a full disk would: SQLite ends the whole transaction, not only the statement.
+    try await temp.database.write { db in
+      try db.execute(
+        sql: """
+          CREATE TEMP TRIGGER roll_back BEFORE INSERT ON raw_items
+          WHEN NEW.idempotency_key = 'mail:bad@x' AND NEW.status = 'normalised'
+          BEGIN SELECT RAISE(ROLLBACK, 'disk full, for the test'); END
+          """)
+    }
+    let letters = [
+      letter(uid: 1, messageID: "a@x"), letter(uid: 2, messageID: "bad@x"),
+      letter(uid: 3, messageID: "c@x"),
+    ]
+    await #expect(throws: (any Error).self) {
+      _ = try await temp.database.ingestMail(letters, at: inbox, cursor: 3)
+    }
+    let rows = {
+      try temp.database.readSync { db in
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM raw_items") ?? 0
+      }
+    }
+    // Nothing committed outside the transaction (before the fix: three quarantined rows, and
+    // the retry took the letters for already stored and moved the cursor past them).
+    #expect(try rows() == 0)
+    #expect(try await temp.database.mailCursor(mailbox: "sales", folder: "INBOX")?.lastUID == 0)
+
+    // Once the disk has room again, the next pass stores every letter as an inquiry.
+    try await temp.database.write { db in try db.execute(sql: "DROP TRIGGER roll_back") }
+    let results = try await temp.database.ingestMail(letters, at: inbox, cursor: 3)
+    #expect(
+      results.allSatisfy {
+        if case .created = $0 { return true }
+        return false
+      })
+    #expect(try temp.database.countsSync().inquiries["new"] == 3)
+    #expect(try rows() == 3)
+    #expect(try await temp.database.mailCursor(mailbox: "sales", folder: "INBOX")?.lastUID == 3)
+  }
 }

@@ -82,6 +82,11 @@ extension InletDatabase {
         try Self.advanceCursor(location, to: cursor, force: false, in: db)
         return results
       } catch {
+        // A failure after which SQLite rolled the whole transaction back (disk full, an I/O
+        // error, out of memory) is not one letter's: going on would write the letters outside
+        // any transaction (statements stepped directly commit alone), so the chunk fails whole
+        // and is fetched again by the next pass.
+        guard db.hasOpenTransaction else { throw error }
         results.removeAll(keepingCapacity: true)
       }
       for item in items {
@@ -93,6 +98,7 @@ extension InletDatabase {
             return .commit
           }
         } catch {
+          guard db.hasOpenTransaction else { throw error }
           // The letter's own data broke a constraint or an encoding: keep it raw, quarantined.
           var failed = item
           failed.outcome = .quarantined(reason: "store_failed: \(error)", partial: nil)
