@@ -125,6 +125,34 @@ struct BodyDecoderTests {
     #expect(body.fields.value(at: Self.path("user[2]")) == "Я")
   }
 
+  @Test func formNamesNestUpToTheDepthLimitThenStayWhole() throws {
+    let deepest = "a" + String(repeating: "[x]", count: FormTree.maxDepth)
+    let nested = try Self.decode(.post("application/x-www-form-urlencoded", deepest + "=1"))
+    var node = nested.fields.object?["a"]
+    for _ in 1..<FormTree.maxDepth { node = node?.object?["x"] }
+    #expect(node == .object(["x": "1"]))
+    // One level more, and a crafted name 300,000 levels deep (600 KB, before any credential is
+    // checked): kept whole as one flat name, instead of recursing once per level.
+    for name in [deepest + "[x]", "a" + String(repeating: "[]", count: 300_000)] {
+      let body = try Self.decode(.post("application/x-www-form-urlencoded", name + "=1&b=2"))
+      #expect(body.fields == .object([name: "1", "b": "2"]))
+    }
+  }
+
+  @Test(.timeLimit(.minutes(1)))
+  func formWithManyFieldsIsReadWhole() throws {
+    // 200,000 values of one name and 100,000 distinct names (≈ 1.5 MB): every one kept. (Each
+    // field used to copy everything built before it: minutes for a body this size.)
+    let repeated = String(repeating: "a=&", count: 200_000)
+    let distinct = (0..<100_000).map { "f\($0)=\($0)" }.joined(separator: "&")
+    let body = try Self.decode(
+      .post("application/x-www-form-urlencoded", repeated + "list[]=x&" + distinct))
+    #expect(body.fields.object?["a"]?.array?.count == 200_000)
+    #expect(body.fields.object?.count == 100_002)
+    #expect(body.fields.object?["f99999"] == "99999")
+    #expect(body.fields.object?["list"] == .array(["x"]))
+  }
+
   @Test func formRepeatedNamesKeepEveryValue() throws {
     let body = try Self.decode(
       .post("application/x-www-form-urlencoded", "tag=a&other=1&tag=b&tag=c"))
@@ -266,6 +294,30 @@ struct BodyDecoderTests {
     Self.expectFailure(
       "malformed_body",
       .post("multipart/form-data; boundary=b0undary", bytes: Array(full.prefix(full.count / 2))))
+  }
+
+  @Test(.timeLimit(.minutes(1)))
+  func xmlWithManySiblingsIsReadWhole() throws {
+    // Beeline's XSI events are XML; 150,000 siblings of one name (≈ 1 MB) become one array.
+    let xml =
+      "<event><call>" + String(repeating: "<a>1</a>", count: 150_000) + "<b>2</b></call></event>"
+    let tree = try XMLTree.parse(Array(xml.utf8))
+    let call = tree.object?["event"]?.object?["call"] ?? tree.object?["call"]
+    #expect(call?.object?["a"]?.array?.count == 150_000)
+    #expect(call?.object?["b"] == "2")
+  }
+
+  @Test func multipartBoundaryLongerThanTheLimitIsMalformed() throws {
+    let longest = String(repeating: "b", count: MultipartParser.maxBoundaryLength)
+    let body = try Self.decode(
+      .post(
+        "multipart/form-data; boundary=\(longest)", bytes: Self.multipartBody(boundary: longest)))
+    #expect(body.fields.object?["name"] == "Анна")
+    let tooLong = longest + "b"
+    Self.expectFailure(
+      "malformed_body",
+      .post(
+        "multipart/form-data; boundary=\(tooLong)", bytes: Self.multipartBody(boundary: tooLong)))
   }
 
   @Test func multipartWithAnotherBoundaryIsMalformed() {

@@ -81,4 +81,54 @@ struct CallDefinitionTests {
     #expect(event.direction == "out")
     #expect(event.durationS == nil)
   }
+
+  @Test(
+    "numbers no integer holds are not a duration or a sequence number (they stopped the process)",
+    arguments: [
+      (#""answered_at":1,"ended_at":1e300"#, "1e+300"),
+      (#""answered_at":1,"ended_at":1e19,"seq":1e19"#, "1e+19"),
+      (#""duration":"nan","seq":"-inf""#, "nan"),
+      (#""duration":"1e19","seq":"nan""#, "1e19"),
+    ])
+  func absurdNumbers(fields: String, shown: String) throws {
+    let definition = Self.definition.replacingOccurrences(
+      of: "          call.duration_s: { difference: [ended_at, answered_at] }",
+      with: """
+                  call.duration_s: { paths: [duration], difference: [ended_at, answered_at] }
+                  call.seq: seq
+        """)
+    let instance = try Fixtures.withTemporaryFolder { folder in
+      try Fixtures.write(definition, to: "tiny-pbx.yaml", in: folder)
+      let loaded = try #require(try ChannelDefinitionLoader.loadDirectory(folder)["tiny-pbx"])
+      return ChannelInstance(
+        name: "tiny", definition: loaded, secrets: ChannelSecrets(["token": "t0k"]))
+    }
+    var request = HookRequest.post(
+      "application/json", #"{"id":"c-2","state":"down","# + fields + "}")
+    request.subpath = "/t0k"
+    let submission = try #require(HookProcessor().process(request, for: instance).submission)
+    guard case .call(let event, _) = submission.disposition else {
+      Issue.record("expected a call disposition, got \(submission.disposition)")
+      return
+    }
+    #expect(event.durationS == nil, "\(shown)")
+    #expect(event.seq == nil)
+    #expect(event.state == .ended)
+  }
+
+  @Test func wholeNumbers() {
+    let cases: [(String, Int64?)] = [
+      ("42", 42), ("42.0", 42), ("4.2e1", 42), ("60.9", 60), ("-3", -3), ("-3.7", -3),
+      ("9223372036854775807", .max), ("-9223372036854775808", .min),
+      ("1e18", 1_000_000_000_000_000_000),
+      ("9.3e18", nil), ("1e19", nil), ("1e300", nil), ("-1e300", nil), ("nan", nil), ("inf", nil),
+      ("-infinity", nil), ("", nil), ("abc", nil), ("12abc", nil),
+    ]
+    for (text, expected) in cases { #expect(WholeNumber.parse(text) == expected, "\(text)") }
+    #expect(ChannelOptions.integer(.string("1e300")) == nil)
+    #expect(ChannelOptions.integer(.string("64")) == 64)
+    #expect(ChannelOptions.duration(.string("nan")) == nil)
+    #expect(ChannelOptions.duration(.string("1e300d")) == nil)
+    #expect(ChannelOptions.duration(.string("30m")) == 1800)
+  }
 }

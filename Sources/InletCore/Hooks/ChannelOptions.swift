@@ -55,16 +55,22 @@ public enum ChannelOptions {
     guard let text = value?.text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
       return nil
     }
-    if let seconds = Double(text) { return seconds }
+    // Finite and under a century (NaN or 1e300 would stop the process where a wait is made).
+    func sane(_ seconds: Double) -> Double? {
+      seconds.isFinite && abs(seconds) < 3.2e9 ? seconds : nil
+    }
+    if let seconds = Double(text) { return sane(seconds) }
     let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
     guard let unit = text.last.flatMap({ units[$0] }), let number = Double(text.dropLast())
     else { return nil }
-    return number * unit
+    return sane(number * unit)
   }
 
   /// A positive integer option.
   public static func integer(_ value: Value?) -> Int? {
-    guard let text = value?.text, let number = Double(text), number >= 1 else { return nil }
+    guard let text = value?.text, let number = WholeNumber.parse(text), number >= 1 else {
+      return nil
+    }
     return Int(number)
   }
 

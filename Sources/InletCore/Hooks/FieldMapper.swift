@@ -155,7 +155,7 @@ struct FieldMapper {
     var call = inquiry.call ?? Inquiry.Call()
     switch target {
     case "call.direction": call.direction = text
-    case "call.duration_s": call.durationS = Int(text) ?? Double(text).map { Int($0) }
+    case "call.duration_s": call.durationS = WholeNumber.parse(text).map { Int($0) }
     case "call.recording_url": call.recordingURL = text
     case "call.employee": call.employee = text
     case "call.did": call.did = phone.normalize(text) ?? text

@@ -100,15 +100,27 @@ public enum FormURLEncoding {
 
 /// Builds a value tree from form names, nesting PHP-style brackets (`fields[email][value]`) and
 /// collecting repeated names (`user[]`, or the same name twice) into arrays.
+///
+/// Fields are added to a tree of nodes changed in place and the value is made once at the end,
+/// so a body of many fields costs in proportion to its size (building the value field by field
+/// copied everything before each field). A name nested deeper than ``maxDepth`` is kept whole as
+/// one flat name: a crafted `a[][][]…` cannot make the parser, or the value's teardown, recurse
+/// without bound.
 struct FormTree {
-  private(set) var value: Value = .object([:])
+  private let root = Node(kind: .object)
+
+  /// Bracket levels a name may nest (PHP's `max_input_nesting_level` is 64).
+  static let maxDepth = 32
+
+  var value: Value { root.value }
 
   mutating func insert(name: String, value fieldValue: String) {
     let path = Self.segments(of: name)
-    value = Self.insert(into: value, path: path[...], leaf: .string(fieldValue))
+    Self.insert(into: root, path: path[...], leaf: .string(fieldValue))
   }
 
-  /// `a[b][]` → `["a", "b", ""]`; an empty segment appends to an array.
+  /// `a[b][]` → `["a", "b", ""]`; an empty segment appends to an array. A name with more than
+  /// ``maxDepth`` levels, or not of that shape, is one segment.
   static func segments(of name: String) -> [String] {
     guard let open = name.firstIndex(of: "["), name.hasSuffix("]"), open != name.startIndex else {
       return [name]
@@ -116,34 +128,79 @@ struct FormTree {
     var segments = [String(name[..<open])]
     var rest = name[open...]
     while rest.hasPrefix("[") {
-      guard let close = rest.firstIndex(of: "]") else { return [name] }
+      guard let close = rest.firstIndex(of: "]"), segments.count <= maxDepth else { return [name] }
       segments.append(String(rest[rest.index(after: rest.startIndex)..<close]))
       rest = rest[rest.index(after: close)...]
     }
     return rest.isEmpty ? segments : [name]
   }
 
-  private static func insert(into node: Value, path: ArraySlice<String>, leaf: Value) -> Value {
-    guard let key = path.first else { return leaf }
+  /// A node of the tree being built: nothing yet, a value, an object or an array.
+  private final class Node {
+    enum Kind { case empty, leaf, object, array }
+    var kind: Kind
+    var leaf: Value = .null
+    var members: [String: Node] = [:]
+    var items: [Node] = []
+
+    init(kind: Kind = .empty, leaf: Value = .null) {
+      self.kind = kind
+      self.leaf = leaf
+    }
+
+    /// Makes this node `kind`, dropping what it held when that was something else.
+    func become(_ new: Kind) {
+      guard kind != new else { return }
+      kind = new
+      leaf = .null
+      members = [:]
+      items = []
+    }
+
+    var value: Value {
+      switch kind {
+      case .empty: return .null
+      case .leaf: return leaf
+      case .object: return .object(members.mapValues(\.value))
+      case .array: return .array(items.map(\.value))
+      }
+    }
+  }
+
+  private static func insert(into node: Node, path: ArraySlice<String>, leaf: Value) {
+    guard let key = path.first else {
+      node.become(.leaf)
+      node.leaf = leaf
+      return
+    }
     let rest = path.dropFirst()
     if key.isEmpty {
-      var items: [Value]
-      if case .array(let existing) = node { items = existing } else { items = [] }
-      items.append(insert(into: .null, path: rest, leaf: leaf))
-      return .array(items)
+      node.become(.array)
+      let item = Node()
+      insert(into: item, path: rest, leaf: leaf)
+      node.items.append(item)
+      return
     }
-    var members = node.object ?? [:]
-    if rest.isEmpty, let existing = members[key] {
+    node.become(.object)
+    if rest.isEmpty, let existing = node.members[key] {
       // The same plain name twice: keep every value rather than silently dropping one.
-      if case .array(var items) = existing {
-        items.append(leaf)
-        members[key] = .array(items)
-      } else {
-        members[key] = .array([existing, leaf])
+      if existing.kind != .array {
+        let first = Node(kind: existing.kind, leaf: existing.leaf)
+        first.members = existing.members
+        first.items = existing.items
+        existing.become(.array)
+        existing.items = [first]
       }
-    } else {
-      members[key] = insert(into: members[key] ?? .null, path: rest, leaf: leaf)
+      existing.items.append(Node(kind: .leaf, leaf: leaf))
+      return
     }
-    return .object(members)
+    let child: Node
+    if let existing = node.members[key] {
+      child = existing
+    } else {
+      child = Node()
+      node.members[key] = child
+    }
+    insert(into: child, path: rest, leaf: leaf)
   }
 }

@@ -17,7 +17,7 @@ extension HookProcessor {
     }
     let state = signals["call.state"].flatMap { CallState(rawValue: $0) }
     var seq: Int64?
-    if let text = signals["call.seq"] { seq = Int64(text) ?? Double(text).map { Int64($0) } }
+    if let text = signals["call.seq"] { seq = WholeNumber.parse(text) }
     let answered = signals["call.answered"].map { truthy($0) }
     let hidden = inquiry.extra["anonymous_caller"] != nil || inquiry.sender.phone == nil
     let details = inquiry.call ?? Inquiry.Call()

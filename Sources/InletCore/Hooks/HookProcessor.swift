@@ -231,8 +231,9 @@ public struct HookProcessor: Sendable {
       })
     else { return nil }
     var at = receivedAt
+    // Seconds or milliseconds since 1970; anything else (NaN, 1e300) is not an instant.
     if let stamp = spec.at.lazy.compactMap({ fields.value(at: $0)?.text }).compactMap(Double.init)
-      .first
+      .first, stamp > 0, stamp < 1e14
     {
       at = Date(timeIntervalSince1970: stamp > 100_000_000_000 ? stamp / 1000 : stamp)
     }

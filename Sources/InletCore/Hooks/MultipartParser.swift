@@ -2,9 +2,17 @@ import Foundation
 
 /// `multipart/form-data` (RFC 7578): text parts become fields, file parts uploads.
 enum MultipartParser {
+  /// The longest boundary taken (RFC 2046 says 70; some clients are generous).
+  static let maxBoundaryLength = 200
+
   static func parse(_ body: [UInt8], boundary: String, legacy: LegacyCharset? = nil)
     throws(BodyDecodingError) -> DecodedBody
   {
+    // RFC 2046 allows 70 characters; a much longer one only makes every search slower.
+    guard (1...maxBoundaryLength).contains(boundary.utf8.count) else {
+      throw .malformed(
+        "the multipart boundary must be 1 to \(maxBoundaryLength) characters long (RFC 2046: 70)")
+    }
     let delimiter = Array("--\(boundary)".utf8)
     var tree = FormTree()
     var files: [UploadedFile] = []

@@ -41,15 +41,10 @@ enum XMLTree {
       if children.isEmpty && attributes.isEmpty { return .string(trimmed) }
       var members: [String: Value] = [:]
       for (key, value) in attributes { members["@" + XMLTree.localName(key)] = .string(value) }
-      for child in children {
-        switch members[child.name] {
-        case .none: members[child.name] = child.value
-        case .array(var items)?:
-          items.append(child.value)
-          members[child.name] = .array(items)
-        case .some(let existing): members[child.name] = .array([existing, child.value])
-        }
-      }
+      // Siblings of one name are gathered first (appended in place), then become one array.
+      var named: [String: [Value]] = [:]
+      for child in children { named[child.name, default: []].append(child.value) }
+      for (name, values) in named { members[name] = values.count == 1 ? values[0] : .array(values) }
       if !trimmed.isEmpty { members["#text"] = .string(trimmed) }
       return .object(members)
     }
