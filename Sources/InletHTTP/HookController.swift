@@ -90,7 +90,8 @@ struct HookController {
     }
     let buffer = try await request.body.collect(upTo: limit)
     var hookRequest = Self.hookRequest(
-      request, context: context, body: Array(buffer.readableBytesView))
+      request, context: context, body: Array(buffer.readableBytesView),
+      legacy: instance.definition.body.legacyCharset)
     hookRequest.remoteAddress = ClientAddress.resolve(
       peer: hookRequest.remoteAddress, forwardedFor: hookRequest.header("x-forwarded-for"),
       trusted: trustedProxies)
@@ -296,14 +297,14 @@ struct HookController {
       "inlet_raw_items_total", [("channel", channel), ("status", status.rawValue)])
   }
 
-  static func hookRequest(_ request: Request, context: InletRequestContext, body: [UInt8])
-    -> HookRequest
-  {
+  static func hookRequest(
+    _ request: Request, context: InletRequestContext, body: [UInt8], legacy: LegacyCharset? = nil
+  ) -> HookRequest {
     let channelPrefix = "/hooks/\(context.parameters.get("channel") ?? "")"
     var subpath = request.uri.path
     if subpath.hasPrefix(channelPrefix) { subpath.removeFirst(channelPrefix.count) }
     let rawQuery = request.uri.query
-    let query = rawQuery.flatMap { FormURLEncoding.parse($0) } ?? []
+    let query = rawQuery.map { FormURLEncoding.parseQuery($0, legacy: legacy) } ?? []
     let headers = request.headers.map { (name: $0.name.canonicalName, value: $0.value) }
     return HookRequest(
       method: request.method.rawValue, subpath: subpath, query: query, rawQuery: rawQuery,

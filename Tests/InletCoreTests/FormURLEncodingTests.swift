@@ -37,4 +37,17 @@ struct FormURLEncodingTests {
       MangoSignScheme.sign(apiKey: "a", json: "b", salt: "c")
         == Hex.lowercase(SHA256.hash(data: Data("abc".utf8))))
   }
+
+  @Test func queryKeepsEveryComponentItCanRead() {
+    let text = "token=t0k&name=%C8%E2%E0%ED&note=100%zz&utf=%D0%98&plus=a+b&&=x&flag"
+    let strict = FormURLEncoding.parse(text)
+    #expect(strict == nil)  // one bad component, and the form reader gives up (a body is kept raw)
+    let read = FormURLEncoding.parseQuery(text, legacy: .windows1251)
+    #expect(read.map(\.name) == ["token", "name", "note", "utf", "plus", "flag"])
+    #expect(read.map(\.value) == ["t0k", "Иван", "100%zz", "И", "a b", ""])
+    // Without a legacy charset, unreadable bytes become U+FFFD; the rest is unchanged.
+    let plain = FormURLEncoding.parseQuery(text)
+    #expect(plain[1].value == String(repeating: "\u{FFFD}", count: 4))
+    #expect(plain[0].value == "t0k")
+  }
 }

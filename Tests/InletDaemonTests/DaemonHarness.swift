@@ -237,9 +237,10 @@ final class DaemonHarness: @unchecked Sendable {
     )
   }
 
-  /// `GET /health/ready` over a plain socket (no client pool, 1 s timeouts): the status code, or
-  /// nil when nothing answers yet.
-  static func probe(port: Int, seconds: Int = 1) -> Int? {
+  /// `GET /health/ready` (or `path`, sent byte for byte as given: no client re-encodes it) over
+  /// a plain socket (no client pool, 1 s timeouts): the status code, or nil when nothing
+  /// answers yet.
+  static func probe(port: Int, seconds: Int = 1, path: String = "/health/ready") -> Int? {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
@@ -257,7 +258,7 @@ final class DaemonHarness: @unchecked Sendable {
     }
     guard connected == 0 else { return nil }
     let request = Array(
-      "GET /health/ready HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
+      "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
     guard send(fd, request, request.count, 0) == request.count else { return nil }
     var buffer = [UInt8](repeating: 0, count: 64)
     let received = recv(fd, &buffer, buffer.count, 0)

@@ -32,6 +32,10 @@ public struct ChannelSecrets: Sendable {
   /// The secret, if configured.
   public subscript(name: String) -> String? { values[name] }
 
+  /// Whether `text` is one of the secrets' values (a token in a URL's path or query is not
+  /// stored).
+  public func isValue(_ text: String) -> Bool { !text.isEmpty && values.values.contains(text) }
+
   /// The names present, for validation messages.
   public var names: [String] { values.keys.sorted() }
 }

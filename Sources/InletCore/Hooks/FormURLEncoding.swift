@@ -39,6 +39,29 @@ public enum FormURLEncoding {
     return pairs
   }
 
+  /// A URL's query, read the way browsers and PHP read one: a broken escape (`%zz`) stays as
+  /// written, and a component that is not UTF-8 is read in `legacy` (a windows-1251 PBX) or
+  /// with U+FFFD for what cannot be read. Unlike ``parse(_:)`` it never gives up on the whole
+  /// query for one bad component: the token or the caller's number next to it is still read.
+  public static func parseQuery(_ text: String, legacy: LegacyCharset? = nil)
+    -> [(name: String, value: String)]
+  {
+    var pairs: [(name: String, value: String)] = []
+    for field in text.split(separator: "&", omittingEmptySubsequences: true) {
+      let equals = field.firstIndex(of: "=")
+      let name = lenient(field[..<(equals ?? field.endIndex)], legacy: legacy)
+      let value = equals.map { lenient(field[field.index(after: $0)...], legacy: legacy) } ?? ""
+      if !name.isEmpty { pairs.append((name: name, value: value)) }
+    }
+    return pairs
+  }
+
+  private static func lenient(_ component: Substring, legacy: LegacyCharset?) -> String {
+    guard let decoded = bytes(component) else { return String(component) }
+    return String(validating: decoded, as: UTF8.self) ?? legacy?.decode(decoded)
+      ?? String(decoding: decoded, as: UTF8.self)
+  }
+
   /// Decodes one component: `+` is a space, `%XX` a byte.
   public static func decode(_ component: Substring) -> String? {
     bytes(component).flatMap { String(validating: $0, as: UTF8.self) }

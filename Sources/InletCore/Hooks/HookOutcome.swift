@@ -118,13 +118,23 @@ public struct TransportMetadata: Sendable, Codable, Equatable {
     "authorization", "cookie", "token", "proxy-authorization", "x-telegram-bot-api-secret-token",
   ]
 
-  public init(_ request: HookRequest) {
+  /// The request's facts; a query value or a path segment that is one of `secrets` (the
+  /// Zammad-style `/hooks/cti/<token>`, a token under another name) is redacted too.
+  public init(_ request: HookRequest, secrets: ChannelSecrets? = nil) {
     method = request.method
     path = request.subpath
+    if let secrets, path.contains(where: { $0 != "/" }) {
+      let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+      if segments.contains(where: { secrets.isValue(String($0)) }) {
+        path = segments.map { secrets.isValue(String($0)) ? "[redacted]" : $0 }
+          .joined(separator: "/")
+      }
+    }
     var query: [String: String] = [:]
     for item in request.query {
-      query[item.name] =
-        Self.secretNames.contains(item.name.lowercased()) ? "[redacted]" : item.value
+      let secret =
+        Self.secretNames.contains(item.name.lowercased()) || secrets?.isValue(item.value) == true
+      query[item.name] = secret ? "[redacted]" : item.value
     }
     self.query = query
     var headers: [String: String] = [:]

@@ -77,7 +77,7 @@ public struct HookProcessor: Sendable {
 
     var submission = RawSubmission(
       channel: instance.name, event: "unparsed", idempotencyKey: nil, receivedAt: now,
-      transport: TransportMetadata(request), body: request.body,
+      transport: TransportMetadata(request, secrets: instance.secrets), body: request.body,
       disposition: .ignored(""), replies: Replies(), files: [], context: context)
     submission.idempotencyKey = idempotencyKey(request, fields: nil, instance: instance)
 
