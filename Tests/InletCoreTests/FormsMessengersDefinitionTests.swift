@@ -269,5 +269,18 @@ struct FormsMessengersDefinitionTests {
       "application/x-www-form-urlencoded; charset=windows-1251", "Name=%C8%E2%E0%ED",
       query: [(name: "token", value: "t")])
     #expect(processor.process(named, for: tilda).submission?.inquiry?.sender.name == "Иван")
+    // And where the sender names UTF-8, or a charset inlet does not read ("Иван" in KOI8-R),
+    // the fallback does not apply: kept raw, not stored as "йЧБО".
+    for (contentType, code) in [
+      ("application/x-www-form-urlencoded; charset=utf-8", "malformed_body"),
+      ("application/x-www-form-urlencoded; charset=koi8-r", "unsupported_media_type"),
+    ] {
+      let declared = HookRequest.post(
+        contentType, "name=%E9%D7%C1%CE&phone=%2B79161234567",
+        query: [(name: "token", value: "t")])
+      let kept = processor.process(declared, for: instance).submission
+      #expect(kept?.quarantineFailure?.code == code, "\(contentType)")
+      #expect(kept?.inquiry == nil)
+    }
   }
 }

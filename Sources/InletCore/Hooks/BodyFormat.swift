@@ -58,10 +58,6 @@ public enum BodyDecoder {
     _ request: HookRequest, accepting formats: [BodyFormat], jsonField: String?,
     legacyCharset: LegacyCharset? = nil
   ) throws(BodyDecodingError) -> DecodedBody {
-    // A charset the sender names wins over the definition's fallback.
-    let legacy =
-      request.contentTypeParameter("charset").flatMap { LegacyCharset(rawValue: $0.lowercased()) }
-      ?? legacyCharset
     let mediaType = request.mediaType
     if request.body.isEmpty && (mediaType == nil || request.method == "GET") {
       if formats.contains(.form) || formats.contains(.jsonInFormField) {
@@ -74,6 +70,23 @@ public enum BodyDecoder {
         code: "unsupported_media_type",
         message: "Content-Type \(mediaType ?? "(none)") is not accepted here; send one of: "
           + accepted)
+    }
+    // For text formats, a charset the sender names wins over the definition's fallback: UTF-8
+    // means UTF-8 (bytes that are not are a malformed body, kept raw), and one inlet cannot
+    // read is refused rather than read as another.
+    var legacy = legacyCharset
+    if format == .form || format == .multipart || format == .jsonInFormField,
+      let declared = request.contentTypeParameter("charset")?.lowercased()
+    {
+      if let named = LegacyCharset(rawValue: declared) {
+        legacy = named
+      } else if ["utf-8", "utf8", "us-ascii", "ascii"].contains(declared) {
+        legacy = nil
+      } else {
+        throw BodyDecodingError(
+          code: "unsupported_media_type",
+          message: "charset \(declared) is not read here; send UTF-8 or windows-1251")
+      }
     }
     switch format {
     case .json:
