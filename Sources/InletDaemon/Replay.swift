@@ -21,22 +21,27 @@ public enum Replay {
       guard let last = batch.last?.id else { break }
       after = last
       for raw in batch {
-        guard let outcome = outcome(raw, loaded: loaded, channels: channels, processor: processor)
+        guard
+          let (outcome, key) = outcome(
+            raw, loaded: loaded, channels: channels, processor: processor)
         else {
           counts[.skipped, default: 0] += 1
           continue
         }
-        let result = try await database.applyReplay(rawID: raw.id!, outcome: outcome)
+        let result = try await database.applyReplay(
+          rawID: raw.id!, outcome: outcome, idempotencyKey: key)
         counts[result, default: 0] += 1
       }
     }
     return counts
   }
 
+  /// What the item becomes now, and its idempotency key as this version computes it (a webhook
+  /// refused over a rate limit was kept without one, so that the client's retry was taken).
   static func outcome(
     _ raw: RawItemRecord, loaded: LoadedConfig, channels: [String: ChannelInstance],
     processor: HookProcessor
-  ) -> ReplayOutcome? {
+  ) -> (ReplayOutcome, key: String?)? {
     let body = Array(raw.body)
     if raw.event == "letter" {
       let metadata = (try? ValueJSON.parse(Array(raw.transport.utf8)))?.object ?? [:]
@@ -49,10 +54,11 @@ public enum Replay {
         headersOnly: metadata["oversized"] == .bool(true), receivedAt: raw.receivedAt)
       switch item.outcome {
       case .inquiry(let inquiry, let files, let references):
-        return .inquiry(inquiry, files: files, references: references)
-      case .ignored(let reason, let partial): return .ignored(reason: reason, partial: partial)
+        return (.inquiry(inquiry, files: files, references: references), raw.idempotencyKey)
+      case .ignored(let reason, let partial):
+        return (.ignored(reason: reason, partial: partial), raw.idempotencyKey)
       case .quarantined(let reason, let partial):
-        return .quarantined(reason: reason, partial: partial)
+        return (.quarantined(reason: reason, partial: partial), raw.idempotencyKey)
       }
     }
     // A webhook item: the channel must still be configured to know its definition.
@@ -71,18 +77,22 @@ public enum Replay {
     case .storeAll:
       return nil
     case .store(let submission):
+      let key = submission.idempotencyKey
       switch submission.disposition {
       case .inquiry(let inquiry):
-        return .inquiry(inquiry, files: submission.files, references: [])
+        return (.inquiry(inquiry, files: submission.files, references: []), key)
       case .call(let event, let draft):
-        return .call(event, draft, options: instance.options)
-      case .ignored(let reason): return .ignored(reason: reason, partial: nil)
+        return (.call(event, draft, options: instance.options), key)
+      case .ignored(let reason): return (.ignored(reason: reason, partial: nil), key)
       case .quarantined(let failure, let partial):
-        return .quarantined(reason: "\(failure.code): \(failure.message)", partial: partial)
+        return (.quarantined(reason: "\(failure.code): \(failure.message)", partial: partial), key)
       }
     case .reply:
-      return .ignored(
-        reason: "dropped: the definition now answers this request without a lead", partial: nil)
+      return (
+        .ignored(
+          reason: "dropped: the definition now answers this request without a lead", partial: nil),
+        nil
+      )
     case .unauthenticated, .refused:
       return nil
     }

@@ -56,4 +56,31 @@ struct ReplayTests {
     let after = try daemon.cli(["inquiries", "list", "--json"])
     #expect(after.output.components(separatedBy: "\"id\"").count == 3, "\(after.output)")
   }
+
+  @Test("a request refused over the rate limit, then retried, stays one inquiry after replay --all")
+  func rateLimitedThenRetried() async throws {
+    let daemon = try DaemonHarness()
+    defer { daemon.remove() }
+    var config = try String(contentsOfFile: daemon.configPath, encoding: .utf8)
+    config = config.replacingOccurrences(
+      of: "token_file: site-token",
+      with: "token_file: site-token\n    options: { rate_limit: 1/2s }")
+    try config.write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
+    try await daemon.start()
+    let lead = #"{"email":"retry@example.ru","message":"Перезвоните"}"#
+    #expect(try await daemon.postLead(#"{"email":"first@example.ru"}"#, key: "k1").status == 201)
+    // Over the limit: 429, kept raw as ignored without its key, so that the retry is taken.
+    #expect(try await daemon.postLead(lead, key: "k2").status == 429)
+    try await Task.sleep(for: .milliseconds(2_500))
+    #expect(try await daemon.postLead(lead, key: "k2").status == 201)
+    daemon.stop()
+
+    let replay = try daemon.cli(["replay", "--all"])
+    #expect(replay.status == 0, "\(replay.error)")
+    #expect(replay.output.contains("1 duplicate"), "\(replay.output)")
+    let list = try daemon.cli(["inquiries", "list", "--json"])
+    #expect(list.output.components(separatedBy: "retry@example.ru").count == 2, "\(list.output)")
+    // Idempotent.
+    #expect(try daemon.cli(["replay", "--all"]).output.contains("1 duplicate"))
+  }
 }

@@ -15,6 +15,9 @@ public enum ReplayOutcome: Sendable {
 /// What `inlet replay` did to one raw item.
 public enum ReplayResult: String, Sendable, CaseIterable {
   case created, continued, refreshed, unchanged, ignored, quarantined, skipped
+  /// The same submission (its idempotency key) is another item's inquiry already — a request
+  /// refused over a rate limit whose retry was taken: nothing created.
+  case duplicate
 }
 
 extension InletDatabase {
@@ -33,11 +36,28 @@ extension InletDatabase {
   }
 
   /// Applies a replay to raw item `rawID` in one transaction. Idempotent: replaying the same
-  /// item with the same code changes nothing the second time.
-  public func applyReplay(rawID: Int64, outcome: ReplayOutcome) async throws -> ReplayResult {
+  /// item with the same code changes nothing the second time. `idempotencyKey` is the item's
+  /// key as computed now: when another item holds it and has an inquiry, this one makes none.
+  public func applyReplay(rawID: Int64, outcome: ReplayOutcome, idempotencyKey: String? = nil)
+    async throws -> ReplayResult
+  {
     let settings = directorySettings
     return try await write { db in
       guard var raw = try RawItemRecord.fetchOne(db, key: rawID) else { return .skipped }
+      if raw.inquiryID == nil, let idempotencyKey, idempotencyKey != raw.idempotencyKey {
+        switch outcome {
+        case .inquiry, .call:
+          let taken = try Int64.fetchOne(
+            db,
+            sql: """
+              SELECT inquiry_id FROM raw_items
+              WHERE idempotency_key = ? AND id != ? AND inquiry_id IS NOT NULL
+              """, arguments: [idempotencyKey, rawID])
+          if taken != nil { return .duplicate }
+        case .ignored, .quarantined:
+          break
+        }
+      }
       let encoder = InquiryJSON.encoder()
       if let inquiryID = raw.inquiryID {
         // Linked already: only the item that made the inquiry refreshes its content.
