@@ -213,7 +213,6 @@ public final class IMAPClient: @unchecked Sendable {
       var uids: [UInt32] = []
       try execute(command) { response in
         guard case .data("SEARCH", let values) = response else { return }
-        uids.reserveCapacity(uids.count + values.count)
         for value in values {
           guard let uid = value.uid else {
             throw IMAPError.protocolViolation("SEARCH returned \(value.text ?? "a non-number")")

@@ -30,6 +30,7 @@ public enum AddressParser {
   private static func splitMailboxes(_ raw: [UInt8]) -> [[UInt8]] {
     var chunks: [[UInt8]] = []
     var current: [UInt8] = []
+    var currentHasAt = false  // kept, not searched for at every `:` (quadratic on `@::::…`)
     var inQuotes = false
     var inAngle = false
     var commentDepth = 0
@@ -57,10 +58,11 @@ public enum AddressParser {
         if !inQuotes && !inAngle && commentDepth == 0 {
           chunks.append(current)
           current = []
+          currentHasAt = false
           continue
         }
       case UInt8(ascii: ":"):
-        if !inQuotes && !inAngle && commentDepth == 0 && !current.contains(UInt8(ascii: "@")) {
+        if !inQuotes && !inAngle && commentDepth == 0 && !currentHasAt {
           // A group label: what came before it is not a mailbox.
           current = []
           continue
@@ -68,6 +70,7 @@ public enum AddressParser {
       default:
         break
       }
+      if byte == UInt8(ascii: "@") { currentHasAt = true }
       current.append(byte)
     }
     chunks.append(current)
@@ -139,14 +142,17 @@ public enum AddressParser {
   }
 
   private static func displayName(_ bytes: [UInt8]) -> String? {
-    var text = HeaderText.decode(bytes)
-    // A name quoted twice (`"\"Ivan\""`) or quoted inside an encoded word.
+    let decoded = HeaderText.decode(bytes)
+    // A name quoted twice (`"\"Ivan\""`) or quoted inside an encoded word: the quotes are
+    // peeled off a slice (a copy per pair made `"""…"""` quadratic).
+    var text = Substring(decoded)
     while text.utf8.count >= 2, let first = text.first, first == text.last,
       first == "\"" || first == "'"
     {
-      text = String(text.dropFirst().dropLast()).trimmingASCIIWhitespace()
+      text = text[text.index(after: text.startIndex)..<text.index(before: text.endIndex)]
+        .trimmedASCII()
     }
-    return text.isEmpty ? nil : text
+    return text.isEmpty ? nil : String(text)
   }
 }
 

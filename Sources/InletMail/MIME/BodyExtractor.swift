@@ -203,9 +203,14 @@ public enum BodyExtractor {
         result.append(prefix + content)
         continue
       }
-      let joined = (current?.text ?? prefix) + content
+      // The line being joined is taken out of `current` and appended to in place (a copy per
+      // flowed line made a long flowed body quadratic).
+      var joined = current?.text ?? prefix
+      current = nil
+      joined += content
       if content.hasSuffix(" ") {
-        current = (depth, deleteSpace ? String(joined.dropLast()) : joined)
+        if deleteSpace { joined.removeLast() }
+        current = (depth, joined)
       } else {
         result.append(joined)
         current = nil

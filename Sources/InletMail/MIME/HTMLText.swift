@@ -53,6 +53,9 @@ public enum HTMLText {
     var preformatted = 0
     var openBlocks: [Int] = []
     let count = bytes.count
+    // Every tag ends at a `>`: past the last one no `<` can open a tag, and trying (a scan to
+    // the end each time) made `<a<a<a…` without a `>` quadratic.
+    let lastClose = bytes.lastIndex(of: UInt8(ascii: ">")) ?? -1
     while index < count {
       let byte = bytes[index]
       if byte == UInt8(ascii: "<") {
@@ -60,7 +63,7 @@ public enum HTMLText {
           index = find(bytes, from: index + 4, "-->").map { $0 + 3 } ?? count
           continue
         }
-        guard let tag = parseTag(bytes, at: index) else {
+        guard index < lastClose, let tag = parseTag(bytes, at: index) else {
           writer.emit(CollectionOfOne(byte))
           index += 1
           continue

@@ -34,8 +34,12 @@ public enum HeaderText {
           if !(onlySpace && isEncoded(pieces.last)) { pieces.append(.literal(literal)) }
           literal = []
         }
-        if case .encoded(let charset, let previous)? = pieces.last, charset == word.charset {
-          pieces[pieces.count - 1] = .encoded(charset: charset, bytes: previous + word.bytes)
+        if case .encoded(let charset, _)? = pieces.last, charset == word.charset,
+          case .encoded(_, var joined) = pieces.removeLast()
+        {
+          // Taken out before appending, so a run of adjacent words grows in place.
+          joined.append(contentsOf: word.bytes)
+          pieces.append(.encoded(charset: charset, bytes: joined))
         } else {
           pieces.append(.encoded(charset: word.charset, bytes: word.bytes))
         }

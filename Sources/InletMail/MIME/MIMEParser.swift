@@ -83,13 +83,15 @@ public enum MIMEParser {
       }
       part.body = []
     } else if part.mediaType == "message/rfc822" || part.mediaType == "message/global" {
-      let inner =
-        encoding == "base64" || encoding == "quoted-printable"
-        ? part.decodedBody : Array(part.body)
-      let innerHeader = HeaderBlockParser.parse(inner, range: 0..<inner.count)
+      // An encoded message is decoded into a buffer of its own; a plain one is read where it
+      // stands (a copy at each level of 24 nested messages was 24 copies of the letter).
+      let encoded = encoding == "base64" || encoding == "quoted-printable"
+      let inner = encoded ? part.decodedBody : bytes
+      let innerRange = encoded ? 0..<inner.count : bodyRange
+      let innerHeader = HeaderBlockParser.parse(inner, range: innerRange)
       if innerHeader.startsWithField {
         let message = makePart(
-          inner, header: innerHeader, range: 0..<inner.count, depth: depth + 1,
+          inner, header: innerHeader, range: innerRange, depth: depth + 1,
           defaultType: "text/plain", budget: &budget)
         part.children = [message]
         part.isEncapsulatedMessage = true

@@ -68,8 +68,9 @@ public enum MailDate {
     } else if year < 1000 {
       year += 1900
     }
+    // Years 1…9999 only: `Jan -999999999999` parsed as a year overflowed the day count.
     guard (0..<24).contains(time.0), (0..<60).contains(time.1), (0...60).contains(time.2),
-      year < 10_000
+      (1..<10_000).contains(year), (1...12).contains(month), (1...31).contains(day)
     else { return nil }
     let days = daysFromCivil(year: year, month: month, day: day)
     let seconds = days * 86_400 + time.0 * 3600 + time.1 * 60 + time.2 - offset * 60

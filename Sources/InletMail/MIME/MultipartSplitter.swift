@@ -58,6 +58,9 @@ enum MultipartSplitter {
     return true
   }
 
+  /// Candidate boundaries looked for again before the part is taken as not split.
+  static let candidatesTried = 8
+
   /// The line break before a delimiter belongs to the delimiter (RFC 2046 section 5.1.1).
   private static func precedingBreak(_ bytes: [UInt8], _ lineStart: Int, _ floor: Int) -> Int {
     var index = lineStart
@@ -66,10 +69,12 @@ enum MultipartSplitter {
     return index
   }
 
-  /// The first `--token` line that recurs later is taken as the real boundary.
+  /// The first `--token` line that recurs later is taken as the real boundary. At most
+  /// ``candidatesTried`` lines are looked for again (each look reads the rest of the part).
   private static func guessBoundary(_ bytes: [UInt8], range: Range<Int>) -> [UInt8]? {
     var lineStart = range.lowerBound
     var checked = 0
+    var tried = 0
     while lineStart < range.upperBound && checked < 2000 {
       let (contentEnd, next) = HeaderBlockParser.lineEnd(
         bytes, from: lineStart, end: range.upperBound)
@@ -85,8 +90,10 @@ enum MultipartSplitter {
           candidate.count >= 6 && candidate.count <= 200
           && !candidate.contains(where: { $0 <= 0x20 || $0 >= 0x7F })
           && candidate.contains(where: { $0 != UInt8(ascii: "-") })
-        if plausible, occurrences(bytes, range: next..<range.upperBound, of: candidate) {
-          return candidate
+        if plausible {
+          if occurrences(bytes, range: next..<range.upperBound, of: candidate) { return candidate }
+          tried += 1
+          if tried == candidatesTried { return nil }
         }
       }
       lineStart = next

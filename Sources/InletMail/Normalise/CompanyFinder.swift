@@ -84,9 +84,12 @@ enum CompanyFinder {
         if let close = scalarQuotes[scalars[cursor]] {
           let open = scalars[cursor]
           var end = cursor + 1
-          // «Ромашка» may nest: «Торговый дом «Восток»».
+          // «Ромашка» may nest: «Торговый дом «Восток»». A name is not longer than
+          // `longestName`: looking further for the closing quote of every `ООО «` made a long
+          // line without one quadratic.
+          let limit = min(count, cursor + 1 + Self.longestName)
           var depth = 1
-          while end < count {
+          while end < limit {
             if scalars[end] == close {
               depth -= 1
               if depth == 0 { break }
@@ -95,13 +98,16 @@ enum CompanyFinder {
             }
             end += 1
           }
-          guard end < count, end > cursor + 1 else { continue }
+          guard end < limit, end > cursor + 1 else { continue }
           let name = Self.text(scalars[(cursor + 1)..<end]).trimmingASCIIWhitespace()
           return "\(form) «\(name)»"
         }
         // Unquoted: `ИП Иванов Иван Иванович`, `ООО Ромашка` up to punctuation.
         var end = cursor
-        while end < count && !endsUnquotedName(scalars[end]) { end += 1 }
+        let limit = min(count, cursor + Self.longestName)
+        while end < limit && !endsUnquotedName(scalars[end]) { end += 1 }
+        // Longer than any name (the check below takes at most 80 characters).
+        if end == limit && limit < count { continue }
         if cannotBeUnquotedName(scalars[cursor..<end]) { continue }
         let name = Self.text(scalars[cursor..<end]).trimmingASCIIWhitespace()
         guard !name.isEmpty, name.first?.isUppercase == true, name.count <= 80 else { continue }
@@ -111,6 +117,9 @@ enum CompanyFinder {
     }
     return nil
   }
+
+  /// Scalars looked at for a name after its legal form (a name shown is at most 80 characters).
+  static let longestName = 200
 
   /// The punctuation an unquoted name stops at: `,`, `;`, `(`, `)`, `|`.
   private static func endsUnquotedName(_ scalar: Unicode.Scalar) -> Bool {

@@ -14,6 +14,10 @@ enum PhoneFinder {
 
   private static let requisiteLabelSet = BytePatternSet(requisiteLabels.map { Array($0.utf8) })
 
+  /// Distinct numbers kept from one text (a letter is read for its sender's numbers; a price
+  /// list of thousands is not a lead's phones, and each found one is checked against the rest).
+  static let mostFound = 100
+
   static func find(in text: String, normalizer: PhoneNormalizer) -> [String] {
     let bytes = Array(text.utf8)
     // Ten digits at least, or no phone can be there (counting stops at ten).
@@ -26,7 +30,7 @@ enum PhoneFinder {
     var found: [String] = []
     var index = 0
     let count = bytes.count
-    while index < count {
+    while index < count && found.count < mostFound {
       let byte = bytes[index]
       guard byte == UInt8(ascii: "+") || isDigit(byte), !followsWord(bytes, index) else {
         index += 1

@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+
+@testable import InletMail
+
+/// Letters anyone can send to the sales mailbox, crafted to stop the daemon or to hold a core:
+/// each is read to the end, in time proportional to its size. (Every one of these was a crash
+/// or a quadratic loop: seconds to hours for the sizes below.)
+@Suite("Hostile letters", .timeLimit(.minutes(1)))
+struct HostileLetterTests {
+  private static func letter(_ headers: String, body: String) -> MailLetter? {
+    let raw = Array("From: Анна <anna@example.ru>\r\n\(headers)\r\n\r\n\(body)".utf8)
+    switch MailNormaliser.normalise(raw, options: MailOptions()) {
+    case .letter(let letter): return letter
+    case .ignored(_, let letter): return letter
+    case .unparseable: return nil
+    }
+  }
+
+  @Test func dateWithAYearNoCalendarHas() throws {
+    let read = try #require(
+      Self.letter("Date: Mon, 1 Jan -999999999999 00:00:00 +0000\r\nSubject: Hi", body: "Hello"))
+    #expect(read.date == nil)
+    #expect(read.text == "Hello")
+    #expect(MailDate.parse("Mon, 1 Jan 0 00:00:00 +0000") != nil)  // two-digit-year rules: 2000
+    #expect(MailDate.parse("Mon, 1 Jan 99999 00:00:00 +0000") == nil)
+    #expect(MailDate.parse("Tue, 29 Nov 2026 10:00:00 +0300") != nil)
+  }
+
+  @Test func subjectOfManyAdjacentEncodedWords() throws {
+    let words = String(repeating: "=?utf-8?q?a?=", count: 100_000)
+    let read = try #require(Self.letter("Subject: \(words)", body: "x"))
+    #expect(read.subject == String(repeating: "a", count: 100_000))
+  }
+
+  @Test func longFlowedBody() throws {
+    let read = try #require(
+      Self.letter(
+        "Content-Type: text/plain; charset=utf-8; format=flowed",
+        body: String(repeating: "слово \r\n", count: 100_000) + "конец\r\n"))
+    #expect(read.text.hasSuffix("слово конец"))
+    #expect(read.text.utf8.count > 1_000_000)
+  }
+
+  @Test func htmlWithTagsThatNeverClose() throws {
+    for piece in ["<a", "<!", "<a x=\""] {
+      let read = try #require(
+        Self.letter(
+          "Content-Type: text/html; charset=utf-8",
+          body: "<p>Привет</p>" + String(repeating: piece, count: 100_000)))
+      #expect(read.text.hasPrefix("Привет"), "\(piece)")
+      #expect(read.text.utf8.count >= 100_000 * piece.utf8.count, "\(piece)")
+    }
+    // A tag still closes where the `>` is.
+    #expect(HTMLText.text(from: "<b>жирный</b> <i>текст</i>") == "жирный текст")
+  }
+
+  @Test func lineOfLegalFormsWithoutANameEnd() throws {
+    for piece in ["ООО «", "ИП а "] {
+      let read = try #require(
+        Self.letter("Subject: Заявка", body: String(repeating: piece, count: 50_000)))
+      #expect(read.companyName == nil, "\(piece)")
+    }
+    #expect(CompanyFinder.find(in: "Поставщик: ООО «Ромашка», ИНН 7707083893") == "ООО «Ромашка»")
+    #expect(CompanyFinder.find(in: "ИП Иванов Иван Иванович, тел.") == "ИП Иванов Иван Иванович")
+  }
+
+  @Test func addressGroupBuiltToBeSlow() throws {
+    let group =
+      String(repeating: "x", count: 200_000) + "@" + String(repeating: ":", count: 200_000)
+    #expect(AddressParser.parse(Array(group.utf8)).count <= 1)
+  }
+
+  @Test func addressHeadersBuiltToBeSlow() throws {
+    let quoted = String(repeating: "\"", count: 200_000)
+    let parsed = AddressParser.parse(Array("a@b.ru (\(quoted))".utf8))
+    #expect(parsed.first?.address == "a@b.ru")
+    #expect(AddressParser.parse(Array(#""\"Иван\"" <ivan@example.ru>"#.utf8)).first?.name == "Иван")
+  }
+
+  @Test func bodyOfThousandsOfPhones() throws {
+    let phones = (0..<20_000).map {
+      String(format: "+7 916 %03d-%02d-%02d", $0 / 10_000, $0 / 100 % 100, $0 % 100)
+    }
+    let read = try #require(
+      Self.letter("Subject: Прайс", body: phones.joined(separator: "\r\n")))
+    #expect(read.phones.count == PhoneFinder.mostFound)
+    #expect(read.phones.first == "+79160000000")
+  }
+
+  @Test func multipartWhoseBoundaryIsNeverThere() throws {
+    var body = ""
+    for n in 0..<2_000 { body += "--candidate\(n)\r\n" }
+    body += String(repeating: "строка текста письма\r\n", count: 20_000)
+    let read = try #require(
+      Self.letter("Content-Type: multipart/mixed; boundary=\"absent\"", body: body))
+    #expect(read.text.contains("строка текста письма"))
+  }
+
+  @Test func messagesNestedInMessages() throws {
+    var inner = "From: deep@example.ru\r\nSubject: inner\r\n\r\nСамое глубокое письмо\r\n"
+    for _ in 0..<30 {
+      inner = "From: a@example.ru\r\nContent-Type: message/rfc822\r\n\r\n" + inner
+    }
+    let read = try #require(Self.letter("Content-Type: message/rfc822", body: inner))
+    #expect(read.from?.email == "anna@example.ru")
+  }
+}
