@@ -120,7 +120,7 @@ struct DirectoryController {
     } catch {
       throw APIError(.badRequest, code: "malformed_body", message: "the body is not JSON")
     }
-    if let given = object["id"], "\(given)" != id {
+    if let given = object["id"], !(given is NSNull), "\(given)" != id {
       throw APIError(
         .badRequest, code: "id_mismatch",
         message: "the body's id `\(given)` differs from the path's `\(id)`; leave it out or match")

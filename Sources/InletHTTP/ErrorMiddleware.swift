@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import InletStore
 import Logging
 
 /// Renders every error, including the framework's own (no route, body too large), in the JSON
@@ -14,6 +15,14 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
       throw error
     } catch let error as any HTTPResponseError {
       throw Self.translate(error.status)
+    } catch  where StorageFailure.isTransient(error) {
+      // Storage failing (design.md: 503, the client retries), not a fault of the request.
+      context.logger.error(
+        "storage unavailable", metadata: ["error": "\(error)", "http.path": "\(request.uri.path)"])
+      throw APIError(
+        .serviceUnavailable, code: "storage_unavailable",
+        message: "inlet could not use its database; nothing was changed, retry later",
+        headers: [.retryAfter: "5"])
     } catch {
       context.logger.error(
         "request failed", metadata: ["error": "\(error)", "http.path": "\(request.uri.path)"])

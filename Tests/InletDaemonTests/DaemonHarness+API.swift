@@ -8,13 +8,13 @@ extension DaemonHarness {
   /// A request to `/api/v1` with a bearer token and an optional JSON body.
   func api(
     _ method: HTTPMethod, _ path: String, token: String? = nil, json: String? = nil,
-    headers: [(String, String)] = []
+    headers: [(String, String)] = [], timeout: TimeAmount = .seconds(10)
   ) async throws -> Reply {
     var all = headers
     all.append(("Authorization", "Bearer \(token ?? writeToken)"))
     if json != nil { all.append(("Content-Type", "application/json")) }
     return try await request(
-      method, "/api/v1" + path, headers: all, body: json.map { Array($0.utf8) })
+      method, "/api/v1" + path, headers: all, body: json.map { Array($0.utf8) }, timeout: timeout)
   }
 
   /// A GET with the read token returning the body's exact bytes and the headers.

@@ -45,6 +45,14 @@ struct DirectoryAPITests {
     #expect(record["inn_valid"] as? Bool == true)
     #expect(record["domains"] as? [String] == ["romashka.ru"])
     #expect(record["phones"] as? [String] == ["+74951112233"])
+    // A null id is an id left out; a value that does not normalise keeps no line break (lists
+    // are stored a value per line: it came back as two values).
+    let odd = try await send(
+      daemon, .PUT, "/api/v1/directory/clients/c9", #"{"id":null,"phones":["доб.\n12"]}"#)
+    #expect(odd.status == 200, "\(odd.body)")
+    #expect((odd.json["record"] as? [String: Any])?["phones"] as? [String] == ["доб. 12"])
+    let (_, stored) = try await daemon.get("/api/v1/directory/clients/c9", token: daemon.readToken)
+    #expect(stored.contains(#""phones":["доб. 12"]"#), "\(stored)")
     let second = try await send(daemon, .PUT, "/api/v1/directory/clients/c1", client)
     #expect(second.status == 200)
     #expect(second.json["record"] as? NSDictionary == first.json["record"] as? NSDictionary)

@@ -59,6 +59,11 @@ struct FormsTests {
     let download = try await site.daemon.download("/attachments/\(attachment.id)")
     #expect(download.status == 200)
     #expect(download.bytes == pdf)
+    // RFC 8187: the name percent-encoded byte by byte, an ASCII stand-in for old clients.
+    #expect(
+      download.headers.first(name: "content-disposition")
+        == "attachment; filename=\"_________.pdf\"; "
+        + "filename*=UTF-8''%D0%A0%D0%B5%D0%BA%D0%B2%D0%B8%D0%B7%D0%B8%D1%82%D1%8B.pdf")
 
     let big = FormsHarness.multipart(
       [("name", "Big")],

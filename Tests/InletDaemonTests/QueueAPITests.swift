@@ -165,7 +165,10 @@ struct QueueAPITests {
     let unknownTarget = try await daemon.api(
       .POST, "/inquiries/\(c)/merge", json: #"{"into":"99999"}"#)
     #expect(unknownTarget.status == 404)
-    let merged = try await daemon.api(.POST, "/inquiries/\(c)/merge", json: #"{"into":"\#(d)"}"#)
+    // `00<id>` names the same inquiry; the decision records the id as the API writes it, so
+    // the retry with the plain id is the same decision.
+    let merged = try await daemon.api(
+      .POST, "/inquiries/\(c)/merge", json: #"{"into":"00\#(d)"}"#)
     #expect(merged.status == 200, "\(merged.body)")
     #expect(merged.json["status"] as? String == "merged")
     #expect((merged.json["acceptance"] as? [String: Any])?["into"] as? String == d)
@@ -270,5 +273,37 @@ struct QueueAPITests {
       download.headers.first(name: "content-disposition")?.contains("filename*=UTF-8''") == true)
     #expect(download.bytes == file)
     #expect(try await daemon.api(.GET, "/attachments/55555", token: daemon.readToken).status == 404)
+  }
+
+  @Test("a database another process keeps locked is 503 with Retry-After; the retry works")
+  func lockedDatabase() async throws {
+    let daemon = try DaemonHarness()
+    defer { daemon.remove() }
+    try await daemon.start()
+    let id = try await daemon.submitLead(1)
+    let sqlite = Process()
+    sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+    sqlite.arguments = [daemon.databasePath]
+    let input = Pipe()
+    let output = Pipe()
+    sqlite.standardInput = input
+    sqlite.standardOutput = output
+    try sqlite.run()
+    input.fileHandleForWriting.write(
+      Data(".timeout 5000\nBEGIN IMMEDIATE;\nSELECT 'locked';\n".utf8))
+    #expect(
+      String(decoding: output.fileHandleForReading.availableData, as: UTF8.self) == "locked\n")
+    // Past the 10 s busy timeout: storage failing, not the request (design.md), so 503.
+    let refused = try await daemon.api(
+      .POST, "/inquiries/\(id)/accept", json: #"{"action":"new_client"}"#, timeout: .seconds(40))
+    #expect(refused.status == 503, "\(refused.body)")
+    #expect(refused.errorCode == "storage_unavailable")
+    #expect(refused.headers.first(name: "retry-after") == "5")
+    input.fileHandleForWriting.write(Data("COMMIT;\n".utf8))
+    try input.fileHandleForWriting.close()
+    sqlite.waitUntilExit()
+    let accepted = try await daemon.api(
+      .POST, "/inquiries/\(id)/accept", json: #"{"action":"new_client"}"#)
+    #expect(accepted.status == 200, "\(accepted.body)")
   }
 }

@@ -32,7 +32,7 @@ public struct DirectoryNormalizer: Sendable {
     client.phones = normalizePhones(client.phones, into: &keys)
     client.domains = Self.unique(
       client.domains.compactMap { raw -> String? in
-        guard let domain = Self.domain(raw) else { return Self.trimmed(raw) }
+        guard let domain = Self.domain(raw) else { return Self.listValue(raw) }
         keys.append(DirectoryKey(.domain, domain))
         return domain
       })
@@ -49,7 +49,7 @@ public struct DirectoryNormalizer: Sendable {
     contact.phones = normalizePhones(contact.phones, into: &keys)
     contact.messengers = Self.unique(
       contact.messengers.compactMap { raw -> String? in
-        guard let key = Self.messenger(raw) else { return Self.trimmed(raw) }
+        guard let key = Self.messenger(raw) else { return Self.listValue(raw) }
         keys.append(DirectoryKey(.messenger, key))
         return key
       })
@@ -109,7 +109,7 @@ public struct DirectoryNormalizer: Sendable {
   private func normalizeEmails(_ raw: [String], into keys: inout [DirectoryKey]) -> [String] {
     Self.unique(
       raw.compactMap { value -> String? in
-        guard let email = EmailNormalizer.normalize(value) else { return Self.trimmed(value) }
+        guard let email = EmailNormalizer.normalize(value) else { return Self.listValue(value) }
         keys.append(DirectoryKey(.email, email))
         return email
       })
@@ -118,10 +118,17 @@ public struct DirectoryNormalizer: Sendable {
   private func normalizePhones(_ raw: [String], into keys: inout [DirectoryKey]) -> [String] {
     Self.unique(
       raw.compactMap { value -> String? in
-        guard let number = phone.normalize(value) else { return Self.trimmed(value) }
+        guard let number = phone.normalize(value) else { return Self.listValue(value) }
         keys.append(DirectoryKey(.phone, number))
         return number
       })
+  }
+
+  /// A list value kept as given (it did not normalise): trimmed, and its line breaks made
+  /// spaces — lists are stored one value per line, so a break would split it in two.
+  static func listValue(_ value: String) -> String? {
+    guard value.contains(where: \.isNewline) else { return trimmed(value) }
+    return trimmed(String(value.map { $0.isNewline ? " " : $0 }))
   }
 
   static func trimmed(_ value: String?) -> String? {

@@ -25,15 +25,33 @@ struct ContentController {
     }
   }
 
+  /// RFC 8187 attr-char: ALPHA / DIGIT / "!" / "#" / "$" / "&" / "+" / "-" / "." / "^" / "_" /
+  /// "`" / "|" / "~".
+  static let attrChars = Set(
+    Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$&+-.^_`|~".utf8))
+
   static func response(_ content: StoredContent) -> Response {
     var headers = HTTPFields()
     headers[.contentType] = content.contentType
     // Stored bytes come from outside: never let a browser sniff them into something active.
     headers[.xContentTypeOptions] = "nosniff"
     if let name = content.filename {
-      let ascii = String(name.unicodeScalars.map { $0.isASCII && $0 != "\"" ? Character($0) : "_" })
-      let encoded =
-        name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ascii
+      // The quoted form for old clients: printable ASCII without `"` and `\`; the exact name in
+      // RFC 8187's `filename*`, every byte outside its attr-char set percent-encoded.
+      let ascii = String(
+        name.unicodeScalars.map {
+          (0x20..<0x7F).contains($0.value) && $0 != "\"" && $0 != "\\" ? Character($0) : "_"
+        })
+      var encoded = ""
+      for byte in name.utf8 {
+        if Self.attrChars.contains(byte) {
+          encoded.unicodeScalars.append(Unicode.Scalar(byte))
+        } else {
+          encoded +=
+            "%" + String(byte >> 4, radix: 16, uppercase: true)
+            + String(byte & 0x0F, radix: 16, uppercase: true)
+        }
+      }
       headers[.contentDisposition] =
         "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)"
     }

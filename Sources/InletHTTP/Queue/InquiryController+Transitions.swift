@@ -35,7 +35,10 @@ extension InquiryController {
     }
     group.post("/inquiries/:id/merge") { request, context in
       let body = try await JSONBody.parse(request, context: context, allowed: ["into"])
-      return try await apply(.merge(into: try body.require("into")), context: context)
+      // `007` and `7` name the same inquiry: the decision records the id as the API writes it.
+      let into = try body.require("into")
+      return try await apply(
+        .merge(into: Int64(into).map { String($0) } ?? into), context: context)
     }
   }
 
