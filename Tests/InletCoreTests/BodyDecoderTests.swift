@@ -153,6 +153,21 @@ struct BodyDecoderTests {
     #expect(body.fields.object?["list"] == .array(["x"]))
   }
 
+  @Test func plainFormsReadAsTheTreeReadsThem() {
+    // The shortcut for forms of plain names each given once answers as the tree does, and
+    // forms with brackets or a repeated name still go to the tree.
+    var random = SystemRandomNumberGenerator()
+    let names = ["a", "b", "имя", "phone", "x[]", "x[y]", "c]", "d[", "e", "f"]
+    for _ in 0..<500 {
+      let pairs = (0..<Int.random(in: 0...6, using: &random)).map { n in
+        (name: names.randomElement(using: &random)!, value: "v\(n)")
+      }
+      var tree = FormTree()
+      for pair in pairs { tree.insert(name: pair.name, value: pair.value) }
+      #expect(BodyDecoder.formObject(pairs) == tree.value, "\(pairs)")
+    }
+  }
+
   @Test func formRepeatedNamesKeepEveryValue() throws {
     let body = try Self.decode(
       .post("application/x-www-form-urlencoded", "tag=a&other=1&tag=b&tag=c"))

@@ -138,6 +138,18 @@ public enum BodyDecoder {
   }
 
   static func formObject(_ pairs: [(name: String, value: String)]) -> Value {
+    // The usual form — plain names, each once (a PBX's event, Mango's three fields) — is its
+    // own object; brackets or a repeated name need the tree.
+    if !pairs.contains(where: { $0.name.utf8.contains(UInt8(ascii: "[")) }) {
+      var members: [String: Value] = [:]
+      members.reserveCapacity(pairs.count)
+      var repeated = false
+      for pair in pairs where members.updateValue(.string(pair.value), forKey: pair.name) != nil {
+        repeated = true
+        break
+      }
+      if !repeated { return .object(members) }
+    }
     var tree = FormTree()
     for pair in pairs { tree.insert(name: pair.name, value: pair.value) }
     return tree.value
