@@ -36,6 +36,12 @@ public struct APIError: HTTPResponseError, Sendable {
       status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
   }
 
+  /// The store cannot be used for now (design.md: 503, the client retries): nothing was done.
+  static let storageUnavailable = APIError(
+    .serviceUnavailable, code: "storage_unavailable",
+    message: "inlet could not use its database; nothing was stored or changed, retry later",
+    headers: [.retryAfter: "5"])
+
   static func notFound(_ message: String) -> APIError {
     APIError(.notFound, code: "not_found", message: message)
   }

@@ -19,10 +19,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
       // Storage failing (design.md: 503, the client retries), not a fault of the request.
       context.logger.error(
         "storage unavailable", metadata: ["error": "\(error)", "http.path": "\(request.uri.path)"])
-      throw APIError(
-        .serviceUnavailable, code: "storage_unavailable",
-        message: "inlet could not use its database; nothing was changed, retry later",
-        headers: [.retryAfter: "5"])
+      throw APIError.storageUnavailable
     } catch {
       context.logger.error(
         "request failed", metadata: ["error": "\(error)", "http.path": "\(request.uri.path)"])

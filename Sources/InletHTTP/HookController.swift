@@ -135,10 +135,7 @@ struct HookController {
     } catch {
       health.recordFailure(channel: instance.name, error: "storage: \(error)")
       logger.error("could not store a webhook", metadata: ["error": "\(error)"])
-      throw APIError(
-        .serviceUnavailable, code: "storage_unavailable",
-        message: "inlet could not store the request; nothing was acknowledged, retry later",
-        headers: [.retryAfter: "5"])
+      throw APIError.storageUnavailable
     }
     health.recordSuccess(channel: instance.name)
     var context = submission.context

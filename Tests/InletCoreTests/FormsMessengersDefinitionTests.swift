@@ -282,5 +282,11 @@ struct FormsMessengersDefinitionTests {
       #expect(kept?.quarantineFailure?.code == code, "\(contentType)")
       #expect(kept?.inquiry == nil)
     }
+    // A charset inlet does not read is no matter when the form is ASCII (Java clients label
+    // theirs ISO-8859-1).
+    let latin = HookRequest.post(
+      "application/x-www-form-urlencoded; charset=ISO-8859-1", "name=Ivan&phone=%2B79161234567",
+      query: [(name: "token", value: "t")])
+    #expect(processor.process(latin, for: instance).submission?.inquiry?.sender.name == "Ivan")
   }
 }

@@ -73,14 +73,22 @@ struct ReplayTests {
     #expect(try await daemon.postLead(lead, key: "k2").status == 429)
     try await Task.sleep(for: .milliseconds(2_500))
     #expect(try await daemon.postLead(lead, key: "k2").status == 201)
+    // Refused twice in one window, never retried: replayed, it is one inquiry, not two.
+    let gaveUp = #"{"email":"gave-up@example.ru","message":"Не дождался"}"#
+    #expect(try await daemon.postLead(gaveUp, key: "k3").status == 429)
+    #expect(try await daemon.postLead(gaveUp, key: "k3").status == 429)
     daemon.stop()
 
     let replay = try daemon.cli(["replay", "--all"])
     #expect(replay.status == 0, "\(replay.error)")
-    #expect(replay.output.contains("1 duplicate"), "\(replay.output)")
+    #expect(replay.output.contains("1 created"), "\(replay.output)")
+    #expect(replay.output.contains("2 duplicate"), "\(replay.output)")
     let list = try daemon.cli(["inquiries", "list", "--json"])
     #expect(list.output.components(separatedBy: "retry@example.ru").count == 2, "\(list.output)")
+    #expect(list.output.components(separatedBy: "gave-up@example.ru").count == 2, "\(list.output)")
     // Idempotent.
-    #expect(try daemon.cli(["replay", "--all"]).output.contains("1 duplicate"))
+    let again = try daemon.cli(["replay", "--all"])
+    #expect(again.output.contains("2 duplicate"), "\(again.output)")
+    #expect(!again.output.contains("created"), "\(again.output)")
   }
 }

@@ -98,10 +98,23 @@ struct HostileLetterTests {
   }
 
   @Test func messagesNestedInMessages() throws {
+    // 20 plain (7bit) messages inside each other, read where they stand in the letter (each
+    // level was a copy of everything below it): the innermost one's text is intact.
     var inner = "From: deep@example.ru\r\nSubject: inner\r\n\r\nСамое глубокое письмо\r\n"
-    for _ in 0..<30 {
-      inner = "From: a@example.ru\r\nContent-Type: message/rfc822\r\n\r\n" + inner
+    for level in 0..<20 {
+      inner = "From: l\(level)@example.ru\r\nContent-Type: message/rfc822\r\n\r\n" + inner
     }
+    let raw = Array("From: anna@example.ru\r\nContent-Type: message/rfc822\r\n\r\n\(inner)".utf8)
+    let message = try #require(MIMEParser.parse(raw))
+    var part = message.root
+    var depth = 0
+    while let child = part.children.first {
+      part = child
+      depth += 1
+    }
+    #expect(depth == 21)
+    #expect(part.headers.text("subject") == "inner")
+    #expect(String(decoding: part.decodedBody, as: UTF8.self) == "Самое глубокое письмо\r\n")
     let read = try #require(Self.letter("Content-Type: message/rfc822", body: inner))
     #expect(read.from?.email == "anna@example.ru")
   }

@@ -72,29 +72,40 @@ public enum BodyDecoder {
           + accepted)
     }
     // For text formats, a charset the sender names wins over the definition's fallback: UTF-8
-    // means UTF-8 (bytes that are not are a malformed body, kept raw), and one inlet cannot
-    // read is refused rather than read as another.
+    // means UTF-8 (bytes that are not are a malformed body, kept raw), and a body in one inlet
+    // cannot read is refused rather than read as another — unless its fields are UTF-8 anyway
+    // (an ASCII form labelled ISO-8859-1, as Java clients send them).
     var legacy = legacyCharset
+    var unreadable: String?
     if format == .form || format == .multipart || format == .jsonInFormField,
       let declared = request.contentTypeParameter("charset")?.lowercased()
     {
       if let named = LegacyCharset(rawValue: declared) {
         legacy = named
-      } else if ["utf-8", "utf8", "us-ascii", "ascii"].contains(declared) {
-        legacy = nil
       } else {
-        throw BodyDecodingError(
-          code: "unsupported_media_type",
-          message: "charset \(declared) is not read here; send UTF-8 or windows-1251")
+        legacy = nil
+        if !["utf-8", "utf8", "us-ascii", "ascii"].contains(declared) { unreadable = declared }
       }
     }
+    do {
+      return try decode(request, as: format, jsonField: jsonField, legacy: legacy)
+    } catch let error where unreadable != nil && error.code == "malformed_body" {
+      throw BodyDecodingError(
+        code: "unsupported_media_type",
+        message: "charset \(unreadable ?? "") is not read here; send UTF-8 or windows-1251")
+    }
+  }
+
+  private static func decode(
+    _ request: HookRequest, as format: BodyFormat, jsonField: String?, legacy: LegacyCharset?
+  ) throws(BodyDecodingError) -> DecodedBody {
     switch format {
     case .json:
       return DecodedBody(fields: try decodeJSON(request.body))
     case .form:
       return DecodedBody(fields: try decodeForm(request.body, legacy: legacy))
     case .jsonInFormField:
-      let form = try decodeForm(request.body)
+      let form = try decodeForm(request.body, legacy: legacy)
       let name = jsonField ?? "json"
       guard let text = form.member(name)?.text else {
         throw .malformed("the form has no `\(name)` field with the JSON document")

@@ -94,15 +94,26 @@ public enum FormURLEncoding {
 
   /// Percent-encodes a component for a query string.
   public static func encode(_ text: String) -> String {
-    var out = ""
-    for byte in text.utf8 {
+    percentEncode(text) { byte in
       switch byte {
       case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
         UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"),
         UInt8(ascii: "."), UInt8(ascii: "~"):
-        out.unicodeScalars.append(Unicode.Scalar(byte))
+        return true
       default:
-        let hex = Array("0123456789ABCDEF".utf8)
+        return false
+      }
+    }
+  }
+
+  /// `text` with every UTF-8 byte that `keeps` refuses written as `%XX` (upper-case hex).
+  public static func percentEncode(_ text: String, keeping keeps: (UInt8) -> Bool) -> String {
+    let hex = Array("0123456789ABCDEF".utf8)
+    var out = ""
+    for byte in text.utf8 {
+      if keeps(byte) {
+        out.unicodeScalars.append(Unicode.Scalar(byte))
+      } else {
         out += "%"
         out.unicodeScalars.append(Unicode.Scalar(hex[Int(byte >> 4)]))
         out.unicodeScalars.append(Unicode.Scalar(hex[Int(byte & 0x0F)]))

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import InletCore
 import InletStore
 import NIOCore
 
@@ -42,16 +43,7 @@ struct ContentController {
         name.unicodeScalars.map {
           (0x20..<0x7F).contains($0.value) && $0 != "\"" && $0 != "\\" ? Character($0) : "_"
         })
-      var encoded = ""
-      for byte in name.utf8 {
-        if Self.attrChars.contains(byte) {
-          encoded.unicodeScalars.append(Unicode.Scalar(byte))
-        } else {
-          encoded +=
-            "%" + String(byte >> 4, radix: 16, uppercase: true)
-            + String(byte & 0x0F, radix: 16, uppercase: true)
-        }
-      }
+      let encoded = FormURLEncoding.percentEncode(name) { Self.attrChars.contains($0) }
       headers[.contentDisposition] =
         "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)"
     }

@@ -38,6 +38,7 @@ public enum AddressParser {
     for byte in raw {
       if escaped {
         escaped = false
+        if byte == UInt8(ascii: "@") { currentHasAt = true }
         current.append(byte)
         continue
       }

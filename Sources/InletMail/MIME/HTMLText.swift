@@ -56,6 +56,10 @@ public enum HTMLText {
     // Every tag ends at a `>`: past the last one no `<` can open a tag, and trying (a scan to
     // the end each time) made `<a<a<a…` without a `>` quadratic.
     let lastClose = bytes.lastIndex(of: UInt8(ascii: ">")) ?? -1
+    // Likewise a quoted attribute value that no quote closes ends the tag unparsed.
+    let lastQuotes = Quotes(
+      double: bytes.lastIndex(of: UInt8(ascii: "\"")) ?? -1,
+      single: bytes.lastIndex(of: UInt8(ascii: "'")) ?? -1)
     while index < count {
       let byte = bytes[index]
       if byte == UInt8(ascii: "<") {
@@ -63,7 +67,7 @@ public enum HTMLText {
           index = find(bytes, from: index + 4, "-->").map { $0 + 3 } ?? count
           continue
         }
-        guard index < lastClose, let tag = parseTag(bytes, at: index) else {
+        guard index < lastClose, let tag = parseTag(bytes, at: index, lastQuotes: lastQuotes) else {
           writer.emit(CollectionOfOne(byte))
           index += 1
           continue
@@ -184,7 +188,13 @@ public enum HTMLText {
     var end: Int
   }
 
-  private static func parseTag(_ bytes: [UInt8], at start: Int) -> Tag? {
+  /// Where the last `"` and `'` of the document are.
+  private struct Quotes {
+    var double: Int
+    var single: Int
+  }
+
+  private static func parseTag(_ bytes: [UInt8], at start: Int, lastQuotes: Quotes) -> Tag? {
     var index = start + 1
     var closing = false
     if index < bytes.count && bytes[index] == UInt8(ascii: "/") {
@@ -241,6 +251,9 @@ public enum HTMLText {
           {
             let quote = bytes[index]
             let valueStart = index + 1
+            // No quote closes it: the scan would reach the end and give up (in O(1) instead).
+            let last = quote == UInt8(ascii: "\"") ? lastQuotes.double : lastQuotes.single
+            if last < valueStart { return nil }
             var valueEnd = valueStart
             while valueEnd < bytes.count && bytes[valueEnd] != quote { valueEnd += 1 }
             value = String(decoding: bytes[valueStart..<valueEnd], as: UTF8.self)

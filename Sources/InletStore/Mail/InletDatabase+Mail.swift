@@ -84,9 +84,10 @@ extension InletDatabase {
       } catch {
         // A failure after which SQLite rolled the whole transaction back (disk full, an I/O
         // error, out of memory) is not one letter's: going on would write the letters outside
-        // any transaction (statements stepped directly commit alone), so the chunk fails whole
-        // and is fetched again by the next pass.
-        guard db.hasOpenTransaction else { throw error }
+        // any transaction (statements stepped directly commit alone: GRDB refuses only its own
+        // once the transaction is gone), so the chunk fails whole and is fetched again by the
+        // next pass.
+        guard db.isInsideTransaction else { throw error }
         results.removeAll(keepingCapacity: true)
       }
       for item in items {
@@ -98,7 +99,7 @@ extension InletDatabase {
             return .commit
           }
         } catch {
-          guard db.hasOpenTransaction else { throw error }
+          guard db.isInsideTransaction else { throw error }
           // The letter's own data broke a constraint or an encoding: keep it raw, quarantined.
           var failed = item
           failed.outcome = .quarantined(reason: "store_failed: \(error)", partial: nil)

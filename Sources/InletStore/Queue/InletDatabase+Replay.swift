@@ -47,13 +47,17 @@ extension InletDatabase {
       if raw.inquiryID == nil, let idempotencyKey, idempotencyKey != raw.idempotencyKey {
         switch outcome {
         case .inquiry, .call:
-          let taken = try Int64.fetchOne(
-            db,
-            sql: """
-              SELECT inquiry_id FROM raw_items
-              WHERE idempotency_key = ? AND id != ? AND inquiry_id IS NOT NULL
-              """, arguments: [idempotencyKey, rawID])
-          if taken != nil { return .duplicate }
+          let holder = try Row.fetchOne(
+            db, sql: "SELECT inquiry_id FROM raw_items WHERE idempotency_key = ? AND id != ?",
+            arguments: [idempotencyKey, rawID])
+          if let holder {
+            if holder["inquiry_id"] as Int64? != nil { return .duplicate }
+          } else if raw.idempotencyKey == nil {
+            // The item takes its key back, so that a second refused copy of the same
+            // submission finds this one's inquiry.
+            raw.idempotencyKey = idempotencyKey
+            try raw.update(db, columns: ["idempotency_key"])
+          }
         case .ignored, .quarantined:
           break
         }

@@ -75,14 +75,6 @@ struct DirectRow {
 }
 
 extension Database {
-  /// False once SQLite has rolled back the transaction by itself (disk full, an I/O error, out
-  /// of memory, a trigger's `RAISE(ROLLBACK)`): GRDB refuses its own statements then, but one
-  /// stepped directly would run in autocommit mode and be committed alone.
-  var hasOpenTransaction: Bool {
-    guard let sqliteConnection else { return false }
-    return sqlite3_get_autocommit(sqliteConnection) == 0
-  }
-
   /// Runs a cached query with its parameters bound by `bind`, calling `row` for each result
   /// row (no `Row` objects, no `StatementArguments`); the statement is left reset.
   func queryDirect(
