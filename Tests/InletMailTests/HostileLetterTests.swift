@@ -43,7 +43,7 @@ struct HostileLetterTests {
   }
 
   @Test func htmlWithTagsThatNeverClose() throws {
-    for piece in ["<a", "<!", "<a x=\""] {
+    for piece in ["<a", "<!", "<a x=\"", "<a x='"] {
       let read = try #require(
         Self.letter(
           "Content-Type: text/html; charset=utf-8",
@@ -51,6 +51,13 @@ struct HostileLetterTests {
       #expect(read.text.hasPrefix("Привет"), "\(piece)")
       #expect(read.text.utf8.count >= 100_000 * piece.utf8.count, "\(piece)")
     }
+    // Many `<a` whose one `>` is inside a quote that nothing closes.
+    let quoted = try #require(
+      Self.letter(
+        "Content-Type: text/html; charset=utf-8",
+        body: "<p>Привет</p>" + String(repeating: "<a", count: 100_000) + " x=\">"))
+    #expect(quoted.text.hasPrefix("Привет"))
+    #expect(quoted.text.utf8.count >= 200_000)
     // A tag still closes where the `>` is.
     #expect(HTMLText.text(from: "<b>жирный</b> <i>текст</i>") == "жирный текст")
   }

@@ -60,6 +60,10 @@ public enum HTMLText {
     let lastQuotes = Quotes(
       double: bytes.lastIndex(of: UInt8(ascii: "\"")) ?? -1,
       single: bytes.lastIndex(of: UInt8(ascii: "'")) ?? -1)
+    // And the bytes read by tags that came to nothing are bounded (`<a<a…<a x=">`, whose one
+    // `>` is inside a quote nothing closes, is read from every `<`): past the bound, `<` is text.
+    var wasted = 0
+    let wasteBound = 4 * count + 65_536
     while index < count {
       let byte = bytes[index]
       if byte == UInt8(ascii: "<") {
@@ -67,7 +71,11 @@ public enum HTMLText {
           index = find(bytes, from: index + 4, "-->").map { $0 + 3 } ?? count
           continue
         }
-        guard index < lastClose, let tag = parseTag(bytes, at: index, lastQuotes: lastQuotes) else {
+        var reached = index
+        guard index < lastClose, wasted < wasteBound,
+          let tag = parseTag(bytes, at: index, lastQuotes: lastQuotes, reached: &reached)
+        else {
+          wasted += reached - index
           writer.emit(CollectionOfOne(byte))
           index += 1
           continue
@@ -194,8 +202,12 @@ public enum HTMLText {
     var single: Int
   }
 
-  private static func parseTag(_ bytes: [UInt8], at start: Int, lastQuotes: Quotes) -> Tag? {
+  /// The tag at `start`, or nil; `reached` is how far it was read either way.
+  private static func parseTag(
+    _ bytes: [UInt8], at start: Int, lastQuotes: Quotes, reached: inout Int
+  ) -> Tag? {
     var index = start + 1
+    defer { reached = max(reached, index) }
     var closing = false
     if index < bytes.count && bytes[index] == UInt8(ascii: "/") {
       closing = true
