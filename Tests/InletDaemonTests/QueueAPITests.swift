@@ -281,27 +281,14 @@ struct QueueAPITests {
     defer { daemon.remove() }
     try await daemon.start()
     let id = try await daemon.submitLead(1)
-    let sqlite = Process()
-    sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-    sqlite.arguments = [daemon.databasePath]
-    let input = Pipe()
-    let output = Pipe()
-    sqlite.standardInput = input
-    sqlite.standardOutput = output
-    try sqlite.run()
-    input.fileHandleForWriting.write(
-      Data(".timeout 5000\nBEGIN IMMEDIATE;\nSELECT 'locked';\n".utf8))
-    #expect(
-      String(decoding: output.fileHandleForReading.availableData, as: UTF8.self) == "locked\n")
+    let lock = try WriteLock(daemon.databasePath)
     // Past the 10 s busy timeout: storage failing, not the request (design.md), so 503.
     let refused = try await daemon.api(
       .POST, "/inquiries/\(id)/accept", json: #"{"action":"new_client"}"#, timeout: .seconds(40))
     #expect(refused.status == 503, "\(refused.body)")
     #expect(refused.errorCode == "storage_unavailable")
     #expect(refused.headers.first(name: "retry-after") == "5")
-    input.fileHandleForWriting.write(Data("COMMIT;\n".utf8))
-    try input.fileHandleForWriting.close()
-    sqlite.waitUntilExit()
+    try lock.release()
     let accepted = try await daemon.api(
       .POST, "/inquiries/\(id)/accept", json: #"{"action":"new_client"}"#)
     #expect(accepted.status == 200, "\(accepted.body)")

@@ -88,20 +88,7 @@ struct SystemdNotifyTests {
     let healthy = try await notify.receive(until: "WATCHDOG=1", timeout: .seconds(15))
     #expect(healthy.last == "WATCHDOG=1")
 
-    let sqlite = Process()
-    sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-    sqlite.arguments = [daemon.databasePath]
-    let input = Pipe()
-    let output = Pipe()
-    sqlite.standardInput = input
-    sqlite.standardOutput = output
-    try sqlite.run()
-    // With a busy timeout: a lock another connection holds for a moment (a checkpoint) must
-    // delay the BEGIN, not fail it and leave the database unlocked.
-    input.fileHandleForWriting.write(
-      Data(".timeout 5000\nBEGIN IMMEDIATE;\nSELECT 'locked';\n".utf8))
-    let locked = output.fileHandleForReading.availableData
-    #expect(String(decoding: locked, as: UTF8.self).hasPrefix("locked"))
+    let lock = try WriteLock(daemon.databasePath)
     // Pings sent before the lock (queued in the socket while the test started sqlite3 on a
     // loaded machine) and one already on its way may still arrive: read them until the socket
     // stays quiet for longer than the 500 ms ping interval; then none while the lock is held.
@@ -120,9 +107,7 @@ struct SystemdNotifyTests {
     }
     #expect(pings == 0)
 
-    input.fileHandleForWriting.write(Data("COMMIT;\n".utf8))
-    try input.fileHandleForWriting.close()
-    sqlite.waitUntilExit()
+    try lock.release()
     let resumed = try await notify.receive(until: "WATCHDOG=1", timeout: .seconds(12))
     #expect(resumed.last == "WATCHDOG=1")
     #expect(daemon.stop() == 0)
