@@ -156,14 +156,7 @@ struct MailIngestTests {
     let temp = try TempDatabase()
     defer { temp.remove() }
     // The writer connection refuses one letter's normalised row (as a broken constraint would).
-    try await temp.database.write { db in
-      try db.execute(
-        sql: """
-          CREATE TEMP TRIGGER refuse_one BEFORE INSERT ON raw_items
-          WHEN NEW.idempotency_key = 'mail:bad@x' AND NEW.status = 'normalised'
-          BEGIN SELECT RAISE(ABORT, 'refused for the test'); END
-          """)
-    }
+    try await refuseNormalised("bad@x", in: temp, with: "ABORT, 'refused for the test'")
     let results = try await temp.database.ingestMail(
       [
         letter(uid: 1, messageID: "a@x"), letter(uid: 2, messageID: "bad@x"),
@@ -195,14 +188,7 @@ struct MailIngestTests {
     defer { temp.remove() }
     try await temp.database.setMailCursor(inbox, lastUID: 0)
     // As a full disk would: SQLite ends the whole transaction, not only the statement.
-    try await temp.database.write { db in
-      try db.execute(
-        sql: """
-          CREATE TEMP TRIGGER roll_back BEFORE INSERT ON raw_items
-          WHEN NEW.idempotency_key = 'mail:bad@x' AND NEW.status = 'normalised'
-          BEGIN SELECT RAISE(ROLLBACK, 'disk full, for the test'); END
-          """)
-    }
+    try await refuseNormalised("bad@x", in: temp, with: "ROLLBACK, 'disk full, for the test'")
     let letters = [
       letter(uid: 1, messageID: "a@x"), letter(uid: 2, messageID: "bad@x"),
       letter(uid: 3, messageID: "c@x"),
@@ -221,7 +207,7 @@ struct MailIngestTests {
     #expect(try await temp.database.mailCursor(mailbox: "sales", folder: "INBOX")?.lastUID == 0)
 
     // Once the disk has room again, the next pass stores every letter as an inquiry.
-    try await temp.database.write { db in try db.execute(sql: "DROP TRIGGER roll_back") }
+    try await temp.database.write { db in try db.execute(sql: "DROP TRIGGER refuse_normalised") }
     let results = try await temp.database.ingestMail(letters, at: inbox, cursor: 3)
     #expect(
       results.allSatisfy {
@@ -231,5 +217,20 @@ struct MailIngestTests {
     #expect(try temp.database.countsSync().inquiries["new"] == 3)
     #expect(try rows() == 3)
     #expect(try await temp.database.mailCursor(mailbox: "sales", folder: "INBOX")?.lastUID == 3)
+  }
+
+  /// A TEMP trigger on the writer connection: storing letter `messageID` as normalised raises
+  /// `raise` (`ABORT, '…'` fails the statement, `ROLLBACK, '…'` the whole transaction).
+  private func refuseNormalised(_ messageID: String, in temp: TempDatabase, with raise: String)
+    async throws
+  {
+    try await temp.database.write { db in
+      try db.execute(
+        sql: """
+          CREATE TEMP TRIGGER refuse_normalised BEFORE INSERT ON raw_items
+          WHEN NEW.idempotency_key = 'mail:\(messageID)' AND NEW.status = 'normalised'
+          BEGIN SELECT RAISE(\(raise)); END
+          """)
+    }
   }
 }

@@ -20,6 +20,15 @@ public enum FormURLEncoding {
   static func parse(utf8 buffer: UnsafeBufferPointer<UInt8>, decoding: ([UInt8]) -> String?)
     -> [(name: String, value: String)]?
   {
+    fields(utf8: buffer) { bytes($0).flatMap(decoding) }
+  }
+
+  /// Fields cut at `&` and `=` bytes, each side made text by `component` (`nil`: the whole
+  /// parse fails); fields without a name are dropped.
+  private static func fields(
+    utf8 buffer: UnsafeBufferPointer<UInt8>,
+    component: (Slice<UnsafeBufferPointer<UInt8>>) -> String?
+  ) -> [(name: String, value: String)]? {
     var pairs: [(name: String, value: String)] = []
     let count = buffer.count
     var start = 0
@@ -29,8 +38,8 @@ public enum FormURLEncoding {
       if end > start {
         var equals = start
         while equals < end && buffer[equals] != UInt8(ascii: "=") { equals += 1 }
-        guard let name = bytes(buffer[start..<equals]).flatMap(decoding) else { return nil }
-        let value = equals < end ? bytes(buffer[(equals + 1)..<end]).flatMap(decoding) : ""
+        guard let name = component(buffer[start..<equals]) else { return nil }
+        let value = equals < end ? component(buffer[(equals + 1)..<end]) : ""
         guard let value else { return nil }
         if !name.isEmpty { pairs.append((name: name, value: value)) }
       }
@@ -46,20 +55,14 @@ public enum FormURLEncoding {
   public static func parseQuery(_ text: String, legacy: LegacyCharset? = nil)
     -> [(name: String, value: String)]
   {
-    var pairs: [(name: String, value: String)] = []
-    for field in text.split(separator: "&", omittingEmptySubsequences: true) {
-      let equals = field.firstIndex(of: "=")
-      let name = lenient(field[..<(equals ?? field.endIndex)], legacy: legacy)
-      let value = equals.map { lenient(field[field.index(after: $0)...], legacy: legacy) } ?? ""
-      if !name.isEmpty { pairs.append((name: name, value: value)) }
-    }
-    return pairs
-  }
-
-  private static func lenient(_ component: Substring, legacy: LegacyCharset?) -> String {
-    guard let decoded = bytes(component) else { return String(component) }
-    return String(validating: decoded, as: UTF8.self) ?? legacy?.decode(decoded)
-      ?? String(decoding: decoded, as: UTF8.self)
+    var text = text
+    return text.withUTF8 { buffer in
+      fields(utf8: buffer) { raw in
+        guard let decoded = bytes(raw) else { return String(decoding: raw, as: UTF8.self) }
+        return String(validating: decoded, as: UTF8.self) ?? legacy?.decode(decoded)
+          ?? String(decoding: decoded, as: UTF8.self)
+      }
+    } ?? []
   }
 
   /// Decodes one component: `+` is a space, `%XX` a byte.

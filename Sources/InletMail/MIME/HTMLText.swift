@@ -53,15 +53,9 @@ public enum HTMLText {
     var preformatted = 0
     var openBlocks: [Int] = []
     let count = bytes.count
-    // Every tag ends at a `>`: past the last one no `<` can open a tag, and trying (a scan to
-    // the end each time) made `<a<a<a…` without a `>` quadratic.
-    let lastClose = bytes.lastIndex(of: UInt8(ascii: ">")) ?? -1
-    // Likewise a quoted attribute value that no quote closes ends the tag unparsed.
-    let lastQuotes = Quotes(
-      double: bytes.lastIndex(of: UInt8(ascii: "\"")) ?? -1,
-      single: bytes.lastIndex(of: UInt8(ascii: "'")) ?? -1)
-    // And the bytes read by tags that came to nothing are bounded (`<a<a…<a x=">`, whose one
-    // `>` is inside a quote nothing closes, is read from every `<`): past the bound, `<` is text.
+    // The bytes read by tags that came to nothing are bounded: `<a<a<a…` without a `>`, or
+    // with its one `>` inside a quote nothing closes, was read to the end from every `<`. Past
+    // the bound a `<` is text (no tag could have been read there anyway).
     var wasted = 0
     let wasteBound = 4 * count + 65_536
     while index < count {
@@ -72,8 +66,7 @@ public enum HTMLText {
           continue
         }
         var reached = index
-        guard index < lastClose, wasted < wasteBound,
-          let tag = parseTag(bytes, at: index, lastQuotes: lastQuotes, reached: &reached)
+        guard wasted < wasteBound, let tag = parseTag(bytes, at: index, reached: &reached)
         else {
           wasted += reached - index
           writer.emit(CollectionOfOne(byte))
@@ -196,16 +189,8 @@ public enum HTMLText {
     var end: Int
   }
 
-  /// Where the last `"` and `'` of the document are.
-  private struct Quotes {
-    var double: Int
-    var single: Int
-  }
-
   /// The tag at `start`, or nil; `reached` is how far it was read either way.
-  private static func parseTag(
-    _ bytes: [UInt8], at start: Int, lastQuotes: Quotes, reached: inout Int
-  ) -> Tag? {
+  private static func parseTag(_ bytes: [UInt8], at start: Int, reached: inout Int) -> Tag? {
     var index = start + 1
     defer { reached = max(reached, index) }
     var closing = false
@@ -217,7 +202,10 @@ public enum HTMLText {
       || index < bytes.count
         && bytes[index] == UInt8(ascii: "?")
     {
-      guard let close = bytes[index...].firstIndex(of: UInt8(ascii: ">")) else { return nil }
+      guard let close = bytes[index...].firstIndex(of: UInt8(ascii: ">")) else {
+        index = bytes.count
+        return nil
+      }
       return Tag(name: "!", closing: false, selfClosing: true, attributes: [:], end: close + 1)
     }
     let nameStart = index
@@ -263,9 +251,6 @@ public enum HTMLText {
           {
             let quote = bytes[index]
             let valueStart = index + 1
-            // No quote closes it: the scan would reach the end and give up (in O(1) instead).
-            let last = quote == UInt8(ascii: "\"") ? lastQuotes.double : lastQuotes.single
-            if last < valueStart { return nil }
             var valueEnd = valueStart
             while valueEnd < bytes.count && bytes[valueEnd] != quote { valueEnd += 1 }
             value = String(decoding: bytes[valueStart..<valueEnd], as: UTF8.self)
