@@ -34,7 +34,13 @@ extension InletDatabase {
       var inquiry = try InquiryJSON.decoder().decode(
         Inquiry.self, from: Data(stored.document.utf8))
       inquiry.status = stored.status
+      let hadPhone = inquiry.sender.phone != nil
       record.update(&inquiry)
+      // The caller's number came after the inquiry (an answer overtook the start event):
+      // matched now, as it would have been from the start.
+      if !hadPhone, inquiry.sender.phone != nil, stored.status == InquiryStatus.new.rawValue {
+        try applyMatch(to: &inquiry, settings: settings, in: db)
+      }
       inquiry.id = ""
       stored.kind = inquiry.kind.rawValue
       stored.senderPhone = inquiry.sender.phone
@@ -42,7 +48,7 @@ extension InletDatabase {
       stored.updatedAt = event.receivedAt
       try stored.update(db)
       _ = try recordChange(.updated, inquiryID: id, in: db)
-    } else if callDirections(options).contains(record.direction) {
+    } else if record.makesInquiry(directions: callDirections(options)) {
       var inquiry = draft
       record.update(&inquiry)
       // Matched by the caller's number, like every new inquiry.

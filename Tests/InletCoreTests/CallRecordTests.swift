@@ -94,8 +94,94 @@ struct CallRecordTests {
       Self.event(.ringing, direction: "out"), Self.event(.ended, direction: nil),
     ])
     #expect(outgoing.direction == "out")
-    let defaulted = Self.replay([Self.event(.ringing, direction: nil)])
-    #expect(defaulted.direction == "in")
+    // Unknown until an event states it; a stale event may still fill it in.
+    let unknown = Self.replay([Self.event(.ringing, direction: nil)])
+    #expect(unknown.direction == nil)
+    var filled = CallRecord(first: Self.event(.answered, seq: 5, direction: nil))
+    filled.apply(Self.event(.ringing, seq: 1, direction: "out"))
+    #expect(filled.direction == "out")
+    #expect(filled.state == .answered)
+  }
+
+  @Test("a call makes an inquiry once its direction is known, or once it ended without one")
+  func makesInquiry() {
+    let inbound: Set<String> = ["in"]
+    // A recording (no state, no direction) overtaking the start event waits.
+    let recording = CallEvent(
+      callID: "c1", recordingURL: "https://pbx.example/r.mp3", receivedAt: Self.t0)
+    var record = CallRecord(first: recording)
+    #expect(!record.makesInquiry(directions: inbound))
+    record.apply(Self.event(.answered, direction: nil))
+    #expect(!record.makesInquiry(directions: inbound))
+    // The start event says it is outgoing: no inquiry, then or after the end.
+    var outgoing = record
+    outgoing.apply(Self.event(.ringing, direction: "out"))
+    outgoing.apply(Self.event(.ended, answered: true, direction: nil))
+    #expect(!outgoing.makesInquiry(directions: inbound))
+    #expect(outgoing.makesInquiry(directions: ["in", "out"]))
+    // Ended with no event ever naming the direction: taken as inbound, not dropped.
+    record.apply(Self.event(.ended, answered: false, direction: nil))
+    #expect(record.makesInquiry(directions: inbound))
+    #expect(!record.makesInquiry(directions: ["out"]))
+    var inquiry = Inquiry(channel: "pbx", kind: .call, receivedAt: Self.t0)
+    record.update(&inquiry)
+    #expect(inquiry.call?.direction == "in")
+    // The end's "not answered" outweighs the earlier non-final "answered" (Mango's IVR leg).
+    #expect(inquiry.kind == .missedCall)
+  }
+
+  @Test(
+    "once a final event said answered, a final 'not answered' of another leg does not undo it",
+    arguments: [[0, 1], [1, 0]])
+  func answeredStaysAnswered(order: [Int]) {
+    // Telphin ring group: extension 101 hangs up unbridged, 102 bridged; Sipuni: event 2 ANSWER
+    // and the secondary end (4) NOANSWER; MegaFon: history Success and a late CANCELLED.
+    let legs = [
+      [Self.event(.ended, answered: false), Self.event(.ended, answered: true)],
+      [Self.event(.missed), Self.event(.ended, answered: true)],
+    ]
+    for pair in legs {
+      let record = Self.replay(order.map { pair[$0] })
+      #expect(record.answered)
+      #expect(record.state == .ended)
+      #expect(record.inquiryKind == .call)
+    }
+    // Every leg unanswered: missed, in either order.
+    let missed = Self.replay(
+      order.map { [Self.event(.ended, answered: false), Self.event(.missed)][$0] })
+    #expect(missed.inquiryKind == .missedCall)
+  }
+
+  @Test("a stale event fills in facts but does not replace known ones")
+  func staleKeepsFacts() {
+    var record = CallRecord(
+      first: CallEvent(
+        callID: "c1", state: .answered, seq: 5, did: "+74950000002", employee: "102",
+        receivedAt: Self.t0))
+    record.apply(
+      CallEvent(
+        callID: "c1", state: .ringing, seq: 2, callerPhone: "+79161234567", did: "+74950000001",
+        employee: "101", recordingURL: "https://pbx.example/old.mp3", receivedAt: Self.t0))
+    #expect(record.did == "+74950000002")
+    #expect(record.employee == "102")
+    #expect(record.callerPhone == "+79161234567")
+    #expect(record.recordingURL == "https://pbx.example/old.mp3")
+  }
+
+  @Test("a withheld number is flagged until a number arrives")
+  func anonymousClears() {
+    var record = CallRecord(
+      first: CallEvent(callID: "c1", state: .ringing, anonymous: true, receivedAt: Self.t0))
+    var inquiry = Inquiry(channel: "pbx", kind: .call, receivedAt: Self.t0)
+    record.update(&inquiry)
+    #expect(inquiry.extra["anonymous_caller"] == .bool(true))
+    record.apply(
+      CallEvent(
+        callID: "c1", state: .answered, callerPhone: "+79161234567", receivedAt: Self.t0))
+    #expect(!record.anonymous)
+    record.update(&inquiry)
+    #expect(inquiry.sender.phone == "+79161234567")
+    #expect(inquiry.extra["anonymous_caller"] == nil)
   }
 
   @Test("update writes the call into the inquiry; kind only while the inquiry is new")

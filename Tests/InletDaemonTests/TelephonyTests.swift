@@ -323,6 +323,59 @@ struct TelephonyTests {
     #expect(transports.contains { $0.contains(#""Note":"100%zz""#) })
   }
 
+  @Test("Legs of one call: an answered ring group or a secondary end stays a conversation")
+  func legsOfOneCall() async throws {
+    let pbx = try TelephonyHarness()
+    defer { pbx.daemon.remove() }
+    try await pbx.daemon.start()
+    let token = TelephonyHarness.urlToken
+    func telphin(_ pairs: [(String, String)]) async throws {
+      #expect(try await pbx.postForm("/hooks/telphin?token=\(token)", pairs).status == 200)
+    }
+    // Telphin ring group: both extensions ring, 102 picks up; the hangups of the two legs come
+    // in either order (g1: unbridged leg last, g2: first).
+    for (call, order) in [("g1", [0, 1]), ("g2", [1, 0])] {
+      try await telphin([
+        ("EventType", "dial-in"), ("CallID", call), ("CallerIDNum", "+79167654321"),
+        ("CalledExtension", "101"),
+      ])
+      let legs = [
+        [("EventType", "hangup"), ("CallID", call), ("SubCallID", "102"), ("Bridged", "yes")],
+        [("EventType", "hangup"), ("CallID", call), ("SubCallID", "101"), ("Bridged", "no")],
+      ]
+      for index in order { try await telphin(legs[index]) }
+    }
+    // A hangup that overtook the answer of a call whose start never came, then the number.
+    try await telphin([("EventType", "answer"), ("CallID", "g3"), ("SubCallID", "a")])
+    #expect(try pbx.inquiries("telphin").count == 2)  // g3: direction unknown, not ended yet
+    try await telphin([
+      ("EventType", "dial-in"), ("CallID", "g3"), ("CallerIDNum", "+79165550000"),
+    ])
+    // Sipuni: event 2 ANSWER, then the secondary end (4) NOANSWER.
+    for (event, status) in [("2", "ANSWER"), ("4", "NOANSWER")] {
+      let reply = try await pbx.postForm(
+        "/hooks/sipuni?token=\(token)",
+        [
+          ("event", event), ("call_id", "s7"), ("src_num", "79991230000"), ("src_type", "1"),
+          ("dst_type", "2"), ("status", status), ("call_start_timestamp", "1710000000"),
+          ("call_answer_timestamp", "1710000005"), ("timestamp", "1710000060"),
+        ])
+      #expect(reply.status == 200)
+    }
+    let telphinByCall = Dictionary(
+      try pbx.inquiries("telphin").map { ($0.source.callID ?? "", $0) },
+      uniquingKeysWith: { first, _ in first })
+    #expect(telphinByCall.count == 3)
+    #expect(telphinByCall["g1"]?.kind == .call)
+    #expect(telphinByCall["g2"]?.kind == .call)
+    #expect(telphinByCall["g3"]?.kind == .call)
+    #expect(telphinByCall["g3"]?.sender.phone == "+79165550000")
+    #expect(telphinByCall["g3"]?.call?.direction == "in")
+    let sipuni = try pbx.inquiries("sipuni")
+    #expect(sipuni.count == 1)
+    #expect(sipuni.first?.kind == .call)
+  }
+
   @Test("Beeline XSI XML events")
   func beeline() async throws {
     let pbx = try TelephonyHarness()

@@ -5,7 +5,7 @@ import Foundation
 /// The rules: states only move forward; an event with a lower `seq` than one already applied
 /// may fill in facts still unknown but never changes the state; a missing start event is fine
 /// (the first event seen starts the record); facts, once known, are only replaced by a later
-/// event's non-empty value.
+/// event's non-empty value; once a final event said the call was answered, it stays answered.
 public struct CallRecord: Sendable, Equatable, Codable {
   public var callID: String
   public var state: CallState
@@ -13,7 +13,8 @@ public struct CallRecord: Sendable, Equatable, Codable {
   /// Whether a final event already decided `answered`.
   public var outcomeDecided: Bool
   public var highestSeq: Int64?
-  public var direction: String
+  /// `in`, `out` or `internal`; `nil` until an event states it.
+  public var direction: String?
   public var callerPhone: String?
   public var anonymous: Bool
   public var did: String?
@@ -29,7 +30,7 @@ public struct CallRecord: Sendable, Equatable, Codable {
     state = .ringing
     answered = false
     outcomeDecided = false
-    direction = event.direction ?? "in"
+    direction = nil
     anonymous = false
     firstEventAt = event.receivedAt
     events = 0
@@ -43,34 +44,52 @@ public struct CallRecord: Sendable, Equatable, Codable {
     let stale = event.seq.map { seq in highestSeq.map { seq < $0 } ?? false } ?? false
     if let seq = event.seq, !stale { highestSeq = seq }
 
-    if !stale, let newState = event.state, newState.rank >= state.rank {
-      if newState.rank > state.rank || newState == .missed { state = newState }
-    }
-    // A final event's word on whether anyone talked is authoritative (Mango: talk_time 0 is a
-    // missed call even after a Connected leg); earlier events can only say "answered".
+    // Whether anyone talked. A final event's word is authoritative over earlier ones (Mango:
+    // talk_time 0 is a missed call even after a Connected leg), but a final "answered" is
+    // never undone: a provider reports each leg of a ring group (Telphin: `Bridged=no` for
+    // the extension that did not pick up, `yes` for the one that did), a secondary hangup
+    // (Sipuni's event 4) or a late cancel (MegaFon) after the call was answered.
     let finalEvent = !stale && (event.state?.isFinal ?? false)
-    if finalEvent, event.state == .missed {
-      answered = false
+    let finalWord = finalEvent ? (event.state == .missed ? false : event.answered) : nil
+    if finalWord == true {
+      answered = true
       outcomeDecided = true
-    } else if finalEvent, let said = event.answered {
-      answered = said
+    } else if finalWord == false, !(outcomeDecided && answered) {
+      answered = false
       outcomeDecided = true
     } else if !outcomeDecided, event.state == .answered || event.answered == true {
       answered = true
     }
-    if state == .ended && outcomeDecided && !answered { state = .missed }
+    if !stale, let newState = event.state, newState.rank > state.rank { state = newState }
+    if state.isFinal { state = outcomeDecided && !answered ? .missed : .ended }
 
-    if let direction = event.direction, events == 0 || !stale { self.direction = direction }
-    if let phone = event.callerPhone { callerPhone = phone }
-    if event.anonymous && callerPhone == nil { anonymous = true }
-    if let did = event.did { self.did = did }
-    if let employee = event.employee { self.employee = employee }
+    if let direction = event.direction, self.direction == nil || !stale {
+      self.direction = direction
+    }
+    // A stale event (a lower seq) only fills in what is still unknown.
+    if let phone = event.callerPhone, !stale || callerPhone == nil { callerPhone = phone }
+    if callerPhone != nil {
+      anonymous = false
+    } else if event.anonymous {
+      anonymous = true
+    }
+    if let did = event.did, !stale || self.did == nil { self.did = did }
+    if let employee = event.employee, !stale || self.employee == nil { self.employee = employee }
     if let duration = event.durationS, !stale || durationS == nil { durationS = duration }
-    if let url = event.recordingURL { recordingURL = url }
+    if let url = event.recordingURL, !stale || recordingURL == nil { recordingURL = url }
     events += 1
     var comparable = self
     comparable.events = before.events
     return comparable != before
+  }
+
+  /// Whether the call makes an inquiry now, for an instance that queues `directions`. A call
+  /// whose direction no event stated yet (a recording or hangup that overtook the start event)
+  /// waits for it; once the call ended with the direction still unknown, it is taken as
+  /// inbound — a missed call is never dropped for want of a direction.
+  public func makesInquiry(directions: Set<String>) -> Bool {
+    if let direction { return directions.contains(direction) }
+    return state.isFinal && directions.contains("in")
   }
 
   /// `call` for a conversation (or one still in progress), `missed_call` once it ended without.
@@ -83,14 +102,18 @@ public struct CallRecord: Sendable, Equatable, Codable {
   public func update(_ inquiry: inout Inquiry) {
     if inquiry.status == InquiryStatus.new.rawValue { inquiry.kind = inquiryKind }
     var call = inquiry.call ?? Inquiry.Call()
-    call.direction = direction
+    call.direction = direction ?? "in"
     call.durationS = durationS ?? call.durationS
     call.recordingURL = recordingURL ?? call.recordingURL
     call.employee = employee ?? call.employee
     call.did = did ?? call.did
     inquiry.call = call
     if inquiry.sender.phone == nil { inquiry.sender.phone = callerPhone }
-    if anonymous && callerPhone == nil { inquiry.extra["anonymous_caller"] = .bool(true) }
+    if inquiry.sender.phone != nil {
+      inquiry.extra["anonymous_caller"] = nil
+    } else if anonymous {
+      inquiry.extra["anonymous_caller"] = .bool(true)
+    }
     inquiry.extra["call_state"] = .string(state.rawValue)
     inquiry.source.callID = callID
   }

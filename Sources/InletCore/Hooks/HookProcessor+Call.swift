@@ -19,7 +19,13 @@ extension HookProcessor {
     var seq: Int64?
     if let text = signals["call.seq"] { seq = WholeNumber.parse(text) }
     let answered = signals["call.answered"].map { truthy($0) }
-    let hidden = inquiry.extra["anonymous_caller"] != nil || inquiry.sender.phone == nil
+    // Withheld: the provider said so (`anonymous`, `private`, zeros), or a call-state event
+    // came with no caller number at all. A number that could not be read is not withheld
+    // (it stays in `unparsed_phone`), and an event that is not about the call's state (a
+    // recording) says nothing about the caller.
+    let hidden =
+      inquiry.extra["anonymous_caller"] != nil
+      || (state != nil && inquiry.sender.phone == nil && inquiry.extra["unparsed_phone"] == nil)
     let details = inquiry.call ?? Inquiry.Call()
     let event = CallEvent(
       callID: callID, state: state, seq: seq, answered: answered, direction: details.direction,
