@@ -27,7 +27,8 @@ struct Poll: AsyncParsableCommand {
       let time = String(format: "%.2f s", report.seconds)
       if let error = report.error {
         failed = true
-        print("\(report.mailbox): failing — \(error) (\(time))")
+        let done = report.summary.map { "\($0); " } ?? ""
+        print("\(report.mailbox): \(done)failing — \(error) (\(time))")
       } else {
         print("\(report.mailbox): \(report.summary ?? "") (\(time))")
       }

@@ -145,16 +145,24 @@ struct MailboxTests {
     // No Processed folder yet: the letters are stored, then the MOVE is refused.
     let first = try daemon.cli(["poll"])
     #expect(first.status == 1, "\(first.output)")
+    #expect(first.output.contains("4 fetched: 4 new"), "\(first.output)")
+    #expect(first.output.contains("refused after_ingest"), "\(first.output)")
     #expect(try newInquiries(daemon) == 4)
     #expect(dovecot.letterFiles(user: "sales").count == 4)
+    // Still refused: new mail is ingested all the same (the owed MOVE no longer blocks it).
+    try dovecot.dropLetters([leadLetter(5)])
+    let refused = try daemon.cli(["poll"])
+    #expect(refused.status == 1, "\(refused.output)")
+    #expect(refused.output.contains("1 fetched: 1 new"), "\(refused.output)")
+    #expect(try newInquiries(daemon) == 5)
 
     try dovecot.createFolder(user: "sales", folder: "Processed")
     let second = try daemon.cli(["poll"])
     #expect(second.status == 0, "\(second.output) \(second.error)")
     #expect(second.output.contains("0 fetched"), "\(second.output)")
-    #expect(try newInquiries(daemon) == 4)
+    #expect(try newInquiries(daemon) == 5)
     #expect(dovecot.letterFiles(user: "sales").isEmpty)
-    #expect(dovecot.letterFiles(user: "sales", folder: "Processed").count == 4)
+    #expect(dovecot.letterFiles(user: "sales", folder: "Processed").count == 5)
   }
 
   @Test("the same letter in two mailboxes, and after a UIDVALIDITY change, is one inquiry")

@@ -40,6 +40,7 @@ public enum MailPoll {
         let summary = try await poller.pass()
         report.summary = summary.line
         report.created = summary.created
+        report.error = summary.afterIngestError
       } catch {
         report.error = "\(error)"
       }

@@ -33,6 +33,9 @@ final class MailboxPoller: Sendable {
     var bytes = 0
     /// The arrival time (INTERNALDATE) of the newest letter stored: now minus it is the lag.
     var newestArrival: Date?
+    /// The server refused `after_ingest` (a missing target folder, no rights): the letters are
+    /// stored and stay owed — applied by a later pass — and new mail is still ingested.
+    var afterIngestError: String?
 
     var line: String {
       "\(fetched) fetched: \(created) new, \(continued) continuations, \(duplicates) duplicates, "
@@ -197,7 +200,7 @@ final class MailboxPoller: Sendable {
     let lastUID: UInt32
     if let cursor, cursor.uidValidity == status.uidValidity {
       lastUID = cursor.lastUID
-      try await reconcile(location, upTo: lastUID)
+      try await reconcile(location, upTo: lastUID, into: &summary)
     } else {
       // A first sync, or the server renumbered the folder: choose where the new epoch starts.
       // Letters from before `since` are left alone; `all` starts from the first UID.
@@ -262,7 +265,7 @@ final class MailboxPoller: Sendable {
         }
       }
       // Only now, after the commit, is the server told.
-      try await afterIngest(stored)
+      try await afterIngestOwed(stored, into: &summary)
     }
     for (number, chunk) in chunks.enumerated() {
       guard let current = next else { break }
@@ -356,7 +359,9 @@ final class MailboxPoller: Sendable {
   /// Applies `seen` / `move` to stored letters still waiting for it: a failure between a
   /// chunk's commit and the server command (a lost connection, a crash) leaves them behind the
   /// cursor. Only letters the journal holds are touched, never older mail `from_now` skipped.
-  private func reconcile(_ location: MailLocation, upTo lastUID: UInt32) async throws {
+  private func reconcile(
+    _ location: MailLocation, upTo lastUID: UInt32, into summary: inout PassSummary
+  ) async throws {
     let candidates: [UInt32]
     switch settings.afterIngest {
     case .keep: return
@@ -368,7 +373,34 @@ final class MailboxPoller: Sendable {
     guard !owed.isEmpty else { return }
     logger.notice(
       "applying after_ingest owed from an interrupted pass", metadata: ["letters": "\(owed.count)"])
-    try await afterIngest(owed)
+    try await afterIngestOwed(owed, into: &summary)
+  }
+
+  /// `afterIngest`, where the server refusing it (`NO`/`BAD`: the target folder is missing,
+  /// no rights, over quota) does not stop the pass: the letters are stored, the refusal is
+  /// reported (the mailbox shows as failing) and they stay owed to the next pass. A lost
+  /// connection still ends the pass.
+  private func afterIngestOwed(_ uids: [UInt32], into summary: inout PassSummary) async throws {
+    do {
+      try await afterIngest(uids)
+    } catch let error as IMAPError {
+      switch error {
+      case .no, .bad:
+        Counter(
+          label: "inlet_imap_after_ingest_failures_total",
+          dimensions: [("mailbox", settings.name)]
+        )
+        .increment()
+        logger.error(
+          "the server refused after_ingest; the letters are stored and stay owed",
+          metadata: ["letters": "\(uids.count)", "error": "\(error)"])
+        if summary.afterIngestError == nil {
+          summary.afterIngestError = "the server refused after_ingest: \(error)"
+        }
+      default:
+        throw error
+      }
+    }
   }
 
   private func afterIngest(_ uids: [UInt32]) async throws {

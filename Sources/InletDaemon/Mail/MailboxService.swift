@@ -52,9 +52,17 @@ struct MailboxService: Sendable {
           if summary.fetched > 0 {
             poller.logger.info("letters stored", metadata: ["summary": "\(summary.line)"])
           }
-          health.recordSuccess(channel: name)
-          lastSuccess.record(Date().timeIntervalSince1970)
-          failing.record(0)
+          if let refused = summary.afterIngestError {
+            // Mail is still ingested; the mailbox shows as failing until the server accepts
+            // the owed after_ingest again.
+            errors.increment()
+            failing.record(1)
+            health.recordFailure(channel: name, error: refused)
+          } else {
+            health.recordSuccess(channel: name)
+            lastSuccess.record(Date().timeIntervalSince1970)
+            failing.record(0)
+          }
           backoff = 1
           try await poller.waitForMail(timeout: min(interval, idleRenewal))
         } catch is CancellationError {

@@ -112,7 +112,15 @@ public struct MailboxSettings: Sendable, Equatable {
     case "keep": afterIngest = .keep
     case "seen": afterIngest = .seen
     case let value where value.hasPrefix("move:") && value.count > "move:".count:
-      afterIngest = .move(String(value.dropFirst("move:".count)))
+      let target = String(value.dropFirst("move:".count))
+      // Moving letters into the folder they are read from would fetch them again forever.
+      let read = self.folder
+      guard target != read, !(target.uppercased() == "INBOX" && read.uppercased() == "INBOX")
+      else {
+        throw ConfigError(
+          "\(path).after_ingest", "move: needs another folder than the one read (\(read))")
+      }
+      afterIngest = .move(target)
     default:
       throw ConfigError("\(path).after_ingest", "keep, seen or move:FOLDER")
     }
