@@ -99,6 +99,22 @@ struct ConfigLoaderTests {
         "api.tokens[0].token_file"
       ),
       ("mailboxes:\n  - { name: m, url: 'pop3://x', username: u }\n", "mailboxes[0].url"),
+      // Moving letters into the folder read would fetch them again forever.
+      (
+        "mailboxes:\n  - { name: m, url: 'imaps://x/Leads', username: u, password_file: site-token,"
+          + " after_ingest: 'move:Leads' }\n", "mailboxes[0].after_ingest"
+      ),
+      (
+        "mailboxes:\n  - { name: m, url: 'imaps://x', username: u, password_file: site-token,"
+          + " after_ingest: 'move:inbox' }\n", "mailboxes[0].after_ingest"
+      ),
+      // A mailbox named like a channel: /health and `inlet status` report both by name.
+      (
+        "mailboxes:\n  - { name: site, url: 'imaps://x', username: u, password_file: site-token }\n",
+        "mailboxes[0].name"
+      ),
+      // Used to trap on the multiplication.
+      ("mail:\n  rate_limit_window: 9999999999999999h\n", "mail.rate_limit_window"),
     ])
   func problems(extra: String, keyPath: String) throws {
     let folder = try Folder(Self.minimal + "\n" + extra)
@@ -127,6 +143,28 @@ struct ConfigLoaderTests {
         "channels[0].options.x"
       ),
       ("channels:\n  - { name: 'Bad Name', definition: generic }\n", "channels[0].name"),
+      // Secrets the definition's replies read are required too, and misspelt ones refused.
+      (
+        "channels:\n  - { name: v, definition: vk, secrets: { secret_file: site-token } }\n",
+        "channels[0].secrets.confirmation_file"
+      ),
+      (
+        "channels:\n  - { name: v, definition: vk, secrets: { secret_file: site-token,"
+          + " confirmaton_file: site-token } }\n", "channels[0].secrets.confirmaton_file"
+      ),
+      (
+        "channels:\n  - { name: w, definition: whatsapp, secrets: { app_secret_file: site-token } }\n",
+        "channels[0].secrets.verify_token_file"
+      ),
+      (
+        "channels:\n  - { name: t, definition: telegram, token_file: site-token,"
+          + " secrets: { secret_token_file: site-token } }\n", "channels[0].token_file"
+      ),
+      // Twilio signs the public URL: without it every callback would be refused.
+      (
+        "channels:\n  - { name: t, definition: twilio, secrets: { auth_token_file: site-token } }\n",
+        "http.public_url"
+      ),
       (
         "channels:\n  - { name: a, definition: generic, secrets: { token: x } }\n",
         "channels[0].secrets.token"

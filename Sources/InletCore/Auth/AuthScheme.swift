@@ -7,6 +7,8 @@ public protocol AuthScheme: Sendable {
   var requiredSecrets: [String] { get }
   /// Whether ``authenticate(_:body:secrets:)`` needs the decoded body (a secret inside it).
   var needsDecodedBody: Bool { get }
+  /// Whether the provider signs the public URL it called (`http.public_url` must be set).
+  var needsPublicURL: Bool { get }
   /// Decides; never throws, never logs secrets. `parameters` are the definition's
   /// `auth.parameters`.
   func authenticate(
@@ -14,6 +16,10 @@ public protocol AuthScheme: Sendable {
     parameters: [String: String]
   )
     -> AuthDecision
+}
+
+extension AuthScheme {
+  public var needsPublicURL: Bool { false }
 }
 
 /// The outcome of an authentication check.

@@ -8,6 +8,7 @@ public struct TwilioSignatureScheme: AuthScheme {
   public let name = "twilio-signature"
   public let requiredSecrets = ["auth_token"]
   public let needsDecodedBody = true
+  public let needsPublicURL = true
 
   public init() {}
 

@@ -24,6 +24,9 @@ public struct ChannelDefinition: Sendable, Decodable {
   public var split: FieldPath?
   /// Whether the file had no `events:` list (its top-level settings are the one event).
   public var hasImplicitEvent = false
+  /// The secrets its templates read (`{{secret.confirmation}}`), set by the loader: an
+  /// instance must configure them as it must the ones its auth scheme needs.
+  public internal(set) var templateSecrets: Set<String> = []
 
   enum CodingKeys: String, CodingKey, CaseIterable {
     case name, title, auth, body, idempotency, handshakes, events, options, conversation, split

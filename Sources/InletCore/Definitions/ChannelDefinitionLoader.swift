@@ -40,6 +40,7 @@ public enum ChannelDefinitionLoader {
     }
     if definition.name.isEmpty { definition.name = name }
     try validate(definition, file: label, schemes: schemes)
+    definition.templateSecrets = templateSecrets(of: definition)
     return definition
   }
 
@@ -116,29 +117,47 @@ public enum ChannelDefinitionLoader {
             file: file, problem: "\(key(at, "require_any")): unknown inquiry field `\(target)`")
         }
       }
+    }
+    for (template, at) in templates(of: definition) {
+      try checkNamespaces(template, at: at, file: file)
+    }
+  }
+
+  /// Every template of a definition with its key path: field rules, idempotency keys, replies
+  /// and handshakes.
+  static func templates(of definition: ChannelDefinition) -> [(Template, String)] {
+    var found: [(Template, String)] = []
+    for (index, event) in definition.events.enumerated() {
+      let at = definition.hasImplicitEvent ? "" : "events[\(index)]"
       for (target, rule) in event.fields {
         if let template = rule.template {
-          try checkNamespaces(template, at: key(at, "fields.\(target).template"), file: file)
+          found.append((template, key(at, "fields.\(target).template")))
         }
       }
       if let template = event.idempotency?.template {
-        try checkNamespaces(template, at: key(at, "idempotency.template"), file: file)
+        found.append((template, key(at, "idempotency.template")))
       }
       for (label, reply) in replyList(event.reply) {
-        try checkReply(reply, at: key(at, "reply.\(label)"), file: file)
+        replyTemplates(reply, at: key(at, "reply.\(label)"), into: &found)
       }
     }
     for (index, handshake) in definition.handshakes.enumerated() {
-      try checkReply(handshake.reply, at: "handshakes[\(index)].reply", file: file)
+      replyTemplates(handshake.reply, at: "handshakes[\(index)].reply", into: &found)
       if let verify = handshake.verify {
-        try checkNamespaces(
-          verify.presented, at: "handshakes[\(index)].verify.presented", file: file)
-        try checkNamespaces(verify.expected, at: "handshakes[\(index)].verify.expected", file: file)
+        found.append((verify.presented, "handshakes[\(index)].verify.presented"))
+        found.append((verify.expected, "handshakes[\(index)].verify.expected"))
       }
     }
     if let template = definition.idempotency?.template {
-      try checkNamespaces(template, at: "idempotency.template", file: file)
+      found.append((template, "idempotency.template"))
     }
+    return found
+  }
+
+  /// The secrets a definition's templates read (`{{secret.confirmation}}`): an instance must
+  /// configure them like the ones its auth scheme needs.
+  static func templateSecrets(of definition: ChannelDefinition) -> Set<String> {
+    Set(templates(of: definition).flatMap { $0.0.keys(namespace: "secret") })
   }
 
   private static func key(_ prefix: String, _ rest: String) -> String {
@@ -153,30 +172,26 @@ public enum ChannelDefinitionLoader {
     ]
   }
 
-  private static func checkReply(_ reply: Reply, at: String, file: String)
-    throws(DefinitionError)
-  {
-    if let text = reply.text { try checkNamespaces(text, at: "\(at).text", file: file) }
-    if let redirect = reply.redirect {
-      try checkNamespaces(redirect, at: "\(at).redirect", file: file)
-    }
-    for (name, template) in reply.headers {
-      try checkNamespaces(template, at: "\(at).headers.\(name)", file: file)
-    }
-    if let json = reply.json { try checkJSON(json, at: "\(at).json", file: file) }
+  private static func replyTemplates(
+    _ reply: Reply, at: String, into found: inout [(Template, String)]
+  ) {
+    if let text = reply.text { found.append((text, "\(at).text")) }
+    if let redirect = reply.redirect { found.append((redirect, "\(at).redirect")) }
+    for (name, template) in reply.headers { found.append((template, "\(at).headers.\(name)")) }
+    if let json = reply.json { jsonTemplates(json, at: "\(at).json", into: &found) }
   }
 
-  private static func checkJSON(_ value: Value, at: String, file: String)
-    throws(DefinitionError)
-  {
+  private static func jsonTemplates(
+    _ value: Value, at: String, into found: inout [(Template, String)]
+  ) {
     switch value {
-    case .string(let text): try checkNamespaces(Template(text), at: at, file: file)
+    case .string(let text): found.append((Template(text), at))
     case .array(let items):
       for (index, item) in items.enumerated() {
-        try checkJSON(item, at: "\(at)[\(index)]", file: file)
+        jsonTemplates(item, at: "\(at)[\(index)]", into: &found)
       }
     case .object(let members):
-      for (key, item) in members { try checkJSON(item, at: "\(at).\(key)", file: file) }
+      for (key, item) in members { jsonTemplates(item, at: "\(at).\(key)", into: &found) }
     default: break
     }
   }

@@ -37,6 +37,14 @@ public struct Template: Sendable, Hashable {
     self.pieces = pieces
   }
 
+  /// The keys placeholders of one namespace use (`secret` → `confirmation`).
+  public func keys(namespace wanted: String) -> [String] {
+    pieces.compactMap {
+      if case .placeholder(let namespace, let key) = $0, namespace == wanted { return key }
+      return nil
+    }
+  }
+
   /// The namespaces placeholders use, for validation.
   public var namespaces: Set<String> {
     Set(

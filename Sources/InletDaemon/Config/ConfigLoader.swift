@@ -88,11 +88,34 @@ public struct ConfigLoader: Sendable {
           file, keyPath: "\(at).secrets.\(key)")
       }
       let scheme = schemes.scheme(named: definition.auth.scheme)
-      for name in scheme?.requiredSecrets ?? [] where values[name] == nil {
+      // What the scheme checks requests with, and what the definition's replies and handshakes
+      // read (VK's `{{secret.confirmation}}`, WhatsApp's verify token): all must be there.
+      let schemeSecrets = scheme?.requiredSecrets ?? []
+      let needed =
+        schemeSecrets + definition.templateSecrets.subtracting(schemeSecrets).sorted()
+      // Nothing else (a misspelt key would otherwise be ignored silently),
+      for name in values.keys.sorted() where !needed.contains(name) {
         let key = name == "token" ? "token_file" : "secrets.\(name)_file"
+        let known = needed.map { $0 == "token" ? "token_file" : "secrets.\($0)_file" }
         throw ConfigError(
           "\(at).\(key)",
-          "definition `\(definition.name)` (scheme \(definition.auth.scheme)) needs this secret")
+          "definition `\(definition.name)` uses no such secret (it uses: "
+            + (known.isEmpty ? "none" : known.joined(separator: ", ")) + ")")
+      }
+      // and all of them.
+      for name in needed where values[name] == nil {
+        let key = name == "token" ? "token_file" : "secrets.\(name)_file"
+        let user =
+          schemeSecrets.contains(name)
+          ? "definition `\(definition.name)` (scheme \(definition.auth.scheme)) needs this secret"
+          : "definition `\(definition.name)` reads {{secret.\(name)}} in a reply or handshake"
+        throw ConfigError("\(at).\(key)", user)
+      }
+      if scheme?.needsPublicURL == true, config.http.publicURL == nil {
+        throw ConfigError(
+          "http.public_url",
+          "channel `\(entry.name)` (scheme \(definition.auth.scheme)) checks signatures over "
+            + "the public URL the provider calls: set it (https://leads.example.ru)")
       }
       for key in entry.options.keys
       where definition.options[key] == nil && !ChannelOptions.common.contains(key) {
@@ -126,6 +149,12 @@ public struct ConfigLoader: Sendable {
       guard !mailboxes.contains(where: { $0.name == settings.name }) else {
         throw ConfigError(
           "mailboxes[\(index)].name", "the mailbox name `\(settings.name)` is used twice")
+      }
+      // `/health` and `inlet status` report channels and mailboxes by name.
+      guard !seen.contains(settings.name) else {
+        throw ConfigError(
+          "mailboxes[\(index)].name",
+          "`\(settings.name)` already names a channel; give the mailbox another name")
       }
       mailboxes.append(settings)
     }

@@ -4,7 +4,8 @@ enum DurationText {
     let units: [(String, Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)]
     for (suffix, milliseconds) in units where text.hasSuffix(suffix) {
       guard let number = Int64(text.dropLast(suffix.count)), number >= 0 else { return nil }
-      return .milliseconds(number * milliseconds)
+      let (total, overflow) = number.multipliedReportingOverflow(by: milliseconds)
+      return overflow ? nil : .milliseconds(total)
     }
     return nil
   }
