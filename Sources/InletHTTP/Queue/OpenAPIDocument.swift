@@ -137,6 +137,7 @@ public enum OpenAPIDocument {
             "409": { $ref: "#/components/responses/Conflict" }
             "413": { $ref: "#/components/responses/TooLarge" }
             "415": { $ref: "#/components/responses/UnsupportedMediaType" }
+            "503": { $ref: "#/components/responses/ServiceUnavailable" }
       /api/v1/inquiries/{id}/reject:
         post:
           tags: [queue]
@@ -158,6 +159,7 @@ public enum OpenAPIDocument {
             "409": { $ref: "#/components/responses/Conflict" }
             "413": { $ref: "#/components/responses/TooLarge" }
             "415": { $ref: "#/components/responses/UnsupportedMediaType" }
+            "503": { $ref: "#/components/responses/ServiceUnavailable" }
       /api/v1/inquiries/{id}/merge:
         post:
           tags: [queue]
@@ -179,6 +181,7 @@ public enum OpenAPIDocument {
             "409": { $ref: "#/components/responses/Conflict" }
             "413": { $ref: "#/components/responses/TooLarge" }
             "415": { $ref: "#/components/responses/UnsupportedMediaType" }
+            "503": { $ref: "#/components/responses/ServiceUnavailable" }
       /api/v1/raw/{id}:
         get:
           tags: [queue]
@@ -258,6 +261,7 @@ public enum OpenAPIDocument {
             "403": { $ref: "#/components/responses/Forbidden" }
             "404": { $ref: "#/components/responses/NotFound" }
             "409": { $ref: "#/components/responses/Conflict" }
+            "503": { $ref: "#/components/responses/ServiceUnavailable" }
       /api/v1/directory/clients/{id}:
         parameters:
           - $ref: "#/components/parameters/DirectoryRecordID"
@@ -313,6 +317,7 @@ public enum OpenAPIDocument {
             "404": { $ref: "#/components/responses/NotFound" }
             "413": { $ref: "#/components/responses/TooLarge" }
             "415": { $ref: "#/components/responses/UnsupportedMediaType" }
+            "503": { $ref: "#/components/responses/ServiceUnavailable" }
         delete:
           tags: [directory]
           operationId: deleteDirectoryClient
@@ -323,6 +328,7 @@ public enum OpenAPIDocument {
             "401": { $ref: "#/components/responses/Unauthorized" }
             "403": { $ref: "#/components/responses/Forbidden" }
             "404": { $ref: "#/components/responses/NotFound" }
+            "503": { $ref: "#/components/responses/ServiceUnavailable" }
       /api/v1/directory/contacts/{id}:
         parameters:
           - $ref: "#/components/parameters/DirectoryRecordID"
@@ -376,6 +382,7 @@ public enum OpenAPIDocument {
             "404": { $ref: "#/components/responses/NotFound" }
             "413": { $ref: "#/components/responses/TooLarge" }
             "415": { $ref: "#/components/responses/UnsupportedMediaType" }
+            "503": { $ref: "#/components/responses/ServiceUnavailable" }
         delete:
           tags: [directory]
           operationId: deleteDirectoryContact
@@ -386,6 +393,7 @@ public enum OpenAPIDocument {
             "401": { $ref: "#/components/responses/Unauthorized" }
             "403": { $ref: "#/components/responses/Forbidden" }
             "404": { $ref: "#/components/responses/NotFound" }
+            "503": { $ref: "#/components/responses/ServiceUnavailable" }
       /api/v1/directory/interests/{id}:
         parameters:
           - $ref: "#/components/parameters/DirectoryRecordID"
@@ -439,6 +447,7 @@ public enum OpenAPIDocument {
             "404": { $ref: "#/components/responses/NotFound" }
             "413": { $ref: "#/components/responses/TooLarge" }
             "415": { $ref: "#/components/responses/UnsupportedMediaType" }
+            "503": { $ref: "#/components/responses/ServiceUnavailable" }
         delete:
           tags: [directory]
           operationId: deleteDirectoryInterest
@@ -449,6 +458,7 @@ public enum OpenAPIDocument {
             "401": { $ref: "#/components/responses/Unauthorized" }
             "403": { $ref: "#/components/responses/Forbidden" }
             "404": { $ref: "#/components/responses/NotFound" }
+            "503": { $ref: "#/components/responses/ServiceUnavailable" }
       /api/v1/directory/batch:
         post:
           tags: [directory]
@@ -475,6 +485,7 @@ public enum OpenAPIDocument {
             "403": { $ref: "#/components/responses/Forbidden" }
             "413": { $ref: "#/components/responses/TooLarge" }
             "415": { $ref: "#/components/responses/UnsupportedMediaType" }
+            "503": { $ref: "#/components/responses/ServiceUnavailable" }
       /api/v1/openapi.yaml:
         get:
           tags: [queue]
@@ -496,6 +507,7 @@ public enum OpenAPIDocument {
           summary: Provider handshakes (zd_echo, hub.challenge, …) and GET webhooks.
           security: [{}]
           responses:
+            "503": { $ref: "#/components/responses/ServiceUnavailable" }
             default: { $ref: "#/components/responses/HookReply" }
         post:
           tags: [hooks]
@@ -507,8 +519,12 @@ public enum OpenAPIDocument {
             plain HTML form to a channel whose instance sets `thank_you_url` gets 303 to it unless
             it asks for JSON (`Accept: application/json`). Answers to an origin listed in the
             instance's `cors_origins` carry `Access-Control-Allow-Origin`. 413 when the body or a
-            file is over the instance's limits; 429 `rate_limited` (with `Retry-After`, nothing
-            stored) over `rate_limit_per_ip` or `rate_limit`.
+            file is over the instance's limits; 429 `rate_limited` (with `Retry-After`) over
+            `rate_limit_per_ip` or `rate_limit`: the request is kept as a raw item with status
+            `ignored` and reason `rate_limited: …` (the first 100 refusals of a window; beyond that
+            they are only counted), without its idempotency key, so a retry once the window has
+            passed is taken. 503 `storage_unavailable` (with `Retry-After`) when the store cannot
+            be used: nothing was stored, retry.
           security: [{}]
           requestBody:
             content:
@@ -519,6 +535,7 @@ public enum OpenAPIDocument {
               multipart/form-data:
                 schema: { type: object }
           responses:
+            "503": { $ref: "#/components/responses/ServiceUnavailable" }
             default: { $ref: "#/components/responses/HookReply" }
         options:
           tags: [hooks]
@@ -541,6 +558,7 @@ public enum OpenAPIDocument {
               application/json:
                 schema: { type: object }
           responses:
+            "503": { $ref: "#/components/responses/ServiceUnavailable" }
             default: { $ref: "#/components/responses/HookReply" }
       /hooks/{channel}/{rest}:
         parameters:
@@ -556,6 +574,7 @@ public enum OpenAPIDocument {
           summary: GET webhooks and handshakes under a channel's path.
           security: [{}]
           responses:
+            "503": { $ref: "#/components/responses/ServiceUnavailable" }
             default: { $ref: "#/components/responses/HookReply" }
         post:
           tags: [hooks]
@@ -569,6 +588,7 @@ public enum OpenAPIDocument {
               application/x-www-form-urlencoded:
                 schema: { type: object }
           responses:
+            "503": { $ref: "#/components/responses/ServiceUnavailable" }
             default: { $ref: "#/components/responses/HookReply" }
         put:
           tags: [hooks]
@@ -580,6 +600,7 @@ public enum OpenAPIDocument {
               application/json:
                 schema: { type: object }
           responses:
+            "503": { $ref: "#/components/responses/ServiceUnavailable" }
             default: { $ref: "#/components/responses/HookReply" }
       /health/live:
         get:
@@ -699,6 +720,22 @@ public enum OpenAPIDocument {
           content:
             application/json:
               schema: { $ref: "#/components/schemas/Error" }
+        ServiceUnavailable:
+          description: The store cannot be used for now (another process holds the write lock, the
+            disk is full or failing); nothing was stored or changed. Retry after `Retry-After`.
+          headers:
+            Retry-After:
+              description: Seconds to wait before retrying.
+              required: true
+              schema: { type: integer, minimum: 0 }
+              example: 5
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Error" }
+              example:
+                error:
+                  code: storage_unavailable
+                  message: inlet could not use its database; nothing was stored or changed, retry later
         DirectoryDeleted:
           description: What the deletion did; `deleted.<kind>` is 0 when there was no such record.
           content:
