@@ -37,11 +37,30 @@ struct DeliveryConfigTests {
     #expect(loaded.deliverySecret == "s3cret")
   }
 
+  @Test("by default the retries outlast a CRM's maintenance window (at least 3 hours)")
+  func defaultRetrySpan() throws {
+    let delivery = try #require(try load("  url: https://crm.example.ru/hs/leads").config.delivery)
+    func seconds(_ duration: Duration) -> Double { Double(duration.components.seconds) }
+    // The shortest span: every wait at the low end of its jitter (half).
+    var shortest = 0.0
+    for attempt in 1..<delivery.maxAttempts {
+      let wait = min(
+        seconds(delivery.maxBackoff), seconds(delivery.backoff) * pow(2, Double(attempt - 1)))
+      shortest += wait / 2
+    }
+    #expect(shortest >= 3 * 3600, "\(shortest) s")
+  }
+
   @Test("a bad duration or attempt count names its key")
   func errors() throws {
     for (yaml, key) in [
       ("  url: http://x\n  timeout: soon", "timeout"),
       ("  url: http://x\n  max_attempts: 0", "max_attempts"),
+      ("  url: http://x\n  timeout: 0s", "timeout"),
+      ("  url: http://x\n  backoff: 0ms", "backoff"),
+      ("  url: not a url", "url"),
+      ("  url: crm.example.ru/hs/leads", "url"),
+      ("  url: ftp://crm.example.ru/leads", "url"),
     ] {
       #expect {
         _ = try load(yaml)

@@ -13,6 +13,8 @@ final class DeliveryReceiver: Sendable {
     case fail(Int)
     /// Sleeps before answering 200 (longer than inlet's timeout makes the attempt fail).
     case hang(Duration)
+    /// Answers 200 at once, sends a few bytes of the body and then nothing for this long.
+    case stallBody(Duration)
   }
 
   struct Received: Sendable {
@@ -56,7 +58,7 @@ final class DeliveryReceiver: Sendable {
       let answer = self.behaviour(number)
       let status: Int
       switch answer {
-      case .accept, .hang: status = 200
+      case .accept, .hang, .stallBody: status = 200
       case .fail(let code): status = code
       }
       // Recorded on arrival, so the order seen here is the order inlet sent in.
@@ -67,6 +69,16 @@ final class DeliveryReceiver: Sendable {
         body: Array(buffer: bytes), answered: status)
       self.state.withLock { $0.received.append(received) }
       if case .hang(let duration) = answer { try await Task.sleep(for: duration) }
+      if case .stallBody(let duration) = answer {
+        return Response(
+          status: .ok,
+          body: ResponseBody { writer in
+            try await writer.write(ByteBuffer(string: "{\"ok\":"))
+            try await Task.sleep(for: duration)
+            try await writer.write(ByteBuffer(string: "true}"))
+            try await writer.finish(nil)
+          })
+      }
       return Response(status: .init(code: status))
     }
     let app = Application(

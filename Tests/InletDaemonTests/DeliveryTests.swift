@@ -127,6 +127,31 @@ struct DeliveryTests {
     }
   }
 
+  @Test("a receiver that answers 200 and then stalls in the body fails the attempt, not the queue")
+  func stalledBody() async throws {
+    let receiver = try DeliveryReceiver { number in
+      number == 1 ? .stallBody(.seconds(120)) : .accept
+    }
+    let daemon = try daemon(for: receiver)
+    defer { daemon.remove() }
+    try await receiver.serving {
+      try await daemon.start()
+      let first = try await daemon.submitLead(0)
+      #expect(try await eventually(seconds: 10) { !receiver.received.isEmpty })
+      let second = try await daemon.submitLead(1)
+      // Both arrive within seconds: the stalled attempt ended at the 500 ms read timeout
+      // and was retried (before, it held every delivery for as long as the body stalled).
+      let delivered = try await eventually(seconds: 15) {
+        try await deliveries(daemon, status: "delivered").count == 2
+      }
+      let listed = try await deliveries(daemon)
+      #expect(delivered, "\(listed)")
+      let firstDelivery = listed.first { ($0["inquiry_id"] as? String) == first }
+      #expect((firstDelivery?["attempts"] as? Int ?? 0) >= 2, "\(listed)")
+      #expect(listed.contains { ($0["inquiry_id"] as? String) == second })
+    }
+  }
+
   @Test("after max_attempts a delivery is dead, listed, blocks later changes, and can be retried")
   func deadLetters() async throws {
     let open = Atomic<Bool>(false)

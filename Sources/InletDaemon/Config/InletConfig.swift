@@ -1,3 +1,4 @@
+import Foundation
 import InletCore
 
 /// The configuration file (design.md, "Configuration"), with a default for every field.
@@ -161,8 +162,10 @@ public struct InletConfig: Sendable, Decodable {
     public var maxAttempts = 12
     /// How long one POST may take before it counts as failed.
     public var timeout: Duration = .seconds(10)
-    /// The first retry delay; it doubles per attempt (with jitter) up to `max_backoff`.
-    public var backoff: Duration = .seconds(1)
+    /// The first retry delay; it doubles per attempt (with jitter) up to `max_backoff`. With
+    /// the defaults the 12 attempts span 3–6 hours: a CRM's maintenance window does not
+    /// dead-letter what arrived meanwhile.
+    public var backoff: Duration = .seconds(60)
     public var maxBackoff: Duration = .seconds(3600)
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -177,6 +180,12 @@ public struct InletConfig: Sendable, Decodable {
       try decoder.rejectUnknownKeys(CodingKeys.self)
       let c = try decoder.container(keyedBy: CodingKeys.self)
       url = try c.decode(String.self, forKey: .url)
+      guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(),
+        scheme == "http" || scheme == "https", parsed.host?.isEmpty == false
+      else {
+        throw DecodingError.dataCorruptedError(
+          forKey: .url, in: c, debugDescription: "an http:// or https:// URL with a host")
+      }
       secretFile = try c.decodeIfPresent(String.self, forKey: .secretFile)
       maxAttempts = try c.decodeIfPresent(Int.self, forKey: .maxAttempts) ?? maxAttempts
       guard maxAttempts >= 1 else {
@@ -188,7 +197,7 @@ public struct InletConfig: Sendable, Decodable {
         (.maxBackoff, \.maxBackoff),
       ] {
         guard let text = try c.decodeIfPresent(String.self, forKey: key) else { continue }
-        guard let value = DurationText.parse(text) else {
+        guard let value = DurationText.parse(text), value > .zero else {
           throw DecodingError.dataCorruptedError(
             forKey: key, in: c, debugDescription: "a duration such as 500ms, 10s, 5m or 1h")
         }

@@ -55,6 +55,11 @@ public struct DeliveryService: Service {
   public func run() async throws {
     var configuration = HTTPClient.Configuration()
     configuration.redirectConfiguration = .disallow
+    // The request's deadline covers the answer's head only: a CRM that sends its head and
+    // then stalls would hold the attempt, and every later delivery, for ever. A read that
+    // waits longer than `timeout` fails the attempt.
+    let limit = Self.timeAmount(settings.timeout)
+    configuration.timeout = .init(connect: limit, read: limit)
     let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     await drain(client)
     try await client.shutdown()
@@ -62,6 +67,7 @@ public struct DeliveryService: Service {
 
   /// Loops until graceful shutdown; storage errors are logged and retried, never fatal.
   private func drain(_ client: HTTPClient) async {
+    var storeFailures = 0
     while !Task.isShuttingDownGracefully && !Task.isCancelled {
       do {
         let due = try await database.dueDeliveries(
@@ -70,10 +76,19 @@ public struct DeliveryService: Service {
           try await Task.sleep(for: settings.pollInterval)
           continue
         }
-        await withTaskGroup(of: Void.self) { group in
+        let unrecorded = await withTaskGroup(of: Bool.self) { group in
           for item in due {
             group.addTask { await self.deliver(item, client: client) }
           }
+          return await group.reduce(0) { $0 + ($1 ? 0 : 1) }
+        }
+        if unrecorded > 0 {
+          // The outcome could not be stored (disk full, a long write lock): the same
+          // deliveries are due again at once — wait rather than re-send them in a loop.
+          storeFailures += 1
+          try await Task.sleep(for: .seconds(min(30, 1 << min(storeFailures - 1, 5))))
+        } else {
+          storeFailures = 0
         }
       } catch {
         if Task.isCancelled { return }
@@ -84,7 +99,8 @@ public struct DeliveryService: Service {
   }
 
   /// One attempt; its outcome is committed before the next attempt of the same inquiry.
-  private func deliver(_ item: DueDelivery, client: HTTPClient) async {
+  /// Returns whether the outcome was stored.
+  private func deliver(_ item: DueDelivery, client: HTTPClient) async -> Bool {
     let delivery = item.delivery
     let body = Self.body(delivery, payload: item.payload)
     let timestamp = Int(Date().timeIntervalSince1970)
@@ -103,7 +119,13 @@ public struct DeliveryService: Service {
     var failure: String?
     do {
       let response = try await client.execute(request, timeout: Self.timeAmount(settings.timeout))
-      _ = try await response.body.collect(upTo: 1 << 20)
+      // The answer's body is read and dropped (its first MiB: a 2xx with a long body is
+      // still delivered); a stall in it fails the attempt through the read timeout.
+      var read = 0
+      for try await chunk in response.body {
+        read += chunk.readableBytes
+        if read > 1 << 20 { break }
+      }
       if !(200..<300).contains(response.status.code) {
         failure = "HTTP \(response.status.code)"
       }
@@ -129,11 +151,13 @@ public struct DeliveryService: Service {
         try await database.markDelivered(delivery.id, at: Date())
         delivered.increment()
       }
+      return true
     } catch {
       // The attempt stays pending and is re-sent: at-least-once, never lost.
       logger.error(
         "could not record a delivery attempt",
         metadata: ["delivery.id": "\(delivery.id)", "error": "\(error)"])
+      return false
     }
   }
 
