@@ -56,14 +56,19 @@ struct ConfigLoaderTests {
     defer { folder.remove() }
     let environment = [
       "INLET_HTTP_PORT": "9090", "INLET_DATABASE_PATH": "/tmp/x.sqlite",
-      "INLET_HTTP_MAX_BODY_BYTES": "2048", "INLET_PHONE_DEFAULT_COUNTRY": "kz",
-      "INLET_UNRELATED": "ignored",
+      "INLET_HTTP_MAX_BODY_BYTES": "2048", "INLET_PHONE_DEFAULT_COUNTRY": "by",
+      "INLET_MATCHING_MAX_MATCHES": "5", "INLET_UNRELATED": "ignored",
     ]
     let loaded = try ConfigLoader(environment: environment).load(path: folder.config)
+    #expect(loaded.config.matching.maxMatches == 5)
+    // Letters' phones are read with the same country as every other phone.
+    let mail = MailboxPoller.options(loaded.config.mail)
+    #expect(mail.defaultCountry == "BY")
+    #expect(mail.phoneNormalizer.normalize("8 029 123-45-67") == "+375291234567")
     #expect(loaded.config.http.port == 9090)
     #expect(loaded.databasePath == "/tmp/x.sqlite")
     #expect(loaded.config.http.maxBodyBytes == 2048)
-    #expect(loaded.config.phone.defaultCountry == "KZ")
+    #expect(loaded.config.phone.defaultCountry == "BY")
   }
 
   @Test("secrets: $CREDENTIALS_DIRECTORY first, then secrets_dir, then the config's folder")

@@ -213,6 +213,41 @@ struct IMAPFakeServerTests {
     }
   }
 
+  @Test(
+    "a letter with a size but no body (NIL, empty, or left out of an OK) fails the fetch",
+    arguments: ["nil", "empty", "omitted"])
+  func missingBody(variant: String) throws {
+    let letter = "Subject: hi\r\n\r\nbody\r\n"
+    let server = try FakeIMAPServer { tag, command in
+      let upper = command.uppercased()
+      guard upper.hasPrefix("UID FETCH") else { return Self.standard(token: "", tag, command) }
+      if upper.hasSuffix("(UID RFC822.SIZE)") {
+        return "* 1 FETCH (UID 1 RFC822.SIZE \(letter.utf8.count))\r\n"
+          + "* 2 FETCH (UID 2 RFC822.SIZE \(letter.utf8.count))\r\n\(tag) OK done\r\n"
+      }
+      let first =
+        "* 1 FETCH (UID 1 RFC822.SIZE \(letter.utf8.count) BODY[] {\(letter.utf8.count)}"
+        + "\r\n\(letter))\r\n"
+      let second: String
+      switch variant {
+      case "nil": second = "* 2 FETCH (UID 2 RFC822.SIZE \(letter.utf8.count) BODY[] NIL)\r\n"
+      case "empty": second = "* 2 FETCH (UID 2 RFC822.SIZE \(letter.utf8.count) BODY[] \"\")\r\n"
+      default: second = ""
+      }
+      return first + second + "\(tag) OK done\r\n"
+    }
+    defer { server.stop() }
+    let client = try IMAPClient(endpoint: endpoint(server, credential: .password("x")))
+    try client.connect()
+    _ = try client.select("INBOX", readOnly: true)
+    var handed: [UInt32] = []
+    #expect(throws: IMAPError.self) {
+      try client.fetch(uids: [1, 2], maxBytes: 1 << 20, batch: 100) { handed.append($0.uid) }
+    }
+    // Nothing of the set is handed over: the chunk is not stored and its cursor not moved.
+    #expect(handed.isEmpty)
+  }
+
   @Test("the server's BYE is reported as .bye")
   func bye() throws {
     let server = try FakeIMAPServer { tag, command in

@@ -8,14 +8,16 @@ import Testing
 /// A normalised letter as the mail channel hands it to the store.
 private func letter(
   uid: UInt32, messageID: String, from: String = "client@example.ru", text: String = "Нужен счёт",
-  references: [String] = [], files: [UploadedFile] = [], receivedAt: Date = Date()
+  references: [String] = [], files: [UploadedFile] = [], receivedAt: Date = Date(),
+  arrivedAt: Date? = nil
 ) -> MailItem {
   let inquiry = Inquiry(
     channel: "sales", kind: .email, receivedAt: receivedAt, subject: "Запрос", text: text,
     sender: .init(name: "Клиент", email: from), source: .init(messageID: messageID))
   return MailItem(
     uid: uid, bytes: Array("Message-ID: <\(messageID)>\r\n\r\n\(text)".utf8),
-    key: "mail:\(messageID)", receivedAt: receivedAt, transport: #"{"uid":\#(uid)}"#,
+    key: "mail:\(messageID)", receivedAt: receivedAt, arrivedAt: arrivedAt,
+    transport: #"{"uid":\#(uid)}"#,
     sender: from, outcome: .inquiry(inquiry, files: files, references: references))
 }
 
@@ -132,6 +134,36 @@ struct MailIngestTests {
     #expect(ignored.count == 2)
     #expect(ignored.first?.reason == "rate_limited")
     #expect(ignored.first?.sender.email == "client@example.ru")
+  }
+
+  @Test("the rate limit counts letters by their arrival: a backlog fetched at once is no flood")
+  func rateLimitByArrival() async throws {
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    let now = Date()
+    // Six letters over three days (the daemon was down, or a first sync of old mail), all
+    // fetched now; then three within ten minutes today.
+    let backlog = (1...6).map {
+      letter(
+        uid: UInt32($0), messageID: "b\($0)@x", receivedAt: now,
+        arrivedAt: now.addingTimeInterval(-Double(7 - $0) * 12 * 3600))
+    }
+    let burst = (7...9).map {
+      letter(
+        uid: UInt32($0), messageID: "b\($0)@x", receivedAt: now,
+        arrivedAt: now.addingTimeInterval(Double($0 - 10) * 200))
+    }
+    let results = try await temp.database.ingestMail(
+      backlog + burst, at: inbox, cursor: 9, rateLimit: MailRateLimit(count: 3, window: 3600))
+    let created = results.map { if case .created = $0 { true } else { false } }
+    // The backlog letters are half a day apart and the newest 12 h old: none shares the
+    // burst's hour, so all nine are inquiries (counted by fetch time, six were rate_limited).
+    #expect(created == [true, true, true, true, true, true, true, true, true], "\(results)")
+    // A fourth within the hour is one too many.
+    let fourth = try await temp.database.ingestMail(
+      [letter(uid: 10, messageID: "b10@x", receivedAt: now, arrivedAt: now)], at: inbox,
+      cursor: 10, rateLimit: MailRateLimit(count: 3, window: 3600))
+    #expect(fourth == [.kept(rawID: fourth[0].rawID, status: .ignored, reason: "rate_limited")])
   }
 
   @Test("noise and unparseable letters are kept raw with their reason")

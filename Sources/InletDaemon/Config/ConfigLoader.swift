@@ -21,7 +21,7 @@ public struct ConfigLoader: Sendable {
   static let topLevelScalars: Set<String> = ["channels_dir", "secrets_dir"]
   /// Sections whose scalar keys overrides may set.
   static let sections: Set<String> = [
-    "database", "http", "phone", "api", "delivery", "logging", "mail",
+    "database", "http", "phone", "api", "delivery", "logging", "mail", "matching",
   ]
 
   /// Decodes the file with overrides, without reading secrets (enough for the CLI's reads).
@@ -36,7 +36,9 @@ public struct ConfigLoader: Sendable {
     do {
       var root = try Yams.compose(yaml: text) ?? Node.mapping(Node.Mapping([]))
       root = try applyOverrides(to: root)
-      let config = try YAMLDecoder().decode(InletConfig.self, from: root)
+      var config = try YAMLDecoder().decode(InletConfig.self, from: root)
+      // Phones in letters are read like every other phone.
+      config.mail.defaultCountry = config.phone.defaultCountry
       return (config, file)
     } catch let error as ConfigError {
       throw error

@@ -10,6 +10,8 @@ public struct MailSection: Sendable, Decodable, Equatable {
   public var rateLimitWindow = "2h"
   /// Attachments over this size are listed without their data.
   public var maxAttachmentBytes = 20 << 20
+  /// `phone.default_country`, set by the loader: phones in letters are read with it.
+  public var defaultCountry = "RU"
 
   public init() {}
 

@@ -47,19 +47,21 @@ struct MailItemBuilder: Sendable {
       }
       return MailItem(
         uid: uid, bytes: bytes, key: Self.key(messageID: letter.messageID, bytes: bytes),
-        receivedAt: receivedAt, transport: transportText, sender: inquiry.sender.email,
+        receivedAt: receivedAt, arrivedAt: internalDate, transport: transportText,
+        sender: inquiry.sender.email,
         outcome: .inquiry(
           inquiry, files: files, references: letter.inReplyTo + letter.references))
     case .ignored(let reason, let letter):
       let partial = letter.map { draft($0, receivedAt: receivedAt) }
       return MailItem(
         uid: uid, bytes: bytes, key: Self.key(messageID: letter?.messageID, bytes: bytes),
-        receivedAt: receivedAt, transport: transportText, sender: partial?.sender.email,
+        receivedAt: receivedAt, arrivedAt: internalDate, transport: transportText,
+        sender: partial?.sender.email,
         outcome: .ignored(reason: reason, partial: partial))
     case .unparseable(let error):
       return MailItem(
         uid: uid, bytes: bytes, key: Self.key(messageID: nil, bytes: bytes),
-        receivedAt: receivedAt, transport: transportText, sender: nil,
+        receivedAt: receivedAt, arrivedAt: internalDate, transport: transportText, sender: nil,
         outcome: .quarantined(reason: "unparseable: \(error)", partial: nil))
     }
   }

@@ -65,7 +65,7 @@ final class MailboxPoller: Sendable {
   static func options(_ mail: MailSection) -> MailOptions {
     MailOptions(
       ownAddresses: mail.ownAddresses.map { $0.lowercased() },
-      maxAttachmentBytes: mail.maxAttachmentBytes)
+      maxAttachmentBytes: mail.maxAttachmentBytes, defaultCountry: mail.defaultCountry)
   }
 
   static func seconds(_ duration: Duration) -> Double {

@@ -14,7 +14,8 @@ extension IMAPClient {
   /// headers only (`BODY.PEEK[HEADER]`, `headersOnly` true). The sizes are asked first in one
   /// cheap `UID FETCH set (UID RFC822.SIZE)`. The handler is called in UID order; an error it
   /// throws stops the fetch (the commands in flight are drained) and is rethrown. UIDs the
-  /// folder no longer has are skipped.
+  /// folder no longer has when the sizes are asked are skipped; a letter that has a size but
+  /// comes without its body fails the fetch (it is asked again, never passed over).
   public func fetch(
     uids: [UInt32], maxBytes: Int, batch: Int, handler: (IMAPFetchedMessage) throws -> Void
   ) throws {
@@ -103,7 +104,13 @@ extension IMAPClient {
         guard let uid = fields.uid else {
           throw IMAPError.protocolViolation("FETCH of a body without its UID")
         }
-        guard sizes[uid] != nil else { continue }
+        guard let size = sizes[uid] else { continue }
+        if body.isEmpty && size > 0 && stopError == nil {
+          // `BODY[] NIL` or `""` for a letter that has bytes: storing it would make an empty
+          // letter (and every later one the same "duplicate"); fetched again next pass.
+          stopError = IMAPError.protocolViolation(
+            "the server sent no body for UID \(uid) (RFC822.SIZE \(size))")
+        }
         arrived.append(
           IMAPFetchedMessage(
             uid: uid, size: fields.size ?? body.count, internalDate: fields.internalDate,
@@ -118,6 +125,16 @@ extension IMAPClient {
         }
         if status.status != .ok && stopError == nil { stopError = Self.failure(status) }
         let ready = Self.take(plan, from: &arrived)
+        if stopError == nil && ready.count < plan.uids.count {
+          // An OK without some letters of the set: expunged meanwhile, or a server that
+          // skipped them. Either way the cursor must not pass them: the pass fails and the
+          // next one asks again (a letter that is gone then has no size and is not asked).
+          let got = Set(ready.map(\.uid))
+          let missing = plan.uids.filter { !got.contains($0) }
+          stopError = IMAPError.protocolViolation(
+            "UID FETCH \(plan.set) answered OK without UID "
+              + missing.prefix(5).map(String.init).joined(separator: ", "))
+        }
         if stopError == nil {
           do {
             for message in ready { try handler(message) }

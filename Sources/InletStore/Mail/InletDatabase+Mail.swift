@@ -159,7 +159,7 @@ extension InletDatabase {
 
     var outcome = item.outcome
     if case .inquiry(let draft, _, _) = outcome, let sender = item.sender,
-      try recentLetters(from: sender, since: item.receivedAt - rateLimit.window, in: db)
+      try recentLetters(from: sender, before: item.arrivedAt, window: rateLimit.window, in: db)
         >= rateLimit.count
     {
       outcome = .ignored(reason: "rate_limited", partial: draft)
@@ -211,17 +211,25 @@ extension InletDatabase {
     try db.executeDirect(statement) { bind in
       try bind.integer(1, rawID)
       try bind.text(2, sender)
-      try bind.real(3, item.receivedAt.timeIntervalSince1970)
+      try bind.real(3, item.arrivedAt.timeIntervalSince1970)
     }
   }
 
-  static func recentLetters(from sender: String, since: Date, in db: Database) throws -> Int {
+  /// The sender's letters that arrived within `window` up to `moment` (arrival times:
+  /// `mail_senders.received_at` holds each letter's INTERNALDATE).
+  static func recentLetters(
+    from sender: String, before moment: Date, window: TimeInterval, in db: Database
+  ) throws -> Int {
     try db.queryFirstDirect(
       db.cachedStatement(
-        sql: "SELECT COUNT(*) FROM mail_senders WHERE sender = ? AND received_at >= ?")
+        sql: """
+          SELECT COUNT(*) FROM mail_senders
+          WHERE sender = ? AND received_at >= ? AND received_at <= ?
+          """)
     ) { bind in
       try bind.text(1, sender)
-      try bind.real(2, since.timeIntervalSince1970)
+      try bind.real(2, (moment - window).timeIntervalSince1970)
+      try bind.real(3, moment.timeIntervalSince1970)
     } row: { row in
       Int(row.integer(0) ?? 0)
     } ?? 0

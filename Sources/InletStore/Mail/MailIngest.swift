@@ -24,6 +24,10 @@ public struct MailItem: Sendable {
   /// in another folder, another mailbox or another UIDVALIDITY epoch has the same key.
   public var key: String
   public var receivedAt: Date
+  /// When the letter reached the mailbox (its INTERNALDATE; never after `receivedAt`): the
+  /// per-sender rate limit counts letters by it, so a backlog fetched at once after downtime
+  /// or a first sync of old mail is not taken for a flood.
+  public var arrivedAt: Date
   /// The raw journal's transport column (mailbox, folder, UID, size, `oversized`).
   public var transport: String
   /// The sender's e-mail, for the per-sender rate limit.
@@ -34,13 +38,14 @@ public struct MailItem: Sendable {
   public var encoded: InquiryJSONParts?
 
   public init(
-    uid: UInt32, bytes: [UInt8], key: String, receivedAt: Date, transport: String,
-    sender: String?, outcome: Outcome
+    uid: UInt32, bytes: [UInt8], key: String, receivedAt: Date, arrivedAt: Date? = nil,
+    transport: String, sender: String?, outcome: Outcome
   ) {
     self.uid = uid
     self.bytes = bytes
     self.key = key
     self.receivedAt = receivedAt
+    self.arrivedAt = min(arrivedAt ?? receivedAt, receivedAt)
     self.transport = transport
     self.sender = sender
     self.outcome = outcome
