@@ -93,12 +93,15 @@ final class MailboxPoller: Sendable {
 
   /// Connects and logs in (the secret is read now: a rotated file or token is picked up).
   func connect() async throws {
-    let endpoint = try IMAPEndpoint(
-      url: settings.url + "/" + settings.folder, username: settings.username,
-      credential: credential(), tls: tlsMode, caFile: settings.caFile, timeout: 30)
     let connected: IMAPClient = try await withCheckedThrowingContinuation { continuation in
+      // On the poller's queue, the secret too: `oauth2_token_command` may take its time (it
+      // is bounded, see ``run(_:timeout:)``), and must not hold a thread of the shared pool.
       queue.async {
         do {
+          let endpoint = try IMAPEndpoint(
+            url: self.settings.url + "/" + self.settings.folder,
+            username: self.settings.username, credential: self.credential(), tls: self.tlsMode,
+            caFile: self.settings.caFile, timeout: 30)
           let fresh = try IMAPClient(endpoint: endpoint)
           try fresh.connect()
           continuation.resume(returning: fresh)
@@ -136,14 +139,27 @@ final class MailboxPoller: Sendable {
     return text.trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
-  /// Runs `oauth2_token_command` through the shell; its standard output is the token.
-  static func run(_ command: String) throws -> String {
+  /// Runs `oauth2_token_command` through the shell; its standard output is the token. A
+  /// command still running after `timeout` seconds (a helper stuck on the network or waiting
+  /// for input) is killed and the connection attempt fails, to be retried with backoff.
+  static func run(_ command: String, timeout: Double = 30) throws -> String {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/bin/sh")
     process.arguments = ["-c", command]
     let output = Pipe()
     process.standardOutput = output
+    process.standardInput = FileHandle.nullDevice
+    let exited = DispatchSemaphore(value: 0)
+    process.terminationHandler = { _ in exited.signal() }
     try process.run()
+    if exited.wait(timeout: .now() + timeout) == .timedOut {
+      process.terminate()
+      if exited.wait(timeout: .now() + 2) == .timedOut {
+        kill(process.processIdentifier, SIGKILL)
+        _ = exited.wait(timeout: .now() + 2)
+      }
+      throw MailboxError("oauth2_token_command did not finish within \(Int(timeout)) s")
+    }
     let data = output.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     guard process.terminationStatus == 0 else {
