@@ -79,46 +79,57 @@ struct DirectoryImport: AsyncParsableCommand {
     // Parsing runs here; each chunk is normalised and laid out for the writer in its own task
     // (both cores) and written after the chunk before it, so a record repeated in the file ends
     // as its last row says.
-    try await database.checkpointingInBackground {
-      var chunk: [DirectoryRecord] = []
-      chunk.reserveCapacity(Self.chunkSize)
-      var pending: [Task<Void, any Error>] = []
-      func flush() async throws {
-        let batch = chunk
-        let previous = pending.last
-        pending.append(
-          Task {
-            let prepared = DirectoryImportChunk(batch.map(normalizer.normalize))
-            try await previous?.value
-            try await database.importDirectory(prepared)
-          })
-        imported += batch.count
-        chunk = []
+    func importChunks() async throws {
+      try await database.checkpointingInBackground {
+        var chunk: [DirectoryRecord] = []
         chunk.reserveCapacity(Self.chunkSize)
-        if pending.count > 3 { try await pending.removeFirst().value }
-      }
-      while let item = reader.next() {
-        switch item {
-        case .record(let record, _):
-          chunk.append(record)
-          if chunk.count == Self.chunkSize {
-            try await flush()
-            progress.update(
-              done: reader.bytesRead, total: reader.totalBytes, rows: imported, malformed: malformed
-            )
-          }
-        case .malformed(let line, let reason):
-          malformed += 1
-          progress.clear()
-          if malformed <= Self.maxReported {
-            warn("\(file):\(line): \(reason)")
-          } else if malformed == Self.maxReported + 1 {
-            warn("\(file): more malformed rows; only the first \(Self.maxReported) are listed")
+        var pending: [Task<Void, any Error>] = []
+        func flush() async throws {
+          let batch = chunk
+          let previous = pending.last
+          pending.append(
+            Task {
+              let prepared = DirectoryImportChunk(batch.map(normalizer.normalize))
+              try await previous?.value
+              try await database.importDirectory(prepared)
+            })
+          imported += batch.count
+          chunk = []
+          chunk.reserveCapacity(Self.chunkSize)
+          if pending.count > 3 { try await pending.removeFirst().value }
+        }
+        while let item = reader.next() {
+          switch item {
+          case .record(let record, _):
+            chunk.append(record)
+            if chunk.count == Self.chunkSize {
+              try await flush()
+              progress.update(
+                done: reader.bytesRead, total: reader.totalBytes, rows: imported,
+                malformed: malformed
+              )
+            }
+          case .malformed(let line, let reason):
+            malformed += 1
+            progress.clear()
+            if malformed <= Self.maxReported {
+              warn("\(file):\(line): \(reason)")
+            } else if malformed == Self.maxReported + 1 {
+              warn("\(file): more malformed rows; only the first \(Self.maxReported) are listed")
+            }
           }
         }
+        if !chunk.isEmpty { try await flush() }
+        for task in pending { try await task.value }
       }
-      if !chunk.isEmpty { try await flush() }
-      for task in pending { try await task.value }
+    }
+    // Chunks written before a failure stay (importing the file again is idempotent): the new
+    // inquiries are matched against what the directory holds now, whatever happened.
+    do {
+      try await importChunks()
+    } catch {
+      _ = try? await database.rematchNewInquiries()
+      throw error
     }
     progress.finish()
     let rematched = try await database.rematchNewInquiries()

@@ -82,6 +82,19 @@ struct DirectoryFileTests {
       ])
   }
 
+  @Test("rows of bare delimiters (a spreadsheet's formatted but empty rows) are skipped")
+  func delimiterOnlyRows() throws {
+    let text = "id;name\r\n1;A\r\n;\r\n;;\r\n ; \r\n2;B\r\n;\r\n"
+    var reader = try DirectoryFileReader(
+      bytes: Array(text.utf8), kind: .clients, fileName: "clients.csv")
+    let items = Self.items(&reader)
+    #expect(
+      items == [
+        .record(.client(DirectoryClient(id: "1", name: "A")), line: 2),
+        .record(.client(DirectoryClient(id: "2", name: "B")), line: 6),
+      ])
+  }
+
   @Test("JSON lines: dates in three formats, a bad status reported by line, blank lines skipped")
   func jsonLines() throws {
     let bytes = try Array(Data(contentsOf: Self.folder.appendingPathComponent("interests.jsonl")))

@@ -203,5 +203,15 @@ struct MatcherTests {
     let (valid, validKeys) = normalizer.normalize(DirectoryClient(id: "c1", inn: "77 0708 3893"))
     #expect(valid.innValid == true)
     #expect(validKeys == [DirectoryKey(.inn, "7707083893")])
+    // Region 02 as a spreadsheet number: the dropped leading zero is put back when that makes
+    // a valid INN, and only then.
+    let (bashkir, bashkirKeys) = normalizer.normalize(DirectoryClient(id: "c2", inn: "274062111"))
+    #expect(bashkir.inn == "0274062111")
+    #expect(bashkir.innValid == true)
+    #expect(bashkirKeys == [DirectoryKey(.inn, "0274062111")])
+    let (wrong, wrongKeys) = normalizer.normalize(DirectoryClient(id: "c5", inn: "274062112"))
+    #expect(wrong.inn == "274062112")
+    #expect(wrong.innValid == false)
+    #expect(wrongKeys.isEmpty)
   }
 }

@@ -54,7 +54,11 @@ public struct CSVReader: Sendable {
     while offset < bytes.count {
       let start = line
       let (fields, error) = bytes.withUnsafeBufferPointer { readRecord($0) }
-      if error == nil && fields.count == 1 && fields[0].isEmpty { continue }
+      // Blank lines, and the rows of bare delimiters (`;;;;`) a spreadsheet writes where its
+      // formatting went on past the data.
+      if error == nil && fields.allSatisfy({ $0.allSatisfy { $0 == " " || $0 == "\t" } }) {
+        continue
+      }
       return Record(line: start, fields: fields, error: error)
     }
     return nil

@@ -19,7 +19,15 @@ public struct DirectoryNormalizer: Sendable {
     client.name = Self.trimmed(client.name)
     client.kpp = Self.trimmed(client.kpp)
     if let raw = Self.trimmed(client.inn) {
-      let digits = INN.normalize(raw)
+      var digits = INN.normalize(raw)
+      // A spreadsheet or a JSON number drops the leading zero of regions 01–09 (Adygea,
+      // Bashkortostan, …): 9 or 11 digits that are valid with it put back are that INN.
+      if digits == nil, raw.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
+        raw.utf8.count == 9 || raw.utf8.count == 11,
+        INN.isValid("0" + raw)
+      {
+        digits = "0" + raw
+      }
       let valid = digits.map(INN.isValid) ?? false
       client.inn = digits ?? raw
       client.innValid = valid
