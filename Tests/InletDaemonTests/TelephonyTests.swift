@@ -110,9 +110,15 @@ struct TelephonyTests {
     let noID = try await pbx.mango("/events/summary", json: #"{"call_direction":1,"talk_time":0}"#)
     #expect(noID.status == 400)
     #expect(noID.errorCode == "missing_fields")
+    // Correctly signed, but its json does not parse: authenticated, so kept quarantined.
+    let broken = try await pbx.mango("/events/summary", json: #"{"entry_id":"#)
+    #expect(broken.status == 400, "\(broken.body)")
+    // Signed wrong and unparseable: refused, nothing kept.
+    let forged = try await pbx.mango("/events/summary", json: #"{"entry_id":"#, salt: "wrong")
+    #expect(forged.status == 401)
     let counts = try pbx.database().countsSync()
     #expect(counts.rawItems["ignored"] == 1)
-    #expect(counts.rawItems["quarantined"] == 1)
+    #expect(counts.rawItems["quarantined"] == 2)
   }
 
   @Test("Zadarma and legacy Novofon: zd_echo, signatures, missing start, caller_name reply")
@@ -152,6 +158,12 @@ struct TelephonyTests {
     #expect(try await pbx.zadarma(forged, secret: "wrong").status == 401)
     let unsigned = try await pbx.postForm("/hooks/zadarma", forged)
     #expect(unsigned.status == 401)
+    // Events Zadarma signs no string for are acknowledged, not stored, not failures.
+    for channel in ["zadarma", "novofon"] {
+      let speech = try await pbx.postForm(
+        "/hooks/\(channel)", [("event", "SPEECH_RECOGNITION"), ("pbx_call_id", "in_1")])
+      #expect(speech.status == 200, "\(speech.body)")
+    }
 
     let zadarmaInquiries = try pbx.inquiries("zadarma")
     #expect(zadarmaInquiries.count == 1)

@@ -6,7 +6,9 @@ import Foundation
 public struct MangoSignScheme: AuthScheme {
   public let name = "mango-sign"
   public let requiredSecrets = ["api_key", "api_salt"]
-  public let needsDecodedBody = true
+  /// The three fields are read from the raw form: a correctly signed event whose `json` does
+  /// not parse is authenticated, then kept quarantined (not refused and lost).
+  public let needsDecodedBody = false
 
   public init() {}
 
@@ -19,14 +21,13 @@ public struct MangoSignScheme: AuthScheme {
     guard let key = secrets["api_key"], let salt = secrets["api_salt"] else {
       return .refused("the channel has no api_key/api_salt configured")
     }
-    guard let fields = body?.fields.object, let presentedKey = fields["vpbx_api_key"]?.text,
-      let sign = fields["sign"]?.text
-    else {
+    // The signature is over `json` as received, so the form is read raw (the json-in-form-field
+    // decoder turns `json` into a tree).
+    let fields = Self.rawFields(["vpbx_api_key", "sign", "json"], in: request.body)
+    guard let presentedKey = fields["vpbx_api_key"], let sign = fields["sign"] else {
       return .refused("vpbx_api_key and sign are required")
     }
-    // `json` may already be decoded into a tree by the json-in-form-field decoder; the signature
-    // is over the text as received, so read it back from the raw form.
-    guard let json = Self.rawField("json", in: request.body) else {
+    guard let json = fields["json"] else {
       return .refused("the json field is missing")
     }
     guard ConstantTime.equals(presentedKey, key) else { return .refused("unknown vpbx_api_key") }
@@ -39,14 +40,19 @@ public struct MangoSignScheme: AuthScheme {
     Hex.lowercase(SHA256.hash(data: Data((apiKey + json + salt).utf8)))
   }
 
-  /// The percent-decoded value of one urlencoded field.
-  static func rawField(_ name: String, in body: [UInt8]) -> String? {
+  /// The percent-decoded values of some urlencoded fields (the first of each name); none when
+  /// the body is not a UTF-8 form.
+  static func rawFields(_ names: Set<String>, in body: [UInt8]) -> [String: String] {
     // Only the bytes of a UTF-8 body are read (as the whole-form decoder would accept them).
     guard String(validating: body, as: UTF8.self) != nil,
       let pairs = body.withUnsafeBufferPointer({
         FormURLEncoding.parse(utf8: $0) { String(validating: $0, as: UTF8.self) }
       })
-    else { return nil }
-    return pairs.first { $0.name == name }?.value
+    else { return [:] }
+    var found: [String: String] = [:]
+    for pair in pairs where names.contains(pair.name) && found[pair.name] == nil {
+      found[pair.name] = pair.value
+    }
+    return found
   }
 }
