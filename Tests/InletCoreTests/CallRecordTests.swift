@@ -94,6 +94,15 @@ struct CallRecordTests {
       Self.event(.ringing, direction: "out"), Self.event(.ended, direction: nil),
     ])
     #expect(outgoing.direction == "out")
+    // A transfer leg started by an extension does not turn an inbound call outgoing; the
+    // final event (Mango's summary) has the last word.
+    var transferred = Self.replay([
+      Self.event(.ringing, seq: 1, direction: "in"),
+      Self.event(.answered, seq: 2, direction: "out"),
+    ])
+    #expect(transferred.direction == "in")
+    transferred.apply(Self.event(.ended, answered: true, direction: "internal"))
+    #expect(transferred.direction == "internal")
     // Unknown until an event states it; a stale event may still fill it in.
     let unknown = Self.replay([Self.event(.ringing, direction: nil)])
     #expect(unknown.direction == nil)

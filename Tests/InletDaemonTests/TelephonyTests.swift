@@ -394,7 +394,8 @@ struct TelephonyTests {
     defer { pbx.daemon.remove() }
     try await pbx.daemon.start()
     func event(
-      _ id: String, _ seq: Int, _ type: String, answer: String? = nil, release: String? = nil
+      _ id: String, _ seq: Int, _ type: String, answer: String? = nil, release: String? = nil,
+      call: String = "b1", personality: String = "Terminator", callType: String = "Network"
     )
       -> String
     {
@@ -405,10 +406,10 @@ struct TelephonyTests {
         <xsi:userId>manager@pbx</xsi:userId><xsi:subscriptionId>sub-1</xsi:subscriptionId>
         <xsi:targetId>manager@pbx</xsi:targetId>
         <xsi:eventData xsi1:type="xsi:\(type)">
-          <xsi:call><xsi:callId>callhalf-1</xsi:callId><xsi:extTrackingId>b1</xsi:extTrackingId>
-            <xsi:personality>Terminator</xsi:personality><xsi:state>Alerting</xsi:state>
+          <xsi:call><xsi:callId>callhalf-1</xsi:callId><xsi:extTrackingId>\(call)</xsi:extTrackingId>
+            <xsi:personality>\(personality)</xsi:personality><xsi:state>Alerting</xsi:state>
             <xsi:remoteParty><xsi:name>Пётр</xsi:name><xsi:address>tel:+79165554433</xsi:address>
-              <xsi:callType>Network</xsi:callType></xsi:remoteParty>
+              <xsi:callType>\(callType)</xsi:callType></xsi:remoteParty>
             <xsi:startTime>1714550400000</xsi:startTime>
             \(answer.map { "<xsi:answerTime>\($0)</xsi:answerTime>" } ?? "")
             \(release.map { "<xsi:releaseTime>\($0)</xsi:releaseTime>" } ?? "")
@@ -424,6 +425,12 @@ struct TelephonyTests {
       event("e2", 2, "CallAnsweredEvent", answer: "1714550405000"),
       event("e3", 3, "CallReleasedEvent", answer: "1714550405000", release: "1714550465000"),
       event("e4", 4, "HookStatusEvent"),
+      // A colleague calling: both legs, the receiving one too, are internal — no inquiry.
+      event(
+        "e5", 5, "CallOriginatedEvent", call: "b2", personality: "Originator", callType: "Group"),
+      event("e6", 6, "CallReceivedEvent", call: "b2", callType: "Group"),
+      event(
+        "e7", 7, "CallReleasedEvent", release: "1714550465000", call: "b2", callType: "Group"),
     ] {
       let reply = try await pbx.daemon.request(
         .POST, path, headers: headers, body: Array(body.utf8))
@@ -440,7 +447,10 @@ struct TelephonyTests {
     #expect(inquiries.first?.sender.phone == "+79165554433")
     #expect(inquiries.first?.call?.durationS == 60)
     #expect(
-      try pbx.rawCount("beeline") == 4, "3 call events kept, 1 quarantined, hook status dropped")
+      try pbx.rawCount("beeline") == 7,
+      "6 call events kept, 1 quarantined, hook status dropped")
+    #expect(
+      try pbx.database().callRecord(channel: "beeline", callID: "b2")?.direction == "internal")
   }
 
   @Test("Twilio: signature over the public URL; completed and no-answer calls")

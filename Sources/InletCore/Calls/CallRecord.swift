@@ -63,7 +63,9 @@ public struct CallRecord: Sendable, Equatable, Codable {
     if !stale, let newState = event.state, newState.rank > state.rank { state = newState }
     if state.isFinal { state = outcomeDecided && !answered ? .missed : .ended }
 
-    if let direction = event.direction, self.direction == nil || !stale {
+    // The first event that states the direction decides it; a later leg (a transfer from an
+    // extension looks outgoing) does not, but a final event (Mango's summary) is authoritative.
+    if let direction = event.direction, self.direction == nil || finalEvent {
       self.direction = direction
     }
     // A stale event (a lower seq) only fills in what is still unknown.
