@@ -96,7 +96,7 @@ public struct InletServer: Sendable {
                 configPath: loaded.file.path, environment: ProcessInfo.processInfo.environment,
                 channels: channels, tokens: tokens, health: health, mailboxes: mailboxes,
                 notifier: notifier, logger: logger,
-                fixed: (http.host, http.port, loaded.databasePath))),
+                fixed: (http.host, http.port, loaded.databasePath), started: loaded.config)),
           ]
           // Last: it hears of a shutdown first and tells systemd STOPPING=1 before the drain.
           + [

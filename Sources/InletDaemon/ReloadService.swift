@@ -36,6 +36,9 @@ struct ReloadService: Service {
   let logger: Logger
   /// What cannot change without a restart (the listener, the database).
   let fixed: (host: String, port: Int, database: String)
+  /// The configuration the daemon started with: sections a reload does not apply are compared
+  /// with it, and a change is reported rather than silently ignored.
+  let started: InletConfig
 
   func run() async throws {
     let (signals, continuation) = AsyncStream.makeStream(of: Void.self)
@@ -70,6 +73,12 @@ struct ReloadService: Service {
       logger.warning(
         "http.host, http.port and database.path change only with a restart; kept as they were")
     }
+    let unapplied = Self.changesNeedingRestart(from: started, to: loaded.config)
+    if !unapplied.isEmpty {
+      logger.warning(
+        "these settings change only with a restart; the running values stay",
+        metadata: ["settings": "\(unapplied.joined(separator: ", "))"])
+    }
     channels.replace(with: loaded.channels)
     for channel in loaded.channels {
       health.register(channel: channel.name, definition: channel.definition.name)
@@ -84,6 +93,22 @@ struct ReloadService: Service {
         "mailboxes": "\(loaded.mailboxes.map(\.name).joined(separator: ","))",
         "api.tokens": "\(loaded.apiTokens.count)",
       ])
+  }
+
+  /// The changed settings a reload does not apply (the listener's limits, phone reading,
+  /// matching, delivery, logging); channels, API tokens and mailboxes are applied.
+  static func changesNeedingRestart(from old: InletConfig, to new: InletConfig) -> [String] {
+    var changed: [String] = []
+    if old.http.maxBodyBytes != new.http.maxBodyBytes { changed.append("http.max_body_bytes") }
+    if old.http.publicURL != new.http.publicURL { changed.append("http.public_url") }
+    if old.http.trustedProxies != new.http.trustedProxies {
+      changed.append("http.trusted_proxies")
+    }
+    if old.phone != new.phone { changed.append("phone") }
+    if old.matching != new.matching { changed.append("matching") }
+    if old.delivery != new.delivery { changed.append("delivery") }
+    if old.logging != new.logging { changed.append("logging") }
+    return changed
   }
 
   static func monotonicMicroseconds() -> UInt64 {

@@ -32,7 +32,10 @@ public struct StatusReport: Sendable {
       daemonReachable: false, daemonError: nil, health: nil, counts: nil,
       configuredChannels: loaded.channels.map(\.name),
       configuredMailboxes: loaded.mailboxes.map(\.name))
-    if let database = try? InletDatabase(path: loaded.databasePath) {
+    // Only an existing file: a status check never creates a database.
+    if FileManager.default.fileExists(atPath: loaded.databasePath),
+      let database = try? InletDatabase(path: loaded.databasePath)
+    {
       report.counts = try? database.countsSync()
     }
     let http = loaded.config.http

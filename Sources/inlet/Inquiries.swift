@@ -64,13 +64,19 @@ struct Inquiries: ParsableCommand {
   }
 }
 
-/// Opens the configured database for reading; migrations are applied so a fresh file works.
+/// Opens the configured database for reading (migrations are applied, so a file of an older
+/// version works). A missing file is an error, not a new empty database: a mistyped
+/// `database.path` must not look like an empty queue.
 func openDatabase(_ configPath: String) throws -> InletDatabase {
   let path: String
   do {
     path = try ConfigLoader().databasePath(configPath: configPath)
   } catch {
     throw fail("config error: \(error)")
+  }
+  guard FileManager.default.fileExists(atPath: path) else {
+    throw fail(
+      "no database at \(path) (database.path in \(configPath)); `inlet serve` creates it")
   }
   let database = try InletDatabase(path: path)
   try database.migrate()

@@ -189,6 +189,23 @@ struct ConfigLoaderTests {
     }
   }
 
+  @Test("a reload names the changed settings it cannot apply")
+  func reloadNeedsRestart() throws {
+    let before = try Folder(Self.minimal)
+    defer { before.remove() }
+    let after = try Folder(
+      Self.minimal
+        + "\nhttp:\n  max_body_bytes: 50\nlogging:\n  level: debug\nphone:\n  default_country: BY\n"
+    )
+    defer { after.remove() }
+    let old = try ConfigLoader(environment: [:]).load(path: before.config).config
+    let new = try ConfigLoader(environment: [:]).load(path: after.config).config
+    #expect(ReloadService.changesNeedingRestart(from: old, to: old).isEmpty)
+    #expect(
+      ReloadService.changesNeedingRestart(from: old, to: new)
+        == ["http.max_body_bytes", "phone", "logging"])
+  }
+
   @Test("the shipped example config is valid")
   func exampleConfig() throws {
     let root = DaemonHarness.repositoryRoot

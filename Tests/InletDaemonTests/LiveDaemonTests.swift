@@ -239,6 +239,13 @@ struct LiveDaemonTests {
   func cli() async throws {
     let daemon = try DaemonHarness()
     defer { daemon.remove() }
+    // Before the daemon ever ran there is no database: reading commands say so and create none.
+    let early = try daemon.cli(["inquiries", "list"])
+    #expect(early.status != 0)
+    #expect(early.error.contains("no database at"), "\(early.output)\(early.error)")
+    #expect(!FileManager.default.fileExists(atPath: daemon.databasePath))
+    _ = try daemon.cli(["status"])
+    #expect(!FileManager.default.fileExists(atPath: daemon.databasePath))
     try await daemon.start()
     let reply = try await daemon.postLead(lead)
     let id = try #require(reply.json["id"] as? String)

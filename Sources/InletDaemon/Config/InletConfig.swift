@@ -61,7 +61,7 @@ public struct InletConfig: Sendable, Decodable {
   }
 
   /// `http:`
-  public struct HTTPSection: Sendable, Decodable {
+  public struct HTTPSection: Sendable, Decodable, Equatable {
     public var host = "127.0.0.1"
     public var port = 8080
     public var maxBodyBytes = 1_048_576
@@ -97,7 +97,7 @@ public struct InletConfig: Sendable, Decodable {
   }
 
   /// `phone:`
-  public struct PhoneSection: Sendable, Decodable {
+  public struct PhoneSection: Sendable, Decodable, Equatable {
     public var defaultCountry = "RU"
 
     init() {}
@@ -156,7 +156,7 @@ public struct InletConfig: Sendable, Decodable {
   }
 
   /// `delivery:` (push to the CRM).
-  public struct DeliverySection: Sendable, Decodable {
+  public struct DeliverySection: Sendable, Decodable, Equatable {
     public var url: String
     public var secretFile: String?
     public var maxAttempts = 12
@@ -207,7 +207,7 @@ public struct InletConfig: Sendable, Decodable {
   }
 
   /// `matching:` (directory matching of inquiries).
-  public struct MatchingSection: Sendable, Decodable {
+  public struct MatchingSection: Sendable, Decodable, Equatable {
     /// Public mail services, never used as a corporate domain; replaces the shipped list.
     public var freeMailDomains = MatchingRules.defaultFreeMailDomains
     /// A criterion finding more records than this is not used.
@@ -238,7 +238,7 @@ public struct InletConfig: Sendable, Decodable {
   }
 
   /// `logging:`
-  public struct LoggingSection: Sendable, Decodable {
+  public struct LoggingSection: Sendable, Decodable, Equatable {
     public var level = "info"
     public var format = "text"
 
