@@ -16,8 +16,10 @@ final class MailboxPoller: Sendable {
   let builder: MailItemBuilder
   let rateLimit: MailRateLimit
   let logger: Logger
-  /// Letters fetched and stored per transaction.
+  /// Letters fetched and stored per transaction, at most.
   let chunkSize: Int
+  /// And their bytes, at most (one larger letter is a chunk alone).
+  let chunkBytes: Int
   private let queue: DispatchQueue
   private let client = Mutex<IMAPClient?>(nil)
   private let stopRequested = Atomic<Bool>(false)
@@ -45,7 +47,7 @@ final class MailboxPoller: Sendable {
 
   init(
     settings: MailboxSettings, database: InletDatabase, mail: MailSection, logger: Logger,
-    chunkSize: Int = 500
+    chunkSize: Int = 500, chunkBytes: Int = 32 << 20
   ) {
     self.settings = settings
     self.database = database
@@ -58,6 +60,7 @@ final class MailboxPoller: Sendable {
     logger[metadataKey: "mailbox"] = "\(settings.name)"
     self.logger = logger
     self.chunkSize = chunkSize
+    self.chunkBytes = chunkBytes
     self.queue = DispatchQueue(label: "inlet.mailbox.\(settings.name)")
   }
 
@@ -255,13 +258,14 @@ final class MailboxPoller: Sendable {
     }
 
     let uids = try await blocking { try $0.uidsAbove(lastUID) }.filter { $0 > lastUID }.sorted()
-    let chunks = stride(from: 0, to: uids.count, by: chunkSize).map {
-      Array(uids[$0..<min($0 + chunkSize, uids.count)])
-    }
+    let sizes = uids.isEmpty ? [:] : try await blocking { try $0.sizes(of: uids) }
+    let chunks = Self.chunks(
+      uids, sizes: sizes, maxCount: chunkSize, maxBytes: chunkBytes,
+      messageLimit: settings.maxMessageBytes)
     // The next chunk is fetched while this one is normalised and stored: the server, the
     // parser and SQLite work at the same time.
     var next: Task<[IMAPFetchedMessage], any Error>? = chunks.first.map { first in
-      Task { try await self.fetch(first) }
+      Task { try await self.fetch(first, sizes: sizes) }
     }
     // And chunks are committed while the next ones are normalised: a store waits only for the
     // one before it (commits stay in order, and none follows a failed one), so the normaliser
@@ -290,7 +294,7 @@ final class MailboxPoller: Sendable {
       let fetchedAt = ContinuousClock.now
       next =
         number + 1 < chunks.count
-        ? Task { [chunks] in try await self.fetch(chunks[number + 1]) } : nil
+        ? Task { [chunks] in try await self.fetch(chunks[number + 1], sizes: sizes) } : nil
       summary.fetched += fetched.count
       summary.bytes += fetched.reduce(0) { $0 + $1.bytes.count }
       if let newest = fetched.compactMap(\.internalDate).max() {
@@ -332,14 +336,46 @@ final class MailboxPoller: Sendable {
     return try await blocking { try $0.uidSearchAll().max() ?? 0 }
   }
 
-  private func fetch(_ uids: [UInt32]) async throws -> [IMAPFetchedMessage] {
+  private func fetch(_ uids: [UInt32], sizes: [UInt32: Int]) async throws
+    -> [IMAPFetchedMessage]
+  {
     let maxBytes = settings.maxMessageBytes
-    return try await blocking { client in
+    var known: [UInt32: Int] = [:]
+    for uid in uids { if let size = sizes[uid] { known[uid] = size } }
+    return try await blocking { [known] client in
       var messages: [IMAPFetchedMessage] = []
       messages.reserveCapacity(uids.count)
-      try client.fetch(uids: uids, maxBytes: maxBytes, batch: 100) { messages.append($0) }
+      try client.fetch(uids: uids, maxBytes: maxBytes, batch: 100, knownSizes: known) {
+        messages.append($0)
+      }
       return messages
     }
+  }
+
+  /// Cuts the UIDs to fetch into chunks of at most `maxCount` letters and `maxBytes` bytes
+  /// (a letter over `messageLimit` counts as its headers, 64 KiB at most; one letter larger
+  /// than `maxBytes` is a chunk of its own): a chunk is held several times over while it is
+  /// fetched, normalised and stored, so a backlog of large letters must not be cut by count
+  /// alone. UIDs without a size (gone from the folder) ride along and are skipped.
+  static func chunks(
+    _ uids: [UInt32], sizes: [UInt32: Int], maxCount: Int, maxBytes: Int, messageLimit: Int
+  ) -> [[UInt32]] {
+    var chunks: [[UInt32]] = []
+    var current: [UInt32] = []
+    var bytes = 0
+    for uid in uids {
+      let size = sizes[uid] ?? 0
+      let cost = size > messageLimit ? min(size, 64 << 10) : size
+      if !current.isEmpty && (current.count >= maxCount || bytes + cost > maxBytes) {
+        chunks.append(current)
+        current = []
+        bytes = 0
+      }
+      current.append(uid)
+      bytes += cost
+    }
+    if !current.isEmpty { chunks.append(current) }
+    return chunks
   }
 
   /// Normalises letters on every core, at a lower priority than the writer (see

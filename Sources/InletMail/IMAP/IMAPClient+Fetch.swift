@@ -12,12 +12,15 @@ extension IMAPClient {
   /// Fetches the given UIDs pipelined in batches: `UID FETCH set (UID RFC822.SIZE INTERNALDATE
   /// BODY.PEEK[])`, never RFC822 (it sets \Seen). Letters larger than `maxBytes` come as
   /// headers only (`BODY.PEEK[HEADER]`, `headersOnly` true). The sizes are asked first in one
-  /// cheap `UID FETCH set (UID RFC822.SIZE)`. The handler is called in UID order; an error it
+  /// cheap `UID FETCH set (UID RFC822.SIZE)` (unless the caller has them: `knownSizes`). The
+  /// handler is called in UID order; an error it
   /// throws stops the fetch (the commands in flight are drained) and is rethrown. UIDs the
-  /// folder no longer has when the sizes are asked are skipped; a letter that has a size but
-  /// comes without its body fails the fetch (it is asked again, never passed over).
+  /// folder no longer has are skipped; a letter that comes without its body (`NIL`, or left
+  /// out of an OK while the folder still has it) fails the fetch: asked again, never passed
+  /// over.
   public func fetch(
-    uids: [UInt32], maxBytes: Int, batch: Int, handler: (IMAPFetchedMessage) throws -> Void
+    uids: [UInt32], maxBytes: Int, batch: Int, knownSizes: [UInt32: Int]? = nil,
+    handler: (IMAPFetchedMessage) throws -> Void
   ) throws {
     try guarded {
       let wanted = Array(Set(uids)).sorted()
@@ -26,7 +29,7 @@ extension IMAPClient {
       let needed = maxBytes > Int.max / 2 ? Int.max / 2 : maxBytes + 1024 * 1024
       framer.maxResponseBytes = max(maxResponseBytes, needed)
       defer { framer.maxResponseBytes = maxResponseBytes }
-      let sizes = try fetchSizes(wanted)
+      let sizes = try knownSizes ?? fetchSizes(wanted)
       var plans: [FetchPlan] = []
       var small: [UInt32] = []
       func flushSmall() {
@@ -62,6 +65,11 @@ extension IMAPClient {
     }
   }
 
+  /// `RFC822.SIZE` of each UID the folder has (one cheap command per 50,000 UIDs).
+  public func sizes(of uids: [UInt32]) throws -> [UInt32: Int] {
+    try guarded { try fetchSizes(Array(Set(uids)).sorted()) }
+  }
+
   private func fetchSizes(_ uids: [UInt32]) throws -> [UInt32: Int] {
     var sizes: [UInt32: Int] = [:]
     sizes.reserveCapacity(uids.count)
@@ -83,6 +91,7 @@ extension IMAPClient {
     var nextPlan = 0
     var arrived: [IMAPFetchedMessage] = []
     var stopError: Error?
+    var missing: [UInt32] = []
 
     func issue() throws {
       while stopError == nil && nextPlan < plans.count
@@ -127,13 +136,9 @@ extension IMAPClient {
         let ready = Self.take(plan, from: &arrived)
         if stopError == nil && ready.count < plan.uids.count {
           // An OK without some letters of the set: expunged meanwhile, or a server that
-          // skipped them. Either way the cursor must not pass them: the pass fails and the
-          // next one asks again (a letter that is gone then has no size and is not asked).
+          // skipped them. Checked once the pipeline is drained (below).
           let got = Set(ready.map(\.uid))
-          let missing = plan.uids.filter { !got.contains($0) }
-          stopError = IMAPError.protocolViolation(
-            "UID FETCH \(plan.set) answered OK without UID "
-              + missing.prefix(5).map(String.init).joined(separator: ", "))
+          missing += plan.uids.filter { !got.contains($0) }
         }
         if stopError == nil {
           do {
@@ -148,6 +153,21 @@ extension IMAPClient {
       }
     }
     if let stopError { throw stopError }
+    // Letters that are still in the folder but did not come must not be passed over: the
+    // fetch fails and is asked again. Letters expunged meanwhile are simply gone.
+    if !missing.isEmpty {
+      let asked = Set(missing)
+      var present: [UInt32] = []
+      for set in UIDSet.chunks(missing.sorted(), maxCount: 1000) {
+        present += try search("UID SEARCH UID \(set.text)").filter { asked.contains($0) }
+      }
+      if !present.isEmpty {
+        throw IMAPError.protocolViolation(
+          "UID FETCH answered OK without UID "
+            + present.prefix(5).map(String.init).joined(separator: ", ")
+            + ", which the folder still has")
+      }
+    }
   }
 
   /// The arrived letters that belong to `plan`, in UID order, each once; the rest stay.

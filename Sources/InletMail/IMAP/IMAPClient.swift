@@ -208,7 +208,7 @@ public final class IMAPClient: @unchecked Sendable {
     return try search("UID SEARCH UID \(uid + 1):*").filter { $0 > uid }
   }
 
-  private func search(_ command: String) throws -> [UInt32] {
+  func search(_ command: String) throws -> [UInt32] {
     try guarded {
       var uids: [UInt32] = []
       try execute(command) { response in

@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+
+@testable import InletDaemon
+
+/// `oauth2_token_command`: its output is the token; a stuck command is killed, not waited on.
+@Suite("OAuth2 token command")
+struct TokenCommandTests {
+  @Test("the trimmed standard output is the token; a failing or silent command is an error")
+  func output() throws {
+    #expect(try MailboxPoller.run("printf '  ya29.token\\n'") == "ya29.token")
+    #expect(throws: MailboxError.self) { try MailboxPoller.run("exit 3") }
+    #expect(throws: MailboxError.self) { try MailboxPoller.run("true") }
+  }
+
+  @Test("a command that does not finish is killed after the timeout")
+  func stuck() throws {
+    let started = ContinuousClock.now
+    #expect {
+      try MailboxPoller.run("sleep 600", timeout: 0.5)
+    } throws: { error in
+      "\(error)".contains("did not finish")
+    }
+    #expect(ContinuousClock.now - started < .seconds(5))
+    // One that reads its standard input gets end-of-file, not a wait for a terminal.
+    #expect(throws: MailboxError.self) { try MailboxPoller.run("read line", timeout: 5) }
+  }
+}
+
+/// How a pass cuts the UIDs it fetches into chunks (each is held in memory several times over).
+@Suite("Mail chunks")
+struct MailChunkTests {
+  @Test("chunks end at the letter count or the byte budget, whichever comes first")
+  func bounded() {
+    let uids = Array(UInt32(1)...UInt32(1200))
+    let small = Dictionary(uniqueKeysWithValues: uids.map { ($0, 4_000) })
+    let byCount = MailboxPoller.chunks(
+      uids, sizes: small, maxCount: 500, maxBytes: 32 << 20, messageLimit: 25 << 20)
+    #expect(byCount.map(\.count) == [500, 500, 200])
+    #expect(byCount.flatMap { $0 } == uids)
+    // 20 MB attachments: one per chunk (two would pass 32 MB), not 500 (10 GB).
+    let large = Dictionary(uniqueKeysWithValues: uids.prefix(5).map { ($0, 20 << 20) })
+    let byBytes = MailboxPoller.chunks(
+      Array(uids.prefix(5)), sizes: large, maxCount: 500, maxBytes: 32 << 20,
+      messageLimit: 25 << 20)
+    #expect(byBytes == [[1], [2], [3], [4], [5]])
+    // Over max_message_bytes only the headers are fetched: they cost little.
+    let oversized = MailboxPoller.chunks(
+      Array(uids.prefix(5)), sizes: large, maxCount: 500, maxBytes: 32 << 20,
+      messageLimit: 10 << 20)
+    #expect(oversized == [[1, 2, 3, 4, 5]])
+    // A letter larger than the budget is a chunk of its own; a UID with no size rides along.
+    let mixed = MailboxPoller.chunks(
+      [1, 2, 3, 4], sizes: [1: 1_000, 2: 40 << 20, 4: 1_000], maxCount: 500,
+      maxBytes: 32 << 20, messageLimit: 50 << 20)
+    #expect(mixed == [[1], [2], [3, 4]])
+  }
+}
