@@ -194,6 +194,28 @@ struct MailboxTests {
     #expect(try newInquiries(daemon) == 6)
   }
 
+  @Test("from_now: after a UIDVALIDITY change, mail that was there at the first sync stays out")
+  func fromNowAfterRenumbering() async throws {
+    let dovecot = try DovecotServer()
+    defer { dovecot.cleanUp() }
+    try dovecot.dropLetters([leadLetter(1)])
+    let daemon = try mailDaemon(
+      [MailboxEntry(name: "sales", url: dovecot.url(), firstSync: "from_now")],
+      passwords: ["imap-sales": "secret"])
+    defer { daemon.remove() }
+    let first = try daemon.cli(["poll"])
+    #expect(first.status == 0, "\(first.output) \(first.error)")
+    #expect(try newInquiries(daemon) == 0)
+    // A second later the folder is renumbered and a new letter arrives.
+    try await Task.sleep(for: .milliseconds(1100))
+    try dovecot.recreateFolder()
+    try dovecot.dropLetters([leadLetter(2)])
+    let second = try daemon.cli(["poll"])
+    #expect(second.status == 0, "\(second.output) \(second.error)")
+    #expect(second.output.contains("1 new"), "\(second.output)")
+    #expect(try newInquiries(daemon) == 1)
+  }
+
   @Test("an oversized letter is stored with its headers only, flagged; a Cyrillic folder works")
   func oversizedAndCyrillicFolder() async throws {
     let dovecot = try DovecotServer()

@@ -217,6 +217,9 @@ final class MailboxPoller: Sendable {
     let cursor = try await database.mailCursor(mailbox: settings.name, folder: settings.folder)
 
     let lastUID: UInt32
+    // After a UIDVALIDITY change under `from_now`: letters that arrived before the first sync
+    // were left alone then and stay so (the rescan window starts a day earlier, by date).
+    var skipBefore: Date?
     if let cursor, cursor.uidValidity == status.uidValidity {
       lastUID = cursor.lastUID
       try await reconcile(location, upTo: lastUID, into: &summary)
@@ -240,6 +243,9 @@ final class MailboxPoller: Sendable {
         var days = 1.0
         if case .days(let first) = settings.firstSync { days = max(days, Double(first)) }
         since = cursor.createdAt.addingTimeInterval(-days * 86_400)
+        // (INTERNALDATE has whole seconds: a letter of the first sync's very second is taken
+        // for an old one: if it came after, the first epoch has already stored it.)
+        if settings.firstSync == .fromNow { skipBefore = cursor.createdAt }
       } else if case .days(let days) = settings.firstSync {
         since = Date().addingTimeInterval(-Double(days) * 86_400)
       }
@@ -290,8 +296,11 @@ final class MailboxPoller: Sendable {
     for (number, chunk) in chunks.enumerated() {
       guard let current = next else { break }
       let waited = ContinuousClock.now
-      let fetched = try await current.value
+      var fetched = try await current.value
       let fetchedAt = ContinuousClock.now
+      if let skipBefore {
+        fetched.removeAll { ($0.internalDate ?? skipBefore) < skipBefore }
+      }
       next =
         number + 1 < chunks.count
         ? Task { [chunks] in try await self.fetch(chunks[number + 1], sizes: sizes) } : nil
