@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import InletDaemon
 
 struct CheckConfig: ParsableCommand {
@@ -17,5 +18,16 @@ struct CheckConfig: ParsableCommand {
     print("  channels: \(channels.isEmpty ? "none" : channels.joined(separator: ", "))")
     print("  definitions from: \(loaded.channelsDir.path)")
     print("  API tokens: \(loaded.apiTokens.map(\.name).joined(separator: ", "))")
+    // Run as root, every secret file is readable; the service (a dynamic user) reads only
+    // what LoadCredential= hands it.
+    if getuid() == 0 {
+      for (name, path) in loaded.secretsTheServiceCannotRead() {
+        FileHandle.standardError.write(
+          Data(
+            ("inlet: warning: the service cannot read \(path) (root only): add "
+              + "`LoadCredential=\(name):\(path)` to "
+              + "/etc/systemd/system/inlet.service.d/credentials.conf\n").utf8))
+      }
+    }
   }
 }

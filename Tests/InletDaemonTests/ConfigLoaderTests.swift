@@ -118,6 +118,13 @@ struct ConfigLoaderTests {
         "mailboxes:\n  - { name: site, url: 'imaps://x', username: u, password_file: site-token }\n",
         "mailboxes[0].name"
       ),
+      ("http:\n  host: 'no such host!'\n", "http.host"),
+      ("http:\n  trusted_proxies: [10.0.0.0/8]\n", "http.trusted_proxies"),
+      ("http:\n  public_url: leads.example.ru\n", "http.public_url"),
+      (
+        "mailboxes:\n  - { name: m, url: 'imaps://x', username: u, password_file: site-token,"
+          + " ca_file: /nonexistent/ca.pem }\n", "mailboxes[0].ca_file"
+      ),
       // Used to trap on the multiplication.
       ("mail:\n  rate_limit_window: 9999999999999999h\n", "mail.rate_limit_window"),
     ])
@@ -187,6 +194,33 @@ struct ConfigLoaderTests {
         #expect(error.keyPath == keyPath, "\(error)")
       }
     }
+  }
+
+  @Test("check-config names secrets the service (a dynamic user) could not read")
+  func secretsForTheService() throws {
+    let folder = try Folder(Self.minimal)
+    defer { folder.remove() }
+    let loaded = try ConfigLoader(environment: [:]).load(path: folder.config)
+    let secret = folder.url.appendingPathComponent("site-token").path
+    #expect(loaded.secretFiles.map(\.path) == [secret])
+    let dropIns = folder.url.appendingPathComponent("inlet.service.d")
+    try FileManager.default.createDirectory(at: dropIns, withIntermediateDirectories: true)
+    func unreadable() -> [String] {
+      loaded.secretsTheServiceCannotRead(dropIns: dropIns.path, credentialsDirectory: nil)
+        .map(\.name)
+    }
+    try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: secret)
+    #expect(unreadable().isEmpty)
+    try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: secret)
+    #expect(unreadable() == ["site-token"])
+    // Handed over by the unit: fine.
+    try "[Service]\nLoadCredential=site-token:\(secret)\n".write(
+      to: dropIns.appendingPathComponent("credentials.conf"), atomically: true, encoding: .utf8)
+    #expect(unreadable().isEmpty)
+    // Read through $CREDENTIALS_DIRECTORY (as the service itself does): nothing to say.
+    #expect(
+      loaded.secretsTheServiceCannotRead(dropIns: "/nonexistent", credentialsDirectory: "/run/x")
+        .isEmpty)
   }
 
   @Test("a reload names the changed settings it cannot apply")

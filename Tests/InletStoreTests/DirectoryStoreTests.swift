@@ -196,30 +196,6 @@ struct DirectoryStoreTests {
     #expect(events == 4)
   }
 
-  @Test("a deleted client's contacts no longer point at it, nor at its interests")
-  func deletedClient() async throws {
-    let temp = try await Self.loaded()
-    defer { temp.remove() }
-    let database = temp.database
-    let id = try Self.created(
-      try await database.ingest(submission(key: "a", email: "ivan@romashka.ru")))
-    var inquiry = try await Self.inquiry(id, in: database)
-    #expect(inquiry.match.clientID == "c1")
-    #expect(inquiry.match.interestIDs == ["i2", "i1"])
-    // The CRM deletes the client but keeps its contact.
-    let result = try await database.applyDirectoryBatch(
-      DirectoryBatch(deleted: .init(clients: ["c1"])))
-    #expect(result.rematched == 1)
-    inquiry = try await Self.inquiry(id, in: database)
-    #expect(inquiry.match.contactID == "p1")
-    #expect(inquiry.match.clientID == nil)
-    #expect(inquiry.match.interestIDs.isEmpty)
-    // And a new inquiry from that contact is matched the same way.
-    let later = try Self.created(
-      try await database.ingest(submission(key: "b", email: "ivan@romashka.ru")))
-    #expect(try await Self.inquiry(later, in: database).match.clientID == nil)
-  }
-
   @Test("the caller lookup names the contact, else the client; unknown or ambiguous is nil")
   func callerName() async throws {
     let temp = try await Self.loaded()

@@ -168,7 +168,7 @@ public struct ConfigLoader: Sendable {
       config: config, file: file,
       databasePath: Self.resolve(config.database.path, against: folder).path,
       channelsDir: channelsDir, channels: instances, apiTokens: tokens,
-      deliverySecret: deliverySecret, mailboxes: mailboxes)
+      deliverySecret: deliverySecret, mailboxes: mailboxes, secretFiles: secrets.files.list)
   }
 
   /// The database path alone (the CLI's read commands need no secrets).

@@ -91,8 +91,35 @@ public struct InletConfig: Sendable, Decodable {
           forKey: .maxBodyBytes, in: c, debugDescription: "a positive number of bytes")
       }
       publicURL = try c.decodeIfPresent(String.self, forKey: .publicURL)
+      if let publicURL {
+        guard let url = URL(string: publicURL), let scheme = url.scheme?.lowercased(),
+          scheme == "https" || scheme == "http", url.host?.isEmpty == false
+        else {
+          throw DecodingError.dataCorruptedError(
+            forKey: .publicURL, in: c,
+            debugDescription: "the URL providers call, such as https://leads.example.ru")
+        }
+      }
       trustedProxies =
         try c.decodeIfPresent([String].self, forKey: .trustedProxies) ?? trustedProxies
+      // Compared with the peer's address as text: a CIDR range or a name would never match.
+      for proxy in trustedProxies where !Self.isIPLiteral(proxy) {
+        throw DecodingError.dataCorruptedError(
+          forKey: .trustedProxies, in: c,
+          debugDescription: "`\(proxy)` is not an IP address (ranges and names are not supported)")
+      }
+      guard host == "localhost" || Self.isIPLiteral(host) else {
+        throw DecodingError.dataCorruptedError(
+          forKey: .host, in: c,
+          debugDescription: "an IP address to listen on (127.0.0.1, 0.0.0.0, ::1, ::)")
+      }
+    }
+
+    /// An IPv4 or IPv6 address as text.
+    static func isIPLiteral(_ text: String) -> Bool {
+      var v4 = in_addr()
+      var v6 = in6_addr()
+      return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
     }
   }
 

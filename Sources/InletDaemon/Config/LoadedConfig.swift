@@ -17,4 +17,42 @@ public struct LoadedConfig: Sendable {
   public var deliverySecret: String? = nil
   /// `mailboxes:`, validated, with their credentials' sources resolved.
   public var mailboxes: [MailboxSettings] = []
+  /// The files the secrets were read from (name as configured, path).
+  public var secretFiles: [(name: String, path: String)] = []
+
+  /// Secrets this process could read but the installed service could not: files outside
+  /// `$CREDENTIALS_DIRECTORY` that other users may not read, when no `LoadCredential=` line
+  /// of the unit's drop-ins (`dropIns`, default the installed unit's) hands them over. The
+  /// service runs as a dynamic user; `check-config` run as root would otherwise pass them.
+  public func secretsTheServiceCannotRead(
+    dropIns: String = "/etc/systemd/system/inlet.service.d",
+    credentialsDirectory: String? = ProcessInfo.processInfo.environment["CREDENTIALS_DIRECTORY"]
+  ) -> [(name: String, path: String)] {
+    if let credentialsDirectory, !credentialsDirectory.isEmpty { return [] }
+    var handed: Set<String> = []
+    let files = (try? FileManager.default.contentsOfDirectory(atPath: dropIns)) ?? []
+    for file in files where file.hasSuffix(".conf") {
+      let text = (try? String(contentsOfFile: dropIns + "/" + file, encoding: .utf8)) ?? ""
+      for line in text.split(whereSeparator: \.isNewline) {
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        guard trimmed.hasPrefix("LoadCredential=") else { continue }
+        let value = trimmed.dropFirst("LoadCredential=".count)
+        handed.insert(String(value.prefix { $0 != ":" }))
+      }
+    }
+    return secretFiles.filter { !handed.contains($0.name) && !Self.othersCanRead($0.path) }
+  }
+
+  /// Whether a user other than the owner (and not in its group) can read `path`: the file
+  /// readable by others and every folder above it enterable by others.
+  static func othersCanRead(_ path: String) -> Bool {
+    var status = stat()
+    guard stat(path, &status) == 0, status.st_mode & 0o004 != 0 else { return false }
+    var folder = (path as NSString).deletingLastPathComponent
+    while !folder.isEmpty && folder != "/" {
+      guard stat(folder, &status) == 0, status.st_mode & 0o001 != 0 else { return false }
+      folder = (folder as NSString).deletingLastPathComponent
+    }
+    return true
+  }
 }

@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Finds and reads `*_file` secrets: an absolute path as is; a bare name in
 /// `$CREDENTIALS_DIRECTORY` (systemd's `LoadCredential=`), then `secrets_dir`, then the config
 /// file's folder; a relative path with a folder against the config file's folder.
@@ -7,6 +11,16 @@ struct SecretResolver {
   var credentialsDirectory: String?
   var secretsDirectory: URL?
   var configFolder: URL
+  /// Every secret read, by name: the file it came from (for `check-config`'s warnings).
+  let files = SecretFiles()
+
+  /// The files secrets were read from, in reading order.
+  final class SecretFiles: @unchecked Sendable {
+    private(set) var list: [(name: String, path: String)] = []
+    func add(_ name: String, _ path: String) {
+      if !list.contains(where: { $0.path == path }) { list.append((name, path)) }
+    }
+  }
 
   func candidates(_ name: String) -> [URL] {
     if name.hasPrefix("/") { return [URL(fileURLWithPath: name)] }
@@ -28,7 +42,18 @@ struct SecretResolver {
   /// The secret's text without surrounding whitespace (files usually end in a newline).
   func read(_ name: String, keyPath: String) throws(ConfigError) -> String {
     let places = candidates(name)
-    for url in places where FileManager.default.fileExists(atPath: url.path) {
+    for url in places {
+      var status = stat()
+      if stat(url.path, &status) != 0 {
+        // A folder this user may not enter hides the file: say so, not "not found".
+        if errno == EACCES {
+          throw ConfigError(
+            keyPath,
+            "cannot read the secret file \(url.path): permission denied (the service gets "
+              + "root-only secrets through LoadCredential=; README \"Install\")")
+        }
+        continue
+      }
       guard let data = FileManager.default.contents(atPath: url.path),
         let text = String(data: data, encoding: .utf8)
       else {
@@ -38,6 +63,7 @@ struct SecretResolver {
       guard !value.isEmpty else {
         throw ConfigError(keyPath, "the secret file \(url.path) is empty")
       }
+      files.add(name, url.path)
       return value
     }
     throw ConfigError(

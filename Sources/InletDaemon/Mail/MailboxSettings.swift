@@ -94,6 +94,9 @@ public struct MailboxSettings: Sendable, Equatable {
       throw ConfigError("\(path).tls", "starttls (the default) or none (loopback tests only)")
     }
     caFile = section.caFile.map { ConfigLoader.resolve($0, against: folder).path }
+    if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
+      throw ConfigError("\(path).ca_file", "cannot read \(caFile)")
+    }
 
     switch section.firstSync {
     case .string("from_now"): firstSync = .fromNow

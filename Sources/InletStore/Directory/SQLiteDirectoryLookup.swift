@@ -6,15 +6,12 @@ import InletCore
 struct SQLiteDirectoryLookup: DirectoryLookup {
   let db: Database
 
-  /// A contact's client only while the directory has it: after the client was deleted its
-  /// contacts still match as contacts, with no client (and so no interests).
   func records(with key: DirectoryKey, limit: Int) throws -> [DirectoryHit] {
     let statement = try db.cachedStatement(
       sql: """
-        SELECT k.record_type, k.record_id, cl.id
+        SELECT k.record_type, k.record_id, c.client_id
         FROM directory_keys k
         LEFT JOIN contacts c ON k.record_type = 'contact' AND c.id = k.record_id
-        LEFT JOIN clients cl ON cl.id = c.client_id
         WHERE k.kind = ? AND k.value = ? LIMIT ?
         """)
     var hits: [DirectoryHit] = []
