@@ -85,7 +85,10 @@ struct ReloadService: Service {
     }
     health.retainChannels(Set(loaded.channels.map(\.name)))
     tokens.replace(with: loaded.apiTokens)
-    await mailboxes.apply(loaded.mailboxes, mail: loaded.config.mail)
+    // Phones keep being read with the country the daemon started with, letters' too.
+    var mail = loaded.config.mail
+    mail.defaultCountry = started.phone.defaultCountry
+    await mailboxes.apply(loaded.mailboxes, mail: mail)
     logger.notice(
       "configuration reloaded",
       metadata: [

@@ -101,6 +101,8 @@ struct CallRecordTests {
       Self.event(.answered, seq: 2, direction: "out"),
     ])
     #expect(transferred.direction == "in")
+    transferred.apply(Self.event(.ended, seq: 3, direction: "out"))  // the leg's end
+    #expect(transferred.direction == "in")
     transferred.apply(Self.event(.ended, answered: true, direction: "internal"))
     #expect(transferred.direction == "internal")
     // Unknown until an event states it; a stale event may still fill it in.

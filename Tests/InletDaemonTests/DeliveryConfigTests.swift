@@ -58,6 +58,7 @@ struct DeliveryConfigTests {
       ("  url: http://x\n  max_attempts: 0", "max_attempts"),
       ("  url: http://x\n  timeout: 0s", "timeout"),
       ("  url: http://x\n  backoff: 0ms", "backoff"),
+      ("  url: http://x\n  timeout: 2600000h", "timeout"),
       ("  url: not a url", "url"),
       ("  url: crm.example.ru/hs/leads", "url"),
       ("  url: ftp://crm.example.ru/leads", "url"),

@@ -5,7 +5,9 @@ enum DurationText {
     for (suffix, milliseconds) in units where text.hasSuffix(suffix) {
       guard let number = Int64(text.dropLast(suffix.count)), number >= 0 else { return nil }
       let (total, overflow) = number.multipliedReportingOverflow(by: milliseconds)
-      return overflow ? nil : .milliseconds(total)
+      // At most a year: longer is a typo, and would overflow timers counting nanoseconds.
+      guard !overflow, total <= 366 * 86_400_000 else { return nil }
+      return .milliseconds(total)
     }
     return nil
   }
