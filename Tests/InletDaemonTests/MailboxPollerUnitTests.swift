@@ -1,4 +1,5 @@
 import Foundation
+import InletMail
 import Testing
 
 @testable import InletDaemon
@@ -54,5 +55,26 @@ struct MailChunkTests {
       [1, 2, 3, 4], sizes: [1: 1_000, 2: 40 << 20, 4: 1_000], maxCount: 500,
       maxBytes: 32 << 20, messageLimit: 50 << 20)
     #expect(mixed == [[1], [2], [3, 4]])
+  }
+}
+
+/// A letter the server listed but would not give (`BODY[] NIL`) is kept, each under its own key.
+@Suite("Unfetchable letters")
+struct UnfetchableLetterTests {
+  @Test("kept quarantined with the UID and size, never a duplicate of another such letter")
+  func keptApart() {
+    let builder = MailItemBuilder(mailbox: "sales", folder: "INBOX", options: MailOptions())
+    let first = builder.item(
+      uid: 7, bytes: [], size: 2_048, internalDate: nil, headersOnly: false)
+    let second = builder.item(
+      uid: 8, bytes: [], size: 2_048, internalDate: nil, headersOnly: false)
+    #expect(first.key.hasPrefix("mail-unfetchable:sales/INBOX/7/"))
+    #expect(first.key != second.key)
+    guard case .quarantined(let reason, _) = first.outcome else {
+      Issue.record("expected quarantined, got \(first.outcome)")
+      return
+    }
+    #expect(reason.contains("no body for UID 7"))
+    #expect(first.transport.contains("\"uid\":7"))
   }
 }

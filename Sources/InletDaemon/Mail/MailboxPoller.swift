@@ -357,6 +357,10 @@ final class MailboxPoller: Sendable {
       try client.fetch(uids: uids, maxBytes: maxBytes, batch: 100, knownSizes: known) {
         messages.append($0)
       }
+      // Letters the server would not give come last; the store takes them in UID order.
+      if messages.indices.dropFirst().contains(where: { messages[$0 - 1].uid > messages[$0].uid }) {
+        messages.sort { $0.uid < $1.uid }
+      }
       return messages
     }
   }

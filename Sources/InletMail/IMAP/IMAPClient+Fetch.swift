@@ -15,9 +15,9 @@ extension IMAPClient {
   /// cheap `UID FETCH set (UID RFC822.SIZE)` (unless the caller has them: `knownSizes`). The
   /// handler is called in UID order; an error it
   /// throws stops the fetch (the commands in flight are drained) and is rethrown. UIDs the
-  /// folder no longer has are skipped; a letter that comes without its body (`NIL`, or left
-  /// out of an OK while the folder still has it) fails the fetch: asked again, never passed
-  /// over.
+  /// folder no longer has are skipped; a letter the server will not give (`BODY[] NIL`, or
+  /// left out of an OK while the folder still has it) is handed over with no bytes, after the
+  /// others: the caller keeps it as such rather than passing it over or stopping at it.
   public func fetch(
     uids: [UInt32], maxBytes: Int, batch: Int, knownSizes: [UInt32: Int]? = nil,
     handler: (IMAPFetchedMessage) throws -> Void
@@ -113,13 +113,7 @@ extension IMAPClient {
         guard let uid = fields.uid else {
           throw IMAPError.protocolViolation("FETCH of a body without its UID")
         }
-        guard let size = sizes[uid] else { continue }
-        if body.isEmpty && size > 0 && stopError == nil {
-          // `BODY[] NIL` or `""` for a letter that has bytes: storing it would make an empty
-          // letter (and every later one the same "duplicate"); fetched again next pass.
-          stopError = IMAPError.protocolViolation(
-            "the server sent no body for UID \(uid) (RFC822.SIZE \(size))")
-        }
+        guard sizes[uid] != nil else { continue }
         arrived.append(
           IMAPFetchedMessage(
             uid: uid, size: fields.size ?? body.count, internalDate: fields.internalDate,
@@ -153,19 +147,19 @@ extension IMAPClient {
       }
     }
     if let stopError { throw stopError }
-    // Letters that are still in the folder but did not come must not be passed over: the
-    // fetch fails and is asked again. Letters expunged meanwhile are simply gone.
+    // Letters the folder still has but whose body did not come are handed over without bytes
+    // (as a `BODY[] NIL` is): never passed over silently, never blocking the letters after
+    // them. Letters expunged meanwhile are simply gone.
     if !missing.isEmpty {
       let asked = Set(missing)
       var present: [UInt32] = []
       for set in UIDSet.chunks(missing.sorted(), maxCount: 1000) {
         present += try search("UID SEARCH UID \(set.text)").filter { asked.contains($0) }
       }
-      if !present.isEmpty {
-        throw IMAPError.protocolViolation(
-          "UID FETCH answered OK without UID "
-            + present.prefix(5).map(String.init).joined(separator: ", ")
-            + ", which the folder still has")
+      for uid in Set(present).sorted() {
+        try handler(
+          IMAPFetchedMessage(
+            uid: uid, size: sizes[uid] ?? 0, internalDate: nil, bytes: [], headersOnly: false))
       }
     }
   }
