@@ -1,5 +1,6 @@
 import Foundation
 import InletMail
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -257,6 +258,42 @@ struct IMAPFakeServerTests {
       #expect(handed.last?.bytes.isEmpty == true)
       #expect(handed.last?.size == letter.utf8.count)
     }
+  }
+
+  @Test(
+    "a move without MOVE whose removal is refused names what it copied; the retry does not copy")
+  func partialMove() throws {
+    let commands = Mutex<[String]>([])
+    let server = try FakeIMAPServer(capabilities: "IMAP4rev1 AUTH=PLAIN SASL-IR UIDPLUS") {
+      tag, command in
+      let upper = command.uppercased()
+      commands.withLock { $0.append(upper) }
+      if upper.hasPrefix("UID COPY") { return "\(tag) OK copied\r\n" }
+      if upper.hasPrefix("UID STORE") { return "\(tag) NO [NOPERM] no \\Deleted right\r\n" }
+      return Self.standard(token: "", tag, command)
+    }
+    defer { server.stop() }
+    let client = try IMAPClient(endpoint: endpoint(server, credential: .password("x")))
+    try client.connect()
+    _ = try client.select("INBOX", readOnly: false)
+    var copied: Set<UInt32> = []
+    do {
+      try client.move(uids: [3, 4], to: "Processed")
+      Issue.record("the move should have failed")
+    } catch let partial as IMAPPartialMove {
+      copied = Set(partial.copied)
+      guard case .no = partial.error else {
+        Issue.record("expected NO, got \(partial.error)")
+        return
+      }
+    }
+    #expect(copied == [3, 4])
+    #expect(client.isConnected)
+    #expect(throws: IMAPPartialMove.self) {
+      try client.move(uids: [3, 4, 5], to: "Processed", alreadyCopied: copied)
+    }
+    let copies = commands.withLock { $0 }.filter { $0.hasPrefix("UID COPY") }
+    #expect(copies == [#"UID COPY 3:4 "PROCESSED""#, #"UID COPY 5 "PROCESSED""#])
   }
 
   @Test("the server's BYE is reported as .bye")

@@ -22,6 +22,9 @@ final class MailboxPoller: Sendable {
   let chunkBytes: Int
   private let queue: DispatchQueue
   private let client = Mutex<IMAPClient?>(nil)
+  /// Letters `move:` copied but the server would not remove (by UIDVALIDITY): the next
+  /// attempt only removes them, instead of filling the target with copies every pass.
+  private let copiedAwaitingRemoval = Mutex<(uidValidity: UInt32, uids: Set<UInt32>)>((0, []))
   private let stopRequested = Atomic<Bool>(false)
 
   /// What one pass did.
@@ -213,6 +216,9 @@ final class MailboxPoller: Sendable {
     let status = try await blocking { try $0.select(settings.folder, readOnly: readOnly) }
     let location = MailLocation(
       mailbox: settings.name, folder: settings.folder, uidValidity: status.uidValidity)
+    copiedAwaitingRemoval.withLock { state in
+      if state.uidValidity != status.uidValidity { state = (status.uidValidity, []) }
+    }
     var summary = PassSummary()
     let cursor = try await database.mailCursor(mailbox: settings.name, folder: settings.folder)
 
@@ -473,7 +479,15 @@ final class MailboxPoller: Sendable {
     switch settings.afterIngest {
     case .keep: return
     case .seen: try await blocking { try $0.markSeen(uids: uids) }
-    case .move(let folder): try await blocking { try $0.move(uids: uids, to: folder) }
+    case .move(let folder):
+      let copied = copiedAwaitingRemoval.withLock { $0.uids }
+      do {
+        try await blocking { try $0.move(uids: uids, to: folder, alreadyCopied: copied) }
+        copiedAwaitingRemoval.withLock { $0.uids.subtract(uids) }
+      } catch let partial as IMAPPartialMove {
+        copiedAwaitingRemoval.withLock { $0.uids.formUnion(partial.copied) }
+        throw partial.error
+      }
     }
   }
 

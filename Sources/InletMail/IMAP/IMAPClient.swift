@@ -241,22 +241,35 @@ public final class IMAPClient: @unchecked Sendable {
   }
 
   /// `UID MOVE`; where MOVE is not advertised `UID COPY`, `\Deleted` and `UID EXPUNGE` (with
-  /// UIDPLUS) or `EXPUNGE` (without; that also removes other letters marked \Deleted).
-  public func move(uids: [UInt32], to folder: String) throws {
+  /// UIDPLUS) or `EXPUNGE` (without; that also removes other letters marked \Deleted). Letters
+  /// in `alreadyCopied` (an earlier attempt copied them, then could not remove them) are not
+  /// copied again. When letters were copied but the server refused to remove them, the error
+  /// is ``IMAPPartialMove``, naming them.
+  public func move(uids: [UInt32], to folder: String, alreadyCopied: Set<UInt32> = []) throws {
     try guarded {
       let target = Self.mailbox(folder)
+      var copied: [UInt32] = []
       for set in UIDSet.chunks(Array(Set(uids)).sorted(), maxCount: 5_000) {
         if capabilities.contains("MOVE") {
           try execute("UID MOVE \(set.text) \(target)")
           continue
         }
-        try execute("UID COPY \(set.text) \(target)")
-        try execute("UID STORE \(set.text) +FLAGS.SILENT (\\Deleted)")
-        if capabilities.contains("UIDPLUS") {
-          try execute("UID EXPUNGE \(set.text)")
-        } else {
-          try execute("EXPUNGE")
+        let toCopy = set.uids.filter { !alreadyCopied.contains($0) }
+        for part in UIDSet.chunks(toCopy, maxCount: 5_000) {
+          try execute("UID COPY \(part.text) \(target)")
         }
+        copied += set.uids
+        do {
+          try execute("UID STORE \(set.text) +FLAGS.SILENT (\\Deleted)")
+          if capabilities.contains("UIDPLUS") {
+            try execute("UID EXPUNGE \(set.text)")
+          } else {
+            try execute("EXPUNGE")
+          }
+        } catch let error as IMAPError {
+          throw IMAPPartialMove(copied: copied, error: error)
+        }
+        copied.removeAll()
       }
     }
   }

@@ -32,6 +32,17 @@ public struct IMAPFetchedMessage: Sendable, Equatable {
   }
 }
 
+/// `move` copied letters into the target folder but the server refused to remove them from
+/// the source (no rights to `\Deleted` or EXPUNGE): a retry must not copy them again.
+public struct IMAPPartialMove: Error, CustomStringConvertible, Sendable {
+  public var copied: [UInt32]
+  public var error: IMAPError
+
+  public var description: String {
+    "copied \(copied.count) letters, then: \(error)"
+  }
+}
+
 /// Every failure of the IMAP client. None of them traps: whatever the server sends ends here.
 ///
 /// After `.no` and `.bad` the connection is still usable. After any other error the client is
