@@ -179,6 +179,15 @@ public enum Migrations {
       try db.execute(sql: "DROP INDEX IF EXISTS contacts_on_client_id")
       try db.execute(sql: "DROP INDEX IF EXISTS interests_on_client_id")
     }
+    migrator.registerMigration("2026-11-30-1-imap-rescan-window") { db in
+      // After a UIDVALIDITY change a `from_now` folder is rescanned from a day before its first
+      // sync; letters older than that sync are left alone up to the UID the change found —
+      // kept in the cursor, so a rescan interrupted halfway goes on with the same rule.
+      try db.alter(table: "imap_cursors") { t in
+        t.add(column: "rescan_before", .double)
+        t.add(column: "rescan_until", .integer)
+      }
+    }
     return migrator
   }()
 }

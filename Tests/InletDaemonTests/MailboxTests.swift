@@ -214,6 +214,21 @@ struct MailboxTests {
     #expect(second.status == 0, "\(second.output) \(second.error)")
     #expect(second.output.contains("1 new"), "\(second.output)")
     #expect(try newInquiries(daemon) == 1)
+    // The rule is kept with the cursor: a rescan interrupted before it passed the old letter
+    // (here: its cursor put back to the start of the new epoch) still leaves it out.
+    let database = try DatabaseQueue(path: daemon.databasePath)
+    let until = try await database.read { db in
+      try Int64.fetchOne(db, sql: "SELECT rescan_until FROM imap_cursors WHERE mailbox = 'sales'")
+    }
+    #expect(until == 2)
+    try await database.write { db in
+      try db.execute(sql: "UPDATE imap_cursors SET last_uid = 0 WHERE mailbox = 'sales'")
+    }
+    try database.close()
+    let resumed = try daemon.cli(["poll"])
+    #expect(resumed.status == 0, "\(resumed.output) \(resumed.error)")
+    #expect(resumed.output.contains("0 new"), "\(resumed.output)")
+    #expect(try newInquiries(daemon) == 1)
   }
 
   @Test("an oversized letter is stored with its headers only, flagged; a Cyrillic folder works")

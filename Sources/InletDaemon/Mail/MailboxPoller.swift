@@ -224,10 +224,14 @@ final class MailboxPoller: Sendable {
 
     let lastUID: UInt32
     // After a UIDVALIDITY change under `from_now`: letters that arrived before the first sync
-    // were left alone then and stay so (the rescan window starts a day earlier, by date).
-    var skipBefore: Date?
+    // were left alone then and stay so (the rescan window starts a day earlier, by date). Kept
+    // in the cursor: a rescan interrupted halfway goes on with the same rule.
+    var skip: (before: Date, until: UInt32)?
     if let cursor, cursor.uidValidity == status.uidValidity {
       lastUID = cursor.lastUID
+      if let before = cursor.rescanBefore, let until = cursor.rescanUntil, lastUID < until {
+        skip = (before, until)
+      }
       try await reconcile(location, upTo: lastUID, into: &summary)
     } else {
       // A first sync, or the server renumbered the folder: choose where the new epoch starts.
@@ -251,7 +255,9 @@ final class MailboxPoller: Sendable {
         since = cursor.createdAt.addingTimeInterval(-days * 86_400)
         // (INTERNALDATE has whole seconds: a letter of the first sync's very second is taken
         // for an old one: if it came after, the first epoch has already stored it.)
-        if settings.firstSync == .fromNow { skipBefore = cursor.createdAt }
+        if settings.firstSync == .fromNow {
+          skip = (cursor.createdAt, try await highestUID(status))
+        }
       } else if case .days(let days) = settings.firstSync {
         since = Date().addingTimeInterval(-Double(days) * 86_400)
       }
@@ -265,7 +271,7 @@ final class MailboxPoller: Sendable {
       } else {
         start = try await highestUID(status)
       }
-      try await database.setMailCursor(location, lastUID: start)
+      try await database.setMailCursor(location, lastUID: start, rescan: skip)
       lastUID = start
     }
 
@@ -304,8 +310,8 @@ final class MailboxPoller: Sendable {
       let waited = ContinuousClock.now
       var fetched = try await current.value
       let fetchedAt = ContinuousClock.now
-      if let skipBefore {
-        fetched.removeAll { ($0.internalDate ?? skipBefore) < skipBefore }
+      if let skip {
+        fetched.removeAll { $0.uid <= skip.until && ($0.internalDate ?? skip.before) < skip.before }
       }
       next =
         number + 1 < chunks.count

@@ -13,24 +13,41 @@ extension InletDatabase {
       let row = try Row.fetchOne(
         db,
         sql: """
-          SELECT uidvalidity, last_uid, created_at, updated_at FROM imap_cursors
-          WHERE mailbox = ? AND folder = ?
+          SELECT uidvalidity, last_uid, created_at, updated_at, rescan_before, rescan_until
+          FROM imap_cursors WHERE mailbox = ? AND folder = ?
           """, arguments: [mailbox, folder])
     else { return nil }
     let updated: Double = row["updated_at"]
     let created: Double? = row["created_at"]
+    let before: Double? = row["rescan_before"]
+    let until: Int64? = row["rescan_until"]
     return MailCursor(
       uidValidity: UInt32(truncatingIfNeeded: row["uidvalidity"] as Int64),
       lastUID: UInt32(truncatingIfNeeded: row["last_uid"] as Int64),
       createdAt: Date(timeIntervalSince1970: created ?? updated),
-      updatedAt: Date(timeIntervalSince1970: updated))
+      updatedAt: Date(timeIntervalSince1970: updated),
+      rescanBefore: before.map { Date(timeIntervalSince1970: $0) },
+      rescanUntil: until.map { UInt32(truncatingIfNeeded: $0) })
   }
 
   /// Sets a folder's cursor without storing letters (the first sync's starting point, or a
   /// new epoch after a UIDVALIDITY change). `createdAt` is kept when the row exists.
-  public func setMailCursor(_ location: MailLocation, lastUID: UInt32) async throws {
+  /// `rescan`: the window a rescan after a UIDVALIDITY change leaves alone (letters that
+  /// arrived before `before`, among UIDs up to `until`); `nil` clears it.
+  public func setMailCursor(
+    _ location: MailLocation, lastUID: UInt32, rescan: (before: Date, until: UInt32)? = nil
+  ) async throws {
     try await write { db in
       try Self.advanceCursor(location, to: lastUID, force: true, in: db)
+      try db.execute(
+        sql: """
+          UPDATE imap_cursors SET rescan_before = ?, rescan_until = ?
+          WHERE mailbox = ? AND folder = ?
+          """,
+        arguments: [
+          rescan?.before.timeIntervalSince1970, rescan.map { Int64($0.until) },
+          location.mailbox, location.folder,
+        ])
     }
   }
 

@@ -103,4 +103,20 @@ public struct MailCursor: Sendable, Equatable {
   public var lastUID: UInt32
   public var createdAt: Date
   public var updatedAt: Date
+  /// A rescan after a UIDVALIDITY change skips letters that arrived before this…
+  public var rescanBefore: Date?
+  /// …among the UIDs up to this one (the folder's highest at the change).
+  public var rescanUntil: UInt32?
+
+  public init(
+    uidValidity: UInt32, lastUID: UInt32, createdAt: Date, updatedAt: Date,
+    rescanBefore: Date? = nil, rescanUntil: UInt32? = nil
+  ) {
+    self.uidValidity = uidValidity
+    self.lastUID = lastUID
+    self.createdAt = createdAt
+    self.updatedAt = updatedAt
+    self.rescanBefore = rescanBefore
+    self.rescanUntil = rescanUntil
+  }
 }
