@@ -272,6 +272,15 @@ struct IMAPClientTests {
     #expect(try client.idle(timeout: 10) { Date() > stopAt } == false)
     #expect(Date().timeIntervalSince(stopped) < 8)
     try client.noop()
+
+    // Mail announced outside IDLE (an EXISTS during a pass, here after a NOOP) is not waited
+    // for: the next IDLE returns at once, and only that one.
+    try server.append(H.letter(9))
+    try client.noop()
+    let announced = Date()
+    #expect(try client.idle(timeout: 10) { false })
+    #expect(Date().timeIntervalSince(announced) < 1)
+    #expect(try client.idle(timeout: 0.3) { false } == false)
   }
 
   @Test("the timeout bounds each wait, not the connection: quiet spells and IDLE outlast it")

@@ -278,18 +278,20 @@ public final class IMAPClient: @unchecked Sendable {
 
   /// `IDLE` until the server reports new mail (EXISTS above the known count, or RECENT), the
   /// timeout passes or `shouldStop` (checked every 100 ms) says so; then `DONE`. True when new
-  /// mail was reported.
+  /// mail was reported — at once, without IDLE, when it was reported since the last SELECT.
   public func idle(timeout: Double, shouldStop: () -> Bool) throws -> Bool {
     try guarded {
       guard capabilities.contains("IDLE") else { throw IMAPError.unsupported("IDLE") }
-      newMail = false
+      // Mail announced since the folder was selected (an EXISTS during the pass, after its
+      // search) is not waited for: the caller passes again at once.
+      if takeNewMail() { return true }
       let tag = try send("IDLE")
       waiting: while true {
         switch try read() {
         case .continuation: break waiting
         case .tagged(let received, let status):
           guard received == tag else { throw unexpectedTag(received) }
-          if status.status == .ok { return newMail }
+          if status.status == .ok { return takeNewMail() }
           throw Self.failure(status)
         default: continue
         }
@@ -301,14 +303,20 @@ public final class IMAPClient: @unchecked Sendable {
         let slice = min(100, Int((deadline - now) / 1_000_000) + 1)
         if case .tagged(let received, let status) = try read(milliseconds: slice) {
           guard received == tag else { throw unexpectedTag(received) }
-          if status.status == .ok { return newMail }
+          if status.status == .ok { return takeNewMail() }
           throw Self.failure(status)
         }
       }
       try connection?.send(Array("DONE\r\n".utf8))
       try complete(tag) { _ in }
-      return newMail
+      return takeNewMail()
     }
+  }
+
+  /// Whether new mail was announced, forgetting it (it is reported once).
+  private func takeNewMail() -> Bool {
+    defer { newMail = false }
+    return newMail
   }
 
   public func noop() throws {
