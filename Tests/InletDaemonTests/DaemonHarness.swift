@@ -140,7 +140,9 @@ final class DaemonHarness: @unchecked Sendable {
   /// SIGKILL: no chance to clean up.
   func kill9() {
     guard let process else { return }
-    kill(process.processIdentifier, SIGKILL)
+    // Only while it runs: the pid of a daemon that already exited (and was reaped) may belong
+    // to another process by now — or to a thread of this one.
+    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     process.waitUntilExit()
     self.process = nil
   }
@@ -149,7 +151,7 @@ final class DaemonHarness: @unchecked Sendable {
   @discardableResult
   func stop() -> Int32 {
     guard let process else { return -1 }
-    kill(process.processIdentifier, SIGTERM)
+    if process.isRunning { kill(process.processIdentifier, SIGTERM) }
     process.waitUntilExit()
     self.process = nil
     return process.terminationStatus

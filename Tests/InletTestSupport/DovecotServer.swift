@@ -265,17 +265,20 @@ public final class DovecotServer: @unchecked Sendable {
     }
     guard let current else { return }
     kill(current, SIGTERM)
-    var status: Int32 = 0
+    // The master is waited for without being reaped: while it is a zombie its pid (and so its
+    // process group's id) cannot be handed to another process, which the group kill below
+    // would otherwise hit.
     let deadline = Date().addingTimeInterval(10)
-    while waitpid(current, &status, WNOHANG) == 0 {
+    while !Self.hasExited(current) {
       if Date() > deadline {
         kill(current, SIGKILL)
-        waitpid(current, &status, 0)
         break
       }
       usleep(10_000)
     }
     kill(-current, SIGKILL)
+    var status: Int32 = 0
+    waitpid(current, &status, 0)
     let closed = Date().addingTimeInterval(10)
     while Self.answers(port: port) && Date() < closed { usleep(20_000) }
   }
@@ -295,6 +298,14 @@ public final class DovecotServer: @unchecked Sendable {
     waitpid(current, &status, 0)
     let closed = Date().addingTimeInterval(10)
     while Self.answers(port: port) && Date() < closed { usleep(20_000) }
+  }
+
+  /// Whether a child has exited (a zombie, not yet reaped) or is gone.
+  private static func hasExited(_ pid: pid_t) -> Bool {
+    guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+      let close = text.lastIndex(of: ")")
+    else { return true }
+    return text[text.index(after: close)...].drop { $0 == " " }.first == "Z"
   }
 
   public func restart() throws {
