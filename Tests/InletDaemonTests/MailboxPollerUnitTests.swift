@@ -15,14 +15,18 @@ struct TokenCommandTests {
   }
 
   @Test("a command that does not finish is killed after the timeout")
-  func stuck() throws {
+  func stuck() async throws {
     let started = ContinuousClock.now
     #expect {
-      try MailboxPoller.run("sleep 600", timeout: 0.5)
+      try MailboxPoller.run("sleep 5", timeout: 0.5)
     } throws: { error in
       "\(error)".contains("did not finish")
     }
     #expect(ContinuousClock.now - started < .seconds(5))
+    // A command that started a child of its own fails the same way.
+    #expect(throws: MailboxError.self) {
+      try MailboxPoller.run("sleep 4 & sleep 5; echo done", timeout: 0.5)
+    }
     // One that reads its standard input gets end-of-file, not a wait for a terminal.
     #expect(throws: MailboxError.self) { try MailboxPoller.run("read line", timeout: 5) }
   }

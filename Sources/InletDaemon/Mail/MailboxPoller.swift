@@ -150,20 +150,28 @@ final class MailboxPoller: Sendable {
   /// for input) is killed and the connection attempt fails, to be retried with backoff.
   static func run(_ command: String, timeout: Double = 30) throws -> String {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = ["-c", command]
+    // Under coreutils' `timeout`, which puts the command in a process group of its own and
+    // signals the whole group: what the shell started dies with it, instead of living on
+    // holding our output (and the daemon's standard error) open.
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+    process.arguments = [
+      "-k", "2", String(format: "%.3fs", max(0.001, timeout)), "/bin/sh", "-c", command,
+    ]
     let output = Pipe()
     process.standardOutput = output
     process.standardInput = FileHandle.nullDevice
+    // Nothing of ours is inherited but the output pipe: a descendant that escaped the group
+    // must not hold the daemon's standard error open.
+    process.standardError = FileHandle.nullDevice
     let exited = DispatchSemaphore(value: 0)
     process.terminationHandler = { _ in exited.signal() }
     try process.run()
-    if exited.wait(timeout: .now() + timeout) == .timedOut {
+    if exited.wait(timeout: .now() + timeout + 5) == .timedOut {
       process.terminate()
-      if exited.wait(timeout: .now() + 2) == .timedOut {
-        kill(process.processIdentifier, SIGKILL)
-        _ = exited.wait(timeout: .now() + 2)
-      }
+      _ = exited.wait(timeout: .now() + 2)
+    }
+    // 124: timed out (SIGTERM); 137: killed after the grace period.
+    if process.isRunning || [124, 137].contains(process.terminationStatus) {
       throw MailboxError("oauth2_token_command did not finish within \(Int(timeout)) s")
     }
     let data = output.fileHandleForReading.readDataToEndOfFile()
