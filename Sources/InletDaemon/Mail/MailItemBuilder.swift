@@ -23,29 +23,6 @@ struct MailItemBuilder: Sendable {
     uid: UInt32, bytes: [UInt8], size: Int, internalDate: Date?, headersOnly: Bool,
     receivedAt: Date = Date()
   ) -> MailItem {
-    if bytes.isEmpty && size > 0 {
-      // The server listed the letter but would not give its bytes (`BODY[] NIL`, or left out
-      // of the answer): kept quarantined under a key of its own — an empty letter's hash
-      // would make every such letter a duplicate of the first.
-      var transport: [String: Value] = [
-        "mailbox": .string(mailbox), "folder": .string(folder), "uid": .number(String(uid)),
-        "size": .number(String(size)),
-      ]
-      if let internalDate {
-        transport["internal_date"] = .string(Inquiry.timestamp(internalDate))
-      }
-      return MailItem(
-        uid: uid, bytes: [],
-        key: "mail-unfetchable:\(mailbox)/\(folder)/\(uid)/\(size)/"
-          + (internalDate.map(Inquiry.timestamp) ?? ""),
-        receivedAt: receivedAt, arrivedAt: internalDate,
-        transport: String(decoding: ValueJSON.serialize(.object(transport)), as: UTF8.self),
-        sender: nil,
-        outcome: .quarantined(
-          reason: "unfetchable: the server sent no body for UID \(uid) (\(size) bytes)",
-          partial: nil))
-    }
-    let outcome = MailNormaliser.normalise(bytes, options: options)
     var transport: [String: Value] = [
       "mailbox": .string(mailbox), "folder": .string(folder), "uid": .number(String(uid)),
       "size": .number(String(size)), "content_type": .string("message/rfc822"),
@@ -55,6 +32,20 @@ struct MailItemBuilder: Sendable {
     }
     if headersOnly { transport["oversized"] = .bool(true) }
     let transportText = String(decoding: ValueJSON.serialize(.object(transport)), as: UTF8.self)
+    if bytes.isEmpty && size > 0 {
+      // The server listed the letter but would not give its bytes (`BODY[] NIL`, or left out
+      // of the answer): kept quarantined under a key of its own — an empty letter's hash
+      // would make every such letter a duplicate of the first.
+      return MailItem(
+        uid: uid, bytes: [],
+        key: "mail-unfetchable:\(mailbox)/\(folder)/\(uid)/\(size)/"
+          + (internalDate.map(Inquiry.timestamp) ?? ""),
+        receivedAt: receivedAt, arrivedAt: internalDate, transport: transportText, sender: nil,
+        outcome: .quarantined(
+          reason: "unfetchable: the server sent no body for UID \(uid) (\(size) bytes)",
+          partial: nil))
+    }
+    let outcome = MailNormaliser.normalise(bytes, options: options)
 
     switch outcome {
     case .letter(let letter):

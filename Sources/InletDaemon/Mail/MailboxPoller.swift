@@ -138,53 +138,6 @@ final class MailboxPoller: Sendable {
     }
   }
 
-  static func readSecret(_ path: String) throws -> String {
-    guard let data = FileManager.default.contents(atPath: path),
-      let text = String(data: data, encoding: .utf8)
-    else { throw MailboxError("cannot read the secret file \(path)") }
-    return text.trimmingCharacters(in: .whitespacesAndNewlines)
-  }
-
-  /// Runs `oauth2_token_command` through the shell; its standard output is the token. A
-  /// command still running after `timeout` seconds (a helper stuck on the network or waiting
-  /// for input) is killed and the connection attempt fails, to be retried with backoff.
-  static func run(_ command: String, timeout: Double = 30) throws -> String {
-    let process = Process()
-    // Under coreutils' `timeout`, which puts the command in a process group of its own and
-    // signals the whole group: what the shell started dies with it, instead of living on
-    // holding our output (and the daemon's standard error) open.
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-    process.arguments = [
-      "-k", "2", String(format: "%.3fs", max(0.001, timeout)), "/bin/sh", "-c", command,
-    ]
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardInput = FileHandle.nullDevice
-    // Nothing of ours is inherited but the output pipe: a descendant that escaped the group
-    // must not hold the daemon's standard error open.
-    process.standardError = FileHandle.nullDevice
-    let exited = DispatchSemaphore(value: 0)
-    process.terminationHandler = { _ in exited.signal() }
-    try process.run()
-    if exited.wait(timeout: .now() + timeout + 5) == .timedOut {
-      process.terminate()
-      _ = exited.wait(timeout: .now() + 2)
-    }
-    // 124: timed out (SIGTERM); 137: killed after the grace period.
-    if process.isRunning || [124, 137].contains(process.terminationStatus) {
-      throw MailboxError("oauth2_token_command did not finish within \(Int(timeout)) s")
-    }
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-      throw MailboxError("oauth2_token_command exited with \(process.terminationStatus)")
-    }
-    let token = String(decoding: data, as: UTF8.self)
-      .trimmingCharacters(in: .whitespacesAndNewlines)
-    guard !token.isEmpty else { throw MailboxError("oauth2_token_command printed no token") }
-    return token
-  }
-
   /// Drops the connection (after an error, or at the end of `inlet poll`).
   func disconnect() async {
     let old = client.withLock { value -> IMAPClient? in
