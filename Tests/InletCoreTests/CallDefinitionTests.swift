@@ -83,6 +83,31 @@ struct CallDefinitionTests {
   }
 
   @Test(
+    "MegaFon's history: the talk time is the total minus the wait",
+    arguments: [("75", "15", 60), ("40", "0", 40), ("12", "12", 0), ("30", nil, 30)])
+  func megafonTalkTime(total: String, wait: String?, talk: Int) throws {
+    let url = Fixtures.channelsFolder.appendingPathComponent("megafon.yaml")
+    let definition = try ChannelDefinitionLoader.parse(
+      yaml: try String(contentsOf: url, encoding: .utf8), name: "megafon", file: url.path)
+    let instance = ChannelInstance(
+      name: "megafon", definition: definition, secrets: ChannelSecrets(["token": "k"]))
+    var pairs = [
+      ("cmd", "history"), ("type", "in"), ("status", talk > 0 ? "Success" : "Missed"),
+      ("callid", "m1"), ("phone", "79161234567"), ("duration", total), ("crm_token", "k"),
+    ]
+    if let wait { pairs.append(("wait", wait)) }
+    let body = pairs.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
+    let request = HookRequest.post("application/x-www-form-urlencoded", body)
+    let submission = try #require(HookProcessor().process(request, for: instance).submission)
+    guard case .call(let event, _) = submission.disposition else {
+      Issue.record("expected a call disposition, got \(submission.disposition)")
+      return
+    }
+    #expect(event.durationS == talk)
+    #expect(event.answered == (talk > 0))
+  }
+
+  @Test(
     "numbers no integer holds are not a duration or a sequence number (they stopped the process)",
     arguments: [
       (#""answered_at":1,"ended_at":1e300"#, "1e+300"),

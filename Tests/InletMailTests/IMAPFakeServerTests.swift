@@ -296,6 +296,31 @@ struct IMAPFakeServerTests {
     #expect(copies == [#"UID COPY 3:4 "PROCESSED""#, #"UID COPY 5 "PROCESSED""#])
   }
 
+  @Test("a move without MOVE or UIDPLUS expunges only its own letters, not others marked deleted")
+  func moveWithoutUIDPlus() throws {
+    let commands = Mutex<[String]>([])
+    let server = try FakeIMAPServer(capabilities: "IMAP4rev1 AUTH=PLAIN SASL-IR") { tag, command in
+      let upper = command.uppercased()
+      commands.withLock { $0.append(upper) }
+      if upper == "UID SEARCH DELETED" { return "* SEARCH 2 3 4 9\r\n\(tag) OK searched\r\n" }
+      if upper.hasPrefix("UID ") || upper == "EXPUNGE" { return "\(tag) OK done\r\n" }
+      return Self.standard(token: "", tag, command)
+    }
+    defer { server.stop() }
+    let client = try IMAPClient(endpoint: endpoint(server, credential: .password("x")))
+    try client.connect()
+    _ = try client.select("INBOX", readOnly: false)
+    try client.move(uids: [3, 4], to: "Processed")
+    let sent = commands.withLock { $0 }
+    let from = try #require(sent.firstIndex { $0.hasPrefix("UID COPY") })
+    #expect(
+      Array(sent[from...]) == [
+        #"UID COPY 3:4 "PROCESSED""#, #"UID STORE 3:4 +FLAGS.SILENT (\DELETED)"#,
+        "UID SEARCH DELETED", #"UID STORE 2,9 -FLAGS.SILENT (\DELETED)"#, "EXPUNGE",
+        #"UID STORE 2,9 +FLAGS.SILENT (\DELETED)"#,
+      ])
+  }
+
   @Test("the server's BYE is reported as .bye")
   func bye() throws {
     let server = try FakeIMAPServer { tag, command in

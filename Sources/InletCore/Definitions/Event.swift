@@ -117,7 +117,8 @@ public struct FieldRule: Sendable, Decodable {
   public var map: [String: String]?
   public var defaultValue: String?
   /// Two paths whose numeric difference is the value (Mango: `end_time - talk_time`); nothing
-  /// when either is missing or not positive (a zero timestamp: that moment never came).
+  /// when either is missing or not positive (a zero timestamp: that moment never came). Tried
+  /// before `paths`, which are then the fallback.
   public var difference: [FieldPath]?
   /// Divides a numeric value (milliseconds → seconds: 1000).
   public var divideBy: Double?

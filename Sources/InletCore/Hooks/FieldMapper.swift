@@ -65,6 +65,17 @@ struct FieldMapper {
       let rendered = template.render(context.resolve).trimmedSpaces
       if !rendered.isEmpty { found = rendered }
     }
+    // A difference comes before the paths, which are then its fallback (MegaFon: the talk time
+    // is `duration - wait`, and `duration` itself when nothing was waited).
+    if found == nil, let pair = rule.difference,
+      let minuend = fields.value(at: pair[0])?.text.flatMap(Double.init),
+      let subtrahend = fields.value(at: pair[1])?.text.flatMap(Double.init),
+      minuend > 0, subtrahend > 0
+    {
+      found = Value.format(max(0, minuend - subtrahend))
+      consumed.insert(pair[0].head.lowercased())
+      consumed.insert(pair[1].head.lowercased())
+    }
     if found == nil {
       for path in rule.paths {
         guard let value = fields.value(at: path, root: root), let text = value.text else {
@@ -76,15 +87,6 @@ struct FieldMapper {
         consumed.insert(path.foldedHead)
         break
       }
-    }
-    if found == nil, let pair = rule.difference,
-      let minuend = fields.value(at: pair[0])?.text.flatMap(Double.init),
-      let subtrahend = fields.value(at: pair[1])?.text.flatMap(Double.init),
-      minuend > 0, subtrahend > 0
-    {
-      found = Value.format(max(0, minuend - subtrahend))
-      consumed.insert(pair[0].head.lowercased())
-      consumed.insert(pair[1].head.lowercased())
     }
     if found == nil, let constant = rule.value { found = constant }
     if let divisor = rule.divideBy, let text = found, let number = Double(text) {

@@ -241,7 +241,8 @@ public final class IMAPClient: @unchecked Sendable {
   }
 
   /// `UID MOVE`; where MOVE is not advertised `UID COPY`, `\Deleted` and `UID EXPUNGE` (with
-  /// UIDPLUS) or `EXPUNGE` (without; that also removes other letters marked \Deleted). Letters
+  /// UIDPLUS) or `EXPUNGE` (without; other letters marked \Deleted — by a person's mail client,
+  /// waiting for its own expunge — are unmarked around it and marked again after). Letters
   /// in `alreadyCopied` (an earlier attempt copied them, then could not remove them) are not
   /// copied again. When letters were copied but the server refused to remove them, the error
   /// is ``IMAPPartialMove``, naming them.
@@ -264,7 +265,7 @@ public final class IMAPClient: @unchecked Sendable {
           if capabilities.contains("UIDPLUS") {
             try execute("UID EXPUNGE \(set.text)")
           } else {
-            try execute("EXPUNGE")
+            try expungeOnly(set.uids)
           }
         } catch let error as IMAPError {
           throw IMAPPartialMove(copied: copied, error: error)
@@ -272,6 +273,19 @@ public final class IMAPClient: @unchecked Sendable {
         copied.removeAll()
       }
     }
+  }
+
+  /// Without UIDPLUS, `EXPUNGE` removes every letter marked \Deleted in the folder. Letters
+  /// someone else marked are unmarked first and marked again afterwards, so only `uids` go.
+  private func expungeOnly(_ uids: [UInt32]) throws {
+    let ours = Set(uids)
+    let others = try search("UID SEARCH DELETED").filter { !ours.contains($0) }.sorted()
+    let sets = UIDSet.chunks(others, maxCount: 5_000)
+    for set in sets { try execute("UID STORE \(set.text) -FLAGS.SILENT (\\Deleted)") }
+    var failure: (any Error)?
+    do { try execute("EXPUNGE") } catch { failure = error }
+    for set in sets { try execute("UID STORE \(set.text) +FLAGS.SILENT (\\Deleted)") }
+    if let failure { throw failure }
   }
 
   // MARK: Waiting
