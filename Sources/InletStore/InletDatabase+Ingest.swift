@@ -94,19 +94,8 @@ extension InletDatabase {
   ) throws -> IngestResult {
     let rawID = raw.id!
     var inquiry = draft
-    try Self.applyMatch(to: &inquiry, settings: settings, in: db)
-    if let earlier {
-      // Continues a decided inquiry: after an acceptance with an interest, the suggestion is an
-      // interaction on that interest.
-      inquiry.thread = Inquiry.Thread(inquiryID: String(earlier.id))
-      inquiry.returning = true
-      if let interest = earlier.acceptedInterest {
-        inquiry.match.suggestedAction = .interactionOnInterest
-        if !inquiry.match.interestIDs.contains(interest) {
-          inquiry.match.interestIDs.append(interest)
-        }
-      }
-    }
+    if let earlier { inquiry.thread = Inquiry.Thread(inquiryID: String(earlier.id)) }
+    try Self.applyMatch(to: &inquiry, settings: settings, thread: earlier, in: db)
     if files.isEmpty, inquiry.messages.isEmpty {
       return try insertEncodedOnce(inquiry, raw: &raw, encoded: parts, in: db)
     }

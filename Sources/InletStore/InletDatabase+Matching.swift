@@ -3,15 +3,46 @@ import GRDB
 import InletCore
 
 extension InletDatabase {
-  /// Matches an inquiry about to be inserted against the directory and sets `match` and
-  /// `returning` (an earlier inquiry from the same sender, or a known contact).
+  /// Matches an inquiry against the directory and sets `match` and `returning` (an earlier
+  /// inquiry from the same sender, or a known contact). `storedAs` is the inquiry's own id when
+  /// it is already stored (it is not "earlier" than itself). An inquiry continuing a decided one
+  /// (`thread`, looked up from `thread.inquiry_id` when not given) keeps what the thread says.
   static func applyMatch(
-    to inquiry: inout Inquiry, settings: DirectorySettings, in db: Database
+    to inquiry: inout Inquiry, settings: DirectorySettings, storedAs id: Int64? = nil,
+    thread: ThreadTarget? = nil, in db: Database
   ) throws {
     let result = try settings.matcher.match(
       sender: inquiry.sender, company: inquiry.company, in: SQLiteDirectoryLookup(db: db))
     inquiry.match = result.match
-    inquiry.returning = try result.knownContact || isReturning(inquiry.sender, in: db)
+    if let id {
+      inquiry.returning =
+        try result.knownContact || hasEarlierInquiry(inquiry.sender, before: id, in: db)
+    } else {
+      inquiry.returning = try result.knownContact || isReturning(inquiry.sender, in: db)
+    }
+    try applyThread(to: &inquiry, thread, in: db)
+  }
+
+  /// What continuing a decided inquiry adds to a match (design.md, "Statuses"): the sender is
+  /// returning, and after an acceptance with an interest the suggestion is an interaction on
+  /// that interest, for the client and contact the manager accepted it for when the directory
+  /// does not say otherwise. Applied after every match, so a rematch keeps it.
+  static func applyThread(
+    to inquiry: inout Inquiry, _ known: ThreadTarget? = nil, in db: Database
+  ) throws {
+    guard let threadID = inquiry.thread.flatMap({ Int64($0.inquiryID) }) else { return }
+    guard let earlier = try known ?? threadTarget(id: threadID, in: db) else { return }
+    inquiry.returning = true
+    guard let acceptance = earlier.acceptance, let interest = acceptance.interestID else { return }
+    inquiry.match.suggestedAction = .interactionOnInterest
+    if !inquiry.match.interestIDs.contains(interest) {
+      inquiry.match.interestIDs.append(interest)
+    }
+    if inquiry.match.clientID == nil, let client = acceptance.clientID {
+      inquiry.match.clientID = client
+      inquiry.match.potentialClient = false
+      if inquiry.match.contactID == nil { inquiry.match.contactID = acceptance.contactID }
+    }
   }
 
   /// Matches again the still-`new` inquiries `change` can affect; returns how many changed.
@@ -48,11 +79,16 @@ extension InletDatabase {
       guard var record = try InquiryRecord.fetchOne(db, key: id) else { continue }
       var inquiry = try InquiryJSON.decoder().decode(Inquiry.self, from: Data(record.document.utf8))
       let result = try matcher.match(sender: inquiry.sender, company: inquiry.company, in: lookup)
-      let returning =
+      var matched = inquiry
+      matched.match = result.match
+      matched.returning =
         try result.knownContact || hasEarlierInquiry(inquiry.sender, before: id, in: db)
-      guard result.match != inquiry.match || returning != inquiry.returning else { continue }
-      inquiry.match = result.match
-      inquiry.returning = returning
+      try applyThread(to: &matched, in: db)
+      guard matched.match != inquiry.match || matched.returning != inquiry.returning else {
+        continue
+      }
+      inquiry.match = matched.match
+      inquiry.returning = matched.returning
       record.document = String(decoding: try InquiryJSON.encoder().encode(inquiry), as: UTF8.self)
       record.updatedAt = Date()
       try record.update(db, columns: ["document", "updated_at"])

@@ -125,6 +125,60 @@ struct IngestTests {
     #expect(try await temp.database.inquiry(id: newID)?.returning == false)
   }
 
+  @Test(
+    "a chat: a phone shared later does not make the sender returning; after a merge the window runs on"
+  )
+  func conversation() async throws {
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    let start = Date(timeIntervalSince1970: 1_790_000_000)
+    func message(_ n: Int, minutes: Double, phone: String? = nil) -> RawSubmission {
+      let draft = Inquiry(
+        channel: "tg", kind: .message, receivedAt: start + minutes * 60, text: "сообщение \(n)",
+        sender: .init(
+          name: "Иван", phone: phone, messenger: Inquiry.Messenger(network: "telegram", id: "42")))
+      var item = submission(key: "tg:\(n)", disposition: .inquiry(draft))
+      item.conversation = ConversationReference(
+        key: "tg:42", at: start + minutes * 60, window: 1800)
+      return item
+    }
+    guard
+      case .created(let chatID, let firstRaw) = try await temp.database.ingest(
+        message(1, minutes: 0))
+    else {
+      Issue.record("the first message makes an inquiry")
+      return
+    }
+    _ = try await temp.database.ingest(message(2, minutes: 1, phone: "+79161234567"))
+    let chat = try #require(try await temp.database.inquiry(id: chatID))
+    #expect(chat.sender.phone == "+79161234567")
+    #expect(chat.returning == false, "only its own messages came from this sender")
+    // `inlet replay --all` re-reads the first message, which had no phone: the phone stays.
+    guard case .inquiry(let firstDraft) = message(1, minutes: 0).disposition else { return }
+    let replayed = try await temp.database.applyReplay(
+      rawID: try #require(Int64(firstRaw)),
+      outcome: .inquiry(firstDraft, files: [], references: []))
+    #expect(replayed == .unchanged)
+    #expect(try await temp.database.inquiry(id: chatID)?.sender.phone == "+79161234567")
+
+    // Merged into an e-mail inquiry: the chat goes on in it, window after window.
+    guard case .created(let mailID, _) = try await temp.database.ingest(submission(key: "m1"))
+    else {
+      Issue.record("expected a second inquiry")
+      return
+    }
+    _ = try await temp.database.apply(.merge(into: mailID), to: chatID, by: "crm")
+    for (n, minutes) in [(3, 20.0), (4, 45.0), (5, 70.0)] {
+      let result = try await temp.database.ingest(message(n, minutes: minutes))
+      guard case .updated(let joined, _) = result else {
+        Issue.record("message \(n): expected it to join the merged inquiry, got \(result)")
+        continue
+      }
+      #expect(joined == mailID, "message \(n)")
+    }
+    #expect(try await temp.database.inquiry(id: mailID)?.messages.count == 3)
+  }
+
   @Test("uploaded files become the inquiry's attachments with safe names")
   func attachments() async throws {
     let temp = try TempDatabase()

@@ -116,6 +116,21 @@ struct MailIngestTests {
     #expect(threaded.match.suggestedAction == .interactionOnInterest)
     #expect(threaded.match.interestIDs.contains("i9"))
     #expect(threaded.returning)
+    // The directory does not know the sender: the client is the one the manager accepted for.
+    #expect(threaded.match.clientID == "c1")
+    #expect(threaded.match.potentialClient == false)
+
+    // A directory change matches the still-new threaded inquiry again: what the thread says
+    // stays (the sender now matches a contact of c1 with no open interest of its own).
+    let (_, rematched) = try await temp.database.upsertDirectory(
+      .contact(
+        DirectoryContact(id: "p3", clientID: "c1", name: "Клиент", emails: ["client@example.ru"])))
+    #expect(rematched.rematched == 1)
+    let after = try #require(try await temp.database.inquiry(id: newID))
+    #expect(after.match.contactID == "p3")
+    #expect(after.match.suggestedAction == .interactionOnInterest)
+    #expect(after.match.interestIDs == ["i9"])
+    #expect(after.thread?.inquiryID == rootID)
   }
 
   @Test("more letters from one sender than the limit are kept ignored as rate_limited")

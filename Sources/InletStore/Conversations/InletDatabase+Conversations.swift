@@ -64,7 +64,7 @@ extension InletDatabase {
       var changed = false
       if sender != inquiry.sender {
         inquiry.sender = sender
-        try applyMatch(to: &inquiry, settings: settings, in: db)
+        try applyMatch(to: &inquiry, settings: settings, storedAs: inquiryID, in: db)
         record.senderPhone = sender.phone
         record.senderEmail = sender.email
         changed = true
@@ -78,9 +78,17 @@ extension InletDatabase {
         try record.update(db)
       }
     }
+    // Both the inquiry it joins and the conversation's own latest inquiry (they differ once
+    // that one was merged into another): the window runs from this message for either. A
+    // merge target that never was a conversation has no time yet (SQLite's MAX of a NULL is
+    // NULL).
     try db.execute(
-      sql: "UPDATE inquiries SET last_message_at = MAX(last_message_at, ?) WHERE id = ?",
-      arguments: [conversation.at.timeIntervalSince1970, inquiryID])
+      sql: """
+        UPDATE inquiries SET last_message_at = MAX(COALESCE(last_message_at, 0), ?)
+        WHERE id = ? OR id = (
+          SELECT id FROM inquiries WHERE conversation_key = ? ORDER BY id DESC LIMIT 1)
+        """,
+      arguments: [conversation.at.timeIntervalSince1970, inquiryID, conversation.key])
     try appendContinuation(
       to: inquiryID, raw: &raw, text: draft.text, receivedAt: draft.receivedAt, files: files,
       in: db)

@@ -257,7 +257,10 @@ extension InletDatabase {
   struct ThreadTarget {
     var id: Int64
     var status: String
-    var acceptedInterest: String?
+    /// The manager's acceptance of it, if it was accepted.
+    var acceptance: Inquiry.Acceptance?
+
+    var acceptedInterest: String? { acceptance?.interestID }
   }
 
   static func threadTarget(references: [String], in db: Database) throws -> ThreadTarget? {
@@ -277,24 +280,34 @@ extension InletDatabase {
   }
 
   /// The target an inquiry row (`id, status, merged_into, acceptance`) stands for: a merged
-  /// inquiry lives on in the one it went into; an acceptance's interest is carried along.
+  /// inquiry lives on in the one it went into (followed along a chain of merges: A into B, then
+  /// B into C); an acceptance is carried along.
   static func threadTarget(_ row: Row, in db: Database) throws -> ThreadTarget {
     var row = row
-    if let into: Int64 = row["merged_into"],
+    var hops = 0
+    while hops < 32, let into: Int64 = row["merged_into"],
       let target = try Row.fetchOne(
         db, sql: "SELECT id, status, merged_into, acceptance FROM inquiries WHERE id = ?",
         arguments: [into])
     {
       row = target
+      hops += 1
     }
-    var interest: String?
-    if let text: String = row["acceptance"],
-      let acceptance = try? InquiryJSON.decoder().decode(
-        Inquiry.Acceptance.self, from: Data(text.utf8))
-    {
-      interest = acceptance.interestID
+    var acceptance: Inquiry.Acceptance?
+    if let text: String = row["acceptance"] {
+      acceptance = try? InquiryJSON.decoder().decode(Inquiry.Acceptance.self, from: Data(text.utf8))
     }
-    return ThreadTarget(id: row["id"], status: row["status"], acceptedInterest: interest)
+    return ThreadTarget(id: row["id"], status: row["status"], acceptance: acceptance)
+  }
+
+  /// The decided inquiry `id` continues (its `thread.inquiry_id`), as a thread target.
+  static func threadTarget(id: Int64, in db: Database) throws -> ThreadTarget? {
+    guard
+      let row = try Row.fetchOne(
+        db, sql: "SELECT id, status, merged_into, acceptance FROM inquiries WHERE id = ?",
+        arguments: [id])
+    else { return nil }
+    return try threadTarget(row, in: db)
   }
 
   /// Appends a continuation (a reply in the thread, another message of the conversation) to a

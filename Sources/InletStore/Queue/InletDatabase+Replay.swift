@@ -73,10 +73,22 @@ extension InletDatabase {
         var refreshed = inquiry
         refreshed.subject = draft.subject
         refreshed.text = draft.text
-        refreshed.sender = draft.sender
-        refreshed.company = draft.company
+        // What later messages added (a phone shared further on in a chat) stays: the item
+        // replayed is only the first of them.
+        var sender = draft.sender
+        sender.email = sender.email ?? inquiry.sender.email
+        sender.phone = sender.phone ?? inquiry.sender.phone
+        sender.name = sender.name ?? inquiry.sender.name
+        sender.messenger = sender.messenger ?? inquiry.sender.messenger
+        refreshed.sender = sender
+        refreshed.company = draft.company ?? inquiry.company
         refreshed.extra = draft.extra
         if inquiry.kind != .call, inquiry.kind != .missedCall { refreshed.kind = draft.kind }
+        if refreshed.sender != inquiry.sender || refreshed.company != inquiry.company,
+          record.status == InquiryStatus.new.rawValue
+        {
+          try Self.applyMatch(to: &refreshed, settings: settings, storedAs: inquiryID, in: db)
+        }
         guard refreshed != inquiry else { return .unchanged }
         inquiry = refreshed
         record.document = String(decoding: try encoder.encode(inquiry), as: UTF8.self)
@@ -121,16 +133,17 @@ extension InletDatabase {
         let keptFiles =
           try Int.fetchOne(
             db, sql: "SELECT COUNT(*) FROM attachments WHERE raw_id = ?", arguments: [rawID]) ?? 0
-        if let earlier = try Self.threadTarget(references: references, in: db),
-          earlier.status == InquiryStatus.new.rawValue
-        {
+        let earlier = try Self.threadTarget(references: references, in: db)
+        if let earlier, earlier.status == InquiryStatus.new.rawValue {
           try Self.appendContinuation(
             to: earlier.id, raw: &raw, text: inquiry.text, receivedAt: raw.receivedAt,
             files: keptFiles > 0 ? [] : files, in: db)
           return .continued
         }
         inquiry.receivedAt = raw.receivedAt
-        try Self.applyMatch(to: &inquiry, settings: settings, in: db)
+        // A reply to a decided inquiry continues it, as on arrival.
+        if let earlier { inquiry.thread = Inquiry.Thread(inquiryID: String(earlier.id)) }
+        try Self.applyMatch(to: &inquiry, settings: settings, thread: earlier, in: db)
         var record = InquiryRecord(inquiry, rawID: rawID)
         try record.insert(db)
         let inquiryID = record.id!
