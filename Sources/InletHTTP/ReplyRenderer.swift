@@ -7,7 +7,7 @@ import NIOCore
 /// Turns a definition's reply template into a response.
 enum ReplyRenderer {
   static func response(_ reply: Reply, context: ReplyContext) throws -> Response {
-    if let redirect = reply.redirect, !wantsJSON(context.request) {
+    if let redirect = reply.redirect, isNavigation(context.request) {
       let location = redirect.render(context.resolve)
       if !location.isEmpty {
         // A plain HTML form: the browser goes on to the thank-you page.
@@ -34,11 +34,16 @@ enum ReplyRenderer {
       body: .init(byteBuffer: body))
   }
 
-  /// Whether the client asked for JSON (a script's `fetch` with `Accept: application/json`, or
-  /// `X-Requested-With`) rather than being a browser submitting a form.
-  static func wantsJSON(_ request: HookRequest) -> Bool {
-    if request.header("x-requested-with") != nil { return true }
+  /// Whether a browser is submitting a form and will show what it is sent (`Sec-Fetch-Mode:
+  /// navigate`, or an `Accept` that names HTML and not JSON): only that is redirected to the
+  /// thank-you page. A script's `fetch` (`Accept: */*`), curl or a server-side relay gets the
+  /// JSON answer: a redirect would make it follow to another origin and report a failure for a
+  /// lead that was stored.
+  static func isNavigation(_ request: HookRequest) -> Bool {
+    if request.header("x-requested-with") != nil { return false }
+    if let mode = request.header("sec-fetch-mode")?.lowercased() { return mode == "navigate" }
     guard let accept = request.header("accept")?.lowercased() else { return false }
-    return accept.contains("application/json") || accept.contains("+json")
+    if accept.contains("application/json") || accept.contains("+json") { return false }
+    return accept.contains("text/html")
   }
 }

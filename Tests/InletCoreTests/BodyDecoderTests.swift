@@ -288,6 +288,24 @@ struct BodyDecoderTests {
     #expect(decoded.files.first?.filename == "счёт; копия.pdf")
   }
 
+  /// RFC 5987 `filename*` (Python requests, some mailers) wins over `filename`; an old
+  /// browser's Windows path keeps its backslashes (the store keeps the last component).
+  @Test(arguments: [
+    (#"filename*=utf-8''%D0%A1%D1%87%D1%91%D1%82+1.pdf"#, "Счёт+1.pdf"),
+    (#"filename="schet.pdf"; filename*=UTF-8''%D0%A1%D1%87%D1%91%D1%82.pdf"#, "Счёт.pdf"),
+    (#"filename*=windows-1251''%D1%F7%B8%F2.pdf"#, "Счёт.pdf"),
+    (#"filename="C:\Users\Olga\Реквизиты.pdf""#, #"C:\Users\Olga\Реквизиты.pdf"#),
+    (#"filename="a \"b\".pdf""#, #"a "b".pdf"#),
+  ])
+  func multipartFileNameForms(_ parameters: String, expected: String) throws {
+    let body = [
+      "--b0undary", "Content-Disposition: form-data; name=\"file\"; \(parameters)",
+      "Content-Type: application/pdf", "", "%PDF", "--b0undary--", "",
+    ].joined(separator: "\r\n")
+    let decoded = try Self.decode(.post("multipart/form-data; boundary=b0undary", body))
+    #expect(decoded.files.first?.filename == expected)
+  }
+
   @Test(arguments: [
     "multipart/form-data", "multipart/form-data; boundary=", "multipart/form-data; charset=utf-8",
   ])

@@ -63,6 +63,9 @@ struct FormsMessengersDefinitionTests {
     let slow = Value.object(["form_started_at": "1799999990"])
     #expect(SpamCheck.verdict(slow, options: options, now: now) == nil)
     #expect(SpamCheck.verdict(fast, options: [:], now: now) == nil)
+    // The visitor's clock runs two minutes ahead: the stamp is from the future, not a bot.
+    let ahead = Value.object(["form_started_at": .number("1800000060000")])
+    #expect(SpamCheck.verdict(ahead, options: options, now: now) == nil)
   }
 
   @Test func messengerSchemes() {
@@ -224,6 +227,47 @@ struct FormsMessengersDefinitionTests {
     #expect(replaced.value(at: try #require(FieldPath("entry.0.messages"))) == .array(["b"]))
     #expect(replaced.member("other") == "x")
     #expect(value.replacing(at: try #require(FieldPath("missing.0")), with: "y") == value)
+  }
+
+  @Test("split lists level by level; past the limit a request is quarantined, not multiplied")
+  func splitLevels() throws {
+    let paths = try ["entry", "entry.0.changes", "entry.0.changes.0.value.messages"].map {
+      try #require(FieldPath($0))
+    }
+    func entry(_ messages: [String]) -> Value {
+      .object([
+        "changes": .array([
+          .object(["value": .object(["messages": .array(messages.map { Value.string($0) })])])
+        ])
+      ])
+    }
+    let body = Value.object(["entry": .array([entry(["a", "b"]), entry(["c"])])])
+    let units = HookProcessor.split(body, along: paths)
+    let messages = try #require(FieldPath("entry.0.changes.0.value.messages.0"))
+    #expect(units.map { $0.value(at: messages)?.text } == ["a", "b", "c"])
+    #expect(
+      HookProcessor.split(Value.object(["entry": .array([entry(["x"])])]), along: paths).count == 1)
+
+    let many = (0...HookProcessor.maxSplitItems).map { "wamid.\($0)" }
+    let instance = try Self.instance(
+      "whatsapp", secrets: ["app_secret": "meta", "verify_token": "v"])
+    let json =
+      #"{"object":"whatsapp_business_account","entry":[{"changes":[{"value":{"messages":["#
+      + many.map {
+        #"{"from":"79161234567","id":""# + $0 + #"","type":"text","text":{"body":"x"}}"#
+      }
+      .joined(separator: ",") + "]}}]}]}"
+    let bytes = Array(json.utf8)
+    let request = HookRequest(
+      method: "POST",
+      headers: [
+        (name: "Content-Type", value: "application/json"),
+        (
+          name: "X-Hub-Signature-256", value: HubSignature256Scheme.signature(bytes, secret: "meta")
+        ),
+      ], body: bytes)
+    let submission = try #require(processor.process(request, for: instance).submission)
+    #expect(submission.quarantineFailure?.code == "too_many_items")
   }
 
   @Test func optionProblems() {

@@ -225,18 +225,27 @@ struct MessengerTests {
     #expect(marina.text == "Первое")
     #expect(marina.messages.map(\.text) == ["Второе"])
 
+    // Two entries: a status callback first, then a message from Belarus — the status decides
+    // nothing for the message, and the number keeps its own country.
+    let mixed =
+      #"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"value":{"messaging_product":"whatsapp","statuses":[{"id":"wamid.out2","status":"read","timestamp":"1796000200","recipient_id":"79161234567"}]},"field":"messages"}]},{"id":"2","changes":[{"value":{"messaging_product":"whatsapp","contacts":[{"profile":{"name":"Сергей"},"wa_id":"375291234567"}],"messages":[{"from":"375291234567","id":"wamid.by1","timestamp":"\#(Self.start)","text":{"body":"Нужен счёт"},"type":"text"}]},"field":"messages"}]}]}"#
+    #expect(try await hub.whatsapp(mixed).status == 200)
+    let sergey = try #require(try hub.inquiries("whatsapp").first { $0.sender.name == "Сергей" })
+    #expect(sergey.sender.phone == "+375291234567")
+    #expect(sergey.text == "Нужен счёт")
+
     let malformed = try await hub.whatsapp(#"{"object":"whatsapp_business_account","entry":["#)
     #expect(malformed.status == 400, "signed but unreadable: kept as quarantined")
 
     let inquiries = try hub.inquiries("whatsapp")
-    #expect(inquiries.count == 2)
+    #expect(inquiries.count == 3)
     let inquiry = try #require(inquiries.first)
     #expect(inquiry.sender.phone == "+79161234567")
     #expect(inquiry.sender.name == "Алексей")
     #expect(inquiry.sender.messenger?.network == "whatsapp")
     #expect(inquiry.text == "Здравствуйте, есть в наличии?")
     #expect(inquiry.messages.map(\.text) == ["Модель X200"])
-    #expect(try hub.rawCount("whatsapp") == 5, "the status callback is acknowledged, not stored")
+    #expect(try hub.rawCount("whatsapp") == 6, "the status callbacks are acknowledged, not stored")
   }
 
   @Test("Jivo: offline message, finished chat, callback request; other events ignored")

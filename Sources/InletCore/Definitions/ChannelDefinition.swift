@@ -19,9 +19,10 @@ public struct ChannelDefinition: Sendable, Decodable {
   public var options: [String: Value]
   /// How messages of one messenger conversation are recognised (continuations).
   public var conversation: ConversationSpec?
-  /// A list in the body whose items are separate inputs when a request carries several
-  /// (WhatsApp batches messages): each is handled as if it had come alone.
-  public var split: FieldPath?
+  /// Lists in the body whose items are separate inputs when a request carries several
+  /// (WhatsApp batches entries, their changes and their messages): each is handled as if it had
+  /// come alone. Several paths split level by level, outermost first; one path or a list.
+  public var split: [FieldPath] = []
   /// Whether the file had no `events:` list (its top-level settings are the one event).
   public var hasImplicitEvent = false
   /// The secrets its templates read (`{{secret.confirmation}}`), set by the loader: an
@@ -45,7 +46,13 @@ public struct ChannelDefinition: Sendable, Decodable {
     handshakes = try c.decodeIfPresent([Handshake].self, forKey: .handshakes) ?? []
     options = try c.decodeIfPresent([String: Value].self, forKey: .options) ?? [:]
     conversation = try c.decodeIfPresent(ConversationSpec.self, forKey: .conversation)
-    split = try c.decodeIfPresent(String.self, forKey: .split).map {
+    let splitPaths: [String]
+    if let list = try? c.decodeIfPresent([String].self, forKey: .split) {
+      splitPaths = list
+    } else {
+      splitPaths = try c.decodeIfPresent(String.self, forKey: .split).map { [$0] } ?? []
+    }
+    split = try splitPaths.map {
       try FieldPath.decoding($0, at: c.codingPath + [CodingKeys.split])
     }
     // Top-level kind/fields/extra/reply are the defaults every event inherits, so a one-event

@@ -122,9 +122,12 @@ public struct FieldRule: Sendable, Decodable {
   public var difference: [FieldPath]?
   /// Divides a numeric value (milliseconds → seconds: 1000).
   public var divideBy: Double?
+  /// The value is an international number even without its "+" (a WhatsApp id, a Telegram
+  /// contact): bare digits get one, so no default country is assumed.
+  public var international = false
 
   enum CodingKeys: String, CodingKey, CaseIterable {
-    case paths, template, value, map, difference
+    case paths, template, value, map, difference, international
     case defaultValue = "default"
     case divideBy = "divide_by"
   }
@@ -151,6 +154,7 @@ public struct FieldRule: Sendable, Decodable {
       try $0.map { try FieldPath.decoding($0, at: c.codingPath + [CodingKeys.difference]) }
     }
     divideBy = try c.decodeIfPresent(Double.self, forKey: .divideBy)
+    international = try c.decodeIfPresent(Bool.self, forKey: .international) ?? false
     if let divideBy, divideBy == 0 {
       throw DecodingError.dataCorruptedError(
         forKey: .divideBy, in: c, debugDescription: "a non-zero number")

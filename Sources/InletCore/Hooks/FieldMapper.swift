@@ -89,6 +89,11 @@ struct FieldMapper {
       }
     }
     if found == nil, let constant = rule.value { found = constant }
+    if rule.international, let text = found, !text.isEmpty,
+      text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
+    {
+      found = "+" + text
+    }
     if let divisor = rule.divideBy, let text = found, let number = Double(text) {
       found = Value.format((number / divisor).rounded())
     }

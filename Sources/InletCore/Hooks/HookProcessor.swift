@@ -93,16 +93,22 @@ public struct HookProcessor: Sendable {
     if let failure = Self.checkFiles(decodedBody.files, options: instance.options) {
       return .refused(failure)
     }
-    if let path = definition.split, let items = decodedBody.fields.value(at: path)?.array,
-      items.count > 1
-    {
-      // A batch (WhatsApp may deliver several messages in one request): each item is handled
-      // as if it had come alone, and stored as its own raw item.
+    let units = Self.split(decodedBody.fields, along: definition.split)
+    if units.count > Self.maxSplitItems {
+      submission.disposition = .quarantined(
+        HookFailure(
+          status: 400, code: "too_many_items",
+          message: "the request carries \(units.count) items; at most \(Self.maxSplitItems)"),
+        partial: nil)
+      return .store(submission)
+    }
+    if units.count > 1 {
+      // A batch (WhatsApp may deliver several messages in one request, in several entries):
+      // each item is handled as if it had come alone, and stored as its own raw item; what
+      // one of them says (a status callback to drop) does not decide for the others.
       var parts: [RawSubmission] = []
-      for item in items {
-        let single = DecodedBody(
-          fields: decodedBody.fields.replacing(at: path, with: .array([item])),
-          files: decodedBody.files)
+      for fields in units {
+        let single = DecodedBody(fields: fields, files: decodedBody.files)
         if case .store(let part) = dispatch(
           single, request: request, instance: instance, now: now, submission: submission,
           context: context)
@@ -115,6 +121,30 @@ public struct HookProcessor: Sendable {
     return dispatch(
       decodedBody, request: request, instance: instance, now: now, submission: submission,
       context: context)
+  }
+
+  /// How many inputs one request may carry.
+  static let maxSplitItems = 1_000
+
+  /// The body once per item of the `split` lists, level by level (each item in place of its
+  /// list); the body itself when no list has more than one item. Stops growing past the limit.
+  static func split(_ fields: Value, along paths: [FieldPath]) -> [Value] {
+    var units = [fields]
+    for path in paths {
+      var next: [Value] = []
+      for unit in units {
+        guard let items = unit.value(at: path)?.array, items.count > 1 else {
+          next.append(unit)
+          continue
+        }
+        for item in items {
+          next.append(unit.replacing(at: path, with: .array([item])))
+          if next.count > maxSplitItems { return next }
+        }
+      }
+      units = next
+    }
+    return units
   }
 
   /// Picks the event for a decoded body and decides what becomes of it.

@@ -67,7 +67,10 @@ enum MultipartParser {
     guard let disposition, let fieldName = parameter("name", in: disposition) else {
       throw .malformed("a multipart part has no Content-Disposition name")
     }
-    if let filename = parameter("filename", in: disposition) {
+    // RFC 5987's `filename*` (UTF-8, percent-encoded), where a client sends it, names the file
+    // better than the plain `filename` beside it.
+    let extended = parameter("filename*", in: disposition).flatMap(Self.extendedValue)
+    if let filename = extended ?? parameter("filename", in: disposition) {
       if filename.isEmpty && content.isEmpty { return }  // an empty file input
       files.append(
         UploadedFile(field: fieldName, filename: filename, contentType: contentType, data: content))
@@ -85,6 +88,40 @@ enum MultipartParser {
   private static func parameter(_ name: String, in header: String) -> String? {
     for (key, value) in parameters(header) where key == name { return value }
     return nil
+  }
+
+  /// An RFC 5987 value, `charset'language'percent-encoded` (`utf-8''%D0%A1%D1%87%D1%91%D1%82.pdf`);
+  /// UTF-8, or windows-1251 where it says so.
+  static func extendedValue(_ text: String) -> String? {
+    let pieces = text.split(separator: "'", maxSplits: 2, omittingEmptySubsequences: false)
+    guard pieces.count == 3 else { return nil }
+    var bytes: [UInt8] = []
+    var iterator = pieces[2].utf8.makeIterator()
+    while let byte = iterator.next() {
+      guard byte == UInt8(ascii: "%") else {
+        bytes.append(byte)
+        continue
+      }
+      guard let high = iterator.next().flatMap(Self.hexDigit),
+        let low = iterator.next().flatMap(Self.hexDigit)
+      else { return nil }
+      bytes.append(high << 4 | low)
+    }
+    let charset = pieces[0].lowercased()
+    if charset == "windows-1251" || charset == "cp1251" {
+      return LegacyCharset.windows1251.decode(bytes)
+    }
+    let decoded = String(validating: bytes, as: UTF8.self)
+    return decoded?.isEmpty == true ? nil : decoded
+  }
+
+  private static func hexDigit(_ byte: UInt8) -> UInt8? {
+    switch byte {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+    case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+    default: nil
+    }
   }
 
   static func parameters(_ header: String) -> [(String, String)] {
@@ -105,6 +142,9 @@ enum MultipartParser {
         while let character = characters.first {
           characters = characters.dropFirst()
           if escaped {
+            // Only `\"` and `\\` are escapes: a browser sends a Windows path (`C:\Users\…`)
+            // as typed, its backslashes meant literally.
+            if character != "\"" && character != "\\" { value.append("\\") }
             value.append(character)
             escaped = false
           } else if character == "\\" {

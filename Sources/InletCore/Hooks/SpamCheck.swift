@@ -17,7 +17,9 @@ public enum SpamCheck {
         // Milliseconds (JavaScript's Date.now()) or seconds.
         let started = stamp > 100_000_000_000 ? stamp / 1000 : stamp
         let elapsed = now.timeIntervalSince1970 - started
-        if elapsed < minimum {
+        // A stamp from the future says the visitor's clock runs ahead, not how long they took:
+        // a person is not refused for it.
+        if elapsed >= 0, elapsed < minimum {
           return "spam: the form was filled in \(Value.format(elapsed.rounded())) s, "
             + "less than min_fill_seconds (\(Value.format(minimum)) s)"
         }
