@@ -100,7 +100,8 @@ extension InletDatabase {
     }
     if let statuses = filter.rawStatuses {
       let raws = try RawItemRecord.filter(statuses.contains(RawItemRecord.Columns.status))
-        .order(RawItemRecord.Columns.id).limit(limit).fetchAll(db)
+        .select(RawItemRecord.listingColumns).order(RawItemRecord.Columns.id).limit(limit)
+        .fetchAll(db)
       for raw in raws { entries.append(try rawEntry(raw)) }
     }
     entries.sort { $0.receivedAt < $1.receivedAt }

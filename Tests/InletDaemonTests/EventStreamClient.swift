@@ -21,6 +21,8 @@ struct EventStreamClient {
     var status: Int
     var events: [Event] = []
     var comments: [String] = []
+    /// The last event id the stream set (events and id-only blocks), as an EventSource keeps it.
+    var lastEventID: Int64?
   }
 
   let url: String
@@ -85,7 +87,10 @@ struct EventStreamClient {
         data.append(String(line.dropFirst(6)))
       }
     }
-    if let id {
+    // As the SSE specification dispatches: the id is kept either way; a block without data is
+    // no event.
+    if let id { session.lastEventID = id }
+    if let id, !data.isEmpty {
       session.events.append(Event(id: id, type: type, data: data.joined(separator: "\n")))
     }
   }

@@ -56,6 +56,24 @@ struct EventStreamTests {
     #expect(replay.events.map(\.id) == ids)
   }
 
+  @Test("a client that has seen no event yet resumes from where it connected, not from later")
+  func resumeBeforeAnyEvent() async throws {
+    let daemon = try DaemonHarness()
+    defer { daemon.remove() }
+    try await daemon.start()
+    for n in 0..<2 { _ = try await daemon.submitLead(n) }
+    let stream = EventStreamClient(url: daemon.baseURL, token: daemon.readToken)
+    // Connected after two events, it drops before any new one.
+    let quiet = try await stream.read(lastEventID: nil, count: 1, seconds: 5, comments: 1)
+    #expect(quiet.events.isEmpty)
+    let position = try #require(quiet.lastEventID)
+    #expect(position == 2)
+    // A lead while it is away: reconnecting with what the stream said, it gets exactly that.
+    _ = try await daemon.submitLead(2)
+    let back = try await stream.read(lastEventID: String(position), count: 1)
+    #expect(back.events.map(\.id) == [3])
+  }
+
   @Test("the stream needs a token, rejects a bad Last-Event-ID, and ends on SIGTERM")
   func errorsAndShutdown() async throws {
     let daemon = try DaemonHarness()
@@ -67,6 +85,10 @@ struct EventStreamTests {
       .GET, "/inquiries/stream", token: daemon.readToken, headers: [("Last-Event-ID", "abc")])
     #expect(bad.status == 400)
     #expect(bad.errorCode == "invalid_last_event_id")
+    let ahead = try await daemon.api(
+      .GET, "/inquiries/stream", token: daemon.readToken, headers: [("Last-Event-ID", "99")])
+    #expect(ahead.status == 409)
+    #expect(ahead.errorCode == "last_event_id_ahead")
 
     // An open stream does not keep the daemon from stopping.
     let stream = EventStreamClient(url: daemon.baseURL, token: daemon.readToken)

@@ -162,6 +162,14 @@ struct MessengerTests {
     #expect(first.messages.map(\.text) == ["Нужен счёт"])
     #expect(inquiries.last?.text == "Старый формат")
     #expect(try hub.rawCount("vk") == 3, "confirmation, typing and forged requests are not stored")
+    // The stored body is served without the secret that authenticates VK's requests.
+    let rawID = try #require(first.source.rawID)
+    let served = try await hub.daemon.download("/raw/\(rawID)")
+    #expect(served.status == 200)
+    let text = String(decoding: served.bytes, as: UTF8.self)
+    #expect(text.contains("Добрый день"))
+    #expect(!text.contains(FormsHarness.vkSecret), "\(text)")
+    #expect(text.contains(#""secret":"[redacted]""#), "\(text)")
 
     // Rejected: the customer's next message in the window is a new inquiry threaded to it.
     let rejected = try await hub.daemon.api(

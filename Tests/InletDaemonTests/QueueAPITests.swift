@@ -22,6 +22,7 @@ struct QueueAPITests {
     }()
     var seen: [String] = []
     var after: String?
+    var resume: String?
     var pages = 0
     repeat {
       var path = "/inquiries?limit=3"
@@ -31,6 +32,7 @@ struct QueueAPITests {
       let items = try #require(reply.json["items"] as? [[String: Any]])
       seen += items.compactMap { $0["id"] as? String }
       after = reply.json["next"] as? String
+      resume = reply.json["resume"] as? String
       pages += 1
       try await Task.sleep(for: .milliseconds(20))
     } while after != nil
@@ -46,6 +48,15 @@ struct QueueAPITests {
     // Continuing from the last full page's cursor picks up exactly the rest.
     let everything = try await daemon.allPages("").compactMap { $0["id"] as? String }
     #expect(everything == created)
+
+    // The last page's `resume` (its `next` is null) gives exactly what came after it, later.
+    let position = try #require(resume)
+    let later = [try await daemon.submitLead(60), try await daemon.submitLead(61)]
+    let since = try await daemon.api(
+      .GET, "/inquiries?limit=500&after=\(position)", token: daemon.readToken)
+    let rest = (since.json["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+    #expect(rest == Array(created.dropFirst(seen.count)) + later)
+    #expect(since.json["resume"] as? String != position)
   }
 
   @Test("filters by status, channel, kind and since; bad parameters are 400")
@@ -68,6 +79,12 @@ struct QueueAPITests {
     #expect(try await ids("status=rejected") == [first])
     #expect(try await ids("status=all").count == 3, "inquiries and the quarantined raw item")
     #expect(try await ids("status=quarantined").first?.hasPrefix("r") == true)
+    // A listing of raw entries reads their rows without the bodies; the entry is whole.
+    let listed = try await daemon.api(
+      .GET, "/inquiries?status=quarantined", token: daemon.readToken)
+    let entry = try #require((listed.json["items"] as? [[String: Any]])?.first)
+    #expect(entry["reason"] as? String != nil, "\(entry)")
+    #expect((entry["source"] as? [String: Any])?["raw_id"] as? String != nil)
     #expect(try await ids("status=all&kind=form") == [first, second])
     #expect(try await ids("status=all&channel=nowhere").isEmpty)
     let since = ISO8601DateFormatter().string(from: cut.addingTimeInterval(1))

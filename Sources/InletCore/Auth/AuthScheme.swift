@@ -44,6 +44,33 @@ public struct ChannelSecrets: Sendable {
 
   /// The names present, for validation messages.
   public var names: [String] { values.keys.sorted() }
+
+  /// `bytes` with every secret value of 6 characters or more replaced by `[redacted]`: a body
+  /// that carries its own credential (VK's `secret`, MegaFon's `crm_token`) is shown without it.
+  public func redacting(_ bytes: [UInt8]) -> [UInt8] {
+    var result = bytes
+    let marker = Array("[redacted]".utf8)
+    for value in Set(values.values) where value.utf8.count >= 6 {
+      let needle = Array(value.utf8)
+      guard result.count >= needle.count else { continue }
+      var output: [UInt8] = []
+      output.reserveCapacity(result.count)
+      var index = 0
+      while index < result.count {
+        if result[index] == needle[0], index + needle.count <= result.count,
+          result[index..<(index + needle.count)].elementsEqual(needle)
+        {
+          output += marker
+          index += needle.count
+        } else {
+          output.append(result[index])
+          index += 1
+        }
+      }
+      result = output
+    }
+    return result
+  }
 }
 
 /// The schemes a definition may name.

@@ -5,15 +5,21 @@ import InletCore
 import InletStore
 import NIOCore
 
-/// `GET /raw/{id}` and `GET /attachments/{id}`: stored bytes exactly as received.
+/// `GET /raw/{id}` and `GET /attachments/{id}`: stored bytes exactly as received — except a
+/// credential of the channel's inside a raw body (VK's `secret`, MegaFon's `crm_token`): a
+/// read-only token must not learn what authenticates webhooks.
 struct ContentController {
   let database: InletDatabase
+  let channels: ChannelTable
 
   func register(on group: RouterGroup<InletRequestContext>) {
     group.get("/raw/:id") { _, context in
       let id = context.parameters.get("id") ?? ""
-      guard let content = try await database.rawContent(id: id) else {
+      guard var content = try await database.rawContent(id: id) else {
         throw APIError.notFound("no raw item with id `\(id)`")
+      }
+      if let channel = content.channel, let instance = channels.instance(named: channel) {
+        content.data = Data(instance.secrets.redacting(Array(content.data)))
       }
       return Self.response(content)
     }

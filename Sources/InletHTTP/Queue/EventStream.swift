@@ -9,8 +9,12 @@ import ServiceLifecycle
 ///
 /// Each event's `id:` is its number in the one `events` sequence, so a client that reconnects
 /// with `Last-Event-ID` gets exactly what it missed. Without it the stream starts at the newest
-/// event (`Last-Event-ID: 0` replays everything). The database is polled because writers may be
-/// other processes (`inlet replay`); an idle poll is one indexed read.
+/// event (`Last-Event-ID: 0` replays everything); the opening block and every keep-alive carry
+/// the position (`id:` without data: the client's last event id, no event), so a client that
+/// has not seen an event yet resumes from where it connected too. An id ahead of the newest
+/// event (a database restored or replaced under the CRM) is 409, not a silent gap. The database
+/// is polled because writers may be other processes (`inlet replay`); an idle poll is one
+/// indexed read.
 struct EventStream: Sendable {
   let database: InletDatabase
   var pollInterval: Duration = .milliseconds(200)
@@ -27,6 +31,14 @@ struct EventStream: Sendable {
           throw APIError(
             .badRequest, code: "invalid_last_event_id",
             message: "Last-Event-ID must be the id of an event received earlier (an integer)")
+        }
+        let newest = try await database.lastEventID()
+        guard value <= newest else {
+          throw APIError(
+            .conflict, code: "last_event_id_ahead",
+            message:
+              "Last-Event-ID \(value) is ahead of the newest event (\(newest)): this database is "
+              + "not the one the id came from (restored or replaced); resume with 0 to read all")
         }
         start = value
       } else {
@@ -50,7 +62,7 @@ struct EventStream: Sendable {
     var last = start
     var lastWrite = ContinuousClock.now
     // A comment at once tells the client (and any proxy) the stream is open.
-    try await writer.write(ByteBuffer(string: ": inlet event stream\n\n"))
+    try await writer.write(ByteBuffer(string: ": inlet event stream\nid: \(start)\n\n"))
     while !Task.isCancelled && !isShuttingDown() {
       let events = try await database.events(after: last)
       for event in events {
@@ -62,7 +74,7 @@ struct EventStream: Sendable {
         continue
       }
       if ContinuousClock.now - lastWrite >= keepAliveInterval {
-        try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+        try await writer.write(ByteBuffer(string: ": keep-alive\nid: \(last)\n\n"))
         lastWrite = .now
       }
       try await Task.sleep(for: pollInterval)

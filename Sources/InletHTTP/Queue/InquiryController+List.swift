@@ -12,7 +12,8 @@ extension InquiryController {
     group.get("/inquiries") { request, _ in
       let query = try Self.queueQuery(request.uri.queryParameters)
       let page = try await database.page(query)
-      return try Self.json(Page(items: page.items, next: page.next?.token))
+      return try Self.json(
+        Page(items: page.items, next: page.next?.token, resume: page.position.token))
     }
   }
 
@@ -48,7 +49,7 @@ extension InquiryController {
       guard let cursor = QueueCursor(token: after) else {
         throw APIError(
           .badRequest, code: "invalid_cursor",
-          message: "`after` must be the `next` value of a previous page")
+          message: "`after` must be the `next` or `resume` value of a previous page")
       }
       query.after = cursor
     }

@@ -46,7 +46,9 @@ public enum OpenAPIDocument {
           description: |
             `status` defaults to `new`. `ignored`, `quarantined` and `all` also list raw items in
             those states as inquiry-shaped entries with ids `r<raw id>`. Follow `next` until it is
-            null; a cursor stays valid while new inquiries arrive (they sort after it).
+            null; a cursor stays valid while new inquiries arrive (they sort after it). `resume` is
+            the position after the page's last entry, on the last page too: pass it as `after`
+            later to get exactly what arrived since.
           parameters:
             - name: status
               in: query
@@ -64,7 +66,7 @@ public enum OpenAPIDocument {
               schema: { type: string, format: date-time }
             - name: after
               in: query
-              description: The `next` of the previous page (opaque; pass it back unchanged).
+              description: The `next` or `resume` of a previous page (opaque; pass it back unchanged).
               schema: { $ref: "#/components/schemas/Cursor" }
             - name: limit
               in: query
@@ -86,7 +88,10 @@ public enum OpenAPIDocument {
             Events `inquiry.created` and `inquiry.updated`, `data:` the inquiry JSON, `id:` from one
             increasing sequence. Reconnect with `Last-Event-ID` to receive exactly what was missed;
             without it the stream starts with the next change (`Last-Event-ID: 0` replays all).
-            A comment line is sent every 15 s to keep the connection open.
+            The opening block and a keep-alive every 15 s carry `id:` without data (the position,
+            no event), so a client that has seen no event yet also resumes where it connected. An
+            id ahead of the newest event (the database was restored or replaced) is 409
+            `last_event_id_ahead`.
           parameters:
             - name: Last-Event-ID
               in: header
@@ -99,6 +104,7 @@ public enum OpenAPIDocument {
                   schema: { type: string }
             "400": { $ref: "#/components/responses/BadRequest" }
             "401": { $ref: "#/components/responses/Unauthorized" }
+            "409": { $ref: "#/components/responses/Conflict" }
       /api/v1/inquiries/{id}:
         get:
           tags: [queue]
@@ -186,7 +192,11 @@ public enum OpenAPIDocument {
         get:
           tags: [queue]
           operationId: getRawItem
-          summary: The raw input exactly as received (the .eml, the webhook body).
+          summary: The raw input as received (the .eml, the webhook body).
+          description: |
+            A credential of the channel's own inside the body (VK's `secret`, MegaFon's
+            `crm_token`) reads `[redacted]`: a read token does not reveal what authenticates
+            webhooks.
           parameters:
             - name: id
               in: path
@@ -814,6 +824,7 @@ public enum OpenAPIDocument {
               oneOf:
                 - $ref: "#/components/schemas/Cursor"
                 - type: "null"
+            resume: { $ref: "#/components/schemas/Cursor" }
         Inquiry:
           type: object
           required: [id, status, channel, kind, received_at, sender, attachments, extra, messages,

@@ -5,13 +5,14 @@ import InletStore
 /// stream, stored bytes, the delivery outbox and the OpenAPI document.
 struct QueueAPI {
   let database: InletDatabase
+  let channels: ChannelTable
 
   func register(on router: Router<InletRequestContext>, api: RouterGroup<InletRequestContext>) {
     let inquiries = InquiryController(database: database)
     inquiries.registerList(on: api)
     inquiries.registerTransitions(on: api)
     EventStream(database: database).register(on: api)
-    ContentController(database: database).register(on: api)
+    ContentController(database: database, channels: channels).register(on: api)
     DeliveryController(database: database).register(on: api)
     // The API description is public: a CRM integrator reads it before holding a token.
     router.get("/api/v1/openapi.yaml") { _, _ in

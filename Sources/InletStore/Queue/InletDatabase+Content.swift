@@ -7,6 +7,8 @@ public struct StoredContent: Sendable {
   public var contentType: String
   /// The file name to offer when saving (attachments).
   public var filename: String?
+  /// The channel a raw item came in on.
+  public var channel: String?
 }
 
 extension InletDatabase {
@@ -20,7 +22,8 @@ extension InletDatabase {
       let transport = try? JSONSerialization.jsonObject(with: Data(raw.transport.utf8))
       let declared = (transport as? [String: Any])?["content_type"] as? String
       return StoredContent(
-        data: raw.body, contentType: declared ?? "application/octet-stream", filename: nil)
+        data: raw.body, contentType: declared ?? "application/octet-stream", filename: nil,
+        channel: raw.channel)
     }
   }
 

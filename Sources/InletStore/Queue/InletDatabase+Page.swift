@@ -7,6 +7,9 @@ public struct QueuePage: Sendable {
   public var items: [Inquiry]
   /// Where the next page starts; nil when this page reached the end.
   public var next: QueueCursor?
+  /// The position after this page's last entry (the query's own when the page is empty),
+  /// also at the end: asked for later, it gives exactly what arrived since.
+  public var position: QueueCursor
 }
 
 extension InletDatabase {
@@ -33,7 +36,8 @@ extension InletDatabase {
         .filter(RawItemRecord.Columns.id > query.after.rawID)
       if let channel = query.channel { request = request.filter(Column("channel") == channel) }
       if let since = query.since { request = request.filter(Self.receivedSince(since)) }
-      raws = try request.order(RawItemRecord.Columns.id).limit(limit).fetchAll(db)
+      raws = try request.select(RawItemRecord.listingColumns).order(RawItemRecord.Columns.id)
+        .limit(limit).fetchAll(db)
     }
     // Merge the two id-ordered streams by arrival, taking a prefix of each, so each stream's
     // cursor part stays exact.
@@ -55,7 +59,7 @@ extension InletDatabase {
         r += 1
       }
     }
-    return QueuePage(items: items, next: items.count == limit ? cursor : nil)
+    return QueuePage(items: items, next: items.count == limit ? cursor : nil, position: cursor)
   }
 
   /// `received_at >= since` whether the column holds GRDB's date text or a Unix time, so the

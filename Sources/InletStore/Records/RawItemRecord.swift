@@ -35,6 +35,16 @@ public struct RawItemRecord: Codable, Sendable, FetchableRecord, MutablePersista
     static let receivedAt = Column(CodingKeys.receivedAt)
   }
 
+  /// Every column but the body, read as empty: what a listing shows of a raw item (an ignored
+  /// letter's body may be 25 MB; a page holds up to 500 of them).
+  static var listingColumns: [any SQLSelectable] {
+    [
+      Column("id"), Column("channel"), Column("event"), Column("transport"),
+      SQL("x'' AS body"), Column("idempotency_key"), Column("received_at"), Column("status"),
+      Column("reason"), Column("extracted"), Column("inquiry_id"),
+    ]
+  }
+
   public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
