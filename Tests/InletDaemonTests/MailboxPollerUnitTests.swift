@@ -82,3 +82,29 @@ struct UnfetchableLetterTests {
     #expect(first.transport.contains("\"uid\":7"))
   }
 }
+
+/// A callback form (a name and a phone, from the site's robot) is the visitor's inquiry.
+@Suite("Form letters without the visitor's address")
+struct AddresslessFormTests {
+  @Test("no sender address (not the robot's); named from the form; limited by its phone")
+  func callbackForm() {
+    let builder = MailItemBuilder(
+      mailbox: "sales", folder: "INBOX", options: MailOptions(ownAddresses: ["@example.ru"]))
+    let letter = [
+      "From: noreply@example.ru", "To: sales@example.ru", "Subject: Заказ обратного звонка",
+      "Message-ID: <cb1@example.ru>", "Content-Type: text/plain; charset=utf-8", "",
+      "Имя: Иван", "Телефон: +7 916 222-33-44", "",
+    ].joined(separator: "\r\n")
+    let item = builder.item(
+      uid: 1, bytes: Array(letter.utf8), size: letter.utf8.count, internalDate: nil,
+      headersOnly: false)
+    guard case .inquiry(let inquiry, _, _) = item.outcome else {
+      Issue.record("expected an inquiry, got \(item.outcome)")
+      return
+    }
+    #expect(inquiry.sender.email == nil)
+    #expect(inquiry.sender.name == "Иван")
+    #expect(inquiry.sender.phone == "+79162223344")
+    #expect(item.sender == "+79162223344", "the rate limit counts this visitor, not the robot")
+  }
+}

@@ -48,7 +48,7 @@ enum ExpectedFields {
       return missing.isEmpty ? nil : "\(key): \(missing) not in \(show(haystack))"
     }
     switch key {
-    case "sender_name": return same(letter.sender?.name)
+    case "sender_name": return same(letter.senderName)
     case "sender_email": return same(letter.sender?.email)
     case "from_email": return same(letter.from?.email)
     case "reply_to_email": return same(letter.replyTo?.email)

@@ -50,6 +50,7 @@ enum FixtureCorpus {
       if let bytes = custom["max_attachment_bytes"] as? Int { options.maxAttachmentBytes = bytes }
       if let count = custom["max_attachments"] as? Int { options.maxAttachments = count }
       if let own = custom["own_addresses"] as? [String] { options.ownAddresses = own }
+      if let allowed = custom["allow_senders"] as? [String] { options.allowSenders = allowed }
     }
     return options
   }

@@ -66,6 +66,11 @@ public enum INN: Sendable {
   /// dashed number (a phone `+7 9161234567` can pass the checksum by chance).
   /// - Returns: Distinct valid INNs, labelled first, each group in text order.
   public static func extract(from text: String) -> [String] {
+    extractLabelled(from: text).map(\.inn)
+  }
+
+  /// ``extract(from:)`` with whether each INN had its label (`ИНН 7707083893`).
+  public static func extractLabelled(from text: String) -> [(inn: String, labelled: Bool)] {
     let characters = Array(text)
     var labelled: [String] = []
     var unlabelled: [String] = []
@@ -88,7 +93,8 @@ public enum INN: Sendable {
       start = end
     }
     var seen: Set<String> = []
-    return (labelled + unlabelled).filter { seen.insert($0).inserted }
+    return (labelled.map { ($0, true) } + unlabelled.map { ($0, false) })
+      .filter { seen.insert($0.0).inserted }
   }
 
   /// ``isValid(_:)`` of ASCII digits.

@@ -5,6 +5,9 @@ public struct MailSection: Sendable, Decodable, Equatable {
   /// The company's own addresses (`sales@example.ru`) or domains (`@example.ru`): a letter from
   /// one of them is kept as `ignored` (`own_address`), not queued.
   public var ownAddresses: [String] = []
+  /// Senders (addresses or `@domains`, in `From` or `Reply-To`) whose letters are leads even
+  /// through a mailing list or as a machine's notification (a form service's relay).
+  public var allowSenders: [String] = []
   /// More letters than this from one sender within `rate_limit_window` are `ignored`.
   public var rateLimitCount = 20
   public var rateLimitWindow = "2h"
@@ -17,6 +20,7 @@ public struct MailSection: Sendable, Decodable, Equatable {
 
   enum CodingKeys: String, CodingKey, CaseIterable {
     case ownAddresses = "own_addresses"
+    case allowSenders = "allow_senders"
     case rateLimitCount = "rate_limit_count"
     case rateLimitWindow = "rate_limit_window"
     case maxAttachmentBytes = "max_attachment_bytes"
@@ -26,6 +30,7 @@ public struct MailSection: Sendable, Decodable, Equatable {
     try decoder.rejectUnknownKeys(CodingKeys.self)
     let c = try decoder.container(keyedBy: CodingKeys.self)
     ownAddresses = try c.decodeIfPresent([String].self, forKey: .ownAddresses) ?? []
+    allowSenders = try c.decodeIfPresent([String].self, forKey: .allowSenders) ?? []
     rateLimitCount = try c.decodeIfPresent(Int.self, forKey: .rateLimitCount) ?? rateLimitCount
     rateLimitWindow =
       try c.decodeIfPresent(String.self, forKey: .rateLimitWindow) ?? rateLimitWindow

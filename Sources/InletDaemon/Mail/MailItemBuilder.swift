@@ -61,7 +61,7 @@ struct MailItemBuilder: Sendable {
       return MailItem(
         uid: uid, bytes: bytes, key: Self.key(messageID: letter.messageID, bytes: bytes),
         receivedAt: receivedAt, arrivedAt: internalDate, transport: transportText,
-        sender: inquiry.sender.email,
+        sender: inquiry.sender.email ?? inquiry.sender.phone,
         outcome: .inquiry(
           inquiry, files: files, references: letter.inReplyTo + letter.references))
     case .ignored(let reason, let letter):
@@ -69,7 +69,7 @@ struct MailItemBuilder: Sendable {
       return MailItem(
         uid: uid, bytes: bytes, key: Self.key(messageID: letter?.messageID, bytes: bytes),
         receivedAt: receivedAt, arrivedAt: internalDate, transport: transportText,
-        sender: partial?.sender.email,
+        sender: partial.flatMap { $0.sender.email ?? $0.sender.phone },
         outcome: .ignored(reason: reason, partial: partial))
     case .unparseable(let error):
       return MailItem(
@@ -82,7 +82,8 @@ struct MailItemBuilder: Sendable {
   /// The inquiry a letter makes (design.md, "Inquiry JSON"); what has no field of its own goes
   /// to `extra`.
   func draft(_ letter: MailLetter, receivedAt: Date) -> Inquiry {
-    let person = letter.sender ?? letter.from
+    // A form letter without the visitor's address has no sender (not the robot's From).
+    let person = letter.formMailer != nil ? letter.sender : (letter.sender ?? letter.from)
     var extra: [String: Value] = [:]
     if let from = letter.from, from != person { extra["from"] = .string(Self.text(from)) }
     if !letter.to.isEmpty { extra["to"] = .array(letter.to.map { .string(Self.text($0)) }) }
@@ -110,7 +111,8 @@ struct MailItemBuilder: Sendable {
       channel: mailbox, kind: .email, receivedAt: receivedAt, subject: letter.subject,
       text: letter.text,
       sender: Inquiry.Sender(
-        name: person?.name, email: person.flatMap { EmailNormalizer.normalize($0.email) },
+        name: person?.name ?? letter.senderName,
+        email: person.flatMap { EmailNormalizer.normalize($0.email) },
         phone: letter.phones.first),
       company: company, extra: extra,
       source: Inquiry.Source(messageID: letter.messageID))

@@ -71,6 +71,7 @@ final class MailboxPoller: Sendable {
   static func options(_ mail: MailSection) -> MailOptions {
     MailOptions(
       ownAddresses: mail.ownAddresses.map { $0.lowercased() },
+      allowSenders: mail.allowSenders.map { $0.lowercased() },
       maxAttachmentBytes: mail.maxAttachmentBytes, defaultCountry: mail.defaultCountry)
   }
 

@@ -50,11 +50,26 @@ public enum BodyExtractor {
     var text = Charset.decode(bytes, declared: charset)
     if wide { text = normaliseNewlines(text) }
     if html {
+      // An "HTML" body without a tag that breaks lines (a PHP form script's text sent as
+      // text/html) keeps its lines.
+      if text.utf8.contains(0x0A), !hasLineBreakingTag(text) {
+        text = text.replacingOccurrences(of: "\n", with: "<br>\n")
+      }
       text = HTMLText.text(from: text)
     } else if part.contentType["format"]?.lowercased() == "flowed" {
       text = unflow(text, deleteSpace: part.contentType["delsp"]?.lowercased() == "yes")
     }
     return (text, html)
+  }
+
+  private static let lineBreakingTags = [
+    "<br", "<p", "<div", "<tr", "<td", "<li", "<table", "<pre", "<h1", "<h2", "<h3", "<h4",
+    "<blockquote", "<ul", "<ol", "<dl", "<center", "<section", "<article", "<hr",
+  ]
+
+  private static func hasLineBreakingTag(_ html: String) -> Bool {
+    let lowered = html.fastLowercased()
+    return lineBreakingTags.contains { lowered.utf8Contains($0) }
   }
 
   private static func walk(
@@ -80,7 +95,10 @@ public enum BodyExtractor {
       return
     }
     if signatureTypes.contains(part.mediaType) { return }
-    if isBodyText(part) {
+    // A named text file after the body (Apple Mail marks attached `.txt` files inline) is a
+    // file, not more of the letter.
+    let namedFileAfterBody = part.fileName != nil && !texts.isEmpty
+    if isBodyText(part) && !namedFileAfterBody {
       guard wantText else { return }
       let (text, html) = text(of: part)
       if html { body.fromHTML = true }

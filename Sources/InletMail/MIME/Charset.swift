@@ -86,15 +86,27 @@ public enum Charset {
   }
 
   /// Whether high bytes dominate enough to be Cyrillic text: Latin text has accents here and
-  /// there, Russian text is mostly high bytes.
+  /// there, Russian text is mostly high bytes. In an HTML document the markup's ASCII letters
+  /// may outnumber the text's; then what tells is how the high bytes stand: a Cyrillic word is
+  /// a run of them, a Western accent stands alone between ASCII letters.
   private static func looksCyrillic(_ bytes: [UInt8]) -> Bool {
     var high = 0
     var letters = 0
+    var inRuns = 0
+    var run = 0
     for byte in bytes {
       if byte >= 0xC0 { high += 1 }
       if byte >= 0x80 || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) { letters += 1 }
+      if byte >= 0x80 {
+        run += 1
+        if run == 3 { inRuns += 3 } else if run > 3 { inRuns += 1 }
+      } else {
+        run = 0
+      }
     }
-    return letters > 0 && high * 2 > letters
+    if letters > 0 && high * 2 > letters { return true }
+    let allHigh = bytes.reduce(0) { $0 + ($1 >= 0x80 ? 1 : 0) }
+    return inRuns >= 12 && inRuns * 4 >= allHigh * 3
   }
 
   /// Picks the Cyrillic code page whose reading looks most like Russian; the declared one

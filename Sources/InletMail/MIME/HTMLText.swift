@@ -52,6 +52,7 @@ public enum HTMLText {
     var link: (href: String, start: Int)?
     var preformatted = 0
     var openBlocks: [Int] = []
+    var unclosed: Set<String> = []
     let count = bytes.count
     // The bytes read by tags that came to nothing are bounded: `<a<a<a…` without a `>`, or
     // with its one `>` inside a quote nothing closes, was read to the end from every `<`. Past
@@ -75,7 +76,18 @@ public enum HTMLText {
         }
         index = tag.end
         if !tag.closing && skippedElements.contains(tag.name) && !tag.selfClosing {
-          index = findClosing(bytes, from: index, name: tag.name) ?? count
+          // Without its end tag (`</head>` is optional in HTML5) an element hides nothing
+          // after it: a head ends where the body starts, anything else is only its tag.
+          // Once an end tag was not found, it is not looked for again (each search reads on
+          // to the end).
+          if !unclosed.contains(tag.name),
+            let closing = findClosing(bytes, from: index, name: tag.name)
+          {
+            index = closing
+          } else {
+            unclosed.insert(tag.name)
+            if tag.name == "head", let body = find(bytes, from: index, "<body") { index = body }
+          }
           continue
         }
         switch tag.name {

@@ -11,32 +11,26 @@ enum FormMailer {
     var contactValues: [String]
   }
 
+  /// What a form field holds, told by words in its label («E-mail автора», «Ваш телефон»).
+  enum FieldKind { case name, phone, email, company, inn }
+
   private static let noReplyLocalParts: Set<String> = [
     "noreply", "no-reply", "no_reply", "donotreply", "do-not-reply", "do_not_reply", "robot",
     "mailer", "notify", "notification", "notifications", "forms", "form", "bitrix", "wordpress",
     "tilda", "site", "website", "web", "postman", "bot",
   ]
+  /// Subject words of form notifications. Whole phrases, so that «информация» or «платформа»
+  /// does not read as «форма».
   private static let subjectHints = [
-    "заявка", "с сайта", "обратный звонок", "обратной связи", "заказ звонка", "форма",
-    "new submission", "new lead", "request from", "new message from", "contact form",
+    "заявка", "с сайта", "обратный звонок", "обратного звонка", "обратной связи", "заказ звонка",
+    "из формы", "с формы", "new submission", "new lead", "request from", "new message from",
+    "contact form", "form submission",
   ]
-  private static let nameLabels: Set<String> = [
-    "name", "имя", "фио", "ваше имя", "контактное лицо", "your name", "имя и фамилия",
-    "full name", "first name",
+  /// Subject prefixes of replies and forwards: such a letter is a person's, whatever its
+  /// subject says («RE: Заявка №1542 с сайта»).
+  private static let replyPrefixes = [
+    "re:", "re[", "fw:", "fwd:", "ответ:", "отв:", "пересл:", "пересылка:", "aw:", "wg:",
   ]
-  private static let phoneLabels: Set<String> = [
-    "phone", "tel", "телефон", "ваш телефон", "номер телефона", "мобильный телефон",
-    "phone number", "контактный телефон",
-  ]
-  private static let emailLabels: Set<String> = [
-    "email", "e-mail", "почта", "электронная почта", "ваш email", "ваш e-mail", "mail",
-    "your email", "эл. почта", "адрес электронной почты",
-  ]
-  private static let companyLabels: Set<String> = [
-    "company", "организация", "компания", "название компании", "название организации",
-    "company name", "наименование организации",
-  ]
-  private static let innLabels: Set<String> = ["inn", "инн"]
 
   /// Whether an address is a robot's (`noreply@`, `robot@`, …) rather than a person's.
   static func isNoReply(_ email: String) -> Bool {
@@ -47,10 +41,25 @@ enum FormMailer {
       || local.hasPrefix("donotreply") || email.hasSuffix("@tilda.ws")
   }
 
+  /// Whether the subject starts as a reply's or a forward's does.
+  static func isReplySubject(_ subject: String) -> Bool {
+    let lowered = subject.fastLowercased().trimmingASCIIWhitespace()
+    return replyPrefixes.contains { lowered.utf8HasPrefix($0) }
+  }
+
+  /// Whether the letter answers or forwards another (threading headers, a `Re:` subject).
+  static func isReply(_ letter: MailLetter) -> Bool {
+    !letter.inReplyTo.isEmpty || !letter.references.isEmpty
+      || isReplySubject(letter.subject ?? "")
+  }
+
+  /// Reads the form of a letter; `body` is the text to read fields from (for a reply, without
+  /// its quoted history: a reply quoting a form, or our own letter, is not one).
   static func read(letter: MailLetter, headers: MIMEHeaders, body: String) -> Result? {
     let mailer = (letter.mailer ?? "").asciiLowercased()
     let fromEmail = letter.from?.email ?? ""
     let subject = (letter.subject ?? "").fastLowercased()
+    let isReply = isReply(letter)
     var kind: String?
     if mailer.utf8Contains("bitrix") || headers.contains("x-bitrix-posting") {
       kind = "bitrix"
@@ -58,43 +67,79 @@ enum FormMailer {
       kind = "tilda"
     } else if mailer.utf8Contains("wordpress") || mailer.utf8Contains("phpmailer") {
       kind = "wordpress"
-    } else if isNoReply(fromEmail) || subjectHints.contains(where: subject.utf8Contains) {
+    } else if isNoReply(fromEmail)
+      || (!isReply && subjectHints.contains(where: subject.utf8Contains))
+    {
       kind = "form"
     }
     guard let kind else { return nil }
     let fields = parseFields(body)
-    let keys = Set(fields.keys.map(canonicalLabel))
-    let hasContact =
-      !keys.isDisjoint(with: phoneLabels) || !keys.isDisjoint(with: emailLabels)
-      || !keys.isDisjoint(with: nameLabels)
+    let kinds = fields.map { kindOf(label: $0.label) }
+    let hasContact = kinds.contains { $0 == .phone || $0 == .email || $0 == .name }
     guard fields.count >= 2, hasContact else { return nil }
-    func value(_ labels: Set<String>) -> String? {
-      fields.first { labels.contains(canonicalLabel($0.key)) }?.value
+    // The first field of a kind, in the body's order.
+    func value(_ wanted: FieldKind) -> String? {
+      zip(fields, kinds).first { $0.1 == wanted }?.0.value
     }
     var contactValues: [String] = []
-    for labels in [phoneLabels, innLabels] {
-      for (key, value) in fields where labels.contains(canonicalLabel(key)) {
-        contactValues.append(key + ": " + value)
-      }
+    for (field, fieldKind) in zip(fields, kinds) where fieldKind == .phone || fieldKind == .inn {
+      contactValues.append(field.label + ": " + field.value)
     }
-    let email = value(emailLabels).flatMap { raw -> String? in
-      let trimmed = raw.trimmingASCIIWhitespace().lowercased()
-      return trimmed.utf8.contains(UInt8(ascii: "@")) && !trimmed.utf8.contains(0x20)
-        ? trimmed : nil
+    // «От: Мария <maria@client.ru>» (Contact Form 7): a name field may carry the address too.
+    let nameValue = value(.name)
+    var name = nameValue
+    if let text = nameValue, let open = text.firstIndex(of: "<"), address(in: text) != nil {
+      let before = String(text[..<open]).trimmingASCIIWhitespace()
+        .trimmingCharacters(inSet: ["\"", " "])
+      name = before.isEmpty ? nil : before
     }
-    let company = value(companyLabels).flatMap { $0.isEmpty ? nil : $0 }
+    let email = value(.email).flatMap(address(in:)) ?? nameValue.flatMap(address(in:))
+    let company = value(.company).flatMap { $0.isEmpty ? nil : $0 }
+    var dictionary: [String: String] = [:]
+    for field in fields { dictionary[field.label] = field.value }
     return Result(
-      mailer: kind, fields: fields, name: value(nameLabels), email: email, company: company,
+      mailer: kind, fields: dictionary, name: name, email: email, company: company,
       contactValues: contactValues)
   }
 
-  private static func canonicalLabel(_ label: String) -> String {
-    label.fastLowercased().trimmingCharacters(inSet: [" ", "*", ":"])
+  /// The address in a field's value: `ivan@x.ru`, or `Иван <ivan@x.ru>`.
+  static func address(in raw: String) -> String? {
+    var text = raw.trimmingASCIIWhitespace()
+    if let open = text.lastIndex(of: "<"), let close = text.lastIndex(of: ">"), open < close {
+      text = String(text[text.index(after: open)..<close]).trimmingASCIIWhitespace()
+    }
+    let lowered = text.lowercased()
+    return lowered.utf8.contains(UInt8(ascii: "@")) && !lowered.utf8.contains(0x20)
+      ? lowered : nil
   }
 
-  /// `Label: value` lines with short labels; the first occurrence of a label wins.
-  static func parseFields(_ body: String) -> [String: String] {
-    var fields: [String: String] = [:]
+  /// What a label names, by its words: e-mail first («E-mail автора» is the author's address),
+  /// then phone, INN, company, name.
+  static func kindOf(label: String) -> FieldKind? {
+    let lowered = label.fastLowercased().trimmingCharacters(inSet: [" ", "*", ":"])
+    let words = lowered.split { !$0.isLetter && !$0.isNumber && $0 != "-" }.map(String.init)
+    func has(_ stems: [String]) -> Bool {
+      words.contains { word in stems.contains { word.utf8HasPrefix($0) } }
+    }
+    if has(["e-mail", "email", "mail", "почт", "емейл", "имейл"]) { return .email }
+    if has(["телефон", "phone", "тел", "мобильн", "whatsapp"]) || words == ["tel"] {
+      return .phone
+    }
+    if words.first == "инн" || words.first == "inn" { return .inn }
+    if has(["компани", "организац", "company", "наименовани", "фирм"]) { return .company }
+    if has(["имя", "фио", "name", "автор", "представьтесь"]) || lowered == "контактное лицо"
+      || lowered == "от" || lowered == "from"
+    {
+      return .name
+    }
+    return nil
+  }
+
+  /// `Label: value` lines with short labels, in the body's order; the first occurrence of a
+  /// label wins.
+  static func parseFields(_ body: String) -> [(label: String, value: String)] {
+    var fields: [(label: String, value: String)] = []
+    var seen: Set<String> = []
     for line in body.lineSlices() where !line.isEmpty {
       // Found on the UTF-8 view: `:` is ASCII, so its index is a character boundary too.
       let utf8 = line.utf8
@@ -106,9 +151,10 @@ enum FormMailer {
       let value = String(line[utf8.index(after: colon)...]).trimmingASCIIWhitespace()
       guard !label.isEmpty, label.count <= 40, !value.isEmpty,
         label.split(separator: " ").count <= 5, !label.utf8Contains("http"),
-        label.first?.isLetter == true, fields[label] == nil
+        label.first?.isLetter == true, !seen.contains(label)
       else { continue }
-      fields[label] = value
+      seen.insert(label)
+      fields.append((label, value))
       if fields.count >= 100 { break }
     }
     return fields

@@ -29,12 +29,10 @@ enum INNFinder {
 
   static func find(in text: String, phones: [String]) -> [String] {
     guard hasTenDigitRun(text) else { return [] }
-    let candidates = INN.extract(from: text)
-    guard !candidates.isEmpty else { return [] }
-    let labelled = ["ИНН", "инн", "Инн", "INN", "inn", "Inn"].contains { text.utf8Contains($0) }
-    return candidates.filter { inn in
-      if labelled { return true }
-      return !phones.contains { $0.hasSuffix(inn) }
-    }
+    // An INN with its own label stands; one without is dropped when it is the digits of a
+    // phone found (`Инна Петрова, моб. 9161234510`: «Инна» labels nothing).
+    return INN.extractLabelled(from: text).filter { candidate in
+      candidate.labelled || !phones.contains { $0.hasSuffix(candidate.inn) }
+    }.map(\.inn)
   }
 }

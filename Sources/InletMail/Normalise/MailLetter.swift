@@ -21,11 +21,20 @@ public struct MailLetter: Sendable {
   ///    (named from the form's name field when `Reply-To` has no display name).
   /// 2. When such a letter has no `Reply-To` but the form's fields hold an e-mail address,
   ///    the sender is that address with the form's name.
-  /// 3. Otherwise the sender is `From` (or, without `From`, `Reply-To`, then `Sender`).
+  /// 3. A form letter from a robot's or the company's own address with neither is from a
+  ///    visitor who left no address (a callback request): no sender; ``senderName`` is the
+  ///    form's name.
+  /// 4. Otherwise the sender is `From` (or, without `From`, `Reply-To`, then `Sender`).
   ///
-  /// The own-address noise rule is applied to this sender, so that a form notification sent
-  /// from the company's own domain on a visitor's behalf is still a lead.
+  /// `From` on the company's own domain counts as a form mailer's for rule 1 (a site's plugin
+  /// sending as `sales@` with the visitor in `Reply-To`); our own or a robot's `Reply-To` does
+  /// not count. The own-address noise rule is applied to this sender, so that a form
+  /// notification sent from the company's own domain on a visitor's behalf is still a lead.
   public var sender: MailAddress?
+  /// The name of the form's name field, if the letter is a form.
+  public var formName: String?
+  /// The person's name: the sender's, or the form's when the visitor left no address.
+  public var senderName: String? { sender?.name ?? formName }
   /// `To`.
   public var to: [MailAddress] = []
   /// `Cc`.

@@ -43,7 +43,7 @@ public enum MailNormaliser {
     letter.mailer = (headers.text("x-mailer") ?? headers.text("user-agent")).flatMap {
       $0.isEmpty ? nil : $0
     }
-    letter.autoSubmitted = NoiseClassifier.isAutomatic(headers)
+    letter.autoSubmitted = NoiseClassifier.automatic(headers, subject: subject) != nil
     letter.headerOnly = message.headerOnly
     letter.listID = headers.text("list-id").flatMap { $0.isEmpty ? nil : $0 }
 
@@ -55,10 +55,16 @@ public enum MailNormaliser {
     letter.signature = split.signature
     letter.attachments = attachments(body.attachments, options: options, omitted: &letter)
 
-    let form = FormMailer.read(letter: letter, headers: headers, body: body.text)
+    // A reply's fields are read from what it says, not from the history it quotes; anything
+    // else whole (a form's `От:`/`Тема:` lines are not an Outlook quote).
+    let formBody =
+      FormMailer.isReply(letter)
+      ? [split.text, split.signature ?? ""].joined(separator: "\n") : body.text
+    let form = FormMailer.read(letter: letter, headers: headers, body: formBody)
     letter.formMailer = form?.mailer
     letter.formFields = form?.fields ?? [:]
-    letter.sender = sender(of: letter, headers: headers, form: form)
+    letter.formName = form?.name
+    letter.sender = sender(of: letter, headers: headers, form: form, options: options)
 
     let phoneNormalizer = options.phoneNormalizer
     var searchable = [letter.text, letter.signature ?? ""]
@@ -86,19 +92,27 @@ public enum MailNormaliser {
 
   /// Applies the rule documented on ``MailLetter/sender``.
   private static func sender(
-    of letter: MailLetter, headers: MIMEHeaders, form: FormMailer.Result?
+    of letter: MailLetter, headers: MIMEHeaders, form: FormMailer.Result?, options: MailOptions
   ) -> MailAddress? {
     guard let from = letter.from else {
       return letter.replyTo ?? addresses(headers, "sender").first
     }
-    let robotic = form != nil || FormMailer.isNoReply(from.email)
-    guard robotic else { return from }
-    if let replyTo = letter.replyTo, replyTo.email != from.email {
+    let own = NoiseClassifier.isOwn(from.email, options.ownAddresses)
+    let robot = FormMailer.isNoReply(from.email)
+    guard form != nil || robot || own else { return from }
+    // Our own or a robot's Reply-To says nothing about the visitor.
+    if let replyTo = letter.replyTo, replyTo.email != from.email,
+      !FormMailer.isNoReply(replyTo.email),
+      !NoiseClassifier.isOwn(replyTo.email, options.ownAddresses)
+    {
       return MailAddress(name: replyTo.name ?? form?.name, email: replyTo.email)
     }
     if let email = form?.email {
       return MailAddress(name: form?.name, email: email)
     }
+    // A form that gives no address (a callback request: a name and a phone): the visitor has
+    // none, rather than the robot's or our own.
+    if form != nil && (robot || own) { return nil }
     return from
   }
 

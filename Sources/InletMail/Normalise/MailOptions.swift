@@ -5,6 +5,9 @@ public struct MailOptions: Sendable {
   /// The company's own addresses, lower-cased: `sales@example.ru`, or `@example.ru` for a whole
   /// domain. A letter whose sender is one of them is a loop, not a lead.
   public var ownAddresses: [String]
+  /// Senders (`From` or `Reply-To`: addresses, or `@domain`) whose mail is a lead even when it
+  /// comes through a mailing list or as a machine's notification (never when an auto-reply).
+  public var allowSenders: [String]
   /// Largest attachment kept, per file; larger ones are listed with their data dropped.
   public var maxAttachmentBytes: Int
   /// Most attachments listed per letter; the rest are counted in
@@ -19,10 +22,11 @@ public struct MailOptions: Sendable {
 
   /// Creates options; the defaults fit a Russian sales mailbox.
   public init(
-    ownAddresses: [String] = [], maxAttachmentBytes: Int = 20 << 20, maxAttachments: Int = 50,
-    defaultCountry: String = "RU"
+    ownAddresses: [String] = [], allowSenders: [String] = [],
+    maxAttachmentBytes: Int = 20 << 20, maxAttachments: Int = 50, defaultCountry: String = "RU"
   ) {
     self.ownAddresses = ownAddresses.map { $0.lowercased() }
+    self.allowSenders = allowSenders.map { $0.lowercased() }
     self.maxAttachmentBytes = maxAttachmentBytes
     self.maxAttachments = maxAttachments
     self.defaultCountry = defaultCountry

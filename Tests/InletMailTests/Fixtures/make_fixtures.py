@@ -1101,6 +1101,207 @@ letter(
     text="Photo of the damaged box.",
     attachments=[att("Фото коробки.png", "image/png", len(PNG), inline=True)])
 
+# --- Own-domain forms, replies to our requests, mislabelled HTML ---------------------------
+
+letter(
+    "67-callback-form-own-domain", "site callback form (PHP mail() sending from the company's own domain, no Reply-To)",
+    [("From", "noreply@example.ru"), ("To", "sales@example.ru"),
+     ("Subject", ew_b("Заказ обратного звонка")), ("Date", "Sun, 07 Apr 2024 10:00:00 +0300"),
+     ("Message-ID", "<a3f1c2d4e5b6@example.ru>"), ("MIME-Version", "1.0"),
+     ("Content-Type", "text/plain; charset=utf-8"), ("Content-Transfer-Encoding", "8bit")],
+    "Имя: Иван\r\nТелефон: +7 916 222-33-44\r\n".encode(),
+    outcome="letter", form_mailer="form", sender_name="Иван", sender_email=None,
+    phones=["+79162223344"])
+
+letter(
+    "68-reply-to-form-request-quoted", "Outlook (a client's reply quoting our letter with our signature and INN)",
+    [("From", "Иван Петров <petrov@stroymash.ru>"), ("To", "sales@example.ru"),
+     ("Subject", "RE: " + ew_b("Заявка №1542 с сайта")), ("Date", "Tue, 09 Apr 2024 11:30:00 +0300"),
+     ("Message-ID", "<000d01da8a5b$2f4e6a80$8deb3f80@stroymash.ru>"),
+     ("In-Reply-To", "<req1542@example.ru>"), ("References", "<req1542@example.ru>"),
+     ("X-Mailer", "Microsoft Outlook 16.0"), ("MIME-Version", "1.0"),
+     ("Content-Type", "text/plain; charset=\"utf-8\""), ("Content-Transfer-Encoding", "8bit")],
+    ("Счёт оплатим в пятницу.\r\n\r\n-----Original Message-----\r\n"
+     "From: Отдел продаж <sales@example.ru>\r\nSent: Monday, April 8, 2024 10:00 AM\r\n"
+     "To: petrov@stroymash.ru\r\nSubject: Заявка №1542 с сайта\r\n\r\n"
+     "Добрый день! Высылаем счёт по вашей заявке.\r\n\r\nС уважением,\r\nОтдел продаж\r\n"
+     "Телефон: +7 (495) 111-22-33\r\nE-mail: sales@example.ru\r\nИНН: 7707083893\r\n").encode(),
+    outcome="letter", sender_name="Иван Петров", sender_email="petrov@stroymash.ru",
+    form_mailer=None, text="Счёт оплатим в пятницу.", quoted=True, phones=[], inns=[])
+
+letter(
+    "69-bitrix-feedback-form-own-from", "1C-Bitrix stock FEEDBACK_FORM mail template (From the site's own address, no X-Mailer)",
+    [("From", "info@example.ru"), ("To", "sales@example.ru"),
+     ("Subject", ew_b("example.ru: Сообщение из формы обратной связи")),
+     ("Date", "Tue, 09 Apr 2024 14:05:00 +0300"), ("Message-ID", "<20240409140500.7f3a91@example.ru>"),
+     ("X-EVENT_NAME", "FEEDBACK_FORM"), ("MIME-Version", "1.0"),
+     ("Content-Type", "text/plain; charset=UTF-8"), ("Content-Transfer-Encoding", "8bit")],
+    ("Информационное сообщение сайта example.ru\r\n------------------------------------------\r\n\r\n"
+     "Вам было отправлено сообщение через форму обратной связи\r\n\r\n"
+     "Автор: Иван Петров\r\nE-mail автора: petrov@x.ru\r\n\r\nТекст сообщения:\r\n"
+     "Нужна консультация по поставке насосов.\r\n\r\nСообщение сгенерировано автоматически.\r\n").encode(),
+    outcome="letter", form_mailer="form", sender_name="Иван Петров", sender_email="petrov@x.ru")
+
+letter(
+    "70-cf7-own-from-external-reply-to", "WordPress Contact Form 7 default template through an SMTP plugin (From our mailbox, client in Reply-To)",
+    [("From", ew_b("Сайт Пример") + " <sales@example.ru>"),
+     ("Reply-To", ew_b("Мария Соколова") + " <maria@client.ru>"), ("To", "sales@example.ru"),
+     ("Subject", ew_b("Пример: «Запрос цены»")), ("Date", "Wed, 10 Apr 2024 09:15:00 +0300"),
+     ("Message-ID", "<Kq3Zt8vXb2LmN5pR7sT9uW1yA4cE6gH8@example.ru>"), ("MIME-Version", "1.0"),
+     ("Content-Type", "text/plain; charset=UTF-8"), ("Content-Transfer-Encoding", "8bit")],
+    ("От: Мария Соколова <maria@client.ru>\r\nТема: Запрос цены\r\n\r\nТекст сообщения:\r\n"
+     "Сколько стоит доставка 20 паллет в Казань?\r\n\r\n-- \r\n"
+     "Это сообщение отправлено с сайта Пример (https://example.ru)\r\n").encode(),
+    outcome="letter", sender_name="Мария Соколова", sender_email="maria@client.ru",
+    signature=True)
+
+letter(
+    "71-exchange-oof-without-auto-submitted", "Exchange 2010 out-of-office reply (X-Auto-Response-Suppress, no Auto-Submitted)",
+    [("From", ew_b("Сидоров Пётр") + " <sidorov@client.ru>"), ("To", "sales@example.ru"),
+     ("Subject", ew_b("Автоматический ответ: Коммерческое предложение")),
+     ("Thread-Topic", ew_b("Коммерческое предложение")),
+     ("Thread-Index", "AQHaiz3kVd2mZx0Qe0S7bFQ6yJr5Tw=="),
+     ("Date", "Wed, 10 Apr 2024 10:02:11 +0300"),
+     ("Message-ID", "<7F3A2B1C0D9E4F5A8B6C@EXCH01.client.local>"),
+     ("In-Reply-To", "<offer-1@example.ru>"),
+     ("Content-Language", "ru-RU"), ("X-MS-Has-Attach", ""), ("X-MS-TNEF-Correlator", ""),
+     ("X-Auto-Response-Suppress", "All"), ("MIME-Version", "1.0"),
+     ("Content-Type", "text/plain; charset=\"utf-8\""), ("Content-Transfer-Encoding", "base64")],
+    b64("Я в отпуске до 15.04. По срочным вопросам: Смирнов, +7 916 000-00-00\r\n".encode()),
+    outcome="ignored:auto_reply")
+
+letter(
+    "72-google-group-own-list", "Google Groups (our sales@ address is a group: a client's letter relayed with list headers)",
+    [("From", ew_b("Клиент") + " <client.buyer@gmail.com>"), ("To", "sales@example.ru"),
+     ("Subject", ew_b("Запрос")), ("Date", "Wed, 10 Apr 2024 12:40:00 +0300"),
+     ("Message-ID", "<CAJx7pQ4m+Zk2v9Lr1fTn0aBcD3eF5gH6iJ@mail.gmail.com>"),
+     ("MIME-Version", "1.0"), ("Content-Type", "text/plain; charset=\"UTF-8\""),
+     ("X-Original-Sender", "client.buyer@gmail.com"), ("Precedence", "list"),
+     ("Mailing-list", "list sales@example.ru; contact sales+owners@example.ru"),
+     ("List-Id", "<sales.example.ru>"),
+     ("List-Post", "<https://groups.google.com/a/example.ru/group/sales/post>, <mailto:sales@example.ru>"),
+     ("List-Help", "<https://support.google.com/a/example.ru/bin/topic.py?topic=25838>, <mailto:sales+help@example.ru>"),
+     ("List-Unsubscribe", "<mailto:sales+unsubscribe@example.ru>")],
+    "Нужен счёт на 10 коробок. Тел. +7 916 555-44-33\r\n".encode(),
+    outcome="letter", sender_email="client.buyer@gmail.com", phones=["+79165554433"])
+
+letter(
+    "73-form-through-bulk-mail-service", "site form notification relayed by a bulk-mail service (List-Unsubscribe, Auto-Submitted)",
+    [("From", ew_b("Формы сайта") + " <noreply@forms-relay.ru>"), ("To", "sales@example.ru"),
+     ("Subject", ew_b("Новая заявка с сайта")), ("Date", "Wed, 10 Apr 2024 15:20:00 +0300"),
+     ("Message-ID", "<20240410122000.5c1e8a@forms-relay.ru>"),
+     ("List-Unsubscribe", "<https://forms-relay.ru/unsub/abc>"),
+     ("Auto-Submitted", "auto-generated"), ("MIME-Version", "1.0"),
+     ("Content-Type", "text/plain; charset=utf-8"), ("Content-Transfer-Encoding", "8bit")],
+    "Имя: Олег\r\nТелефон: 8 903 123 45 67\r\nEmail: oleg@mail.ru\r\n".encode(),
+    outcome="letter", form_mailer="form", sender_name="Олег", sender_email="oleg@mail.ru",
+    phones=["+79031234567"])
+
+letter(
+    "74-html-without-head-close", "web mail HTML-only letter whose <head> is never closed",
+    [("From", "Иван <ivan@client.ru>"), ("To", "sales@example.ru"),
+     ("Subject", ew_b("Запрос")), ("Date", "Thu, 11 Apr 2024 09:10:00 +0300"),
+     ("Message-ID", "<1712815800.448811@client.ru>"), ("MIME-Version", "1.0"),
+     ("Content-Type", "text/html; charset=utf-8"), ("Content-Transfer-Encoding", "8bit")],
+    ("<html><head><meta charset=\"utf-8\"><body><p>Добрый день! Нужен прайс.</p>"
+     "<p>Телефон: +7 916 123-45-67</p></body></html>").encode(),
+    outcome="letter", text_contains=["Добрый день! Нужен прайс."], phones=["+79161234567"])
+
+letter(
+    "75-html-form-with-bare-newlines", "PHP form script declaring text/html but sending plain lines without tags",
+    [("From", "noreply@site-client.ru"), ("To", "sales@example.ru"),
+     ("Subject", ew_b("Заявка с сайта")), ("Date", "Thu, 11 Apr 2024 11:45:00 +0300"),
+     ("Message-ID", "<6617a1f4c2b3e@site-client.ru>"), ("X-Mailer", "PHP/7.4.33"),
+     ("MIME-Version", "1.0"), ("Content-Type", "text/html; charset=utf-8"),
+     ("Content-Transfer-Encoding", "8bit")],
+    "Имя: Иван\nТелефон: +7 916 765-43-21\nE-mail: ivan@client.ru\n".encode(),
+    outcome="letter", form_mailer="form", sender_name="Иван", sender_email="ivan@client.ru",
+    phones=["+79167654321"], form_fields={"Имя": "Иван", "E-mail": "ivan@client.ru"})
+
+# 9161234510 passes the 10-digit INN checksum, yet after «моб.» it is a mobile number.
+letter(
+    "76-inna-signature-mobile", "Mail.ru (signature with a bare 10-digit mobile number that passes the INN checksum)",
+    [("From", ew_b("Инна Петрова") + " <inna@client.ru>"), ("To", "sales@example.ru"),
+     ("Subject", ew_b("Прайс")), ("Date", "Thu, 11 Apr 2024 13:00:00 +0300"),
+     ("Message-ID", "<1712829600.219453871@f512.i.mail.ru>"), ("X-Mailer", "Mail.Ru Mailer 1.0"),
+     ("MIME-Version", "1.0"), ("Content-Type", "text/plain; charset=utf-8"),
+     ("Content-Transfer-Encoding", "8bit")],
+    "Добрый день! Пришлите прайс.\r\n\r\n-- \r\nИнна Петрова, моб. 9161234510\r\n".encode(),
+    outcome="letter", inns=[], phones=["+79161234510"], signature=True)
+
+html77 = ("<html xmlns:v=\"urn:schemas-microsoft-com:vml\" xmlns:o=\"urn:schemas-microsoft-com:office:office\" "
+          "xmlns:w=\"urn:schemas-microsoft-com:office:word\" xmlns=\"http://www.w3.org/TR/REC-html40\">\r\n"
+          "<head>\r\n<meta name=\"Generator\" content=\"Microsoft Word 15 (filtered medium)\">\r\n"
+          "<style><!--\r\n/* Font Definitions */\r\n"
+          "@font-face {font-family:Calibri; panose-1:2 15 5 2 2 2 4 3 2 4;}\r\n"
+          "p.MsoNormal, li.MsoNormal, div.MsoNormal {margin:0cm; margin-bottom:.0001pt; "
+          "font-size:11.0pt; font-family:\"Calibri\",sans-serif; mso-fareast-language:EN-US;}\r\n"
+          "a:link, span.MsoHyperlink {mso-style-priority:99; color:#0563C1; text-decoration:underline;}\r\n"
+          "span.EmailStyle17 {mso-style-type:personal-compose; font-family:\"Calibri\",sans-serif; color:windowtext;}\r\n"
+          ".MsoChpDefault {mso-style-type:export-only; font-family:\"Calibri\",sans-serif;}\r\n"
+          "@page WordSection1 {size:612.0pt 792.0pt; margin:2.0cm 42.5pt 2.0cm 3.0cm;}\r\n"
+          "div.WordSection1 {page:WordSection1;}\r\n--></style>\r\n</head>\r\n"
+          "<body lang=\"RU\" link=\"#0563C1\" vlink=\"#954F72\">\r\n<div class=\"WordSection1\">\r\n"
+          "<p class=\"MsoNormal\"><span style=\"font-size:12.0pt;font-family:&quot;Arial&quot;,sans-serif\">"
+          "Добрый день!</span></p>\r\n"
+          "<table class=\"MsoNormalTable\" border=\"0\" cellspacing=\"0\" cellpadding=\"0\" "
+          "style=\"border-collapse:collapse;mso-table-layout-alt:fixed\">\r\n"
+          "<tr><td width=\"160\" valign=\"top\" style=\"width:120.0pt;border:solid windowtext 1.0pt;padding:0cm 5.4pt 0cm 5.4pt\">"
+          "<p class=\"MsoNormal\"><b>Имя:</b></p></td>"
+          "<td width=\"320\" valign=\"top\" style=\"width:240.0pt;border:solid windowtext 1.0pt;border-left:none;padding:0cm 5.4pt 0cm 5.4pt\">"
+          "<p class=\"MsoNormal\">Светлана</p></td></tr>\r\n"
+          "<tr><td width=\"160\" valign=\"top\" style=\"width:120.0pt;border:solid windowtext 1.0pt;border-top:none;padding:0cm 5.4pt 0cm 5.4pt\">"
+          "<p class=\"MsoNormal\"><b>Телефон:</b></p></td>"
+          "<td width=\"320\" valign=\"top\" style=\"width:240.0pt;border-top:none;border-left:none;border-bottom:solid windowtext 1.0pt;border-right:solid windowtext 1.0pt;padding:0cm 5.4pt 0cm 5.4pt\">"
+          "<p class=\"MsoNormal\">+7 903 222-11-00</p></td></tr>\r\n"
+          "<tr><td width=\"160\" valign=\"top\" style=\"width:120.0pt;border:solid windowtext 1.0pt;border-top:none;padding:0cm 5.4pt 0cm 5.4pt\">"
+          "<p class=\"MsoNormal\"><b>Сообщение:</b></p></td>"
+          "<td width=\"320\" valign=\"top\" style=\"width:240.0pt;border-top:none;border-left:none;border-bottom:solid windowtext 1.0pt;border-right:solid windowtext 1.0pt;padding:0cm 5.4pt 0cm 5.4pt\">"
+          "<p class=\"MsoNormal\">Нужна доставка в Тверь</p></td></tr>\r\n"
+          "</table>\r\n<p class=\"MsoNormal\"><o:p>&nbsp;</o:p></p>\r\n</div>\r\n</body>\r\n</html>\r\n")
+letter(
+    "77-html-latin1-declared-cp1251", "old PHP site form with a copied Outlook HTML template declaring iso-8859-1 but writing windows-1251 bytes",
+    [("From", ew_b("Менеджер сайта", "windows-1251") + " <robot@old-site.ru>"), ("To", "sales@example.ru"),
+     ("Subject", "Zayavka"), ("Date", "Thu, 11 Apr 2024 16:30:00 +0300"),
+     ("Message-ID", "<20240411163000.12345@old-site.ru>"), ("X-Mailer", "PHP/5.2.17"),
+     ("MIME-Version", "1.0"), ("Content-Type", "text/html; charset=iso-8859-1"),
+     ("Content-Transfer-Encoding", "8bit")],
+    html77.encode("cp1251"),
+    outcome="letter", text_contains=["Добрый день!", "Светлана", "Нужна доставка в Тверь"],
+    phones=["+79032221100"])
+
+content78 = "ООО «Ромашка», ИНН 7707083893".encode()
+letter(
+    "78-apple-inline-text-attachment", "Apple Mail (a .txt file attached inline, RFC 2231 file name)",
+    [("Content-Type", "multipart/mixed; boundary=\"Apple-Mail=_8E1F3C2A-5B7D-4E9F-A1C3-78D2E4F6A8B0\""),
+     ("From", "=?utf-8?Q?=D0=9E=D0=BB=D1=8C=D0=B3=D0=B0?= <olga@romashka-client.ru>"),
+     ("Mime-Version", "1.0 (Mac OS X Mail 16.0 \\(3774.500.171.1.1\\))"),
+     ("Subject", ew_q("Реквизиты".encode())), ("Date", "Fri, 12 Apr 2024 10:20:00 +0300"),
+     ("Message-Id", "<8E1F3C2A-5B7D-4E9F-A1C3-78D2E4F6A8B0@romashka-client.ru>"),
+     ("To", "sales@example.ru"), ("X-Mailer", "Apple Mail (2.3774.500.171.1.1)")],
+    multipart("Apple-Mail=_8E1F3C2A-5B7D-4E9F-A1C3-78D2E4F6A8B0", [
+        ([("Content-Transfer-Encoding", "quoted-printable"), ("Content-Type", "text/plain;\r\n\tcharset=utf-8")],
+         qp("Реквизиты во вложении.\r\n".encode())),
+        ([("Content-Disposition", "inline;\r\n\tfilename*=utf-8''%D0%A0%D0%B5%D0%BA%D0%B2%D0%B8%D0%B7%D0%B8%D1%82%D1%8B.txt"),
+          ("Content-Type", "text/plain; charset=utf-8"),
+          ("Content-Transfer-Encoding", "base64")], b64(content78)),
+    ], preamble=None),
+    outcome="letter", text="Реквизиты во вложении.",
+    attachments=[att("Реквизиты.txt", "text/plain", len(content78), inline=True)], inns=[])
+
+letter(
+    "79-allowed-sender-through-list-relay",
+    "leads forwarded by a partner's lead service through its bulk mailer (List-Unsubscribe, "
+    "Auto-Submitted: auto-generated), its domain in mail.allow_senders",
+    [("From", "Лиды партнёра <leads@partner-leads.ru>"), ("To", "sales@example.ru"),
+     ("Subject", ew_b("Новый лид: поставка насосов")), ("Date", "Mon, 08 Apr 2024 11:00:00 +0300"),
+     ("Message-ID", "<lead-5531@partner-leads.ru>"), ("MIME-Version", "1.0"),
+     ("List-Unsubscribe", "<https://partner-leads.ru/unsubscribe/5531>"),
+     ("Auto-Submitted", "auto-generated"), ("Content-Type", "text/plain; charset=utf-8")],
+    "Клиент интересуется поставкой насосов, просит перезвонить: +7 916 444-55-66\r\n".encode(),
+    options={"allow_senders": ["@partner-leads.ru"]},
+    sender_email="leads@partner-leads.ru", phones=["+79164445566"])
+
 
 def main():
     os.makedirs(OUT, exist_ok=True)
