@@ -228,7 +228,7 @@ struct HookController {
   ) async throws {
     var checks: [(scope: String, key: String, limit: RateLimit)] = []
     if let limit = RateLimit(instance.options["rate_limit_per_ip"]), let client {
-      checks.append(("ip", "\(instance.name):ip:\(client)", limit))
+      checks.append(("ip", "\(instance.name):ip:\(ClientAddress.limitKey(client))", limit))
     }
     if let limit = RateLimit(instance.options["rate_limit"]) {
       checks.append(("channel", "\(instance.name):channel", limit))

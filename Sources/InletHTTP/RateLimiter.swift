@@ -19,34 +19,51 @@ final class RateLimiter: Sendable {
     var refused: Int
   }
 
-  private let windows = Mutex<[String: Window]>([:])
-  /// Beyond this many keys, expired windows are swept (a flood from many addresses).
-  private let sweepThreshold: Int
-
-  init(sweepThreshold: Int = 10_000) {
-    self.sweepThreshold = sweepThreshold
+  private struct State {
+    var windows: [String: Window] = [:]
+    /// When expired windows may be swept again.
+    var nextSweep: TimeInterval = 0
   }
+
+  private let state = Mutex(State())
+  /// Beyond this many keys, expired windows are swept (a flood from many addresses), at most
+  /// once a second: a sweep reads every key.
+  private let sweepThreshold: Int
+  /// Beyond this many live windows a new key is not counted (its request passes): the memory a
+  /// flood from ever new addresses can take is bounded, and the channel's own `rate_limit`
+  /// still holds.
+  private let maxKeys: Int
+
+  init(sweepThreshold: Int = 10_000, maxKeys: Int = 200_000) {
+    self.sweepThreshold = sweepThreshold
+    self.maxKeys = maxKeys
+  }
+
+  /// How many windows are held (tests).
+  var count: Int { state.withLock { $0.windows.count } }
 
   /// Counts one request; returns `nil` when allowed, else the refusal.
   func admit(_ key: String, limit: RateLimit, now: Date = Date()) -> Refusal? {
     let time = now.timeIntervalSince1970
-    return windows.withLock { windows -> Refusal? in
-      if windows.count > sweepThreshold {
-        windows = windows.filter { time - $0.value.start < $0.value.period }
+    return state.withLock { state -> Refusal? in
+      if state.windows.count > sweepThreshold, time >= state.nextSweep {
+        state.windows = state.windows.filter { time - $0.value.start < $0.value.period }
+        state.nextSweep = time + 1
       }
-      var window = windows[key] ?? Window(start: time, period: limit.period, count: 0)
+      guard state.windows[key] != nil || state.windows.count < maxKeys else { return nil }
+      var window = state.windows[key] ?? Window(start: time, period: limit.period, count: 0)
       if time - window.start >= limit.period {
         window = Window(start: time, period: limit.period, count: 0)
       }
       guard window.count < limit.requests else {
         window.refused += 1
-        windows[key] = window
+        state.windows[key] = window
         return Refusal(
           retryAfter: max(1, (window.start + limit.period - time).rounded(.up)),
           refused: window.refused)
       }
       window.count += 1
-      windows[key] = window
+      state.windows[key] = window
       return nil
     }
   }

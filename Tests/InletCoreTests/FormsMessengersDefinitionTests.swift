@@ -166,6 +166,16 @@ struct FormsMessengersDefinitionTests {
     #expect(
       submission.inquiry?.sender.messenger == Inquiry.Messenger(network: "telegram", id: "42"))
     #expect(submission.inquiry?.sender.name == "Ян")
+    // In a group chat with the bot each person is their own conversation.
+    let group =
+      #"{"update_id":2,"message":{"message_id":7,"from":{"id":77,"first_name":"Ольга"},"chat":{"id":-100123,"type":"supergroup"},"date":1800000000,"text":"Нужен счёт"}}"#
+    let fromGroup = try #require(
+      processor.process(
+        HookRequest.post(
+          "application/json", group,
+          headers: [(name: "X-Telegram-Bot-Api-Secret-Token", value: "tg")]), for: instance
+      ).submission)
+    #expect(fromGroup.conversation?.key == "telegram:77")
   }
 
   @Test func fileLimits() {

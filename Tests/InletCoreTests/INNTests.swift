@@ -92,6 +92,22 @@ struct INNTests {
     #expect(INN.extract(from: text) == expected)
   }
 
+  /// What people type into a form's INN field.
+  @Test(arguments: [
+    ("7707083893", "7707083893"), ("ИНН 7707083893", "7707083893"),
+    ("7707083893/770701001", "7707083893"), ("7707-083-893", "7707083893"),
+    ("инн: 500100732259", "500100732259"), ("7707083894", nil), ("не знаю", nil),
+  ])
+  func readsAFormField(raw: String, expected: String?) {
+    #expect(INN.read(raw) == expected)
+  }
+
+  @Test func readsAnINNThatLostItsLeadingZero() {
+    let full = Self.withCheckDigits("027364562")
+    #expect(full.hasPrefix("0"))
+    #expect(INN.read(String(full.dropFirst())) == full)
+  }
+
   @Test func extractsUnlabelledStandaloneNumber() {
     let generated = Self.withCheckDigits("916123456")
     #expect(INN.extract(from: "Номер \(generated) в договоре") == [generated])

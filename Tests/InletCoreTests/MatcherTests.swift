@@ -118,8 +118,13 @@ struct MatcherTests {
       phone: "+74950000000", client: "c5", by: ["phone"], action: .newContactOfClient,
       knownContact: true),
     Case(
-      name: "a criterion over the threshold is not used", phone: "+74950000000", maxMatches: 2,
-      action: .newClient, potential: true),
+      name: "the threshold counts clients: an office phone on three contacts of one finds it",
+      phone: "+74950000000", maxMatches: 2, client: "c5", by: ["phone"],
+      action: .newContactOfClient, knownContact: true),
+    Case(
+      name: "a criterion pointing at more clients than the threshold is not used, and said",
+      email: "office@shared.ru", maxMatches: 1, conflicts: ["email"], action: .newClient,
+      potential: true),
     Case(
       name: "a contact without a client", email: "free@yandex.ru", contact: "p4", by: ["email"],
       action: .existingContact, knownContact: true),

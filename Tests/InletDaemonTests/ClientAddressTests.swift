@@ -37,4 +37,28 @@ struct ClientAddressTests {
     #expect(limiter.admit("b", limit: limit, now: start.addingTimeInterval(2)) == nil)
     #expect(limiter.admit("a", limit: limit, now: start.addingTimeInterval(60)) == nil)
   }
+
+  @Test("a flood from ever new addresses: swept once a second, never more than the cap")
+  func boundedKeys() {
+    let limiter = RateLimiter(sweepThreshold: 100, maxKeys: 1_000)
+    let limit = RateLimit(requests: 1, period: 60)
+    let start = Date(timeIntervalSince1970: 1_800_000_000)
+    for n in 0..<5_000 { _ = limiter.admit("k\(n)", limit: limit, now: start) }
+    #expect(limiter.count == 1_000)
+    // An uncounted newcomer passes; a counted key is still limited.
+    #expect(limiter.admit("new", limit: limit, now: start) == nil)
+    #expect(limiter.admit("k1", limit: limit, now: start) != nil)
+    // A minute on, the expired windows go at the first sweep.
+    _ = limiter.admit("later", limit: limit, now: start.addingTimeInterval(61))
+    #expect(limiter.count == 1)
+  }
+
+  @Test("per-IP limits count an IPv6 client by its /64")
+  func ipv6Prefix() {
+    #expect(ClientAddress.limitKey("203.0.113.7") == "203.0.113.7")
+    #expect(ClientAddress.limitKey("2001:db8:1:2:aaaa::1") == "2001:db8:1:2::/64")
+    #expect(ClientAddress.limitKey("2001:db8:1:2:bbbb:cc::9") == "2001:db8:1:2::/64")
+    #expect(ClientAddress.limitKey("::1") == "0:0:0:0::/64")
+    #expect(ClientAddress.limitKey("not an address") == "not an address")
+  }
 }

@@ -88,16 +88,33 @@ struct MailIngestTests {
       Issue.record("expected created, got \(first[0])")
       return
     }
+    // The reply brings the requisites the first letter lacked; a colleague's reply-all does
+    // not lend the client its phone.
+    var withRequisites = letter(
+      uid: 2, messageID: "reply@x", text: "И ещё вопрос", references: ["root@x"])
+    if case .inquiry(var draft, let files, let references) = withRequisites.outcome {
+      draft.company = Inquiry.Company(name: "ООО Ромашка", inn: "7707083893")
+      draft.sender.phone = "+79161234567"
+      withRequisites.outcome = .inquiry(draft, files: files, references: references)
+    }
+    var colleague = letter(
+      uid: 4, messageID: "cc@x", from: "partner@other.ru", text: "Нам тоже",
+      references: ["root@x"])
+    if case .inquiry(var draft, let files, let references) = colleague.outcome {
+      draft.sender.phone = "+79035550000"
+      colleague.outcome = .inquiry(draft, files: files, references: references)
+    }
     let reply = try await temp.database.ingestMail(
-      [letter(uid: 2, messageID: "reply@x", text: "И ещё вопрос", references: ["root@x"])],
-      at: inbox, cursor: 2)
+      [withRequisites, colleague], at: inbox, cursor: 4)
     guard case .continued(let continued, _) = reply[0] else {
       Issue.record("expected continued, got \(reply[0])")
       return
     }
     #expect(continued == rootID)
     let root = try #require(try await temp.database.inquiry(id: rootID))
-    #expect(root.messages.map(\.text) == ["И ещё вопрос"])
+    #expect(root.messages.map(\.text) == ["И ещё вопрос", "Нам тоже"])
+    #expect(root.company?.inn == "7707083893")
+    #expect(root.sender.phone == "+79161234567")
 
     _ = try await temp.database.apply(
       .accept(
@@ -105,8 +122,8 @@ struct MailIngestTests {
         comment: nil),
       to: rootID, by: "crm")
     let later = try await temp.database.ingestMail(
-      [letter(uid: 3, messageID: "later@x", references: ["root@x", "reply@x"])],
-      at: inbox, cursor: 3)
+      [letter(uid: 5, messageID: "later@x", references: ["root@x", "reply@x"])],
+      at: inbox, cursor: 5)
     guard case .created(let newID, _) = later[0] else {
       Issue.record("expected created, got \(later[0])")
       return

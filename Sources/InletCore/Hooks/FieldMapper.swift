@@ -140,7 +140,7 @@ struct FieldMapper {
       company.name = text
       inquiry.company = company
     case "company.inn":
-      if let inn = INN.normalize(text), INN.isValid(inn) {
+      if let inn = INN.read(text) {
         var company = inquiry.company ?? Inquiry.Company()
         company.inn = inn
         inquiry.company = company

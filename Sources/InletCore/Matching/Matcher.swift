@@ -57,21 +57,36 @@ public struct Matcher: Sendable {
     sender: Inquiry.Sender, company: Inquiry.Company?, in directory: some DirectoryLookup
   ) throws -> Result {
     var evidence: [Evidence] = []
+    var tooBroad: [String] = []
     var knownContact = false
+    // `max_matches` counts the clients (and client-less contacts) a key points at: a
+    // switchboard number on 25 contacts of one client still finds that client. The records
+    // read are bounded too.
+    let recordLimit = min(max(rules.maxMatches * 25, 100), 2_000)
     for (criterion, key) in keys(sender: sender, company: company) {
-      let hits = try directory.records(with: key, limit: rules.maxMatches + 1)
-      guard hits.count <= rules.maxMatches else { continue }
+      let hits = try directory.records(with: key, limit: recordLimit + 1)
       let contacts = criterion.identifiesContact ? hits.filter { $0.recordType == .contact } : []
-      if !contacts.isEmpty { knownContact = true }
       // A person-level criterion prefers contacts: a client record's e-mail or phone is the
       // fallback ("phone → contact, else client").
       let pointing =
         contacts.isEmpty ? hits.filter { $0.recordType == .client } : contacts
       let clients = Self.unique(pointing.compactMap(\.clientID))
+      let breadth = clients.count + pointing.filter { $0.clientID == nil }.count
+      guard hits.count <= recordLimit, breadth <= rules.maxMatches else {
+        // Too common to tell anyone (a shared number, a holding's domain): not used, and
+        // said, so the manager knows the sender was not simply unknown.
+        tooBroad.append(criterion.rawValue)
+        continue
+      }
+      if !contacts.isEmpty { knownContact = true }
       guard !clients.isEmpty || !contacts.isEmpty else { continue }
       evidence.append(Evidence(criterion: criterion, clients: clients, contacts: contacts))
     }
-    return Result(match: try decide(evidence, in: directory), knownContact: knownContact)
+    var match = try decide(evidence, in: directory)
+    for criterion in tooBroad where !match.conflicts.contains(criterion) {
+      match.conflicts.append(criterion)
+    }
+    return Result(match: match, knownContact: knownContact)
   }
 
   /// Chooses the client and contact from the evidence and the outcome from the client's

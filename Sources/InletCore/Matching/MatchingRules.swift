@@ -3,8 +3,9 @@ public struct MatchingRules: Sendable, Equatable {
   /// Domains of public mailboxes: a sender's domain says nothing about their employer there, so
   /// the domain criterion never uses them, even when a client record lists one.
   public var freeMailDomains: Set<String>
-  /// A criterion that finds more records than this (a shared office phone, a reseller's
-  /// domain) is not used: it would point at an arbitrary one of them.
+  /// A criterion that points at more clients than this (a reseller's domain, a number shared
+  /// across companies) is not used — it would point at an arbitrary one of them — and is
+  /// listed among the match's conflicts.
   public var maxMatches: Int
 
   /// The shipped list: the large Russian and international public mail services.

@@ -35,6 +35,21 @@ public enum INN: Sendable {
     return digits
   }
 
+  /// A valid INN as people type it into a form's INN field: `7707083893`, `7707-083-893`,
+  /// `ИНН 7707083893`, `7707083893/770701001` (with the KPP), or with the leading zero of
+  /// regions 01–09 lost (9 or 11 digits); `nil` when the field holds none.
+  public static func read(_ raw: String) -> String? {
+    if let digits = normalize(raw), isValid(digits) { return digits }
+    let joined = raw.filter { !$0.isWhitespace && $0 != "-" }
+    if joined.allSatisfy(isASCIIDigit) {
+      if (joined.count == 10 || joined.count == 12) && isValid(joined) { return joined }
+      if (joined.count == 9 || joined.count == 11) && isValid("0" + joined) {
+        return "0" + joined
+      }
+    }
+    return extract(from: raw).first
+  }
+
   /// Whether `digits` is a 10- or 12-digit INN with correct check digits.
   ///
   /// Region code `00` is also refused: it is never issued, and without this rule `0000000000`

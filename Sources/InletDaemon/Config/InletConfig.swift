@@ -254,7 +254,7 @@ public struct InletConfig: Sendable, Decodable {
       maxMatches = try c.decodeIfPresent(Int.self, forKey: .maxMatches) ?? maxMatches
       guard maxMatches > 0 else {
         throw DecodingError.dataCorruptedError(
-          forKey: .maxMatches, in: c, debugDescription: "a positive number of records")
+          forKey: .maxMatches, in: c, debugDescription: "a positive number of clients")
       }
     }
 

@@ -46,6 +46,45 @@ extension InletDatabase {
     return try threadTarget(row, in: db)
   }
 
+  /// A continuation's contact details the inquiry lacked (a phone shared later in a chat, the
+  /// INN in a reply's requisites) are added to it, and it is matched again.
+  static func fillMissingDetails(
+    of inquiryID: Int64, from draft: Inquiry, settings: DirectorySettings, in db: Database
+  ) throws {
+    guard var record = try InquiryRecord.fetchOne(db, key: inquiryID) else { return }
+    var inquiry = try InquiryJSON.decoder().decode(Inquiry.self, from: Data(record.document.utf8))
+    // Someone else in the thread (a colleague answering all) speaks for themselves.
+    if let theirs = draft.sender.email, let ours = inquiry.sender.email, theirs != ours { return }
+    var sender = inquiry.sender
+    if sender.phone == nil { sender.phone = draft.sender.phone }
+    if sender.email == nil { sender.email = draft.sender.email }
+    if sender.name == nil { sender.name = draft.sender.name }
+    var company = inquiry.company
+    if company?.inn == nil, let inn = draft.company?.inn {
+      company = Inquiry.Company(name: company?.name ?? draft.company?.name, inn: inn)
+    } else if company?.name == nil, let name = draft.company?.name {
+      company = Inquiry.Company(name: name, inn: company?.inn)
+    }
+    var changed = false
+    if sender != inquiry.sender || company != inquiry.company {
+      inquiry.sender = sender
+      inquiry.company = company
+      try applyMatch(to: &inquiry, settings: settings, storedAs: inquiryID, in: db)
+      record.senderPhone = sender.phone
+      record.senderEmail = sender.email
+      record.companyINN = company?.inn
+      changed = true
+    }
+    if inquiry.text == nil, let text = draft.text {
+      inquiry.text = text
+      changed = true
+    }
+    if changed {
+      record.document = String(decoding: inquiry.jsonBytes, as: UTF8.self)
+      try record.update(db)
+    }
+  }
+
   /// Appends the message to a `new` inquiry. A contact detail the inquiry lacked (a phone
   /// number shared later in the chat) is added first and the inquiry matched again, so the
   /// `inquiry.updated` event carries it.
@@ -54,30 +93,7 @@ extension InletDatabase {
     raw: inout RawItemRecord, files: [UploadedFile], settings: DirectorySettings,
     in db: Database
   ) throws -> IngestResult {
-    if var record = try InquiryRecord.fetchOne(db, key: inquiryID) {
-      var inquiry = try InquiryJSON.decoder().decode(
-        Inquiry.self, from: Data(record.document.utf8))
-      var sender = inquiry.sender
-      if sender.phone == nil { sender.phone = draft.sender.phone }
-      if sender.email == nil { sender.email = draft.sender.email }
-      if sender.name == nil { sender.name = draft.sender.name }
-      var changed = false
-      if sender != inquiry.sender {
-        inquiry.sender = sender
-        try applyMatch(to: &inquiry, settings: settings, storedAs: inquiryID, in: db)
-        record.senderPhone = sender.phone
-        record.senderEmail = sender.email
-        changed = true
-      }
-      if inquiry.text == nil, let text = draft.text {
-        inquiry.text = text
-        changed = true
-      }
-      if changed {
-        record.document = String(decoding: inquiry.jsonBytes, as: UTF8.self)
-        try record.update(db)
-      }
-    }
+    try fillMissingDetails(of: inquiryID, from: draft, settings: settings, in: db)
     // Both the inquiry it joins and the conversation's own latest inquiry (they differ once
     // that one was merged into another): the window runs from this message for either. A
     // merge target that never was a conversation has no time yet (SQLite's MAX of a NULL is

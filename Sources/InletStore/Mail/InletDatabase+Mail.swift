@@ -206,6 +206,8 @@ extension InletDatabase {
       try recordSender(item, rawID: rawID, in: db)
       let earlier = try threadTarget(references: references, in: db)
       if let earlier, earlier.status == InquiryStatus.new.rawValue {
+        // The reply may say what the first letter did not (requisites, a phone).
+        try fillMissingDetails(of: earlier.id, from: inquiry, settings: settings, in: db)
         try appendContinuation(
           to: earlier.id, raw: &raw, text: inquiry.text, receivedAt: item.receivedAt,
           files: files, in: db)
