@@ -53,6 +53,19 @@ struct ClientAddressTests {
     #expect(limiter.count == 1)
   }
 
+  @Test("RFC 3339 times: the proleptic calendar from year 0000, leap days, offsets")
+  func rfc3339() {
+    #expect(RFC3339.parse("1970-01-01T00:00:00Z")?.timeIntervalSince1970 == 0)
+    #expect(RFC3339.parse("2026-11-30T10:00:00+03:00")?.timeIntervalSince1970 == 1_796_022_000)
+    #expect(RFC3339.parse("2000-02-29t12:00:00.5z")?.timeIntervalSince1970 == 951_825_600.5)
+    #expect(RFC3339.parse("0000-01-01T00:00:00Z")?.timeIntervalSince1970 == -62_167_219_200)
+    #expect(RFC3339.parse("2016-12-31T23:59:60Z")?.timeIntervalSince1970 == 1_483_228_799)
+    #expect(RFC3339.parse("2023-02-29T00:00:00Z") == nil)
+    #expect(RFC3339.parse("1900-02-29T00:00:00Z") == nil)
+    #expect(RFC3339.parse("2026-04-31T00:00:00Z") == nil)
+    #expect(RFC3339.parse("2026-11-30") == nil)
+  }
+
   @Test("per-IP limits count an IPv6 client by its /64")
   func ipv6Prefix() {
     #expect(ClientAddress.limitKey("203.0.113.7") == "203.0.113.7")

@@ -178,7 +178,9 @@ struct DeliveryTests {
           .status == 200)
       try await Task.sleep(for: .milliseconds(800))
       #expect(receiver.received.count == 2)
-      #expect(try await deliveries(daemon, status: "pending").count == 1)
+      let waiting = try await deliveries(daemon, status: "pending")
+      #expect(waiting.count == 1)
+      #expect(waiting.first?["waiting_for"] as? String == deadID, "says what it waits for")
       var metrics = ""
       #expect(
         try await eventually(seconds: 10) {

@@ -182,6 +182,7 @@ struct QueueAPITests {
     let unknownTarget = try await daemon.api(
       .POST, "/inquiries/\(c)/merge", json: #"{"into":"99999"}"#)
     #expect(unknownTarget.status == 404)
+    #expect(unknownTarget.errorCode == "merge_target_not_found")
     // `00<id>` names the same inquiry; the decision records the id as the API writes it, so
     // the retry with the plain id is the same decision.
     let merged = try await daemon.api(
@@ -201,6 +202,11 @@ struct QueueAPITests {
       .POST, "/inquiries/424242/accept", json: #"{"action":"new_client"}"#)
     #expect(missing.status == 404)
     #expect(missing.errorCode == "not_found")
+    // A raw-only entry of the listing (`r<id>`) is no inquiry to decide: 409, said so.
+    let rawEntry = try await daemon.api(
+      .POST, "/inquiries/r1/reject", json: #"{"reason":"spam"}"#)
+    #expect(rawEntry.status == 409)
+    #expect(rawEntry.errorCode == "invalid_transition")
 
     // The decision is stored: a fresh read shows it.
     let read = try await daemon.api(.GET, "/inquiries/\(a)", token: daemon.readToken)
@@ -219,7 +225,8 @@ struct QueueAPITests {
       ("accept", #"{"action":"sell_more"}"#, 400), ("accept", #"{"action":1}"#, 400),
       ("accept", #"{"action":"new_client","clientid":"x"}"#, 400),
       ("reject", #"{"reason":"boring"}"#, 400), ("reject", "{}", 400),
-      ("merge", #"{"into":""}"#, 400), ("merge", #"{"into":5}"#, 400),
+      ("merge", #"{"into":""}"#, 400), ("merge", #"{"into":true}"#, 400),
+      ("merge", #"{"into":5.5}"#, 400), ("accept", #"{"action":"new_client","comment":7}"#, 400),
     ]
     for (verb, body, status) in cases {
       let reply = try await daemon.api(.POST, "/inquiries/\(id)/\(verb)", json: body)
@@ -233,6 +240,11 @@ struct QueueAPITests {
     let read = try await daemon.api(.GET, "/inquiries/\(id)", token: daemon.readToken)
     #expect(read.json["status"] as? String == "new")
     #expect(read.json["acceptance"] == nil)
+    // A CRM with numeric ids may send them as numbers: `42` is the id "42".
+    let numeric = try await daemon.api(
+      .POST, "/inquiries/\(id)/accept", json: #"{"action":"existing_contact","client_id":42}"#)
+    #expect(numeric.status == 200, "\(numeric.body)")
+    #expect((numeric.json["acceptance"] as? [String: Any])?["client_id"] as? String == "42")
   }
 
   @Test("raw items and attachments come back byte for byte with their content type")

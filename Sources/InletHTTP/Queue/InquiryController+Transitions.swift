@@ -47,13 +47,23 @@ extension InquiryController {
   {
     let id = context.parameters.get("id") ?? ""
     let who = context.apiToken?.name ?? "unknown"
+    // `r<raw id>`: an ignored or quarantined input listed in the queue's shape, not an inquiry.
+    if id.hasPrefix("r"), Int64(id.dropFirst()) != nil {
+      throw APIError(
+        .conflict, code: "invalid_transition",
+        message:
+          "`\(id)` is a raw item kept as ignored or quarantined, not an inquiry: it cannot be "
+          + "decided; `inlet replay` makes it an inquiry once it can be read")
+    }
     switch try await database.apply(transition, to: id, by: who) {
     case .changed(let inquiry), .unchanged(let inquiry):
       return try Self.json(inquiry)
     case .notFound:
       throw APIError.notFound("no inquiry with id `\(id)`")
     case .targetNotFound:
-      throw APIError.notFound("no inquiry to merge into; `into` must be an existing inquiry id")
+      throw APIError(
+        .notFound, code: "merge_target_not_found",
+        message: "no inquiry to merge into; `into` must be an existing inquiry id")
     case .conflict(let message):
       throw APIError(.conflict, code: "invalid_transition", message: message)
     }

@@ -3,9 +3,36 @@ import Hummingbird
 import NIOCore
 
 /// A small JSON object from a request body, checked strictly: only known keys, each a string
-/// (or null), so a typo in a field name is a 400 rather than a silently ignored value.
+/// (or null), so a typo in a field name is a 400 rather than a silently ignored value. An id
+/// (`client_id`, `into`, …) may also be an integer, as CRMs with numeric ids send it (`42` and
+/// `"42"` are the same id, as in the directory API).
 struct JSONBody {
   let fields: [String: String]
+
+  /// Members that name a record by its id.
+  static let idKeys: Set<String> = ["client_id", "contact_id", "interest_id", "into"]
+
+  /// One member's value as JSON has it.
+  private enum Scalar: Decodable {
+    case string(String)
+    case integer(Int64)
+    case null, other
+
+    init(from decoder: any Decoder) throws {
+      let container = try decoder.singleValueContainer()
+      if container.decodeNil() {
+        self = .null
+      } else if let text = try? container.decode(String.self) {
+        self = .string(text)
+      } else if (try? container.decode(Bool.self)) != nil {
+        self = .other
+      } else if let number = try? container.decode(Int64.self) {
+        self = .integer(number)
+      } else {
+        self = .other
+      }
+    }
+  }
 
   static func parse(
     _ request: Request, context: InletRequestContext, allowed: Set<String>
@@ -19,8 +46,8 @@ struct JSONBody {
     }
     let buffer = try await request.body.collect(upTo: context.maxUploadSize)
     let data = Data(buffer: buffer)
-    guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-      throw malformed("the body must be a JSON object")
+    guard let object = try? JSONDecoder().decode([String: Scalar].self, from: data) else {
+      throw malformed("the body must be a JSON object of strings")
     }
     var fields: [String: String] = [:]
     for (key, value) in object {
@@ -28,9 +55,12 @@ struct JSONBody {
         throw malformed(
           "unknown field `\(key)`; allowed: \(allowed.sorted().joined(separator: ", "))")
       }
-      if value is NSNull { continue }
-      guard let string = value as? String else { throw malformed("`\(key)` must be a string") }
-      fields[key] = string
+      switch value {
+      case .null: continue
+      case .string(let text): fields[key] = text
+      case .integer(let number) where idKeys.contains(key): fields[key] = String(number)
+      default: throw malformed("`\(key)` must be a string")
+      }
     }
     return JSONBody(fields: fields)
   }

@@ -796,9 +796,9 @@ public enum OpenAPIDocument {
           required: [action]
           properties:
             action: { $ref: "#/components/schemas/SuggestedAction" }
-            client_id: { $ref: "#/components/schemas/OptionalString" }
-            contact_id: { $ref: "#/components/schemas/OptionalString" }
-            interest_id: { $ref: "#/components/schemas/OptionalString" }
+            client_id: { $ref: "#/components/schemas/OptionalDirectoryID" }
+            contact_id: { $ref: "#/components/schemas/OptionalDirectoryID" }
+            interest_id: { $ref: "#/components/schemas/OptionalDirectoryID" }
             comment: { $ref: "#/components/schemas/OptionalString" }
         RejectRequest:
           type: object
@@ -812,7 +812,11 @@ public enum OpenAPIDocument {
           additionalProperties: false
           required: [into]
           properties:
-            into: { type: string, minLength: 1, description: The id of the inquiry it goes into. }
+            into:
+              description: The id of the inquiry it goes into (a string, or an integer).
+              oneOf:
+                - { type: string, minLength: 1 }
+                - { type: integer, minimum: -9223372036854775808, maximum: 9223372036854775807 }
         InquiryPage:
           type: object
           required: [items, next]
@@ -938,6 +942,11 @@ public enum OpenAPIDocument {
             last_error: { type: string }
             created_at: { type: string, format: date-time }
             delivered_at: { type: string, format: date-time }
+            waiting_for:
+              type: string
+              description: |
+                A pending delivery held back to keep its inquiry's order: the earlier delivery of
+                the same inquiry it waits for (a dead one waits until it is retried).
         DeliveryPage:
           type: object
           required: [items, next]

@@ -12,6 +12,9 @@ public struct Delivery: Sendable, Equatable, Codable {
   public var lastError: String?
   public var createdAt: Date
   public var deliveredAt: Date?
+  /// For a pending delivery held back to keep the inquiry's order: the earlier delivery of the
+  /// same inquiry it waits for (a dead one waits for a retry).
+  public var waitingFor: String?
 
   /// `pending` until the CRM answers 2xx (`delivered`) or `max_attempts` fail (`dead`).
   public enum Status: String, Sendable, Codable, CaseIterable {
@@ -28,5 +31,6 @@ public struct Delivery: Sendable, Equatable, Codable {
     case lastError = "last_error"
     case createdAt = "created_at"
     case deliveredAt = "delivered_at"
+    case waitingFor = "waiting_for"
   }
 }

@@ -77,7 +77,11 @@ extension InletDatabase {
       try Row.fetchAll(
         db,
         sql: """
-          SELECT \(Self.deliveryColumns) FROM deliveries d JOIN events e ON e.id = d.event_id
+          SELECT \(Self.deliveryColumns),
+            CASE WHEN d.status = 'pending' THEN (SELECT MIN(p.id) FROM deliveries p
+              WHERE p.inquiry_id = d.inquiry_id AND p.id < d.id AND p.status != 'delivered')
+            END AS waiting_for
+          FROM deliveries d JOIN events e ON e.id = d.event_id
           WHERE d.id > ? AND (? IS NULL OR d.status = ?) ORDER BY d.id LIMIT ?
           """,
         arguments: [after, status?.rawValue, status?.rawValue, limit]
@@ -138,6 +142,7 @@ extension InletDatabase {
       status: Delivery.Status(rawValue: row["status"]) ?? .pending, attempts: row["attempts"],
       nextAttemptAt: Date(timeIntervalSince1970: row["next_attempt_at"]),
       lastError: row["last_error"], createdAt: Date(timeIntervalSince1970: row["created_at"]),
-      deliveredAt: (row["delivered_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
+      deliveredAt: (row["delivered_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
+      waitingFor: (row["waiting_for"] as Int64?).map { String($0) })
   }
 }
