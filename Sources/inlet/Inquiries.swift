@@ -23,8 +23,16 @@ struct Inquiries: ParsableCommand {
         throw fail(
           "--status must be one of: \(ListFilter.allCases.map(\.rawValue).joined(separator: ", "))")
       }
+      guard limit > 0 else { throw fail("--limit must be a positive number") }
       let database = try openDatabase(options.config)
-      let items = try database.listSync(filter, limit: limit)
+      var items = try database.listSync(filter, limit: limit + 1)
+      let cut = items.count > limit
+      if cut {
+        items.removeLast(items.count - limit)
+        // On standard error, so `--json` output stays one document.
+        FileHandle.standardError.write(
+          Data("inlet: the first \(limit) entries are shown; --limit for more\n".utf8))
+      }
       if json {
         struct Page: Encodable { var items: [Inquiry] }
         print(

@@ -258,6 +258,13 @@ struct LiveDaemonTests {
     let page = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
     let items = try #require(page?["items"] as? [[String: Any]])
     #expect(items.map { $0["id"] as? String } == [id])
+    #expect(!json.error.contains("--limit"), "nothing was cut")
+    // A second lead: with --limit 1 the list is cut, and says so on standard error.
+    _ = try await daemon.postLead(lead.replacingOccurrences(of: "Иван", with: "Пётр"))
+    let cut = try daemon.cli(["inquiries", "list", "--limit", "1", "--json"])
+    let cutPage = try JSONSerialization.jsonObject(with: Data(cut.output.utf8)) as? [String: Any]
+    #expect((cutPage?["items"] as? [[String: Any]])?.count == 1)
+    #expect(cut.error.contains("the first 1 entries are shown"), "\(cut.error)")
     let show = try daemon.cli(["inquiries", "show", id, "--json"])
     #expect(show.status == 0)
     #expect(show.output.contains("\"ivan.petrov@example.ru\""))
