@@ -9,6 +9,10 @@ import NIOCore
 import Prometheus
 import ServiceLifecycle
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// `inlet serve`: one `ServiceGroup` owning the listener (and, as later parts land, the mail
 /// pollers and the delivery worker); SIGTERM and SIGINT drain in-flight requests.
 public struct InletServer: Sendable {
@@ -25,8 +29,18 @@ public struct InletServer: Sendable {
     let registry = PrometheusCollectorRegistry()
     MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
 
+    // A SIGHUP during start-up (a long migration) must not end the process: ReloadService
+    // handles it once running.
+    signal(SIGHUP, SIG_IGN)
+    let lock = try DatabaseLock(databasePath: loaded.databasePath)
+    defer { withExtendedLifetime(lock) {} }
     var database = try InletDatabase(path: loaded.databasePath)
     database.directorySettings = loaded.config.directorySettings
+    if try database.isSuperseded() {
+      throw ServerError(
+        "the database at \(loaded.databasePath) was migrated by a newer version of inlet "
+          + "(\(try database.appliedMigrations().last ?? "?")); run that version")
+    }
     try database.migrate()
     logger.info(
       "database ready",
@@ -106,7 +120,9 @@ public struct InletServer: Sendable {
                 database: database, listener: listener, logger: logger))
           ],
         gracefulShutdownSignals: [.sigterm, .sigint],
-        logger: logger))
+        logger: logger
+      )
+      .boundingShutdown(to: .seconds(20)))
     try await group.run()
     logger.notice("inlet stopped")
   }
@@ -120,5 +136,50 @@ public struct InletServer: Sendable {
     let channelText = "\(channels) channel\(channels == 1 ? "" : "s")"
     let mailboxText = "\(mailboxes) mailbox\(mailboxes == 1 ? "" : "es")"
     return "Listening on \(place ?? "?"), \(channelText), \(mailboxText)"
+  }
+}
+
+/// Why the daemon would not start, said plainly.
+struct ServerError: Error, CustomStringConvertible {
+  let description: String
+  init(_ description: String) { self.description = description }
+}
+
+/// An exclusive lock on `<database>.lock` for the daemon's lifetime: a second `inlet serve` on
+/// the same file (a debug run beside the service) stops at once instead of polling the same
+/// mailboxes, pushing the same deliveries and switching the other's outbox off.
+final class DatabaseLock: Sendable {
+  private let descriptor: Int32
+
+  init(databasePath: String) throws {
+    let path = databasePath + ".lock"
+    let directory = (path as NSString).deletingLastPathComponent
+    if !directory.isEmpty {
+      try FileManager.default.createDirectory(
+        atPath: directory, withIntermediateDirectories: true)
+    }
+    let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+    guard descriptor >= 0 else {
+      throw ServerError("cannot open \(path): \(String(cString: strerror(errno)))")
+    }
+    guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+      close(descriptor)
+      throw ServerError(
+        "another `inlet serve` uses the database \(databasePath) (\(path) is locked); stop it "
+          + "first")
+    }
+    self.descriptor = descriptor
+  }
+
+  deinit { close(descriptor) }
+}
+
+extension ServiceGroupConfiguration {
+  /// The configuration with its graceful shutdown bounded: a client that stopped reading an
+  /// event stream, or a trickled body, cannot hold SIGTERM past systemd's `TimeoutStopSec=`.
+  func boundingShutdown(to duration: Duration) -> Self {
+    var configuration = self
+    configuration.maximumGracefulShutdownDuration = duration
+    return configuration
   }
 }

@@ -18,15 +18,25 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     } catch  where StorageFailure.isTransient(error) {
       // Storage failing (design.md: 503, the client retries), not a fault of the request.
       context.logger.error(
-        "storage unavailable", metadata: ["error": "\(error)", "http.path": "\(request.uri.path)"])
+        "storage unavailable",
+        metadata: ["error": "\(error)", "http.path": "\(Self.loggedPath(request.uri.path))"])
       throw APIError.storageUnavailable
     } catch {
       context.logger.error(
-        "request failed", metadata: ["error": "\(error)", "http.path": "\(request.uri.path)"])
+        "request failed",
+        metadata: ["error": "\(error)", "http.path": "\(Self.loggedPath(request.uri.path))"])
       throw APIError(
         .internalServerError, code: "internal_error",
         message: "inlet could not handle the request; see the daemon's log")
     }
+  }
+
+  /// The path as logged: under `/hooks/<channel>/` the rest may be a token (Zammad-style CTI
+  /// URLs carry it in the path), so only the channel is kept.
+  static func loggedPath(_ path: String) -> String {
+    let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+    guard segments.count > 3, segments[1] == "hooks" else { return path }
+    return "/hooks/\(segments[2])/…"
   }
 
   static func translate(_ status: HTTPResponse.Status) -> APIError {

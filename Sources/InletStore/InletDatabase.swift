@@ -38,6 +38,12 @@ public struct InletDatabase: Sendable {
       try db.execute(sql: "PRAGMA cache_size = -16384")
     }
     let pool = try DatabasePool(path: path, configuration: configuration)
+    // GRDB turns the writer to `synchronous = NORMAL` when it sets up WAL mode, after
+    // `prepareDatabase` ran: NORMAL does not sync the log at each commit, so an acknowledged
+    // lead would survive a crash of the process but not of the machine. FULL again, here.
+    try pool.writeWithoutTransaction { db in
+      try db.execute(sql: "PRAGMA synchronous = FULL")
+    }
     let stats = Stats()
     self.pool = pool
     self.stats = stats
@@ -66,6 +72,12 @@ public struct InletDatabase: Sendable {
   /// The migrations applied to the file.
   public func appliedMigrations() throws -> [String] {
     try pool.read { db in try Migrations.migrator.appliedMigrations(db) }
+  }
+
+  /// Whether a newer version of inlet migrated the file (it holds migrations this one does not
+  /// know): this version must not write it.
+  public func isSuperseded() throws -> Bool {
+    try pool.read { db in try Migrations.migrator.hasBeenSuperseded(db) }
   }
 
   /// Whether every migration of this version ran.
@@ -97,8 +109,10 @@ public struct InletDatabase: Sendable {
     try pool.read(body)
   }
 
-  /// Checks that the file accepts writes (readiness and the watchdog use it).
+  /// Checks that writes go through: an empty transaction through the group committer, so the
+  /// probe waits its turn among the ingests (under load the writer queue is never idle, and a
+  /// probe that needs it alone would wait for a pause) and proves commits still flow.
   public func probeWritable() async throws {
-    try await pool.write { db in try db.execute(sql: "PRAGMA user_version") }
+    try await committer.write { db in try db.execute(sql: "PRAGMA user_version") }
   }
 }

@@ -155,8 +155,12 @@ public enum Migrations {
         index: "mail_senders_sender", on: "mail_senders", columns: ["sender", "received_at"])
       try db.alter(table: "imap_cursors") { t in t.add(column: "created_at", .double) }
     }
-    migrator.registerMigration("2026-11-29-9-conversations") { db in
-      try ConversationSchema.create(in: db)
+    // Named `2026-11-29-8-conversations` for one early commit (9af3a85) before the mail one
+    // took that number: a file from then has it applied under the old name.
+    migrator.registerMigration(
+      "2026-11-29-9-conversations", merging: ["2026-11-29-8-conversations"]
+    ) { db, applied in
+      if !applied.contains("2026-11-29-8-conversations") { try ConversationSchema.create(in: db) }
     }
     migrator.registerMigration("2026-11-29-9a-directory-keys-in-rows") { db in
       // A record lists its keys in its own row; they are deleted by primary key when it

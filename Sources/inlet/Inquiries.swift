@@ -72,9 +72,10 @@ struct Inquiries: ParsableCommand {
   }
 }
 
-/// Opens the configured database for reading (migrations are applied, so a file of an older
-/// version works). A missing file is an error, not a new empty database: a mistyped
-/// `database.path` must not look like an empty queue.
+/// Opens the configured database for reading. A missing file is an error, not a new empty
+/// database: a mistyped `database.path` must not look like an empty queue. Reading migrates
+/// nothing (a newer binary must not change the schema under a daemon still running the old
+/// one): a file not yet migrated to this version is an error too.
 func openDatabase(_ configPath: String) throws -> InletDatabase {
   let path: String
   do {
@@ -87,6 +88,10 @@ func openDatabase(_ configPath: String) throws -> InletDatabase {
       "no database at \(path) (database.path in \(configPath)); `inlet serve` creates it")
   }
   let database = try InletDatabase(path: path)
-  try database.migrate()
+  guard try database.isMigrated() else {
+    throw fail(
+      "the database at \(path) is from an older version of inlet; restart `inlet serve` (this "
+        + "version) to migrate it, then read it")
+  }
   return database
 }

@@ -276,9 +276,26 @@ struct LiveDaemonTests {
     let check = try daemon.cli(["check-config"])
     #expect(check.status == 0, "\(check.output)\(check.error)")
 
+    // A second daemon on the same database stops at once, saying why.
+    let second = try daemon.cli(["serve"])
+    #expect(second.status != 0)
+    #expect(second.error.contains("another `inlet serve` uses the database"), "\(second.error)")
+
     #expect(daemon.stop() == 0, "SIGTERM stops the daemon cleanly")
     let down = try daemon.cli(["status"])
     #expect(down.status != 0, "status fails when the daemon does not answer")
+  }
+
+  @Test("reading commands migrate nothing: a file of an older version is refused, unchanged")
+  func readersDoNotMigrate() throws {
+    let daemon = try DaemonHarness()
+    defer { daemon.remove() }
+    let old = try InletDatabase(path: daemon.databasePath)
+    try old.migrate(upTo: "2026-11-29-2-inquiries")
+    let list = try daemon.cli(["inquiries", "list"])
+    #expect(list.status != 0)
+    #expect(list.error.contains("older version of inlet"), "\(list.error)")
+    #expect(try old.appliedMigrations().count == 2)
   }
 
   @Test("check-config names the key path of the first problem")

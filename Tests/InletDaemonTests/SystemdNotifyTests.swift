@@ -1,6 +1,7 @@
 import Foundation
-import InletDaemon
 import Testing
+
+@testable import InletDaemon
 
 #if canImport(Glibc)
   import Glibc
@@ -47,6 +48,26 @@ struct SystemdNotifyTests {
     #expect(daemon.stop() == 0)
     let rest = try await notify.receive(until: "STOPPING=1", timeout: .seconds(5))
     #expect(rest.last?.split(separator: "\n").first == "STOPPING=1", "\(rest)")
+  }
+
+  /// The watchdog's probe gives up waiting (a write stuck behind a long batch or a lock) rather
+  /// than holding the pings until systemd's deadline has passed.
+  @Test func probeOutcomeWithinALimit() async {
+    let stuck = await SystemdService.outcome(within: .milliseconds(100)) {
+      try await Task.sleep(for: .seconds(30))
+    }
+    #expect(stuck == nil)
+    let quick = await SystemdService.outcome(within: .seconds(5)) {}
+    if case .success? = quick {
+    } else {
+      Issue.record("expected success, got \(String(describing: quick))")
+    }
+    struct Refused: Error {}
+    let failed = await SystemdService.outcome(within: .seconds(5)) { throw Refused() }
+    if case .failure? = failed {
+    } else {
+      Issue.record("expected failure, got \(String(describing: failed))")
+    }
   }
 
   @Test func watchdogFollowsEnvironment() {

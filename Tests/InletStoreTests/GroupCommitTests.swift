@@ -7,6 +7,16 @@ import Testing
 
 @Suite("Group commit")
 struct GroupCommitTests {
+  @Test("the writer syncs the log at every commit (synchronous = FULL, not GRDB's WAL default)")
+  func writerSyncsEveryCommit() async throws {
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    let level = try await temp.database.pool.writeWithoutTransaction { db in
+      try Int.fetchOne(db, sql: "PRAGMA synchronous")
+    }
+    #expect(level == 2, "2 is FULL; GRDB's WAL set-up leaves 1 (NORMAL)")
+  }
+
   @Test("concurrent ingests share commits and every one is stored once")
   func concurrentShareCommits() async throws {
     let temp = try TempDatabase()

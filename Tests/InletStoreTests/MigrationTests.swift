@@ -60,6 +60,46 @@ struct MigrationTests {
     #expect(names == names.sorted())
   }
 
+  /// Shipped names never change (a file records them): new migrations only append.
+  @Test("the shipped migrations keep their names")
+  func shippedNames() {
+    let shipped = [
+      "2026-11-29-1-raw-journal", "2026-11-29-2-inquiries", "2026-11-29-3-directory",
+      "2026-11-29-4-imap-cursors", "2026-11-29-5-directory-matching", "2026-11-29-6-queue-api",
+      "2026-11-29-7-calls", "2026-11-29-8-mail", "2026-11-29-9-conversations",
+      "2026-11-29-9a-directory-keys-in-rows", "2026-11-29-9b-unused-directory-indexes",
+      "2026-11-30-1-imap-rescan-window",
+    ]
+    #expect(Array(Migrations.names.prefix(shipped.count)) == shipped)
+  }
+
+  @Test("a file from the commit that named the conversations migration -8- still upgrades")
+  func renamedConversations() throws {
+    let temp = try TempDatabase(migrate: false)
+    defer { temp.remove() }
+    try temp.database.migrate(upTo: "2026-11-29-8-mail")
+    try temp.database.pool.write { db in
+      try ConversationSchema.create(in: db)
+      try db.execute(
+        sql: "INSERT INTO grdb_migrations (identifier) VALUES ('2026-11-29-8-conversations')")
+    }
+    try temp.database.migrate()
+    #expect(try temp.database.isMigrated())
+    #expect(try !temp.database.isSuperseded())
+  }
+
+  @Test("a file migrated by a newer version is recognised as such")
+  func superseded() throws {
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    #expect(try !temp.database.isSuperseded())
+    try temp.database.pool.write { db in
+      try db.execute(
+        sql: "INSERT INTO grdb_migrations (identifier) VALUES ('2099-01-01-1-from-the-future')")
+    }
+    #expect(try temp.database.isSuperseded())
+  }
+
   @Test("the directory keeps the indexes its queries use and none that no query reads")
   func directoryIndexes() throws {
     let temp = try TempDatabase()

@@ -13,7 +13,8 @@ public struct Reply: Sendable, Decodable {
   /// the directory's name for it fills `{{caller.name}}`.
   public var callerPhone: Template?
   /// For browsers posting a plain HTML form: `303 See Other` to this URL (when it renders
-  /// non-empty) instead of the body, unless the client asks for JSON (`Accept`).
+  /// non-empty) instead of the body, for a browser's own navigation only (`Sec-Fetch-Mode:
+  /// navigate`, or an `Accept` naming HTML): scripts get the body.
   public var redirect: Template?
 
   public init(

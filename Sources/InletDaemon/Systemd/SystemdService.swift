@@ -3,6 +3,7 @@ import InletStore
 import Logging
 import NIOCore
 import ServiceLifecycle
+import Synchronization
 
 /// The daemon's side of `Type=notify`: sends `STOPPING=1` as soon as graceful shutdown begins
 /// (it is the group's last service, so it hears of the shutdown first) and, when systemd set up
@@ -68,12 +69,51 @@ public struct SystemdService: Service {
     try await client.shutdown()
   }
 
+  /// How `operation` ended, or nil when it had not within `limit` (it goes on in the
+  /// background: a write waiting for the database cannot be called back).
+  static func outcome(
+    within limit: Duration, _ operation: @escaping @Sendable () async throws -> Void
+  ) async -> Result<Void, any Error>? {
+    await withCheckedContinuation { continuation in
+      let once = ResumeOnce(continuation)
+      Task {
+        let result: Result<Void, any Error>
+        do {
+          try await operation()
+          result = .success(())
+        } catch {
+          result = .failure(error)
+        }
+        once.resume(returning: result)
+      }
+      Task {
+        try? await Task.sleep(for: limit)
+        once.resume(returning: nil)
+      }
+    }
+  }
+
+  /// A continuation resumed by whichever comes first.
+  private final class ResumeOnce: Sendable {
+    private let continuation: Mutex<CheckedContinuation<Result<Void, any Error>?, Never>?>
+
+    init(_ continuation: CheckedContinuation<Result<Void, any Error>?, Never>) {
+      self.continuation = Mutex(continuation)
+    }
+
+    func resume(returning value: Result<Void, any Error>?) {
+      continuation.withLock { $0.take() }?.resume(returning: value)
+    }
+  }
+
   /// nil when healthy, else what failed.
   private func check(client: HTTPClient, timeout: TimeAmount) async -> String? {
-    do {
-      try await database.probeWritable()
-    } catch {
-      return "database not writable: \(error)"
+    let database = self.database
+    let limit = Duration.nanoseconds(timeout.nanoseconds)
+    switch await Self.outcome(within: limit, { try await database.probeWritable() }) {
+    case .none: return "database did not commit within \(limit)"
+    case .failure(let error)?: return "database not writable: \(error)"
+    case .success?: break
     }
     guard let base = listener.loopbackURL else { return "listener not bound" }
     do {

@@ -13,9 +13,9 @@ public enum OpenAPIDocument {
         Every inbound lead (e-mail, call, form, messenger message) becomes one inquiry (обращение)
         in a single queue. The CRM reads the queue, accepts, rejects or merges inquiries, follows the
         Server-Sent Events stream, and can have every change pushed to it (see `delivery` in the
-        configuration; pushed bodies are `DeliveryBody`, signed with `X-Inlet-Signature:
-        t=<unix time>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>` and identified by
-        `X-Inlet-Delivery`).
+        configuration; pushed bodies are `DeliveryBody`, identified by `X-Inlet-Delivery` and, when
+        `delivery.secret_file` is set (its secret is the key), signed with `X-Inlet-Signature:
+        t=<unix time>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`; without it they go unsigned).
 
         Errors everywhere are `{"error": {"code": "snake_case", "message": "what to do"}}`.
       license:
@@ -86,8 +86,10 @@ public enum OpenAPIDocument {
           summary: Server-Sent Events of every change.
           description: |
             Events `inquiry.created` and `inquiry.updated`, `data:` the inquiry JSON, `id:` from one
-            increasing sequence. Reconnect with `Last-Event-ID` to receive exactly what was missed;
-            without it the stream starts with the next change (`Last-Event-ID: 0` replays all).
+            increasing sequence. Reconnect with `Last-Event-ID` (or the `last_event_id` query
+            parameter, for an `EventSource` that cannot send the header; the header wins) to receive
+            exactly what was missed; without either the stream starts with the next change
+            (`Last-Event-ID: 0` replays all). Not an integer ≥ 0: 400 `invalid_last_event_id`.
             The opening block and a keep-alive every 15 s carry `id:` without data (the position,
             no event), so a client that has seen no event yet also resumes where it connected. An
             id ahead of the newest event (the database was restored or replaced) is 409
@@ -95,6 +97,10 @@ public enum OpenAPIDocument {
           parameters:
             - name: Last-Event-ID
               in: header
+              schema: { type: string, pattern: "^[0-9]{1,18}$" }
+            - name: last_event_id
+              in: query
+              description: The same as `Last-Event-ID`, for clients that cannot set the header.
               schema: { type: string, pattern: "^[0-9]{1,18}$" }
           responses:
             "200":
@@ -525,9 +531,11 @@ public enum OpenAPIDocument {
           summary: An inbound webhook of a channel instance.
           description: >-
             Stored durably before the answer. The reply is the one the channel
-            definition declares (201 with `{"id"}` for the generic channel). A browser posting a
-            plain HTML form to a channel whose instance sets `thank_you_url` gets 303 to it unless
-            it asks for JSON (`Accept: application/json`). Answers to an origin listed in the
+            definition declares (201 with `{"id"}` for the generic channel). When the instance sets
+            `thank_you_url`, only a browser's own navigation (`Sec-Fetch-Mode: navigate`, or without
+            that header an `Accept` naming `text/html` and no JSON type; never with
+            `X-Requested-With`) gets 303 to it; every other client (`fetch`, curl, a server-side
+            relay) gets the JSON reply. Answers to an origin listed in the
             instance's `cors_origins` carry `Access-Control-Allow-Origin`. 413 when the body or a
             file is over the instance's limits; 429 `rate_limited` (with `Retry-After`) over
             `rate_limit_per_ip` or `rate_limit`: the request is kept as a raw item with status
@@ -599,6 +607,17 @@ public enum OpenAPIDocument {
                 schema: { type: object }
           responses:
             "503": { $ref: "#/components/responses/ServiceUnavailable" }
+            default: { $ref: "#/components/responses/HookReply" }
+        options:
+          tags: [hooks]
+          operationId: hookPreflightPath
+          summary: CORS preflight for a website's script posting under the channel's path.
+          description: >-
+            204 with `Access-Control-Allow-*` for an `Origin` listed in the instance's
+            `cors_origins`; 403 `origin_not_allowed` otherwise.
+          security: [{}]
+          responses:
+            "204": { description: The origin may post. }
             default: { $ref: "#/components/responses/HookReply" }
         put:
           tags: [hooks]

@@ -24,13 +24,17 @@ public struct MailLetter: Sendable {
   /// 3. A form letter from a robot's or the company's own address with neither is from a
   ///    visitor who left no address (a callback request): no sender; ``senderName`` is the
   ///    form's name.
-  /// 4. Otherwise the sender is `From` (or, without `From`, `Reply-To`, then `Sender`).
+  /// 4. A letter from the company's own address that forwards someone else's (a colleague
+  ///    passing a client's request to the sales mailbox) is from that someone.
+  /// 5. Otherwise the sender is `From` (or, without `From`, `Reply-To`, then `Sender`).
   ///
   /// `From` on the company's own domain counts as a form mailer's for rule 1 (a site's plugin
   /// sending as `sales@` with the visitor in `Reply-To`); our own or a robot's `Reply-To` does
   /// not count. The own-address noise rule is applied to this sender, so that a form
   /// notification sent from the company's own domain on a visitor's behalf is still a lead.
   public var sender: MailAddress?
+  /// The sender named in the header of a forwarded message in the text, if any.
+  public var forwardedFrom: MailAddress?
   /// The name of the form's name field, if the letter is a form.
   public var formName: String?
   /// The person's name: the sender's, or the form's when the visitor left no address.

@@ -64,10 +64,20 @@ public enum MailNormaliser {
     letter.formMailer = form?.mailer
     letter.formFields = form?.fields ?? [:]
     letter.formName = form?.name
+    // A forwarded letter: who wrote it, and whether it is one of ours (a client sending our
+    // offer back: our phone, INN and company are not theirs).
+    var contactText = letter.text
+    if let forward = split.forward {
+      letter.forwardedFrom = forward.fromLine.flatMap(Self.address(in:))
+      if let inner = letter.forwardedFrom, NoiseClassifier.isOwn(inner.email, options.ownAddresses)
+      {
+        contactText = forward.before
+      }
+    }
     letter.sender = sender(of: letter, headers: headers, form: form, options: options)
 
     let phoneNormalizer = options.phoneNormalizer
-    var searchable = [letter.text, letter.signature ?? ""]
+    var searchable = [contactText, letter.signature ?? ""]
     if let form { searchable.append(contentsOf: form.contactValues) }
     let joined = searchable.joined(separator: "\n")
     letter.phones = PhoneFinder.find(in: joined, normalizer: phoneNormalizer)
@@ -75,8 +85,32 @@ public enum MailNormaliser {
     letter.companyName =
       form?.company
       ?? CompanyFinder.find(in: letter.signature ?? "")
-      ?? CompanyFinder.find(in: letter.text)
+      ?? CompanyFinder.find(in: contactText)
     return letter
+  }
+
+  /// The address in a header-like line: `Иван Петров <ivan@x.ru>`, `"Клиент" <c@f.ru>`, or
+  /// Outlook's `Иван Петров [mailto:ivan@x.ru]`.
+  static func address(in line: String) -> MailAddress? {
+    let cleaned = line.replacingOccurrences(of: "[mailto:", with: "<")
+      .replacingOccurrences(of: "]", with: ">")
+    if let parsed = AddressParser.parse(Array(cleaned.utf8)).first(where: {
+      EmailNormalizer.normalize($0.address) != nil
+    }), let email = EmailNormalizer.normalize(parsed.address) {
+      let name = parsed.name.flatMap { $0.isEmpty || $0.lowercased() == email ? nil : $0 }
+      return MailAddress(name: name, email: email)
+    }
+    // An attribution line (`03.04.2024, 09:00, "Клиент" <c@f.ru>`): the address in brackets.
+    guard let open = cleaned.lastIndex(of: "<"), let close = cleaned.lastIndex(of: ">"),
+      open < close,
+      let email = EmailNormalizer.normalize(String(cleaned[cleaned.index(after: open)..<close]))
+    else { return nil }
+    var name = String(cleaned[..<open]).trimmingASCIIWhitespace()
+    if let comma = name.lastIndex(of: ",") {
+      name = String(name[name.index(after: comma)...]).trimmingASCIIWhitespace()
+    }
+    name = name.trimmingCharacters(inSet: ["\"", " "])
+    return MailAddress(name: name.isEmpty ? nil : name, email: email)
   }
 
   private static func addresses(_ headers: MIMEHeaders, _ name: String) -> [MailAddress] {
@@ -100,6 +134,13 @@ public enum MailNormaliser {
     let own = NoiseClassifier.isOwn(from.email, options.ownAddresses)
     let robot = FormMailer.isNoReply(from.email)
     guard form != nil || robot || own else { return from }
+    // A colleague forwarding a client's letter to the sales mailbox: the client wrote it.
+    if own, form == nil, let inner = letter.forwardedFrom,
+      !NoiseClassifier.isOwn(inner.email, options.ownAddresses),
+      !FormMailer.isNoReply(inner.email)
+    {
+      return inner
+    }
     // Our own or a robot's Reply-To says nothing about the visitor.
     if let replyTo = letter.replyTo, replyTo.email != from.email,
       !FormMailer.isNoReply(replyTo.email),

@@ -11,6 +11,9 @@ enum TextSplitter {
     var text: String
     var quoted: String?
     var signature: String?
+    /// A forwarded message in the text: what precedes its marker, and the address its header
+    /// names as the sender (`From: Иван <ivan@x.ru>`, `03.04.2024, 09:00, "Клиент" <c@f.ru>:`).
+    var forward: (before: String, fromLine: String?)?
   }
 
   private static let attributionEndings = [
@@ -79,16 +82,25 @@ enum TextSplitter {
     let unchanged = own.count == lines.count && !collapsingChanges(own)
     var body = unchanged ? own : collapseBlankLines(own)
     var signature: String?
-    let signatureStart = findSignatureStart(body)
+    // A forwarded message is content: the writer's signature ends where it starts, and the
+    // forwarded letter's own signature is part of it.
+    let forwardIndex = firstForwardMarker(body)
+    let signatureStart = findSignatureStart(Array(body[..<(forwardIndex ?? body.count)]))
     if let start = signatureStart {
-      var signatureLines = body[start...]
+      let end = forwardIndex ?? body.count
+      var signatureLines = body[start..<end]
       let first = signatureLines.first.map { String($0).trimmingASCIIWhitespace() }
       if first == "--" || signatureLines.first == "-- " {
         signatureLines = signatureLines.dropFirst()
       }
       let joined = signatureLines.joined(separator: "\n").trimmingASCIIWhitespace()
       signature = joined.isEmpty ? nil : joined
-      body = Array(body[..<start])
+      body = Array(body[..<start]) + Array(body[end...])
+    }
+    var forward: (before: String, fromLine: String?)?
+    if let marker = firstForwardMarker(body) {
+      let before = body[..<marker].joined(separator: "\n").trimmingASCIIWhitespace()
+      forward = (before, forwardedFromLine(body, after: marker))
     }
     let quoted = collapseBlankLines(quotedLines).joined(separator: "\n").trimmingASCIIWhitespace()
     // The usual letter, with no quote, no signature and no blank runs: its lines joined again
@@ -96,7 +108,39 @@ enum TextSplitter {
     let ownText = unchanged && signatureStart == nil ? text : body.joined(separator: "\n")
     return Result(
       text: ownText.trimmingASCIIWhitespace(),
-      quoted: quoted.isEmpty ? nil : quoted, signature: signature)
+      quoted: quoted.isEmpty ? nil : quoted, signature: signature, forward: forward)
+  }
+
+  /// The index of the first forward marker line («-------- Пересылаемое сообщение --------»,
+  /// «---------- Forwarded message ---------»), if any.
+  private static func firstForwardMarker(_ lines: [Substring]) -> Int? {
+    lines.firstIndex { line in
+      let trimmed = line.trimmedASCII()
+      guard mayStartQuote(trimmed) else { return false }
+      return isForwardMarker(trimmed.fastLowercased())
+    }
+  }
+
+  /// The line of a forwarded message's header that names its sender: `From:`/`От:`/`От кого:`,
+  /// or an attribution line with an address, among the first lines after the marker.
+  private static func forwardedFromLine(_ lines: [Substring], after marker: Int) -> String? {
+    var seen = 0
+    for line in lines[(marker + 1)...] {
+      let trimmed = line.trimmedASCII()
+      if trimmed.isEmpty { continue }
+      seen += 1
+      if seen > 8 { break }
+      let lower = trimmed.fastLowercased()
+      if lower.utf8HasPrefix("from:") || lower.utf8HasPrefix("от:")
+        || lower.utf8HasPrefix("от кого:")
+      {
+        return String(trimmed[trimmed.index(after: trimmed.firstIndex(of: ":")!)...])
+      }
+      if lower.utf8HasSuffix(">:") && lower.utf8.contains(UInt8(ascii: "@")) {
+        return String(trimmed.dropLast())
+      }
+    }
+    return nil
   }
 
   /// Whether ``collapseBlankLines(_:)`` would change the lines: a blank line that is not
@@ -235,8 +279,15 @@ enum TextSplitter {
     else { return false }
     var sawDate = false
     var sawSubject = false
-    for next in lines[(index + 1)..<min(lines.count, index + 7)] {
-      let nextLower = next.trimmedASCII().fastLowercased()
+    // Up to a dozen lines of header: long `To:`/`Cc:` lists wrap over several lines, and an
+    // HTML letter's block has blank lines between its fields.
+    var fields = 0
+    for next in lines[(index + 1)..<min(lines.count, index + 30)] {
+      let trimmed = next.trimmedASCII()
+      if trimmed.isEmpty { continue }
+      fields += 1
+      if fields > 12 { break }
+      let nextLower = trimmed.fastLowercased()
       if ["sent:", "отправлено:", "date:", "дата:"].contains(where: { nextLower.utf8HasPrefix($0) })
       {
         sawDate = true

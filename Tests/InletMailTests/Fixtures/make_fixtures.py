@@ -1302,6 +1302,61 @@ letter(
     options={"allow_senders": ["@partner-leads.ru"]},
     sender_email="leads@partner-leads.ru", phones=["+79164445566"])
 
+letter(
+    "80-client-forwards-our-offer",
+    "a client forwards our own commercial offer back (Gmail inline forward): our phone, INN "
+    "and company in the forwarded signature are not the client's",
+    [("From", "Иван Петров <petrov@stroyka-client.ru>"), ("To", "sales@example.ru"),
+     ("Subject", "Fwd: Коммерческое предложение"), ("Date", "Tue, 09 Apr 2024 10:00:00 +0300"),
+     ("Message-ID", "<fwd-offer-1@stroyka-client.ru>"), ("MIME-Version", "1.0"),
+     ("Content-Type", "text/plain; charset=utf-8")],
+    ("Добрый день! По этому КП хотим заказать 20 штук.\r\n\r\n"
+     "С уважением,\r\nИван Петров\r\nООО «Стройка»\r\n\r\n"
+     "---------- Forwarded message ---------\r\n"
+     "From: Отдел продаж <sales@example.ru>\r\nDate: Mon, 8 Apr 2024 at 15:00\r\n"
+     "Subject: Коммерческое предложение\r\nTo: <petrov@stroyka-client.ru>\r\n\r\n"
+     "Высылаем коммерческое предложение на насосы.\r\n\r\n"
+     "С уважением,\r\nОтдел продаж ООО «Насосы Плюс»\r\nТел.: +7 495 111-22-33\r\n"
+     "ИНН 7707083893\r\n").encode(),
+    sender_name="Иван Петров", sender_email="petrov@stroyka-client.ru",
+    subject="Fwd: Коммерческое предложение", signature=True,
+    signature_contains=["Иван Петров"], company="ООО «Стройка»",
+    text_contains=["хотим заказать 20 штук", "Forwarded message"], phones=[], inns=[])
+letter(
+    "81-colleague-forwards-client",
+    "a colleague on our domain forwards a client's request to the sales mailbox (Outlook "
+    "inline forward with a [mailto:] address)",
+    [("From", "Директор <director@example.ru>"), ("To", "sales@example.ru"),
+     ("Subject", "FW: Запрос цены"), ("Date", "Tue, 09 Apr 2024 11:00:00 +0300"),
+     ("Message-ID", "<fw-2@example.ru>"), ("MIME-Version", "1.0"),
+     ("Content-Type", "text/plain; charset=utf-8")],
+    ("Коллеги, обработайте, пожалуйста.\r\n\r\n"
+     "-----Forwarded message-----\r\n"
+     "От: Ольга Смирнова [mailto:olga@client-firm.ru]\r\nОтправлено: 9 апреля 2024 г. 10:30\r\n"
+     "Кому: director@example.ru\r\nТема: Запрос цены\r\n\r\n"
+     "Сколько стоит поставка 5 насосов? Тел. +7 916 111-22-33\r\n").encode(),
+    sender_name="Ольга Смирнова", sender_email="olga@client-firm.ru", subject="FW: Запрос цены",
+    text_contains=["Коллеги, обработайте", "Сколько стоит поставка 5 насосов?"],
+    phones=["+79161112233"])
+letter(
+    "82-outlook-reply-long-cc",
+    "Outlook plain-text reply whose wrapped To/Cc lists push Тема: below the sixth line",
+    [("From", "Пётр Сидоров <sidorov@partner-firm.ru>"), ("To", "sales@example.ru"),
+     ("Subject", "RE: Поставка"), ("Date", "Tue, 09 Apr 2024 12:00:00 +0300"),
+     ("Message-ID", "<re-long-cc@partner-firm.ru>"), ("MIME-Version", "1.0"),
+     ("Content-Type", "text/plain; charset=utf-8")],
+    ("Согласовано, ждём счёт.\r\n\r\n"
+     "От: Отдел продаж <sales@example.ru>\r\nОтправлено: 8 апреля 2024 г. 16:00\r\n"
+     "Кому: Пётр Сидоров <sidorov@partner-firm.ru>; Анна Козлова\r\n"
+     "<kozlova@partner-firm.ru>; Бухгалтерия <buh@partner-firm.ru>; Склад\r\n"
+     "<sklad@partner-firm.ru>\r\n"
+     "Копия: Директор <director@example.ru>; Логистика\r\n<logistics@example.ru>; Юрист\r\n"
+     "<lawyer@example.ru>\r\nТема: Поставка\r\n\r\n"
+     "Высылаем условия.\r\n\r\nС уважением,\r\nОтдел продаж\r\nТел.: +7 495 111-22-33\r\n").encode(),
+    sender_name="Пётр Сидоров", sender_email="sidorov@partner-firm.ru", subject="RE: Поставка",
+    text="Согласовано, ждём счёт.", quoted=True, quoted_contains=["Высылаем условия."],
+    phones=[])
+
 
 def main():
     os.makedirs(OUT, exist_ok=True)
