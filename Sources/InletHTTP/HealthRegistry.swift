@@ -28,6 +28,9 @@ public final class HealthRegistry: Sendable {
 
   private let states = Mutex<[String: State]>([:])
   private let readyFlag = Atomic<Bool>(false)
+  /// Whether some channel is failing because the store was (a storage error is the database's,
+  /// not the channel's: any channel's next stored request clears it for all).
+  private let storageFailing = Atomic<Bool>(false)
 
   public init() {}
 
@@ -88,9 +91,23 @@ public final class HealthRegistry: Sendable {
       state.lastSuccessAt = date
       state.failingSince = nil
     }
+    guard storageFailing.exchange(false, ordering: .relaxed) else { return }
+    states.withLock { states in
+      for (name, state) in states
+      where state.kind == "webhook" && state.status == "failing"
+        && state.lastError?.hasPrefix(Self.storagePrefix) == true
+      {
+        states[name]?.status = "ok"
+        states[name]?.failingSince = nil
+      }
+    }
   }
 
+  /// How a storage error's message starts (`storage: database is locked`).
+  public static let storagePrefix = "storage: "
+
   public func recordFailure(channel: String, error: String, at date: Date = Date()) {
+    if error.hasPrefix(Self.storagePrefix) { storageFailing.store(true, ordering: .relaxed) }
     update(channel) { state in
       if state.status != "failing" { state.failingSince = date }
       state.status = "failing"

@@ -133,7 +133,7 @@ struct HookController {
     do {
       result = try await database.ingest(submission)
     } catch {
-      health.recordFailure(channel: instance.name, error: "storage: \(error)")
+      health.recordFailure(channel: instance.name, error: HealthRegistry.storagePrefix + "\(error)")
       logger.error("could not store a webhook", metadata: ["error": "\(error)"])
       throw APIError.storageUnavailable
     }

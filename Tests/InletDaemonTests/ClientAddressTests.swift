@@ -66,6 +66,20 @@ struct ClientAddressTests {
     #expect(RFC3339.parse("2026-11-30") == nil)
   }
 
+  @Test("a storage failure is the database's: any channel's next stored request clears it")
+  func storageHealthIsShared() {
+    let health = HealthRegistry()
+    health.register(channel: "rare", definition: "generic")
+    health.register(channel: "busy", definition: "generic")
+    health.recordFailure(
+      channel: "rare", error: HealthRegistry.storagePrefix + "database is locked")
+    health.recordFailure(channel: "busy", error: "definition: something else")
+    #expect(health.snapshot.map(\.status) == ["failing", "failing"])
+    health.recordSuccess(channel: "busy")
+    let states = Dictionary(uniqueKeysWithValues: health.snapshot.map { ($0.name, $0.status) })
+    #expect(states == ["busy": "ok", "rare": "ok"])
+  }
+
   @Test("per-IP limits count an IPv6 client by its /64")
   func ipv6Prefix() {
     #expect(ClientAddress.limitKey("203.0.113.7") == "203.0.113.7")
