@@ -2,6 +2,10 @@ import Foundation
 import NIOHTTP1
 import Testing
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// `GET /api/v1/inquiries/stream` on the real daemon.
 @Suite("Event stream", .serialized, .timeLimit(.minutes(2)))
 struct EventStreamTests {
@@ -99,6 +103,66 @@ struct EventStreamTests {
     #expect(session.status == 200)
     // Well before the 30 s read deadline (a graceful stop of a busy daemon may take seconds).
     #expect(ContinuousClock.now - started < .seconds(25))
+  }
+
+  @Test("at most 64 streams at once: the 65th is 503, and a place frees when a client leaves")
+  func streamLimit() async throws {
+    let daemon = try DaemonHarness()
+    defer { daemon.remove() }
+    try await daemon.start()
+    // Plain sockets that read the response head and then stay quiet, as idle CRM clients do.
+    var sockets: [Int32] = []
+    defer { for socket in sockets { close(socket) } }
+    for _ in 0..<64 {
+      let socket = try Self.openStream(port: daemon.port, token: daemon.readToken)
+      sockets.append(socket)
+    }
+    let refused = try await daemon.api(.GET, "/inquiries/stream", token: daemon.readToken)
+    #expect(refused.status == 503)
+    #expect(refused.errorCode == "too_many_streams")
+    // Clients leave; the next event's write finds them gone and their places free.
+    for socket in sockets { close(socket) }
+    sockets.removeAll()
+    var reopened = false
+    for attempt in 0..<40 where !reopened {
+      _ = try await daemon.submitLead(attempt)
+      try await Task.sleep(for: .milliseconds(250))
+      let stream = EventStreamClient(url: daemon.baseURL, token: daemon.readToken)
+      let session = try await stream.read(lastEventID: nil, count: 1, seconds: 2, comments: 1)
+      reopened = session.status == 200
+    }
+    #expect(reopened, "a place freed once the clients were gone")
+  }
+
+  /// Opens `GET /api/v1/inquiries/stream` on a raw socket and waits for the 200 head.
+  static func openStream(port: Int, token: String) throws -> Int32 {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let connected = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+      }
+    }
+    guard connected == 0 else {
+      close(descriptor)
+      throw HarnessError("connect failed")
+    }
+    let request = Array(
+      "GET /api/v1/inquiries/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(token)\r\n\r\n"
+        .utf8)
+    _ = request.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, 0) }
+    var head = [UInt8](repeating: 0, count: 512)
+    let count = recv(descriptor, &head, head.count, 0)
+    guard count > 0, String(decoding: head[..<count], as: UTF8.self).hasPrefix("HTTP/1.1 200")
+    else {
+      close(descriptor)
+      throw HarnessError(
+        "the stream did not open: \(String(decoding: head[..<max(0, count)], as: UTF8.self))")
+    }
+    return descriptor
   }
 
   @Test("an idle stream sends a keep-alive comment every 15 seconds")

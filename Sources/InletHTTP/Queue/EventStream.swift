@@ -4,6 +4,7 @@ import Hummingbird
 import InletStore
 import NIOCore
 import ServiceLifecycle
+import Synchronization
 
 /// `GET /inquiries/stream`: Server-Sent Events of the change sequence.
 ///
@@ -19,6 +20,22 @@ struct EventStream: Sendable {
   let database: InletDatabase
   var pollInterval: Duration = .milliseconds(200)
   var keepAliveInterval: Duration = .seconds(15)
+  /// Streams open at once: each polls the database; beyond this a new one is 503.
+  var maxStreams = 64
+  private let open = OpenStreams()
+
+  /// The count of open streams, shared by every request of the route.
+  final class OpenStreams: Sendable {
+    let count = Atomic<Int>(0)
+  }
+
+  /// One stream's place in the count, given back when the response is gone — also when its
+  /// body never ran (the client left before the head was written).
+  final class Slot: Sendable {
+    let open: OpenStreams
+    init(_ open: OpenStreams) { self.open = open }
+    deinit { open.count.wrappingSubtract(1, ordering: .relaxed) }
+  }
 
   func register(on group: RouterGroup<InletRequestContext>) {
     group.get("/inquiries/stream") { request, _ in
@@ -44,13 +61,23 @@ struct EventStream: Sendable {
       } else {
         start = try await database.lastEventID()
       }
+      let open = self.open
+      guard open.count.wrappingAdd(1, ordering: .relaxed).newValue <= maxStreams else {
+        open.count.wrappingSubtract(1, ordering: .relaxed)
+        throw APIError(
+          .serviceUnavailable, code: "too_many_streams",
+          message: "\(maxStreams) event streams are open; close one, or retry later",
+          headers: [.retryAfter: "30"])
+      }
       var headers = HTTPFields()
       headers[.contentType] = "text/event-stream; charset=utf-8"
       headers[.cacheControl] = "no-cache"
       let stream = self
+      let slot = Slot(open)
       return Response(
         status: .ok, headers: headers,
         body: ResponseBody { writer in
+          defer { withExtendedLifetime(slot) {} }
           try await stream.run(from: start, writer: &writer)
           try await writer.finish(nil)
         })

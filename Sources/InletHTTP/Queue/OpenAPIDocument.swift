@@ -93,7 +93,8 @@ public enum OpenAPIDocument {
             The opening block and a keep-alive every 15 s carry `id:` without data (the position,
             no event), so a client that has seen no event yet also resumes where it connected. An
             id ahead of the newest event (the database was restored or replaced) is 409
-            `last_event_id_ahead`.
+            `last_event_id_ahead`. At most 64 streams are open at once; beyond that 503
+            `too_many_streams` with `Retry-After`.
           parameters:
             - name: Last-Event-ID
               in: header
@@ -111,6 +112,7 @@ public enum OpenAPIDocument {
             "400": { $ref: "#/components/responses/BadRequest" }
             "401": { $ref: "#/components/responses/Unauthorized" }
             "409": { $ref: "#/components/responses/Conflict" }
+            "503": { $ref: "#/components/responses/ServiceUnavailable" }
       /api/v1/inquiries/{id}:
         get:
           tags: [queue]
