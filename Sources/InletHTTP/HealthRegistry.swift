@@ -91,8 +91,11 @@ public final class HealthRegistry: Sendable {
       state.lastSuccessAt = date
       state.failingSince = nil
     }
-    guard storageFailing.exchange(false, ordering: .relaxed) else { return }
+    guard storageFailing.load(ordering: .relaxed) else { return }
     states.withLock { states in
+      // Under the lock that records failures: a failure recorded meanwhile is either cleared
+      // here or sets the flag again after.
+      storageFailing.store(false, ordering: .relaxed)
       for (name, state) in states
       where state.kind == "webhook" && state.status == "failing"
         && state.lastError?.hasPrefix(Self.storagePrefix) == true
@@ -107,8 +110,8 @@ public final class HealthRegistry: Sendable {
   public static let storagePrefix = "storage: "
 
   public func recordFailure(channel: String, error: String, at date: Date = Date()) {
-    if error.hasPrefix(Self.storagePrefix) { storageFailing.store(true, ordering: .relaxed) }
     update(channel) { state in
+      if error.hasPrefix(Self.storagePrefix) { storageFailing.store(true, ordering: .relaxed) }
       if state.status != "failing" { state.failingSince = date }
       state.status = "failing"
       state.lastError = error

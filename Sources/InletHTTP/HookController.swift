@@ -234,7 +234,9 @@ struct HookController {
       checks.append(("channel", "\(instance.name):channel", limit))
     }
     for check in checks {
-      guard let refusal = limiter.admit(check.key, limit: check.limit) else { continue }
+      guard
+        let refusal = limiter.admit(check.key, limit: check.limit, bounded: check.scope == "ip")
+      else { continue }
       CounterCache.shared.increment(
         "inlet_rate_limited_total", [("channel", instance.name), ("scope", check.scope)])
       logger.warning(

@@ -42,15 +42,20 @@ final class RateLimiter: Sendable {
   /// How many windows are held (tests).
   var count: Int { state.withLock { $0.windows.count } }
 
-  /// Counts one request; returns `nil` when allowed, else the refusal.
-  func admit(_ key: String, limit: RateLimit, now: Date = Date()) -> Refusal? {
+  /// Counts one request; returns `nil` when allowed, else the refusal. A `bounded` key (a
+  /// client's address) is not counted once the windows are full; a channel's own key always is.
+  func admit(_ key: String, limit: RateLimit, now: Date = Date(), bounded: Bool = true)
+    -> Refusal?
+  {
     let time = now.timeIntervalSince1970
     return state.withLock { state -> Refusal? in
       if state.windows.count > sweepThreshold, time >= state.nextSweep {
         state.windows = state.windows.filter { time - $0.value.start < $0.value.period }
         state.nextSweep = time + 1
       }
-      guard state.windows[key] != nil || state.windows.count < maxKeys else { return nil }
+      guard !bounded || state.windows[key] != nil || state.windows.count < maxKeys else {
+        return nil
+      }
       var window = state.windows[key] ?? Window(start: time, period: limit.period, count: 0)
       if time - window.start >= limit.period {
         window = Window(start: time, period: limit.period, count: 0)

@@ -77,7 +77,11 @@ public struct InletDatabase: Sendable {
   /// Whether a newer version of inlet migrated the file (it holds migrations this one does not
   /// know): this version must not write it.
   public func isSuperseded() throws -> Bool {
-    try pool.read { db in try Migrations.migrator.hasBeenSuperseded(db) }
+    try pool.read { db in
+      guard try db.tableExists("grdb_migrations") else { return false }
+      let applied = try String.fetchSet(db, sql: "SELECT identifier FROM grdb_migrations")
+      return !applied.subtracting(Migrations.names).subtracting(Migrations.mergedNames).isEmpty
+    }
   }
 
   /// Whether every migration of this version ran.

@@ -5,6 +5,10 @@ public enum Migrations {
   /// The names, in order, so tests can migrate a file up to an earlier version.
   public static var names: [String] { migrator.migrations }
 
+  /// Names a migration had before it was renamed (merged into the current one): a file that
+  /// recorded them is of this version, not a newer one.
+  public static let mergedNames: Set<String> = ["2026-11-29-8-conversations"]
+
   /// Every migration of this version of inlet.
   public static let migrator: DatabaseMigrator = {
     var migrator = DatabaseMigrator()

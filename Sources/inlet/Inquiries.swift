@@ -23,7 +23,9 @@ struct Inquiries: ParsableCommand {
         throw fail(
           "--status must be one of: \(ListFilter.allCases.map(\.rawValue).joined(separator: ", "))")
       }
-      guard limit > 0 else { throw fail("--limit must be a positive number") }
+      guard (1...10_000_000).contains(limit) else {
+        throw fail("--limit must be a number from 1 to 10000000")
+      }
       let database = try openDatabase(options.config)
       var items = try database.listSync(filter, limit: limit + 1)
       let cut = items.count > limit

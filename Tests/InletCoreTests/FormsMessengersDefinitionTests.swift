@@ -280,6 +280,19 @@ struct FormsMessengersDefinitionTests {
     #expect(submission.quarantineFailure?.code == "too_many_items")
   }
 
+  @Test("a channel's secret in a served body is redacted as written, percent-encoded or escaped")
+  func secretsRedacted() {
+    let secrets = ChannelSecrets(["secret": "a/b+c=d-xyz", "short": "abc"])
+    let form = Array("crm_token=a%2Fb%2Bc%3Dd-xyz&cmd=history&x=abc".utf8)
+    #expect(
+      String(decoding: secrets.redacting(form), as: UTF8.self)
+        == "crm_token=[redacted]&cmd=history&x=abc")
+    let json = Array(#"{"secret":"a\/b+c=d-xyz","raw":"a/b+c=d-xyz"}"#.utf8)
+    #expect(
+      String(decoding: secrets.redacting(json), as: UTF8.self)
+        == #"{"secret":"[redacted]","raw":"[redacted]"}"#)
+  }
+
   @Test func optionProblems() {
     #expect(ChannelOptions.problem(in: ["rate_limit": "10/1m", "honeypot": "website"]) == nil)
     #expect(

@@ -45,9 +45,12 @@ struct ClientAddressTests {
     let start = Date(timeIntervalSince1970: 1_800_000_000)
     for n in 0..<5_000 { _ = limiter.admit("k\(n)", limit: limit, now: start) }
     #expect(limiter.count == 1_000)
-    // An uncounted newcomer passes; a counted key is still limited.
+    // An uncounted newcomer passes; a counted key is still limited; a channel's own key is
+    // counted even when the windows are full.
     #expect(limiter.admit("new", limit: limit, now: start) == nil)
     #expect(limiter.admit("k1", limit: limit, now: start) != nil)
+    #expect(limiter.admit("site:channel", limit: limit, now: start, bounded: false) == nil)
+    #expect(limiter.admit("site:channel", limit: limit, now: start, bounded: false) != nil)
     // A minute on, the expired windows go at the first sweep.
     _ = limiter.admit("later", limit: limit, now: start.addingTimeInterval(61))
     #expect(limiter.count == 1)

@@ -82,9 +82,14 @@ struct MailIngestTests {
   func threads() async throws {
     let temp = try TempDatabase()
     defer { temp.remove() }
-    let first = try await temp.database.ingestMail(
-      [letter(uid: 1, messageID: "root@x")], at: inbox, cursor: 1)
-    guard case .created(let rootID, _) = first[0] else {
+    // The first letter names the company without its INN.
+    var rootLetter = letter(uid: 1, messageID: "root@x")
+    guard case .inquiry(var rootDraft, let rootFiles, let rootReferences) = rootLetter.outcome
+    else { return }
+    rootDraft.company = Inquiry.Company(name: "ООО Ромашка")
+    rootLetter.outcome = .inquiry(rootDraft, files: rootFiles, references: rootReferences)
+    let first = try await temp.database.ingestMail([rootLetter], at: inbox, cursor: 1)
+    guard case .created(let rootID, let rootRawID) = first[0] else {
       Issue.record("expected created, got \(first[0])")
       return
     }
@@ -115,6 +120,14 @@ struct MailIngestTests {
     #expect(root.messages.map(\.text) == ["И ещё вопрос", "Нам тоже"])
     #expect(root.company?.inn == "7707083893")
     #expect(root.sender.phone == "+79161234567")
+    // `inlet replay --all` re-reads the first letter (a name, no INN): what the reply added
+    // stays.
+    _ = try await temp.database.applyReplay(
+      rawID: try #require(Int64(rootRawID)),
+      outcome: .inquiry(rootDraft, files: [], references: []))
+    let replayed = try #require(try await temp.database.inquiry(id: rootID))
+    #expect(replayed.company == Inquiry.Company(name: "ООО Ромашка", inn: "7707083893"))
+    #expect(replayed.sender.phone == "+79161234567")
 
     _ = try await temp.database.apply(
       .accept(

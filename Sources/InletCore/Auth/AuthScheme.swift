@@ -50,7 +50,14 @@ public struct ChannelSecrets: Sendable {
   public func redacting(_ bytes: [UInt8]) -> [UInt8] {
     var result = bytes
     let marker = Array("[redacted]".utf8)
-    for value in Set(values.values) where value.utf8.count >= 6 {
+    // As written, percent-encoded (a form body) and with JSON's escaped slash.
+    var needles: Set<String> = []
+    for value in values.values where value.utf8.count >= 6 {
+      needles.insert(value)
+      needles.insert(FormURLEncoding.encode(value))
+      needles.insert(value.replacingOccurrences(of: "/", with: "\\/"))
+    }
+    for value in needles.sorted(by: { $0.utf8.count > $1.utf8.count }) {
       let needle = Array(value.utf8)
       guard result.count >= needle.count else { continue }
       var output: [UInt8] = []

@@ -64,7 +64,12 @@ public struct Matcher: Sendable {
     // read are bounded too.
     let recordLimit = min(max(rules.maxMatches * 25, 100), 2_000)
     for (criterion, key) in keys(sender: sender, company: company) {
-      let hits = try directory.records(with: key, limit: recordLimit + 1)
+      // The usual key finds a few records; only one that finds more is read further, to count
+      // its clients.
+      var hits = try directory.records(with: key, limit: rules.maxMatches + 1)
+      if hits.count > rules.maxMatches {
+        hits = try directory.records(with: key, limit: recordLimit + 1)
+      }
       let contacts = criterion.identifiesContact ? hits.filter { $0.recordType == .contact } : []
       // A person-level criterion prefers contacts: a client record's e-mail or phone is the
       // fallback ("phone → contact, else client").

@@ -59,7 +59,9 @@ enum FormMailer {
     let mailer = (letter.mailer ?? "").asciiLowercased()
     let fromEmail = letter.from?.email ?? ""
     let subject = (letter.subject ?? "").fastLowercased()
-    let isReply = isReply(letter)
+    // A reply is a person's letter, whatever its mailer or subject: its signature's
+    // «Телефон:» / «E-mail:» lines are no form.
+    if isReply(letter) { return nil }
     var kind: String?
     if mailer.utf8Contains("bitrix") || headers.contains("x-bitrix-posting") {
       kind = "bitrix"
@@ -67,9 +69,7 @@ enum FormMailer {
       kind = "tilda"
     } else if mailer.utf8Contains("wordpress") || mailer.utf8Contains("phpmailer") {
       kind = "wordpress"
-    } else if isNoReply(fromEmail)
-      || (!isReply && subjectHints.contains(where: subject.utf8Contains))
-    {
+    } else if isNoReply(fromEmail) || subjectHints.contains(where: subject.utf8Contains) {
       kind = "form"
     }
     guard let kind else { return nil }
@@ -80,6 +80,11 @@ enum FormMailer {
     // The first field of a kind, in the body's order.
     func value(_ wanted: FieldKind) -> String? {
       zip(fields, kinds).first { $0.1 == wanted }?.0.value
+    }
+    // The first e-mail field that holds an address.
+    func emailValue() -> String? {
+      zip(fields, kinds).lazy.filter { $0.1 == .email }.compactMap { address(in: $0.0.value) }
+        .first
     }
     var contactValues: [String] = []
     for (field, fieldKind) in zip(fields, kinds) where fieldKind == .phone || fieldKind == .inn {
@@ -93,7 +98,7 @@ enum FormMailer {
         .trimmingCharacters(inSet: ["\"", " "])
       name = before.isEmpty ? nil : before
     }
-    let email = value(.email).flatMap(address(in:)) ?? nameValue.flatMap(address(in:))
+    let email = emailValue() ?? nameValue.flatMap(address(in:))
     let company = value(.company).flatMap { $0.isEmpty ? nil : $0 }
     var dictionary: [String: String] = [:]
     for field in fields { dictionary[field.label] = field.value }
@@ -121,7 +126,10 @@ enum FormMailer {
     func has(_ stems: [String]) -> Bool {
       words.contains { word in stems.contains { word.utf8HasPrefix($0) } }
     }
-    if has(["e-mail", "email", "mail", "почт", "емейл", "имейл"]) { return .email }
+    // «Почта», «Эл. почта», not «Почтовый адрес».
+    if has(["e-mail", "email", "mail", "емейл", "имейл"]) || words.contains("почта") {
+      return .email
+    }
     if has(["телефон", "phone", "тел", "мобильн", "whatsapp"]) || words == ["tel"] {
       return .phone
     }

@@ -66,25 +66,30 @@ public enum MailNormaliser {
     letter.formName = form?.name
     // A forwarded letter: who wrote it, and whether it is one of ours (a client sending our
     // offer back: our phone, INN and company are not theirs).
+    letter.forwardedFrom = split.forward?.fromLine.flatMap(Self.address(in:))
+    letter.sender = sender(of: letter, headers: headers, form: form, options: options)
     var contactText = letter.text
-    if let forward = split.forward {
-      letter.forwardedFrom = forward.fromLine.flatMap(Self.address(in:))
-      if let inner = letter.forwardedFrom, NoiseClassifier.isOwn(inner.email, options.ownAddresses)
-      {
+    var signature = letter.signature ?? ""
+    if let forward = split.forward, let inner = letter.forwardedFrom {
+      if NoiseClassifier.isOwn(inner.email, options.ownAddresses) {
         contactText = forward.before
+      } else if letter.sender == inner {
+        // A colleague passed a client's letter on: the contacts are the client's, in the
+        // forwarded message, not the colleague's above it.
+        contactText = forward.message
+        signature = ""
       }
     }
-    letter.sender = sender(of: letter, headers: headers, form: form, options: options)
 
     let phoneNormalizer = options.phoneNormalizer
-    var searchable = [contactText, letter.signature ?? ""]
+    var searchable = [contactText, signature]
     if let form { searchable.append(contentsOf: form.contactValues) }
     let joined = searchable.joined(separator: "\n")
     letter.phones = PhoneFinder.find(in: joined, normalizer: phoneNormalizer)
     letter.inns = INNFinder.find(in: joined, phones: letter.phones)
     letter.companyName =
       form?.company
-      ?? CompanyFinder.find(in: letter.signature ?? "")
+      ?? CompanyFinder.find(in: signature)
       ?? CompanyFinder.find(in: contactText)
     return letter
   }

@@ -63,9 +63,13 @@ enum NoiseClassifier {
     if type == "multipart/report" || containsPart(root, type: "message/delivery-status") {
       return "bounce"
     }
-    // A form notification or an allowed sender may come as a machine's or a list's mail (a
-    // bulk-mail relay, a group address): only an auto-reply is noise then.
-    let exempt = letter.formMailer != nil || isAllowed(letter, options.allowSenders)
+    // A form notification on a visitor's behalf (the visitor's address is not the sending
+    // robot's domain) or an allowed sender may come as a machine's or a list's mail (a
+    // bulk-mail relay, a group address): only an auto-reply is noise then. A shop's newsletter
+    // with contact lines in its footer names its own domain, and stays a list's mail.
+    let exempt =
+      isAllowed(letter, options.allowSenders)
+      || (letter.formMailer != nil && isOnBehalf(letter))
     switch automatic(headers, subject: letter.subject) {
     case .reply: return "auto_reply"
     case .generated where !exempt: return "auto_reply"
@@ -108,6 +112,14 @@ enum NoiseClassifier {
 
   private static func containsPart(_ part: MIMEPart, type: String) -> Bool {
     part.children.contains { $0.mediaType == type }
+  }
+
+  /// Whether the letter's sender is someone other than its `From`'s domain (a form relayed for
+  /// a visitor).
+  static func isOnBehalf(_ letter: MailLetter) -> Bool {
+    guard let sender = letter.sender?.email, let from = letter.from?.email else { return false }
+    func domain(_ email: String) -> Substring { email.split(separator: "@").last ?? "" }
+    return domain(sender) != domain(from)
   }
 
   /// Whether `From` or `Reply-To` is one of `allowed` (addresses, or `@domain`).

@@ -13,7 +13,17 @@ enum TextSplitter {
     var signature: String?
     /// A forwarded message in the text: what precedes its marker, and the address its header
     /// names as the sender (`From: Иван <ivan@x.ru>`, `03.04.2024, 09:00, "Клиент" <c@f.ru>:`).
-    var forward: (before: String, fromLine: String?)?
+    var forward: Forward?
+  }
+
+  /// A forwarded message found in a letter's text.
+  struct Forward {
+    /// The text before its marker.
+    var before: String
+    /// The marker line and what follows it.
+    var message: String
+    /// The line of its header that names its sender.
+    var fromLine: String?
   }
 
   private static let attributionEndings = [
@@ -97,10 +107,12 @@ enum TextSplitter {
       signature = joined.isEmpty ? nil : joined
       body = Array(body[..<start]) + Array(body[end...])
     }
-    var forward: (before: String, fromLine: String?)?
+    var forward: Forward?
     if let marker = firstForwardMarker(body) {
-      let before = body[..<marker].joined(separator: "\n").trimmingASCIIWhitespace()
-      forward = (before, forwardedFromLine(body, after: marker))
+      forward = Forward(
+        before: body[..<marker].joined(separator: "\n").trimmingASCIIWhitespace(),
+        message: body[marker...].joined(separator: "\n"),
+        fromLine: forwardedFromLine(body, after: marker))
     }
     let quoted = collapseBlankLines(quotedLines).joined(separator: "\n").trimmingASCIIWhitespace()
     // The usual letter, with no quote, no signature and no blank runs: its lines joined again
@@ -279,8 +291,10 @@ enum TextSplitter {
     else { return false }
     var sawDate = false
     var sawSubject = false
-    // Up to a dozen lines of header: long `To:`/`Cc:` lists wrap over several lines, and an
-    // HTML letter's block has blank lines between its fields.
+    // The date comes right after the sender (Outlook's `Sent:`, a forward's `Date:`), then up
+    // to a dozen lines of header: long `To:`/`Cc:` lists wrap over several lines, and an HTML
+    // letter's block has blank lines between its fields. A form's `От:`/`Тема:` lines have no
+    // date after the sender.
     var fields = 0
     for next in lines[(index + 1)..<min(lines.count, index + 30)] {
       let trimmed = next.trimmedASCII()
@@ -288,9 +302,11 @@ enum TextSplitter {
       fields += 1
       if fields > 12 { break }
       let nextLower = trimmed.fastLowercased()
-      if ["sent:", "отправлено:", "date:", "дата:"].contains(where: { nextLower.utf8HasPrefix($0) })
-      {
-        sawDate = true
+      if fields == 1 {
+        sawDate = ["sent:", "отправлено:", "date:", "дата:"].contains {
+          nextLower.utf8HasPrefix($0)
+        }
+        if !sawDate { return false }
       }
       if nextLower.utf8HasPrefix("subject:") || nextLower.utf8HasPrefix("тема:") {
         sawSubject = true

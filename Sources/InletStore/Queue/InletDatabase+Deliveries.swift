@@ -9,6 +9,13 @@ public struct DueDelivery: Sendable {
 }
 
 extension InletDatabase {
+  /// For a pending delivery, the earlier undelivered one of its inquiry it waits behind.
+  private static let waitingFor = """
+    CASE WHEN d.status = 'pending' THEN (SELECT MIN(p.id) FROM deliveries p
+      WHERE p.inquiry_id = d.inquiry_id AND p.id < d.id AND p.status != 'delivered')
+    END AS waiting_for
+    """
+
   private static let deliveryColumns = """
     d.id, d.event_id, e.type, d.inquiry_id, d.status, d.attempts, d.next_attempt_at,
     d.last_error, d.created_at, d.delivered_at, e.payload
@@ -77,10 +84,7 @@ extension InletDatabase {
       try Row.fetchAll(
         db,
         sql: """
-          SELECT \(Self.deliveryColumns),
-            CASE WHEN d.status = 'pending' THEN (SELECT MIN(p.id) FROM deliveries p
-              WHERE p.inquiry_id = d.inquiry_id AND p.id < d.id AND p.status != 'delivered')
-            END AS waiting_for
+          SELECT \(Self.deliveryColumns), \(Self.waitingFor)
           FROM deliveries d JOIN events e ON e.id = d.event_id
           WHERE d.id > ? AND (? IS NULL OR d.status = ?) ORDER BY d.id LIMIT ?
           """,
@@ -115,7 +119,7 @@ extension InletDatabase {
       let row = try Row.fetchOne(
         db,
         sql:
-          "SELECT \(Self.deliveryColumns) FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = ?",
+          "SELECT \(Self.deliveryColumns), \(Self.waitingFor) FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = ?",
         arguments: [key])
       return row.map { .retried(Self.delivery($0)) } ?? .notFound
     }

@@ -81,7 +81,12 @@ extension InletDatabase {
         sender.name = sender.name ?? inquiry.sender.name
         sender.messenger = sender.messenger ?? inquiry.sender.messenger
         refreshed.sender = sender
-        refreshed.company = draft.company ?? inquiry.company
+        if let found = draft.company {
+          var company = inquiry.company ?? Inquiry.Company()
+          company.name = found.name ?? company.name
+          company.inn = found.inn ?? company.inn
+          refreshed.company = company
+        }
         refreshed.extra = draft.extra
         if inquiry.kind != .call, inquiry.kind != .missedCall { refreshed.kind = draft.kind }
         if refreshed.sender != inquiry.sender || refreshed.company != inquiry.company,
@@ -135,6 +140,7 @@ extension InletDatabase {
             db, sql: "SELECT COUNT(*) FROM attachments WHERE raw_id = ?", arguments: [rawID]) ?? 0
         let earlier = try Self.threadTarget(references: references, in: db)
         if let earlier, earlier.status == InquiryStatus.new.rawValue {
+          try Self.fillMissingDetails(of: earlier.id, from: inquiry, settings: settings, in: db)
           try Self.appendContinuation(
             to: earlier.id, raw: &raw, text: inquiry.text, receivedAt: raw.receivedAt,
             files: keptFiles > 0 ? [] : files, in: db)

@@ -1357,6 +1357,71 @@ letter(
     text="Согласовано, ждём счёт.", quoted=True, quoted_contains=["Высылаем условия."],
     phones=[])
 
+letter(
+    "83-colleague-forward-with-own-signature",
+    "a colleague forwards a client's letter with her own signature (our phone and INN) above "
+    "the forward: the contacts are the client's",
+    [("From", "Менеджер Анна <anna@example.ru>"), ("To", "sales@example.ru"),
+     ("Subject", "Fwd: Счёт"), ("Date", "Wed, 10 Apr 2024 10:00:00 +0300"),
+     ("Message-ID", "<fwd-3@example.ru>"), ("MIME-Version", "1.0"),
+     ("Content-Type", "text/plain; charset=utf-8")],
+    ("Коллеги, это ваш клиент.\r\n\r\nС уважением,\r\nАнна\r\nООО «Насосы Плюс»\r\n"
+     "ИНН 7707083893\r\nТел. +7 495 111-22-33\r\n\r\n"
+     "---------- Forwarded message ---------\r\n"
+     "From: Олег Кузнецов <oleg@zavod-client.ru>\r\nDate: Tue, 9 Apr 2024 at 18:00\r\n"
+     "Subject: Счёт\r\nTo: anna@example.ru\r\n\r\n"
+     "Выставьте счёт на 3 насоса. Тел. +7 903 444-55-66\r\n").encode(),
+    sender_name="Олег Кузнецов", sender_email="oleg@zavod-client.ru", subject="Fwd: Счёт",
+    signature=True, text_contains=["Выставьте счёт на 3 насоса"], phones=["+79034445566"])
+letter(
+    "84-newsletter-with-contact-footer",
+    "a shop's newsletter from a no-reply address whose footer has «Телефон:» and «E-mail:» "
+    "lines (List-Unsubscribe): still a mailing list, not a form",
+    [("From", "Магазин Инструмент <noreply@instrument-shop.ru>"), ("To", "sales@example.ru"),
+     ("Subject", ew_b("Скидки недели")), ("Date", "Wed, 10 Apr 2024 11:00:00 +0300"),
+     ("Message-ID", "<news-77@instrument-shop.ru>"), ("MIME-Version", "1.0"),
+     ("List-Unsubscribe", "<https://instrument-shop.ru/unsubscribe?u=77>"),
+     ("Content-Type", "text/plain; charset=utf-8")],
+    ("Только на этой неделе скидки до 30%!\r\n\r\nТелефон: 8 800 100-20-30\r\n"
+     "E-mail: info@instrument-shop.ru\r\n").encode(),
+    outcome="ignored:mailing_list")
+letter(
+    "85-cf7-with-date-field",
+    "Contact Form 7 template with a date field below (От:, Тема:, …, Дата:) sent as sales@ with "
+    "the visitor in Reply-To: a form, not an Outlook quote",
+    [("From", "Сайт <sales@example.ru>"), ("Reply-To", "Мария <maria@client.ru>"),
+     ("To", "sales@example.ru"), ("Subject", "Сайт: Запрос"), ("Date", "Wed, 10 Apr 2024 12:00:00 +0300"),
+     ("Message-ID", "<cf7-85@example.ru>"), ("MIME-Version", "1.0"),
+     ("Content-Type", "text/plain; charset=utf-8")],
+    ("От: Мария <maria@client.ru>\r\nТема: Запрос\r\n\r\nСообщение:\r\nНужен счёт на доставку.\r\n"
+     "\r\nДата: 10.04.2024\r\n").encode(),
+    sender_name="Мария", sender_email="maria@client.ru",
+    text_contains=["Нужен счёт на доставку."], quoted=False)
+letter(
+    "86-form-postal-address-before-email",
+    "a site form whose «Почтовый адрес» field comes before «E-mail»",
+    [("From", "noreply@tools-site.ru"), ("To", "sales@example.ru"),
+     ("Subject", "Заявка с сайта"), ("Date", "Wed, 10 Apr 2024 13:00:00 +0300"),
+     ("Message-ID", "<form-86@tools-site.ru>"), ("MIME-Version", "1.0"),
+     ("Content-Type", "text/plain; charset=utf-8")],
+    ("Имя: Иван\r\nПочтовый адрес: 123456, Москва, ул. Ленина, 1\r\nE-mail: ivan@x-client.ru\r\n"
+     "Телефон: +7 916 321-00-99\r\n").encode(),
+    form_mailer="form", sender_name="Иван", sender_email="ivan@x-client.ru",
+    phones=["+79163210099"])
+letter(
+    "87-reply-from-bitrix-webmail",
+    "a person's reply through a Bitrix24 mailbox (X-Bitrix-Posting) whose signature has "
+    "«Телефон:»/«E-mail:» lines: a reply, not a form",
+    [("From", "Сергей Волков <volkov@partner-co.ru>"), ("To", "sales@example.ru"),
+     ("Subject", "Re: Поставка"), ("Date", "Wed, 10 Apr 2024 14:00:00 +0300"),
+     ("Message-ID", "<re-87@partner-co.ru>"), ("In-Reply-To", "<offer-87@example.ru>"),
+     ("X-Bitrix-Posting", "1234"), ("MIME-Version", "1.0"),
+     ("Content-Type", "text/plain; charset=utf-8")],
+    ("Подтверждаем заказ.\r\n\r\n-- \r\nСергей Волков\r\nТелефон: +7 915 222-33-44\r\n"
+     "E-mail: zakaz@partner-co.ru\r\n").encode(),
+    form_mailer=None, sender_name="Сергей Волков", sender_email="volkov@partner-co.ru",
+    text="Подтверждаем заказ.", signature=True, phones=["+79152223344"])
+
 
 def main():
     os.makedirs(OUT, exist_ok=True)
