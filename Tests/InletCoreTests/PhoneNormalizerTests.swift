@@ -101,15 +101,33 @@ struct PhoneNormalizerTests {
   @Test(arguments: [
     "anonymous", "Anonymous", "unknown", "private", "restricted", "hidden", "скрыт",
     "Скрытый номер", "", "  ", "0", "+", "000", "sip:anonymous@anonymous.invalid",
-    "\"Anonymous\" <sip:anonymous@anonymous.invalid>",
+    "\"Anonymous\" <sip:anonymous@anonymous.invalid>", "+266696687", "+86282452253",
+    "+7378742833", "+2562533",
   ])
   func recognisesAnonymousCallerID(raw: String) {
     #expect(PhoneNormalizer.isAnonymous(raw))
   }
 
-  @Test(arguments: ["+79161234567", "89161234567", "sip:101@pbx.local", "Ivan"])
+  @Test(arguments: ["+79161234567", "89161234567", "sip:101@pbx.local", "Ivan", "2562533"])
   func doesNotTreatRealCallerIDAsAnonymous(raw: String) {
     #expect(!PhoneNormalizer.isAnonymous(raw))
+  }
+
+  /// Caller IDs as SIP and tel URIs (PBXs, BroadWorks XSI) are read by their number.
+  @Test(arguments: [
+    ("sip:79161234567@pbx.local", "+79161234567"),
+    ("<sips:+74951112233@host;user=phone>", "+74951112233"),
+    ("sip:+12403649000@as.example.com;user=phone", "+12403649000"),
+    ("tel:2403649003;phone-context=+1", "+12403649003"),
+    ("tel:+79161234567;ext=12", "+79161234567"),
+    ("sip:101@pbx.local", nil), ("sip:anonymous@anonymous.invalid", nil),
+    ("Telegram", nil), ("tel:+79161234567", "+79161234567"),
+  ])
+  func readsNumbersInURIs(raw: String, expected: String?) {
+    let normalizer = PhoneNormalizer(defaultCountry: "RU")
+    #expect(normalizer.normalize(raw) == expected)
+    let viaBytes = Array(raw.utf8).withUnsafeBufferPointer { normalizer.normalize(utf8: $0) }
+    #expect(viaBytes == expected)
   }
 
   @Test func everyPlanIsConsistent() {

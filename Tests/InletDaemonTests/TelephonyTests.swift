@@ -107,6 +107,19 @@ struct TelephonyTests {
 
     let sms = try await pbx.mango("/events/sms", json: #"{"command_id":"x","text":"hi"}"#)
     #expect(sms.status == 200)
+    // A second SMS event is its own delivery, not a duplicate of the first.
+    let sms2 = try await pbx.mango("/events/sms", json: #"{"command_id":"y","text":"hi"}"#)
+    #expect(sms2.status == 200)
+    // Connected to the IVR, gone from the queue, no summary: no conversation took place.
+    for (seq, state, location) in [
+      (1, "Appeared", "ivr"), (2, "Connected", "ivr"), (3, "Disconnected", "queue"),
+    ] {
+      let leg = Self.mangoCall(entry: "IVR1", seq: seq, state: state)
+        .replacingOccurrences(of: #""location":"abonent""#, with: #""location":"\#(location)""#)
+      #expect(try await pbx.mango("/events/call", json: leg).status == 200)
+    }
+    let ivr = try #require(try pbx.inquiries("mango").first { $0.source.callID == "IVR1" })
+    #expect(ivr.kind == .missedCall, "an IVR's answer is no conversation")
     let noID = try await pbx.mango("/events/summary", json: #"{"call_direction":1,"talk_time":0}"#)
     #expect(noID.status == 400)
     #expect(noID.errorCode == "missing_fields")
@@ -117,7 +130,7 @@ struct TelephonyTests {
     let forged = try await pbx.mango("/events/summary", json: #"{"entry_id":"#, salt: "wrong")
     #expect(forged.status == 401)
     let counts = try pbx.database().countsSync()
-    #expect(counts.rawItems["ignored"] == 1)
+    #expect(counts.rawItems["ignored"] == 2)
     #expect(counts.rawItems["quarantined"] == 2)
   }
 
@@ -160,9 +173,11 @@ struct TelephonyTests {
     #expect(unsigned.status == 401)
     // Events Zadarma signs no string for are acknowledged, not stored, not failures.
     for channel in ["zadarma", "novofon"] {
-      let speech = try await pbx.postForm(
-        "/hooks/\(channel)", [("event", "SPEECH_RECOGNITION"), ("pbx_call_id", "in_1")])
-      #expect(speech.status == 200, "\(speech.body)")
+      for event in ["SPEECH_RECOGNITION", "NUMBER_LOOKUP", "CALL_TRACKING"] {
+        let unsignedEvent = try await pbx.postForm(
+          "/hooks/\(channel)", [("event", event), ("pbx_call_id", "in_1")])
+        #expect(unsignedEvent.status == 200, "\(channel) \(event): \(unsignedEvent.body)")
+      }
     }
 
     let zadarmaInquiries = try pbx.inquiries("zadarma")
@@ -231,12 +246,15 @@ struct TelephonyTests {
     let wrong = try await pbx.postForm(
       "/hooks/megafon", [("cmd", "history"), ("callid", "m2"), ("crm_token", "nope")])
     #expect(wrong.status == 401)
+    // A command this definition does not know: acknowledged and kept, not a 400 to retry.
+    let unknown = try await pbx.postForm("/hooks/megafon", [("cmd", "transcription"), token])
+    #expect(unknown.status == 200, "\(unknown.body)")
     let inquiries = try pbx.inquiries("megafon")
     #expect(inquiries.count == 1)
     #expect(inquiries.first?.kind == .missedCall)
     #expect(inquiries.first?.call?.employee == "ivanov")
     #expect(inquiries.first?.call?.did == "+74951112233")
-    #expect(try pbx.rawCount("megafon") == 3, "the contact lookup stores nothing")
+    #expect(try pbx.rawCount("megafon") == 4, "the contact lookup stores nothing")
   }
 
   @Test("Sipuni (GET and POST), Telphin, UIS and generic CTI")
@@ -263,6 +281,16 @@ struct TelephonyTests {
     #expect(hangup.status == 200)
     #expect(
       try await pbx.postForm("/hooks/sipuni", [("event", "2"), ("call_id", "s2")]).status == 401)
+    // Two colleagues (internal → internal): recorded as internal, no inquiry.
+    let colleagues = try await pbx.postForm(
+      "/hooks/sipuni?token=\(token)",
+      [
+        ("event", "2"), ("call_id", "s3"), ("src_num", "201"), ("src_type", "2"),
+        ("dst_num", "202"), ("dst_type", "2"), ("status", "ANSWER"),
+        ("timestamp", "1710000090"), ("call_answer_timestamp", "1710000060"),
+      ])
+    #expect(colleagues.status == 200)
+    #expect(try pbx.database().callRecord(channel: "sipuni", callID: "s3")?.direction == "internal")
 
     for pairs in [
       [
@@ -408,7 +436,7 @@ struct TelephonyTests {
         <xsi:eventData xsi1:type="xsi:\(type)">
           <xsi:call><xsi:callId>callhalf-1</xsi:callId><xsi:extTrackingId>\(call)</xsi:extTrackingId>
             <xsi:personality>\(personality)</xsi:personality><xsi:state>Alerting</xsi:state>
-            <xsi:remoteParty><xsi:name>Пётр</xsi:name><xsi:address>tel:+79165554433</xsi:address>
+            <xsi:remoteParty><xsi:name>Пётр</xsi:name><xsi:address countryCode="7">tel:+79165554433</xsi:address>
               <xsi:callType>\(callType)</xsi:callType></xsi:remoteParty>
             <xsi:startTime>1714550400000</xsi:startTime>
             \(answer.map { "<xsi:answerTime>\($0)</xsi:answerTime>" } ?? "")

@@ -53,6 +53,7 @@ public struct PhoneNormalizer: Sendable {
   /// (`доб. 12`, `ext 12`, `x12`, `#12`) are dropped.
   /// - Returns: The number in E.164 form, or `nil` when it cannot be read without guessing.
   public func normalize(_ raw: String) -> String? {
+    if let inner = Self.uriNumber(raw) { return normalize(inner) }
     let fast = raw.utf8.withContiguousStorageIfAvailable(normalizeASCII)
     if case .some(.decided(let result)) = fast { return result }
     return normalizeGeneral(raw)
@@ -61,6 +62,9 @@ public struct PhoneNormalizer: Sendable {
   /// ``normalize(_:)`` of UTF-8 text, without making a `String` of it when the fast path can
   /// decide.
   public func normalize(utf8 bytes: UnsafeBufferPointer<UInt8>) -> String? {
+    if let first = bytes.first(where: { $0 != UInt8(ascii: " ") }), Self.mayStartURI(first) {
+      return normalize(String(decoding: bytes, as: UTF8.self))
+    }
     if case .decided(let result) = normalizeASCII(bytes) { return result }
     return normalizeGeneral(String(decoding: bytes, as: UTF8.self))
   }
@@ -79,6 +83,47 @@ public struct PhoneNormalizer: Sendable {
     return Self.national(digits, plan: plan)
   }
 
+  /// Whether a byte can begin a SIP or tel URI (`<`, `s`, `t`), so that most numbers skip the
+  /// URI check.
+  @inline(__always)
+  static func mayStartURI(_ byte: UInt8) -> Bool {
+    let lower = byte | 0x20
+    return byte == UInt8(ascii: "<") || lower == UInt8(ascii: "s") || lower == UInt8(ascii: "t")
+  }
+
+  /// The number inside a SIP or tel URI, as PBXs send caller IDs: the user part of
+  /// `sip:79161234567@pbx` or `<sips:+74951112233@host;user=phone>`, a `tel:` number without
+  /// its parameters (with its `phone-context` prefix when the number is local:
+  /// `tel:2403649003;phone-context=+1`). Nil when `raw` is no such URI.
+  static func uriNumber(_ raw: String) -> String? {
+    guard let first = raw.utf8.first(where: { $0 != UInt8(ascii: " ") }), mayStartURI(first)
+    else { return nil }
+    var text = Substring(raw.trimmedSpaces)
+    if text.hasPrefix("<"), text.hasSuffix(">") { text = text.dropFirst().dropLast() }
+    let lower = text.lowercased()
+    if lower.hasPrefix("sip:") || lower.hasPrefix("sips:") {
+      text = text[text.index(after: text.firstIndex(of: ":")!)...]
+      if let at = text.firstIndex(of: "@") { text = text[..<at] }
+      if let semicolon = text.firstIndex(of: ";") { text = text[..<semicolon] }
+      return String(text)
+    }
+    guard lower.hasPrefix("tel:"), text.contains(";") else { return nil }
+    let parts = text.dropFirst(4).split(separator: ";")
+    guard var number = parts.first.map(String.init) else { return nil }
+    if !number.hasPrefix("+"),
+      let context = parts.dropFirst().first(where: { $0.lowercased().hasPrefix("phone-context=+") })
+    {
+      number = String(context.dropFirst("phone-context=".count)) + number
+    }
+    return number
+  }
+
+  /// Stand-in numbers carriers put in the caller ID of a withheld call (Twilio's "anonymous",
+  /// "restricted", "unknown" and "blocked"), as digits.
+  private static let standInNumbers: Set<String> = [
+    "266696687", "86282452253", "7378742833", "2562533",
+  ]
+
   /// Whether a caller-ID value means "number withheld" rather than a number.
   ///
   /// Recognises empty values, lone `+`/zeros, SIP URIs such as `sip:anonymous@anonymous.invalid`
@@ -91,6 +136,7 @@ public struct PhoneNormalizer: Sendable {
     }
     if let at = text.firstIndex(of: "@") { text = String(text[..<at]) }
     if text.isEmpty { return true }
+    if text.hasPrefix("+"), standInNumbers.contains(String(text.dropFirst())) { return true }
     // Some PBXs pad a withheld number with zeros instead of sending a word.
     if text.allSatisfy({ $0 == "0" || $0 == "+" || separators.contains($0) }) { return true }
     let words = text.split { !$0.isLetter }

@@ -18,7 +18,12 @@ public enum Value: Sendable, Hashable {
     case .string(let s): return s
     case .number(let n): return n
     case .bool(let b): return b ? "true" : "false"
-    case .null, .array, .object: return nil
+    // An XML element with attributes (`<address countryCode="7">tel:+7…</address>`) is an
+    // object of `@attributes` and its `#text`: its text is that.
+    case .object(let members):
+      if case .string(let text)? = members["#text"] { return text }
+      return nil
+    case .null, .array: return nil
     }
   }
 
