@@ -260,6 +260,39 @@ struct IMAPFakeServerTests {
     }
   }
 
+  @Test("a batch the server refuses (NO) is asked letter by letter; one still refused comes empty")
+  func refusedBatch() throws {
+    let letter = "Subject: hi\r\n\r\nbody\r\n"
+    let size = letter.utf8.count
+    let fetched: @Sendable (Int) -> String = { uid in
+      "* \(uid) FETCH (UID \(uid) RFC822.SIZE \(size) BODY[] {\(size)}\r\n\(letter))\r\n"
+    }
+    let server = try FakeIMAPServer { tag, command in
+      let upper = command.uppercased()
+      guard upper.hasPrefix("UID FETCH") else { return Self.standard(token: "", tag, command) }
+      if upper.hasSuffix("(UID RFC822.SIZE)") {
+        return (1...3).map { "* \($0) FETCH (UID \($0) RFC822.SIZE \(size))\r\n" }.joined()
+          + "\(tag) OK done\r\n"
+      }
+      if upper.hasPrefix("UID FETCH 1:3 ") {
+        return fetched(1) + fetched(3)
+          + "\(tag) NO Some messages could not be FETCHed (Failure)\r\n"
+      }
+      if upper.hasPrefix("UID FETCH 2 ") { return "\(tag) NO [SERVERBUG] cannot read it\r\n" }
+      return "\(tag) BAD unexpected\r\n"
+    }
+    defer { server.stop() }
+    let client = try IMAPClient(endpoint: endpoint(server, credential: .password("x")))
+    try client.connect()
+    _ = try client.select("INBOX", readOnly: true)
+    var handed: [IMAPFetchedMessage] = []
+    try client.fetch(uids: [1, 2, 3], maxBytes: 1 << 20, batch: 100) { handed.append($0) }
+    #expect(handed.map(\.uid) == [1, 3, 2])
+    #expect(handed.prefix(2).allSatisfy { $0.bytes == Array(letter.utf8) })
+    #expect(handed.last?.bytes.isEmpty == true)
+    #expect(client.isConnected)
+  }
+
   @Test(
     "a move without MOVE whose removal is refused names what it copied; the retry does not copy")
   func partialMove() throws {

@@ -92,6 +92,9 @@ extension IMAPClient {
     var arrived: [IMAPFetchedMessage] = []
     var stopError: Error?
     var missing: [UInt32] = []
+    /// Letters of a batch the server answered `NO` (Gmail: "Some messages could not be
+    /// FETCHed"): asked again one by one once the pipeline is drained.
+    var refused: [(uid: UInt32, headersOnly: Bool)] = []
 
     func issue() throws {
       while stopError == nil && nextPlan < plans.count
@@ -126,9 +129,16 @@ extension IMAPClient {
           pending.removeFirst(pendingStart)
           pendingStart = 0
         }
-        if status.status != .ok && stopError == nil { stopError = Self.failure(status) }
         let ready = Self.take(plan, from: &arrived)
-        if stopError == nil && ready.count < plan.uids.count {
+        if status.status == .no && stopError == nil {
+          // One bad letter must not stop the mailbox for good: what came is taken, the rest
+          // is asked for again alone.
+          let got = Set(ready.map(\.uid))
+          refused += plan.uids.filter { !got.contains($0) }.map { ($0, plan.headersOnly) }
+        } else if status.status != .ok && stopError == nil {
+          stopError = Self.failure(status)
+        }
+        if stopError == nil && status.status == .ok && ready.count < plan.uids.count {
           // An OK without some letters of the set: expunged meanwhile, or a server that
           // skipped them. Checked once the pipeline is drained (below).
           let got = Set(ready.map(\.uid))
@@ -147,6 +157,27 @@ extension IMAPClient {
       }
     }
     if let stopError { throw stopError }
+    // A refused letter asked alone: one still refused is handed over without bytes, as a
+    // `BODY[] NIL` is (kept, seen by a person, never blocking the others).
+    for (uid, headersOnly) in refused {
+      let section = headersOnly ? "BODY.PEEK[HEADER]" : "BODY.PEEK[]"
+      var single: IMAPFetchedMessage?
+      do {
+        try execute("UID FETCH \(uid) (UID RFC822.SIZE INTERNALDATE \(section))") { response in
+          guard case .fetch(let fields) = response, fields.uid == uid, let body = fields.body
+          else { return }
+          single = IMAPFetchedMessage(
+            uid: uid, size: fields.size ?? body.count, internalDate: fields.internalDate,
+            bytes: body, headersOnly: fields.headersOnly)
+        }
+      } catch IMAPError.no {
+        single = nil
+      }
+      try handler(
+        single
+          ?? IMAPFetchedMessage(
+            uid: uid, size: sizes[uid] ?? 0, internalDate: nil, bytes: [], headersOnly: false))
+    }
     // Letters the folder still has but whose body did not come are handed over without bytes
     // (as a `BODY[] NIL` is): never passed over silently, never blocking the letters after
     // them. Letters expunged meanwhile are simply gone.

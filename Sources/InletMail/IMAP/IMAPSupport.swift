@@ -8,8 +8,9 @@ enum UIDSet {
   }
 
   /// Sorted UIDs cut into chunks of at most `maxCount` UIDs and `maxLength` characters of set
-  /// text (servers limit command lines; Dovecot to 64 KB).
-  static func chunks(_ sorted: [UInt32], maxCount: Int, maxLength: Int = 16_000) -> [Chunk] {
+  /// text. Servers limit command lines (Dovecot to 64 KB, Exchange to 10,240 bytes by default;
+  /// RFC 7162 asks clients to stay under 8,192 with the command around the set).
+  static func chunks(_ sorted: [UInt32], maxCount: Int, maxLength: Int = 7_600) -> [Chunk] {
     var result: [Chunk] = []
     var uids: [UInt32] = []
     var text = ""
