@@ -268,6 +268,11 @@ final class MailboxPoller: Sendable {
       try await afterIngestOwed(stored, into: &summary)
     }
     for (number, chunk) in chunks.enumerated() {
+      // Stopping (SIGTERM, a reload): the chunks stored so far are committed with their
+      // cursor; the rest waits for the next start rather than holding the shutdown.
+      if stopRequested.load(ordering: .relaxed) {
+        break
+      }
       guard let current = next else { break }
       let waited = ContinuousClock.now
       var fetched = try await current.value
