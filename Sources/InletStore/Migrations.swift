@@ -196,6 +196,19 @@ public enum Migrations {
         t.add(column: "rescan_until", .integer)
       }
     }
+    migrator.registerMigration("2026-11-30-2-mail-after-ingest-owed") { db in
+      // Whether `after_ingest` (seen, move) is still owed for a stored letter: set in the
+      // commit that stores it, cleared once the server took the command. What a person does
+      // to a letter afterwards (marks it unread again) is theirs.
+      try db.alter(table: "mail_copies") { t in
+        t.add(column: "owed", .integer).notNull().defaults(to: 0)
+      }
+      try db.execute(
+        sql: """
+          CREATE INDEX mail_copies_owed ON mail_copies (mailbox, folder, uidvalidity, uid)
+            WHERE owed = 1
+          """)
+    }
     return migrator
   }()
 }

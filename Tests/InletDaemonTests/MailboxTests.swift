@@ -123,6 +123,17 @@ struct MailboxTests {
     let infoFiles = dovecot.letterFiles(user: "info")
     #expect(infoFiles.count == 2)
     #expect(infoFiles.allSatisfy { $0.hasSuffix("S") }, "\(infoFiles)")
+    // A manager marks one unread again to come back to it: later passes leave it so.
+    let folder = dovecot.maildir(user: "info").appendingPathComponent("cur")
+    let marked = try #require(infoFiles.first)
+    try FileManager.default.moveItem(
+      at: folder.appendingPathComponent(marked),
+      to: folder.appendingPathComponent(String(marked.dropLast())))
+    let again = try daemon.cli(["poll", "--mailbox", "info"])
+    #expect(again.status == 0, "\(again.output) \(again.error)")
+    #expect(
+      dovecot.letterFiles(user: "info").filter { !$0.hasSuffix("S") }.count == 1,
+      "\(dovecot.letterFiles(user: "info"))")
 
     try dovecot.append(leadLetter(4))
     try dovecot.append(leadLetter(5))

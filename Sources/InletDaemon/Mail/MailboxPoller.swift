@@ -251,6 +251,7 @@ final class MailboxPoller: Sendable {
     // one before it (commits stay in order, and none follows a failed one), so the normaliser
     // can run a chunk ahead of the store instead of meeting it after every chunk.
     var stores: [Task<([MailItem], [MailIngestResult]), any Error>] = []
+    let owesAfterIngest = settings.afterIngest != .keep
     func finish(_ task: Task<([MailItem], [MailIngestResult]), any Error>) async throws {
       let (items, results) = try await task.value
       var stored: [UInt32] = []
@@ -265,7 +266,7 @@ final class MailboxPoller: Sendable {
         }
       }
       // Only now, after the commit, is the server told.
-      try await afterIngestOwed(stored, into: &summary)
+      try await afterIngestOwed(stored, at: location, into: &summary)
     }
     for (number, chunk) in chunks.enumerated() {
       // Stopping (SIGTERM, a reload): the chunks stored so far are committed with their
@@ -306,7 +307,7 @@ final class MailboxPoller: Sendable {
           if let previous { _ = try await previous.value }
           let started = ContinuousClock.now
           let results = try await database.ingestMail(
-            items, at: location, cursor: cursor, rateLimit: rateLimit)
+            items, at: location, cursor: cursor, rateLimit: rateLimit, owed: owesAfterIngest)
           logger.debug(
             "chunk stored",
             metadata: ["letters": "\(items.count)", "store": "\(ContinuousClock.now - started)"])
@@ -401,32 +402,36 @@ final class MailboxPoller: Sendable {
   }
 
   /// Applies `seen` / `move` to stored letters still waiting for it: a failure between a
-  /// chunk's commit and the server command (a lost connection, a crash) leaves them behind the
-  /// cursor. Only letters the journal holds are touched, never older mail `from_now` skipped.
+  /// chunk's commit and the server command (a lost connection, a crash, a refusal) leaves them
+  /// owed in the journal. Only those: a letter a person marked unread again, or one stored
+  /// while the mailbox was `keep`, is left as it is.
   private func reconcile(
     _ location: MailLocation, upTo lastUID: UInt32, into summary: inout PassSummary
   ) async throws {
-    let candidates: [UInt32]
-    switch settings.afterIngest {
-    case .keep: return
-    case .seen: candidates = try await blocking { try $0.uidSearchUnseen() }
-    case .move: candidates = try await blocking { try $0.uidSearchAll() }
-    }
-    let owed = try await database.storedMailUIDs(
-      location, among: candidates.filter { $0 <= lastUID })
+    guard settings.afterIngest != .keep else { return }
+    let owed = try await database.owedMailUIDs(location, upTo: lastUID)
     guard !owed.isEmpty else { return }
+    // Those a person moved or deleted meanwhile are owed nothing any more.
+    let present = try await blocking { try $0.present(owed) }
+    let gone = Set(owed).subtracting(present)
+    try await database.clearOwed(location, uids: gone.sorted())
+    guard !present.isEmpty else { return }
     logger.notice(
-      "applying after_ingest owed from an interrupted pass", metadata: ["letters": "\(owed.count)"])
-    try await afterIngestOwed(owed, into: &summary)
+      "applying after_ingest owed from an interrupted pass",
+      metadata: ["letters": "\(present.count)"])
+    try await afterIngestOwed(present, at: location, into: &summary)
   }
 
   /// `afterIngest`, where the server refusing it (`NO`/`BAD`: the target folder is missing,
   /// no rights, over quota) does not stop the pass: the letters are stored, the refusal is
   /// reported (the mailbox shows as failing) and they stay owed to the next pass. A lost
   /// connection still ends the pass.
-  private func afterIngestOwed(_ uids: [UInt32], into summary: inout PassSummary) async throws {
+  private func afterIngestOwed(
+    _ uids: [UInt32], at location: MailLocation, into summary: inout PassSummary
+  ) async throws {
     do {
       try await afterIngest(uids)
+      if settings.afterIngest != .keep { try await database.clearOwed(location, uids: uids) }
     } catch let error as IMAPError {
       switch error {
       case .no, .bad:

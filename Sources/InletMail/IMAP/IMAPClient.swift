@@ -201,6 +201,18 @@ public final class IMAPClient: @unchecked Sendable {
     try search("UID SEARCH SINCE \(IMAPDate.searchDate(since))")
   }
 
+  /// Which of `uids` the folder still has.
+  public func present(_ uids: [UInt32]) throws -> [UInt32] {
+    try guarded {
+      let asked = Set(uids)
+      var found: [UInt32] = []
+      for set in UIDSet.chunks(asked.sorted(), maxCount: 1000) {
+        found += try search("UID SEARCH UID \(set.text)").filter { asked.contains($0) }
+      }
+      return Array(Set(found)).sorted()
+    }
+  }
+
   /// UIDs greater than `uid`. `UID SEARCH UID n+1:*` also returns the last UID when it is not
   /// above n (`*` is the highest UID in use); that one is dropped.
   public func uidsAbove(_ uid: UInt32) throws -> [UInt32] {

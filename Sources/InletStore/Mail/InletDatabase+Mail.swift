@@ -78,7 +78,7 @@ extension InletDatabase {
   /// that fails is quarantined alone.
   public func ingestMail(
     _ items: [MailItem], at location: MailLocation, cursor: UInt32,
-    rateLimit: MailRateLimit = MailRateLimit()
+    rateLimit: MailRateLimit = MailRateLimit(), owed: Bool = false
   ) async throws -> [MailIngestResult] {
     let settings = directorySettings
     return try await write { db in
@@ -92,7 +92,7 @@ extension InletDatabase {
           for item in items {
             results.append(
               try Self.ingestLetter(
-                item, at: location, rateLimit: rateLimit, settings: settings, in: db))
+                item, at: location, rateLimit: rateLimit, owed: owed, settings: settings, in: db))
           }
           return .commit
         }
@@ -112,7 +112,7 @@ extension InletDatabase {
         do {
           try db.inSavepoint {
             result = try Self.ingestLetter(
-              item, at: location, rateLimit: rateLimit, settings: settings, in: db)
+              item, at: location, rateLimit: rateLimit, owed: owed, settings: settings, in: db)
             return .commit
           }
         } catch {
@@ -121,7 +121,7 @@ extension InletDatabase {
           var failed = item
           failed.outcome = .quarantined(reason: "store_failed: \(error)", partial: nil)
           result = try Self.ingestLetter(
-            failed, at: location, rateLimit: rateLimit, settings: settings, in: db)
+            failed, at: location, rateLimit: rateLimit, owed: owed, settings: settings, in: db)
         }
         results.append(result!)
       }
@@ -131,7 +131,7 @@ extension InletDatabase {
   }
 
   static func ingestLetter(
-    _ item: MailItem, at location: MailLocation, rateLimit: MailRateLimit,
+    _ item: MailItem, at location: MailLocation, rateLimit: MailRateLimit, owed: Bool = false,
     settings: DirectorySettings, in db: Database
   ) throws -> MailIngestResult {
     // This copy's place: mailbox, folder, UIDVALIDITY, UID (parameters 1–4 of both statements).
@@ -153,12 +153,13 @@ extension InletDatabase {
     func link(_ rawID: Int64) throws {
       let statement = try db.cachedStatement(
         sql: """
-          INSERT OR IGNORE INTO mail_copies (mailbox, folder, uidvalidity, uid, raw_id)
-          VALUES (?, ?, ?, ?, ?)
+          INSERT OR IGNORE INTO mail_copies (mailbox, folder, uidvalidity, uid, raw_id, owed)
+          VALUES (?, ?, ?, ?, ?, ?)
           """)
       try db.executeDirect(statement) { bind in
         try bindCopy(bind)
         try bind.integer(5, rawID)
+        try bind.integer(6, owed ? 1 : 0)
       }
     }
     let existing = try db.queryFirstDirect(
@@ -358,6 +359,41 @@ extension InletDatabase {
 extension InletDatabase {
   /// Which of `uids` (in this folder and epoch) are stored: the letters whose `seen` or `move`
   /// may still be owed to the server after a failure between a commit and the server command.
+  /// Letters stored at `location` whose `after_ingest` (seen, move) the server has not yet
+  /// taken, up to `uid`: a crash or a refusal between the commit and the command.
+  public func owedMailUIDs(_ location: MailLocation, upTo uid: UInt32) async throws -> [UInt32] {
+    try await read { db in
+      try Int64.fetchAll(
+        db,
+        sql: """
+          SELECT uid FROM mail_copies WHERE owed = 1 AND mailbox = ? AND folder = ?
+            AND uidvalidity = ? AND uid <= ? ORDER BY uid
+          """,
+        arguments: [location.mailbox, location.folder, Int64(location.uidValidity), Int64(uid)]
+      ).map { UInt32(truncatingIfNeeded: $0) }
+    }
+  }
+
+  /// Records that the server took `after_ingest` for these letters (or no longer has them).
+  public func clearOwed(_ location: MailLocation, uids: [UInt32]) async throws {
+    guard !uids.isEmpty else { return }
+    try await write { db in
+      for start in stride(from: 0, to: uids.count, by: 500) {
+        let part = uids[start..<min(start + 500, uids.count)]
+        let placeholders = Array(repeating: "?", count: part.count).joined(separator: ",")
+        var arguments: StatementArguments = [
+          location.mailbox, location.folder, Int64(location.uidValidity),
+        ]
+        arguments += StatementArguments(part.map { Int64($0) })
+        try db.execute(
+          sql: """
+            UPDATE mail_copies SET owed = 0 WHERE owed = 1 AND mailbox = ? AND folder = ?
+              AND uidvalidity = ? AND uid IN (\(placeholders))
+            """, arguments: arguments)
+      }
+    }
+  }
+
   public func storedMailUIDs(_ location: MailLocation, among uids: [UInt32]) async throws
     -> [UInt32]
   {
