@@ -104,6 +104,12 @@ public struct InletServer: Sendable {
         ]
           + DeliveryService.services(loaded: loaded, database: database, logger: logger)
           + [
+            .init(
+              service: SubscriptionService(
+                channels: channels, publicURL: loaded.config.http.publicURL, health: health,
+                logger: logger))
+          ]
+          + [
             .init(service: mailboxes),
             .init(
               service: ReloadService(

@@ -82,6 +82,36 @@ struct CallDefinitionTests {
     #expect(event.durationS == nil)
   }
 
+  @Test("a subscription's templates read secrets, options and the hook URL; nothing else")
+  func subscriptionValidation() throws {
+    func load(_ subscription: String) throws -> ChannelDefinition {
+      try Fixtures.withTemporaryFolder { folder in
+        try Fixtures.write(Self.definition + "\n" + subscription, to: "tiny-pbx.yaml", in: folder)
+        return try #require(try ChannelDefinitionLoader.loadDirectory(folder)["tiny-pbx"])
+      }
+    }
+    let good = try load(
+      """
+      subscription:
+        url: "https://pbx.example/subscribe?key={{secret.api_key}}"
+        json: { url: "{{hook.url}}", kind: "{{option.kind}}" }
+        every: 6h
+      """)
+    #expect(good.subscription?.every == 21_600)
+    #expect(good.subscription?.method == "PUT")
+    #expect(good.subscription?.needsPublicURL == true)
+    #expect(good.templateSecrets.contains("api_key"))
+    #expect(throws: DefinitionError.self) {
+      try load("subscription:\n  url: \"{{field.x}}\"")
+    }
+    #expect(throws: DefinitionError.self) {
+      try load("subscription:\n  url: \"https://pbx.example\"\n  every: 30s")
+    }
+    #expect(throws: DefinitionError.self) {
+      try load("subscription:\n  url: \"https://pbx.example\"\n  method: GET")
+    }
+  }
+
   @Test(
     "MegaFon's history: the talk time is the total minus the wait",
     arguments: [("75", "15", 60), ("40", "0", 40), ("12", "12", 0), ("30", nil, 30)])

@@ -24,6 +24,8 @@ final class DeliveryReceiver: Sendable {
     var body: [UInt8]
     /// What the receiver answered (200 also for a hang the client gave up on).
     var answered: Int
+    var method: String = "POST"
+    var headers: [String: String] = [:]
 
     var json: [String: Any] {
       (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:]
@@ -49,7 +51,7 @@ final class DeliveryReceiver: Sendable {
   /// Runs `body` while the receiver serves.
   func serving<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
     let router = Router()
-    router.post("/hs/leads") { request, _ -> Response in
+    let handle: @Sendable (Request) async throws -> Response = { request in
       let bytes = try await request.body.collect(upTo: 1 << 22)
       let number = self.state.withLock { state -> Int in
         state.count += 1
@@ -62,11 +64,14 @@ final class DeliveryReceiver: Sendable {
       case .fail(let code): status = code
       }
       // Recorded on arrival, so the order seen here is the order inlet sent in.
+      var headers: [String: String] = [:]
+      for field in request.headers { headers[field.name.canonicalName] = field.value }
       let received = Received(
         deliveryID: request.headers[HTTPField.Name("X-Inlet-Delivery")!] ?? "",
         signature: request.headers[HTTPField.Name("X-Inlet-Signature")!] ?? "",
         event: request.headers[HTTPField.Name("X-Inlet-Event")!] ?? "",
-        body: Array(buffer: bytes), answered: status)
+        body: Array(buffer: bytes), answered: status, method: request.method.rawValue,
+        headers: headers)
       self.state.withLock { $0.received.append(received) }
       if case .hang(let duration) = answer { try await Task.sleep(for: duration) }
       if case .stallBody(let duration) = answer {
@@ -81,6 +86,8 @@ final class DeliveryReceiver: Sendable {
       }
       return Response(status: .init(code: status))
     }
+    router.post("/hs/leads") { request, _ in try await handle(request) }
+    router.put("/hs/leads") { request, _ in try await handle(request) }
     let app = Application(
       router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)))
     return try await withThrowingTaskGroup(of: T?.self) { group in

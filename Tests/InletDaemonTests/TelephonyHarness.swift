@@ -15,14 +15,18 @@ struct TelephonyHarness {
   static let urlToken = "pbx-url-token"
   static let publicURL = "https://leads.example.ru"
 
-  init(extraConfig: String = "") throws {
+  static let beelineAPIToken = "beeline-api-token"
+
+  /// `beelineSubscription`: where the Beeline channel renews its subscription (by default a
+  /// port nothing listens on: no test reaches out to Beeline).
+  init(extraConfig: String = "", beelineSubscription: String = "http://127.0.0.1:9/unused") throws {
     let channels = """
         - { name: mango, definition: mango-office, secrets: { api_key_file: mango-key, api_salt_file: mango-salt } }
         - { name: zadarma, definition: zadarma, secrets: { secret_file: zadarma-secret } }
         - { name: novofon, definition: novofon, secrets: { secret_file: zadarma-secret } }
         - { name: megafon, definition: megafon, token_file: megafon-key }
         - { name: sipuni, definition: sipuni, token_file: url-token }
-        - { name: beeline, definition: beeline, token_file: url-token }
+        - { name: beeline, definition: beeline, token_file: url-token, secrets: { api_token_file: beeline-api }, options: { subscription_url: "\(beelineSubscription)" } }
         - { name: telphin, definition: telphin, token_file: url-token }
         - { name: uis, definition: uis, token_file: url-token }
         - { name: cti, definition: generic-cti, token_file: url-token }
@@ -35,6 +39,7 @@ struct TelephonyHarness {
       ("mango-key", Self.mangoKey), ("mango-salt", Self.mangoSalt),
       ("zadarma-secret", Self.zadarmaSecret), ("twilio-token", Self.twilioToken),
       ("megafon-key", Self.megafonKey), ("url-token", Self.urlToken),
+      ("beeline-api", Self.beelineAPIToken),
     ] {
       try value.write(
         to: credentials.appendingPathComponent(name), atomically: true, encoding: .utf8)

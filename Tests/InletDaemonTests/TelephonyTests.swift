@@ -416,6 +416,26 @@ struct TelephonyTests {
     #expect(sipuni.first?.kind == .call)
   }
 
+  @Test("Beeline: the daemon subscribes at start with the API token and the public hook URL")
+  func beelineSubscription() async throws {
+    let portal = try DeliveryReceiver { number in number == 1 ? .fail(503) : .accept }
+    try await portal.serving {
+      let pbx = try TelephonyHarness(beelineSubscription: portal.url)
+      defer { pbx.daemon.remove() }
+      try await pbx.daemon.start()
+      // The first attempt fails (503): retried, and the channel shows it meanwhile.
+      #expect(try await eventually(seconds: 90) { portal.received.count >= 2 })
+      let put = try #require(portal.received.last)
+      #expect(put.method == "PUT")
+      #expect(put.headers["x-mpbx-api-auth-token"] == TelephonyHarness.beelineAPIToken)
+      #expect(put.json["subscriptionType"] as? String == "BASIC_CALL")
+      #expect(put.json["expires"] as? Int == 90000)
+      #expect(
+        put.json["url"] as? String
+          == "\(TelephonyHarness.publicURL)/hooks/beeline?token=\(TelephonyHarness.urlToken)")
+    }
+  }
+
   @Test("Beeline XSI XML events")
   func beeline() async throws {
     let pbx = try TelephonyHarness()

@@ -23,6 +23,9 @@ public struct ChannelDefinition: Sendable, Decodable {
   /// (WhatsApp batches entries, their changes and their messages): each is handled as if it had
   /// come alone. Several paths split level by level, outermost first; one path or a list.
   public var split: [FieldPath] = []
+  /// A subscription the daemon keeps alive at the provider (Beeline XSI: a PUT renewed before
+  /// it expires), if the provider needs one.
+  public var subscription: SubscriptionSpec?
   /// Whether the file had no `events:` list (its top-level settings are the one event).
   public var hasImplicitEvent = false
   /// The secrets its templates read (`{{secret.confirmation}}`), set by the loader: an
@@ -31,6 +34,7 @@ public struct ChannelDefinition: Sendable, Decodable {
 
   enum CodingKeys: String, CodingKey, CaseIterable {
     case name, title, auth, body, idempotency, handshakes, events, options, conversation, split
+    case subscription
     case kind, fields, extra, reply
     case requireAny = "require_any"
   }
@@ -46,6 +50,7 @@ public struct ChannelDefinition: Sendable, Decodable {
     handshakes = try c.decodeIfPresent([Handshake].self, forKey: .handshakes) ?? []
     options = try c.decodeIfPresent([String: Value].self, forKey: .options) ?? [:]
     conversation = try c.decodeIfPresent(ConversationSpec.self, forKey: .conversation)
+    subscription = try c.decodeIfPresent(SubscriptionSpec.self, forKey: .subscription)
     let splitPaths: [String]
     if let list = try? c.decodeIfPresent([String].self, forKey: .split) {
       splitPaths = list
@@ -196,5 +201,65 @@ extension FieldPath {
         .init(codingPath: path, debugDescription: "`\(text)` is not a field path"))
     }
     return parsed
+  }
+}
+
+/// A provider subscription the daemon renews on its own (`subscription:`): the request and how
+/// often. Its templates read `{{secret.…}}`, `{{option.…}}` and `{{hook.url}}` (the
+/// channel's public hook: `http.public_url` + `/hooks/<channel>`).
+public struct SubscriptionSpec: Sendable, Decodable {
+  public var method: String
+  public var url: Template
+  public var headers: [String: Template]
+  public var json: JSONTemplate?
+  /// Seconds between renewals.
+  public var every: Double
+  /// The templates, for validation (`json` strings included).
+  public var templates: [(Template, String)]
+
+  /// The namespaces a subscription's templates may read.
+  public static let namespaces: Set<String> = ["secret", "option", "hook"]
+
+  enum CodingKeys: String, CodingKey, CaseIterable { case method, url, headers, json, every }
+
+  public init(from decoder: any Decoder) throws {
+    try decoder.rejectUnknownKeys(CodingKeys.self)
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    method = (try c.decodeIfPresent(String.self, forKey: .method) ?? "PUT").uppercased()
+    guard ["PUT", "POST", "PATCH"].contains(method) else {
+      throw DecodingError.dataCorruptedError(
+        forKey: .method, in: c, debugDescription: "PUT, POST or PATCH")
+    }
+    let urlText = try c.decode(String.self, forKey: .url)
+    url = Template(urlText)
+    headers = try (c.decodeIfPresent([String: String].self, forKey: .headers) ?? [:])
+      .mapValues(Template.init)
+    let body = try c.decodeIfPresent(Value.self, forKey: .json)
+    json = body.map(JSONTemplate.init)
+    let everyValue = try c.decodeIfPresent(Value.self, forKey: .every) ?? .string("12h")
+    guard let seconds = ChannelOptions.duration(everyValue), seconds >= 60 else {
+      throw DecodingError.dataCorruptedError(
+        forKey: .every, in: c, debugDescription: "a duration of a minute or more, such as 12h")
+    }
+    every = seconds
+    var found: [(Template, String)] = [(url, "subscription.url")]
+    for (name, template) in headers { found.append((template, "subscription.headers.\(name)")) }
+    func collect(_ value: Value, at: String) {
+      switch value {
+      case .string(let text): found.append((Template(text), at))
+      case .array(let items):
+        for (index, item) in items.enumerated() { collect(item, at: "\(at)[\(index)]") }
+      case .object(let members):
+        for (key, item) in members { collect(item, at: "\(at).\(key)") }
+      default: break
+      }
+    }
+    if let body { collect(body, at: "subscription.json") }
+    templates = found
+  }
+
+  /// Whether a template reads the channel's public hook URL (`http.public_url` is needed).
+  public var needsPublicURL: Bool {
+    templates.contains { !$0.0.keys(namespace: "hook").isEmpty }
   }
 }

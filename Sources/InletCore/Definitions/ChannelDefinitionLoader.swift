@@ -121,6 +121,19 @@ public enum ChannelDefinitionLoader {
     for (template, at) in templates(of: definition) {
       try checkNamespaces(template, at: at, file: file)
     }
+    for (template, at) in definition.subscription?.templates ?? [] {
+      for namespace in template.namespaces
+      where !SubscriptionSpec.namespaces.contains(namespace) {
+        throw DefinitionError(
+          file: file,
+          problem: "\(at): unknown placeholder namespace `\(namespace)` in `\(template.source)` "
+            + "(one of: \(SubscriptionSpec.namespaces.sorted().joined(separator: ", ")))")
+      }
+      if template.namespaces.contains("hook"), template.keys(namespace: "hook") != ["url"] {
+        throw DefinitionError(
+          file: file, problem: "\(at): the `hook` namespace has one key, `url`")
+      }
+    }
   }
 
   /// Every template of a definition with its key path: field rules, idempotency keys, replies
@@ -157,7 +170,10 @@ public enum ChannelDefinitionLoader {
   /// The secrets a definition's templates read (`{{secret.confirmation}}`): an instance must
   /// configure them like the ones its auth scheme needs.
   static func templateSecrets(of definition: ChannelDefinition) -> Set<String> {
-    Set(templates(of: definition).flatMap { $0.0.keys(namespace: "secret") })
+    Set(
+      (templates(of: definition) + (definition.subscription?.templates ?? [])).flatMap {
+        $0.0.keys(namespace: "secret")
+      })
   }
 
   private static func key(_ prefix: String, _ rest: String) -> String {

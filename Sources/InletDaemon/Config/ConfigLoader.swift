@@ -110,8 +110,14 @@ public struct ConfigLoader: Sendable {
         let user =
           schemeSecrets.contains(name)
           ? "definition `\(definition.name)` (scheme \(definition.auth.scheme)) needs this secret"
-          : "definition `\(definition.name)` reads {{secret.\(name)}} in a reply or handshake"
+          : "definition `\(definition.name)` reads {{secret.\(name)}} in a reply, handshake or subscription"
         throw ConfigError("\(at).\(key)", user)
+      }
+      if definition.subscription?.needsPublicURL == true, config.http.publicURL == nil {
+        throw ConfigError(
+          "http.public_url",
+          "channel `\(entry.name)` (definition \(definition.name)) subscribes at the provider "
+            + "with its public hook URL: set it (https://leads.example.ru)")
       }
       if scheme?.needsPublicURL == true, config.http.publicURL == nil {
         throw ConfigError(
