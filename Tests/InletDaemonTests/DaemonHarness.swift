@@ -242,13 +242,16 @@ final class DaemonHarness: @unchecked Sendable {
   /// `GET /health/ready` (or `path`, sent byte for byte as given: no client re-encodes it) over
   /// a plain socket (no client pool, 1 s timeouts): the status code, or nil when nothing
   /// answers yet.
-  static func probe(port: Int, seconds: Int = 1, path: String = "/health/ready") -> Int? {
+  /// A TCP socket connected to 127.0.0.1:`port` (with send and receive timeouts when given),
+  /// or nil; the caller closes it.
+  static func loopbackSocket(port: Int, seconds: Int? = nil) -> Int32? {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    var timeout = timeval(tv_sec: seconds, tv_usec: 0)
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    if let seconds {
+      var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+      setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+      setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -258,7 +261,16 @@ final class DaemonHarness: @unchecked Sendable {
         connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
       }
     }
-    guard connected == 0 else { return nil }
+    guard connected == 0 else {
+      close(fd)
+      return nil
+    }
+    return fd
+  }
+
+  static func probe(port: Int, seconds: Int = 1, path: String = "/health/ready") -> Int? {
+    guard let fd = loopbackSocket(port: port, seconds: seconds) else { return nil }
+    defer { close(fd) }
     let request = Array(
       "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
     guard send(fd, request, request.count, 0) == request.count else { return nil }

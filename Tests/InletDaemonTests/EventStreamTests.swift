@@ -136,18 +136,7 @@ struct EventStreamTests {
 
   /// Opens `GET /api/v1/inquiries/stream` on a raw socket and waits for the 200 head.
   static func openStream(port: Int, token: String) throws -> Int32 {
-    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = in_port_t(UInt16(port).bigEndian)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let connected = withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-        connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-      }
-    }
-    guard connected == 0 else {
-      close(descriptor)
+    guard let descriptor = DaemonHarness.loopbackSocket(port: port, seconds: 10) else {
       throw HarnessError("connect failed")
     }
     let request = Array(

@@ -1,4 +1,5 @@
 import Foundation
+import InletCore
 
 /// UID sets in IMAP syntax (`1:500,502,510:512`).
 enum UIDSet {
@@ -119,19 +120,9 @@ enum IMAPDate {
       return nil
     }
     let offset = sign * ((zone / 100) * 3600 + (zone % 100) * 60)
-    let days = daysFromCivil(year: year, month: month + 1, day: day)
+    let days = CivilDate.days(year: year, month: month + 1, day: day)
     let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset
     return Date(timeIntervalSince1970: TimeInterval(seconds))
-  }
-
-  /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-  static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-    let shifted = month <= 2 ? year - 1 : year
-    let era = (shifted >= 0 ? shifted : shifted - 399) / 400
-    let yearOfEra = shifted - era * 400
-    let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-    let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-    return era * 146_097 + dayOfEra - 719_468
   }
 
   static func civil(_ days: Int) -> (year: Int, month: Int, day: Int) {

@@ -1,4 +1,5 @@
 import Foundation
+import InletCore
 
 /// Parses RFC 5322 dates, including the obsolete forms: two-digit years, named zones, missing
 /// day of week or seconds, comments, and the odd ISO 8601 date some scripts write.
@@ -72,7 +73,7 @@ public enum MailDate {
     guard (0..<24).contains(time.0), (0..<60).contains(time.1), (0...60).contains(time.2),
       (1..<10_000).contains(year), (1...12).contains(month), (1...31).contains(day)
     else { return nil }
-    let days = daysFromCivil(year: year, month: month, day: day)
+    let days = CivilDate.days(year: year, month: month, day: day)
     let seconds = days * 86_400 + time.0 * 3600 + time.1 * 60 + time.2 - offset * 60
     return Date(timeIntervalSince1970: TimeInterval(seconds))
   }
@@ -82,13 +83,4 @@ public enum MailDate {
     return formatter.date(from: token.uppercased())
   }
 
-  /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-  private static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-    let shifted = month <= 2 ? year - 1 : year
-    let era = (shifted >= 0 ? shifted : shifted - 399) / 400
-    let yearOfEra = shifted - era * 400
-    let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-    let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-    return era * 146_097 + dayOfEra - 719_468
-  }
 }
