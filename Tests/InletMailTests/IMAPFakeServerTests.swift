@@ -1,7 +1,8 @@
 import Foundation
-import InletMail
 import Synchronization
 import Testing
+
+@testable import InletMail
 
 #if canImport(Glibc)
   import Glibc
@@ -352,6 +353,15 @@ struct IMAPFakeServerTests {
         "UID SEARCH DELETED", #"UID STORE 2,9 -FLAGS.SILENT (\DELETED)"#, "EXPUNGE",
         #"UID STORE 2,9 +FLAGS.SILENT (\DELETED)"#,
       ])
+  }
+
+  @Test("an idle connection is kept known to NATs: TCP keep-alive is on")
+  func keepAlive() throws {
+    let server = try FakeIMAPServer { tag, command in Self.standard(token: "", tag, command) }
+    defer { server.stop() }
+    let client = try IMAPClient(endpoint: endpoint(server, credential: .password("x")))
+    try client.connect()
+    #expect(client.connection?.keepsAlive == true)
   }
 
   @Test("the server's BYE is reported as .bye")

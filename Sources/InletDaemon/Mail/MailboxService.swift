@@ -63,8 +63,10 @@ struct MailboxService: Sendable {
             lastSuccess.record(Date().timeIntervalSince1970)
             failing.record(0)
           }
-          backoff = 1
           try await poller.waitForMail(timeout: min(interval, idleRenewal))
+          // Only a pass and a wait that both went through reset the backoff: a server that
+          // fails every IDLE is not reconnected to once a second.
+          backoff = 1
         } catch is CancellationError {
           break
         } catch {

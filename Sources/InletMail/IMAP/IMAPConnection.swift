@@ -47,6 +47,11 @@ final class IMAPConnection {
     try setLong(CURLOPT_CONNECTTIMEOUT_MS, milliseconds)
     try setLong(CURLOPT_TIMEOUT_MS, milliseconds)
     try setLong(CURLOPT_SERVER_RESPONSE_TIMEOUT, max(1, Int(endpoint.timeout.rounded(.up))))
+    // A connection left quiet between passes (no IDLE, a long poll_interval) is kept known to
+    // NATs and load balancers that drop idle flows after a few minutes (Azure: 4, AWS: 350 s).
+    try setLong(CURLOPT_TCP_KEEPALIVE, 1)
+    try setLong(CURLOPT_TCP_KEEPIDLE, 60)
+    try setLong(CURLOPT_TCP_KEEPINTVL, 30)
     try setPointer(CURLOPT_ERRORBUFFER, errorBuffer)
     try setString(CURLOPT_URL, endpoint.serverURL ?? endpoint.url)
     try setString(CURLOPT_USERNAME, endpoint.username)
@@ -124,6 +129,15 @@ final class IMAPConnection {
   }
 
   var isOpen: Bool { handle != nil && socket >= 0 }
+
+  /// Whether TCP keep-alive is on for the connection's socket.
+  var keepsAlive: Bool {
+    guard socket >= 0 else { return false }
+    var value: Int32 = 0
+    var length = socklen_t(MemoryLayout<Int32>.size)
+    guard getsockopt(socket, SOL_SOCKET, SO_KEEPALIVE, &value, &length) == 0 else { return false }
+    return value != 0
+  }
 
   /// Drops the connection. The socket is shut down first so that libcurl's own LOGOUT on
   /// cleanup fails at once instead of waiting for a server that may hang.
