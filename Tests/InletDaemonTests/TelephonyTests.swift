@@ -510,9 +510,22 @@ struct TelephonyTests {
       ("AccountSid", "AC1"), ("From", "+14155550100"), ("To", "+14155550199"),
       ("Direction", "inbound"),
     ]
+    // Answered by a person: the <Dial action> says so, then the parent leg completes.
+    let dialed = try await pbx.twilio(
+      base + [("CallSid", "CA1"), ("DialCallStatus", "completed"), ("DialCallDuration", "55")])
+    #expect(dialed.status == 200, "\(dialed.body)")
     let completed = try await pbx.twilio(
       base + [("CallSid", "CA1"), ("CallStatus", "completed"), ("CallDuration", "61")])
     #expect(completed.status == 200, "\(completed.body)")
+    // Nobody picked up the <Dial>: Twilio still calls the inbound leg "completed".
+    #expect(
+      try await pbx.twilio(
+        base + [("CallSid", "CA4"), ("DialCallStatus", "no-answer"), ("DialCallDuration", "0")]
+      ).status == 200)
+    #expect(
+      try await pbx.twilio(
+        base + [("CallSid", "CA4"), ("CallStatus", "completed"), ("CallDuration", "25")]
+      ).status == 200)
     #expect(completed.body == "<Response></Response>")
     #expect(
       try await pbx.twilio(base + [("CallSid", "CA2"), ("CallStatus", "no-answer")]).status == 200)
@@ -520,7 +533,8 @@ struct TelephonyTests {
       base + [("CallSid", "CA3"), ("CallStatus", "completed")], token: "x")
     #expect(forged.status == 401)
     let inquiries = try pbx.inquiries("twilio")
-    #expect(inquiries.count == 2)
+    #expect(inquiries.count == 3)
+    #expect(inquiries.first { $0.source.callID == "CA4" }?.kind == .missedCall)
     #expect(inquiries.first { $0.source.callID == "CA1" }?.kind == .call)
     #expect(inquiries.first { $0.source.callID == "CA1" }?.call?.durationS == 61)
     #expect(inquiries.first { $0.source.callID == "CA1" }?.sender.phone == "+14155550100")
