@@ -194,22 +194,7 @@ public enum ChannelDefinitionLoader {
     if let text = reply.text { found.append((text, "\(at).text")) }
     if let redirect = reply.redirect { found.append((redirect, "\(at).redirect")) }
     for (name, template) in reply.headers { found.append((template, "\(at).headers.\(name)")) }
-    if let json = reply.json { jsonTemplates(json, at: "\(at).json", into: &found) }
-  }
-
-  private static func jsonTemplates(
-    _ value: Value, at: String, into found: inout [(Template, String)]
-  ) {
-    switch value {
-    case .string(let text): found.append((Template(text), at))
-    case .array(let items):
-      for (index, item) in items.enumerated() {
-        jsonTemplates(item, at: "\(at)[\(index)]", into: &found)
-      }
-    case .object(let members):
-      for (key, item) in members { jsonTemplates(item, at: "\(at).\(key)", into: &found) }
-    default: break
-    }
+    found += reply.jsonTemplate?.templates(at: "\(at).json") ?? []
   }
 
   private static func checkNamespaces(_ template: Template, at: String, file: String)

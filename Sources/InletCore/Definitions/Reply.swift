@@ -110,6 +110,18 @@ public indirect enum JSONTemplate: Sendable {
     }
   }
 
+  /// Every template in the body, with its key path under `at`, for validation.
+  public func templates(at: String) -> [(Template, String)] {
+    switch self {
+    case .value: return []
+    case .string(let template): return [(template, at)]
+    case .array(let items):
+      return items.enumerated().flatMap { $0.element.templates(at: "\(at)[\($0.offset)]") }
+    case .object(let members):
+      return members.flatMap { $0.value.templates(at: "\(at).\($0.key)") }
+    }
+  }
+
   /// The body for one reply. An object member that is one placeholder with no value is left
   /// out (`{"contact_name": "{{caller.name}}"}` becomes `{}` for an unknown caller), as
   /// providers expect.

@@ -613,10 +613,7 @@ public enum OpenAPIDocument {
         options:
           tags: [hooks]
           operationId: hookPreflightPath
-          summary: CORS preflight for a website's script posting under the channel's path.
-          description: >-
-            204 with `Access-Control-Allow-*` for an `Origin` listed in the instance's
-            `cors_origins`; 403 `origin_not_allowed` otherwise.
+          summary: CORS preflight under the channel's path, answered as `hookPreflight` is.
           security: [{}]
           responses:
             "204": { description: The origin may post. }

@@ -53,8 +53,7 @@ enum FormMailer {
       || isReplySubject(letter.subject ?? "")
   }
 
-  /// Reads the form of a letter; `body` is the text to read fields from (for a reply, without
-  /// its quoted history: a reply quoting a form, or our own letter, is not one).
+  /// Reads the form of a letter from `body`; a reply is no form.
   static func read(letter: MailLetter, headers: MIMEHeaders, body: String) -> Result? {
     let mailer = (letter.mailer ?? "").asciiLowercased()
     let fromEmail = letter.from?.email ?? ""

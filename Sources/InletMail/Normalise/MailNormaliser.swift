@@ -55,12 +55,9 @@ public enum MailNormaliser {
     letter.signature = split.signature
     letter.attachments = attachments(body.attachments, options: options, omitted: &letter)
 
-    // A reply's fields are read from what it says, not from the history it quotes; anything
-    // else whole (a form's `От:`/`Тема:` lines are not an Outlook quote).
-    let formBody =
-      FormMailer.isReply(letter)
-      ? [split.text, split.signature ?? ""].joined(separator: "\n") : body.text
-    let form = FormMailer.read(letter: letter, headers: headers, body: formBody)
+    // The whole body: a form's `От:`/`Тема:` lines are no Outlook quote (and a reply, whose
+    // quoted history could hold a form, is never read as one).
+    let form = FormMailer.read(letter: letter, headers: headers, body: body.text)
     letter.formMailer = form?.mailer
     letter.formFields = form?.fields ?? [:]
     letter.formName = form?.name

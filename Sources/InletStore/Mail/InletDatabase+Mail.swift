@@ -360,22 +360,19 @@ extension InletDatabase {
   /// Which of `uids` (in this folder and epoch) are stored: the letters whose `seen` or `move`
   /// may still be owed to the server after a failure between a commit and the server command.
   /// `body` for `uids` in parts of 500: the placeholders of `uid IN (…)` and the arguments of
-  /// `mailbox = ? AND folder = ? AND uidvalidity = ? AND uid IN (…)`; the results joined.
-  static func inParts<T>(
-    _ uids: [UInt32], at location: MailLocation,
-    _ body: (_ placeholders: String, _ arguments: StatementArguments) throws -> [T]
-  ) rethrows -> [T] {
-    var results: [T] = []
+  /// `mailbox = ? AND folder = ? AND uidvalidity = ? AND uid IN (…)`.
+  static func forEachPart(
+    of uids: [UInt32], at location: MailLocation,
+    _ body: (_ placeholders: String, _ arguments: StatementArguments) throws -> Void
+  ) rethrows {
     for start in stride(from: 0, to: uids.count, by: 500) {
       let part = uids[start..<min(start + 500, uids.count)]
       var arguments: StatementArguments = [
         location.mailbox, location.folder, Int64(location.uidValidity),
       ]
       arguments += StatementArguments(part.map { Int64($0) })
-      results += try body(
-        Array(repeating: "?", count: part.count).joined(separator: ","), arguments)
+      try body(Array(repeating: "?", count: part.count).joined(separator: ","), arguments)
     }
-    return results
   }
 
   /// Letters stored at `location` whose `after_ingest` (seen, move) the server has not yet
@@ -397,13 +394,12 @@ extension InletDatabase {
   public func clearOwed(_ location: MailLocation, uids: [UInt32]) async throws {
     guard !uids.isEmpty else { return }
     try await write { db in
-      _ = try Self.inParts(uids, at: location) { placeholders, arguments -> [Int] in
+      try Self.forEachPart(of: uids, at: location) { placeholders, arguments in
         try db.execute(
           sql: """
             UPDATE mail_copies SET owed = 0 WHERE owed = 1 AND mailbox = ? AND folder = ?
               AND uidvalidity = ? AND uid IN (\(placeholders))
             """, arguments: arguments)
-        return []
       }
     }
   }
@@ -413,8 +409,9 @@ extension InletDatabase {
   {
     guard !uids.isEmpty else { return [] }
     return try await read { db in
-      try Self.inParts(uids, at: location) { placeholders, arguments in
-        try Int64.fetchAll(
+      var found: [UInt32] = []
+      try Self.forEachPart(of: uids, at: location) { placeholders, arguments in
+        found += try Int64.fetchAll(
           db,
           sql: """
             SELECT uid FROM mail_copies WHERE mailbox = ? AND folder = ? AND uidvalidity = ?
@@ -422,6 +419,7 @@ extension InletDatabase {
             """, arguments: arguments
         ).map { UInt32(truncatingIfNeeded: $0) }
       }
+      return found
     }
   }
 }
