@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -6,8 +7,20 @@ import Foundation
 
 /// Helpers shared by the test targets that start real servers (the daemon, Dovecot).
 public enum TestPorts {
-  /// A loopback TCP port that was free a moment ago (bound to port 0, then released).
+  /// Ports handed out in this process: the kernel may give a just-released port again (a
+  /// Dovecot asked for two listeners got the same one twice: "duplicate listener").
+  private static let given = Mutex<Set<Int>>([])
+
+  /// A loopback TCP port that was free a moment ago (bound to port 0, then released), never
+  /// one this process was already given.
   public static func free() -> Int {
+    while true {
+      let port = kernelPort()
+      if given.withLock({ $0.insert(port).inserted }) { return port }
+    }
+  }
+
+  private static func kernelPort() -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     precondition(fd >= 0, "socket() failed")
     defer { close(fd) }
