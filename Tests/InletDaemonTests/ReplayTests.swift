@@ -64,14 +64,16 @@ struct ReplayTests {
     var config = try String(contentsOfFile: daemon.configPath, encoding: .utf8)
     config = config.replacingOccurrences(
       of: "token_file: site-token",
-      with: "token_file: site-token\n    options: { rate_limit: 1/2s }")
+      with: "token_file: site-token\n    options: { rate_limit: 1/5s }")
     try config.write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
     try await daemon.start()
     let lead = #"{"email":"retry@example.ru","message":"Перезвоните"}"#
     #expect(try await daemon.postLead(#"{"email":"first@example.ru"}"#, key: "k1").status == 201)
     // Over the limit: 429, kept raw as ignored without its key, so that the retry is taken.
     #expect(try await daemon.postLead(lead, key: "k2").status == 429)
-    try await Task.sleep(for: .milliseconds(2_500))
+    // The next window: wide enough that the two refusals below still fall in it on a loaded
+    // machine (with 2 s, a slow commit let the first of them into a window of its own).
+    try await Task.sleep(for: .milliseconds(5_500))
     #expect(try await daemon.postLead(lead, key: "k2").status == 201)
     // Refused twice in one window, never retried: replayed, it is one inquiry, not two.
     let gaveUp = #"{"email":"gave-up@example.ru","message":"Не дождался"}"#
