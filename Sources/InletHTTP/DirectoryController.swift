@@ -88,10 +88,11 @@ struct DirectoryController {
       throw APIError(
         .badRequest, code: "malformed_id", message: "the record id is not valid percent-encoding")
     }
-    guard !id.trimmingCharacters(in: .whitespaces).isEmpty else {
+    // Ids are stored trimmed, as every record's id and reference is.
+    guard let trimmed = DirectoryNormalizer.trimmed(id) else {
       throw APIError.notFound("the record id is empty")
     }
-    return (kind, id)
+    return (kind, trimmed)
   }
 
   static func body(_ request: Request, context: InletRequestContext) async throws -> Data {

@@ -51,7 +51,8 @@ extension InletDatabase {
         (.interests, batch.deleted.interests),
       ]
       for (kind, ids) in deletions {
-        for id in ids where try Self.delete(kind, id: id, change: &change, in: db) {
+        for id in ids.compactMap(DirectoryNormalizer.trimmed)
+        where try Self.delete(kind, id: id, change: &change, in: db) {
           result.deleted[kind.rawValue, default: 0] += 1
         }
       }

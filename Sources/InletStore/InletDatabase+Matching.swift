@@ -61,6 +61,20 @@ extension InletDatabase {
           json_extract(document, '$.match.contact_id') AS contact_id
         FROM inquiries WHERE status = 'new' ORDER BY id
         """)
+    // A client that came or went changes what its contacts' inquiries match: the contact
+    // names its client only while the client is in the directory.
+    var contactIDs = change.contactIDs
+    if !change.everything, !change.clientIDs.isEmpty {
+      let clients = Array(change.clientIDs)
+      for start in stride(from: 0, to: clients.count, by: 500) {
+        let chunk = Array(clients[start..<min(start + 500, clients.count)])
+        let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+        contactIDs.formUnion(
+          try String.fetchAll(
+            db, sql: "SELECT id FROM contacts WHERE client_id IN (\(marks))",
+            arguments: StatementArguments(chunk)))
+      }
+    }
     var changed = 0
     for row in rows {
       if !change.everything {
@@ -70,9 +84,13 @@ extension InletDatabase {
           messenger: (row["sender_messenger"] as String?).flatMap(Self.messenger))
         let keys = matcher.keys(sender: sender, company: Inquiry.Company(inn: row["company_inn"]))
         let affected =
-          keys.contains { change.keys.contains($0.1) }
+          keys.contains { _, key in
+            change.keys.contains(key)
+              || (key.kind == .phone
+                && change.keys.contains(DirectoryKey(.officePhone, key.value)))
+          }
           || (row["client_id"] as String?).map(change.clientIDs.contains) == true
-          || (row["contact_id"] as String?).map(change.contactIDs.contains) == true
+          || (row["contact_id"] as String?).map(contactIDs.contains) == true
         if !affected { continue }
       }
       let id: Int64 = row["id"]

@@ -22,6 +22,7 @@ struct MatcherTests {
         id: "c3", name: "ИП Сидоров", inn: "7707083894", domains: ["sidorov.ru"], potential: true),
       DirectoryClient(id: "c4", name: "Газпром", inn: "7736010018", domains: ["www.gazprom.ru"]),
       DirectoryClient(id: "c5", name: "Колл-центр", inn: "500100732259"),
+      DirectoryClient(id: "c6", name: "Бизнес-центр", phones: ["+7 495 777-00-00"]),
     ],
     contacts: [
       DirectoryContact(
@@ -35,6 +36,9 @@ struct MatcherTests {
       DirectoryContact(id: "p7", clientID: "c5", phones: ["+7 495 000-00-00"]),
       DirectoryContact(id: "p8", clientID: "c1", emails: ["office@shared.ru"]),
       DirectoryContact(id: "p9", clientID: "c4", emails: ["office@shared.ru"]),
+      DirectoryContact(id: "p10", clientID: "c2", phones: ["+7 495 222-33-44 доб. 101"]),
+      DirectoryContact(id: "p11", clientID: "c4", phones: ["+7 495 777-00-00"]),
+      DirectoryContact(id: "p12", clientID: "c-deleted", emails: ["left@behind.ru"]),
     ],
     interests: [
       DirectoryInterest(id: "i1", clientID: "c1", status: .open, updatedAt: date("2026-10-01")),
@@ -128,6 +132,17 @@ struct MatcherTests {
     Case(
       name: "a contact without a client", email: "free@yandex.ru", contact: "p4", by: ["email"],
       action: .existingContact, knownContact: true),
+    Case(
+      name: "a contact whose client is not in the directory names no client",
+      email: "left@behind.ru", contact: "p12", by: ["email"], action: .existingContact,
+      knownContact: true),
+    Case(
+      name: "a contact's number with an extension is the office's: it finds the client only",
+      phone: "+74952223344", client: "c2", by: ["phone"], action: .newContactOfClient),
+    Case(
+      name: "a phone on one client's record and another client's contact is a conflict",
+      phone: "+74957770000", client: "c4", contact: "p11", by: ["phone"], conflicts: ["phone"],
+      action: .existingContact, knownContact: true),
   ]
 
   @Test(arguments: cases)
@@ -193,6 +208,7 @@ struct MatcherTests {
         id: " c3 ", name: " ИП ", inn: "7707083894",
         domains: ["@XN--80ATJC.XN--P1AI", "bad domain"],
         emails: ["Boss@Sidorov.RU", "not-an-email"], phones: ["8 (916) 123-45-67"]))
+    #expect(client.id == "c3")
     #expect(client.inn == "7707083894")
     #expect(client.innValid == false)
     #expect(client.name == "ИП")
@@ -205,6 +221,17 @@ struct MatcherTests {
           DirectoryKey(.domain, "окна.рф"), DirectoryKey(.email, "boss@sidorov.ru"),
           DirectoryKey(.phone, "+79161234567"),
         ])
+    // A contact's number with an extension keeps it and is the office's key, not the person's.
+    let (secretary, secretaryKeys) = normalizer.normalize(
+      DirectoryContact(id: " p1 ", clientID: " c1 ", phones: ["+7 495 123-45-67 доб. 123"]))
+    #expect(secretary.id == "p1")
+    #expect(secretary.clientID == "c1")
+    #expect(secretary.phones == ["+74951234567;ext=123"])
+    #expect(secretaryKeys == [DirectoryKey(.officePhone, "+74951234567")])
+    #expect(normalizer.normalize(secretary).0.phones == secretary.phones)
+    #expect(PhoneNormalizer.extensionDigits("8 (495) 123-45-67 ext. 45") == "45")
+    #expect(PhoneNormalizer.extensionDigits("+7 495 123-45-67") == nil)
+    #expect(normalizer.normalize(DirectoryInterest(id: " i1 ")).id == "i1")
     let (valid, validKeys) = normalizer.normalize(DirectoryClient(id: "c1", inn: "77 0708 3893"))
     #expect(valid.innValid == true)
     #expect(validKeys == [DirectoryKey(.inn, "7707083893")])

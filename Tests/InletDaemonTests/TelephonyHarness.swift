@@ -32,6 +32,7 @@ struct TelephonyHarness {
         - { name: cti, definition: generic-cti, token_file: url-token }
         - { name: twilio, definition: twilio, secrets: { auth_token_file: twilio-token } }
         - { name: zadarma-all, definition: zadarma, secrets: { secret_file: zadarma-secret }, options: { call_inquiries: [in, out] } }
+        - { name: mango-all, definition: mango-office, secrets: { api_key_file: mango-key, api_salt_file: mango-salt }, options: { call_inquiries: [in, out] } }
       """
     daemon = try DaemonHarness(extraChannels: channels, extraConfig: extraConfig)
     let credentials = daemon.folder.appendingPathComponent("credentials")
@@ -63,12 +64,13 @@ struct TelephonyHarness {
   }
 
   /// A Mango event: form `vpbx_api_key`, `sign`, `json`.
-  func mango(_ path: String, json: String, key: String = mangoKey, salt: String = mangoSalt)
-    async throws -> DaemonHarness.Reply
-  {
+  func mango(
+    _ path: String, json: String, key: String = mangoKey, salt: String = mangoSalt,
+    channel: String = "mango"
+  ) async throws -> DaemonHarness.Reply {
     let sign = MangoSignScheme.sign(apiKey: key, json: json, salt: salt)
     return try await postForm(
-      "/hooks/mango\(path)", [("vpbx_api_key", key), ("sign", sign), ("json", json)])
+      "/hooks/\(channel)\(path)", [("vpbx_api_key", key), ("sign", sign), ("json", json)])
   }
 
   /// A Zadarma event with its Signature header.

@@ -214,6 +214,70 @@ struct TelephonyTests {
     #expect(configured.first?.call?.direction == "out")
   }
 
+  @Test(
+    "Mango outgoing and internal calls: the customer is the callee, a transfer leg changes no caller"
+  )
+  func mangoOutgoing() async throws {
+    let pbx = try TelephonyHarness()
+    defer { pbx.daemon.remove() }
+    try await pbx.daemon.start()
+    // An employee (extension 101) calls a customer: legs from the extension, then the summary.
+    let legs = [(1, "Appeared"), (2, "Connected"), (3, "Disconnected")].map { seq, state in
+      """
+      {"entry_id":"OUT1","call_id":"c-out-\(seq)","timestamp":1764410000,"seq":\(seq),\
+      "call_state":"\(state)","location":"abonent",\
+      "from":{"extension":"101","number":"sip:ivanov@vpbx.mangosip.ru"},\
+      "to":{"number":"79035556677"}}
+      """
+    }
+    let summary = """
+      {"entry_id":"OUT1","call_direction":2,"from":{"extension":"101","number":"74951112233"},\
+      "to":{"number":"79035556677"},"line_number":"74951112233","create_time":1764410000,\
+      "forward_time":1764410001,"talk_time":1764410005,"end_time":1764410065,"entry_result":1}
+      """
+    for channel in ["mango", "mango-all"] {
+      for leg in legs {
+        #expect(try await pbx.mango("/events/call", json: leg, channel: channel).status == 200)
+      }
+      #expect(try await pbx.mango("/events/summary", json: summary, channel: channel).status == 200)
+    }
+    #expect(try pbx.inquiries("mango").isEmpty)
+    let record = try #require(try pbx.database().callRecord(channel: "mango", callID: "OUT1"))
+    #expect(record.direction == "out")
+    #expect(record.callerPhone == "+79035556677")
+    #expect(record.employee == "101")
+    #expect(record.durationS == 60)
+    let configured = try pbx.inquiries("mango-all")
+    #expect(configured.count == 1)
+    #expect(configured.first?.sender.phone == "+79035556677")
+    #expect(configured.first?.call?.direction == "out")
+    #expect(configured.first?.call?.employee == "101")
+    #expect(configured.first?.kind == .call)
+
+    // An incoming call transferred from extension 29 to extension 30: the transfer leg is
+    // internal; the inquiry stays the caller's, inbound.
+    let incoming = [
+      """
+      {"entry_id":"IN1","call_id":"c1","timestamp":1764410100,"seq":1,"call_state":"Appeared",\
+      "location":"abonent","from":{"number":"79001234567"},"to":{"extension":"29","number":"74950000029"}}
+      """,
+      """
+      {"entry_id":"IN1","call_id":"c2","timestamp":1764410110,"seq":2,"call_state":"Appeared",\
+      "location":"abonent","from":{"extension":"29","number":"74950000029"},\
+      "to":{"extension":"30","number":"74950000030"}}
+      """,
+    ]
+    for event in incoming {
+      #expect(try await pbx.mango("/events/call", json: event).status == 200)
+    }
+    let inbound = try #require(try pbx.database().callRecord(channel: "mango", callID: "IN1"))
+    #expect(inbound.direction == "in")
+    #expect(inbound.callerPhone == "+79001234567")
+    let queued = try pbx.inquiries("mango")
+    #expect(queued.count == 1)
+    #expect(queued.first?.sender.phone == "+79001234567")
+  }
+
   @Test("MegaFon: history, live events, contact lookup, crm_token")
   func megafon() async throws {
     let pbx = try TelephonyHarness()

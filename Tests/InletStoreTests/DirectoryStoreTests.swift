@@ -196,6 +196,61 @@ struct DirectoryStoreTests {
     #expect(events == 4)
   }
 
+  @Test("a deleted client is named by no match; its contacts stay contacts without a client")
+  func deletedClient() async throws {
+    let temp = try await Self.loaded()
+    defer { temp.remove() }
+    let database = temp.database
+    let id = try Self.created(
+      try await database.ingest(submission(key: "d1", email: "ivan@romashka.ru")))
+    var inquiry = try await Self.inquiry(id, in: database)
+    #expect(inquiry.match.clientID == "c1")
+    #expect(inquiry.match.suggestedAction == .interactionOnInterest)
+
+    // The CRM deletes the client (with spaces around the id, as a careless script sends it).
+    let deleted = try await database.applyDirectoryBatch(
+      DirectoryBatch(deleted: .init(clients: [" c1 "])))
+    #expect(deleted.deleted["clients"] == 1)
+    #expect(deleted.rematched == 1)
+    inquiry = try await Self.inquiry(id, in: database)
+    #expect(inquiry.match.clientID == nil)
+    #expect(inquiry.match.contactID == "p1")
+    #expect(inquiry.match.interestIDs.isEmpty)
+    #expect(inquiry.match.suggestedAction == .existingContact)
+    #expect(try await database.callerName(phone: "+79161234567") == "Иван Петров")
+    #expect(try await database.callerName(phone: "+74951112233") == nil)
+
+    // The client comes back: the contact's inquiry names it again.
+    let (_, restored) = try await database.upsertDirectory(.client(Self.clients[0]))
+    #expect(restored.rematched == 1)
+    inquiry = try await Self.inquiry(id, in: database)
+    #expect(inquiry.match.clientID == "c1")
+    #expect(inquiry.match.suggestedAction == .interactionOnInterest)
+  }
+
+  @Test("an office number a contact lists with an extension finds the client, and is kept whole")
+  func officeExtension() async throws {
+    let temp = try await Self.loaded()
+    defer { temp.remove() }
+    let database = temp.database
+    let (stored, _) = try await database.upsertDirectory(
+      .contact(
+        DirectoryContact(
+          id: "p7", clientID: "c3", name: "Секретарь", phones: ["8 495 222-33-44 доб. 12"])))
+    guard case .contact(let contact) = stored else {
+      Issue.record("expected a contact, got \(stored)")
+      return
+    }
+    #expect(contact.phones == ["+74952223344;ext=12"])
+    #expect(try await database.callerName(phone: "+74952223344") == "ИП Сидоров")
+    let id = try Self.created(
+      try await database.ingest(submission(key: "o1", phone: "+74952223344")))
+    let inquiry = try await Self.inquiry(id, in: database)
+    #expect(inquiry.match.clientID == "c3")
+    #expect(inquiry.match.contactID == nil)
+    #expect(inquiry.match.suggestedAction == .newContactOfClient)
+  }
+
   @Test("the caller lookup names the contact, else the client; unknown or ambiguous is nil")
   func callerName() async throws {
     let temp = try await Self.loaded()

@@ -7,6 +7,9 @@ public struct DirectoryKey: Sendable, Hashable {
     case domain
     case inn
     case messenger
+    /// A contact's number written with an extension (`доб. 123`): the office's line, which
+    /// finds the contact's client, not the person (everyone there calls from it).
+    case officePhone = "office_phone"
   }
 
   public var kind: Kind

@@ -16,6 +16,7 @@ public struct DirectoryNormalizer: Sendable {
   public func normalize(_ client: DirectoryClient) -> (DirectoryClient, [DirectoryKey]) {
     var client = client
     var keys: [DirectoryKey] = []
+    client.id = Self.trimmed(client.id) ?? client.id
     client.name = Self.trimmed(client.name)
     client.kpp = Self.trimmed(client.kpp)
     if let raw = Self.trimmed(client.inn) {
@@ -37,7 +38,7 @@ public struct DirectoryNormalizer: Sendable {
       client.innValid = nil
     }
     client.emails = normalizeEmails(client.emails, into: &keys)
-    client.phones = normalizePhones(client.phones, into: &keys)
+    client.phones = normalizePhones(client.phones, office: .phone, into: &keys)
     client.domains = Self.unique(
       client.domains.compactMap { raw -> String? in
         guard let domain = Self.domain(raw) else { return Self.listValue(raw) }
@@ -51,10 +52,11 @@ public struct DirectoryNormalizer: Sendable {
   public func normalize(_ contact: DirectoryContact) -> (DirectoryContact, [DirectoryKey]) {
     var contact = contact
     var keys: [DirectoryKey] = []
+    contact.id = Self.trimmed(contact.id) ?? contact.id
     contact.name = Self.trimmed(contact.name)
     contact.clientID = Self.trimmed(contact.clientID)
     contact.emails = normalizeEmails(contact.emails, into: &keys)
-    contact.phones = normalizePhones(contact.phones, into: &keys)
+    contact.phones = normalizePhones(contact.phones, office: .officePhone, into: &keys)
     contact.messengers = Self.unique(
       contact.messengers.compactMap { raw -> String? in
         guard let key = Self.messenger(raw) else { return Self.listValue(raw) }
@@ -67,6 +69,7 @@ public struct DirectoryNormalizer: Sendable {
   /// An interest with trimmed ids (interests are found by client, not by keys).
   public func normalize(_ interest: DirectoryInterest) -> DirectoryInterest {
     var interest = interest
+    interest.id = Self.trimmed(interest.id) ?? interest.id
     interest.clientID = Self.trimmed(interest.clientID)
     interest.contactID = Self.trimmed(interest.contactID)
     interest.title = Self.trimmed(interest.title)
@@ -123,10 +126,18 @@ public struct DirectoryNormalizer: Sendable {
       })
   }
 
-  private func normalizePhones(_ raw: [String], into keys: inout [DirectoryKey]) -> [String] {
+  /// Phones in E.164; one written with an extension keeps it (`+74951234567;ext=123`, RFC 3966)
+  /// and is a key of the `office` kind: for a contact, the office's line, not the person's.
+  private func normalizePhones(
+    _ raw: [String], office: DirectoryKey.Kind, into keys: inout [DirectoryKey]
+  ) -> [String] {
     Self.unique(
       raw.compactMap { value -> String? in
         guard let number = phone.normalize(value) else { return Self.listValue(value) }
+        if let digits = PhoneNormalizer.extensionDigits(value), !digits.isEmpty {
+          keys.append(DirectoryKey(office, number))
+          return number + ";ext=" + digits
+        }
         keys.append(DirectoryKey(.phone, number))
         return number
       })
@@ -139,7 +150,8 @@ public struct DirectoryNormalizer: Sendable {
     return trimmed(String(value.map { $0.isNewline ? " " : $0 }))
   }
 
-  static func trimmed(_ value: String?) -> String? {
+  /// The text without surrounding spaces, or `nil` when nothing is left (ids, names).
+  public static func trimmed(_ value: String?) -> String? {
     guard let text = value?.trimmedSpaces, !text.isEmpty else {
       return nil
     }

@@ -52,8 +52,20 @@ public struct InMemoryDirectory: DirectoryLookup, Sendable {
     }
   }
 
+  /// Removes a client (its contacts stay, without a client, as in the SQLite store).
+  public mutating func removeClient(id: String) {
+    removeKeys(recordType: .client, id: id)
+    clients[id] = nil
+  }
+
   public func records(with key: DirectoryKey, limit: Int) throws -> [DirectoryHit] {
-    Array((keys[key] ?? []).prefix(limit))
+    // A contact names its client only while that client is in the directory.
+    (keys[key] ?? []).prefix(limit).map { hit in
+      guard hit.recordType == .contact, let client = hit.clientID, clients[client] == nil else {
+        return hit
+      }
+      return DirectoryHit(recordType: .contact, id: hit.id, clientID: nil)
+    }
   }
 
   public func openInterestIDs(ofClient id: String) throws -> [String] {

@@ -22,6 +22,9 @@ public struct Matcher: Sendable {
     var clients: [String]
     /// Contacts found (for contact-identifying criteria).
     var contacts: [DirectoryHit]
+    /// Every client the key names, also through the records not preferred (a client's own
+    /// phone when a contact of another client has it too): these make a conflict.
+    var named: [String]
   }
 
   /// The keys of a sender that matching looks up, by criterion. Invalid INNs and free-mail
@@ -70,6 +73,15 @@ public struct Matcher: Sendable {
       if hits.count > rules.maxMatches {
         hits = try directory.records(with: key, limit: recordLimit + 1)
       }
+      if key.kind == .phone {
+        // A contact's number written with an extension is the office's line: it finds the
+        // contact's client, as the client's own number would.
+        let office = try directory.records(
+          with: DirectoryKey(.officePhone, key.value), limit: recordLimit + 1)
+        hits += office.compactMap { hit in
+          hit.clientID.map { DirectoryHit(recordType: .client, id: $0, clientID: $0) }
+        }
+      }
       let contacts = criterion.identifiesContact ? hits.filter { $0.recordType == .contact } : []
       // A person-level criterion prefers contacts: a client record's e-mail or phone is the
       // fallback ("phone → contact, else client").
@@ -85,7 +97,9 @@ public struct Matcher: Sendable {
       }
       if !contacts.isEmpty { knownContact = true }
       guard !clients.isEmpty || !contacts.isEmpty else { continue }
-      evidence.append(Evidence(criterion: criterion, clients: clients, contacts: contacts))
+      let named = Self.unique(clients + hits.compactMap(\.clientID))
+      evidence.append(
+        Evidence(criterion: criterion, clients: clients, contacts: contacts, named: named))
     }
     var match = try decide(evidence, in: directory)
     for criterion in tooBroad where !match.conflicts.contains(criterion) {
@@ -116,7 +130,7 @@ public struct Matcher: Sendable {
         (clientID != nil && item.clients.contains(clientID!))
         || (contactID != nil && item.contacts.contains { $0.id == contactID })
       if supports { match.by.append(item.criterion.rawValue) }
-      if item.clients.contains(where: { $0 != clientID }) {
+      if item.named.contains(where: { $0 != clientID }) {
         match.conflicts.append(item.criterion.rawValue)
       }
     }

@@ -221,6 +221,28 @@ public struct PhoneNormalizer: Sendable {
     return (hasPlus, digits)
   }
 
+  /// The extension written after a number (`+7 495 123-45-67 доб. 123` → `123`), or `nil`
+  /// when there is none.
+  public static func extensionDigits(_ raw: String) -> String? {
+    let text = Substring(raw.trimmedSpaces.lowercased())
+    var seenDigit = false
+    var index = text.startIndex
+    while index < text.endIndex {
+      let character = text[index]
+      if let ascii = character.asciiValue, ascii >= UInt8(ascii: "0"), ascii <= UInt8(ascii: "9") {
+        seenDigit = true
+      } else if character != "+", !separators.contains(character) {
+        let tail = text[index...]
+        guard seenDigit, isExtension(tail),
+          let marker = extensionMarkers.first(where: { tail.hasPrefix($0) })
+        else { return nil }
+        return String(tail.dropFirst(marker.count).filter { $0.isASCII && $0.isNumber })
+      }
+      index = text.index(after: index)
+    }
+    return nil
+  }
+
   /// Whether `tail` is an extension marker followed only by the extension digits.
   private static func isExtension(_ tail: Substring) -> Bool {
     guard let marker = extensionMarkers.first(where: { tail.hasPrefix($0) }) else {

@@ -3,15 +3,19 @@ import InletCore
 
 /// ``DirectoryLookup`` over the open database connection: one indexed range per call, with
 /// statements cached by the connection because matching runs inside every ingest.
+///
+/// A contact's client is only named when that client is in the directory: a contact imported
+/// before its client, or left behind when the CRM deleted the client, is a contact without one.
 struct SQLiteDirectoryLookup: DirectoryLookup {
   let db: Database
 
   func records(with key: DirectoryKey, limit: Int) throws -> [DirectoryHit] {
     let statement = try db.cachedStatement(
       sql: """
-        SELECT k.record_type, k.record_id, c.client_id
+        SELECT k.record_type, k.record_id, cl.id
         FROM directory_keys k
         LEFT JOIN contacts c ON k.record_type = 'contact' AND c.id = k.record_id
+        LEFT JOIN clients cl ON cl.id = c.client_id
         WHERE k.kind = ? AND k.value = ? LIMIT ?
         """)
     var hits: [DirectoryHit] = []
