@@ -168,6 +168,9 @@ struct HookController {
       CounterCache.shared.increment("inlet_duplicates_total", [("channel", instance.name)])
       switch status {
       case .quarantined:
+        if let reply = submission.replies.quarantined {
+          return try ReplyRenderer.response(reply, context: context)
+        }
         throw quarantined(submission, rawID: rawID, repeated: true)
       case .ignored:
         return try ReplyRenderer.response(submission.replies.ignored, context: context)
@@ -184,6 +187,11 @@ struct HookController {
       }
       if status == .quarantined {
         logger.warning("webhook quarantined", metadata: ["raw.id": "\(rawID)"])
+        // A messenger is answered its `quarantined` reply (a 2xx): it would re-deliver a 4xx,
+        // and the input is kept either way.
+        if let reply = submission.replies.quarantined {
+          return try ReplyRenderer.response(reply, context: context)
+        }
         throw quarantined(submission, rawID: rawID, repeated: false)
       }
       // A recorded event that makes no inquiry (an outgoing call) is acknowledged like one that

@@ -209,6 +209,21 @@ public enum Migrations {
             WHERE owed = 1
           """)
     }
+    migrator.registerMigration("2026-11-30-3-mail-unfetched") { db in
+      // Letters the server listed but would not give: each has a quarantined placeholder and
+      // is asked for again on later passes (no `mail_copies` row until it came or was given
+      // up on), so a passing refusal does not lose the letter.
+      try db.create(table: "mail_unfetched") { t in
+        t.column("mailbox", .text).notNull()
+        t.column("folder", .text).notNull()
+        t.column("uidvalidity", .integer).notNull()
+        t.column("uid", .integer).notNull()
+        t.column("raw_id", .integer).notNull().references("raw_items")
+        t.column("attempts", .integer).notNull()
+        t.column("first_seen", .double).notNull()
+        t.primaryKey(["mailbox", "folder", "uidvalidity", "uid"])
+      }
+    }
     return migrator
   }()
 }

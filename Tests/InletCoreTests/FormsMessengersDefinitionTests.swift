@@ -211,6 +211,64 @@ struct FormsMessengersDefinitionTests {
     #expect(submission.inquiry?.text == "hi")
   }
 
+  @Test("`same` wants two present, equal values; `filter` keeps a list's items that belong")
+  func sameValuesAndListFilter() throws {
+    let yaml = """
+      name: acme-pairs
+      auth: { scheme: vk-secret, parameters: { field: key } }
+      body: { accept: [json] }
+      filter:
+        - { list: contacts, key: id, equals: message.from }
+      reply:
+        created: { status: 200, json: {} }
+        quarantined: { status: 200, text: "{{raw.id}}" }
+      kind: message
+      fields:
+        sender.messenger.network: { value: acme }
+        sender.messenger.id: message.from
+        sender.name: contacts.0.name
+      events:
+        - name: own
+          match: { same: [message.card, message.from] }
+          fields: { sender.phone: message.phone }
+        - name: other
+      """
+    let definition = try ChannelDefinitionLoader.parse(yaml: yaml, name: "acme-pairs")
+    #expect(definition.events[0].match?.needsBody == true)
+    #expect(definition.reply?.quarantined?.status == 200)
+    let instance = ChannelInstance(
+      name: "acme", definition: definition, secrets: ChannelSecrets(["secret": "k"]))
+    func submission(_ message: String) throws -> RawSubmission {
+      let body =
+        #"{"key":"k","contacts":[{"id":"a","name":"Анна"},{"id":"b","name":"Борис"}],"message":"#
+        + message + "}"
+      return try #require(
+        processor.process(HookRequest.post("application/json", body), for: instance).submission)
+    }
+    let own = try submission(#"{"from":"b","card":"b","phone":"+79161234567"}"#)
+    #expect(own.event == "own")
+    #expect(own.inquiry?.sender.phone == "+79161234567")
+    #expect(own.inquiry?.sender.name == "Борис", "the sender's own contact, not the first")
+    #expect(own.replies.quarantined?.text?.source == "{{raw.id}}")
+    let another = try submission(#"{"from":"a","card":"b","phone":"+79161234567"}"#)
+    #expect(another.event == "other")
+    #expect(another.inquiry?.sender.phone == nil)
+    #expect(another.inquiry?.sender.name == "Анна")
+    let stranger = try submission(#"{"from":"c","phone":"+79161234567"}"#)
+    #expect(stranger.event == "other", "a missing value is never the same")
+    #expect(stranger.inquiry?.sender.name == nil, "no contact of this sender: no name at all")
+
+    #expect(throws: DefinitionError.self) {
+      try ChannelDefinitionLoader.parse(
+        yaml: yaml.replacingOccurrences(of: "{{raw.id}}", with: "{{nowhere.id}}"), name: "bad")
+    }
+    #expect(throws: DefinitionError.self) {
+      try ChannelDefinitionLoader.parse(
+        yaml: yaml.replacingOccurrences(
+          of: "[message.card, message.from]", with: "[message.card]"), name: "bad")
+    }
+  }
+
   @Test func perEventIdempotencyAndEmptyTemplates() throws {
     let instance = try Self.instance("jivo")
     func key(_ json: String) throws -> String? {

@@ -355,6 +355,94 @@ struct MailboxTests {
     #expect(delays.min()! < 2, "IDLE took \(delays) s")
   }
 
+  @Test("a server that ends a quiet IDLE session is reconnected to at once, not counted a failure")
+  func idleSessionEnded() async throws {
+    let dovecot = try DovecotServer()
+    defer { dovecot.cleanUp() }
+    let daemon = try mailDaemon(
+      [MailboxEntry(name: "sales", url: dovecot.url(), firstSync: "from_now")],
+      passwords: ["imap-sales": "secret"])
+    defer { daemon.remove() }
+    var config = try String(contentsOfFile: daemon.configPath, encoding: .utf8)
+    config = config.replacingOccurrences(of: "poll_interval: 1s", with: "poll_interval: 10m")
+    try config.write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
+    try await daemon.start()
+    let queue = try DatabaseQueue(path: daemon.databasePath)
+    _ = try await eventually(seconds: 60) {
+      try queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM imap_cursors") ?? 0 } > 0
+    }
+    // In IDLE for a while (a session ended within seconds is a failure), then the server
+    // says BYE to every session.
+    try await Task.sleep(for: .seconds(6))
+    #expect(dovecot.endSessions() >= 1)
+    try await Task.sleep(for: .milliseconds(500))
+    try dovecot.append(leadLetter(77))
+    _ = try await eventually(seconds: 20) { try newInquiries(daemon) == 1 }
+    #expect(!daemon.log().contains("mailbox failing"), "\(daemon.log())")
+    #expect(daemon.log().contains("the server ended the IDLE session"), "\(daemon.log())")
+    let status = try daemon.cli(["status"])
+    #expect(status.output.contains("sales: ok"), "\(status.output)")
+    let metrics = try await daemon.get("/metrics").1
+    #expect(metrics.contains(#"inlet_imap_failing{mailbox="sales"} 0"#), "\(metrics)")
+  }
+
+  @Test(
+    "a letter the server hangs up on never blocks the others; once readable it is fetched once",
+    arguments: ["", "imap_fetch_failure = no-after"])
+  func unreadableLetter(_ failure: String) async throws {
+    let dovecot = try DovecotServer(extraConfig: failure)
+    defer { dovecot.cleanUp() }
+    try dovecot.dropLetters((1...5).map { leadLetter($0) })
+    try dovecot.createFolder(user: "sales", folder: "Processed")
+    let files = dovecot.letterFiles(user: "sales")
+    #expect(files.count == 5)
+    let unreadable = dovecot.maildir(user: "sales").appendingPathComponent("cur/\(files[2])").path
+    #expect(chmod(unreadable, 0) == 0)
+    let daemon = try mailDaemon(
+      [MailboxEntry(name: "sales", url: dovecot.url(), afterIngest: "move:Processed")],
+      passwords: ["imap-sales": "secret"])
+    defer { daemon.remove() }
+    func raw(_ status: String, _ reason: String) throws -> Int {
+      try InletDatabase(path: daemon.databasePath).readSync { db in
+        try Int.fetchOne(
+          db, sql: "SELECT COUNT(*) FROM raw_items WHERE status = ? AND reason LIKE ?",
+          arguments: [status, reason + "%"]) ?? 0
+      }
+    }
+
+    // The four others are stored and moved; the unreadable one is a quarantined placeholder,
+    // left in the INBOX.
+    let first = try daemon.cli(["poll"])
+    #expect(first.status == 0, "\(first.output) \(first.error)")
+    #expect(try newInquiries(daemon) == 4, "\(first.output)")
+    #expect(try raw("quarantined", "unfetchable") == 1)
+    #expect(dovecot.letterFiles(user: "sales").count == 1)
+    #expect(dovecot.letterFiles(user: "sales", folder: "Processed").count == 4)
+
+    // Still unreadable: asked for again, nothing new, nothing moved, the pass still succeeds.
+    let second = try daemon.cli(["poll"])
+    #expect(second.status == 0, "\(second.output) \(second.error)")
+    #expect(try newInquiries(daemon) == 4)
+    #expect(dovecot.letterFiles(user: "sales").count == 1)
+
+    // Readable again: fetched, one inquiry, moved; the placeholder is set aside.
+    let moved = dovecot.letterFiles(user: "sales")
+    #expect(moved.count == 1)
+    #expect(
+      chmod(dovecot.maildir(user: "sales").appendingPathComponent("cur/\(moved[0])").path, 0o600)
+        == 0)
+    let third = try daemon.cli(["poll"])
+    #expect(third.status == 0, "\(third.output) \(third.error)")
+    #expect(try newInquiries(daemon) == 5)
+    #expect(try raw("quarantined", "unfetchable") == 0)
+    #expect(try raw("ignored", "fetched on a later pass") == 1)
+    #expect(dovecot.letterFiles(user: "sales").isEmpty)
+    #expect(dovecot.letterFiles(user: "sales", folder: "Processed").count == 5)
+    let fourth = try daemon.cli(["poll"])
+    #expect(fourth.output.contains("0 fetched"), "\(fourth.output)")
+    #expect(try newInquiries(daemon) == 5)
+  }
+
   @Test("kill -9 during a 5,000-letter first sync: after a restart every letter exactly once")
   func killDuringFirstSync() async throws {
     let dovecot = try DovecotServer()

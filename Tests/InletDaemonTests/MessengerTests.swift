@@ -15,13 +15,15 @@ struct MessengerTests {
     #"{"update_id":\#(update),"message":{"message_id":\#(message),"from":{"id":\#(chat),"is_bot":false,"first_name":"Иван","last_name":"Петров","username":"ivan_p","language_code":"ru"},"chat":{"id":\#(chat),"first_name":"Иван","username":"ivan_p","type":"private"},"date":\#(date),"text":"\#(text)"}}"#
   }
 
-  static func telegramContact(update: Int, message: Int, chat: Int64 = 5_123_456_789, date: Int)
-    -> String
-  {
-    #"{"update_id":\#(update),"message":{"message_id":\#(message),"from":{"id":\#(chat),"is_bot":false,"first_name":"Иван","username":"ivan_p"},"chat":{"id":\#(chat),"type":"private"},"date":\#(date),"contact":{"phone_number":"79161234567","first_name":"Иван","last_name":"Петров","user_id":\#(chat)}}}"#
+  /// A shared contact: the sender's own unless `owner` (the contact's `user_id`) is another's.
+  static func telegramContact(
+    update: Int, message: Int, chat: Int64 = 5_123_456_789, date: Int,
+    phone: String = "79161234567", owner: Int64? = nil
+  ) -> String {
+    #"{"update_id":\#(update),"message":{"message_id":\#(message),"from":{"id":\#(chat),"is_bot":false,"first_name":"Иван","username":"ivan_p"},"chat":{"id":\#(chat),"type":"private"},"date":\#(date),"contact":{"phone_number":"\#(phone)","first_name":"Иван","last_name":"Петров","user_id":\#(owner ?? chat)}}}"#
   }
 
-  @Test("Telegram: a conversation over several updates, a shared contact, duplicates, 401, 400")
+  @Test("Telegram: a conversation, own and others' contacts, duplicates, 401, quarantined → 200")
   func telegram() async throws {
     let hub = try FormsHarness()
     defer { hub.daemon.remove() }
@@ -34,6 +36,9 @@ struct MessengerTests {
         update: 1002, message: 2, date: Self.start + 60, text: "Сколько стоит доставка в Казань?"))
     #expect(second.status == 200)
     // The CRM knows this phone: once the customer shares it, the conversation is matched.
+    let client = try await hub.daemon.api(
+      .PUT, "/directory/clients/C-9", json: #"{"name":"ООО Петров и сыновья"}"#)
+    #expect(client.status == 200, "\(client.body)")
     let known = try await hub.daemon.api(
       .PUT, "/directory/contacts/P-9",
       json: #"{"client_id":"C-9","name":"Иван Петров","phones":["+7 916 123-45-67"]}"#)
@@ -53,8 +58,12 @@ struct MessengerTests {
     let unsigned = try await hub.postJSON(
       "/hooks/telegram", Self.telegramText(update: 1005, message: 5, date: Self.start, text: "a"))
     #expect(unsigned.status == 401)
+    // Signed but unreadable: kept as quarantined, and acknowledged like any update (Telegram
+    // re-delivers anything but a 2xx, holding up the bot's later updates).
     let malformed = try await hub.telegram(#"{"update_id":1006,"message":"#)
-    #expect(malformed.status == 400)
+    #expect(malformed.status == 200, "\(malformed.body)")
+    #expect(malformed.body == "{}")
+    #expect(try hub.entries("telegram").filter { $0.status == "quarantined" }.count == 1)
 
     var inquiries = try hub.inquiries("telegram")
     #expect(inquiries.count == 1, "one conversation, one inquiry")
@@ -102,6 +111,29 @@ struct MessengerTests {
     inquiry = try #require(inquiries.last)
     #expect(inquiry.thread == nil)
     #expect(inquiry.returning, "the same Telegram user wrote before")
+
+    // Someone else's contact (user_id ≠ from.id) is not the sender's phone: only the text.
+    let other: Int64 = 6_200_300_400
+    let thirdParty = try await hub.telegram(
+      Self.telegramContact(
+        update: 1009, message: 9, chat: other, date: Self.start + 7900, phone: "79035550011",
+        owner: 7_300_400_500))
+    #expect(thirdParty.status == 200)
+    inquiries = try hub.inquiries("telegram")
+    #expect(inquiries.count == 4)
+    let shared = try #require(inquiries.last)
+    #expect(shared.sender.messenger?.id == "6200300400")
+    #expect(shared.sender.phone == nil, "someone else's number is not the sender's")
+    #expect(shared.text?.contains("79035550011") == true, "\(shared.text ?? "")")
+    // The sender's own contact afterwards still gives the conversation its phone.
+    let own = try await hub.telegram(
+      Self.telegramContact(
+        update: 1010, message: 10, chat: other, date: Self.start + 7960, phone: "79261112233"))
+    #expect(own.status == 200)
+    inquiries = try hub.inquiries("telegram")
+    #expect(inquiries.count == 4, "the same conversation")
+    let continued = try #require(inquiries.first { $0.id == shared.id })
+    #expect(continued.sender.phone == "+79261112233", "the sender's own shared contact")
   }
 
   @Test("VK: confirmation handshake, secret, old and new object shapes, reply ok")
@@ -185,6 +217,17 @@ struct MessengerTests {
     #expect(threaded.text == "Всё-таки нужен счёт")
     #expect(threaded.thread?.inquiryID == first.id)
     #expect(threaded.match.suggestedAction != .interactionOnInterest)
+
+    // Authenticated but without an author: kept as quarantined and still answered `ok` (VK
+    // retries anything else), its re-delivery too.
+    let anonymous =
+      #"{"type":"message_new","event_id":"e7","v":"5.199","object":{"message":{"date":\#(Self.start + 200),"id":7,"text":"Кто я?"}},"group_id":229876543,"secret":"\#(FormsHarness.vkSecret)"}"#
+    for _ in 0..<2 {
+      let kept = try await hub.postJSON("/hooks/vk", anonymous)
+      #expect(kept.status == 200, "\(kept.body)")
+      #expect(kept.body == "ok")
+    }
+    #expect(try hub.entries("vk").filter { $0.status == "quarantined" }.count == 1)
   }
 
   static func whatsappMessage(id: String, from: String, timestamp: Int, text: String) -> String {
@@ -242,8 +285,11 @@ struct MessengerTests {
     #expect(sergey.sender.phone == "+375291234567")
     #expect(sergey.text == "Нужен счёт")
 
+    // Signed but unreadable: kept as quarantined, acknowledged so that Meta does not re-deliver.
     let malformed = try await hub.whatsapp(#"{"object":"whatsapp_business_account","entry":["#)
-    #expect(malformed.status == 400, "signed but unreadable: kept as quarantined")
+    #expect(malformed.status == 200, "\(malformed.body)")
+    #expect(malformed.body == "{}")
+    #expect(try hub.entries("whatsapp").filter { $0.status == "quarantined" }.count == 1)
 
     let inquiries = try hub.inquiries("whatsapp")
     #expect(inquiries.count == 3)
@@ -254,9 +300,27 @@ struct MessengerTests {
     #expect(inquiry.text == "Здравствуйте, есть в наличии?")
     #expect(inquiry.messages.map(\.text) == ["Модель X200"])
     #expect(try hub.rawCount("whatsapp") == 6, "the status callbacks are acknowledged, not stored")
+
+    // One batch, two senders (and a third the batch has no contact for): each message is named
+    // from its own sender's contact, or not at all, never from the batch's first contact.
+    let later = Self.start + 10_000
+    let senders =
+      #"{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"74951234567","phone_number_id":"106540352242922"},"contacts":[{"profile":{"name":"Марина"},"wa_id":"79035556677"},{"profile":{"name":"Олег"},"wa_id":"79261112233"}],"messages":[{"from":"79035556677","id":"wamid.m1","timestamp":"\#(later)","text":{"body":"Когда доставка?"},"type":"text"},{"from":"79261112233","id":"wamid.o1","timestamp":"\#(later + 3)","text":{"body":"Нужен прайс"},"type":"text"},{"from":"79152223344","id":"wamid.n1","timestamp":"\#(later + 6)","text":{"body":"Добрый вечер"},"type":"text"}]},"field":"messages"}]}]}"#
+    #expect(try await hub.whatsapp(senders).status == 200)
+    let named = try hub.inquiries("whatsapp")
+    #expect(named.count == 6)
+    let oleg = try #require(named.first { $0.sender.phone == "+79261112233" })
+    #expect(oleg.sender.name == "Олег")
+    #expect(oleg.text == "Нужен прайс")
+    let marinaLater = try #require(named.first { $0.text == "Когда доставка?" })
+    #expect(marinaLater.sender.name == "Марина")
+    #expect(marinaLater.sender.phone == "+79035556677")
+    let unnamed = try #require(named.first { $0.sender.phone == "+79152223344" })
+    #expect(unnamed.sender.name == nil, "no contact for this sender: no name rather than another's")
+    #expect(unnamed.text == "Добрый вечер")
   }
 
-  @Test("Jivo: offline message, finished chat, callback request; other events ignored")
+  @Test("Jivo: offline message, finished chat, callback request once; other events ignored")
   func jivo() async throws {
     let hub = try FormsHarness()
     defer { hub.daemon.remove() }
@@ -278,12 +342,25 @@ struct MessengerTests {
       #"{"event_name":"chat_finished","chat_id":4411,"widget_id":"AbC123","visitor":{"name":"Елена","email":"elena@example.ru","number":18},"chat":{"messages":[{"timestamp":1796000000,"type":"visitor","message":"Есть ли скидки для юрлиц?"},{"timestamp":1796000030,"type":"agent","message":"Да"}]},"page":{"url":"https://example.ru/"}}"#
     )
     #expect(finished.status == 200)
-    let callback = try await hub.postJSON(
-      path,
-      #"{"event_name":"call_event","widget_id":"AbC123","visitor":{"name":"Павел","number":19},"call":{"type":"callback","phone":"89167778899","status":"start"}}"#
-    )
-    #expect(callback.status == 200)
+    // A callback request: Jivo posts each status of the call; only the `start` is the lead, and
+    // its re-delivery is a duplicate.
+    func callEvent(_ status: String) -> String {
+      #"{"event_name":"call_event","chat_id":4412,"widget_id":"AbC123","visitor":{"name":"Павел","number":19},"call":{"type":"callback","phone":"89167778899","status":"\#(status)"}}"#
+    }
+    for status in ["start", "agent_connected", "start", "end"] {
+      let callback = try await hub.postJSON(path, callEvent(status))
+      #expect(callback.status == 200, "\(status)")
+      #expect(callback.json["result"] as? String == "ok", "\(status)")
+    }
     #expect(try await hub.postJSON("/hooks/jivo?token=bad", "{}").status == 401)
+    // A finished chat nobody can be reached from: kept as quarantined, still answered
+    // {"result": "ok"}, and so is its re-delivery.
+    for _ in 0..<2 {
+      let unusable = try await hub.postJSON(
+        path, #"{"event_name":"chat_finished","chat_id":4413,"widget_id":"AbC123","visitor":{}}"#)
+      #expect(unusable.status == 200, "\(unusable.body)")
+      #expect(unusable.json["result"] as? String == "ok")
+    }
 
     let inquiries = try hub.inquiries("jivo")
     #expect(inquiries.count == 3)
@@ -294,6 +371,10 @@ struct MessengerTests {
     #expect(inquiries[1].sender.email == "elena@example.ru")
     #expect(inquiries[2].sender.phone == "+79167778899")
     #expect(inquiries[2].subject == "Запрос обратного звонка")
-    #expect(try hub.entries("jivo").filter { $0.status == "ignored" }.count == 1)
+    let entries = try hub.entries("jivo")
+    #expect(
+      entries.filter { $0.status == "ignored" }.count == 3,
+      "chat_accepted, and the callback's agent_connected and end")
+    #expect(entries.filter { $0.status == "quarantined" }.count == 1)
   }
 }

@@ -33,6 +33,9 @@ struct TelephonyHarness {
         - { name: twilio, definition: twilio, secrets: { auth_token_file: twilio-token } }
         - { name: zadarma-all, definition: zadarma, secrets: { secret_file: zadarma-secret }, options: { call_inquiries: [in, out] } }
         - { name: mango-all, definition: mango-office, secrets: { api_key_file: mango-key, api_salt_file: mango-salt }, options: { call_inquiries: [in, out] } }
+        - { name: sipuni-all, definition: sipuni, token_file: url-token, options: { call_inquiries: [in, out] } }
+        - { name: cti-all, definition: generic-cti, token_file: url-token, options: { call_inquiries: [in, out] } }
+        - { name: twilio-all, definition: twilio, secrets: { auth_token_file: twilio-token }, options: { call_inquiries: [in, out] } }
       """
     daemon = try DaemonHarness(extraChannels: channels, extraConfig: extraConfig)
     let credentials = daemon.folder.appendingPathComponent("credentials")
@@ -86,12 +89,13 @@ struct TelephonyHarness {
   }
 
   /// A Twilio status callback signed over the public URL.
-  func twilio(_ pairs: [(String, String)], token: String = twilioToken) async throws
-    -> DaemonHarness.Reply
-  {
+  func twilio(
+    _ pairs: [(String, String)], token: String = twilioToken, channel: String = "twilio"
+  ) async throws -> DaemonHarness.Reply {
     let signature = TwilioSignatureScheme.signature(
-      url: Self.publicURL + "/hooks/twilio", parameters: pairs, token: token)
-    return try await postForm("/hooks/twilio", pairs, headers: [("X-Twilio-Signature", signature)])
+      url: Self.publicURL + "/hooks/\(channel)", parameters: pairs, token: token)
+    return try await postForm(
+      "/hooks/\(channel)", pairs, headers: [("X-Twilio-Signature", signature)])
   }
 
   /// The inquiries of a channel, oldest first.

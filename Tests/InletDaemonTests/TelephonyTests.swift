@@ -278,6 +278,76 @@ struct TelephonyTests {
     #expect(queued.first?.sender.phone == "+79001234567")
   }
 
+  @Test("Sipuni, generic CTI and Twilio outgoing calls: the customer is the number dialled")
+  func outgoingCallee() async throws {
+    let pbx = try TelephonyHarness()
+    defer { pbx.daemon.remove() }
+    try await pbx.daemon.start()
+    let token = TelephonyHarness.urlToken
+    for channel in ["sipuni", "sipuni-all"] {
+      for event in ["1", "2"] {
+        let reply = try await pbx.postForm(
+          "/hooks/\(channel)?token=\(token)",
+          [
+            ("event", event), ("call_id", "so1"), ("src_num", "201"), ("src_type", "2"),
+            ("short_src_num", "201"), ("dst_num", "79035556677"), ("dst_type", "1"),
+            ("status", "ANSWER"), ("call_answer_timestamp", "1764410005"),
+            ("timestamp", "1764410065"),
+          ])
+        #expect(reply.status == 200, "\(reply.body)")
+      }
+      let cti = [
+        #"{"event":"newCall","from":"74951112233","to":"79261112233","direction":"out","callId":"co1","user":["Анна"]}"#,
+        #"{"event":"hangup","from":"74951112233","to":"79261112233","direction":"out","callId":"co1","cause":"normalClearing"}"#,
+      ]
+      for body in cti {
+        let reply = try await pbx.daemon.request(
+          .POST, "/hooks/\(channel == "sipuni" ? "cti" : "cti-all")/\(token)",
+          headers: [("Content-Type", "application/json")], body: Array(body.utf8))
+        #expect(reply.status == 200, "\(reply.body)")
+      }
+      let twilio = channel == "sipuni" ? "twilio" : "twilio-all"
+      let placed: [(String, String)] = [
+        ("AccountSid", "AC1"), ("CallSid", "CAOUT"), ("From", "+14155550100"),
+        ("To", "+14155550177"), ("Direction", "outbound-api"), ("CallStatus", "completed"),
+        ("CallDuration", "42"),
+      ]
+      #expect(try await pbx.twilio(placed, channel: twilio).status == 200)
+      // A <Dial> leg ringing an employee for an incoming call is part of that call.
+      let leg: [(String, String)] = [
+        ("AccountSid", "AC1"), ("CallSid", "CALEG"), ("ParentCallSid", "CAIN"),
+        ("From", "+14155550123"), ("To", "+14155550150"), ("Direction", "outbound-dial"),
+        ("CallStatus", "completed"), ("CallDuration", "30"),
+      ]
+      #expect(try await pbx.twilio(leg, channel: twilio).status == 200)
+    }
+    for channel in ["sipuni", "cti", "twilio"] {
+      #expect(try pbx.inquiries(channel).isEmpty, "\(channel)")
+    }
+    let database = try pbx.database()
+    #expect(
+      try database.callRecord(channel: "sipuni", callID: "so1")?.callerPhone == "+79035556677")
+    #expect(try database.callRecord(channel: "cti", callID: "co1")?.callerPhone == "+79261112233")
+    #expect(
+      try database.callRecord(channel: "twilio", callID: "CAOUT")?.callerPhone == "+14155550177")
+    #expect(try database.callRecord(channel: "twilio", callID: "CALEG")?.direction == "internal")
+
+    let sipuni = try pbx.inquiries("sipuni-all")
+    #expect(sipuni.count == 1)
+    #expect(sipuni.first?.sender.phone == "+79035556677")
+    #expect(sipuni.first?.call?.direction == "out")
+    #expect(sipuni.first?.call?.employee == "201")
+    #expect(sipuni.first?.call?.durationS == 60)
+    let cti = try pbx.inquiries("cti-all")
+    #expect(cti.count == 1)
+    #expect(cti.first?.sender.phone == "+79261112233")
+    #expect(cti.first?.call?.did == "+74951112233")
+    let twilio = try pbx.inquiries("twilio-all")
+    #expect(twilio.count == 1, "the <Dial> leg is no call of its own")
+    #expect(twilio.first?.sender.phone == "+14155550177")
+    #expect(twilio.first?.call?.durationS == 42)
+  }
+
   @Test("MegaFon: history, live events, contact lookup, crm_token")
   func megafon() async throws {
     let pbx = try TelephonyHarness()

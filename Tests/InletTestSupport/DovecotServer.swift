@@ -313,6 +313,32 @@ public final class DovecotServer: @unchecked Sendable {
     try start()
   }
 
+  /// Ends every open IMAP session the way a server going down does: SIGTERM to the server's
+  /// `imap` processes, each of which says `* BYE Server shutting down.` and exits. The server
+  /// itself goes on accepting connections. Returns how many sessions were ended.
+  @discardableResult
+  public func endSessions() -> Int {
+    guard let master = lock.withLock({ pid }) else { return 0 }
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    var ended = 0
+    for entry in entries {
+      guard let child = pid_t(entry),
+        let status = try? String(contentsOfFile: "/proc/\(entry)/status", encoding: .utf8)
+      else { continue }
+      let fields = Dictionary(
+        status.split(separator: "\n").compactMap { line -> (String, String)? in
+          guard let colon = line.firstIndex(of: ":") else { return nil }
+          return (
+            String(line[..<colon]),
+            line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+          )
+        }, uniquingKeysWith: { first, _ in first })
+      guard fields["PPid"] == String(master), fields["Name"] == "imap" else { continue }
+      if kill(child, SIGTERM) == 0 { ended += 1 }
+    }
+    return ended
+  }
+
   /// Stops the server and removes the temp directory.
   public func cleanUp() {
     stop()

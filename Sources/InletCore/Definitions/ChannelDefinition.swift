@@ -23,9 +23,16 @@ public struct ChannelDefinition: Sendable, Decodable {
   /// (WhatsApp batches entries, their changes and their messages): each is handled as if it had
   /// come alone. Several paths split level by level, outermost first; one path or a list.
   public var split: [FieldPath] = []
+  /// After `split`, lists narrowed to the items that belong to the split item (WhatsApp: a
+  /// batch's `contacts`, each message keeping only its sender's), applied in order.
+  public var filter: [ListFilter] = []
   /// A subscription the daemon keeps alive at the provider (Beeline XSI: a PUT renewed before
   /// it expires), if the provider needs one.
   public var subscription: SubscriptionSpec?
+  /// The top-level replies, which every event without its own inherits; also the answer to an
+  /// input no event handles (a body that cannot be decoded, too many items), so a messenger's
+  /// `quarantined` reply covers those too.
+  public var reply: Replies?
   /// Whether the file had no `events:` list (its top-level settings are the one event).
   public var hasImplicitEvent = false
   /// The secrets its templates read (`{{secret.confirmation}}`), set by the loader: an
@@ -34,7 +41,7 @@ public struct ChannelDefinition: Sendable, Decodable {
 
   enum CodingKeys: String, CodingKey, CaseIterable {
     case name, title, auth, body, idempotency, handshakes, events, options, conversation, split
-    case subscription
+    case subscription, filter
     case kind, fields, extra, reply
     case requireAny = "require_any"
   }
@@ -60,6 +67,7 @@ public struct ChannelDefinition: Sendable, Decodable {
     split = try splitPaths.map {
       try FieldPath.decoding($0, at: c.codingPath + [CodingKeys.split])
     }
+    filter = try c.decodeIfPresent([ListFilter].self, forKey: .filter) ?? []
     // Top-level kind/fields/extra/reply are the defaults every event inherits, so a one-event
     // provider (a web form) needs no `events:` list at all.
     let defaults = try Event.Defaults(
@@ -69,6 +77,7 @@ public struct ChannelDefinition: Sendable, Decodable {
       reply: c.decodeIfPresent(Replies.self, forKey: .reply),
       requireAny: c.decodeIfPresent([String].self, forKey: .requireAny))
     try Event.validateTargets(defaults.fields ?? [:], at: c.codingPath + [CodingKeys.fields])
+    reply = defaults.reply
     if c.contains(.events) {
       var list = try c.nestedUnkeyedContainer(forKey: .events)
       var events: [Event] = []

@@ -154,6 +154,12 @@ public enum ChannelDefinitionLoader {
         replyTemplates(reply, at: key(at, "reply.\(label)"), into: &found)
       }
     }
+    // The top-level replies also answer inputs no event handled (an unreadable body).
+    if !definition.hasImplicitEvent {
+      for (label, reply) in replyList(definition.reply) {
+        replyTemplates(reply, at: "reply.\(label)", into: &found)
+      }
+    }
     for (index, handshake) in definition.handshakes.enumerated() {
       replyTemplates(handshake.reply, at: "handshakes[\(index)].reply", into: &found)
       if let verify = handshake.verify {
@@ -182,10 +188,12 @@ public enum ChannelDefinitionLoader {
 
   private static func replyList(_ replies: Replies?) -> [(String, Reply)] {
     guard let replies else { return [] }
-    return [
+    var list = [
       ("created", replies.created), ("duplicate", replies.duplicate),
       ("ignored", replies.ignored),
     ]
+    if let quarantined = replies.quarantined { list.append(("quarantined", quarantined)) }
+    return list
   }
 
   private static func replyTemplates(

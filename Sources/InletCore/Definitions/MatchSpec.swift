@@ -10,6 +10,9 @@ public struct MatchSpec: Sendable, Decodable {
   public var fields: [String: Expected]
   public var query: [String: Expected]
   public var headers: [String: Expected]
+  /// Two body paths whose values must be present and equal (Telegram: a shared contact is the
+  /// sender's own when `message.contact.user_id` is `message.from.id`).
+  public var same: [FieldPath]?
 
   /// What a value must be: `"*"` any non-empty value, a string (case-insensitive), or a list of
   /// alternatives.
@@ -37,7 +40,9 @@ public struct MatchSpec: Sendable, Decodable {
     }
   }
 
-  enum CodingKeys: String, CodingKey, CaseIterable { case method, path, fields, query, headers }
+  enum CodingKeys: String, CodingKey, CaseIterable {
+    case method, path, fields, query, headers, same
+  }
 
   public init(from decoder: any Decoder) throws {
     try decoder.rejectUnknownKeys(CodingKeys.self)
@@ -47,6 +52,13 @@ public struct MatchSpec: Sendable, Decodable {
     fields = try c.decodeIfPresent([String: Expected].self, forKey: .fields) ?? [:]
     query = try c.decodeIfPresent([String: Expected].self, forKey: .query) ?? [:]
     headers = try c.decodeIfPresent([String: Expected].self, forKey: .headers) ?? [:]
+    same = try c.decodeIfPresent([String].self, forKey: .same).map {
+      try $0.map { try FieldPath.decoding($0, at: c.codingPath + [CodingKeys.same]) }
+    }
+    if let same, same.count != 2 {
+      throw DecodingError.dataCorruptedError(
+        forKey: .same, in: c, debugDescription: "`same` lists exactly two paths")
+    }
   }
 
   /// Whether the request (and, when needed, its decoded body) satisfies every condition.
@@ -74,9 +86,14 @@ public struct MatchSpec: Sendable, Decodable {
         if !expected.accepts(value?.text) { return false }
       }
     }
+    if let same {
+      guard let tree = body?.fields, let first = tree.value(at: same[0])?.text, !first.isEmpty,
+        tree.value(at: same[1])?.text == first
+      else { return false }
+    }
     return true
   }
 
   /// Whether deciding needs the decoded body.
-  public var needsBody: Bool { !fields.isEmpty }
+  public var needsBody: Bool { !fields.isEmpty || same != nil }
 }

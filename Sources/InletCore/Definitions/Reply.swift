@@ -62,25 +62,34 @@ public struct Reply: Sendable, Decodable {
   public static let ok = Reply(status: 200, json: .object([:]))
 }
 
-/// The replies of an event: on creation, on a repeated delivery, and for ignored or dropped
-/// requests. In YAML either one reply for all, or a mapping of these three.
+/// The replies of an event: on creation, on a repeated delivery, for ignored or dropped
+/// requests, and for inputs kept as quarantined. In YAML either one reply (for the first three),
+/// or a mapping of these four.
 public struct Replies: Sendable, Decodable {
   public var created: Reply
   public var duplicate: Reply
   public var ignored: Reply
+  /// The answer for an input kept as `quarantined` (and a repeat of one); `nil` answers the
+  /// failure itself (4xx with the raw id), as web forms want. Messengers set it: Telegram
+  /// re-delivers anything but a 2xx, holding up the bot's later updates meanwhile.
+  public var quarantined: Reply?
 
-  enum CodingKeys: String, CodingKey, CaseIterable { case created, duplicate, ignored }
+  enum CodingKeys: String, CodingKey, CaseIterable { case created, duplicate, ignored, quarantined }
 
-  public init(created: Reply = .ok, duplicate: Reply? = nil, ignored: Reply? = nil) {
+  public init(
+    created: Reply = .ok, duplicate: Reply? = nil, ignored: Reply? = nil,
+    quarantined: Reply? = nil
+  ) {
     self.created = created
     self.duplicate = duplicate ?? created
     self.ignored = ignored ?? created
+    self.quarantined = quarantined
   }
 
   public init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: AnyCodingKey.self)
     let keys = Set(c.allKeys.map(\.stringValue))
-    if keys.isDisjoint(with: ["created", "duplicate", "ignored"]) {
+    if keys.isDisjoint(with: CodingKeys.allCases.map(\.stringValue)) {
       self.init(created: try Reply(from: decoder))
       return
     }
@@ -89,7 +98,8 @@ public struct Replies: Sendable, Decodable {
     let created = try named.decodeIfPresent(Reply.self, forKey: .created) ?? .ok
     self.init(
       created: created, duplicate: try named.decodeIfPresent(Reply.self, forKey: .duplicate),
-      ignored: try named.decodeIfPresent(Reply.self, forKey: .ignored))
+      ignored: try named.decodeIfPresent(Reply.self, forKey: .ignored),
+      quarantined: try named.decodeIfPresent(Reply.self, forKey: .quarantined))
   }
 }
 

@@ -75,10 +75,13 @@ public struct HookProcessor: Sendable {
       }
     }
 
+    // Until an event handles it, an input is answered with the definition's own replies: a
+    // messenger's `quarantined` one covers a body that cannot be read.
     var submission = RawSubmission(
       channel: instance.name, event: "unparsed", idempotencyKey: nil, receivedAt: now,
       transport: TransportMetadata(request, secrets: instance.secrets), body: request.body,
-      disposition: .ignored(""), replies: Replies(), files: [], context: context)
+      disposition: .ignored(""), replies: definition.reply ?? Replies(), files: [],
+      context: context)
     submission.idempotencyKey = idempotencyKey(request, fields: nil, instance: instance)
 
     let decodedBody: DecodedBody
@@ -93,7 +96,7 @@ public struct HookProcessor: Sendable {
     if let failure = Self.checkFiles(decodedBody.files, options: instance.options) {
       return .refused(failure)
     }
-    let units = Self.split(decodedBody.fields, along: definition.split)
+    var units = Self.split(decodedBody.fields, along: definition.split)
     if units.count > Self.maxSplitItems {
       submission.disposition = .quarantined(
         HookFailure(
@@ -101,6 +104,9 @@ public struct HookProcessor: Sendable {
           message: "the request carries \(units.count) items; at most \(Self.maxSplitItems)"),
         partial: nil)
       return .store(submission)
+    }
+    if !definition.filter.isEmpty {
+      units = units.map { unit in definition.filter.reduce(unit) { $1.apply(to: $0) } }
     }
     if units.count > 1 {
       // A batch (WhatsApp may deliver several messages in one request, in several entries):
@@ -118,8 +124,12 @@ public struct HookProcessor: Sendable {
       }
       if !parts.isEmpty { return .storeAll(parts) }
     }
+    // One unit is the body itself, unless a filter narrowed one of its lists.
+    let whole =
+      units.count == 1 && !definition.filter.isEmpty
+      ? DecodedBody(fields: units[0], files: decodedBody.files) : decodedBody
     return dispatch(
-      decodedBody, request: request, instance: instance, now: now, submission: submission,
+      whole, request: request, instance: instance, now: now, submission: submission,
       context: context)
   }
 

@@ -38,7 +38,7 @@ struct MailItemBuilder: Sendable {
       // would make every such letter a duplicate of the first.
       return MailItem(
         uid: uid, bytes: [],
-        key: "mail-unfetchable:\(mailbox)/\(folder)/\(uid)/\(size)/"
+        key: MailItem.unfetchableKeyPrefix + "\(mailbox)/\(folder)/\(uid)/\(size)/"
           + (internalDate.map(Inquiry.timestamp) ?? ""),
         receivedAt: receivedAt, arrivedAt: internalDate, transport: transportText, sender: nil,
         outcome: .quarantined(

@@ -26,6 +26,8 @@ final class MailboxPoller: Sendable {
   /// attempt only removes them, instead of filling the target with copies every pass.
   let copiedAwaitingRemoval = Mutex<(uidValidity: UInt32, uids: Set<UInt32>)>((0, []))
   private let stopRequested = Atomic<Bool>(false)
+  /// The server answered IDLE with NO or BAD although it offers it: this poller sleeps instead.
+  private let idleRefused = Atomic<Bool>(false)
 
   /// What one pass did.
   struct PassSummary: Sendable, Equatable {
@@ -159,12 +161,35 @@ final class MailboxPoller: Sendable {
 
   /// Waits for new mail: IMAP IDLE where the server offers it and `idle` is on, else a sleep.
   /// Returns after at most `timeout` seconds.
+  ///
+  /// A server that refuses IDLE although it offers it is polled instead (said once, at notice);
+  /// one that ends a quiet IDLE session (an idle timeout, a restart) is reconnected to at once,
+  /// without counting as a failure — unless it did so within seconds, which is a failure.
   func waitForMail(timeout: Double) async throws {
-    let useIdle = settings.idle && isConnected
+    let useIdle = settings.idle && isConnected && !idleRefused.load(ordering: .relaxed)
     if useIdle, try await blocking({ $0.capabilities.contains("IDLE") }) {
-      _ = try await blocking { client in
-        try client.idle(
-          timeout: timeout, shouldStop: { self.stopRequested.load(ordering: .relaxed) })
+      let started = ContinuousClock.now
+      do {
+        _ = try await blocking { client in
+          try client.idle(
+            timeout: timeout, shouldStop: { self.stopRequested.load(ordering: .relaxed) })
+        }
+      } catch let error as IMAPError {
+        switch error {
+        case .no, .bad, .unsupported:
+          idleRefused.store(true, ordering: .relaxed)
+          logger.notice(
+            "the server refused IDLE although it offers it; polling every poll_interval instead",
+            metadata: ["error": "\(error)"])
+          try await Task.sleep(for: .milliseconds(Int64(timeout * 1000)))
+        case .bye, .closed:
+          guard ContinuousClock.now - started >= .seconds(5) else { throw error }
+          logger.info(
+            "the server ended the IDLE session; reconnecting", metadata: ["error": "\(error)"])
+          await disconnect()
+        default:
+          throw error
+        }
       }
     } else {
       try await Task.sleep(for: .milliseconds(Int64(timeout * 1000)))
@@ -256,14 +281,10 @@ final class MailboxPoller: Sendable {
       let (items, results) = try await task.value
       var stored: [UInt32] = []
       for (item, result) in zip(items, results) {
-        stored.append(item.uid)
-        switch result {
-        case .created: summary.created += 1
-        case .continued: summary.continued += 1
-        case .duplicate, .alreadyStored: summary.duplicates += 1
-        case .kept(_, let status, _):
-          if status == .ignored { summary.ignored += 1 } else { summary.quarantined += 1 }
-        }
+        // A letter the server would not give is not the server's to mark or move: it is
+        // asked for again by the next passes (``retryUnfetched``).
+        if !item.isUnfetchable { stored.append(item.uid) }
+        summary.tally(result)
       }
       // Only now, after the commit, is the server told.
       try await afterIngestOwed(stored, at: location, into: &summary)
@@ -276,7 +297,23 @@ final class MailboxPoller: Sendable {
       }
       guard let current = next else { break }
       let waited = ContinuousClock.now
-      var fetched = try await current.value
+      var fetched: [IMAPFetchedMessage]
+      do {
+        fetched = try await current.value
+      } catch let error as IMAPError where error.endsSession {
+        // The session ended in the middle of the chunk: a server restart, or a letter the
+        // server hangs up on rather than give (Dovecot's `imap_fetch_failure`). On a new
+        // connection the chunk is read a letter at a time, so one such letter cannot stop the
+        // mailbox for good; if the server cannot be reached, the pass fails as before.
+        logger.warning(
+          "the session ended while letters were fetched; reading them one at a time",
+          metadata: ["letters": "\(chunk.count)", "error": "\(error)"])
+        try await reconnect(to: location)
+        fetched = try await fetchAlone(chunk, sizes: sizes, in: location)
+      }
+      // A server that ended the session rather than give a letter asked for again (the
+      // letter is handed over without bytes): connected again for what follows.
+      if try await !blocking({ $0.isConnected }) { try await reconnect(to: location) }
       let fetchedAt = ContinuousClock.now
       if let skip {
         fetched.removeAll { $0.uid <= skip.until && ($0.internalDate ?? skip.before) < skip.before }
@@ -315,6 +352,9 @@ final class MailboxPoller: Sendable {
         })
     }
     for store in stores { try await finish(store) }
+    if !stopRequested.load(ordering: .relaxed) {
+      try await retryUnfetched(at: location, cursor: lastUID, into: &summary)
+    }
     Self.count(summary, mailbox: settings.name)
     return summary
   }
@@ -325,7 +365,7 @@ final class MailboxPoller: Sendable {
     return try await blocking { try $0.uidSearchAll().max() ?? 0 }
   }
 
-  private func fetch(_ uids: [UInt32], sizes: [UInt32: Int]) async throws
+  func fetch(_ uids: [UInt32], sizes: [UInt32: Int]) async throws
     -> [IMAPFetchedMessage]
   {
     let maxBytes = settings.maxMessageBytes
@@ -374,7 +414,7 @@ final class MailboxPoller: Sendable {
   /// Normalises letters on every core, at a lower priority than the writer (see
   /// ``BackgroundThreads``); the order is kept. Workers take letters a few at a time from a
   /// shared counter, so one slow letter does not leave the other cores idle.
-  private func normalise(_ messages: [IMAPFetchedMessage]) async -> [MailItem] {
+  func normalise(_ messages: [IMAPFetchedMessage]) async -> [MailItem] {
     let builder = self.builder
     let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
     guard messages.count > 32, workers > 1 else {

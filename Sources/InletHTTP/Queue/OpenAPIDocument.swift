@@ -537,14 +537,16 @@ public enum OpenAPIDocument {
             `thank_you_url`, only a browser's own navigation (`Sec-Fetch-Mode: navigate`, or without
             that header an `Accept` naming `text/html` and no JSON type; never with
             `X-Requested-With`) gets 303 to it; every other client (`fetch`, curl, a server-side
-            relay) gets the JSON reply. Answers to an origin listed in the
-            instance's `cors_origins` carry `Access-Control-Allow-Origin`. 413 when the body or a
-            file is over the instance's limits; 429 `rate_limited` (with `Retry-After`) over
-            `rate_limit_per_ip` or `rate_limit`: the request is kept as a raw item with status
-            `ignored` and reason `rate_limited: …` (the first 100 refusals of a window; beyond that
-            they are only counted), without its idempotency key, so a retry once the window has
-            passed is taken. 503 `storage_unavailable` (with `Retry-After`) when the store cannot
-            be used: nothing was stored, retry.
+            relay) gets the JSON reply. An authenticated input that cannot be used is kept as
+            `quarantined` and answered 4xx with its `raw_id`, or with the definition's
+            `quarantined` reply (the messengers: a 2xx, so they do not re-deliver it). Answers to
+            an origin listed in the instance's `cors_origins` carry `Access-Control-Allow-Origin`.
+            413 when the body or a file is over the instance's limits; 429 `rate_limited` (with
+            `Retry-After`) over `rate_limit_per_ip` or `rate_limit`: the request is kept as a raw
+            item with status `ignored` and reason `rate_limited: …` (the first 100 refusals of a
+            window; beyond that they are only counted), without its idempotency key, so a retry
+            once the window has passed is taken. 503 `storage_unavailable` (with `Retry-After`)
+            when the store cannot be used: nothing was stored, retry.
           security: [{}]
           requestBody:
             content:

@@ -159,19 +159,27 @@ extension IMAPClient {
     if let stopError { throw stopError }
     // A refused letter asked alone: one still refused is handed over without bytes, as a
     // `BODY[] NIL` is (kept, seen by a person, never blocking the others).
+    // A server that ends the session when asked again (Dovecot's `imap_fetch_failure =
+    // no-after`) gets no more questions: the rest are handed over without bytes too, and the
+    // next command finds the connection closed.
+    var sessionEnded = false
     for (uid, headersOnly) in refused {
       let section = headersOnly ? "BODY.PEEK[HEADER]" : "BODY.PEEK[]"
       var single: IMAPFetchedMessage?
-      do {
-        try execute("UID FETCH \(uid) (UID RFC822.SIZE INTERNALDATE \(section))") { response in
-          guard case .fetch(let fields) = response, fields.uid == uid, let body = fields.body
-          else { return }
-          single = IMAPFetchedMessage(
-            uid: uid, size: fields.size ?? body.count, internalDate: fields.internalDate,
-            bytes: body, headersOnly: fields.headersOnly)
+      if !sessionEnded {
+        do {
+          try execute("UID FETCH \(uid) (UID RFC822.SIZE INTERNALDATE \(section))") { response in
+            guard case .fetch(let fields) = response, fields.uid == uid, let body = fields.body
+            else { return }
+            single = IMAPFetchedMessage(
+              uid: uid, size: fields.size ?? body.count, internalDate: fields.internalDate,
+              bytes: body, headersOnly: fields.headersOnly)
+          }
+        } catch IMAPError.no {
+          single = nil
+        } catch IMAPError.bye, IMAPError.closed {
+          sessionEnded = true
         }
-      } catch IMAPError.no {
-        single = nil
       }
       try handler(
         single
@@ -181,7 +189,15 @@ extension IMAPClient {
     // Letters the folder still has but whose body did not come are handed over without bytes
     // (as a `BODY[] NIL` is): never passed over silently, never blocking the letters after
     // them. Letters expunged meanwhile are simply gone.
-    if !missing.isEmpty {
+    if !missing.isEmpty && sessionEnded {
+      // Nobody left to ask whether they are still there: handed over without bytes, and a
+      // later pass asks for them again (or finds them gone).
+      for uid in Set(missing).sorted() {
+        try handler(
+          IMAPFetchedMessage(
+            uid: uid, size: sizes[uid] ?? 0, internalDate: nil, bytes: [], headersOnly: false))
+      }
+    } else if !missing.isEmpty {
       let asked = Set(missing)
       var present: [UInt32] = []
       for set in UIDSet.chunks(missing.sorted(), maxCount: 1000) {

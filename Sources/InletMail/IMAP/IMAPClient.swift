@@ -33,6 +33,8 @@ public final class IMAPClient: @unchecked Sendable {
   private var recent = 0
   private var newMail = false
   private var loggingOut = false
+  /// The server said `BYE`: the session is over, whatever the socket still says.
+  private var saidBye = false
 
   public init(endpoint: IMAPEndpoint) throws {
     try endpoint.validate()
@@ -41,8 +43,8 @@ public final class IMAPClient: @unchecked Sendable {
 
   deinit { disconnect() }
 
-  /// True while connected and logged in.
-  public var isConnected: Bool { connection?.isOpen ?? false }
+  /// True while connected and logged in, and the server has not said `BYE`.
+  public var isConnected: Bool { (connection?.isOpen ?? false) && !saidBye }
 
   /// The folder of the last successful `select`, nil when none is selected.
   public var selected: String? { selectedFolder }
@@ -54,6 +56,7 @@ public final class IMAPClient: @unchecked Sendable {
   public func connect() throws {
     disconnect()
     connection = try IMAPConnection(endpoint: endpoint)
+    saidBye = false
     buffer.removeAll()
     framer = IMAPFramer(maxResponseBytes: maxResponseBytes)
     try guarded {
@@ -441,7 +444,10 @@ public final class IMAPClient: @unchecked Sendable {
     case .numbered(_, "EXPUNGE", _):
       exists = max(0, exists - 1)
     case .status(let status) where status.status == .bye:
-      if !loggingOut { throw IMAPError.bye(status.message) }
+      if !loggingOut {
+        saidBye = true
+        throw IMAPError.bye(status.message)
+      }
     default:
       break
     }

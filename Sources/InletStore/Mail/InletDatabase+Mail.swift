@@ -150,6 +150,7 @@ extension InletDatabase {
       bind: bindCopy
     ) { row in row.integer(0) ?? 0 }
     if let copied { return .alreadyStored(rawID: String(copied)) }
+    if item.isUnfetchable { return try keepUnfetchable(item, at: location, in: db) }
     func link(_ rawID: Int64) throws {
       let statement = try db.cachedStatement(
         sql: """

@@ -37,6 +37,13 @@ public struct MailItem: Sendable {
   /// only copies them).
   public var encoded: InquiryJSONParts?
 
+  /// The key prefix of a letter the server listed but would not give.
+  public static let unfetchableKeyPrefix = "mail-unfetchable:"
+
+  /// Whether the server would not give this letter's bytes: it is kept as a quarantined
+  /// placeholder and asked for again by later passes, and `after_ingest` leaves it alone.
+  public var isUnfetchable: Bool { key.hasPrefix(Self.unfetchableKeyPrefix) }
+
   public init(
     uid: UInt32, bytes: [UInt8], key: String, receivedAt: Date, arrivedAt: Date? = nil,
     transport: String, sender: String?, outcome: Outcome

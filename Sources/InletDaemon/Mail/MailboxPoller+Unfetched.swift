@@ -1,0 +1,96 @@
+import InletMail
+import InletStore
+
+extension MailboxPoller.PassSummary {
+  /// Counts one stored letter's outcome.
+  mutating func tally(_ result: MailIngestResult) {
+    switch result {
+    case .created: created += 1
+    case .continued: continued += 1
+    case .duplicate, .alreadyStored: duplicates += 1
+    case .kept(_, let status, _):
+      if status == .ignored { ignored += 1 } else { quarantined += 1 }
+    }
+  }
+}
+
+extension IMAPError {
+  /// Whether the session is over (the server said `BYE`, hung up, or went quiet).
+  var endsSession: Bool {
+    switch self {
+    case .bye, .closed, .timeout: return true
+    default: return false
+    }
+  }
+}
+
+extension MailboxPoller {
+  /// Asks again, a letter per command, for the letters earlier passes could not get. One that
+  /// comes is stored as any letter (its placeholder set aside) and `after_ingest` applies to
+  /// it; one still refused counts an attempt (``InletDatabase/unfetchableAttempts`` make its
+  /// placeholder final); one no longer in the folder is not asked for again.
+  func retryUnfetched(at location: MailLocation, cursor: UInt32, into summary: inout PassSummary)
+    async throws
+  {
+    let uids = try await database.unfetchedMailUIDs(location)
+    guard !uids.isEmpty else { return }
+    let sizes = try await blocking { try $0.sizes(of: uids) }
+    let present = uids.filter { sizes[$0] != nil }
+    let gone = uids.filter { sizes[$0] == nil }
+    let fetched = try await fetchAlone(present, sizes: sizes, in: location)
+    let items = await normalise(fetched)
+    let results = try await database.ingestMail(
+      items, at: location, cursor: cursor, rateLimit: rateLimit,
+      owed: settings.afterIngest != .keep)
+    var stored: [UInt32] = []
+    for (item, result) in zip(items, results) {
+      if !item.isUnfetchable { stored.append(item.uid) }
+      summary.tally(result)
+    }
+    summary.fetched += stored.count
+    try await database.settleUnfetched(location, stored: stored, gone: gone)
+    if !stored.isEmpty {
+      logger.notice(
+        "letters the server would not give earlier were fetched",
+        metadata: ["letters": "\(stored.count)"])
+    }
+    try await afterIngestOwed(stored, at: location, into: &summary)
+  }
+
+  /// Fetches letters a command each. A letter whose FETCH ends the session (a server that hangs
+  /// up rather than give it: Dovecot's `imap_fetch_failure`) is handed over without bytes, as
+  /// an unfetchable letter, and the connection is made again for the next one.
+  func fetchAlone(_ uids: [UInt32], sizes: [UInt32: Int], in location: MailLocation)
+    async throws -> [IMAPFetchedMessage]
+  {
+    var messages: [IMAPFetchedMessage] = []
+    for uid in uids {
+      do {
+        messages += try await fetch([uid], sizes: sizes)
+      } catch let error as IMAPError where error.endsSession {
+        logger.warning(
+          "the server ended the session rather than give a letter; it is kept as unfetchable",
+          metadata: ["imap.uid": "\(uid)", "error": "\(error)"])
+        try await reconnect(to: location)
+        messages.append(
+          IMAPFetchedMessage(
+            uid: uid, size: sizes[uid] ?? 0, internalDate: nil, bytes: [], headersOnly: false))
+      }
+    }
+    return messages
+  }
+
+  /// Connects again and selects the folder; fails when its UIDVALIDITY is no longer the
+  /// pass's (the pass then starts over).
+  func reconnect(to location: MailLocation) async throws {
+    await disconnect()
+    try await connect()
+    let settings = self.settings
+    let status = try await blocking {
+      try $0.select(settings.folder, readOnly: settings.afterIngest == .keep)
+    }
+    guard status.uidValidity == location.uidValidity else {
+      throw MailboxError("UIDVALIDITY changed while the folder was read; starting over")
+    }
+  }
+}
