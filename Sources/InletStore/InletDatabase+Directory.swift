@@ -144,7 +144,10 @@ extension InletDatabase {
         client.id, client.name, client.inn, client.kpp, client.potential, now, client.innValid,
         joined(client.domains), joined(client.emails), joined(client.phones), keysText(keys),
       ])
-      if !change.everything { change.clientIDs.insert(client.id) }
+      if !change.everything {
+        change.clientIDs.insert(client.id)
+        change.clientRecords.insert(client.id)
+      }
     case .contact(let contact):
       if !change.everything {
         if let old = try String.fetchOne(
@@ -195,6 +198,7 @@ extension InletDatabase {
     switch kind {
     case .clients:
       change.clientIDs.insert(id)
+      change.clientRecords.insert(id)
       try replaceKeys(.client, id: id, keys: [], change: &change, in: db)
     case .contacts:
       change.contactIDs.insert(id)

@@ -62,17 +62,22 @@ extension InletDatabase {
         FROM inquiries WHERE status = 'new' ORDER BY id
         """)
     // A client that came or went changes what its contacts' inquiries match: the contact
-    // names its client only while the client is in the directory.
+    // names its client only while the client is in the directory, and an office line a
+    // contact lists finds the client only then.
     var contactIDs = change.contactIDs
-    if !change.everything, !change.clientIDs.isEmpty {
-      let clients = Array(change.clientIDs)
+    var changedKeys = change.keys
+    if !change.everything, !change.clientRecords.isEmpty {
+      let clients = Array(change.clientRecords)
       for start in stride(from: 0, to: clients.count, by: 500) {
         let chunk = Array(clients[start..<min(start + 500, clients.count)])
         let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-        contactIDs.formUnion(
-          try String.fetchAll(
-            db, sql: "SELECT id FROM contacts WHERE client_id IN (\(marks))",
-            arguments: StatementArguments(chunk)))
+        let contacts = try Row.fetchAll(
+          db, sql: "SELECT id, keys FROM contacts WHERE client_id IN (\(marks))",
+          arguments: StatementArguments(chunk))
+        for contact in contacts {
+          contactIDs.insert(contact["id"])
+          changedKeys.formUnion(parseKeys(contact["keys"]))
+        }
       }
     }
     var changed = 0
@@ -85,9 +90,9 @@ extension InletDatabase {
         let keys = matcher.keys(sender: sender, company: Inquiry.Company(inn: row["company_inn"]))
         let affected =
           keys.contains { _, key in
-            change.keys.contains(key)
+            changedKeys.contains(key)
               || (key.kind == .phone
-                && change.keys.contains(DirectoryKey(.officePhone, key.value)))
+                && changedKeys.contains(DirectoryKey(.officePhone, key.value)))
           }
           || (row["client_id"] as String?).map(change.clientIDs.contains) == true
           || (row["contact_id"] as String?).map(contactIDs.contains) == true

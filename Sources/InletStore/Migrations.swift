@@ -181,8 +181,9 @@ public enum Migrations {
       try db.execute(sql: "DROP INDEX IF EXISTS directory_keys_record")
     }
     migrator.registerMigration("2026-11-29-9b-unused-directory-indexes") { db in
-      // No query looks contacts up by client (matching goes from a key to the contact and reads
-      // its client_id), and `interests_client_open` (client_id, status, updated_at) serves every
+      // No query looked contacts up by client then (matching goes from a key to the contact and
+      // reads its client_id; since 2026-11-30-4 a client's write re-matches its contacts'
+      // inquiries, by an index of its own), and `interests_client_open` (client_id, status, updated_at) serves every
       // look-up of a client's interests: two indexes every import row paid for, never read.
       try db.execute(sql: "DROP INDEX IF EXISTS contacts_on_client_id")
       try db.execute(sql: "DROP INDEX IF EXISTS interests_on_client_id")
@@ -223,6 +224,12 @@ public enum Migrations {
         t.column("first_seen", .double).notNull()
         t.primaryKey(["mailbox", "folder", "uidvalidity", "uid"])
       }
+    }
+    migrator.registerMigration("2026-11-30-4-contacts-by-client") { db in
+      // A client written or deleted re-matches the inquiries of its contacts (a contact names
+      // its client only while the client is in the directory): found by this index, not by a
+      // scan of every contact inside the writer's transaction.
+      try db.execute(sql: "CREATE INDEX contacts_client ON contacts (client_id)")
     }
     return migrator
   }()

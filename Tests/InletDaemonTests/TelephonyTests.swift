@@ -320,6 +320,20 @@ struct TelephonyTests {
         ("CallStatus", "completed"), ("CallDuration", "30"),
       ]
       #expect(try await pbx.twilio(leg, channel: twilio).status == 200)
+      // A call from the browser (Voice SDK): an inbound leg from client:anna dialling the
+      // customer; its <Dial action> says the customer answered.
+      let sdk: [(String, String)] = [
+        ("AccountSid", "AC1"), ("CallSid", "CASDK"), ("From", "client:anna"),
+        ("To", "+14155550188"), ("Direction", "inbound"),
+      ]
+      #expect(
+        try await pbx.twilio(
+          sdk + [("DialCallStatus", "completed"), ("DialCallDuration", "33")], channel: twilio
+        ).status == 200)
+      #expect(
+        try await pbx.twilio(
+          sdk + [("CallStatus", "completed"), ("CallDuration", "40")], channel: twilio
+        ).status == 200)
     }
     for channel in ["sipuni", "cti", "twilio"] {
       #expect(try pbx.inquiries(channel).isEmpty, "\(channel)")
@@ -331,6 +345,11 @@ struct TelephonyTests {
     #expect(
       try database.callRecord(channel: "twilio", callID: "CAOUT")?.callerPhone == "+14155550177")
     #expect(try database.callRecord(channel: "twilio", callID: "CALEG")?.direction == "internal")
+    let sdkRecord = try #require(try database.callRecord(channel: "twilio", callID: "CASDK"))
+    #expect(sdkRecord.direction == "out")
+    #expect(sdkRecord.callerPhone == "+14155550188")
+    #expect(sdkRecord.employee == "client:anna")
+    #expect(sdkRecord.answered)
 
     let sipuni = try pbx.inquiries("sipuni-all")
     #expect(sipuni.count == 1)
@@ -343,9 +362,11 @@ struct TelephonyTests {
     #expect(cti.first?.sender.phone == "+79261112233")
     #expect(cti.first?.call?.did == "+74951112233")
     let twilio = try pbx.inquiries("twilio-all")
-    #expect(twilio.count == 1, "the <Dial> leg is no call of its own")
+    #expect(twilio.count == 2, "the <Dial> leg is no call of its own")
     #expect(twilio.first?.sender.phone == "+14155550177")
     #expect(twilio.first?.call?.durationS == 42)
+    #expect(twilio.last?.sender.phone == "+14155550188")
+    #expect(twilio.last?.kind == .call)
   }
 
   @Test("MegaFon: history, live events, contact lookup, crm_token")

@@ -233,20 +233,27 @@ struct DirectoryStoreTests {
     let temp = try await Self.loaded()
     defer { temp.remove() }
     let database = temp.database
+    // The contact arrives before its client: the office line finds nobody yet.
     let (stored, _) = try await database.upsertDirectory(
       .contact(
         DirectoryContact(
-          id: "p7", clientID: "c3", name: "Секретарь", phones: ["8 495 222-33-44 доб. 12"])))
+          id: "p7", clientID: "c7", name: "Секретарь", phones: ["8 495 222-33-44 доб. 12"])))
     guard case .contact(let contact) = stored else {
       Issue.record("expected a contact, got \(stored)")
       return
     }
     #expect(contact.phones == ["+74952223344;ext=12"])
-    #expect(try await database.callerName(phone: "+74952223344") == "ИП Сидоров")
+    #expect(try await database.callerName(phone: "+74952223344") == nil)
     let id = try Self.created(
       try await database.ingest(submission(key: "o1", phone: "+74952223344")))
+    #expect(try await Self.inquiry(id, in: database).match.clientID == nil)
+    // The client comes: the waiting inquiry from its office line is matched to it.
+    let (_, added) = try await database.upsertDirectory(
+      .client(DirectoryClient(id: "c7", name: "ООО Офис")))
+    #expect(added.rematched == 1)
+    #expect(try await database.callerName(phone: "+74952223344") == "ООО Офис")
     let inquiry = try await Self.inquiry(id, in: database)
-    #expect(inquiry.match.clientID == "c3")
+    #expect(inquiry.match.clientID == "c7")
     #expect(inquiry.match.contactID == nil)
     #expect(inquiry.match.suggestedAction == .newContactOfClient)
   }

@@ -115,6 +115,14 @@ struct MigrationTests {
             AND name NOT LIKE 'sqlite_autoindex_%' ORDER BY name
           """)
     }
-    #expect(indexes == ["clients_on_inn", "interests_client_open"])
+    #expect(indexes == ["clients_on_inn", "contacts_client", "interests_client_open"])
+    // A client's write finds its contacts by the index, not by reading every contact.
+    let plan = try temp.database.readSync { db in
+      try Row.fetchAll(
+        db, sql: "EXPLAIN QUERY PLAN SELECT id, keys FROM contacts WHERE client_id IN (?, ?)",
+        arguments: ["c1", "c2"]
+      ).map { $0["detail"] as String? ?? "" }.joined(separator: "; ")
+    }
+    #expect(plan.contains("USING INDEX contacts_client"), "\(plan)")
   }
 }

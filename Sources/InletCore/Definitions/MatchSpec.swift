@@ -14,8 +14,8 @@ public struct MatchSpec: Sendable, Decodable {
   /// sender's own when `message.contact.user_id` is `message.from.id`).
   public var same: [FieldPath]?
 
-  /// What a value must be: `"*"` any non-empty value, a string (case-insensitive), or a list of
-  /// alternatives.
+  /// What a value must be: `"*"` any non-empty value, a string (case-insensitive; one ending in
+  /// `*` is a prefix: `client:*`), or a list of alternatives.
   public enum Expected: Sendable, Decodable {
     case present
     case oneOf([String])
@@ -35,7 +35,13 @@ public struct MatchSpec: Sendable, Decodable {
       switch self {
       case .present: return true
       case .oneOf(let options):
-        return options.contains { $0.compare(value, options: .caseInsensitive) == .orderedSame }
+        return options.contains { option in
+          // `client:*`: any value that begins so.
+          if option.count > 1, option.hasSuffix("*") {
+            return value.lowercased().hasPrefix(option.dropLast().lowercased())
+          }
+          return option.compare(value, options: .caseInsensitive) == .orderedSame
+        }
       }
     }
   }

@@ -29,10 +29,13 @@ extension MailboxPoller {
   /// comes is stored as any letter (its placeholder set aside) and `after_ingest` applies to
   /// it; one still refused counts an attempt (``InletDatabase/unfetchableAttempts`` make its
   /// placeholder final); one no longer in the folder is not asked for again.
-  func retryUnfetched(at location: MailLocation, cursor: UInt32, into summary: inout PassSummary)
-    async throws
-  {
-    let uids = try await database.unfetchedMailUIDs(location)
+  ///
+  /// `fresh` are the letters this pass has just kept as unfetchable: they wait for the next one.
+  func retryUnfetched(
+    at location: MailLocation, cursor: UInt32, fresh: Set<UInt32>,
+    into summary: inout PassSummary
+  ) async throws {
+    let uids = try await database.unfetchedMailUIDs(location).filter { !fresh.contains($0) }
     guard !uids.isEmpty else { return }
     let sizes = try await blocking { try $0.sizes(of: uids) }
     let present = uids.filter { sizes[$0] != nil }
@@ -43,12 +46,15 @@ extension MailboxPoller {
       items, at: location, cursor: cursor, rateLimit: rateLimit,
       owed: settings.afterIngest != .keep)
     var stored: [UInt32] = []
-    for (item, result) in zip(items, results) {
-      if !item.isUnfetchable { stored.append(item.uid) }
+    for (item, result) in zip(items, results) where !item.isUnfetchable {
+      // A letter still refused is no news; one that came counts as any letter.
+      stored.append(item.uid)
       summary.tally(result)
+      summary.bytes += item.bytes.count
     }
     summary.fetched += stored.count
     try await database.settleUnfetched(location, stored: stored, gone: gone)
+    try await reconnectIfNeeded(to: location)
     if !stored.isEmpty {
       logger.notice(
         "letters the server would not give earlier were fetched",
@@ -65,6 +71,8 @@ extension MailboxPoller {
   {
     var messages: [IMAPFetchedMessage] = []
     for uid in uids {
+      // A session the last letter's refusal ended is not used for the next one.
+      try await reconnectIfNeeded(to: location)
       do {
         messages += try await fetch([uid], sizes: sizes)
       } catch let error as IMAPError where error.endsSession {
@@ -78,6 +86,11 @@ extension MailboxPoller {
       }
     }
     return messages
+  }
+
+  /// ``reconnect(to:)`` when the session is over (the server said `BYE` or hung up).
+  func reconnectIfNeeded(to location: MailLocation) async throws {
+    if try await !blocking({ $0.isConnected }) { try await reconnect(to: location) }
   }
 
   /// Connects again and selects the folder; fails when its UIDVALIDITY is no longer the

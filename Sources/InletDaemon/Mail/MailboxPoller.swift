@@ -276,6 +276,8 @@ final class MailboxPoller: Sendable {
     // one before it (commits stay in order, and none follows a failed one), so the normaliser
     // can run a chunk ahead of the store instead of meeting it after every chunk.
     var stores: [Task<([MailItem], [MailIngestResult]), any Error>] = []
+    // Letters this pass kept as unfetchable: asked for again by the next pass, not this one.
+    var fresh: Set<UInt32> = []
     let owesAfterIngest = settings.afterIngest != .keep
     func finish(_ task: Task<([MailItem], [MailIngestResult]), any Error>) async throws {
       let (items, results) = try await task.value
@@ -313,7 +315,8 @@ final class MailboxPoller: Sendable {
       }
       // A server that ended the session rather than give a letter asked for again (the
       // letter is handed over without bytes): connected again for what follows.
-      if try await !blocking({ $0.isConnected }) { try await reconnect(to: location) }
+      try await reconnectIfNeeded(to: location)
+      fresh.formUnion(fetched.filter { $0.bytes.isEmpty && $0.size > 0 }.map(\.uid))
       let fetchedAt = ContinuousClock.now
       if let skip {
         fetched.removeAll { $0.uid <= skip.until && ($0.internalDate ?? skip.before) < skip.before }
@@ -353,7 +356,7 @@ final class MailboxPoller: Sendable {
     }
     for store in stores { try await finish(store) }
     if !stopRequested.load(ordering: .relaxed) {
-      try await retryUnfetched(at: location, cursor: lastUID, into: &summary)
+      try await retryUnfetched(at: location, cursor: lastUID, fresh: fresh, into: &summary)
     }
     Self.count(summary, mailbox: settings.name)
     return summary

@@ -179,6 +179,7 @@ extension IMAPClient {
           single = nil
         } catch IMAPError.bye, IMAPError.closed {
           sessionEnded = true
+          sessionOver = true
         }
       }
       try handler(

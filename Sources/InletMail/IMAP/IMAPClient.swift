@@ -33,8 +33,8 @@ public final class IMAPClient: @unchecked Sendable {
   private var recent = 0
   private var newMail = false
   private var loggingOut = false
-  /// The server said `BYE`: the session is over, whatever the socket still says.
-  private var saidBye = false
+  /// The server said `BYE` or hung up: the session is over, whatever the socket still says.
+  var sessionOver = false
 
   public init(endpoint: IMAPEndpoint) throws {
     try endpoint.validate()
@@ -44,7 +44,7 @@ public final class IMAPClient: @unchecked Sendable {
   deinit { disconnect() }
 
   /// True while connected and logged in, and the server has not said `BYE`.
-  public var isConnected: Bool { (connection?.isOpen ?? false) && !saidBye }
+  public var isConnected: Bool { (connection?.isOpen ?? false) && !sessionOver }
 
   /// The folder of the last successful `select`, nil when none is selected.
   public var selected: String? { selectedFolder }
@@ -56,7 +56,7 @@ public final class IMAPClient: @unchecked Sendable {
   public func connect() throws {
     disconnect()
     connection = try IMAPConnection(endpoint: endpoint)
-    saidBye = false
+    sessionOver = false
     buffer.removeAll()
     framer = IMAPFramer(maxResponseBytes: maxResponseBytes)
     try guarded {
@@ -445,7 +445,7 @@ public final class IMAPClient: @unchecked Sendable {
       exists = max(0, exists - 1)
     case .status(let status) where status.status == .bye:
       if !loggingOut {
-        saidBye = true
+        sessionOver = true
         throw IMAPError.bye(status.message)
       }
     default:

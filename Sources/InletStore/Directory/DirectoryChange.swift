@@ -6,6 +6,8 @@ import InletCore
 struct DirectoryChange {
   var keys: Set<DirectoryKey> = []
   var clientIDs: Set<String> = []
+  /// Clients whose own record was written or deleted: their contacts name them, or no longer.
+  var clientRecords: Set<String> = []
   var contactIDs: Set<String> = []
   /// A bulk import: every new inquiry is matched again, once, at the end.
   var everything = false

@@ -7,12 +7,15 @@ import InletCore
 /// misses that a letter came, and asked for again by the next passes; once one comes, it is
 /// ingested as any letter and the placeholder is set aside.
 extension InletDatabase {
-  /// The passes a letter is asked for before its placeholder is final.
+  /// The passes a letter is asked for before its placeholder is final…
   public static let unfetchableAttempts = 5
+  /// …and for how long at least (passes under IDLE may follow each other within seconds).
+  public static let unfetchablePeriod: TimeInterval = 6 * 3600
 
   /// Keeps an unfetchable letter: a placeholder and a retry row the first time; a count of the
   /// attempts after that, and the copy recorded as stored (never asked for again, nothing
-  /// owed to the server) after the last.
+  /// owed to the server) once it was asked for ``unfetchableAttempts`` times over at least
+  /// ``unfetchablePeriod``.
   static func keepUnfetchable(_ item: MailItem, at location: MailLocation, in db: Database)
     throws -> MailIngestResult
   {
@@ -21,11 +24,15 @@ extension InletDatabase {
     ]
     let place = "mailbox = ? AND folder = ? AND uidvalidity = ? AND uid = ?"
     if let row = try Row.fetchOne(
-      db, sql: "SELECT raw_id, attempts FROM mail_unfetched WHERE \(place)", arguments: arguments)
+      db, sql: "SELECT raw_id, attempts, first_seen FROM mail_unfetched WHERE \(place)",
+      arguments: arguments)
     {
       let rawID: Int64 = row["raw_id"]
       let attempts: Int = row["attempts"]
-      if attempts + 1 >= unfetchableAttempts {
+      let firstSeen: Double = row["first_seen"]
+      if attempts + 1 >= unfetchableAttempts,
+        Date().timeIntervalSince1970 - firstSeen >= unfetchablePeriod
+      {
         try db.execute(sql: "DELETE FROM mail_unfetched WHERE \(place)", arguments: arguments)
         try db.execute(
           sql: """
@@ -42,12 +49,14 @@ extension InletDatabase {
     guard case .quarantined(let reason, _) = item.outcome else {
       throw DatabaseError(message: "an unfetchable letter must be quarantined")
     }
+    // The place's key names the UIDVALIDITY epoch too: a UID is only a letter within one.
+    let key = item.key + "/\(location.uidValidity)"
     var raw = RawItemRecord(
       id: nil, channel: location.mailbox, event: "letter", transport: item.transport,
-      body: Data(), idempotencyKey: item.key, receivedAt: item.receivedAt,
+      body: Data(), idempotencyKey: key, receivedAt: item.receivedAt,
       status: RawItemStatus.quarantined.rawValue, reason: reason, extracted: nil, inquiryID: nil)
     if let existing = try Int64.fetchOne(
-      db, sql: "SELECT id FROM raw_items WHERE idempotency_key = ?", arguments: [item.key])
+      db, sql: "SELECT id FROM raw_items WHERE idempotency_key = ?", arguments: [key])
     {
       raw.id = existing
     } else {
