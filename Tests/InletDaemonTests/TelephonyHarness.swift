@@ -36,6 +36,8 @@ struct TelephonyHarness {
         - { name: sipuni-all, definition: sipuni, token_file: url-token, options: { call_inquiries: [in, out] } }
         - { name: cti-all, definition: generic-cti, token_file: url-token, options: { call_inquiries: [in, out] } }
         - { name: twilio-all, definition: twilio, secrets: { auth_token_file: twilio-token }, options: { call_inquiries: [in, out] } }
+        - { name: telphin-all, definition: telphin, token_file: url-token, options: { call_inquiries: [in, out] } }
+        - { name: uis-all, definition: uis, token_file: url-token, options: { call_inquiries: [in, out] } }
       """
     daemon = try DaemonHarness(extraChannels: channels, extraConfig: extraConfig)
     let credentials = daemon.folder.appendingPathComponent("credentials")

@@ -369,6 +369,84 @@ struct TelephonyTests {
     #expect(twilio.last?.kind == .call)
   }
 
+  @Test("Telphin, UIS and Zadarma outgoing and internal calls keep the customer and the direction")
+  func outgoingMore() async throws {
+    let pbx = try TelephonyHarness()
+    defer { pbx.daemon.remove() }
+    try await pbx.daemon.start()
+    let token = TelephonyHarness.urlToken
+    for (telphin, uis) in [("telphin", "uis"), ("telphin-all", "uis-all")] {
+      // Extension 101 calls a customer; the hangup comes before the dial-out.
+      let out: [[(String, String)]] = [
+        [
+          ("EventType", "hangup"), ("CallID", "t5"), ("SubCallID", "a"),
+          ("CallerIDNum", "74951112233"), ("CallerExtension", "0001*101"), ("Bridged", "yes"),
+          ("Duration", "70"),
+        ],
+        [
+          ("EventType", "dial-out"), ("CallID", "t5"), ("SubCallID", "a"),
+          ("CallerIDNum", "74951112233"), ("CallerExtension", "0001*101"),
+          ("CalledNumber", "79035556677"),
+        ],
+        // 101 calls 102: both extensions' subscriptions report it.
+        [
+          ("EventType", "dial-in"), ("CallID", "t6"), ("CallerIDNum", "101"),
+          ("CallerExtension", "0001*101"), ("CalledExtension", "0001*102"),
+        ],
+        [
+          ("EventType", "hangup"), ("CallID", "t6"), ("CallerExtension", "0001*101"),
+          ("CalledExtension", "0001*102"), ("Bridged", "yes"),
+        ],
+      ]
+      for pairs in out {
+        let reply = try await pbx.postForm("/hooks/\(telphin)?token=\(token)", pairs)
+        #expect(reply.status == 200, "\(reply.body)")
+      }
+      let body =
+        #"{"call_session_id":"u9","direction":"out","event":"end","calling_phone_number":"74951112233","called_phone_number":"79261112233","employee_full_name":"Анна","talk_time_duration":"50"}"#
+      let reply = try await pbx.daemon.request(
+        .POST, "/hooks/\(uis)?token=\(token)", headers: [("Content-Type", "application/json")],
+        body: Array(body.utf8))
+      #expect(reply.status == 200, "\(reply.body)")
+    }
+    // Zadarma: the outside number answers an outgoing call, then its end.
+    for event in [
+      [
+        ("event", "NOTIFY_ANSWER"), ("call_start", "2026-11-29 11:00:00"),
+        ("pbx_call_id", "zo1"), ("caller_id", "74951112233"), ("destination", "79035556677"),
+        ("internal", "101"),
+      ],
+      [
+        ("event", "NOTIFY_OUT_END"), ("call_start", "2026-11-29 11:00:00"),
+        ("pbx_call_id", "zo1"), ("internal", "101"), ("destination", "79035556677"),
+        ("duration", "30"), ("disposition", "answered"),
+      ],
+    ] {
+      #expect(try await pbx.zadarma(event).status == 200)
+    }
+    let database = try pbx.database()
+    #expect(try pbx.inquiries("telphin").isEmpty)
+    #expect(try pbx.inquiries("uis").isEmpty)
+    #expect(try pbx.inquiries("zadarma").isEmpty)
+    let t5 = try #require(try database.callRecord(channel: "telphin", callID: "t5"))
+    #expect(t5.direction == "out")
+    #expect(t5.callerPhone == "+79035556677")
+    #expect(try database.callRecord(channel: "telphin", callID: "t6")?.direction == "internal")
+    #expect(try database.callRecord(channel: "uis", callID: "u9")?.callerPhone == "+79261112233")
+    let zo1 = try #require(try database.callRecord(channel: "zadarma", callID: "zo1"))
+    #expect(zo1.direction == "out")
+    #expect(zo1.callerPhone == "+79035556677")
+    let telphin = try pbx.inquiries("telphin-all")
+    #expect(telphin.count == 1, "the internal call makes none")
+    #expect(telphin.first?.sender.phone == "+79035556677")
+    #expect(telphin.first?.call?.direction == "out")
+    #expect(telphin.first?.kind == .call)
+    let uis = try pbx.inquiries("uis-all")
+    #expect(uis.count == 1)
+    #expect(uis.first?.sender.phone == "+79261112233")
+    #expect(uis.first?.call?.employee == "Анна")
+  }
+
   @Test("MegaFon: history, live events, contact lookup, crm_token")
   func megafon() async throws {
     let pbx = try TelephonyHarness()
