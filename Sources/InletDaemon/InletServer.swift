@@ -145,9 +145,9 @@ public struct InletServer: Sendable {
   }
 }
 
-/// Why the daemon would not start, said plainly.
-struct ServerError: Error, CustomStringConvertible {
-  let description: String
+/// Why the daemon (or a command beside it) would not start, said plainly.
+public struct ServerError: Error, CustomStringConvertible {
+  public let description: String
   init(_ description: String) { self.description = description }
 }
 
@@ -171,8 +171,8 @@ final class DatabaseLock: Sendable {
     guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
       close(descriptor)
       throw ServerError(
-        "another `inlet serve` uses the database \(databasePath) (\(path) is locked); stop it "
-          + "first")
+        "another `inlet serve` (or `inlet poll`) uses the database \(databasePath) (\(path) is "
+          + "locked); stop it first")
     }
     self.descriptor = descriptor
   }

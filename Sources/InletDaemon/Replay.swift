@@ -7,9 +7,9 @@ import InletStore
 /// Idempotent: a second run changes nothing.
 public enum Replay {
   public static func run(loaded: LoadedConfig, all: Bool) async throws -> [ReplayResult: Int] {
-    var database = try InletDatabase(path: loaded.databasePath)
-    database.directorySettings = loaded.config.directorySettings
-    try database.migrate()
+    let database = try WritingCommand(
+      path: loaded.databasePath, settings: loaded.config.directorySettings
+    ).database
     let processor = HookProcessor(
       phone: PhoneNormalizer(defaultCountry: loaded.config.phone.defaultCountry))
     let channels = Dictionary(

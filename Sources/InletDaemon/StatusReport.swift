@@ -28,17 +28,23 @@ public struct StatusReport: Sendable {
 
   /// Collects the report; the daemon is asked on the configured host and port.
   public static func collect(loaded: LoadedConfig) async -> StatusReport {
+    await collect(config: loaded.config, databasePath: loaded.databasePath)
+  }
+
+  /// The same from the configuration alone, its secrets unread: `inlet status` is for a
+  /// monitoring user too, who may not read the credentials the service is given.
+  public static func collect(config: InletConfig, databasePath: String) async -> StatusReport {
     var report = StatusReport(
       daemonReachable: false, daemonError: nil, health: nil, counts: nil,
-      configuredChannels: loaded.channels.map(\.name),
-      configuredMailboxes: loaded.mailboxes.map(\.name))
+      configuredChannels: config.channels.map(\.name),
+      configuredMailboxes: config.mailboxes.map(\.name))
     // Only an existing file: a status check never creates a database.
-    if FileManager.default.fileExists(atPath: loaded.databasePath),
-      let database = try? InletDatabase(path: loaded.databasePath)
+    if FileManager.default.fileExists(atPath: databasePath),
+      let database = try? InletDatabase(path: databasePath)
     {
       report.counts = try? database.countsSync()
     }
-    let http = loaded.config.http
+    let http = config.http
     let host = http.host == "0.0.0.0" ? "127.0.0.1" : (http.host == "::" ? "::1" : http.host)
     let hostPart = host.contains(":") ? "[\(host)]" : host
     let url = "http://\(hostPart):\(http.port)/health"

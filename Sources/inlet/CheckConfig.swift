@@ -22,10 +22,16 @@ struct CheckConfig: ParsableCommand {
     // what LoadCredential= hands it.
     if getuid() == 0 {
       for (name, path) in loaded.secretsTheServiceCannotRead() {
+        // A credential's name has no `/`, and the service looks a bare name up in
+        // $CREDENTIALS_DIRECTORY: a secret configured by its path is renamed in the config.
+        let credential = (path as NSString).lastPathComponent
+        let rename =
+          name.contains("/")
+          ? "write it as `\(credential)` (a bare name) in the config, and " : ""
         FileHandle.standardError.write(
           Data(
-            ("inlet: warning: the service cannot read \(path) (root only): add "
-              + "`LoadCredential=\(name):\(path)` to "
+            ("inlet: warning: the service cannot read \(path) (root only): \(rename)add "
+              + "`LoadCredential=\(name.contains("/") ? credential : name):\(path)` to "
               + "/etc/systemd/system/inlet.service.d/credentials.conf\n").utf8))
       }
     }

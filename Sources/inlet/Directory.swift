@@ -21,8 +21,9 @@ func openDirectoryDatabase(_ configPath: String) throws -> InletDatabase {
   } catch {
     throw fail("config error: \(error)")
   }
-  var database = try InletDatabase(path: path)
-  database.directorySettings = config.directorySettings
-  try database.migrate()
-  return database
+  do {
+    return try WritingCommand(path: path, settings: config.directorySettings).database
+  } catch let error as ServerError {
+    throw fail(error.description)
+  }
 }

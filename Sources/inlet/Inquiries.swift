@@ -86,6 +86,10 @@ func openDatabase(_ configPath: String) throws -> InletDatabase {
     throw fail("config error: \(error)")
   }
   guard FileManager.default.fileExists(atPath: path) else {
+    // Under the service's dynamic user the state folder is not open to others.
+    if access(path, F_OK) != 0, errno == EACCES {
+      throw fail("cannot open \(path): permission denied (the service's own folder); use sudo")
+    }
     throw fail(
       "no database at \(path) (database.path in \(configPath)); `inlet serve` creates it")
   }

@@ -21,7 +21,12 @@ struct Poll: AsyncParsableCommand {
     }
     var logger = Logger(label: "inlet")
     logger.logLevel = verbose ? .debug : .warning
-    let reports = try await MailPoll.run(loaded: loaded, only: mailbox, logger: logger)
+    let reports: [MailPoll.Report]
+    do {
+      reports = try await MailPoll.run(loaded: loaded, only: mailbox, logger: logger)
+    } catch let error as ServerError {
+      throw fail(error.description)
+    }
     var failed = false
     for report in reports {
       let time = String(format: "%.2f s", report.seconds)

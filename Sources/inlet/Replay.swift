@@ -18,7 +18,12 @@ struct ReplayCommand: AsyncParsableCommand {
 
   func run() async throws {
     let loaded = try options.load()
-    let counts = try await Replay.run(loaded: loaded, all: all)
+    let counts: [ReplayResult: Int]
+    do {
+      counts = try await Replay.run(loaded: loaded, all: all)
+    } catch let error as ServerError {
+      throw fail(error.description)
+    }
     let total = counts.values.reduce(0, +)
     let parts = ReplayResult.allCases.compactMap { result in
       counts[result].map { "\($0) \(result.rawValue)" }

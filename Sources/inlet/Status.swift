@@ -10,8 +10,16 @@ struct Status: AsyncParsableCommand {
   @Flag(help: "Print the report as JSON.") var json = false
 
   func run() async throws {
-    let loaded = try options.load()
-    let report = await StatusReport.collect(loaded: loaded)
+    // The config without its secrets: a monitoring user need not read the credentials.
+    let config: InletConfig
+    let databasePath: String
+    do {
+      config = try ConfigLoader().decode(path: options.config).0
+      databasePath = try ConfigLoader().databasePath(configPath: options.config)
+    } catch {
+      throw fail("config error: \(error)")
+    }
+    let report = await StatusReport.collect(config: config, databasePath: databasePath)
     if json {
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -39,10 +39,25 @@ import Testing
     let check = try DaemonHarness.run(DaemonHarness.binary, ["check-config", "--config", staged])
     #expect(check.status == 0, "\(check.output)\(check.error)")
 
-    // Again: the config and the secrets are kept.
+    // Again: the config and the secrets are kept, and so is a definition the administrator
+    // corrected (this version's goes beside it); an untouched one is replaced.
     try "# edited\n".write(toFile: path("/etc/inlet/inlet.yaml"), atomically: true, encoding: .utf8)
+    let corrected = path("/usr/local/share/inlet/channels/tilda.yaml")
+    let shipped = try String(contentsOfFile: corrected, encoding: .utf8)
+    try (shipped + "# corrected here\n").write(toFile: corrected, atomically: true, encoding: .utf8)
+    let untouched = path("/usr/local/share/inlet/channels/generic.yaml")
+    try "stale".write(
+      toFile: path("/usr/local/share/inlet/channels/.shipped/generic.yaml"), atomically: true,
+      encoding: .utf8)
+    try "stale".write(toFile: untouched, atomically: true, encoding: .utf8)
     let second = try install(into: root)
     #expect(second.status == 0)
+    #expect(second.output.contains("kept your changed"), "\(second.output)")
+    #expect(second.output.contains("systemctl restart inlet"))
+    #expect(try String(contentsOfFile: corrected, encoding: .utf8).hasSuffix("# corrected here\n"))
+    #expect(try String(contentsOfFile: corrected + ".new", encoding: .utf8) == shipped)
+    #expect(try String(contentsOfFile: untouched, encoding: .utf8) != "stale")
+    #expect(!files.fileExists(atPath: untouched + ".new"))
     #expect(
       try String(contentsOfFile: path("/etc/inlet/inlet.yaml"), encoding: .utf8) == "# edited\n")
     #expect(try String(contentsOfFile: secret, encoding: .utf8) == token)

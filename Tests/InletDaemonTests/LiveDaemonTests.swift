@@ -270,16 +270,37 @@ struct LiveDaemonTests {
     #expect(show.output.contains("\"ivan.petrov@example.ru\""))
     #expect(try daemon.cli(["inquiries", "show", "12345"]).status != 0)
 
+    // `status` reads no secret (a monitoring user may not read the credentials): it reports
+    // with the channel's token file out of reach.
+    let token = daemon.folder.appendingPathComponent("credentials/site-token").path
+    try FileManager.default.moveItem(atPath: token, toPath: token + ".away")
     let status = try daemon.cli(["status"])
+    try FileManager.default.moveItem(atPath: token + ".away", toPath: token)
     #expect(status.status == 0, "\(status.output)\(status.error)")
     #expect(status.output.contains("site [generic]: ok"))
     let check = try daemon.cli(["check-config"])
     #expect(check.status == 0, "\(check.output)\(check.error)")
+    // Run as root with a root-only secret given by its path: the advice names a credential the
+    // service can be handed (a bare name), not the path.
+    if getuid() == 0 {
+      #expect(chmod(token, 0o600) == 0)
+      let config = try String(contentsOfFile: daemon.configPath, encoding: .utf8)
+      let absolute = daemon.folder.appendingPathComponent("absolute.yaml").path
+      try config.replacingOccurrences(of: "token_file: site-token", with: "token_file: \(token)")
+        .write(toFile: absolute, atomically: true, encoding: .utf8)
+      let advice = try DaemonHarness.run(
+        DaemonHarness.binary, ["check-config", "--config", absolute])
+      #expect(advice.status == 0, "\(advice.output)\(advice.error)")
+      #expect(advice.error.contains("write it as `site-token` (a bare name)"), "\(advice.error)")
+      #expect(advice.error.contains("LoadCredential=site-token:\(token)`"), "\(advice.error)")
+    }
 
     // A second daemon on the same database stops at once, saying why.
     let second = try daemon.cli(["serve"])
     #expect(second.status != 0)
-    #expect(second.error.contains("another `inlet serve` uses the database"), "\(second.error)")
+    #expect(
+      second.error.contains("another `inlet serve` (or `inlet poll`) uses the database"),
+      "\(second.error)")
 
     #expect(daemon.stop() == 0, "SIGTERM stops the daemon cleanly")
     let down = try daemon.cli(["status"])
@@ -296,6 +317,49 @@ struct LiveDaemonTests {
     #expect(list.status != 0)
     #expect(list.error.contains("older version of inlet"), "\(list.error)")
     #expect(try old.appliedMigrations().count == 2)
+  }
+
+  @Test("writing commands never migrate under a running daemon, nor write a newer version's file")
+  func writersBesideTheDaemon() async throws {
+    let daemon = try DaemonHarness()
+    defer { daemon.remove() }
+    let csv = daemon.folder.appendingPathComponent("clients.csv")
+    try "id;name\nc1;ООО Ромашка\n".write(to: csv, atomically: true, encoding: .utf8)
+    let importArguments = ["directory", "import", "--kind", "clients", csv.path]
+    // A running daemon of an older version: the newer command must not migrate its file.
+    let old = try InletDatabase(path: daemon.databasePath)
+    try old.migrate(upTo: "2026-11-29-2-inquiries")
+    let lock = open(daemon.databasePath + ".lock", O_RDWR | O_CREAT, 0o600)
+    #expect(flock(lock, LOCK_EX | LOCK_NB) == 0)
+    let refused = try daemon.cli(importArguments)
+    #expect(refused.status != 0)
+    #expect(refused.error.contains("restart it with this version first"), "\(refused.error)")
+    let replay = try daemon.cli(["replay"])
+    #expect(replay.status != 0)
+    #expect(replay.error.contains("restart it with this version first"), "\(replay.error)")
+    #expect(try old.appliedMigrations().count == 2)
+    close(lock)
+
+    // The daemon itself: import and replay run beside it; poll does not.
+    try await daemon.start()
+    let imported = try daemon.cli(importArguments)
+    #expect(imported.status == 0, "\(imported.output) \(imported.error)")
+    #expect(try daemon.cli(["replay"]).status == 0)
+    let poll = try daemon.cli(["poll"])
+    #expect(poll.status != 0)
+    #expect(poll.error.contains("`inlet serve` is running"), "\(poll.error)")
+    _ = daemon.stop()
+
+    // A file a newer version migrated: refused by every writing command.
+    try await InletDatabase(path: daemon.databasePath).write { db in
+      try db.execute(
+        sql: "INSERT INTO grdb_migrations (identifier) VALUES ('2099-01-01-1-from-the-future')")
+    }
+    for arguments in [importArguments, ["replay"], ["poll"]] {
+      let result = try daemon.cli(arguments)
+      #expect(result.status != 0, "\(arguments)")
+      #expect(result.error.contains("newer version of inlet"), "\(arguments): \(result.error)")
+    }
   }
 
   @Test("check-config names the key path of the first problem")

@@ -17,9 +17,12 @@ public enum MailPoll {
   public static func run(
     loaded: LoadedConfig, only: String?, logger: Logger
   ) async throws -> [Report] {
-    var database = try InletDatabase(path: loaded.databasePath)
-    database.directorySettings = loaded.config.directorySettings
-    try database.migrate()
+    // The daemon polls the same mailboxes: `inlet poll` runs only without it (and holds the
+    // lock meanwhile, so a daemon started now waits for it to end).
+    let command = try WritingCommand(
+      path: loaded.databasePath, settings: loaded.config.directorySettings, alone: true)
+    let database = command.database
+    defer { withExtendedLifetime(command) {} }
     // A first sync stores thousands of letters: the log is copied on the other core meanwhile.
     return try await database.checkpointingInBackground {
       try await pass(loaded: loaded, only: only, database: database, logger: logger)
