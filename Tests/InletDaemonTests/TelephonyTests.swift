@@ -369,7 +369,9 @@ struct TelephonyTests {
     #expect(twilio.last?.kind == .call)
   }
 
-  @Test("Telphin, UIS and Zadarma outgoing and internal calls keep the customer and the direction")
+  @Test(
+    "Telphin, UIS, MegaFon and Zadarma outgoing and internal calls keep the customer and the direction"
+  )
   func outgoingMore() async throws {
     let pbx = try TelephonyHarness()
     defer { pbx.daemon.remove() }
@@ -409,6 +411,16 @@ struct TelephonyTests {
         body: Array(body.utf8))
       #expect(reply.status == 200, "\(reply.body)")
     }
+    // MegaFon: an outgoing call's states, the final one without `direction`.
+    for type in ["OUTGOING", "COMPLETED"] {
+      let reply = try await pbx.postForm(
+        "/hooks/megafon",
+        [
+          ("cmd", "event"), ("type", type), ("callid", "mo1"), ("phone", "79035556677"),
+          ("user", "ivanov"), ("crm_token", TelephonyHarness.megafonKey),
+        ])
+      #expect(reply.status == 200, "\(reply.body)")
+    }
     // Zadarma: the outside number answers an outgoing call, then its end.
     for event in [
       [
@@ -428,6 +440,8 @@ struct TelephonyTests {
     #expect(try pbx.inquiries("telphin").isEmpty)
     #expect(try pbx.inquiries("uis").isEmpty)
     #expect(try pbx.inquiries("zadarma").isEmpty)
+    #expect(try pbx.inquiries("megafon").isEmpty)
+    #expect(try database.callRecord(channel: "megafon", callID: "mo1")?.direction == "out")
     let t5 = try #require(try database.callRecord(channel: "telphin", callID: "t5"))
     #expect(t5.direction == "out")
     #expect(t5.callerPhone == "+79035556677")
