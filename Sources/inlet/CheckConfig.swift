@@ -21,6 +21,18 @@ struct CheckConfig: ParsableCommand {
     // Run as root, every secret file is readable; the service (a dynamic user) reads only
     // what LoadCredential= hands it.
     if getuid() == 0 {
+      // The installed unit's sandbox, when this is the config it runs.
+      let unitPath = "/etc/systemd/system/inlet.service"
+      if let unit = try? String(contentsOfFile: unitPath, encoding: .utf8),
+        unit.contains("--config \(loaded.file.path)")
+      {
+        for problem in loaded.pathsTheServiceCannotUse(unit: unit) {
+          FileHandle.standardError.write(
+            Data(
+              ("inlet: warning: \(problem.key): the service cannot use \(problem.path): "
+                + "\(problem.reason)\n").utf8))
+        }
+      }
       for (name, path) in loaded.secretsTheServiceCannotRead() {
         // A credential's name has no `/`, and the service looks a bare name up in
         // $CREDENTIALS_DIRECTORY: a secret configured by its path is renamed in the config.

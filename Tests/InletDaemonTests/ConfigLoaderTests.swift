@@ -223,6 +223,46 @@ struct ConfigLoaderTests {
         .isEmpty)
   }
 
+  @Test("paths the installed unit's sandbox would deny the service are named")
+  func sandboxPaths() throws {
+    let unit = try String(
+      contentsOf: DaemonHarness.repositoryRoot.appendingPathComponent("systemd/inlet.service"),
+      encoding: .utf8)
+    let folder = try Folder(Self.minimal)
+    defer { folder.remove() }
+    var loaded = try ConfigLoader(environment: [:]).load(path: folder.config)
+    // The default database beside the config: not writable under ProtectSystem=strict.
+    #expect(loaded.pathsTheServiceCannotUse(unit: unit).map(\.key) == ["database.path"])
+    loaded.databasePath = "/var/lib/inlet/inlet.sqlite"
+    #expect(loaded.pathsTheServiceCannotUse(unit: unit).isEmpty)
+    // A drop-in's ReadWritePaths= makes another folder writable.
+    #expect(
+      loaded.pathsTheServiceCannotUse(unit: unit + "\nReadWritePaths=-/srv/inlet\n").isEmpty)
+    loaded.databasePath = "/srv/inlet/inlet.sqlite"
+    #expect(
+      loaded.pathsTheServiceCannotUse(unit: unit + "\nReadWritePaths=-/srv/inlet\n").isEmpty)
+    #expect(loaded.pathsTheServiceCannotUse(unit: unit).map(\.key) == ["database.path"])
+    // Under a home folder: hidden (and not writable).
+    loaded.databasePath = "/home/anna/inlet.sqlite"
+    #expect(
+      loaded.pathsTheServiceCannotUse(unit: unit).map(\.key) == ["database.path", "database.path"])
+    // A CA certificate only its owner may read.
+    let mail = try Folder(
+      Self.minimal + """
+
+        database: { path: /var/lib/inlet/inlet.sqlite }
+        mailboxes:
+          - { name: sales, url: "imaps://mail.example.ru", username: sales, password_file: site-token, ca_file: ca.pem }
+        """)
+    defer { mail.remove() }
+    let ca = mail.url.appendingPathComponent("ca.pem").path
+    try "-----BEGIN CERTIFICATE-----\n".write(toFile: ca, atomically: true, encoding: .utf8)
+    try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: ca)
+    let withMail = try ConfigLoader(environment: [:]).load(path: mail.config)
+    #expect(
+      withMail.pathsTheServiceCannotUse(unit: unit).map(\.key) == ["mailboxes[0].ca_file"])
+  }
+
   @Test("a reload names the changed settings it cannot apply")
   func reloadNeedsRestart() throws {
     let before = try Folder(Self.minimal)
