@@ -455,6 +455,35 @@ struct MailboxTests {
     #expect(try newInquiries(daemon) == 5)
   }
 
+  @Test("a server that offers IDLE but refuses it is polled instead, not counted a failure")
+  func idleRefused() async throws {
+    let dovecot = try DovecotServer()
+    defer { dovecot.cleanUp() }
+    // Dovecot answers BAD to the command the relay hands it instead of IDLE.
+    let relay = try IMAPCommandRelay(toPort: dovecot.port, renaming: "IDLE", to: "XIDLE")
+    defer { relay.close() }
+    let daemon = try mailDaemon(
+      [
+        MailboxEntry(
+          name: "sales", url: "imap://127.0.0.1:\(relay.port)/INBOX", firstSync: "from_now")
+      ], passwords: ["imap-sales": "secret"])
+    defer { daemon.remove() }
+    try await daemon.start()
+    let queue = try DatabaseQueue(path: daemon.databasePath)
+    _ = try await eventually(seconds: 60) {
+      try queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM imap_cursors") ?? 0 } > 0
+    }
+    // Every letter comes with the 1 s poll interval, none after a growing backoff.
+    for number in 1...3 {
+      try dovecot.append(leadLetter(80 + number))
+      _ = try await eventually(seconds: 10) { try newInquiries(daemon) == number }
+    }
+    #expect(daemon.log().contains("the server refused IDLE"), "\(daemon.log())")
+    #expect(!daemon.log().contains("mailbox failing"), "\(daemon.log())")
+    let status = try daemon.cli(["status"])
+    #expect(status.output.contains("sales: ok"), "\(status.output)")
+  }
+
   @Test("kill -9 during a 5,000-letter first sync: after a restart every letter exactly once")
   func killDuringFirstSync() async throws {
     let dovecot = try DovecotServer()

@@ -1,0 +1,118 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A loopback TCP relay in front of a real IMAP server that renames one command on its way in:
+/// with `IDLE` renamed `XIDLE`, Dovecot (which offers IDLE) answers `BAD`, as a server that
+/// offers IDLE but refuses it does.
+public final class IMAPCommandRelay: @unchecked Sendable {
+  /// Where clients connect.
+  public let port: Int
+  private let listener: Int32
+  private let target: Int
+  private let command: String
+  private let replacement: String
+
+  public init(toPort target: Int, renaming command: String, to replacement: String) throws {
+    self.target = target
+    self.command = command
+    self.replacement = replacement
+    port = TestPorts.free()
+    listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    var yes: Int32 = 1
+    setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+    var address = Self.loopback(port: port)
+    let bound = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+      }
+    }
+    guard bound == 0, listen(listener, 16) == 0 else {
+      Glibc.close(listener)
+      throw RelayError("cannot listen on 127.0.0.1:\(port)")
+    }
+    Thread.detachNewThread { self.acceptLoop() }
+  }
+
+  /// Stops accepting (open relays end when either side closes).
+  public func close() {
+    shutdown(listener, Int32(SHUT_RDWR))
+    Glibc.close(listener)
+  }
+
+  private func acceptLoop() {
+    while true {
+      let client = accept(listener, nil, nil)
+      if client < 0 { return }
+      let server = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+      var address = Self.loopback(port: target)
+      let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+          connect(server, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+        }
+      }
+      guard connected == 0 else {
+        Glibc.close(client)
+        Glibc.close(server)
+        continue
+      }
+      Thread.detachNewThread { self.pump(from: client, to: server, rewriting: true) }
+      Thread.detachNewThread { self.pump(from: server, to: client, rewriting: false) }
+    }
+  }
+
+  /// Copies bytes until either side closes; on the way in, a command line `TAG COMMAND` (the
+  /// whole line) becomes `TAG REPLACEMENT`.
+  private func pump(from source: Int32, to sink: Int32, rewriting: Bool) {
+    defer {
+      shutdown(sink, Int32(SHUT_RDWR))
+      shutdown(source, Int32(SHUT_RDWR))
+    }
+    var pending: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65_536)
+    while true {
+      let count = read(source, &buffer, buffer.count)
+      if count <= 0 { return }
+      var out: [UInt8]
+      if rewriting {
+        pending += buffer[0..<count]
+        out = []
+        // Whole lines only: a command split over two reads is renamed all the same.
+        while let end = pending.firstIndex(of: 10) {
+          var line = Array(pending[...end])
+          pending.removeFirst(end + 1)
+          let text = String(decoding: line, as: UTF8.self)
+          let suffix = " \(command)\r\n"
+          if text.uppercased().hasSuffix(suffix), !text.dropLast(suffix.count).contains(" ") {
+            line = Array((text.dropLast(suffix.count) + " \(replacement)\r\n").utf8)
+          }
+          out += line
+        }
+      } else {
+        out = Array(buffer[0..<count])
+      }
+      var offset = 0
+      while offset < out.count {
+        let written = out[offset...].withUnsafeBytes { write(sink, $0.baseAddress, $0.count) }
+        if written <= 0 { return }
+        offset += written
+      }
+    }
+  }
+
+  private static func loopback(port: Int) -> sockaddr_in {
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    return address
+  }
+}
+
+/// The relay could not start.
+public struct RelayError: Error, CustomStringConvertible {
+  public let description: String
+  init(_ description: String) { self.description = description }
+}
