@@ -32,16 +32,10 @@ public struct InletServer: Sendable {
     // A SIGHUP during start-up (a long migration) must not end the process: ReloadService
     // handles it once running.
     signal(SIGHUP, SIG_IGN)
-    let lock = try DatabaseLock(databasePath: loaded.databasePath)
-    defer { withExtendedLifetime(lock) {} }
-    var database = try InletDatabase(path: loaded.databasePath)
-    database.directorySettings = loaded.config.directorySettings
-    if try database.isSuperseded() {
-      throw ServerError(
-        "the database at \(loaded.databasePath) was migrated by a newer version of inlet "
-          + "(\(try database.appliedMigrations().last ?? "?")); run that version")
-    }
-    try database.migrate()
+    let opened = try WritingCommand(
+      path: loaded.databasePath, settings: loaded.config.directorySettings, alone: true)
+    defer { withExtendedLifetime(opened) {} }
+    let database = opened.database
     logger.info(
       "database ready",
       metadata: [
@@ -169,15 +163,24 @@ final class DatabaseLock: Sendable {
       throw ServerError("cannot open \(path): \(String(cString: strerror(errno)))")
     }
     guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+      let reason = errno
       close(descriptor)
-      throw ServerError(
-        "another `inlet serve` (or `inlet poll`) uses the database \(databasePath) (\(path) is "
-          + "locked); stop it first")
+      guard reason == EWOULDBLOCK else {
+        throw ServerError("cannot lock \(path): \(String(cString: strerror(reason)))")
+      }
+      throw Held(
+        description: "another `inlet serve` (or `inlet poll`) uses the database \(databasePath) "
+          + "(\(path) is locked); stop it first")
     }
     self.descriptor = descriptor
   }
 
   deinit { close(descriptor) }
+
+  /// Another process holds the lock.
+  struct Held: Error, CustomStringConvertible {
+    let description: String
+  }
 }
 
 extension ServiceGroupConfiguration {

@@ -43,12 +43,10 @@ public enum Replay {
     processor: HookProcessor
   ) -> (ReplayOutcome, key: String?)? {
     let body = Array(raw.body)
-    // A letter the server would not give has nothing to replay: its placeholder stays as the
-    // mailbox left it (quarantined, or set aside once the letter came).
-    if raw.event == "letter", raw.idempotencyKey?.hasPrefix(MailItem.unfetchableKeyPrefix) == true {
-      return nil
-    }
     if raw.event == "letter" {
+      // A letter the server would not give has nothing to replay: its placeholder stays as
+      // the mailbox left it (quarantined, or set aside once the letter came).
+      if MailItem.isUnfetchable(key: raw.idempotencyKey) { return nil }
       let metadata = (try? ValueJSON.parse(Array(raw.transport.utf8)))?.object ?? [:]
       let builder = MailItemBuilder(
         mailbox: raw.channel, folder: metadata["folder"]?.text ?? "INBOX",

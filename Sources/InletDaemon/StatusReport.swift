@@ -27,12 +27,8 @@ public struct StatusReport: Sendable {
   }
 
   /// Collects the report; the daemon is asked on the configured host and port.
-  public static func collect(loaded: LoadedConfig) async -> StatusReport {
-    await collect(config: loaded.config, databasePath: loaded.databasePath)
-  }
-
-  /// The same from the configuration alone, its secrets unread: `inlet status` is for a
-  /// monitoring user too, who may not read the credentials the service is given.
+  /// From the configuration alone, its secrets unread: `inlet status` is for a monitoring user
+  /// too, who may not read the credentials the service is given.
   public static func collect(config: InletConfig, databasePath: String) async -> StatusReport {
     var report = StatusReport(
       daemonReachable: false, daemonError: nil, health: nil, counts: nil,

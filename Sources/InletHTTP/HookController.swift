@@ -168,10 +168,7 @@ struct HookController {
       CounterCache.shared.increment("inlet_duplicates_total", [("channel", instance.name)])
       switch status {
       case .quarantined:
-        if let reply = submission.replies.quarantined {
-          return try ReplyRenderer.response(reply, context: context)
-        }
-        throw quarantined(submission, rawID: rawID, repeated: true)
+        return try quarantined(submission, rawID: rawID, context: context)
       case .ignored:
         return try ReplyRenderer.response(submission.replies.ignored, context: context)
       default:
@@ -187,12 +184,7 @@ struct HookController {
       }
       if status == .quarantined {
         logger.warning("webhook quarantined", metadata: ["raw.id": "\(rawID)"])
-        // A messenger is answered its `quarantined` reply (a 2xx): it would re-deliver a 4xx,
-        // and the input is kept either way.
-        if let reply = submission.replies.quarantined {
-          return try ReplyRenderer.response(reply, context: context)
-        }
-        throw quarantined(submission, rawID: rawID, repeated: false)
+        return try quarantined(submission, rawID: rawID, context: context)
       }
       // A recorded event that makes no inquiry (an outgoing call) is acknowledged like one that
       // does; only ignored inputs get the `ignored` reply.
@@ -282,14 +274,22 @@ struct HookController {
     return try? await database.callerName(phone: phone)
   }
 
-  private func quarantined(_ submission: RawSubmission, rawID: String, repeated: Bool) -> APIError {
+  /// The answer for an input kept as quarantined (new, or a repeat of one): the definition's
+  /// `quarantined` reply where it has one (a messenger re-delivers a 4xx; the input is kept
+  /// either way), else the failure itself with the raw id.
+  private func quarantined(_ submission: RawSubmission, rawID: String, context: ReplyContext)
+    throws -> Response
+  {
+    if let reply = submission.replies.quarantined {
+      return try ReplyRenderer.response(reply, context: context)
+    }
     guard case .quarantined(let failure, _) = submission.disposition else {
-      return APIError(
+      throw APIError(
         .badRequest, code: "quarantined",
         message: "this submission was kept as quarantined (raw item \(rawID))",
         details: ["raw_id": rawID])
     }
-    return APIError(
+    throw APIError(
       HTTPResponse.Status(code: failure.status), code: failure.code,
       message: failure.message, details: ["raw_id": rawID])
   }

@@ -26,7 +26,8 @@ struct CheckConfig: ParsableCommand {
       if let unit = try? String(contentsOfFile: unitPath, encoding: .utf8),
         unit.contains("--config \(loaded.file.path)")
       {
-        for problem in loaded.pathsTheServiceCannotUse(unit: unit) {
+        let dropIns = LoadedConfig.dropInText(unitPath + ".d")
+        for problem in loaded.pathsTheServiceCannotUse(unit: unit + "\n" + dropIns) {
           FileHandle.standardError.write(
             Data(
               ("inlet: warning: \(problem.key): the service cannot use \(problem.path): "

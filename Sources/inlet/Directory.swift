@@ -16,8 +16,9 @@ func openDirectoryDatabase(_ configPath: String) throws -> InletDatabase {
   let config: InletConfig
   let path: String
   do {
-    config = try ConfigLoader().decode(path: configPath).0
-    path = try ConfigLoader().databasePath(configPath: configPath)
+    let (decoded, file) = try ConfigLoader().decode(path: configPath)
+    config = decoded
+    path = ConfigLoader.databasePath(decoded, file: file)
   } catch {
     throw fail("config error: \(error)")
   }

@@ -14,8 +14,9 @@ struct Status: AsyncParsableCommand {
     let config: InletConfig
     let databasePath: String
     do {
-      config = try ConfigLoader().decode(path: options.config).0
-      databasePath = try ConfigLoader().databasePath(configPath: options.config)
+      let (decoded, file) = try ConfigLoader().decode(path: options.config)
+      config = decoded
+      databasePath = ConfigLoader.databasePath(decoded, file: file)
     } catch {
       throw fail("config error: \(error)")
     }

@@ -242,6 +242,13 @@ struct ConfigLoaderTests {
     #expect(
       loaded.pathsTheServiceCannotUse(unit: unit + "\nReadWritePaths=-/srv/inlet\n").isEmpty)
     #expect(loaded.pathsTheServiceCannotUse(unit: unit).map(\.key) == ["database.path"])
+    // The same line in a drop-in of the unit, as an administrator adds it.
+    let dropIns = folder.url.appendingPathComponent("inlet.service.d")
+    try FileManager.default.createDirectory(at: dropIns, withIntermediateDirectories: true)
+    try "[Service]\nReadWritePaths=/srv/inlet\n".write(
+      to: dropIns.appendingPathComponent("paths.conf"), atomically: true, encoding: .utf8)
+    #expect(
+      loaded.pathsTheServiceCannotUse(unit: unit + LoadedConfig.dropInText(dropIns.path)).isEmpty)
     // Under a home folder: hidden (and not writable).
     loaded.databasePath = "/home/anna/inlet.sqlite"
     #expect(

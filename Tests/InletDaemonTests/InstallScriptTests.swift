@@ -50,6 +50,11 @@ import Testing
       toFile: path("/usr/local/share/inlet/channels/.shipped/generic.yaml"), atomically: true,
       encoding: .utf8)
     try "stale".write(toFile: untouched, atomically: true, encoding: .utf8)
+    // An edited file from an install that kept no copy: replaced, the old one kept aside.
+    let unknown = path("/usr/local/share/inlet/channels/vk.yaml")
+    try FileManager.default.removeItem(
+      atPath: path("/usr/local/share/inlet/channels/.shipped/vk.yaml"))
+    try "# an older or edited vk\n".write(toFile: unknown, atomically: true, encoding: .utf8)
     let second = try install(into: root)
     #expect(second.status == 0)
     #expect(second.output.contains("kept your changed"), "\(second.output)")
@@ -58,6 +63,9 @@ import Testing
     #expect(try String(contentsOfFile: corrected + ".new", encoding: .utf8) == shipped)
     #expect(try String(contentsOfFile: untouched, encoding: .utf8) != "stale")
     #expect(!files.fileExists(atPath: untouched + ".new"))
+    #expect(
+      try String(contentsOfFile: unknown + ".bak", encoding: .utf8) == "# an older or edited vk\n")
+    #expect(try String(contentsOfFile: unknown, encoding: .utf8) != "# an older or edited vk\n")
     #expect(
       try String(contentsOfFile: path("/etc/inlet/inlet.yaml"), encoding: .utf8) == "# edited\n")
     #expect(try String(contentsOfFile: secret, encoding: .utf8) == token)

@@ -52,6 +52,50 @@ struct MailIngestTests {
     #expect(try temp.database.countsSync().inquiries["new"] == 2)
   }
 
+  @Test("an unfetchable letter is asked for again until 5 attempts over 6 hours, then final")
+  func unfetchableGivenUp() async throws {
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    let database = temp.database
+    let placeholder = MailItem(
+      uid: 9, bytes: [], key: MailItem.unfetchableKeyPrefix + "sales/INBOX/9/120/",
+      receivedAt: Date(), transport: #"{"uid":9}"#, sender: nil,
+      outcome: .quarantined(reason: "unfetchable: no body", partial: nil))
+    #expect(placeholder.isUnfetchable)
+    // Many passes within the period: still asked for, nothing owed to the server.
+    for _ in 1...7 {
+      _ = try await database.ingestMail([placeholder], at: inbox, cursor: 9, owed: true)
+      #expect(try await database.unfetchedMailUIDs(inbox) == [9])
+    }
+    #expect(try await database.owedMailUIDs(inbox, upTo: 9).isEmpty)
+    #expect(try await database.mailCopies(mailbox: "sales") == 0)
+    // Six hours on: the next attempt is the last; the copy is recorded, owing nothing.
+    try await database.write { db in
+      try db.execute(sql: "UPDATE mail_unfetched SET first_seen = first_seen - 6 * 3600 - 1")
+    }
+    _ = try await database.ingestMail([placeholder], at: inbox, cursor: 9, owed: true)
+    #expect(try await database.unfetchedMailUIDs(inbox).isEmpty)
+    #expect(try await database.mailCopies(mailbox: "sales") == 1)
+    #expect(try await database.owedMailUIDs(inbox, upTo: 9).isEmpty)
+    let statuses = try database.readSync { db in
+      try String.fetchAll(db, sql: "SELECT status FROM raw_items")
+    }
+    #expect(statuses == ["quarantined"], "one placeholder, final")
+    // A new UIDVALIDITY epoch drops what was still to be asked for under the old UIDs.
+    _ = try await database.ingestMail(
+      [
+        MailItem(
+          uid: 3, bytes: [], key: MailItem.unfetchableKeyPrefix + "sales/INBOX/3/80/",
+          receivedAt: Date(), transport: #"{"uid":3}"#, sender: nil,
+          outcome: .quarantined(reason: "unfetchable: no body", partial: nil))
+      ],
+      at: inbox, cursor: 9)
+    #expect(try await database.unfetchedMailUIDs(inbox) == [3])
+    let renumbered = MailLocation(mailbox: "sales", folder: "INBOX", uidValidity: 8)
+    try await database.setMailCursor(renumbered, lastUID: 0)
+    #expect(try await database.unfetchedMailUIDs(inbox).isEmpty)
+  }
+
   @Test("the same letter in another mailbox or a new UIDVALIDITY epoch is linked, not stored")
   func duplicatesAcrossMailboxes() async throws {
     let temp = try TempDatabase()

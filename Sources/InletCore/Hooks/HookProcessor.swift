@@ -124,10 +124,9 @@ public struct HookProcessor: Sendable {
       }
       if !parts.isEmpty { return .storeAll(parts) }
     }
-    // One unit is the body itself, unless a filter narrowed one of its lists.
+    // One unit is the body itself, or what a filter left of it.
     let whole =
-      units.count == 1 && !definition.filter.isEmpty
-      ? DecodedBody(fields: units[0], files: decodedBody.files) : decodedBody
+      units.count == 1 ? DecodedBody(fields: units[0], files: decodedBody.files) : decodedBody
     return dispatch(
       whole, request: request, instance: instance, now: now, submission: submission,
       context: context)

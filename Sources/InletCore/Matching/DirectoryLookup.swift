@@ -1,7 +1,9 @@
 /// The directory as matching sees it: the store implements it over SQLite
 /// (`SQLiteDirectoryLookup`), ``InMemoryDirectory`` over arrays for tests.
 public protocol DirectoryLookup {
-  /// Clients and contacts that have `key`, at most `limit` of them.
+  /// Clients and contacts that have `key`, at most `limit` of them. For a phone, a contact that
+  /// lists it as an office line (with an extension, ``DirectoryKey/Kind/officePhone``) is a hit
+  /// on the contact's client, once per client: everyone there calls from that number.
   func records(with key: DirectoryKey, limit: Int) throws -> [DirectoryHit]
   /// Ids of the client's open interests, most recently updated first.
   func openInterestIDs(ofClient id: String) throws -> [String]

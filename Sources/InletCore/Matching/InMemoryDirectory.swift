@@ -52,20 +52,24 @@ public struct InMemoryDirectory: DirectoryLookup, Sendable {
     }
   }
 
-  /// Removes a client (its contacts stay, without a client, as in the SQLite store).
-  public mutating func removeClient(id: String) {
-    removeKeys(recordType: .client, id: id)
-    clients[id] = nil
-  }
-
   public func records(with key: DirectoryKey, limit: Int) throws -> [DirectoryHit] {
     // A contact names its client only while that client is in the directory.
-    (keys[key] ?? []).prefix(limit).map { hit in
+    var hits = (keys[key] ?? []).map { hit in
       guard hit.recordType == .contact, let client = hit.clientID, clients[client] == nil else {
         return hit
       }
       return DirectoryHit(recordType: .contact, id: hit.id, clientID: nil)
     }
+    if key.kind == .phone {
+      // An office line (a contact's number with an extension) finds the contact's client.
+      var seen: Set<String> = []
+      for hit in keys[DirectoryKey(.officePhone, key.value)] ?? [] {
+        guard let client = hit.clientID, clients[client] != nil, seen.insert(client).inserted
+        else { continue }
+        hits.append(DirectoryHit(recordType: .client, id: client, clientID: client))
+      }
+    }
+    return Array(hits.prefix(limit))
   }
 
   public func openInterestIDs(ofClient id: String) throws -> [String] {

@@ -73,15 +73,6 @@ public struct Matcher: Sendable {
       if hits.count > rules.maxMatches {
         hits = try directory.records(with: key, limit: recordLimit + 1)
       }
-      if key.kind == .phone {
-        // A contact's number written with an extension is the office's line: it finds the
-        // contact's client, as the client's own number would.
-        let office = try directory.records(
-          with: DirectoryKey(.officePhone, key.value), limit: recordLimit + 1)
-        hits += office.compactMap { hit in
-          hit.clientID.map { DirectoryHit(recordType: .client, id: $0, clientID: $0) }
-        }
-      }
       let contacts = criterion.identifiesContact ? hits.filter { $0.recordType == .contact } : []
       // A person-level criterion prefers contacts: a client record's e-mail or phone is the
       // fallback ("phone → contact, else client").
@@ -97,7 +88,7 @@ public struct Matcher: Sendable {
       }
       if !contacts.isEmpty { knownContact = true }
       guard !clients.isEmpty || !contacts.isEmpty else { continue }
-      let named = Self.unique(clients + hits.compactMap(\.clientID))
+      let named = Self.unique(hits.compactMap(\.clientID))
       evidence.append(
         Evidence(criterion: criterion, clients: clients, contacts: contacts, named: named))
     }

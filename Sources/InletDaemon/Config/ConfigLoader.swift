@@ -180,7 +180,12 @@ public struct ConfigLoader: Sendable {
   /// The database path alone (the CLI's read commands need no secrets).
   public func databasePath(configPath: String) throws(ConfigError) -> String {
     let (config, file) = try decode(path: configPath)
-    return Self.resolve(config.database.path, against: file.deletingLastPathComponent()).path
+    return Self.databasePath(config, file: file)
+  }
+
+  /// `database.path` of a decoded config, absolute.
+  public static func databasePath(_ config: InletConfig, file: URL) -> String {
+    resolve(config.database.path, against: file.deletingLastPathComponent()).path
   }
 
   private func applyOverrides(to root: Node) throws -> Node {

@@ -1,6 +1,14 @@
 import Foundation
 
 extension LoadedConfig {
+  /// The `*.conf` drop-ins of a unit (`inlet.service.d`), one after the other; empty when none.
+  public static func dropInText(_ folder: String) -> String {
+    let files = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+    return files.filter { $0.hasSuffix(".conf") }.sorted().compactMap {
+      try? String(contentsOfFile: folder + "/" + $0, encoding: .utf8)
+    }.joined(separator: "\n")
+  }
+
   /// A path of the config that the installed service could not use under its unit's sandbox.
   public struct SandboxProblem: Sendable, Equatable {
     /// The config key (`database.path`, `mailboxes[0].ca_file`).
@@ -11,7 +19,7 @@ extension LoadedConfig {
   }
 
   /// The paths this process can use but the service, run by `unit` (the text of
-  /// `inlet.service`), could not: a database outside what `ProtectSystem=strict` leaves
+  /// `inlet.service` and its drop-ins, ``dropInText(_:)``), could not: a database outside what `ProtectSystem=strict` leaves
   /// writable (`StateDirectory=`, `ReadWritePaths=`), anything under the home folders
   /// `ProtectHome=` hides, a file only its owner may read while the service is a dynamic user.
   /// `check-config` run as root would otherwise pass a config the service then fails on.

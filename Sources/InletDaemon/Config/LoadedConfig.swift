@@ -30,15 +30,11 @@ public struct LoadedConfig: Sendable {
   ) -> [(name: String, path: String)] {
     if let credentialsDirectory, !credentialsDirectory.isEmpty { return [] }
     var handed: Set<String> = []
-    let files = (try? FileManager.default.contentsOfDirectory(atPath: dropIns)) ?? []
-    for file in files where file.hasSuffix(".conf") {
-      let text = (try? String(contentsOfFile: dropIns + "/" + file, encoding: .utf8)) ?? ""
-      for line in text.split(whereSeparator: \.isNewline) {
-        let trimmed = line.trimmingCharacters(in: .whitespaces)
-        guard trimmed.hasPrefix("LoadCredential=") else { continue }
-        let value = trimmed.dropFirst("LoadCredential=".count)
-        handed.insert(String(value.prefix { $0 != ":" }))
-      }
+    for line in Self.dropInText(dropIns).split(whereSeparator: \.isNewline) {
+      let trimmed = line.trimmingCharacters(in: .whitespaces)
+      guard trimmed.hasPrefix("LoadCredential=") else { continue }
+      let value = trimmed.dropFirst("LoadCredential=".count)
+      handed.insert(String(value.prefix { $0 != ":" }))
     }
     return secretFiles.filter { !handed.contains($0.name) && !Self.othersCanRead($0.path) }
   }

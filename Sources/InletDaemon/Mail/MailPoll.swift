@@ -17,10 +17,12 @@ public enum MailPoll {
   public static func run(
     loaded: LoadedConfig, only: String?, logger: Logger
   ) async throws -> [Report] {
-    // The daemon polls the same mailboxes: `inlet poll` runs only without it (and holds the
-    // lock meanwhile, so a daemon started now waits for it to end).
+    // The daemon polls the same mailboxes: `inlet poll` runs only without it, and holds the
+    // lock meanwhile (a daemon started now stops at once, saying why).
     let command = try WritingCommand(
-      path: loaded.databasePath, settings: loaded.config.directorySettings, alone: true)
+      path: loaded.databasePath, settings: loaded.config.directorySettings, alone: true,
+      whenHeld: "`inlet serve` is running on the database \(loaded.databasePath) and does this "
+        + "itself; stop it first (`systemctl stop inlet`)")
     let database = command.database
     defer { withExtendedLifetime(command) {} }
     // A first sync stores thousands of letters: the log is copied on the other core meanwhile.

@@ -14,16 +14,6 @@ extension MailboxPoller.PassSummary {
   }
 }
 
-extension IMAPError {
-  /// Whether the session is over (the server said `BYE`, hung up, or went quiet).
-  var endsSession: Bool {
-    switch self {
-    case .bye, .closed, .timeout: return true
-    default: return false
-    }
-  }
-}
-
 extension MailboxPoller {
   /// Asks again, a letter per command, for the letters earlier passes could not get. One that
   /// comes is stored as any letter (its placeholder set aside) and `after_ingest` applies to
@@ -80,9 +70,7 @@ extension MailboxPoller {
           "the server ended the session rather than give a letter; it is kept as unfetchable",
           metadata: ["imap.uid": "\(uid)", "error": "\(error)"])
         try await reconnect(to: location)
-        messages.append(
-          IMAPFetchedMessage(
-            uid: uid, size: sizes[uid] ?? 0, internalDate: nil, bytes: [], headersOnly: false))
+        messages.append(.unfetchable(uid: uid, size: sizes[uid] ?? 0))
       }
     }
     return messages

@@ -284,8 +284,8 @@ final class MailboxPoller: Sendable {
       var stored: [UInt32] = []
       for (item, result) in zip(items, results) {
         // A letter the server would not give is not the server's to mark or move: it is
-        // asked for again by the next passes (``retryUnfetched``).
-        if !item.isUnfetchable { stored.append(item.uid) }
+        // asked for again by the next passes (``retryUnfetched``), not this one.
+        if item.isUnfetchable { fresh.insert(item.uid) } else { stored.append(item.uid) }
         summary.tally(result)
       }
       // Only now, after the commit, is the server told.
@@ -316,7 +316,6 @@ final class MailboxPoller: Sendable {
       // A server that ended the session rather than give a letter asked for again (the
       // letter is handed over without bytes): connected again for what follows.
       try await reconnectIfNeeded(to: location)
-      fresh.formUnion(fetched.filter { $0.bytes.isEmpty && $0.size > 0 }.map(\.uid))
       let fetchedAt = ContinuousClock.now
       if let skip {
         fetched.removeAll { $0.uid <= skip.until && ($0.internalDate ?? skip.before) < skip.before }

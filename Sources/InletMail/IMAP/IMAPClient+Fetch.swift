@@ -161,12 +161,11 @@ extension IMAPClient {
     // `BODY[] NIL` is (kept, seen by a person, never blocking the others).
     // A server that ends the session when asked again (Dovecot's `imap_fetch_failure =
     // no-after`) gets no more questions: the rest are handed over without bytes too, and the
-    // next command finds the connection closed.
-    var sessionEnded = false
+    // client is no longer connected.
     for (uid, headersOnly) in refused {
       let section = headersOnly ? "BODY.PEEK[HEADER]" : "BODY.PEEK[]"
       var single: IMAPFetchedMessage?
-      if !sessionEnded {
+      if !sessionOver {
         do {
           try execute("UID FETCH \(uid) (UID RFC822.SIZE INTERNALDATE \(section))") { response in
             guard case .fetch(let fields) = response, fields.uid == uid, let body = fields.body
@@ -178,37 +177,18 @@ extension IMAPClient {
         } catch IMAPError.no {
           single = nil
         } catch IMAPError.bye, IMAPError.closed {
-          sessionEnded = true
           sessionOver = true
         }
       }
-      try handler(
-        single
-          ?? IMAPFetchedMessage(
-            uid: uid, size: sizes[uid] ?? 0, internalDate: nil, bytes: [], headersOnly: false))
+      try handler(single ?? .unfetchable(uid: uid, size: sizes[uid] ?? 0))
     }
     // Letters the folder still has but whose body did not come are handed over without bytes
     // (as a `BODY[] NIL` is): never passed over silently, never blocking the letters after
-    // them. Letters expunged meanwhile are simply gone.
-    if !missing.isEmpty && sessionEnded {
-      // Nobody left to ask whether they are still there: handed over without bytes, and a
-      // later pass asks for them again (or finds them gone).
-      for uid in Set(missing).sorted() {
-        try handler(
-          IMAPFetchedMessage(
-            uid: uid, size: sizes[uid] ?? 0, internalDate: nil, bytes: [], headersOnly: false))
-      }
-    } else if !missing.isEmpty {
-      let asked = Set(missing)
-      var present: [UInt32] = []
-      for set in UIDSet.chunks(missing.sorted(), maxCount: 1000) {
-        present += try search("UID SEARCH UID \(set.text)").filter { asked.contains($0) }
-      }
-      for uid in Set(present).sorted() {
-        try handler(
-          IMAPFetchedMessage(
-            uid: uid, size: sizes[uid] ?? 0, internalDate: nil, bytes: [], headersOnly: false))
-      }
+    // them. Letters expunged meanwhile are simply gone. With the session over nobody is left
+    // to ask which are still there: all are handed over, and a later pass asks again.
+    if !missing.isEmpty {
+      let unfetched = sessionOver ? Array(Set(missing)).sorted() : try present(missing)
+      for uid in unfetched { try handler(.unfetchable(uid: uid, size: sizes[uid] ?? 0)) }
     }
   }
 

@@ -30,6 +30,11 @@ public struct IMAPFetchedMessage: Sendable, Equatable {
     self.bytes = bytes
     self.headersOnly = headersOnly
   }
+  /// A letter the server listed but would not give: no bytes, its listed size.
+  public static func unfetchable(uid: UInt32, size: Int) -> IMAPFetchedMessage {
+    IMAPFetchedMessage(uid: uid, size: size, internalDate: nil, bytes: [], headersOnly: false)
+  }
+
 }
 
 /// `move` copied letters into the target folder but the server refused to remove them from
@@ -95,6 +100,14 @@ public enum IMAPError: Error, CustomStringConvertible, Sendable, Equatable {
   public var connectionUsable: Bool {
     switch self {
     case .no, .bad: return true
+    default: return false
+    }
+  }
+
+  /// Whether the session is over (the server said `BYE`, hung up, or went quiet).
+  public var endsSession: Bool {
+    switch self {
+    case .bye, .closed, .timeout: return true
     default: return false
     }
   }

@@ -10,25 +10,38 @@ struct SQLiteDirectoryLookup: DirectoryLookup {
   let db: Database
 
   func records(with key: DirectoryKey, limit: Int) throws -> [DirectoryHit] {
+    // A phone is looked up as a person's number and as an office line in one range of the
+    // index; person-level rows first, so a limit never cuts them for office rows.
+    let kinds = key.kind == .phone ? "k.kind IN ('phone', 'office_phone')" : "k.kind = ?"
     let statement = try db.cachedStatement(
       sql: """
-        SELECT k.record_type, k.record_id, cl.id
+        SELECT k.kind, k.record_type, k.record_id, cl.id
         FROM directory_keys k
         LEFT JOIN contacts c ON k.record_type = 'contact' AND c.id = k.record_id
         LEFT JOIN clients cl ON cl.id = c.client_id
-        WHERE k.kind = ? AND k.value = ? LIMIT ?
+        WHERE \(kinds) AND k.value = ? ORDER BY k.kind DESC LIMIT ?
         """)
     var hits: [DirectoryHit] = []
+    var officeClients: Set<String> = []
     try db.queryDirect(statement) { bind in
-      try bind.text(1, key.kind.rawValue)
-      try bind.text(2, key.value)
-      try bind.integer(3, Int64(limit))
+      var index: Int32 = 1
+      if key.kind != .phone {
+        try bind.text(index, key.kind.rawValue)
+        index += 1
+      }
+      try bind.text(index, key.value)
+      try bind.integer(index + 1, Int64(limit))
     } row: { row in
-      guard let id = row.text(1) else { return }
-      switch row.text(0) {
-      case "client": hits.append(DirectoryHit(recordType: .client, id: id, clientID: id))
-      case "contact":
-        hits.append(DirectoryHit(recordType: .contact, id: id, clientID: row.text(2)))
+      guard let id = row.text(2) else { return }
+      switch (row.text(0), row.text(1)) {
+      case (DirectoryKey.Kind.officePhone.rawValue, _):
+        // The office line finds the contact's client (once), not the person.
+        if let client = row.text(3), officeClients.insert(client).inserted {
+          hits.append(DirectoryHit(recordType: .client, id: client, clientID: client))
+        }
+      case (_, "client"): hits.append(DirectoryHit(recordType: .client, id: id, clientID: id))
+      case (_, "contact"):
+        hits.append(DirectoryHit(recordType: .contact, id: id, clientID: row.text(3)))
       default: break
       }
     }

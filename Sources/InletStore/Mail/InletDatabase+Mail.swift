@@ -39,6 +39,11 @@ extension InletDatabase {
   ) async throws {
     try await write { db in
       try Self.advanceCursor(location, to: lastUID, force: true, in: db)
+      // A new epoch: the UIDs of letters still to be asked for again name nothing now (their
+      // placeholders stay; the rescan finds the letters under their new UIDs).
+      try db.execute(
+        sql: "DELETE FROM mail_unfetched WHERE mailbox = ? AND folder = ? AND uidvalidity <> ?",
+        arguments: [location.mailbox, location.folder, Int64(location.uidValidity)])
       try db.execute(
         sql: """
           UPDATE imap_cursors SET rescan_before = ?, rescan_until = ?
@@ -358,8 +363,6 @@ extension InletDatabase {
 }
 
 extension InletDatabase {
-  /// Which of `uids` (in this folder and epoch) are stored: the letters whose `seen` or `move`
-  /// may still be owed to the server after a failure between a commit and the server command.
   /// `body` for `uids` in parts of 500: the placeholders of `uid IN (…)` and the arguments of
   /// `mailbox = ? AND folder = ? AND uidvalidity = ? AND uid IN (…)`.
   static func forEachPart(
@@ -402,25 +405,6 @@ extension InletDatabase {
               AND uidvalidity = ? AND uid IN (\(placeholders))
             """, arguments: arguments)
       }
-    }
-  }
-
-  public func storedMailUIDs(_ location: MailLocation, among uids: [UInt32]) async throws
-    -> [UInt32]
-  {
-    guard !uids.isEmpty else { return [] }
-    return try await read { db in
-      var found: [UInt32] = []
-      try Self.forEachPart(of: uids, at: location) { placeholders, arguments in
-        found += try Int64.fetchAll(
-          db,
-          sql: """
-            SELECT uid FROM mail_copies WHERE mailbox = ? AND folder = ? AND uidvalidity = ?
-              AND uid IN (\(placeholders)) ORDER BY uid
-            """, arguments: arguments
-        ).map { UInt32(truncatingIfNeeded: $0) }
-      }
-      return found
     }
   }
 }

@@ -71,14 +71,11 @@ extension InletDatabase {
     return .kept(rawID: String(raw.id!), status: .quarantined, reason: reason)
   }
 
-  /// The letters of this folder and epoch still to be asked for again, in UID order; rows of
-  /// an earlier UIDVALIDITY are dropped (those UIDs name nothing now).
+  /// The letters of this folder and epoch still to be asked for again, in UID order (rows of
+  /// an earlier UIDVALIDITY are dropped when the cursor starts the new epoch).
   public func unfetchedMailUIDs(_ location: MailLocation) async throws -> [UInt32] {
-    try await write { db in
-      try db.execute(
-        sql: "DELETE FROM mail_unfetched WHERE mailbox = ? AND folder = ? AND uidvalidity <> ?",
-        arguments: [location.mailbox, location.folder, Int64(location.uidValidity)])
-      return try Int64.fetchAll(
+    try await read { db in
+      try Int64.fetchAll(
         db,
         sql: """
           SELECT uid FROM mail_unfetched WHERE mailbox = ? AND folder = ? AND uidvalidity = ?

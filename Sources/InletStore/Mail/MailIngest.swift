@@ -42,7 +42,12 @@ public struct MailItem: Sendable {
 
   /// Whether the server would not give this letter's bytes: it is kept as a quarantined
   /// placeholder and asked for again by later passes, and `after_ingest` leaves it alone.
-  public var isUnfetchable: Bool { key.hasPrefix(Self.unfetchableKeyPrefix) }
+  public var isUnfetchable: Bool { Self.isUnfetchable(key: key) }
+
+  /// Whether a raw item's idempotency key is an unfetchable letter's placeholder.
+  public static func isUnfetchable(key: String?) -> Bool {
+    key?.hasPrefix(unfetchableKeyPrefix) == true
+  }
 
   public init(
     uid: UInt32, bytes: [UInt8], key: String, receivedAt: Date, arrivedAt: Date? = nil,
