@@ -83,7 +83,12 @@ public enum Replay {
       let key = submission.idempotencyKey
       switch submission.disposition {
       case .inquiry(let inquiry):
-        return (.inquiry(inquiry, files: submission.files, references: []), key)
+        return (
+          .inquiry(
+            inquiry, files: submission.files, references: [],
+            conversation: submission.conversation),
+          key
+        )
       case .call(let event, let draft):
         return (.call(event, draft, options: instance.options), key)
       case .ignored(let reason): return (.ignored(reason: reason, partial: nil), key)

@@ -3,17 +3,25 @@ import InletCore
 
 /// Cross-origin access for a channel whose instance lists `cors_origins` (a website's own
 /// script posting its form with `fetch`).
+///
+/// Origins compare as browsers serialise them: `https://Example.ru/` in the config is the
+/// `Origin: https://example.ru` a browser sends (``ChannelOptions/origin(_:)``).
 struct CORSPolicy {
+  /// The configured origins, normalised (`*` as is).
   let origins: [String]
 
   init(options: [String: Value]) {
-    origins = ChannelOptions.strings(options["cors_origins"])
+    origins = ChannelOptions.strings(options["cors_origins"]).compactMap { text -> String? in
+      text == "*" ? "*" : ChannelOptions.origin(text)
+    }
   }
 
   /// Whether a request from `origin` may read the answer.
   func allows(_ origin: String?) -> Bool {
     guard let origin, !origin.isEmpty else { return false }
-    return origins.contains("*") || origins.contains { $0 == origin }
+    if origins.contains("*") { return true }
+    guard let normalised = ChannelOptions.origin(origin) else { return false }
+    return origins.contains(normalised)
   }
 
   /// The headers added to every answer to an allowed origin.

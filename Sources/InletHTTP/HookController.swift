@@ -144,10 +144,18 @@ struct HookController {
     case .created(let inquiryID, let rawID):
       context.inquiryID = inquiryID
       context.rawID = rawID
-      if case .inquiry(let inquiry) = submission.disposition {
+      switch submission.disposition {
+      case .inquiry(let inquiry):
         CounterCache.shared.increment(
           "inlet_inquiries_created_total",
           [("channel", instance.name), ("kind", inquiry.kind.rawValue)])
+      case .call:
+        // Counted when the call's inquiry is created; whether it was missed is known only
+        // when it ends.
+        CounterCache.shared.increment(
+          "inlet_inquiries_created_total",
+          [("channel", instance.name), ("kind", InquiryKind.call.rawValue)])
+      default: break
       }
       rawCounter(instance.name, .normalised)
       // Each lead is in the queue, the journal and the counters; a line per lead is for

@@ -34,15 +34,30 @@ extension InletDatabase {
     guard let earlier = try known ?? threadTarget(id: threadID, in: db) else { return }
     inquiry.returning = true
     guard let acceptance = earlier.acceptance, let interest = acceptance.interestID else { return }
-    inquiry.match.suggestedAction = .interactionOnInterest
-    if !inquiry.match.interestIDs.contains(interest) {
-      inquiry.match.interestIDs.append(interest)
+    var match = inquiry.match
+    if match.clientID == nil, let client = acceptance.clientID {
+      // The client the manager accepted the thread for, with its open interests, as if the
+      // directory had named it.
+      match.clientID = client
+      match.potentialClient = false
+      match.candidates = []
+      if match.contactID == nil { match.contactID = acceptance.contactID }
+      match.interestIDs = try SQLiteDirectoryLookup(db: db).openInterestIDs(ofClient: client)
+      match.suggestedAction =
+        !match.interestIDs.isEmpty
+        ? .interactionOnInterest : match.contactID != nil ? .existingContact : .newContactOfClient
     }
-    if inquiry.match.clientID == nil, let client = acceptance.clientID {
-      inquiry.match.clientID = client
-      inquiry.match.potentialClient = false
-      if inquiry.match.contactID == nil { inquiry.match.contactID = acceptance.contactID }
-    }
+    defer { inquiry.match = match }
+    // An interest the CRM has since closed (the deal won or lost) takes no more interactions:
+    // a client ordering again by replying to old correspondence is suggested what any sender
+    // of that client would be.
+    let status = try String.fetchOne(
+      db.cachedStatement(sql: "SELECT status FROM interests WHERE id = ?"), arguments: [interest])
+    if status == DirectoryInterest.Status.closed.rawValue { return }
+    match.suggestedAction = .interactionOnInterest
+    // The thread's own interest first: the deal this conversation is about.
+    match.interestIDs.removeAll { $0 == interest }
+    match.interestIDs.insert(interest, at: 0)
   }
 
   /// Matches again the still-`new` inquiries `change` can affect; returns how many changed.
@@ -57,6 +72,7 @@ extension InletDatabase {
       db,
       sql: """
         SELECT id, sender_email, sender_phone, sender_messenger, company_inn,
+          json_extract(document, '$.sender.messenger.username') AS messenger_username,
           json_extract(document, '$.match.client_id') AS client_id,
           json_extract(document, '$.match.contact_id') AS contact_id
         FROM inquiries WHERE status = 'new' ORDER BY id
@@ -84,9 +100,9 @@ extension InletDatabase {
     for row in rows {
       if !change.everything {
         let email: String? = row["sender_email"]
-        let sender = Inquiry.Sender(
-          email: email, phone: row["sender_phone"],
-          messenger: (row["sender_messenger"] as String?).flatMap(Self.messenger))
+        var messenger = (row["sender_messenger"] as String?).flatMap(Self.messenger)
+        messenger?.username = row["messenger_username"]
+        let sender = Inquiry.Sender(email: email, phone: row["sender_phone"], messenger: messenger)
         let keys = matcher.keys(sender: sender, company: Inquiry.Company(inn: row["company_inn"]))
         let affected =
           keys.contains { _, key in

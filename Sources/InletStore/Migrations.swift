@@ -1,4 +1,5 @@
 import GRDB
+import InletCore
 
 /// The schema, as named, append-only migrations: never edit one that has shipped; add a new one.
 public enum Migrations {
@@ -230,6 +231,42 @@ public enum Migrations {
       // its client only while the client is in the directory): found by this index, not by a
       // scan of every contact inside the writer's transaction.
       try db.execute(sql: "CREATE INDEX contacts_client ON contacts (client_id)")
+    }
+    migrator.registerMigration("2026-11-30-5-messenger-usernames") { db in
+      // Messenger values are compared as `DirectoryNormalizer.messenger` writes them now:
+      // `@usernames` lower-cased, `t.me/` links as `@username`, `tg:` as `telegram:`. Contacts
+      // stored before are written again so, so a Telegram `@username` finds them without a
+      // new import.
+      let rows = try Row.fetchAll(
+        db,
+        sql: "SELECT id, messengers, keys FROM contacts WHERE messengers IS NOT NULL")
+      for row in rows {
+        let id: String = row["id"]
+        let old = (row["messengers"] as String? ?? "").split(separator: "\n").map(String.init)
+        let messengers = old.map { DirectoryNormalizer.messenger($0) ?? $0 }
+        guard messengers != old else { continue }
+        var unique: [String] = []
+        for value in messengers where !unique.contains(value) { unique.append(value) }
+        let keys = InletDatabase.parseKeys(row["keys"]).map { key in
+          key.kind == .messenger
+            ? DirectoryKey(.messenger, DirectoryNormalizer.messenger(key.value) ?? key.value) : key
+        }
+        var uniqueKeys: [DirectoryKey] = []
+        for key in keys where !uniqueKeys.contains(key) { uniqueKeys.append(key) }
+        try db.execute(
+          sql: "UPDATE contacts SET messengers = ?, keys = ? WHERE id = ?",
+          arguments: [unique.joined(separator: "\n"), InletDatabase.keysText(uniqueKeys), id])
+        try db.execute(
+          sql: "DELETE FROM directory_keys WHERE record_type = 'contact' AND record_id = ?",
+          arguments: [id])
+        for key in uniqueKeys {
+          try db.execute(
+            sql: """
+              INSERT OR IGNORE INTO directory_keys (kind, value, record_type, record_id)
+              VALUES (?, ?, 'contact', ?)
+              """, arguments: [key.kind.rawValue, key.value, id])
+        }
+      }
     }
     return migrator
   }()

@@ -23,11 +23,13 @@ struct MatcherTests {
       DirectoryClient(id: "c4", name: "Газпром", inn: "7736010018", domains: ["www.gazprom.ru"]),
       DirectoryClient(id: "c5", name: "Колл-центр", inn: "500100732259"),
       DirectoryClient(id: "c6", name: "Бизнес-центр", phones: ["+7 495 777-00-00"]),
+      DirectoryClient(id: "c7", name: "ООО Вектор", inn: "7701234560", kpp: "770101001"),
+      DirectoryClient(id: "c8", name: "ООО Вектор (филиал)", inn: "7701234560", kpp: "502701001"),
     ],
     contacts: [
       DirectoryContact(
         id: "p1", clientID: "c1", name: "Иван Петров", emails: ["Ivan@Romashka.ru"],
-        phones: ["8 916 123-45-67"], messengers: ["Telegram:1001"]),
+        phones: ["8 916 123-45-67"], messengers: ["Telegram:1001", "tg:@Ivan_P"]),
       DirectoryContact(id: "p2", clientID: "c2", name: "Анна", emails: ["anna@gmail.com"]),
       DirectoryContact(id: "p3", clientID: "c4", name: "Олег", phones: ["+7 916 000-00-01"]),
       DirectoryContact(id: "p4", name: "Вольный", emails: ["free@yandex.ru"]),
@@ -39,6 +41,7 @@ struct MatcherTests {
       DirectoryContact(id: "p10", clientID: "c2", phones: ["+7 495 222-33-44 доб. 101"]),
       DirectoryContact(id: "p11", clientID: "c4", phones: ["+7 495 777-00-00"]),
       DirectoryContact(id: "p12", clientID: "c-deleted", emails: ["left@behind.ru"]),
+      DirectoryContact(id: "p13", clientID: "c2", messengers: ["Telegram: https://t.me/Olga_K"]),
     ],
     interests: [
       DirectoryInterest(id: "i1", clientID: "c1", status: .open, updatedAt: date("2026-10-01")),
@@ -52,6 +55,7 @@ struct MatcherTests {
     var email: String? = nil
     var phone: String? = nil
     var telegram: String? = nil
+    var telegramUsername: String? = nil
     var inn: String? = nil
     var maxMatches = 20
     var client: String? = nil
@@ -62,6 +66,7 @@ struct MatcherTests {
     var interests: [String] = []
     var potential = false
     var knownContact = false
+    var candidates: [Inquiry.Match.Candidate] = []
 
     var testDescription: String { name }
   }
@@ -109,9 +114,14 @@ struct MatcherTests {
       by: ["email", "domain"], conflicts: ["inn"], action: .interactionOnInterest,
       interests: ["i2", "i1"], knownContact: true),
     Case(
-      name: "one criterion pointing at two clients is a conflict, not a guess",
-      email: "office@shared.ru", conflicts: ["email"], action: .newClient, potential: true,
-      knownContact: true),
+      name: "one criterion pointing at two clients is a conflict, not a guess: both are candidates",
+      email: "office@shared.ru", conflicts: ["email"], action: .existingContact,
+      knownContact: true,
+      candidates: [.init(clientID: "c1", contactID: "p8"), .init(clientID: "c4", contactID: "p9")]),
+    Case(
+      name: "an INN shared by a head office and its branch: candidates, never a new client",
+      inn: "7701234560", conflicts: ["inn"], action: .newContactOfClient,
+      candidates: [.init(clientID: "c7"), .init(clientID: "c8")]),
     Case(
       name: "an ambiguous criterion is settled by another one",
       email: "office@shared.ru", inn: "7736010018", client: "c4", contact: "p9",
@@ -129,6 +139,15 @@ struct MatcherTests {
       name: "a criterion pointing at more clients than the threshold is not used, and said",
       email: "office@shared.ru", maxMatches: 1, conflicts: ["email"], action: .newClient,
       potential: true),
+    Case(
+      name: "a Telegram username finds the contact the CRM knows by its @name or t.me link",
+      telegram: "777000111", telegramUsername: "olga_k", client: "c2", contact: "p13",
+      by: ["messenger"], action: .existingContact, knownContact: true),
+    Case(
+      name: "the id and the username of one contact: the criterion is listed once",
+      telegram: "1001", telegramUsername: "ivan_p", client: "c1", contact: "p1",
+      by: ["messenger"], action: .interactionOnInterest, interests: ["i2", "i1"],
+      knownContact: true),
     Case(
       name: "a contact without a client", email: "free@yandex.ru", contact: "p4", by: ["email"],
       action: .existingContact, knownContact: true),
@@ -148,7 +167,9 @@ struct MatcherTests {
   @Test(arguments: cases)
   func rule(_ c: Case) throws {
     var sender = Inquiry.Sender(email: c.email, phone: c.phone)
-    if let telegram = c.telegram { sender.messenger = .init(network: "telegram", id: telegram) }
+    if c.telegram != nil || c.telegramUsername != nil {
+      sender.messenger = .init(network: "telegram", id: c.telegram, username: c.telegramUsername)
+    }
     let matcher = Matcher(rules: MatchingRules(maxMatches: c.maxMatches))
     let result = try matcher.match(
       sender: sender, company: c.inn.map { Inquiry.Company(inn: $0) }, in: Self.directory)
@@ -160,6 +181,7 @@ struct MatcherTests {
     #expect(result.match.interestIDs == c.interests)
     #expect(result.match.potentialClient == c.potential)
     #expect(result.knownContact == c.knownContact)
+    #expect(result.match.candidates == c.candidates)
   }
 
   @Test("the free-mail list is configurable")
@@ -198,6 +220,17 @@ struct MatcherTests {
     #expect(third.match.contactID == nil)
     #expect(third.match.clientID == "c9")
     #expect(third.match.by == ["domain"])
+  }
+
+  @Test("messenger values: ids as written; usernames, t.me links and tg: compared as one")
+  func messengerValues() {
+    #expect(DirectoryNormalizer.messenger(" Telegram : 5123456789 ") == "telegram:5123456789")
+    #expect(DirectoryNormalizer.messenger("tg:@Ivan_P") == "telegram:@ivan_p")
+    #expect(DirectoryNormalizer.messenger("telegram:https://t.me/Ivan_P") == "telegram:@ivan_p")
+    #expect(DirectoryNormalizer.messenger("Telegram: t.me/ivan_p") == "telegram:@ivan_p")
+    #expect(DirectoryNormalizer.messenger("whatsapp:79161234567") == "whatsapp:79161234567")
+    #expect(DirectoryNormalizer.messenger("telegram:@") == nil)
+    #expect(DirectoryNormalizer.messenger("no colon") == nil)
   }
 
   @Test("directory values are normalised; an invalid INN is kept, flagged and not a key")

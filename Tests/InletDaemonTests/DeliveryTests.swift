@@ -215,6 +215,75 @@ struct DeliveryTests {
     }
   }
 
+  @Test("after an outage longer than the retries, one bulk retry revives every dead delivery")
+  func bulkRetryAfterOutage() async throws {
+    let open = Atomic<Bool>(false)
+    let receiver = try DeliveryReceiver { _ in
+      open.load(ordering: .relaxed) ? .accept : .fail(503)
+    }
+    // As in `deadLetters`: two attempts, and a timeout a loaded machine does not run into.
+    let daemon = try daemon(for: receiver, maxAttempts: 2, timeout: "10s")
+    defer { daemon.remove() }
+    try await receiver.serving {
+      try await daemon.start()
+      var ids: [String] = []
+      for n in 0..<3 { ids.append(try await daemon.submitLead(n)) }
+      var dead: [[String: Any]] = []
+      #expect(
+        try await eventually {
+          dead = try await deliveries(daemon, status: "dead")
+          return dead.count == 3
+        }, "\(dead)")
+      // Later changes of two of them wait behind their dead deliveries.
+      #expect(
+        try await daemon.api(
+          .POST, "/inquiries/\(ids[0])/accept", json: #"{"action":"new_client"}"#
+        ).status == 200)
+      #expect(
+        try await daemon.api(.POST, "/inquiries/\(ids[2])/reject", json: #"{"reason":"spam"}"#)
+          .status == 200)
+      #expect(try await deliveries(daemon, status: "pending").count == 2)
+
+      // The CRM is back. A read token may not revive; the read-write one revives all at once.
+      open.store(true, ordering: .relaxed)
+      let forbidden = try await daemon.api(.POST, "/deliveries/retry", token: daemon.readToken)
+      #expect(forbidden.status == 403)
+      #expect(forbidden.errorCode == "insufficient_scope")
+      let revived = try await daemon.api(.POST, "/deliveries/retry")
+      #expect(revived.status == 200, "\(revived.body)")
+      #expect(revived.json["revived"] as? Int == 3, "\(revived.body)")
+      var delivered: [[String: Any]] = []
+      #expect(
+        try await eventually(seconds: 20) {
+          delivered = try await deliveries(daemon, status: "delivered")
+          return delivered.count == 5
+        }, "\(delivered)")
+      #expect(try await deliveries(daemon, status: "dead").isEmpty)
+      #expect(try await deliveries(daemon, status: "pending").isEmpty)
+
+      // Every change arrived, each inquiry's in order (at least once: a repeat is the same
+      // change again, not a reordering).
+      let received = receiver.received.filter { $0.answered == 200 }
+      for (index, id) in ids.enumerated() {
+        let events = received.filter { $0.inquiryID == id }.map(\.event)
+        let changes = events.enumerated().filter {
+          $0.offset == 0 || events[$0.offset - 1] != $0.element
+        }
+        .map(\.element)
+        let expected =
+          index == 1 ? ["inquiry.created"] : ["inquiry.created", "inquiry.updated"]
+        #expect(changes == expected, "inquiry \(id): \(events)")
+      }
+      #expect(Self.inOrderPerInquiry(receiver.received))
+      #expect(received.allSatisfy(Self.signatureIsValid))
+
+      // Nothing dead any more: the next bulk retry revives none.
+      let none = try await daemon.api(.POST, "/deliveries/retry")
+      #expect(none.status == 200)
+      #expect(none.json["revived"] as? Int == 0, "\(none.body)")
+    }
+  }
+
   @Test("kill -9 while delivering loses nothing: after a restart every change arrives")
   func killDuringDelivery() async throws {
     // The receiver refuses until every lead is in (however slow the machine), then takes each

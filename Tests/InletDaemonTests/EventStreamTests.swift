@@ -60,6 +60,56 @@ struct EventStreamTests {
     #expect(replay.events.map(\.id) == ids)
   }
 
+  @Test("GET /events pages the same sequence for a polling CRM: every change, once, in order")
+  func polledPages() async throws {
+    let daemon = try DaemonHarness()
+    defer { daemon.remove() }
+    try await daemon.start()
+    for n in 0..<5 { _ = try await daemon.submitLead(n) }
+    let accepted = try await daemon.api(
+      .POST, "/inquiries/3/accept", json: #"{"action":"new_client","client_id":"K-3"}"#)
+    #expect(accepted.status == 200)
+
+    var after = "0"
+    var seen: [[String: Any]] = []
+    var pages = 0
+    while true {
+      let page = try await daemon.api(
+        .GET, "/events?after=\(after)&limit=2", token: daemon.readToken)
+      #expect(page.status == 200, "\(page.body)")
+      let items = try #require(page.json["items"] as? [[String: Any]])
+      seen += items
+      pages += 1
+      let last = try #require(page.json["last_event_id"] as? Int)
+      #expect(last == (items.last?["id"] as? Int ?? Int(after)!))
+      after = String(last)
+      if page.json["more"] as? Bool != true { break }
+    }
+    #expect(pages == 4, "2 + 2 + 2 events, then an empty last page")
+    #expect(seen.compactMap { $0["id"] as? Int } == Array(1...6))
+    #expect(
+      seen.compactMap { $0["type"] as? String }
+        == Array(repeating: "inquiry.created", count: 5) + ["inquiry.updated"])
+    let update = try #require(seen.last)
+    #expect(update["inquiry_id"] as? String == "3")
+    let inquiry = try #require(update["inquiry"] as? [String: Any])
+    #expect(inquiry["status"] as? String == "accepted")
+    #expect((inquiry["acceptance"] as? [String: Any])?["client_id"] as? String == "K-3")
+
+    // Nothing new: an empty page that keeps the position.
+    let idle = try await daemon.api(.GET, "/events?after=6", token: daemon.readToken)
+    #expect(idle.body == #"{"items":[],"last_event_id":6,"more":false}"#)
+    // Ahead of the newest event (another database), a bad value, no token.
+    let ahead = try await daemon.api(.GET, "/events?after=99", token: daemon.readToken)
+    #expect(ahead.status == 409)
+    #expect(ahead.errorCode == "last_event_id_ahead")
+    let bad = try await daemon.api(.GET, "/events?after=-1", token: daemon.readToken)
+    #expect(bad.status == 400)
+    #expect(bad.errorCode == "invalid_query")
+    #expect(try await daemon.api(.GET, "/events?limit=501", token: daemon.readToken).status == 400)
+    #expect(try await daemon.get("/api/v1/events").0 == 401)
+  }
+
   @Test("a client that has seen no event yet resumes from where it connected, not from later")
   func resumeBeforeAnyEvent() async throws {
     let daemon = try DaemonHarness()
@@ -132,6 +182,34 @@ struct EventStreamTests {
       reopened = session.status == 200
     }
     #expect(reopened, "a place freed once the clients were gone")
+  }
+
+  @Test("the stream tells nginx not to buffer it (X-Accel-Buffering: no)")
+  func proxyBufferingOff() async throws {
+    let daemon = try DaemonHarness()
+    defer { daemon.remove() }
+    try await daemon.start()
+    guard let socket = DaemonHarness.loopbackSocket(port: daemon.port, seconds: 10) else {
+      throw HarnessError("connect failed")
+    }
+    defer { close(socket) }
+    let request = Array(
+      ("GET /api/v1/inquiries/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        + "Authorization: Bearer \(daemon.readToken)\r\n\r\n").utf8)
+    _ = request.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, 0) }
+    // The head may come in pieces: read until its blank line.
+    var received = ""
+    var buffer = [UInt8](repeating: 0, count: 512)
+    while !received.contains("\r\n\r\n") {
+      let count = recv(socket, &buffer, buffer.count, 0)
+      guard count > 0 else { break }
+      received += String(decoding: buffer[..<count], as: UTF8.self)
+    }
+    let head = received.components(separatedBy: "\r\n\r\n")[0]
+    let lines = head.lowercased().components(separatedBy: "\r\n")
+    #expect(lines.first?.hasPrefix("http/1.1 200") == true, "\(head)")
+    #expect(lines.contains("x-accel-buffering: no"), "\(head)")
+    #expect(lines.contains { $0.hasPrefix("content-type: text/event-stream") }, "\(head)")
   }
 
   /// Opens `GET /api/v1/inquiries/stream` on a raw socket and waits for the 200 head.

@@ -157,6 +157,74 @@ struct FormsTests {
     #expect(denied.headers.first(name: "access-control-allow-origin") == FormsHarness.origin)
   }
 
+  @Test("CORS: configured origins compare as browsers send them; a path in one fails check-config")
+  func corsOriginsNormalised() async throws {
+    let channel = """
+        - name: shop
+          definition: generic
+          token_file: site-token
+          options:
+            cors_origins:
+              - https://Example.ru/
+              - HTTP://Shop.Example.ru:80
+              - https://example.ru:8443
+              - https://Пример.рф
+      """
+    let daemon = try DaemonHarness(extraChannels: channel)
+    defer { daemon.remove() }
+    try await daemon.start()
+    func preflight(_ origin: String) async throws -> DaemonHarness.Reply {
+      try await daemon.request(
+        .OPTIONS, "/hooks/shop",
+        headers: [("Origin", origin), ("Access-Control-Request-Method", "POST")])
+    }
+    // The answer names the origin exactly as the browser sent it: browsers compare bytes.
+    for origin in [
+      "https://example.ru", "http://shop.example.ru", "https://example.ru:8443",
+      "https://xn--e1afmkfd.xn--p1ai",
+    ] {
+      let reply = try await preflight(origin)
+      #expect(reply.status == 204, "\(origin): \(reply.body)")
+      #expect(reply.headers.first(name: "access-control-allow-origin") == origin, "\(origin)")
+    }
+    for origin in [
+      "https://example.ru:9443", "http://example.ru", "https://example.ru.evil.example", "null",
+    ] {
+      let reply = try await preflight(origin)
+      #expect(reply.status == 403, "\(origin)")
+      #expect(reply.errorCode == "origin_not_allowed", "\(origin)")
+      #expect(reply.headers.first(name: "access-control-allow-origin") == nil, "\(origin)")
+    }
+    let posted = try await daemon.request(
+      .POST, "/hooks/shop",
+      headers: [
+        ("Origin", "https://example.ru"), ("Accept", "application/json"),
+        ("Content-Type", "application/json"), ("Authorization", "Bearer \(daemon.siteToken)"),
+      ], body: Array(#"{"name":"Ира","email":"ira@example.ru"}"#.utf8))
+    #expect(posted.status == 201, "\(posted.body)")
+    #expect(posted.headers.first(name: "access-control-allow-origin") == "https://example.ru")
+
+    // A path, a query, a fragment or a wildcard is no origin: check-config names the key.
+    let notOrigins = [
+      "https://example.ru/form", "https://example.ru/?from=ad", "https://example.ru#top",
+      "https://*.example.ru",
+    ]
+    for bad in notOrigins {
+      let config = try DaemonHarness(
+        extraChannels: """
+            - name: shop
+              definition: generic
+              token_file: site-token
+              options: { cors_origins: ["https://example.ru", "\(bad)"] }
+          """)
+      defer { config.remove() }
+      let result = try config.cli(["check-config"])
+      #expect(result.status != 0, "\(bad)")
+      #expect(result.error.contains("channels[1].options.cors_origins"), "\(bad): \(result.error)")
+      #expect(result.error.contains(bad), "\(bad): \(result.error)")
+    }
+  }
+
   @Test("anti-spam: honeypot and fill time are kept as ignored with the reason, never dropped")
   func spam() async throws {
     let site = try FormsHarness()
@@ -194,6 +262,35 @@ struct FormsTests {
     #expect(listed.body.contains("honeypot"))
     let metrics = try await site.daemon.get("/metrics").1
     #expect(metrics.contains(#"inlet_spam_total{channel="form"} 2"#), "\(metrics)")
+
+    // The hasty visitor was a person after all: the manager promotes the kept item.
+    let kept = try #require(ignored.first { $0.reason?.contains("min_fill_seconds") == true })
+    #expect(kept.id.hasPrefix("r"))
+    let readOnly = try await site.daemon.api(
+      .POST, "/inquiries/\(kept.id)/promote", token: site.daemon.readToken)
+    #expect(readOnly.status == 403)
+    let promoted = try await site.daemon.api(.POST, "/inquiries/\(kept.id)/promote")
+    #expect(promoted.status == 201, "\(promoted.body)")
+    #expect(promoted.headers.first(name: "Inlet-Transition") == "applied")
+    #expect(promoted.json["status"] as? String == "new")
+    #expect((promoted.json["sender"] as? [String: Any])?["phone"] as? String == "+79160000002")
+    #expect(promoted.json["reason"] == nil)
+    let promotedID = try #require(promoted.json["id"] as? String)
+    let again = try await site.daemon.api(.POST, "/inquiries/\(kept.id)/promote")
+    #expect(again.status == 200)
+    #expect(again.headers.first(name: "Inlet-Transition") == "repeated")
+    #expect(again.json["id"] as? String == promotedID)
+    #expect(try site.inquiries("form").compactMap(\.sender.name).sorted() == ["Fast", "Человек"])
+    #expect(try site.entries("form").filter { $0.status == "ignored" }.count == 1)
+    // It is an inquiry like any: it can be decided now.
+    let accepted = try await site.daemon.api(
+      .POST, "/inquiries/\(promotedID)/accept", json: #"{"action":"new_client"}"#)
+    #expect(accepted.status == 200, "\(accepted.body)")
+    // An inquiry id, an unknown item.
+    let notRaw = try await site.daemon.api(.POST, "/inquiries/\(promotedID)/promote")
+    #expect(notRaw.status == 409)
+    #expect(notRaw.errorCode == "invalid_transition")
+    #expect(try await site.daemon.api(.POST, "/inquiries/r98765/promote").status == 404)
   }
 
   @Test("rate limits: per client address (X-Forwarded-For from a trusted proxy) and per channel")

@@ -85,6 +85,10 @@ extension MailboxTests {
     #expect(status.output.contains("sales: ok"), "\(status.output)")
     let metrics = try await daemon.get("/metrics").1
     #expect(metrics.contains(#"inlet_imap_failing{mailbox="sales"} 0"#), "\(metrics)")
+    // A letter's inquiry counts among the leads as any channel's does.
+    #expect(
+      metrics.contains(#"inlet_inquiries_created_total{channel="sales",kind="email"} 1"#),
+      "\(metrics)")
   }
 
   @Test(

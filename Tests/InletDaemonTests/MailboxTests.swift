@@ -308,6 +308,9 @@ struct MailboxTests {
     #expect(try await daemon.postLead(#"{"email":"web@example.ru"}"#).status == 201)
     let metrics = try await daemon.get("/metrics").1
     #expect(metrics.contains(#"inlet_imap_failing{mailbox="info"} 1"#), "\(metrics)")
+    #expect(
+      metrics.contains(#"inlet_inquiries_created_total{channel="site",kind="form"} 1"#),
+      "\(metrics)")
   }
   @Test("kill -9 during a 5,000-letter first sync: after a restart every letter exactly once")
   func killDuringFirstSync() async throws {

@@ -134,6 +134,25 @@ struct MessengerTests {
     #expect(inquiries.count == 4, "the same conversation")
     let continued = try #require(inquiries.first { $0.id == shared.id })
     #expect(continued.sender.phone == "+79261112233", "the sender's own shared contact")
+
+    // A decided conversation goes on however long after: the client answering the manager the
+    // next day is a new inquiry threaded to the accepted one, suggesting its interest.
+    let fresh = try #require(try hub.inquiries("telegram").first { $0.id == inquiry.id })
+    let decided = try await hub.daemon.api(
+      .POST, "/inquiries/\(fresh.id)/accept",
+      json:
+        #"{"action":"existing_contact","client_id":"C-1","contact_id":"P-1","interest_id":"I-7"}"#)
+    #expect(decided.status == 200, "\(decided.body)")
+    _ = try await hub.telegram(
+      Self.telegramText(update: 1011, message: 11, date: Self.start + 90_000, text: "Счёт оплатили")
+    )
+    inquiries = try hub.inquiries("telegram")
+    #expect(inquiries.count == 5)
+    let nextDay = try #require(inquiries.last)
+    #expect(nextDay.text == "Счёт оплатили")
+    #expect(nextDay.thread?.inquiryID == fresh.id, "threaded although the window had passed")
+    #expect(nextDay.match.suggestedAction == .interactionOnInterest)
+    #expect(nextDay.match.interestIDs.contains("I-7"))
   }
 
   @Test("VK: confirmation handshake, secret, old and new object shapes, reply ok")

@@ -102,6 +102,63 @@ struct QueueAPITests {
     }
   }
 
+  @Test("`next` pages every status; `resume` only where entries join as they arrive")
+  func cursorOnlyWhereExact() async throws {
+    let daemon = try DaemonHarness()
+    defer { daemon.remove() }
+    try await daemon.start()
+    var ids: [String] = []
+    for n in 0..<4 { ids.append(try await daemon.submitLead(n)) }
+    let quarantined = try await daemon.postLead("{}")
+    #expect(quarantined.status == 400)
+    let rawID = try #require((quarantined.json["error"] as? [String: Any])?["raw_id"] as? String)
+    func items(_ reply: DaemonHarness.Reply) -> [String] {
+      (reply.json["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+    }
+    let accept = #"{"action":"new_client"}"#
+
+    // A later inquiry is accepted first: a listing of a decided status offers no `resume`, as
+    // an earlier one decided later would join behind it.
+    #expect(try await daemon.api(.POST, "/inquiries/\(ids[2])/accept", json: accept).status == 200)
+    let listed = try await daemon.api(.GET, "/inquiries?status=accepted", token: daemon.readToken)
+    #expect(items(listed) == [ids[2]])
+    #expect(listed.json["resume"] == nil, "\(listed.body)")
+    #expect(try await daemon.api(.POST, "/inquiries/\(ids[0])/accept", json: accept).status == 200)
+    // Paging works for every status: `next` walks the whole listing.
+    let accepted = try await daemon.allPages("status=accepted", limit: 1)
+    #expect(accepted.compactMap { $0["id"] as? String } == [ids[0], ids[2]])
+    for status in ["rejected", "merged", "ignored", "quarantined"] {
+      let reply = try await daemon.api(
+        .GET, "/inquiries?status=\(status)&limit=1", token: daemon.readToken)
+      #expect(reply.status == 200, "\(status): \(reply.body)")
+      #expect(reply.json["resume"] == nil, "\(status): \(reply.body)")
+    }
+    let quarantinedPages = try await daemon.allPages("status=quarantined", limit: 1)
+    #expect(quarantinedPages.compactMap { $0["id"] as? String } == ["r\(rawID)"])
+    let position = try #require(
+      try await daemon.api(.GET, "/inquiries?status=new&limit=1", token: daemon.readToken)
+        .json["next"] as? String)
+
+    // `new` and `all` page with `after` as before, and `all` shows every decision.
+    let firstNew = try await daemon.api(
+      .GET, "/inquiries?status=new&limit=1", token: daemon.readToken)
+    #expect(items(firstNew) == [ids[1]])
+    let nextNew = try #require(firstNew.json["next"] as? String)
+    let restNew = try await daemon.api(
+      .GET, "/inquiries?status=new&after=\(nextNew)", token: daemon.readToken)
+    #expect(restNew.status == 200, "\(restNew.body)")
+    #expect(items(restNew) == [ids[3]])
+    let all = try await daemon.allPages("status=all", limit: 2)
+    #expect(all.compactMap { $0["id"] as? String } == ids + ["r\(rawID)"])
+    #expect(
+      all.compactMap { $0["status"] as? String }
+        == ["accepted", "new", "accepted", "new", "quarantined"])
+    let fromPosition = try await daemon.api(
+      .GET, "/inquiries?status=all&after=\(position)", token: daemon.readToken)
+    #expect(fromPosition.status == 200, "\(fromPosition.body)")
+    #expect(items(fromPosition) == [ids[2], ids[3], "r\(rawID)"])
+  }
+
   @Test("tokens: none or wrong is 401, a read token cannot write (403), both can read")
   func scopes() async throws {
     let daemon = try DaemonHarness()
@@ -202,16 +259,147 @@ struct QueueAPITests {
       .POST, "/inquiries/424242/accept", json: #"{"action":"new_client"}"#)
     #expect(missing.status == 404)
     #expect(missing.errorCode == "not_found")
-    // A raw-only entry of the listing (`r<id>`) is no inquiry to decide: 409, said so.
-    let rawEntry = try await daemon.api(
-      .POST, "/inquiries/r1/reject", json: #"{"reason":"spam"}"#)
-    #expect(rawEntry.status == 409)
-    #expect(rawEntry.errorCode == "invalid_transition")
+    // An unknown raw id is as unknown as an unknown inquiry (`rawItemIDs` covers known ones).
+    let missingRaw = try await daemon.api(
+      .POST, "/inquiries/r424242/reject", json: #"{"reason":"spam"}"#)
+    #expect(missingRaw.status == 404)
+    #expect(missingRaw.errorCode == "not_found")
 
     // The decision is stored: a fresh read shows it.
     let read = try await daemon.api(.GET, "/inquiries/\(a)", token: daemon.readToken)
     #expect(read.json["status"] as? String == "accepted")
     #expect((read.json["acceptance"] as? [String: Any])?["by"] as? String == "crm")
+  }
+
+  @Test("Inlet-Transition tells the request that made a decision from one that repeated it")
+  func transitionHeader() async throws {
+    let daemon = try DaemonHarness()
+    defer { daemon.remove() }
+    try await daemon.start()
+    let a = try await daemon.submitLead(1)
+    let b = try await daemon.submitLead(2)
+    let c = try await daemon.submitLead(3)
+    func mark(_ reply: DaemonHarness.Reply) -> String? {
+      reply.headers.first(name: "inlet-transition")
+    }
+
+    // Two managers accept the same inquiry at once: both 200, exactly one `applied`.
+    let body = #"{"action":"existing_contact","client_id":"C-1"}"#
+    async let one = daemon.api(.POST, "/inquiries/\(a)/accept", json: body)
+    async let two = daemon.api(.POST, "/inquiries/\(a)/accept", json: body)
+    let both = try await [one, two]
+    #expect(both.map(\.status) == [200, 200], "\(both.map(\.body))")
+    #expect(both.compactMap(mark).sorted() == ["applied", "repeated"])
+    let retried = try await daemon.api(.POST, "/inquiries/\(a)/accept", json: body)
+    #expect(retried.status == 200)
+    #expect(mark(retried) == "repeated")
+    // A contradicting decision is 409, with no such header.
+    let other = try await daemon.api(
+      .POST, "/inquiries/\(a)/accept", json: #"{"action":"new_client"}"#)
+    #expect(other.status == 409)
+    #expect(mark(other) == nil)
+
+    // The same for reject and merge.
+    for (path, json) in [
+      ("/inquiries/\(b)/reject", #"{"reason":"spam"}"#),
+      ("/inquiries/\(c)/merge", #"{"into":"\#(b)"}"#),
+    ] {
+      let first = try await daemon.api(.POST, path, json: json)
+      #expect(first.status == 200, "\(path): \(first.body)")
+      #expect(mark(first) == "applied", "\(path)")
+      let second = try await daemon.api(.POST, path, json: json)
+      #expect(second.status == 200, "\(path): \(second.body)")
+      #expect(mark(second) == "repeated", "\(path)")
+    }
+  }
+
+  @Test("`r<raw id>`: decided as its inquiry, also one replay made; 404 unknown; /raw takes it")
+  func rawItemIDs() async throws {
+    let daemon = try DaemonHarness()
+    defer { daemon.remove() }
+    // Definitions from a folder of the test's own, so that the test can fix one (as
+    // ReplayTests does) and `inlet replay` turns a quarantined item into an inquiry.
+    let channels = daemon.folder.appendingPathComponent("channels")
+    try FileManager.default.createDirectory(at: channels, withIntermediateDirectories: true)
+    let definition = channels.appendingPathComponent("generic.yaml")
+    try FileManager.default.copyItem(
+      at: DaemonHarness.repositoryRoot.appendingPathComponent("channels/generic.yaml"),
+      to: definition)
+    let config = try String(contentsOfFile: daemon.configPath, encoding: .utf8)
+      .replacingOccurrences(
+        of: DaemonHarness.repositoryRoot.appendingPathComponent("channels").path,
+        with: channels.path)
+    try config.write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
+    try await daemon.start()
+
+    let odd = #"{"client_mail":"petr@romashka.ru","zapros":"Нужен счёт"}"#
+    let kept = try await daemon.postLead(odd)
+    #expect(kept.status == 400)
+    let rawID = try #require((kept.json["error"] as? [String: Any])?["raw_id"] as? String)
+    let reject = #"{"reason":"spam"}"#
+
+    // Quarantined: no inquiry to decide (409); an unknown raw id is 404, as an unknown inquiry.
+    let quarantined = try await daemon.api(.POST, "/inquiries/r\(rawID)/reject", json: reject)
+    #expect(quarantined.status == 409, "\(quarantined.body)")
+    #expect(quarantined.errorCode == "invalid_transition")
+    for verb in ["accept", "reject", "merge"] {
+      let json =
+        verb == "accept"
+        ? #"{"action":"new_client"}"# : verb == "reject" ? reject : #"{"into":"1"}"#
+      let unknown = try await daemon.api(.POST, "/inquiries/r987654/\(verb)", json: json)
+      #expect(unknown.status == 404, "\(verb): \(unknown.body)")
+      #expect(unknown.errorCode == "not_found", "\(verb)")
+    }
+    // The listing's id reads the raw bytes too.
+    for id in [rawID, "r\(rawID)"] {
+      let raw = try await daemon.api(.GET, "/raw/\(id)", token: daemon.readToken)
+      #expect(raw.status == 200, "\(id): \(raw.body)")
+      #expect(raw.body == odd, "\(id)")
+    }
+    let missing = try await daemon.api(.GET, "/raw/r987654", token: daemon.readToken)
+    #expect(missing.status == 404)
+    #expect(missing.errorCode == "not_found")
+
+    // The definition learns the fields; `inlet replay` makes the item an inquiry.
+    daemon.stop()
+    var text = try String(contentsOf: definition, encoding: .utf8)
+    text = text.replacingOccurrences(
+      of: "sender.email: [email,", with: "sender.email: [client_mail, email,")
+    text = text.replacingOccurrences(of: "text: [message,", with: "text: [zapros, message,")
+    try text.write(to: definition, atomically: true, encoding: .utf8)
+    let replay = try daemon.cli(["replay"])
+    #expect(replay.output.contains("1 created"), "\(replay.output) \(replay.error)")
+    try await daemon.start()
+
+    let read = try await daemon.api(.GET, "/inquiries/r\(rawID)", token: daemon.readToken)
+    #expect(read.status == 200)
+    let inquiryID = try #require(read.json["id"] as? String)
+    #expect(inquiryID != "r\(rawID)", "the replayed item reads as its inquiry")
+    // Deciding `r<id>` decides that inquiry, as reading it shows it.
+    let rejected = try await daemon.api(.POST, "/inquiries/r\(rawID)/reject", json: reject)
+    #expect(rejected.status == 200, "\(rejected.body)")
+    #expect(rejected.json["id"] as? String == inquiryID)
+    #expect(rejected.json["status"] as? String == "rejected")
+    #expect(rejected.headers.first(name: "inlet-transition") == "applied")
+    let byID = try await daemon.api(.GET, "/inquiries/\(inquiryID)", token: daemon.readToken)
+    #expect(byID.json["status"] as? String == "rejected")
+    let repeated = try await daemon.api(.POST, "/inquiries/\(inquiryID)/reject", json: reject)
+    #expect(repeated.status == 200)
+    #expect(repeated.headers.first(name: "inlet-transition") == "repeated")
+    #expect(try await daemon.api(.GET, "/raw/r\(rawID)", token: daemon.readToken).status == 200)
+
+    // A merge may name its target by the listing's `r<id>` too; the inquiry's id is recorded.
+    let other = try await daemon.submitLead(7)
+    let merged = try await daemon.api(
+      .POST, "/inquiries/\(other)/merge", json: #"{"into":"r\#(rawID)"}"#)
+    #expect(merged.status == 200, "\(merged.body)")
+    #expect((merged.json["acceptance"] as? [String: Any])?["into"] as? String == inquiryID)
+    let mergedAgain = try await daemon.api(
+      .POST, "/inquiries/\(other)/merge", json: #"{"into":"\#(inquiryID)"}"#)
+    #expect(mergedAgain.headers.first(name: "inlet-transition") == "repeated")
+    let noTarget = try await daemon.api(
+      .POST, "/inquiries/\(other)/merge", json: #"{"into":"r987654"}"#)
+    #expect(noTarget.status == 404)
   }
 
   @Test("bad transition bodies are 400 or 415 and change nothing")

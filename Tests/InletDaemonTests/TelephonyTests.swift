@@ -60,6 +60,11 @@ struct TelephonyTests {
     #expect(second.kind == .call)
     #expect(second.call?.durationS == 10)
     #expect(try pbx.rawCount("mango") == 2, "forged requests are never stored")
+    // Calls count among the channel's leads (the retry adds nothing).
+    let metrics = try await pbx.daemon.get("/metrics").1
+    #expect(
+      metrics.contains(#"inlet_inquiries_created_total{channel="mango",kind="call"} 2"#),
+      "\(metrics)")
   }
 
   @Test("Mango: shuffled live events and a late summary give one correct inquiry")

@@ -76,6 +76,62 @@ struct TextSplitterTests {
     #expect(result.quoted == nil)
     #expect(result.text.hasSuffix("body"))
   }
+
+  /// Russian Thunderbird and Yandex 360 put the subject and date above the sender.
+  @Test func russianForwardMarkers() {
+    for marker in [
+      "-------- Перенаправленное сообщение --------", "-------- Пересланное сообщение --------",
+    ] {
+      let result = TextSplitter.split(
+        "Это вам.\n\n\(marker)\nТема: \tЗапрос\nДата: \tTue, 9 Apr 2024 10:30:00 +0300\n"
+          + "От: \tОльга <olga@client.ru>\nКому: \tanna@example.ru\n\n\nНужно 5 насосов.")
+      #expect(result.quoted == nil, "\(marker)")
+      #expect(result.text.hasSuffix("Нужно 5 насосов."), "\(marker)")
+      #expect(result.forward?.before == "Это вам.", "\(marker)")
+      #expect(result.forward?.fromLine?.hasSuffix("Ольга <olga@client.ru>") == true, "\(marker)")
+      #expect(result.forward?.text == "Нужно 5 насосов.", "\(marker)")
+    }
+  }
+
+  /// Outlook forwards with no marker line, only the forwarded letter's header block: under a
+  /// forward's subject the block is the forwarded message; in a reply it stays the history.
+  @Test func outlookForwardWithoutMarker() throws {
+    let text = """
+      Коллеги, обработайте.
+
+      От: Ольга Смирнова <olga@client-firm.ru>
+      Отправлено: 9 апреля 2024 г. 10:30
+      Кому: director@example.ru
+      Тема: Запрос цены
+
+      Нужно 5 насосов.
+      """
+    let reply = TextSplitter.split(text)
+    #expect(reply.text == "Коллеги, обработайте.")
+    #expect(reply.quoted?.hasSuffix("Нужно 5 насосов.") == true)
+    #expect(reply.forward == nil)
+
+    let forwarded = TextSplitter.split(text, forwarding: true)
+    #expect(forwarded.quoted == nil)
+    #expect(forwarded.text.hasSuffix("Нужно 5 насосов."))
+    let forward = try #require(forwarded.forward)
+    #expect(forward.before == "Коллеги, обработайте.")
+    #expect(forward.fromLine == " Ольга Смирнова <olga@client-firm.ru>")
+    #expect(forward.text == "Нужно 5 насосов.")
+
+    // English Outlook's separator, and an HTML letter's block with blank lines between fields.
+    let original = TextSplitter.split(
+      "FYI\n\n-----Original Message-----\nFrom: A <a@b.ru>\nSent: Monday\nTo: c@d.ru\n"
+        + "Subject: X\n\nbody", forwarding: true)
+    #expect(original.quoted == nil)
+    #expect(original.forward?.fromLine == " A <a@b.ru>")
+    #expect(original.forward?.text == "body")
+    let spaced = TextSplitter.split(
+      "FYI\n\nОт: A <a@b.ru>\n\nОтправлено: 1 апреля\n\nКому: B\n\nТема: X\n\nтело",
+      forwarding: true)
+    #expect(spaced.forward?.fromLine == " A <a@b.ru>")
+    #expect(spaced.forward?.text == "тело")
+  }
 }
 
 @Suite("Attachment names")
@@ -112,6 +168,22 @@ struct ContactFinderTests {
     #expect(
       PhoneFinder.find(in: text, normalizer: normalizer) == [
         "+79161234567", "+79037654321", "+375291234567",
+      ])
+  }
+
+  /// A requisites label hides only the number right after it: a word that merely holds one
+  /// («заказов») or a label earlier on the line leaves a phone alone.
+  @Test func requisiteLabelsOnlyRightBeforeTheNumber() {
+    let text = """
+      Отдел заказов: +7 (495) 123-45-67
+      Приём заказов: 8-800-555-35-35
+      Заказ звонка: +7 916 765-43-21
+      ООО «Ромашка», ИНН 7707083893, тел. +7 (812) 300-40-50
+      Заказ № 89161112233, Order #89031112233, ИНН: 9161234567, р/с\u{00A0}9031234567
+      """
+    #expect(
+      PhoneFinder.find(in: text, normalizer: normalizer) == [
+        "+74951234567", "+78005553535", "+79167654321", "+78123004050",
       ])
   }
 

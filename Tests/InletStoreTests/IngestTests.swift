@@ -179,6 +179,99 @@ struct IngestTests {
     #expect(try await temp.database.inquiry(id: mailID)?.messages.count == 3)
   }
 
+  /// A Telegram message of user 42 `minutes` after a fixed start, and its conversation.
+  static let chatStart = Date(timeIntervalSince1970: 1_790_000_000)
+
+  static func chatDraft(_ text: String, minutes: Double) -> Inquiry {
+    Inquiry(
+      channel: "tg", kind: .message, receivedAt: chatStart + minutes * 60, text: text,
+      sender: .init(name: "Иван", messenger: Inquiry.Messenger(network: "telegram", id: "42")))
+  }
+
+  static func chatReference(minutes: Double) -> ConversationReference {
+    ConversationReference(key: "tg:42", at: chatStart + minutes * 60, window: 1800)
+  }
+
+  @Test("a replayed chat message joins its conversation as it would have on arrival")
+  func replayedChatMessage() async throws {
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    var first = submission(
+      key: "tg:1", disposition: .inquiry(Self.chatDraft("Здравствуйте", minutes: 0)))
+    first.conversation = Self.chatReference(minutes: 0)
+    guard case .created(let chatID, _) = try await temp.database.ingest(first) else {
+      Issue.record("the first message makes an inquiry")
+      return
+    }
+    // The second message could not be read on arrival (a definition fixed since).
+    let failure = HookFailure(status: 400, code: "missing_fields", message: "no text")
+    var second = submission(key: "tg:2", disposition: .quarantined(failure, partial: nil))
+    second.conversation = Self.chatReference(minutes: 2)
+    guard case .kept(let keptRaw, .quarantined) = try await temp.database.ingest(second) else {
+      Issue.record("the second message is kept quarantined")
+      return
+    }
+    let replayed = try await temp.database.applyReplay(
+      rawID: try #require(Int64(keptRaw)),
+      outcome: .inquiry(
+        Self.chatDraft("Нужен счёт", minutes: 2), files: [], references: [],
+        conversation: Self.chatReference(minutes: 2)))
+    #expect(replayed == .continued)
+    let chat = try #require(try await temp.database.inquiry(id: chatID))
+    #expect(chat.messages.map(\.text) == ["Нужен счёт"])
+    #expect(try temp.database.listSync(.new).count == 1, "no second inquiry")
+    // A later message still finds the conversation.
+    var third = submission(key: "tg:3", disposition: .inquiry(Self.chatDraft("Когда?", minutes: 5)))
+    third.conversation = Self.chatReference(minutes: 5)
+    guard case .updated(let joined, _) = try await temp.database.ingest(third) else {
+      Issue.record("the third message joins the conversation")
+      return
+    }
+    #expect(joined == chatID)
+  }
+
+  @Test("an old message replayed after a decision does not pass for the conversation's newest")
+  func replayedOldMessage() async throws {
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    // The first message could not be read on arrival; the second made the inquiry, accepted.
+    let failure = HookFailure(status: 400, code: "missing_fields", message: "no text")
+    var first = submission(key: "tg:1", disposition: .quarantined(failure, partial: nil))
+    first.conversation = Self.chatReference(minutes: 0)
+    guard case .kept(let keptRaw, .quarantined) = try await temp.database.ingest(first) else {
+      Issue.record("the first message is kept quarantined")
+      return
+    }
+    var second = submission(
+      key: "tg:2", disposition: .inquiry(Self.chatDraft("Есть в наличии?", minutes: 10)))
+    second.conversation = Self.chatReference(minutes: 10)
+    guard case .created(let chatID, _) = try await temp.database.ingest(second) else {
+      Issue.record("the second message makes an inquiry")
+      return
+    }
+    _ = try await temp.database.apply(
+      .accept(
+        action: .newClient, clientID: "C-1", contactID: nil, interestID: "I-1", comment: nil),
+      to: chatID, by: "crm")
+    // Replayed now: it continues the decided conversation as a new inquiry of its time.
+    let replayed = try await temp.database.applyReplay(
+      rawID: try #require(Int64(keptRaw)),
+      outcome: .inquiry(
+        Self.chatDraft("Здравствуйте", minutes: 0), files: [], references: [],
+        conversation: Self.chatReference(minutes: 0)))
+    #expect(replayed == .created)
+    // The next live message continues the accepted inquiry's conversation, not the old one.
+    var third = submission(key: "tg:3", disposition: .inquiry(Self.chatDraft("Беру", minutes: 12)))
+    third.conversation = Self.chatReference(minutes: 12)
+    guard case .created(let nextID, _) = try await temp.database.ingest(third) else {
+      Issue.record("the third message starts a threaded inquiry")
+      return
+    }
+    let next = try #require(try await temp.database.inquiry(id: nextID))
+    #expect(next.thread?.inquiryID == chatID)
+    #expect(next.match.suggestedAction == .interactionOnInterest)
+  }
+
   @Test("uploaded files become the inquiry's attachments with safe names")
   func attachments() async throws {
     let temp = try TempDatabase()

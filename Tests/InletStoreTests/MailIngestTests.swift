@@ -205,6 +205,28 @@ struct MailIngestTests {
     #expect(after.match.suggestedAction == .interactionOnInterest)
     #expect(after.match.interestIDs == ["i9"])
     #expect(after.thread?.inquiryID == rootID)
+
+    // The CRM closes the deal: the thread no longer suggests an interaction on it (the
+    // sender is matched as any: a known contact of c1, which has no open interest).
+    let (_, closing) = try await temp.database.upsertDirectory(
+      .interest(DirectoryInterest(id: "i9", clientID: "c1", status: .closed)))
+    #expect(closing.rematched == 1)
+    let closed = try #require(try await temp.database.inquiry(id: newID))
+    #expect(closed.match.suggestedAction == .existingContact)
+    #expect(closed.match.interestIDs.isEmpty)
+    #expect(closed.match.clientID == "c1", "the client the manager accepted the thread for")
+    #expect(closed.thread?.inquiryID == rootID, "still shown as a continuation")
+    #expect(closed.returning)
+
+    // A thread's interest is listed first, before the client's other open ones.
+    _ = try await temp.database.upsertDirectory(
+      .interest(DirectoryInterest(id: "i9", clientID: "c1", status: .open)))
+    _ = try await temp.database.upsertDirectory(
+      .interest(
+        DirectoryInterest(
+          id: "i10", clientID: "c1", status: .open, updatedAt: Date().addingTimeInterval(60))))
+    let reopened = try #require(try await temp.database.inquiry(id: newID))
+    #expect(reopened.match.interestIDs == ["i9", "i10"], "\(reopened.match)")
   }
 
   @Test("more letters from one sender than the limit are kept ignored as rate_limited")

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import InletCore
 import Testing
 
 @testable import InletStore
@@ -51,6 +52,55 @@ struct MigrationTests {
     // Migrating again is a no-op.
     try temp.database.migrate()
     #expect(try temp.database.appliedMigrations() == names)
+  }
+
+  @Test("contacts stored before usernames were compared are found by their @username")
+  func messengerUsernames() async throws {
+    let temp = try TempDatabase(migrate: false)
+    defer { temp.remove() }
+    try temp.database.migrate(upTo: "2026-11-30-4-contacts-by-client")
+    // As the previous version stored a contact listing `tg:@Ivan_P` and a t.me link.
+    try await temp.database.pool.write { db in
+      try db.execute(
+        sql: """
+          INSERT INTO contacts (id, client_id, name, updated_at, emails, phones, messengers, keys)
+          VALUES ('P-1', NULL, 'Иван', 0, NULL, NULL, ?, ?)
+          """,
+        arguments: [
+          "tg:@Ivan_P\ntelegram:https://t.me/Ivan_P\ntelegram:5123",
+          "messenger\ttg:@Ivan_P\nmessenger\ttelegram:https://t.me/Ivan_P\nmessenger\ttelegram:5123",
+        ])
+      for value in ["tg:@Ivan_P", "telegram:https://t.me/Ivan_P", "telegram:5123"] {
+        try db.execute(
+          sql: """
+            INSERT INTO directory_keys (kind, value, record_type, record_id)
+            VALUES ('messenger', ?, 'contact', 'P-1')
+            """, arguments: [value])
+      }
+    }
+    try temp.database.migrate()
+    let (messengers, keys) = try temp.database.readSync { db in
+      (
+        try String.fetchOne(db, sql: "SELECT messengers FROM contacts WHERE id = 'P-1'"),
+        try String.fetchAll(
+          db, sql: "SELECT value FROM directory_keys WHERE record_id = 'P-1' ORDER BY value")
+      )
+    }
+    #expect(messengers == "telegram:@ivan_p\ntelegram:5123")
+    #expect(keys == ["telegram:5123", "telegram:@ivan_p"])
+    // A message from that Telegram user (another numeric id) finds the contact.
+    let draft = Inquiry(
+      channel: "tg", kind: .message, receivedAt: Date(), text: "Добрый день",
+      sender: .init(
+        messenger: Inquiry.Messenger(network: "telegram", id: "999", username: "ivan_p")))
+    guard
+      case .created(let id, _) = try await temp.database.ingest(
+        submission(key: "tg:1", disposition: .inquiry(draft)))
+    else {
+      Issue.record("expected an inquiry")
+      return
+    }
+    #expect(try await temp.database.inquiry(id: id)?.match.contactID == "P-1")
   }
 
   @Test("migration names are unique and ordered")

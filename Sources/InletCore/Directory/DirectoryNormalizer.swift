@@ -95,9 +95,17 @@ public struct DirectoryNormalizer: Sendable {
   static func messengerGeneral(_ raw: String) -> String? {
     let text = raw.trimmedSpaces
     guard let colon = text.firstIndex(of: ":") else { return nil }
-    let network = text[..<colon].trimmedSpaces.lowercased()
-    let id = text[text.index(after: colon)...].trimmedSpaces
-    guard !network.isEmpty, !id.isEmpty else { return nil }
+    var network = text[..<colon].trimmedSpaces.lowercased()
+    var id = text[text.index(after: colon)...].trimmedSpaces
+    // A link to a profile is its username: `telegram:https://t.me/ivan_p` is `telegram:@ivan_p`.
+    for prefix in ["https://t.me/", "http://t.me/", "t.me/"] where id.lowercased().hasPrefix(prefix)
+    {
+      id = "@" + id.dropFirst(prefix.count)
+    }
+    if network == "tg" { network = "telegram" }
+    guard !network.isEmpty, !id.isEmpty, id != "@" else { return nil }
+    // Usernames are case-insensitive (ids are kept as written).
+    if id.hasPrefix("@") { id = id.lowercased() }
     return "\(network):\(id)"
   }
 
@@ -171,6 +179,13 @@ public struct DirectoryNormalizer: Sendable {
     let network = ASCIIBytes.trimmingSpaces(bytes, 0..<colon)
     let id = ASCIIBytes.trimmingSpaces(bytes, colon + 1..<bytes.count)
     guard !network.isEmpty, !id.isEmpty else { return .decided(nil) }
+    // Usernames, profile links and the `tg` alias: the general path.
+    if bytes[id.lowerBound] == UInt8(ascii: "@")
+      || bytes[id.lowerBound..<id.upperBound].contains(UInt8(ascii: "/"))
+      || network.count == 2
+    {
+      return .undecided
+    }
     let result = String(unsafeUninitializedCapacity: network.count + 1 + id.count) { out in
       var count = 0
       for index in network {

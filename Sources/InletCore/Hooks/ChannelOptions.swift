@@ -34,12 +34,14 @@ public enum ChannelOptions {
         }
       case "cors_origins":
         let origins = strings(value)
-        if origins.isEmpty
-          || origins.contains(where: {
-            $0 != "*" && !($0.hasPrefix("https://") || $0.hasPrefix("http://"))
-          })
-        {
-          return (key, "a list of origins such as `https://example.ru`, or `*`")
+        let expected = "a list of origins such as `https://example.ru`, or `*`"
+        if origins.isEmpty { return (key, expected) }
+        if let bad = origins.first(where: { $0 != "*" && origin($0) == nil }) {
+          return (
+            key,
+            "\(expected); `\(bad)` is not one (an origin is the scheme, host and port only: "
+              + "no path, query or fragment)"
+          )
         }
       case "honeypot":
         if strings(value).isEmpty { return (key, "a field name, or a list of them") }
@@ -72,6 +74,61 @@ public enum ChannelOptions {
       return nil
     }
     return Int(number)
+  }
+
+  /// An origin in the form two of them compare in: `http` or `https`, the host lower-cased (its
+  /// `xn--` labels in Unicode), the port only when it is not the scheme's default
+  /// (`HTTPS://Example.ru:443/` is `https://example.ru`). Nil when `text` is not an origin:
+  /// another scheme, no host, user information, a port that is not a number, or a path beyond
+  /// `/`, a query or a fragment.
+  public static func origin(_ text: String) -> String? {
+    let trimmed = text.trimmingCharacters(in: .whitespaces)
+    guard let separator = trimmed.range(of: "://") else { return nil }
+    let scheme = trimmed[..<separator.lowerBound].lowercased()
+    let defaultPort: Int
+    switch scheme {
+    case "https": defaultPort = 443
+    case "http": defaultPort = 80
+    default: return nil
+    }
+    var rest = trimmed[separator.upperBound...]
+    if rest.hasSuffix("/") { rest = rest.dropLast() }
+    // No path, query, fragment, user info, and no wildcard (`https://*.example.ru` would never
+    // match: every origin is listed as the browser sends it).
+    guard !rest.isEmpty, !rest.contains(where: { "/?#@\\*".contains($0) }) else { return nil }
+    var host = rest
+    var portText: Substring?
+    if rest.hasPrefix("[") {
+      // An IPv6 literal: `[::1]` or `[::1]:8443`.
+      guard let bracket = rest.firstIndex(of: "]") else { return nil }
+      host = rest[...bracket]
+      let after = rest[rest.index(after: bracket)...]
+      if !after.isEmpty {
+        guard after.hasPrefix(":") else { return nil }
+        portText = after.dropFirst()
+      }
+    } else if let colon = rest.firstIndex(of: ":") {
+      host = rest[..<colon]
+      portText = rest[rest.index(after: colon)...]
+    }
+    guard host.count > (host.hasPrefix("[") ? 2 : 0) else { return nil }
+    // A browser sends an internationalised host in its ASCII form (`xn--e1afmkfd.xn--p1ai`), a
+    // config may hold it as typed (`пример.рф`): both compare in Unicode.
+    let labels = host.lowercased().split(separator: ".", omittingEmptySubsequences: false)
+      .map { label -> String in
+        guard label.hasPrefix("xn--"), let decoded = Punycode.decode(String(label)) else {
+          return String(label)
+        }
+        return decoded.lowercased()
+      }
+    var serialised = scheme + "://" + labels.joined(separator: ".")
+    if let portText {
+      guard !portText.isEmpty, portText.allSatisfy(\.isASCII), portText.allSatisfy(\.isNumber),
+        let port = Int(portText), (1...65535).contains(port)
+      else { return nil }
+      if port != defaultPort { serialised += ":\(port)" }
+    }
+    return serialised
   }
 
   /// A list of strings (a single string is a list of one).

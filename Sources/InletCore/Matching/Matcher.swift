@@ -42,10 +42,18 @@ public struct Matcher: Sendable {
     if let phone = sender.phone {
       keys.append((.phone, DirectoryKey(.phone, phone)))
     }
-    if let messenger = sender.messenger, let id = messenger.id,
-      let key = DirectoryNormalizer.messenger("\(messenger.network):\(id)")
-    {
-      keys.append((.messenger, DirectoryKey(.messenger, key)))
+    if let messenger = sender.messenger {
+      if let id = messenger.id,
+        let key = DirectoryNormalizer.messenger("\(messenger.network):\(id)")
+      {
+        keys.append((.messenger, DirectoryKey(.messenger, key)))
+      }
+      // A CRM usually knows a Telegram contact by `@username`, not by the numeric id.
+      if let username = messenger.username,
+        let key = DirectoryNormalizer.messenger("\(messenger.network):@\(username)")
+      {
+        keys.append((.messenger, DirectoryKey(.messenger, key)))
+      }
     }
     if let email = sender.email, let domain = DirectoryNormalizer.domain(ofEmail: email),
       !rules.isFreeMail(domain)
@@ -120,8 +128,13 @@ public struct Matcher: Sendable {
       let supports =
         (clientID != nil && item.clients.contains(clientID!))
         || (contactID != nil && item.contacts.contains { $0.id == contactID })
-      if supports { match.by.append(item.criterion.rawValue) }
-      if item.named.contains(where: { $0 != clientID }) {
+      // A criterion with two keys (a messenger id and username) is listed once.
+      if supports, !match.by.contains(item.criterion.rawValue) {
+        match.by.append(item.criterion.rawValue)
+      }
+      if item.named.contains(where: { $0 != clientID }),
+        !match.conflicts.contains(item.criterion.rawValue)
+      {
         match.conflicts.append(item.criterion.rawValue)
       }
     }
@@ -131,16 +144,39 @@ public struct Matcher: Sendable {
     } else {
       match.potentialClient = contactID == nil
     }
+    if clientID == nil && contactID == nil {
+      match.candidates = Self.candidates(evidence)
+      // The sender is known, only not to which client: a new client would be a duplicate.
+      if !match.candidates.isEmpty { match.potentialClient = false }
+    }
     if clientID != nil && !match.interestIDs.isEmpty {
       match.suggestedAction = .interactionOnInterest
-    } else if contactID != nil {
+    } else if contactID != nil || match.candidates.contains(where: { $0.contactID != nil }) {
       match.suggestedAction = .existingContact
-    } else if clientID != nil {
+    } else if clientID != nil || !match.candidates.isEmpty {
       match.suggestedAction = .newContactOfClient
     } else {
       match.suggestedAction = .newClient
     }
     return match
+  }
+
+  /// The clients ambiguous evidence pointed at, strongest criterion first (by id within one,
+  /// so the order does not depend on the lookup's), each with the one contact of it a
+  /// person-level criterion found (if exactly one).
+  static func candidates(_ evidence: [Evidence]) -> [Inquiry.Match.Candidate] {
+    let clients = unique(evidence.flatMap { $0.clients.sorted() })
+    return clients.map { client in
+      var contact: String?
+      for item in evidence where item.criterion.identifiesContact {
+        let ids = unique(item.contacts.filter { $0.clientID == client }.map(\.id))
+        if ids.count == 1 {
+          contact = ids[0]
+          break
+        }
+      }
+      return Inquiry.Match.Candidate(clientID: client, contactID: contact)
+    }
   }
 
   static func unique(_ values: [String]) -> [String] {

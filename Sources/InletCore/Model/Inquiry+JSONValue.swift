@@ -54,6 +54,7 @@ extension Inquiry {
     object.string("kind", kind.rawValue)
     object.nested("match") { match in
       match.strings("by", self.match.by)
+      match.value("candidates", .array(self.match.candidates.map(\.jsonValue)))
       match.string("client_id", self.match.clientID)
       match.strings("conflicts", self.match.conflicts)
       match.string("contact_id", self.match.contactID)
@@ -172,8 +173,17 @@ extension Inquiry.Match {
       "conflicts": .array(conflicts.map(Value.string)),
       "suggested_action": .string(suggestedAction.rawValue),
       "potential_client": .bool(potentialClient),
+      "candidates": .array(candidates.map(\.jsonValue)),
     ]
     members["client_id"] = clientID.map(Value.string)
+    members["contact_id"] = contactID.map(Value.string)
+    return .object(members)
+  }
+}
+
+extension Inquiry.Match.Candidate {
+  var jsonValue: Value {
+    var members: [String: Value] = ["client_id": .string(clientID)]
     members["contact_id"] = contactID.map(Value.string)
     return .object(members)
   }

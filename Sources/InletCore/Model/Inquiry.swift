@@ -191,12 +191,16 @@ public struct Inquiry: Codable, Sendable, Equatable {
     public var conflicts: [String]
     public var suggestedAction: SuggestedAction
     public var potentialClient: Bool
+    /// When the evidence named several clients and none could be chosen (an INN shared by a
+    /// head office and its branch, an e-mail on contacts of two clients): each of them, with
+    /// its contact where one matched, for the manager to pick from. Empty otherwise.
+    public var candidates: [Candidate]
 
     /// No match: a new (potential) client, which is what an empty directory suggests.
     public init(
       clientID: String? = nil, contactID: String? = nil, interestIDs: [String] = [],
       by: [String] = [], conflicts: [String] = [], suggestedAction: SuggestedAction = .newClient,
-      potentialClient: Bool = true
+      potentialClient: Bool = true, candidates: [Candidate] = []
     ) {
       self.clientID = clientID
       self.contactID = contactID
@@ -205,15 +209,45 @@ public struct Inquiry: Codable, Sendable, Equatable {
       self.conflicts = conflicts
       self.suggestedAction = suggestedAction
       self.potentialClient = potentialClient
+      self.candidates = candidates
+    }
+
+    /// A client the sender may belong to.
+    public struct Candidate: Codable, Sendable, Equatable {
+      public var clientID: String
+      public var contactID: String?
+
+      public init(clientID: String, contactID: String? = nil) {
+        self.clientID = clientID
+        self.contactID = contactID
+      }
+
+      enum CodingKeys: String, CodingKey {
+        case clientID = "client_id"
+        case contactID = "contact_id"
+      }
     }
 
     enum CodingKeys: String, CodingKey {
       case clientID = "client_id"
       case contactID = "contact_id"
       case interestIDs = "interest_ids"
-      case by, conflicts
+      case by, conflicts, candidates
       case suggestedAction = "suggested_action"
       case potentialClient = "potential_client"
+    }
+
+    // Documents stored before `candidates` existed have none.
+    public init(from decoder: any Decoder) throws {
+      let container = try decoder.container(keyedBy: CodingKeys.self)
+      clientID = try container.decodeIfPresent(String.self, forKey: .clientID)
+      contactID = try container.decodeIfPresent(String.self, forKey: .contactID)
+      interestIDs = try container.decode([String].self, forKey: .interestIDs)
+      by = try container.decode([String].self, forKey: .by)
+      conflicts = try container.decode([String].self, forKey: .conflicts)
+      suggestedAction = try container.decode(SuggestedAction.self, forKey: .suggestedAction)
+      potentialClient = try container.decode(Bool.self, forKey: .potentialClient)
+      candidates = try container.decodeIfPresent([Candidate].self, forKey: .candidates) ?? []
     }
   }
 

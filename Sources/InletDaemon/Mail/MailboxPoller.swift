@@ -454,6 +454,14 @@ final class MailboxPoller: Sendable {
       )
       .increment(by: value)
     }
+    if summary.created > 0 {
+      // The lead counter of every channel: a mailbox is the channel of its letters.
+      Counter(
+        label: "inlet_inquiries_created_total",
+        dimensions: [("channel", mailbox), ("kind", InquiryKind.email.rawValue)]
+      )
+      .increment(by: summary.created)
+    }
     if summary.bytes > 0 {
       Counter(label: "inlet_imap_bytes_total", dimensions: [("mailbox", mailbox)])
         .increment(by: summary.bytes)

@@ -3,7 +3,8 @@ import Hummingbird
 import InletCore
 import InletStore
 
-/// `GET /deliveries` (the outbox, e.g. `?status=dead`) and `POST /deliveries/{id}/retry`.
+/// `GET /deliveries` (the outbox, e.g. `?status=dead`), `POST /deliveries/{id}/retry` and
+/// `POST /deliveries/retry` (every dead one, after a CRM outage longer than the retries).
 struct DeliveryController {
   let database: InletDatabase
 
@@ -40,6 +41,10 @@ struct DeliveryController {
       return try InquiryController.json(
         Page(items: items, next: items.count == limit ? items.last?.id : nil))
     }
+    group.post("/deliveries/retry") { _, _ in
+      let revived = try await database.retryDeadDeliveries(now: Date())
+      return try InquiryController.json(Revived(revived: revived))
+    }
     group.post("/deliveries/:id/retry") { _, context in
       let id = context.parameters.get("id") ?? ""
       switch try await database.retryDelivery(id, now: Date()) {
@@ -56,4 +61,9 @@ struct DeliveryController {
   }
 
   typealias Page = APIPage<Delivery>
+
+  /// The answer of the bulk retry: how many dead deliveries went back in the queue.
+  struct Revived: Encodable {
+    var revived: Int
+  }
 }

@@ -37,6 +37,9 @@ struct EventStream: Sendable {
     deinit { open.count.wrappingSubtract(1, ordering: .relaxed) }
   }
 
+  /// nginx's per-response switch for proxy buffering.
+  static let accelBuffering = HTTPField.Name("X-Accel-Buffering")!
+
   func register(on group: RouterGroup<InletRequestContext>) {
     group.get("/inquiries/stream") { request, _ in
       let header =
@@ -49,14 +52,7 @@ struct EventStream: Sendable {
             .badRequest, code: "invalid_last_event_id",
             message: "Last-Event-ID must be the id of an event received earlier (an integer)")
         }
-        let newest = try await database.lastEventID()
-        guard value <= newest else {
-          throw APIError(
-            .conflict, code: "last_event_id_ahead",
-            message:
-              "Last-Event-ID \(value) is ahead of the newest event (\(newest)): this database is "
-              + "not the one the id came from (restored or replaced); resume with 0 to read all")
-        }
+        try await Self.requireKnown(value, named: "Last-Event-ID", in: database)
         start = value
       } else {
         start = try await database.lastEventID()
@@ -72,6 +68,9 @@ struct EventStream: Sendable {
       var headers = HTTPFields()
       headers[.contentType] = "text/event-stream; charset=utf-8"
       headers[.cacheControl] = "no-cache"
+      // nginx buffers a proxied answer by default: the events would wait in its buffer until
+      // it filled. This tells it to pass each one on at once.
+      headers[Self.accelBuffering] = "no"
       let stream = self
       let slot = Slot(open)
       return Response(
@@ -105,6 +104,21 @@ struct EventStream: Sendable {
         lastWrite = .now
       }
       try await Task.sleep(for: pollInterval)
+    }
+  }
+
+  /// 409 `last_event_id_ahead` for an event id past the newest one: a database restored or
+  /// replaced under the client, which must start again rather than wait for a gap to fill.
+  static func requireKnown(_ id: Int64, named name: String, in database: InletDatabase)
+    async throws
+  {
+    let newest = try await database.lastEventID()
+    guard id <= newest else {
+      throw APIError(
+        .conflict, code: "last_event_id_ahead",
+        message:
+          "\(name) \(id) is ahead of the newest event (\(newest)): this database is not the one "
+          + "the id came from (restored or replaced); start again from 0 to read all")
     }
   }
 

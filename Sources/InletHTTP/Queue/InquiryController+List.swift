@@ -12,8 +12,9 @@ extension InquiryController {
     group.get("/inquiries") { request, _ in
       let query = try Self.queueQuery(request.uri.queryParameters)
       let page = try await database.page(query)
-      return try Self.json(
-        Page(items: page.items, next: page.next?.token, resume: page.position.token))
+      // `resume` ("what arrived since") only where entries join the listing as they arrive.
+      let resume = query.filter.resumable ? page.position.token : nil
+      return try Self.json(Page(items: page.items, next: page.next?.token, resume: resume))
     }
   }
 

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import InletCore
 import InletStore
@@ -6,6 +7,7 @@ import InletStore
 extension InquiryController {
   /// `POST /inquiries/{id}/accept|reject|merge`: the manager's decision, recorded with the
   /// token's name; a repeated identical decision answers 200, a contradicting one 409.
+  /// `POST /inquiries/r{id}/promote`: a kept raw item made an inquiry.
   func registerTransitions(on group: RouterGroup<InletRequestContext>) {
     group.post("/inquiries/:id/accept") { request, context in
       let body = try await JSONBody.parse(
@@ -33,6 +35,31 @@ extension InquiryController {
       }
       return try await apply(.reject(reason: reason, comment: body["comment"]), context: context)
     }
+    // A raw item kept as noise or unreadable (`r<id>` of a listing) made an inquiry by hand.
+    group.post("/inquiries/:id/promote") { _, context in
+      let id = context.parameters.get("id") ?? ""
+      guard id.hasPrefix("r"), let rawID = Int64(id.dropFirst()) else {
+        throw APIError(
+          .conflict, code: "invalid_transition",
+          message:
+            "only a raw item kept as ignored or quarantined (`r<id>` in a listing) can be "
+            + "promoted; `\(id)` is an inquiry already")
+      }
+      switch try await database.promote(rawID: rawID, by: context.apiToken?.name ?? "unknown") {
+      case .created(let inquiry):
+        return try Self.decided(inquiry, applied: true, status: .created)
+      case .existing(let inquiry):
+        return try Self.decided(inquiry, applied: false)
+      case .notFound:
+        throw APIError.notFound("no raw item `\(id)`")
+      case .nothingToPromote(let status):
+        throw APIError(
+          .conflict, code: "nothing_to_promote",
+          message:
+            "raw item `\(id)` (`\(status)`) holds nothing readable to make an inquiry of; "
+            + "its bytes are at /api/v1/raw/\(rawID)")
+      }
+    }
     group.post("/inquiries/:id/merge") { request, context in
       let body = try await JSONBody.parse(request, context: context, allowed: ["into"])
       // `007` and `7` name the same inquiry: the decision records the id as the API writes it.
@@ -42,24 +69,41 @@ extension InquiryController {
     }
   }
 
+  /// `Inlet-Transition: applied` when this request made the decision, `repeated` when it
+  /// only matched the one already recorded.
+  static let transitionHeader = HTTPField.Name("Inlet-Transition")!
+
+  /// The inquiry after a decision, with ``transitionHeader``.
+  static func decided(
+    _ inquiry: Inquiry, applied: Bool, status: HTTPResponse.Status = .ok
+  ) throws -> Response {
+    var response = try json(inquiry)
+    response.status = status
+    response.headers[transitionHeader] = applied ? "applied" : "repeated"
+    return response
+  }
+
   private func apply(_ transition: Transition, context: InletRequestContext) async throws
     -> Response
   {
     let id = context.parameters.get("id") ?? ""
     let who = context.apiToken?.name ?? "unknown"
-    // `r<raw id>`: an ignored or quarantined input listed in the queue's shape, not an inquiry.
-    if id.hasPrefix("r"), Int64(id.dropFirst()) != nil {
+    // `r<raw id>` is decided as `GET /inquiries/r<raw id>` reads it: the item's inquiry.
+    switch try await database.apply(transition, to: id, by: who) {
+    case .changed(let inquiry):
+      return try Self.decided(inquiry, applied: true)
+    case .unchanged(let inquiry):
+      // The same decision was recorded earlier (this client's retry, or another manager's
+      // identical decision): 200 all the same, but the header tells the two apart.
+      return try Self.decided(inquiry, applied: false)
+    case .notFound:
+      throw APIError.notFound("no inquiry with id `\(id)`")
+    case .rawItem(let status):
       throw APIError(
         .conflict, code: "invalid_transition",
         message:
-          "`\(id)` is a raw item kept as ignored or quarantined, not an inquiry: it cannot be "
-          + "decided; `inlet replay` makes it an inquiry once it can be read")
-    }
-    switch try await database.apply(transition, to: id, by: who) {
-    case .changed(let inquiry), .unchanged(let inquiry):
-      return try Self.json(inquiry)
-    case .notFound:
-      throw APIError.notFound("no inquiry with id `\(id)`")
+          "`\(id)` is a raw item kept as `\(status)`, not an inquiry: it cannot be decided; "
+          + "`inlet replay` makes it an inquiry once it can be read")
     case .targetNotFound:
       throw APIError(
         .notFound, code: "merge_target_not_found",

@@ -49,6 +49,15 @@ public enum OpenAPIDocument {
             null; a cursor stays valid while new inquiries arrive (they sort after it). `resume` is
             the position after the page's last entry, on the last page too: pass it as `after`
             later to get exactly what arrived since.
+
+            The cursor follows arrival. Paging with `next` works for every status (an entry that
+            joins the status behind the cursor while a client pages is seen on the next walk from
+            the start). `resume` is offered for `status=new` (the default) and `status=all` only:
+            an inquiry becomes `accepted`, `rejected` or `merged` when it is decided, and a raw item
+            may become `ignored` or `quarantined` after it arrived (a letter fetched on a later
+            pass, `inlet replay`), so "what arrived since" is no question for those statuses. To
+            follow decisions, resume `status=all` (each entry has its `status`), read the event
+            stream, or page `/api/v1/events`.
           parameters:
             - name: status
               in: query
@@ -94,7 +103,8 @@ public enum OpenAPIDocument {
             no event), so a client that has seen no event yet also resumes where it connected. An
             id ahead of the newest event (the database was restored or replaced) is 409
             `last_event_id_ahead`. At most 64 streams are open at once; beyond that 503
-            `too_many_streams` with `Retry-After`.
+            `too_many_streams` with `Retry-After`. The answer carries `X-Accel-Buffering: no`, so
+            nginx in front passes each event on at once.
           parameters:
             - name: Last-Event-ID
               in: header
@@ -113,6 +123,50 @@ public enum OpenAPIDocument {
             "401": { $ref: "#/components/responses/Unauthorized" }
             "409": { $ref: "#/components/responses/Conflict" }
             "503": { $ref: "#/components/responses/ServiceUnavailable" }
+      /api/v1/events:
+        get:
+          tags: [queue]
+          operationId: listEvents
+          summary: The change sequence of the event stream, in pages, for a CRM that polls.
+          description: |
+            Every `inquiry.created` and `inquiry.updated` event (a continuation appended, a new
+            match, a call answered later, a decision) in the order of the stream's `id`s, with the
+            inquiry as it was right after the change. Page with `after` = the previous page's
+            `last_event_id` (0, the default, reads from the first event); `more` is true when the
+            page was full. An `after` ahead of the newest event (the database was restored or
+            replaced) is 409 `last_event_id_ahead`.
+          parameters:
+            - name: after
+              in: query
+              schema: { type: string, pattern: "^[0-9]{1,18}$" }
+            - name: limit
+              in: query
+              schema: { type: integer, minimum: 1, maximum: 500, default: 100 }
+          responses:
+            "200":
+              description: A page of events.
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    required: [items, last_event_id, more]
+                    properties:
+                      items:
+                        type: array
+                        items:
+                          type: object
+                          required: [id, type, inquiry_id, created_at, inquiry]
+                          properties:
+                            id: { type: integer }
+                            type: { type: string, enum: [inquiry.created, inquiry.updated] }
+                            inquiry_id: { type: string }
+                            created_at: { type: string, format: date-time }
+                            inquiry: { $ref: "#/components/schemas/Inquiry" }
+                      last_event_id: { type: integer }
+                      more: { type: boolean }
+            "400": { $ref: "#/components/responses/BadRequest" }
+            "401": { $ref: "#/components/responses/Unauthorized" }
+            "409": { $ref: "#/components/responses/Conflict" }
       /api/v1/inquiries/{id}:
         get:
           tags: [queue]
@@ -133,8 +187,9 @@ public enum OpenAPIDocument {
           tags: [queue]
           operationId: acceptInquiry
           summary: Accept a new inquiry with one of the four outcomes.
-          description: Repeating the same accept answers 200 and changes nothing; any other decision
-            on an inquiry that is no longer `new` is 409.
+          description: Repeating the same accept answers 200 and changes nothing
+            (`Inlet-Transition` says `repeated` instead of `applied`); any other decision on an
+            inquiry that is no longer `new` is 409.
           parameters:
             - $ref: "#/components/parameters/InquiryID"
           requestBody:
@@ -196,15 +251,38 @@ public enum OpenAPIDocument {
             "413": { $ref: "#/components/responses/TooLarge" }
             "415": { $ref: "#/components/responses/UnsupportedMediaType" }
             "503": { $ref: "#/components/responses/ServiceUnavailable" }
+      /api/v1/inquiries/{id}/promote:
+        post:
+          tags: [queue]
+          operationId: promoteRawItem
+          summary: Make a raw item kept as ignored or quarantined an inquiry.
+          description: |
+            For a lead misread as noise (an auto-reply header on a real letter, a visitor who filled
+            a form faster than `min_fill_seconds`): `id` is the `r<raw id>` a listing shows. What
+            was read from the item becomes a `new` inquiry, matched like any (201, `Inlet-Transition:
+            applied`); the item records who promoted it. Again for the same item: 200 with that
+            inquiry (`repeated`). An item with nothing readable is 409 `nothing_to_promote` (its
+            bytes stay at `/api/v1/raw/{id}`); an inquiry id is 409 `invalid_transition`.
+          parameters:
+            - $ref: "#/components/parameters/InquiryID"
+          responses:
+            "200": { $ref: "#/components/responses/InquiryChanged" }
+            "201": { $ref: "#/components/responses/InquiryChanged" }
+            "401": { $ref: "#/components/responses/Unauthorized" }
+            "403": { $ref: "#/components/responses/Forbidden" }
+            "404": { $ref: "#/components/responses/NotFound" }
+            "409": { $ref: "#/components/responses/Conflict" }
+            "503": { $ref: "#/components/responses/ServiceUnavailable" }
       /api/v1/raw/{id}:
         get:
           tags: [queue]
           operationId: getRawItem
           summary: The raw input as received (the .eml, the webhook body).
           description: |
-            A credential of the channel's own inside the body (VK's `secret`, MegaFon's
-            `crm_token`) reads `[redacted]`: a read token does not reveal what authenticates
-            webhooks.
+            `id` is the raw item's id (`source.raw_id`), or the `r<raw id>` a listing shows for an
+            ignored or quarantined item (`r5` and `5` are the same item). A credential of the
+            channel's own inside the body (VK's `secret`, MegaFon's `crm_token`) reads
+            `[redacted]`: a read token does not reveal what authenticates webhooks.
           parameters:
             - name: id
               in: path
@@ -259,6 +337,29 @@ public enum OpenAPIDocument {
                   schema: { $ref: "#/components/schemas/DeliveryPage" }
             "400": { $ref: "#/components/responses/BadRequest" }
             "401": { $ref: "#/components/responses/Unauthorized" }
+      /api/v1/deliveries/retry:
+        post:
+          tags: [delivery]
+          operationId: retryDeadDeliveries
+          summary: Put every dead delivery back in the queue with a fresh attempt budget.
+          description: |
+            For a CRM that was down longer than `max_attempts` retries: every `dead` delivery
+            becomes `pending` again, in one transaction, and is sent at once. Each inquiry's changes
+            still arrive oldest first (the later ones wait behind the revived one). With none dead
+            it answers `{"revived": 0}`.
+          responses:
+            "200":
+              description: How many deliveries were dead and are pending again.
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    required: [revived]
+                    properties:
+                      revived: { type: integer, minimum: 0 }
+            "401": { $ref: "#/components/responses/Unauthorized" }
+            "403": { $ref: "#/components/responses/Forbidden" }
+            "503": { $ref: "#/components/responses/ServiceUnavailable" }
       /api/v1/deliveries/{id}/retry:
         post:
           tags: [delivery]
@@ -689,7 +790,10 @@ public enum OpenAPIDocument {
           name: id
           in: path
           required: true
-          description: The inquiry id.
+          description: >-
+            The inquiry id, or `r<raw id>` (the id a listing shows for a raw item): the inquiry that
+            raw item made, also one `inlet replay` made later; for an item that made none (ignored,
+            quarantined) the item itself, which no decision can change (409). An unknown id is 404.
           schema: { type: string }
           example: "1"
         DirectoryRecordID:
@@ -709,6 +813,14 @@ public enum OpenAPIDocument {
       responses:
         InquiryChanged:
           description: The inquiry after the decision (or unchanged, when it repeats the recorded one).
+          headers:
+            Inlet-Transition:
+              description: |
+                `applied` when this request made the decision; `repeated` when the same decision
+                was already recorded (a retry, or another client deciding alike first) and nothing
+                changed. Of two clients sending the same decision, exactly one sees `applied`.
+              required: true
+              schema: { type: string, enum: [applied, repeated] }
           content:
             application/json:
               schema: { $ref: "#/components/schemas/Inquiry" }
@@ -923,6 +1035,19 @@ public enum OpenAPIDocument {
                 conflicts: { type: array, items: { type: string } }
                 suggested_action: { $ref: "#/components/schemas/SuggestedAction" }
                 potential_client: { type: boolean }
+                candidates:
+                  type: array
+                  description: >-
+                    When the evidence named several clients and none could be chosen (an INN shared
+                    by a head office and its branch, an e-mail on contacts of two clients): each of
+                    them, strongest criterion first, with its contact where exactly one matched.
+                    Empty when a client was chosen or nothing matched.
+                  items:
+                    type: object
+                    required: [client_id]
+                    properties:
+                      client_id: { type: string }
+                      contact_id: { type: string }
             source:
               type: object
               properties:

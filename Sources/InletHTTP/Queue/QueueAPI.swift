@@ -12,6 +12,7 @@ struct QueueAPI {
     inquiries.registerList(on: api)
     inquiries.registerTransitions(on: api)
     EventStream(database: database).register(on: api)
+    EventPage(database: database).register(on: api)
     ContentController(database: database, channels: channels).register(on: api)
     DeliveryController(database: database).register(on: api)
     // The API description is public: a CRM integrator reads it before holding a token.

@@ -1,5 +1,7 @@
+import InletCore
+
 /// Recognises letters sent by website form mailers (Bitrix, Tilda, WordPress, PHP scripts) and
-/// reads their `Label: value` fields.
+/// reads their `Label: value` fields (and Bitrix web forms' label, line of asterisks, value).
 enum FormMailer {
   struct Result {
     var mailer: String
@@ -18,6 +20,8 @@ enum FormMailer {
     "noreply", "no-reply", "no_reply", "donotreply", "do-not-reply", "do_not_reply", "robot",
     "mailer", "notify", "notification", "notifications", "forms", "form", "bitrix", "wordpress",
     "tilda", "site", "website", "web", "postman", "bot",
+    // What PHP's mail() sends as on a hosting server (a site's own form script).
+    "www-data", "www", "apache", "nginx", "root", "php", "webmaster",
   ]
   /// Subject words of form notifications. Whole phrases, so that «информация» or «платформа»
   /// does not read as «форма».
@@ -26,11 +30,30 @@ enum FormMailer {
     "из формы", "с формы", "new submission", "new lead", "request from", "new message from",
     "contact form", "form submission",
   ]
+  /// Subject phrases of the Bitrix «Веб-формы» module's notifications («example.ru: заполнена
+  /// web-форма [1] SIMPLE_FORM_1»), sent from whatever address the site has.
+  private static let bitrixWebFormHints = ["заполнена web-форма", "заполнена веб-форма"]
+  /// Subject prefixes of forwards.
+  private static let forwardPrefixes = ["fw:", "fwd:", "пересл:", "пересылка:", "wg:"]
   /// Subject prefixes of replies and forwards: such a letter is a person's, whatever its
   /// subject says («RE: Заявка №1542 с сайта»).
-  private static let replyPrefixes = [
-    "re:", "re[", "fw:", "fwd:", "ответ:", "отв:", "пересл:", "пересылка:", "aw:", "wg:",
+  private static let replyPrefixes = ["re:", "re[", "ответ:", "отв:", "aw:"] + forwardPrefixes
+  /// The first words of labels that describe the submission, not the visitor: Tilda's «Form
+  /// Name», «Block ID», «Transaction ID», a page, a referrer, an IP address, a date, UTM tags.
+  private static let metadataFirstWords: Set<String> = [
+    "form", "formname", "formid", "форма", "block", "blockid", "transaction", "tranid", "page",
+    "pageid", "projectid", "страница", "referer", "referrer", "реферер", "ip", "ip-адрес", "url",
+    "date", "дата", "utm",
   ]
+  /// Words that make a label the submission's anywhere in it («Название формы», «Имя формы»,
+  /// «Адрес страницы»).
+  private static let metadataWords: Set<String> = ["формы", "страницы"]
+  /// First words of labels naming where a form was sent («Кому: sales@…»), not the visitor.
+  private static let recipientLabels: Set<String> = [
+    "кому", "получатель", "копия", "to", "cc", "recipient",
+  ]
+  /// «Почта» as a whole word, in the cases a label puts it in (not «почтовый»).
+  private static let mailWords: Set<String> = ["почта", "почты", "почту"]
 
   /// Whether an address is a robot's (`noreply@`, `robot@`, …) rather than a person's.
   static func isNoReply(_ email: String) -> Bool {
@@ -45,6 +68,12 @@ enum FormMailer {
   static func isReplySubject(_ subject: String) -> Bool {
     let lowered = subject.fastLowercased().trimmingASCIIWhitespace()
     return replyPrefixes.contains { lowered.utf8HasPrefix($0) }
+  }
+
+  /// Whether the subject starts as a forward's does (`FW:`, `Fwd:`, `Пересл:`, any case).
+  static func isForwardSubject(_ subject: String) -> Bool {
+    let lowered = subject.fastLowercased().trimmingASCIIWhitespace()
+    return forwardPrefixes.contains { lowered.utf8HasPrefix($0) }
   }
 
   /// Whether the letter answers or forwards another (threading headers, a `Re:` subject).
@@ -62,7 +91,9 @@ enum FormMailer {
     // «Телефон:» / «E-mail:» lines are no form.
     if isReply(letter) { return nil }
     var kind: String?
-    if mailer.utf8Contains("bitrix") || headers.contains("x-bitrix-posting") {
+    if mailer.utf8Contains("bitrix") || headers.contains("x-bitrix-posting")
+      || bitrixWebFormHints.contains(where: subject.utf8Contains)
+    {
       kind = "bitrix"
     } else if fromEmail.utf8HasSuffix("tilda.ws") || mailer.utf8Contains("tilda") {
       kind = "tilda"
@@ -72,6 +103,25 @@ enum FormMailer {
       kind = "form"
     }
     guard let kind else { return nil }
+    return read(body, mailer: kind)
+  }
+
+  /// Reads the form in a forwarded message (a colleague passing a site's notification on)
+  /// whose header names `sender`, a robot's address; `nil` for anyone else's message, and for
+  /// a form whose address is on the robot's own domain (a shop's newsletter with «Телефон:»
+  /// and «E-mail:» lines in its footer).
+  static func read(forwarded text: String, sender: String) -> Result? {
+    guard isNoReply(sender),
+      let form = read(text, mailer: sender.utf8HasSuffix("tilda.ws") ? "tilda" : "form")
+    else { return nil }
+    func domain(_ email: String) -> Substring { email.split(separator: "@").last ?? "" }
+    if let email = form.email, domain(email) == domain(sender) { return nil }
+    return form
+  }
+
+  /// The form in `body`, if its fields name the visitor somehow: two fields at least, one of
+  /// them a name, a phone or an e-mail address.
+  private static func read(_ body: String, mailer kind: String) -> Result? {
     let fields = parseFields(body)
     let kinds = fields.map { kindOf(label: $0.label) }
     let hasContact = kinds.contains { $0 == .phone || $0 == .email || $0 == .name }
@@ -85,6 +135,19 @@ enum FormMailer {
       zip(fields, kinds).lazy.filter { $0.1 == .email }.compactMap { address(in: $0.0.value) }
         .first
     }
+    // A field of a kind not told by its label whose whole value is one address («Куда
+    // ответить: ivan@client.ru»); not a robot's, nor the recipient the form was sent to.
+    func bareAddress() -> String? {
+      for (field, fieldKind) in zip(fields, kinds) where fieldKind == nil {
+        let text = field.value
+        guard !text.utf8.contains(0x20), text.utf8.contains(UInt8(ascii: "@")),
+          let normalised = EmailNormalizer.normalize(text), !isNoReply(normalised)
+        else { continue }
+        let first = field.label.fastLowercased().split(separator: " ").first ?? ""
+        if !recipientLabels.contains(String(first)) { return normalised }
+      }
+      return nil
+    }
     var contactValues: [String] = []
     for (field, fieldKind) in zip(fields, kinds) where fieldKind == .phone || fieldKind == .inn {
       contactValues.append(field.label + ": " + field.value)
@@ -97,7 +160,7 @@ enum FormMailer {
         .trimmingCharacters(inSet: ["\"", " "])
       name = before.isEmpty ? nil : before
     }
-    let email = emailValue() ?? nameValue.flatMap(address(in:))
+    let email = emailValue() ?? nameValue.flatMap(address(in:)) ?? bareAddress()
     let company = value(.company).flatMap { $0.isEmpty ? nil : $0 }
     var dictionary: [String: String] = [:]
     for field in fields { dictionary[field.label] = field.value }
@@ -121,12 +184,18 @@ enum FormMailer {
   /// then phone, INN, company, name.
   static func kindOf(label: String) -> FieldKind? {
     let lowered = label.fastLowercased().trimmingCharacters(inSet: [" ", "*", ":"])
-    let words = lowered.split { !$0.isLetter && !$0.isNumber && $0 != "-" }.map(String.init)
+    let words = joiningInitials(
+      lowered.split { !$0.isLetter && !$0.isNumber && $0 != "-" }.map(String.init))
+    // What the form or the page was, not who filled it in («Form Name: Заказать звонок»).
+    if let first = words.first, metadataFirstWords.contains(first) { return nil }
+    if words.contains(where: metadataWords.contains) { return nil }
     func has(_ stems: [String]) -> Bool {
       words.contains { word in stems.contains { word.utf8HasPrefix($0) } }
     }
-    // «Почта», «Эл. почта», not «Почтовый адрес».
-    if has(["e-mail", "email", "mail", "емейл", "имейл"]) || words.contains("почта") {
+    // «Почта», «Эл. почта», «Адрес электронной почты», not «Почтовый адрес».
+    if has(["e-mail", "email", "mail", "емейл", "имейл", "электронн"])
+      || words.contains(where: mailWords.contains)
+    {
       return .email
     }
     if has(["телефон", "phone", "тел", "мобильн", "whatsapp"]) || words == ["tel"] {
@@ -134,36 +203,85 @@ enum FormMailer {
     }
     if words.first == "инн" || words.first == "inn" { return .inn }
     if has(["компани", "организац", "company", "наименовани", "фирм"]) { return .company }
-    if has(["имя", "фио", "name", "автор", "представьтесь"]) || lowered == "контактное лицо"
-      || lowered == "от" || lowered == "from"
+    // «Ф.И.О.», «Как к вам обращаться», not «Текст обращения».
+    if has(["имя", "фио", "name", "автор", "представьтесь", "обращат"])
+      || lowered == "контактное лицо" || lowered == "от" || lowered == "from"
     {
       return .name
     }
     return nil
   }
 
-  /// `Label: value` lines with short labels, in the body's order; the first occurrence of a
-  /// label wins.
+  /// The words with runs of single letters joined: «ф», «и», «о» (from «Ф.И.О.») make «фио».
+  private static func joiningInitials(_ words: [String]) -> [String] {
+    var result: [String] = []
+    var initials = ""
+    for word in words {
+      if word.count == 1 {
+        initials += word
+        continue
+      }
+      if !initials.isEmpty { result.append(initials) }
+      initials = ""
+      result.append(word)
+    }
+    if !initials.isEmpty { result.append(initials) }
+    return result
+  }
+
+  /// `Label: value` lines with short labels, and Bitrix web forms' fields (the label, a line
+  /// of asterisks, the value), in the body's order; the first occurrence of a label wins.
   static func parseFields(_ body: String) -> [(label: String, value: String)] {
     var fields: [(label: String, value: String)] = []
     var seen: Set<String> = []
-    for line in body.lineSlices() where !line.isEmpty {
-      // Found on the UTF-8 view: `:` is ASCII, so its index is a character boundary too.
-      let utf8 = line.utf8
-      guard let offset = line.utf8Offset(of: UInt8(ascii: ":")), offset > 0, offset <= 160
+    let lines = body.lineSlices()
+    var index = 0
+    while index < lines.count && fields.count < 100 {
+      let field: (label: String, value: String)?
+      if index + 2 < lines.count, isAsteriskRule(lines[index + 1]),
+        !lines[index].utf8.contains(UInt8(ascii: ":"))
+      {
+        // The value runs to a blank line or the next field's label.
+        var end = index + 2
+        while end < lines.count, !lines[end].trimmedASCII().isEmpty,
+          !(end + 1 < lines.count && isAsteriskRule(lines[end + 1]))
+        {
+          end += 1
+        }
+        let value = lines[(index + 2)..<end].map { String($0.trimmedASCII()) }
+        field = (lines[index].trimmingASCIIWhitespace(), value.joined(separator: "\n"))
+        index = end
+      } else {
+        field = colonField(lines[index])
+        index += 1
+      }
+      guard let field, !field.label.isEmpty, field.label.count <= 40, !field.value.isEmpty,
+        field.label.split(separator: " ").count <= 5, !field.label.utf8Contains("http"),
+        field.label.first?.isLetter == true, !seen.contains(field.label)
       else { continue }
-      let colon = utf8.index(utf8.startIndex, offsetBy: offset)
-      let label = String(line[..<colon]).trimmingASCIIWhitespace()
-        .trimmingCharacters(inSet: ["*", " "])
-      let value = String(line[utf8.index(after: colon)...]).trimmingASCIIWhitespace()
-      guard !label.isEmpty, label.count <= 40, !value.isEmpty,
-        label.split(separator: " ").count <= 5, !label.utf8Contains("http"),
-        label.first?.isLetter == true, !seen.contains(label)
-      else { continue }
-      seen.insert(label)
-      fields.append((label, value))
-      if fields.count >= 100 { break }
+      seen.insert(field.label)
+      fields.append(field)
     }
     return fields
+  }
+
+  /// The label and value of a `Label: value` line, its label's asterisks (a required field's
+  /// mark) dropped.
+  private static func colonField(_ line: Substring) -> (label: String, value: String)? {
+    // Found on the UTF-8 view: `:` is ASCII, so its index is a character boundary too.
+    let utf8 = line.utf8
+    guard let offset = line.utf8Offset(of: UInt8(ascii: ":")), offset > 0, offset <= 160
+    else { return nil }
+    let colon = utf8.index(utf8.startIndex, offsetBy: offset)
+    let label = String(line[..<colon]).trimmingASCIIWhitespace()
+      .trimmingCharacters(inSet: ["*", " "])
+    let value = String(line[utf8.index(after: colon)...]).trimmingASCIIWhitespace()
+    return (label, value)
+  }
+
+  /// Whether a line is a row of asterisks (five at least), as Bitrix puts under a label.
+  private static func isAsteriskRule(_ line: Substring) -> Bool {
+    let bytes = line.trimmedASCII().utf8
+    return bytes.count >= 5 && bytes.allSatisfy { $0 == UInt8(ascii: "*") }
   }
 }

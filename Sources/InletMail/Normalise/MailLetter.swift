@@ -25,8 +25,13 @@ public struct MailLetter: Sendable {
   ///    visitor who left no address (a callback request): no sender; ``senderName`` is the
   ///    form's name.
   /// 4. A letter from the company's own address that forwards someone else's (a colleague
-  ///    passing a client's request to the sales mailbox) is from that someone.
-  /// 5. Otherwise the sender is `From` (or, without `From`, `Reply-To`, then `Sender`).
+  ///    passing a client's request to the sales mailbox) is from that someone. When the
+  ///    forwarded message is a site's notification (its sender a robot), its form is read and
+  ///    rules 1–3 apply to it.
+  /// 5. Otherwise the sender is `From` (or, without `From`, `Reply-To`, then `Sender`). A
+  ///    person's letter that only looks like a form (a «Заявка …» subject, a signature's
+  ///    «Тел.:» and «E-mail:» lines; no form mailer's header, `From` neither a robot's nor
+  ///    ours) is no form: `From` stays the sender, named from the fields when it has no name.
   ///
   /// `From` on the company's own domain counts as a form mailer's for rule 1 (a site's plugin
   /// sending as `sales@` with the visitor in `Reply-To`); our own or a robot's `Reply-To` does

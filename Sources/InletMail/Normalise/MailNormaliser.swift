@@ -49,7 +49,10 @@ public enum MailNormaliser {
 
     let body = BodyExtractor.extract(message)
     letter.textFromHTML = body.fromHTML
-    let split = TextSplitter.split(body.text)
+    // Outlook forwards with no marker, only the forwarded letter's header block: a `FW:`
+    // subject tells them from replies.
+    let split = TextSplitter.split(
+      body.text, forwarding: FormMailer.isForwardSubject(subject ?? ""))
     letter.text = split.text
     letter.quoted = split.quoted
     letter.signature = split.signature
@@ -57,30 +60,43 @@ public enum MailNormaliser {
 
     // The whole body: a form's `От:`/`Тема:` lines are no Outlook quote (and a reply, whose
     // quoted history could hold a form, is never read as one).
-    let form = FormMailer.read(letter: letter, headers: headers, body: body.text)
-    letter.formMailer = form?.mailer
-    letter.formFields = form?.fields ?? [:]
-    letter.formName = form?.name
+    let parsed = FormMailer.read(letter: letter, headers: headers, body: body.text)
+    // A person's own letter that only looks like a form («Заявка на поставку», a signature's
+    // «Тел.:» and «E-mail:»): From stays the sender, the fields only fill in what it lacks.
+    let personal = parsed.map { isPersonal(letter, form: $0, options: options) } ?? false
     // A forwarded letter: who wrote it, and whether it is one of ours (a client sending our
     // offer back: our phone, INN and company are not theirs).
     letter.forwardedFrom = split.forward?.fromLine.flatMap(Self.address(in:))
+    // A site's notification passed on by a colleague: the form is in the forwarded message.
+    var forwardedForm: FormMailer.Result?
+    if parsed == nil, let forward = split.forward, let inner = letter.forwardedFrom {
+      forwardedForm = FormMailer.read(forwarded: forward.text, sender: inner.email)
+    }
+    let form = personal ? nil : (parsed ?? forwardedForm)
+    letter.formMailer = form?.mailer
+    letter.formFields = form?.fields ?? [:]
+    letter.formName = form?.name
     letter.sender = sender(of: letter, headers: headers, form: form, options: options)
+    if personal, letter.sender?.name == nil, let name = parsed?.name {
+      letter.sender?.name = name
+    }
     var contactText = letter.text
     var signature = letter.signature ?? ""
     if let forward = split.forward, let inner = letter.forwardedFrom {
-      if NoiseClassifier.isOwn(inner.email, options.ownAddresses) {
-        contactText = forward.before
-      } else if letter.sender == inner {
-        // A colleague passed a client's letter on: the contacts are the client's, in the
-        // forwarded message, not the colleague's above it.
+      let ownMessage = NoiseClassifier.isOwn(inner.email, options.ownAddresses)
+      if forwardedForm != nil || (!ownMessage && letter.sender == inner) {
+        // A colleague passed a client's letter (or a site's notification, ours too) on: the
+        // contacts are the client's, in the forwarded message, not the colleague's above it.
         contactText = forward.message
         signature = ""
+      } else if ownMessage {
+        contactText = forward.before
       }
     }
 
     let phoneNormalizer = options.phoneNormalizer
     var searchable = [contactText, signature]
-    if let form { searchable.append(contentsOf: form.contactValues) }
+    if let fields = form ?? parsed { searchable.append(contentsOf: fields.contactValues) }
     let joined = searchable.joined(separator: "\n")
     letter.phones = PhoneFinder.find(in: joined, normalizer: phoneNormalizer)
     letter.inns = INNFinder.find(in: joined, phones: letter.phones)
@@ -88,7 +104,26 @@ public enum MailNormaliser {
       form?.company
       ?? CompanyFinder.find(in: signature)
       ?? CompanyFinder.find(in: contactText)
+      ?? parsed?.company
     return letter
+  }
+
+  /// Whether a letter the form reader took for a form is a person's own: only the subject's
+  /// words or the labels in it made it one (no form mailer's header, no robot's `From`), `From`
+  /// is not ours, the form names no address outside `From`'s domain, and no `Reply-To` that
+  /// the form repeats says a site's script sent it from its owner's mailbox for a visitor.
+  private static func isPersonal(
+    _ letter: MailLetter, form: FormMailer.Result, options: MailOptions
+  ) -> Bool {
+    guard form.mailer == "form", let from = letter.from, !FormMailer.isNoReply(from.email),
+      !NoiseClassifier.isOwn(from.email, options.ownAddresses)
+    else { return false }
+    // A form naming an address elsewhere speaks for a visitor (a site's script sending from
+    // its own mailbox); a person's signature names their own company's.
+    func domain(_ email: String) -> Substring { email.split(separator: "@").last ?? "" }
+    if let email = form.email, domain(email) != domain(from.email) { return false }
+    guard let replyTo = letter.replyTo, replyTo.email != from.email else { return true }
+    return form.email != replyTo.email
   }
 
   /// The address in a header-like line: `Иван Петров <ivan@x.ru>`, `"Клиент" <c@f.ru>`, or
@@ -150,7 +185,8 @@ public enum MailNormaliser {
     {
       return MailAddress(name: replyTo.name ?? form?.name, email: replyTo.email)
     }
-    if let email = form?.email {
+    // An address of ours in the form (the manager it was sent to) is not the visitor's.
+    if let email = form?.email, !NoiseClassifier.isOwn(email, options.ownAddresses) {
       return MailAddress(name: form?.name, email: email)
     }
     // A form that gives no address (a callback request: a name and a phone): the visitor has

@@ -59,9 +59,10 @@ enum NoiseClassifier {
       return "bounce"
     }
     // A form notification on a visitor's behalf (the visitor's address is not the sending
-    // robot's domain) or an allowed sender may come as a machine's or a list's mail (a
-    // bulk-mail relay, a group address): only an auto-reply is noise then. A shop's newsletter
-    // with contact lines in its footer names its own domain, and stays a list's mail.
+    // robot's domain, or the visitor left only a phone) or an allowed sender may come as a
+    // machine's or a list's mail (a bulk-mail relay, a group address): only an auto-reply is
+    // noise then. A shop's newsletter with contact lines in its footer names its own domain,
+    // and stays a list's mail.
     let exempt =
       isAllowed(letter, options.allowSenders)
       || (letter.formMailer != nil && isOnBehalf(letter))
@@ -110,9 +111,16 @@ enum NoiseClassifier {
   }
 
   /// Whether the letter's sender is someone other than its `From`'s domain (a form relayed for
-  /// a visitor).
+  /// a visitor), or a form names no sender but has a name and a phone field (a callback
+  /// request: the visitor left a name and a phone, no address).
   static func isOnBehalf(_ letter: MailLetter) -> Bool {
-    guard let sender = letter.sender?.email, let from = letter.from?.email else { return false }
+    guard let sender = letter.sender?.email else {
+      // A name and a phone: someone asking to be called. A phone alone is a newsletter's
+      // footer as often.
+      let kinds = Set(letter.formFields.keys.compactMap { FormMailer.kindOf(label: $0) })
+      return kinds.contains(.phone) && kinds.contains(.name)
+    }
+    guard let from = letter.from?.email else { return false }
     func domain(_ email: String) -> Substring { email.split(separator: "@").last ?? "" }
     return domain(sender) != domain(from)
   }

@@ -3,16 +3,22 @@ import InletCore
 /// Finds phone numbers in free text and normalises them with InletCore's ``PhoneNormalizer``.
 ///
 /// A candidate is a run of digits, spaces, dashes and parentheses, optionally led by `+`,
-/// holding 10 to 15 digits and not glued to letters. Runs introduced by requisites labels
-/// (ИНН, КПП, ОГРН, БИК, р/с, …) are account numbers, not phones. The scan works on UTF-8
-/// bytes: every character that matters is ASCII, a no-break space or an en dash.
+/// holding 10 to 15 digits and not glued to letters. Runs right after a requisites label (ИНН,
+/// КПП, ОГРН, БИК, р/с, …) or a number sign (`Заказ № …`, `Order #…`) are account or document
+/// numbers, not phones. The scan works on UTF-8 bytes: every character that matters is ASCII,
+/// a no-break space, an en dash or `№`.
 enum PhoneFinder {
   private static let requisiteLabels = [
     "инн", "кпп", "огрн", "огрнип", "бик", "р/с", "к/с", "р/сч", "к/сч", "счет", "счёт", "окпо",
-    "оквэд", "inn", "kpp", "swift", "iban", "заказ", "order", "№",
+    "оквэд", "inn", "kpp", "swift", "iban",
+    // An order's number right after the word (`Заказ 89161112233`, `Номер заказа: …`); a word
+    // that only contains it (`Отдел заказов: +7 …`) or stands further back (`Заказ звонка: +7
+    // …`) is no label of the number.
+    "заказ", "заказа", "order",
   ]
 
-  private static let requisiteLabelSet = BytePatternSet(requisiteLabels.map { Array($0.utf8) })
+  private static let requisiteLabelBytes = requisiteLabels.map { Array($0.utf8) }
+  private static let longestLabel = requisiteLabelBytes.map(\.count).max()!
 
   /// Distinct numbers kept from one text (a letter is read for its sender's numbers; a price
   /// list of thousands is not a lead's phones, and each found one is checked against the rest).
@@ -100,17 +106,46 @@ enum PhoneFinder {
       && bytes[index - 2] <= 0xDF
   }
 
+  /// Whether a requisites label or a number sign stands right before the digits at `start`,
+  /// with only spaces, colons, dots and dashes between (`ИНН: 7707083893`, `ИНН — 7707083893`,
+  /// `Заказ № 1234567890`).
+  /// A label further back names another number: `ООО «Ромашка», ИНН 7707083893, тел. +7 495 …`,
+  /// and a word that merely contains one is no label (`Отдел заказов: +7 495 …`).
   private static func isRequisite(_ bytes: [UInt8], before start: Int) -> Bool {
-    // The label must be on the same line, within about a dozen characters.
-    var from = start
-    while from > max(0, start - 28) && bytes[from - 1] != 0x0A { from -= 1 }
-    // Lower-cased in a buffer on the stack: this runs for every long digit run.
-    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: start - from) { window in
+    var end = start
+    while end > 0 {
+      let byte = bytes[end - 1]
+      if byte == 0x20 || byte == 0x09 || byte == UInt8(ascii: ":") || byte == UInt8(ascii: ".")
+        || byte == UInt8(ascii: "-")
+      {
+        end -= 1
+      } else if byte == 0xA0 && end > 1 && bytes[end - 2] == 0xC2 {  // no-break space
+        end -= 2
+      } else if (byte == 0x93 || byte == 0x94) && end > 2 && bytes[end - 2] == 0x80
+        && bytes[end - 3] == 0xE2
+      {
+        end -= 3  // en or em dash: `ИНН — 7707083893`
+      } else if byte == UInt8(ascii: "#") {
+        return true
+      } else if byte == 0x96 && end > 2 && bytes[end - 2] == 0x84 && bytes[end - 3] == 0xE2 {
+        return true  // №
+      } else {
+        break
+      }
+    }
+    // The word that ends there, lower-cased in a buffer on the stack.
+    let from = max(0, end - longestLabel)
+    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: end - from) { window in
       bytes.withUnsafeBufferPointer { source in
-        _ = window.initialize(from: UnsafeBufferPointer(rebasing: source[from..<start]))
+        _ = window.initialize(from: UnsafeBufferPointer(rebasing: source[from..<end]))
       }
       ByteSearch.lowercaseInPlace(window)
-      return requisiteLabelSet.occurs(in: UnsafeBufferPointer(window))
+      return requisiteLabelBytes.contains { label in
+        guard label.count <= window.count, window.suffix(label.count).elementsEqual(label)
+        else { return false }
+        // A whole word: «Линн» or «Finn» labels nothing.
+        return !followsWord(bytes, end - label.count)
+      }
     }
   }
 }

@@ -3,9 +3,11 @@
 /// The quote starts at the first line that is quoted (`>`), an attribution (`On … wrote:`,
 /// `… написал(а):`, `… пишет:`, Yandex's and Mail.ru's `…, "Name" <a@b>:`), an
 /// `-----Original Message-----` separator or an Outlook header block (`From:`/`От:` followed by
-/// `Sent:`/`Отправлено:` and `Subject:`/`Тема:`). Forwarded messages are content, not quotes.
-/// The signature starts at `-- `, a sign-off line (`С уважением,`, `Best regards,`) near the
-/// end, or a mobile client's "Sent from" line.
+/// `Sent:`/`Отправлено:` and `Subject:`/`Тема:`). Forwarded messages are content, not quotes:
+/// those under a marker (`Forwarded message`, `Пересылаемое сообщение`), and, in a letter whose
+/// subject says it forwards (Outlook's `FW:` has no marker), its first Outlook header block or
+/// `Original Message` block. The signature starts at `-- `, a sign-off line (`С уважением,`,
+/// `Best regards,`) near the end, or a mobile client's "Sent from" line.
 enum TextSplitter {
   struct Result {
     var text: String
@@ -24,6 +26,8 @@ enum TextSplitter {
     var message: String
     /// The line of its header that names its sender.
     var fromLine: String?
+    /// The forwarded message's own text, below its header.
+    var text: String
   }
 
   private static let attributionEndings = [
@@ -35,7 +39,13 @@ enum TextSplitter {
   ]
   private static let forwardMarkers = [
     "forwarded message", "пересылаемое сообщение", "переадресованное сообщение",
-    "начало переадресованного", "begin forwarded message", "forwarded by",
+    "перенаправленное сообщение", "пересланное сообщение", "начало переадресованного",
+    "begin forwarded message", "forwarded by",
+  ]
+  /// The fields of a forwarded message's header (`От:`, `Отправлено:`, `Кому:`, `Тема:`, …).
+  private static let headerFields = [
+    "from:", "от:", "от кого:", "sent:", "отправлено:", "date:", "дата:", "to:", "кому:", "cc:",
+    "копия:", "subject:", "тема:", "reply-to:", "importance:", "важность:",
   ]
   private static let signOffs = [
     "с уважением", "с наилучшими пожеланиями", "всего доброго", "всего наилучшего",
@@ -57,13 +67,16 @@ enum TextSplitter {
   private static let markerPrefixLength =
     (signOffs + mobileFooters).map(\.utf8.count).max()! + 1
 
-  static func split(_ text: String) -> Result {
+  /// Splits a letter's text; `forwarding` tells that its subject says it forwards another
+  /// (``FormMailer/isForwardSubject(_:)``), so that an Outlook header block is the forwarded
+  /// message rather than the history of a reply.
+  static func split(_ text: String, forwarding: Bool = false) -> Result {
     let lines = text.lineSlices()
     var own: [Substring] = []
     var quotedLines: [Substring] = []
     var index = 0
     while index < lines.count {
-      guard let start = findQuoteStart(lines, from: index) else {
+      guard let start = findQuoteStart(lines, from: index, forwarding: forwarding) else {
         own += lines[index...]
         break
       }
@@ -94,7 +107,7 @@ enum TextSplitter {
     var signature: String?
     // A forwarded message is content: the writer's signature ends where it starts, and the
     // forwarded letter's own signature is part of it.
-    let forwardIndex = firstForwardMarker(body)
+    let forwardIndex = firstForwardMarker(body, forwarding: forwarding)
     let signatureStart = findSignatureStart(Array(body[..<(forwardIndex ?? body.count)]))
     if let start = signatureStart {
       let end = forwardIndex ?? body.count
@@ -108,11 +121,13 @@ enum TextSplitter {
       body = Array(body[..<start]) + Array(body[end...])
     }
     var forward: Forward?
-    if let marker = firstForwardMarker(body) {
+    if let marker = firstForwardMarker(body, forwarding: forwarding) {
+      let header = forwardedHeader(body, at: marker)
       forward = Forward(
         before: body[..<marker].joined(separator: "\n").trimmingASCIIWhitespace(),
         message: body[marker...].joined(separator: "\n"),
-        fromLine: forwardedFromLine(body, after: marker))
+        fromLine: header.fromLine,
+        text: body[header.textStart...].joined(separator: "\n").trimmingASCIIWhitespace())
     }
     let quoted = collapseBlankLines(quotedLines).joined(separator: "\n").trimmingASCIIWhitespace()
     // The usual letter, with no quote, no signature and no blank runs: its lines joined again
@@ -124,35 +139,73 @@ enum TextSplitter {
   }
 
   /// The index of the first forward marker line («-------- Пересылаемое сообщение --------»,
-  /// «---------- Forwarded message ---------»), if any.
-  private static func firstForwardMarker(_ lines: [Substring]) -> Int? {
-    lines.firstIndex { line in
+  /// «---------- Forwarded message ---------»), if any; when `forwarding`, also of the first
+  /// `Original Message` line or Outlook header block (or the rule above it).
+  private static func firstForwardMarker(_ lines: [Substring], forwarding: Bool) -> Int? {
+    for (index, line) in lines.enumerated() {
       let trimmed = line.trimmedASCII()
-      guard mayStartQuote(trimmed) else { return false }
-      return isForwardMarker(trimmed.fastLowercased())
-    }
-  }
-
-  /// The line of a forwarded message's header that names its sender: `From:`/`От:`/`От кого:`,
-  /// or an attribution line with an address, among the first lines after the marker.
-  private static func forwardedFromLine(_ lines: [Substring], after marker: Int) -> String? {
-    var seen = 0
-    for line in lines[(marker + 1)...] {
-      let trimmed = line.trimmedASCII()
-      if trimmed.isEmpty { continue }
-      seen += 1
-      if seen > 8 { break }
+      guard mayStartQuote(trimmed) else { continue }
       let lower = trimmed.fastLowercased()
-      if lower.utf8HasPrefix("from:") || lower.utf8HasPrefix("от:")
-        || lower.utf8HasPrefix("от кого:")
-      {
-        return String(trimmed[trimmed.index(after: trimmed.firstIndex(of: ":")!)...])
-      }
-      if lower.utf8HasSuffix(">:") && lower.utf8.contains(UInt8(ascii: "@")) {
-        return String(trimmed.dropLast())
+      if isForwardMarker(lower) { return index }
+      guard forwarding else { continue }
+      if isOriginalMarker(lower) { return index }
+      if isOutlookHeaderBlock(lines, index, lower) {
+        return index > 0 && isRule(lines[index - 1]) ? index - 1 : index
       }
     }
     return nil
+  }
+
+  /// A forwarded message's header, from its marker on: the line that names its sender
+  /// (`From:`/`От:`/`От кого:`, or an attribution line with an address, among the first lines),
+  /// and the index of the first line below the header. The header's fields may be apart by
+  /// blank lines (an HTML letter's block); the text starts at the first other line after a
+  /// blank one.
+  private static func forwardedHeader(
+    _ lines: [Substring], at marker: Int
+  ) -> (fromLine: String?, textStart: Int) {
+    var fromLine: String?
+    var textStart = marker + 1
+    var seen = 0
+    var blankAbove = false
+    // The header ends at a field it already had, or at a blank line after its subject: below
+    // is the message, which may begin with header-like lines of its own (a forwarded form's
+    // `От: Мария <…>` / `Тема: …`).
+    var fields: Set<String> = []
+    var subjectAbove = false
+    for index in marker..<lines.count {
+      let trimmed = lines[index].trimmedASCII()
+      if trimmed.isEmpty {
+        blankAbove = true
+        continue
+      }
+      if blankAbove && subjectAbove { break }
+      seen += 1
+      if seen > 14 { break }
+      let lower = trimmed.fastLowercased()
+      let field = lower.firstIndex(of: ":").map { String(lower[...$0]) }
+      if let field, headerFields.contains(field) || field == "от кого:" {
+        guard fields.insert(field == "от:" || field == "от кого:" ? "from:" : field).inserted
+        else { break }
+        subjectAbove = field == "subject:" || field == "тема:"
+      }
+      if lower.utf8HasPrefix("from:") || lower.utf8HasPrefix("от:")
+        || lower.utf8HasPrefix("от кого:")
+      {
+        if fromLine == nil && seen <= 9 {
+          fromLine = String(trimmed[trimmed.index(after: trimmed.firstIndex(of: ":")!)...])
+        }
+      } else if lower.utf8HasSuffix(">:") && lower.utf8.contains(UInt8(ascii: "@")) {
+        if fromLine == nil && seen <= 9 { fromLine = String(trimmed.dropLast()) }
+      } else if !headerFields.contains(where: { lower.utf8HasPrefix($0) }) {
+        // The marker line, a wrapped `To:` list, or the message's first line.
+        if index > marker && blankAbove { break }
+        continue
+      }
+      textStart = index + 1
+      blankAbove = false
+    }
+    return (fromLine, textStart)
   }
 
   /// Whether ``collapseBlankLines(_:)`` would change the lines: a blank line that is not
@@ -190,7 +243,9 @@ enum TextSplitter {
     return false
   }
 
-  private static func findQuoteStart(_ lines: [Substring], from first: Int) -> Int? {
+  private static func findQuoteStart(
+    _ lines: [Substring], from first: Int, forwarding: Bool
+  ) -> Int? {
     var index = first
     // Each line is trimmed once: it is the next line of one step and the line of the next.
     var line = index < lines.count ? lines[index].trimmedASCII() : ""
@@ -206,8 +261,9 @@ enum TextSplitter {
       let nextEndsWithColon = next?.utf8.last == UInt8(ascii: ":")
       guard mayStartQuote(line) || nextEndsWithColon else { continue }
       let lower = line.fastLowercased()
+      // A forward, and all below it, is content.
       if isForwardMarker(lower) { return nil }
-      if isOriginalMarker(lower) { return index }
+      if isOriginalMarker(lower) { return forwarding ? nil : index }
       if isAttribution(lower) { return index }
       // Gmail wraps long attributions: "On Mon, … Ivan <a@b>" / "wrote:".
       if let next, nextEndsWithColon, line.utf8.count < 400 {
@@ -219,6 +275,7 @@ enum TextSplitter {
         }
       }
       if isOutlookHeaderBlock(lines, index, lower) {
+        if forwarding { return nil }
         if index > first, isRule(lines[index - 1]) { return index - 1 }
         return index
       }

@@ -6,19 +6,23 @@ extension InletDatabase {
   /// Stores a messenger message inside the ingest transaction (design.md, "Statuses"): within
   /// the window after the conversation's latest message it is appended to that inquiry's
   /// `messages[]` while the inquiry is `new`; once that inquiry was decided, it starts a new one
-  /// with `thread.inquiry_id` pointing back; after the window, a new inquiry.
+  /// with `thread.inquiry_id` pointing back, however long after (the client answering the
+  /// manager an hour later, or ordering again next month, continues that conversation, as a
+  /// reply in an e-mail thread does); after the window of an undecided one, a new inquiry.
   static func applyConversation(
     _ conversation: ConversationReference, draft: Inquiry, raw: inout RawItemRecord,
     files: [UploadedFile], settings: DirectorySettings, in db: Database
   ) throws -> IngestResult {
-    let earlier = try conversationTarget(conversation, in: db)
-    if let earlier, earlier.status == InquiryStatus.new.rawValue {
+    let found = try conversationTarget(conversation, in: db)
+    let undecided = found?.target.status == InquiryStatus.new.rawValue
+    if let found, undecided, found.withinWindow {
       return try appendMessage(
-        draft, to: earlier.id, conversation: conversation, raw: &raw, files: files,
+        draft, to: found.target.id, conversation: conversation, raw: &raw, files: files,
         settings: settings, in: db)
     }
+    let decided = undecided ? nil : found?.target
     let result = try insertInquiry(
-      draft, raw: &raw, files: files, settings: settings, thread: earlier, in: db)
+      draft, raw: &raw, files: files, settings: settings, thread: decided, in: db)
     if case .created(let id, _) = result {
       try db.execute(
         sql: "UPDATE inquiries SET conversation_key = ?, last_message_at = ? WHERE id = ?",
@@ -27,23 +31,24 @@ extension InletDatabase {
     return result
   }
 
-  /// The conversation's latest inquiry when its latest message is within the window (a merged
-  /// one lives on in the one it went into).
+  /// The conversation's latest inquiry — by its latest message, so that an old message made an
+  /// inquiry by `inlet replay` does not pass for the newest — (a merged one lives on in the one
+  /// it went into), and whether the message is within the window after that message.
   static func conversationTarget(_ conversation: ConversationReference, in db: Database) throws
-    -> ThreadTarget?
+    -> (target: ThreadTarget, withinWindow: Bool)?
   {
     guard
       let row = try Row.fetchOne(
         db,
         sql: """
           SELECT id, status, merged_into, acceptance, last_message_at FROM inquiries
-          WHERE conversation_key = ? ORDER BY id DESC LIMIT 1
+          WHERE conversation_key = ? ORDER BY last_message_at DESC, id DESC LIMIT 1
           """,
-        arguments: [conversation.key]),
-      let last: Double = row["last_message_at"],
-      conversation.at.timeIntervalSince1970 - last <= conversation.window
+        arguments: [conversation.key])
     else { return nil }
-    return try threadTarget(row, in: db)
+    let last: Double? = row["last_message_at"]
+    let within = last.map { conversation.at.timeIntervalSince1970 - $0 <= conversation.window }
+    return (try threadTarget(row, in: db), within ?? false)
   }
 
   /// A continuation's contact details the inquiry lacked (a phone shared later in a chat, the
@@ -102,7 +107,8 @@ extension InletDatabase {
       sql: """
         UPDATE inquiries SET last_message_at = MAX(COALESCE(last_message_at, 0), ?)
         WHERE id = ? OR id = (
-          SELECT id FROM inquiries WHERE conversation_key = ? ORDER BY id DESC LIMIT 1)
+          SELECT id FROM inquiries WHERE conversation_key = ?
+          ORDER BY last_message_at DESC, id DESC LIMIT 1)
         """,
       arguments: [conversation.at.timeIntervalSince1970, inquiryID, conversation.key])
     try appendContinuation(

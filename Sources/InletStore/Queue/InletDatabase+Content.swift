@@ -13,10 +13,12 @@ public struct StoredContent: Sendable {
 
 extension InletDatabase {
   /// The raw item's body as received, with the content type its transport recorded (a
-  /// letter's journal entry records `message/rfc822`).
+  /// letter's journal entry records `message/rfc822`). `id` is the item's id (`source.raw_id`)
+  /// or the `r<id>` a listing shows for an ignored or quarantined item.
   public func rawContent(id: String) async throws -> StoredContent? {
-    try await read { db in
-      guard let key = Int64(id), let raw = try RawItemRecord.fetchOne(db, key: key) else {
+    let digits = id.hasPrefix("r") ? id.dropFirst() : Substring(id)
+    return try await read { db in
+      guard let key = Int64(digits), let raw = try RawItemRecord.fetchOne(db, key: key) else {
         return nil
       }
       let transport = try? JSONSerialization.jsonObject(with: Data(raw.transport.utf8))

@@ -125,6 +125,22 @@ extension InletDatabase {
     }
   }
 
+  /// Puts every dead delivery back in the queue with a fresh attempt budget, in one
+  /// transaction (the CRM is back after an outage longer than the retries); returns how many.
+  /// Each inquiry's changes still go out oldest first: a revived one is the oldest undelivered
+  /// change of its inquiry, and the later ones wait behind it as before.
+  public func retryDeadDeliveries(now: Date) async throws -> Int {
+    try await write { db in
+      try db.execute(
+        sql: """
+          UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?
+          WHERE status = 'dead'
+          """,
+        arguments: [now.timeIntervalSince1970])
+      return db.changesCount
+    }
+  }
+
   /// Deliveries by status (metrics and `inlet status`).
   public func deliveryCounts() async throws -> [String: Int] {
     try await read { db in

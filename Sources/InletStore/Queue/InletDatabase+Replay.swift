@@ -5,7 +5,10 @@ import InletCore
 /// What re-normalising a stored raw item produced (`inlet replay`).
 public enum ReplayOutcome: Sendable {
   /// A lead: a new inquiry for an unlinked item, new content for the item's own inquiry.
-  case inquiry(Inquiry, files: [UploadedFile], references: [String])
+  /// `conversation`: the messenger conversation it belongs to, as on arrival.
+  case inquiry(
+    Inquiry, files: [UploadedFile], references: [String],
+    conversation: ConversationReference? = nil)
   /// A call event (webhook items of telephony channels).
   case call(CallEvent, Inquiry, options: [String: Value])
   case ignored(reason: String, partial: Inquiry?)
@@ -65,7 +68,7 @@ extension InletDatabase {
       let encoder = InquiryJSON.encoder()
       if let inquiryID = raw.inquiryID {
         // Linked already: only the item that made the inquiry refreshes its content.
-        guard case .inquiry(let draft, _, _) = outcome,
+        guard case .inquiry(let draft, _, _, _) = outcome,
           var record = try InquiryRecord.fetchOne(db, key: inquiryID), record.rawID == rawID
         else { return .unchanged }
         var inquiry = try InquiryJSON.decoder().decode(
@@ -129,7 +132,7 @@ extension InletDatabase {
         _ = try Self.applyCall(
           event, draft: draft, raw: &raw, options: options, settings: settings, in: db)
         return .created
-      case .inquiry(var inquiry, let files, let references):
+      case .inquiry(var inquiry, let files, let references, let conversation):
         raw.status = RawItemStatus.normalised.rawValue
         raw.reason = nil
         raw.extracted = nil
@@ -138,6 +141,20 @@ extension InletDatabase {
         let keptFiles =
           try Int.fetchOne(
             db, sql: "SELECT COUNT(*) FROM attachments WHERE raw_id = ?", arguments: [rawID]) ?? 0
+        if let conversation {
+          // A messenger message joins its conversation as it would have on arrival.
+          inquiry.receivedAt = raw.receivedAt
+          let result = try Self.applyConversation(
+            conversation, draft: inquiry, raw: &raw, files: keptFiles > 0 ? [] : files,
+            settings: settings, in: db)
+          if keptFiles > 0, let inquiryID = raw.inquiryID {
+            try db.execute(
+              sql: "UPDATE attachments SET inquiry_id = ? WHERE raw_id = ?",
+              arguments: [inquiryID, rawID])
+          }
+          if case .updated = result { return .continued }
+          return .created
+        }
         let earlier = try Self.threadTarget(references: references, in: db)
         if let earlier, earlier.status == InquiryStatus.new.rawValue {
           try Self.fillMissingDetails(of: earlier.id, from: inquiry, settings: settings, in: db)

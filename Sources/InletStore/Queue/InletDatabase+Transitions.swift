@@ -12,11 +12,35 @@ extension InletDatabase {
   }
 
   static func apply(
-    _ transition: Transition, to id: String, by token: String, at now: Date, in db: Database
+    _ requested: Transition, to id: String, by token: String, at now: Date, in db: Database
   ) throws -> TransitionOutcome {
-    guard let key = Int64(id), let record = try InquiryRecord.fetchOne(db, key: key) else {
-      return .notFound
+    var transition = requested
+    // `into` may be an `r<raw id>` of a listing too: the inquiry that item made, recorded by
+    // its own id.
+    if case .merge(let into) = requested, into.hasPrefix("r"), let rawID = Int64(into.dropFirst()) {
+      guard
+        let target = try Int64.fetchOne(
+          db, sql: "SELECT inquiry_id FROM raw_items WHERE id = ?", arguments: [rawID])
+      else { return .targetNotFound }
+      transition = .merge(into: String(target))
     }
+    let key: Int64
+    if id.hasPrefix("r"), let rawID = Int64(id.dropFirst()) {
+      // `r<raw id>`, as `GET /inquiries/r<raw id>` reads it: the inquiry the raw item made (or
+      // joined), also one `inlet replay` made later; an item without one is no inquiry.
+      guard
+        let row = try Row.fetchOne(
+          db, sql: "SELECT status, inquiry_id FROM raw_items WHERE id = ?", arguments: [rawID])
+      else { return .notFound }
+      guard let inquiryID = row["inquiry_id"] as Int64? else {
+        return .rawItem(status: row["status"])
+      }
+      key = inquiryID
+    } else {
+      guard let inquiryID = Int64(id) else { return .notFound }
+      key = inquiryID
+    }
+    guard let record = try InquiryRecord.fetchOne(db, key: key) else { return .notFound }
     let current = try assemble(record, in: db)
     if record.status != InquiryStatus.new.rawValue {
       if record.status == transition.status.rawValue, let existing = current.acceptance,
@@ -25,7 +49,7 @@ extension InletDatabase {
         return .unchanged(current)
       }
       return .conflict(
-        "inquiry \(id) is already `\(record.status)`; only a `new` inquiry can be "
+        "inquiry \(key) is already `\(record.status)`; only a `new` inquiry can be "
           + "\(verb(transition))")
     }
     var mergedInto: Int64?

@@ -22,3 +22,19 @@ public struct QueueQuery: Sendable {
     self.limit = limit
   }
 }
+
+extension ListFilter {
+  /// Whether a later `after` of this listing's position returns what arrived since. The cursor
+  /// is the order of arrival (inquiry and raw item ids), so it is exact only where an entry's
+  /// status is set when it arrives and stays in the listing: `new` (every inquiry starts there)
+  /// and `all`. An inquiry becomes accepted, rejected or merged when it is decided, in any
+  /// order, and a raw item may become ignored or quarantined later (a letter fetched on a later
+  /// pass, `inlet replay`): there a position says nothing about what joined since. Paging
+  /// (`next`) works for every status.
+  public var resumable: Bool {
+    switch self {
+    case .new, .all: return true
+    case .accepted, .rejected, .merged, .ignored, .quarantined: return false
+    }
+  }
+}

@@ -54,8 +54,11 @@ public enum TransitionOutcome: Sendable, Equatable {
   case changed(Inquiry)
   /// The same decision was already recorded; nothing changed.
   case unchanged(Inquiry)
-  /// No inquiry with that id.
+  /// No inquiry with that id (nor a raw item, for `r<raw id>`).
   case notFound
+  /// `r<raw id>` names a raw item that made no inquiry (ignored, quarantined): nothing to
+  /// decide. `status` is the item's.
+  case rawItem(status: String)
   /// `merge` named an inquiry that does not exist.
   case targetNotFound
   /// The inquiry's status does not allow this decision; the message says why.

@@ -1423,6 +1423,215 @@ letter(
     text="Подтверждаем заказ.", signature=True, phones=["+79152223344"])
 
 
+# --- Forwards without a marker, form look-alikes, relayed callbacks, form labels -----------
+
+letter(
+    "88-outlook-forward-header-block-ru",
+    "a colleague forwards a client's letter with Outlook (FW:, no «Forwarded message» line, "
+    "only the От:/Отправлено:/Кому:/Тема: block): the client wrote it",
+    [("From", "Директор <director@example.ru>"), ("To", "sales@example.ru"),
+     ("Subject", "FW: Запрос цены"), ("Date", "Tue, 09 Apr 2024 11:00:00 +0300"),
+     ("Message-ID", "<fw9@example.ru>"), ("X-Mailer", "Microsoft Outlook 16.0"),
+     ("MIME-Version", "1.0"), ("Content-Type", "text/plain; charset=utf-8")],
+    ("Коллеги, обработайте.\r\n\r\n"
+     "От: Ольга Смирнова <olga@client-firm.ru>\r\nОтправлено: 9 апреля 2024 г. 10:30\r\n"
+     "Кому: director@example.ru\r\nТема: Запрос цены\r\n\r\n"
+     "Нужно 5 насосов. Тел. +7 916 111-22-33\r\n").encode(),
+    sender_name="Ольга Смирнова", sender_email="olga@client-firm.ru", subject="FW: Запрос цены",
+    text_contains=["Коллеги, обработайте.", "Нужно 5 насосов."], phones=["+79161112233"])
+letter(
+    "89-outlook-forward-original-message-en",
+    "a colleague forwards a client's letter with English Outlook (FW:, -----Original "
+    "Message----- block)",
+    [("From", "Sales Manager <manager@example.ru>"), ("To", "sales@example.ru"),
+     ("Subject", "FW: Pumps"), ("Date", "Tue, 09 Apr 2024 12:00:00 +0000"),
+     ("Message-ID", "<fw-89@example.ru>"), ("MIME-Version", "1.0"),
+     ("Content-Type", "text/plain; charset=us-ascii")],
+    (b"Please handle.\r\n\r\n-----Original Message-----\r\n"
+     b"From: John Smith <john.smith@acme-corp.com>\r\nSent: Monday, April 8, 2024 5:00 PM\r\n"
+     b"To: manager@example.ru\r\nSubject: Pumps\r\n\r\nPlease quote 5 pumps.\r\nJohn Smith\r\n"
+     b"+1 (212) 555-0199\r\n"),
+    sender_name="John Smith", sender_email="john.smith@acme-corp.com", subject="FW: Pumps",
+    text_contains=["Please handle.", "Please quote 5 pumps."], phones=["+12125550199"])
+letter(
+    "90-thunderbird-ru-forward-marker",
+    "a colleague forwards a client's letter inline with Russian Thunderbird («-------- "
+    "Перенаправленное сообщение --------», then Тема:/Дата:/От:/Кому:)",
+    [("From", "Менеджер Анна <anna@example.ru>"), ("To", "sales@example.ru"),
+     ("Subject", "Fwd: Запрос цены"), ("Date", "Tue, 09 Apr 2024 13:00:00 +0300"),
+     ("Message-ID", "<fwd-90@example.ru>"), ("User-Agent", "Mozilla Thunderbird"),
+     ("MIME-Version", "1.0"), ("Content-Type", "text/plain; charset=UTF-8; format=flowed")],
+    ("Это вам.\r\n\r\n\r\n-------- Перенаправленное сообщение --------\r\n"
+     "Тема: \tЗапрос цены\r\nДата: \tTue, 9 Apr 2024 10:30:00 +0300\r\n"
+     "От: \tОльга Смирнова <olga@client-firm.ru>\r\nКому: \tanna@example.ru\r\n\r\n\r\n\r\n"
+     "Нужно 5 насосов. Тел. +7 916 111-22-33\r\n").encode(),
+    sender_name="Ольга Смирнова", sender_email="olga@client-firm.ru",
+    text_contains=["Это вам.", "Нужно 5 насосов."], phones=["+79161112233"])
+letter(
+    "91-colleague-forwards-tilda-form",
+    "a colleague forwards a Tilda notification with Outlook (FW:, header block, her signature "
+    "above it): the visitor in the forwarded form is the sender",
+    [("From", "Менеджер Анна <anna@example.ru>"), ("To", "sales@example.ru"),
+     ("Subject", "FW: Новая заявка с сайта example.ru"), ("Date", "Wed, 10 Apr 2024 09:30:00 +0300"),
+     ("Message-ID", "<fw-91@example.ru>"), ("MIME-Version", "1.0"),
+     ("Content-Type", "text/plain; charset=utf-8")],
+    ("Коллеги, заявка с сайта.\r\n\r\nС уважением,\r\nАнна\r\nТел. +7 495 111-22-33\r\n\r\n"
+     "От: Tilda Publishing <robot@tilda.ws>\r\nОтправлено: 10 апреля 2024 г. 9:00\r\n"
+     "Кому: Анна <anna@example.ru>\r\nТема: Новая заявка с сайта example.ru\r\n\r\n"
+     "Request details:\r\n\r\nName: Виктор Ломов\r\nEmail: lomov@inbox.ru\r\n"
+     "Phone: +7 (926) 000-11-22\r\n\r\nAdditional information:\r\nBlock ID: rec123456\r\n"
+     "Form Name: Заказать звонок\r\n").encode(),
+    form_mailer="tilda", sender_name="Виктор Ломов", sender_email="lomov@inbox.ru",
+    text_contains=["Коллеги, заявка с сайта.", "Name: Виктор Ломов"], signature=True,
+    phones=["+79260001122"], form_fields={"Name": "Виктор Ломов"})
+letter(
+    "92-person-letter-signature-looks-like-form",
+    "a buyer's own letter whose subject says «Заявка» and whose signature has «Тел.:» and "
+    "«E-mail:» lines (a colleague's address): From stays the sender",
+    [("From", "Иван Петров <i.petrov@stroyka.ru>"), ("To", "sales@example.ru"),
+     ("Subject", "Заявка на поставку насосов"), ("Date", "Wed, 10 Apr 2024 10:30:00 +0300"),
+     ("Message-ID", "<req-92@stroyka.ru>"), ("MIME-Version", "1.0"),
+     ("Content-Type", "text/plain; charset=utf-8")],
+    ("Просим выставить счёт на 10 насосов.\r\n\r\nС уважением,\r\nИван Петров\r\n"
+     "Тел.: +7 (495) 123-45-67\r\nE-mail: zakupki@stroyka.ru\r\n").encode(),
+    form_mailer=None, sender_name="Иван Петров", sender_email="i.petrov@stroyka.ru",
+    text="Просим выставить счёт на 10 насосов.", signature=True, phones=["+74951234567"])
+letter(
+    "93-callback-form-through-bulk-relay",
+    "a callback form (a name and a phone, no address) relayed by a bulk-mail service "
+    "(Auto-Submitted: auto-generated, List-Unsubscribe)",
+    [("From", ew_b("Формы сайта") + " <noreply@forms-relay.ru>"), ("To", "sales@example.ru"),
+     ("Subject", ew_b("Заказ обратного звонка")), ("Date", "Wed, 10 Apr 2024 15:40:00 +0300"),
+     ("Message-ID", "<20240410124000.5c1e8b@forms-relay.ru>"),
+     ("Auto-Submitted", "auto-generated"), ("List-Unsubscribe", "<https://forms-relay.ru/u/1>"),
+     ("MIME-Version", "1.0"), ("Content-Type", "text/plain; charset=utf-8")],
+    "Имя: Олег\r\nТелефон: 8 903 123 45 67\r\n".encode(),
+    form_mailer="form", sender_name="Олег", sender_email=None, phones=["+79031234567"])
+html94 = ("<html><body><b>Request details:</b><br><br>Phone: +7 (916) 765-43-21<br><br>"
+          "<b>Additional information:</b><br>Transaction ID: 5523235:3445544<br>"
+          "Block ID: rec123456<br>Form Name: Заказать звонок<br>https://example.ru/</body></html>")
+letter(
+    "94-tilda-callback-form-name-metadata",
+    "Tilda callback form with a phone only: «Form Name: Заказать звонок» names the form, not "
+    "the visitor",
+    [("From", "Tilda Publishing <robot@tilda.ws>"), ("To", "sales@example.ru"),
+     ("Subject", ew_b("Новая заявка с сайта example.ru")), ("Date", "Thu, 11 Apr 2024 10:00:00 +0000"),
+     ("Message-ID", "<5523235.3445544@tilda.ws>"), ("MIME-Version", "1.0"),
+     ("Content-Type", "text/html; charset=utf-8"), ("Content-Transfer-Encoding", "quoted-printable")],
+    qp(html94.encode()),
+    form_mailer="tilda", sender_name=None, sender_email=None, phones=["+79167654321"],
+    text_contains=["Form Name: Заказать звонок"])
+letter(
+    "95-form-fio-and-email-address-labels",
+    "a site form labelled «Ф.И.О.» and «Адрес электронной почты»",
+    [("From", "noreply@stroy-site.ru"), ("To", "sales@example.ru"),
+     ("Subject", ew_b("Заявка с сайта")), ("Date", "Thu, 11 Apr 2024 11:00:00 +0300"),
+     ("Message-ID", "<form-95@stroy-site.ru>"), ("MIME-Version", "1.0"),
+     ("Content-Type", "text/plain; charset=utf-8")],
+    ("Ф.И.О.: Сергеев Пётр Ильич\r\nАдрес электронной почты: sergeev@client.ru\r\n"
+     "Телефон: +7 (903) 555-66-77\r\nКомментарий: Нужна консультация\r\n").encode(),
+    form_mailer="form", sender_name="Сергеев Пётр Ильич", sender_email="sergeev@client.ru",
+    phones=["+79035556677"], form_fields={"Ф.И.О.": "Сергеев Пётр Ильич"})
+letter(
+    "96-form-address-label-and-bare-email",
+    "a site form asking «Как к вам обращаться» and «Куда ответить» (a label naming no e-mail, "
+    "its value one address)",
+    [("From", "noreply@stroy-site.ru"), ("To", "sales@example.ru"),
+     ("Subject", ew_b("Заявка с сайта")), ("Date", "Thu, 11 Apr 2024 11:30:00 +0300"),
+     ("Message-ID", "<form-96@stroy-site.ru>"), ("MIME-Version", "1.0"),
+     ("Content-Type", "text/plain; charset=utf-8")],
+    ("Как к вам обращаться: Марина\r\nКуда ответить: Marina@Client.ru\r\n"
+     "Телефон: +7 (903) 555-66-78\r\n").encode(),
+    form_mailer="form", sender_name="Марина", sender_email="marina@client.ru",
+    phones=["+79035556678"])
+body97 = ("example.ru\r\n\r\nЗаполнена web-форма: [1] SIMPLE_FORM_1\r\n"
+          "-------------------------------------------------------\r\n\r\n"
+          "Дата - 12.04.2024 10:15:00\r\nРезультат - 15\r\nПользователь - [] не авторизован\r\n"
+          "Посетитель - 231\r\nСессия - 1722\r\n\r\n\r\n"
+          "Имя\r\n*******************************\r\nИван Петров\r\n\r\n"
+          "Эл. почта\r\n*******************************\r\nivan@client.ru\r\n\r\n"
+          "Телефон\r\n*******************************\r\n+7 916 123-45-67\r\n\r\n"
+          "Для просмотра воспользуйтесь ссылкой:\r\n"
+          "http://example.ru/bitrix/admin/form_result_view.php?lang=ru&WEB_FORM_ID=1&RESULT_ID=15\r\n\r\n"
+          "-------------------------------------------------------\r\n"
+          "Письмо сгенерировано автоматически.\r\n")
+head97 = [("From", "info@example.ru"), ("To", "sales@example.ru"),
+          ("Subject", ew_b("example.ru: заполнена web-форма [1] SIMPLE_FORM_1")),
+          ("Date", "Fri, 12 Apr 2024 10:15:00 +0300"), ("Message-ID", "<20240412101500.15@example.ru>"),
+          ("X-EVENT_NAME", "FORM_FILLING_SIMPLE_FORM_1"), ("MIME-Version", "1.0"),
+          ("Content-Type", "text/plain; charset=UTF-8"), ("Content-Transfer-Encoding", "8bit")]
+letter(
+    "97-bitrix-web-form-asterisks-own-from",
+    "1C-Bitrix «Веб-формы» notification (label, a line of asterisks, value; no colons) from the "
+    "site's own address",
+    head97, body97.encode(),
+    form_mailer="bitrix", sender_name="Иван Петров", sender_email="ivan@client.ru",
+    phones=["+79161234567"], text_contains=["Иван Петров"],
+    form_fields={"Имя": "Иван Петров", "Эл. почта": "ivan@client.ru"})
+letter(
+    "98-bitrix-web-form-asterisks",
+    "1C-Bitrix «Веб-формы» notification from an address not configured as ours",
+    head97, body97.encode(), options={"own_addresses": []},
+    form_mailer="bitrix", sender_name="Иван Петров", sender_email="ivan@client.ru",
+    phones=["+79161234567"])
+letter(
+    "99-phones-near-order-and-requisite-words",
+    "a buyer's contacts: phones after «Отдел заказов», «Приём заказов», «Заказ звонка» and a "
+    "requisites line; an order number after «№» is no phone",
+    [("From", "Константин <kostya@romashka-client.ru>"), ("To", "sales@example.ru"),
+     ("Subject", "Контакты"), ("Date", "Fri, 12 Apr 2024 12:00:00 +0300"),
+     ("Message-ID", "<contacts-99@romashka-client.ru>"), ("MIME-Version", "1.0"),
+     ("Content-Type", "text/plain; charset=utf-8")],
+    ("Добрый день! Наши контакты для связи.\r\nОтдел заказов: +7 (495) 123-45-67\r\n"
+     "Приём заказов: 8-800-555-35-35\r\nЗаказ звонка: +7 916 765-43-21\r\n"
+     "ООО «Ромашка», ИНН 7707083893, тел. +7 (812) 300-40-50\r\n"
+     "Наш прошлый заказ № 89161112233 оплачен, номер заказа: 89031112233, "
+     "заказ 89261112233 в пути.\r\nИНН филиала — 5001007329.\r\n"
+     "\r\nС уважением,\r\nКонстантин\r\n").encode(),
+    sender_name="Константин", sender_email="kostya@romashka-client.ru", signature=True,
+    phones=["+74951234567", "+78005553535", "+79167654321", "+78123004050"],
+    inns=["7707083893", "5001007329"], company="ООО «Ромашка»")
+
+letter(
+    "100-newsletter-with-phone-footer-only",
+    "a shop's newsletter from a no-reply address whose footer has «Телефон:» and «Адрес:» but "
+    "no e-mail (List-Unsubscribe): still a mailing list — a phone alone is no callback form",
+    [("From", "Магазин Инструмент <noreply@instrument-shop.ru>"), ("To", "sales@example.ru"),
+     ("Subject", ew_b("Скидки недели")), ("Date", "Wed, 10 Apr 2024 11:05:00 +0300"),
+     ("Message-ID", "<news-78@instrument-shop.ru>"), ("MIME-Version", "1.0"),
+     ("List-Unsubscribe", "<https://instrument-shop.ru/unsubscribe?u=78>"),
+     ("Content-Type", "text/plain; charset=utf-8")],
+    ("Только на этой неделе скидки до 30%!\r\n\r\nТелефон: 8 800 100-20-30\r\n"
+     "Адрес: Москва, ул. Строителей, 5\r\n").encode(),
+    outcome="ignored:mailing_list")
+letter(
+    "101-site-script-from-its-own-mailbox",
+    "a site's PHP form sending from the site's mailbox (not configured as ours), no Reply-To, "
+    "the visitor's address on another domain: the visitor is the sender",
+    [("From", "zakaz@stroy-site.ru"), ("To", "sales@example.ru"),
+     ("Subject", ew_b("Заявка с сайта")), ("Date", "Thu, 11 Apr 2024 09:15:00 +0300"),
+     ("Message-ID", "<site-101@stroy-site.ru>"), ("MIME-Version", "1.0"),
+     ("Content-Type", "text/plain; charset=utf-8")],
+    ("Имя: Иван\r\nТелефон: +7 916 222-33-44\r\nE-mail: ivan@mail.ru\r\n"
+     "Сообщение: Нужна смета на ремонт\r\n").encode(),
+    form_mailer="form", sender_name="Иван", sender_email="ivan@mail.ru", phones=["+79162223344"])
+
+letter(
+    "102-colleague-forwards-cf7-form",
+    "a colleague forwards (Outlook FW:, no marker) a Contact Form 7 notification whose own "
+    "text begins with header-like «От:» / «Тема:» lines: they are the form, not the header",
+    [("From", "Менеджер Анна <anna@example.ru>"), ("To", "sales@example.ru"),
+     ("Subject", "FW: Сайт: Запрос"), ("Date", "Wed, 10 Apr 2024 12:30:00 +0300"),
+     ("Message-ID", "<fw-102@example.ru>"), ("MIME-Version", "1.0"),
+     ("Content-Type", "text/plain; charset=utf-8")],
+    ("Посмотрите, пожалуйста.\r\n\r\n"
+     "От: Сайт <wordpress@example.ru>\r\nОтправлено: 10 апреля 2024 г. 12:00\r\n"
+     "Кому: Анна <anna@example.ru>\r\nТема: Сайт: Запрос\r\n\r\n"
+     "От: Мария <maria@client.ru>\r\nТема: Запрос\r\n\r\nСообщение:\r\n"
+     "Нужен счёт на доставку.\r\n").encode(),
+    sender_name="Мария", sender_email="maria@client.ru")
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     for name, raw, expected in LETTERS:

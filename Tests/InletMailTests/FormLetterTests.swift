@@ -1,0 +1,106 @@
+import Testing
+
+@testable import InletMail
+
+/// Form notifications told from people's letters, and their fields read by label.
+@Suite("Form letters")
+struct FormLetterTests {
+  private static func normalise(_ lines: [String]) -> MailOutcome {
+    MailNormaliser.normalise(
+      Array(lines.joined(separator: "\r\n").utf8),
+      options: MailOptions(ownAddresses: ["@example.ru"]))
+  }
+
+  @Test func labelsOfTheVisitorAndOfTheSubmission() {
+    let expected: [(String, FormMailer.FieldKind?)] = [
+      ("Form Name", nil), ("Название формы", nil), ("Имя формы", nil), ("Block ID", nil),
+      ("Transaction ID", nil), ("tranid", nil), ("utm_source", nil), ("Страница", nil),
+      ("Referer", nil), ("IP", nil), ("Дата", nil), ("Текст обращения", nil),
+      ("Почтовый адрес", nil), ("Ф.И.О.", .name), ("Ф. И. О.", .name),
+      ("Как к вам обращаться", .name), ("Ваше имя", .name), ("Name", .name),
+      ("Адрес электронной почты", .email), ("Эл. почта", .email), ("E-mail автора", .email),
+      ("Телефон", .phone),
+    ]
+    for (label, kind) in expected {
+      #expect(FormMailer.kindOf(label: label) == kind, "\(label)")
+    }
+  }
+
+  /// Bitrix «Веб-формы»: the label, a line of asterisks, the value (which may hold a colon or
+  /// run over lines), no colon after the label.
+  @Test func bitrixWebFormBlocks() {
+    let fields = FormMailer.parseFields(
+      """
+      Заполнена web-форма: [1] SIMPLE_FORM_1
+
+      Имя
+      *******************************
+      Иван Петров
+
+      Комментарий
+      *******************************
+      Перезвоните после 18:00,
+      лучше на мобильный
+
+      Телефон
+      *******************************
+      +7 916 123-45-67
+      """)
+    #expect(fields.map { $0.label } == ["Заполнена web-форма", "Имя", "Комментарий", "Телефон"])
+    #expect(
+      fields.map { $0.value } == [
+        "[1] SIMPLE_FORM_1", "Иван Петров", "Перезвоните после 18:00,\nлучше на мобильный",
+        "+7 916 123-45-67",
+      ])
+  }
+
+  /// A callback form (a name and a phone) relayed as bulk mail is the visitor's inquiry.
+  @Test func callbackFormAsBulkMail() {
+    let outcome = Self.normalise([
+      "From: Формы сайта <noreply@forms-relay.ru>", "To: sales@example.ru",
+      "Subject: Заказ обратного звонка", "Precedence: bulk",
+      "Content-Type: text/plain; charset=utf-8", "", "Имя: Олег", "Телефон: 8 903 123 45 67", "",
+    ])
+    guard case .letter(let letter) = outcome else {
+      Issue.record("expected a letter, got \(outcome)")
+      return
+    }
+    #expect(letter.sender == nil)
+    #expect(letter.senderName == "Олег")
+    #expect(letter.phones == ["+79031234567"])
+  }
+
+  /// A person without a display name whose signature names them: From stays the sender, named
+  /// from the signature, and the letter is no form.
+  @Test func personalLetterNamedFromItsSignature() {
+    let outcome = Self.normalise([
+      "From: zakupki@stroyka.ru", "To: sales@example.ru", "Subject: Заявка на поставку",
+      "Content-Type: text/plain; charset=utf-8", "", "Нужно 10 насосов.", "",
+      "Контактное лицо: Иван Петров", "Тел.: +7 (495) 123-45-67", "",
+    ])
+    guard case .letter(let letter) = outcome else {
+      Issue.record("expected a letter, got \(outcome)")
+      return
+    }
+    #expect(letter.formMailer == nil)
+    #expect(letter.formFields.isEmpty)
+    #expect(letter.sender == MailAddress(name: "Иван Петров", email: "zakupki@stroyka.ru"))
+    #expect(letter.phones == ["+74951234567"])
+  }
+
+  /// A site script that sends as its owner's ordinary mailbox, the visitor in Reply-To and in
+  /// the form, is still a form.
+  @Test func siteScriptSendingAsItsOwnersMailbox() {
+    let outcome = Self.normalise([
+      "From: Магазин <shop.owner@mail.ru>", "Reply-To: ivan@client.ru", "To: sales@example.ru",
+      "Subject: Заявка с сайта", "Content-Type: text/plain; charset=utf-8", "", "Имя: Иван",
+      "E-mail: ivan@client.ru", "Телефон: +7 916 000-11-22", "",
+    ])
+    guard case .letter(let letter) = outcome else {
+      Issue.record("expected a letter, got \(outcome)")
+      return
+    }
+    #expect(letter.formMailer == "form")
+    #expect(letter.sender == MailAddress(name: "Иван", email: "ivan@client.ru"))
+  }
+}
