@@ -85,11 +85,14 @@ struct QueueAPITests {
     let entry = try #require((listed.json["items"] as? [[String: Any]])?.first)
     #expect(entry["reason"] as? String != nil, "\(entry)")
     #expect((entry["source"] as? [String: Any])?["raw_id"] as? String != nil)
-    #expect(try await ids("status=all&kind=form") == [first, second])
+    // The quarantined webhook is listed as a form, and a `kind` filter reads it so.
+    let raw = try #require(try await ids("status=quarantined").first)
+    #expect(try await ids("status=all&kind=form") == [first, second, raw])
+    #expect(try await ids("status=all&kind=email").isEmpty)
     #expect(try await ids("status=all&channel=nowhere").isEmpty)
     let since = ISO8601DateFormatter().string(from: cut.addingTimeInterval(1))
     let recent = try await ids("status=all&kind=form&since=\(since)")
-    #expect(recent == [second], "\(since)")
+    #expect(recent == [second, raw], "\(since)")
 
     for (query, code) in [
       ("status=maybe", "invalid_query"), ("kind=fax", "invalid_query"),
@@ -135,6 +138,13 @@ struct QueueAPITests {
     }
     let quarantinedPages = try await daemon.allPages("status=quarantined", limit: 1)
     #expect(quarantinedPages.compactMap { $0["id"] as? String } == ["r\(rawID)"])
+    // A `kind` filter reads raw-only entries by the kind they are listed with.
+    let forms = try await daemon.api(
+      .GET, "/inquiries?status=quarantined&kind=form", token: daemon.readToken)
+    #expect(items(forms) == ["r\(rawID)"], "\(forms.body)")
+    let letters = try await daemon.api(
+      .GET, "/inquiries?status=quarantined&kind=email", token: daemon.readToken)
+    #expect(items(letters).isEmpty, "\(letters.body)")
     let position = try #require(
       try await daemon.api(.GET, "/inquiries?status=new&limit=1", token: daemon.readToken)
         .json["next"] as? String)
@@ -253,6 +263,23 @@ struct QueueAPITests {
     let intoMerged = try await daemon.api(
       .POST, "/inquiries/\(d)/merge", json: #"{"into":"\#(c)"}"#)
     #expect(intoMerged.status == 409)
+    // What went into d shows on d: c's text as a message naming c's raw item; a phone-only
+    // duplicate (the same person calling back) adds its number, which d lacked.
+    let cRaw = try #require(
+      (try await daemon.api(.GET, "/inquiries/\(c)", token: daemon.readToken).json["source"]
+        as? [String: Any])?["raw_id"] as? String)
+    let caller = try await daemon.postLead(
+      #"{"name":"Клиент 4","phone":"+7 916 000-11-11","message":"Перезвоните"}"#)
+    let e = try #require(caller.json["id"] as? String)
+    #expect(
+      try await daemon.api(.POST, "/inquiries/\(e)/merge", json: #"{"into":"\#(d)"}"#).status
+        == 200)
+    let target = try await daemon.api(.GET, "/inquiries/\(d)", token: daemon.readToken)
+    let messages = try #require(target.json["messages"] as? [[String: Any]])
+    #expect(messages.compactMap { $0["text"] as? String } == ["Заявка 3", "Перезвоните"])
+    #expect(messages.first?["raw_id"] as? String == cRaw)
+    #expect((target.json["sender"] as? [String: Any])?["phone"] as? String == "+79160001111")
+    #expect((target.json["sender"] as? [String: Any])?["email"] as? String == "lead4@example.ru")
 
     // Unknown inquiries are 404.
     let missing = try await daemon.api(

@@ -176,7 +176,11 @@ struct IngestTests {
       }
       #expect(joined == mailID, "message \(n)")
     }
-    #expect(try await temp.database.inquiry(id: mailID)?.messages.count == 3)
+    // The chat's own two messages came with the merge; the three later ones joined.
+    let merged = try #require(try await temp.database.inquiry(id: mailID))
+    #expect(
+      merged.messages.map(\.text)
+        == ["сообщение 1", "сообщение 2", "сообщение 3", "сообщение 4", "сообщение 5"])
   }
 
   /// A Telegram message of user 42 `minutes` after a fixed start, and its conversation.

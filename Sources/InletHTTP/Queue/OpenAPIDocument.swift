@@ -234,6 +234,11 @@ public enum OpenAPIDocument {
           tags: [queue]
           operationId: mergeInquiry
           summary: Merge a new inquiry into another one.
+          description: |
+            `into` is an inquiry id, or the `r<raw id>` of a listing (the inquiry that item made).
+            The merged inquiry's text and continuations become `messages[]` entries of the target
+            (each naming its raw item), and a `new` target gains the phone, e-mail, name or company
+            it lacked and is matched again; the target gets an `inquiry.updated` event.
           parameters:
             - $ref: "#/components/parameters/InquiryID"
           requestBody:

@@ -54,7 +54,9 @@ extension InletDatabase {
   /// A continuation's contact details the inquiry lacked (a phone shared later in a chat, the
   /// INN in a reply's requisites) are added to it, and it is matched again.
   static func fillMissingDetails(
-    of inquiryID: Int64, from draft: Inquiry, settings: DirectorySettings, in db: Database
+    of inquiryID: Int64, from draft: Inquiry, settings: DirectorySettings,
+    text fillText: Bool = true,
+    in db: Database
   ) throws {
     guard var record = try InquiryRecord.fetchOne(db, key: inquiryID) else { return }
     var inquiry = try InquiryJSON.decoder().decode(Inquiry.self, from: Data(record.document.utf8))
@@ -80,7 +82,7 @@ extension InletDatabase {
       record.companyINN = company?.inn
       changed = true
     }
-    if inquiry.text == nil, let text = draft.text {
+    if fillText, inquiry.text == nil, let text = draft.text {
       inquiry.text = text
       changed = true
     }

@@ -30,11 +30,21 @@ extension InletDatabase {
       inquiries = try request.order(InquiryRecord.Columns.id).limit(limit).fetchAll(db)
     }
     var raws: [RawItemRecord] = []
-    // Raw-only entries carry no reliable kind, so a `kind` filter leaves them out.
-    if let statuses = query.filter.rawStatuses, query.kind == nil {
+    if let statuses = query.filter.rawStatuses {
       var request = RawItemRecord.filter(statuses.contains(RawItemRecord.Columns.status))
         .filter(RawItemRecord.Columns.id > query.after.rawID)
       if let channel = query.channel { request = request.filter(Column("channel") == channel) }
+      // The kind a raw-only entry is listed with (``rawEntry(_:)``): what was read of it, else
+      // a letter's `email` or a webhook's `form`.
+      if let kind = query.kind {
+        request = request.filter(
+          SQL(
+            sql: """
+              COALESCE(json_extract(extracted, '$.kind'),
+                CASE event WHEN 'letter' THEN 'email' ELSE 'form' END) = ?
+              """, arguments: [kind]
+          ).sqlExpression)
+      }
       if let since = query.since { request = request.filter(Self.receivedSince(since)) }
       raws = try request.select(RawItemRecord.listingColumns).order(RawItemRecord.Columns.id)
         .limit(limit).fetchAll(db)

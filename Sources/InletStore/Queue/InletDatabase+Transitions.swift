@@ -8,11 +8,15 @@ extension InletDatabase {
     -> TransitionOutcome
   {
     let now = Date()
-    return try await write { db in try Self.apply(transition, to: id, by: token, at: now, in: db) }
+    let settings = directorySettings
+    return try await write { db in
+      try Self.apply(transition, to: id, by: token, at: now, settings: settings, in: db)
+    }
   }
 
   static func apply(
-    _ requested: Transition, to id: String, by token: String, at now: Date, in db: Database
+    _ requested: Transition, to id: String, by token: String, at now: Date,
+    settings: DirectorySettings, in db: Database
   ) throws -> TransitionOutcome {
     var transition = requested
     // `into` may be an `r<raw id>` of a listing too: the inquiry that item made, recorded by
@@ -79,8 +83,40 @@ extension InletDatabase {
         now.timeIntervalSince1970, key,
       ])
     try recordChange(.updated, inquiryID: key, in: db)
+    if let mergedInto { try carry(current, into: mergedInto, settings: settings, in: db) }
     guard let updated = try InquiryRecord.fetchOne(db, key: key) else { return .notFound }
     return .changed(try assemble(updated, in: db))
+  }
+
+  /// What a merged inquiry brings to the one it went into, so the manager working on that one
+  /// sees it: its text and its own continuations as `messages[]` entries (each naming its raw
+  /// item), and — while the target is `new` — the contact details and company it lacked, matched
+  /// again. The target's `inquiry.updated` event tells the CRM.
+  static func carry(
+    _ merged: Inquiry, into target: Int64, settings: DirectorySettings, in db: Database
+  ) throws {
+    guard let rawID = merged.source.rawID.flatMap({ Int64($0) }) else { return }
+    var entries = [
+      (rawID, merged.receivedAt, merged.text ?? merged.subject)
+    ]
+    for message in merged.messages {
+      if let id = Int64(message.rawID) { entries.append((id, message.receivedAt, message.text)) }
+    }
+    for (raw, receivedAt, text) in entries {
+      var record = InquiryMessageRecord(
+        id: nil, inquiryID: target, rawID: raw, receivedAt: receivedAt, text: text)
+      try record.insert(db)
+    }
+    let status = try String.fetchOne(
+      db, sql: "SELECT status FROM inquiries WHERE id = ?", arguments: [target])
+    if status == InquiryStatus.new.rawValue {
+      // The text is in the entry already.
+      try fillMissingDetails(of: target, from: merged, settings: settings, text: false, in: db)
+    }
+    try db.execute(
+      sql: "UPDATE inquiries SET updated_at = ? WHERE id = ?",
+      arguments: [Date().timeIntervalSince1970, target])
+    try recordChange(.updated, inquiryID: target, in: db)
   }
 
   private static func verb(_ transition: Transition) -> String {

@@ -1631,6 +1631,28 @@ letter(
      "Нужен счёт на доставку.\r\n").encode(),
     sender_name="Мария", sender_email="maria@client.ru")
 
+letter(
+    "103-m365-inbox-rule-redirect",
+    "a client's letter redirected from info@ to sales@ by a Microsoft 365 inbox rule, which "
+    "marks it Auto-Submitted: auto-generated (and X-MS-Exchange-Inbox-Rules-Loop): a lead",
+    [("From", "Ольга Смирнова <olga@client-firm.ru>"), ("To", "info@example.ru"),
+     ("Subject", ew_b("Запрос цены на насосы")), ("Date", "Fri, 12 Apr 2024 10:00:00 +0300"),
+     ("Message-ID", "<m365-103@client-firm.ru>"), ("MIME-Version", "1.0"),
+     ("Auto-Submitted", "auto-generated"), ("X-MS-Exchange-Inbox-Rules-Loop", "info@example.ru"),
+     ("Content-Type", "text/plain; charset=utf-8")],
+    "Добрый день! Нужно 5 насосов, счёт на ООО «Вектор».\r\nТел. +7 916 111-22-33\r\n".encode(),
+    sender_name="Ольга Смирнова", sender_email="olga@client-firm.ru", phones=["+79161112233"],
+    company="ООО «Вектор»")
+letter(
+    "104-m365-auto-generated-notification",
+    "the same headers' auto-generated notification without a rule's loop header: still noise",
+    [("From", "Microsoft 365 <no-reply@microsoft.com>"), ("To", "sales@example.ru"),
+     ("Subject", "Your subscription renews soon"), ("Date", "Fri, 12 Apr 2024 10:05:00 +0000"),
+     ("Message-ID", "<m365-104@microsoft.com>"), ("MIME-Version", "1.0"),
+     ("Auto-Submitted", "auto-generated"), ("Content-Type", "text/plain; charset=utf-8")],
+    "Your subscription renews on 1 May.\r\n".encode(),
+    outcome="ignored:auto_reply")
+
 
 def main():
     os.makedirs(OUT, exist_ok=True)
