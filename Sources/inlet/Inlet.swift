@@ -23,9 +23,9 @@ struct ConfigOption: ParsableArguments {
 
 extension ConfigOption {
   /// Loads and resolves the configuration, or exits with the first problem and its key path.
-  func load() throws -> LoadedConfig {
+  func load(channels: Bool = true) throws -> LoadedConfig {
     do {
-      return try ConfigLoader().load(path: config)
+      return try ConfigLoader().load(path: config, channels: channels)
     } catch {
       throw fail("config error: \(error)")
     }

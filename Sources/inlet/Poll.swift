@@ -13,7 +13,8 @@ struct Poll: AsyncParsableCommand {
   var verbose = false
 
   func run() async throws {
-    let loaded = try options.load()
+    // Mail only: the webhook channels' definitions and secrets are not read.
+    let loaded = try options.load(channels: false)
     if let mailbox, !loaded.mailboxes.contains(where: { $0.name == mailbox }) {
       let known = loaded.mailboxes.map(\.name).joined(separator: ", ")
       throw fail(

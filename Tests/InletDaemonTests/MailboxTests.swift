@@ -97,6 +97,18 @@ struct MailboxTests {
     #expect(second.status == 0)
     #expect(second.output.contains("0 fetched"), "\(second.output)")
     #expect(try newInquiries(daemon) == 25)
+
+    // `poll` reads mail only: a webhook channel's token it may not read (another service's
+    // file) does not stop it, while `check-config` and `serve` still refuse the config.
+    try FileManager.default.removeItem(
+      at: daemon.folder.appendingPathComponent("credentials/site-token"))
+    try dovecot.append(leadLetter(26))
+    let third = try daemon.cli(["poll"])
+    #expect(third.status == 0, "\(third.output) \(third.error)")
+    #expect(third.output.contains("1 fetched: 1 new"), "\(third.output)")
+    let check = try daemon.cli(["check-config"])
+    #expect(check.status != 0)
+    #expect(check.error.contains("token_file"), "\(check.error)")
   }
 
   @Test("from_now skips existing mail; move:Processed and seen act only after the commit")

@@ -53,15 +53,21 @@ public struct ConfigLoader: Sendable {
   }
 
   /// Decodes and resolves everything; the first problem is thrown with its key path.
-  public func load(path: String) throws(ConfigError) -> LoadedConfig {
+  /// `channels: false` (`inlet poll`, which reads mail only) leaves the webhook channels'
+  /// definitions and secrets unread: `channels` is empty, their names still reserved.
+  public func load(path: String, channels loadChannels: Bool = true) throws(ConfigError)
+    -> LoadedConfig
+  {
     let (config, file) = try decode(path: path)
     let folder = file.deletingLastPathComponent()
     let channelsDir = Self.resolve(config.channelsDir, against: folder)
-    let definitions: [String: ChannelDefinition]
-    do {
-      definitions = try ChannelDefinitionLoader.loadDirectory(channelsDir, schemes: schemes)
-    } catch {
-      throw ConfigError("channels_dir", "\(error)")
+    var definitions: [String: ChannelDefinition] = [:]
+    if loadChannels {
+      do {
+        definitions = try ChannelDefinitionLoader.loadDirectory(channelsDir, schemes: schemes)
+      } catch {
+        throw ConfigError("channels_dir", "\(error)")
+      }
     }
     let secrets = SecretResolver(
       credentialsDirectory: environment["CREDENTIALS_DIRECTORY"],
@@ -75,6 +81,7 @@ public struct ConfigLoader: Sendable {
       guard seen.insert(entry.name).inserted else {
         throw ConfigError("\(at).name", "the channel name `\(entry.name)` is used twice")
       }
+      guard loadChannels else { continue }
       guard let definition = definitions[entry.definition] else {
         let known = definitions.keys.sorted().joined(separator: ", ")
         throw ConfigError(
