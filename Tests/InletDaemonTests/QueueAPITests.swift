@@ -281,6 +281,24 @@ struct QueueAPITests {
     #expect((target.json["sender"] as? [String: Any])?["phone"] as? String == "+79160001111")
     #expect((target.json["sender"] as? [String: Any])?["email"] as? String == "lead4@example.ru")
 
+    // A decision taken back: d is new again, without its acceptance, and can be decided anew.
+    #expect(
+      try await daemon.api(.POST, "/inquiries/\(d)/reject", json: #"{"reason":"spam"}"#).status
+        == 200)
+    let readOnly = try await daemon.api(.POST, "/inquiries/\(d)/reopen", token: daemon.readToken)
+    #expect(readOnly.status == 403)
+    let reopened = try await daemon.api(.POST, "/inquiries/\(d)/reopen")
+    #expect(reopened.status == 200, "\(reopened.body)")
+    #expect(reopened.headers.first(name: "inlet-transition") == "applied")
+    #expect(reopened.json["status"] as? String == "new")
+    #expect(reopened.json["acceptance"] == nil)
+    let twice = try await daemon.api(.POST, "/inquiries/\(d)/reopen")
+    #expect(twice.headers.first(name: "inlet-transition") == "repeated")
+    let decidedAgain = try await daemon.api(
+      .POST, "/inquiries/\(d)/accept", json: #"{"action":"new_client","client_id":"K-9"}"#)
+    #expect(decidedAgain.status == 200, "\(decidedAgain.body)")
+    #expect(try await daemon.api(.POST, "/inquiries/424242/reopen").status == 404)
+
     // Unknown inquiries are 404.
     let missing = try await daemon.api(
       .POST, "/inquiries/424242/accept", json: #"{"action":"new_client"}"#)

@@ -35,6 +35,22 @@ extension InquiryController {
       }
       return try await apply(.reject(reason: reason, comment: body["comment"]), context: context)
     }
+    // A decision taken back: `new` again.
+    group.post("/inquiries/:id/reopen") { _, context in
+      let id = context.parameters.get("id") ?? ""
+      switch try await database.reopen(id) {
+      case .changed(let inquiry): return try Self.decided(inquiry, applied: true)
+      case .unchanged(let inquiry): return try Self.decided(inquiry, applied: false)
+      case .rawItem(let status):
+        throw APIError(
+          .conflict, code: "invalid_transition",
+          message:
+            "`\(id)` is a raw item kept as `\(status)`, not an inquiry; "
+            + "POST /api/v1/inquiries/\(id)/promote makes it one")
+      case .notFound, .targetNotFound, .conflict:
+        throw APIError.notFound("no inquiry with id `\(id)`")
+      }
+    }
     // A raw item kept as noise or unreadable (`r<id>` of a listing) made an inquiry by hand.
     group.post("/inquiries/:id/promote") { _, context in
       let id = context.parameters.get("id") ?? ""

@@ -256,6 +256,25 @@ public enum OpenAPIDocument {
             "413": { $ref: "#/components/responses/TooLarge" }
             "415": { $ref: "#/components/responses/UnsupportedMediaType" }
             "503": { $ref: "#/components/responses/ServiceUnavailable" }
+      /api/v1/inquiries/{id}/reopen:
+        post:
+          tags: [queue]
+          operationId: reopenInquiry
+          summary: Take a decision back; the inquiry is new again.
+          description: |
+            For a decision taken wrongly (by a manager or a CRM's fault): an accepted, rejected or
+            merged inquiry becomes `new` without its `acceptance` (the event sequence keeps the
+            decision it had; a merged inquiry's messages stay on the one it went into as well).
+            `Inlet-Transition: applied`; an inquiry that is `new` already: 200, `repeated`.
+          parameters:
+            - $ref: "#/components/parameters/InquiryID"
+          responses:
+            "200": { $ref: "#/components/responses/InquiryChanged" }
+            "401": { $ref: "#/components/responses/Unauthorized" }
+            "403": { $ref: "#/components/responses/Forbidden" }
+            "404": { $ref: "#/components/responses/NotFound" }
+            "409": { $ref: "#/components/responses/Conflict" }
+            "503": { $ref: "#/components/responses/ServiceUnavailable" }
       /api/v1/inquiries/{id}/promote:
         post:
           tags: [queue]

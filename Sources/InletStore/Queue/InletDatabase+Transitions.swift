@@ -29,20 +29,10 @@ extension InletDatabase {
       transition = .merge(into: String(target))
     }
     let key: Int64
-    if id.hasPrefix("r"), let rawID = Int64(id.dropFirst()) {
-      // `r<raw id>`, as `GET /inquiries/r<raw id>` reads it: the inquiry the raw item made (or
-      // joined), also one `inlet replay` made later; an item without one is no inquiry.
-      guard
-        let row = try Row.fetchOne(
-          db, sql: "SELECT status, inquiry_id FROM raw_items WHERE id = ?", arguments: [rawID])
-      else { return .notFound }
-      guard let inquiryID = row["inquiry_id"] as Int64? else {
-        return .rawItem(status: row["status"])
-      }
-      key = inquiryID
-    } else {
-      guard let inquiryID = Int64(id) else { return .notFound }
-      key = inquiryID
+    switch try resolve(id, in: db) {
+    case .inquiry(let inquiryID): key = inquiryID
+    case .rawItem(let status): return .rawItem(status: status)
+    case .none: return .notFound
     }
     guard let record = try InquiryRecord.fetchOne(db, key: key) else { return .notFound }
     let current = try assemble(record, in: db)
@@ -86,6 +76,60 @@ extension InletDatabase {
     if let mergedInto { try carry(current, into: mergedInto, settings: settings, in: db) }
     guard let updated = try InquiryRecord.fetchOne(db, key: key) else { return .notFound }
     return .changed(try assemble(updated, in: db))
+  }
+
+  /// What an id of the API names: an inquiry, or for `r<raw id>` (as `GET /inquiries/r<raw id>`
+  /// reads it) the inquiry the raw item made or joined, also one `inlet replay` made later; an
+  /// item without one is no inquiry.
+  enum Resolved {
+    case inquiry(Int64)
+    case rawItem(status: String)
+  }
+
+  static func resolve(_ id: String, in db: Database) throws -> Resolved? {
+    guard id.hasPrefix("r"), let rawID = Int64(id.dropFirst()) else {
+      return Int64(id).map(Resolved.inquiry)
+    }
+    guard
+      let row = try Row.fetchOne(
+        db, sql: "SELECT status, inquiry_id FROM raw_items WHERE id = ?", arguments: [rawID])
+    else { return nil }
+    if let inquiryID = row["inquiry_id"] as Int64? { return .inquiry(inquiryID) }
+    return .rawItem(status: row["status"])
+  }
+
+  /// Takes a decision back: the inquiry is `new` again, without its `acceptance` (the event
+  /// sequence keeps the decision it had), for the manager or a CRM that decided wrongly. A
+  /// merged inquiry's messages stay on the one it went into as well. Already `new`: unchanged.
+  public func reopen(_ id: String) async throws -> TransitionOutcome {
+    let now = Date()
+    return try await write { db in
+      let key: Int64
+      switch try Self.resolve(id, in: db) {
+      case .inquiry(let inquiryID): key = inquiryID
+      case .rawItem(let status): return .rawItem(status: status)
+      case .none: return .notFound
+      }
+      guard let record = try InquiryRecord.fetchOne(db, key: key) else { return .notFound }
+      if record.status == InquiryStatus.new.rawValue {
+        return .unchanged(try Self.assemble(record, in: db))
+      }
+      var document = try InquiryJSON.decoder().decode(
+        Inquiry.self, from: Data(record.document.utf8))
+      document.acceptance = nil
+      document.status = InquiryStatus.new.rawValue
+      try db.execute(
+        sql: """
+          UPDATE inquiries SET status = 'new', document = ?, acceptance = NULL,
+            merged_into = NULL, updated_at = ? WHERE id = ?
+          """,
+        arguments: [
+          String(decoding: document.jsonBytes, as: UTF8.self), now.timeIntervalSince1970, key,
+        ])
+      try Self.recordChange(.updated, inquiryID: key, in: db)
+      guard let updated = try InquiryRecord.fetchOne(db, key: key) else { return .notFound }
+      return .changed(try Self.assemble(updated, in: db))
+    }
   }
 
   /// What a merged inquiry brings to the one it went into, so the manager working on that one
