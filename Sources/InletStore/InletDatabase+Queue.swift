@@ -114,8 +114,9 @@ extension InletDatabase {
     inquiry.id = String(id)
     inquiry.status = record.status
     inquiry.source.rawID = String(record.rawID)
+    // In time order: a merged inquiry's earlier messages come before the target's later ones.
     inquiry.messages = try InquiryMessageRecord.filter(Column("inquiry_id") == id)
-      .order(Column("id")).fetchAll(db)
+      .order(Column("received_at"), Column("id")).fetchAll(db)
       .map { Inquiry.Message(receivedAt: $0.receivedAt, text: $0.text, rawID: String($0.rawID)) }
     inquiry.attachments = try Row.fetchAll(
       db,

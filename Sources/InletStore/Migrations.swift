@@ -240,6 +240,7 @@ public enum Migrations {
       let rows = try Row.fetchAll(
         db,
         sql: "SELECT id, messengers, keys FROM contacts WHERE messengers IS NOT NULL")
+      // (Only the contacts whose messengers read differently now are written.)
       for row in rows {
         let id: String = row["id"]
         let old = (row["messengers"] as String? ?? "").split(separator: "\n").map(String.init)
@@ -247,7 +248,8 @@ public enum Migrations {
         guard messengers != old else { continue }
         var unique: [String] = []
         for value in messengers where !unique.contains(value) { unique.append(value) }
-        let keys = InletDatabase.parseKeys(row["keys"]).map { key in
+        let oldKeys = InletDatabase.parseKeys(row["keys"])
+        let keys = oldKeys.map { key in
           key.kind == .messenger
             ? DirectoryKey(.messenger, DirectoryNormalizer.messenger(key.value) ?? key.value) : key
         }
@@ -256,9 +258,14 @@ public enum Migrations {
         try db.execute(
           sql: "UPDATE contacts SET messengers = ?, keys = ? WHERE id = ?",
           arguments: [unique.joined(separator: "\n"), InletDatabase.keysText(uniqueKeys), id])
-        try db.execute(
-          sql: "DELETE FROM directory_keys WHERE record_type = 'contact' AND record_id = ?",
-          arguments: [id])
+        // By the primary key (kind, value, …): no index has the record first.
+        for key in oldKeys {
+          try db.execute(
+            sql: """
+              DELETE FROM directory_keys WHERE kind = ? AND value = ? AND record_type = 'contact'
+                AND record_id = ?
+              """, arguments: [key.kind.rawValue, key.value, id])
+        }
         for key in uniqueKeys {
           try db.execute(
             sql: """

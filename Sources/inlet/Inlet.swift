@@ -23,9 +23,9 @@ struct ConfigOption: ParsableArguments {
 
 extension ConfigOption {
   /// Loads and resolves the configuration, or exits with the first problem and its key path.
-  func load(channels: Bool = true) throws -> LoadedConfig {
+  func load(mailOnly: Bool = false) throws -> LoadedConfig {
     do {
-      return try ConfigLoader().load(path: config, channels: channels)
+      return try ConfigLoader().load(path: config, mailOnly: mailOnly)
     } catch {
       throw fail("config error: \(error)")
     }

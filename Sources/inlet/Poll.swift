@@ -13,8 +13,8 @@ struct Poll: AsyncParsableCommand {
   var verbose = false
 
   func run() async throws {
-    // Mail only: the webhook channels' definitions and secrets are not read.
-    let loaded = try options.load(channels: false)
+    // Mail only: the listener's definitions and secrets are not read.
+    let loaded = try options.load(mailOnly: true)
     if let mailbox, !loaded.mailboxes.contains(where: { $0.name == mailbox }) {
       let known = loaded.mailboxes.map(\.name).joined(separator: ", ")
       throw fail(

@@ -291,6 +291,12 @@ struct FormsTests {
     #expect(notRaw.status == 409)
     #expect(notRaw.errorCode == "invalid_transition")
     #expect(try await site.daemon.api(.POST, "/inquiries/r98765/promote").status == 404)
+    // An item that made its inquiry on arrival has nothing to promote.
+    let personRaw = try #require(
+      try site.inquiries("form").first { $0.sender.name == "Человек" }?.source.rawID)
+    let normal = try await site.daemon.api(.POST, "/inquiries/r\(personRaw)/promote")
+    #expect(normal.status == 409, "\(normal.body)")
+    #expect(normal.errorCode == "invalid_transition")
   }
 
   @Test("rate limits: per client address (X-Forwarded-For from a trusted proxy) and per channel")

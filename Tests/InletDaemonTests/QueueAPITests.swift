@@ -269,7 +269,8 @@ struct QueueAPITests {
       (try await daemon.api(.GET, "/inquiries/\(c)", token: daemon.readToken).json["source"]
         as? [String: Any])?["raw_id"] as? String)
     let caller = try await daemon.postLead(
-      #"{"name":"Клиент 4","phone":"+7 916 000-11-11","message":"Перезвоните"}"#)
+      #"{"name":"Клиент 4","email":"client4@gmail.com","phone":"+7 916 000-11-11","message":"Перезвоните"}"#
+    )
     let e = try #require(caller.json["id"] as? String)
     #expect(
       try await daemon.api(.POST, "/inquiries/\(e)/merge", json: #"{"into":"\#(d)"}"#).status
@@ -279,7 +280,9 @@ struct QueueAPITests {
     #expect(messages.compactMap { $0["text"] as? String } == ["Заявка 3", "Перезвоните"])
     #expect(messages.first?["raw_id"] as? String == cRaw)
     #expect((target.json["sender"] as? [String: Any])?["phone"] as? String == "+79160001111")
-    #expect((target.json["sender"] as? [String: Any])?["email"] as? String == "lead4@example.ru")
+    #expect(
+      (target.json["sender"] as? [String: Any])?["email"] as? String == "lead4@example.ru",
+      "the same person's other address does not replace the target's")
 
     // A decision taken back: d is new again, without its acceptance, and can be decided anew.
     #expect(

@@ -53,11 +53,11 @@ public struct ConfigLoader: Sendable {
   }
 
   /// Decodes and resolves everything; the first problem is thrown with its key path.
-  /// `channels: false` (`inlet poll`, which reads mail only) leaves the webhook channels'
-  /// definitions and secrets unread: `channels` is empty, their names still reserved.
-  public func load(path: String, channels loadChannels: Bool = true) throws(ConfigError)
-    -> LoadedConfig
-  {
+  /// `mailOnly` (`inlet poll`) leaves what only the listener uses unread — the channels'
+  /// definitions and secrets, the API tokens, the delivery secret: `channels` and `apiTokens`
+  /// are empty, the channels' names still reserved.
+  public func load(path: String, mailOnly: Bool = false) throws(ConfigError) -> LoadedConfig {
+    let loadChannels = !mailOnly
     let (config, file) = try decode(path: path)
     let folder = file.deletingLastPathComponent()
     let channelsDir = Self.resolve(config.channelsDir, against: folder)
@@ -151,7 +151,7 @@ public struct ConfigLoader: Sendable {
     }
 
     var tokens: [APIToken] = []
-    for (index, entry) in config.api.tokens.enumerated() {
+    for (index, entry) in config.api.tokens.enumerated() where !mailOnly {
       let value = try secrets.read(entry.tokenFile, keyPath: "api.tokens[\(index)].token_file")
       tokens.append(
         APIToken(
@@ -174,7 +174,7 @@ public struct ConfigLoader: Sendable {
       mailboxes.append(settings)
     }
     var deliverySecret: String?
-    if let delivery = config.delivery, let file = delivery.secretFile {
+    if !mailOnly, let delivery = config.delivery, let file = delivery.secretFile {
       deliverySecret = try secrets.read(file, keyPath: "delivery.secret_file")
     }
     return LoadedConfig(

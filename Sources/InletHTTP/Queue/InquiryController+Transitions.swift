@@ -66,6 +66,12 @@ extension InquiryController {
         return try Self.decided(inquiry, applied: true, status: .created)
       case .existing(let inquiry):
         return try Self.decided(inquiry, applied: false)
+      case .inquiryAlready(let inquiryID):
+        throw APIError(
+          .conflict, code: "invalid_transition",
+          message:
+            "raw item `\(id)` made or joined inquiry \(inquiryID) when it arrived (or by `inlet "
+            + "replay`): there is nothing to promote")
       case .notFound:
         throw APIError.notFound("no raw item `\(id)`")
       case .nothingToPromote(let status):

@@ -55,9 +55,10 @@ public enum OpenAPIDocument {
             the start). `resume` is offered for `status=new` (the default) and `status=all` only:
             an inquiry becomes `accepted`, `rejected` or `merged` when it is decided, and a raw item
             may become `ignored` or `quarantined` after it arrived (a letter fetched on a later
-            pass, `inlet replay`), so "what arrived since" is no question for those statuses. To
-            follow decisions, resume `status=all` (each entry has its `status`), read the event
-            stream, or page `/api/v1/events`.
+            pass, `inlet replay`), so "what arrived since" is no question for those statuses. A
+            resumed listing shows new arrivals only, never a later change of an entry already seen:
+            to follow decisions, continuations and rematches, read the event stream or page
+            `/api/v1/events`.
           parameters:
             - name: status
               in: query
@@ -237,8 +238,8 @@ public enum OpenAPIDocument {
           description: |
             `into` is an inquiry id, or the `r<raw id>` of a listing (the inquiry that item made).
             The merged inquiry's text and continuations become `messages[]` entries of the target
-            (each naming its raw item), and a `new` target gains the phone, e-mail, name or company
-            it lacked and is matched again; the target gets an `inquiry.updated` event.
+            (each naming its raw item), and a `new` target gains the phone, e-mail, name, messenger or
+            company it lacked and is matched again; the target gets an `inquiry.updated` event.
           parameters:
             - $ref: "#/components/parameters/InquiryID"
           requestBody:
@@ -286,7 +287,8 @@ public enum OpenAPIDocument {
             was read from the item becomes a `new` inquiry, matched like any (201, `Inlet-Transition:
             applied`); the item records who promoted it. Again for the same item: 200 with that
             inquiry (`repeated`). An item with nothing readable is 409 `nothing_to_promote` (its
-            bytes stay at `/api/v1/raw/{id}`); an inquiry id is 409 `invalid_transition`.
+            bytes stay at `/api/v1/raw/{id}`); an inquiry id, or an item that made its inquiry on
+            arrival, is 409 `invalid_transition`.
           parameters:
             - $ref: "#/components/parameters/InquiryID"
           responses:

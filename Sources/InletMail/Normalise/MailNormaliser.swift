@@ -43,7 +43,8 @@ public enum MailNormaliser {
     letter.mailer = (headers.text("x-mailer") ?? headers.text("user-agent")).flatMap {
       $0.isEmpty ? nil : $0
     }
-    letter.autoSubmitted = NoiseClassifier.automatic(headers, subject: subject) != nil
+    letter.autoSubmitted =
+      NoiseClassifier.automatic(headers, subject: subject, own: options.ownAddresses) != nil
     letter.headerOnly = message.headerOnly
     letter.listID = headers.text("list-id").flatMap { $0.isEmpty ? nil : $0 }
 

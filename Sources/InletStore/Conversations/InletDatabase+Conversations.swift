@@ -53,19 +53,24 @@ extension InletDatabase {
 
   /// A continuation's contact details the inquiry lacked (a phone shared later in a chat, the
   /// INN in a reply's requisites) are added to it, and it is matched again.
+  /// `merged`: the manager said the two are one lead (a merge), so a different e-mail address
+  /// is the same person's other one, not a colleague's.
   static func fillMissingDetails(
     of inquiryID: Int64, from draft: Inquiry, settings: DirectorySettings,
     text fillText: Bool = true,
-    in db: Database
+    merged: Bool = false, in db: Database
   ) throws {
     guard var record = try InquiryRecord.fetchOne(db, key: inquiryID) else { return }
     var inquiry = try InquiryJSON.decoder().decode(Inquiry.self, from: Data(record.document.utf8))
     // Someone else in the thread (a colleague answering all) speaks for themselves.
-    if let theirs = draft.sender.email, let ours = inquiry.sender.email, theirs != ours { return }
+    if !merged, let theirs = draft.sender.email, let ours = inquiry.sender.email, theirs != ours {
+      return
+    }
     var sender = inquiry.sender
     if sender.phone == nil { sender.phone = draft.sender.phone }
     if sender.email == nil { sender.email = draft.sender.email }
     if sender.name == nil { sender.name = draft.sender.name }
+    if sender.messenger == nil { sender.messenger = draft.sender.messenger }
     var company = inquiry.company
     if company?.inn == nil, let inn = draft.company?.inn {
       company = Inquiry.Company(name: company?.name ?? draft.company?.name, inn: inn)
@@ -79,6 +84,7 @@ extension InletDatabase {
       try applyMatch(to: &inquiry, settings: settings, storedAs: inquiryID, in: db)
       record.senderPhone = sender.phone
       record.senderEmail = sender.email
+      record.senderMessenger = InquiryRecord.messengerKey(sender)
       record.companyINN = company?.inn
       changed = true
     }

@@ -6,8 +6,10 @@ import InletCore
 public enum PromoteOutcome: Sendable, Equatable {
   /// The item is now an inquiry in the queue (`inquiry.created` recorded).
   case created(Inquiry)
-  /// The item had made (or joined) an inquiry already — a retry, or `inlet replay` came first.
+  /// The item was promoted already (a retry): its inquiry.
   case existing(Inquiry)
+  /// The item made or joined an inquiry on arrival or by `inlet replay`: nothing to promote.
+  case inquiryAlready(id: String)
   /// No raw item with that id.
   case notFound
   /// Nothing a manager could work with was read from the item (a letter that could not be
@@ -16,18 +18,25 @@ public enum PromoteOutcome: Sendable, Equatable {
 }
 
 extension InletDatabase {
+  /// How a promoted item's `reason` starts.
+  static let promotedPrefix = "promoted by "
+
   /// Makes an ignored or quarantined raw item an inquiry — the manager's answer to a lead
   /// misread as noise (an auto-reply header on a real letter, a visitor who filled the form
   /// faster than `min_fill_seconds`): what was read from it, matched as any new inquiry, in
   /// one transaction with its event. The item keeps its bytes and records who promoted it and
   /// what it had been; `inlet replay` leaves the inquiry alone afterwards, as it does any
-  /// item's own inquiry whose new reading is no lead.
+  /// item's own inquiry whose new reading is no lead. What an item kept as noise never had
+  /// stays out: attachments (its bytes, at `/api/v1/raw/{id}`, hold them) and a thread or
+  /// conversation link.
   public func promote(rawID: Int64, by token: String) async throws -> PromoteOutcome {
     let settings = directorySettings
     return try await write { db in
       guard var raw = try RawItemRecord.fetchOne(db, key: rawID) else { return .notFound }
-      if let inquiryID = raw.inquiryID, let record = try InquiryRecord.fetchOne(db, key: inquiryID)
-      {
+      if let inquiryID = raw.inquiryID {
+        guard raw.reason?.hasPrefix(Self.promotedPrefix) == true,
+          let record = try InquiryRecord.fetchOne(db, key: inquiryID)
+        else { return .inquiryAlready(id: String(inquiryID)) }
         return .existing(try Self.assemble(record, in: db))
       }
       let kept = [RawItemStatus.ignored.rawValue, RawItemStatus.quarantined.rawValue]
@@ -38,7 +47,8 @@ extension InletDatabase {
       draft.status = InquiryStatus.new.rawValue
       draft.reason = nil
       draft.receivedAt = raw.receivedAt
-      raw.reason = "promoted by \(token) from \(raw.status)" + (raw.reason.map { ": \($0)" } ?? "")
+      raw.reason =
+        "\(Self.promotedPrefix)\(token) from \(raw.status)" + (raw.reason.map { ": \($0)" } ?? "")
       raw.status = RawItemStatus.normalised.rawValue
       try raw.update(db, columns: ["status", "reason"])
       let result = try Self.insertInquiry(
@@ -46,10 +56,6 @@ extension InletDatabase {
       guard case .created(let id, _) = result, let inquiryID = Int64(id) else {
         throw DatabaseError(message: "a promoted item's inquiry was not created: \(result)")
       }
-      // Files kept with the item on arrival go with it.
-      try db.execute(
-        sql: "UPDATE attachments SET inquiry_id = ? WHERE raw_id = ? AND inquiry_id IS NULL",
-        arguments: [inquiryID, rawID])
       guard let record = try InquiryRecord.fetchOne(db, key: inquiryID) else {
         throw DatabaseError(message: "a promoted item's inquiry \(inquiryID) is missing")
       }

@@ -155,7 +155,8 @@ extension InletDatabase {
       db, sql: "SELECT status FROM inquiries WHERE id = ?", arguments: [target])
     if status == InquiryStatus.new.rawValue {
       // The text is in the entry already.
-      try fillMissingDetails(of: target, from: merged, settings: settings, text: false, in: db)
+      try fillMissingDetails(
+        of: target, from: merged, settings: settings, text: false, merged: true, in: db)
     }
     try db.execute(
       sql: "UPDATE inquiries SET updated_at = ? WHERE id = ?",

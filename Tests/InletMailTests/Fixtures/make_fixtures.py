@@ -1653,6 +1653,19 @@ letter(
     "Your subscription renews on 1 May.\r\n".encode(),
     outcome="ignored:auto_reply")
 
+letter(
+    "105-client-m365-rule-autoresponder",
+    "a client's own Microsoft 365 inbox rule answering with a template (auto-generated, the "
+    "loop header naming the client's mailbox, not ours): still an auto-reply",
+    [("From", "Ольга Смирнова <olga@client-firm.ru>"), ("To", "manager@example.ru"),
+     ("Subject", "Re: Коммерческое предложение"), ("Date", "Fri, 12 Apr 2024 10:10:00 +0300"),
+     ("Message-ID", "<m365-105@client-firm.ru>"), ("MIME-Version", "1.0"),
+     ("Auto-Submitted", "auto-generated"),
+     ("X-MS-Exchange-Inbox-Rules-Loop", "olga@client-firm.ru"),
+     ("Content-Type", "text/plain; charset=utf-8")],
+    "Спасибо, ваше письмо получено. Отвечу после 20 апреля.\r\n".encode(),
+    outcome="ignored:auto_reply")
+
 
 def main():
     os.makedirs(OUT, exist_ok=True)
