@@ -98,10 +98,12 @@ struct MailboxTests {
     #expect(second.output.contains("0 fetched"), "\(second.output)")
     #expect(try newInquiries(daemon) == 25)
 
-    // `poll` reads mail only: a webhook channel's token it may not read (another service's
-    // file) does not stop it, while `check-config` and `serve` still refuse the config.
-    try FileManager.default.removeItem(
-      at: daemon.folder.appendingPathComponent("credentials/site-token"))
+    // `poll` reads mail only: the channel and API token files it may not read (the listener's)
+    // do not stop it, while `check-config` and `serve` still refuse the config.
+    for file in ["site-token", "api-read", "api-write"] {
+      try? FileManager.default.removeItem(
+        at: daemon.folder.appendingPathComponent("credentials/\(file)"))
+    }
     try dovecot.append(leadLetter(26))
     let third = try daemon.cli(["poll"])
     #expect(third.status == 0, "\(third.output) \(third.error)")
