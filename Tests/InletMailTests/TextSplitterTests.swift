@@ -21,6 +21,17 @@ struct TextSplitterTests {
     #expect(result.signature == "С уважением,\nИван")
     let long = "С уважением к вашей работе пишу.\n" + String(repeating: "строка\n", count: 30)
     #expect(TextSplitter.split(long).signature == nil)
+    // A sentence that starts like a sign-off is text, near the end too.
+    for opening in [
+      "С уважением к вашему времени: нужен счёт на 10 стульев.", "Regardless of price, we need 5.",
+    ] {
+      let letter = TextSplitter.split(opening + "\nТел. +7 916 123-45-67")
+      #expect(letter.text.hasPrefix(opening), "\(opening)")
+      #expect(letter.signature == nil, "\(opening)")
+    }
+    for signOff in ["С уважением, Иван", "С уважением Иван Петров", "Best regards!", "Regards"] {
+      #expect(TextSplitter.split("Счёт нужен.\n" + signOff).signature == signOff, "\(signOff)")
+    }
   }
 
   @Test func russianAttributionsAndOutlookBlocks() {

@@ -407,14 +407,31 @@ enum TextSplitter {
       // decide.
       guard trimmed.utf8.count <= 120, mayStartMarker(trimmed.utf8) else { continue }
       let nearEnd = lines.count - index <= maximumSignatureLines + 1
-      let found = ByteSearch.withLowercasedHead(of: trimmed.utf8, length: markerPrefixLength) {
-        head in
-        mobileFooterBytes.contains(where: { head.starts(with: $0) })
-          || (nearEnd && signOffBytes.contains(where: { head.starts(with: $0) }))
+      let (footer, signOff) = ByteSearch.withLowercasedHead(
+        of: trimmed.utf8, length: markerPrefixLength
+      ) { head in
+        (
+          mobileFooterBytes.contains(where: { head.starts(with: $0) }),
+          nearEnd && signOffBytes.contains(where: { head.starts(with: $0) })
+        )
       }
+      if footer { return index }
       // «С уважением, Иван» or «С уважением,» alone on its line.
-      if found { return index }
+      if signOff && endsSignOff(trimmed) { return index }
     }
     return nil
+  }
+
+  /// Whether a line that starts with a sign-off is one: the phrase ends the line or is
+  /// followed by punctuation or a capitalised name — not a sentence that starts alike
+  /// («С уважением к вашему времени: …», «Regardless of …»).
+  private static func endsSignOff(_ line: Substring) -> Bool {
+    let lower = line.lowercased()
+    return signOffs.contains { phrase in
+      guard lower.hasPrefix(phrase) else { return false }
+      let rest = line.dropFirst(phrase.count).drop { $0 == " " || $0 == "\u{A0}" }
+      guard let next = rest.first else { return true }
+      return ",.!;–—-".contains(next) || next.isUppercase
+    }
   }
 }
