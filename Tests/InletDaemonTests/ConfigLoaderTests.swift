@@ -50,6 +50,23 @@ struct ConfigLoaderTests {
     #expect(loaded.channels.first?.definition.name == "generic")
   }
 
+  @Test("each mailbox's login, when it is an address, is one of the company's own addresses")
+  func mailboxesAreOwn() throws {
+    let folder = try Folder(
+      Self.minimal + """
+
+        mail: { own_addresses: ["@example.ru", "info@partner.ru"] }
+        mailboxes:
+          - { name: sales, url: 'imaps://x', username: ' Sales@Firma.RU ', password_file: site-token }
+          - { name: info, url: 'imaps://x', username: info@partner.ru, password_file: site-token }
+          - { name: local, url: 'imaps://x', username: leads, password_file: site-token }
+        """)
+    defer { folder.remove() }
+    let loaded = try ConfigLoader(environment: [:]).load(path: folder.config)
+    #expect(
+      loaded.config.mail.ownAddresses == ["@example.ru", "info@partner.ru", "sales@firma.ru"])
+  }
+
   @Test("INLET_<SECTION>_<KEY> overrides scalar keys")
   func environmentOverrides() throws {
     let folder = try Folder(Self.minimal + "\nhttp:\n  port: 8081\n")

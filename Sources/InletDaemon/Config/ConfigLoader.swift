@@ -39,6 +39,13 @@ public struct ConfigLoader: Sendable {
       var config = try YAMLDecoder().decode(InletConfig.self, from: root)
       // Phones in letters are read like every other phone.
       config.mail.defaultCountry = config.phone.defaultCountry
+      // A mailbox's own address is the company's without saying so: a site's script sending as
+      // sales@ is answered through its Reply-To, and a letter sales@ sends itself is no lead.
+      for mailbox in config.mailboxes {
+        let user = mailbox.username.trimmingCharacters(in: .whitespaces).lowercased()
+        guard user.contains("@"), !config.mail.ownAddresses.contains(user) else { continue }
+        config.mail.ownAddresses.append(user)
+      }
       return (config, file)
     } catch let error as ConfigError {
       throw error
