@@ -283,6 +283,16 @@ struct QueueAPITests {
     #expect(
       (target.json["sender"] as? [String: Any])?["email"] as? String == "lead4@example.ru",
       "the same person's other address does not replace the target's")
+    // Reopened and merged again (a CRM retrying), or merged back the other way: each raw item
+    // shows once.
+    #expect(try await daemon.api(.POST, "/inquiries/\(c)/reopen").status == 200)
+    #expect(
+      try await daemon.api(.POST, "/inquiries/\(c)/merge", json: #"{"into":"\#(d)"}"#).status
+        == 200)
+    let mergedTwice = try await daemon.api(.GET, "/inquiries/\(d)", token: daemon.readToken)
+    #expect(
+      (mergedTwice.json["messages"] as? [[String: Any]])?.compactMap { $0["text"] as? String }
+        == ["Заявка 3", "Перезвоните"])
 
     // A decision taken back: d is new again, without its acceptance, and can be decided anew.
     #expect(
@@ -301,6 +311,18 @@ struct QueueAPITests {
       .POST, "/inquiries/\(d)/accept", json: #"{"action":"new_client","client_id":"K-9"}"#)
     #expect(decidedAgain.status == 200, "\(decidedAgain.body)")
     #expect(try await daemon.api(.POST, "/inquiries/424242/reopen").status == 404)
+    // Reopened, it is matched again: the client the CRM created after the decision is known.
+    let f = try await daemon.submitLead(9)
+    #expect(
+      try await daemon.api(.POST, "/inquiries/\(f)/accept", json: #"{"action":"new_client"}"#)
+        .status == 200)
+    let client = try await daemon.api(
+      .PUT, "/directory/clients/K-9", json: #"{"name":"ООО Девять","emails":["lead9@example.ru"]}"#)
+    #expect(client.status == 200, "\(client.body)")
+    let rematched = try await daemon.api(.POST, "/inquiries/\(f)/reopen")
+    let match = try #require(rematched.json["match"] as? [String: Any])
+    #expect(match["client_id"] as? String == "K-9", "\(rematched.body)")
+    #expect(match["suggested_action"] as? String == "new_contact_of_client")
 
     // Unknown inquiries are 404.
     let missing = try await daemon.api(

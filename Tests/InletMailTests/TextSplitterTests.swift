@@ -29,7 +29,11 @@ struct TextSplitterTests {
       #expect(letter.text.hasPrefix(opening), "\(opening)")
       #expect(letter.signature == nil, "\(opening)")
     }
-    for signOff in ["С уважением, Иван", "С уважением Иван Петров", "Best regards!", "Regards"] {
+    for signOff in [
+      "С уважением, Иван", "С уважением Иван Петров", "Best regards!", "Regards",
+      "Sincerely yours,", "С уважением и благодарностью,", "С уважением:", "С уважением…",
+      "Kind regards and thanks,", "С уважением\tИван", "С УВАЖЕНИЕМ, ИВАН",
+    ] {
       #expect(TextSplitter.split("Счёт нужен.\n" + signOff).signature == signOff, "\(signOff)")
     }
   }

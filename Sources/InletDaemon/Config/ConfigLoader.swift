@@ -42,8 +42,11 @@ public struct ConfigLoader: Sendable {
       // A mailbox's own address is the company's without saying so: a site's script sending as
       // sales@ is answered through its Reply-To, and a letter sales@ sends itself is no lead.
       for mailbox in config.mailboxes {
-        let user = mailbox.username.trimmingCharacters(in: .whitespaces).lowercased()
-        guard user.contains("@"), !config.mail.ownAddresses.contains(user) else { continue }
+        // As addresses in letters read (a punycode domain in Unicode).
+        let login = mailbox.username.trimmingCharacters(in: .whitespaces)
+        guard login.contains("@"), let user = EmailNormalizer.normalize(login),
+          !config.mail.ownAddresses.contains(user)
+        else { continue }
         config.mail.ownAddresses.append(user)
       }
       return (config, file)

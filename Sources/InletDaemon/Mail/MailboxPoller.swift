@@ -72,9 +72,20 @@ final class MailboxPoller: Sendable {
   /// The normaliser's options from `mail:`.
   static func options(_ mail: MailSection) -> MailOptions {
     MailOptions(
-      ownAddresses: mail.ownAddresses.map { $0.lowercased() },
+      ownAddresses: mail.ownAddresses.map(ownAddress),
       allowSenders: mail.allowSenders.map { $0.lowercased() },
       maxAttachmentBytes: mail.maxAttachmentBytes, defaultCountry: mail.defaultCountry)
+  }
+
+  /// An `own_addresses` entry as addresses in letters read: lower-cased, a punycode domain in
+  /// Unicode (`@xn--e1afmkfd.xn--p1ai` is `@пример.рф`).
+  static func ownAddress(_ entry: String) -> String {
+    let trimmed = entry.trimmingCharacters(in: .whitespaces)
+    if trimmed.hasPrefix("@") {
+      return EmailNormalizer.normalize("x" + trimmed).map { String($0.dropFirst()) }
+        ?? trimmed.lowercased()
+    }
+    return EmailNormalizer.normalize(trimmed) ?? trimmed.lowercased()
   }
 
   static func seconds(_ duration: Duration) -> Double {

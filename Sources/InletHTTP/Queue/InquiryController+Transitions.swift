@@ -39,7 +39,12 @@ extension InquiryController {
     group.post("/inquiries/:id/reopen") { _, context in
       let id = context.parameters.get("id") ?? ""
       switch try await database.reopen(id) {
-      case .changed(let inquiry): return try Self.decided(inquiry, applied: true)
+      case .changed(let inquiry):
+        // Who took a decision back is in the journal (the decision itself in the events).
+        context.logger.notice(
+          "inquiry reopened",
+          metadata: ["inquiry.id": "\(inquiry.id)", "by": "\(context.apiToken?.name ?? "unknown")"])
+        return try Self.decided(inquiry, applied: true)
       case .unchanged(let inquiry): return try Self.decided(inquiry, applied: false)
       case .rawItem(let status):
         throw APIError(

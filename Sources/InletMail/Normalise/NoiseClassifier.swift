@@ -1,3 +1,5 @@
+import InletCore
+
 /// Tells letters that are not leads (channels-reference.md, "E-mail that is not a lead").
 enum NoiseClassifier {
   /// Local parts of bounce senders.
@@ -43,19 +45,25 @@ enum NoiseClassifier {
     return nil
   }
 
-  /// Whether `Auto-Submitted` only says that one of our own mailboxes' rules passed the letter
-  /// on: Microsoft 365 marks mail its inbox rules forward or redirect `auto-generated`, with
-  /// its loop-detection header `X-MS-Exchange-Inbox-Rules-Loop` naming the mailbox whose rule
-  /// did it (info@ forwarding to sales@: the client's letter, not a machine's). A rule of
-  /// someone else's mailbox (a client's templated autoresponder) stays automatic.
+  /// Whether `Auto-Submitted` only says that a mailbox rule of ours passed the letter on:
+  /// `auto-forwarded`, or Microsoft 365's `auto-generated` on mail its inbox rules forward or
+  /// redirect, with its loop-detection header `X-MS-Exchange-Inbox-Rules-Loop` naming the
+  /// mailbox whose rule did it — one of ours, or one on the domain of one of ours (info@
+  /// forwarding to the polled sales@): the client's letter, not a machine's. A rule of someone
+  /// else's mailbox (a client's templated autoresponder) stays automatic.
   static func isRuleForward(_ headers: MIMEHeaders, autoSubmitted value: String, own: [String])
     -> Bool
   {
-    guard value.hasPrefix("auto-generated") || value.hasPrefix("auto-forwarded"),
+    if value.hasPrefix("auto-forwarded") { return true }
+    guard value.hasPrefix("auto-generated"),
       let loop = headers.text("x-ms-exchange-inbox-rules-loop")
     else { return false }
-    return loop.split(separator: ",").contains { address in
-      isOwn(address.trimmingCharacters(in: [" ", "<", ">"]).lowercased(), own)
+    let domains = Set(own.compactMap { $0.split(separator: "@").last.map(String.init) })
+    return loop.split(separator: ",").contains { entry in
+      let raw = entry.trimmingCharacters(in: [" ", "<", ">"])
+      let address = EmailNormalizer.normalize(raw) ?? raw.lowercased()
+      return isOwn(address, own)
+        || address.split(separator: "@").last.map { domains.contains(String($0)) } == true
     }
   }
 

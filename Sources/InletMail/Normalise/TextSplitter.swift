@@ -422,16 +422,20 @@ enum TextSplitter {
     return nil
   }
 
-  /// Whether a line that starts with a sign-off is one: the phrase ends the line or is
-  /// followed by punctuation or a capitalised name — not a sentence that starts alike
-  /// («С уважением к вашему времени: …», «Regardless of …»).
+  /// Whether a line that starts with a sign-off is one, not a sentence that starts alike
+  /// («С уважением к вашему времени: …», «Regardless of …»): the phrase is a whole word, and
+  /// ends the line, or is followed by punctuation, a capitalised name, or a few more words
+  /// («Sincerely yours,», «С уважением и благодарностью,») that ask or announce nothing.
   private static func endsSignOff(_ line: Substring) -> Bool {
     let lower = line.lowercased()
     return signOffs.contains { phrase in
       guard lower.hasPrefix(phrase) else { return false }
-      let rest = line.dropFirst(phrase.count).drop { $0 == " " || $0 == "\u{A0}" }
+      let after = line.dropFirst(phrase.count)
+      if let first = after.first, first.isLetter { return false }
+      let rest = after.drop { $0 == " " || $0 == "\t" || $0 == "\u{A0}" }
       guard let next = rest.first else { return true }
-      return ",.!;–—-".contains(next) || next.isUppercase
+      if ",.!;:…–—-".contains(next) || next.isUppercase { return true }
+      return rest.count <= 30 && !rest.contains(":") && !rest.contains("?")
     }
   }
 }

@@ -99,10 +99,12 @@ extension InletDatabase {
   }
 
   /// Takes a decision back: the inquiry is `new` again, without its `acceptance` (the event
-  /// sequence keeps the decision it had), for the manager or a CRM that decided wrongly. A
+  /// sequence keeps the decision it had), matched again, for the manager or a CRM that decided
+  /// wrongly; the `new` inquiries threaded to it are matched again without its decision. A
   /// merged inquiry's messages stay on the one it went into as well. Already `new`: unchanged.
   public func reopen(_ id: String) async throws -> TransitionOutcome {
     let now = Date()
+    let settings = directorySettings
     return try await write { db in
       let key: Int64
       switch try Self.resolve(id, in: db) {
@@ -118,6 +120,9 @@ extension InletDatabase {
         Inquiry.self, from: Data(record.document.utf8))
       document.acceptance = nil
       document.status = InquiryStatus.new.rawValue
+      // Matched again: the directory may have changed while it was decided (the client the
+      // manager created since), and only `new` inquiries follow it.
+      try Self.applyMatch(to: &document, settings: settings, storedAs: key, in: db)
       try db.execute(
         sql: """
           UPDATE inquiries SET status = 'new', document = ?, acceptance = NULL,
@@ -127,6 +132,25 @@ extension InletDatabase {
           String(decoding: document.jsonBytes, as: UTF8.self), now.timeIntervalSince1970, key,
         ])
       try Self.recordChange(.updated, inquiryID: key, in: db)
+      // The `new` inquiries continuing it no longer have its decision to go by.
+      let threaded = try Int64.fetchAll(
+        db,
+        sql: """
+          SELECT id FROM inquiries WHERE status = 'new'
+            AND json_extract(document, '$.thread.inquiry_id') = ?
+          """, arguments: [String(key)])
+      for child in threaded {
+        guard var childRecord = try InquiryRecord.fetchOne(db, key: child) else { continue }
+        var inquiry = try InquiryJSON.decoder().decode(
+          Inquiry.self, from: Data(childRecord.document.utf8))
+        let before = (inquiry.match, inquiry.returning)
+        try Self.applyMatch(to: &inquiry, settings: settings, storedAs: child, in: db)
+        guard inquiry.match != before.0 || inquiry.returning != before.1 else { continue }
+        childRecord.document = String(decoding: inquiry.jsonBytes, as: UTF8.self)
+        childRecord.updatedAt = now
+        try childRecord.update(db, columns: ["document", "updated_at"])
+        try Self.recordChange(.updated, inquiryID: child, in: db)
+      }
       guard let updated = try InquiryRecord.fetchOne(db, key: key) else { return .notFound }
       return .changed(try Self.assemble(updated, in: db))
     }
@@ -146,7 +170,17 @@ extension InletDatabase {
     for message in merged.messages {
       if let id = Int64(message.rawID) { entries.append((id, message.receivedAt, message.text)) }
     }
-    for (raw, receivedAt, text) in entries {
+    // Each raw item once: a merge again after a reopen, or a merge back the other way, brings
+    // nothing the target shows already (its own item, or an entry carried before).
+    var shown = Set(
+      try Int64.fetchAll(
+        db, sql: "SELECT raw_id FROM inquiry_messages WHERE inquiry_id = ?", arguments: [target]))
+    if let own = try Int64.fetchOne(
+      db, sql: "SELECT raw_id FROM inquiries WHERE id = ?", arguments: [target])
+    {
+      shown.insert(own)
+    }
+    for (raw, receivedAt, text) in entries where shown.insert(raw).inserted {
       var record = InquiryMessageRecord(
         id: nil, inquiryID: target, rawID: raw, receivedAt: receivedAt, text: text)
       try record.insert(db)

@@ -1666,6 +1666,19 @@ letter(
     "Спасибо, ваше письмо получено. Отвечу после 20 апреля.\r\n".encode(),
     outcome="ignored:auto_reply")
 
+letter(
+    "106-m365-rule-forward-from-sibling-mailbox",
+    "a client's letter a Microsoft 365 rule of info@firma.ru redirected to the polled "
+    "sales@firma.ru, only sales@ configured as ours: a mailbox on our domain forwarded it",
+    [("From", "Олег Иванов <oleg@stroy-client.ru>"), ("To", "info@firma.ru"),
+     ("Subject", ew_b("Нужна смета")), ("Date", "Fri, 12 Apr 2024 11:00:00 +0300"),
+     ("Message-ID", "<m365-106@stroy-client.ru>"), ("MIME-Version", "1.0"),
+     ("Auto-Submitted", "auto-generated"), ("X-MS-Exchange-Inbox-Rules-Loop", "info@firma.ru"),
+     ("Content-Type", "text/plain; charset=utf-8")],
+    "Добрый день! Нужна смета на ремонт офиса.\r\n".encode(),
+    options={"own_addresses": ["sales@firma.ru"]},
+    sender_name="Олег Иванов", sender_email="oleg@stroy-client.ru")
+
 
 def main():
     os.makedirs(OUT, exist_ok=True)
