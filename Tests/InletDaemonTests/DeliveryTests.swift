@@ -90,14 +90,15 @@ struct DeliveryTests {
       #expect(
         try await daemon.api(.POST, "/inquiries/\(ids[4])/merge", json: #"{"into":"\#(ids[5])"}"#)
           .status == 200)
+      // Six created, three decided, and the merge target's update (it shows what went in).
       let allDelivered = try await eventually {
-        try await deliveries(daemon, status: "delivered").count == 9
+        try await deliveries(daemon, status: "delivered").count == 10
       }
       let listed = try await deliveries(daemon)
       #expect(allDelivered, "\(listed)")
 
       let received = receiver.received
-      #expect(listed.count == 9)
+      #expect(listed.count == 10)
       for delivery in listed {
         let id = try #require(delivery["id"] as? String)
         #expect(
@@ -115,13 +116,13 @@ struct DeliveryTests {
       let updates = received.filter { $0.event == "inquiry.updated" && $0.answered == 200 }
       let statuses = Set(
         updates.compactMap { ($0.json["inquiry"] as? [String: Any])?["status"] as? String })
-      #expect(statuses == ["accepted", "rejected", "merged"])
+      #expect(statuses == ["accepted", "rejected", "merged", "new"])
       // The counter is incremented just after the delivery's commit: wait for it.
       var metrics = ""
       #expect(
         try await eventually(seconds: 10) {
           metrics = try await daemon.get("/metrics").1
-          return metrics.contains(#"inlet_delivery_attempts_total{result="delivered"} 9"#)
+          return metrics.contains(#"inlet_delivery_attempts_total{result="delivered"} 10"#)
         }, "\(metrics)")
       #expect(metrics.contains(#"inlet_delivery_attempts_total{result="failed"}"#))
     }
