@@ -130,7 +130,8 @@ extension InquiryController {
         .conflict, code: "invalid_transition",
         message:
           "`\(id)` is a raw item kept as `\(status)`, not an inquiry: it cannot be decided; "
-          + "`inlet replay` makes it an inquiry once it can be read")
+          + "POST /api/v1/inquiries/\(id)/promote makes it one (or `inlet replay`, once it can "
+          + "be read)")
     case .targetNotFound:
       throw APIError(
         .notFound, code: "merge_target_not_found",
