@@ -50,7 +50,7 @@ public enum Replay {
       let metadata = (try? ValueJSON.parse(Array(raw.transport.utf8)))?.object ?? [:]
       let builder = MailItemBuilder(
         mailbox: raw.channel, folder: metadata["folder"]?.text ?? "INBOX",
-        options: MailboxPoller.options(loaded.config.mail))
+        options: loaded.config.mail.normaliserOptions)
       let item = builder.item(
         uid: metadata["uid"]?.text.flatMap { UInt32($0) } ?? 0, bytes: body,
         size: metadata["size"]?.text.flatMap { Int($0) } ?? body.count, internalDate: nil,

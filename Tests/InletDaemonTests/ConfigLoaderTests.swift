@@ -79,7 +79,7 @@ struct ConfigLoaderTests {
     let loaded = try ConfigLoader(environment: environment).load(path: folder.config)
     #expect(loaded.config.matching.maxMatches == 5)
     // Letters' phones are read with the same country as every other phone.
-    let mail = MailboxPoller.options(loaded.config.mail)
+    let mail = loaded.config.mail.normaliserOptions
     #expect(mail.defaultCountry == "BY")
     #expect(mail.phoneNormalizer.normalize("8 029 123-45-67") == "+375291234567")
     #expect(loaded.config.http.port == 9090)

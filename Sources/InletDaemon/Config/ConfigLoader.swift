@@ -39,15 +39,14 @@ public struct ConfigLoader: Sendable {
       var config = try YAMLDecoder().decode(InletConfig.self, from: root)
       // Phones in letters are read like every other phone.
       config.mail.defaultCountry = config.phone.defaultCountry
-      // A mailbox's own address is the company's without saying so: a site's script sending as
-      // sales@ is answered through its Reply-To, and a letter sales@ sends itself is no lead.
-      for mailbox in config.mailboxes {
-        // As addresses in letters read (a punycode domain in Unicode).
-        let login = mailbox.username.trimmingCharacters(in: .whitespaces)
-        guard login.contains("@"), let user = EmailNormalizer.normalize(login),
-          !config.mail.ownAddresses.contains(user)
-        else { continue }
-        config.mail.ownAddresses.append(user)
+      // A mailbox's login, when it is an address, is the company's without saying so: a site's script sending as sales@ is answered
+      // through its Reply-To, and a letter sales@ sends itself is no lead.
+      let own = config.mail.ownAddresses.map(MailSection.ownAddress)
+      for mailbox in config.mailboxes where mailbox.username.contains("@") {
+        let login = MailSection.ownAddress(mailbox.username)
+        if !own.contains(login) && !config.mail.ownAddresses.contains(login) {
+          config.mail.ownAddresses.append(login)
+        }
       }
       return (config, file)
     } catch let error as ConfigError {

@@ -1,4 +1,6 @@
+import Foundation
 import InletCore
+import InletMail
 
 /// `mail:` — how letters from every mailbox are classified.
 public struct MailSection: Sendable, Decodable, Equatable {
@@ -40,5 +42,26 @@ public struct MailSection: Sendable, Decodable, Equatable {
     }
     maxAttachmentBytes =
       try c.decodeIfPresent(Int.self, forKey: .maxAttachmentBytes) ?? maxAttachmentBytes
+  }
+}
+
+extension MailSection {
+  /// The normaliser's options from `mail:`.
+  var normaliserOptions: MailOptions {
+    MailOptions(
+      ownAddresses: ownAddresses.map(Self.ownAddress),
+      allowSenders: allowSenders.map { $0.lowercased() },
+      maxAttachmentBytes: maxAttachmentBytes, defaultCountry: defaultCountry)
+  }
+
+  /// An `own_addresses` entry (or a mailbox login) as addresses in letters read: lower-cased,
+  /// a punycode domain in Unicode (`@xn--e1afmkfd.xn--p1ai` is `@пример.рф`).
+  static func ownAddress(_ entry: String) -> String {
+    let trimmed = entry.trimmingCharacters(in: .whitespaces)
+    if trimmed.hasPrefix("@") {
+      return EmailNormalizer.normalize("x" + trimmed).map { String($0.dropFirst()) }
+        ?? trimmed.lowercased()
+    }
+    return EmailNormalizer.normalize(trimmed) ?? trimmed.lowercased()
   }
 }

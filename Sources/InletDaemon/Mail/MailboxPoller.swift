@@ -57,7 +57,7 @@ final class MailboxPoller: Sendable {
     self.settings = settings
     self.database = database
     self.builder = MailItemBuilder(
-      mailbox: settings.name, folder: settings.folder, options: Self.options(mail))
+      mailbox: settings.name, folder: settings.folder, options: mail.normaliserOptions)
     self.rateLimit = MailRateLimit(
       count: mail.rateLimitCount,
       window: DurationText.parse(mail.rateLimitWindow).map(Self.seconds) ?? 7200)
@@ -67,25 +67,6 @@ final class MailboxPoller: Sendable {
     self.chunkSize = chunkSize
     self.chunkBytes = chunkBytes
     self.queue = DispatchQueue(label: "inlet.mailbox.\(settings.name)")
-  }
-
-  /// The normaliser's options from `mail:`.
-  static func options(_ mail: MailSection) -> MailOptions {
-    MailOptions(
-      ownAddresses: mail.ownAddresses.map(ownAddress),
-      allowSenders: mail.allowSenders.map { $0.lowercased() },
-      maxAttachmentBytes: mail.maxAttachmentBytes, defaultCountry: mail.defaultCountry)
-  }
-
-  /// An `own_addresses` entry as addresses in letters read: lower-cased, a punycode domain in
-  /// Unicode (`@xn--e1afmkfd.xn--p1ai` is `@пример.рф`).
-  static func ownAddress(_ entry: String) -> String {
-    let trimmed = entry.trimmingCharacters(in: .whitespaces)
-    if trimmed.hasPrefix("@") {
-      return EmailNormalizer.normalize("x" + trimmed).map { String($0.dropFirst()) }
-        ?? trimmed.lowercased()
-    }
-    return EmailNormalizer.normalize(trimmed) ?? trimmed.lowercased()
   }
 
   static func seconds(_ duration: Duration) -> Double {

@@ -172,22 +172,20 @@ extension InletDatabase {
     }
     // Each raw item once: a merge again after a reopen, or a merge back the other way, brings
     // nothing the target shows already (its own item, or an entry carried before).
+    guard
+      let row = try Row.fetchOne(
+        db, sql: "SELECT raw_id, status FROM inquiries WHERE id = ?", arguments: [target])
+    else { return }
     var shown = Set(
       try Int64.fetchAll(
         db, sql: "SELECT raw_id FROM inquiry_messages WHERE inquiry_id = ?", arguments: [target]))
-    if let own = try Int64.fetchOne(
-      db, sql: "SELECT raw_id FROM inquiries WHERE id = ?", arguments: [target])
-    {
-      shown.insert(own)
-    }
+    shown.insert(row["raw_id"])
     for (raw, receivedAt, text) in entries where shown.insert(raw).inserted {
       var record = InquiryMessageRecord(
         id: nil, inquiryID: target, rawID: raw, receivedAt: receivedAt, text: text)
       try record.insert(db)
     }
-    let status = try String.fetchOne(
-      db, sql: "SELECT status FROM inquiries WHERE id = ?", arguments: [target])
-    if status == InquiryStatus.new.rawValue {
+    if row["status"] == InquiryStatus.new.rawValue {
       // The text is in the entry already.
       try fillMissingDetails(
         of: target, from: merged, settings: settings, text: false, merged: true, in: db)
