@@ -21,6 +21,74 @@ extension InletDatabase {
       inquiry.returning = try result.knownContact || isReturning(inquiry.sender, in: db)
     }
     try applyThread(to: &inquiry, thread, in: db)
+    try applyAcceptedSender(to: &inquiry, storedAs: id, in: db)
+  }
+
+  /// A sender the directory does not know, whose other inquiry a manager accepted for a client
+  /// the CRM named (`acceptance.client_id`): the second letter or call of a new lead, arriving
+  /// before the CRM wrote the client it created to the directory, is suggested for that client
+  /// (with the accepted contact and interest) rather than as one more new client, which would
+  /// be a duplicate in the CRM. `match.accepted_inquiry_id` names the accepted inquiry. The
+  /// strongest criterion decides (e-mail, then phone, then messenger id), the latest acceptance
+  /// within it; a criterion whose acceptance named another client is a conflict. Applied after
+  /// every match, so a directory rematch keeps it until the directory itself knows the sender.
+  static func applyAcceptedSender(
+    to inquiry: inout Inquiry, storedAs id: Int64?, in db: Database
+  ) throws {
+    guard inquiry.match.clientID == nil, inquiry.match.candidates.isEmpty else { return }
+    let senders: [(MatchCriterion, String, String?)] = [
+      (.email, "sender_email", inquiry.sender.email),
+      (.phone, "sender_phone", inquiry.sender.phone),
+      (.messenger, "sender_messenger", InquiryRecord.messengerKey(inquiry.sender)),
+    ]
+    var found: [(criterion: MatchCriterion, inquiryID: Int64, acceptance: Inquiry.Acceptance)] =
+      []
+    let decoder = InquiryJSON.decoder()
+    for (criterion, column, value) in senders {
+      guard let value else { continue }
+      // (The partial indexes `inquiries_accepted_*` hold accepted inquiries only.)
+      let statement = try db.cachedStatement(
+        sql: """
+          SELECT id, acceptance FROM inquiries
+          WHERE status = 'accepted' AND \(column) = ? AND id != ?
+            AND json_extract(acceptance, '$.client_id') IS NOT NULL
+          ORDER BY updated_at DESC, id DESC LIMIT 1
+          """)
+      guard
+        let row = try Row.fetchOne(statement, arguments: [value, id ?? 0]),
+        let text = row["acceptance"] as String?,
+        let acceptance = try? decoder.decode(Inquiry.Acceptance.self, from: Data(text.utf8)),
+        acceptance.clientID != nil
+      else { continue }
+      found.append((criterion, row["id"], acceptance))
+    }
+    guard let first = found.first, let client = first.acceptance.clientID else { return }
+    let agreeing = found.filter { $0.acceptance.clientID == client }
+    let lookup = SQLiteDirectoryLookup(db: db)
+    var match = inquiry.match
+    match.clientID = client
+    match.contactID = agreeing.lazy.compactMap(\.acceptance.contactID).first
+    match.by = agreeing.map(\.criterion.rawValue)
+    match.conflicts = found.filter { $0.acceptance.clientID != client }.map(\.criterion.rawValue)
+    match.acceptedInquiryID = String(first.inquiryID)
+    var interests = try lookup.openInterestIDs(ofClient: client)
+    if let interest = first.acceptance.interestID {
+      // The deal the manager opened or chose, first, unless the CRM has closed it since.
+      let status = try String.fetchOne(
+        db.cachedStatement(sql: "SELECT status FROM interests WHERE id = ?"),
+        arguments: [interest])
+      interests.removeAll { $0 == interest }
+      if status != DirectoryInterest.Status.closed.rawValue { interests.insert(interest, at: 0) }
+    }
+    match.interestIDs = interests
+    match.suggestedAction =
+      !interests.isEmpty
+      ? .interactionOnInterest : match.contactID != nil ? .existingContact : .newContactOfClient
+    match.potentialClient =
+      try lookup.isPotentialClient(client)
+      ?? (first.acceptance.action == SuggestedAction.newClient.rawValue)
+    inquiry.match = match
+    inquiry.returning = true
   }
 
   /// What continuing a decided inquiry adds to a match (design.md, "Statuses"): the sender is
@@ -123,6 +191,7 @@ extension InletDatabase {
       matched.returning =
         try result.knownContact || hasEarlierInquiry(inquiry.sender, before: id, in: db)
       try applyThread(to: &matched, in: db)
+      try applyAcceptedSender(to: &matched, storedAs: id, in: db)
       guard matched.match != inquiry.match || matched.returning != inquiry.returning else {
         continue
       }

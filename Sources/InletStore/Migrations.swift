@@ -275,6 +275,19 @@ public enum Migrations {
         }
       }
     }
+    // A sender's accepted inquiries, for a sender the directory does not know yet
+    // (`applyAcceptedSender`): partial indexes, so the webhook path's lookup stays small however
+    // many `new` inquiries share a phone.
+    migrator.registerMigration("2026-11-30-6-accepted-senders") { db in
+      for column in ["sender_email", "sender_phone", "sender_messenger"] {
+        let name = "inquiries_accepted_" + column.dropFirst("sender_".count)
+        try db.execute(
+          sql: """
+            CREATE INDEX \(name) ON inquiries(\(column), updated_at)
+            WHERE status = 'accepted'
+            """)
+      }
+    }
     return migrator
   }()
 }

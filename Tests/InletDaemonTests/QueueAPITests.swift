@@ -341,6 +341,117 @@ struct QueueAPITests {
     #expect((read.json["acceptance"] as? [String: Any])?["by"] as? String == "crm")
   }
 
+  @Test("an acceptance names the client of the sender's other inquiries until the directory does")
+  func acceptedSender() async throws {
+    let daemon = try DaemonHarness()
+    defer { daemon.remove() }
+    try await daemon.start()
+    func lead(_ email: String?, _ phone: String?, _ n: Int) async throws -> String {
+      var fields = [#""message":"Заявка \#(n)""#]
+      if let email { fields.append(#""email":"\#(email)""#) }
+      if let phone { fields.append(#""phone":"\#(phone)""#) }
+      let reply = try await daemon.postLead(
+        "{" + fields.joined(separator: ",") + "}", key: "accepted-sender-\(n)")
+      guard let id = reply.json["id"] as? String else {
+        throw HarnessError("lead \(n): \(reply.status) \(reply.body)")
+      }
+      return id
+    }
+    func match(_ id: String) async throws -> [String: Any] {
+      let reply = try await daemon.api(.GET, "/inquiries/\(id)", token: daemon.readToken)
+      return try #require(reply.json["match"] as? [String: Any], "\(reply.body)")
+    }
+
+    // A new lead writes twice before the manager accepts the first letter for the client and
+    // deal the CRM created.
+    let a = try await lead("ivan@novaya.ru", "8 916 111-22-33", 1)
+    let b = try await lead("ivan@novaya.ru", nil, 2)
+    #expect(try await match(b)["suggested_action"] as? String == "new_client")
+    let accepted = try await daemon.api(
+      .POST, "/inquiries/\(a)/accept",
+      json: #"{"action":"new_client","client_id":"K-1","contact_id":"P-1","interest_id":"I-1"}"#)
+    #expect(accepted.status == 200, "\(accepted.body)")
+    // The waiting letter follows at once (with an event for the CRM), and so does a call from
+    // the phone the first letter gave.
+    let waiting = try await match(b)
+    #expect(waiting["client_id"] as? String == "K-1")
+    #expect(waiting["contact_id"] as? String == "P-1")
+    #expect(waiting["interest_ids"] as? [String] == ["I-1"])
+    #expect(waiting["suggested_action"] as? String == "interaction_on_interest")
+    #expect(waiting["by"] as? [String] == ["email"])
+    #expect(waiting["accepted_inquiry_id"] as? String == a)
+    #expect(waiting["potential_client"] as? Bool == true)
+    let events = try await daemon.api(.GET, "/events?after=0&limit=500", token: daemon.readToken)
+    let updates = (events.json["items"] as? [[String: Any]] ?? []).filter {
+      $0["type"] as? String == "inquiry.updated" && $0["inquiry_id"] as? String == b
+    }
+    #expect(updates.count == 1, "\(events.body)")
+    let call = try await lead(nil, "+79161112233", 3)
+    let byPhone = try await match(call)
+    #expect(byPhone["client_id"] as? String == "K-1")
+    #expect(byPhone["by"] as? [String] == ["phone"])
+    let read = try await daemon.api(.GET, "/inquiries/\(call)", token: daemon.readToken)
+    #expect(read.json["returning"] as? Bool == true)
+
+    // The CRM closes the deal: the contact is still known, the deal takes no interactions.
+    let closed = try await daemon.api(
+      .PUT, "/directory/interests/I-1", json: #"{"client_id":"K-1","status":"closed"}"#)
+    #expect(closed.status == 200, "\(closed.body)")
+    let afterClose = try await match(b)
+    #expect(afterClose["interest_ids"] as? [String] == [])
+    #expect(afterClose["suggested_action"] as? String == "existing_contact")
+    // Once the directory knows the sender, the directory decides.
+    #expect(
+      try await daemon.api(.PUT, "/directory/clients/K-1", json: #"{"name":"ООО Новая"}"#).status
+        == 200)
+    #expect(
+      try await daemon.api(
+        .PUT, "/directory/contacts/P-1",
+        json: #"{"client_id":"K-1","name":"Иван","emails":["ivan@novaya.ru"]}"#
+      ).status == 200)
+    let known = try await match(b)
+    #expect(known["client_id"] as? String == "K-1")
+    #expect(known["accepted_inquiry_id"] == nil, "\(known)")
+    #expect(known["by"] as? [String] == ["email"])
+
+    // The strongest criterion decides; another client's acceptance of the phone is a conflict.
+    let g = try await lead("g@firma.ru", "+79165550000", 4)
+    let h = try await lead("h@drugaya.ru", "+79165550000", 5)
+    for (id, client) in [(g, "K-5"), (h, "K-6")] {
+      let reply = try await daemon.api(
+        .POST, "/inquiries/\(id)/accept",
+        json: #"{"action":"existing_contact","client_id":"\#(client)"}"#)
+      #expect(reply.status == 200, "\(reply.body)")
+    }
+    let j = try await lead("g@firma.ru", "+79165550000", 6)
+    let both = try await match(j)
+    #expect(both["client_id"] as? String == "K-5")
+    #expect(both["by"] as? [String] == ["email"])
+    #expect(both["conflicts"] as? [String] == ["phone"])
+    #expect(both["suggested_action"] as? String == "new_contact_of_client")
+    #expect(both["potential_client"] as? Bool == false)
+    #expect(both["accepted_inquiry_id"] as? String == g)
+
+    // A decision taken back no longer speaks for the sender.
+    #expect(try await daemon.api(.POST, "/inquiries/\(g)/reopen").status == 200)
+    let reopened = try await match(j)
+    #expect(reopened["client_id"] as? String == "K-6", "\(reopened)")
+    #expect(reopened["by"] as? [String] == ["phone"])
+    #expect(reopened["accepted_inquiry_id"] as? String == h)
+    #expect(try await daemon.api(.POST, "/inquiries/\(h)/reopen").status == 200)
+    let none = try await match(j)
+    #expect(none["client_id"] == nil)
+    #expect(none["accepted_inquiry_id"] == nil)
+    #expect(none["suggested_action"] as? String == "new_client")
+    // A rejected or merged inquiry names no client; neither does an acceptance without one.
+    let k = try await lead("k@firma.ru", nil, 7)
+    #expect(
+      try await daemon.api(.POST, "/inquiries/\(k)/accept", json: #"{"action":"new_client"}"#)
+        .status == 200)
+    let l = try await lead("k@firma.ru", nil, 8)
+    #expect(try await match(l)["suggested_action"] as? String == "new_client")
+  }
+
   @Test("Inlet-Transition tells the request that made a decision from one that repeated it")
   func transitionHeader() async throws {
     let daemon = try DaemonHarness()

@@ -53,6 +53,7 @@ extension Inquiry {
     object.string("id", id)
     object.string("kind", kind.rawValue)
     object.nested("match") { match in
+      match.string("accepted_inquiry_id", self.match.acceptedInquiryID)
       match.strings("by", self.match.by)
       match.value("candidates", .array(self.match.candidates.map(\.jsonValue)))
       match.string("client_id", self.match.clientID)
@@ -177,6 +178,7 @@ extension Inquiry.Match {
     ]
     members["client_id"] = clientID.map(Value.string)
     members["contact_id"] = contactID.map(Value.string)
+    members["accepted_inquiry_id"] = acceptedInquiryID.map(Value.string)
     return .object(members)
   }
 }

@@ -195,12 +195,17 @@ public struct Inquiry: Codable, Sendable, Equatable {
     /// head office and its branch, an e-mail on contacts of two clients): each of them, with
     /// its contact where one matched, for the manager to pick from. Empty otherwise.
     public var candidates: [Candidate]
+    /// When the client comes not from the directory but from a manager's acceptance of another
+    /// inquiry from the same sender (the CRM has not written that client to the directory
+    /// yet): that inquiry's id. Nil for a directory match.
+    public var acceptedInquiryID: String?
 
     /// No match: a new (potential) client, which is what an empty directory suggests.
     public init(
       clientID: String? = nil, contactID: String? = nil, interestIDs: [String] = [],
       by: [String] = [], conflicts: [String] = [], suggestedAction: SuggestedAction = .newClient,
-      potentialClient: Bool = true, candidates: [Candidate] = []
+      potentialClient: Bool = true, candidates: [Candidate] = [],
+      acceptedInquiryID: String? = nil
     ) {
       self.clientID = clientID
       self.contactID = contactID
@@ -210,6 +215,7 @@ public struct Inquiry: Codable, Sendable, Equatable {
       self.suggestedAction = suggestedAction
       self.potentialClient = potentialClient
       self.candidates = candidates
+      self.acceptedInquiryID = acceptedInquiryID
     }
 
     /// A client the sender may belong to.
@@ -235,6 +241,7 @@ public struct Inquiry: Codable, Sendable, Equatable {
       case by, conflicts, candidates
       case suggestedAction = "suggested_action"
       case potentialClient = "potential_client"
+      case acceptedInquiryID = "accepted_inquiry_id"
     }
 
     // Documents stored before `candidates` existed have none.
@@ -248,6 +255,7 @@ public struct Inquiry: Codable, Sendable, Equatable {
       suggestedAction = try container.decode(SuggestedAction.self, forKey: .suggestedAction)
       potentialClient = try container.decode(Bool.self, forKey: .potentialClient)
       candidates = try container.decodeIfPresent([Candidate].self, forKey: .candidates) ?? []
+      acceptedInquiryID = try container.decodeIfPresent(String.self, forKey: .acceptedInquiryID)
     }
   }
 

@@ -1074,6 +1074,13 @@ public enum OpenAPIDocument {
                     properties:
                       client_id: { type: string }
                       contact_id: { type: string }
+                accepted_inquiry_id:
+                  type: string
+                  description: >-
+                    Set when the client comes not from the directory but from a manager's acceptance
+                    of another inquiry from the same e-mail, phone or messenger id (`by` names which)
+                    that named a `client_id` the directory does not yet link to this sender: the
+                    inquiry accepted. Absent for a directory match.
             source:
               type: object
               properties:

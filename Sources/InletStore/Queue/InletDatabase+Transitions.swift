@@ -74,6 +74,11 @@ extension InletDatabase {
       ])
     try recordChange(.updated, inquiryID: key, in: db)
     if let mergedInto { try carry(current, into: mergedInto, settings: settings, in: db) }
+    if acceptance.clientID != nil, transition.status == .accepted {
+      // The sender's other `new` inquiries now have a client to be suggested for.
+      try rematch(
+        sameSenderAs: current.sender, excluding: key, settings: settings, at: now, in: db)
+    }
     guard let updated = try InquiryRecord.fetchOne(db, key: key) else { return .notFound }
     return .changed(try assemble(updated, in: db))
   }
@@ -132,27 +137,61 @@ extension InletDatabase {
           String(decoding: document.jsonBytes, as: UTF8.self), now.timeIntervalSince1970, key,
         ])
       try Self.recordChange(.updated, inquiryID: key, in: db)
-      // The `new` inquiries continuing it no longer have its decision to go by.
+      // The `new` inquiries continuing it, and those of its sender, no longer have its decision
+      // to go by.
       let threaded = try Int64.fetchAll(
         db,
         sql: """
           SELECT id FROM inquiries WHERE status = 'new'
             AND json_extract(document, '$.thread.inquiry_id') = ?
           """, arguments: [String(key)])
-      for child in threaded {
-        guard var childRecord = try InquiryRecord.fetchOne(db, key: child) else { continue }
-        var inquiry = try InquiryJSON.decoder().decode(
-          Inquiry.self, from: Data(childRecord.document.utf8))
-        let before = (inquiry.match, inquiry.returning)
-        try Self.applyMatch(to: &inquiry, settings: settings, storedAs: child, in: db)
-        guard inquiry.match != before.0 || inquiry.returning != before.1 else { continue }
-        childRecord.document = String(decoding: inquiry.jsonBytes, as: UTF8.self)
-        childRecord.updatedAt = now
-        try childRecord.update(db, columns: ["document", "updated_at"])
-        try Self.recordChange(.updated, inquiryID: child, in: db)
+      try Self.rematch(stored: threaded, settings: settings, at: now, in: db)
+      if record.status == InquiryStatus.accepted.rawValue {
+        try Self.rematch(
+          sameSenderAs: document.sender, excluding: key, settings: settings, at: now, in: db)
       }
       guard let updated = try InquiryRecord.fetchOne(db, key: key) else { return .notFound }
       return .changed(try Self.assemble(updated, in: db))
+    }
+  }
+
+  /// Matches the still-`new` inquiries of `sender` (by e-mail, phone or messenger id) again, but
+  /// `key`'s: a decision on one of them changes what the others are suggested
+  /// (``applyAcceptedSender(to:storedAs:in:)``).
+  static func rematch(
+    sameSenderAs sender: Inquiry.Sender, excluding key: Int64, settings: DirectorySettings,
+    at now: Date, in db: Database
+  ) throws {
+    let messenger = InquiryRecord.messengerKey(sender)
+    guard sender.email != nil || sender.phone != nil || messenger != nil else { return }
+    // (`+status`: by the sender indexes, not by every `new` inquiry's.)
+    let ids = try Int64.fetchAll(
+      db,
+      sql: """
+        SELECT id FROM inquiries WHERE +status = 'new' AND id != ?
+          AND (sender_email = ? OR sender_phone = ? OR sender_messenger = ?) ORDER BY id
+        """, arguments: [key, sender.email, sender.phone, messenger])
+    try rematch(stored: ids, settings: settings, at: now, in: db)
+  }
+
+  /// Matches stored `new` inquiries again; each whose match changed is written with an
+  /// `inquiry.updated` event.
+  static func rematch(
+    stored ids: [Int64], settings: DirectorySettings, at now: Date, in db: Database
+  ) throws {
+    for id in ids {
+      guard var record = try InquiryRecord.fetchOne(db, key: id),
+        record.status == InquiryStatus.new.rawValue
+      else { continue }
+      var inquiry = try InquiryJSON.decoder().decode(
+        Inquiry.self, from: Data(record.document.utf8))
+      let before = (inquiry.match, inquiry.returning)
+      try applyMatch(to: &inquiry, settings: settings, storedAs: id, in: db)
+      guard inquiry.match != before.0 || inquiry.returning != before.1 else { continue }
+      record.document = String(decoding: inquiry.jsonBytes, as: UTF8.self)
+      record.updatedAt = now
+      try record.update(db, columns: ["document", "updated_at"])
+      try recordChange(.updated, inquiryID: id, in: db)
     }
   }
 
