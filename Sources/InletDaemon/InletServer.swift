@@ -122,7 +122,8 @@ public struct InletServer: Sendable {
         gracefulShutdownSignals: [.sigterm, .sigint],
         logger: logger
       )
-      .boundingShutdown(to: .seconds(20)))
+      .boundingShutdown(to: .seconds(20))
+      .namingServicesByType())
     try await group.run()
     logger.notice("inlet stopped")
   }
@@ -184,6 +185,18 @@ final class DatabaseLock: Sendable {
 }
 
 extension ServiceGroupConfiguration {
+  /// The configuration with each service logged by its type's name. ServiceLifecycle otherwise
+  /// logs `\(service)` at debug level: every stored property, the delivery secret and the
+  /// mailboxes' settings among them.
+  func namingServicesByType() -> Self {
+    var configuration = self
+    for index in configuration.services.indices {
+      let service = configuration.services[index].service
+      configuration.services[index].serviceName = String(describing: type(of: service))
+    }
+    return configuration
+  }
+
   /// The configuration with its graceful shutdown bounded: a client that stopped reading an
   /// event stream, or a trickled body, cannot hold SIGTERM past systemd's `TimeoutStopSec=`.
   func boundingShutdown(to duration: Duration) -> Self {

@@ -42,7 +42,8 @@ struct SubscriptionService: Service {
         }
       }
       schedule = schedule.filter { name, _ in channels.instance(named: name) != nil }
-      try? await Task.sleep(for: checkInterval)
+      // Woken by a graceful shutdown: SIGTERM must not wait out the interval.
+      _ = try? await cancelWhenGracefulShutdown { try await Task.sleep(for: checkInterval) }
     }
     try await client.shutdown()
   }

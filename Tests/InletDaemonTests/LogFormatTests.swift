@@ -26,6 +26,53 @@ import Testing
     #expect(!daemon.log().contains("wrong-token") && !daemon.log().contains(daemon.siteToken))
   }
 
+  /// The README suggests `debug` for a line per lead: it must not write the secrets of the
+  /// config (ServiceLifecycle logs each service it starts and stops).
+  @Test func debugLevelWritesNoSecrets() async throws {
+    let deliverySecret = "delivery-\(UUID().uuidString)"
+    let imapPassword = "imap-\(UUID().uuidString)"
+    let daemon = try DaemonHarness(
+      extraConfig: """
+        delivery:
+          url: http://127.0.0.1:9/crm
+          secret_file: delivery-secret
+        mailboxes:
+          - name: sales
+            url: imap://127.0.0.1:9/INBOX
+            tls: none
+            username: sales@example.ru
+            password_file: imap-sales
+        logging:
+          level: debug
+        """)
+    defer { daemon.remove() }
+    let credentials = daemon.folder.appendingPathComponent("credentials")
+    try deliverySecret.write(
+      to: credentials.appendingPathComponent("delivery-secret"), atomically: true, encoding: .utf8)
+    try imapPassword.write(
+      to: credentials.appendingPathComponent("imap-sales"), atomically: true, encoding: .utf8)
+    daemon.environment = ["JOURNAL_STREAM": "", "INLET_TEST_SENTINEL": deliverySecret]
+    try await daemon.start()
+    let lead = try await daemon.postLead(#"{"name":"Анна","phone":"+79161234567"}"#)
+    #expect(lead.status == 201)
+    // SIGTERM is not held up by a service sleeping between its checks (it took 5–10 s).
+    let stopping = ContinuousClock.now
+    #expect(daemon.stop() == 0)
+    #expect(ContinuousClock.now - stopping < .seconds(3))
+    let log = daemon.log()
+    // The services were logged (by name) …
+    #expect(log.contains("DeliveryService"), "\(log.prefix(2000))")
+    #expect(log.contains("MailboxSupervisor"))
+    // … and nothing secret: not the delivery secret, the mailbox password, the hook's or the
+    // API's tokens, nor the process environment.
+    for secret in [
+      deliverySecret, imapPassword, daemon.siteToken, daemon.readToken, daemon.writeToken,
+    ] {
+      #expect(!log.contains(secret), "a secret in the log")
+    }
+    #expect(!log.contains("INLET_TEST_SENTINEL"))
+  }
+
   @Test func humanReadableWithoutJournalStream() async throws {
     let daemon = try DaemonHarness()
     defer { daemon.remove() }
