@@ -223,6 +223,13 @@ struct BodyDecoderTests {
       try Self.decode(named, accepting: [.jsonInFormField], jsonField: "data").fields
         == .object(["data": .object([:])]))
     Self.expectFailure("malformed_body", named, accepting: [.jsonInFormField])
+    // The document field once, as text: a repeat or a `json[…]` would make the text read here
+    // another than the raw field a signature covers.
+    for extra in ["json=%7B%7D", "json%5B%23text%5D=%7B%7D", "json%5B%5D=%7B%7D"] {
+      let twice = HookRequest.post(
+        "application/x-www-form-urlencoded", "json=%7B%22a%22%3A1%7D&" + extra)
+      Self.expectFailure("malformed_body", twice, accepting: [.jsonInFormField])
+    }
   }
 
   // MARK: multipart

@@ -47,6 +47,20 @@ struct TelephonyTests {
     let wrongKey = try await pbx.mango(
       "/events/summary", json: Self.mangoSummary(entry: "E4", talk: 0), key: "other")
     #expect(wrongKey.status == 401)
+    // A captured, correctly signed request with a forged event appended — as `json[#text]`
+    // (which the form decoder would have read as `json`) or as a second `json` — is refused.
+    let captured = Self.mangoSummary(entry: "E1", talk: 0)
+    let capturedSign = MangoSignScheme.sign(
+      apiKey: TelephonyHarness.mangoKey, json: captured, salt: TelephonyHarness.mangoSalt)
+    for forgedName in ["json[#text]", "json", "json[]", "sign"] {
+      let replayed = try await pbx.postForm(
+        "/hooks/mango/events/summary",
+        [
+          ("vpbx_api_key", TelephonyHarness.mangoKey), ("sign", capturedSign), ("json", captured),
+          (forgedName, Self.mangoSummary(entry: "FORGED-\(forgedName)", talk: 0)),
+        ])
+      #expect(replayed.status == 401, "\(forgedName): \(replayed.body)")
+    }
 
     let inquiries = try pbx.inquiries("mango")
     #expect(inquiries.count == 2)

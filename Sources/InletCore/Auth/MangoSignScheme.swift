@@ -23,7 +23,14 @@ public struct MangoSignScheme: AuthScheme {
     }
     // The signature is over `json` as received, so the form is read raw (the json-in-form-field
     // decoder turns `json` into a tree).
-    let fields = Self.rawFields(["vpbx_api_key", "sign", "json"], in: request.body)
+    let signed: Set<String> = ["vpbx_api_key", "sign", "json"]
+    // A signed field given twice, or as `json[…]`, would make the form decoder's `json` (what
+    // is processed) another text than the first raw `json` (what was signed): a captured
+    // request with a forged event appended would pass.
+    if Self.repeatsOrNests(signed, in: request.body) {
+      return .refused("vpbx_api_key, sign and json must each be sent once, as plain fields")
+    }
+    let fields = Self.rawFields(signed, in: request.body)
     guard let presentedKey = fields["vpbx_api_key"], let sign = fields["sign"] else {
       return .refused("vpbx_api_key and sign are required")
     }
@@ -38,6 +45,22 @@ public struct MangoSignScheme: AuthScheme {
   /// `hex(sha256(api_key + json + api_salt))`, as the VPBX computes it.
   public static func sign(apiKey: String, json: String, salt: String) -> String {
     Hex.lowercase(SHA256.hash(data: Data((apiKey + json + salt).utf8)))
+  }
+
+  /// Whether a field of `names` occurs twice, or as `name[…]`, in a UTF-8 urlencoded body.
+  static func repeatsOrNests(_ names: Set<String>, in body: [UInt8]) -> Bool {
+    guard String(validating: body, as: UTF8.self) != nil,
+      let pairs = body.withUnsafeBufferPointer({
+        FormURLEncoding.parse(utf8: $0) { String(validating: $0, as: UTF8.self) }
+      })
+    else { return false }
+    var seen: Set<String> = []
+    for pair in pairs {
+      let base = pair.name.firstIndex(of: "[").map { String(pair.name[..<$0]) } ?? pair.name
+      guard names.contains(base) else { continue }
+      if base != pair.name || !seen.insert(base).inserted { return true }
+    }
+    return false
   }
 
   /// The percent-decoded values of some urlencoded fields (the first of each name); none when

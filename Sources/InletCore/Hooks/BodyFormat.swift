@@ -107,8 +107,13 @@ public enum BodyDecoder {
     case .jsonInFormField:
       let form = try decodeForm(request.body, legacy: legacy)
       let name = jsonField ?? "json"
-      guard let text = form.member(name)?.text else {
+      guard let field = form.member(name) else {
         throw .malformed("the form has no `\(name)` field with the JSON document")
+      }
+      // Exactly one plain field: not repeated (an array), not `json[…]` (an object whose text
+      // would be its `#text` member) — a signature over the raw field must be over this text.
+      guard case .string(let text) = field else {
+        throw .malformed("the form's `\(name)` field must be sent once, as plain text")
       }
       let document = try decodeJSON(Array(text.utf8))
       var merged = form.object ?? [:]
