@@ -588,6 +588,28 @@ struct TelephonyTests {
         body: Array(body.utf8))
       #expect(reply.status == 200, "\(reply.body)")
     }
+    // Zammad's rule: answered when an `answer` came (not the voicemail's) or the hangup says
+    // `forwarded`; a hangup's `normalClearing` alone (the caller gave up) is a missed call, and
+    // `cancel` after an answer is not. Zammad also takes `call_id`, as a form here.
+    let ctiCalls: [(id: String, events: [String])] = [
+      ("z3", ["newCall", "hangup&cause=normalClearing"]),
+      ("z4", ["newCall", "answer&user=Anna", "hangup&cause=cancel"]),
+      ("z5", ["newCall", "answer&user=voicemail", "hangup&cause=normalClearing"]),
+      ("z6", ["newCall", "hangup&cause=forwarded"]),
+      ("z7", ["hangup&cause=noAnswer", "answer&user=Anna", "newCall"]),
+    ]
+    for (index, call) in ctiCalls.enumerated() {
+      for event in call.events {
+        var pairs: [(String, String)] = [("call_id", call.id)]
+        for pair in event.split(separator: "&") {
+          let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+          pairs.append(parts.count == 2 ? (parts[0], parts[1]) : ("event", parts[0]))
+        }
+        pairs += [("from", "7916312570\(index)"), ("to", "74951234567"), ("direction", "in")]
+        let reply = try await pbx.postForm("/hooks/cti/\(token)", pairs)
+        #expect(reply.status == 200, "\(call.id) \(event): \(reply.body)")
+      }
+    }
     let wrongPath = try await pbx.daemon.request(
       .POST, "/hooks/cti/not-the-token", headers: [("Content-Type", "application/json")],
       body: Array(#"{"event":"newCall","callId":"z2"}"#.utf8))
@@ -604,10 +626,19 @@ struct TelephonyTests {
     #expect(uisInquiries.first?.kind == .missedCall)
     #expect(uisInquiries.first?.sender.phone == "+79031112233")
     let cti = try pbx.inquiries("cti")
-    #expect(cti.count == 1)
-    #expect(cti.first?.kind == .missedCall)
-    #expect(cti.first?.sender.phone == "+79163125741")
-    #expect(cti.first?.call?.employee == "Emma Taylor")
+    #expect(cti.count == 6)
+    let z1 = try #require(cti.first { $0.source.callID == "z1" })
+    #expect(z1.kind == .missedCall)
+    #expect(z1.sender.phone == "+79163125741")
+    #expect(z1.call?.employee == "Emma Taylor")
+    let kinds = Dictionary(
+      cti.compactMap { inquiry in inquiry.source.callID.map { ($0, inquiry.kind) } },
+      uniquingKeysWith: { a, _ in a })
+    #expect(kinds["z3"] == .missedCall)
+    #expect(kinds["z4"] == .call)
+    #expect(kinds["z5"] == .missedCall)
+    #expect(kinds["z6"] == .call)
+    #expect(kinds["z7"] == .call)
 
     // A query with a broken escape and windows-1251 bytes is still read (the token beside them
     // was lost with the whole query: a false 401).
