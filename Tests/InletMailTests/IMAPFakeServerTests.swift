@@ -294,6 +294,77 @@ struct IMAPFakeServerTests {
     #expect(client.isConnected)
   }
 
+  @Test("letters whose size the server refuses or leaves out are asked alone, never passed over")
+  func refusedSizes() throws {
+    let letter = "Subject: hi\r\n\r\nbody\r\n"
+    let size = letter.utf8.count
+    // The UIDs of a set such as `1,3:4`.
+    let uids: @Sendable (Substring) -> [Int] = { set in
+      set.split(separator: ",").flatMap { part -> [Int] in
+        let bounds = part.split(separator: ":").compactMap { Int($0) }
+        return bounds.count == 2 ? Array(bounds[0]...bounds[1]) : bounds
+      }
+    }
+    let server = try FakeIMAPServer { tag, command in
+      let upper = command.uppercased()
+      let words = command.split(separator: " ")
+      if upper.hasPrefix("UID SEARCH UID ") {
+        // The folder has 1–4; 5 was expunged.
+        let found = uids(words[3]).filter { $0 <= 4 }.map(String.init).joined(separator: " ")
+        return "* SEARCH \(found)\r\n\(tag) OK done\r\n"
+      }
+      guard upper.hasPrefix("UID FETCH") else { return Self.standard(token: "", tag, command) }
+      let asked = uids(words[2])
+      if upper.hasSuffix("(UID RFC822.SIZE)") {
+        // Letter 2's file cannot be read: the size of 2 is refused; the many-letter command
+        // gives 1 and 3 and says NO.
+        if asked == [2] { return "\(tag) NO [SERVERBUG] cannot read it\r\n" }
+        let sized = asked.count == 1 ? asked : [1, 3]
+        return sized.map { "* \($0) FETCH (UID \($0) RFC822.SIZE \(size))\r\n" }.joined()
+          + (asked.count == 1 ? "\(tag) OK done\r\n" : "\(tag) NO Some messages could not\r\n")
+      }
+      return asked.filter { $0 != 2 }.map {
+        "* \($0) FETCH (UID \($0) RFC822.SIZE \(size) BODY[] {\(size)}\r\n\(letter))\r\n"
+      }.joined() + "\(tag) OK done\r\n"
+    }
+    defer { server.stop() }
+    let client = try IMAPClient(endpoint: endpoint(server, credential: .password("x")))
+    try client.connect()
+    _ = try client.select("INBOX", readOnly: true)
+    // The poller asks the sizes first: a NO gives those that came.
+    #expect(try client.sizes(of: [1, 2, 3, 4, 5]) == [1: size, 3: size])
+    var handed: [IMAPFetchedMessage] = []
+    try client.fetch(uids: [1, 2, 3, 4, 5], maxBytes: 1 << 20, batch: 100) { handed.append($0) }
+    // 4 is asked alone and comes; 2 is handed over without bytes; 5 is gone.
+    #expect(handed.map(\.uid) == [1, 3, 4, 2])
+    #expect(handed.prefix(3).allSatisfy { $0.bytes == Array(letter.utf8) })
+    #expect(handed.last?.bytes.isEmpty == true)
+    #expect(client.isConnected)
+  }
+
+  @Test("a letter the server hangs up on when its size is asked alone comes empty")
+  func byeOnSize() throws {
+    let server = try FakeIMAPServer { tag, command in
+      if command.uppercased().hasPrefix("UID SEARCH UID ") {
+        return "* SEARCH 7\r\n\(tag) OK done\r\n"
+      }
+      if command.uppercased().hasPrefix("UID FETCH 7 (UID RFC822.SIZE)") {
+        return "* BYE Internal error occurred. Refer to server log for more information.\r\n"
+      }
+      return Self.standard(token: "", tag, command)
+    }
+    defer { server.stop() }
+    let client = try IMAPClient(endpoint: endpoint(server, credential: .password("x")))
+    try client.connect()
+    _ = try client.select("INBOX", readOnly: true)
+    var handed: [IMAPFetchedMessage] = []
+    try client.fetch(uids: [7], maxBytes: 1 << 20, batch: 100, knownSizes: [:]) {
+      handed.append($0)
+    }
+    #expect(handed.map(\.uid) == [7])
+    #expect(handed.first?.bytes.isEmpty == true)
+  }
+
   @Test(
     "a move without MOVE whose removal is refused names what it copied; the retry does not copy")
   func partialMove() throws {

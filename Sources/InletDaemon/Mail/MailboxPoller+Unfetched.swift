@@ -27,9 +27,11 @@ extension MailboxPoller {
   ) async throws {
     let uids = try await database.unfetchedMailUIDs(location).filter { !fresh.contains($0) }
     guard !uids.isEmpty else { return }
-    let sizes = try await blocking { try $0.sizes(of: uids) }
-    let present = uids.filter { sizes[$0] != nil }
-    let gone = uids.filter { sizes[$0] == nil }
+    let sizes = try await sizes(of: uids, in: location)
+    // Gone is what the folder no longer has, not what has no size: a letter the server cannot
+    // read may be refused its size too.
+    let present = try await blocking { try $0.present(uids) }
+    let gone = uids.filter { !present.contains($0) }
     let fetched = try await fetchAlone(present, sizes: sizes, in: location)
     let items = await normalise(fetched)
     let results = try await database.ingestMail(
@@ -74,6 +76,22 @@ extension MailboxPoller {
       }
     }
     return messages
+  }
+
+  /// The letters' sizes. A server that ends the session over them (Dovecot hangs up when it
+  /// cannot read a letter's file, `imap_fetch_failure`) is connected to again and the sizes are
+  /// left to the fetch, which asks for a letter without one alone: one letter the server
+  /// cannot read must not stop the mailbox at its sizes for good.
+  func sizes(of uids: [UInt32], in location: MailLocation) async throws -> [UInt32: Int] {
+    do {
+      return try await blocking { try $0.sizes(of: uids) }
+    } catch let error as IMAPError where error.endsSession {
+      logger.warning(
+        "the session ended while the letters' sizes were asked; they are asked one at a time",
+        metadata: ["letters": "\(uids.count)", "error": "\(error)"])
+      try await reconnect(to: location)
+      return [:]
+    }
   }
 
   /// ``reconnect(to:)`` when the session is over (the server said `BYE` or hung up).

@@ -255,7 +255,7 @@ final class MailboxPoller: Sendable {
     }
 
     let uids = try await blocking { try $0.uidsAbove(lastUID) }.filter { $0 > lastUID }.sorted()
-    let sizes = uids.isEmpty ? [:] : try await blocking { try $0.sizes(of: uids) }
+    let sizes = uids.isEmpty ? [:] : try await sizes(of: uids, in: location)
     let chunks = Self.chunks(
       uids, sizes: sizes, maxCount: chunkSize, maxBytes: chunkBytes,
       messageLimit: settings.maxMessageBytes)

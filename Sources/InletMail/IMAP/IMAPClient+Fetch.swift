@@ -29,7 +29,29 @@ extension IMAPClient {
       let needed = maxBytes > Int.max / 2 ? Int.max / 2 : maxBytes + 1024 * 1024
       framer.maxResponseBytes = max(maxResponseBytes, needed)
       defer { framer.maxResponseBytes = maxResponseBytes }
-      let sizes = try knownSizes ?? fetchSizes(wanted)
+      var sizes = try knownSizes ?? fetchSizes(wanted)
+      // A letter whose size did not come (the server refused it, or a caller whose sizes
+      // command ended the session) is not passed over as gone: one the folder still has is
+      // asked for alone; one the server will not size is handed over without bytes.
+      let unsized = wanted.filter { sizes[$0] == nil }
+      var unfetchable: [UInt32] = []
+      if !unsized.isEmpty {
+        for uid in try present(unsized) {
+          do {
+            try execute("UID FETCH \(uid) (UID RFC822.SIZE)") { response in
+              guard case .fetch(let fields) = response, fields.uid == uid,
+                let size = fields.size
+              else { return }
+              sizes[uid] = size
+            }
+          } catch IMAPError.no {
+          } catch let error as IMAPError where error.endsSession && wanted.count == 1 {
+            // Asked for this letter alone: it is the one the server hangs up on.
+            sessionOver = true
+          }
+          if sizes[uid] == nil { unfetchable.append(uid) }
+        }
+      }
       var plans: [FetchPlan] = []
       var small: [UInt32] = []
       func flushSmall() {
@@ -49,6 +71,7 @@ extension IMAPClient {
       }
       flushSmall()
       try runPipelined(plans, sizes: sizes, handler: handler)
+      for uid in unfetchable { try handler(.unfetchable(uid: uid, size: 0)) }
     }
   }
 
@@ -65,7 +88,10 @@ extension IMAPClient {
     }
   }
 
-  /// `RFC822.SIZE` of each UID the folder has (one cheap command per 50,000 UIDs).
+  /// `RFC822.SIZE` of each UID the folder has (one cheap command per 50,000 UIDs). A command
+  /// the server answers `NO` (it could not read some letter) gives the sizes that came; a UID
+  /// without one is then either gone or a letter ``fetch(uids:maxBytes:batch:knownSizes:handler:)``
+  /// asks for alone.
   public func sizes(of uids: [UInt32]) throws -> [UInt32: Int] {
     try guarded { try fetchSizes(Array(Set(uids)).sorted()) }
   }
@@ -74,10 +100,14 @@ extension IMAPClient {
     var sizes: [UInt32: Int] = [:]
     sizes.reserveCapacity(uids.count)
     for set in UIDSet.chunks(uids, maxCount: 50_000) {
-      try execute("UID FETCH \(set.text) (UID RFC822.SIZE)") { response in
-        guard case .fetch(let fields) = response, let uid = fields.uid, let size = fields.size
-        else { return }
-        sizes[uid] = size
+      do {
+        try execute("UID FETCH \(set.text) (UID RFC822.SIZE)") { response in
+          guard case .fetch(let fields) = response, let uid = fields.uid, let size = fields.size
+          else { return }
+          sizes[uid] = size
+        }
+      } catch IMAPError.no {
+        // What came is kept; the letters without a size are looked at one by one.
       }
     }
     return sizes
