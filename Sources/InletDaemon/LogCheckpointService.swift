@@ -18,6 +18,12 @@ struct LogCheckpointService: Service {
         try? await gracefulShutdown()
       }
     } catch {
+      // Cancelled before the connection was opened: the group is stopping (at start-up because
+      // another service failed, a port in use), and its log line must be about that cause.
+      if error is CancellationError || Task.isCancelled {
+        logger.debug("log checkpoints not started: cancelled", metadata: ["error": "\(error)"])
+        return
+      }
       logger.warning(
         "the write-ahead log is checkpointed by the writer itself",
         metadata: ["error": "\(error)"])

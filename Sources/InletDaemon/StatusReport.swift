@@ -18,6 +18,8 @@ public struct StatusReport: Sendable {
     public var status: String
     public var ready: Bool
     public var database: String
+    /// Inquiries and raw items by status, as the daemon counted them.
+    public var queue: InletDatabase.Counts?
     public var channels: [HealthRegistry.State]
   }
 

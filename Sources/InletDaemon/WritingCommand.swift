@@ -1,6 +1,10 @@
 import Foundation
 import InletStore
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Opens the database for the daemon or a command that writes it (`inlet directory import`,
 /// `inlet replay`, `inlet poll`), never changing the schema under a running daemon: a file a
 /// newer version migrated is refused; one this version still has to migrate is migrated only
@@ -18,7 +22,12 @@ public struct WritingCommand {
   public init(
     path: String, settings: DirectorySettings, alone: Bool = false, whenHeld: String? = nil
   ) throws {
-    var database = try InletDatabase(path: path)
+    var database: InletDatabase
+    do {
+      database = try InletDatabase(path: path)
+    } catch {
+      throw Self.cannotOpen(path, error)
+    }
     database.directorySettings = settings
     if try database.isSuperseded() {
       throw ServerError(
@@ -36,8 +45,81 @@ public struct WritingCommand {
             + "with this version first (`systemctl restart inlet`), which migrates it")
       }
     }
-    if lock != nil { try database.migrate() }
+    if lock != nil {
+      do {
+        try database.migrate()
+      } catch {
+        throw ServerError(
+          "cannot migrate the database \(path): \(Self.reason(path, error)) (database.path)")
+      }
+    }
     self.database = database
     self.lock = alone ? lock : nil
+  }
+
+  /// The database at `path` could not be opened: why, in plain words, with the file and the key
+  /// to change. SQLite says only "unable to open database file", Foundation dumps its error.
+  static func cannotOpen(_ path: String, _ error: any Error) -> ServerError {
+    ServerError("cannot open the database \(path): \(reason(path, error)) (database.path)")
+  }
+
+  /// Why `error` happened to the database at `path`, read from its folder when that explains it
+  /// (missing and not creatable, a file, not writable), else the error's own reason.
+  static func reason(_ path: String, _ error: any Error) -> String {
+    let manager = FileManager.default
+    let parent = (path as NSString).deletingLastPathComponent
+    let folder = parent.isEmpty ? "." : parent
+    var isFolder: ObjCBool = false
+    guard manager.fileExists(atPath: folder, isDirectory: &isFolder) else {
+      // The nearest folder that exists says why this one could not be created.
+      var ancestor = folder
+      var exists = false
+      var ancestorIsFolder: ObjCBool = false
+      while !exists {
+        let up = (ancestor as NSString).deletingLastPathComponent
+        if up.isEmpty || up == ancestor { break }
+        ancestor = up
+        exists = manager.fileExists(atPath: ancestor, isDirectory: &ancestorIsFolder)
+      }
+      let why: String
+      if !exists {
+        why = plainReason(error)
+      } else if !ancestorIsFolder.boolValue {
+        why = "\(ancestor) is a file, not a folder"
+      } else if access(ancestor, W_OK | X_OK) != 0 {
+        why = "permission denied in \(ancestor)"
+      } else {
+        why = plainReason(error)
+      }
+      return "the folder \(folder) does not exist and cannot be created (\(why))"
+    }
+    if !isFolder.boolValue { return "\(folder) is a file, not a folder" }
+    // SQLite creates the file, its write-ahead log and `<database>.lock` beside it.
+    if access(folder, W_OK | X_OK) != 0 {
+      return "permission denied to create files in \(folder)"
+    }
+    if manager.fileExists(atPath: path), access(path, R_OK | W_OK) != 0 {
+      return "permission denied to read and write it"
+    }
+    return plainReason(error)
+  }
+
+  /// An error's reason without the wrapping: `strerror`'s text for a system error, SQLite's
+  /// message without its `SQLite error 14:` prefix.
+  static func plainReason(_ error: any Error) -> String {
+    let nsError = error as NSError
+    var text = "\(error)"
+    if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError,
+      underlying.domain == NSPOSIXErrorDomain
+    {
+      text = String(cString: strerror(Int32(underlying.code)))
+    } else if nsError.domain == NSPOSIXErrorDomain {
+      text = String(cString: strerror(Int32(nsError.code)))
+    } else if nsError.domain == NSCocoaErrorDomain {
+      text = nsError.localizedDescription
+    } else if text.hasPrefix("SQLite error "), let colon = text.firstIndex(of: ":") {
+      text = text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+    }
+    return text.prefix(1).lowercased() + text.dropFirst()
   }
 }

@@ -5,9 +5,13 @@ import InletDaemon
 /// The `inlet` command: the daemon and its administration.
 @main
 struct Inlet: AsyncParsableCommand {
+  /// This release, as `inlet --version` prints it.
+  static let version = "0.13.0"
+
   static let configuration = CommandConfiguration(
     commandName: "inlet",
     abstract: "Lead intake daemon: every letter, call, form and chat message becomes one inquiry.",
+    version: version,
     subcommands: [
       Serve.self, CheckConfig.self, Poll.self, Inquiries.self, ReplayCommand.self,
       Directory.self, Status.self, BenchMail.self,

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import InletDaemon
+import InletStore
 
 struct Status: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
@@ -25,18 +26,31 @@ struct Status: AsyncParsableCommand {
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
       encoder.dateEncodingStrategy = .iso8601
+      // What the text says: the queue and the quarantine (from the database file, absent
+      // when it cannot be read), with the daemon's own `/health` document.
       struct Output: Encodable {
         var healthy: Bool
         var daemonError: String?
+        /// Inquiries by status: `new` is the queue depth.
+        var queue: [String: Int]?
+        /// Raw items that could not be parsed.
+        var quarantine: Int?
+        /// Raw items by status.
+        var rawItems: [String: Int]?
+        var health: StatusReport.HealthDocument?
         enum CodingKeys: String, CodingKey {
           case healthy
           case daemonError = "daemon_error"
+          case queue, quarantine
+          case rawItems = "raw_items"
           case health
         }
-        var health: StatusReport.HealthDocument?
       }
       let output = Output(
-        healthy: report.isHealthy, daemonError: report.daemonError, health: report.health)
+        healthy: report.isHealthy, daemonError: report.daemonError,
+        queue: report.counts?.inquiries,
+        quarantine: report.counts.map { $0.rawItems["quarantined"] ?? 0 },
+        rawItems: report.counts?.rawItems, health: report.health)
       print(String(decoding: try encoder.encode(output), as: UTF8.self))
     } else {
       print(report.render())

@@ -113,12 +113,20 @@ struct ConfigLoaderTests {
     arguments: [
       ("http:\n  prot: 1\n", "http.prot"),
       ("http:\n  port: 70000\n", "http.port"),
+      // The kernel would pick a port: neither the clients nor `inlet status` could find it.
+      ("http:\n  port: 0\n", "http.port"),
       ("http:\n  port: many\n", "http.port"),
       ("phone:\n  default_country: XX\n", "phone.default_country"),
       ("logging:\n  level: loud\n", "logging.level"),
       (
         "api:\n  tokens:\n    - { name: crm, token_file: missing-file }\n",
         "api.tokens[0].token_file"
+      ),
+      // Two clients under one name.
+      (
+        "api:\n  tokens:\n    - { name: crm, token_file: site-token }\n"
+          + "    - { name: crm, token_file: site-token, scope: read-write }\n",
+        "api.tokens[1].name"
       ),
       ("mailboxes:\n  - { name: m, url: 'pop3://x', username: u }\n", "mailboxes[0].url"),
       // Moving letters into the folder read would fetch them again forever.
@@ -152,6 +160,83 @@ struct ConfigLoaderTests {
       try ConfigLoader(environment: [:]).load(path: folder.config)
     } throws: { error in
       (error as? ConfigError)?.keyPath == keyPath
+    }
+  }
+
+  /// The problem `load` reports for the minimal config followed by `extra`.
+  private func problem(_ extra: String, environment: [String: String] = [:]) throws
+    -> ConfigError?
+  {
+    let folder = try Folder(Self.minimal + "\n" + extra)
+    defer { folder.remove() }
+    do {
+      _ = try ConfigLoader(environment: environment).load(path: folder.config)
+      return nil
+    } catch {
+      return error
+    }
+  }
+
+  @Test("a value of the wrong kind is quoted, without the decoder's words for it")
+  func typeMismatches() throws {
+    let cases: [(String, String)] = [
+      ("http:\n  port: many\n", #"http.port: expected an integer, got "many""#),
+      ("http: 8080\n", #"http: expected a section of `key: value` lines, got "8080""#),
+      (
+        "http:\n  trusted_proxies: 127.0.0.1\n",
+        #"http.trusted_proxies: expected a list, got "127.0.0.1""#
+      ),
+      ("http:\n  port: [1, 2]\n", "http.port: expected a single value, got a list"),
+      (
+        "mailboxes:\n  - { name: m, url: 'imaps://x', username: u, password_file: site-token,"
+          + " idle: sometimes }\n", #"mailboxes[0].idle: expected true or false, got "sometimes""#
+      ),
+    ]
+    for (yaml, message) in cases {
+      let error = try #require(try problem(yaml), "\(yaml)")
+      #expect(error.description == message)
+      #expect(!error.description.contains("Scalar") && !error.description.contains("decode"))
+    }
+  }
+
+  @Test("a bad INLET_* override names its variable and the value it gave, not the file's key")
+  func overrideProblems() throws {
+    let port = try #require(try problem("", environment: ["INLET_HTTP_PORT": "abc"]))
+    #expect(port.description == #"INLET_HTTP_PORT (http.port): expected an integer, got "abc""#)
+    #expect(port.keyPath == "http.port")
+    #expect(port.variable == "INLET_HTTP_PORT")
+    // Also when the file sets the key too, and for a value out of range.
+    let zero = try #require(
+      try problem("http:\n  port: 8081\n", environment: ["INLET_HTTP_PORT": "0"]))
+    #expect(zero.description.hasPrefix("INLET_HTTP_PORT (http.port): a TCP port from 1 to 65535"))
+    let key = try #require(try problem("", environment: ["INLET_HTTP_PROT": "1"]))
+    #expect(key.description.hasPrefix("INLET_HTTP_PROT (http.prot): unknown key `prot`"))
+    // Problems found after decoding too: the definitions folder the variable names.
+    let channels = try #require(
+      try problem("", environment: ["INLET_CHANNELS_DIR": "/nonexistent/channels"]))
+    #expect(channels.description.hasPrefix("INLET_CHANNELS_DIR (channels_dir): "))
+    // The file's own mistakes still name the file's key alone.
+    let file = try #require(try problem("http:\n  port: abc\n"))
+    #expect(file.variable == nil)
+    #expect(file.description.hasPrefix("http.port: "))
+  }
+
+  @Test("a key given twice: one line naming it and the line of the second")
+  func duplicateKeys() throws {
+    // The minimal config takes lines 1-3.
+    let section = try #require(
+      try problem(
+        "matching:\n  max_matches: 5\nhttp:\n  port: 8081\n\n# again\nmatching:\n"
+          + "  max_matches: 6\n"))
+    #expect(section.keyPath == "matching")
+    #expect(
+      section.description
+        == "matching: given twice, at line 4 and again at line 10; merge the two into one section")
+    let nested = try #require(try problem("http:\n  port: 8081\n  host: 0.0.0.0\n  port: 8082\n"))
+    #expect(nested.description == "http.port: given twice, at line 5 and again at line 7; keep one")
+    for error in [section, nested] {
+      #expect(!error.description.contains("\n"), "\(error)")
+      #expect(!error.description.contains("Context"), "\(error)")
     }
   }
 

@@ -160,6 +160,20 @@ struct LiveDaemonTests {
     #expect(listed.status == 0)
     let page = try JSONSerialization.jsonObject(with: Data(listed.output.utf8)) as? [String: Any]
     #expect((page?["items"] as? [Any])?.count == 3)
+
+    // `status --json` has the queue and the quarantine the text shows, and the daemon's own
+    // counts in its `/health` document.
+    let status = try daemon.cli(["status", "--json"])
+    let report = try #require(
+      try JSONSerialization.jsonObject(with: Data(status.output.utf8)) as? [String: Any],
+      "\(status.output)\(status.error)")
+    #expect((report["queue"] as? [String: Any])?["new"] as? Int == 1, "\(status.output)")
+    #expect(report["quarantine"] as? Int == 3, "\(status.output)")
+    #expect((report["raw_items"] as? [String: Any])?["quarantined"] as? Int == 3)
+    let health = try #require(report["health"] as? [String: Any], "\(status.output)")
+    let queue = try #require(health["queue"] as? [String: Any], "\(status.output)")
+    #expect((queue["inquiries"] as? [String: Any])?["new"] as? Int == 1)
+    #expect((queue["raw_items"] as? [String: Any])?["quarantined"] as? Int == 3)
   }
 
   @Test("urlencoded and multipart forms with Russian field names")
@@ -305,6 +319,14 @@ struct LiveDaemonTests {
     #expect(daemon.stop() == 0, "SIGTERM stops the daemon cleanly")
     let down = try daemon.cli(["status"])
     #expect(down.status != 0, "status fails when the daemon does not answer")
+  }
+
+  @Test("inlet --version prints the version")
+  func version() throws {
+    let result = try DaemonHarness.run(DaemonHarness.binary, ["--version"])
+    #expect(result.status == 0, "\(result.error)")
+    let version = result.output.trimmingCharacters(in: .whitespacesAndNewlines)
+    #expect(version.wholeMatch(of: /\d+\.\d+\.\d+/) != nil, "\(result.output)")
   }
 
   @Test("reading commands migrate nothing: a file of an older version is refused, unchanged")

@@ -33,9 +33,12 @@ public struct ConfigLoader: Sendable {
     } catch {
       throw ConfigError(path, "cannot read the config file (\(Self.reason(error)))")
     }
+    let overrides = self.overrides
+    // The tree decoded, overrides applied: a problem's message quotes the value found in it.
+    var root = Node.mapping(Node.Mapping([]))
     do {
-      var root = try Yams.compose(yaml: text) ?? Node.mapping(Node.Mapping([]))
-      root = try applyOverrides(to: root)
+      root = try Yams.compose(yaml: text) ?? root
+      root = try applyOverrides(overrides, to: root)
       var config = try YAMLDecoder().decode(InletConfig.self, from: root)
       // Phones in letters are read like every other phone.
       config.mail.defaultCountry = config.phone.defaultCountry
@@ -52,10 +55,9 @@ public struct ConfigLoader: Sendable {
     } catch let error as ConfigError {
       throw error
     } catch let error as DecodingError {
-      let problem = DecodingProblem.describe(error)
-      let parts = problem.split(separator: ":", maxSplits: 1)
-      throw ConfigError(
-        String(parts[0]), parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : problem)
+      throw Self.problem(error, in: root, overrides: overrides)
+    } catch YamlError.duplicatedKeysInMapping(let duplicates, let context) {
+      throw Self.duplicateKey(duplicates.first ?? "?", first: context.mark, in: text)
     } catch {
       throw ConfigError(path, "not valid YAML: \(error)")
     }
@@ -66,6 +68,15 @@ public struct ConfigLoader: Sendable {
   /// definitions and secrets, the API tokens, the delivery secret: `channels` and `apiTokens`
   /// are empty, the channels' names still reserved.
   public func load(path: String, mailOnly: Bool = false) throws(ConfigError) -> LoadedConfig {
+    do {
+      return try loadFile(path: path, mailOnly: mailOnly)
+    } catch {
+      throw blamingOverrides(error)
+    }
+  }
+
+  /// ``load(path:mailOnly:)``, its problems not yet blamed on the environment.
+  private func loadFile(path: String, mailOnly: Bool) throws(ConfigError) -> LoadedConfig {
     let loadChannels = !mailOnly
     let (config, file) = try decode(path: path)
     let folder = file.deletingLastPathComponent()
@@ -160,7 +171,15 @@ public struct ConfigLoader: Sendable {
     }
 
     var tokens: [APIToken] = []
-    for (index, entry) in config.api.tokens.enumerated() where !mailOnly {
+    var tokenNames: Set<String> = []
+    for (index, entry) in config.api.tokens.enumerated() {
+      // The API's answers and the log name a client by its token's name.
+      guard tokenNames.insert(entry.name).inserted else {
+        throw ConfigError(
+          "api.tokens[\(index)].name",
+          "the token name `\(entry.name)` is used twice; give each client its own")
+      }
+      guard !mailOnly else { continue }
       let value = try secrets.read(entry.tokenFile, keyPath: "api.tokens[\(index)].token_file")
       tokens.append(
         APIToken(
@@ -204,26 +223,62 @@ public struct ConfigLoader: Sendable {
     resolve(config.database.path, against: file.deletingLastPathComponent()).path
   }
 
-  private func applyOverrides(to root: Node) throws -> Node {
-    guard case .mapping(var top) = root else {
-      throw ConfigError("(top level)", "the config file must be a mapping of sections")
-    }
+  /// One `INLET_<SECTION>_<KEY>` variable of the environment, and the key it sets.
+  struct Override {
+    /// `http`; nil for a top-level key (`channels_dir`).
+    var section: String?
+    var key: String
+    var variable: String
+    var value: String
+
+    /// `http.port`
+    var keyPath: String { section.map { "\($0).\(key)" } ?? key }
+  }
+
+  /// The overrides the environment sets, in the order of their names.
+  var overrides: [Override] {
+    var found: [Override] = []
     for (name, value) in environment.sorted(by: { $0.key < $1.key }) where name.hasPrefix("INLET_")
     {
       let key = name.dropFirst("INLET_".count).lowercased()
       if Self.topLevelScalars.contains(key) {
-        top[key] = Node(value)
+        found.append(Override(section: nil, key: key, variable: name, value: value))
         continue
       }
       guard let split = key.firstIndex(of: "_") else { continue }
       let section = String(key[..<split])
       let field = String(key[key.index(after: split)...])
       guard Self.sections.contains(section), !field.isEmpty else { continue }
+      found.append(Override(section: section, key: field, variable: name, value: value))
+    }
+    return found
+  }
+
+  private func applyOverrides(_ overrides: [Override], to root: Node) throws -> Node {
+    guard case .mapping(var top) = root else {
+      throw ConfigError("(top level)", "the config file must be a mapping of sections")
+    }
+    for item in overrides {
+      guard let section = item.section else {
+        top[item.key] = Node(item.value)
+        continue
+      }
       var mapping = top[section]?.mapping ?? Node.Mapping([])
-      mapping[field] = Node(value)
+      mapping[item.key] = Node(item.value)
       top[section] = .mapping(mapping)
     }
     return .mapping(top)
+  }
+
+  /// The problem with the variable named that set its key, if one did: an administrator looks
+  /// for `http.port` in the file in vain when `INLET_HTTP_PORT` set it.
+  func blamingOverrides(_ error: ConfigError) -> ConfigError {
+    guard error.variable == nil,
+      let item = overrides.last(where: { $0.keyPath == error.keyPath })
+    else { return error }
+    var blamed = error
+    blamed.variable = item.variable
+    return blamed
   }
 
   static func resolve(_ path: String, against folder: URL) -> URL {

@@ -81,9 +81,11 @@ public struct InletConfig: Sendable, Decodable {
       let c = try decoder.container(keyedBy: CodingKeys.self)
       host = try c.decodeIfPresent(String.self, forKey: .host) ?? host
       port = try c.decodeIfPresent(Int.self, forKey: .port) ?? port
-      guard (0...65535).contains(port) else {
+      // Not 0: the kernel would pick a port, which neither the clients nor `inlet status` know.
+      guard (1...65535).contains(port) else {
+        let zero = port == 0 ? " (0 would listen on a random port)" : ""
         throw DecodingError.dataCorruptedError(
-          forKey: .port, in: c, debugDescription: "a TCP port between 0 and 65535")
+          forKey: .port, in: c, debugDescription: "a TCP port from 1 to 65535, not \(port)\(zero)")
       }
       maxBodyBytes = try c.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? maxBodyBytes
       guard maxBodyBytes > 0 else {
