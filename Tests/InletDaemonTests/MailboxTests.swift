@@ -158,6 +158,30 @@ struct MailboxTests {
     #expect(dovecot.letterFiles(user: "sales").count == 3, "the old letters were not touched")
   }
 
+  @Test("first_sync {days: N}: old letters stay out, also those moved in after a recent one")
+  func firstSyncDays() async throws {
+    let dovecot = try DovecotServer(users: ["sales": "secret"])
+    defer { dovecot.cleanUp() }
+    let month = Date().addingTimeInterval(-30 * 86_400)
+    try dovecot.dropLetters([leadLetter(1)], received: month)
+    try dovecot.dropLetters([leadLetter(2)])
+    // A person drags two letters of last month out of the archive: new UIDs, old dates.
+    try dovecot.dropLetters([leadLetter(3), leadLetter(4)], received: month)
+    let daemon = try mailDaemon(
+      [MailboxEntry(name: "sales", url: dovecot.url(), firstSync: "{days: 7}")],
+      passwords: ["imap-sales": "secret"])
+    defer { daemon.remove() }
+    let first = try daemon.cli(["poll"])
+    #expect(first.status == 0, "\(first.output) \(first.error)")
+    #expect(try newInquiries(daemon) == 1, "only the letter of this week: \(first.output)")
+    // Whatever arrives from now on is taken, however it is dated.
+    try dovecot.append(leadLetter(5))
+    try dovecot.dropLetters([leadLetter(6)], received: month)
+    let second = try daemon.cli(["poll"])
+    #expect(second.status == 0, "\(second.output) \(second.error)")
+    #expect(try newInquiries(daemon) == 3, "\(second.output)")
+  }
+
   @Test("a move that failed after the commit is applied on the next pass, nothing re-ingested")
   func owedMove() async throws {
     let dovecot = try DovecotServer()

@@ -420,8 +420,10 @@ public final class DovecotServer: @unchecked Sendable {
   /// order, so Dovecot gives them ascending UIDs the next time the folder is opened (a letter
   /// appended over IMAP before that open gets a lower UID than these). `seen`
   /// sets the \Seen flag. Letters should use CRLF line ends to be served byte-identical.
+  /// `received`: the letters' INTERNALDATE (a Maildir file's mtime), now by default.
   public func dropLetters(
-    _ letters: [[UInt8]], user: String = "sales", folder: String = "INBOX", seen: Bool = false
+    _ letters: [[UInt8]], user: String = "sales", folder: String = "INBOX", seen: Bool = false,
+    received: Date? = nil
   ) throws {
     try createFolder(user: user, folder: folder)
     let directory = maildir(user: user, folder: folder).appendingPathComponent("cur")
@@ -453,6 +455,13 @@ public final class DovecotServer: @unchecked Sendable {
         return fchown(fd, mailUID, mailGID) == 0
       }
       guard written else { throw SetupError.failed("cannot write \(path)") }
+      if let received {
+        let seconds = Int(received.timeIntervalSince1970)
+        var times = [
+          timeval(tv_sec: seconds, tv_usec: 0), timeval(tv_sec: seconds, tv_usec: 0),
+        ]
+        guard utimes(path, &times) == 0 else { throw SetupError.failed("cannot date \(path)") }
+      }
     }
   }
 

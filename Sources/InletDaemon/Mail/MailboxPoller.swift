@@ -240,6 +240,12 @@ final class MailboxPoller: Sendable {
       } else if case .days(let days) = settings.firstSync {
         since = Date().addingTimeInterval(-Double(days) * 86_400)
       }
+      // `{days: N}`: the folder's letters from before `since` stay out, also those whose UID
+      // is above the first recent one — old letters a person moved in from an archive keep
+      // their INTERNALDATE but get new UIDs. Letters arriving after this pass are all taken.
+      if skip == nil, case .days = settings.firstSync, let since {
+        skip = (since, try await highestUID(status))
+      }
       let start: UInt32
       if settings.firstSync == .all {
         start = 0
