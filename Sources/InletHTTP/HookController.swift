@@ -95,6 +95,22 @@ struct HookController {
     hookRequest.remoteAddress = ClientAddress.resolve(
       peer: hookRequest.remoteAddress, forwardedFor: hookRequest.header("x-forwarded-for"),
       trusted: trustedProxies)
+    // `allow_from`: a provider that publishes its addresses (Zadarma signs too few fields to
+    // stop a replayed signature; Mango's requests carry no time) is heard only from them.
+    if let allowed = ChannelOptions.allowedSources(instance.options) {
+      let remote = hookRequest.remoteAddress
+      guard let remote, allowed.contains(where: { $0.contains(remote) }) else {
+        health.recordAuthFailure(channel: instance.name)
+        CounterCache.shared.increment("inlet_auth_failures_total", [("channel", instance.name)])
+        logger.warning(
+          "webhook refused: not from an address in the channel's allow_from",
+          metadata: ["remote": "\(remote ?? "?")"])
+        throw APIError(
+          .forbidden, code: "source_not_allowed",
+          message: "this channel takes requests only from the addresses in its "
+            + "options.allow_from")
+      }
+    }
     if let publicURL {
       var base = publicURL
       while base.hasSuffix("/") { base.removeLast() }

@@ -362,3 +362,32 @@ struct HookProcessorTests {
     #expect(!encoded.contains(Self.token))
   }
 }
+
+@Suite("allow_from address ranges")
+struct AddressRangeTests {
+  @Test func ipv4AndNetworks() throws {
+    let one = try #require(AddressRange("185.45.152.42"))
+    #expect(one.contains("185.45.152.42"))
+    #expect(one.contains("::ffff:185.45.152.42"))
+    #expect(!one.contains("185.45.152.43"))
+    let net = try #require(AddressRange("185.45.152.0/22"))
+    #expect(net.contains("185.45.155.255"))
+    #expect(!net.contains("185.45.156.0"))
+    #expect(try #require(AddressRange("0.0.0.0/0")).contains("8.8.8.8"))
+    #expect(!net.contains("::1"))
+    #expect(!net.contains("not an address"))
+  }
+
+  @Test func ipv6() throws {
+    let net = try #require(AddressRange("2a00:1450::/32"))
+    #expect(net.contains("2a00:1450:4010::200e"))
+    #expect(!net.contains("2a00:1451::1"))
+    #expect(try #require(AddressRange("::1")).contains("::1"))
+    #expect(!net.contains("185.45.152.42"))
+  }
+
+  @Test(arguments: ["", "1.2.3", "1.2.3.4/33", "1.2.3.4/", "::1/129", "1.2.3.4/8/8", "x/8"])
+  func invalid(_ text: String) {
+    #expect(AddressRange(text) == nil)
+  }
+}

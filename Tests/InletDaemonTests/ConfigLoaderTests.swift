@@ -283,6 +283,10 @@ struct ConfigLoaderTests {
         "channels:\n  - { name: a, definition: generic, secrets: { token: x } }\n",
         "channels[0].secrets.token"
       ),
+      (
+        "channels:\n  - { name: a, definition: generic, token_file: site-token,"
+          + " options: { allow_from: [\"10.0.0.0/33\"] } }\n", "channels[0].options.allow_from"
+      ),
     ]
     for (yaml, keyPath) in cases {
       let folder = try Folder("channels_dir: \(Self.channels)\n" + yaml)

@@ -38,6 +38,8 @@ struct TelephonyHarness {
         - { name: twilio-all, definition: twilio, secrets: { auth_token_file: twilio-token }, options: { call_inquiries: [in, out] } }
         - { name: telphin-all, definition: telphin, token_file: url-token, options: { call_inquiries: [in, out] } }
         - { name: uis-all, definition: uis, token_file: url-token, options: { call_inquiries: [in, out] } }
+        - { name: zadarma-pinned, definition: zadarma, secrets: { secret_file: zadarma-secret }, options: { allow_from: ["185.45.152.42", "185.45.152.0/24"] } }
+        - { name: zadarma-local, definition: zadarma, secrets: { secret_file: zadarma-secret }, options: { allow_from: ["127.0.0.0/8", "::1"] } }
       """
     daemon = try DaemonHarness(extraChannels: channels, extraConfig: extraConfig)
     let credentials = daemon.folder.appendingPathComponent("credentials")

@@ -212,6 +212,28 @@ struct TelephonyTests {
     #expect(try pbx.rawCount("zadarma") == 2)
   }
 
+  @Test("allow_from: a correctly signed request from another address is 403 and not stored")
+  func allowFrom() async throws {
+    let pbx = try TelephonyHarness()
+    defer { pbx.daemon.remove() }
+    try await pbx.daemon.start()
+    let start: [(String, String)] = [
+      ("event", "NOTIFY_START"), ("call_start", "2026-11-29 10:00:00"), ("pbx_call_id", "ip_1"),
+      ("caller_id", "79161234567"), ("called_did", "74951234567"),
+    ]
+    // Zadarma calls from its own addresses: the test's 127.0.0.1 is not one of them.
+    let foreign = try await pbx.zadarma(start, channel: "zadarma-pinned")
+    #expect(foreign.status == 403, "\(foreign.body)")
+    #expect(foreign.errorCode == "source_not_allowed")
+    #expect(try pbx.rawCount("zadarma-pinned") == 0)
+    let metrics = try await pbx.daemon.get("/metrics").1
+    #expect(metrics.contains(#"inlet_auth_failures_total{channel="zadarma-pinned"} 1"#))
+    // Listed, the same request is taken.
+    let local = try await pbx.zadarma(start, channel: "zadarma-local")
+    #expect(local.status == 200, "\(local.body)")
+    #expect(try pbx.inquiries("zadarma-local").count == 1)
+  }
+
   @Test("outgoing calls are recorded without an inquiry unless the instance asks for them")
   func outgoing() async throws {
     let pbx = try TelephonyHarness()

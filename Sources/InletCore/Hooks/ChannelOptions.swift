@@ -7,7 +7,7 @@ public enum ChannelOptions {
   public static let common: Set<String> = [
     "thank_you_url", "cors_origins", "honeypot", "min_fill_seconds", "fill_time_field",
     "rate_limit", "rate_limit_per_ip", "max_body_bytes", "max_file_bytes", "max_files",
-    "conversation_window",
+    "conversation_window", "allow_from",
   ]
 
   /// The form field that carries when the form was shown (Unix seconds or milliseconds).
@@ -15,6 +15,12 @@ public enum ChannelOptions {
 
   /// The first common option whose value cannot be used, as `(key, what it should be)`: a
   /// mistyped limit must fail `inlet check-config`, not silently switch the limit off.
+  /// `allow_from`: the addresses requests to the channel may come from; nil when not set.
+  public static func allowedSources(_ options: [String: Value]) -> [AddressRange]? {
+    guard options["allow_from"] != nil else { return nil }
+    return strings(options["allow_from"]).compactMap(AddressRange.init)
+  }
+
   public static func problem(in options: [String: Value]) -> (key: String, problem: String)? {
     for key in options.keys.sorted() {
       let value = options[key]
@@ -42,6 +48,13 @@ public enum ChannelOptions {
             "\(expected); `\(bad)` is not one (an origin is the scheme, host and port only: "
               + "no path, query or fragment)"
           )
+        }
+      case "allow_from":
+        let entries = strings(value)
+        let expected = "a list of addresses or networks such as `185.45.152.42` or `10.0.0.0/8`"
+        if entries.isEmpty { return (key, expected) }
+        if let bad = entries.first(where: { AddressRange($0) == nil }) {
+          return (key, "\(expected); `\(bad)` is not one")
         }
       case "honeypot":
         if strings(value).isEmpty { return (key, "a field name, or a list of them") }
