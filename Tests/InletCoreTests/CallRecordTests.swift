@@ -247,3 +247,47 @@ struct CallRecordTests {
     }
   }
 }
+
+@Suite("call start times as providers write them")
+struct CallTimeTests {
+  static let now = Date(timeIntervalSince1970: 1_800_000_000)  // 2027-01-15
+
+  @Test(arguments: [
+    ("1399906976", "2014-05-12T15:02:56Z"),  // Mango, Sipuni: Unix seconds
+    ("1700000000000", "2023-11-14T22:13:20Z"),  // Beeline: milliseconds
+    ("20261129T100000Z", "2026-11-29T10:00:00Z"),  // MegaFon: UTC
+    ("2026-11-29 10:00:00", "2026-11-29T07:00:00Z"),  // Zadarma, UIS: Moscow time
+    ("2026-11-29T10:00:00+05:00", "2026-11-29T05:00:00Z"),
+  ])
+  func parses(_ text: String, _ expected: String) throws {
+    let date = try #require(CallTime.parse(text, now: Self.now))
+    #expect(Inquiry.timestamp(date) == expected)
+  }
+
+  @Test func localTimeInTheChannelsZone() throws {
+    let zone = try #require(CallTime.zone("+05:00"))
+    let date = try #require(CallTime.parse("2026-11-29 10:00:00", zone: zone, now: Self.now))
+    #expect(Inquiry.timestamp(date) == "2026-11-29T05:00:00Z")
+    #expect(CallTime.zone("Asia/Yekaterinburg")?.secondsFromGMT(for: date) == 5 * 3600)
+    #expect(CallTime.zone("-03:30")?.secondsFromGMT() == -(3 * 3600 + 1800))
+    for bad in ["Moscow", "+15", "+05:60", "", "5"] { #expect(CallTime.zone(bad) == nil, "\(bad)") }
+  }
+
+  @Test(arguments: ["0", "", "yesterday", "2026-13-01 10:00:00", "2026-11-29", "1900000000"])
+  func refuses(_ text: String) {
+    // (1900000000 is 2030: more than a day ahead of `now`.)
+    #expect(CallTime.parse(text, now: Self.now) == nil)
+  }
+
+  @Test func earliestEventWins() {
+    let start = Date(timeIntervalSince1970: 1_700_000_000)
+    var record = CallRecord(
+      first: CallEvent(callID: "c", state: .ringing, receivedAt: start, startedAt: start + 5))
+    record.apply(CallEvent(callID: "c", state: .ended, receivedAt: start, startedAt: start))
+    record.apply(CallEvent(callID: "c", state: .ended, receivedAt: start, startedAt: start + 9))
+    #expect(record.startedAt == start)
+    var inquiry = Inquiry(channel: "pbx", kind: .call, receivedAt: start + 60)
+    record.update(&inquiry)
+    #expect(inquiry.call?.startedAt == start)
+  }
+}

@@ -23,7 +23,7 @@ struct TelephonyHarness {
     let channels = """
         - { name: mango, definition: mango-office, secrets: { api_key_file: mango-key, api_salt_file: mango-salt } }
         - { name: zadarma, definition: zadarma, secrets: { secret_file: zadarma-secret } }
-        - { name: novofon, definition: novofon, secrets: { secret_file: zadarma-secret } }
+        - { name: novofon, definition: novofon, secrets: { secret_file: zadarma-secret }, options: { time_zone: "+05:00" } }
         - { name: megafon, definition: megafon, token_file: megafon-key }
         - { name: sipuni, definition: sipuni, token_file: url-token }
         - { name: beeline, definition: beeline, token_file: url-token, secrets: { api_token_file: beeline-api }, options: { subscription_url: "\(beelineSubscription)" } }

@@ -73,6 +73,11 @@ struct TelephonyTests {
     let second = try #require(inquiries.first { $0.source.callID == "E2" })
     #expect(second.kind == .call)
     #expect(second.call?.durationS == 10)
+    // The provider's `create_time`, not when the event arrived (a retry after an outage).
+    let api = try await pbx.daemon.api(
+      .GET, "/inquiries/\(second.id)", token: pbx.daemon.readToken)
+    let call = try #require(api.json["call"] as? [String: Any], "\(api.body)")
+    #expect(call["started_at"] as? String == "2014-05-12T15:02:56Z")
     #expect(try pbx.rawCount("mango") == 2, "forged requests are never stored")
     // Calls count among the channel's leads (the retry adds nothing).
     let metrics = try await pbx.daemon.get("/metrics").1
@@ -205,10 +210,14 @@ struct TelephonyTests {
     #expect(zadarmaInquiries.first?.sender.phone == "+79161234567")
     #expect(zadarmaInquiries.first?.call?.did == "+74951112233")
     #expect(zadarmaInquiries.first?.call?.employee == "101")
+    // `call_start` is the account's local time: Moscow by default, the channel's `time_zone`.
+    let calledAt = try #require(zadarmaInquiries.first?.call?.startedAt)
+    #expect(Inquiry.timestamp(calledAt) == "2026-11-29T07:00:00Z")
     let novofon = try pbx.inquiries("novofon")
     #expect(novofon.count == 1)
     #expect(novofon.first?.kind == .call)
     #expect(novofon.first?.call?.durationS == 73)
+    #expect(novofon.first?.call?.startedAt.map(Inquiry.timestamp) == "2026-11-29T05:00:00Z")
     #expect(try pbx.rawCount("zadarma") == 2)
   }
 

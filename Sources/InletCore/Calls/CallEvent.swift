@@ -20,12 +20,14 @@ public struct CallEvent: Sendable, Equatable, Codable {
   public var durationS: Int?
   public var recordingURL: String?
   public var receivedAt: Date
+  /// When the call started, when the event says so.
+  public var startedAt: Date?
 
   public init(
     callID: String, state: CallState? = nil, seq: Int64? = nil, answered: Bool? = nil,
     direction: String? = nil, callerPhone: String? = nil, anonymous: Bool = false,
     did: String? = nil, employee: String? = nil, durationS: Int? = nil,
-    recordingURL: String? = nil, receivedAt: Date
+    recordingURL: String? = nil, receivedAt: Date, startedAt: Date? = nil
   ) {
     self.callID = callID
     self.state = state
@@ -39,5 +41,6 @@ public struct CallEvent: Sendable, Equatable, Codable {
     self.durationS = durationS
     self.recordingURL = recordingURL
     self.receivedAt = receivedAt
+    self.startedAt = startedAt
   }
 }

@@ -22,6 +22,8 @@ public struct CallRecord: Sendable, Equatable, Codable {
   public var durationS: Int?
   public var recordingURL: String?
   public var firstEventAt: Date
+  /// When the call started by the provider's clock: the earliest an event said.
+  public var startedAt: Date?
   public var events: Int
 
   /// Starts a record from the first event seen (not necessarily the provider's first).
@@ -80,6 +82,9 @@ public struct CallRecord: Sendable, Equatable, Codable {
     if let employee = event.employee, !stale || self.employee == nil { self.employee = employee }
     if let duration = event.durationS, !stale || durationS == nil { durationS = duration }
     if let url = event.recordingURL, !stale || recordingURL == nil { recordingURL = url }
+    if let started = event.startedAt, started < (startedAt ?? .distantFuture) {
+      startedAt = started
+    }
     events += 1
     var comparable = self
     comparable.events = before.events
@@ -110,6 +115,7 @@ public struct CallRecord: Sendable, Equatable, Codable {
     call.recordingURL = recordingURL ?? call.recordingURL
     call.employee = employee ?? call.employee
     call.did = did ?? call.did
+    call.startedAt = startedAt ?? call.startedAt
     inquiry.call = call
     if inquiry.sender.phone == nil { inquiry.sender.phone = callerPhone }
     if inquiry.sender.phone != nil {

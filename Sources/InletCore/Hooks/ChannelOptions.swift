@@ -7,7 +7,7 @@ public enum ChannelOptions {
   public static let common: Set<String> = [
     "thank_you_url", "cors_origins", "honeypot", "min_fill_seconds", "fill_time_field",
     "rate_limit", "rate_limit_per_ip", "max_body_bytes", "max_file_bytes", "max_files",
-    "conversation_window", "allow_from",
+    "conversation_window", "allow_from", "time_zone",
   ]
 
   /// The form field that carries when the form was shown (Unix seconds or milliseconds).
@@ -48,6 +48,10 @@ public enum ChannelOptions {
             "\(expected); `\(bad)` is not one (an origin is the scheme, host and port only: "
               + "no path, query or fragment)"
           )
+        }
+      case "time_zone":
+        if value?.text.flatMap(CallTime.zone) == nil {
+          return (key, "a time zone such as `Europe/Moscow`, `Asia/Yekaterinburg` or `+05:00`")
         }
       case "allow_from":
         let entries = strings(value)

@@ -25,7 +25,9 @@ struct FieldMapper {
       else {
         continue
       }
-      if target == "call.state" || target == "call.seq" || target == "call.answered" {
+      if target == "call.state" || target == "call.seq" || target == "call.answered"
+        || target == "call.started_at"
+      {
         signals[target] = raw
         continue
       }

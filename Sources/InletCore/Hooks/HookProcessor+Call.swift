@@ -4,9 +4,10 @@ extension HookProcessor {
   /// Turns a mapped call event into a disposition: the call signals (`call.state`, `call.seq`,
   /// `call.answered`) and the call fields become a ``CallEvent``; an event without a call id
   /// cannot be attributed to a call and is quarantined.
-  static func callDisposition(_ mapped: Inquiry, signals: [String: String], now: Date)
-    -> RawSubmission.Disposition
-  {
+  static func callDisposition(
+    _ mapped: Inquiry, signals: [String: String], now: Date,
+    zone: TimeZone = CallTime.defaultZone
+  ) -> RawSubmission.Disposition {
     var inquiry = mapped
     inquiry.kind = .call
     guard let callID = inquiry.source.callID else {
@@ -31,7 +32,8 @@ extension HookProcessor {
       callID: callID, state: state, seq: seq, answered: answered, direction: details.direction,
       callerPhone: inquiry.sender.phone, anonymous: hidden, did: details.did,
       employee: details.employee, durationS: details.durationS,
-      recordingURL: details.recordingURL, receivedAt: now)
+      recordingURL: details.recordingURL, receivedAt: now,
+      startedAt: signals["call.started_at"].flatMap { CallTime.parse($0, zone: zone, now: now) })
     return .call(event, inquiry)
   }
 }

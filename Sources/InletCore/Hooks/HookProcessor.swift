@@ -196,7 +196,10 @@ public struct HookProcessor: Sendable {
       var mapper = FieldMapper(phone: phone)
       let draft = mapper.inquiry(
         from: decodedBody, event: event, request: request, instance: instance, now: now)
-      submission.disposition = Self.callDisposition(draft, signals: mapper.signals, now: now)
+      let zone =
+        instance.options["time_zone"]?.text.flatMap(CallTime.zone) ?? CallTime.defaultZone
+      submission.disposition = Self.callDisposition(
+        draft, signals: mapper.signals, now: now, zone: zone)
       return .store(submission)
     case .inquiry:
       var mapper = FieldMapper(phone: phone)

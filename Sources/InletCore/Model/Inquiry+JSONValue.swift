@@ -153,6 +153,7 @@ extension Inquiry.Call {
     members["recording_url"] = recordingURL.map(Value.string)
     members["employee"] = employee.map(Value.string)
     members["did"] = did.map(Value.string)
+    members["started_at"] = startedAt.map { .string(Inquiry.timestamp($0)) }
     return .object(members)
   }
 }

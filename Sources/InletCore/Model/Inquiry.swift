@@ -134,16 +134,19 @@ public struct Inquiry: Codable, Sendable, Equatable {
     public var recordingURL: String?
     public var employee: String?
     public var did: String?
+    /// When the call started, by the provider's clock (a retried event arrives later).
+    public var startedAt: Date?
 
     public init(
       direction: String? = nil, durationS: Int? = nil, recordingURL: String? = nil,
-      employee: String? = nil, did: String? = nil
+      employee: String? = nil, did: String? = nil, startedAt: Date? = nil
     ) {
       self.direction = direction
       self.durationS = durationS
       self.recordingURL = recordingURL
       self.employee = employee
       self.did = did
+      self.startedAt = startedAt
     }
 
     enum CodingKeys: String, CodingKey {
@@ -151,6 +154,7 @@ public struct Inquiry: Codable, Sendable, Equatable {
       case durationS = "duration_s"
       case recordingURL = "recording_url"
       case employee, did
+      case startedAt = "started_at"
     }
   }
 

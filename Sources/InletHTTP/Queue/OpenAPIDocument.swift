@@ -1037,6 +1037,12 @@ public enum OpenAPIDocument {
                 recording_url: { type: string }
                 employee: { type: string }
                 did: { type: string }
+                started_at:
+                  type: string
+                  format: date-time
+                  description: >-
+                    When the call started by the provider's clock (the earliest its events said),
+                    where the provider sends it; `received_at` is when inlet heard of it.
             messages:
               type: array
               items:

@@ -1,0 +1,83 @@
+import Foundation
+
+/// When a call started, as providers write it: Unix seconds (Mango `create_time`, Sipuni
+/// `call_start_timestamp`), milliseconds (Beeline `startTime`), `YYYYmmddTHHMMSSZ` (MegaFon
+/// `start`), RFC 3339, or a local `YYYY-MM-DD HH:MM:SS` (Zadarma `call_start`, UIS
+/// `start_time`) in the account's time zone — the channel's `time_zone`, Moscow by default.
+public enum CallTime {
+  /// The default zone of local times: Russian PBX accounts keep Moscow time.
+  public static let defaultZone =
+    TimeZone(identifier: "Europe/Moscow") ?? TimeZone(
+      secondsFromGMT: 3 * 3600)!
+
+  /// Nil for anything else, and for a time before 2000 or more than a day ahead (a zero, a
+  /// duration mapped by mistake): a wrong start is worse than none.
+  public static func parse(_ text: String, zone: TimeZone = defaultZone, now: Date = Date())
+    -> Date?
+  {
+    let value = text.trimmingCharacters(in: .whitespaces)
+    guard let date = read(value, zone: zone) else { return nil }
+    let earliest = Date(timeIntervalSince1970: 946_684_800)  // 2000-01-01
+    guard date >= earliest, date <= now.addingTimeInterval(86_400) else { return nil }
+    return date
+  }
+
+  private static func read(_ value: String, zone: TimeZone) -> Date? {
+    if !value.isEmpty, value.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+      guard let number = Double(value) else { return nil }
+      // Seconds have 10 digits in this century, milliseconds 13, microseconds 16.
+      switch value.count {
+      case ...11: return Date(timeIntervalSince1970: number)
+      case 12...14: return Date(timeIntervalSince1970: number / 1000)
+      default: return Date(timeIntervalSince1970: number / 1_000_000)
+      }
+    }
+    if let date = try? Date(value, strategy: .iso8601) { return date }
+    let digits = value.filter(\.isNumber)
+    var components = DateComponents()
+    if value.count == 16, value.hasSuffix("Z"), value.dropFirst(8).first == "T",
+      digits.count == 14
+    {
+      // MegaFon: 20261129T100000Z (UTC).
+      components.timeZone = TimeZone(secondsFromGMT: 0)
+    } else if value.count == 19, digits.count == 14,
+      value.allSatisfy({ $0.isNumber || "-: T".contains($0) })
+    {
+      // 2026-11-29 10:00:00, local to the account.
+      components.timeZone = zone
+    } else {
+      return nil
+    }
+    let numbers = digits.map { Int(String($0))! }
+    func number(_ range: Range<Int>) -> Int { numbers[range].reduce(0) { $0 * 10 + $1 } }
+    components.year = number(0..<4)
+    components.month = number(4..<6)
+    components.day = number(6..<8)
+    components.hour = number(8..<10)
+    components.minute = number(10..<12)
+    components.second = number(12..<14)
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = components.timeZone ?? zone
+    // (Checked in the time's own zone: 2026-13-01 or 24:00 is no time.)
+    guard components.isValidDate(in: calendar) else { return nil }
+    return calendar.date(from: components)
+  }
+
+  /// A `time_zone` option: an IANA name (`Europe/Moscow`, `Asia/Yekaterinburg`) or an offset
+  /// (`+03:00`, `+05`).
+  public static func zone(_ text: String) -> TimeZone? {
+    if let zone = TimeZone(identifier: text), text.contains("/") || text == "UTC" { return zone }
+    let sign: Int
+    switch text.first {
+    case "+": sign = 1
+    case "-": sign = -1
+    default: return nil
+    }
+    let parts = text.dropFirst().split(separator: ":").map { Int($0) }
+    guard (1...2).contains(parts.count), parts.allSatisfy({ $0 != nil }) else { return nil }
+    let hours = parts[0]!
+    let minutes = parts.count == 2 ? parts[1]! : 0
+    guard (0...14).contains(hours), (0..<60).contains(minutes) else { return nil }
+    return TimeZone(secondsFromGMT: sign * (hours * 3600 + minutes * 60))
+  }
+}
