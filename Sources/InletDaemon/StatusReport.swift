@@ -56,9 +56,23 @@ public struct StatusReport: Sendable {
       report.health = try decoder.decode(HealthDocument.self, from: Data(buffer: body))
       report.daemonReachable = true
     } catch {
-      report.daemonError = "the daemon does not answer on \(url) (\(error))"
+      report.daemonError = "the daemon does not answer on \(url): " + Self.reason(error)
     }
     return report
+  }
+
+  /// Why the daemon could not be asked, for a person: NIO's wording of a refused connection
+  /// ("connection reset (error set): Connection refused) (errno: 111)") says little.
+  static func reason(_ error: any Error) -> String {
+    let text = "\(error)"
+    if text.contains("Connection refused") || text.contains("errno: 111") {
+      return "nothing listens there — is it running (`systemctl status inlet`), and on the "
+        + "port of this config (an `INLET_HTTP_PORT` of the unit applies here too)?"
+    }
+    if error is HTTPClientError, text.contains("deadlineExceeded") || text.contains("Timeout") {
+      return "no answer within 3 s (overloaded, or stopped in a debugger?)"
+    }
+    return text
   }
 
   /// The report for a terminal.

@@ -18,9 +18,25 @@ enum ClientAddress {
     return hops.first { !$0.isEmpty } ?? peer
   }
 
-  /// `::ffff:127.0.0.1` (an IPv4 peer on a dual-stack socket) compares as `127.0.0.1`.
+  /// Every `X-Forwarded-For` line as one list, in order (nil without any): a proxy that adds
+  /// its own line rather than extending the client's puts the address it saw last.
+  static func forwardedFor(_ headers: [(name: String, value: String)]) -> String? {
+    let lines = headers.filter { $0.name == "x-forwarded-for" }.map(\.value)
+    return lines.isEmpty ? nil : lines.joined(separator: ",")
+  }
+
+  /// `::ffff:127.0.0.1` (an IPv4 peer on a dual-stack socket) compares as `127.0.0.1`; a hop
+  /// some proxies write with its port (`1.2.3.4:5678`, `[2001:db8::1]:443`) as its address.
   static func normalized(_ address: String) -> String {
-    address.hasPrefix("::ffff:") && address.contains(".")
+    var address = address
+    if address.hasPrefix("["), let end = address.firstIndex(of: "]") {
+      address = String(address[address.index(after: address.startIndex)..<end])
+    } else if address.filter({ $0 == ":" }).count == 1, address.contains("."),
+      let colon = address.firstIndex(of: ":")
+    {
+      address = String(address[..<colon])
+    }
+    return address.hasPrefix("::ffff:") && address.contains(".")
       ? String(address.dropFirst("::ffff:".count)) : address
   }
 

@@ -93,7 +93,10 @@ struct HookController {
       request, context: context, body: Array(buffer.readableBytesView),
       legacy: instance.definition.body.legacyCharset)
     hookRequest.remoteAddress = ClientAddress.resolve(
-      peer: hookRequest.remoteAddress, forwardedFor: hookRequest.header("x-forwarded-for"),
+      peer: hookRequest.remoteAddress,
+      // Every line: a proxy that adds its own line rather than extending the client's puts
+      // the address it saw last.
+      forwardedFor: ClientAddress.forwardedFor(hookRequest.headers),
       trusted: trustedProxies)
     // `allow_from`: a provider that publishes its addresses (Zadarma signs too few fields to
     // stop a replayed signature; Mango's requests carry no time) is heard only from them.

@@ -35,7 +35,12 @@ extension InletDatabase {
   static func applyAcceptedSender(
     to inquiry: inout Inquiry, storedAs id: Int64?, in db: Database
   ) throws {
-    guard inquiry.match.clientID == nil, inquiry.match.candidates.isEmpty else { return }
+    // Only where the directory said nothing: not for a number it deliberately left unused (on
+    // too many clients: a conflict), nor for a contact it knows without a client.
+    let said = inquiry.match
+    guard said.clientID == nil, said.candidates.isEmpty, said.contactID == nil, said.by.isEmpty,
+      said.conflicts.isEmpty
+    else { return }
     let senders: [(MatchCriterion, String, String?)] = [
       (.email, "sender_email", inquiry.sender.email),
       (.phone, "sender_phone", inquiry.sender.phone),

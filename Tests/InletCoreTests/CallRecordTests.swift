@@ -235,6 +235,9 @@ struct CallRecordTests {
       record.recordingURL = texts.randomElement(using: &generator)!
       record.anonymous = Bool.random(using: &generator)
       record.events = Int.random(in: 0...50, using: &generator)
+      record.startedAt =
+        Bool.random(using: &generator)
+        ? Date(timeIntervalSince1970: Double(Int.random(in: 0...4_000_000_000))) : nil
       let expected = try InquiryJSON.encoder().encode(record)
       #expect(
         String(decoding: record.jsonBytes, as: UTF8.self)

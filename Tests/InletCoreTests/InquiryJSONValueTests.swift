@@ -20,14 +20,16 @@ struct InquiryJSONValueTests {
     ],
     call: .init(
       direction: "in", durationS: 0, recordingURL: "https://x.ru/r.mp3?a=1&b=2",
-      employee: "101", did: "+74951234567"),
+      employee: "101", did: "+74951234567",
+      startedAt: Date(timeIntervalSince1970: 1_795_000_000)),
     messages: [
       .init(receivedAt: Date(timeIntervalSince1970: 1_795_000_100), text: nil, rawID: "9")
     ],
     returning: true, thread: .init(inquiryID: "40"),
     match: .init(
       clientID: "c1", contactID: nil, interestIDs: ["i1", "i2"], by: ["phone"],
-      conflicts: ["inn"], suggestedAction: .interactionOnInterest, potentialClient: false),
+      conflicts: ["inn"], suggestedAction: .interactionOnInterest, potentialClient: false,
+      acceptedInquiryID: "38"),
     source: .init(rawID: "5", messageID: nil, callID: "call-1"),
     acceptance: .init(
       action: "interaction_on_interest", by: "crm",

@@ -24,6 +24,27 @@ struct ClientAddressTests {
         == "203.0.113.7")
     #expect(
       ClientAddress.resolve(peer: "127.0.0.1", forwardedFor: nil, trusted: trusted) == "127.0.0.1")
+    // A client's own X-Forwarded-For line, and the proxy's line after it (HAProxy adds one):
+    // the proxy's word counts, not the forged first line.
+    let lines = ClientAddress.forwardedFor([
+      ("x-forwarded-for", "185.45.152.42"), ("content-type", "x"),
+      ("x-forwarded-for", "203.0.113.7"),
+    ])
+    #expect(lines == "185.45.152.42,203.0.113.7")
+    #expect(
+      ClientAddress.resolve(peer: "127.0.0.1", forwardedFor: lines, trusted: trusted)
+        == "203.0.113.7")
+    #expect(ClientAddress.forwardedFor([("content-type", "x")]) == nil)
+    // Hops written with their ports.
+    #expect(
+      ClientAddress.resolve(peer: "127.0.0.1", forwardedFor: "203.0.113.7:5678", trusted: trusted)
+        == "203.0.113.7")
+    #expect(
+      ClientAddress.resolve(
+        peer: "127.0.0.1", forwardedFor: "[2001:db8::1]:443", trusted: trusted) == "2001:db8::1")
+    #expect(
+      ClientAddress.resolve(peer: "127.0.0.1", forwardedFor: "2001:db8::1", trusted: trusted)
+        == "2001:db8::1")
   }
 
   @Test func fixedWindows() {

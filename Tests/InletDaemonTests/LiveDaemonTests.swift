@@ -319,6 +319,8 @@ struct LiveDaemonTests {
     #expect(daemon.stop() == 0, "SIGTERM stops the daemon cleanly")
     let down = try daemon.cli(["status"])
     #expect(down.status != 0, "status fails when the daemon does not answer")
+    #expect(down.output.contains("nothing listens there"), "\(down.output)")
+    #expect(!down.output.contains("errno"), "\(down.output)")
   }
 
   @Test("inlet --version prints the version")

@@ -443,13 +443,31 @@ struct QueueAPITests {
     #expect(none["client_id"] == nil)
     #expect(none["accepted_inquiry_id"] == nil)
     #expect(none["suggested_action"] as? String == "new_client")
-    // A rejected or merged inquiry names no client; neither does an acceptance without one.
+    // An acceptance without a client_id names none.
     let k = try await lead("k@firma.ru", nil, 7)
     #expect(
       try await daemon.api(.POST, "/inquiries/\(k)/accept", json: #"{"action":"new_client"}"#)
         .status == 200)
     let l = try await lead("k@firma.ru", nil, 8)
     #expect(try await match(l)["suggested_action"] as? String == "new_client")
+
+    // A business centre's switchboard, on more clients than `max_matches`: the directory
+    // leaves it unused on purpose (a conflict), and one acceptance does not override that.
+    let clients = (1...21).map {
+      #"{"id":"BC-\#($0)","name":"Арендатор \#($0)","phones":["+74957770000"]}"#
+    }
+    let batch = try await daemon.api(
+      .POST, "/directory/batch", json: #"{"clients":["# + clients.joined(separator: ",") + "]}")
+    #expect(batch.status == 200, "\(batch.body)")
+    let m = try await lead(nil, "+74957770000", 9)
+    #expect(
+      try await daemon.api(
+        .POST, "/inquiries/\(m)/accept", json: #"{"action":"new_client","client_id":"BC-3"}"#
+      ).status == 200)
+    let n = try await match(try await lead(nil, "+74957770000", 10))
+    #expect(n["client_id"] == nil, "\(n)")
+    #expect(n["conflicts"] as? [String] == ["phone"])
+    #expect(n["accepted_inquiry_id"] == nil)
   }
 
   @Test("Inlet-Transition tells the request that made a decision from one that repeated it")

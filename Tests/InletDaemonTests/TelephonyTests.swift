@@ -19,7 +19,7 @@ struct TelephonyTests {
   }
 
   static func mangoCall(entry: String, seq: Int, state: String) -> String {
-    #"{"entry_id":"\#(entry)","call_id":"leg-\#(entry)","timestamp":1558422128,"seq":\#(seq),"call_state":"\#(state)","location":"abonent","from":{"number":"79001234567"},"to":{"extension":"29","line_number":"74957654321"}}"#
+    #"{"entry_id":"\#(entry)","call_id":"leg-\#(entry)","timestamp":\#(1558422128 + seq * 10),"seq":\#(seq),"call_state":"\#(state)","location":"abonent","from":{"number":"79001234567"},"to":{"extension":"29","line_number":"74957654321"}}"#
   }
 
   @Test("Mango: summary makes one inquiry; wrong sign is 401 and stores nothing; retries dedupe")
@@ -100,6 +100,8 @@ struct TelephonyTests {
     #expect(inquiries.count == 1)
     #expect(inquiries.first?.kind == .call, "a Connected leg that ended is a conversation so far")
     #expect(inquiries.first?.call?.employee == "29")
+    // Started when the earliest event says, whatever order they came in.
+    #expect(inquiries.first?.call?.startedAt.map(Inquiry.timestamp) == "2019-05-21T07:02:18Z")
 
     // The summary is authoritative: no talk time means it was missed after all.
     _ = try await pbx.mango("/events/summary", json: Self.mangoSummary(entry: "S1", talk: 0))
@@ -628,6 +630,11 @@ struct TelephonyTests {
       ("z5", ["newCall", "answer&user=voicemail", "hangup&cause=normalClearing"]),
       ("z6", ["newCall", "hangup&cause=forwarded"]),
       ("z7", ["hangup&cause=noAnswer", "answer&user=Anna", "newCall"]),
+      // The voicemail picked up first, then a person: someone talked.
+      (
+        "z8",
+        ["newCall", "answer&user=voicemail", "answer&user=Anna", "hangup&cause=normalClearing"]
+      ),
     ]
     for (index, call) in ctiCalls.enumerated() {
       for event in call.events {
@@ -657,7 +664,7 @@ struct TelephonyTests {
     #expect(uisInquiries.first?.kind == .missedCall)
     #expect(uisInquiries.first?.sender.phone == "+79031112233")
     let cti = try pbx.inquiries("cti")
-    #expect(cti.count == 6)
+    #expect(cti.count == 7)
     let z1 = try #require(cti.first { $0.source.callID == "z1" })
     #expect(z1.kind == .missedCall)
     #expect(z1.sender.phone == "+79163125741")
@@ -670,6 +677,7 @@ struct TelephonyTests {
     #expect(kinds["z5"] == .missedCall)
     #expect(kinds["z6"] == .call)
     #expect(kinds["z7"] == .call)
+    #expect(kinds["z8"] == .call)
 
     // A query with a broken escape and windows-1251 bytes is still read (the token beside them
     // was lost with the whole query: a false 401).

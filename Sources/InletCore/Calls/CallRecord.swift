@@ -147,6 +147,7 @@ extension CallRecord {
     writer.integer("highestSeq", highestSeq)
     writer.bool("outcomeDecided", outcomeDecided)
     writer.string("recordingURL", recordingURL)
+    writer.string("startedAt", startedAt.map(Inquiry.timestamp))
     writer.string("state", state.rawValue)
     return writer.finish()
   }

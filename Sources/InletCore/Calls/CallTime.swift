@@ -33,7 +33,8 @@ public enum CallTime {
       }
     }
     if let date = try? Date(value, strategy: .iso8601) { return date }
-    let digits = value.filter(\.isNumber)
+    // ASCII digits only: `isNumber` would let "²" or "٢" through to the conversion below.
+    let digits = value.filter { $0.isASCII && $0.isNumber }
     var components = DateComponents()
     if value.count == 16, value.hasSuffix("Z"), value.dropFirst(8).first == "T",
       digits.count == 14
@@ -41,7 +42,7 @@ public enum CallTime {
       // MegaFon: 20261129T100000Z (UTC).
       components.timeZone = TimeZone(secondsFromGMT: 0)
     } else if value.count == 19, digits.count == 14,
-      value.allSatisfy({ $0.isNumber || "-: T".contains($0) })
+      value.allSatisfy({ ($0.isASCII && $0.isNumber) || "-: T".contains($0) })
     {
       // 2026-11-29 10:00:00, local to the account.
       components.timeZone = zone
