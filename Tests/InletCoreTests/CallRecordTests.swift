@@ -276,7 +276,10 @@ struct CallTimeTests {
     for bad in ["Moscow", "+15", "+05:60", "", "5"] { #expect(CallTime.zone(bad) == nil, "\(bad)") }
   }
 
-  @Test(arguments: ["0", "", "yesterday", "2026-13-01 10:00:00", "2026-11-29", "1900000000"])
+  @Test(arguments: [
+    "0", "", "yesterday", "2026-13-01 10:00:00", "2026-11-29", "1900000000",
+    "2026-11-29 10:00:0²", "٢0261129T100000Z",
+  ])
   func refuses(_ text: String) {
     // (1900000000 is 2030: more than a day ahead of `now`.)
     #expect(CallTime.parse(text, now: Self.now) == nil)

@@ -19,7 +19,7 @@ struct TelephonyTests {
   }
 
   static func mangoCall(entry: String, seq: Int, state: String) -> String {
-    #"{"entry_id":"\#(entry)","call_id":"leg-\#(entry)","timestamp":\#(1558422128 + seq * 10),"seq":\#(seq),"call_state":"\#(state)","location":"abonent","from":{"number":"79001234567"},"to":{"extension":"29","line_number":"74957654321"}}"#
+    #"{"entry_id":"\#(entry)","call_id":"leg-\#(entry)","timestamp":\#(1_558_422_128 + seq * 10),"seq":\#(seq),"call_state":"\#(state)","location":"abonent","from":{"number":"79001234567"},"to":{"extension":"29","line_number":"74957654321"}}"#
   }
 
   @Test("Mango: summary makes one inquiry; wrong sign is 401 and stores nothing; retries dedupe")
