@@ -17,15 +17,7 @@ struct StartupFailureTests {
     let port = TestPorts.free()
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw HarnessError("socket() failed") }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = in_port_t(UInt16(port).bigEndian)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let bound = withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-        bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-      }
-    }
+    let bound = TestPorts.loopback(fd, port: port, bind)
     guard bound == 0, listen(fd, 4) == 0 else {
       close(fd)
       throw HarnessError("cannot listen on 127.0.0.1:\(port)")

@@ -25,19 +25,27 @@ public enum TestPorts {
     precondition(fd >= 0, "socket() failed")
     defer { close(fd) }
     var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = 0
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
     var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-        bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-      }
-    }
-    precondition(bound == 0, "bind() failed")
+    precondition(loopback(fd, port: 0, bind) == 0, "bind() failed")
     _ = withUnsafeMutablePointer(to: &address) {
       $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
     }
     return Int(UInt16(bigEndian: address.sin_port))
+  }
+
+  /// Calls `bind` or `connect` on `fd` with 127.0.0.1:`port`; the call's result.
+  public static func loopback(
+    _ fd: Int32, port: Int,
+    _ call: (Int32, UnsafePointer<sockaddr>, socklen_t) -> Int32
+  ) -> Int32 {
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    return withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        call(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+      }
+    }
   }
 }
