@@ -32,6 +32,17 @@ extension InletDatabase {
   /// strongest criterion decides (e-mail, then phone, then messenger id), the latest acceptance
   /// within it; a criterion whose acceptance named another client is a conflict. Applied after
   /// every match, so a directory rematch keeps it until the directory itself knows the sender.
+  /// The latest accepted inquiry naming a client, by e-mail, phone and messenger id (the
+  /// partial indexes `inquiries_accepted_*` hold accepted inquiries only).
+  private static let acceptedBySQL = ["sender_email", "sender_phone", "sender_messenger"].map {
+    """
+    SELECT id, acceptance FROM inquiries
+    WHERE status = 'accepted' AND \($0) = ? AND id != ?
+      AND json_extract(acceptance, '$.client_id') IS NOT NULL
+    ORDER BY updated_at DESC, id DESC LIMIT 1
+    """
+  }
+
   static func applyAcceptedSender(
     to inquiry: inout Inquiry, storedAs id: Int64?, in db: Database
   ) throws {
@@ -42,30 +53,30 @@ extension InletDatabase {
       said.conflicts.isEmpty
     else { return }
     let senders: [(MatchCriterion, String, String?)] = [
-      (.email, "sender_email", inquiry.sender.email),
-      (.phone, "sender_phone", inquiry.sender.phone),
-      (.messenger, "sender_messenger", InquiryRecord.messengerKey(inquiry.sender)),
+      (.email, Self.acceptedBySQL[0], inquiry.sender.email),
+      (.phone, Self.acceptedBySQL[1], inquiry.sender.phone),
+      (.messenger, Self.acceptedBySQL[2], InquiryRecord.messengerKey(inquiry.sender)),
     ]
     var found: [(criterion: MatchCriterion, inquiryID: Int64, acceptance: Inquiry.Acceptance)] =
       []
-    let decoder = InquiryJSON.decoder()
-    for (criterion, column, value) in senders {
+    for (criterion, sql, value) in senders {
       guard let value else { continue }
-      // (The partial indexes `inquiries_accepted_*` hold accepted inquiries only.)
-      let statement = try db.cachedStatement(
-        sql: """
-          SELECT id, acceptance FROM inquiries
-          WHERE status = 'accepted' AND \(column) = ? AND id != ?
-            AND json_extract(acceptance, '$.client_id') IS NOT NULL
-          ORDER BY updated_at DESC, id DESC LIMIT 1
-          """)
+      // On every new inquiry (the writer's thread): usually an empty partial index, so the
+      // probe is all it costs.
       guard
-        let row = try Row.fetchOne(statement, arguments: [value, id ?? 0]),
-        let text = row["acceptance"] as String?,
-        let acceptance = try? decoder.decode(Inquiry.Acceptance.self, from: Data(text.utf8)),
+        let row = try db.queryFirstDirect(
+          db.cachedStatement(sql: sql),
+          bind: { bind in
+            try bind.text(1, value)
+            try bind.integer(2, id ?? 0)
+          },
+          row: { row in (row.integer(0) ?? 0, row.text(1)) }),
+        let text = row.1,
+        let acceptance = try? InquiryJSON.decoder().decode(
+          Inquiry.Acceptance.self, from: Data(text.utf8)),
         acceptance.clientID != nil
       else { continue }
-      found.append((criterion, row["id"], acceptance))
+      found.append((criterion, row.0, acceptance))
     }
     guard let first = found.first, let client = first.acceptance.clientID else { return }
     let agreeing = found.filter { $0.acceptance.clientID == client }

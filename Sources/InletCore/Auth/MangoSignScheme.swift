@@ -27,10 +27,10 @@ public struct MangoSignScheme: AuthScheme {
     // A signed field given twice, or as `json[…]`, would make the form decoder's `json` (what
     // is processed) another text than the first raw `json` (what was signed): a captured
     // request with a forged event appended would pass.
-    if Self.repeatsOrNests(signed, in: request.body) {
+    let (fields, repeated) = Self.signedFields(signed, in: request.body)
+    if repeated {
       return .refused("vpbx_api_key, sign and json must each be sent once, as plain fields")
     }
-    let fields = Self.rawFields(signed, in: request.body)
     guard let presentedKey = fields["vpbx_api_key"], let sign = fields["sign"] else {
       return .refused("vpbx_api_key and sign are required")
     }
@@ -47,35 +47,34 @@ public struct MangoSignScheme: AuthScheme {
     Hex.lowercase(SHA256.hash(data: Data((apiKey + json + salt).utf8)))
   }
 
-  /// Whether a field of `names` occurs twice, or as `name[…]`, in a UTF-8 urlencoded body.
-  static func repeatsOrNests(_ names: Set<String>, in body: [UInt8]) -> Bool {
+  /// The percent-decoded values of some urlencoded fields (the first of each name; none when
+  /// the body is not a UTF-8 form), and whether one of them occurs twice or as `name[…]`.
+  static func signedFields(_ names: Set<String>, in body: [UInt8])
+    -> (fields: [String: String], repeated: Bool)
+  {
     guard String(validating: body, as: UTF8.self) != nil,
       let pairs = body.withUnsafeBufferPointer({
         FormURLEncoding.parse(utf8: $0) { String(validating: $0, as: UTF8.self) }
       })
-    else { return false }
-    var seen: Set<String> = []
+    else { return ([:], false) }
+    var found: [String: String] = [:]
+    var repeated = false
     for pair in pairs {
-      let base = pair.name.firstIndex(of: "[").map { String(pair.name[..<$0]) } ?? pair.name
-      guard names.contains(base) else { continue }
-      if base != pair.name || !seen.insert(base).inserted { return true }
+      if names.contains(pair.name) {
+        if found[pair.name] == nil { found[pair.name] = pair.value } else { repeated = true }
+      } else if let bracket = pair.name.firstIndex(of: "["),
+        names.contains(String(pair.name[..<bracket]))
+      {
+        repeated = true
+      }
     }
-    return false
+    return (found, repeated)
   }
 
   /// The percent-decoded values of some urlencoded fields (the first of each name); none when
   /// the body is not a UTF-8 form.
   static func rawFields(_ names: Set<String>, in body: [UInt8]) -> [String: String] {
-    // Only the bytes of a UTF-8 body are read (as the whole-form decoder would accept them).
-    guard String(validating: body, as: UTF8.self) != nil,
-      let pairs = body.withUnsafeBufferPointer({
-        FormURLEncoding.parse(utf8: $0) { String(validating: $0, as: UTF8.self) }
-      })
-    else { return [:] }
-    var found: [String: String] = [:]
-    for pair in pairs where names.contains(pair.name) && found[pair.name] == nil {
-      found[pair.name] = pair.value
-    }
-    return found
+    signedFields(names, in: body).fields
   }
+
 }

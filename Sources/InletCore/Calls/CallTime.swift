@@ -15,7 +15,10 @@ public enum CallTime {
   public static func parse(_ text: String, zone: TimeZone = defaultZone, now: Date = Date())
     -> Date?
   {
-    let value = text.trimmingCharacters(in: .whitespaces)
+    // (Unix time, the usual case, without a trimmed copy.)
+    let value =
+      text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 })
+      ? text : text.trimmingCharacters(in: .whitespaces)
     guard let date = read(value, zone: zone) else { return nil }
     let earliest = Date(timeIntervalSince1970: 946_684_800)  // 2000-01-01
     guard date >= earliest, date <= now.addingTimeInterval(86_400) else { return nil }
