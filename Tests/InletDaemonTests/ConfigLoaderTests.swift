@@ -88,6 +88,38 @@ struct ConfigLoaderTests {
     #expect(loaded.config.phone.defaultCountry == "BY")
   }
 
+  @Test("an empty config, a secret that is a folder or not text: said in plain words")
+  func plainWords() throws {
+    for text in ["", "# nothing yet\n\n"] {
+      let empty = try Folder(text)
+      defer { empty.remove() }
+      do {
+        _ = try ConfigLoader(environment: [:]).load(path: empty.config)
+        Issue.record("an empty config loaded")
+      } catch {
+        #expect(error.message.contains("the config file is empty"), "\(error)")
+      }
+    }
+    let folder = try Folder(Self.minimal, files: ["site-token/readme": "x", "bin": ""])
+    defer { folder.remove() }
+    do {
+      _ = try ConfigLoader(environment: [:]).load(path: folder.config)
+      Issue.record("a folder read as a secret")
+    } catch {
+      #expect(error.keyPath == "channels[0].token_file")
+      #expect(error.message.contains("is a folder"), "\(error)")
+    }
+    let token = folder.url.appendingPathComponent("site-token")
+    try FileManager.default.removeItem(at: token)
+    try Data([0xFF, 0xFE, 0x00]).write(to: token)
+    do {
+      _ = try ConfigLoader(environment: [:]).load(path: folder.config)
+      Issue.record("a binary secret loaded")
+    } catch {
+      #expect(error.message.contains("is not UTF-8 text"), "\(error)")
+    }
+  }
+
   @Test("secrets: $CREDENTIALS_DIRECTORY first, then secrets_dir, then the config's folder")
   func secretLookup() throws {
     let folder = try Folder(

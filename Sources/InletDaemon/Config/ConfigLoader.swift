@@ -33,6 +33,17 @@ public struct ConfigLoader: Sendable {
     } catch {
       throw ConfigError(path, "cannot read the config file (\(Self.reason(error)))")
     }
+    // (Only comments, or nothing: a file truncated or not yet written, not a config of defaults
+    // that would then complain about a channels folder.)
+    let blank = text.split(whereSeparator: \.isNewline).allSatisfy { line in
+      let content = line.trimmingCharacters(in: .whitespaces)
+      return content.isEmpty || content.hasPrefix("#")
+    }
+    if blank {
+      throw ConfigError(
+        path,
+        "the config file is empty; start from systemd/inlet.example.yaml (README \"Install\")")
+    }
     let overrides = self.overrides
     // The tree decoded, overrides applied: a problem's message quotes the value found in it.
     var root = Node.mapping(Node.Mapping([]))

@@ -54,10 +54,14 @@ struct SecretResolver {
         }
         continue
       }
-      guard let data = FileManager.default.contents(atPath: url.path),
-        let text = String(data: data, encoding: .utf8)
-      else {
-        throw ConfigError(keyPath, "cannot read the secret file \(url.path) (permissions?)")
+      if status.st_mode & S_IFMT == S_IFDIR {
+        throw ConfigError(keyPath, "\(url.path) is a folder; name the secret file in it")
+      }
+      guard let data = FileManager.default.contents(atPath: url.path) else {
+        throw ConfigError(keyPath, "cannot read the secret file \(url.path): permission denied")
+      }
+      guard let text = String(data: data, encoding: .utf8) else {
+        throw ConfigError(keyPath, "the secret file \(url.path) is not UTF-8 text")
       }
       let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
       guard !value.isEmpty else {
