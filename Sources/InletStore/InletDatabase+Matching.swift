@@ -150,7 +150,6 @@ extension InletDatabase {
   ) throws -> Int {
     guard !change.isEmpty else { return 0 }
     let matcher = settings.matcher
-    let lookup = SQLiteDirectoryLookup(db: db)
     // The columns are enough to tell whether an inquiry is affected; only those are decoded.
     let rows = try Row.fetchAll(
       db,
@@ -180,7 +179,7 @@ extension InletDatabase {
         }
       }
     }
-    var changed = 0
+    var affected: [Int64] = []
     for row in rows {
       if !change.everything {
         let email: String? = row["sender_email"]
@@ -188,7 +187,7 @@ extension InletDatabase {
         messenger?.username = row["messenger_username"]
         let sender = Inquiry.Sender(email: email, phone: row["sender_phone"], messenger: messenger)
         let keys = matcher.keys(sender: sender, company: Inquiry.Company(inn: row["company_inn"]))
-        let affected =
+        let touched =
           keys.contains { _, key in
             changedKeys.contains(key)
               || (key.kind == .phone
@@ -196,27 +195,52 @@ extension InletDatabase {
           }
           || (row["client_id"] as String?).map(change.clientIDs.contains) == true
           || (row["contact_id"] as String?).map(contactIDs.contains) == true
-        if !affected { continue }
+        if !touched { continue }
       }
-      let id: Int64 = row["id"]
-      guard var record = try InquiryRecord.fetchOne(db, key: id) else { continue }
-      var inquiry = try InquiryJSON.decoder().decode(Inquiry.self, from: Data(record.document.utf8))
-      let result = try matcher.match(sender: inquiry.sender, company: inquiry.company, in: lookup)
-      var matched = inquiry
-      matched.match = result.match
-      matched.returning =
-        try result.knownContact || hasEarlierInquiry(inquiry.sender, before: id, in: db)
-      try applyThread(to: &matched, in: db)
-      try applyAcceptedSender(to: &matched, storedAs: id, in: db)
-      guard matched.match != inquiry.match || matched.returning != inquiry.returning else {
-        continue
-      }
-      inquiry.match = matched.match
-      inquiry.returning = matched.returning
-      record.document = String(decoding: try InquiryJSON.encoder().encode(inquiry), as: UTF8.self)
-      record.updatedAt = Date()
+      affected.append(row["id"])
+    }
+    return try rematch(stored: affected, settings: settings, at: Date(), in: db)
+  }
+
+  /// Matches the still-`new` inquiries of `sender` (by e-mail, phone or messenger id) again, but
+  /// `key`'s: a decision on one of them changes what the others are suggested
+  /// (``applyAcceptedSender(to:storedAs:in:)``).
+  static func rematch(
+    sameSenderAs sender: Inquiry.Sender, excluding key: Int64, settings: DirectorySettings,
+    at now: Date, in db: Database
+  ) throws {
+    let messenger = InquiryRecord.messengerKey(sender)
+    guard sender.email != nil || sender.phone != nil || messenger != nil else { return }
+    // (`+status`: by the sender indexes, not by every `new` inquiry's.)
+    let ids = try Int64.fetchAll(
+      db,
+      sql: """
+        SELECT id FROM inquiries WHERE +status = 'new' AND id != ?
+          AND (sender_email = ? OR sender_phone = ? OR sender_messenger = ?) ORDER BY id
+        """, arguments: [key, sender.email, sender.phone, messenger])
+    try rematch(stored: ids, settings: settings, at: now, in: db)
+  }
+
+  /// Matches stored `new` inquiries again; each whose match changed is written with an
+  /// `inquiry.updated` event (API consumers, SSE and push, learn of a new match like of any
+  /// other change). Returns how many changed.
+  @discardableResult
+  static func rematch(
+    stored ids: [Int64], settings: DirectorySettings, at now: Date, in db: Database
+  ) throws -> Int {
+    var changed = 0
+    for id in ids {
+      guard var record = try InquiryRecord.fetchOne(db, key: id),
+        record.status == InquiryStatus.new.rawValue
+      else { continue }
+      var inquiry = try InquiryJSON.decoder().decode(
+        Inquiry.self, from: Data(record.document.utf8))
+      let before = (inquiry.match, inquiry.returning)
+      try applyMatch(to: &inquiry, settings: settings, storedAs: id, in: db)
+      guard inquiry.match != before.0 || inquiry.returning != before.1 else { continue }
+      record.document = String(decoding: inquiry.jsonBytes, as: UTF8.self)
+      record.updatedAt = now
       try record.update(db, columns: ["document", "updated_at"])
-      // API consumers (SSE, push) learn of the new match like of any other change.
       try recordChange(.updated, inquiryID: id, in: db)
       changed += 1
     }

@@ -155,46 +155,6 @@ extension InletDatabase {
     }
   }
 
-  /// Matches the still-`new` inquiries of `sender` (by e-mail, phone or messenger id) again, but
-  /// `key`'s: a decision on one of them changes what the others are suggested
-  /// (``applyAcceptedSender(to:storedAs:in:)``).
-  static func rematch(
-    sameSenderAs sender: Inquiry.Sender, excluding key: Int64, settings: DirectorySettings,
-    at now: Date, in db: Database
-  ) throws {
-    let messenger = InquiryRecord.messengerKey(sender)
-    guard sender.email != nil || sender.phone != nil || messenger != nil else { return }
-    // (`+status`: by the sender indexes, not by every `new` inquiry's.)
-    let ids = try Int64.fetchAll(
-      db,
-      sql: """
-        SELECT id FROM inquiries WHERE +status = 'new' AND id != ?
-          AND (sender_email = ? OR sender_phone = ? OR sender_messenger = ?) ORDER BY id
-        """, arguments: [key, sender.email, sender.phone, messenger])
-    try rematch(stored: ids, settings: settings, at: now, in: db)
-  }
-
-  /// Matches stored `new` inquiries again; each whose match changed is written with an
-  /// `inquiry.updated` event.
-  static func rematch(
-    stored ids: [Int64], settings: DirectorySettings, at now: Date, in db: Database
-  ) throws {
-    for id in ids {
-      guard var record = try InquiryRecord.fetchOne(db, key: id),
-        record.status == InquiryStatus.new.rawValue
-      else { continue }
-      var inquiry = try InquiryJSON.decoder().decode(
-        Inquiry.self, from: Data(record.document.utf8))
-      let before = (inquiry.match, inquiry.returning)
-      try applyMatch(to: &inquiry, settings: settings, storedAs: id, in: db)
-      guard inquiry.match != before.0 || inquiry.returning != before.1 else { continue }
-      record.document = String(decoding: inquiry.jsonBytes, as: UTF8.self)
-      record.updatedAt = now
-      try record.update(db, columns: ["document", "updated_at"])
-      try recordChange(.updated, inquiryID: id, in: db)
-    }
-  }
-
   /// What a merged inquiry brings to the one it went into, so the manager working on that one
   /// sees it: its text and its own continuations as `messages[]` entries (each naming its raw
   /// item), and — while the target is `new` — the contact details and company it lacked, matched
