@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-  import Glibc
-#endif
+import InletCore
 
 /// The client's address for per-IP limits: the peer, or — only when the peer is one of
 /// `http.trusted_proxies` — the right-most address of `X-Forwarded-For` that is not itself a
@@ -44,10 +42,8 @@ enum ClientAddress {
   /// subscriber's network: a client must not escape the limit by cycling through its own
   /// addresses).
   static func limitKey(_ address: String) -> String {
-    guard address.contains(":") else { return address }
-    var bytes = [UInt8](repeating: 0, count: 16)
-    let parsed = bytes.withUnsafeMutableBytes { inet_pton(AF_INET6, address, $0.baseAddress) }
-    guard parsed == 1 else { return address }
+    guard address.contains(":"), let bytes = AddressRange.parse(address), bytes.count == 16
+    else { return address }
     var groups: [String] = []
     for index in stride(from: 0, to: 8, by: 2) {
       groups.append(String(UInt16(bytes[index]) << 8 | UInt16(bytes[index + 1]), radix: 16))

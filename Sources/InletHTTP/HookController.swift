@@ -100,7 +100,7 @@ struct HookController {
       trusted: trustedProxies)
     // `allow_from`: a provider that publishes its addresses (Zadarma signs too few fields to
     // stop a replayed signature; Mango's requests carry no time) is heard only from them.
-    if let allowed = ChannelOptions.allowedSources(instance.options) {
+    if let allowed = instance.allowFrom {
       let remote = hookRequest.remoteAddress
       guard let remote, allowed.contains(where: { $0.contains(remote) }) else {
         health.recordAuthFailure(channel: instance.name)

@@ -80,21 +80,31 @@ extension InletDatabase {
     }
     guard let first = found.first, let client = first.acceptance.clientID else { return }
     let agreeing = found.filter { $0.acceptance.clientID == client }
-    let lookup = SQLiteDirectoryLookup(db: db)
     var match = inquiry.match
-    match.clientID = client
     match.contactID = agreeing.lazy.compactMap(\.acceptance.contactID).first
     match.by = agreeing.map(\.criterion.rawValue)
     match.conflicts = found.filter { $0.acceptance.clientID != client }.map(\.criterion.rawValue)
     match.acceptedInquiryID = String(first.inquiryID)
+    try adopt(first.acceptance, client: client, into: &match, in: db)
+    inquiry.match = match
+    inquiry.returning = true
+  }
+
+  /// The client a manager's acceptance named, as if the directory had named it (an accepted
+  /// sender, a thread's decision): its open interests, the accepted interest first unless the
+  /// CRM has closed it since, the suggestion they make, and whether the client is potential
+  /// (the directory's word, else whether the acceptance created it).
+  static func adopt(
+    _ acceptance: Inquiry.Acceptance, client: String, into match: inout Inquiry.Match,
+    in db: Database
+  ) throws {
+    let lookup = SQLiteDirectoryLookup(db: db)
+    match.clientID = client
+    match.candidates = []
     var interests = try lookup.openInterestIDs(ofClient: client)
-    if let interest = first.acceptance.interestID {
-      // The deal the manager opened or chose, first, unless the CRM has closed it since.
-      let status = try String.fetchOne(
-        db.cachedStatement(sql: "SELECT status FROM interests WHERE id = ?"),
-        arguments: [interest])
+    if let interest = acceptance.interestID {
       interests.removeAll { $0 == interest }
-      if status != DirectoryInterest.Status.closed.rawValue { interests.insert(interest, at: 0) }
+      if try !isClosed(interest: interest, in: db) { interests.insert(interest, at: 0) }
     }
     match.interestIDs = interests
     match.suggestedAction =
@@ -102,9 +112,14 @@ extension InletDatabase {
       ? .interactionOnInterest : match.contactID != nil ? .existingContact : .newContactOfClient
     match.potentialClient =
       try lookup.isPotentialClient(client)
-      ?? (first.acceptance.action == SuggestedAction.newClient.rawValue)
-    inquiry.match = match
-    inquiry.returning = true
+      ?? (acceptance.action == SuggestedAction.newClient.rawValue)
+  }
+
+  /// Whether the CRM has closed the interest (the deal won or lost).
+  static func isClosed(interest: String, in db: Database) throws -> Bool {
+    let status = try String.fetchOne(
+      db.cachedStatement(sql: "SELECT status FROM interests WHERE id = ?"), arguments: [interest])
+    return status == DirectoryInterest.Status.closed.rawValue
   }
 
   /// What continuing a decided inquiry adds to a match (design.md, "Statuses"): the sender is
@@ -120,24 +135,15 @@ extension InletDatabase {
     guard let acceptance = earlier.acceptance, let interest = acceptance.interestID else { return }
     var match = inquiry.match
     if match.clientID == nil, let client = acceptance.clientID {
-      // The client the manager accepted the thread for, with its open interests, as if the
-      // directory had named it.
-      match.clientID = client
-      match.potentialClient = false
-      match.candidates = []
+      // The client the manager accepted the thread for.
       if match.contactID == nil { match.contactID = acceptance.contactID }
-      match.interestIDs = try SQLiteDirectoryLookup(db: db).openInterestIDs(ofClient: client)
-      match.suggestedAction =
-        !match.interestIDs.isEmpty
-        ? .interactionOnInterest : match.contactID != nil ? .existingContact : .newContactOfClient
+      try adopt(acceptance, client: client, into: &match, in: db)
     }
     defer { inquiry.match = match }
     // An interest the CRM has since closed (the deal won or lost) takes no more interactions:
     // a client ordering again by replying to old correspondence is suggested what any sender
     // of that client would be.
-    let status = try String.fetchOne(
-      db.cachedStatement(sql: "SELECT status FROM interests WHERE id = ?"), arguments: [interest])
-    if status == DirectoryInterest.Status.closed.rawValue { return }
+    if try isClosed(interest: interest, in: db) { return }
     match.suggestedAction = .interactionOnInterest
     // The thread's own interest first: the deal this conversation is about.
     match.interestIDs.removeAll { $0 == interest }
@@ -229,11 +235,12 @@ extension InletDatabase {
     stored ids: [Int64], settings: DirectorySettings, at now: Date, in db: Database
   ) throws -> Int {
     var changed = 0
+    let decoder = InquiryJSON.decoder()
     for id in ids {
       guard var record = try InquiryRecord.fetchOne(db, key: id),
         record.status == InquiryStatus.new.rawValue
       else { continue }
-      var inquiry = try InquiryJSON.decoder().decode(
+      var inquiry = try decoder.decode(
         Inquiry.self, from: Data(record.document.utf8))
       let before = (inquiry.match, inquiry.returning)
       try applyMatch(to: &inquiry, settings: settings, storedAs: id, in: db)

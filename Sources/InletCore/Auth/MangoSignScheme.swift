@@ -71,10 +71,4 @@ public struct MangoSignScheme: AuthScheme {
     return (found, repeated)
   }
 
-  /// The percent-decoded values of some urlencoded fields (the first of each name); none when
-  /// the body is not a UTF-8 form.
-  static func rawFields(_ names: Set<String>, in body: [UInt8]) -> [String: String] {
-    signedFields(names, in: body).fields
-  }
-
 }

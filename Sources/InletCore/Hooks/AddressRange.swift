@@ -45,7 +45,7 @@ public struct AddressRange: Sendable, Equatable {
   }
 
   /// The 4 or 16 bytes of an IPv4 or IPv6 address.
-  static func parse(_ text: String) -> [UInt8]? {
+  public static func parse(_ text: String) -> [UInt8]? {
     if text.contains(":") {
       var bytes = [UInt8](repeating: 0, count: 16)
       let parsed = bytes.withUnsafeMutableBytes { inet_pton(AF_INET6, text, $0.baseAddress) }

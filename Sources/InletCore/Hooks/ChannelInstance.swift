@@ -1,3 +1,5 @@
+import Foundation
+
 /// A configured channel: a name in the URL, a definition, its secrets and options.
 public struct ChannelInstance: Sendable {
   /// The instance name (`site` → `/hooks/site`).
@@ -5,7 +7,11 @@ public struct ChannelInstance: Sendable {
   public var definition: ChannelDefinition
   public var secrets: ChannelSecrets
   /// The definition's option defaults overlaid with the instance's values.
-  public var options: [String: Value]
+  public let options: [String: Value]
+  /// `allow_from`, read once (not per request); nil when the channel takes any address.
+  public let allowFrom: [AddressRange]?
+  /// `time_zone`, read once: the zone of a provider's local times (Moscow by default).
+  public let timeZone: TimeZone
 
   public init(
     name: String, definition: ChannelDefinition, secrets: ChannelSecrets,
@@ -15,5 +21,7 @@ public struct ChannelInstance: Sendable {
     self.definition = definition
     self.secrets = secrets
     self.options = definition.options.merging(options) { _, instance in instance }
+    allowFrom = ChannelOptions.allowedSources(self.options)
+    timeZone = self.options["time_zone"]?.text.flatMap(CallTime.zone) ?? CallTime.defaultZone
   }
 }

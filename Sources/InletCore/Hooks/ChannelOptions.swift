@@ -13,14 +13,14 @@ public enum ChannelOptions {
   /// The form field that carries when the form was shown (Unix seconds or milliseconds).
   public static let defaultFillTimeField = "form_started_at"
 
-  /// The first common option whose value cannot be used, as `(key, what it should be)`: a
-  /// mistyped limit must fail `inlet check-config`, not silently switch the limit off.
   /// `allow_from`: the addresses requests to the channel may come from; nil when not set.
   public static func allowedSources(_ options: [String: Value]) -> [AddressRange]? {
     guard options["allow_from"] != nil else { return nil }
     return strings(options["allow_from"]).compactMap(AddressRange.init)
   }
 
+  /// The first common option whose value cannot be used, as `(key, what it should be)`: a
+  /// mistyped limit must fail `inlet check-config`, not silently switch the limit off.
   public static func problem(in options: [String: Value]) -> (key: String, problem: String)? {
     for key in options.keys.sorted() {
       let value = options[key]

@@ -196,10 +196,8 @@ public struct HookProcessor: Sendable {
       var mapper = FieldMapper(phone: phone)
       let draft = mapper.inquiry(
         from: decodedBody, event: event, request: request, instance: instance, now: now)
-      let zone =
-        instance.options["time_zone"]?.text.flatMap(CallTime.zone) ?? CallTime.defaultZone
       submission.disposition = Self.callDisposition(
-        draft, signals: mapper.signals, now: now, zone: zone)
+        draft, signals: mapper.signals, now: now, zone: instance.timeZone)
       return .store(submission)
     case .inquiry:
       var mapper = FieldMapper(phone: phone)

@@ -73,7 +73,9 @@ extension InletDatabase {
         now.timeIntervalSince1970, key,
       ])
     try recordChange(.updated, inquiryID: key, in: db)
-    if let mergedInto { try carry(current, into: mergedInto, settings: settings, in: db) }
+    if let mergedInto {
+      try carry(current, into: mergedInto, settings: settings, at: now, in: db)
+    }
     if acceptance.clientID != nil, transition.status == .accepted {
       // The sender's other `new` inquiries now have a client to be suggested for.
       try rematch(
@@ -160,7 +162,8 @@ extension InletDatabase {
   /// item), and — while the target is `new` — the contact details and company it lacked, matched
   /// again. The target's `inquiry.updated` event tells the CRM.
   static func carry(
-    _ merged: Inquiry, into target: Int64, settings: DirectorySettings, in db: Database
+    _ merged: Inquiry, into target: Int64, settings: DirectorySettings, at now: Date,
+    in db: Database
   ) throws {
     guard let rawID = merged.source.rawID.flatMap({ Int64($0) }) else { return }
     var entries = [
@@ -191,7 +194,7 @@ extension InletDatabase {
     }
     try db.execute(
       sql: "UPDATE inquiries SET updated_at = ? WHERE id = ?",
-      arguments: [Date().timeIntervalSince1970, target])
+      arguments: [now.timeIntervalSince1970, target])
     try recordChange(.updated, inquiryID: target, in: db)
   }
 
