@@ -1,4 +1,7 @@
+import HTTPTypes
 import InletCore
+
+private let forwardedForField = HTTPField.Name("X-Forwarded-For")!
 
 /// The client's address for per-IP limits: the peer, or — only when the peer is one of
 /// `http.trusted_proxies` — the right-most address of `X-Forwarded-For` that is not itself a
@@ -18,8 +21,8 @@ enum ClientAddress {
 
   /// Every `X-Forwarded-For` line as one list, in order (nil without any): a proxy that adds
   /// its own line rather than extending the client's puts the address it saw last.
-  static func forwardedFor(_ headers: [(name: String, value: String)]) -> String? {
-    let lines = headers.filter { $0.name == "x-forwarded-for" }.map(\.value)
+  static func forwardedFor(_ headers: HTTPFields) -> String? {
+    let lines = headers[values: forwardedForField]
     return lines.isEmpty ? nil : lines.joined(separator: ",")
   }
 

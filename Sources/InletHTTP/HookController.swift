@@ -83,25 +83,16 @@ struct HookController {
   private func respond(
     _ request: Request, context: InletRequestContext, instance: ChannelInstance, logger: Logger
   ) async throws -> Response {
-    // A form that takes files may allow more than `http.max_body_bytes`.
-    let limit = ChannelOptions.integer(instance.options["max_body_bytes"]) ?? context.maxBodyBytes
-    if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
-      throw ErrorMiddleware<InletRequestContext>.translate(.contentTooLarge)
-    }
-    let buffer = try await request.body.collect(upTo: limit)
-    var hookRequest = Self.hookRequest(
-      request, context: context, body: Array(buffer.readableBytesView),
-      legacy: instance.definition.body.legacyCharset)
-    hookRequest.remoteAddress = ClientAddress.resolve(
-      peer: hookRequest.remoteAddress,
+    let remote = ClientAddress.resolve(
+      peer: context.remoteAddress?.ipAddress,
       // Every line: a proxy that adds its own line rather than extending the client's puts
       // the address it saw last.
-      forwardedFor: ClientAddress.forwardedFor(hookRequest.headers),
+      forwardedFor: ClientAddress.forwardedFor(request.headers),
       trusted: trustedProxies)
     // `allow_from`: a provider that publishes its addresses (Zadarma signs too few fields to
-    // stop a replayed signature; Mango's requests carry no time) is heard only from them.
+    // stop a replayed signature; Mango's requests carry no time) is heard only from them. It
+    // is decided before the body is measured or read: a stranger's request costs no read.
     if let allowed = instance.allowFrom {
-      let remote = hookRequest.remoteAddress
       guard let remote, allowed.contains(where: { $0.contains(remote) }) else {
         health.recordAuthFailure(channel: instance.name)
         CounterCache.shared.increment("inlet_auth_failures_total", [("channel", instance.name)])
@@ -114,6 +105,16 @@ struct HookController {
             + "options.allow_from")
       }
     }
+    // A form that takes files may allow more than `http.max_body_bytes`.
+    let limit = ChannelOptions.integer(instance.options["max_body_bytes"]) ?? context.maxBodyBytes
+    if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+      throw ErrorMiddleware<InletRequestContext>.translate(.contentTooLarge)
+    }
+    let buffer = try await request.body.collect(upTo: limit)
+    var hookRequest = Self.hookRequest(
+      request, context: context, body: Array(buffer.readableBytesView),
+      legacy: instance.definition.body.legacyCharset)
+    hookRequest.remoteAddress = remote
     if let publicURL {
       var base = publicURL
       while base.hasSuffix("/") { base.removeLast() }

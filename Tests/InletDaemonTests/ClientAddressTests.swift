@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import InletCore
 import Testing
 
@@ -26,15 +27,16 @@ struct ClientAddressTests {
       ClientAddress.resolve(peer: "127.0.0.1", forwardedFor: nil, trusted: trusted) == "127.0.0.1")
     // A client's own X-Forwarded-For line, and the proxy's line after it (HAProxy adds one):
     // the proxy's word counts, not the forged first line.
-    let lines = ClientAddress.forwardedFor([
-      ("x-forwarded-for", "185.45.152.42"), ("content-type", "x"),
-      ("x-forwarded-for", "203.0.113.7"),
-    ])
+    var fields = HTTPFields()
+    fields.append(HTTPField(name: .init("X-Forwarded-For")!, value: "185.45.152.42"))
+    fields.append(HTTPField(name: .contentType, value: "x"))
+    fields.append(HTTPField(name: .init("x-forwarded-for")!, value: "203.0.113.7"))
+    let lines = ClientAddress.forwardedFor(fields)
     #expect(lines == "185.45.152.42,203.0.113.7")
     #expect(
       ClientAddress.resolve(peer: "127.0.0.1", forwardedFor: lines, trusted: trusted)
         == "203.0.113.7")
-    #expect(ClientAddress.forwardedFor([("content-type", "x")]) == nil)
+    #expect(ClientAddress.forwardedFor([.contentType: "x"]) == nil)
     // Hops written with their ports.
     #expect(
       ClientAddress.resolve(peer: "127.0.0.1", forwardedFor: "203.0.113.7:5678", trusted: trusted)

@@ -237,8 +237,16 @@ struct TelephonyTests {
     #expect(foreign.status == 403, "\(foreign.body)")
     #expect(foreign.errorCode == "source_not_allowed")
     #expect(try pbx.rawCount("zadarma-pinned") == 0)
+    // A stranger's request is refused before its body is measured: a 2 MiB body is 403, not
+    // the 413 that a listed address would get.
+    let flood = try await pbx.daemon.request(
+      .POST, "/hooks/zadarma-pinned",
+      headers: [("Content-Type", "application/x-www-form-urlencoded")],
+      body: Array(repeating: UInt8(ascii: "a"), count: 2 << 20))
+    #expect(flood.status == 403, "\(flood.body)")
+    #expect(flood.errorCode == "source_not_allowed")
     let metrics = try await pbx.daemon.get("/metrics").1
-    #expect(metrics.contains(#"inlet_auth_failures_total{channel="zadarma-pinned"} 1"#))
+    #expect(metrics.contains(#"inlet_auth_failures_total{channel="zadarma-pinned"} 2"#))
     // Listed, the same request is taken.
     let local = try await pbx.zadarma(start, channel: "zadarma-local")
     #expect(local.status == 200, "\(local.body)")
