@@ -1,5 +1,6 @@
 import Foundation
 import InletMail
+import InletStore
 import Testing
 
 @testable import InletDaemon
@@ -106,5 +107,90 @@ struct AddresslessFormTests {
     #expect(inquiry.sender.name == "Иван")
     #expect(inquiry.sender.phone == "+79162223344")
     #expect(item.sender == "+79162223344", "the rate limit counts this visitor, not the robot")
+  }
+}
+
+/// A letter without a Message-ID is the same letter in every mailbox it was sent to.
+@Suite("Letters without a Message-ID")
+struct AuthoredKeyTests {
+  static func copy(
+    deliveredTo user: String, received: String,
+    date: String? = "Date: Sun, 29 Nov 2026 10:00:00 +0300"
+  ) -> [UInt8] {
+    let lines =
+      [
+        "Return-Path: <robot@shop.ru>", "Delivered-To: \(user)@example.ru",
+        "Received: from mx.example.ru by imap.example.ru; \(received)",
+        "X-Spam-Score: \(user.count)", "From: Иван <ivan@client.ru>", "To: sales@example.ru,",
+        " info@example.ru", "Subject: Счёт",
+      ] + (date.map { [$0] } ?? []) + [
+        "Content-Type: text/plain; charset=utf-8", "", "Нужен счёт на 5 стульев.", "", "",
+      ]
+    return Array(lines.joined(separator: "\r\n").utf8)
+  }
+
+  @Test("copies that differ in their trace fields share a key; another letter does not")
+  func traceFieldsIgnored() {
+    let sales = MailItemBuilder.key(
+      messageID: nil, bytes: Self.copy(deliveredTo: "sales", received: "10:00:01"))
+    let info = MailItemBuilder.key(
+      messageID: nil, bytes: Self.copy(deliveredTo: "info", received: "10:00:03"))
+    #expect(sales.key.hasPrefix("mail-content:"))
+    #expect(sales.key == info.key)
+    #expect(sales.earlier != info.earlier, "the whole bytes differ")
+    #expect(sales.earlier?.hasPrefix("mail-sha256:") == true)
+    // Stored by LF-only tooling: the same letter.
+    let lf = Array(
+      String(decoding: Self.copy(deliveredTo: "sales", received: "x"), as: UTF8.self)
+        .replacingOccurrences(of: "\r\n", with: "\n").utf8)
+    #expect(MailItemBuilder.key(messageID: nil, bytes: lf).key == sales.key)
+    // Another date, or another text, is another letter.
+    let later = Self.copy(
+      deliveredTo: "sales", received: "x", date: "Date: Sun, 29 Nov 2026 10:05:00 +0300")
+    #expect(MailItemBuilder.key(messageID: nil, bytes: later).key != sales.key)
+    let other = Array(
+      String(decoding: Self.copy(deliveredTo: "sales", received: "x"), as: UTF8.self)
+        .replacingOccurrences(of: "5 стульев", with: "6 стульев").utf8)
+    #expect(MailItemBuilder.key(messageID: nil, bytes: other).key != sales.key)
+    // Without a Date the same words could be a later letter: all the bytes count.
+    let undated = MailItemBuilder.key(
+      messageID: nil, bytes: Self.copy(deliveredTo: "sales", received: "x", date: nil))
+    #expect(undated.key.hasPrefix("mail-sha256:"))
+    #expect(undated.earlier == nil)
+    #expect(MailItemBuilder.key(messageID: "a@b", bytes: lf) == ("mail:a@b", nil))
+  }
+
+  @Test("a letter an earlier version stored under the hash of its bytes is not stored again")
+  func earlierKeyRecognised() async throws {
+    let folder = FileManager.default.temporaryDirectory
+      .appendingPathComponent("inlet-key-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let database = try InletDatabase(path: folder.appendingPathComponent("inlet.sqlite").path)
+    try database.migrate()
+    let builder = MailItemBuilder(mailbox: "sales", folder: "INBOX", options: MailOptions())
+    let bytes = Self.copy(deliveredTo: "sales", received: "10:00:01")
+    func item(uid: UInt32) -> MailItem {
+      builder.item(
+        uid: uid, bytes: bytes, size: bytes.count, internalDate: nil, headersOnly: false)
+    }
+    // As 0.13 stored it.
+    var stored = item(uid: 1)
+    stored.key = try #require(stored.earlierKey)
+    stored.earlierKey = nil
+    let first = try await database.ingestMail(
+      [stored], at: MailLocation(mailbox: "sales", folder: "INBOX", uidValidity: 1), cursor: 1)
+    guard case .created = first[0] else {
+      Issue.record("expected created, got \(first[0])")
+      return
+    }
+    // The folder renumbered (a new UIDVALIDITY): the same letter again, keyed as now.
+    let again = try await database.ingestMail(
+      [item(uid: 1)], at: MailLocation(mailbox: "sales", folder: "INBOX", uidValidity: 2),
+      cursor: 1)
+    guard case .duplicate = again[0] else {
+      Issue.record("expected duplicate, got \(again[0])")
+      return
+    }
   }
 }

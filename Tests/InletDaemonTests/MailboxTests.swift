@@ -221,6 +221,19 @@ struct MailboxTests {
     let letters = (1...5).map { leadLetter($0) }
     try dovecot.dropLetters(letters)
     try dovecot.dropLetters([letters[0], letters[1]], user: "info")
+    // A letter without a Message-ID, sent to both: each copy has the trace fields of its own
+    // delivery, the rest is the same.
+    func copy(to user: String, at time: String) -> [UInt8] {
+      let trace =
+        "Return-Path: <robot@shop.ru>\r\nDelivered-To: \(user)@example.ru\r\n"
+        + "Received: from mx.example.ru by imap.example.ru; \(time)\r\n"
+      let letter = String(decoding: leadLetter(7), as: UTF8.self)
+        .replacingOccurrences(of: "Message-ID: <lead-7-client@test.inlet>\r\n", with: "")
+      return Array((trace + letter).utf8)
+    }
+    try dovecot.dropLetters([copy(to: "sales", at: "Sun, 29 Nov 2026 10:00:01 +0300")])
+    try dovecot.dropLetters(
+      [copy(to: "info", at: "Sun, 29 Nov 2026 10:00:03 +0300")], user: "info")
     let daemon = try mailDaemon(
       [
         MailboxEntry(name: "sales", url: dovecot.url()),
@@ -229,18 +242,18 @@ struct MailboxTests {
     defer { daemon.remove() }
     let first = try daemon.cli(["poll"])
     #expect(first.status == 0, "\(first.output) \(first.error)")
-    #expect(first.output.contains("info: 2 fetched: 0 new"), "\(first.output)")
-    #expect(first.output.contains("2 duplicates"), "\(first.output)")
-    #expect(try newInquiries(daemon) == 5)
+    #expect(first.output.contains("info: 3 fetched: 0 new"), "\(first.output)")
+    #expect(first.output.contains("3 duplicates"), "\(first.output)")
+    #expect(try newInquiries(daemon) == 6)
 
     // The folder is recreated with the same letters (a new UIDVALIDITY) and one more.
     try dovecot.recreateFolder()
     try dovecot.dropLetters([leadLetter(6)])
     let second = try daemon.cli(["poll", "--mailbox", "sales"])
     #expect(second.status == 0, "\(second.output) \(second.error)")
-    #expect(second.output.contains("6 fetched: 1 new"), "\(second.output)")
-    #expect(second.output.contains("5 duplicates"), "\(second.output)")
-    #expect(try newInquiries(daemon) == 6)
+    #expect(second.output.contains("7 fetched: 1 new"), "\(second.output)")
+    #expect(second.output.contains("6 duplicates"), "\(second.output)")
+    #expect(try newInquiries(daemon) == 7)
   }
 
   @Test("from_now: after a UIDVALIDITY change, mail that was there at the first sync stays out")

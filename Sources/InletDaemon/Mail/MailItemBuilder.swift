@@ -11,12 +11,15 @@ struct MailItemBuilder: Sendable {
   var folder: String
   var options: MailOptions
 
-  /// The key that makes a letter the same letter everywhere: its Message-ID, or the SHA-256
-  /// of its bytes when it has none.
-  static func key(messageID: String?, bytes: [UInt8]) -> String {
-    if let messageID, !messageID.isEmpty { return "mail:\(messageID)" }
-    let digest = SHA256.hash(data: bytes)
-    return "mail-sha256:" + Hex.lowercase(digest)
+  /// The key that makes a letter the same letter everywhere: its Message-ID; without one the
+  /// SHA-256 of what its author wrote (the copies sent to two of our mailboxes differ in
+  /// their trace fields), or of all its bytes when it has no `Date` either. The second value
+  /// is the key earlier versions gave a letter without a Message-ID.
+  static func key(messageID: String?, bytes: [UInt8]) -> (key: String, earlier: String?) {
+    if let messageID, !messageID.isEmpty { return ("mail:\(messageID)", nil) }
+    let whole = "mail-sha256:" + Hex.lowercase(SHA256.hash(data: bytes))
+    guard let authored = AuthoredContent.of(bytes) else { return (whole, nil) }
+    return ("mail-content:" + Hex.lowercase(SHA256.hash(data: authored)), whole)
   }
 
   func item(
@@ -47,6 +50,8 @@ struct MailItemBuilder: Sendable {
     }
     let outcome = MailNormaliser.normalise(bytes, options: options)
 
+    var item: MailItem
+    let messageID: String?
     switch outcome {
     case .letter(let letter):
       var inquiry = draft(letter, receivedAt: receivedAt)
@@ -58,25 +63,28 @@ struct MailItemBuilder: Sendable {
         UploadedFile(
           field: "attachment", filename: $0.name, contentType: $0.contentType, data: $0.data)
       }
-      return MailItem(
-        uid: uid, bytes: bytes, key: Self.key(messageID: letter.messageID, bytes: bytes),
-        receivedAt: receivedAt, arrivedAt: internalDate, transport: transportText,
-        sender: inquiry.sender.email ?? inquiry.sender.phone,
+      messageID = letter.messageID
+      item = MailItem(
+        uid: uid, bytes: bytes, key: "", receivedAt: receivedAt, arrivedAt: internalDate,
+        transport: transportText, sender: inquiry.sender.email ?? inquiry.sender.phone,
         outcome: .inquiry(
           inquiry, files: files, references: letter.inReplyTo + letter.references))
     case .ignored(let reason, let letter):
       let partial = letter.map { draft($0, receivedAt: receivedAt) }
-      return MailItem(
-        uid: uid, bytes: bytes, key: Self.key(messageID: letter?.messageID, bytes: bytes),
-        receivedAt: receivedAt, arrivedAt: internalDate, transport: transportText,
-        sender: partial.flatMap { $0.sender.email ?? $0.sender.phone },
+      messageID = letter?.messageID
+      item = MailItem(
+        uid: uid, bytes: bytes, key: "", receivedAt: receivedAt, arrivedAt: internalDate,
+        transport: transportText, sender: partial.flatMap { $0.sender.email ?? $0.sender.phone },
         outcome: .ignored(reason: reason, partial: partial))
     case .unparseable(let error):
-      return MailItem(
-        uid: uid, bytes: bytes, key: Self.key(messageID: nil, bytes: bytes),
-        receivedAt: receivedAt, arrivedAt: internalDate, transport: transportText, sender: nil,
+      messageID = nil
+      item = MailItem(
+        uid: uid, bytes: bytes, key: "", receivedAt: receivedAt, arrivedAt: internalDate,
+        transport: transportText, sender: nil,
         outcome: .quarantined(reason: "unparseable: \(error)", partial: nil))
     }
+    (item.key, item.earlierKey) = Self.key(messageID: messageID, bytes: bytes)
+    return item
   }
 
   /// The inquiry a letter makes (design.md, "Inquiry JSON"); what has no field of its own goes

@@ -168,13 +168,16 @@ extension InletDatabase {
         try bind.integer(6, owed ? 1 : 0)
       }
     }
-    let existing = try db.queryFirstDirect(
-      db.cachedStatement(sql: "SELECT id, inquiry_id FROM raw_items WHERE idempotency_key = ?")
-    ) { bind in
-      try bind.text(1, item.key)
-    } row: { row in
-      (rawID: row.integer(0) ?? 0, inquiryID: row.integer(1))
+    func stored(under key: String) throws -> (rawID: Int64, inquiryID: Int64?)? {
+      try db.queryFirstDirect(
+        db.cachedStatement(sql: "SELECT id, inquiry_id FROM raw_items WHERE idempotency_key = ?")
+      ) { bind in
+        try bind.text(1, key)
+      } row: { row in
+        (rawID: row.integer(0) ?? 0, inquiryID: row.integer(1))
+      }
     }
+    let existing = try stored(under: item.key) ?? item.earlierKey.flatMap(stored(under:))
     if let existing {
       try link(existing.rawID)
       return .duplicate(

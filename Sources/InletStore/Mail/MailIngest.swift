@@ -20,9 +20,13 @@ public struct MailItem: Sendable {
   public var uid: UInt32
   /// The letter as fetched (only its headers when it was over `max_message_bytes`).
   public var bytes: [UInt8]
-  /// `mail:<Message-ID>`, or `mail-sha256:<hex>` for a letter without one: the same letter
-  /// in another folder, another mailbox or another UIDVALIDITY epoch has the same key.
+  /// `mail:<Message-ID>`, or `mail-content:<hex>` (the SHA-256 of its authored fields and
+  /// body) for a letter without one: the same letter in another folder, another mailbox or
+  /// another UIDVALIDITY epoch has the same key.
   public var key: String
+  /// The key versions before 0.14 gave a letter without a Message-ID (`mail-sha256:` over all
+  /// its bytes): a letter they stored is recognised under it.
+  public var earlierKey: String?
   public var receivedAt: Date
   /// When the letter reached the mailbox (its INTERNALDATE; never after `receivedAt`): the
   /// per-sender rate limit counts letters by it, so a backlog fetched at once after downtime
