@@ -37,6 +37,29 @@ struct CallRecordTests {
     #expect(record.durationS == 42)
   }
 
+  @Test("legs keep their own order: a leg's late start after its end does not revive it")
+  func legsInAnyOrder() {
+    func leg(_ name: String, _ state: CallState, seq: Int64) -> CallEvent {
+      var event = Self.event(state, seq: seq)
+      event.leg = name
+      return event
+    }
+    // The employee's leg: its end overtook its start. Then the IVR's leg ends: nothing live.
+    var record = Self.replay([
+      leg("ivr", .ringing, seq: 1), leg("op", .ended, seq: 2), leg("op", .ringing, seq: 1),
+    ])
+    #expect(record.liveLegs == ["ivr"])
+    #expect(record.state == .ringing, "the IVR's leg is still live")
+    record.apply(leg("ivr", .ended, seq: 2))
+    #expect(record.liveLegs == nil)
+    #expect(record.state.isFinal)
+    #expect(record.inquiryKind == .missedCall)
+    // An event without a leg (a summary) is about the whole call, whatever legs are live.
+    record = Self.replay([leg("ivr", .ringing, seq: 1), Self.event(.ended, answered: true)])
+    #expect(record.state == .ended)
+    #expect(record.answered)
+  }
+
   @Test("a call that ends unanswered is missed; without a start event too")
   func missed() {
     let withStart = Self.replay([Self.event(.ringing), Self.event(.ended, answered: false)])
@@ -238,6 +261,14 @@ struct CallRecordTests {
       record.startedAt =
         Bool.random(using: &generator)
         ? Date(timeIntervalSince1970: Double(Int.random(in: 0...4_000_000_000))) : nil
+      let legs = texts.compactMap { $0 }.shuffled(using: &generator)
+        .prefix(Int.random(in: 0...3, using: &generator))
+      record.legSeqs =
+        legs.isEmpty
+        ? nil
+        : Dictionary(
+          uniqueKeysWithValues: legs.map { ($0, Int64.random(in: 0...1 << 40, using: &generator)) })
+      record.liveLegs = Bool.random(using: &generator) && !legs.isEmpty ? legs.sorted() : nil
       let expected = try InquiryJSON.encoder().encode(record)
       #expect(
         String(decoding: record.jsonBytes, as: UTF8.self)

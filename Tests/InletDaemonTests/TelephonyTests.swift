@@ -18,8 +18,12 @@ struct TelephonyTests {
       #"{"entry_id":"\#(entry)","call_direction":1,\#(fromPart)"to":{"extension":"123","number":"74951234567"},"line_number":"74957654321","create_time":1399906976,"forward_time":1399906978,"talk_time":\#(talk),"end_time":\#(end),"entry_result":1,"disconnect_reason":1100}"#
   }
 
-  static func mangoCall(entry: String, seq: Int, state: String) -> String {
-    #"{"entry_id":"\#(entry)","call_id":"leg-\#(entry)","timestamp":\#(1_558_422_128 + seq * 10),"seq":\#(seq),"call_state":"\#(state)","location":"abonent","from":{"number":"79001234567"},"to":{"extension":"29","line_number":"74957654321"}}"#
+  static func mangoCall(
+    entry: String, seq: Int, state: String, leg: String? = nil, location: String = "abonent"
+  ) -> String {
+    let leg = leg ?? "leg-" + entry
+    return
+      #"{"entry_id":"\#(entry)","call_id":"\#(leg)","timestamp":\#(1_558_422_128 + seq * 10),"seq":\#(seq),"call_state":"\#(state)","location":"\#(location)","from":{"number":"79001234567"},"to":{"extension":"29","line_number":"74957654321"}}"#
   }
 
   @Test("Mango: summary makes one inquiry; wrong sign is 401 and stores nothing; retries dedupe")
@@ -116,7 +120,59 @@ struct TelephonyTests {
     #expect(inquiries.first?.call?.recordingURL == "mango-recording:R77")
     let record = try #require(try pbx.database().callRecord(channel: "mango", callID: "S1"))
     #expect(record.events == 5)
-    #expect(record.highestSeq == 3)
+    #expect(record.legSeqs == ["leg-S1": 3])
+  }
+
+  @Test("Mango: legs of one entry keep their own seq; the IVR's end is not the call's")
+  func mangoLegs() async throws {
+    let pbx = try TelephonyHarness()
+    defer { pbx.daemon.remove() }
+    try await pbx.daemon.start()
+    // The caller's leg meets the IVR (its seq reaches 2), an employee's leg is rung (its own
+    // seq from 1), the IVR's leg ends (3) while the employee's is live, then the employee
+    // answers (2 of that leg: not older than the IVR's 3, another count).
+    let events: [(String, Int, String, String)] = [
+      ("ivr-M1", 1, "Appeared", "ivr"), ("ivr-M1", 2, "Connected", "ivr"),
+      ("op-M1", 1, "Appeared", "abonent"), ("ivr-M1", 3, "Disconnected", "ivr"),
+      ("op-M1", 2, "Connected", "abonent"),
+    ]
+    for (leg, seq, state, location) in events {
+      let reply = try await pbx.mango(
+        "/events/call",
+        json: Self.mangoCall(entry: "M1", seq: seq, state: state, leg: leg, location: location))
+      #expect(reply.status == 200, "\(reply.body)")
+    }
+    var inquiry = try #require(try pbx.inquiries("mango").first)
+    #expect(inquiry.kind == .call)
+    #expect(inquiry.extra["call_state"] == .string("answered"), "\(inquiry.extra)")
+    // The employee's leg ends: so does the call, a conversation.
+    _ = try await pbx.mango(
+      "/events/call", json: Self.mangoCall(entry: "M1", seq: 3, state: "Disconnected", leg: "op-M1")
+    )
+    inquiry = try #require(try pbx.inquiries("mango").first)
+    #expect(inquiry.kind == .call)
+    #expect(inquiry.extra["call_state"] == .string("ended"), "\(inquiry.extra)")
+    let record = try #require(try pbx.database().callRecord(channel: "mango", callID: "M1"))
+    #expect(record.legSeqs == ["ivr-M1": 3, "op-M1": 3])
+    #expect(record.liveLegs == nil)
+
+    // Nobody answers: the IVR's leg and the employee's ring out; the last end is a missed call.
+    let missed: [(String, Int, String, String)] = [
+      ("ivr-M2", 1, "Appeared", "ivr"), ("op-M2", 1, "Appeared", "abonent"),
+      ("ivr-M2", 2, "Disconnected", "ivr"),
+    ]
+    for (leg, seq, state, location) in missed {
+      _ = try await pbx.mango(
+        "/events/call",
+        json: Self.mangoCall(entry: "M2", seq: seq, state: state, leg: leg, location: location))
+    }
+    #expect(try pbx.inquiries("mango").last?.extra["call_state"] == .string("ringing"))
+    _ = try await pbx.mango(
+      "/events/call", json: Self.mangoCall(entry: "M2", seq: 2, state: "Disconnected", leg: "op-M2")
+    )
+    let second = try #require(try pbx.inquiries("mango").last)
+    #expect(second.kind == .missedCall)
+    #expect(second.source.callID == "M2")
   }
 
   @Test("Mango: a hidden number, an unknown event, a body without a call id")

@@ -5,8 +5,12 @@ public struct CallEvent: Sendable, Equatable, Codable {
   /// The provider's id of the call (stable across its events).
   public var callID: String
   public var state: CallState?
-  /// The provider's ordering of events of one call (Mango's `seq`), when it sends one.
+  /// The provider's ordering of events of one call — of one leg, when `leg` is set (Mango's
+  /// `seq` counts within a `call_id`) — when it sends one.
   public var seq: Int64?
+  /// The leg this event is about, for a provider that reports each leg of a call on its own
+  /// (Mango's `call_id`: the IVR, each employee rung, a transfer), under the call's one id.
+  public var leg: String?
   /// Whether a conversation took place, when the event says so.
   public var answered: Bool?
   /// `in`, `out` or `internal`.
@@ -24,7 +28,8 @@ public struct CallEvent: Sendable, Equatable, Codable {
   public var startedAt: Date?
 
   public init(
-    callID: String, state: CallState? = nil, seq: Int64? = nil, answered: Bool? = nil,
+    callID: String, state: CallState? = nil, seq: Int64? = nil, leg: String? = nil,
+    answered: Bool? = nil,
     direction: String? = nil, callerPhone: String? = nil, anonymous: Bool = false,
     did: String? = nil, employee: String? = nil, durationS: Int? = nil,
     recordingURL: String? = nil, receivedAt: Date, startedAt: Date? = nil
@@ -32,6 +37,7 @@ public struct CallEvent: Sendable, Equatable, Codable {
     self.callID = callID
     self.state = state
     self.seq = seq
+    self.leg = leg
     self.answered = answered
     self.direction = direction
     self.callerPhone = callerPhone

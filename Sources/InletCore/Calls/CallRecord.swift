@@ -3,16 +3,24 @@ import Foundation
 /// Everything known about one call, merged from its events in whatever order they came.
 ///
 /// The rules: states only move forward; an event with a lower `seq` than one already applied
-/// may fill in facts still unknown but never changes the state; a missing start event is fine
-/// (the first event seen starts the record); facts, once known, are only replaced by a later
-/// event's non-empty value; once a final event said the call was answered, it stays answered.
+/// (of its leg, where events name one) may fill in facts still unknown but never changes the
+/// state; the end of one leg is not the end of the call while another leg is live; a missing
+/// start event is fine (the first event seen starts the record); facts, once known, are only
+/// replaced by a later event's non-empty value; once a final event said the call was answered,
+/// it stays answered.
 public struct CallRecord: Sendable, Equatable, Codable {
   public var callID: String
   public var state: CallState
   public var answered: Bool
   /// Whether a final event already decided `answered`.
   public var outcomeDecided: Bool
+  /// The highest `seq` applied of events that name no leg.
   public var highestSeq: Int64?
+  /// The highest `seq` applied per leg (Mango numbers each `call_id`'s events on its own).
+  public var legSeqs: [String: Int64]?
+  /// Legs seen and not yet ended, sorted: the IVR's leg ending as the caller is put through
+  /// to an employee does not end the call.
+  public var liveLegs: [String]?
   /// `in`, `out` or `internal`; `nil` until an event states it.
   public var direction: String?
   public var callerPhone: String?
@@ -43,26 +51,46 @@ public struct CallRecord: Sendable, Equatable, Codable {
   @discardableResult
   public mutating func apply(_ event: CallEvent) -> Bool {
     let before = self
-    let stale = event.seq.map { seq in highestSeq.map { seq < $0 } ?? false } ?? false
-    if let seq = event.seq, !stale { highestSeq = seq }
+    let stale: Bool
+    if let leg = event.leg {
+      stale = event.seq.map { seq in legSeqs?[leg].map { seq < $0 } ?? false } ?? false
+      if let seq = event.seq, !stale { legSeqs = (legSeqs ?? [:]).merging([leg: seq]) { $1 } }
+    } else {
+      stale = event.seq.map { seq in highestSeq.map { seq < $0 } ?? false } ?? false
+      if let seq = event.seq, !stale { highestSeq = seq }
+    }
+    // A leg's end ends the call only when no other leg is live; until then it is a fact of
+    // that leg, not a state of the call.
+    var eventState = event.state
+    if let leg = event.leg, !stale, let legState = event.state {
+      var live = liveLegs ?? []
+      if legState.isFinal {
+        live.removeAll { $0 == leg }
+        if !live.isEmpty { eventState = nil }
+      } else if !live.contains(leg) {
+        live.append(leg)
+        live.sort()
+      }
+      liveLegs = live.isEmpty ? nil : live
+    }
 
     // Whether anyone talked. A final event's word is authoritative over earlier ones (Mango:
     // talk_time 0 is a missed call even after a Connected leg), but a final "answered" is
     // never undone: a provider reports each leg of a ring group (Telphin: `Bridged=no` for
     // the extension that did not pick up, `yes` for the one that did), a secondary hangup
     // (Sipuni's event 4) or a late cancel (MegaFon) after the call was answered.
-    let finalEvent = !stale && (event.state?.isFinal ?? false)
-    let finalWord = finalEvent ? (event.state == .missed ? false : event.answered) : nil
+    let finalEvent = !stale && (eventState?.isFinal ?? false)
+    let finalWord = finalEvent ? (eventState == .missed ? false : event.answered) : nil
     if finalWord == true {
       answered = true
       outcomeDecided = true
     } else if finalWord == false, !(outcomeDecided && answered) {
       answered = false
       outcomeDecided = true
-    } else if !outcomeDecided, event.state == .answered || event.answered == true {
+    } else if !outcomeDecided, eventState == .answered || event.answered == true {
       answered = true
     }
-    if !stale, let newState = event.state, newState.rank > state.rank { state = newState }
+    if !stale, let newState = eventState, newState.rank > state.rank { state = newState }
     if state.isFinal { state = outcomeDecided && !answered ? .missed : .ended }
 
     // The first event that states the direction decides it; a later leg (a transfer from an
@@ -145,6 +173,12 @@ extension CallRecord {
     writer.integer("events", events)
     writer.string("firstEventAt", Inquiry.timestamp(firstEventAt))
     writer.integer("highestSeq", highestSeq)
+    if let legSeqs {
+      writer.nested("legSeqs") { object in
+        for (leg, seq) in legSeqs.sorted(by: { $0.key < $1.key }) { object.integer(leg, seq) }
+      }
+    }
+    if let liveLegs { writer.strings("liveLegs", liveLegs) }
     writer.bool("outcomeDecided", outcomeDecided)
     writer.string("recordingURL", recordingURL)
     writer.string("startedAt", startedAt.map(Inquiry.timestamp))

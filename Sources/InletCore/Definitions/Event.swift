@@ -42,7 +42,7 @@ public struct Event: Sendable, Decodable {
     "subject", "text", "kind", "source.message_id", "source.call_id", "call.direction",
     "call.duration_s", "call.recording_url", "call.employee", "call.did",
     // Call signals: they drive the call's state machine and are not inquiry fields themselves.
-    "call.state", "call.seq", "call.answered", "call.started_at",
+    "call.state", "call.seq", "call.leg", "call.answered", "call.started_at",
   ]
 
   init(name: String) {

@@ -3,7 +3,8 @@ import Foundation
 /// Applies an event's field rules to a decoded body, normalising e-mails, phones and INNs.
 struct FieldMapper {
   var phone: PhoneNormalizer
-  /// Values of call-signal targets (`call.state`, `call.seq`, `call.answered`) of the last run.
+  /// Values of call-signal targets (`call.state`, `call.seq`, `call.leg`, `call.answered`,
+  /// `call.started_at`) of the last run.
   private(set) var signals: [String: String] = [:]
 
   mutating func inquiry(
@@ -25,8 +26,8 @@ struct FieldMapper {
       else {
         continue
       }
-      if target == "call.state" || target == "call.seq" || target == "call.answered"
-        || target == "call.started_at"
+      if target == "call.state" || target == "call.seq" || target == "call.leg"
+        || target == "call.answered" || target == "call.started_at"
       {
         signals[target] = raw
         continue

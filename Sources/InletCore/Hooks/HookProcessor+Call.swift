@@ -2,7 +2,7 @@ import Foundation
 
 extension HookProcessor {
   /// Turns a mapped call event into a disposition: the call signals (`call.state`, `call.seq`,
-  /// `call.answered`) and the call fields become a ``CallEvent``; an event without a call id
+  /// `call.leg`, `call.answered`) and the call fields become a ``CallEvent``; an event without a call id
   /// cannot be attributed to a call and is quarantined.
   static func callDisposition(
     _ mapped: Inquiry, signals: [String: String], now: Date,
@@ -29,7 +29,9 @@ extension HookProcessor {
       || (state != nil && inquiry.sender.phone == nil && inquiry.extra["unparsed_phone"] == nil)
     let details = inquiry.call ?? Inquiry.Call()
     let event = CallEvent(
-      callID: callID, state: state, seq: seq, answered: answered, direction: details.direction,
+      callID: callID, state: state, seq: seq,
+      leg: signals["call.leg"].flatMap { $0.isEmpty ? nil : $0 },
+      answered: answered, direction: details.direction,
       callerPhone: inquiry.sender.phone, anonymous: hidden, did: details.did,
       employee: details.employee, durationS: details.durationS,
       recordingURL: details.recordingURL, receivedAt: now,
