@@ -292,6 +292,8 @@ struct CallTimeTests {
     ("20261129T100000Z", "2026-11-29T10:00:00Z"),  // MegaFon: UTC
     ("2026-11-29 10:00:00", "2026-11-29T07:00:00Z"),  // Zadarma, UIS: Moscow time
     ("2026-11-29T10:00:00+05:00", "2026-11-29T05:00:00Z"),
+    ("2026-11-29T10:00:00.250Z", "2026-11-29T10:00:00Z"),
+    (" 2026-11-29T10:00:00 ", "2026-11-29T07:00:00Z"),  // local, trimmed
   ])
   func parses(_ text: String, _ expected: String) throws {
     let date = try #require(CallTime.parse(text, now: Self.now))
@@ -303,13 +305,22 @@ struct CallTimeTests {
     let date = try #require(CallTime.parse("2026-11-29 10:00:00", zone: zone, now: Self.now))
     #expect(Inquiry.timestamp(date) == "2026-11-29T05:00:00Z")
     #expect(CallTime.zone("Asia/Yekaterinburg")?.secondsFromGMT(for: date) == 5 * 3600)
+    // A zone with summer time: the offset of that day, either side of the change.
+    let berlin = try #require(CallTime.zone("Europe/Berlin"))
+    let summer = CallTime.parse("2026-07-01 12:00:00", zone: berlin, now: Self.now)
+    #expect(summer.map(Inquiry.timestamp) == "2026-07-01T10:00:00Z")
+    let winter = CallTime.parse("2026-03-29 01:30:00", zone: berlin, now: Self.now)
+    #expect(winter.map(Inquiry.timestamp) == "2026-03-29T00:30:00Z")
+    let changed = CallTime.parse("2026-03-29 03:30:00", zone: berlin, now: Self.now)
+    #expect(changed.map(Inquiry.timestamp) == "2026-03-29T01:30:00Z")
     #expect(CallTime.zone("-03:30")?.secondsFromGMT() == -(3 * 3600 + 1800))
     for bad in ["Moscow", "+15", "+05:60", "", "5"] { #expect(CallTime.zone(bad) == nil, "\(bad)") }
   }
 
   @Test(arguments: [
     "0", "", "yesterday", "2026-13-01 10:00:00", "2026-11-29", "1900000000",
-    "2026-11-29 10:00:0²", "٢0261129T100000Z",
+    "2026-11-29 10:00:0²", "٢0261129T100000Z", "2026-02-29 10:00:00", "2026-11-29 24:00:00",
+    "2026/11/29 10:00:00", "20261129X100000Z",
   ])
   func refuses(_ text: String) {
     // (1900000000 is 2030: more than a day ahead of `now`.)

@@ -35,36 +35,39 @@ public enum CallTime {
       default: return Date(timeIntervalSince1970: number / 1_000_000)
       }
     }
-    if let date = try? Date(value, strategy: .iso8601) { return date }
-    // ASCII digits only: `isNumber` would let "²" or "٢" through to the conversion below.
-    let digits = value.filter { $0.isASCII && $0.isNumber }
-    var components = DateComponents()
-    if value.count == 16, value.hasSuffix("Z"), value.dropFirst(8).first == "T",
-      digits.count == 14
+    if let date = RFC3339.parse(value) { return date }
+    // MegaFon's 20261129T100000Z (UTC), or 2026-11-29 10:00:00 local to the account.
+    let bytes = Array(value.utf8)
+    let utc: Bool
+    if bytes.count == 16, bytes[8] == UInt8(ascii: "T"), bytes[15] == UInt8(ascii: "Z") {
+      utc = true
+    } else if bytes.count == 19, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+      bytes[10] == 0x20 || bytes[10] == UInt8(ascii: "T"), bytes[13] == UInt8(ascii: ":"),
+      bytes[16] == UInt8(ascii: ":")
     {
-      // MegaFon: 20261129T100000Z (UTC).
-      components.timeZone = TimeZone(secondsFromGMT: 0)
-    } else if value.count == 19, digits.count == 14,
-      value.allSatisfy({ ($0.isASCII && $0.isNumber) || "-: T".contains($0) })
-    {
-      // 2026-11-29 10:00:00, local to the account.
-      components.timeZone = zone
+      utc = false
     } else {
       return nil
     }
-    let numbers = digits.map { Int(String($0))! }
-    func number(_ range: Range<Int>) -> Int { numbers[range].reduce(0) { $0 * 10 + $1 } }
-    components.year = number(0..<4)
-    components.month = number(4..<6)
-    components.day = number(6..<8)
-    components.hour = number(8..<10)
-    components.minute = number(10..<12)
-    components.second = number(12..<14)
-    var calendar = Calendar(identifier: .gregorian)
-    calendar.timeZone = components.timeZone ?? zone
-    // (Checked in the time's own zone: 2026-13-01 or 24:00 is no time.)
-    guard components.isValidDate(in: calendar) else { return nil }
-    return calendar.date(from: components)
+    let digits = bytes.filter { $0 >= 0x30 && $0 <= 0x39 }.map { Int($0 - 0x30) }
+    guard digits.count == 14 else { return nil }
+    func number(_ range: Range<Int>) -> Int { digits[range].reduce(0) { $0 * 10 + $1 } }
+    let (year, month, day) = (number(0..<4), number(4..<6), number(6..<8))
+    let (hour, minute, second) = (number(8..<10), number(10..<12), number(12..<14))
+    // (2026-13-01 or 24:00 is no time.)
+    guard (1...12).contains(month), (1...CivilDate.daysIn(month: month, year: year)).contains(day),
+      hour < 24, minute < 60, second < 60
+    else { return nil }
+    let civil = TimeInterval(
+      CivilDate.days(year: year, month: month, day: day) * 86_400 + hour * 3_600 + minute * 60
+        + second)
+    if utc { return Date(timeIntervalSince1970: civil) }
+    // The zone's offset at that local time: taken at the guess, then again at the result (a
+    // time next to a change of offset).
+    var offset = zone.secondsFromGMT(for: Date(timeIntervalSince1970: civil))
+    let first = Date(timeIntervalSince1970: civil - TimeInterval(offset))
+    offset = zone.secondsFromGMT(for: first)
+    return Date(timeIntervalSince1970: civil - TimeInterval(offset))
   }
 
   /// A `time_zone` option: an IANA name (`Europe/Moscow`, `Asia/Yekaterinburg`) or an offset

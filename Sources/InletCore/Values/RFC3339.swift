@@ -1,10 +1,9 @@
 import Foundation
-import InletCore
 
 /// Parses RFC 3339 times as query parameters carry them: `T` or `t` (or a space), any number
 /// of fractional digits, `Z` or a numeric offset, and a leap second read as :59.
-enum RFC3339 {
-  static func parse(_ text: String) -> Date? {
+public enum RFC3339 {
+  public static func parse(_ text: String) -> Date? {
     let pattern =
       #/^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|([+-])(\d{2}):(\d{2}))$/#
     guard let m = text.wholeMatch(of: pattern),
