@@ -161,13 +161,13 @@ final class DatabaseLock: Sendable {
     }
     let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
     guard descriptor >= 0 else {
-      throw ServerError("cannot open \(path): \(String(cString: strerror(errno)))")
+      throw ServerError("cannot open \(path): \(ErrorText.system(errno))")
     }
     guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
       let reason = errno
       close(descriptor)
       guard reason == EWOULDBLOCK else {
-        throw ServerError("cannot lock \(path): \(String(cString: strerror(reason)))")
+        throw ServerError("cannot lock \(path): \(ErrorText.system(reason))")
       }
       throw Held(
         description: "another `inlet serve` (or `inlet poll`) uses the database \(databasePath) "

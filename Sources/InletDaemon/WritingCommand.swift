@@ -83,13 +83,13 @@ public struct WritingCommand {
       }
       let why: String
       if !exists {
-        why = plainReason(error)
+        why = ErrorText.plain(error)
       } else if !ancestorIsFolder.boolValue {
         why = "\(ancestor) is a file, not a folder"
       } else if access(ancestor, W_OK | X_OK) != 0 {
         why = "permission denied in \(ancestor)"
       } else {
-        why = plainReason(error)
+        why = ErrorText.plain(error)
       }
       return "the folder \(folder) does not exist and cannot be created (\(why))"
     }
@@ -101,25 +101,6 @@ public struct WritingCommand {
     if manager.fileExists(atPath: path), access(path, R_OK | W_OK) != 0 {
       return "permission denied to read and write it"
     }
-    return plainReason(error)
-  }
-
-  /// An error's reason without the wrapping: `strerror`'s text for a system error, SQLite's
-  /// message without its `SQLite error 14:` prefix.
-  static func plainReason(_ error: any Error) -> String {
-    let nsError = error as NSError
-    var text = "\(error)"
-    if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError,
-      underlying.domain == NSPOSIXErrorDomain
-    {
-      text = String(cString: strerror(Int32(underlying.code)))
-    } else if nsError.domain == NSPOSIXErrorDomain {
-      text = String(cString: strerror(Int32(nsError.code)))
-    } else if nsError.domain == NSCocoaErrorDomain {
-      text = nsError.localizedDescription
-    } else if text.hasPrefix("SQLite error "), let colon = text.firstIndex(of: ":") {
-      text = text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-    }
-    return text.prefix(1).lowercased() + text.dropFirst()
+    return ErrorText.plain(error)
   }
 }

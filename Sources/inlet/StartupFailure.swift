@@ -34,8 +34,7 @@ enum StartupFailure {
     case EACCES where port < 1024:
       return "permission denied (a port below 1024 needs root or CAP_NET_BIND_SERVICE)"
     default:
-      let text = String(cString: strerror(code))
-      return text.prefix(1).lowercased() + text.dropFirst()
+      return ErrorText.system(code)
     }
   }
 }

@@ -31,7 +31,7 @@ public struct ConfigLoader: Sendable {
     do {
       text = try String(contentsOf: file, encoding: .utf8)
     } catch {
-      throw ConfigError(path, "cannot read the config file (\(Self.reason(error)))")
+      throw ConfigError(path, "cannot read the config file (\(ErrorText.plain(error)))")
     }
     // (Only comments, or nothing: a file truncated or not yet written, not a config of defaults
     // that would then complain about a channels folder.)
@@ -295,13 +295,5 @@ public struct ConfigLoader: Sendable {
   static func resolve(_ path: String, against folder: URL) -> URL {
     if path.hasPrefix("/") { return URL(fileURLWithPath: path).standardizedFileURL }
     return folder.appendingPathComponent(path).standardizedFileURL
-  }
-
-  static func reason(_ error: any Error) -> String {
-    let nsError = error as NSError
-    if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError {
-      return String(cString: strerror(Int32(underlying.code)))
-    }
-    return nsError.localizedDescription
   }
 }

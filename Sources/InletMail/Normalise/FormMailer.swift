@@ -114,8 +114,7 @@ enum FormMailer {
     guard isNoReply(sender),
       let form = read(text, mailer: sender.utf8HasSuffix("tilda.ws") ? "tilda" : "form")
     else { return nil }
-    func domain(_ email: String) -> Substring { email.split(separator: "@").last ?? "" }
-    if let email = form.email, domain(email) == domain(sender) { return nil }
+    if let email = form.email, MailAddress.sameDomain(email, sender) { return nil }
     return form
   }
 

@@ -121,8 +121,7 @@ public enum MailNormaliser {
     else { return false }
     // A form naming an address elsewhere speaks for a visitor (a site's script sending from
     // its own mailbox); a person's signature names their own company's.
-    func domain(_ email: String) -> Substring { email.split(separator: "@").last ?? "" }
-    if let email = form.email, domain(email) != domain(from.email) { return false }
+    if let email = form.email, !MailAddress.sameDomain(email, from.email) { return false }
     guard let replyTo = letter.replyTo, replyTo.email != from.email else { return true }
     return form.email != replyTo.email
   }

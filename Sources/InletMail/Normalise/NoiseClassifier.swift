@@ -147,8 +147,7 @@ enum NoiseClassifier {
       return kinds.contains(.phone) && kinds.contains(.name)
     }
     guard let from = letter.from?.email else { return false }
-    func domain(_ email: String) -> Substring { email.split(separator: "@").last ?? "" }
-    return domain(sender) != domain(from)
+    return !MailAddress.sameDomain(sender, from)
   }
 
   /// Whether `From` or `Reply-To` is one of `allowed` (addresses, or `@domain`).
