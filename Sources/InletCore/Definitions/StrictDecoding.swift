@@ -25,25 +25,42 @@ extension Decoder {
   }
 }
 
-/// Renders a decoding error as `key.path: problem`, the form `inlet check-config` prints.
+/// Renders a decoding error as `key.path: problem`, the form `inlet check-config` prints: what
+/// was expected in the reader's words rather than the decoder's (`Expected to decode Int but
+/// found Scalar instead.`).
 public enum DecodingProblem {
   public static func describe(_ error: any Error) -> String {
     guard let error = error as? DecodingError else { return "\(error)" }
+    let (keyPath, message) = parts(error)
+    return "\(keyPath): \(message)"
+  }
+
+  /// The key path and the problem. `found` tells what the input holds at a key path (the
+  /// value quoted, or the kind of node), for a type mismatch; without it the decoder's
+  /// description says. `named` names the types of the input's own nodes (see
+  /// ``expectation(_:named:)``).
+  public static func parts(
+    _ error: DecodingError, found: ([any CodingKey]) -> String? = { _ in nil },
+    named: (Any.Type) -> String? = { _ in nil }
+  ) -> (keyPath: String, message: String) {
+    func expectation(_ type: Any.Type) -> String { Self.expectation(type, named: named) }
     switch error {
     case .typeMismatch(let type, let context):
-      return "\(path(context.codingPath)): expected \(typeName(type)) (\(context.debugDescription))"
+      let got = found(context.codingPath).map { ", got \($0)" } ?? " (\(context.debugDescription))"
+      return (path(context.codingPath), "expected \(expectation(type))\(got)")
     case .valueNotFound(let type, let context):
-      return "\(path(context.codingPath)): missing \(typeName(type))"
+      return (path(context.codingPath), "expected \(expectation(type)), got nothing")
     case .keyNotFound(let key, let context):
-      return "\(path(context.codingPath + [key])): required key is missing"
+      return (path(context.codingPath + [key]), "required key is missing")
     case .dataCorrupted(let context):
       // Yams wraps syntax errors here; its message carries the line and column.
-      if let underlying = context.underlyingError {
-        return "\(path(context.codingPath)): \(context.debugDescription) \(underlying)"
-      }
-      return "\(path(context.codingPath)): \(context.debugDescription)"
+      return (
+        path(context.codingPath),
+        context.underlyingError.map { "\(context.debugDescription) \($0)" }
+          ?? context.debugDescription
+      )
     @unknown default:
-      return "\(error)"
+      return ("(top level)", "\(error)")
     }
   }
 
@@ -60,12 +77,20 @@ public enum DecodingProblem {
     return text.isEmpty ? "(top level)" : text
   }
 
-  private static func typeName(_ type: Any.Type) -> String {
+  /// What the decoder expected, as a reader would say it. (A YAML node type — a list, a
+  /// section — is named by the caller that knows it: `named` is asked first.)
+  public static func expectation(
+    _ type: Any.Type, named: (Any.Type) -> String? = { _ in nil }
+  ) -> String {
+    if let name = named(type) { return name }
     switch type {
     case is String.Type: return "a string"
-    case is Int.Type: return "an integer"
     case is Bool.Type: return "true or false"
-    default: return "\(type)"
+    case is Int.Type, is Int64.Type, is UInt.Type, is UInt64.Type, is UInt32.Type, is Int32.Type:
+      return "an integer"
+    case is Double.Type: return "a number"
+    case is [Any].Type: return "a list"
+    default: return "a value of another kind"
     }
   }
 }

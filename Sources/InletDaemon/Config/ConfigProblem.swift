@@ -8,45 +8,19 @@ import Yams
 extension ConfigLoader {
   /// A decoding error of the config tree `root` as one problem.
   static func problem(_ error: DecodingError, in root: Node, overrides: [Override]) -> ConfigError {
-    let keyPath: String
-    let message: String
-    switch error {
-    case .typeMismatch(let type, let context):
-      keyPath = DecodingProblem.path(context.codingPath)
-      let got = found(at: context.codingPath, in: root).map { ", got \($0)" } ?? ""
-      message = "expected \(expectation(type))\(got)"
-    case .valueNotFound(let type, let context):
-      keyPath = DecodingProblem.path(context.codingPath)
-      message = "expected \(expectation(type)), got nothing"
-    case .keyNotFound(let key, let context):
-      keyPath = DecodingProblem.path(context.codingPath + [key])
-      message = "required key is missing"
-    case .dataCorrupted(let context):
-      keyPath = DecodingProblem.path(context.codingPath)
-      // Yams wraps syntax errors here; its message carries the line and column.
-      message =
-        context.underlyingError.map { "\(context.debugDescription) \($0)" }
-        ?? context.debugDescription
-    @unknown default:
-      keyPath = "(top level)"
-      message = "\(error)"
-    }
+    let (keyPath, message) = DecodingProblem.parts(
+      error, found: { found(at: $0, in: root) },
+      named: { type in
+        // The decoder names Yams's node types; the reader knows lists and sections.
+        switch type {
+        case is Node.Sequence.Type: "a list"
+        case is Node.Mapping.Type: "a section of `key: value` lines"
+        case is Node.Scalar.Type: "a single value"
+        default: nil
+        }
+      })
     let variable = overrides.last(where: { $0.keyPath == keyPath })?.variable
     return ConfigError(keyPath, message, variable: variable)
-  }
-
-  /// What the decoder expected, as the config's reader would say it.
-  static func expectation(_ type: Any.Type) -> String {
-    switch type {
-    case is String.Type: "a string"
-    case is Bool.Type: "true or false"
-    case is Int.Type, is Int64.Type, is UInt.Type, is UInt64.Type: "an integer"
-    case is Double.Type: "a number"
-    case is Node.Sequence.Type: "a list"
-    case is Node.Mapping.Type: "a section of `key: value` lines"
-    case is Node.Scalar.Type: "a single value"
-    default: "a value of another kind"
-    }
   }
 
   /// What the tree holds at `codingPath`: the value quoted (shortened when long), or the kind
