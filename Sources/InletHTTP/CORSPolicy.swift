@@ -7,14 +7,8 @@ import InletCore
 /// Origins compare as browsers serialise them: `https://Example.ru/` in the config is the
 /// `Origin: https://example.ru` a browser sends (``ChannelOptions/origin(_:)``).
 struct CORSPolicy {
-  /// The configured origins, normalised (`*` as is).
+  /// The configured origins, normalised (`*` as is): ``ChannelInstance/corsOrigins``.
   let origins: [String]
-
-  init(options: [String: Value]) {
-    origins = ChannelOptions.strings(options["cors_origins"]).compactMap { text -> String? in
-      text == "*" ? "*" : ChannelOptions.origin(text)
-    }
-  }
 
   /// Whether a request from `origin` may read the answer.
   func allows(_ origin: String?) -> Bool {

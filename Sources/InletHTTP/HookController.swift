@@ -36,7 +36,7 @@ struct HookController {
     }
     var logger = context.logger
     logger[metadataKey: "inlet.channel"] = "\(name)"
-    let cors = CORSPolicy(options: instance.options)
+    let cors = CORSPolicy(origins: instance.corsOrigins)
     let origin = request.headers[.origin]
     if request.method == .options {
       return try preflight(request, cors: cors, origin: origin, channel: name)

@@ -288,6 +288,17 @@ public enum Migrations {
             """)
       }
     }
+    // A conversation's latest inquiry (`ORDER BY last_message_at DESC, id DESC LIMIT 1` for each
+    // messenger message) read from the index, not sorted from all the chat's inquiries; only
+    // conversations are indexed.
+    migrator.registerMigration("2026-12-01-1-conversation-latest") { db in
+      try db.execute(sql: "DROP INDEX inquiries_conversation")
+      try db.execute(
+        sql: """
+          CREATE INDEX inquiries_conversation_latest
+          ON inquiries(conversation_key, last_message_at, id) WHERE conversation_key IS NOT NULL
+          """)
+    }
     return migrator
   }()
 }

@@ -175,4 +175,21 @@ struct MigrationTests {
     }
     #expect(plan.contains("USING INDEX contacts_client"), "\(plan)")
   }
+
+  @Test("a conversation's latest inquiry is read from an index, not sorted")
+  func conversationLatest() throws {
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    let plan = try temp.database.readSync { db in
+      try Row.fetchAll(
+        db,
+        sql: """
+          EXPLAIN QUERY PLAN SELECT id, status, merged_into, acceptance, last_message_at
+          FROM inquiries WHERE conversation_key = ? ORDER BY last_message_at DESC, id DESC LIMIT 1
+          """, arguments: ["telegram:1"]
+      ).map { $0["detail"] as String? ?? "" }.joined(separator: "; ")
+    }
+    #expect(plan.contains("USING INDEX inquiries_conversation_latest"), "\(plan)")
+    #expect(!plan.contains("TEMP B-TREE"), "\(plan)")
+  }
 }

@@ -12,6 +12,8 @@ public struct ChannelInstance: Sendable {
   public let allowFrom: [AddressRange]?
   /// `time_zone`, read once: the zone of a provider's local times (Moscow by default).
   public let timeZone: TimeZone
+  /// `cors_origins`, read once and serialised as browsers send them (`*` as is).
+  public let corsOrigins: [String]
 
   public init(
     name: String, definition: ChannelDefinition, secrets: ChannelSecrets,
@@ -23,5 +25,8 @@ public struct ChannelInstance: Sendable {
     self.options = definition.options.merging(options) { _, instance in instance }
     allowFrom = ChannelOptions.allowedSources(self.options)
     timeZone = self.options["time_zone"]?.text.flatMap(CallTime.zone) ?? CallTime.defaultZone
+    corsOrigins = ChannelOptions.strings(self.options["cors_origins"]).compactMap { text in
+      text == "*" ? "*" : ChannelOptions.origin(text)
+    }
   }
 }
