@@ -350,6 +350,16 @@ struct DefinitionLoaderTests {
     #expect(caught.description.hasPrefix("broken.yaml: "))
   }
 
+  /// A value of the wrong kind is named as the file's author writes it: a list, a section.
+  @Test func wrongKindIsNamedInTheAuthorsWords() throws {
+    let error = #expect(throws: DefinitionError.self) {
+      try ChannelDefinitionLoader.parse(
+        yaml: "auth: { scheme: bearer-or-url-token }\nbody: [json]\n", name: "kind")
+    }
+    let problem = try #require(error?.problem)
+    #expect(problem.hasPrefix("body: expected a section of `key: value` lines"), "\(problem)")
+  }
+
   /// Top-level `fields:` is where a one-event provider (the generic form) declares its mapping,
   /// so a typo there must be caught just as it is inside `events:`.
   @Test func unknownTopLevelFieldTargetIsRefused() throws {

@@ -158,6 +158,25 @@ struct AuthoredKeyTests {
     #expect(undated.key.hasPrefix("mail-sha256:"))
     #expect(undated.earlier == nil)
     #expect(MailItemBuilder.key(messageID: "a@b", bytes: lf) == ("mail:a@b", nil))
+    // A relay that folds a field elsewhere: the same letter.
+    let refolded = Array(
+      String(decoding: Self.copy(deliveredTo: "info", received: "y"), as: UTF8.self)
+        .replacingOccurrences(
+          of: "To: sales@example.ru,\r\n info@example.ru",
+          with: "To: sales@example.ru, info@example.ru"
+        )
+        .replacingOccurrences(of: "Subject: Счёт", with: "Subject:\r\n\tСчёт").utf8)
+    #expect(MailItemBuilder.key(messageID: nil, bytes: refolded).key == sales.key)
+    // Only the headers fetched (over max_message_bytes): two leads could share them.
+    let headers = MailItemBuilder.key(
+      messageID: nil, bytes: Self.copy(deliveredTo: "sales", received: "10:00:01"),
+      headersOnly: true)
+    #expect(headers.key == sales.earlier)
+    // A Date that names no instant does not tell letters apart.
+    let broken = MailItemBuilder.key(
+      messageID: nil,
+      bytes: Self.copy(deliveredTo: "sales", received: "x", date: "Date: sometime"))
+    #expect(broken.key.hasPrefix("mail-sha256:"))
   }
 
   @Test("a letter an earlier version stored under the hash of its bytes is not stored again")

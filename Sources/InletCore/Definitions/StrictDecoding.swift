@@ -1,3 +1,5 @@
+import Yams
+
 /// A coding key for any string, used to find keys a structure does not know.
 public struct AnyCodingKey: CodingKey {
   public var stringValue: String
@@ -36,17 +38,17 @@ public enum DecodingProblem {
   }
 
   /// The key path and the problem. `found` tells what the input holds at a key path (the
-  /// value quoted, or the kind of node), for a type mismatch; without it the decoder's
-  /// description says. `named` names the types of the input's own nodes (see
-  /// ``expectation(_:named:)``).
+  /// value quoted, or the kind of node; nil when nothing is there), for a type mismatch;
+  /// without it the decoder's description says.
   public static func parts(
-    _ error: DecodingError, found: ([any CodingKey]) -> String? = { _ in nil },
-    named: (Any.Type) -> String? = { _ in nil }
+    _ error: DecodingError, found: (([any CodingKey]) -> String?)? = nil
   ) -> (keyPath: String, message: String) {
-    func expectation(_ type: Any.Type) -> String { Self.expectation(type, named: named) }
     switch error {
     case .typeMismatch(let type, let context):
-      let got = found(context.codingPath).map { ", got \($0)" } ?? " (\(context.debugDescription))"
+      let got =
+        if let found { found(context.codingPath).map { ", got \($0)" } ?? "" } else {
+          " (\(context.debugDescription))"
+        }
       return (path(context.codingPath), "expected \(expectation(type))\(got)")
     case .valueNotFound(let type, let context):
       return (path(context.codingPath), "expected \(expectation(type)), got nothing")
@@ -77,19 +79,20 @@ public enum DecodingProblem {
     return text.isEmpty ? "(top level)" : text
   }
 
-  /// What the decoder expected, as a reader would say it. (A YAML node type — a list, a
-  /// section — is named by the caller that knows it: `named` is asked first.)
-  public static func expectation(
-    _ type: Any.Type, named: (Any.Type) -> String? = { _ in nil }
-  ) -> String {
-    if let name = named(type) { return name }
+  /// What the decoder expected, as a reader would say it (Yams names its node types; JSON
+  /// decoders the Swift ones).
+  public static func expectation(_ type: Any.Type) -> String {
     switch type {
+    case is Node.Sequence.Type: return "a list"
+    case is Node.Mapping.Type: return "a section of `key: value` lines"
+    case is Node.Scalar.Type: return "a single value"
     case is String.Type: return "a string"
     case is Bool.Type: return "true or false"
     case is Int.Type, is Int64.Type, is UInt.Type, is UInt64.Type, is UInt32.Type, is Int32.Type:
       return "an integer"
     case is Double.Type: return "a number"
     case is [Any].Type: return "a list"
+    case is [String: Any].Type: return "an object"
     default: return "a value of another kind"
     }
   }

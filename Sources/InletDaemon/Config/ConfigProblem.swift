@@ -8,17 +8,7 @@ import Yams
 extension ConfigLoader {
   /// A decoding error of the config tree `root` as one problem.
   static func problem(_ error: DecodingError, in root: Node, overrides: [Override]) -> ConfigError {
-    let (keyPath, message) = DecodingProblem.parts(
-      error, found: { found(at: $0, in: root) },
-      named: { type in
-        // The decoder names Yams's node types; the reader knows lists and sections.
-        switch type {
-        case is Node.Sequence.Type: "a list"
-        case is Node.Mapping.Type: "a section of `key: value` lines"
-        case is Node.Scalar.Type: "a single value"
-        default: nil
-        }
-      })
+    let (keyPath, message) = DecodingProblem.parts(error) { found(at: $0, in: root) }
     let variable = overrides.last(where: { $0.keyPath == keyPath })?.variable
     return ConfigError(keyPath, message, variable: variable)
   }

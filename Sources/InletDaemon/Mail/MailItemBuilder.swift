@@ -13,12 +13,15 @@ struct MailItemBuilder: Sendable {
 
   /// The key that makes a letter the same letter everywhere: its Message-ID; without one the
   /// SHA-256 of what its author wrote (the copies sent to two of our mailboxes differ in
-  /// their trace fields), or of all its bytes when it has no `Date` either. The second value
-  /// is the key earlier versions gave a letter without a Message-ID.
-  static func key(messageID: String?, bytes: [UInt8]) -> (key: String, earlier: String?) {
+  /// their trace fields), or of all its bytes when it has no `Date` either or only its
+  /// headers were fetched (`headersOnly`: without the body two leads could share one). The
+  /// second value is the key earlier versions gave a letter without a Message-ID.
+  static func key(messageID: String?, bytes: [UInt8], headersOnly: Bool = false)
+    -> (key: String, earlier: String?)
+  {
     if let messageID, !messageID.isEmpty { return ("mail:\(messageID)", nil) }
     let whole = "mail-sha256:" + Hex.lowercase(SHA256.hash(data: bytes))
-    guard let authored = AuthoredContent.of(bytes) else { return (whole, nil) }
+    guard !headersOnly, let authored = AuthoredContent.of(bytes) else { return (whole, nil) }
     return ("mail-content:" + Hex.lowercase(SHA256.hash(data: authored)), whole)
   }
 
@@ -83,7 +86,8 @@ struct MailItemBuilder: Sendable {
         transport: transportText, sender: nil,
         outcome: .quarantined(reason: "unparseable: \(error)", partial: nil))
     }
-    (item.key, item.earlierKey) = Self.key(messageID: messageID, bytes: bytes)
+    (item.key, item.earlierKey) = Self.key(
+      messageID: messageID, bytes: bytes, headersOnly: headersOnly)
     return item
   }
 

@@ -12,23 +12,29 @@ public enum AuthoredContent {
   ]
 
   /// The letter's authored fields (each unfolded, whitespace runs collapsed) and its body (line
-  /// ends as LF, trailing blank lines dropped); nil for a letter without a `Date`, whose
-  /// authored content could repeat word for word in a later letter (a form sent twice).
+  /// ends as LF, trailing blank lines dropped); nil for a letter without a `Date` that names
+  /// an instant, whose authored content could repeat word for word in a later letter (a form
+  /// sent twice).
   public static func of(_ bytes: [UInt8]) -> [UInt8]? {
     let block = HeaderBlockParser.parse(bytes, range: 0..<bytes.count)
-    guard block.startsWithField, block.headers.contains("date") else { return nil }
+    guard block.startsWithField, let date = block.headers.raw("date"),
+      MailDate.parse(String(decoding: date, as: UTF8.self)) != nil
+    else { return nil }
     var content: [UInt8] = []
     content.reserveCapacity(bytes.count)
     for name in fields {
       for value in block.headers.all(name) {
         content.append(contentsOf: name.utf8)
         content.append(UInt8(ascii: ":"))
+        // Whitespace runs as one space, none at the ends: a relay may fold a field elsewhere.
         var pendingSpace = false
+        var started = false
         for byte in value {
           if byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A {
-            pendingSpace = true
+            pendingSpace = started
             continue
           }
+          started = true
           if pendingSpace {
             content.append(0x20)
             pendingSpace = false
