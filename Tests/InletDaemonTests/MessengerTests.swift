@@ -304,6 +304,13 @@ struct MessengerTests {
     #expect(sergey.sender.phone == "+375291234567")
     #expect(sergey.text == "Нужен счёт")
 
+    // One value with a message and a status callback both: the message is stored.
+    let both =
+      #"{"object":"whatsapp_business_account","entry":[{"id":"3","changes":[{"value":{"messaging_product":"whatsapp","contacts":[{"profile":{"name":"Ольга"},"wa_id":"79037778899"}],"messages":[{"from":"79037778899","id":"wamid.ol1","timestamp":"\#(Self.start)","text":{"body":"Есть доставка?"},"type":"text"}],"statuses":[{"id":"wamid.out3","status":"read","timestamp":"1796000300","recipient_id":"79161234567"}]},"field":"messages"}]}]}"#
+    #expect(try await hub.whatsapp(both).status == 200)
+    let olga = try #require(try hub.inquiries("whatsapp").first { $0.sender.name == "Ольга" })
+    #expect(olga.text == "Есть доставка?")
+
     // Signed but unreadable: kept as quarantined, acknowledged so that Meta does not re-deliver.
     let malformed = try await hub.whatsapp(#"{"object":"whatsapp_business_account","entry":["#)
     #expect(malformed.status == 200, "\(malformed.body)")
@@ -311,14 +318,14 @@ struct MessengerTests {
     #expect(try hub.entries("whatsapp").filter { $0.status == "quarantined" }.count == 1)
 
     let inquiries = try hub.inquiries("whatsapp")
-    #expect(inquiries.count == 3)
+    #expect(inquiries.count == 4)
     let inquiry = try #require(inquiries.first)
     #expect(inquiry.sender.phone == "+79161234567")
     #expect(inquiry.sender.name == "Алексей")
     #expect(inquiry.sender.messenger?.network == "whatsapp")
     #expect(inquiry.text == "Здравствуйте, есть в наличии?")
     #expect(inquiry.messages.map(\.text) == ["Модель X200"])
-    #expect(try hub.rawCount("whatsapp") == 6, "the status callbacks are acknowledged, not stored")
+    #expect(try hub.rawCount("whatsapp") == 7, "the status callbacks are acknowledged, not stored")
 
     // One batch, two senders (and a third the batch has no contact for): each message is named
     // from its own sender's contact, or not at all, never from the batch's first contact.
@@ -327,7 +334,7 @@ struct MessengerTests {
       #"{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"74951234567","phone_number_id":"106540352242922"},"contacts":[{"profile":{"name":"Марина"},"wa_id":"79035556677"},{"profile":{"name":"Олег"},"wa_id":"79261112233"}],"messages":[{"from":"79035556677","id":"wamid.m1","timestamp":"\#(later)","text":{"body":"Когда доставка?"},"type":"text"},{"from":"79261112233","id":"wamid.o1","timestamp":"\#(later + 3)","text":{"body":"Нужен прайс"},"type":"text"},{"from":"79152223344","id":"wamid.n1","timestamp":"\#(later + 6)","text":{"body":"Добрый вечер"},"type":"text"}]},"field":"messages"}]}]}"#
     #expect(try await hub.whatsapp(senders).status == 200)
     let named = try hub.inquiries("whatsapp")
-    #expect(named.count == 6)
+    #expect(named.count == 7)
     let oleg = try #require(named.first { $0.sender.phone == "+79261112233" })
     #expect(oleg.sender.name == "Олег")
     #expect(oleg.text == "Нужен прайс")
