@@ -763,6 +763,55 @@ struct TelephonyTests {
     #expect(transports.contains { $0.contains(#""Note":"100%zz""#) })
   }
 
+  @Test("events without a call id are each kept, not taken for each other's repeats")
+  func keysNeedACallID() async throws {
+    let pbx = try TelephonyHarness()
+    defer { pbx.daemon.remove() }
+    try await pbx.daemon.start()
+    let token = TelephonyHarness.urlToken
+    // Two hangups of a PBX that sends no call id: both kept (quarantined), each its own item.
+    for from in ["79161234567", "79167654321"] {
+      let reply = try await pbx.daemon.request(
+        .POST, "/hooks/cti/\(token)", headers: [("Content-Type", "application/json")],
+        body: Array(#"{"event":"hangup","from":"\#(from)","direction":"in"}"#.utf8))
+      #expect(reply.status == 400, "\(reply.body)")
+      #expect(reply.errorCode == "missing_fields", "\(reply.body)")
+    }
+    let kept = try pbx.database().readSync { db in
+      try Int.fetchOne(
+        db, sql: "SELECT COUNT(*) FROM raw_items WHERE channel = 'cti' AND status = 'quarantined'")
+    }
+    #expect(kept == 2)
+    // UIS calls named by communication_id (a customer's own body template): two calls, two leads.
+    for (id, phone) in [("c1", "79031112233"), ("c2", "79034445566")] {
+      let body =
+        #"{"event":"lost","communication_id":"\#(id)","direction":"in","contact_phone_number":"\#(phone)"}"#
+      let reply = try await pbx.daemon.request(
+        .POST, "/hooks/uis?token=\(token)", headers: [("Content-Type", "application/json")],
+        body: Array(body.utf8))
+      #expect(reply.status == 200, "\(reply.body)")
+    }
+    #expect(
+      try pbx.inquiries("uis").compactMap(\.sender.phone).sorted() == [
+        "+79031112233", "+79034445566",
+      ])
+    // MegaFon: a call transferred is ACCEPTED again, by another employee: not a repeat.
+    let megafonToken = TelephonyHarness.megafonKey
+    for (type, user) in [
+      ("INCOMING", ""), ("ACCEPTED", "ivanov"), ("TRANSFERRED", "ivanov"), ("ACCEPTED", "petrov"),
+    ] {
+      let reply = try await pbx.postForm(
+        "/hooks/megafon",
+        [
+          ("cmd", "event"), ("type", type), ("callid", "mf-t1"), ("phone", "79161112233"),
+          ("user", user), ("direction", "in"), ("crm_token", megafonToken),
+        ])
+      #expect(reply.status == 200, "\(reply.body)")
+    }
+    #expect(try pbx.rawCount("megafon") == 4)
+    #expect(try pbx.inquiries("megafon").first?.call?.employee == "petrov")
+  }
+
   @Test("Legs of one call: an answered ring group or a secondary end stays a conversation")
   func legsOfOneCall() async throws {
     let pbx = try TelephonyHarness()

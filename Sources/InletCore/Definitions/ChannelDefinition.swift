@@ -145,8 +145,12 @@ public struct ChannelDefinition: Sendable, Decodable {
     public var fields: [FieldPath]
     /// A template combining fields (`{{field.call_id}}:{{field.event}}`); wins over `fields`.
     public var template: Template?
+    /// Fields of which one must have a value for the template or `fields` to identify the
+    /// input (the call id): without, the input gets no key and is stored on its own — not taken
+    /// for a repeat of another input that lacked them too (`::hangup:`).
+    public var required: [FieldPath]
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case header, fields, template }
+    enum CodingKeys: String, CodingKey, CaseIterable { case header, fields, template, required }
 
     public init(from decoder: any Decoder) throws {
       try decoder.rejectUnknownKeys(CodingKeys.self)
@@ -156,6 +160,9 @@ public struct ChannelDefinition: Sendable, Decodable {
         try FieldPath.decoding($0, at: c.codingPath + [CodingKeys.fields])
       }
       template = try c.decodeIfPresent(String.self, forKey: .template).map(Template.init)
+      required = try (c.decodeIfPresent([String].self, forKey: .required) ?? []).map {
+        try FieldPath.decoding($0, at: c.codingPath + [CodingKeys.required])
+      }
     }
   }
 

@@ -308,6 +308,11 @@ public struct HookProcessor: Sendable {
     if let header = spec.header, let value = request.header(header), !value.isEmpty {
       key = value
     }
+    if key == nil, !spec.required.isEmpty,
+      !spec.required.contains(where: { fields?.value(at: $0)?.text?.isEmpty == false })
+    {
+      return nil
+    }
     if key == nil, let fields, let template = spec.template {
       let context = ReplyContext(
         request: request, fields: fields, options: instance.options, secrets: instance.secrets)
