@@ -49,7 +49,22 @@ extension InletDatabase {
           inquiryID: row.integer(1).map(String.init), rawID: String(row.integer(0) ?? 0),
           status: row.text(2).flatMap(RawItemStatus.init(rawValue:)) ?? .pending)
       }
-      if let duplicate { return duplicate }
+      if case .duplicate(_, let rawID, let status) = duplicate, status == .quarantined,
+        !submission.disposition.isQuarantined, let rawID = Int64(rawID)
+      {
+        // The sender corrected what made the first attempt unreadable (its Content-Type, a
+        // missing field) and retried with the same key: the retry is taken, and the kept
+        // attempt gives up its key to it.
+        try db.execute(
+          sql: """
+            UPDATE raw_items SET idempotency_key = NULL,
+              reason = COALESCE(reason, '') || '; superseded by a later request with its key, ' ||
+                'which could be read'
+            WHERE id = ?
+            """, arguments: [rawID])
+      } else if let duplicate {
+        return duplicate
+      }
     }
     var raw = prepared
 

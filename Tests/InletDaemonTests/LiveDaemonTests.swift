@@ -176,6 +176,41 @@ struct LiveDaemonTests {
     #expect((queue["raw_items"] as? [String: Any])?["quarantined"] as? Int == 3)
   }
 
+  @Test("a corrected retry with the unreadable request's key is taken; an identical one is not")
+  func correctedRetry() async throws {
+    let daemon = try DaemonHarness()
+    defer { daemon.remove() }
+    try await daemon.start()
+    let auth = ("Authorization", "Bearer \(daemon.siteToken)")
+    let lead = #"{"name":"Иван","phone":"+79161234567"}"#
+    // The site's script sent its JSON as text/plain: kept quarantined under the key.
+    let wrong = try await daemon.request(
+      .POST, "/hooks/site",
+      headers: [auth, ("Content-Type", "text/plain"), ("Idempotency-Key", "k-1")],
+      body: Array(lead.utf8))
+    #expect(wrong.status == 415)
+    let again = try await daemon.request(
+      .POST, "/hooks/site",
+      headers: [auth, ("Content-Type", "text/plain"), ("Idempotency-Key", "k-1")],
+      body: Array(lead.utf8))
+    #expect(again.status == 415, "the same unreadable request: the same answer, nothing new kept")
+    // Fixed, and retried with the same key: taken; its retries are repeats of it.
+    let fixed = try await daemon.postLead(lead, key: "k-1")
+    #expect(fixed.status == 201, "\(fixed.body)")
+    let id = try #require(fixed.json["id"] as? String)
+    let repeated = try await daemon.postLead(lead, key: "k-1")
+    #expect(repeated.status == 200)
+    #expect(repeated.json["id"] as? String == id)
+    let db = try database(daemon)
+    let counts = try db.countsSync()
+    #expect(counts.rawItems["quarantined"] == 1)
+    #expect(counts.inquiries["new"] == 1)
+    let kept = try db.readSync { db in
+      try String.fetchOne(db, sql: "SELECT reason FROM raw_items WHERE status = 'quarantined'")
+    }
+    #expect(kept?.contains("superseded by a later request with its key") == true, "\(kept ?? "")")
+  }
+
   @Test("urlencoded and multipart forms with Russian field names")
   func forms() async throws {
     let daemon = try DaemonHarness()

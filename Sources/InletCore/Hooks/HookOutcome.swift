@@ -77,6 +77,12 @@ public struct RawSubmission: Sendable {
     case ignored(String)
     /// Kept as `quarantined`; the answer is this failure.
     case quarantined(HookFailure, partial: Inquiry?)
+
+    /// Whether the input is kept as `quarantined`.
+    public var isQuarantined: Bool {
+      if case .quarantined = self { return true }
+      return false
+    }
   }
 }
 
