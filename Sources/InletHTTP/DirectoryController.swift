@@ -121,7 +121,10 @@ struct DirectoryController {
     } catch {
       throw APIError(.badRequest, code: "malformed_body", message: "the body is not JSON")
     }
-    if let given = object["id"], !(given is NSNull), "\(given)" != id {
+    // (Compared trimmed, as ids are stored: a batch takes `"C-17 "` as `C-17` too.)
+    if let given = object["id"], !(given is NSNull),
+      "\(given)".trimmingCharacters(in: .whitespacesAndNewlines) != id
+    {
       throw APIError(
         .badRequest, code: "id_mismatch",
         message: "the body's id `\(given)` differs from the path's `\(id)`; leave it out or match")

@@ -285,6 +285,27 @@ struct DeliveryTests {
     }
   }
 
+  @Test("a stop that cuts off a delivery counts no attempt: it is sent again after the restart")
+  func stopDuringDelivery() async throws {
+    // The CRM holds the first request past the daemon's 20 s bound on stopping.
+    let receiver = try DeliveryReceiver { number in number == 1 ? .hang(.seconds(60)) : .accept }
+    let daemon = try daemon(for: receiver, maxAttempts: 1, timeout: "60s")
+    defer { daemon.remove() }
+    try await receiver.serving {
+      try await daemon.start()
+      let id = try await daemon.submitLead(1)
+      #expect(try await eventually(seconds: 20) { receiver.received.count == 1 })
+      daemon.stop()
+      try await daemon.start()
+      #expect(
+        try await eventually(seconds: 20) {
+          try await deliveries(daemon, status: "delivered").count == 1
+        })
+      #expect(try await deliveries(daemon, status: "dead").isEmpty)
+      #expect(receiver.received.last?.inquiryID == id)
+    }
+  }
+
   @Test("kill -9 while delivering loses nothing: after a restart every change arrives")
   func killDuringDelivery() async throws {
     // The receiver refuses until every lead is in (however slow the machine), then takes each

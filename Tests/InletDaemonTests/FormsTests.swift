@@ -291,6 +291,8 @@ struct FormsTests {
     #expect(notRaw.status == 409)
     #expect(notRaw.errorCode == "invalid_transition")
     #expect(try await site.daemon.api(.POST, "/inquiries/r98765/promote").status == 404)
+    #expect(try await site.daemon.api(.POST, "/inquiries/98765/promote").status == 404)
+    #expect(try await site.daemon.api(.POST, "/inquiries/nothing/promote").status == 404)
     // An item that made its inquiry on arrival has nothing to promote.
     let personRaw = try #require(
       try site.inquiries("form").first { $0.sender.name == "Человек" }?.source.rawID)

@@ -130,7 +130,7 @@ struct QueueAPITests {
     // Paging works for every status: `next` walks the whole listing.
     let accepted = try await daemon.allPages("status=accepted", limit: 1)
     #expect(accepted.compactMap { $0["id"] as? String } == [ids[0], ids[2]])
-    for status in ["rejected", "merged", "ignored", "quarantined"] {
+    for status in ["rejected", "merged", "ignored", "quarantined", "all"] {
       let reply = try await daemon.api(
         .GET, "/inquiries?status=\(status)&limit=1", token: daemon.readToken)
       #expect(reply.status == 200, "\(status): \(reply.body)")
@@ -311,6 +311,15 @@ struct QueueAPITests {
       .POST, "/inquiries/\(d)/accept", json: #"{"action":"new_client","client_id":"K-9"}"#)
     #expect(decidedAgain.status == 200, "\(decidedAgain.body)")
     #expect(try await daemon.api(.POST, "/inquiries/424242/reopen").status == 404)
+    // A blank id is no id (a CRM's "none yet"), and ids compare trimmed: the same decision.
+    let blank = try await daemon.submitLead(12)
+    let blankID = try await daemon.api(
+      .POST, "/inquiries/\(blank)/accept", json: #"{"action":"new_client","client_id":"  "}"#)
+    #expect(blankID.status == 200, "\(blankID.body)")
+    #expect((blankID.json["acceptance"] as? [String: Any])?["client_id"] == nil)
+    let sameDecision = try await daemon.api(
+      .POST, "/inquiries/\(blank)/accept", json: #"{"action":"new_client","client_id":null}"#)
+    #expect(sameDecision.headers.first(name: "inlet-transition") == "repeated")
     // Reopened, it is matched again: the client the CRM created after the decision is known.
     let f = try await daemon.submitLead(9)
     #expect(

@@ -130,6 +130,14 @@ public struct DeliveryService: Service {
         failure = "HTTP \(response.status.code)"
       }
     } catch {
+      // Cut off by the daemon's shutdown, not refused by the CRM: no attempt is counted (the
+      // last one would make it dead for inlet's sake); it is sent again after the restart.
+      if Task.isCancelled {
+        logger.notice(
+          "delivery cut off by the shutdown; it is sent again after the restart",
+          metadata: ["delivery.id": "\(delivery.id)"])
+        return true
+      }
       failure = "\(error)"
     }
     do {

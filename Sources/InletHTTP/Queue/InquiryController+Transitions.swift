@@ -60,6 +60,9 @@ extension InquiryController {
     group.post("/inquiries/:id/promote") { _, context in
       let id = context.parameters.get("id") ?? ""
       guard id.hasPrefix("r"), let rawID = Int64(id.dropFirst()) else {
+        guard try await database.inquiry(id: id) != nil else {
+          throw APIError.notFound("no inquiry with id `\(id)`")
+        }
         throw APIError(
           .conflict, code: "invalid_transition",
           message:

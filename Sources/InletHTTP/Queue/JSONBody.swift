@@ -5,7 +5,7 @@ import NIOCore
 /// A small JSON object from a request body, checked strictly: only known keys, each a string
 /// (or null), so a typo in a field name is a 400 rather than a silently ignored value. An id
 /// (`client_id`, `into`, …) may also be an integer, as CRMs with numeric ids send it (`42` and
-/// `"42"` are the same id, as in the directory API).
+/// `"42"` are the same id, as in the directory API); a blank id is none.
 struct JSONBody {
   let fields: [String: String]
 
@@ -57,6 +57,11 @@ struct JSONBody {
       }
       switch value {
       case .null: continue
+      case .string(let text) where idKeys.contains(key):
+        // Ids compare trimmed, as the directory stores them; a blank one (a CRM's "no id yet")
+        // is no id, not a client named "".
+        let id = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !id.isEmpty { fields[key] = id }
       case .string(let text): fields[key] = text
       case .integer(let number) where idKeys.contains(key): fields[key] = String(number)
       default: throw malformed("`\(key)` must be a string")

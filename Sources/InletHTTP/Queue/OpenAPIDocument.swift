@@ -52,10 +52,10 @@ public enum OpenAPIDocument {
 
             The cursor follows arrival. Paging with `next` works for every status (an entry that
             joins the status behind the cursor while a client pages is seen on the next walk from
-            the start). `resume` is offered for `status=new` (the default) and `status=all` only:
-            an inquiry becomes `accepted`, `rejected` or `merged` when it is decided, and a raw item
-            may become `ignored` or `quarantined` after it arrived (a letter fetched on a later
-            pass, `inlet replay`), so "what arrived since" is no question for those statuses. A
+            the start). `resume` is offered for `status=new` (the default) only: an inquiry becomes
+            `accepted`, `rejected` or `merged` when it is decided, and a raw item may become
+            `ignored` or `quarantined` (and so join `all`) after it arrived (a letter fetched on a
+            later pass, `inlet replay`), so "what arrived since" is no question for those. A
             resumed listing shows new arrivals only, never a later change of an entry already seen:
             to follow decisions, continuations and rematches, read the event stream or page
             `/api/v1/events`.
