@@ -763,6 +763,41 @@ struct TelephonyTests {
     #expect(transports.contains { $0.contains(#""Note":"100%zz""#) })
   }
 
+  @Test("a signed form the decoder refuses is kept quarantined; a forged one is refused, unstored")
+  func signedButUnreadable() async throws {
+    let pbx = try TelephonyHarness()
+    defer { pbx.daemon.remove() }
+    try await pbx.daemon.start()
+    let pairs: [(String, String)] = [
+      ("event", "NOTIFY_START"), ("call_start", "2026-11-29 10:00:00"), ("pbx_call_id", "u_1"),
+      ("caller_id", "79161234567"), ("called_did", "74951234567"),
+    ]
+    let string = ["79161234567", "74951234567", "2026-11-29 10:00:00"].joined()
+    let signature = ZadarmaSignatureScheme.signature(
+      string, secret: TelephonyHarness.zadarmaSecret)
+    // No Content-Type at all: the decoder cannot tell it is a form.
+    let body = Array(TelephonyHarness.form(pairs).utf8)
+    let signed = try await pbx.daemon.request(
+      .POST, "/hooks/zadarma", headers: [("Signature", signature)], body: body)
+    #expect(signed.status == 415, "\(signed.body)")
+    #expect(try pbx.rawCount("zadarma") == 1, "kept, quarantined")
+    let forged = try await pbx.daemon.request(
+      .POST, "/hooks/zadarma", headers: [("Signature", "Zm9yZ2Vk")], body: body)
+    #expect(forged.status == 401, "\(forged.body)")
+    #expect(try pbx.rawCount("zadarma") == 1)
+    // MegaFon's token beside a value in another charset (no legacy_charset): kept too.
+    let megafon = try await pbx.daemon.request(
+      .POST, "/hooks/megafon",
+      headers: [("Content-Type", "application/x-www-form-urlencoded")],
+      body: Array(
+        "cmd=history&crm_token=\(TelephonyHarness.megafonKey)&callid=mf-8&type=in&status=Success&phone=79161234567&telnum_name=%CE%F4%E8%F1"
+          .utf8))
+    #expect(megafon.status == 200 || megafon.status == 400, "\(megafon.body)")
+    #expect(try pbx.rawCount("megafon") == 1)
+    let metrics = try await pbx.daemon.get("/metrics").1
+    #expect(metrics.contains(#"inlet_auth_failures_total{channel="zadarma"} 1"#), "\(metrics)")
+  }
+
   @Test("events without a call id are each kept, not taken for each other's repeats")
   func keysNeedACallID() async throws {
     let pbx = try TelephonyHarness()

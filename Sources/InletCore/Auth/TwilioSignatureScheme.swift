@@ -7,7 +7,8 @@ import Foundation
 public struct TwilioSignatureScheme: AuthScheme {
   public let name = "twilio-signature"
   public let requiredSecrets = ["auth_token"]
-  public let needsDecodedBody = true
+  /// (It reads the raw form itself: a body the decoder refuses is still authenticated.)
+  public let needsDecodedBody = false
   public let needsPublicURL = true
 
   public init() {}

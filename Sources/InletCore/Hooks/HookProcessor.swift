@@ -54,9 +54,17 @@ public struct HookProcessor: Sendable {
       switch body() {
       case .success(let value): authBody = value
       case .failure(let error):
-        // Without a readable body the request cannot be authenticated, so it is not stored.
-        return .refused(
-          HookFailure(status: status(for: error), code: error.code, message: error.message))
+        // A form the decoder refuses (no Content-Type, a stray `%zz`, a value in another
+        // charset) is read leniently for its token or signed fields: a request the provider
+        // signed is kept as quarantined, not refused unstored (its retries would be the same).
+        guard definition.body.accept.contains(.form),
+          let lenient = Self.lenientForm(request.body, legacy: definition.body.legacyCharset)
+        else {
+          // Without a readable body the request cannot be authenticated, so it is not stored.
+          return .refused(
+            HookFailure(status: status(for: error), code: error.code, message: error.message))
+        }
+        authBody = lenient
       }
     }
     if !replaying,
@@ -293,6 +301,16 @@ public struct HookProcessor: Sendable {
   /// `true`, `1`, `yes`, `answered`… — anything but an explicit no.
   static func truthy(_ text: String) -> Bool {
     !["", "0", "false", "no", "n", "none", "null"].contains(text.lowercased())
+  }
+
+  /// A urlencoded body read as browsers and PHP read one (the first value of each name), for
+  /// authentication only; nil when it has no field at all.
+  static func lenientForm(_ body: [UInt8], legacy: LegacyCharset?) -> DecodedBody? {
+    let pairs = FormURLEncoding.parseQuery(String(decoding: body, as: UTF8.self), legacy: legacy)
+    guard !pairs.isEmpty else { return nil }
+    var fields: [String: Value] = [:]
+    for pair in pairs where fields[pair.name] == nil { fields[pair.name] = .string(pair.value) }
+    return DecodedBody(fields: .object(fields))
   }
 
   private func status(for error: BodyDecodingError) -> Int {
