@@ -89,6 +89,11 @@ public struct MatchSpec: Sendable, Decodable {
         let value = FieldPath(name).flatMap { body.fields.value(at: $0) }
         // `"*"` also accepts a non-empty object or list (WhatsApp's `statuses`).
         if case .present = expected, let value, !value.isEmpty { continue }
+        // A list (`user[]=voicemail` of a form) matches when one of its values does.
+        if case .array(let items)? = value, !items.isEmpty {
+          if items.contains(where: { expected.accepts($0.text) }) { continue }
+          return false
+        }
         if !expected.accepts(value?.text) { return false }
       }
     }

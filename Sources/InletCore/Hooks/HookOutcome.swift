@@ -190,7 +190,14 @@ public struct ReplyContext: Sendable {
       }
     case "query": return request.queryValue(key)
     case "header": return request.header(key)
-    case "field": return FieldPath(key).flatMap { fields?.value(at: $0) }?.text
+    case "field":
+      guard let value = FieldPath(key).flatMap({ fields?.value(at: $0) }) else { return nil }
+      // A list (`user[]=Анна` of a form, `"user":["Анна"]`) as its values, comma-separated.
+      if case .array(let items) = value {
+        let texts = items.compactMap(\.text)
+        return texts.isEmpty ? nil : texts.joined(separator: ",")
+      }
+      return value.text
     case "option": return options[key]?.text
     case "secret": return secrets[key]
     default: return nil
