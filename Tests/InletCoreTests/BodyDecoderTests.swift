@@ -45,6 +45,11 @@ struct BodyDecoderTests {
     #expect(body.files.isEmpty)
   }
 
+  @Test func jsonByteOrderMarkIsIgnored() throws {
+    let body = try Self.decode(.post("application/json", "\u{FEFF}" + #"{"name":"Иван"}"#))
+    #expect(body.fields.value(at: Self.path("name")) == "Иван")
+  }
+
   @Test func jsonTopLevelArrayIsKept() throws {
     let body = try Self.decode(.post("application/json", #"[{"id":1},{"id":2}]"#))
     #expect(body.fields == .array([.object(["id": .number("1")]), .object(["id": .number("2")])]))

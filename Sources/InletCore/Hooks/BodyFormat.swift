@@ -133,6 +133,10 @@ public enum BodyDecoder {
   public static func decodeJSON(_ bytes: [UInt8]) throws(BodyDecodingError) -> Value {
     guard !bytes.isEmpty else { throw .malformed("the body is empty; a JSON document is expected") }
     do {
+      // A byte order mark some Windows tools write first is ignored (RFC 8259, section 8.1).
+      if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+        return try ValueJSON.parse(Array(bytes.dropFirst(3)))
+      }
       return try ValueJSON.parse(bytes)
     } catch {
       throw .malformed("the body is not valid JSON (\(error))")
