@@ -289,6 +289,15 @@ struct ConfigLoaderTests {
         "channels[0].options.x"
       ),
       ("channels:\n  - { name: 'Bad Name', definition: generic }\n", "channels[0].name"),
+      // Letters are keyed `mail:<Message-ID>`: a channel may not share that prefix.
+      (
+        "channels:\n  - { name: mail, definition: generic, token_file: site-token }\n",
+        "channels[0].name"
+      ),
+      (
+        "channels:\n  - { name: mail-content, definition: generic, token_file: site-token }\n",
+        "channels[0].name"
+      ),
       // Secrets the definition's replies read are required too, and misspelt ones refused.
       (
         "channels:\n  - { name: v, definition: vk, secrets: { secret_file: site-token } }\n",

@@ -112,6 +112,14 @@ public struct ConfigLoader: Sendable {
       guard seen.insert(entry.name).inserted else {
         throw ConfigError("\(at).name", "the channel name `\(entry.name)` is used twice")
       }
+      // A webhook's key is `<channel>:<key>`; letters are keyed `mail:<Message-ID>` (and
+      // `mail-content:`, `mail-sha256:`, `mail-unfetchable:`) whatever their mailbox.
+      guard entry.name != "mail", !entry.name.hasPrefix("mail-") else {
+        throw ConfigError(
+          "\(at).name",
+          "`mail` and names starting with `mail-` are kept for letters' keys; name the channel "
+            + "otherwise")
+      }
       guard loadChannels else { continue }
       guard let definition = definitions[entry.definition] else {
         let known = definitions.keys.sorted().joined(separator: ", ")
