@@ -352,6 +352,13 @@ struct BodyDecoderTests {
     #expect(call?.object?["b"] == "2")
   }
 
+  @Test func xmlCDATAIsText() throws {
+    let xml = "<event><name><![CDATA[Иван <Петров>]]></name><n>1</n></event>"
+    let tree = try XMLTree.parse(Array(xml.utf8))
+    let event = tree.object?["event"] ?? tree
+    #expect(event.object?["name"] == "Иван <Петров>", "\(tree)")
+  }
+
   @Test func multipartBoundaryLongerThanTheLimitIsMalformed() throws {
     let longest = String(repeating: "b", count: MultipartParser.maxBoundaryLength)
     let body = try Self.decode(

@@ -65,6 +65,11 @@ enum XMLTree {
       stack.last?.text += string
     }
 
+    /// `<![CDATA[…]]>` is text like any other.
+    func parser(_ parser: XMLParser, foundCDATA block: Data) {
+      stack.last?.text += String(decoding: block, as: UTF8.self)
+    }
+
     func parser(
       _ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?,
       qualifiedName qName: String?
