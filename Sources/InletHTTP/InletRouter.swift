@@ -47,7 +47,7 @@ public struct InletRouter: Sendable {
     let api = router.group("/api/v1").add(middleware: APITokenMiddleware(tokens: tokens))
     InquiryController(database: database).register(on: api)
     DirectoryController(database: database).register(on: api)
-    QueueAPI(database: database, channels: channels).register(on: router, api: api)
+    QueueAPI(database: database, channels: channels, tokens: tokens).register(on: router, api: api)
     return router
   }
 }

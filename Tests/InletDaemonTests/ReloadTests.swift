@@ -62,6 +62,27 @@ struct ReloadTests {
     #expect(try await daemon.postLead(lead).status == 201)
   }
 
+  @Test("a token the reload revokes ends the event streams it opened")
+  func revokedTokenEndsItsStream() async throws {
+    let daemon = try DaemonHarness()
+    defer { daemon.remove() }
+    try await daemon.start()
+    let pid = try #require(daemon.process?.processIdentifier)
+    let stream = EventStreamClient(url: daemon.baseURL, token: daemon.readToken)
+    let configPath = daemon.configPath
+    let session = try await stream.read(lastEventID: nil, count: 1_000, seconds: 30) {
+      var config = try String(contentsOfFile: configPath, encoding: .utf8)
+      config = config.replacingOccurrences(
+        of: "- { name: reader, token_file: api-read, scope: read }\n", with: "")
+      try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+      kill(pid, SIGHUP)
+    }
+    #expect(session.status == 200)
+    #expect(session.comments.contains("the token was revoked"), "\(session.comments)")
+    let (status, _) = try await daemon.get("/api/v1/inquiries", token: daemon.readToken)
+    #expect(status == 401)
+  }
+
   @Test("an invalid new config is refused with the reason; the running one stays")
   func invalidReload() async throws {
     let daemon = try DaemonHarness()

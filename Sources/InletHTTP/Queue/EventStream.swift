@@ -18,6 +18,8 @@ import Synchronization
 /// indexed read.
 struct EventStream: Sendable {
   let database: InletDatabase
+  /// The API tokens as configured now: a stream ends when a reload revokes its token.
+  var tokens: @Sendable () -> [APIToken] = { [] }
   var pollInterval: Duration = .milliseconds(200)
   var keepAliveInterval: Duration = .seconds(15)
   /// Streams open at once: each polls the database; beyond this a new one is 503.
@@ -41,7 +43,7 @@ struct EventStream: Sendable {
   static let accelBuffering = HTTPField.Name("X-Accel-Buffering")!
 
   func register(on group: RouterGroup<InletRequestContext>) {
-    group.get("/inquiries/stream") { request, _ in
+    group.get("/inquiries/stream") { request, context in
       let header =
         request.headers[HTTPField.Name("Last-Event-ID")!]
         ?? request.uri.queryParameters["last_event_id"].map(String.init)
@@ -73,23 +75,31 @@ struct EventStream: Sendable {
       headers[Self.accelBuffering] = "no"
       let stream = self
       let slot = Slot(open)
+      let token = context.apiToken?.token
       return Response(
         status: .ok, headers: headers,
         body: ResponseBody { writer in
           defer { withExtendedLifetime(slot) {} }
-          try await stream.run(from: start, writer: &writer)
+          try await stream.run(from: start, token: token, writer: &writer)
           try await writer.finish(nil)
         })
     }
   }
 
-  /// Writes events until the client goes away or the daemon shuts down.
-  func run(from start: Int64, writer: inout any ResponseBodyWriter) async throws {
+  /// Writes events until the client goes away, the daemon shuts down or a reload revokes the
+  /// stream's `token`.
+  func run(from start: Int64, token: String? = nil, writer: inout any ResponseBodyWriter)
+    async throws
+  {
     var last = start
     var lastWrite = ContinuousClock.now
     // A comment at once tells the client (and any proxy) the stream is open.
     try await writer.write(ByteBuffer(string: ": inlet event stream\nid: \(start)\n\n"))
     while !Task.isCancelled && !isShuttingDown() {
+      if let token, !tokens().contains(where: { $0.token == token }) {
+        try await writer.write(ByteBuffer(string: ": the token was revoked\n\n"))
+        return
+      }
       let events = try await database.events(after: last)
       for event in events {
         try await writer.write(ByteBuffer(string: Self.format(event)))

@@ -6,12 +6,14 @@ import InletStore
 struct QueueAPI {
   let database: InletDatabase
   let channels: ChannelTable
+  /// The API tokens as configured now (a reload may revoke one).
+  let tokens: @Sendable () -> [APIToken]
 
   func register(on router: Router<InletRequestContext>, api: RouterGroup<InletRequestContext>) {
     let inquiries = InquiryController(database: database)
     inquiries.registerList(on: api)
     inquiries.registerTransitions(on: api)
-    EventStream(database: database).register(on: api)
+    EventStream(database: database, tokens: tokens).register(on: api)
     EventPage(database: database).register(on: api)
     ContentController(database: database, channels: channels).register(on: api)
     DeliveryController(database: database).register(on: api)
