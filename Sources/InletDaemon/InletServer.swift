@@ -58,6 +58,10 @@ public struct InletServer: Sendable {
       maxBodyBytes: loaded.config.http.maxBodyBytes)
     router.publicURL = loaded.config.http.publicURL
     router.trustedProxies = loaded.config.http.trustedProxies
+    let mailOptions = loaded.config.mail.normaliserOptions
+    router.keptFiles = { raw in
+      KeptFiles.read(raw, mail: mailOptions, channel: { channels.instance(named: $0) })
+    }
 
     let http = loaded.config.http
     let logger = self.logger

@@ -15,6 +15,8 @@ public struct InletRouter: Sendable {
   public var publicURL: String?
   /// `http.trusted_proxies`: peers whose `X-Forwarded-For` names the client.
   public var trustedProxies: [String] = []
+  /// The attachments in a kept raw item's bytes, read again when it is promoted.
+  public var keptFiles: @Sendable (RawItemRecord) -> [UploadedFile] = { _ in [] }
 
   public init(
     channels: ChannelTable, processor: HookProcessor, database: InletDatabase,
@@ -47,7 +49,8 @@ public struct InletRouter: Sendable {
     let api = router.group("/api/v1").add(middleware: APITokenMiddleware(tokens: tokens))
     InquiryController(database: database).register(on: api)
     DirectoryController(database: database).register(on: api)
-    QueueAPI(database: database, channels: channels, tokens: tokens).register(on: router, api: api)
+    QueueAPI(database: database, channels: channels, tokens: tokens, keptFiles: keptFiles)
+      .register(on: router, api: api)
     return router
   }
 }

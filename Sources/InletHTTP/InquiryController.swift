@@ -8,6 +8,9 @@ import NIOCore
 /// The CRM API's inquiry routes under `/api/v1`.
 struct InquiryController {
   let database: InletDatabase
+  /// The attachments in a kept raw item's bytes (a letter's parts, a form's files), read
+  /// again when the item is promoted.
+  var keptFiles: @Sendable (RawItemRecord) -> [UploadedFile] = { _ in [] }
 
   func register(on group: RouterGroup<InletRequestContext>) {
     group.get("/inquiries/:id") { _, context in

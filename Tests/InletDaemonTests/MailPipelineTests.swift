@@ -75,9 +75,19 @@ struct MailPipelineTests {
       Subject: Автоответ: Заявка
       Auto-Submitted: auto-replied
       Message-ID: <auto-1@test.inlet>
+      MIME-Version: 1.0
+      Content-Type: multipart/mixed; boundary="a1"
+
+      --a1
       Content-Type: text/plain; charset=utf-8
 
-      Я в отпуске до понедельника.
+      Я в отпуске до понедельника. Реквизиты для счёта во вложении.
+      --a1
+      Content-Type: text/plain; charset=utf-8; name="card.txt"
+      Content-Disposition: attachment; filename="card.txt"
+
+      ИНН 7707083893
+      --a1--
 
       """
     let file = Data("Техническое задание".utf8).base64EncodedString()
@@ -122,5 +132,17 @@ struct MailPipelineTests {
     #expect(download.status == 200)
     #expect(download.bytes == Array("Техническое задание".utf8))
     #expect(inquiry.json["subject"] as? String == "ТЗ на поставку")
+
+    // The auto-reply was a lead after all: promoted, with the attachment read from its bytes.
+    let page = try JSONSerialization.jsonObject(with: Data(ignored.output.utf8)) as? [String: Any]
+    let keptID = try #require(
+      (page?["items"] as? [[String: Any]])?.first?["id"] as? String, "\(ignored.output)")
+    let promoted = try await daemon.api(.POST, "/inquiries/\(keptID)/promote")
+    #expect(promoted.status == 201, "\(promoted.body)")
+    let kept = try #require(promoted.json["attachments"] as? [[String: Any]], "\(promoted.body)")
+    #expect(kept.map { $0["name"] as? String } == ["card.txt"])
+    let card = try #require(kept.first?["id"] as? String)
+    let cardBytes = try await daemon.download("/attachments/\(card)")
+    #expect(String(decoding: cardBytes.bytes, as: UTF8.self).contains("7707083893"))
   }
 }

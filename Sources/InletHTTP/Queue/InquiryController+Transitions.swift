@@ -69,7 +69,11 @@ extension InquiryController {
             "only a raw item kept as ignored or quarantined (`r<id>` in a listing) can be "
             + "promoted; `\(id)` is an inquiry already")
       }
-      switch try await database.promote(rawID: rawID, by: context.apiToken?.name ?? "unknown") {
+      // Read outside the write: a large letter is parsed without holding up the writer.
+      let files = try await database.rawItem(id: rawID).map(keptFiles) ?? []
+      switch try await database.promote(
+        rawID: rawID, by: context.apiToken?.name ?? "unknown", files: files)
+      {
       case .created(let inquiry):
         return try Self.decided(inquiry, applied: true, status: .created)
       case .existing(let inquiry):

@@ -285,10 +285,11 @@ public enum OpenAPIDocument {
             For a lead misread as noise (an auto-reply header on a real letter, a visitor who filled
             a form faster than `min_fill_seconds`): `id` is the `r<raw id>` a listing shows. What
             was read from the item becomes a `new` inquiry, matched like any (201, `Inlet-Transition:
-            applied`); the item records who promoted it. Again for the same item: 200 with that
+            applied`), with the attachments read again from the item's bytes (a letter's parts, a
+            form's files); the item records who promoted it. Again for the same item: 200 with that
             inquiry (`repeated`). An item with nothing readable is 409 `nothing_to_promote` (its
             bytes stay at `/api/v1/raw/{id}`); an inquiry id, or an item that made its inquiry on
-            arrival, is 409 `invalid_transition`.
+            arrival, is 409 `invalid_transition`; an unknown id is 404.
           parameters:
             - $ref: "#/components/parameters/InquiryID"
           responses:

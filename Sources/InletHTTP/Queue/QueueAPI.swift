@@ -1,4 +1,5 @@
 import Hummingbird
+import InletCore
 import InletStore
 
 /// The lead queue API of issue 8 registered in one place: listing, transitions, the event
@@ -8,9 +9,11 @@ struct QueueAPI {
   let channels: ChannelTable
   /// The API tokens as configured now (a reload may revoke one).
   let tokens: @Sendable () -> [APIToken]
+  /// The attachments in a kept raw item's bytes, for a promoted item.
+  var keptFiles: @Sendable (RawItemRecord) -> [UploadedFile] = { _ in [] }
 
   func register(on router: Router<InletRequestContext>, api: RouterGroup<InletRequestContext>) {
-    let inquiries = InquiryController(database: database)
+    let inquiries = InquiryController(database: database, keptFiles: keptFiles)
     inquiries.registerList(on: api)
     inquiries.registerTransitions(on: api)
     EventStream(database: database, tokens: tokens).register(on: api)

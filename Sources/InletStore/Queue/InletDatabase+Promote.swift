@@ -26,10 +26,12 @@ extension InletDatabase {
   /// faster than `min_fill_seconds`): what was read from it, matched as any new inquiry, in
   /// one transaction with its event. The item keeps its bytes and records who promoted it and
   /// what it had been; `inlet replay` leaves the inquiry alone afterwards, as it does any
-  /// item's own inquiry whose new reading is no lead. What an item kept as noise never had
-  /// stays out: attachments (its bytes, at `/api/v1/raw/{id}`, hold them) and a thread or
-  /// conversation link.
-  public func promote(rawID: Int64, by token: String) async throws -> PromoteOutcome {
+  /// item's own inquiry whose new reading is no lead. `files` are the attachments read again
+  /// from the item's bytes (an item kept as noise had none stored); a thread or conversation
+  /// link it never had stays out.
+  public func promote(rawID: Int64, by token: String, files: [UploadedFile] = []) async throws
+    -> PromoteOutcome
+  {
     let settings = directorySettings
     return try await write { db in
       guard var raw = try RawItemRecord.fetchOne(db, key: rawID) else { return .notFound }
@@ -52,7 +54,7 @@ extension InletDatabase {
       raw.status = RawItemStatus.normalised.rawValue
       try raw.update(db, columns: ["status", "reason"])
       let result = try Self.insertInquiry(
-        draft, raw: &raw, files: [], settings: settings, in: db)
+        draft, raw: &raw, files: files, settings: settings, in: db)
       guard case .created(let id, _) = result, let inquiryID = Int64(id) else {
         throw DatabaseError(message: "a promoted item's inquiry was not created: \(result)")
       }
@@ -61,5 +63,10 @@ extension InletDatabase {
       }
       return .created(try Self.assemble(record, in: db))
     }
+  }
+
+  /// A raw item as stored (its bytes and transport), or nil.
+  public func rawItem(id: Int64) async throws -> RawItemRecord? {
+    try await read { db in try RawItemRecord.fetchOne(db, key: id) }
   }
 }
