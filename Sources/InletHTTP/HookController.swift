@@ -152,6 +152,20 @@ struct HookController {
     let result: IngestResult
     do {
       result = try await database.ingest(submission)
+    } catch  where !StorageFailure.isTransient(error) && !submission.disposition.isQuarantined {
+      // A failure the provider's retry would meet again (a call's stored record that no longer
+      // reads, a constraint): answered 503 it would be retried for ever and never kept. It is
+      // kept raw as quarantined instead, for `inlet replay` once the cause is fixed.
+      logger.error(
+        "could not store a webhook's inquiry; it is kept as quarantined",
+        metadata: ["error": "\(error)"])
+      var kept = submission
+      kept.disposition = .quarantined(
+        HookFailure(
+          status: 500, code: "store_failed",
+          message: "the input could not be stored as an inquiry; it was kept raw as quarantined"),
+        partial: nil)
+      return try await store(kept, instance: instance, logger: logger)
     } catch {
       health.recordFailure(channel: instance.name, error: HealthRegistry.storagePrefix + "\(error)")
       logger.error("could not store a webhook", metadata: ["error": "\(error)"])

@@ -822,6 +822,40 @@ struct TelephonyTests {
     #expect(metrics.contains(#"inlet_auth_failures_total{channel="zadarma"} 1"#), "\(metrics)")
   }
 
+  @Test("an event whose call cannot be stored is kept quarantined, not refused 503 for ever")
+  func storeFailureIsKept() async throws {
+    let pbx = try TelephonyHarness()
+    defer { pbx.daemon.remove() }
+    try await pbx.daemon.start()
+    let start = try await pbx.mango(
+      "/events/call", json: Self.mangoCall(entry: "B1", seq: 1, state: "Appeared"))
+    #expect(start.status == 200)
+    // The call's stored record no longer reads (a bug, a hand edit): every retry would fail.
+    let queue = try DatabaseQueue(path: pbx.daemon.databasePath)
+    try await queue.write { db in
+      try db.execute(sql: "UPDATE calls SET record = 'not json' WHERE call_id = 'B1'")
+    }
+    try queue.close()
+    let next = try await pbx.mango(
+      "/events/call", json: Self.mangoCall(entry: "B1", seq: 2, state: "Connected"))
+    #expect(next.status == 500, "\(next.body)")
+    #expect(next.errorCode == "store_failed", "\(next.body)")
+    let kept = try pbx.database().readSync { db in
+      try Int.fetchOne(
+        db, sql: "SELECT COUNT(*) FROM raw_items WHERE channel = 'mango' AND status = 'quarantined'"
+      )
+    }
+    #expect(kept == 1)
+    // The retry is a repeat of the kept item; other calls go on.
+    let retry = try await pbx.mango(
+      "/events/call", json: Self.mangoCall(entry: "B1", seq: 2, state: "Connected"))
+    #expect(retry.status == 500)
+    #expect(try pbx.rawCount("mango") == 2)
+    let other = try await pbx.mango(
+      "/events/summary", json: Self.mangoSummary(entry: "B2", talk: 0))
+    #expect(other.status == 200)
+  }
+
   @Test("events without a call id are each kept, not taken for each other's repeats")
   func keysNeedACallID() async throws {
     let pbx = try TelephonyHarness()
