@@ -28,9 +28,16 @@ public enum Replay {
           counts[.skipped, default: 0] += 1
           continue
         }
-        let result = try await database.applyReplay(
-          rawID: raw.id!, outcome: outcome, idempotencyKey: key)
-        counts[result, default: 0] += 1
+        do {
+          let result = try await database.applyReplay(
+            rawID: raw.id!, outcome: outcome, idempotencyKey: key)
+          counts[result, default: 0] += 1
+        } catch  where !StorageFailure.isTransient(error) {
+          // One item that cannot be stored (its inquiry's document no longer reads) does not
+          // stop the others; a busy or full database does (the run is simply made again).
+          counts[.failed, default: 0] += 1
+          FileHandle.standardError.write(Data("raw item \(raw.id!): \(error)\n".utf8))
+        }
       }
     }
     return counts

@@ -30,5 +30,8 @@ struct ReplayCommand: AsyncParsableCommand {
     }
     print(
       "replayed \(total) raw items" + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", ")))
+    if let failed = counts[.failed] {
+      throw fail("\(failed) raw items could not be stored (above); the others were replayed")
+    }
   }
 }

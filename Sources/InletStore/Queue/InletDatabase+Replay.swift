@@ -21,6 +21,8 @@ public enum ReplayResult: String, Sendable, CaseIterable {
   /// The same submission (its idempotency key) is another item's inquiry already — a request
   /// refused over a rate limit whose retry was taken: nothing created.
   case duplicate
+  /// Storing it failed (the reason is reported); the run went on with the others.
+  case failed
 }
 
 extension InletDatabase {
