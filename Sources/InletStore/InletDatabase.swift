@@ -30,7 +30,15 @@ public struct InletDatabase: Sendable {
         atPath: directory, withIntermediateDirectories: true)
     }
     var configuration = Configuration()
-    configuration.busyMode = .timeout(10)
+    // Another process's write (a CLI command) is waited for up to 10 s, asking again every
+    // millisecond: SQLite's own timeout sleeps longer and longer (100 ms at a time once it has
+    // waited a while), and so rarely catches the moment between two transactions of a command
+    // that writes one after another (`inlet directory import`).
+    configuration.busyMode = .callback { tries in
+      guard tries < 10_000 else { return false }
+      usleep(1_000)
+      return true
+    }
     configuration.prepareDatabase { db in
       try db.execute(sql: "PRAGMA synchronous = FULL")
       // A batch of letters is megabytes: with SQLite's default 2 MB page cache a transaction

@@ -92,6 +92,9 @@ struct DirectoryImport: AsyncParsableCommand {
               let prepared = DirectoryImportChunk(batch.map(normalizer.normalize))
               try await previous?.value
               try await database.importDirectory(prepared)
+              // A moment between two chunks' transactions, for a running daemon's writes
+              // (they wait for this command's lock meanwhile).
+              try await Task.sleep(for: .milliseconds(5))
             })
           imported += batch.count
           chunk = []
