@@ -103,6 +103,10 @@ struct HTMLTextTests {
     #expect(HTMLText.text(from: "a < b and <unclosed") == "a < b and <unclosed")
     #expect(HTMLText.text(from: "<!-- only a comment") == "")
     #expect(HTMLText.text(from: "x<br><br><br><br>y") == "x\n\ny")
+    // `<` before a digit or a space is text, as browsers read it.
+    #expect(
+      HTMLText.text(from: "Сообщение: нужно <50 шт, срочно<br>Телефон: 8 916 123-45-67<br>")
+        == "Сообщение: нужно <50 шт, срочно\nТелефон: 8 916 123-45-67")
   }
 }
 

@@ -186,6 +186,26 @@ struct ContactFinderTests {
       ])
   }
 
+  /// Two numbers one space apart (a list, table cells turned to text) are two numbers; a
+  /// number with its extension glued on is still a number.
+  @Test func phonesSideBySideAndWithExtensions() {
+    #expect(
+      PhoneFinder.find(in: "Телефоны: 89161234567 89037654321", normalizer: normalizer) == [
+        "+79161234567", "+79037654321",
+      ])
+    #expect(
+      PhoneFinder.find(in: "8 (495) 123-45-67 8 (916) 765-43-21", normalizer: normalizer) == [
+        "+74951234567", "+79167654321",
+      ])
+    #expect(
+      PhoneFinder.find(in: "Тел.: +7(495)123-45-67доб.123", normalizer: normalizer) == [
+        "+74951234567"
+      ])
+    #expect(PhoneFinder.find(in: "артикул AB9161234567", normalizer: normalizer).isEmpty)
+    #expect(
+      PhoneFinder.find(in: "8 916 123 45 67", normalizer: normalizer) == ["+79161234567"])
+  }
+
   /// A requisites label hides only the number right after it: a word that merely holds one
   /// («заказов») or a label earlier on the line leaves a phone alone.
   @Test func requisiteLabelsOnlyRightBeforeTheNumber() {
@@ -222,6 +242,12 @@ struct ContactFinderTests {
     #expect(CompanyFinder.find(in: "АО «Торговый дом «Восток»»") == "АО «Торговый дом «Восток»»")
     #expect(CompanyFinder.find(in: "ИП Сидоров Пётр Иванович") == "ИП Сидоров Пётр Иванович")
     #expect(CompanyFinder.find(in: "ДАО и ООО-шники") == nil)
+    // Straight quotes nested, and with the closing ones merged into one.
+    #expect(CompanyFinder.find(in: "ООО \"ТД \"Восток\"\"") == "ООО «ТД «Восток»»")
+    #expect(
+      CompanyFinder.find(in: "ЗАО \"ПО \"Спецавтоматика\", ИНН 7707083893")
+        == "ЗАО «ПО «Спецавтоматика»»")
+    #expect(CompanyFinder.find(in: "ООО \"Ромашка\" и партнёры") == "ООО «Ромашка»")
   }
 
   /// Unquoted names are ruled out early where that is certain; these are the edges.

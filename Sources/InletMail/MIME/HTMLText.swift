@@ -221,8 +221,11 @@ public enum HTMLText {
       return Tag(name: "!", closing: false, selfClosing: true, attributes: [:], end: close + 1)
     }
     let nameStart = index
+    // A tag name starts with a letter: `<50 шт` or `< 3 дней` is text (as browsers read it).
+    guard index < bytes.count, (bytes[index] | 0x20) >= UInt8(ascii: "a"),
+      (bytes[index] | 0x20) <= UInt8(ascii: "z")
+    else { return nil }
     while index < bytes.count, isNameByte(bytes[index]) { index += 1 }
-    guard index > nameStart else { return nil }
     let name = String(decoding: bytes[nameStart..<index], as: UTF8.self).asciiLowercased()
     var attributes: [String: String] = [:]
     var selfClosing = false

@@ -88,6 +88,14 @@ enum CompanyFinder {
           // `longestName`: looking further for the closing quote of every `ООО «` made a long
           // line without one quadratic.
           let limit = min(count, cursor + 1 + Self.longestName)
+          if open == close {
+            // Straight quotes nest too (`ООО "ТД "Восток""`, and with the closing ones merged
+            // into one: `ЗАО "ПО "Спецавтоматика"`).
+            guard
+              let name = Self.straightQuoted(scalars, from: cursor + 1, limit: limit, quote: open)
+            else { continue }
+            return "\(form) «\(name)»"
+          }
           var depth = 1
           while end < limit {
             if scalars[end] == close {
@@ -150,6 +158,46 @@ enum CompanyFinder {
     if start == end || end - start > 80 { return true }
     let first = scalars[start].value
     return (first < 0x80 && !(0x41...0x5A).contains(first)) || (0x430...0x45F).contains(first)
+  }
+
+  /// A name in straight quotes from `start` (after the opening one), inner quotes made
+  /// guillemets: a quote after a space or a quote and before a letter or digit opens a level;
+  /// any other closes one, and one followed by anything but a quote ends the name, closing every
+  /// level still open (writers merge the closing quotes of nested names).
+  private static func straightQuoted(
+    _ scalars: [Unicode.Scalar], from start: Int, limit: Int, quote: Unicode.Scalar
+  ) -> String? {
+    var name = String.UnicodeScalarView()
+    var depth = 1
+    var index = start
+    while index < limit {
+      let scalar = scalars[index]
+      guard scalar == quote else {
+        name.append(scalar)
+        index += 1
+        continue
+      }
+      let before = index > start ? scalars[index - 1] : space
+      let after = index + 1 < scalars.count ? scalars[index + 1] : nil
+      let opens =
+        (before == space || before == noBreakSpace || before == quote)
+        && after.map { $0.properties.isAlphabetic || ("0"..."9").contains($0) } == true
+      if opens {
+        name.append("«")
+        depth += 1
+      } else {
+        depth -= 1
+        if depth == 0 || after != quote {
+          // (The outermost level's guillemet is the caller's.)
+          name.append(contentsOf: repeatElement("»", count: depth))
+          let text = String(name).trimmingASCIIWhitespace()
+          return text.isEmpty ? nil : text
+        }
+        name.append("»")
+      }
+      index += 1
+    }
+    return nil
   }
 
   private static func text(_ scalars: ArraySlice<Unicode.Scalar>) -> String {

@@ -45,6 +45,9 @@ enum PhoneFinder {
       var end = index + 1
       var digits = isDigit(byte) ? 1 : 0
       var spaces = 0
+      // Where a space follows a digit, and the digits before it: two numbers a space apart
+      // (`89161234567 89037654321`, table cells) are one run, split there again below.
+      var gaps: [(at: Int, digits: Int)] = []
       scan: while end < count {
         let next = bytes[end]
         switch next {
@@ -55,6 +58,7 @@ enum PhoneFinder {
         case 0x20:
           spaces += 1
           if spaces > 1 { break scan }
+          if isDigit(bytes[end - 1]) { gaps.append((end, digits)) }
           end += 1
         case UInt8(ascii: "-"), UInt8(ascii: "("), UInt8(ascii: ")"):
           spaces = 0
@@ -62,6 +66,7 @@ enum PhoneFinder {
         case 0xC2 where end + 1 < count && bytes[end + 1] == 0xA0:  // no-break space
           spaces += 1
           if spaces > 1 { break scan }
+          if isDigit(bytes[end - 1]) { gaps.append((end, digits)) }
           end += 2
         case 0xE2 where end + 2 < count && bytes[end + 1] == 0x80 && bytes[end + 2] == 0x93:
           spaces = 0  // en dash
@@ -72,18 +77,38 @@ enum PhoneFinder {
       }
       var last = end
       while last > index && !isDigit(bytes[last - 1]) { last -= 1 }
-      let gluedToLetter = last < count && startsLetter(bytes[last])
-      if (10...15).contains(digits), last > index, !gluedToLetter,
-        !isRequisite(bytes, before: index)
-      {
-        let candidate = String(decoding: bytes[index..<last], as: UTF8.self)
-        if let phone = normalizer.normalize(candidate), !found.contains(phone) {
-          found.append(phone)
+      // Letters right after the digits make them part of a word (`AB9161234567`), unless
+      // they start an extension (`+7(495)123-45-67доб.123`).
+      let gluedToLetter =
+        last < count && startsLetter(bytes[last]) && !startsExtension(bytes, at: last)
+      let requisite = isRequisite(bytes, before: index)
+      var phone: String?
+      if (10...15).contains(digits), last > index, !gluedToLetter, !requisite {
+        phone = normalizer.normalize(String(decoding: bytes[index..<last], as: UTF8.self))
+      }
+      if phone == nil, !requisite, !gluedToLetter || digits > 15 {
+        // Not one number: the longest first part that is one, before a space.
+        for gap in gaps.reversed() where (10...15).contains(gap.digits) {
+          if let first = normalizer.normalize(
+            String(decoding: bytes[index..<gap.at], as: UTF8.self))
+          {
+            phone = first
+            end = gap.at
+            break
+          }
         }
       }
+      if let phone, !found.contains(phone) { found.append(phone) }
       index = max(end, index + 1)
     }
     return found
+  }
+
+  /// Whether the letters at `index` introduce an extension (`доб.`, `вн.`, `ext`).
+  private static func startsExtension(_ bytes: [UInt8], at index: Int) -> Bool {
+    let word = String(decoding: bytes[index..<min(bytes.count, index + 6)], as: UTF8.self)
+      .lowercased()
+    return word.hasPrefix("доб") || word.hasPrefix("вн") || word.hasPrefix("ext")
   }
 
   private static func isDigit(_ byte: UInt8) -> Bool {
