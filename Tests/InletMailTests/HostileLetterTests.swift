@@ -104,6 +104,20 @@ struct HostileLetterTests {
     #expect(read.text.contains("строка текста письма"))
   }
 
+  @Test func forwardedSenderWithACommaInTheEncodedName() throws {
+    // «Иванов, Иван» encoded: decoded bare in the forward's header it read as two mailboxes.
+    let inner =
+      "From: =?UTF-8?B?0JjQstCw0L3QvtCyLCDQmNCy0LDQvQ==?= <ivan@client.ru>\r\n"
+      + "Subject: =?UTF-8?B?0JfQsNC/0YDQvtGB?=\r\n\r\nНужен счёт на 10 стульев\r\n"
+    let read = try #require(
+      Self.letter(
+        "Subject: Fwd: Запрос\r\nContent-Type: multipart/mixed; boundary=\"f\"",
+        body: "--f\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nСмотри ниже\r\n"
+          + "--f\r\nContent-Type: message/rfc822\r\n\r\n\(inner)--f--\r\n"))
+    #expect(read.forwardedFrom?.email == "ivan@client.ru")
+    #expect(read.forwardedFrom?.name == "Иванов, Иван", "\(String(describing: read.forwardedFrom))")
+  }
+
   @Test func messagesNestedInMessages() throws {
     // 20 plain (7bit) messages inside each other, read where they stand in the letter (each
     // level was a copy of everything below it): the innermost one's text is intact.

@@ -159,9 +159,30 @@ public enum BodyExtractor {
     var lines = ["---------- Forwarded message ----------"]
     for (label, name) in [("From", "from"), ("Date", "date"), ("Subject", "subject"), ("To", "to")]
     {
+      // Addresses are written again from what was parsed, a decoded name quoted: «Иванов,
+      // Иван» or «Ромашка: отдел продаж» decoded bare would read as two mailboxes or a group.
+      if name == "from" || name == "to", let raw = headers.raw(name) {
+        let mailboxes = AddressParser.parse(raw)
+        if !mailboxes.isEmpty {
+          lines.append("\(label): " + mailboxes.map(Self.mailbox).joined(separator: ", "))
+          continue
+        }
+      }
       if let value = headers.text(name), !value.isEmpty { lines.append("\(label): \(value)") }
     }
     return lines.joined(separator: "\n") + "\n\n"
+  }
+
+  /// `Name <address>`, the name quoted (its quotes and backslashes escaped) where it holds a
+  /// character that would split or end it; or the bare address.
+  private static func mailbox(_ mailbox: ParsedAddress) -> String {
+    guard let name = mailbox.name, !name.isEmpty else { return mailbox.address }
+    guard name.contains(where: { ",;:\"<>@()[]\\".contains($0) }) else {
+      return "\(name) <\(mailbox.address)>"
+    }
+    let escaped = name.replacingOccurrences(of: "\\", with: "\\\\")
+      .replacingOccurrences(of: "\"", with: "\\\"")
+    return "\"\(escaped)\" <\(mailbox.address)>"
   }
 
   /// `<meta charset="…">` or `<meta http-equiv content="text/html; charset=…">` near the top.
