@@ -25,6 +25,25 @@ struct HeaderDecodingTests {
     #expect(decode("=?UTF-8?B?0A==?= =?UTF-8?B?lg==?=") == "Ж")
   }
 
+  @Test func splitCharacterJoinsWhateverTheLabelsCase() {
+    #expect(decode("=?utf-8?B?0JjQ?= =?UTF-8?B?stCw0L0=?=") == "Иван")
+  }
+
+  @Test func rawCommaInsideAnEncodedNameIsTheNames() {
+    let parsed = AddressParser.parse(
+      Array(
+        "=?utf-8?Q?=D0=98=D0=B2=D0=B0=D0=BD=D0=BE=D0=B2,_=D0=98=D0=B2=D0=B0=D0=BD?= <ivan@x.ru>, other@y.ru"
+          .utf8))
+    #expect(parsed.map(\.address) == ["ivan@x.ru", "other@y.ru"])
+    #expect(parsed.first?.name == "Иванов, Иван")
+    // A `=?` that opens no encoded word leaves the commas alone.
+    #expect(AddressParser.parse(Array("a=?b <a@x.ru>, c@y.ru".utf8)).count == 2)
+  }
+
+  @Test func numericEntitiesInTheC1RangeAreWindows1252() {
+    #expect(HTMLText.text(from: "1&#150;2 &#151; &#133;") == "1–2 — …")
+  }
+
   @Test func malformedWordsStayLiteral() {
     #expect(decode("=?utf-8?X?abc?=") == "=?utf-8?X?abc?=")
     #expect(decode("=?utf-8?B?unterminated") == "=?utf-8?B?unterminated")

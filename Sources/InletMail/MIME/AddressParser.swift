@@ -35,7 +35,35 @@ public enum AddressParser {
     var inAngle = false
     var commentDepth = 0
     var escaped = false
-    for byte in raw {
+    // Inside an encoded word (`=?charset?Q?text?=`): the `?`s seen, 1 at its `=`, 5 at the one
+    // before its closing `=`. Broken mailers leave a raw comma in one (`=?utf-8?Q?Иванов,_Иван?=`):
+    // it is the name's, not a separator.
+    var encodedMarks = 0
+    for (offset, byte) in raw.enumerated() {
+      if encodedMarks > 0 {
+        switch byte {
+        case 0x20, 0x09, 0x0D, 0x0A:
+          encodedMarks = 0  // no encoded word after all
+        case UInt8(ascii: "?"):
+          encodedMarks += 1
+          current.append(byte)
+          continue
+        case UInt8(ascii: "=") where encodedMarks == 5:
+          encodedMarks = 0
+          current.append(byte)
+          continue
+        default:
+          if byte == UInt8(ascii: "@") { currentHasAt = true }
+          current.append(byte)
+          continue
+        }
+      } else if byte == UInt8(ascii: "="), !inQuotes, commentDepth == 0, !escaped,
+        offset + 1 < raw.count, raw[offset + 1] == UInt8(ascii: "?")
+      {
+        encodedMarks = 1
+        current.append(byte)
+        continue
+      }
       if escaped {
         escaped = false
         if byte == UInt8(ascii: "@") { currentHasAt = true }

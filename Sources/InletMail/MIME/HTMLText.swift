@@ -355,6 +355,13 @@ public enum HTMLText {
     return ("&", start + 1)
   }
 
+  /// Windows-1252's characters for 0x80–0x9F (the C1 controls where it has none).
+  private static let windows1252: [UInt32] = [
+    0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039,
+    0x0152, 0x8D, 0x017D, 0x8F, 0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178,
+  ]
+
   private static func entityText(_ name: String) -> String? {
     if name.hasPrefix("#") {
       let digits = name.dropFirst()
@@ -364,8 +371,11 @@ public enum HTMLText {
       } else {
         value = UInt32(digits)
       }
-      guard let value, value != 0, let scalar = Unicode.Scalar(value) else { return nil }
-      return value == 0xA0 ? " " : String(Character(scalar))
+      guard let value, value != 0 else { return nil }
+      // 128–159 name C1 controls; browsers read them as windows-1252 (`&#150;` is an en dash).
+      let mapped = (0x80...0x9F).contains(value) ? Self.windows1252[Int(value - 0x80)] : value
+      guard let scalar = Unicode.Scalar(mapped) else { return nil }
+      return mapped == 0xA0 ? " " : String(Character(scalar))
     }
     return entities[name] ?? entities[name.lowercased()]
   }

@@ -34,7 +34,10 @@ public enum HeaderText {
           if !(onlySpace && isEncoded(pieces.last)) { pieces.append(.literal(literal)) }
           literal = []
         }
-        if case .encoded(let charset, _)? = pieces.last, charset == word.charset,
+        // (`utf-8` and `UTF-8` are one charset: a character split between the two words is
+        // joined whatever the case of their labels.)
+        if case .encoded(let charset, _)? = pieces.last,
+          charset.lowercased() == word.charset.lowercased(),
           case .encoded(_, var joined) = pieces.removeLast()
         {
           // Taken out before appending, so a run of adjacent words grows in place.
