@@ -118,6 +118,25 @@ struct HostileLetterTests {
     #expect(read.forwardedFrom?.name == "Иванов, Иван", "\(String(describing: read.forwardedFrom))")
   }
 
+  @Test func namedOnlyPartIsTheLetter() throws {
+    // A form script's only part, named like a file, without a Content-Disposition.
+    let read = try #require(
+      Self.letter(
+        "Subject: Заявка\r\nContent-Type: text/plain; charset=utf-8; name=\"message.txt\"",
+        body: "Имя: Олег\r\nТелефон: +7 916 555-44-33\r\n"))
+    #expect(read.text.contains("Олег"), "\(read.text)")
+    #expect(read.attachments.isEmpty)
+    // Named and after the text, it stays a file.
+    let withFile = try #require(
+      Self.letter(
+        "Subject: Заявка\r\nContent-Type: multipart/mixed; boundary=\"m\"",
+        body: "--m\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nСм. файл\r\n"
+          + "--m\r\nContent-Type: text/plain; charset=utf-8; name=\"list.txt\"\r\n\r\nсписок\r\n--m--\r\n"
+      ))
+    #expect(withFile.text == "См. файл")
+    #expect(withFile.attachments.count == 1)
+  }
+
   @Test func messagesNestedInMessages() throws {
     // 20 plain (7bit) messages inside each other, read where they stand in the letter (each
     // level was a copy of everything below it): the innermost one's text is intact.

@@ -98,7 +98,12 @@ public enum BodyExtractor {
     // A named text file after the body (Apple Mail marks attached `.txt` files inline) is a
     // file, not more of the letter.
     let namedFileAfterBody = part.fileName != nil && !texts.isEmpty
-    if isBodyText(part) && !namedFileAfterBody {
+    // A named text part without any Content-Disposition that comes first, before any text or
+    // file, is the letter (form scripts label their only part `name="message.txt"`).
+    let namedFirstPart =
+      part.disposition == nil && texts.isEmpty && body.attachments.isEmpty
+      && (part.mediaType == "text/plain" || part.mediaType == "text/html")
+    if (isBodyText(part) || namedFirstPart) && !namedFileAfterBody {
       guard wantText else { return }
       let (text, html) = text(of: part)
       if html { body.fromHTML = true }
