@@ -13,6 +13,15 @@ public enum IngestResult: Sendable, Equatable {
   /// Kept without an inquiry (`ignored` or `quarantined`, or an event of a call that makes
   /// none, such as an outgoing one: `normalised`).
   case kept(rawID: String, status: RawItemStatus)
+
+  /// The inquiry the input made, joined or repeats, if any.
+  public var inquiryID: String? {
+    switch self {
+    case .created(let id, _), .updated(let id, _): return id
+    case .duplicate(let id, _, _): return id
+    case .kept: return nil
+    }
+  }
 }
 
 extension InletDatabase {
@@ -39,6 +48,7 @@ extension InletDatabase {
     _ submission: RawSubmission, raw prepared: RawItemRecord, settings: DirectorySettings,
     in db: Database
   ) throws -> IngestResult {
+    var superseded: Int64?
     if let key = submission.idempotencyKey {
       let statement = try db.cachedStatement(
         sql: "SELECT id, inquiry_id, status FROM raw_items WHERE idempotency_key = ?")
@@ -62,10 +72,26 @@ extension InletDatabase {
                 'which could be read'
             WHERE id = ?
             """, arguments: [rawID])
+        superseded = rawID
       } else if let duplicate {
         return duplicate
       }
     }
+    let result = try store(submission, raw: prepared, settings: settings, in: db)
+    if let superseded, let inquiryID = result.inquiryID.flatMap(Int64.init) {
+      // The kept attempt is the lead's too: promoted or replayed later, it makes no second one.
+      try db.execute(
+        sql: "UPDATE raw_items SET inquiry_id = ? WHERE id = ?",
+        arguments: [inquiryID, superseded])
+    }
+    return result
+  }
+
+  /// Stores a submission that is no repeat: its raw item and what it became.
+  private static func store(
+    _ submission: RawSubmission, raw prepared: RawItemRecord, settings: DirectorySettings,
+    in db: Database
+  ) throws -> IngestResult {
     var raw = prepared
 
     switch submission.disposition {

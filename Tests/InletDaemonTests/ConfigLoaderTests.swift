@@ -272,6 +272,14 @@ struct ConfigLoaderTests {
     }
   }
 
+  @Test("a channel may be named mail-form: only letters' own key prefixes are kept")
+  func mailLikeChannelName() throws {
+    // (A second item of the minimal config's `channels:` list.)
+    let problem = try problem(
+      "  - { name: mail-form, definition: generic, token_file: site-token }\n")
+    #expect(problem == nil, "\(String(describing: problem))")
+  }
+
   @Test("channel problems: missing token, unknown definition, duplicate name, unknown option")
   func channelProblems() throws {
     let cases: [(String, String)] = [

@@ -209,6 +209,14 @@ struct LiveDaemonTests {
       try String.fetchOne(db, sql: "SELECT reason FROM raw_items WHERE status = 'quarantined'")
     }
     #expect(kept?.contains("superseded by a later request with its key") == true, "\(kept ?? "")")
+    // The kept attempt is the lead's: promoting it makes no second one.
+    let keptID = try #require(
+      try db.readSync { db in
+        try Int64.fetchOne(db, sql: "SELECT id FROM raw_items WHERE status = 'quarantined'")
+      })
+    let promoted = try await daemon.api(.POST, "/inquiries/r\(keptID)/promote")
+    #expect(promoted.status == 409, "\(promoted.body)")
+    #expect(try db.countsSync().inquiries["new"] == 1)
   }
 
   @Test("urlencoded and multipart forms with Russian field names")

@@ -202,6 +202,12 @@ struct ContactFinderTests {
         "+74951234567"
       ])
     #expect(PhoneFinder.find(in: "артикул AB9161234567", normalizer: normalizer).isEmpty)
+    // Ten digits of a number written in groups are no bare national number.
+    for text in [
+      "паспорт 4510 123456 12.03.2015", "счёт 40702 81040 00000 12345", "3782 822463 10005",
+    ] {
+      #expect(PhoneFinder.find(in: text, normalizer: normalizer).isEmpty, "\(text)")
+    }
     #expect(
       PhoneFinder.find(in: "8 916 123 45 67", normalizer: normalizer) == ["+79161234567"])
   }

@@ -27,8 +27,12 @@ public struct TwilioSignatureScheme: AuthScheme {
       return .refused("no X-Twilio-Signature header")
     }
     var pairs: [(String, String)] = []
-    if request.method == "POST", let text = String(validating: request.body, as: UTF8.self) {
-      pairs = (FormURLEncoding.parse(text) ?? []).map { ($0.name, $0.value) }
+    if request.method == "POST" {
+      // Read as Twilio wrote it; a body the strict reading refuses (a stray escape, bytes that
+      // are not UTF-8) is read leniently, so a signed one is still recognised (and kept).
+      let strict = String(validating: request.body, as: UTF8.self).flatMap(FormURLEncoding.parse)
+      pairs = (strict ?? FormURLEncoding.parseQuery(String(decoding: request.body, as: UTF8.self)))
+        .map { ($0.name, $0.value) }
     }
     let sha256 =
       request.header("x-twilio-webhooks-signature-settings")?

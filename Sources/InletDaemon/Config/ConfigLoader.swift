@@ -114,10 +114,11 @@ public struct ConfigLoader: Sendable {
       }
       // A webhook's key is `<channel>:<key>`; letters are keyed `mail:<Message-ID>` (and
       // `mail-content:`, `mail-sha256:`, `mail-unfetchable:`) whatever their mailbox.
-      guard entry.name != "mail", !entry.name.hasPrefix("mail-") else {
+      guard !["mail", "mail-content", "mail-sha256", "mail-unfetchable"].contains(entry.name)
+      else {
         throw ConfigError(
           "\(at).name",
-          "`mail` and names starting with `mail-` are kept for letters' keys; name the channel "
+          "`\(entry.name)` is kept for letters' keys (`\(entry.name):…`); name the channel "
             + "otherwise")
       }
       guard loadChannels else { continue }

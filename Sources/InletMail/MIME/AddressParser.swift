@@ -57,7 +57,7 @@ public enum AddressParser {
           current.append(byte)
           continue
         }
-      } else if byte == UInt8(ascii: "="), !inQuotes, commentDepth == 0, !escaped,
+      } else if byte == UInt8(ascii: "="), !inQuotes, !inAngle, commentDepth == 0, !escaped,
         offset + 1 < raw.count, raw[offset + 1] == UInt8(ascii: "?")
       {
         encodedMarks = 1

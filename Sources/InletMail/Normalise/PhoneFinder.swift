@@ -87,8 +87,11 @@ enum PhoneFinder {
         phone = normalizer.normalize(String(decoding: bytes[index..<last], as: UTF8.self))
       }
       if phone == nil, !requisite, !gluedToLetter || digits > 15 {
-        // Not one number: the longest first part that is one, before a space.
-        for gap in gaps.reversed() where (10...15).contains(gap.digits) {
+        // Not one number: the longest first part that is one, before a space — written as
+        // a whole number (11 digits or more, or after `+`): ten digits of an account or a
+        // passport written in groups would pass for a bare national number.
+        let plus = bytes[index] == UInt8(ascii: "+")
+        for gap in gaps.reversed() where (plus ? 10 : 11)...15 ~= gap.digits {
           if let first = normalizer.normalize(
             String(decoding: bytes[index..<gap.at], as: UTF8.self))
           {
