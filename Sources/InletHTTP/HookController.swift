@@ -165,6 +165,11 @@ struct HookController {
           status: 500, code: "store_failed",
           message: "the input could not be stored as an inquiry; it was kept raw as quarantined"),
         partial: nil)
+      defer {
+        // After the kept item's own success: the channel shows the failure until a later input
+        // is stored.
+        health.recordFailure(channel: instance.name, error: "store_failed: \(error)")
+      }
       return try await store(kept, instance: instance, logger: logger)
     } catch {
       health.recordFailure(channel: instance.name, error: HealthRegistry.storagePrefix + "\(error)")

@@ -809,6 +809,11 @@ struct TelephonyTests {
       .POST, "/hooks/zadarma", headers: [("Signature", "Zm9yZ2Vk")], body: body)
     #expect(forged.status == 401, "\(forged.body)")
     #expect(try pbx.rawCount("zadarma") == 1)
+    // JSON sent to a form channel is the wrong format, not a forgery: 415 as before.
+    let json = try await pbx.daemon.request(
+      .POST, "/hooks/zadarma", headers: [("Content-Type", "application/json")],
+      body: Array(#"{"event":"NOTIFY_START"}"#.utf8))
+    #expect(json.status == 415, "\(json.body)")
     // MegaFon's token beside a value in another charset (no legacy_charset): kept too.
     let megafon = try await pbx.daemon.request(
       .POST, "/hooks/megafon",
@@ -869,6 +874,8 @@ struct TelephonyTests {
       "/events/call", json: Self.mangoCall(entry: "B1", seq: 2, state: "Connected"))
     #expect(retry.status == 500)
     #expect(try pbx.rawCount("mango") == 2)
+    let health = try await pbx.daemon.get("/health").1
+    #expect(health.contains("store_failed"), "\(health)")
     let other = try await pbx.mango(
       "/events/summary", json: Self.mangoSummary(entry: "B2", talk: 0))
     #expect(other.status == 200)

@@ -57,7 +57,11 @@ public struct HookProcessor: Sendable {
         // A form the decoder refuses (no Content-Type, a stray `%zz`, a value in another
         // charset) is read leniently for its token or signed fields: a request the provider
         // signed is kept as quarantined, not refused unstored (its retries would be the same).
-        guard definition.body.accept.contains(.form),
+        // (Only a body that may be a form: one labelled JSON or multipart is refused 415 as
+        // before, not taken for a forgery.)
+        let mayBeForm = [nil, "application/x-www-form-urlencoded", "text/plain"].contains(
+          request.mediaType)
+        guard definition.body.accept.contains(.form), mayBeForm,
           let lenient = Self.lenientForm(request.body, legacy: definition.body.legacyCharset)
         else {
           // Without a readable body the request cannot be authenticated, so it is not stored.
