@@ -118,6 +118,47 @@ struct HostileLetterTests {
     #expect(read.forwardedFrom?.name == "Иванов, Иван", "\(String(describing: read.forwardedFrom))")
   }
 
+  @Test func bounceWrappedByAGatewayIsABounce() throws {
+    // A relay wrapped the report in multipart/mixed; the returned letter inside is a lead's.
+    let raw = """
+      From: Почтовый шлюз <gateway@relay.example.ru>\r
+      To: sales@example.ru\r
+      Subject: Undelivered Mail\r
+      Content-Type: multipart/mixed; boundary="outer"\r
+      \r
+      --outer\r
+      Content-Type: multipart/report; report-type=delivery-status; boundary="inner"\r
+      \r
+      --inner\r
+      Content-Type: text/plain; charset=utf-8\r
+      \r
+      Письмо не доставлено.\r
+      --inner\r
+      Content-Type: message/delivery-status\r
+      \r
+      Final-Recipient: rfc822; nobody@client.ru\r
+      Action: failed\r
+      --inner\r
+      Content-Type: message/rfc822\r
+      \r
+      From: sales@example.ru\r
+      Subject: Re: Заявка\r
+      \r
+      Перезвоните мне, +7 916 123-45-67\r
+      --inner--\r
+      --outer--\r
+
+      """
+    guard
+      case .ignored(let reason, _) = MailNormaliser.normalise(
+        Array(raw.utf8), options: MailOptions())
+    else {
+      Issue.record("a wrapped bounce was taken for a lead")
+      return
+    }
+    #expect(reason == "bounce")
+  }
+
   @Test func namedOnlyPartIsTheLetter() throws {
     // A form script's only part, named like a file, without a Content-Disposition.
     let read = try #require(

@@ -81,7 +81,9 @@ enum NoiseClassifier {
     {
       return "read_receipt"
     }
-    if type == "multipart/report" || containsPart(root, type: "message/delivery-status") {
+    if type == "multipart/report" || containsPart(root, type: "multipart/report")
+      || containsPart(root, type: "message/delivery-status")
+    {
       return "bounce"
     }
     // A form notification on a visitor's behalf (the visitor's address is not the sending
@@ -132,8 +134,12 @@ enum NoiseClassifier {
     return returnPath.filter { !$0.isWhitespace } == "<>"
   }
 
+  /// Whether a part of `type` is among the letter's parts, also inside a multipart a gateway
+  /// wrapped the report in (not inside a forwarded letter: its report is that letter's).
   private static func containsPart(_ part: MIMEPart, type: String) -> Bool {
-    part.children.contains { $0.mediaType == type }
+    part.children.contains {
+      $0.mediaType == type || ($0.isMultipart && containsPart($0, type: type))
+    }
   }
 
   /// Whether the letter's sender is someone other than its `From`'s domain (a form relayed for
