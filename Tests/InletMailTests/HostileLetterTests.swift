@@ -118,6 +118,17 @@ struct HostileLetterTests {
     #expect(read.forwardedFrom?.name == "Иванов, Иван", "\(String(describing: read.forwardedFrom))")
   }
 
+  @Test func forwardedLetterAfterABlankLineIsRead() throws {
+    let read = try #require(
+      Self.letter(
+        "Subject: Fwd\r\nContent-Type: multipart/mixed; boundary=\"f\"",
+        body: "--f\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nСмотри\r\n"
+          + "--f\r\nContent-Type: message/rfc822\r\n\r\n\r\n"
+          + "From: Иван <ivan@client.ru>\r\nSubject: Запрос\r\n\r\nНужен счёт\r\n--f--\r\n"))
+    #expect(read.forwardedFrom?.email == "ivan@client.ru")
+    #expect(read.text.contains("Нужен счёт"), "\(read.text)")
+  }
+
   @Test func bounceWrappedByAGatewayIsABounce() throws {
     // A relay wrapped the report in multipart/mixed; the returned letter inside is a lead's.
     let raw = """

@@ -87,7 +87,14 @@ public enum MIMEParser {
       // stands (a copy at each level of 24 nested messages was 24 copies of the letter).
       let encoded = encoding == "base64" || encoding == "quoted-printable"
       let inner = encoded ? part.decodedBody : bytes
-      let innerRange = encoded ? 0..<inner.count : bodyRange
+      var innerRange = encoded ? 0..<inner.count : bodyRange
+      // Blank lines before the forwarded letter's header (some clients write one) are not
+      // its empty header: they are skipped, a few at most.
+      for _ in 0..<4 {
+        let start = leadingBlankLineEnd(inner, innerRange)
+        if start == innerRange.lowerBound { break }
+        innerRange = start..<innerRange.upperBound
+      }
       let innerHeader = HeaderBlockParser.parse(inner, range: innerRange)
       if innerHeader.startsWithField {
         let message = makePart(
