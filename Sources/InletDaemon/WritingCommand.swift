@@ -14,6 +14,9 @@ public struct WritingCommand {
   public let database: InletDatabase
   /// The lock, held for the command's lifetime when it asked for the database alone.
   private let lock: DatabaseLock?
+  /// Whether another process (a running daemon) held the lock when the database was opened:
+  /// a command that writes for long then leaves it moments between its transactions.
+  public let besideDaemon: Bool
 
   /// - Parameters:
   ///   - alone: the process must not run beside another that holds the lock (`inlet serve`;
@@ -35,9 +38,11 @@ public struct WritingCommand {
           + "(\(try database.appliedMigrations().last ?? "?")); use that version")
     }
     var lock: DatabaseLock?
+    var besideDaemon = false
     do {
       lock = try DatabaseLock(databasePath: path)
     } catch let held as DatabaseLock.Held {
+      besideDaemon = true
       if alone { throw whenHeld.map { ServerError($0) } ?? ServerError(held.description) }
       guard try database.isMigrated() else {
         throw ServerError(
@@ -55,6 +60,7 @@ public struct WritingCommand {
     }
     self.database = database
     self.lock = alone ? lock : nil
+    self.besideDaemon = besideDaemon
   }
 
   /// The database at `path` could not be opened: why, in plain words, with the file and the key

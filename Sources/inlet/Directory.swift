@@ -12,7 +12,10 @@ struct Directory: AsyncParsableCommand {
 }
 
 /// Opens the configured database with the configured directory settings.
-func openDirectoryDatabase(_ configPath: String) throws -> InletDatabase {
+/// The database for a directory command, and whether a running daemon uses it too.
+func openDirectoryDatabase(_ configPath: String) throws -> (
+  database: InletDatabase, besideDaemon: Bool
+) {
   let config: InletConfig
   let path: String
   do {
@@ -23,7 +26,8 @@ func openDirectoryDatabase(_ configPath: String) throws -> InletDatabase {
     throw fail("config error: \(error)")
   }
   do {
-    return try WritingCommand(path: path, settings: config.directorySettings).database
+    let command = try WritingCommand(path: path, settings: config.directorySettings)
+    return (command.database, command.besideDaemon)
   } catch let error as ServerError {
     throw fail(error.description)
   }

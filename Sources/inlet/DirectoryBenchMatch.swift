@@ -32,7 +32,7 @@ struct DirectoryBenchMatch: ParsableCommand {
         item.inn.map { Inquiry.Company(inn: $0) }
       )
     }
-    let database = try openDirectoryDatabase(options.config)
+    let database = try openDirectoryDatabase(options.config).database
     // One untimed pass warms the page cache, as a running daemon's would be.
     _ = try database.matchTimings(Array(senders.prefix(10_000)))
     let timings = try database.matchTimings(senders)

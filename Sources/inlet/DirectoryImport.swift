@@ -58,7 +58,7 @@ struct DirectoryImport: AsyncParsableCommand {
     guard let data = FileManager.default.contents(atPath: file) else {
       throw fail("cannot read \(file)")
     }
-    let database = try openDirectoryDatabase(options.config)
+    let (database, besideDaemon) = try openDirectoryDatabase(options.config)
     var reader: DirectoryFileReader
     do {
       reader = try DirectoryFileReader(
@@ -92,9 +92,9 @@ struct DirectoryImport: AsyncParsableCommand {
               let prepared = DirectoryImportChunk(batch.map(normalizer.normalize))
               try await previous?.value
               try await database.importDirectory(prepared)
-              // A moment between two chunks' transactions, for a running daemon's writes
-              // (they wait for this command's lock meanwhile).
-              try await Task.sleep(for: .milliseconds(5))
+              // A moment between two chunks' transactions for a running daemon's writes (they
+              // wait for this command's lock meanwhile).
+              if besideDaemon { try await Task.sleep(for: .milliseconds(5)) }
             })
           imported += batch.count
           chunk = []
