@@ -21,6 +21,9 @@ public struct InletDatabase: Sendable {
     let writes = Atomic<Int>(0)
   }
 
+  /// The size the write-ahead log's file is cut back to when the log starts over.
+  static let logSizeLimit = 64 << 20
+
   /// Opens (creating if needed) the database at `path` in WAL mode with `synchronous=FULL`, so
   /// a committed write survives a power loss, not only a crash of the process.
   public init(path: String) throws {
@@ -44,6 +47,9 @@ public struct InletDatabase: Sendable {
       // A batch of letters is megabytes: with SQLite's default 2 MB page cache a transaction
       // spills dirty pages to the WAL again and again before its commit.
       try db.execute(sql: "PRAGMA cache_size = -16384")
+      // The log file is cut back to this size when it starts over: a large import or a first
+      // sync of a big mailbox does not leave a log of its peak size on the disk for good.
+      try db.execute(sql: "PRAGMA journal_size_limit = \(Self.logSizeLimit)")
     }
     let pool = try DatabasePool(path: path, configuration: configuration)
     // GRDB turns the writer to `synchronous = NORMAL` when it sets up WAL mode, after

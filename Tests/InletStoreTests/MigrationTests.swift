@@ -176,6 +176,16 @@ struct MigrationTests {
     #expect(plan.contains("USING INDEX contacts_client"), "\(plan)")
   }
 
+  @Test("the log file is cut back when it starts over, on the connection that writes")
+  func logSizeLimit() async throws {
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    let limit = try await temp.database.write { db in
+      try Int.fetchOne(db, sql: "PRAGMA journal_size_limit")
+    }
+    #expect(limit == InletDatabase.logSizeLimit)
+  }
+
   @Test("a conversation's latest inquiry is read from an index, not sorted")
   func conversationLatest() throws {
     let temp = try TempDatabase()
