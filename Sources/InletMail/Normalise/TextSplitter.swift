@@ -399,12 +399,7 @@ enum TextSplitter {
   private static func findSignatureStart(_ lines: [Substring]) -> Int? {
     for (index, line) in lines.enumerated() {
       let trimmed = line.trimmedASCII()
-      // `-- ` (RFC 3676) anywhere; a bare `--` only near the end: above that it is a divider
-      // (a form's fields below it), not a signature.
-      if line.utf8.elementsEqual("-- ".utf8)
-        || (trimmed.utf8.elementsEqual("--".utf8)
-          && lines.count - index <= maximumSignatureLines + 1)
-      {
+      if line.utf8.elementsEqual("-- ".utf8) || trimmed.utf8.elementsEqual("--".utf8) {
         return index
       }
       // Sign-offs and footers are short lines; long ones need no lower-casing. Only the head
