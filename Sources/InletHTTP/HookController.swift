@@ -165,12 +165,17 @@ struct HookController {
           status: 500, code: "store_failed",
           message: "the input could not be stored as an inquiry; it was kept raw as quarantined"),
         partial: nil)
-      defer {
-        // After the kept item's own success: the channel shows the failure until a later input
-        // is stored.
+      // Recorded after the kept item's own success, so the channel shows the failure until a
+      // later input is stored; not when keeping it failed too (that is a storage failure).
+      do {
+        let response = try await store(kept, instance: instance, logger: logger)
         health.recordFailure(channel: instance.name, error: "store_failed: \(error)")
+        return response
+      } catch let answer as APIError where answer.code != APIError.storageUnavailable.code {
+        // (A kept item's answer is an error status: it is thrown.)
+        health.recordFailure(channel: instance.name, error: "store_failed: \(error)")
+        throw answer
       }
-      return try await store(kept, instance: instance, logger: logger)
     } catch {
       health.recordFailure(channel: instance.name, error: HealthRegistry.storagePrefix + "\(error)")
       logger.error("could not store a webhook", metadata: ["error": "\(error)"])

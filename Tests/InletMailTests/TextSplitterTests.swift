@@ -198,6 +198,14 @@ struct ContactFinderTests {
         "+74951234567", "+79167654321",
       ])
     #expect(
+      PhoneFinder.find(in: "Телефон: 495 123-45-67 916 765-43-21", normalizer: normalizer) == [
+        "+74951234567", "+79167654321",
+      ])
+    #expect(
+      PhoneFinder.find(in: "9161234567 9037654321", normalizer: normalizer) == [
+        "+79161234567", "+79037654321",
+      ])
+    #expect(
       PhoneFinder.find(in: "Тел.: +7(495)123-45-67доб.123", normalizer: normalizer) == [
         "+74951234567"
       ])

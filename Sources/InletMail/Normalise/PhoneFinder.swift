@@ -87,11 +87,19 @@ enum PhoneFinder {
         phone = normalizer.normalize(String(decoding: bytes[index..<last], as: UTF8.self))
       }
       if phone == nil, !requisite, !gluedToLetter || digits > 15 {
-        // Not one number: the longest first part that is one, before a space — written as
-        // a whole number (11 digits or more, or after `+`): ten digits of an account or a
-        // passport written in groups would pass for a bare national number.
+        // Not one number: the longest first part that is one, before a space. Ten digits
+        // without a `+` pass for a bare national number, as ten digits of an account or a
+        // passport in groups would: they count only when the rest is a number too (two
+        // numbers side by side).
         let plus = bytes[index] == UInt8(ascii: "+")
-        for gap in gaps.reversed() where (plus ? 10 : 11)...15 ~= gap.digits {
+        for gap in gaps.reversed() where (10...15).contains(gap.digits) {
+          if gap.digits == 10, !plus,
+            gap.at + 1 >= last
+              || normalizer.normalize(
+                String(decoding: bytes[(gap.at + 1)..<last], as: UTF8.self)) == nil
+          {
+            continue
+          }
           if let first = normalizer.normalize(
             String(decoding: bytes[index..<gap.at], as: UTF8.self))
           {
