@@ -25,11 +25,7 @@ enum KeptFiles {
     }
     // A webhook: its body decoded again as the channel's definition reads it.
     guard let instance = channel(raw.channel) else { return [] }
-    let definition = instance.definition
     let request = HookRequest(replaying: raw.transport, body: bytes)
-    let decoded = try? BodyDecoder.decode(
-      request, accepting: definition.body.accept, jsonField: definition.body.jsonField,
-      legacyCharset: definition.body.legacyCharset)
-    return decoded?.files ?? []
+    return (try? BodyDecoder.decode(request, as: instance.definition.body))?.files ?? []
   }
 }

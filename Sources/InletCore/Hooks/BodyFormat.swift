@@ -50,6 +50,15 @@ public struct BodyDecodingError: Error, Sendable, Equatable {
 
 /// Decodes request bodies with the decoders a definition accepts.
 public enum BodyDecoder {
+  /// Decodes the body as the definition's `body:` says (formats, JSON field, charset).
+  public static func decode(_ request: HookRequest, as spec: ChannelDefinition.BodySpec)
+    throws(BodyDecodingError) -> DecodedBody
+  {
+    try decode(
+      request, accepting: spec.accept, jsonField: spec.jsonField,
+      legacyCharset: spec.legacyCharset)
+  }
+
   /// Picks the decoder for the request's media type and decodes the body.
   ///
   /// A GET (or a bodyless POST) with no content type decodes its query string as a form when the

@@ -28,9 +28,7 @@ public struct HookProcessor: Sendable {
     func body() -> Result<DecodedBody, BodyDecodingError> {
       if let decoded { return decoded }
       let result = Result { () throws(BodyDecodingError) -> DecodedBody in
-        try BodyDecoder.decode(
-          request, accepting: definition.body.accept, jsonField: definition.body.jsonField,
-          legacyCharset: definition.body.legacyCharset)
+        try BodyDecoder.decode(request, as: definition.body)
       }
       decoded = result
       return result
@@ -59,8 +57,9 @@ public struct HookProcessor: Sendable {
         // signed is kept as quarantined, not refused unstored (its retries would be the same).
         // (Only a body that may be a form: one labelled JSON or multipart is refused 415 as
         // before, not taken for a forgery.)
-        let mayBeForm = [nil, "application/x-www-form-urlencoded", "text/plain"].contains(
-          request.mediaType)
+        let mayBeForm =
+          request.mediaType == nil || request.mediaType == "text/plain"
+          || BodyFormat.form.accepts(mediaType: request.mediaType)
         guard definition.body.accept.contains(.form), mayBeForm,
           let lenient = Self.lenientForm(request.body, legacy: definition.body.legacyCharset)
         else {

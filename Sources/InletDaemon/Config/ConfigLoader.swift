@@ -1,6 +1,7 @@
 import Foundation
 import InletCore
 import InletHTTP
+import InletStore
 import Yams
 
 /// Reads the config file, applies `INLET_<SECTION>_<KEY>` overrides, resolves paths and secrets,
@@ -112,10 +113,9 @@ public struct ConfigLoader: Sendable {
       guard seen.insert(entry.name).inserted else {
         throw ConfigError("\(at).name", "the channel name `\(entry.name)` is used twice")
       }
-      // A webhook's key is `<channel>:<key>`; letters are keyed `mail:<Message-ID>` (and
-      // `mail-content:`, `mail-sha256:`, `mail-unfetchable:`) whatever their mailbox.
-      guard !["mail", "mail-content", "mail-sha256", "mail-unfetchable"].contains(entry.name)
-      else {
+      // A webhook's key is `<channel>:<key>`; letters are keyed `mail:<Message-ID>` (and the
+      // other ``MailItem/keyNamespaces``) whatever their mailbox.
+      guard !MailItem.keyNamespaces.contains(entry.name) else {
         throw ConfigError(
           "\(at).name",
           "`\(entry.name)` is kept for letters' keys (`\(entry.name):…`); name the channel "

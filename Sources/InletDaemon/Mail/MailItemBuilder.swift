@@ -19,10 +19,10 @@ struct MailItemBuilder: Sendable {
   static func key(messageID: String?, bytes: [UInt8], headersOnly: Bool = false)
     -> (key: String, earlier: String?)
   {
-    if let messageID, !messageID.isEmpty { return ("mail:\(messageID)", nil) }
-    let whole = "mail-sha256:" + Hex.lowercase(SHA256.hash(data: bytes))
+    if let messageID, !messageID.isEmpty { return (MailItem.messageIDKeyPrefix + messageID, nil) }
+    let whole = MailItem.bytesKeyPrefix + Hex.lowercase(SHA256.hash(data: bytes))
     guard !headersOnly, let authored = AuthoredContent.of(bytes) else { return (whole, nil) }
-    return ("mail-content:" + Hex.lowercase(SHA256.hash(data: authored)), whole)
+    return (MailItem.contentKeyPrefix + Hex.lowercase(SHA256.hash(data: authored)), whole)
   }
 
   func item(

@@ -277,7 +277,7 @@ extension InletDatabase {
 
   static func threadTarget(references: [String], in db: Database) throws -> ThreadTarget? {
     guard !references.isEmpty else { return nil }
-    let keys = references.suffix(50).map { "mail:\($0)" }
+    let keys = references.suffix(50).map { MailItem.messageIDKeyPrefix + $0 }
     let placeholders = Array(repeating: "?", count: keys.count).joined(separator: ",")
     guard
       let row = try Row.fetchOne(

@@ -41,8 +41,17 @@ public struct MailItem: Sendable {
   /// only copies them).
   public var encoded: InquiryJSONParts?
 
-  /// The key prefix of a letter the server listed but would not give.
+  /// Key prefixes: a letter's Message-ID, the SHA-256 of its authored content or of all its
+  /// bytes (without a Message-ID), a letter the server listed but would not give.
+  public static let messageIDKeyPrefix = "mail:"
+  public static let contentKeyPrefix = "mail-content:"
+  public static let bytesKeyPrefix = "mail-sha256:"
   public static let unfetchableKeyPrefix = "mail-unfetchable:"
+  /// The names before those prefixes' colons: a webhook channel named like one would key its
+  /// requests (`<channel>:<key>`) among the letters.
+  public static let keyNamespaces = [
+    messageIDKeyPrefix, contentKeyPrefix, bytesKeyPrefix, unfetchableKeyPrefix,
+  ].map { String($0.dropLast()) }
 
   /// Whether the server would not give this letter's bytes: it is kept as a quarantined
   /// placeholder and asked for again by later passes, and `after_ingest` leaves it alone.
