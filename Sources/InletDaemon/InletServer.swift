@@ -103,9 +103,11 @@ public struct InletServer: Sendable {
           + DeliveryService.services(loaded: loaded, database: database, logger: logger)
           + [
             .init(
+              service: CallTimeoutService(database: database, channels: channels, logger: logger)),
+            .init(
               service: SubscriptionService(
                 channels: channels, publicURL: loaded.config.http.publicURL, health: health,
-                logger: logger))
+                logger: logger)),
           ]
           + [
             .init(service: mailboxes),

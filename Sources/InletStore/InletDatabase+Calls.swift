@@ -76,10 +76,11 @@ extension InletDatabase {
     try db.executeDirect(
       db.cachedStatement(
         sql: """
-          INSERT INTO calls (channel, call_id, record, inquiry_id, updated_at)
-          VALUES (?, ?, ?, ?, ?)
+          INSERT INTO calls (channel, call_id, record, inquiry_id, updated_at, open)
+          VALUES (?, ?, ?, ?, ?, ?)
           ON CONFLICT (channel, call_id) DO UPDATE SET record = excluded.record,
-            inquiry_id = excluded.inquiry_id, updated_at = excluded.updated_at
+            inquiry_id = excluded.inquiry_id, updated_at = excluded.updated_at,
+            open = excluded.open
           """)
     ) { bind in
       try bind.text(1, raw.channel)
@@ -87,12 +88,64 @@ extension InletDatabase {
       try bind.text(3, utf8: encoded)
       try bind.integer(4, inquiryID)
       try bind.real(5, event.receivedAt.timeIntervalSince1970)
+      try bind.integer(6, record.state.isFinal ? 0 : 1)
     }
     guard let inquiryID else { return .kept(rawID: String(rawID), status: .normalised) }
     if raw.inquiryID != inquiryID { try raw.link(to: inquiryID, db) }
     return created
       ? .created(inquiryID: String(inquiryID), rawID: String(rawID))
       : .updated(inquiryID: String(inquiryID), rawID: String(rawID))
+  }
+
+  /// Closes the calls no event has ended within their channel's `call_timeout` (`timeout`
+  /// gives it per channel, nil: never; `shortest` bounds the search), as
+  /// ``CallRecord/closeUnended()`` says, and updates their inquiries: a hangup the provider
+  /// never delivered must not leave a missed call looking like one still ringing. A call
+  /// without an inquiry (an outgoing one, or one whose direction no event stated) is closed in
+  /// its record only. Returns the calls closed, as (channel, call id).
+  public func closeUnendedCalls(
+    now: Date = Date(), shortest: TimeInterval,
+    timeout: @escaping @Sendable (_ channel: String) -> TimeInterval?
+  ) async throws -> [(channel: String, callID: String)] {
+    let cutoff = now.addingTimeInterval(-shortest).timeIntervalSince1970
+    return try await write { db in
+      let candidates = try Row.fetchAll(
+        db,
+        sql: """
+          SELECT channel, call_id, record, inquiry_id, updated_at FROM calls
+          WHERE open = 1 AND updated_at < ? ORDER BY updated_at
+          """,
+        arguments: [cutoff])
+      var closed: [(channel: String, callID: String)] = []
+      for row in candidates {
+        let channel: String = row["channel"]
+        let callID: String = row["call_id"]
+        let updatedAt: Double = row["updated_at"]
+        guard let limit = timeout(channel), updatedAt < now.timeIntervalSince1970 - limit else {
+          continue
+        }
+        let text: String = row["record"]
+        var record = try InquiryJSON.decoder().decode(CallRecord.self, from: Data(text.utf8))
+        record.closeUnended()
+        if let id: Int64 = row["inquiry_id"], var stored = try InquiryRecord.fetchOne(db, key: id) {
+          var inquiry = try InquiryJSON.decoder().decode(
+            Inquiry.self, from: Data(stored.document.utf8))
+          inquiry.status = stored.status
+          record.update(&inquiry)
+          inquiry.id = ""
+          stored.kind = inquiry.kind.rawValue
+          stored.document = String(decoding: inquiry.jsonBytes, as: UTF8.self)
+          stored.updatedAt = now
+          try stored.update(db)
+          _ = try Self.recordChange(.updated, inquiryID: id, in: db)
+        }
+        try db.execute(
+          sql: "UPDATE calls SET record = ?, open = 0 WHERE channel = ? AND call_id = ?",
+          arguments: [String(decoding: record.jsonBytes, as: UTF8.self), channel, callID])
+        closed.append((channel, callID))
+      }
+      return closed
+    }
   }
 
   /// The call directions that make inquiries: the instance option `call_inquiries` (default

@@ -299,6 +299,17 @@ public enum Migrations {
           ON inquiries(conversation_key, last_message_at, id) WHERE conversation_key IS NOT NULL
           """)
     }
+    migrator.registerMigration("2026-12-01-2-open-calls") { db in
+      // Calls no event has ended yet, by their last event: the few a sweep of lost hangups
+      // reads (`call_timeout`), without a scan of every call ever made.
+      try db.execute(sql: "ALTER TABLE calls ADD COLUMN open INTEGER NOT NULL DEFAULT 0")
+      try db.execute(
+        sql: """
+          UPDATE calls SET open = 1
+          WHERE json_extract(record, '$.state') NOT IN ('ended', 'missed')
+          """)
+      try db.execute(sql: "CREATE INDEX calls_open ON calls(updated_at) WHERE open = 1")
+    }
     return migrator
   }()
 }

@@ -37,6 +37,46 @@ struct CallRecordTests {
     #expect(record.durationS == 42)
   }
 
+  @Test("a call whose end never came is closed as it stands; the provider's late end decides")
+  func closeUnended() {
+    var ringing = Self.replay([Self.event(.ringing, seq: 1)])
+    let closed = ringing.closeUnended()
+    #expect(closed)
+    #expect(ringing.state == .ended)
+    #expect(ringing.timedOut == true)
+    #expect(ringing.inquiryKind == .missedCall)
+    let again = ringing.closeUnended()
+    #expect(!again, "closed already")
+    var inquiry = Inquiry(channel: "pbx", kind: .call, receivedAt: Self.t0)
+    ringing.update(&inquiry)
+    #expect(inquiry.kind == .missedCall)
+    #expect(inquiry.extra["call_timed_out"] == .bool(true))
+    // The hangup arrives after all, saying someone talked.
+    ringing.apply(Self.event(.ended, seq: 3, answered: true, duration: 30))
+    #expect(ringing.inquiryKind == .call)
+    #expect(ringing.timedOut == nil)
+    ringing.update(&inquiry)
+    #expect(inquiry.kind == .call)
+    #expect(inquiry.extra["call_timed_out"] == nil)
+
+    // Answered, then silence: a conversation whose end was lost.
+    var talking = Self.replay([Self.event(.ringing, seq: 1), Self.event(.answered, seq: 2)])
+    _ = talking.closeUnended()
+    #expect(talking.inquiryKind == .call)
+    // A leg left live by the lost hangup does not hold the call open.
+    var legged = Self.event(.ringing, seq: 1)
+    legged.leg = "op"
+    var record = CallRecord(first: legged)
+    #expect(record.liveLegs == ["op"])
+    _ = record.closeUnended()
+    #expect(record.liveLegs == nil)
+    // An ended call is left as the provider said.
+    var ended = Self.replay([Self.event(.ringing, seq: 1), Self.event(.ended, seq: 2)])
+    let endedClosed = ended.closeUnended()
+    #expect(!endedClosed)
+    #expect(ended.timedOut == nil)
+  }
+
   @Test("legs keep their own order: a leg's late start after its end does not revive it")
   func legsInAnyOrder() {
     func leg(_ name: String, _ state: CallState, seq: Int64) -> CallEvent {
@@ -269,6 +309,7 @@ struct CallRecordTests {
         : Dictionary(
           uniqueKeysWithValues: legs.map { ($0, Int64.random(in: 0...1 << 40, using: &generator)) })
       record.liveLegs = Bool.random(using: &generator) && !legs.isEmpty ? legs.sorted() : nil
+      record.timedOut = Bool.random(using: &generator) ? true : nil
       let expected = try InquiryJSON.encoder().encode(record)
       #expect(
         String(decoding: record.jsonBytes, as: UTF8.self)

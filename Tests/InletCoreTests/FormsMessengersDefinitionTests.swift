@@ -361,6 +361,12 @@ struct FormsMessengersDefinitionTests {
     #expect(
       ChannelOptions.problem(in: ["cors_origins": .array(["example.ru"])])?.key == "cors_origins")
     #expect(ChannelOptions.problem(in: ["cors_origins": .array(["*"])]) == nil)
+    #expect(ChannelOptions.problem(in: ["call_timeout": "an hour"])?.key == "call_timeout")
+    #expect(ChannelOptions.problem(in: ["call_timeout": "-5m"])?.key == "call_timeout")
+    #expect(ChannelOptions.problem(in: ["call_timeout": "0"]) == nil)
+    #expect(ChannelOptions.callTimeout([:]) == ChannelOptions.defaultCallTimeout)
+    #expect(ChannelOptions.callTimeout(["call_timeout": "2h"]) == 7200)
+    #expect(ChannelOptions.callTimeout(["call_timeout": "0"]) == nil, "0: never closed by time")
   }
 
   @Test func windows1251Forms() throws {

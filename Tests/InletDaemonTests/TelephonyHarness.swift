@@ -32,6 +32,7 @@ struct TelephonyHarness {
         - { name: cti, definition: generic-cti, token_file: url-token }
         - { name: twilio, definition: twilio, secrets: { auth_token_file: twilio-token } }
         - { name: zadarma-all, definition: zadarma, secrets: { secret_file: zadarma-secret }, options: { call_inquiries: [in, out] } }
+        - { name: mango-short, definition: mango-office, secrets: { api_key_file: mango-key, api_salt_file: mango-salt }, options: { call_timeout: 2s } }
         - { name: mango-all, definition: mango-office, secrets: { api_key_file: mango-key, api_salt_file: mango-salt }, options: { call_inquiries: [in, out] } }
         - { name: sipuni-all, definition: sipuni, token_file: url-token, options: { call_inquiries: [in, out] } }
         - { name: cti-all, definition: generic-cti, token_file: url-token, options: { call_inquiries: [in, out] } }

@@ -175,6 +175,42 @@ struct TelephonyTests {
     #expect(second.source.callID == "M2")
   }
 
+  @Test("Mango: a call whose hangup never came is a missed call after call_timeout")
+  func mangoLostHangup() async throws {
+    let pbx = try TelephonyHarness()
+    defer { pbx.daemon.remove() }
+    try await pbx.daemon.start()
+    // The caller's leg appears; its Disconnected is lost and the summary is off.
+    for channel in ["mango-short", "mango"] {
+      let reply = try await pbx.mango(
+        "/events/call", json: Self.mangoCall(entry: "L1", seq: 1, state: "Appeared"),
+        channel: channel)
+      #expect(reply.status == 200, "\(reply.body)")
+    }
+    let closed = try await eventually {
+      try pbx.inquiries("mango-short").first?.kind == .missedCall
+    }
+    #expect(closed, "the silent call became a missed call")
+    let missed = try #require(try pbx.inquiries("mango-short").first)
+    #expect(missed.extra["call_state"] == .string("ended"))
+    #expect(missed.extra["call_timed_out"] == .bool(true))
+    #expect(missed.sender.phone == "+79001234567")
+    // The default timeout is an hour: the other channel's call is still ringing.
+    let waiting = try #require(try pbx.inquiries("mango").first)
+    #expect(waiting.kind == .call)
+    #expect(waiting.extra["call_state"] == .string("ringing"))
+
+    // The summary comes late after all, with a conversation: it decides.
+    let summary = try await pbx.mango(
+      "/events/summary", json: Self.mangoSummary(entry: "L1", talk: 1_399_906_980),
+      channel: "mango-short")
+    #expect(summary.status == 200, "\(summary.body)")
+    let decided = try #require(try pbx.inquiries("mango-short").first)
+    #expect(decided.kind == .call)
+    #expect(decided.extra["call_timed_out"] == nil)
+    #expect(try pbx.inquiries("mango-short").count == 1)
+  }
+
   @Test("Mango: a hidden number, an unknown event, a body without a call id")
   func mangoEdges() async throws {
     let pbx = try TelephonyHarness()

@@ -33,6 +33,9 @@ public struct CallRecord: Sendable, Equatable, Codable {
   /// When the call started by the provider's clock: the earliest an event said.
   public var startedAt: Date?
   public var events: Int
+  /// Set when the call was closed because no event ended it within the channel's
+  /// `call_timeout` (a lost hangup, a summary switched off), not by the provider's word.
+  public var timedOut: Bool?
 
   /// Starts a record from the first event seen (not necessarily the provider's first).
   public init(first event: CallEvent) {
@@ -80,6 +83,8 @@ public struct CallRecord: Sendable, Equatable, Codable {
     // the extension that did not pick up, `yes` for the one that did), a secondary hangup
     // (Sipuni's event 4) or a late cancel (MegaFon) after the call was answered.
     let finalEvent = !stale && (eventState?.isFinal ?? false)
+    // The provider's own end replaces a close by timeout.
+    if finalEvent { timedOut = nil }
     let finalWord = finalEvent ? (eventState == .missed ? false : event.answered) : nil
     if finalWord == true {
       answered = true
@@ -119,6 +124,18 @@ public struct CallRecord: Sendable, Equatable, Codable {
     return comparable != before
   }
 
+  /// Closes a call whose end never came (``timedOut``): it ended, as a conversation when an
+  /// event said someone answered, as a missed call otherwise. A late final event still
+  /// decides the outcome. Returns false for a call that had ended already.
+  @discardableResult
+  public mutating func closeUnended() -> Bool {
+    guard !state.isFinal else { return false }
+    state = .ended
+    liveLegs = nil
+    timedOut = true
+    return true
+  }
+
   /// Whether the call makes an inquiry now, for an instance that queues `directions`. A call
   /// whose direction no event stated yet (a recording or hangup that overtook the start event)
   /// waits for it; once the call ended with the direction still unknown, it is taken as
@@ -152,6 +169,7 @@ public struct CallRecord: Sendable, Equatable, Codable {
       inquiry.extra["anonymous_caller"] = .bool(true)
     }
     inquiry.extra["call_state"] = .string(state.rawValue)
+    inquiry.extra["call_timed_out"] = timedOut == true ? .bool(true) : nil
     inquiry.source.callID = callID
   }
 }
@@ -183,6 +201,7 @@ extension CallRecord {
     writer.string("recordingURL", recordingURL)
     writer.string("startedAt", startedAt.map(Inquiry.timestamp))
     writer.string("state", state.rawValue)
+    if timedOut == true { writer.bool("timedOut", true) }
     return writer.finish()
   }
 }

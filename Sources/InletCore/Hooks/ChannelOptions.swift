@@ -7,8 +7,21 @@ public enum ChannelOptions {
   public static let common: Set<String> = [
     "thank_you_url", "cors_origins", "honeypot", "min_fill_seconds", "fill_time_field",
     "rate_limit", "rate_limit_per_ip", "max_body_bytes", "max_file_bytes", "max_files",
-    "conversation_window", "allow_from", "time_zone",
+    "conversation_window", "allow_from", "time_zone", "call_timeout",
   ]
+
+  /// How long a call may go without an event before it is closed as it stands
+  /// (``CallRecord/closeUnended()``): a hangup lost for good must not leave a missed call
+  /// looking like one still ringing.
+  public static let defaultCallTimeout: TimeInterval = 3600
+
+  /// `call_timeout`: the instance's value, the default when unset; nil when calls are never
+  /// closed by time (`0`).
+  public static func callTimeout(_ options: [String: Value]) -> TimeInterval? {
+    guard options["call_timeout"] != nil else { return defaultCallTimeout }
+    guard let seconds = duration(options["call_timeout"]), seconds > 0 else { return nil }
+    return seconds
+  }
 
   /// The form field that carries when the form was shown (Unix seconds or milliseconds).
   public static let defaultFillTimeField = "form_started_at"
@@ -31,6 +44,10 @@ public enum ChannelOptions {
         }
       case "min_fill_seconds", "conversation_window":
         if duration(value) == nil { return (key, "a duration such as `3`, `90s` or `30m`") }
+      case "call_timeout":
+        if (duration(value) ?? -1) < 0 {
+          return (key, "a duration such as `30m` or `2h` (`0`: calls are never closed by time)")
+        }
       case "max_body_bytes", "max_file_bytes", "max_files":
         if integer(value) == nil { return (key, "a positive whole number") }
       case "thank_you_url":
