@@ -25,20 +25,23 @@ struct SubscriptionService: Service {
     configuration.redirectConfiguration = .disallow
     configuration.timeout = .init(connect: .seconds(10), read: .seconds(10))
     let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    // Per channel: when its next renewal is due, and how many attempts in a row failed.
-    var schedule: [String: (due: Date, failures: Int)] = [:]
+    // Per channel: when its next renewal is due, how many attempts in a row failed, and the
+    // request it was made with — a reload that changes it (a rotated token in the hook URL, a
+    // new API token) renews at once, not when the old subscription's period ends.
+    var schedule: [String: (due: Date, failures: Int, request: Request)] = [:]
     while !Task.isShuttingDownGracefully && !Task.isCancelled {
       let now = Date()
       for instance in channels.all {
         guard let spec = instance.definition.subscription else { continue }
+        let request = Self.request(for: instance, spec: spec, publicURL: publicURL)
         let state = schedule[instance.name]
-        if let state, state.due > now { continue }
-        if await renew(instance, spec: spec, client: client) {
-          schedule[instance.name] = (now.addingTimeInterval(spec.every), 0)
+        if let state, state.due > now, state.request == request { continue }
+        let failures = state?.request == request ? state?.failures ?? 0 : 0
+        if await renew(instance, request: request, every: spec.every, client: client) {
+          schedule[instance.name] = (now.addingTimeInterval(spec.every), 0, request)
         } else {
-          let failures = (state?.failures ?? 0) + 1
-          let wait = min(maxRetry, 5 * Double(1 << min(failures - 1, 6)))
-          schedule[instance.name] = (now.addingTimeInterval(wait), failures)
+          let wait = min(maxRetry, 5 * Double(1 << min(failures, 6)))
+          schedule[instance.name] = (now.addingTimeInterval(wait), failures + 1, request)
         }
       }
       schedule = schedule.filter { name, _ in channels.instance(named: name) != nil }
@@ -48,10 +51,23 @@ struct SubscriptionService: Service {
     try await client.shutdown()
   }
 
-  /// One renewal; whether the provider took it (2xx).
-  func renew(_ instance: ChannelInstance, spec: SubscriptionSpec, client: HTTPClient) async
-    -> Bool
-  {
+  /// A subscription request as the channel's definition, secrets and options render it.
+  struct Request: Equatable {
+    var method: String
+    var url: String
+    var headers: [(name: String, value: String)]
+    var body: [UInt8]?
+
+    static func == (a: Request, b: Request) -> Bool {
+      a.method == b.method && a.url == b.url && a.body == b.body
+        && a.headers.map(\.name) == b.headers.map(\.name)
+        && a.headers.map(\.value) == b.headers.map(\.value)
+    }
+  }
+
+  static func request(
+    for instance: ChannelInstance, spec: SubscriptionSpec, publicURL: String?
+  ) -> Request {
     let hook = publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
       .map { "\($0)/hooks/\(instance.name)" }
     let resolve: (String, String) -> String? = { namespace, key in
@@ -62,16 +78,26 @@ struct SubscriptionService: Service {
       default: return nil
       }
     }
-    var request = HTTPClientRequest(url: spec.url.render(resolve))
-    request.method = .init(rawValue: spec.method)
-    request.headers.add(name: "User-Agent", value: "inlet")
+    var headers: [(name: String, value: String)] = [("User-Agent", "inlet")]
     for (name, template) in spec.headers.sorted(by: { $0.key < $1.key }) {
-      request.headers.add(name: name, value: template.render(resolve))
+      headers.append((name, template.render(resolve)))
     }
+    var body: [UInt8]?
     if let json = spec.json {
-      request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
-      request.body = .bytes(ByteBuffer(bytes: ValueJSON.serialize(json.render(resolve))))
+      headers.append(("Content-Type", "application/json; charset=utf-8"))
+      body = ValueJSON.serialize(json.render(resolve))
     }
+    return Request(method: spec.method, url: spec.url.render(resolve), headers: headers, body: body)
+  }
+
+  /// One renewal; whether the provider took it (2xx).
+  func renew(
+    _ instance: ChannelInstance, request made: Request, every: TimeInterval, client: HTTPClient
+  ) async -> Bool {
+    var request = HTTPClientRequest(url: made.url)
+    request.method = .init(rawValue: made.method)
+    for (name, value) in made.headers { request.headers.add(name: name, value: value) }
+    if let body = made.body { request.body = .bytes(ByteBuffer(bytes: body)) }
     var failure: String?
     do {
       let response = try await client.execute(request, timeout: .seconds(10))
@@ -93,7 +119,7 @@ struct SubscriptionService: Service {
     }
     logger.info(
       "subscription renewed",
-      metadata: ["inlet.channel": "\(instance.name)", "every_s": "\(Int(spec.every))"])
+      metadata: ["inlet.channel": "\(instance.name)", "every_s": "\(Int(every))"])
     health.recordSuccess(channel: instance.name)
     return true
   }

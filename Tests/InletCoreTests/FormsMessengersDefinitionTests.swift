@@ -364,6 +364,11 @@ struct FormsMessengersDefinitionTests {
     #expect(ChannelOptions.problem(in: ["call_timeout": "an hour"])?.key == "call_timeout")
     #expect(ChannelOptions.problem(in: ["call_timeout": "-5m"])?.key == "call_timeout")
     #expect(ChannelOptions.problem(in: ["call_timeout": "0"]) == nil)
+    #expect(ChannelOptions.problem(in: ["call_inquiries": .array(["in", "out"])]) == nil)
+    #expect(ChannelOptions.problem(in: ["call_inquiries": "internal"]) == nil)
+    #expect(
+      ChannelOptions.problem(in: ["call_inquiries": .array(["all"])])?.key == "call_inquiries")
+    #expect(ChannelOptions.problem(in: ["call_inquiries": .array([])])?.key == "call_inquiries")
     #expect(ChannelOptions.callTimeout([:]) == ChannelOptions.defaultCallTimeout)
     #expect(ChannelOptions.callTimeout(["call_timeout": "2h"]) == 7200)
     #expect(ChannelOptions.callTimeout(["call_timeout": "0"]) == nil, "0: never closed by time")

@@ -184,6 +184,8 @@ struct ConfigLoaderTests {
       ),
       // Used to trap on the multiplication.
       ("mail:\n  rate_limit_window: 9999999999999999h\n", "mail.rate_limit_window"),
+      // 0 held every sender over the limit: every letter was ignored as rate_limited.
+      ("mail:\n  rate_limit_count: 0\n", "mail.rate_limit_count"),
     ])
   func problems(extra: String, keyPath: String) throws {
     let folder = try Folder(Self.minimal + "\n" + extra)
@@ -335,6 +337,19 @@ struct ConfigLoaderTests {
       (
         "channels:\n  - { name: a, definition: generic, token_file: site-token,"
           + " options: { allow_from: [\"10.0.0.0/33\"] } }\n", "channels[0].options.allow_from"
+      ),
+      // A typo made no call an inquiry, silently.
+      (
+        "channels:\n  - { name: p, definition: sipuni, token_file: site-token,"
+          + " options: { call_inquiries: [inbound] } }\n", "channels[0].options.call_inquiries"
+      ),
+      (
+        "channels:\n  - { name: p, definition: sipuni, token_file: site-token,"
+          + " options: { call_inquiries: \"in, out\" } }\n", "channels[0].options.call_inquiries"
+      ),
+      (
+        "channels:\n  - { name: p, definition: sipuni, token_file: site-token,"
+          + " options: { call_timeout: soon } }\n", "channels[0].options.call_timeout"
       ),
     ]
     for (yaml, keyPath) in cases {

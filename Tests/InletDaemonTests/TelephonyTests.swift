@@ -1021,6 +1021,16 @@ struct TelephonyTests {
       #expect(
         put.json["url"] as? String
           == "\(TelephonyHarness.publicURL)/hooks/beeline?token=\(TelephonyHarness.urlToken)")
+
+      // The portal's API token is rotated and the daemon reloaded: it subscribes again at
+      // once with the new one, not 12 hours later when the old subscription is due.
+      let before = portal.received.count
+      try "rotated-api-token".write(
+        to: pbx.daemon.folder.appendingPathComponent("credentials/beeline-api"),
+        atomically: true, encoding: .utf8)
+      kill(try #require(pbx.daemon.process?.processIdentifier), SIGHUP)
+      #expect(try await eventually(seconds: 60) { portal.received.count > before })
+      #expect(portal.received.last?.headers["x-mpbx-api-auth-token"] == "rotated-api-token")
     }
   }
 

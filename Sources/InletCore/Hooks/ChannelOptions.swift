@@ -10,6 +10,9 @@ public enum ChannelOptions {
     "conversation_window", "allow_from", "time_zone", "call_timeout",
   ]
 
+  /// The directions a call's `direction` takes (`call_inquiries` lists some of them).
+  public static let callDirections: Set<String> = ["in", "out", "internal"]
+
   /// How long a call may go without an event before it is closed as it stands
   /// (``CallRecord/closeUnended()``): a hangup lost for good must not leave a missed call
   /// looking like one still ringing.
@@ -76,6 +79,12 @@ public enum ChannelOptions {
         if entries.isEmpty { return (key, expected) }
         if let bad = entries.first(where: { AddressRange($0) == nil }) {
           return (key, "\(expected); `\(bad)` is not one")
+        }
+      case "call_inquiries":
+        // A typo would make no call an inquiry, silently.
+        let directions = strings(value)
+        if directions.isEmpty || directions.contains(where: { !callDirections.contains($0) }) {
+          return (key, "a list of call directions: `in`, `out`, `internal` (such as `[in, out]`)")
         }
       case "honeypot":
         if strings(value).isEmpty { return (key, "a field name, or a list of them") }

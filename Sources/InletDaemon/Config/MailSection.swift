@@ -34,6 +34,12 @@ public struct MailSection: Sendable, Decodable, Equatable {
     ownAddresses = try c.decodeIfPresent([String].self, forKey: .ownAddresses) ?? []
     allowSenders = try c.decodeIfPresent([String].self, forKey: .allowSenders) ?? []
     rateLimitCount = try c.decodeIfPresent(Int.self, forKey: .rateLimitCount) ?? rateLimitCount
+    // 0 would hold every sender over the limit: every letter ignored as `rate_limited`.
+    guard rateLimitCount >= 1 else {
+      throw DecodingError.dataCorruptedError(
+        forKey: .rateLimitCount, in: c,
+        debugDescription: "at least 1 (letters a sender may send in rate_limit_window)")
+    }
     rateLimitWindow =
       try c.decodeIfPresent(String.self, forKey: .rateLimitWindow) ?? rateLimitWindow
     guard DurationText.parse(rateLimitWindow) != nil else {
