@@ -295,6 +295,44 @@ struct DirectoryStoreTests {
     }
   }
 
+  @Test("an office line shared by two clients is a conflict however many contacts one has")
+  func sharedOfficeLine() async throws {
+    // Ромашка has 42 people on its PBX line, Ромашка-Логистика one: the lookup must not cut
+    // its rows before folding them per client, or the second client is never seen.
+    let clients = [
+      DirectoryClient(id: "c1", name: "ООО Ромашка"),
+      DirectoryClient(id: "c2", name: "ООО Ромашка-Логистика"),
+    ]
+    var contacts = (100...120).map {
+      DirectoryContact(
+        id: "p\($0)", clientID: "c1", name: "Сотрудник \($0)",
+        phones: ["+7 495 123-45-67 доб. \($0)"])
+    }
+    contacts.append(
+      DirectoryContact(
+        id: "p200", clientID: "c2", name: "Логист", phones: ["+7 495 123-45-67 доб. 201"]))
+    contacts += (300...320).map {
+      DirectoryContact(
+        id: "p\($0)", clientID: "c1", name: "Сотрудник \($0)",
+        phones: ["+7 495 123-45-67 доб. \($0)"])
+    }
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    _ = try await temp.database.applyDirectoryBatch(
+      DirectoryBatch(clients: clients, contacts: contacts, interests: []))
+    let memory = InMemoryDirectory(clients: clients, contacts: contacts, interests: [])
+    let matcher = Matcher()
+    let sender = Inquiry.Sender(phone: "+74951234567")
+    let expected = try matcher.match(sender: sender, company: nil, in: memory)
+    let actual = try temp.database.readSync { db in
+      try matcher.match(sender: sender, company: nil, in: SQLiteDirectoryLookup(db: db))
+    }
+    #expect(expected.match.clientID == nil)
+    #expect(expected.match.conflicts == ["phone"], "\(expected)")
+    #expect(actual == expected)
+    #expect(try await temp.database.callerName(phone: "+74951234567") == nil)
+  }
+
   @Test("an import of the windows-1251 fixture stores the good rows and re-matches")
   func importFixture() async throws {
     let temp = try TempDatabase()

@@ -10,6 +10,22 @@ struct SQLiteDirectoryLookup: DirectoryLookup {
   let db: Database
 
   func records(with key: DirectoryKey, limit: Int) throws -> [DirectoryHit] {
+    // Office rows fold into one hit per client, so `limit` rows may be fewer hits: the limit
+    // cuts the hits, as the in-memory reference does, and rows are read further while a cut
+    // could have hidden one (21 people of one client on a line must not hide a second client).
+    var rowLimit = max(limit, 1)
+    while true {
+      let (hits, rows) = try read(key, rowLimit: rowLimit)
+      if hits.count >= limit || rows < rowLimit || rowLimit >= 1 << 20 {
+        return Array(hits.prefix(limit))
+      }
+      rowLimit *= 8
+    }
+  }
+
+  /// The hits of at most `rowLimit` rows of the key, and how many rows were read.
+  private func read(_ key: DirectoryKey, rowLimit: Int) throws -> (hits: [DirectoryHit], rows: Int)
+  {
     // A phone is looked up as a person's number and as an office line in one range of the
     // index; person-level rows first, so a limit never cuts them for office rows.
     let kinds = key.kind == .phone ? "k.kind IN ('phone', 'office_phone')" : "k.kind = ?"
@@ -22,6 +38,7 @@ struct SQLiteDirectoryLookup: DirectoryLookup {
         WHERE \(kinds) AND k.value = ? ORDER BY k.kind DESC LIMIT ?
         """)
     var hits: [DirectoryHit] = []
+    var rows = 0
     var officeClients: Set<String> = []
     try db.queryDirect(statement) { bind in
       var index: Int32 = 1
@@ -30,8 +47,9 @@ struct SQLiteDirectoryLookup: DirectoryLookup {
         index += 1
       }
       try bind.text(index, key.value)
-      try bind.integer(index + 1, Int64(limit))
+      try bind.integer(index + 1, Int64(rowLimit))
     } row: { row in
+      rows += 1
       guard let id = row.text(2) else { return }
       switch (row.text(0), row.text(1)) {
       case (DirectoryKey.Kind.officePhone.rawValue, _):
@@ -45,7 +63,7 @@ struct SQLiteDirectoryLookup: DirectoryLookup {
       default: break
       }
     }
-    return hits
+    return (hits, rows)
   }
 
   func openInterestIDs(ofClient id: String) throws -> [String] {
