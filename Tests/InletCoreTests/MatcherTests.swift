@@ -264,6 +264,16 @@ struct MatcherTests {
     #expect(normalizer.normalize(secretary).0.phones == secretary.phones)
     #expect(PhoneNormalizer.extensionDigits("8 (495) 123-45-67 ext. 45") == "45")
     #expect(PhoneNormalizer.extensionDigits("+7 495 123-45-67") == nil)
+    // Set off by a comma or in brackets, as signatures and CRM cards write it.
+    for written in ["+7 (495) 123-45-67, доб. 123", "+7 (495) 123-45-67 (доб. 123)"] {
+      let (office, officeKeys) = normalizer.normalize(
+        DirectoryContact(id: "p9", clientID: "c1", phones: [written]))
+      #expect(office.phones == ["+74951234567;ext=123"], "\(written)")
+      #expect(officeKeys == [DirectoryKey(.officePhone, "+74951234567")], "\(written)")
+      #expect(PhoneNormalizer.extensionDigits(written) == "123", "\(written)")
+    }
+    // A second number after a comma is no extension.
+    #expect(PhoneNormalizer().normalize("+7 495 123-45-67, +7 916 123-45-67") == nil)
     #expect(normalizer.normalize(DirectoryInterest(id: " i1 ")).id == "i1")
     let (valid, validKeys) = normalizer.normalize(DirectoryClient(id: "c1", inn: "77 0708 3893"))
     #expect(valid.innValid == true)
@@ -274,6 +284,13 @@ struct MatcherTests {
     #expect(bashkir.inn == "0274062111")
     #expect(bashkir.innValid == true)
     #expect(bashkirKeys == [DirectoryKey(.inn, "0274062111")])
+    // An «ИНН/КПП» column or dashes: read as an inquiry's INN is, or the client is never found.
+    for written in ["7707083893/770701001", "7707-083-893", "ИНН 7707083893"] {
+      let (client, keys) = normalizer.normalize(DirectoryClient(id: "c6", inn: written))
+      #expect(client.inn == "7707083893", "\(written)")
+      #expect(client.innValid == true, "\(written)")
+      #expect(keys == [DirectoryKey(.inn, "7707083893")], "\(written)")
+    }
     let (wrong, wrongKeys) = normalizer.normalize(DirectoryClient(id: "c5", inn: "274062112"))
     #expect(wrong.inn == "274062112")
     #expect(wrong.innValid == false)

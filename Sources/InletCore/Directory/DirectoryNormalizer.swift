@@ -21,14 +21,10 @@ public struct DirectoryNormalizer: Sendable {
     client.kpp = Self.trimmed(client.kpp)
     if let raw = Self.trimmed(client.inn) {
       var digits = INN.normalize(raw)
-      // A spreadsheet or a JSON number drops the leading zero of regions 01–09 (Adygea,
-      // Bashkortostan, …): 9 or 11 digits that are valid with it put back are that INN.
-      if digits == nil, raw.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
-        raw.utf8.count == 9 || raw.utf8.count == 11,
-        INN.isValid("0" + raw)
-      {
-        digits = "0" + raw
-      }
+      // Read as an inquiry's INN is (INN.read), or a known client is a new one to every lead
+      // naming it: an «ИНН/КПП» column (`7707083893/770701001`), dashes (`7707-083-893`), a
+      // label, or the leading zero of regions 01–09 that a spreadsheet or a JSON number drops.
+      if digits.map(INN.isValid) != true, let read = INN.read(raw) { digits = read }
       let valid = digits.map(INN.isValid) ?? false
       client.inn = digits ?? raw
       client.innValid = valid

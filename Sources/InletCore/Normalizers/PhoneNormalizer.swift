@@ -232,8 +232,8 @@ public struct PhoneNormalizer: Sendable {
       if let ascii = character.asciiValue, ascii >= UInt8(ascii: "0"), ascii <= UInt8(ascii: "9") {
         seenDigit = true
       } else if character != "+", !separators.contains(character) {
-        let tail = text[index...]
-        guard seenDigit, isExtension(tail),
+        let tail = markedTail(text[index...])
+        guard seenDigit, isExtension(text[index...]),
           let marker = extensionMarkers.first(where: { tail.hasPrefix($0) })
         else { return nil }
         return String(tail.dropFirst(marker.count).filter { $0.isASCII && $0.isNumber })
@@ -243,14 +243,27 @@ public struct PhoneNormalizer: Sendable {
     return nil
   }
 
-  /// Whether `tail` is an extension marker followed only by the extension digits.
+  /// `tail` from its extension marker: past a comma or an opening bracket that may set the
+  /// extension off (`…-67, доб. 123`, `…-67 (доб. 123)`).
+  private static func markedTail(_ tail: Substring) -> Substring {
+    tail.drop { ",;( \u{00A0}".contains($0) }
+  }
+
+  /// Whether `tail` is an extension marker followed only by the extension digits (and the
+  /// bracket closing one opened before the marker).
   private static func isExtension(_ tail: Substring) -> Bool {
-    guard let marker = extensionMarkers.first(where: { tail.hasPrefix($0) }) else {
+    let marked = markedTail(tail)
+    guard let marker = extensionMarkers.first(where: { marked.hasPrefix($0) }) else {
       return false
     }
-    let number = tail.dropFirst(marker.count)
-      .drop { " .:=#№\u{00A0}".contains($0) }
-      .trimmingCharacters(in: .whitespaces)
+    var number = Substring(
+      marked.dropFirst(marker.count)
+        .drop { " .:=#№\u{00A0}".contains($0) }
+        .trimmingCharacters(in: .whitespaces))
+    // The bracket was read as a separator before the marker (`…-67 (доб. 123)`).
+    if number.hasSuffix(")") {
+      number = Substring(number.dropLast().trimmingCharacters(in: .whitespaces))
+    }
     return (1...maximumExtensionDigits).contains(number.count)
       && number.allSatisfy { $0.isASCII && $0.isNumber }
   }
