@@ -93,15 +93,29 @@ extension MailboxTests {
 
   @Test(
     "a letter the server hangs up on never blocks the others; once readable it is fetched once",
-    arguments: ["", "imap_fetch_failure = no-after"])
-  func unreadableLetter(_ failure: String) async throws {
+    arguments: [
+      ("", false), ("imap_fetch_failure = no-after", false),
+      // Files named without their sizes (as Postfix or procmail deliver them): the server must
+      // open the letter to size it, so an unreadable one has no size either.
+      ("", true), ("imap_fetch_failure = no-after", true),
+    ])
+  func unreadableLetter(_ failure: String, unsized: Bool) async throws {
     let dovecot = try DovecotServer(extraConfig: failure)
     defer { dovecot.cleanUp() }
     try dovecot.dropLetters((1...5).map { leadLetter($0) })
     try dovecot.createFolder(user: "sales", folder: "Processed")
+    let cur = dovecot.maildir(user: "sales").appendingPathComponent("cur")
+    if unsized {
+      for file in dovecot.letterFiles(user: "sales") {
+        let bare = file.replacingOccurrences(
+          of: #",S=[0-9]+,W=[0-9]+"#, with: "", options: .regularExpression)
+        try FileManager.default.moveItem(
+          at: cur.appendingPathComponent(file), to: cur.appendingPathComponent(bare))
+      }
+    }
     let files = dovecot.letterFiles(user: "sales")
     #expect(files.count == 5)
-    let cur = dovecot.maildir(user: "sales").appendingPathComponent("cur")
+    #expect(files.allSatisfy { $0.contains(",S=") != unsized })
     // Two unreadable letters, side by side: the second is asked for on a session of its own
     // even when the first one's refusal ended the session.
     for index in [2, 3] {

@@ -258,11 +258,18 @@ struct IMAPFakeServerTests {
       #expect(handed.last?.uid == 2)
       #expect(handed.last?.bytes.isEmpty == true)
       #expect(handed.last?.size == letter.utf8.count)
+      // "" with a size is no letter either; NIL and a letter left out are said to be refused.
+      #expect(handed.last?.unfetchable == (variant != "empty"))
     }
   }
 
-  @Test("a batch the server refuses (NO) is asked letter by letter; one still refused comes empty")
-  func refusedBatch() throws {
+  @Test(
+    "a batch the server refuses (NO, or Exchange's BAD) is asked letter by letter; one still refused comes empty",
+    arguments: [
+      ("NO Some messages could not be FETCHed (Failure)", "NO [SERVERBUG] cannot read it"),
+      ("BAD Command Argument Error. 11", "BAD Command Argument Error. 11"),
+    ])
+  func refusedBatch(batchAnswer: String, letterAnswer: String) throws {
     let letter = "Subject: hi\r\n\r\nbody\r\n"
     let size = letter.utf8.count
     let fetched: @Sendable (Int) -> String = { uid in
@@ -276,10 +283,9 @@ struct IMAPFakeServerTests {
           + "\(tag) OK done\r\n"
       }
       if upper.hasPrefix("UID FETCH 1:3 ") {
-        return fetched(1) + fetched(3)
-          + "\(tag) NO Some messages could not be FETCHed (Failure)\r\n"
+        return fetched(1) + fetched(3) + "\(tag) \(batchAnswer)\r\n"
       }
-      if upper.hasPrefix("UID FETCH 2 ") { return "\(tag) NO [SERVERBUG] cannot read it\r\n" }
+      if upper.hasPrefix("UID FETCH 2 ") { return "\(tag) \(letterAnswer)\r\n" }
       return "\(tag) BAD unexpected\r\n"
     }
     defer { server.stop() }
@@ -291,6 +297,8 @@ struct IMAPFakeServerTests {
     #expect(handed.map(\.uid) == [1, 3, 2])
     #expect(handed.prefix(2).allSatisfy { $0.bytes == Array(letter.utf8) })
     #expect(handed.last?.bytes.isEmpty == true)
+    #expect(handed.last?.unfetchable == true)
+    #expect(handed.prefix(2).allSatisfy { !$0.unfetchable })
     #expect(client.isConnected)
   }
 

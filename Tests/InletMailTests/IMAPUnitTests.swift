@@ -113,6 +113,9 @@ struct IMAPParserTests {
     #expect(header?.body == Array("a\"b".utf8))
     #expect(header?.headersOnly == true)
     #expect(try fields("* 3 FETCH (UID 9 BODY[] NIL)\r\n")?.body == [])
+    // Said outright: a NIL body without RFC822.SIZE is no empty letter to store.
+    #expect(try fields("* 3 FETCH (UID 9 BODY[] NIL)\r\n")?.bodyNil == true)
+    #expect(try fields("* 3 FETCH (UID 9 BODY[] {0}\r\n)\r\n")?.bodyNil == false)
     #expect(try fields("* 3 FETCH (FLAGS (\\Seen))\r\n")?.body == nil)
     #expect(try fields("* 3 EXISTS\r\n") == nil)
     #expect(try fields("* OK [UIDNEXT 5] x\r\n") == nil)

@@ -27,7 +27,7 @@ struct MailItemBuilder: Sendable {
 
   func item(
     uid: UInt32, bytes: [UInt8], size: Int, internalDate: Date?, headersOnly: Bool,
-    receivedAt: Date = Date()
+    unfetchable: Bool = false, receivedAt: Date = Date()
   ) -> MailItem {
     var transport: [String: Value] = [
       "mailbox": .string(mailbox), "folder": .string(folder), "uid": .number(String(uid)),
@@ -38,7 +38,7 @@ struct MailItemBuilder: Sendable {
     }
     if headersOnly { transport["oversized"] = .bool(true) }
     let transportText = String(decoding: ValueJSON.serialize(.object(transport)), as: UTF8.self)
-    if bytes.isEmpty && size > 0 {
+    if unfetchable || (bytes.isEmpty && size > 0) {
       // The server listed the letter but would not give its bytes (`BODY[] NIL`, or left out
       // of the answer): kept quarantined under a key of its own — an empty letter's hash
       // would make every such letter a duplicate of the first.

@@ -471,7 +471,8 @@ extension MailItemBuilder {
   func item(_ message: IMAPFetchedMessage) -> MailItem {
     item(
       uid: message.uid, bytes: message.bytes, size: message.size,
-      internalDate: message.internalDate, headersOnly: message.headersOnly)
+      internalDate: message.internalDate, headersOnly: message.headersOnly,
+      unfetchable: message.unfetchable)
   }
 }
 

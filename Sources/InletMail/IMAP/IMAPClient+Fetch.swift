@@ -44,7 +44,7 @@ extension IMAPClient {
               else { return }
               sizes[uid] = size
             }
-          } catch IMAPError.no {
+          } catch let error as IMAPError where error.refusesLetters {
           } catch let error as IMAPError where error.endsSession && wanted.count == 1 {
             // Asked for this letter alone: it is the one the server hangs up on.
             sessionOver = true
@@ -106,7 +106,7 @@ extension IMAPClient {
           else { return }
           sizes[uid] = size
         }
-      } catch IMAPError.no {
+      } catch let error as IMAPError where error.refusesLetters {
         // What came is kept; the letters without a size are looked at one by one.
       }
     }
@@ -149,8 +149,9 @@ extension IMAPClient {
         guard sizes[uid] != nil else { continue }
         arrived.append(
           IMAPFetchedMessage(
-            uid: uid, size: fields.size ?? body.count, internalDate: fields.internalDate,
-            bytes: body, headersOnly: fields.headersOnly))
+            uid: uid, size: fields.size ?? sizes[uid] ?? body.count,
+            internalDate: fields.internalDate, bytes: body, headersOnly: fields.headersOnly,
+            unfetchable: fields.bodyNil))
       case .tagged(let tag, let status):
         let plan = pending[pendingStart]
         guard tag == plan.tag else { throw unexpectedTag(tag) }
@@ -160,13 +161,12 @@ extension IMAPClient {
           pendingStart = 0
         }
         let ready = Self.take(plan, from: &arrived)
-        if status.status == .no && stopError == nil {
+        if status.status != .ok && stopError == nil {
           // One bad letter must not stop the mailbox for good: what came is taken, the rest
-          // is asked for again alone.
+          // is asked for again alone. `BAD` too: Exchange answers a letter it cannot convert
+          // `BAD Command Argument Error. 11`, and the same command then fails for ever.
           let got = Set(ready.map(\.uid))
           refused += plan.uids.filter { !got.contains($0) }.map { ($0, plan.headersOnly) }
-        } else if status.status != .ok && stopError == nil {
-          stopError = Self.failure(status)
         }
         if stopError == nil && status.status == .ok && ready.count < plan.uids.count {
           // An OK without some letters of the set: expunged meanwhile, or a server that
@@ -201,10 +201,11 @@ extension IMAPClient {
             guard case .fetch(let fields) = response, fields.uid == uid, let body = fields.body
             else { return }
             single = IMAPFetchedMessage(
-              uid: uid, size: fields.size ?? body.count, internalDate: fields.internalDate,
-              bytes: body, headersOnly: fields.headersOnly)
+              uid: uid, size: fields.size ?? sizes[uid] ?? body.count,
+              internalDate: fields.internalDate, bytes: body, headersOnly: fields.headersOnly,
+              unfetchable: fields.bodyNil)
           }
-        } catch IMAPError.no {
+        } catch let error as IMAPError where error.refusesLetters {
           single = nil
         } catch IMAPError.bye, IMAPError.closed {
           sessionOver = true

@@ -108,9 +108,11 @@ struct IMAPFetchFields: Equatable {
   var uid: UInt32?
   var size: Int?
   var internalDate: Date?
-  /// `BODY[]` or `BODY[HEADER]` (NIL as empty).
+  /// `BODY[]` or `BODY[HEADER]` (NIL as empty, and ``bodyNil`` set).
   var body: [UInt8]?
   var headersOnly = false
+  /// The server answered the body `NIL`: it would not give the letter.
+  var bodyNil = false
 }
 
 /// Parses one complete response (its lines and literals, ending in CRLF) from raw bytes. Every
@@ -180,10 +182,14 @@ struct IMAPResponseParser {
           UnsafeBufferPointer(rebasing: bytes[start..<index]))
         index += 1
       } else if matchesWord(key, "BODY[]") || matchesWord(key, "BODY[]<0>") {
-        fields.body = try bodyValue()
+        let body = try bodyValue()
+        fields.body = body ?? []
+        fields.bodyNil = body == nil
         fields.headersOnly = false
       } else if matchesWord(key, "BODY[HEADER]") || matchesWord(key, "BODY[HEADER]<0>") {
-        fields.body = try bodyValue()
+        let body = try bodyValue()
+        fields.body = body ?? []
+        fields.bodyNil = body == nil
         fields.headersOnly = true
       } else {
         _ = try value(depth: 1)
@@ -191,7 +197,8 @@ struct IMAPResponseParser {
     }
   }
 
-  private mutating func bodyValue() throws(IMAPError) -> [UInt8] {
+  /// A body's bytes; nil for `NIL`.
+  private mutating func bodyValue() throws(IMAPError) -> [UInt8]? {
     switch peek() {
     case UInt8(ascii: "{"): return try literal()
     case UInt8(ascii: "~"):
@@ -201,7 +208,7 @@ struct IMAPResponseParser {
     default:
       let atom = atomRange()
       guard matchesWord(atom, "NIL") else { throw violation("bad body value") }
-      return []
+      return nil
     }
   }
 

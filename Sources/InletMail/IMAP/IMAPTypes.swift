@@ -22,17 +22,27 @@ public struct IMAPFetchedMessage: Sendable, Equatable {
   public var internalDate: Date?
   public var bytes: [UInt8]
   public var headersOnly: Bool
+  /// The server listed the letter but would not give it (its body `NIL`, refused, left out
+  /// of an answer, or the session ended over it): said outright, not guessed from a size of
+  /// 0 — the size may be unknown too.
+  public var unfetchable: Bool
 
-  public init(uid: UInt32, size: Int, internalDate: Date?, bytes: [UInt8], headersOnly: Bool) {
+  public init(
+    uid: UInt32, size: Int, internalDate: Date?, bytes: [UInt8], headersOnly: Bool,
+    unfetchable: Bool = false
+  ) {
     self.uid = uid
     self.size = size
     self.internalDate = internalDate
     self.bytes = bytes
     self.headersOnly = headersOnly
+    self.unfetchable = unfetchable
   }
-  /// A letter the server listed but would not give: no bytes, its listed size.
+  /// A letter the server listed but would not give: no bytes, its listed size (0 when the
+  /// server would not size it either).
   public static func unfetchable(uid: UInt32, size: Int) -> IMAPFetchedMessage {
-    IMAPFetchedMessage(uid: uid, size: size, internalDate: nil, bytes: [], headersOnly: false)
+    IMAPFetchedMessage(
+      uid: uid, size: size, internalDate: nil, bytes: [], headersOnly: false, unfetchable: true)
   }
 
 }
@@ -86,6 +96,16 @@ public enum IMAPError: Error, CustomStringConvertible, Sendable, Equatable {
     case .closed: return "IMAP connection closed"
     case .bye(let text): return "IMAP server closed the connection: BYE \(text)"
     case .unsupported(let text): return "IMAP server does not support \(text)"
+    }
+  }
+
+  /// A `NO` or `BAD` to a command about letters: the server would not give those (a file it
+  /// cannot read, a letter it cannot convert), which a caller fetching them keeps as
+  /// unfetchable rather than stopping at.
+  public var refusesLetters: Bool {
+    switch self {
+    case .no, .bad: return true
+    default: return false
     }
   }
 
