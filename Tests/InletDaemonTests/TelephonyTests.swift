@@ -465,6 +465,20 @@ struct TelephonyTests {
         ("CallDuration", "42"),
       ]
       #expect(try await pbx.twilio(placed, channel: twilio).status == 200)
+      // A click-to-call placed through the API whose TwiML dials the employee: its <Dial
+      // action> comes before the status callback, and the customer is still `To`.
+      let api: [(String, String)] = [
+        ("AccountSid", "AC1"), ("CallSid", "CAAPI"), ("From", "+14155550100"),
+        ("To", "+14155550166"), ("Direction", "outbound-api"),
+      ]
+      #expect(
+        try await pbx.twilio(
+          api + [("DialCallStatus", "completed"), ("DialCallDuration", "20")], channel: twilio
+        ).status == 200)
+      #expect(
+        try await pbx.twilio(
+          api + [("CallStatus", "completed"), ("CallDuration", "25")], channel: twilio
+        ).status == 200)
       // A <Dial> leg ringing an employee for an incoming call is part of that call.
       let leg: [(String, String)] = [
         ("AccountSid", "AC1"), ("CallSid", "CALEG"), ("ParentCallSid", "CAIN"),
@@ -514,9 +528,15 @@ struct TelephonyTests {
     #expect(cti.first?.sender.phone == "+79261112233")
     #expect(cti.first?.call?.did == "+74951112233")
     let twilio = try pbx.inquiries("twilio-all")
-    #expect(twilio.count == 2, "the <Dial> leg is no call of its own")
+    #expect(twilio.count == 3, "the <Dial> leg is no call of its own")
     #expect(twilio.first?.sender.phone == "+14155550177")
     #expect(twilio.first?.call?.durationS == 42)
+    let clickToCall = try #require(twilio.first { $0.source.callID == "CAAPI" })
+    #expect(clickToCall.sender.phone == "+14155550166", "the customer, not the company's number")
+    #expect(clickToCall.call?.did == "+14155550100")
+    #expect(clickToCall.call?.direction == "out")
+    #expect(
+      try database.callRecord(channel: "twilio", callID: "CAAPI")?.callerPhone == "+14155550166")
     #expect(twilio.last?.sender.phone == "+14155550188")
     #expect(twilio.last?.kind == .call)
   }
@@ -973,9 +993,50 @@ struct TelephonyTests {
       ]
       for index in order { try await telphin(legs[index]) }
     }
+    // g4: the group rings 101 and 102 (legs named by SubCallID); 102 answers; Telphin stops
+    // ringing 101 at once. 101's unbridged end is not the call's: no missed call while 102
+    // talks, and none for good once a manager decided it meanwhile.
+    for leg in ["101", "102"] {
+      try await telphin([
+        ("EventType", "dial-in"), ("CallID", "g4"), ("SubCallID", leg),
+        ("CallerIDNum", "+79164440000"), ("CalledExtension", leg),
+      ])
+    }
+    try await telphin([("EventType", "answer"), ("CallID", "g4"), ("SubCallID", "102")])
+    try await telphin([
+      ("EventType", "hangup"), ("CallID", "g4"), ("SubCallID", "101"), ("Bridged", "no"),
+    ])
+    let talking = try #require(try pbx.inquiries("telphin").first { $0.source.callID == "g4" })
+    #expect(talking.kind == .call)
+    #expect(talking.extra["call_state"] == .string("answered"), "\(talking.extra)")
+    try await telphin([
+      ("EventType", "hangup"), ("CallID", "g4"), ("SubCallID", "102"), ("Bridged", "yes"),
+      ("Duration", "95"),
+    ])
+    let ended = try #require(try pbx.inquiries("telphin").first { $0.source.callID == "g4" })
+    #expect(ended.kind == .call)
+    #expect(ended.extra["call_state"] == .string("ended"))
+    #expect(ended.call?.durationS == 95)
+    // A ring group nobody answers: the last leg's end makes the missed call.
+    for leg in ["101", "102"] {
+      try await telphin([
+        ("EventType", "dial-in"), ("CallID", "g5"), ("SubCallID", leg),
+        ("CallerIDNum", "+79164440001"), ("CalledExtension", leg),
+      ])
+    }
+    try await telphin([
+      ("EventType", "hangup"), ("CallID", "g5"), ("SubCallID", "101"), ("Bridged", "no"),
+    ])
+    #expect(
+      try pbx.inquiries("telphin").first { $0.source.callID == "g5" }?.extra["call_state"]
+        == .string("ringing"))
+    try await telphin([
+      ("EventType", "hangup"), ("CallID", "g5"), ("SubCallID", "102"), ("Bridged", "no"),
+    ])
+    #expect(try pbx.inquiries("telphin").first { $0.source.callID == "g5" }?.kind == .missedCall)
     // A hangup that overtook the answer of a call whose start never came, then the number.
     try await telphin([("EventType", "answer"), ("CallID", "g3"), ("SubCallID", "a")])
-    #expect(try pbx.inquiries("telphin").count == 2)  // g3: direction unknown, not ended yet
+    #expect(try pbx.inquiries("telphin").count == 4)  // g3: direction unknown, not ended yet
     try await telphin([
       ("EventType", "dial-in"), ("CallID", "g3"), ("CallerIDNum", "+79165550000"),
     ])
@@ -993,7 +1054,7 @@ struct TelephonyTests {
     let telphinByCall = Dictionary(
       try pbx.inquiries("telphin").map { ($0.source.callID ?? "", $0) },
       uniquingKeysWith: { first, _ in first })
-    #expect(telphinByCall.count == 3)
+    #expect(telphinByCall.count == 5)
     #expect(telphinByCall["g1"]?.kind == .call)
     #expect(telphinByCall["g2"]?.kind == .call)
     #expect(telphinByCall["g3"]?.kind == .call)
