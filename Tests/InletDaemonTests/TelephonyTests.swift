@@ -571,6 +571,12 @@ struct TelephonyTests {
           ("EventType", "hangup"), ("CallID", "t6"), ("CallerExtension", "0001*101"),
           ("CalledExtension", "0001*102"), ("Bridged", "yes"),
         ],
+        // 102 calls 103 and only the hangup arrives: still an internal call, no lead from an
+        // "anonymous caller".
+        [
+          ("EventType", "hangup"), ("CallID", "t7"), ("SubCallID", "b"),
+          ("CallerExtension", "0001*102"), ("CalledExtension", "0001*103"), ("Bridged", "yes"),
+        ],
       ]
       for pairs in out {
         let reply = try await pbx.postForm("/hooks/\(telphin)?token=\(token)", pairs)
@@ -618,6 +624,8 @@ struct TelephonyTests {
     #expect(t5.direction == "out")
     #expect(t5.callerPhone == "+79035556677")
     #expect(try database.callRecord(channel: "telphin", callID: "t6")?.direction == "internal")
+    #expect(try database.callRecord(channel: "telphin", callID: "t7")?.direction == "internal")
+    #expect(try database.callRecord(channel: "telphin-all", callID: "t7")?.direction == "internal")
     #expect(try database.callRecord(channel: "uis", callID: "u9")?.callerPhone == "+79261112233")
     let zo1 = try #require(try database.callRecord(channel: "zadarma", callID: "zo1"))
     #expect(zo1.direction == "out")

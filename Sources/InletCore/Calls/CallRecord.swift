@@ -100,8 +100,11 @@ public struct CallRecord: Sendable, Equatable, Codable {
 
     // The first event that states the direction decides it; a later leg (a transfer from an
     // extension looks outgoing, also when it ends) does not, but a final event about the whole
-    // call — one outside the legs' sequence (no seq: Mango's summary) — is authoritative.
-    if let direction = event.direction, self.direction == nil || (finalEvent && event.seq == nil) {
+    // call — one outside the legs' sequence (no seq, no leg: Mango's summary) — is
+    // authoritative.
+    if let direction = event.direction,
+      self.direction == nil || (finalEvent && event.seq == nil && event.leg == nil)
+    {
       self.direction = direction
     }
     // A stale event (a lower seq) only fills in what is still unknown.
