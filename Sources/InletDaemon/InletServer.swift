@@ -91,6 +91,7 @@ public struct InletServer: Sendable {
       },
       logger: logger)
 
+    let deliverySecret = DeliverySecret(loaded.deliverySecret ?? "")
     let mailboxes = MailboxSupervisor(
       loaded: loaded, database: database, health: health, logger: logger)
     let group = ServiceGroup(
@@ -100,7 +101,8 @@ public struct InletServer: Sendable {
           .init(service: LogCheckpointService(database: database, logger: logger)),
           .init(service: app),
         ]
-          + DeliveryService.services(loaded: loaded, database: database, logger: logger)
+          + DeliveryService.services(
+            loaded: loaded, database: database, secret: deliverySecret, logger: logger)
           + [
             .init(
               service: CallTimeoutService(database: database, channels: channels, logger: logger)),
@@ -115,6 +117,7 @@ public struct InletServer: Sendable {
               service: ReloadService(
                 configPath: loaded.file.path, environment: ProcessInfo.processInfo.environment,
                 channels: channels, tokens: tokens, health: health, mailboxes: mailboxes,
+                deliverySecret: deliverySecret,
                 notifier: notifier, logger: logger,
                 fixed: (http.host, http.port, loaded.databasePath), started: loaded.config)),
           ]

@@ -32,6 +32,7 @@ struct ReloadService: Service {
   let tokens: TokenTable
   let health: HealthRegistry
   let mailboxes: MailboxSupervisor
+  let deliverySecret: DeliverySecret
   let notifier: SystemdNotifier
   let logger: Logger
   /// What cannot change without a restart (the listener, the database).
@@ -85,6 +86,11 @@ struct ReloadService: Service {
     }
     health.retainChannels(Set(loaded.channels.map(\.name)))
     tokens.replace(with: loaded.apiTokens)
+    // A rotated signing secret signs the next push (a removed one needs a restart: pushes
+    // are not sent unsigned behind the administrator's back).
+    if let secret = loaded.deliverySecret, deliverySecret.replace(with: secret) {
+      logger.notice("the delivery signing secret was read again and is used from now on")
+    }
     // Phones keep being read with the country the daemon started with, letters' too.
     var mail = loaded.config.mail
     mail.defaultCountry = started.phone.defaultCountry

@@ -23,9 +23,26 @@ public struct StatusReport: Sendable {
     public var channels: [HealthRegistry.State]
   }
 
-  /// Whether everything is healthy (the exit code of `inlet status`).
+  /// Whether everything is healthy (the exit code of `inlet status`): a channel or mailbox the
+  /// config names but the running daemon does not serve (a reload not done, or refused) is
+  /// not — its webhooks get 404.
   public var isHealthy: Bool {
-    daemonReachable && health?.status == "ok" && health?.ready == true
+    daemonReachable && health?.status == "ok" && health?.ready == true && notLoaded.isEmpty
+  }
+
+  /// Configured channels and mailboxes the reachable daemon does not report.
+  public var notLoaded: [String] {
+    guard let health else { return [] }
+    let served = Set(health.channels.map(\.name))
+    return (configuredChannels + configuredMailboxes).filter { !served.contains($0) }
+  }
+
+  /// The line for a configured name the daemon does not report.
+  private var missingState: String {
+    health == nil
+      ? "unknown (daemon not reachable)"
+      : "not loaded — the running daemon does not serve it (reload it: `systemctl reload inlet`,"
+        + " and see its log if the new config was refused)"
   }
 
   /// Collects the report; the daemon is asked on the configured host and port.
@@ -95,7 +112,7 @@ public struct StatusReport: Sendable {
     let formatter = ISO8601DateFormatter()
     for name in configuredChannels {
       guard let state = states[name] else {
-        lines.append("  \(name): unknown (daemon not reachable)")
+        lines.append("  \(name): \(missingState)")
         continue
       }
       var line = "  \(name) [\(state.definition ?? "?")]: \(state.status)"
@@ -108,7 +125,7 @@ public struct StatusReport: Sendable {
     if !configuredMailboxes.isEmpty { lines.append("mailboxes:") }
     for name in configuredMailboxes {
       guard let state = states[name] else {
-        lines.append("  \(name): unknown (daemon not reachable)")
+        lines.append("  \(name): \(missingState)")
         continue
       }
       var line = "  \(name): \(state.status)"

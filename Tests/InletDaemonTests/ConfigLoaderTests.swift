@@ -184,6 +184,9 @@ struct ConfigLoaderTests {
       ),
       // Used to trap on the multiplication.
       ("mail:\n  rate_limit_window: 9999999999999999h\n", "mail.rate_limit_window"),
+      // check-config said OK, then serve could not open it.
+      ("database:\n  path: /etc/passwd/inlet.sqlite\n", "database.path"),
+      ("database:\n  path: /tmp\n", "database.path"),
       // 0 held every sender over the limit: every letter was ignored as rate_limited.
       ("mail:\n  rate_limit_count: 0\n", "mail.rate_limit_count"),
     ])

@@ -34,6 +34,17 @@ final class DaemonHarness: @unchecked Sendable {
   }
   /// Extra environment for the daemon (`INLET_HTTP_PUBLIC_URL`, …).
   var environment: [String: String] = [:]
+
+  /// `JOURNAL_STREAM` as systemd sets it when the output goes to the journal: the device and
+  /// inode of the daemon's standard error (here its log file).
+  var journalStream: String {
+    if !FileManager.default.fileExists(atPath: logPath) {
+      _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+    }
+    var info = stat()
+    guard stat(logPath, &info) == 0 else { return "" }
+    return "\(info.st_dev):\(info.st_ino)"
+  }
   /// Extra arguments after `serve --config …` (`--log-format json`).
   var serveArguments: [String] = []
   private var logHandle: FileHandle?

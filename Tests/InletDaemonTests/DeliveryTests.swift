@@ -39,6 +39,10 @@ struct DeliveryTests {
 
   /// Checks `t=…,v1=…` the way a receiver would, with its own HMAC.
   static func signatureIsValid(_ received: DeliveryReceiver.Received) -> Bool {
+    signatureIsValid(received, secret: secret)
+  }
+
+  static func signatureIsValid(_ received: DeliveryReceiver.Received, secret: String) -> Bool {
     var fields: [String: String] = [:]
     for part in received.signature.split(separator: ",") {
       let pair = part.split(separator: "=", maxSplits: 1).map(String.init)
@@ -125,6 +129,31 @@ struct DeliveryTests {
           return metrics.contains(#"inlet_delivery_attempts_total{result="delivered"} 10"#)
         }, "\(metrics)")
       #expect(metrics.contains(#"inlet_delivery_attempts_total{result="failed"}"#))
+    }
+  }
+
+  @Test("a secret rotated while running signs the pushes after a reload")
+  func rotatedSecret() async throws {
+    let receiver = try DeliveryReceiver { _ in .accept }
+    let daemon = try daemon(for: receiver)
+    defer { daemon.remove() }
+    try await receiver.serving {
+      try await daemon.start()
+      _ = try await daemon.submitLead(1)
+      #expect(try await eventually { receiver.received.count == 1 })
+      #expect(receiver.received.allSatisfy(Self.signatureIsValid))
+
+      let rotated = "rotated-\(UUID().uuidString.prefix(8))"
+      try rotated.write(
+        to: daemon.folder.appendingPathComponent("credentials/delivery-secret"), atomically: true,
+        encoding: .utf8)
+      kill(try #require(daemon.process?.processIdentifier), SIGHUP)
+      #expect(try await eventually { daemon.log().contains("configuration reloaded") })
+      _ = try await daemon.submitLead(2)
+      #expect(try await eventually { receiver.received.count == 2 })
+      let last = try #require(receiver.received.last)
+      #expect(Self.signatureIsValid(last, secret: rotated), "signed with the new secret")
+      #expect(!Self.signatureIsValid(last, secret: Self.secret))
     }
   }
 

@@ -6,7 +6,7 @@ import Testing
   @Test func journaldPrioritiesWithJournalStream() async throws {
     let daemon = try DaemonHarness()
     defer { daemon.remove() }
-    daemon.environment = ["JOURNAL_STREAM": "1:1"]
+    daemon.environment = ["JOURNAL_STREAM": daemon.journalStream]
     try await daemon.start()
     // A rejected request is logged without the token it presented.
     let denied = try await daemon.request(
@@ -70,10 +70,13 @@ import Testing
     #expect(!log.contains("INLET_TEST_SENTINEL"))
   }
 
-  @Test func humanReadableWithoutJournalStream() async throws {
+  /// A `JOURNAL_STREAM` inherited from a service (a shell under a user unit) names another
+  /// stream than this stderr: the lines stay human-readable, with their timestamps.
+  @Test(arguments: ["", "1:1"])
+  func humanReadableWithoutJournalStream(stream: String) async throws {
     let daemon = try DaemonHarness()
     defer { daemon.remove() }
-    daemon.environment = ["JOURNAL_STREAM": ""]
+    daemon.environment = ["JOURNAL_STREAM": stream]
     try await daemon.start()
     #expect(daemon.stop() == 0)
     let listening = try #require(
@@ -84,7 +87,7 @@ import Testing
   @Test func jsonLinesWithLogFormatJSON() async throws {
     let daemon = try DaemonHarness()
     defer { daemon.remove() }
-    daemon.environment = ["JOURNAL_STREAM": "1:1"]  // an explicit format wins
+    daemon.environment = ["JOURNAL_STREAM": daemon.journalStream]  // an explicit format wins
     daemon.serveArguments = ["--log-format", "json"]
     try await daemon.start()
     #expect(daemon.stop() == 0)

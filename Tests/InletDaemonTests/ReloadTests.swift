@@ -35,6 +35,11 @@ struct ReloadTests {
           token_file: second-token
       """
     try config.write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
+    // Before the reload `inlet status` says the new channel is not served, and fails.
+    let pending = try daemon.cli(["status"])
+    #expect(pending.status != 0, "\(pending.output)")
+    #expect(pending.output.contains("second: not loaded"), "\(pending.output)")
+    #expect(pending.output.contains("daemon: ok"), "\(pending.output)")
 
     // Requests in flight across the reload: every one is answered and stored.
     async let flow: [Int] = withThrowingTaskGroup(of: Int.self) { group in
@@ -58,6 +63,9 @@ struct ReloadTests {
     }
     #expect(reloaded, "\(daemon.log())")
     #expect(daemon.log().contains("configuration reloaded"))
+    let served = try daemon.cli(["status"])
+    #expect(served.status == 0, "\(served.output)")
+    #expect(!served.output.contains("not loaded"), "\(served.output)")
     #expect(daemon.process?.isRunning == true)
     #expect(try await daemon.postLead(lead).status == 201)
   }

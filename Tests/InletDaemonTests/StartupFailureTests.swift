@@ -40,7 +40,9 @@ struct StartupFailureTests {
     defer { close(busy.socket) }
     let daemon = try DaemonHarness()
     defer { daemon.remove() }
-    daemon.environment = ["JOURNAL_STREAM": "1:1", "INLET_HTTP_PORT": "\(busy.port)"]
+    daemon.environment = [
+      "JOURNAL_STREAM": daemon.journalStream, "INLET_HTTP_PORT": "\(busy.port)",
+    ]
     let (status, lines) = try await failedStart(daemon)
     #expect(status == 1)
     // Everything through the logger: no `Error: …` line of ArgumentParser's.
@@ -84,7 +86,7 @@ struct StartupFailureTests {
   func configError() async throws {
     let daemon = try DaemonHarness()
     defer { daemon.remove() }
-    daemon.environment = ["JOURNAL_STREAM": "1:1", "INLET_HTTP_PORT": "abc"]
+    daemon.environment = ["JOURNAL_STREAM": daemon.journalStream, "INLET_HTTP_PORT": "abc"]
     let (status, lines) = try await failedStart(daemon)
     #expect(status == 1)
     #expect(lines.count == 1, "\(lines)")
@@ -105,14 +107,17 @@ struct StartupFailureTests {
     let config = try String(contentsOfFile: daemon.configPath, encoding: .utf8)
     try config.replacingOccurrences(of: "path: var/inlet.sqlite", with: "path: afile/inlet.sqlite")
       .write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
-    daemon.environment = ["JOURNAL_STREAM": "1:1"]
+    daemon.environment = ["JOURNAL_STREAM": daemon.journalStream]
     let (status, lines) = try await failedStart(daemon)
     #expect(status == 1)
     let errors = lines.filter { $0.hasPrefix("<3>") }
     #expect(errors.count == 1, "\(lines)")
     let line = try #require(errors.first, "\(lines)")
-    let reason = "\(file) is a file, not a folder (database.path)"
-    #expect(line.hasSuffix("cannot open the database \(file)/inlet.sqlite: \(reason)"), "\(line)")
+    // Found while reading the config (so `inlet check-config` says it too), with its key.
+    #expect(line.hasSuffix("database.path: \(file) is a file, not a folder"), "\(line)")
+    let check = try daemon.cli(["check-config"])
+    #expect(check.status != 0)
+    #expect(check.error.contains("database.path"), "\(check.output)\(check.error)")
   }
 
   /// What opening the database at `path` for writing says, or nil when it opens.

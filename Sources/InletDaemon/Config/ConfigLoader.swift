@@ -225,11 +225,35 @@ public struct ConfigLoader: Sendable {
     if !mailOnly, let delivery = config.delivery, let file = delivery.secretFile {
       deliverySecret = try secrets.read(file, keyPath: "delivery.secret_file")
     }
+    let databasePath = Self.resolve(config.database.path, against: folder).path
+    if let problem = Self.databasePathProblem(databasePath) {
+      throw ConfigError("database.path", problem)
+    }
     return LoadedConfig(
       config: config, file: file,
-      databasePath: Self.resolve(config.database.path, against: folder).path,
+      databasePath: databasePath,
       channelsDir: channelsDir, channels: instances, apiTokens: tokens,
       deliverySecret: deliverySecret, mailboxes: mailboxes, secretFiles: secrets.files.list)
+  }
+
+  /// Why `path` can never be a database file, whoever runs the daemon: it is a folder, or a
+  /// folder on its way is a file (`/etc/passwd/inlet.sqlite`). Permissions are left to
+  /// `serve`, whose user (the service's) may differ from the one checking.
+  static func databasePathProblem(_ path: String) -> String? {
+    let manager = FileManager.default
+    var isFolder: ObjCBool = false
+    if manager.fileExists(atPath: path, isDirectory: &isFolder) {
+      return isFolder.boolValue ? "\(path) is a folder; name the database file in it" : nil
+    }
+    var ancestor = path
+    while true {
+      let up = (ancestor as NSString).deletingLastPathComponent
+      if up.isEmpty || up == ancestor { return nil }
+      ancestor = up
+      if manager.fileExists(atPath: ancestor, isDirectory: &isFolder) {
+        return isFolder.boolValue ? nil : "\(ancestor) is a file, not a folder"
+      }
+    }
   }
 
   /// The database path alone (the CLI's read commands need no secrets).

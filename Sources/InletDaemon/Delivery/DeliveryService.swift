@@ -40,6 +40,9 @@ public struct DeliveryService: Service {
   let database: InletDatabase
   let settings: Settings
   let logger: Logger
+  /// The signing secret as a reload last read it (`delivery.secret_file` rotated while
+  /// running); ``Settings/secret`` until then.
+  var rotatedSecret: DeliverySecret?
   private let delivered = Counter(
     label: "inlet_delivery_attempts_total", dimensions: [("result", "delivered")])
   private let failed = Counter(
@@ -110,10 +113,11 @@ public struct DeliveryService: Service {
     request.headers.add(name: "User-Agent", value: "inlet")
     request.headers.add(name: "X-Inlet-Delivery", value: delivery.id)
     request.headers.add(name: "X-Inlet-Event", value: delivery.event.rawValue)
-    if !settings.secret.isEmpty {
+    let secret = rotatedSecret?.current ?? settings.secret
+    if !secret.isEmpty {
       request.headers.add(
         name: "X-Inlet-Signature",
-        value: DeliverySignature.header(secret: settings.secret, timestamp: timestamp, body: body))
+        value: DeliverySignature.header(secret: secret, timestamp: timestamp, body: body))
     }
     request.body = .bytes(ByteBuffer(bytes: body))
     var failure: String?
