@@ -140,6 +140,11 @@ extension InletDatabase {
       try adopt(acceptance, client: client, into: &match, in: db)
     }
     defer { inquiry.match = match }
+    // A reply from another company's person (a colleague of the other side in copy): the
+    // thread's deal is not theirs, and the directory's word on who they are stands.
+    if let client = acceptance.clientID, let matched = match.clientID, matched != client {
+      return
+    }
     // An interest the CRM has since closed (the deal won or lost) takes no more interactions:
     // a client ordering again by replying to old correspondence is suggested what any sender
     // of that client would be.

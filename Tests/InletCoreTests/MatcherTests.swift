@@ -198,6 +198,10 @@ struct MatcherTests {
     #expect(MatchingRules().isFreeMail("gmail.com"))
     #expect(MatchingRules().isFreeMail("yandex.ru"))
     #expect(!MatchingRules().isFreeMail("romashka.ru"))
+    // Entries as an administrator writes them compare as senders' domains do.
+    let written = MatchingRules(freeMailDomains: ["@bk.ru", " BK.RU ", "xn--80a1acny.xn--p1ai"])
+    #expect(written.isFreeMail("bk.ru"))
+    #expect(written.isFreeMail("почта.рф"))
   }
 
   @Test("re-matching after a directory update sees the new records")

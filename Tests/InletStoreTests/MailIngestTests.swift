@@ -227,6 +227,47 @@ struct MailIngestTests {
           id: "i10", clientID: "c1", status: .open, updatedAt: Date().addingTimeInterval(60))))
     let reopened = try #require(try await temp.database.inquiry(id: newID))
     #expect(reopened.match.interestIDs == ["i9", "i10"], "\(reopened.match)")
+
+    // A person of another client replies to the thread (they were in copy): the directory
+    // says who they are, and Ромашка's deal is not suggested for Лютик.
+    _ = try await temp.database.upsertDirectory(.client(DirectoryClient(id: "c2", name: "Лютик")))
+    _ = try await temp.database.upsertDirectory(
+      .contact(DirectoryContact(id: "p8", clientID: "c2", name: "Пётр", emails: ["petr@lutik.ru"])))
+    let other = try await temp.database.ingestMail(
+      [letter(uid: 6, messageID: "lutik@x", from: "petr@lutik.ru", references: ["root@x"])],
+      at: inbox, cursor: 6)
+    guard case .created(let otherID, _) = other[0] else {
+      Issue.record("expected created, got \(other[0])")
+      return
+    }
+    let lutik = try #require(try await temp.database.inquiry(id: otherID))
+    #expect(lutik.thread?.inquiryID == rootID)
+    #expect(lutik.match.clientID == "c2")
+    #expect(lutik.match.contactID == "p8")
+    #expect(!lutik.match.interestIDs.contains("i9"), "\(lutik.match)")
+    #expect(lutik.match.suggestedAction == .existingContact)
+
+    // The decision taken back and taken again: a reply threaded to it from another address
+    // (not the sender's, whose inquiries an acceptance matches again anyway) follows both times.
+    let anna = try await temp.database.ingestMail(
+      [letter(uid: 7, messageID: "anna@x", from: "anna@partner.ru", references: ["root@x"])],
+      at: inbox, cursor: 7)
+    guard case .created(let annaID, _) = anna[0] else {
+      Issue.record("expected created, got \(anna[0])")
+      return
+    }
+    #expect(try await temp.database.inquiry(id: annaID)?.match.interestIDs.first == "i9")
+    _ = try await temp.database.reopen(rootID)
+    let undecided = try #require(try await temp.database.inquiry(id: annaID))
+    #expect(!undecided.match.interestIDs.contains("i9"), "\(undecided.match)")
+    _ = try await temp.database.apply(
+      .accept(
+        action: .interactionOnInterest, clientID: "c1", contactID: nil, interestID: "i9",
+        comment: nil),
+      to: rootID, by: "crm")
+    let redecided = try #require(try await temp.database.inquiry(id: annaID))
+    #expect(redecided.match.interestIDs.first == "i9", "the thread's deal again")
+    #expect(redecided.match.clientID == "c1")
   }
 
   @Test("more letters from one sender than the limit are kept ignored as rate_limited")

@@ -22,7 +22,10 @@ public struct MatchingRules: Sendable, Equatable {
   public init(
     freeMailDomains: [String] = MatchingRules.defaultFreeMailDomains, maxMatches: Int = 20
   ) {
-    self.freeMailDomains = Set(freeMailDomains.map { $0.lowercased() })
+    // As a sender's domain is compared: `@BK.ru `, `xn--80a1acny.xn--p1ai` are `bk.ru`,
+    // `почта.рф` (written as `mail.own_addresses` entries are, they must not silently miss).
+    self.freeMailDomains = Set(
+      freeMailDomains.map { DirectoryNormalizer.domain($0) ?? $0.lowercased() })
     self.maxMatches = maxMatches
   }
 

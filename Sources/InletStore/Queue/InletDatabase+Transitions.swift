@@ -81,6 +81,11 @@ extension InletDatabase {
       try rematch(
         sameSenderAs: current.sender, excluding: key, settings: settings, at: now, in: db)
     }
+    if transition.status == .accepted {
+      // The `new` inquiries continuing it (replies that came while it was new again after a
+      // reopen) take its decision, as reopening took it away from them.
+      try rematch(stored: threadedInquiries(of: key, in: db), settings: settings, at: now, in: db)
+    }
     guard let updated = try InquiryRecord.fetchOne(db, key: key) else { return .notFound }
     return .changed(try assemble(updated, in: db))
   }
@@ -141,13 +146,8 @@ extension InletDatabase {
       try Self.recordChange(.updated, inquiryID: key, in: db)
       // The `new` inquiries continuing it, and those of its sender, no longer have its decision
       // to go by.
-      let threaded = try Int64.fetchAll(
-        db,
-        sql: """
-          SELECT id FROM inquiries WHERE status = 'new'
-            AND json_extract(document, '$.thread.inquiry_id') = ?
-          """, arguments: [String(key)])
-      try Self.rematch(stored: threaded, settings: settings, at: now, in: db)
+      try Self.rematch(
+        stored: Self.threadedInquiries(of: key, in: db), settings: settings, at: now, in: db)
       if record.status == InquiryStatus.accepted.rawValue {
         try Self.rematch(
           sameSenderAs: document.sender, excluding: key, settings: settings, at: now, in: db)
@@ -155,6 +155,16 @@ extension InletDatabase {
       guard let updated = try InquiryRecord.fetchOne(db, key: key) else { return .notFound }
       return .changed(try Self.assemble(updated, in: db))
     }
+  }
+
+  /// The `new` inquiries continuing inquiry `key` (`thread.inquiry_id`).
+  static func threadedInquiries(of key: Int64, in db: Database) throws -> [Int64] {
+    try Int64.fetchAll(
+      db,
+      sql: """
+        SELECT id FROM inquiries WHERE status = 'new'
+          AND json_extract(document, '$.thread.inquiry_id') = ?
+        """, arguments: [String(key)])
   }
 
   /// What a merged inquiry brings to the one it went into, so the manager working on that one
