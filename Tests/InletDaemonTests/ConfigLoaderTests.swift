@@ -378,15 +378,27 @@ struct ConfigLoaderTests {
     #expect(loaded.secretFiles.map(\.path) == [secret])
     let dropIns = folder.url.appendingPathComponent("inlet.service.d")
     try FileManager.default.createDirectory(at: dropIns, withIntermediateDirectories: true)
+    let unit = folder.url.appendingPathComponent("inlet.service").path
     func unreadable() -> [String] {
-      loaded.secretsTheServiceCannotRead(dropIns: dropIns.path, credentialsDirectory: nil)
-        .map(\.name)
+      loaded.secretsTheServiceCannotRead(
+        unit: unit, dropIns: dropIns.path, credentialsDirectory: nil
+      ).map(\.name)
     }
     try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: secret)
     #expect(unreadable().isEmpty)
     try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: secret)
     #expect(unreadable() == ["site-token"])
-    // Handed over by the unit: fine.
+    // Handed over by the unit itself, its line uncommented as its comment says: fine; a
+    // commented one hands nothing.
+    try "[Service]\n#LoadCredential=site-token:\(secret)\n".write(
+      toFile: unit, atomically: true, encoding: .utf8)
+    #expect(unreadable() == ["site-token"])
+    try "[Service]\nLoadCredential=site-token:\(secret)\n".write(
+      toFile: unit, atomically: true, encoding: .utf8)
+    #expect(unreadable().isEmpty)
+    try FileManager.default.removeItem(atPath: unit)
+    #expect(unreadable() == ["site-token"])
+    // Handed over by a drop-in: fine.
     try "[Service]\nLoadCredential=site-token:\(secret)\n".write(
       to: dropIns.appendingPathComponent("credentials.conf"), atomically: true, encoding: .utf8)
     #expect(unreadable().isEmpty)

@@ -22,15 +22,18 @@ public struct LoadedConfig: Sendable {
 
   /// Secrets this process could read but the installed service could not: files outside
   /// `$CREDENTIALS_DIRECTORY` that other users may not read, when no `LoadCredential=` line
-  /// of the unit's drop-ins (`dropIns`, default the installed unit's) hands them over. The
-  /// service runs as a dynamic user; `check-config` run as root would otherwise pass them.
+  /// of the unit (`unit`, default the installed one: its comment says to uncomment them
+  /// there) or of its drop-ins (`dropIns`) hands them over. The service runs as a dynamic
+  /// user; `check-config` run as root would otherwise pass them.
   public func secretsTheServiceCannotRead(
+    unit: String = "/etc/systemd/system/inlet.service",
     dropIns: String = "/etc/systemd/system/inlet.service.d",
     credentialsDirectory: String? = ProcessInfo.processInfo.environment["CREDENTIALS_DIRECTORY"]
   ) -> [(name: String, path: String)] {
     if let credentialsDirectory, !credentialsDirectory.isEmpty { return [] }
     var handed: Set<String> = []
-    for line in Self.dropInText(dropIns).split(whereSeparator: \.isNewline) {
+    let unitText = (try? String(contentsOfFile: unit, encoding: .utf8)) ?? ""
+    for line in (unitText + "\n" + Self.dropInText(dropIns)).split(whereSeparator: \.isNewline) {
       let trimmed = line.trimmingCharacters(in: .whitespaces)
       guard trimmed.hasPrefix("LoadCredential=") else { continue }
       let value = trimmed.dropFirst("LoadCredential=".count)
