@@ -302,6 +302,37 @@ struct IMAPFakeServerTests {
     #expect(client.isConnected)
   }
 
+  @Test("a letter's items split over two responses keep its INTERNALDATE, either order")
+  func splitFetchResponses() throws {
+    let letter = "Subject: hi\r\n\r\nbody\r\n"
+    let size = letter.utf8.count
+    let date = "\"17-Jul-1996 02:44:25 -0700\""
+    let server = try FakeIMAPServer { tag, command in
+      let upper = command.uppercased()
+      guard upper.hasPrefix("UID FETCH") else { return Self.standard(token: "", tag, command) }
+      if upper.hasSuffix("(UID RFC822.SIZE)") {
+        return (1...2).map { "* \($0) FETCH (UID \($0) RFC822.SIZE \(size))\r\n" }.joined()
+          + "\(tag) OK done\r\n"
+      }
+      let body: (Int) -> String = { "* \($0) FETCH (UID \($0) BODY[] {\(size)}\r\n\(letter))\r\n" }
+      let meta: (Int) -> String = {
+        "* \($0) FETCH (UID \($0) RFC822.SIZE \(size) INTERNALDATE \(date))\r\n"
+      }
+      // Letter 1: its date first; letter 2: its body first.
+      return meta(1) + body(1) + body(2) + meta(2) + "\(tag) OK done\r\n"
+    }
+    defer { server.stop() }
+    let client = try IMAPClient(endpoint: endpoint(server, credential: .password("x")))
+    try client.connect()
+    _ = try client.select("INBOX", readOnly: true)
+    var handed: [IMAPFetchedMessage] = []
+    try client.fetch(uids: [1, 2], maxBytes: 1 << 20, batch: 100) { handed.append($0) }
+    #expect(handed.map(\.uid) == [1, 2])
+    #expect(handed.allSatisfy { $0.bytes == Array(letter.utf8) })
+    let expected = Date(timeIntervalSince1970: 837_596_665)
+    #expect(handed.map(\.internalDate) == [expected, expected])
+  }
+
   @Test("letters whose size the server refuses or leaves out are asked alone, never passed over")
   func refusedSizes() throws {
     let letter = "Subject: hi\r\n\r\nbody\r\n"

@@ -125,6 +125,8 @@ extension IMAPClient {
     /// Letters of a batch the server answered `NO` (Gmail: "Some messages could not be
     /// FETCHed"): asked again one by one once the pipeline is drained.
     var refused: [(uid: UInt32, headersOnly: Bool)] = []
+    /// INTERNALDATEs that came in a response of their own, before their letter's body.
+    var dates: [UInt32: Date] = [:]
 
     func issue() throws {
       while stopError == nil && nextPlan < plans.count
@@ -142,7 +144,18 @@ extension IMAPClient {
     while pendingStart < pending.count {
       switch try read() {
       case .fetch(let fields):
-        guard let body = fields.body else { continue }
+        guard let body = fields.body else {
+          // A server may split a letter's items over two responses (the date in one, the
+          // body in the other, either first): the date is kept for the letter's body.
+          if let uid = fields.uid, let date = fields.internalDate, sizes[uid] != nil {
+            if let index = arrived.lastIndex(where: { $0.uid == uid }) {
+              if arrived[index].internalDate == nil { arrived[index].internalDate = date }
+            } else {
+              dates[uid] = date
+            }
+          }
+          continue
+        }
         guard let uid = fields.uid else {
           throw IMAPError.protocolViolation("FETCH of a body without its UID")
         }
@@ -150,8 +163,8 @@ extension IMAPClient {
         arrived.append(
           IMAPFetchedMessage(
             uid: uid, size: fields.size ?? sizes[uid] ?? body.count,
-            internalDate: fields.internalDate, bytes: body, headersOnly: fields.headersOnly,
-            unfetchable: fields.bodyNil))
+            internalDate: fields.internalDate ?? dates.removeValue(forKey: uid),
+            bytes: body, headersOnly: fields.headersOnly, unfetchable: fields.bodyNil))
       case .tagged(let tag, let status):
         let plan = pending[pendingStart]
         guard tag == plan.tag else { throw unexpectedTag(tag) }
