@@ -86,9 +86,14 @@ struct ReloadService: Service {
     }
     health.retainChannels(Set(loaded.channels.map(\.name)))
     tokens.replace(with: loaded.apiTokens)
-    // A rotated signing secret signs the next push (a removed one needs a restart: pushes
-    // are not sent unsigned behind the administrator's back).
-    if let secret = loaded.deliverySecret, deliverySecret.replace(with: secret) {
+    // A rotated signing secret signs the next push, when the rest of `delivery:` stays (a new
+    // URL with it waits for the restart: the old receiver must not get the new key's
+    // signatures; a removed secret too: pushes are not sent unsigned behind the
+    // administrator's back). Under systemd the file is the copy `LoadCredential=` made at
+    // start: rotating it takes a restart there.
+    if loaded.config.delivery == started.delivery, let secret = loaded.deliverySecret,
+      deliverySecret.replace(with: secret)
+    {
       logger.notice("the delivery signing secret was read again and is used from now on")
     }
     // Phones keep being read with the country the daemon started with, letters' too.

@@ -103,49 +103,79 @@ extension InletDatabase {
   /// never delivered must not leave a missed call looking like one still ringing. A call
   /// without an inquiry (an outgoing one, or one whose direction no event stated) is closed in
   /// its record only. Returns the calls closed, as (channel, call id).
+  ///
+  /// Read and written `batch` calls per transaction (the webhooks sharing the writer wait for
+  /// no more than that), oldest first: a database upgraded with many calls left open is
+  /// closed over several transactions.
   public func closeUnendedCalls(
-    now: Date = Date(), shortest: TimeInterval,
+    now: Date = Date(), shortest: TimeInterval, batch: Int = 200,
     timeout: @escaping @Sendable (_ channel: String) -> TimeInterval?
   ) async throws -> [(channel: String, callID: String)] {
     let cutoff = now.addingTimeInterval(-shortest).timeIntervalSince1970
-    return try await write { db in
-      let candidates = try Row.fetchAll(
-        db,
-        sql: """
-          SELECT channel, call_id, record, inquiry_id, updated_at FROM calls
-          WHERE open = 1 AND updated_at < ? ORDER BY updated_at
-          """,
-        arguments: [cutoff])
-      var closed: [(channel: String, callID: String)] = []
-      for row in candidates {
-        let channel: String = row["channel"]
-        let callID: String = row["call_id"]
-        let updatedAt: Double = row["updated_at"]
-        guard let limit = timeout(channel), updatedAt < now.timeIntervalSince1970 - limit else {
-          continue
-        }
-        let text: String = row["record"]
-        var record = try InquiryJSON.decoder().decode(CallRecord.self, from: Data(text.utf8))
-        record.closeUnended()
-        if let id: Int64 = row["inquiry_id"], var stored = try InquiryRecord.fetchOne(db, key: id) {
-          var inquiry = try InquiryJSON.decoder().decode(
-            Inquiry.self, from: Data(stored.document.utf8))
-          inquiry.status = stored.status
-          record.update(&inquiry)
-          inquiry.id = ""
-          stored.kind = inquiry.kind.rawValue
-          stored.document = String(decoding: inquiry.jsonBytes, as: UTF8.self)
-          stored.updatedAt = now
-          try stored.update(db)
-          _ = try Self.recordChange(.updated, inquiryID: id, in: db)
-        }
-        try db.execute(
-          sql: "UPDATE calls SET record = ?, open = 0 WHERE channel = ? AND call_id = ?",
-          arguments: [String(decoding: record.jsonBytes, as: UTF8.self), channel, callID])
-        closed.append((channel, callID))
+    var closed: [(channel: String, callID: String)] = []
+    // Calls looked at and left open (their channel's timeout is longer) are passed over.
+    var after: (updatedAt: Double, channel: String, callID: String) = (-.infinity, "", "")
+    while true {
+      let start = after
+      let (chunk, last, read) = try await write { db in
+        try Self.closeUnendedCalls(
+          after: start, before: cutoff, limit: batch, now: now, timeout: timeout, in: db)
       }
-      return closed
+      closed += chunk
+      guard read == batch, let last else { return closed }
+      after = last
     }
+  }
+
+  /// One transaction of ``closeUnendedCalls(now:shortest:batch:timeout:)``: the open calls
+  /// after `after` in (updated_at, channel, call_id) order. Returns those closed, the last one
+  /// read, and how many were read.
+  static func closeUnendedCalls(
+    after: (updatedAt: Double, channel: String, callID: String), before cutoff: Double,
+    limit: Int, now: Date, timeout: (_ channel: String) -> TimeInterval?, in db: Database
+  ) throws -> (
+    closed: [(channel: String, callID: String)],
+    last: (updatedAt: Double, channel: String, callID: String)?, read: Int
+  ) {
+    let candidates = try Row.fetchAll(
+      db,
+      sql: """
+        SELECT channel, call_id, record, inquiry_id, updated_at FROM calls
+        WHERE open = 1 AND updated_at < ? AND (updated_at, channel, call_id) > (?, ?, ?)
+        ORDER BY updated_at, channel, call_id LIMIT ?
+        """,
+      arguments: [cutoff, after.updatedAt, after.channel, after.callID, limit])
+    var closed: [(channel: String, callID: String)] = []
+    var last: (updatedAt: Double, channel: String, callID: String)?
+    for row in candidates {
+      last = (row["updated_at"], row["channel"], row["call_id"])
+      let channel: String = row["channel"]
+      let callID: String = row["call_id"]
+      let updatedAt: Double = row["updated_at"]
+      guard let limit = timeout(channel), updatedAt < now.timeIntervalSince1970 - limit else {
+        continue
+      }
+      let text: String = row["record"]
+      var record = try InquiryJSON.decoder().decode(CallRecord.self, from: Data(text.utf8))
+      record.closeUnended()
+      if let id: Int64 = row["inquiry_id"], var stored = try InquiryRecord.fetchOne(db, key: id) {
+        var inquiry = try InquiryJSON.decoder().decode(
+          Inquiry.self, from: Data(stored.document.utf8))
+        inquiry.status = stored.status
+        record.update(&inquiry)
+        inquiry.id = ""
+        stored.kind = inquiry.kind.rawValue
+        stored.document = String(decoding: inquiry.jsonBytes, as: UTF8.self)
+        stored.updatedAt = now
+        try stored.update(db)
+        _ = try Self.recordChange(.updated, inquiryID: id, in: db)
+      }
+      try db.execute(
+        sql: "UPDATE calls SET record = ?, open = 0 WHERE channel = ? AND call_id = ?",
+        arguments: [String(decoding: record.jsonBytes, as: UTF8.self), channel, callID])
+      closed.append((channel, callID))
+    }
+    return (closed, last, candidates.count)
   }
 
   /// The call directions that make inquiries: the instance option `call_inquiries` (default

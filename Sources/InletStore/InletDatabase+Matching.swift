@@ -140,9 +140,13 @@ extension InletDatabase {
       try adopt(acceptance, client: client, into: &match, in: db)
     }
     defer { inquiry.match = match }
-    // A reply from another company's person (a colleague of the other side in copy): the
-    // thread's deal is not theirs, and the directory's word on who they are stands.
-    if let client = acceptance.clientID, let matched = match.clientID, matched != client {
+    // A reply from a person the directory knows at another company (the other side's
+    // colleague in copy): the thread's deal is not theirs, and the directory's word on who
+    // they are stands. (A company-level match elsewhere — a domain, an INN — keeps the
+    // thread's deal: the manager's decision on the correspondence is the stronger word.)
+    if let client = acceptance.clientID, let matched = match.clientID, matched != client,
+      match.contactID != nil
+    {
       return
     }
     // An interest the CRM has since closed (the deal won or lost) takes no more interactions:

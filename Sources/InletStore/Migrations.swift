@@ -310,6 +310,32 @@ public enum Migrations {
           """)
       try db.execute(sql: "CREATE INDEX calls_open ON calls(updated_at) WHERE open = 1")
     }
+    migrator.registerMigration("2026-12-01-3-directory-inn") { db in
+      // Clients' INNs are read as an inquiry's are now (`INN.read`): an «ИНН/КПП» column
+      // (`7707083893/770701001`), dashes or a label. Clients stored before with such a value
+      // were kept without their INN key; they get it now, without a new import.
+      let rows = try Row.fetchAll(
+        db,
+        sql: """
+          SELECT id, inn, keys FROM clients
+          WHERE inn IS NOT NULL AND (inn_valid IS NULL OR inn_valid = 0)
+          """)
+      for row in rows {
+        let id: String = row["id"]
+        guard let raw: String = row["inn"], let inn = INN.read(raw) else { continue }
+        var keys = InletDatabase.parseKeys(row["keys"])
+        let key = DirectoryKey(.inn, inn)
+        if !keys.contains(key) { keys.append(key) }
+        try db.execute(
+          sql: "UPDATE clients SET inn = ?, inn_valid = 1, keys = ? WHERE id = ?",
+          arguments: [inn, InletDatabase.keysText(keys), id])
+        try db.execute(
+          sql: """
+            INSERT OR IGNORE INTO directory_keys (kind, value, record_type, record_id)
+            VALUES ('inn', ?, 'client', ?)
+            """, arguments: [inn, id])
+      }
+    }
     return migrator
   }()
 }

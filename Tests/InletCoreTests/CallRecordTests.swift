@@ -77,6 +77,34 @@ struct CallRecordTests {
     #expect(ended.timedOut == nil)
   }
 
+  @Test("a leg that talked decides the call was answered, whichever leg ends last")
+  func answeredLegEndsFirst() {
+    func leg(_ name: String, _ state: CallState, answered: Bool? = nil) -> CallEvent {
+      var event = Self.event(state, answered: answered)
+      event.leg = name
+      return event
+    }
+    // A transfer: 101 talks and hands over, 102 rings and never picks up.
+    var transfer = Self.replay([
+      leg("s1", .ringing), leg("s1", .answered), leg("s2", .ringing),
+      leg("s1", .ended, answered: true), leg("s2", .ended, answered: false),
+    ])
+    #expect(transfer.state == .ended)
+    #expect(transfer.inquiryKind == .call)
+    // A ring group: 102 talked and hung up before 101's unbridged end came.
+    transfer = Self.replay([
+      leg("101", .ringing), leg("102", .ringing), leg("102", .ended, answered: true),
+      leg("101", .ended, answered: false),
+    ])
+    #expect(transfer.inquiryKind == .call)
+    // Nobody talked on any leg: missed.
+    transfer = Self.replay([
+      leg("101", .ringing), leg("102", .ringing), leg("102", .ended, answered: false),
+      leg("101", .ended, answered: false),
+    ])
+    #expect(transfer.inquiryKind == .missedCall)
+  }
+
   @Test("legs keep their own order: a leg's late start after its end does not revive it")
   func legsInAnyOrder() {
     func leg(_ name: String, _ state: CallState, seq: Int64) -> CallEvent {

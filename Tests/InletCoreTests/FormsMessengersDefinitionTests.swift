@@ -368,7 +368,8 @@ struct FormsMessengersDefinitionTests {
     #expect(ChannelOptions.problem(in: ["call_inquiries": "internal"]) == nil)
     #expect(
       ChannelOptions.problem(in: ["call_inquiries": .array(["all"])])?.key == "call_inquiries")
-    #expect(ChannelOptions.problem(in: ["call_inquiries": .array([])])?.key == "call_inquiries")
+    #expect(ChannelOptions.problem(in: ["call_inquiries": .array([])]) == nil, "none queued")
+    #expect(ChannelOptions.problem(in: ["call_inquiries": .null]) == nil, "the default")
     #expect(ChannelOptions.callTimeout([:]) == ChannelOptions.defaultCallTimeout)
     #expect(ChannelOptions.callTimeout(["call_timeout": "2h"]) == 7200)
     #expect(ChannelOptions.callTimeout(["call_timeout": "0"]) == nil, "0: never closed by time")

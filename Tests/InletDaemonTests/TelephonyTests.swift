@@ -1025,6 +1025,25 @@ struct TelephonyTests {
     #expect(ended.kind == .call)
     #expect(ended.extra["call_state"] == .string("ended"))
     #expect(ended.call?.durationS == 95)
+    // g6: 102 talked and hung up before 101's unbridged end came (a retry, or a transfer's
+    // target that never picked up): a conversation all the same.
+    for leg in ["101", "102"] {
+      try await telphin([
+        ("EventType", "dial-in"), ("CallID", "g6"), ("SubCallID", leg),
+        ("CallerIDNum", "+79164440002"), ("CalledExtension", leg),
+      ])
+    }
+    try await telphin([("EventType", "answer"), ("CallID", "g6"), ("SubCallID", "102")])
+    try await telphin([
+      ("EventType", "hangup"), ("CallID", "g6"), ("SubCallID", "102"), ("Bridged", "yes"),
+      ("Duration", "95"),
+    ])
+    try await telphin([
+      ("EventType", "hangup"), ("CallID", "g6"), ("SubCallID", "101"), ("Bridged", "no"),
+    ])
+    let g6 = try #require(try pbx.inquiries("telphin").first { $0.source.callID == "g6" })
+    #expect(g6.kind == .call)
+    #expect(g6.extra["call_state"] == .string("ended"))
     // A ring group nobody answers: the last leg's end makes the missed call.
     for leg in ["101", "102"] {
       try await telphin([
@@ -1044,7 +1063,7 @@ struct TelephonyTests {
     #expect(try pbx.inquiries("telphin").first { $0.source.callID == "g5" }?.kind == .missedCall)
     // A hangup that overtook the answer of a call whose start never came, then the number.
     try await telphin([("EventType", "answer"), ("CallID", "g3"), ("SubCallID", "a")])
-    #expect(try pbx.inquiries("telphin").count == 4)  // g3: direction unknown, not ended yet
+    #expect(try pbx.inquiries("telphin").count == 5)  // g3: direction unknown, not ended yet
     try await telphin([
       ("EventType", "dial-in"), ("CallID", "g3"), ("CallerIDNum", "+79165550000"),
     ])
@@ -1062,7 +1081,7 @@ struct TelephonyTests {
     let telphinByCall = Dictionary(
       try pbx.inquiries("telphin").map { ($0.source.callID ?? "", $0) },
       uniquingKeysWith: { first, _ in first })
-    #expect(telphinByCall.count == 5)
+    #expect(telphinByCall.count == 6)
     #expect(telphinByCall["g1"]?.kind == .call)
     #expect(telphinByCall["g2"]?.kind == .call)
     #expect(telphinByCall["g3"]?.kind == .call)

@@ -302,6 +302,28 @@ struct IMAPFakeServerTests {
     #expect(client.isConnected)
   }
 
+  @Test("a BAD about the command itself fails the fetch; no letter is taken for unfetchable")
+  func badCommandFails() throws {
+    let server = try FakeIMAPServer { tag, command in
+      let upper = command.uppercased()
+      guard upper.hasPrefix("UID FETCH") else { return Self.standard(token: "", tag, command) }
+      if upper.hasSuffix("(UID RFC822.SIZE)") {
+        return (1...2).map { "* \($0) FETCH (UID \($0) RFC822.SIZE 20)\r\n" }.joined()
+          + "\(tag) OK done\r\n"
+      }
+      return "\(tag) BAD Error in IMAP command UID FETCH: Invalid uidset\r\n"
+    }
+    defer { server.stop() }
+    let client = try IMAPClient(endpoint: endpoint(server, credential: .password("x")))
+    try client.connect()
+    _ = try client.select("INBOX", readOnly: true)
+    var handed: [IMAPFetchedMessage] = []
+    #expect(throws: IMAPError.self) {
+      try client.fetch(uids: [1, 2], maxBytes: 1 << 20, batch: 100) { handed.append($0) }
+    }
+    #expect(handed.isEmpty)
+  }
+
   @Test("a letter's items split over two responses keep its INTERNALDATE, either order")
   func splitFetchResponses() throws {
     let letter = "Subject: hi\r\n\r\nbody\r\n"

@@ -268,6 +268,21 @@ struct MailIngestTests {
     let redecided = try #require(try await temp.database.inquiry(id: annaID))
     #expect(redecided.match.interestIDs.first == "i9", "the thread's deal again")
     #expect(redecided.match.clientID == "c1")
+
+    // A company-level match elsewhere (a domain another client lists) is no person the
+    // directory knows: the thread's deal stays suggested.
+    _ = try await temp.database.upsertDirectory(
+      .client(DirectoryClient(id: "c9", name: "Партнёр", domains: ["partner.ru"])))
+    let boss = try await temp.database.ingestMail(
+      [letter(uid: 8, messageID: "boss@x", from: "boss@partner.ru", references: ["root@x"])],
+      at: inbox, cursor: 8)
+    guard case .created(let bossID, _) = boss[0] else {
+      Issue.record("expected created, got \(boss[0])")
+      return
+    }
+    let bossInquiry = try #require(try await temp.database.inquiry(id: bossID))
+    #expect(bossInquiry.match.interestIDs.first == "i9", "\(bossInquiry.match)")
+    #expect(bossInquiry.match.suggestedAction == .interactionOnInterest)
   }
 
   @Test("more letters from one sender than the limit are kept ignored as rate_limited")

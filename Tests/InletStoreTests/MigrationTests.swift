@@ -110,6 +110,46 @@ struct MigrationTests {
     #expect(names == names.sorted())
   }
 
+  @Test("clients stored with an «ИНН/КПП» value get their INN key without a new import")
+  func directoryINN() async throws {
+    let temp = try TempDatabase(migrate: false)
+    defer { temp.remove() }
+    try temp.database.migrate(upTo: "2026-12-01-2-open-calls")
+    // As the previous version stored them: the value as sent, flagged invalid, no key.
+    try await temp.database.pool.write { db in
+      for (id, inn) in [("C-1", "7707083893/770701001"), ("C-2", "7707083894")] {
+        try db.execute(
+          sql: """
+            INSERT INTO clients (id, name, inn, inn_valid, potential, updated_at, keys)
+            VALUES (?, 'ООО', ?, 0, 0, 0, NULL)
+            """, arguments: [id, inn])
+      }
+    }
+    try temp.database.migrate()
+    let (inns, keys) = try temp.database.readSync { db in
+      (
+        try String.fetchAll(db, sql: "SELECT inn || ':' || inn_valid FROM clients ORDER BY id"),
+        try String.fetchAll(
+          db, sql: "SELECT record_id || ':' || value FROM directory_keys WHERE kind = 'inn'")
+      )
+    }
+    #expect(inns == ["7707083893:1", "7707083894:0"], "a mistyped INN stays as it was")
+    #expect(keys == ["C-1:7707083893"])
+    // A lead naming that INN finds the client.
+    var draft = Inquiry(
+      channel: "site", kind: .form, receivedAt: Date(), text: "Счёт",
+      sender: .init(email: "buh@mail.ru"))
+    draft.company = Inquiry.Company(inn: "7707083893")
+    guard
+      case .created(let id, _) = try await temp.database.ingest(
+        submission(key: "inn:1", disposition: .inquiry(draft)))
+    else {
+      Issue.record("expected an inquiry")
+      return
+    }
+    #expect(try await temp.database.inquiry(id: id)?.match.clientID == "C-1")
+  }
+
   /// Shipped names never change (a file records them): new migrations only append.
   @Test("the shipped migrations keep their names")
   func shippedNames() {
@@ -119,6 +159,13 @@ struct MigrationTests {
       "2026-11-29-7-calls", "2026-11-29-8-mail", "2026-11-29-9-conversations",
       "2026-11-29-9a-directory-keys-in-rows", "2026-11-29-9b-unused-directory-indexes",
       "2026-11-30-1-imap-rescan-window",
+      "2026-11-30-2-mail-after-ingest-owed",
+      "2026-11-30-3-mail-unfetched",
+      "2026-11-30-4-contacts-by-client",
+      "2026-11-30-5-messenger-usernames",
+      "2026-11-30-6-accepted-senders",
+      "2026-12-01-1-conversation-latest",
+      "2026-12-01-2-open-calls",
     ]
     #expect(Array(Migrations.names.prefix(shipped.count)) == shipped)
   }

@@ -82,6 +82,15 @@ public struct CallRecord: Sendable, Equatable, Codable {
     // never undone: a provider reports each leg of a ring group (Telphin: `Bridged=no` for
     // the extension that did not pick up, `yes` for the one that did), a secondary hangup
     // (Sipuni's event 4) or a late cancel (MegaFon) after the call was answered.
+    // A leg that ended after a conversation (Telphin's `Bridged=yes` of the extension that
+    // talked) decides that someone answered, also while another leg is still live: the leg
+    // ending last may be one that only rang (a transfer's target, a ring group's other phone).
+    if event.leg != nil, !stale, event.state?.isFinal == true, event.state != .missed,
+      event.answered == true
+    {
+      answered = true
+      outcomeDecided = true
+    }
     let finalEvent = !stale && (eventState?.isFinal ?? false)
     // The provider's own end replaces a close by timeout.
     if finalEvent { timedOut = nil }

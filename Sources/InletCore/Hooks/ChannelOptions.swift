@@ -81,9 +81,9 @@ public enum ChannelOptions {
           return (key, "\(expected); `\(bad)` is not one")
         }
       case "call_inquiries":
-        // A typo would make no call an inquiry, silently.
-        let directions = strings(value)
-        if directions.isEmpty || directions.contains(where: { !callDirections.contains($0) }) {
+        // A typo would make no call an inquiry, silently; `[]` (calls recorded, none queued)
+        // and an empty value (the default) are meant.
+        if strings(value).contains(where: { !callDirections.contains($0) }) {
           return (key, "a list of call directions: `in`, `out`, `internal` (such as `[in, out]`)")
         }
       case "honeypot":

@@ -177,7 +177,9 @@ extension IMAPClient {
         if status.status != .ok && stopError == nil {
           // One bad letter must not stop the mailbox for good: what came is taken, the rest
           // is asked for again alone. `BAD` too: Exchange answers a letter it cannot convert
-          // `BAD Command Argument Error. 11`, and the same command then fails for ever.
+          // `BAD Command Argument Error. 11`, and the same command then fails for ever; a
+          // `BAD` about the command itself comes again for the first letter asked alone, and
+          // fails the pass there.
           let got = Set(ready.map(\.uid))
           refused += plan.uids.filter { !got.contains($0) }.map { ($0, plan.headersOnly) }
         }

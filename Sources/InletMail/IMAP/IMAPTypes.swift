@@ -99,12 +99,14 @@ public enum IMAPError: Error, CustomStringConvertible, Sendable, Equatable {
     }
   }
 
-  /// A `NO` or `BAD` to a command about letters: the server would not give those (a file it
-  /// cannot read, a letter it cannot convert), which a caller fetching them keeps as
-  /// unfetchable rather than stopping at.
+  /// A refusal of the letters a command asked for, not of the command: a `NO` (a file the
+  /// server cannot read), or Exchange's `BAD Command Argument Error` for a letter it cannot
+  /// convert. A caller fetching them keeps them as unfetchable rather than stopping at them;
+  /// any other `BAD` (a command the server does not take) fails the pass, as it should.
   public var refusesLetters: Bool {
     switch self {
-    case .no, .bad: return true
+    case .no: return true
+    case .bad(let text): return text.lowercased().contains("command argument error")
     default: return false
     }
   }

@@ -10,60 +10,56 @@ struct SQLiteDirectoryLookup: DirectoryLookup {
   let db: Database
 
   func records(with key: DirectoryKey, limit: Int) throws -> [DirectoryHit] {
-    // Office rows fold into one hit per client, so `limit` rows may be fewer hits: the limit
-    // cuts the hits, as the in-memory reference does, and rows are read further while a cut
-    // could have hidden one (21 people of one client on a line must not hide a second client).
-    var rowLimit = max(limit, 1)
-    while true {
-      let (hits, rows) = try read(key, rowLimit: rowLimit)
-      if hits.count >= limit || rows < rowLimit || rowLimit >= 1 << 20 {
-        return Array(hits.prefix(limit))
+    var hits = try personRecords(with: key, limit: limit)
+    // A phone is also an office line: it finds the clients of the contacts listing it (each
+    // once, however many people share the line), after the person-level records, so a limit
+    // never cuts those for office rows. Distinct clients are what the limit counts: 21 people
+    // of one client on a line must not hide a second client.
+    if key.kind == .phone, hits.count < limit {
+      let statement = try db.cachedStatement(
+        sql: """
+          SELECT DISTINCT cl.id
+          FROM directory_keys k
+          JOIN contacts c ON c.id = k.record_id
+          JOIN clients cl ON cl.id = c.client_id
+          WHERE k.kind = 'office_phone' AND k.value = ? AND k.record_type = 'contact' LIMIT ?
+          """)
+      try db.queryDirect(statement) { bind in
+        try bind.text(1, key.value)
+        try bind.integer(2, Int64(limit - hits.count))
+      } row: { row in
+        guard let client = row.text(0) else { return }
+        hits.append(DirectoryHit(recordType: .client, id: client, clientID: client))
       }
-      rowLimit *= 8
     }
+    return hits
   }
 
-  /// The hits of at most `rowLimit` rows of the key, and how many rows were read.
-  private func read(_ key: DirectoryKey, rowLimit: Int) throws -> (hits: [DirectoryHit], rows: Int)
-  {
-    // A phone is looked up as a person's number and as an office line in one range of the
-    // index; person-level rows first, so a limit never cuts them for office rows.
-    let kinds = key.kind == .phone ? "k.kind IN ('phone', 'office_phone')" : "k.kind = ?"
+  /// The records whose own value `key` is (a phone: a person's number, not an office line).
+  private func personRecords(with key: DirectoryKey, limit: Int) throws -> [DirectoryHit] {
     let statement = try db.cachedStatement(
       sql: """
-        SELECT k.kind, k.record_type, k.record_id, cl.id
+        SELECT k.record_type, k.record_id, cl.id
         FROM directory_keys k
         LEFT JOIN contacts c ON k.record_type = 'contact' AND c.id = k.record_id
         LEFT JOIN clients cl ON cl.id = c.client_id
-        WHERE \(kinds) AND k.value = ? ORDER BY k.kind DESC LIMIT ?
+        WHERE k.kind = ? AND k.value = ? LIMIT ?
         """)
     var hits: [DirectoryHit] = []
-    var rows = 0
-    var officeClients: Set<String> = []
     try db.queryDirect(statement) { bind in
-      var index: Int32 = 1
-      if key.kind != .phone {
-        try bind.text(index, key.kind.rawValue)
-        index += 1
-      }
-      try bind.text(index, key.value)
-      try bind.integer(index + 1, Int64(rowLimit))
+      try bind.text(1, key.kind.rawValue)
+      try bind.text(2, key.value)
+      try bind.integer(3, Int64(limit))
     } row: { row in
-      rows += 1
-      guard let id = row.text(2) else { return }
-      switch (row.text(0), row.text(1)) {
-      case (DirectoryKey.Kind.officePhone.rawValue, _):
-        // The office line finds the contact's client (once), not the person.
-        if let client = row.text(3), officeClients.insert(client).inserted {
-          hits.append(DirectoryHit(recordType: .client, id: client, clientID: client))
-        }
-      case (_, "client"): hits.append(DirectoryHit(recordType: .client, id: id, clientID: id))
-      case (_, "contact"):
-        hits.append(DirectoryHit(recordType: .contact, id: id, clientID: row.text(3)))
+      guard let id = row.text(1) else { return }
+      switch row.text(0) {
+      case "client": hits.append(DirectoryHit(recordType: .client, id: id, clientID: id))
+      case "contact":
+        hits.append(DirectoryHit(recordType: .contact, id: id, clientID: row.text(2)))
       default: break
       }
     }
-    return (hits, rows)
+    return hits
   }
 
   func openInterestIDs(ofClient id: String) throws -> [String] {

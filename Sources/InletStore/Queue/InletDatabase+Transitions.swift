@@ -157,14 +157,16 @@ extension InletDatabase {
     }
   }
 
-  /// The `new` inquiries continuing inquiry `key` (`thread.inquiry_id`).
+  /// The `new` inquiries continuing inquiry `key` (`thread.inquiry_id`). A continuation is
+  /// made after what it continues, so only the inquiries after `key` are read (an accept of
+  /// the latest lead reads few, not every `new` inquiry's document).
   static func threadedInquiries(of key: Int64, in db: Database) throws -> [Int64] {
     try Int64.fetchAll(
       db,
       sql: """
-        SELECT id FROM inquiries WHERE status = 'new'
+        SELECT id FROM inquiries WHERE id > ? AND +status = 'new'
           AND json_extract(document, '$.thread.inquiry_id') = ?
-        """, arguments: [String(key)])
+        """, arguments: [key, String(key)])
   }
 
   /// What a merged inquiry brings to the one it went into, so the manager working on that one
