@@ -176,6 +176,62 @@ struct FormsMessengersDefinitionTests {
           headers: [(name: "X-Telegram-Bot-Api-Secret-Token", value: "tg")]), for: instance
       ).submission)
     #expect(fromGroup.conversation?.key == "telegram:77")
+
+    func process(_ json: String) -> RawSubmission? {
+      processor.process(
+        HookRequest.post(
+          "application/json", json,
+          headers: [(name: "X-Telegram-Bot-Api-Secret-Token", value: "tg")]), for: instance
+      ).submission
+    }
+    // A Telegram Business account's customer: a lead, in its own conversation.
+    let business = try #require(
+      process(
+        #"{"update_id":3,"business_message":{"business_connection_id":"bc1","message_id":5,"from":{"id":42,"first_name":"Ян"},"chat":{"id":42,"type":"private"},"date":1800000000,"text":"Сколько стоит?"}}"#
+      ))
+    #expect(business.inquiry?.text == "Сколько стоит?")
+    #expect(business.inquiry?.sender.messenger == Inquiry.Messenger(network: "telegram", id: "42"))
+    #expect(business.conversation?.key == "telegram:42")
+    // The owner's own reply in that chat is no lead.
+    let owner = try #require(
+      process(
+        #"{"update_id":4,"business_message":{"business_connection_id":"bc1","message_id":6,"from":{"id":9,"first_name":"Менеджер"},"chat":{"id":42,"type":"private"},"date":1800000001,"text":"Пришлю счёт"}}"#
+      ))
+    #expect(owner.inquiry == nil)
+    // Service messages and a linked channel's automatic forwards are no leads either.
+    for update in [
+      #"{"update_id":5,"message":{"message_id":9,"from":{"id":77,"first_name":"Ольга"},"chat":{"id":-100123,"type":"supergroup"},"date":1800000000,"new_chat_members":[{"id":77}]}}"#,
+      #"{"update_id":6,"message":{"message_id":10,"from":{"id":777000,"first_name":"Telegram"},"chat":{"id":-100123,"type":"supergroup"},"date":1800000000,"is_automatic_forward":true,"text":"Новости"}}"#,
+      #"{"update_id":7,"message":{"message_id":11,"from":{"id":1,"first_name":"Админ"},"chat":{"id":-100123,"type":"supergroup"},"date":1800000000,"pinned_message":{"message_id":10}}}"#,
+    ] {
+      let service = try #require(process(update))
+      #expect(service.inquiry == nil, "\(update)")
+    }
+  }
+
+  @Test func whatsAppListRepliesAndVideoCaptions() throws {
+    let instance = try Self.instance(
+      "whatsapp", secrets: ["app_secret": "s", "verify_token": "v"])
+    for (message, text) in [
+      (
+        #"{"type":"interactive","interactive":{"type":"list_reply","list_reply":{"id":"cb","title":"Перезвоните мне"}}}"#,
+        "Перезвоните мне"
+      ),
+      (#"{"type":"video","video":{"caption":"Сколько стоит?"}}"#, "Сколько стоит?"),
+    ] {
+      let body =
+        #"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"74951234567","phone_number_id":"1"},"contacts":[{"profile":{"name":"Анна"},"wa_id":"79161234567"}],"messages":[{"from":"79161234567","id":"wamid.\#(text.count)","timestamp":"1800000000",\#(message.dropFirst().dropLast())}]}}]}]}"#
+      let request = HookRequest.post(
+        "application/json", body,
+        headers: [
+          (
+            name: "X-Hub-Signature-256",
+            value: HubSignature256Scheme.signature(Array(body.utf8), secret: "s")
+          )
+        ])
+      let submission = try #require(processor.process(request, for: instance).submission)
+      #expect(submission.inquiry?.text == text, "\(body)")
+    }
   }
 
   @Test func fileLimits() {
@@ -373,6 +429,37 @@ struct FormsMessengersDefinitionTests {
     #expect(ChannelOptions.callTimeout([:]) == ChannelOptions.defaultCallTimeout)
     #expect(ChannelOptions.callTimeout(["call_timeout": "2h"]) == 7200)
     #expect(ChannelOptions.callTimeout(["call_timeout": "0"]) == nil, "0: never closed by time")
+  }
+
+  @Test("fields named as the form builders name them: CF7's tel-715, Elementor's No Label")
+  func generatedFieldNames() throws {
+    let cf7 = try Self.instance("contact-form-7")
+    let numbered = HookRequest.post(
+      "application/json",
+      #"{"your-name":"Ольга","tel-715":"+7 916 222-33-44","email-42":"Olga@Example.ru","textarea-381":"Нужен счёт","text-9":"Москва"}"#,
+      query: [(name: "token", value: "t")])
+    let lead = try #require(processor.process(numbered, for: cf7).submission?.inquiry)
+    #expect(lead.sender.phone == "+79162223344")
+    #expect(lead.sender.email == "olga@example.ru")
+    #expect(lead.text == "Нужен счёт")
+    #expect(lead.extra["tel-715"] == nil, "taken, not left in extra too")
+    #expect(lead.extra["text-9"] == .string("Москва"))
+    // A callback form with its phone only is a lead, not a form missing its fields.
+    let phoneOnly = HookRequest.post(
+      "application/json", #"{"tel-715":"89161112233"}"#, query: [(name: "token", value: "t")])
+    #expect(
+      processor.process(phoneOnly, for: cf7).submission?.inquiry?.sender.phone == "+79161112233")
+
+    let elementor = try Self.instance("elementor")
+    let unlabelled = HookRequest.post(
+      "application/x-www-form-urlencoded",
+      "form_id=a1b2c3&form_name=Callback&No+Label+name=%D0%9E%D0%BB%D0%B5%D0%B3"
+        + "&No+Label+phone=89161112233&No+Label+message=%D0%A1%D1%87%D1%91%D1%82",
+      query: [(name: "token", value: "t")])
+    let form = try #require(processor.process(unlabelled, for: elementor).submission?.inquiry)
+    #expect(form.sender.name == "Олег")
+    #expect(form.sender.phone == "+79161112233")
+    #expect(form.text == "Счёт")
   }
 
   @Test func windows1251Forms() throws {

@@ -81,6 +81,19 @@ struct FieldMapper {
     }
     if found == nil {
       for path in rule.paths {
+        if let prefix = path.prefix {
+          // `tel-*`: the first field by name that starts so and has a value.
+          for key in root.folded.keys.sorted() where key.hasPrefix(prefix) {
+            guard let text = root.folded[key]?.text?.trimmedSpaces, !text.isEmpty else {
+              continue
+            }
+            found = text
+            consumed.insert(key)
+            break
+          }
+          if found != nil { break }
+          continue
+        }
         guard let value = fields.value(at: path, root: root), let text = value.text else {
           continue
         }

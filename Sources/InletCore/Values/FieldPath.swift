@@ -7,6 +7,10 @@ public struct FieldPath: Sendable, Hashable, CustomStringConvertible {
   public let segments: [String]
   /// The first segment lower-cased, computed once: field names are matched ignoring case.
   public let foldedHead: String
+  /// For a one-segment path ending in `*` (`tel-*`), what the field's name starts with: the
+  /// first such field (by name) with a value is taken. Contact Form 7 names a new field
+  /// `tel-715`, `email-42`, a number of its own.
+  public let prefix: String?
 
   /// Parses a textual path; `nil` for an empty one.
   public init?(_ text: String) {
@@ -29,6 +33,9 @@ public struct FieldPath: Sendable, Hashable, CustomStringConvertible {
     guard !segments.isEmpty else { return nil }
     self.segments = segments
     self.foldedHead = segments[0].lowercasedIfNeeded
+    prefix =
+      segments.count == 1 && foldedHead.utf8.count > 1 && foldedHead.hasSuffix("*")
+      ? String(foldedHead.dropLast()) : nil
   }
 
   /// The first segment: the top-level field a path consumes.
