@@ -282,7 +282,11 @@ struct HookController {
     if let limit = RateLimit(instance.options["rate_limit_per_ip"]), let client {
       checks.append(("ip", "\(instance.name):ip:\(ClientAddress.limitKey(client))", limit))
     }
-    if let limit = RateLimit(instance.options["rate_limit"]) {
+    // The channel's budget is for what may be a lead: spam the honeypot or the fill time
+    // already caught (a bot from many addresses) must not spend it and shut real visitors out.
+    if let limit = RateLimit(instance.options["rate_limit"]),
+      !submissions().allSatisfy(\.isSpam)
+    {
       checks.append(("channel", "\(instance.name):channel", limit))
     }
     for check in checks {

@@ -8,7 +8,14 @@ import NIOCore
 enum ReplyRenderer {
   static func response(_ reply: Reply, context: ReplyContext) throws -> Response {
     if let redirect = reply.redirect, isNavigation(context.request) {
-      let location = redirect.render(context.resolve)
+      var location = redirect.render(context.resolve)
+      if location.hasPrefix("/"), !location.hasPrefix("//"),
+        let site = formSite(context.request)
+      {
+        // A path on the form's own site (`thank_you_url: /spasibo`): the browser would read
+        // it against the hook's host, where no such page is.
+        location = site + location
+      }
       if !location.isEmpty {
         // A plain HTML form: the browser goes on to the thank-you page.
         var headers = HTTPFields()
@@ -32,6 +39,25 @@ enum ReplyRenderer {
     return Response(
       status: HTTPResponse.Status(code: reply.status), headers: headers,
       body: .init(byteBuffer: body))
+  }
+
+  /// The origin of the page the form was on: its `Origin` header, else its `Referer`'s scheme,
+  /// host and port; nil when the browser sent neither (or `Origin: null`).
+  static func formSite(_ request: HookRequest) -> String? {
+    // As the browser wrote it (an internationalised host in its ASCII form, as a header needs).
+    if var origin = request.header("origin")?.trimmingCharacters(in: .whitespaces),
+      ChannelOptions.origin(origin) != nil
+    {
+      while origin.hasSuffix("/") { origin.removeLast() }
+      return origin
+    }
+    guard let referer = request.header("referer"), let url = URL(string: referer),
+      let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http",
+      let host = url.host, !host.isEmpty, host.allSatisfy(\.isASCII)
+    else { return nil }
+    let site =
+      "\(scheme)://\(host.contains(":") ? "[\(host)]" : host)" + (url.port.map { ":\($0)" } ?? "")
+    return ChannelOptions.origin(site) != nil ? site : nil
   }
 
   /// Whether a browser is submitting a form and will show what it is sent (`Sec-Fetch-Mode:

@@ -35,6 +35,8 @@ struct FormsHarness {
         - { name: uploads, definition: generic, token_file: form-token, options: { max_body_bytes: 3000000 } }
         - { name: per-ip, definition: generic, token_file: form-token, options: { rate_limit_per_ip: 2/1m } }
         - { name: busy, definition: generic, token_file: form-token, options: { rate_limit: 3/1m } }
+        - { name: relative, definition: generic, token_file: form-token, options: { thank_you_url: /spasibo } }
+        - { name: guarded, definition: generic, token_file: form-token, options: { rate_limit: 3/1m, honeypot: website } }
         - { name: tilda, definition: tilda, token_file: form-token }
         - { name: elementor, definition: elementor, token_file: form-token }
         - { name: cf7, definition: contact-form-7, token_file: form-token }

@@ -21,6 +21,23 @@ struct FormsTests {
     #expect(browser.status == 303, "\(browser.body)")
     #expect(browser.headers.first(name: "location") == FormsHarness.thankYou)
 
+    // A thank-you page given as a path is on the form's own site, not on the hook's host.
+    let html = ("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+    for (headers, expected) in [
+      ([html, ("Origin", FormsHarness.origin)], FormsHarness.origin + "/spasibo"),
+      (
+        [html, ("Referer", "https://shop.example.ru:8443/contacts?x=1")],
+        "https://shop.example.ru:8443/spasibo"
+      ),
+      ([html], "/spasibo"),
+    ] {
+      let relative = try await site.postForm(
+        "/hooks/relative?\(Self.token)", [("name", "Анна"), ("phone", "+79160000001")],
+        headers: headers)
+      #expect(relative.status == 303, "\(relative.body)")
+      #expect(relative.headers.first(name: "location") == expected, "\(headers)")
+    }
+
     let script = try await site.postForm(
       "/hooks/form?\(Self.token)", [("name", "Пётр"), ("email", "petr@example.ru")],
       headers: [("Accept", "application/json")])
@@ -335,6 +352,18 @@ struct FormsTests {
     let metrics = try await site.daemon.get("/metrics").1
     #expect(metrics.contains(#"inlet_rate_limited_total{channel="per-ip",scope="ip"} 2"#))
     #expect(metrics.contains(#"inlet_rate_limited_total{channel="busy",scope="channel"} 1"#))
+
+    // Spam the honeypot caught does not spend the channel's budget: a bot filling `website`
+    // from many addresses must not shut the next real visitor out.
+    for n in 1...5 {
+      let spam = try await site.postJSON(
+        "/hooks/guarded?\(Self.token)", #"{"name":"Бот","website":"http://spam.example"}"#,
+        headers: [("X-Forwarded-For", "198.51.100.\(n)"), ("Accept", "application/json")])
+      #expect(spam.status == 202, "kept as ignored, not refused")
+    }
+    #expect(try await send("guarded", 1, from: "198.51.100.99").status == 201)
+    #expect(try site.entries("guarded").filter { $0.status == "ignored" }.count == 5)
+    #expect(try site.inquiries("guarded").count == 1)
 
     // A flood is kept only up to a bound per window (100 refusals); the rest is only counted.
     for n in 5...110 { #expect(try await send("busy", n, from: "192.0.2.9").status == 429) }

@@ -220,3 +220,12 @@ extension HookRequest {
       remoteAddress: metadata["remote_address"]?.text)
   }
 }
+
+extension RawSubmission {
+  /// Kept as ignored because the spam checks caught it (a honeypot filled in, a form filled in
+  /// faster than a person can), not for anything a person might have meant.
+  public var isSpam: Bool {
+    if case .ignored(let reason) = disposition { return reason.hasPrefix(SpamCheck.reasonPrefix) }
+    return false
+  }
+}

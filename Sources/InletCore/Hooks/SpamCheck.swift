@@ -4,11 +4,15 @@ import Foundation
 /// people never see (so never fill in) and a minimum time between showing the form and sending
 /// it. A submission that fails is kept raw as `ignored` with the returned reason.
 public enum SpamCheck {
+  /// How every verdict starts (`ignored` reasons are read by people and by
+  /// ``RawSubmission/isSpam``).
+  public static let reasonPrefix = "spam: "
+
   /// Why the fields look like spam, or `nil`.
   public static func verdict(_ fields: Value, options: [String: Value], now: Date) -> String? {
     for name in ChannelOptions.strings(options["honeypot"]) {
       if let value = fields.member(name), !value.isEmpty {
-        return "spam: the honeypot field `\(name)` was filled in"
+        return reasonPrefix + "the honeypot field `\(name)` was filled in"
       }
     }
     if let minimum = ChannelOptions.duration(options["min_fill_seconds"]), minimum > 0 {
@@ -20,7 +24,7 @@ public enum SpamCheck {
         // A stamp from the future says the visitor's clock runs ahead, not how long they took:
         // a person is not refused for it.
         if elapsed >= 0, elapsed < minimum {
-          return "spam: the form was filled in \(Value.format(elapsed.rounded())) s, "
+          return reasonPrefix + "the form was filled in \(Value.format(elapsed.rounded())) s, "
             + "less than min_fill_seconds (\(Value.format(minimum)) s)"
         }
       }
