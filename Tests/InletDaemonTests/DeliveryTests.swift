@@ -157,6 +157,29 @@ struct DeliveryTests {
     }
   }
 
+  @Test("credentials in delivery.url are sent as Basic authorization, not dropped")
+  func basicAuthorization() async throws {
+    let receiver = try DeliveryReceiver { _ in .accept }
+    let daemon = try DaemonHarness(
+      extraConfig: """
+        delivery:
+          url: \(receiver.url.replacingOccurrences(of: "http://", with: "http://crm%40user:p%3Ass@"))
+          max_attempts: 3
+          timeout: 500ms
+          backoff: 50ms
+          max_backoff: 400ms
+        """)
+    defer { daemon.remove() }
+    try await receiver.serving {
+      try await daemon.start()
+      _ = try await daemon.submitLead(1)
+      #expect(try await eventually { receiver.received.count == 1 })
+      let expected = "Basic " + Data("crm@user:p:ss".utf8).base64EncodedString()
+      #expect(receiver.received.first?.headers["authorization"] == expected)
+      #expect(!daemon.log().contains("p%3Ass"), "the password is not logged")
+    }
+  }
+
   @Test("a receiver that answers 200 and then stalls in the body fails the attempt, not the queue")
   func stalledBody() async throws {
     let receiver = try DeliveryReceiver { number in

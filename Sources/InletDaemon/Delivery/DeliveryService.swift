@@ -53,6 +53,24 @@ public struct DeliveryService: Service {
     self.database = database
     self.settings = settings
     self.logger = logger
+    target = Self.target(settings.url)
+  }
+
+  /// Where deliveries go: `delivery.url` without its credentials, and those as a Basic
+  /// `Authorization` header (`https://user:password@crm.example.ru/hs/leads`, as a 1C HTTP
+  /// service is reached): the HTTP client would drop them from the URL, unsent.
+  let target: (url: String, authorization: String?)
+
+  static func target(_ url: String) -> (url: String, authorization: String?) {
+    guard var components = URLComponents(string: url), let user = components.user else {
+      return (url, nil)
+    }
+    let credentials = user + ":" + (components.password ?? "")
+    components.user = nil
+    components.password = nil
+    return (
+      components.string ?? url, "Basic " + Data(credentials.utf8).base64EncodedString()
+    )
   }
 
   public func run() async throws {
@@ -107,8 +125,11 @@ public struct DeliveryService: Service {
     let delivery = item.delivery
     let body = Self.body(delivery, payload: item.payload)
     let timestamp = Int(Date().timeIntervalSince1970)
-    var request = HTTPClientRequest(url: settings.url)
+    var request = HTTPClientRequest(url: target.url)
     request.method = .POST
+    if let authorization = target.authorization {
+      request.headers.add(name: "Authorization", value: authorization)
+    }
     request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
     request.headers.add(name: "User-Agent", value: "inlet")
     request.headers.add(name: "X-Inlet-Delivery", value: delivery.id)
