@@ -205,6 +205,44 @@ struct DeliveryTests {
     }
   }
 
+  @Test("a dead delivery the CRM refuses for good can be discarded; the later changes go out")
+  func discardDead() async throws {
+    // The CRM refuses the first push for good (413: over its body limit), takes the rest.
+    let receiver = try DeliveryReceiver { number in number <= 2 ? .fail(413) : .accept }
+    let daemon = try daemon(for: receiver, maxAttempts: 2, timeout: "10s")
+    defer { daemon.remove() }
+    try await receiver.serving {
+      try await daemon.start()
+      let id = try await daemon.submitLead(1)
+      #expect(try await eventually { try await deliveries(daemon, status: "dead").count == 1 })
+      let deadID = try #require(
+        try await deliveries(daemon, status: "dead").first?["id"] as? String)
+      #expect(
+        try await daemon.api(.POST, "/inquiries/\(id)/accept", json: #"{"action":"new_client"}"#)
+          .status == 200)
+      // Only a dead one can be discarded; a read token may not; unknown is 404.
+      let pending = try #require(
+        try await deliveries(daemon, status: "pending").first?["id"] as? String)
+      #expect(try await daemon.api(.POST, "/deliveries/\(pending)/discard").status == 409)
+      #expect(
+        try await daemon.api(.POST, "/deliveries/\(deadID)/discard", token: daemon.readToken)
+          .status == 403)
+      #expect(try await daemon.api(.POST, "/deliveries/999/discard").status == 404)
+
+      let discarded = try await daemon.api(.POST, "/deliveries/\(deadID)/discard")
+      #expect(discarded.status == 200, "\(discarded.body)")
+      #expect(discarded.json["status"] as? String == "discarded")
+      // The acceptance that waited behind it reaches the CRM.
+      #expect(
+        try await eventually { try await deliveries(daemon, status: "delivered").count == 1 })
+      let last = try #require(receiver.received.last)
+      #expect(last.answered == 200)
+      #expect(last.event == "inquiry.updated")
+      #expect(try await deliveries(daemon, status: "discarded").count == 1)
+      #expect(try await daemon.api(.POST, "/deliveries/\(deadID)/discard").status == 409)
+    }
+  }
+
   @Test("after max_attempts a delivery is dead, listed, blocks later changes, and can be retried")
   func deadLetters() async throws {
     let open = Atomic<Bool>(false)

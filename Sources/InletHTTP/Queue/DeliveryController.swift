@@ -4,7 +4,8 @@ import InletCore
 import InletStore
 
 /// `GET /deliveries` (the outbox, e.g. `?status=dead`), `POST /deliveries/{id}/retry` and
-/// `POST /deliveries/retry` (every dead one, after a CRM outage longer than the retries).
+/// `POST /deliveries/retry` (every dead one, after a CRM outage longer than the retries),
+/// `POST /deliveries/{id}/discard` (a dead one given up on).
 struct DeliveryController {
   let database: InletDatabase
 
@@ -56,6 +57,26 @@ struct DeliveryController {
         throw APIError(
           .conflict, code: "invalid_transition",
           message: "delivery \(id) is `\(status.rawValue)`; only a dead delivery can be retried")
+      }
+    }
+    // A change the CRM refuses for good: given up on, so the inquiry's later changes go out.
+    group.post("/deliveries/:id/discard") { _, context in
+      let id = context.parameters.get("id") ?? ""
+      switch try await database.discardDelivery(id) {
+      case .retried(let delivery):
+        context.logger.notice(
+          "delivery discarded",
+          metadata: [
+            "delivery.id": "\(id)", "by": "\(context.apiToken?.name ?? "unknown")",
+          ])
+        return try InquiryController.json(delivery)
+      case .notFound:
+        throw APIError.notFound("no delivery with id `\(id)`")
+      case .notDead(let status):
+        throw APIError(
+          .conflict, code: "invalid_transition",
+          message:
+            "delivery \(id) is `\(status.rawValue)`; only a dead delivery can be discarded")
       }
     }
   }

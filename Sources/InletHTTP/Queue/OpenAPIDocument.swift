@@ -348,7 +348,7 @@ public enum OpenAPIDocument {
           parameters:
             - name: status
               in: query
-              schema: { type: string, enum: [pending, delivered, dead] }
+              schema: { type: string, enum: [pending, delivered, dead, discarded] }
             - name: after
               in: query
               description: The `next` of the previous page.
@@ -400,6 +400,33 @@ public enum OpenAPIDocument {
           responses:
             "200":
               description: The delivery, pending again.
+              content:
+                application/json:
+                  schema: { $ref: "#/components/schemas/Delivery" }
+            "401": { $ref: "#/components/responses/Unauthorized" }
+            "403": { $ref: "#/components/responses/Forbidden" }
+            "404": { $ref: "#/components/responses/NotFound" }
+            "409": { $ref: "#/components/responses/Conflict" }
+            "503": { $ref: "#/components/responses/ServiceUnavailable" }
+      /api/v1/deliveries/{id}/discard:
+        post:
+          tags: [delivery]
+          operationId: discardDelivery
+          summary: Give up on a dead delivery so the inquiry's later changes go out.
+          description: |
+            For a change the CRM refuses for good (a body over its size limit, a record it rejects):
+            a `dead` delivery holds back every later change of its inquiry, and a retry sends the same
+            bytes again. Discarded, it stays listed (`status: discarded`) and its change stays in the
+            event feed; the next change of the inquiry is sent. Only a dead delivery can be
+            discarded (409 otherwise).
+          parameters:
+            - name: id
+              in: path
+              required: true
+              schema: { type: string }
+          responses:
+            "200":
+              description: The delivery, discarded.
               content:
                 application/json:
                   schema: { $ref: "#/components/schemas/Delivery" }
@@ -1121,7 +1148,7 @@ public enum OpenAPIDocument {
             event_id: { type: string }
             event: { type: string, enum: [inquiry.created, inquiry.updated] }
             inquiry_id: { type: string }
-            status: { type: string, enum: [pending, delivered, dead] }
+            status: { type: string, enum: [pending, delivered, dead, discarded] }
             attempts: { type: integer, minimum: 0 }
             next_attempt_at: { type: string, format: date-time }
             last_error: { type: string }

@@ -18,7 +18,9 @@ public struct Delivery: Sendable, Equatable, Codable {
 
   /// `pending` until the CRM answers 2xx (`delivered`) or `max_attempts` fail (`dead`).
   public enum Status: String, Sendable, Codable, CaseIterable {
-    case pending, delivered, dead
+    /// `discarded`: a dead delivery given up on by hand (`POST /deliveries/{id}/discard`), so
+    /// the inquiry's later changes go out; its change is in the event feed all the same.
+    case pending, delivered, dead, discarded
   }
 
   enum CodingKeys: String, CodingKey {

@@ -12,7 +12,8 @@ extension InletDatabase {
   /// For a pending delivery, the earlier undelivered one of its inquiry it waits behind.
   private static let waitingFor = """
     CASE WHEN d.status = 'pending' THEN (SELECT MIN(p.id) FROM deliveries p
-      WHERE p.inquiry_id = d.inquiry_id AND p.id < d.id AND p.status != 'delivered')
+      WHERE p.inquiry_id = d.inquiry_id AND p.id < d.id
+        AND p.status NOT IN ('delivered', 'discarded'))
     END AS waiting_for
     """
 
@@ -32,7 +33,7 @@ extension InletDatabase {
           SELECT \(Self.deliveryColumns) FROM deliveries d JOIN events e ON e.id = d.event_id
           WHERE d.status = 'pending' AND d.next_attempt_at <= ?
             AND NOT EXISTS (SELECT 1 FROM deliveries p WHERE p.inquiry_id = d.inquiry_id
-              AND p.id < d.id AND p.status != 'delivered')
+              AND p.id < d.id AND p.status NOT IN ('delivered', 'discarded'))
           ORDER BY d.id LIMIT ?
           """,
         arguments: [now.timeIntervalSince1970, limit]
@@ -95,6 +96,7 @@ extension InletDatabase {
 
   /// What retrying a delivery did.
   public enum RetryOutcome: Sendable, Equatable {
+    /// Retried (or discarded): the delivery as it is now.
     case retried(Delivery)
     case notFound
     case notDead(Delivery.Status)
@@ -116,6 +118,28 @@ extension InletDatabase {
           WHERE id = ?
           """,
         arguments: [now.timeIntervalSince1970, key])
+      let row = try Row.fetchOne(
+        db,
+        sql:
+          "SELECT \(Self.deliveryColumns), \(Self.waitingFor) FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = ?",
+        arguments: [key])
+      return row.map { .retried(Self.delivery($0)) } ?? .notFound
+    }
+  }
+
+  /// Gives up on a dead delivery (a change the CRM refuses for good: a body over its limit, a
+  /// record it rejects), so the inquiry's later changes go out; it stays listed, `discarded`.
+  public func discardDelivery(_ id: String) async throws -> RetryOutcome {
+    try await write { db in
+      guard let key = Int64(id),
+        let status = try String.fetchOne(
+          db, sql: "SELECT status FROM deliveries WHERE id = ?", arguments: [key])
+      else { return .notFound }
+      guard status == Delivery.Status.dead.rawValue else {
+        return .notDead(Delivery.Status(rawValue: status) ?? .pending)
+      }
+      try db.execute(
+        sql: "UPDATE deliveries SET status = 'discarded' WHERE id = ?", arguments: [key])
       let row = try Row.fetchOne(
         db,
         sql:
