@@ -284,10 +284,10 @@ struct HookController {
     }
     // The channel's budget is for what may be a lead: spam the honeypot or the fill time
     // already caught (a bot from many addresses) must not spend it and shut real visitors out.
-    if let limit = RateLimit(instance.options["rate_limit"]),
-      !submissions().allSatisfy(\.isSpam)
-    {
-      checks.append(("channel", "\(instance.name):channel", limit))
+    // It has a budget of its own, the same size, so a flood of it is still bounded.
+    if let limit = RateLimit(instance.options["rate_limit"]) {
+      let bucket = submissions().allSatisfy(\.isSpam) ? "spam" : "channel"
+      checks.append(("channel", "\(instance.name):\(bucket)", limit))
     }
     for check in checks {
       guard

@@ -10,7 +10,7 @@ enum ReplyRenderer {
     if let redirect = reply.redirect, isNavigation(context.request) {
       var location = redirect.render(context.resolve)
       if location.hasPrefix("/"), !location.hasPrefix("//"),
-        let site = formSite(context.request)
+        let site = formSite(context.request, allowed: context.options["cors_origins"])
       {
         // A path on the form's own site (`thank_you_url: /spasibo`): the browser would read
         // it against the hook's host, where no such page is.
@@ -42,22 +42,36 @@ enum ReplyRenderer {
   }
 
   /// The origin of the page the form was on: its `Origin` header, else its `Referer`'s scheme,
-  /// host and port; nil when the browser sent neither (or `Origin: null`).
-  static func formSite(_ request: HookRequest) -> String? {
-    // As the browser wrote it (an internationalised host in its ASCII form, as a header needs).
-    if var origin = request.header("origin")?.trimmingCharacters(in: .whitespaces),
-      ChannelOptions.origin(origin) != nil
-    {
-      while origin.hasSuffix("/") { origin.removeLast() }
-      return origin
+  /// host and port — one of the channel's `cors_origins` when it lists them; without either
+  /// (`Origin: null` and no `Referer`, a strict referrer policy) the one site `cors_origins`
+  /// names, if it names one; else nil.
+  static func formSite(_ request: HookRequest, allowed: Value?) -> String? {
+    let listed = ChannelOptions.strings(allowed).filter { $0 != "*" }
+    func acceptable(_ site: String) -> Bool {
+      // As a header needs it: ASCII (an internationalised host in its `xn--` form).
+      guard site.allSatisfy(\.isASCII), let origin = ChannelOptions.origin(site) else {
+        return false
+      }
+      return listed.isEmpty || listed.contains { ChannelOptions.origin($0) == origin }
     }
-    guard let referer = request.header("referer"), let url = URL(string: referer),
+    if var origin = request.header("origin")?.trimmingCharacters(in: .whitespaces) {
+      while origin.hasSuffix("/") { origin.removeLast() }
+      if acceptable(origin) { return origin }
+    }
+    if let referer = request.header("referer"), let url = URL(string: referer),
       let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http",
-      let host = url.host, !host.isEmpty, host.allSatisfy(\.isASCII)
+      let host = url.host, !host.isEmpty
+    {
+      let site =
+        "\(scheme)://\(host.contains(":") ? "[\(host)]" : host)"
+        + (url.port.map { ":\($0)" } ?? "")
+      if acceptable(site) { return site }
+    }
+    guard listed.count == 1, var only = listed.first?.trimmingCharacters(in: .whitespaces),
+      only.allSatisfy(\.isASCII)
     else { return nil }
-    let site =
-      "\(scheme)://\(host.contains(":") ? "[\(host)]" : host)" + (url.port.map { ":\($0)" } ?? "")
-    return ChannelOptions.origin(site) != nil ? site : nil
+    while only.hasSuffix("/") { only.removeLast() }
+    return only
   }
 
   /// Whether a browser is submitting a form and will show what it is sent (`Sec-Fetch-Mode:

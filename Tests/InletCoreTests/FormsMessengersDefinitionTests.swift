@@ -203,6 +203,8 @@ struct FormsMessengersDefinitionTests {
       #"{"update_id":5,"message":{"message_id":9,"from":{"id":77,"first_name":"Ольга"},"chat":{"id":-100123,"type":"supergroup"},"date":1800000000,"new_chat_members":[{"id":77}]}}"#,
       #"{"update_id":6,"message":{"message_id":10,"from":{"id":777000,"first_name":"Telegram"},"chat":{"id":-100123,"type":"supergroup"},"date":1800000000,"is_automatic_forward":true,"text":"Новости"}}"#,
       #"{"update_id":7,"message":{"message_id":11,"from":{"id":1,"first_name":"Админ"},"chat":{"id":-100123,"type":"supergroup"},"date":1800000000,"pinned_message":{"message_id":10}}}"#,
+      #"{"update_id":8,"message":{"message_id":1,"from":{"id":5},"chat":{"id":-100200,"type":"supergroup"},"date":1800000000,"migrate_from_chat_id":-200}}"#,
+      #"{"update_id":9,"message":{"message_id":1,"from":{"id":5},"chat":{"id":-200,"type":"group"},"date":1800000000,"group_chat_created":true}}"#,
     ] {
       let service = try #require(process(update))
       #expect(service.inquiry == nil, "\(update)")

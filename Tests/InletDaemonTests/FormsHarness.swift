@@ -36,6 +36,7 @@ struct FormsHarness {
         - { name: per-ip, definition: generic, token_file: form-token, options: { rate_limit_per_ip: 2/1m } }
         - { name: busy, definition: generic, token_file: form-token, options: { rate_limit: 3/1m } }
         - { name: relative, definition: generic, token_file: form-token, options: { thank_you_url: /spasibo } }
+        - { name: relative-listed, definition: generic, token_file: form-token, options: { thank_you_url: /spasibo, cors_origins: ["\(Self.origin)"] } }
         - { name: guarded, definition: generic, token_file: form-token, options: { rate_limit: 3/1m, honeypot: website } }
         - { name: tilda, definition: tilda, token_file: form-token }
         - { name: elementor, definition: elementor, token_file: form-token }

@@ -1158,7 +1158,7 @@ public enum OpenAPIDocument {
               type: string
               description: |
                 A pending delivery held back to keep its inquiry's order: the earlier delivery of
-                the same inquiry it waits for (a dead one waits until it is retried).
+                the same inquiry it waits for (a dead one waits until it is retried or discarded).
         DeliveryPage:
           type: object
           required: [items, next]

@@ -13,10 +13,11 @@ public struct Delivery: Sendable, Equatable, Codable {
   public var createdAt: Date
   public var deliveredAt: Date?
   /// For a pending delivery held back to keep the inquiry's order: the earlier delivery of the
-  /// same inquiry it waits for (a dead one waits for a retry).
+  /// same inquiry it waits for (a dead one waits for a retry or a discard).
   public var waitingFor: String?
 
-  /// `pending` until the CRM answers 2xx (`delivered`) or `max_attempts` fail (`dead`).
+  /// `pending` until the CRM answers 2xx (`delivered`) or `max_attempts` fail (`dead`); a dead
+  /// one may be retried (`pending` again) or given up on (`discarded`, for good).
   public enum Status: String, Sendable, Codable, CaseIterable {
     /// `discarded`: a dead delivery given up on by hand (`POST /deliveries/{id}/discard`), so
     /// the inquiry's later changes go out; its change is in the event feed all the same.
