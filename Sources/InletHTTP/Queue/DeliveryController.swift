@@ -48,36 +48,34 @@ struct DeliveryController {
     }
     group.post("/deliveries/:id/retry") { _, context in
       let id = context.parameters.get("id") ?? ""
-      switch try await database.retryDelivery(id, now: Date()) {
-      case .retried(let delivery):
-        return try InquiryController.json(delivery)
-      case .notFound:
-        throw APIError.notFound("no delivery with id `\(id)`")
-      case .notDead(let status):
-        throw APIError(
-          .conflict, code: "invalid_transition",
-          message: "delivery \(id) is `\(status.rawValue)`; only a dead delivery can be retried")
-      }
+      return try Self.answer(try await database.retryDelivery(id, now: Date()), id, "retried")
     }
     // A change the CRM refuses for good: given up on, so the inquiry's later changes go out.
     group.post("/deliveries/:id/discard") { _, context in
       let id = context.parameters.get("id") ?? ""
-      switch try await database.discardDelivery(id) {
-      case .retried(let delivery):
+      let outcome = try await database.discardDelivery(id)
+      if case .retried = outcome {
         context.logger.notice(
           "delivery discarded",
-          metadata: [
-            "delivery.id": "\(id)", "by": "\(context.apiToken?.name ?? "unknown")",
-          ])
-        return try InquiryController.json(delivery)
-      case .notFound:
-        throw APIError.notFound("no delivery with id `\(id)`")
-      case .notDead(let status):
-        throw APIError(
-          .conflict, code: "invalid_transition",
-          message:
-            "delivery \(id) is `\(status.rawValue)`; only a dead delivery can be discarded")
+          metadata: ["delivery.id": "\(id)", "by": "\(context.apiToken?.name ?? "unknown")"])
       }
+      return try Self.answer(outcome, id, "discarded")
+    }
+  }
+
+  /// The answer to a retry or a discard of dead delivery `id`.
+  static func answer(_ outcome: InletDatabase.RetryOutcome, _ id: String, _ verb: String) throws
+    -> Response
+  {
+    switch outcome {
+    case .retried(let delivery):
+      return try InquiryController.json(delivery)
+    case .notFound:
+      throw APIError.notFound("no delivery with id `\(id)`")
+    case .notDead(let status):
+      throw APIError(
+        .conflict, code: "invalid_transition",
+        message: "delivery \(id) is `\(status.rawValue)`; only a dead delivery can be \(verb)")
     }
   }
 

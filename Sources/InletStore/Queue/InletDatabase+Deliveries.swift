@@ -104,32 +104,24 @@ extension InletDatabase {
 
   /// Puts a dead delivery back in the queue with a fresh attempt budget.
   public func retryDelivery(_ id: String, now: Date) async throws -> RetryOutcome {
-    try await write { db in
-      guard let key = Int64(id),
-        let status = try String.fetchOne(
-          db, sql: "SELECT status FROM deliveries WHERE id = ?", arguments: [key])
-      else { return .notFound }
-      guard status == Delivery.Status.dead.rawValue else {
-        return .notDead(Delivery.Status(rawValue: status) ?? .pending)
-      }
-      try db.execute(
-        sql: """
-          UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?
-          WHERE id = ?
-          """,
-        arguments: [now.timeIntervalSince1970, key])
-      let row = try Row.fetchOne(
-        db,
-        sql:
-          "SELECT \(Self.deliveryColumns), \(Self.waitingFor) FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = ?",
-        arguments: [key])
-      return row.map { .retried(Self.delivery($0)) } ?? .notFound
-    }
+    try await changeDead(
+      id,
+      sql:
+        "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = ? WHERE id = ?",
+      arguments: [now.timeIntervalSince1970])
   }
 
   /// Gives up on a dead delivery (a change the CRM refuses for good: a body over its limit, a
   /// record it rejects), so the inquiry's later changes go out; it stays listed, `discarded`.
   public func discardDelivery(_ id: String) async throws -> RetryOutcome {
+    try await changeDead(id, sql: "UPDATE deliveries SET status = 'discarded' WHERE id = ?")
+  }
+
+  /// Runs `sql` (its last argument the delivery's id, after `arguments`) on delivery `id` when
+  /// it is dead, in one transaction; the delivery as it is then.
+  private func changeDead(_ id: String, sql: String, arguments: [Double] = []) async throws
+    -> RetryOutcome
+  {
     try await write { db in
       guard let key = Int64(id),
         let status = try String.fetchOne(
@@ -138,8 +130,9 @@ extension InletDatabase {
       guard status == Delivery.Status.dead.rawValue else {
         return .notDead(Delivery.Status(rawValue: status) ?? .pending)
       }
-      try db.execute(
-        sql: "UPDATE deliveries SET status = 'discarded' WHERE id = ?", arguments: [key])
+      var values: [any DatabaseValueConvertible] = arguments
+      values.append(key)
+      try db.execute(sql: sql, arguments: StatementArguments(values))
       let row = try Row.fetchOne(
         db,
         sql:
