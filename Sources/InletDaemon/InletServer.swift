@@ -58,9 +58,9 @@ public struct InletServer: Sendable {
       maxBodyBytes: loaded.config.http.maxBodyBytes)
     router.publicURL = loaded.config.http.publicURL
     router.trustedProxies = loaded.config.http.trustedProxies
-    let mailOptions = loaded.config.mail.normaliserOptions
+    let mailRules = MailRules(loaded.config.mail.normaliserOptions)
     router.keptFiles = { raw in
-      KeptFiles.read(raw, mail: mailOptions, channel: { channels.instance(named: $0) })
+      KeptFiles.read(raw, mail: mailRules.current, channel: { channels.instance(named: $0) })
     }
 
     let http = loaded.config.http
@@ -117,7 +117,7 @@ public struct InletServer: Sendable {
               service: ReloadService(
                 configPath: loaded.file.path, environment: ProcessInfo.processInfo.environment,
                 channels: channels, tokens: tokens, health: health, mailboxes: mailboxes,
-                deliverySecret: deliverySecret,
+                deliverySecret: deliverySecret, listener: listener, mailRules: mailRules,
                 notifier: notifier, logger: logger,
                 fixed: (http.host, http.port, loaded.databasePath), started: loaded.config)),
           ]

@@ -33,6 +33,10 @@ struct ReloadService: Service {
   let health: HealthRegistry
   let mailboxes: MailboxSupervisor
   let deliverySecret: DeliverySecret
+  /// Where the listener is bound (for systemd's `STATUS=` line after a reload).
+  let listener: ListenerAddress
+  /// The mail rules a promoted letter's attachments are read with (a reload may change them).
+  let mailRules: MailRules
   let notifier: SystemdNotifier
   let logger: Logger
   /// What cannot change without a restart (the listener, the database).
@@ -100,6 +104,13 @@ struct ReloadService: Service {
     var mail = loaded.config.mail
     mail.defaultCountry = started.phone.defaultCountry
     await mailboxes.apply(loaded.mailboxes, mail: mail)
+    mailRules.replace(with: mail.normaliserOptions)
+    // `systemctl status` shows the counts the daemon now runs with.
+    notifier.notify(
+      "STATUS="
+        + InletServer.statusLine(
+          address: listener.current, channels: loaded.channels.count,
+          mailboxes: loaded.mailboxes.count))
     logger.notice(
       "configuration reloaded",
       metadata: [

@@ -145,4 +145,63 @@ struct MailPipelineTests {
     let cardBytes = try await daemon.download("/attachments/\(card)")
     #expect(String(decoding: cardBytes.bytes, as: UTF8.self).contains("7707083893"))
   }
+
+  @Test("a promoted letter's attachments are read with the mail rules a reload set")
+  func promotedAfterReload() async throws {
+    let dovecot = try DovecotServer()
+    defer { dovecot.cleanUp() }
+    let autoReply = """
+      From: Петр <petr@client.ru>
+      To: sales@example.ru
+      Subject: Автоответ: Заявка
+      Auto-Submitted: auto-replied
+      Message-ID: <auto-2@test.inlet>
+      MIME-Version: 1.0
+      Content-Type: multipart/mixed; boundary="a1"
+
+      --a1
+      Content-Type: text/plain; charset=utf-8
+
+      Я в отпуске. Реквизиты во вложении.
+      --a1
+      Content-Type: text/plain; charset=utf-8; name="card.txt"
+      Content-Disposition: attachment; filename="card.txt"
+
+      ИНН 7707083893
+      --a1--
+
+      """
+    try dovecot.dropLetters([Array(autoReply.replacingOccurrences(of: "\n", with: "\r\n").utf8)])
+    let mailbox = MailboxEntry(name: "sales", url: dovecot.url())
+    // Started with attachments over 5 bytes dropped.
+    let daemon = try DaemonHarness(
+      extraConfig: "mail:\n  max_attachment_bytes: 5\nmailboxes:\n" + mailbox.yaml)
+    defer { daemon.remove() }
+    try "secret".write(
+      to: daemon.folder.appendingPathComponent("credentials/imap-sales"), atomically: true,
+      encoding: .utf8)
+    let poll = try daemon.cli(["poll"])
+    #expect(poll.output.contains("1 ignored"), "\(poll.output)\(poll.error)")
+    try await daemon.start()
+    // The limit raised and the daemon reloaded: the promoted letter's card comes whole.
+    let config = try String(contentsOfFile: daemon.configPath, encoding: .utf8)
+    try config.replacingOccurrences(
+      of: "max_attachment_bytes: 5", with: "max_attachment_bytes: 100000"
+    )
+    .write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
+    kill(try #require(daemon.process?.processIdentifier), SIGHUP)
+    #expect(try await eventually { daemon.log().contains("configuration reloaded") })
+    let ignored = try daemon.cli(["inquiries", "list", "--status", "ignored", "--json"])
+    let page = try JSONSerialization.jsonObject(with: Data(ignored.output.utf8)) as? [String: Any]
+    let keptID = try #require(
+      (page?["items"] as? [[String: Any]])?.first?["id"] as? String, "\(ignored.output)")
+    let promoted = try await daemon.api(.POST, "/inquiries/\(keptID)/promote")
+    #expect(promoted.status == 201, "\(promoted.body)")
+    let card = try #require(
+      (promoted.json["attachments"] as? [[String: Any]])?.first?["id"] as? String,
+      "\(promoted.body)")
+    let bytes = try await daemon.download("/attachments/\(card)")
+    #expect(String(decoding: bytes.bytes, as: UTF8.self).contains("7707083893"))
+  }
+
 }

@@ -45,6 +45,23 @@ struct SystemdNotifyTests {
     }
     #expect(pings >= 3, "\(pings) pings")
 
+    // A reload that adds a channel: `systemctl status` shows the new count.
+    var config = try String(contentsOfFile: daemon.configPath, encoding: .utf8)
+    config += """
+
+        - name: second
+          definition: generic
+          token_file: site-token
+      """
+    try config.write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
+    kill(try #require(daemon.process?.processIdentifier), SIGHUP)
+    let reload = try await notify.receive(until: "READY=1", timeout: .seconds(30))
+    let reloadLines = reload.flatMap { $0.split(separator: "\n").map(String.init) }
+    #expect(reloadLines.contains { $0.hasPrefix("RELOADING=1") }, "\(reload)")
+    #expect(
+      reloadLines.contains("STATUS=Listening on 127.0.0.1:\(port), 2 channels, 0 mailboxes"),
+      "\(reload)")
+
     #expect(daemon.stop() == 0)
     let rest = try await notify.receive(until: "STOPPING=1", timeout: .seconds(5))
     #expect(rest.last?.split(separator: "\n").first == "STOPPING=1", "\(rest)")

@@ -9,6 +9,9 @@ public final class ListenerAddress: Sendable {
 
   public func set(_ value: SocketAddress?) { address.withLock { $0 = value } }
 
+  /// The bound address, once the listener runs.
+  public var current: SocketAddress? { address.withLock { $0 } }
+
   /// `http://host:port` reachable from this machine (a wildcard bind is probed on loopback).
   public var loopbackURL: String? {
     guard let value = address.withLock({ $0 }), let ip = value.ipAddress, let port = value.port
