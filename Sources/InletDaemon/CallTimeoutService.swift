@@ -27,7 +27,12 @@ struct CallTimeoutService: Service {
         uniquingKeysWith: { a, _ in a })
       let shortest = timeouts.values.compactMap { $0 }.min() ?? ChannelOptions.defaultCallTimeout
       do {
-        let closed = try await database.closeUnendedCalls(shortest: shortest) { channel in
+        let directions = Dictionary(
+          channels.all.map { ($0.name, InletDatabase.callDirections($0.options)) },
+          uniquingKeysWith: { a, _ in a })
+        let closed = try await database.closeUnendedCalls(
+          shortest: shortest, directions: { directions[$0] ?? ["in"] }
+        ) { channel in
           // A channel no longer configured keeps the default: its open calls still end.
           timeouts[channel] ?? ChannelOptions.defaultCallTimeout
         }

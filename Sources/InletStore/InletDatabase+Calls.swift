@@ -76,11 +76,11 @@ extension InletDatabase {
     try db.executeDirect(
       db.cachedStatement(
         sql: """
-          INSERT INTO calls (channel, call_id, record, inquiry_id, updated_at, open)
-          VALUES (?, ?, ?, ?, ?, ?)
+          INSERT INTO calls (channel, call_id, record, inquiry_id, updated_at, open, raw_id)
+          VALUES (?, ?, ?, ?, ?, ?, ?)
           ON CONFLICT (channel, call_id) DO UPDATE SET record = excluded.record,
             inquiry_id = excluded.inquiry_id, updated_at = excluded.updated_at,
-            open = excluded.open
+            open = excluded.open, raw_id = excluded.raw_id
           """)
     ) { bind in
       try bind.text(1, raw.channel)
@@ -89,6 +89,7 @@ extension InletDatabase {
       try bind.integer(4, inquiryID)
       try bind.real(5, event.receivedAt.timeIntervalSince1970)
       try bind.integer(6, record.state.isFinal ? 0 : 1)
+      try bind.integer(7, rawID)
     }
     guard let inquiryID else { return .kept(rawID: String(rawID), status: .normalised) }
     if raw.inquiryID != inquiryID { try raw.link(to: inquiryID, db) }
@@ -101,16 +102,19 @@ extension InletDatabase {
   /// gives it per channel, nil: never; `shortest` bounds the search), as
   /// ``CallRecord/closeUnended()`` says, and updates their inquiries: a hangup the provider
   /// never delivered must not leave a missed call looking like one still ringing. A call
-  /// without an inquiry (an outgoing one, or one whose direction no event stated) is closed in
-  /// its record only. Returns the calls closed, as (channel, call id).
+  /// without an inquiry (an outgoing one) is closed in its record only; one whose direction
+  /// no event stated counts as inbound now that it ended and makes its inquiry (`directions`
+  /// per channel: `call_inquiries`). Returns the calls closed, as (channel, call id).
   ///
   /// Read and written `batch` calls per transaction (the webhooks sharing the writer wait for
   /// no more than that), oldest first: a database upgraded with many calls left open is
   /// closed over several transactions.
   public func closeUnendedCalls(
     now: Date = Date(), shortest: TimeInterval, batch: Int = 200,
+    directions: @escaping @Sendable (_ channel: String) -> Set<String> = { _ in ["in"] },
     timeout: @escaping @Sendable (_ channel: String) -> TimeInterval?
   ) async throws -> [(channel: String, callID: String)] {
+    let settings = directorySettings
     let cutoff = now.addingTimeInterval(-shortest).timeIntervalSince1970
     var closed: [(channel: String, callID: String)] = []
     // Calls looked at and left open (their channel's timeout is longer) are passed over.
@@ -119,7 +123,8 @@ extension InletDatabase {
       let start = after
       let (chunk, last, read) = try await write { db in
         try Self.closeUnendedCalls(
-          after: start, before: cutoff, limit: batch, now: now, timeout: timeout, in: db)
+          after: start, before: cutoff, limit: batch, now: now, directions: directions,
+          timeout: timeout, settings: settings, in: db)
       }
       closed += chunk
       guard read == batch, let last else { return closed }
@@ -132,7 +137,8 @@ extension InletDatabase {
   /// read, and how many were read.
   static func closeUnendedCalls(
     after: (updatedAt: Double, channel: String, callID: String), before cutoff: Double,
-    limit: Int, now: Date, timeout: (_ channel: String) -> TimeInterval?, in db: Database
+    limit: Int, now: Date, directions: (_ channel: String) -> Set<String>,
+    timeout: (_ channel: String) -> TimeInterval?, settings: DirectorySettings, in db: Database
   ) throws -> (
     closed: [(channel: String, callID: String)],
     last: (updatedAt: Double, channel: String, callID: String)?, read: Int
@@ -140,7 +146,7 @@ extension InletDatabase {
     let candidates = try Row.fetchAll(
       db,
       sql: """
-        SELECT channel, call_id, record, inquiry_id, updated_at FROM calls
+        SELECT channel, call_id, record, inquiry_id, updated_at, raw_id FROM calls
         WHERE open = 1 AND updated_at < ? AND (updated_at, channel, call_id) > (?, ?, ?)
         ORDER BY updated_at, channel, call_id LIMIT ?
         """,
@@ -158,7 +164,27 @@ extension InletDatabase {
       let text: String = row["record"]
       var record = try InquiryJSON.decoder().decode(CallRecord.self, from: Data(text.utf8))
       record.closeUnended()
-      if let id: Int64 = row["inquiry_id"], var stored = try InquiryRecord.fetchOne(db, key: id) {
+      var inquiryID: Int64? = row["inquiry_id"]
+      if inquiryID == nil, let rawID: Int64 = row["raw_id"],
+        record.makesInquiry(directions: directions(channel))
+      {
+        // Its direction never stated, the call counts as inbound now that it ended: a missed
+        // call is never dropped for want of a direction.
+        var inquiry = Inquiry(channel: channel, kind: .call, receivedAt: record.firstEventAt)
+        inquiry.source.callID = callID
+        record.update(&inquiry)
+        try applyMatch(to: &inquiry, settings: settings, in: db)
+        var stored = InquiryRecord(inquiry, rawID: rawID)
+        try stored.insertCached(db)
+        let id = stored.id!
+        inquiry.id = String(id)
+        inquiry.source.rawID = String(rawID)
+        _ = try recordChange(.created, inquiry: inquiry, in: db)
+        try db.execute(
+          sql: "UPDATE raw_items SET inquiry_id = ? WHERE id = ? AND inquiry_id IS NULL",
+          arguments: [id, rawID])
+        inquiryID = id
+      } else if let id = inquiryID, var stored = try InquiryRecord.fetchOne(db, key: id) {
         var inquiry = try InquiryJSON.decoder().decode(
           Inquiry.self, from: Data(stored.document.utf8))
         inquiry.status = stored.status
@@ -171,8 +197,10 @@ extension InletDatabase {
         _ = try Self.recordChange(.updated, inquiryID: id, in: db)
       }
       try db.execute(
-        sql: "UPDATE calls SET record = ?, open = 0 WHERE channel = ? AND call_id = ?",
-        arguments: [String(decoding: record.jsonBytes, as: UTF8.self), channel, callID])
+        sql: """
+          UPDATE calls SET record = ?, open = 0, inquiry_id = ? WHERE channel = ? AND call_id = ?
+          """,
+        arguments: [String(decoding: record.jsonBytes, as: UTF8.self), inquiryID, channel, callID])
       closed.append((channel, callID))
     }
     return (closed, last, candidates.count)
@@ -180,7 +208,7 @@ extension InletDatabase {
 
   /// The call directions that make inquiries: the instance option `call_inquiries` (default
   /// inbound only — outgoing and internal calls are recorded, not queued).
-  static func callDirections(_ options: [String: Value]) -> Set<String> {
+  public static func callDirections(_ options: [String: Value]) -> Set<String> {
     switch options["call_inquiries"] {
     case .array(let items): return Set(items.compactMap(\.text))
     case .string(let single): return [single]

@@ -336,6 +336,11 @@ public enum Migrations {
             """, arguments: [inn, id])
       }
     }
+    migrator.registerMigration("2026-12-01-4-call-raw-item") { db in
+      // A call's latest raw event: the raw item a call closed by its timeout, its direction
+      // never stated, links the inquiry it then makes to.
+      try db.execute(sql: "ALTER TABLE calls ADD COLUMN raw_id INTEGER")
+    }
     return migrator
   }()
 }

@@ -11,7 +11,7 @@ struct CallTimeoutTests {
 
   /// A call event of channel `pbx`, `ago` seconds before ``now``.
   static func event(
-    _ callID: String, _ state: CallState, answered: Bool? = nil, direction: String = "in",
+    _ callID: String, _ state: CallState, answered: Bool? = nil, direction: String? = "in",
     ago: TimeInterval, channel: String = "pbx"
   ) -> RawSubmission {
     let at = now.addingTimeInterval(-ago)
@@ -91,6 +91,38 @@ struct CallTimeoutTests {
     let decided = try #require(try Self.inquiry(db, "lost"))
     #expect(decided.kind == .call)
     #expect(decided.extra["call_timed_out"] == nil)
+  }
+
+  @Test("a silent call whose direction no event stated makes its inquiry as an inbound one")
+  func unknownDirection() async throws {
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    let db = temp.database
+    // An answer that overtook a start event lost for good, and no end: no inquiry yet.
+    _ = try await db.ingest(Self.event("nodir", .answered, direction: nil, ago: 7200))
+    _ = try await db.ingest(Self.event("nodir-out", .ringing, direction: nil, ago: 7200))
+    #expect(try Self.inquiry(db, "nodir") == nil)
+    let closed = try await db.closeUnendedCalls(
+      now: Self.now, shortest: 3600, directions: { _ in ["in"] }
+    ) { _ in 3600 }
+    #expect(Set(closed.map(\.callID)) == ["nodir", "nodir-out"])
+    let answered = try #require(try Self.inquiry(db, "nodir"))
+    #expect(answered.kind == .call)
+    #expect(answered.call?.direction == "in")
+    #expect(answered.sender.phone == "+79161234567")
+    #expect(answered.extra["call_timed_out"] == .bool(true))
+    #expect(try Self.inquiry(db, "nodir-out")?.kind == .missedCall)
+    // Linked both ways: the raw item to its inquiry, the call to it.
+    let rawID = try #require(answered.source.rawID)
+    #expect(try db.inquirySync(id: "r\(rawID)")?.id == answered.id)
+    let linked = try db.readSync { db in
+      try Int64.fetchOne(db, sql: "SELECT inquiry_id FROM calls WHERE call_id = 'nodir'")
+    }
+    #expect(linked.map(String.init) == answered.id)
+    // A late event updates that inquiry, not a second one.
+    _ = try await db.ingest(Self.event("nodir", .ended, answered: true, ago: 10))
+    #expect(try db.listSync(.all).filter { $0.source.callID == "nodir" }.count == 1)
+    #expect(try Self.inquiry(db, "nodir")?.extra["call_timed_out"] == nil)
   }
 
   @Test("calls open before the open column existed are swept too")
