@@ -31,11 +31,9 @@ struct CallTimeoutService: Service {
           channels.all.map { ($0.name, InletDatabase.callDirections($0.options)) },
           uniquingKeysWith: { a, _ in a })
         let closed = try await database.closeUnendedCalls(
-          shortest: shortest, directions: { directions[$0] ?? ["in"] }
-        ) { channel in
+          shortest: shortest, directions: { directions[$0] ?? ["in"] },
           // A channel no longer configured keeps the default: its open calls still end.
-          timeouts[channel] ?? ChannelOptions.defaultCallTimeout
-        }
+          timeout: { timeouts[$0] ?? ChannelOptions.defaultCallTimeout })
         for call in closed {
           logger.notice(
             "a call had no event for its channel's call_timeout and was closed as it stood",

@@ -103,8 +103,7 @@ struct CallTimeoutTests {
     _ = try await db.ingest(Self.event("nodir-out", .ringing, direction: nil, ago: 7200))
     #expect(try Self.inquiry(db, "nodir") == nil)
     let closed = try await db.closeUnendedCalls(
-      now: Self.now, shortest: 3600, directions: { _ in ["in"] }
-    ) { _ in 3600 }
+      now: Self.now, shortest: 3600, directions: { _ in ["in"] }, timeout: { _ in 3600 })
     #expect(Set(closed.map(\.callID)) == ["nodir", "nodir-out"])
     let answered = try #require(try Self.inquiry(db, "nodir"))
     #expect(answered.kind == .call)
