@@ -66,6 +66,21 @@ struct FormsMessengersDefinitionTests {
     // The visitor's clock runs two minutes ahead: the stamp is from the future, not a bot.
     let ahead = Value.object(["form_started_at": .number("1800000060000")])
     #expect(SpamCheck.verdict(ahead, options: options, now: now) == nil)
+    // Eight seconds ahead, filled in ten: with the submit stamped on the same clock it is read
+    // as ten seconds, not as the two the server's clock would say.
+    let skewed = Value.object([
+      "form_started_at": .number("1799999998000"), "form_sent_at": .number("1800000008000"),
+    ])
+    #expect(SpamCheck.verdict(skewed, options: options, now: now) == nil)
+    #expect(
+      SpamCheck.verdict(
+        .object(["form_started_at": .number("1799999998000")]), options: options,
+        now: now)?.contains("2 s") == true, "without the stamp: the server's clock")
+    let bot = Value.object([
+      "form_started_at": .number("1800000000000"), "form_sent_at": .number("1800000000500"),
+    ])
+    #expect(SpamCheck.verdict(bot, options: options, now: now)?.contains("s, less than") == true)
+    #expect(SpamCheck.fieldNames(options).contains("form_sent_at"))
   }
 
   @Test func messengerSchemes() {

@@ -28,6 +28,9 @@ public enum ChannelOptions {
 
   /// The form field that carries when the form was shown (Unix seconds or milliseconds).
   public static let defaultFillTimeField = "form_started_at"
+  /// The form field a page's script may stamp at submit, on the same clock as the first: the
+  /// time taken is then read without the server's clock.
+  public static let fillSentField = "form_sent_at"
 
   /// `allow_from`: the addresses requests to the channel may come from; nil when not set.
   public static func allowedSources(_ options: [String: Value]) -> [AddressRange]? {

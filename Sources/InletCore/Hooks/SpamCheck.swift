@@ -17,10 +17,16 @@ public enum SpamCheck {
     }
     if let minimum = ChannelOptions.duration(options["min_fill_seconds"]), minimum > 0 {
       let field = options["fill_time_field"]?.text ?? ChannelOptions.defaultFillTimeField
-      if let text = fields.member(field)?.text, let stamp = Double(text) {
-        // Milliseconds (JavaScript's Date.now()) or seconds.
-        let started = stamp > 100_000_000_000 ? stamp / 1000 : stamp
-        let elapsed = now.timeIntervalSince1970 - started
+      // Milliseconds (JavaScript's Date.now()) or seconds.
+      func seconds(_ name: String) -> Double? {
+        guard let text = fields.member(name)?.text, let stamp = Double(text) else { return nil }
+        return stamp > 100_000_000_000 ? stamp / 1000 : stamp
+      }
+      if let started = seconds(field) {
+        // Stamped at submit by the same browser (`form_sent_at`), the time taken is read on one
+        // clock: a visitor whose clock runs a few seconds ahead is not taken for a bot.
+        let sent = seconds(ChannelOptions.fillSentField) ?? now.timeIntervalSince1970
+        let elapsed = sent - started
         // A stamp from the future says the visitor's clock runs ahead, not how long they took:
         // a person is not refused for it.
         if elapsed >= 0, elapsed < minimum {
@@ -38,6 +44,7 @@ public enum SpamCheck {
     if options["min_fill_seconds"] != nil {
       names.insert(
         (options["fill_time_field"]?.text ?? ChannelOptions.defaultFillTimeField).lowercased())
+      names.insert(ChannelOptions.fillSentField)
     }
     return names
   }
