@@ -22,18 +22,24 @@ struct CallTimeoutService: Service {
 
   func run() async throws {
     while !Task.isShuttingDownGracefully && !Task.isCancelled {
-      let timeouts = Dictionary(
-        channels.all.map { ($0.name, ChannelOptions.callTimeout($0.options)) },
-        uniquingKeysWith: { a, _ in a })
-      let shortest = timeouts.values.compactMap { $0 }.min() ?? ChannelOptions.defaultCallTimeout
+      // Each channel's settings as the live table has them now.
+      let calls = Dictionary(
+        channels.all.map { instance in
+          (
+            instance.name,
+            (
+              timeout: ChannelOptions.callTimeout(instance.options),
+              directions: InletDatabase.callDirections(instance.options)
+            )
+          )
+        }, uniquingKeysWith: { a, _ in a })
+      let shortest =
+        calls.values.compactMap(\.timeout).min() ?? ChannelOptions.defaultCallTimeout
       do {
-        let directions = Dictionary(
-          channels.all.map { ($0.name, InletDatabase.callDirections($0.options)) },
-          uniquingKeysWith: { a, _ in a })
         let closed = try await database.closeUnendedCalls(
-          shortest: shortest, directions: { directions[$0] ?? ["in"] },
+          shortest: shortest, directions: { calls[$0]?.directions ?? ["in"] },
           // A channel no longer configured keeps the default: its open calls still end.
-          timeout: { timeouts[$0] ?? ChannelOptions.defaultCallTimeout })
+          timeout: { calls[$0].map(\.timeout) ?? ChannelOptions.defaultCallTimeout })
         for call in closed {
           logger.notice(
             "a call had no event for its channel's call_timeout and was closed as it stood",

@@ -47,7 +47,7 @@ public struct InletServer: Sendable {
     for channel in loaded.channels {
       health.register(channel: channel.name, definition: channel.definition.name)
     }
-    let tokens = TokenTable(loaded.apiTokens)
+    let tokens = Reloadable(loaded.apiTokens)
     let channels = ChannelTable(loaded.channels)
     var router = InletRouter(
       channels: channels,
@@ -58,7 +58,7 @@ public struct InletServer: Sendable {
       maxBodyBytes: loaded.config.http.maxBodyBytes)
     router.publicURL = loaded.config.http.publicURL
     router.trustedProxies = loaded.config.http.trustedProxies
-    let mailRules = MailRules(loaded.config.mail.normaliserOptions)
+    let mailRules = Reloadable(loaded.config.mail.normaliserOptions)
     router.keptFiles = { raw in
       KeptFiles.read(raw, mail: mailRules.current, channel: { channels.instance(named: $0) })
     }
@@ -91,7 +91,8 @@ public struct InletServer: Sendable {
       },
       logger: logger)
 
-    let deliverySecret = DeliverySecret(loaded.deliverySecret ?? "")
+    // A reload may rotate it (a CRM switched to the new key must not reject every push).
+    let deliverySecret = Reloadable(loaded.deliverySecret ?? "")
     let mailboxes = MailboxSupervisor(
       loaded: loaded, database: database, health: health, logger: logger)
     let group = ServiceGroup(

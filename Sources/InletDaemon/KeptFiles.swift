@@ -2,7 +2,6 @@ import Foundation
 import InletCore
 import InletMail
 import InletStore
-import Synchronization
 
 /// The attachments in a kept raw item's bytes: an item kept as noise or unreadable had none
 /// stored, and a manager who promotes it wants the letter's card of requisites or the form's
@@ -29,15 +28,4 @@ enum KeptFiles {
     let request = HookRequest(replaying: raw.transport, body: bytes)
     return (try? BodyDecoder.decode(request, as: instance.definition.body))?.files ?? []
   }
-}
-
-/// The mail rules of the running configuration, as a reload last set them.
-final class MailRules: Sendable {
-  private let options: Mutex<MailOptions>
-
-  init(_ options: MailOptions) { self.options = Mutex(options) }
-
-  var current: MailOptions { options.withLock { $0 } }
-
-  func replace(with options: MailOptions) { self.options.withLock { $0 = options } }
 }

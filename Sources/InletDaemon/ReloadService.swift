@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import InletCore
 import InletHTTP
+import InletMail
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -10,15 +11,16 @@ import Synchronization
   import Glibc
 #endif
 
-/// The API tokens in force; swapped whole by a reload.
-final class TokenTable: Sendable {
-  private let tokens: Mutex<[APIToken]>
+/// A setting a reload swaps whole (the API tokens, the mail rules, the delivery signing
+/// secret): readers take the value in force, the reload replaces it.
+final class Reloadable<Value: Sendable>: Sendable {
+  private let value: Mutex<Value>
 
-  init(_ tokens: [APIToken]) { self.tokens = Mutex(tokens) }
+  init(_ value: Value) { self.value = Mutex(value) }
 
-  var current: [APIToken] { tokens.withLock { $0 } }
+  var current: Value { value.withLock { $0 } }
 
-  func replace(with tokens: [APIToken]) { self.tokens.withLock { $0 = tokens } }
+  func replace(with value: Value) { self.value.withLock { $0 = value } }
 }
 
 /// SIGHUP (`systemctl reload inlet`): reads the config file and the channel definitions again
@@ -29,14 +31,15 @@ struct ReloadService: Service {
   let configPath: String
   let environment: [String: String]
   let channels: ChannelTable
-  let tokens: TokenTable
+  let tokens: Reloadable<[APIToken]>
   let health: HealthRegistry
   let mailboxes: MailboxSupervisor
-  let deliverySecret: DeliverySecret
+  /// The delivery signing secret (`delivery.secret_file`).
+  let deliverySecret: Reloadable<String>
   /// Where the listener is bound (for systemd's `STATUS=` line after a reload).
   let listener: ListenerAddress
   /// The mail rules a promoted letter's attachments are read with (a reload may change them).
-  let mailRules: MailRules
+  let mailRules: Reloadable<MailOptions>
   let notifier: SystemdNotifier
   let logger: Logger
   /// What cannot change without a restart (the listener, the database).
@@ -96,8 +99,9 @@ struct ReloadService: Service {
     // administrator's back). Under systemd the file is the copy `LoadCredential=` made at
     // start: rotating it takes a restart there.
     if loaded.config.delivery == started.delivery, let secret = loaded.deliverySecret,
-      deliverySecret.replace(with: secret)
+      secret != deliverySecret.current
     {
+      deliverySecret.replace(with: secret)
       logger.notice("the delivery signing secret was read again and is used from now on")
     }
     // Phones keep being read with the country the daemon started with, letters' too.

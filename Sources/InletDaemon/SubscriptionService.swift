@@ -53,16 +53,15 @@ struct SubscriptionService: Service {
 
   /// A subscription request as the channel's definition, secrets and options render it.
   struct Request: Equatable {
+    struct Header: Equatable {
+      var name: String
+      var value: String
+    }
+
     var method: String
     var url: String
-    var headers: [(name: String, value: String)]
+    var headers: [Header]
     var body: [UInt8]?
-
-    static func == (a: Request, b: Request) -> Bool {
-      a.method == b.method && a.url == b.url && a.body == b.body
-        && a.headers.map(\.name) == b.headers.map(\.name)
-        && a.headers.map(\.value) == b.headers.map(\.value)
-    }
   }
 
   static func request(
@@ -78,13 +77,13 @@ struct SubscriptionService: Service {
       default: return nil
       }
     }
-    var headers: [(name: String, value: String)] = [("User-Agent", "inlet")]
+    var headers = [Request.Header(name: "User-Agent", value: "inlet")]
     for (name, template) in spec.headers.sorted(by: { $0.key < $1.key }) {
-      headers.append((name, template.render(resolve)))
+      headers.append(.init(name: name, value: template.render(resolve)))
     }
     var body: [UInt8]?
     if let json = spec.json {
-      headers.append(("Content-Type", "application/json; charset=utf-8"))
+      headers.append(.init(name: "Content-Type", value: "application/json; charset=utf-8"))
       body = ValueJSON.serialize(json.render(resolve))
     }
     return Request(method: spec.method, url: spec.url.render(resolve), headers: headers, body: body)
@@ -96,7 +95,7 @@ struct SubscriptionService: Service {
   ) async -> Bool {
     var request = HTTPClientRequest(url: made.url)
     request.method = .init(rawValue: made.method)
-    for (name, value) in made.headers { request.headers.add(name: name, value: value) }
+    for header in made.headers { request.headers.add(name: header.name, value: header.value) }
     if let body = made.body { request.body = .bytes(ByteBuffer(bytes: body)) }
     var failure: String?
     do {

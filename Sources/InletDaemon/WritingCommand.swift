@@ -69,6 +69,21 @@ public struct WritingCommand {
     ServerError("cannot open the database \(path): \(reason(path, error)) (database.path)")
   }
 
+  /// The nearest folder above `path` that exists (or the file that stands where one should),
+  /// and whether it is a folder; nil when none does.
+  static func nearestExistingAncestor(of path: String) -> (path: String, isFolder: Bool)? {
+    var ancestor = path
+    var isFolder: ObjCBool = false
+    while true {
+      let up = (ancestor as NSString).deletingLastPathComponent
+      if up.isEmpty || up == ancestor { return nil }
+      ancestor = up
+      if FileManager.default.fileExists(atPath: ancestor, isDirectory: &isFolder) {
+        return (ancestor, isFolder.boolValue)
+      }
+    }
+  }
+
   /// Why `error` happened to the database at `path`, read from its folder when that explains it
   /// (missing and not creatable, a file, not writable), else the error's own reason.
   static func reason(_ path: String, _ error: any Error) -> String {
@@ -78,22 +93,15 @@ public struct WritingCommand {
     var isFolder: ObjCBool = false
     guard manager.fileExists(atPath: folder, isDirectory: &isFolder) else {
       // The nearest folder that exists says why this one could not be created.
-      var ancestor = folder
-      var exists = false
-      var ancestorIsFolder: ObjCBool = false
-      while !exists {
-        let up = (ancestor as NSString).deletingLastPathComponent
-        if up.isEmpty || up == ancestor { break }
-        ancestor = up
-        exists = manager.fileExists(atPath: ancestor, isDirectory: &ancestorIsFolder)
-      }
       let why: String
-      if !exists {
-        why = ErrorText.plain(error)
-      } else if !ancestorIsFolder.boolValue {
-        why = "\(ancestor) is a file, not a folder"
-      } else if access(ancestor, W_OK | X_OK) != 0 {
-        why = "permission denied in \(ancestor)"
+      if let (ancestor, ancestorIsFolder) = nearestExistingAncestor(of: folder) {
+        if !ancestorIsFolder {
+          why = "\(ancestor) is a file, not a folder"
+        } else if access(ancestor, W_OK | X_OK) != 0 {
+          why = "permission denied in \(ancestor)"
+        } else {
+          why = ErrorText.plain(error)
+        }
       } else {
         why = ErrorText.plain(error)
       }

@@ -30,25 +30,10 @@ extension InletDatabase {
     var inquiryID: Int64? = stored?.inquiryID
     var created = false
 
-    if let id = inquiryID, var stored = try InquiryRecord.fetchOne(db, key: id) {
-      var inquiry = try InquiryJSON.decoder().decode(
-        Inquiry.self, from: Data(stored.document.utf8))
-      inquiry.status = stored.status
-      let hadPhone = inquiry.sender.phone != nil
-      record.update(&inquiry)
-      // The caller's number came after the inquiry (an answer overtook the start event):
-      // matched now, as it would have been from the start.
-      if !hadPhone, inquiry.sender.phone != nil, stored.status == InquiryStatus.new.rawValue {
-        try applyMatch(to: &inquiry, settings: settings, in: db)
-      }
-      inquiry.id = ""
-      stored.kind = inquiry.kind.rawValue
-      stored.senderPhone = inquiry.sender.phone
-      stored.document = String(decoding: inquiry.jsonBytes, as: UTF8.self)
-      stored.updatedAt = event.receivedAt
-      try stored.update(db)
-      _ = try recordChange(.updated, inquiryID: id, in: db)
-    } else if record.makesInquiry(directions: callDirections(options)) {
+    let updated = try inquiryID.map {
+      try updateInquiry($0, with: record, at: event.receivedAt, settings: settings, in: db)
+    }
+    if updated != true, record.makesInquiry(directions: callDirections(options)) {
       var inquiry = draft
       record.update(&inquiry)
       // Matched by the caller's number, like every new inquiry.
@@ -63,12 +48,7 @@ extension InletDatabase {
         }
         inquiryID = id
       } else {
-        var stored = InquiryRecord(inquiry, rawID: rawID)
-        try stored.insertCached(db)
-        inquiryID = stored.id
-        inquiry.id = String(stored.id!)
-        inquiry.source.rawID = String(rawID)
-        _ = try recordChange(.created, inquiry: inquiry, in: db)
+        inquiryID = try insertInquiry(inquiry, rawID: rawID, in: db)
       }
     }
 
@@ -98,6 +78,48 @@ extension InletDatabase {
       : .updated(inquiryID: String(inquiryID), rawID: String(rawID))
   }
 
+  /// Writes a call's facts into its stored inquiry, with an `inquiry.updated` event; false
+  /// when there is no such inquiry.
+  @discardableResult
+  static func updateInquiry(
+    _ id: Int64, with record: CallRecord, at now: Date, settings: DirectorySettings,
+    in db: Database
+  ) throws -> Bool {
+    guard var stored = try InquiryRecord.fetchOne(db, key: id) else { return false }
+    var inquiry = try InquiryJSON.decoder().decode(Inquiry.self, from: Data(stored.document.utf8))
+    inquiry.status = stored.status
+    let hadPhone = inquiry.sender.phone != nil
+    record.update(&inquiry)
+    // The caller's number came after the inquiry (an answer overtook the start event):
+    // matched now, as it would have been from the start.
+    if !hadPhone, inquiry.sender.phone != nil, stored.status == InquiryStatus.new.rawValue {
+      try applyMatch(to: &inquiry, settings: settings, in: db)
+    }
+    inquiry.id = ""
+    stored.kind = inquiry.kind.rawValue
+    stored.senderPhone = inquiry.sender.phone
+    stored.document = String(decoding: inquiry.jsonBytes, as: UTF8.self)
+    stored.updatedAt = now
+    try stored.update(db)
+    _ = try recordChange(.updated, inquiryID: id, in: db)
+    return true
+  }
+
+  /// Inserts a call's new inquiry for raw item `rawID`, with an `inquiry.created` event.
+  static func insertInquiry(_ draft: Inquiry, rawID: Int64, in db: Database) throws -> Int64 {
+    var inquiry = draft
+    var stored = InquiryRecord(inquiry, rawID: rawID)
+    try stored.insertCached(db)
+    let id = stored.id!
+    inquiry.id = String(id)
+    inquiry.source.rawID = String(rawID)
+    _ = try recordChange(.created, inquiry: inquiry, in: db)
+    return id
+  }
+
+  /// Where a sweep of open calls has got to: (updated_at, channel, call id) of the last read.
+  typealias OpenCallPosition = (updatedAt: Double, channel: String, callID: String)
+
   /// Closes the calls no event has ended within their channel's `call_timeout` (`timeout`
   /// gives it per channel, nil: never; `shortest` bounds the search), as
   /// ``CallRecord/closeUnended()`` says, and updates their inquiries: a hangup the provider
@@ -118,7 +140,7 @@ extension InletDatabase {
     let cutoff = now.addingTimeInterval(-shortest).timeIntervalSince1970
     var closed: [(channel: String, callID: String)] = []
     // Calls looked at and left open (their channel's timeout is longer) are passed over.
-    var after: (updatedAt: Double, channel: String, callID: String) = (-.infinity, "", "")
+    var after: OpenCallPosition = (-.infinity, "", "")
     while true {
       let start = after
       let (chunk, last, read) = try await write { db in
@@ -132,16 +154,15 @@ extension InletDatabase {
     }
   }
 
-  /// One transaction of ``closeUnendedCalls(now:shortest:batch:timeout:)``: the open calls
+  /// One transaction of ``closeUnendedCalls(now:shortest:batch:directions:timeout:)``: the open calls
   /// after `after` in (updated_at, channel, call_id) order. Returns those closed, the last one
   /// read, and how many were read.
   static func closeUnendedCalls(
-    after: (updatedAt: Double, channel: String, callID: String), before cutoff: Double,
+    after: OpenCallPosition, before cutoff: Double,
     limit: Int, now: Date, directions: (_ channel: String) -> Set<String>,
     timeout: (_ channel: String) -> TimeInterval?, settings: DirectorySettings, in db: Database
   ) throws -> (
-    closed: [(channel: String, callID: String)],
-    last: (updatedAt: Double, channel: String, callID: String)?, read: Int
+    closed: [(channel: String, callID: String)], last: OpenCallPosition?, read: Int
   ) {
     let candidates = try Row.fetchAll(
       db,
@@ -152,7 +173,7 @@ extension InletDatabase {
         """,
       arguments: [cutoff, after.updatedAt, after.channel, after.callID, limit])
     var closed: [(channel: String, callID: String)] = []
-    var last: (updatedAt: Double, channel: String, callID: String)?
+    var last: OpenCallPosition?
     for row in candidates {
       last = (row["updated_at"], row["channel"], row["call_id"])
       let channel: String = row["channel"]
@@ -174,27 +195,13 @@ extension InletDatabase {
         inquiry.source.callID = callID
         record.update(&inquiry)
         try applyMatch(to: &inquiry, settings: settings, in: db)
-        var stored = InquiryRecord(inquiry, rawID: rawID)
-        try stored.insertCached(db)
-        let id = stored.id!
-        inquiry.id = String(id)
-        inquiry.source.rawID = String(rawID)
-        _ = try recordChange(.created, inquiry: inquiry, in: db)
+        let id = try insertInquiry(inquiry, rawID: rawID, in: db)
         try db.execute(
           sql: "UPDATE raw_items SET inquiry_id = ? WHERE id = ? AND inquiry_id IS NULL",
           arguments: [id, rawID])
         inquiryID = id
-      } else if let id = inquiryID, var stored = try InquiryRecord.fetchOne(db, key: id) {
-        var inquiry = try InquiryJSON.decoder().decode(
-          Inquiry.self, from: Data(stored.document.utf8))
-        inquiry.status = stored.status
-        record.update(&inquiry)
-        inquiry.id = ""
-        stored.kind = inquiry.kind.rawValue
-        stored.document = String(decoding: inquiry.jsonBytes, as: UTF8.self)
-        stored.updatedAt = now
-        try stored.update(db)
-        _ = try Self.recordChange(.updated, inquiryID: id, in: db)
+      } else if let id = inquiryID {
+        try updateInquiry(id, with: record, at: now, settings: settings, in: db)
       }
       try db.execute(
         sql: """

@@ -11,8 +11,8 @@ struct Directory: AsyncParsableCommand {
     subcommands: [DirectoryImport.self, DirectoryBenchMatch.self])
 }
 
-/// Opens the configured database with the configured directory settings.
-/// The database for a directory command, and whether a running daemon uses it too.
+/// The configured database, opened with the configured directory settings for a directory
+/// command, and whether a running daemon uses it too.
 func openDirectoryDatabase(_ configPath: String) throws -> (
   database: InletDatabase, besideDaemon: Bool
 ) {

@@ -240,20 +240,13 @@ public struct ConfigLoader: Sendable {
   /// folder on its way is a file (`/etc/passwd/inlet.sqlite`). Permissions are left to
   /// `serve`, whose user (the service's) may differ from the one checking.
   static func databasePathProblem(_ path: String) -> String? {
-    let manager = FileManager.default
     var isFolder: ObjCBool = false
-    if manager.fileExists(atPath: path, isDirectory: &isFolder) {
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
       return isFolder.boolValue ? "\(path) is a folder; name the database file in it" : nil
     }
-    var ancestor = path
-    while true {
-      let up = (ancestor as NSString).deletingLastPathComponent
-      if up.isEmpty || up == ancestor { return nil }
-      ancestor = up
-      if manager.fileExists(atPath: ancestor, isDirectory: &isFolder) {
-        return isFolder.boolValue ? nil : "\(ancestor) is a file, not a folder"
-      }
-    }
+    guard let (ancestor, isFolder) = WritingCommand.nearestExistingAncestor(of: path), !isFolder
+    else { return nil }
+    return "\(ancestor) is a file, not a folder"
   }
 
   /// The database path alone (the CLI's read commands need no secrets).

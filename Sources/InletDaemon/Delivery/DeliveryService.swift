@@ -42,7 +42,7 @@ public struct DeliveryService: Service {
   let logger: Logger
   /// The signing secret as a reload last read it (`delivery.secret_file` rotated while
   /// running); ``Settings/secret`` until then.
-  var rotatedSecret: DeliverySecret?
+  var rotatedSecret: Reloadable<String>?
   private let delivered = Counter(
     label: "inlet_delivery_attempts_total", dimensions: [("result", "delivered")])
   private let failed = Counter(

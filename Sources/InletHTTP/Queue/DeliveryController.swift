@@ -54,7 +54,7 @@ struct DeliveryController {
     group.post("/deliveries/:id/discard") { _, context in
       let id = context.parameters.get("id") ?? ""
       let outcome = try await database.discardDelivery(id)
-      if case .retried = outcome {
+      if case .changed = outcome {
         context.logger.notice(
           "delivery discarded",
           metadata: ["delivery.id": "\(id)", "by": "\(context.apiToken?.name ?? "unknown")"])
@@ -64,11 +64,12 @@ struct DeliveryController {
   }
 
   /// The answer to a retry or a discard of dead delivery `id`.
-  static func answer(_ outcome: InletDatabase.RetryOutcome, _ id: String, _ verb: String) throws
+  static func answer(_ outcome: InletDatabase.DeadDeliveryOutcome, _ id: String, _ verb: String)
+    throws
     -> Response
   {
     switch outcome {
-    case .retried(let delivery):
+    case .changed(let delivery):
       return try InquiryController.json(delivery)
     case .notFound:
       throw APIError.notFound("no delivery with id `\(id)`")

@@ -94,16 +94,16 @@ extension InletDatabase {
     }
   }
 
-  /// What retrying a delivery did.
-  public enum RetryOutcome: Sendable, Equatable {
-    /// Retried (or discarded): the delivery as it is now.
-    case retried(Delivery)
+  /// What retrying or discarding a dead delivery did.
+  public enum DeadDeliveryOutcome: Sendable, Equatable {
+    /// Done: the delivery as it is now.
+    case changed(Delivery)
     case notFound
     case notDead(Delivery.Status)
   }
 
   /// Puts a dead delivery back in the queue with a fresh attempt budget.
-  public func retryDelivery(_ id: String, now: Date) async throws -> RetryOutcome {
+  public func retryDelivery(_ id: String, now: Date) async throws -> DeadDeliveryOutcome {
     try await changeDead(
       id,
       sql:
@@ -113,14 +113,14 @@ extension InletDatabase {
 
   /// Gives up on a dead delivery (a change the CRM refuses for good: a body over its limit, a
   /// record it rejects), so the inquiry's later changes go out; it stays listed, `discarded`.
-  public func discardDelivery(_ id: String) async throws -> RetryOutcome {
+  public func discardDelivery(_ id: String) async throws -> DeadDeliveryOutcome {
     try await changeDead(id, sql: "UPDATE deliveries SET status = 'discarded' WHERE id = ?")
   }
 
   /// Runs `sql` (its last argument the delivery's id, after `arguments`) on delivery `id` when
   /// it is dead, in one transaction; the delivery as it is then.
   private func changeDead(_ id: String, sql: String, arguments: [Double] = []) async throws
-    -> RetryOutcome
+    -> DeadDeliveryOutcome
   {
     try await write { db in
       guard let key = Int64(id),
@@ -138,7 +138,7 @@ extension InletDatabase {
         sql:
           "SELECT \(Self.deliveryColumns), \(Self.waitingFor) FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = ?",
         arguments: [key])
-      return row.map { .retried(Self.delivery($0)) } ?? .notFound
+      return row.map { .changed(Self.delivery($0)) } ?? .notFound
     }
   }
 
