@@ -207,6 +207,39 @@ struct DeliveryTests {
     }
   }
 
+  @Test("a CRM slow to answer one push holds back only that inquiry; the others go out meanwhile")
+  func slowAnswerHoldsOnlyItsInquiry() async throws {
+    // The first push is answered only after 25 s (within the 60 s timeout); the rest at once.
+    let receiver = try DeliveryReceiver { number in
+      number == 1 ? .hang(.seconds(25)) : .accept
+    }
+    let daemon = try daemon(for: receiver, timeout: "60s")
+    defer { daemon.remove() }
+    try await receiver.serving {
+      try await daemon.start()
+      let slow = try await daemon.submitLead(0)
+      #expect(try await eventually(seconds: 10) { receiver.received.count == 1 })
+      let other = try await daemon.submitLead(1)
+      #expect(
+        try await daemon.api(
+          .POST, "/inquiries/\(other)/accept", json: #"{"action":"new_client"}"#
+        ).status == 200)
+      // The other inquiry's creation and its acceptance are both delivered while the first
+      // push still waits for its answer (they waited for it before: batches went in lockstep).
+      let othersDelivered = try await eventually(seconds: 15) {
+        try await deliveries(daemon, status: "delivered").count == 2
+      }
+      let listed = try await deliveries(daemon)
+      #expect(othersDelivered, "\(listed)")
+      let delivered = listed.filter { ($0["status"] as? String) == "delivered" }
+      #expect(delivered.allSatisfy { ($0["inquiry_id"] as? String) == other }, "\(listed)")
+      let waiting = listed.filter { ($0["inquiry_id"] as? String) == slow }
+      #expect(waiting.count == 1 && (waiting.first?["status"] as? String) == "pending")
+      // The slow push was sent once and not again while in flight.
+      #expect(receiver.received.filter { $0.inquiryID == slow }.count == 1)
+    }
+  }
+
   @Test("a dead delivery the CRM refuses for good can be discarded; the later changes go out")
   func discardDead() async throws {
     // The CRM refuses the first push for good (413: over its body limit), takes the rest.

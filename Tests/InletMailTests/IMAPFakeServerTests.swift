@@ -302,6 +302,36 @@ struct IMAPFakeServerTests {
     #expect(client.isConnected)
   }
 
+  @Test(
+    "a NO the server marks as temporary fails the fetch; no letter is taken for unfetchable",
+    arguments: [
+      "NO [UNAVAILABLE] Temporary failure, try again later",
+      "NO [INUSE] Mailbox is locked",
+    ])
+  func temporaryRefusalFails(answer: String) throws {
+    let server = try FakeIMAPServer { tag, command in
+      let upper = command.uppercased()
+      guard upper.hasPrefix("UID FETCH") else { return Self.standard(token: "", tag, command) }
+      if upper.hasSuffix("(UID RFC822.SIZE)") {
+        return (1...2).map { "* \($0) FETCH (UID \($0) RFC822.SIZE 20)\r\n" }.joined()
+          + "\(tag) OK done\r\n"
+      }
+      return "\(tag) \(answer)\r\n"
+    }
+    defer { server.stop() }
+    let client = try IMAPClient(endpoint: endpoint(server, credential: .password("x")))
+    try client.connect()
+    _ = try client.select("INBOX", readOnly: true)
+    var handed: [IMAPFetchedMessage] = []
+    #expect(throws: IMAPError.self) {
+      try client.fetch(uids: [1, 2], maxBytes: 1 << 20, batch: 100) { handed.append($0) }
+    }
+    #expect(handed.isEmpty)
+    #expect(IMAPError.no("[UNAVAILABLE] down").refusesLetters == false)
+    #expect(IMAPError.no("[SERVERBUG] cannot read it").refusesLetters)
+    #expect(IMAPError.no("Some messages could not be FETCHed").refusesLetters)
+  }
+
   @Test("a BAD about the command itself fails the fetch; no letter is taken for unfetchable")
   func badCommandFails() throws {
     let server = try FakeIMAPServer { tag, command in

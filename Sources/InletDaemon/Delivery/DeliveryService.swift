@@ -19,7 +19,8 @@ public struct DeliveryService: Service {
     public var timeout: Duration
     public var backoff: Duration
     public var maxBackoff: Duration
-    /// Inquiries delivered at the same time (each inquiry's deliveries stay sequential).
+    /// Deliveries in flight at the same time, each of another inquiry (each inquiry's
+    /// deliveries stay sequential).
     public var concurrency = 8
     /// How often an idle outbox is checked; writers may be other processes.
     public var pollInterval: Duration = .milliseconds(200)
@@ -86,36 +87,73 @@ public struct DeliveryService: Service {
     try await client.shutdown()
   }
 
+  /// What a task of the drain's group reports.
+  private enum Finished: Sendable {
+    /// A delivery's attempt ended; whether its outcome was stored.
+    case delivery(id: String, recorded: Bool)
+    /// The poll interval passed: look for newly due deliveries while slots are free.
+    case tick
+  }
+
   /// Loops until graceful shutdown; storage errors are logged and retried, never fatal.
+  ///
+  /// Up to `concurrency` deliveries are in flight, each of another inquiry. A slot that frees
+  /// is filled at once, so one CRM answer that is slow to come (up to `timeout`) holds back
+  /// only its own inquiry's later changes, not the rest of the outbox.
   private func drain(_ client: HTTPClient) async {
-    var storeFailures = 0
-    while !Task.isShuttingDownGracefully && !Task.isCancelled {
-      do {
-        let due = try await database.dueDeliveries(
-          now: Date(), limit: settings.concurrency)
-        if due.isEmpty {
-          try await Task.sleep(for: settings.pollInterval)
-          continue
-        }
-        let unrecorded = await withTaskGroup(of: Bool.self) { group in
-          for item in due {
-            group.addTask { await self.deliver(item, client: client) }
+    await withTaskGroup(of: Finished.self) { group in
+      var inFlight: Set<String> = []
+      var ticking = false
+      var storeFailures = 0
+      while !Task.isShuttingDownGracefully && !Task.isCancelled {
+        if inFlight.count < settings.concurrency {
+          do {
+            // The deliveries in flight are still pending, so they come first again: ask for
+            // enough to fill the free slots besides them.
+            let due = try await database.dueDeliveries(
+              now: Date(), limit: settings.concurrency + inFlight.count)
+            for item in due where inFlight.count < settings.concurrency {
+              let id = item.delivery.id
+              guard inFlight.insert(id).inserted else { continue }
+              group.addTask {
+                .delivery(id: id, recorded: await self.deliver(item, client: client))
+              }
+            }
+          } catch {
+            if Task.isCancelled { break }
+            logger.error("delivery outbox unavailable", metadata: ["error": "\(error)"])
+            try? await Task.sleep(for: .seconds(1))
+            continue
           }
-          return await group.reduce(0) { $0 + ($1 ? 0 : 1) }
         }
-        if unrecorded > 0 {
-          // The outcome could not be stored (disk full, a long write lock): the same
-          // deliveries are due again at once — wait rather than re-send them in a loop.
-          storeFailures += 1
-          try await Task.sleep(for: .seconds(min(30, 1 << min(storeFailures - 1, 5))))
-        } else {
-          storeFailures = 0
+        // With a slot free, wake after the poll interval even while every delivery in
+        // flight is still waiting for its answer.
+        if inFlight.count < settings.concurrency && !ticking {
+          ticking = true
+          let interval = settings.pollInterval
+          group.addTask {
+            try? await Task.sleep(for: interval)
+            return .tick
+          }
         }
-      } catch {
-        if Task.isCancelled { return }
-        logger.error("delivery outbox unavailable", metadata: ["error": "\(error)"])
-        try? await Task.sleep(for: .seconds(1))
+        guard let finished = await group.next() else { continue }
+        switch finished {
+        case .tick:
+          ticking = false
+        case .delivery(let id, let recorded):
+          inFlight.remove(id)
+          if recorded {
+            storeFailures = 0
+          } else {
+            // The outcome could not be stored (disk full, a long write lock): the delivery
+            // is due again at once — wait rather than re-send it in a loop.
+            storeFailures += 1
+            try? await Task.sleep(for: .seconds(min(30, 1 << min(storeFailures - 1, 5))))
+          }
+        }
       }
+      // Deliveries in flight finish (or are cut off by the shutdown) before the client closes.
+      await group.waitForAll()
     }
   }
 

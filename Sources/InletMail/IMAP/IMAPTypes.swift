@@ -102,13 +102,24 @@ public enum IMAPError: Error, CustomStringConvertible, Sendable, Equatable {
   /// A refusal of the letters a command asked for, not of the command: a `NO` (a file the
   /// server cannot read), or Exchange's `BAD Command Argument Error` for a letter it cannot
   /// convert. A caller fetching them keeps them as unfetchable rather than stopping at them;
-  /// any other `BAD` (a command the server does not take) fails the pass, as it should.
+  /// any other `BAD` (a command the server does not take) fails the pass, as it should. So does
+  /// a `NO` the server marks as temporary (``isTemporary``): the letters are not at fault, and
+  /// an attempt counted against each would give them up while the server's storage is down.
   public var refusesLetters: Bool {
     switch self {
-    case .no: return true
+    case .no: return !isTemporary
     case .bad(let text): return text.lowercased().contains("command argument error")
     default: return false
     }
+  }
+
+  /// A `NO` whose response code (RFC 5530) says the failure is the server's and passes:
+  /// `[UNAVAILABLE]` (a subsystem is down, as Dovecot answers when its storage is), `[INUSE]`
+  /// (the mailbox is locked by another session).
+  public var isTemporary: Bool {
+    guard case .no(let text) = self, text.first == "[" else { return false }
+    let code = text.dropFirst().prefix { $0 != "]" && $0 != " " }.uppercased()
+    return code == "UNAVAILABLE" || code == "INUSE"
   }
 
   /// True for a rejected login: retrying with the same credential will not help (a new OAuth
