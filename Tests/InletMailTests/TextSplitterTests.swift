@@ -13,6 +13,14 @@ struct TextSplitterTests {
     let signed = TextSplitter.split("Body\n-- \nIvan\n+7 916 000-00-00")
     #expect(signed.text == "Body")
     #expect(signed.signature == "Ivan\n+7 916 000-00-00")
+    // `--` without its space: a signature near the end, a separator higher up.
+    let bare = TextSplitter.split("Body\n--\nIvan\n+7 916 000-00-00")
+    #expect(bare.text == "Body")
+    #expect(bare.signature == "Ivan\n+7 916 000-00-00")
+    let items = (1...20).map { "Позиция \($0): стул офисный, 10 шт." }.joined(separator: "\n")
+    let separated = TextSplitter.split("Нужен счёт на:\n--\n" + items)
+    #expect(separated.signature == nil)
+    #expect(separated.text.contains("Позиция 20"))
   }
 
   @Test func signOffOnlyNearTheEnd() {

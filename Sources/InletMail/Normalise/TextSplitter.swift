@@ -399,14 +399,17 @@ enum TextSplitter {
   private static func findSignatureStart(_ lines: [Substring]) -> Int? {
     for (index, line) in lines.enumerated() {
       let trimmed = line.trimmedASCII()
-      if line.utf8.elementsEqual("-- ".utf8) || trimmed.utf8.elementsEqual("--".utf8) {
+      let nearEnd = lines.count - index <= maximumSignatureLines + 1
+      // The delimiter `-- ` (RFC 3676) anywhere; `--` whose space a mailer dropped only near
+      // the end, as a sign-off: higher up it is a separator or a dash the writer typed, and
+      // the text after it is no signature.
+      if line.utf8.elementsEqual("-- ".utf8) || (nearEnd && trimmed.utf8.elementsEqual("--".utf8)) {
         return index
       }
       // Sign-offs and footers are short lines; long ones need no lower-casing. Only the head
       // of a line is lower-cased (bytewise, as `fastLowercased` does, on the stack): prefixes
       // decide.
       guard trimmed.utf8.count <= 120, mayStartMarker(trimmed.utf8) else { continue }
-      let nearEnd = lines.count - index <= maximumSignatureLines + 1
       let (footer, signOff) = ByteSearch.withLowercasedHead(
         of: trimmed.utf8, length: markerPrefixLength
       ) { head in
