@@ -8,8 +8,10 @@ private let forwardedForField = HTTPField.Name("X-Forwarded-For")!
 /// trusted proxy (anything left of it could be forged by the client).
 enum ClientAddress {
   static func resolve(peer: String?, forwardedFor: String?, trusted: Set<String>) -> String? {
-    guard let peer else { return nil }
-    guard trusted.contains(normalized(peer)), let forwardedFor else { return peer }
+    guard let peer = peer.map(normalized) else { return nil }
+    // An IPv4 peer on a dual-stack listener (`http.host: "::"`) is `::ffff:a.b.c.d`: read as
+    // IPv6 its /64 would be every IPv4 client's, one limit for them all.
+    guard trusted.contains(peer), let forwardedFor else { return peer }
     let hops = forwardedFor.split(separator: ",").map {
       normalized($0.trimmingCharacters(in: .whitespaces))
     }
@@ -47,6 +49,10 @@ enum ClientAddress {
   static func limitKey(_ address: String) -> String {
     guard address.contains(":"), let bytes = AddressRange.parse(address), bytes.count == 16
     else { return address }
+    // An IPv4-mapped address however it is written (`::ffff:cb00:7107`) is its IPv4 address.
+    if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xff && bytes[11] == 0xff {
+      return bytes[12...].map(String.init).joined(separator: ".")
+    }
     var groups: [String] = []
     for index in stride(from: 0, to: 8, by: 2) {
       groups.append(String(UInt16(bytes[index]) << 8 | UInt16(bytes[index + 1]), radix: 16))

@@ -265,15 +265,18 @@ struct HookController {
     throw firstError ?? APIError(.badRequest, code: "empty_batch", message: "nothing to store")
   }
 
-  /// Refused requests kept raw per limit window and key; beyond this they are only counted, so
-  /// a flood cannot fill the disk.
-  static let refusalsKept = 100
+  /// Refused requests kept raw per channel and hour, whatever the addresses they came from;
+  /// beyond this they are only counted, so a flood cannot fill the disk.
+  static let refusalsKept = RateLimit(requests: 100, period: 3600)
+  /// A refused request's body is kept up to this size (a form, a call event); a larger one
+  /// (a form's uploaded files) is only counted and logged.
+  static let refusalKeptBytes = 64 << 10
 
   /// The instance's rate limits (`rate_limit_per_ip`, `rate_limit`): a request over one is
   /// answered 429, counted in `inlet_rate_limited_total` and logged. It is kept raw as `ignored`
-  /// with the reason `rate_limited` (the first ``refusalsKept`` of a window; the rest are only
-  /// counted) and without its idempotency key, so the client's retry with the same key is
-  /// taken once the window has passed.
+  /// with the reason `rate_limited` (the channel's first ``refusalsKept`` of an hour, each of
+  /// at most ``refusalKeptBytes``; the rest are only counted) and without its idempotency key,
+  /// so the client's retry with the same key is taken once the window has passed.
   private func admit(
     _ instance: ChannelInstance, client: String?,
     keeping submissions: @autoclosure () -> [RawSubmission], logger: Logger
@@ -298,8 +301,12 @@ struct HookController {
       logger.warning(
         "webhook refused: rate limited",
         metadata: ["scope": "\(check.scope)", "remote": "\(client ?? "?")"])
-      if refusal.refused <= Self.refusalsKept {
-        for var submission in submissions() {
+      let kept = submissions().filter { $0.body.count <= Self.refusalKeptBytes }
+      if !kept.isEmpty,
+        limiter.admit("\(instance.name):kept-refusals", limit: Self.refusalsKept, bounded: false)
+          == nil
+      {
+        for var submission in kept {
           submission.idempotencyKey = nil
           submission.disposition = .ignored(
             "rate_limited: over the channel's \(check.scope == "ip" ? "rate_limit_per_ip" : "rate_limit")"

@@ -25,6 +25,12 @@ struct ClientAddressTests {
         == "203.0.113.7")
     #expect(
       ClientAddress.resolve(peer: "127.0.0.1", forwardedFor: nil, trusted: trusted) == "127.0.0.1")
+    // IPv4 peers on a dual-stack listener are counted one by one, not as one IPv6 /64.
+    let mapped = ClientAddress.resolve(peer: "::ffff:198.51.100.1", forwardedFor: nil, trusted: [])
+    #expect(mapped == "198.51.100.1")
+    #expect(ClientAddress.limitKey(mapped ?? "") == "198.51.100.1")
+    #expect(ClientAddress.limitKey("::ffff:cb00:7109") == "203.0.113.9")
+    #expect(ClientAddress.limitKey("2001:db8:1:2::5") == "2001:db8:1:2::/64")
     // A client's own X-Forwarded-For line, and the proxy's line after it (HAProxy adds one):
     // the proxy's word counts, not the forged first line.
     var fields = HTTPFields()

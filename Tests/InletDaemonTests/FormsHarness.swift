@@ -33,7 +33,7 @@ struct FormsHarness {
             max_files: 2
             max_body_bytes: 200000
         - { name: uploads, definition: generic, token_file: form-token, options: { max_body_bytes: 3000000 } }
-        - { name: per-ip, definition: generic, token_file: form-token, options: { rate_limit_per_ip: 2/1m } }
+        - { name: per-ip, definition: generic, token_file: form-token, options: { rate_limit_per_ip: 2/1m, max_body_bytes: 200000 } }
         - { name: busy, definition: generic, token_file: form-token, options: { rate_limit: 3/1m } }
         - { name: relative, definition: generic, token_file: form-token, options: { thank_you_url: /spasibo } }
         - { name: relative-listed, definition: generic, token_file: form-token, options: { thank_you_url: /spasibo, cors_origins: ["\(Self.origin)"] } }

@@ -378,9 +378,27 @@ struct FormsTests {
     #expect(guarded.filter { $0.reason?.hasPrefix("rate_limited") == true }.count == 2)
     #expect(try site.inquiries("guarded").count == 1)
 
-    // A flood is kept only up to a bound per window (100 refusals); the rest is only counted.
+    // A flood is kept only up to a bound per channel and hour (100 refusals), whatever the
+    // addresses it comes from; the rest is only counted.
     for n in 5...110 { #expect(try await send("busy", n, from: "192.0.2.9").status == 429) }
     #expect(try site.rawCount("busy") == 3 + 100)
+    var refused = 0
+    for host in 1...60 {
+      for n in 1...4 where try await send("per-ip", n, from: "198.18.7.\(host)").status == 429 {
+        refused += 1
+      }
+    }
+    #expect(refused == 120)
+    // 5 before (2 of them refusals) and 120 taken; of the 120 refusals, the 98 left in the budget.
+    #expect(try site.rawCount("per-ip") == 5 + 120 + 98)
+    // A refused request with a large body (a form's files) is only counted.
+    let before = try site.rawCount("per-ip")
+    let large = try await site.postJSON(
+      "/hooks/per-ip?\(Self.token)",
+      #"{"name":"Лид","message":"\#(String(repeating: "x", count: 70_000))"}"#,
+      headers: [("X-Forwarded-For", "198.18.7.1"), ("Accept", "application/json")])
+    #expect(large.status == 429)
+    #expect(try site.rawCount("per-ip") == before)
   }
 
   @Test("Tilda: test=test ping, tranid duplicates, wrong token, malformed body")
