@@ -1,5 +1,8 @@
 import Foundation
+import Logging
 import Testing
+
+@testable import InletDaemon
 
 /// The daemon's log lines: `<N>` priorities for journald, JSON lines for log shippers.
 @Suite struct LogFormatTests {
@@ -118,5 +121,26 @@ import Testing
     #expect(daemon.stop() == 0)
     let first = try #require(daemon.log().split(separator: "\n").first)
     #expect(try JSONSerialization.jsonObject(with: Data(first.utf8)) is [String: Any])
+  }
+}
+
+/// Control characters a request supplied (a provider's event name, a path) cannot forge a line.
+@Suite struct LogLineEscapingTests {
+  static let event = LogEvent(
+    level: .warning, message: "webhook refused: unknown event X\r\nforged notice line\u{1b}[2J",
+    metadata: nil, source: "InletHTTP", file: #fileID, function: #function, line: #line)
+  static let metadata: Logger.Metadata = ["reason": "a\nb", "path": "tab\there"]
+
+  @Test func textAndJournalLinesStayOneLine() throws {
+    let text = try #require(
+      TextLogHandler(label: "inlet").line(for: Self.event, metadata: Self.metadata))
+    let journal = try #require(
+      JournalLogHandler(label: "inlet").line(for: Self.event, metadata: Self.metadata))
+    for line in [text, journal] {
+      #expect(!line.contains("\n") && !line.contains("\r") && !line.contains("\u{1b}"), "\(line)")
+      #expect(line.contains(#"X\r\nforged notice line\u{1b}[2J"#), "\(line)")
+      #expect(line.contains(#"reason=a\nb"#) && line.contains("path=tab\there"), "\(line)")
+    }
+    #expect(LogMetadata.escapingControls("plain line") == "plain line")
   }
 }

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import InletCore
 import InletStore
+import NIOHTTP1
 import Testing
 
 /// Every telephony definition through the real daemon: real-format requests, correct and wrong
@@ -1218,6 +1219,25 @@ struct TelephonyTests {
     let forged = try await pbx.twilio(
       base + [("CallSid", "CA3"), ("CallStatus", "completed")], token: "x")
     #expect(forged.status == 401)
+    // A GET callback's signature covers its URL alone: the same signature on a PUT (or GET)
+    // carrying a body must not vouch for that body.
+    let urlOnly = TwilioSignatureScheme.signature(
+      url: TelephonyHarness.publicURL + "/hooks/twilio", parameters: [],
+      token: TelephonyHarness.twilioToken)
+    for method in [HTTPMethod.PUT, .GET] {
+      let smuggled = try await pbx.daemon.request(
+        method, "/hooks/twilio",
+        headers: [
+          ("Content-Type", "application/x-www-form-urlencoded"),
+          ("X-Twilio-Signature", urlOnly),
+        ],
+        body: Array(
+          TelephonyHarness.form(
+            base + [("CallSid", "CA9"), ("CallStatus", "no-answer")]
+          ).utf8))
+      #expect(smuggled.status == 401, "\(method): \(smuggled.body)")
+    }
+    #expect(try pbx.rawCount("twilio") == 5)
     let inquiries = try pbx.inquiries("twilio")
     #expect(inquiries.count == 3)
     #expect(inquiries.first { $0.source.callID == "CA4" }?.kind == .missedCall)

@@ -27,6 +27,11 @@ public struct TwilioSignatureScheme: AuthScheme {
       return .refused("no X-Twilio-Signature header")
     }
     var pairs: [(String, String)] = []
+    // Twilio signs the form parameters of a POST only; a GET callback has its parameters in
+    // the (signed) URL and no body. A body on another method would be read unsigned.
+    if request.method != "POST" && !request.body.isEmpty {
+      return .refused("a body on a \(request.method) request is not covered by the signature")
+    }
     if request.method == "POST" {
       // Read as Twilio wrote it; a body the strict reading refuses (a stray escape, bytes that
       // are not UTF-8) is read leniently, so a signed one is still recognised (and kept).

@@ -31,6 +31,6 @@ public struct JournalLogHandler: LineLogHandler {
     if !fields.isEmpty { line += fields.joined(separator: " ") + " " }
     line += "[\(event.source)] \(event.message)"
     // journald starts a new entry (at the default priority) at every newline.
-    return line.replacingOccurrences(of: "\n", with: " ")
+    return LogMetadata.escapingControls(line)
   }
 }

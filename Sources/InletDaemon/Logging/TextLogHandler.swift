@@ -24,7 +24,7 @@ public struct TextLogHandler: LineLogHandler {
   func line(for event: LogEvent, metadata: Logger.Metadata) -> String? {
     var line = "\(Self.timestamp()) \(event.level) \(label):"
     for (key, value) in metadata.sorted(by: { $0.key < $1.key }) { line += " \(key)=\(value)" }
-    return line + " [\(event.source)] \(event.message)"
+    return LogMetadata.escapingControls(line + " [\(event.source)] \(event.message)")
   }
 
   /// Local time with its offset, as `strftime("%Y-%m-%dT%H:%M:%S%z")` writes it.
