@@ -308,6 +308,8 @@ struct HookController {
       {
         for var submission in kept {
           submission.idempotencyKey = nil
+          // What was read of it is kept with it: a manager may promote a refused real lead.
+          if case .inquiry(let draft) = submission.disposition { submission.partial = draft }
           submission.disposition = .ignored(
             "rate_limited: over the channel's \(check.scope == "ip" ? "rate_limit_per_ip" : "rate_limit")"
               + " from \(client ?? "an unknown address")")

@@ -100,6 +100,7 @@ extension InletDatabase {
     }
     if let statuses = filter.rawStatuses {
       let raws = try RawItemRecord.filter(statuses.contains(RawItemRecord.Columns.status))
+        .filter(Column("inquiry_id") == nil)
         .select(RawItemRecord.listingColumns).order(RawItemRecord.Columns.id).limit(limit)
         .fetchAll(db)
       for raw in raws { entries.append(try rawEntry(raw)) }

@@ -355,6 +355,19 @@ struct FormsTests {
     let kept = try site.entries("per-ip").filter { $0.status == "ignored" }
     #expect(kept.count == 2)
     #expect(kept.allSatisfy { $0.reason?.hasPrefix("rate_limited") == true }, "\(kept)")
+    // What was read of a refused request is kept with it: a real lead refused can be promoted.
+    let refusedLead = try await site.daemon.api(.POST, "/inquiries/\(kept[0].id)/promote")
+    #expect(refusedLead.status == 201, "\(refusedLead.body)")
+    #expect(
+      (refusedLead.json["sender"] as? [String: Any])?["phone"] as? String == "+79160000103")
+    // A request with nothing in it, kept as `missing_fields`, is no lead to promote.
+    let empty = try await site.postJSON(
+      "/hooks/relative?\(Self.token)", "{}", headers: [("Accept", "application/json")])
+    #expect(empty.status == 400, "\(empty.body)")
+    let emptyID = try #require(try site.entries("relative").first?.id)
+    let nothing = try await site.daemon.api(.POST, "/inquiries/\(emptyID)/promote")
+    #expect(nothing.status == 409, "\(nothing.body)")
+    #expect(nothing.errorCode == "nothing_to_promote")
 
     for n in 1...3 { #expect(try await send("busy", n, from: "192.0.2.\(n)").status == 201) }
     let busy = try await send("busy", 4, from: "192.0.2.9")

@@ -217,6 +217,12 @@ struct LiveDaemonTests {
     let promoted = try await daemon.api(.POST, "/inquiries/r\(keptID)/promote")
     #expect(promoted.status == 409, "\(promoted.body)")
     #expect(try db.countsSync().inquiries["new"] == 1)
+    // The queue lists the lead once: the kept attempt is no raw-only entry any more.
+    for status in ["all", "quarantined"] {
+      let listed = try await daemon.api(.GET, "/inquiries?status=\(status)")
+      let ids = (listed.json["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+      #expect(ids == (status == "all" ? [id] : []), "\(status): \(listed.body)")
+    }
   }
 
   @Test("urlencoded and multipart forms with Russian field names")

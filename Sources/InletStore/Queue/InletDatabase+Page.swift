@@ -31,7 +31,9 @@ extension InletDatabase {
     }
     var raws: [RawItemRecord] = []
     if let statuses = query.filter.rawStatuses {
+      // Raw-only entries: a kept attempt a corrected retry superseded is its lead's already.
       var request = RawItemRecord.filter(statuses.contains(RawItemRecord.Columns.status))
+        .filter(Column("inquiry_id") == nil)
         .filter(RawItemRecord.Columns.id > query.after.rawID)
       if let channel = query.channel { request = request.filter(Column("channel") == channel) }
       // The kind a raw-only entry is listed with (``rawEntry(_:)``): what was read of it, else

@@ -43,7 +43,8 @@ extension InletDatabase {
       }
       let kept = [RawItemStatus.ignored.rawValue, RawItemStatus.quarantined.rawValue]
       guard kept.contains(raw.status), let extracted = raw.extracted,
-        var draft = try? InquiryJSON.decoder().decode(Inquiry.self, from: Data(extracted.utf8))
+        var draft = try? InquiryJSON.decoder().decode(Inquiry.self, from: Data(extracted.utf8)),
+        Self.holdsAnything(draft)
       else { return .nothingToPromote(status: raw.status) }
       draft.id = ""
       draft.status = InquiryStatus.new.rawValue
@@ -63,6 +64,18 @@ extension InletDatabase {
       }
       return .created(try Self.assemble(record, in: db))
     }
+  }
+
+  /// Whether a kept item's reading holds anything a manager could act on: a sender's detail,
+  /// a text or subject, a company, a call or other fields. (`{}` kept as `missing_fields` holds
+  /// none: promoted, it was an empty lead the channel's own `require_any` had refused.)
+  static func holdsAnything(_ draft: Inquiry) -> Bool {
+    let sender = draft.sender
+    let texts =
+      [sender.name, sender.email, sender.phone, draft.text, draft.subject]
+      + [draft.company?.name, draft.company?.inn]
+    return texts.contains { !($0 ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+      || sender.messenger?.id != nil || draft.call != nil || !draft.extra.isEmpty
   }
 
   /// A raw item as stored (its bytes and transport), or nil.
