@@ -40,7 +40,9 @@ struct DirectoryController {
       }
       let ids =
         batch.clients.map(\.id) + batch.contacts.map(\.id) + batch.interests.map(\.id)
-      if ids.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+      // Blank as the directory reads ids (newlines and non-breaking spaces too): such a record
+      // could never be addressed by its URL again.
+      if ids.contains(where: { DirectoryNormalizer.trimmed($0) == nil }) {
         throw APIError(
           .badRequest, code: "missing_fields", message: "every record needs a non-empty `id`")
       }

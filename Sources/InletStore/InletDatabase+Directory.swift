@@ -178,15 +178,26 @@ extension InletDatabase {
         }
         if let client = interest.clientID { change.clientIDs.insert(client) }
       }
+      // Without an `updated_at` of its own, a write stamps the time only when the interest is
+      // new or changed: the same PUT again must not reorder a client's open interests (the
+      // newest first), nor update every inquiry they are suggested for.
       try db.cachedStatement(
         sql: """
-          INSERT OR REPLACE INTO interests
-            (id, client_id, contact_id, title, stage, status, updated_at)
-          VALUES (?, ?, ?, ?, ?, ?, ?)
+          INSERT INTO interests (id, client_id, contact_id, title, stage, status, updated_at)
+          VALUES (?1, ?2, ?3, ?4, ?5, ?6, COALESCE(?7, ?8))
+          ON CONFLICT(id) DO UPDATE SET client_id = excluded.client_id,
+            contact_id = excluded.contact_id, title = excluded.title, stage = excluded.stage,
+            status = excluded.status,
+            updated_at = CASE
+              WHEN ?7 IS NOT NULL THEN ?7
+              WHEN client_id IS excluded.client_id AND contact_id IS excluded.contact_id
+                AND title IS excluded.title AND stage IS excluded.stage
+                AND status IS excluded.status THEN updated_at
+              ELSE ?8 END
           """
       ).execute(arguments: [
         interest.id, interest.clientID, interest.contactID, interest.title, interest.stage,
-        interest.status.rawValue, interest.updatedAt?.timeIntervalSince1970 ?? now,
+        interest.status.rawValue, interest.updatedAt?.timeIntervalSince1970, now,
       ])
     }
   }

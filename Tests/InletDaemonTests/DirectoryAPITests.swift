@@ -131,6 +131,11 @@ struct DirectoryAPITests {
         .POST, "/api/v1/directory/batch", #"{"clients":[{"id":""}]}"#, "application/json", 400,
         "missing_fields"
       ),
+      // Blank as the directory reads ids: stored, it could never be addressed again.
+      (
+        .POST, "/api/v1/directory/batch", #"{"clients":[{"id":"\n","name":"x"}]}"#,
+        "application/json", 400, "missing_fields"
+      ),
     ]
     for (method, path, body, type, status, code) in cases {
       let reply = try await send(daemon, method, path, body, contentType: type)
@@ -203,6 +208,33 @@ struct DirectoryAPITests {
     #expect(after["contact_id"] == nil)
     #expect(after["interest_ids"] as? [String] == [])
     #expect(after["suggested_action"] as? String == "new_contact_of_client")
+
+    // Interests sent without `updated_at`: the same PUT again changes nothing — not the order
+    // of the client's open interests (newest first), not the inquiries they are suggested for.
+    _ = try await send(
+      daemon, .PUT, "/api/v1/directory/clients/c3",
+      #"{"name":"ООО Астра","emails":["zakaz@astra.ru"]}"#)
+    for id in ["j1", "j2"] {
+      let put = try await send(
+        daemon, .PUT, "/api/v1/directory/interests/\(id)",
+        #"{"client_id":"c3","title":"Поставка \#(id)","status":"open"}"#)
+      #expect(put.status == 200 || put.status == 201, "\(put.body)")
+      try await Task.sleep(for: .milliseconds(20))
+    }
+    let astra = try await daemon.postLead(#"{"email":"zakaz@astra.ru","message":"Счёт"}"#)
+    let astraID = try #require(astra.json["id"] as? String)
+    #expect(try await match(daemon, astraID)["interest_ids"] as? [String] == ["j2", "j1"])
+    let again = try await send(
+      daemon, .PUT, "/api/v1/directory/interests/j1",
+      #"{"client_id":"c3","title":"Поставка j1","status":"open"}"#)
+    #expect(again.json["rematched"] as? Int == 0, "\(again.body)")
+    #expect(try await match(daemon, astraID)["interest_ids"] as? [String] == ["j2", "j1"])
+    // A changed interest is the newest again.
+    let renamed = try await send(
+      daemon, .PUT, "/api/v1/directory/interests/j1",
+      #"{"client_id":"c3","title":"Поставка j1, 2 этап","status":"open"}"#)
+    #expect(renamed.json["rematched"] as? Int == 1, "\(renamed.body)")
+    #expect(try await match(daemon, astraID)["interest_ids"] as? [String] == ["j1", "j2"])
   }
 
   @Test("inlet directory import: windows-1251 `;` with a column map, malformed rows by line")

@@ -605,9 +605,19 @@ struct QueueAPITests {
     let mergedAgain = try await daemon.api(
       .POST, "/inquiries/\(other)/merge", json: #"{"into":"\#(inquiryID)"}"#)
     #expect(mergedAgain.headers.first(name: "inlet-transition") == "repeated")
+    // An `r<id>` that made no inquiry is no target: 404 for a new inquiry; a decided one is
+    // 409 whatever the target, as with an unknown inquiry id.
+    let fresh = try await daemon.submitLead(8)
     let noTarget = try await daemon.api(
-      .POST, "/inquiries/\(other)/merge", json: #"{"into":"r987654"}"#)
+      .POST, "/inquiries/\(fresh)/merge", json: #"{"into":"r987654"}"#)
     #expect(noTarget.status == 404)
+    #expect(noTarget.errorCode == "merge_target_not_found")
+    for into in ["r987654", "987654"] {
+      let decided = try await daemon.api(
+        .POST, "/inquiries/\(other)/merge", json: #"{"into":"\#(into)"}"#)
+      #expect(decided.status == 409, "\(into): \(decided.body)")
+      #expect(decided.errorCode == "invalid_transition")
+    }
   }
 
   @Test("bad transition bodies are 400 or 415 and change nothing")
