@@ -136,6 +136,14 @@ struct QueueAPITests {
       #expect(reply.status == 200, "\(status): \(reply.body)")
       #expect(reply.json["resume"] == nil, "\(status): \(reply.body)")
     }
+    // Nor for calls: a ringing call's `call` inquiry becomes `missed_call` behind a position.
+    for kind in ["call", "missed_call"] {
+      let reply = try await daemon.api(.GET, "/inquiries?kind=\(kind)", token: daemon.readToken)
+      #expect(reply.status == 200, "\(kind): \(reply.body)")
+      #expect(reply.json["resume"] == nil, "\(kind): \(reply.body)")
+    }
+    let formsNew = try await daemon.api(.GET, "/inquiries?kind=form", token: daemon.readToken)
+    #expect(formsNew.json["resume"] as? String != nil, "\(formsNew.body)")
     let quarantinedPages = try await daemon.allPages("status=quarantined", limit: 1)
     #expect(quarantinedPages.compactMap { $0["id"] as? String } == ["r\(rawID)"])
     // A `kind` filter reads raw-only entries by the kind they are listed with.

@@ -13,7 +13,7 @@ extension InquiryController {
       let query = try Self.queueQuery(request.uri.queryParameters)
       let page = try await database.page(query)
       // `resume` ("what arrived since") only where entries join the listing as they arrive.
-      let resume = query.filter.resumable ? page.position.token : nil
+      let resume = query.resumable ? page.position.token : nil
       return try Self.json(Page(items: page.items, next: page.next?.token, resume: resume))
     }
   }

@@ -55,7 +55,9 @@ public enum OpenAPIDocument {
             the start). `resume` is offered for `status=new` (the default) only: an inquiry becomes
             `accepted`, `rejected` or `merged` when it is decided, and a raw item may become
             `ignored` or `quarantined` (and so join `all`) after it arrived (a letter fetched on a
-            later pass, `inlet replay`), so "what arrived since" is no question for those. A
+            later pass, `inlet replay`), so "what arrived since" is no question for those; nor with
+            `kind=call` or `kind=missed_call` (a ringing call's inquiry is `call` and becomes
+            `missed_call` when it ends unanswered, after a position taken meanwhile). A
             resumed listing shows new arrivals only, never a later change of an entry already seen:
             to follow decisions, continuations and rematches, read the event stream or page
             `/api/v1/events`.

@@ -23,6 +23,20 @@ public struct QueueQuery: Sendable {
   }
 }
 
+extension QueueQuery {
+  /// Whether a later `after` of this listing's position returns what arrived since: for a
+  /// resumable status (``ListFilter/resumable``) and a kind an entry has from its arrival. A
+  /// call's inquiry is `call` while it rings and becomes `missed_call` when it ends unanswered
+  /// (or at its `call_timeout`), behind a `kind=missed_call` position taken meanwhile.
+  public var resumable: Bool {
+    guard filter.resumable else { return false }
+    switch kind {
+    case "call", "missed_call": return false
+    default: return true
+    }
+  }
+}
+
 extension ListFilter {
   /// Whether a later `after` of this listing's position returns what arrived since. The cursor
   /// is the order of arrival (inquiry and raw item ids), so it is exact only where an entry's
