@@ -87,9 +87,12 @@ public enum MailNormaliser {
       let ownMessage = NoiseClassifier.isOwn(inner.email, options.ownAddresses)
       if forwardedForm != nil || (!ownMessage && letter.sender == inner) {
         // A colleague passed a client's letter (or a site's notification, ours too) on: the
-        // contacts are the client's, in the forwarded message, not the colleague's above it.
-        contactText = forward.message
-        signature = ""
+        // contacts are the client's, in the forwarded message, not the colleague's above it —
+        // and not in the history that message quotes (a client's reply to our offer quotes
+        // our signature: our phone, INN and company).
+        let inner = TextSplitter.split(forward.text)
+        contactText = [forward.fromLine ?? "", inner.text].joined(separator: "\n")
+        signature = inner.signature ?? ""
       } else if ownMessage {
         contactText = forward.before
       }

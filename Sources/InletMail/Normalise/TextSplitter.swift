@@ -45,7 +45,8 @@ enum TextSplitter {
   /// The fields of a forwarded message's header (`От:`, `Отправлено:`, `Кому:`, `Тема:`, …).
   private static let headerFields = [
     "from:", "от:", "от кого:", "sent:", "отправлено:", "date:", "дата:", "to:", "кому:", "cc:",
-    "копия:", "subject:", "тема:", "reply-to:", "importance:", "важность:",
+    "копия:", "subject:", "тема:", "reply-to:", "importance:", "важность:", "отправитель:",
+    "ответ-кому:",
   ]
   private static let signOffs = [
     "с уважением", "с наилучшими пожеланиями", "всего доброго", "всего наилучшего",
@@ -122,12 +123,15 @@ enum TextSplitter {
     }
     var forward: Forward?
     if let marker = firstForwardMarker(body, forwarding: forwarding) {
-      let header = forwardedHeader(body, at: marker)
+      // Apple Mail quotes a forwarded message below its marker (`> От: …`, `> text`): read as
+      // the message it is, its header and its text.
+      let message = [body[marker]] + dequoted(body[(marker + 1)...])
+      let header = forwardedHeader(message, at: 0)
       forward = Forward(
         before: body[..<marker].joined(separator: "\n").trimmingASCIIWhitespace(),
-        message: body[marker...].joined(separator: "\n"),
+        message: message.joined(separator: "\n"),
         fromLine: header.fromLine,
-        text: body[header.textStart...].joined(separator: "\n").trimmingASCIIWhitespace())
+        text: message[header.textStart...].joined(separator: "\n").trimmingASCIIWhitespace())
     }
     let quoted = collapseBlankLines(quotedLines).joined(separator: "\n").trimmingASCIIWhitespace()
     // The usual letter, with no quote, no signature and no blank runs: its lines joined again
@@ -185,12 +189,12 @@ enum TextSplitter {
       let lower = trimmed.fastLowercased()
       let field = lower.firstIndex(of: ":").map { String(lower[...$0]) }
       if let field, headerFields.contains(field) || field == "от кого:" {
-        guard fields.insert(field == "от:" || field == "от кого:" ? "from:" : field).inserted
-        else { break }
+        let isFrom = field == "от:" || field == "от кого:" || field == "отправитель:"
+        guard fields.insert(isFrom ? "from:" : field).inserted else { break }
         subjectAbove = field == "subject:" || field == "тема:"
       }
       if lower.utf8HasPrefix("from:") || lower.utf8HasPrefix("от:")
-        || lower.utf8HasPrefix("от кого:")
+        || lower.utf8HasPrefix("от кого:") || lower.utf8HasPrefix("отправитель:")
       {
         if fromLine == nil && seen <= 9 {
           fromLine = String(trimmed[trimmed.index(after: trimmed.firstIndex(of: ":")!)...])
@@ -206,6 +210,25 @@ enum TextSplitter {
       blankAbove = false
     }
     return (fromLine, textStart)
+  }
+
+  /// The lines without one level of `>` quoting when every line that is not blank has it (a
+  /// forward Apple Mail quoted below its marker); else the lines as they are.
+  private static func dequoted(_ lines: ArraySlice<Substring>) -> [Substring] {
+    var quoted = false
+    for line in lines {
+      let trimmed = line.trimmedASCII()
+      if trimmed.isEmpty { continue }
+      guard trimmed.utf8.first == UInt8(ascii: ">") else { return Array(lines) }
+      quoted = true
+    }
+    guard quoted else { return Array(lines) }
+    return lines.map { line in
+      let trimmed = line.trimmedASCII()
+      guard trimmed.utf8.first == UInt8(ascii: ">") else { return trimmed }
+      let rest = trimmed.dropFirst()
+      return rest.first == " " ? rest.dropFirst() : rest
+    }
   }
 
   /// Whether ``collapseBlankLines(_:)`` would change the lines: a blank line that is not

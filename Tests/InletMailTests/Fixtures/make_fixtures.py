@@ -1679,6 +1679,42 @@ letter(
     options={"own_addresses": ["sales@firma.ru"]},
     sender_name="Олег Иванов", sender_email="oleg@stroy-client.ru")
 
+letter(
+    "107-apple-mail-quoted-forward",
+    "a colleague forwards a client's letter from an iPhone: Apple Mail quotes the forwarded "
+    "header and text with `> ` below «Начало переадресованного сообщения:»",
+    [("From", "Анна <anna@example.ru>"), ("To", "sales@example.ru"),
+     ("Subject", "Fwd: Запрос КП"), ("Date", "Mon, 30 Nov 2026 10:05:00 +0300"),
+     ("Message-ID", "<apple-fwd-107@example.ru>"), ("MIME-Version", "1.0"),
+     ("Content-Type", "text/plain; charset=utf-8")],
+    ("Коллеги, посмотрите.\r\n\r\nОтправлено с iPhone\r\n\r\n"
+     "Начало переадресованного сообщения:\r\n\r\n"
+     "> От: Иван Петров <ivan@client.ru>\r\n"
+     "> Дата: 30 ноября 2026 г. в 10:00:00 GMT+3\r\n"
+     "> Кому: anna@example.ru\r\n> Тема: Запрос КП\r\n>\r\n"
+     "> Нужен расчёт на 10 насосов. Тел. 8 912 345-67-89\r\n").encode(),
+    sender_name="Иван Петров", sender_email="ivan@client.ru", subject="Fwd: Запрос КП",
+    text_contains=["Нужен расчёт на 10 насосов"], phones=["+79123456789"], signature=True)
+letter(
+    "108-forwarded-reply-quotes-our-offer",
+    "a colleague forwards a client's reply that quotes our offer below an Outlook header: the "
+    "phone, INN and company in the quoted offer are ours, not the client's",
+    [("From", "Анна <anna@example.ru>"), ("To", "sales@example.ru"),
+     ("Subject", "Fwd: RE: КП на насосы"), ("Date", "Mon, 30 Nov 2026 11:00:00 +0300"),
+     ("Message-ID", "<fwd-reply-108@example.ru>"), ("MIME-Version", "1.0"),
+     ("Content-Type", "text/plain; charset=utf-8")],
+    ("Коллеги, клиент согласен.\r\n\r\n"
+     "---------- Forwarded message ---------\r\n"
+     "От: Иван Петров <ivan@client.ru>\r\nDate: пн, 30 нояб. 2026 г. в 10:00\r\n"
+     "Subject: RE: КП на насосы\r\nTo: <anna@example.ru>\r\n\r\n"
+     "Согласны, выставляйте счёт. Мой мобильный 8 916 555-44-33\r\n\r\n"
+     "От: Анна <anna@example.ru>\r\nОтправлено: 27 ноября 2026 г. 15:00\r\n"
+     "Кому: ivan@client.ru\r\nТема: КП на насосы\r\n\r\n"
+     "С уважением, Анна\r\nООО «Насосы Плюс», ИНН 7707083893\r\n"
+     "Тел. +7 495 111-22-33\r\n").encode(),
+    sender_name="Иван Петров", sender_email="ivan@client.ru", subject="Fwd: RE: КП на насосы",
+    text_contains=["Согласны, выставляйте счёт"], phones=["+79165554433"])
+
 
 def main():
     os.makedirs(OUT, exist_ok=True)
