@@ -85,6 +85,16 @@ struct HostileLetterTests {
     #expect(AddressParser.parse(Array(#""\"Иван\"" <ivan@example.ru>"#.utf8)).first?.name == "Иван")
   }
 
+  @Test func bodyOfDigitsOneSpaceApart() throws {
+    // A short run without a phone is searched again after its first space; a long one is
+    // not, or this text would be read again from each of its 200,000 spaces.
+    for piece in ["1 ", "1 --- ", "1 ---------- 1 "] {
+      let read = try #require(
+        Self.letter("Subject: Таблица", body: String(repeating: piece, count: 200_000)))
+      #expect(read.phones.isEmpty, "\(piece)")
+    }
+  }
+
   @Test func bodyOfThousandsOfPhones() throws {
     let phones = (0..<20_000).map {
       String(format: "+7 916 %03d-%02d-%02d", $0 / 10_000, $0 / 100 % 100, $0 % 100)

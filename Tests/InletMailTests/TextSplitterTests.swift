@@ -194,6 +194,24 @@ struct ContactFinderTests {
       ])
   }
 
+  /// A number after a short one and a space (table cells turned to text, «до 18»), and numbers
+  /// grouped with dots; dates, cards, grouped accounts and addresses give none.
+  @Test func phonesAfterShortNumbersAndWithDots() {
+    let cases: [(String, [String])] = [
+      ("Офис 15 8 (495) 123-45-67", ["+74951234567"]),
+      ("Звоните до 18 8-912-345-67-89", ["+79123456789"]),
+      ("Тел.: +7.495.123.45.67, моб. 8.912.345.67.89", ["+74951234567", "+79123456789"]),
+      ("Заявка от 30.11.2026 89161234567", ["+79161234567"]),
+      ("Счёт от 30.11.2026, сумма 1.500.000 руб.", []),
+      ("Карта 4276 3800 1234 5678", []),
+      ("р/с 4070 2810 9380 0001 2345", []),
+      ("сервер 192.168.100.200", []),
+    ]
+    for (text, phones) in cases {
+      #expect(PhoneFinder.find(in: text, normalizer: normalizer) == phones, "\(text)")
+    }
+  }
+
   /// Two numbers one space apart (a list, table cells turned to text) are two numbers; a
   /// number with its extension glued on is still a number.
   @Test func phonesSideBySideAndWithExtensions() {

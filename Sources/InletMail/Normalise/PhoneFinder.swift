@@ -2,7 +2,7 @@ import InletCore
 
 /// Finds phone numbers in free text and normalises them with InletCore's ``PhoneNormalizer``.
 ///
-/// A candidate is a run of digits, spaces, dashes and parentheses, optionally led by `+`,
+/// A candidate is a run of digits, spaces, dashes, dots and parentheses, optionally led by `+`,
 /// holding 10 to 15 digits and not glued to letters. Runs right after a requisites label (ИНН,
 /// КПП, ОГРН, БИК, р/с, …) or a number sign (`Заказ № …`, `Order #…`) are account or document
 /// numbers, not phones. The scan works on UTF-8 bytes: every character that matters is ASCII,
@@ -19,6 +19,10 @@ enum PhoneFinder {
 
   private static let requisiteLabelBytes = requisiteLabels.map { Array($0.utf8) }
   private static let longestLabel = requisiteLabelBytes.map(\.count).max()!
+
+  /// A run without a phone of at most this many digits is searched again after its first
+  /// space; a longer one (a table of figures) is passed over whole, as it was read.
+  static let restartDigits = 30
 
   /// Distinct numbers kept from one text (a letter is read for its sender's numbers; a price
   /// list of thousands is not a lead's phones, and each found one is checked against the rest).
@@ -61,6 +65,13 @@ enum PhoneFinder {
           if isDigit(bytes[end - 1]) { gaps.append((end, digits)) }
           end += 1
         case UInt8(ascii: "-"), UInt8(ascii: "("), UInt8(ascii: ")"):
+          spaces = 0
+          end += 1
+        // `+7.495.123.45.67`: a dot between digits groups them as a dash does (a date's
+        // eight digits are no phone; what normalises decides).
+        case UInt8(ascii: ".")
+        where isDigit(bytes[end - 1]) && end + 1 < count
+          && isDigit(bytes[end + 1]):
           spaces = 0
           end += 1
         case 0xC2 where end + 1 < count && bytes[end + 1] == 0xA0:  // no-break space
@@ -110,7 +121,16 @@ enum PhoneFinder {
         }
       }
       if let phone, !found.contains(phone) { found.append(phone) }
-      index = max(end, index + 1)
+      if phone == nil, !requisite, !gluedToLetter, digits <= Self.restartDigits,
+        let gap = gaps.first
+      {
+        // No number in the run: what follows its first space may be one (`Офис 15 8 (495)
+        // 123-45-67` from a table's cells, `до 18 8-912-345-67-89`). Each restart leaves a
+        // digit behind, so a run is read at most this many times.
+        index = gap.at + 1
+      } else {
+        index = max(end, index + 1)
+      }
     }
     return found
   }
