@@ -18,6 +18,14 @@ struct TextSplitterTests {
     #expect(bare.text == "Body")
     #expect(bare.signature == "Ivan\n+7 916 000-00-00")
     let items = (1...20).map { "Позиция \($0): стул офисный, 10 шт." }.joined(separator: "\n")
+    for footer in [
+      "Отправлено из мобильной Яндекс Почты", "Отправлено из мобильной Яндекс.Почты",
+      "-- Отправлено из Mail.ru для Android", "Получить Outlook для Android",
+    ] {
+      let mobile = TextSplitter.split("Нужен счёт на 5 стульев.\n\n" + footer)
+      #expect(mobile.text == "Нужен счёт на 5 стульев.", "\(footer)")
+      #expect(mobile.signature != nil, "\(footer)")
+    }
     let separated = TextSplitter.split("Нужен счёт на:\n--\n" + items)
     #expect(separated.signature == nil)
     #expect(separated.text.contains("Позиция 20"))

@@ -82,6 +82,12 @@ enum FormMailer {
       || isReplySubject(letter.subject ?? "")
   }
 
+  /// Whether a subject is a 1C-Bitrix web form's notification («заполнена web-форма»).
+  static func isBitrixWebFormSubject(_ subject: String) -> Bool {
+    let lower = subject.fastLowercased()
+    return bitrixWebFormHints.contains(where: lower.utf8Contains)
+  }
+
   /// Reads the form of a letter from `body`; a reply is no form.
   static func read(letter: MailLetter, headers: MIMEHeaders, body: String) -> Result? {
     let mailer = (letter.mailer ?? "").asciiLowercased()

@@ -119,7 +119,12 @@ public enum MailNormaliser {
   private static func isPersonal(
     _ letter: MailLetter, form: FormMailer.Result, options: MailOptions
   ) -> Bool {
-    guard form.mailer == "form", let from = letter.from, !FormMailer.isNoReply(from.email),
+    // A Bitrix24 mailbox marks a person's own letters as Bitrix's (`X-Bitrix-Posting`): only
+    // its web forms' notifications say so in the subject.
+    let personalMailer =
+      form.mailer == "form"
+      || (form.mailer == "bitrix" && !FormMailer.isBitrixWebFormSubject(letter.subject ?? ""))
+    guard personalMailer, let from = letter.from, !FormMailer.isNoReply(from.email),
       !NoiseClassifier.isOwn(from.email, options.ownAddresses)
     else { return false }
     // A form naming an address elsewhere speaks for a visitor (a site's script sending from

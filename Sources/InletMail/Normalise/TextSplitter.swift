@@ -58,6 +58,7 @@ enum TextSplitter {
     "отправлено с iphone", "отправлено с моего iphone", "отправлено из приложения яндекс",
     "sent from yandex mail", "sent from mail.ru", "отправлено с моего смартфона",
     "sent from my android", "отправлено с мобильного", "get outlook for",
+    "отправлено из mail.ru", "отправлено из мобильной яндекс", "получить outlook для",
   ]
   /// A sign-off further from the end than this is part of the text.
   private static let maximumSignatureLines = 15
@@ -432,9 +433,12 @@ enum TextSplitter {
       // Sign-offs and footers are short lines; long ones need no lower-casing. Only the head
       // of a line is lower-cased (bytewise, as `fastLowercased` does, on the stack): prefixes
       // decide.
-      guard trimmed.utf8.count <= 120, mayStartMarker(trimmed.utf8) else { continue }
+      // A footer may follow the delimiter on its own line (`-- Отправлено из Mail.ru для
+      // Android`).
+      let head = trimmed.utf8.starts(with: "-- ".utf8) ? trimmed.dropFirst(3) : trimmed
+      guard head.utf8.count <= 120, mayStartMarker(head.utf8) else { continue }
       let (footer, signOff) = ByteSearch.withLowercasedHead(
-        of: trimmed.utf8, length: markerPrefixLength
+        of: head.utf8, length: markerPrefixLength
       ) { head in
         (
           mobileFooterBytes.contains(where: { head.starts(with: $0) }),
@@ -443,7 +447,7 @@ enum TextSplitter {
       }
       if footer { return index }
       // «С уважением, Иван» or «С уважением,» alone on its line.
-      if signOff && endsSignOff(trimmed) { return index }
+      if signOff && endsSignOff(head) { return index }
     }
     return nil
   }

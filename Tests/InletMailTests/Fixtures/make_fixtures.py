@@ -1715,6 +1715,19 @@ letter(
     sender_name="Иван Петров", sender_email="ivan@client.ru", subject="Fwd: RE: КП на насосы",
     text_contains=["Согласны, выставляйте счёт"], phones=["+79165554433"])
 
+letter(
+    "109-first-letter-from-bitrix-mailbox",
+    "a person's first letter (no reply) from a Bitrix24 mailbox (X-Bitrix-Posting) whose "
+    "signature has «Телефон:» and «E-mail:» lines: the sender stays the person",
+    [("From", "Сергей Волков <volkov@partner-co.ru>"), ("To", "sales@example.ru"),
+     ("Subject", "Запрос цены"), ("Date", "Mon, 30 Nov 2026 12:00:00 +0300"),
+     ("Message-ID", "<bx-109@partner-co.ru>"), ("X-Bitrix-Posting", "1234"),
+     ("MIME-Version", "1.0"), ("Content-Type", "text/plain; charset=utf-8")],
+    ("Пришлите цену на 5 насосов.\r\n\r\n-- \r\nСергей Волков\r\n"
+     "Телефон: +7 915 222-33-44\r\nE-mail: zakaz@partner-co.ru\r\n").encode(),
+    sender_name="Сергей Волков", sender_email="volkov@partner-co.ru", subject="Запрос цены",
+    text_contains=["Пришлите цену на 5 насосов"], phones=["+79152223344"], signature=True)
+
 
 def main():
     os.makedirs(OUT, exist_ok=True)
