@@ -44,8 +44,11 @@ enum CyrillicScore {
     private(set) var total = 0.0
     // Letters of the current word so far, and whether it started with a small letter:
     // capitals after that (`дПВТЩК`) are the signature of a swapped KOI8/cp1251 reading.
+    // A word of capitals so far (`СЧЕТ`, `ООО`) is charged for its first one only: a subject
+    // or a company written in capitals reads in its code page as well as small letters do.
     private var wordLength = 0
     private var wordStartedLower = false
+    private var wordAllCapitals = false
 
     mutating func add(_ value: UInt32) {
       add(Step(value))
@@ -59,13 +62,20 @@ enum CyrillicScore {
         total += step.weight
         if wordLength == 0 {
           wordStartedLower = step.lower
-        } else if !step.lower && wordStartedLower {
-          total -= 4
+          wordAllCapitals = !step.lower
+          if !step.lower { total -= 0.5 }
+        } else if step.lower {
+          wordAllCapitals = false
+        } else {
+          if wordStartedLower { total -= 4 }
+          if !wordAllCapitals { total -= 0.5 }
         }
-        if !step.lower { total -= 0.5 }
         wordLength += 1
       case .asciiLetter:
-        if wordLength == 0 { wordStartedLower = step.lower }
+        if wordLength == 0 {
+          wordStartedLower = step.lower
+          wordAllCapitals = false
+        }
         wordLength += 1
       case .separator:
         wordLength = 0
