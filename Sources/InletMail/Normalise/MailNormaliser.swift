@@ -142,7 +142,9 @@ public enum MailNormaliser {
     if let parsed = AddressParser.parse(Array(cleaned.utf8)).first(where: {
       EmailNormalizer.normalize($0.address) != nil
     }), let email = EmailNormalizer.normalize(parsed.address) {
-      let name = parsed.name.flatMap { $0.isEmpty || $0.lowercased() == email ? nil : $0 }
+      let name = parsed.name.map(attributedName).flatMap {
+        $0.isEmpty || $0.lowercased() == email ? nil : $0
+      }
       return MailAddress(name: name, email: email)
     }
     // An attribution line (`03.04.2024, 09:00, "Клиент" <c@f.ru>`): the address in brackets.
@@ -154,8 +156,17 @@ public enum MailNormaliser {
     if let comma = name.lastIndex(of: ",") {
       name = String(name[name.index(after: comma)...]).trimmingASCIIWhitespace()
     }
-    name = name.trimmingCharacters(inSet: ["\"", " "])
+    name = attributedName(name).trimmingCharacters(inSet: ["\"", " "])
     return MailAddress(name: name.isEmpty ? nil : name, email: email)
+  }
+
+  /// The name of a Mail.ru attribution (`Понедельник, 30 ноября 2026, 10:00 +03:00 от Иван
+  /// Петров <ivan@client.ru>:`): what follows its last ` от `; a name as it is otherwise.
+  static func attributedName(_ name: String) -> String {
+    guard let from = name.range(of: " от ", options: .backwards),
+      name[..<from.lowerBound].contains(where: \.isNumber)
+    else { return name }
+    return String(name[from.upperBound...]).trimmingASCIIWhitespace()
   }
 
   private static func addresses(_ headers: MIMEHeaders, _ name: String) -> [MailAddress] {

@@ -1728,6 +1728,20 @@ letter(
     sender_name="Сергей Волков", sender_email="volkov@partner-co.ru", subject="Запрос цены",
     text_contains=["Пришлите цену на 5 насосов"], phones=["+79152223344"], signature=True)
 
+letter(
+    "110-mailru-forward-attribution",
+    "a colleague forwards a client's letter from Mail.ru, whose forward names the sender in an "
+    "attribution line with a time (`…, 10:00 +03:00 от Иван Петров <…>:`)",
+    [("From", "Анна <anna@example.ru>"), ("To", "sales@example.ru"),
+     ("Subject", "Fwd: Заявка"), ("Date", "Mon, 30 Nov 2026 10:30:00 +0300"),
+     ("Message-ID", "<mailru-fwd-110@example.ru>"), ("MIME-Version", "1.0"),
+     ("Content-Type", "text/plain; charset=utf-8")],
+    ("Передаю клиента.\r\n\r\n-------- Пересылаемое сообщение --------\r\n"
+     "Понедельник, 30 ноября 2026, 10:00 +03:00 от Иван Петров <ivan@client.ru>:\r\n\r\n"
+     "Нужна поставка труб, 2 тонны. Тел. +7 903 111-22-33\r\n").encode(),
+    sender_name="Иван Петров", sender_email="ivan@client.ru", subject="Fwd: Заявка",
+    text_contains=["Нужна поставка труб"], phones=["+79031112233"])
+
 
 def main():
     os.makedirs(OUT, exist_ok=True)
