@@ -71,6 +71,11 @@ public struct InletServer: Sendable {
     let mailboxCount = loaded.config.mailboxes.count
     let app = Application(
       router: router.build(),
+      server: .http1(
+        configuration: .init(
+          idleTimeout: .nanoseconds(
+            http.idleTimeout.components.seconds * 1_000_000_000
+              + http.idleTimeout.components.attoseconds / 1_000_000_000))),
       configuration: .init(address: .hostname(http.host, port: http.port), serverName: nil),
       onServerRunning: { channel in
         health.markReady()

@@ -52,7 +52,10 @@ final class DaemonHarness: @unchecked Sendable {
 
   /// Writes the config; `extra` is appended YAML.
   /// `extraConfig` is appended at the top level (e.g. a `delivery:` section).
-  init(maxBodyBytes: Int = 65536, extraChannels: String = "", extraConfig: String = "") throws {
+  init(
+    maxBodyBytes: Int = 65536, idleTimeout: String = "60s", extraChannels: String = "",
+    extraConfig: String = ""
+  ) throws {
     folder = FileManager.default.temporaryDirectory
       .appendingPathComponent("inlet-live-\(UUID().uuidString)")
     let credentials = folder.appendingPathComponent("credentials")
@@ -76,6 +79,7 @@ final class DaemonHarness: @unchecked Sendable {
         host: 127.0.0.1
         port: \(port)
         max_body_bytes: \(maxBodyBytes)
+        idle_timeout: \(idleTimeout)
       api:
         tokens:
           - { name: reader, token_file: api-read, scope: read }

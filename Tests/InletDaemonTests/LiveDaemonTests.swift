@@ -111,6 +111,29 @@ struct LiveDaemonTests {
     #expect(!daemon.log().contains("nope"), "a presented secret must not be logged")
   }
 
+  @Test("a connection that stalls (no request, a body that stops) is closed after idle_timeout")
+  func idleConnectionsClosed() async throws {
+    let daemon = try DaemonHarness(idleTimeout: "1s")
+    defer { daemon.remove() }
+    try await daemon.start()
+    let partial = Array(
+      "POST /hooks/site HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"na".utf8)
+    for request in [[], partial] {
+      // The receive timeout (10 s) only tells a close from a connection left open.
+      let fd = try #require(DaemonHarness.loopbackSocket(port: daemon.port, seconds: 10))
+      defer { close(fd) }
+      if !request.isEmpty { #expect(send(fd, request, request.count, 0) == request.count) }
+      let opened = ContinuousClock.now
+      var buffer = [UInt8](repeating: 0, count: 256)
+      var received = 1
+      while received > 0 { received = recv(fd, &buffer, buffer.count, 0) }
+      #expect(received == 0, "closed by the daemon, not by the receive timeout")
+      #expect(ContinuousClock.now - opened < .seconds(9))
+    }
+    // A connection in use is not cut: the daemon still answers.
+    #expect(try await daemon.submitLead(1).isEmpty == false)
+  }
+
   @Test("oversized, malformed and wrongly typed bodies get clear JSON errors")
   func badBodies() async throws {
     let daemon = try DaemonHarness(maxBodyBytes: 4096)

@@ -67,6 +67,9 @@ public struct InletConfig: Sendable, Decodable {
     public var maxBodyBytes = 1_048_576
     public var publicURL: String?
     public var trustedProxies = ["127.0.0.1"]
+    /// A connection that sent nothing for this long (no request, a request or body that
+    /// stalled) is closed: a client cannot hold connections open for ever.
+    public var idleTimeout: Duration = .seconds(60)
 
     init() {}
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -74,6 +77,7 @@ public struct InletConfig: Sendable, Decodable {
       case maxBodyBytes = "max_body_bytes"
       case publicURL = "public_url"
       case trustedProxies = "trusted_proxies"
+      case idleTimeout = "idle_timeout"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -109,6 +113,13 @@ public struct InletConfig: Sendable, Decodable {
         throw DecodingError.dataCorruptedError(
           forKey: .trustedProxies, in: c,
           debugDescription: "`\(proxy)` is not an IP address (ranges and names are not supported)")
+      }
+      if let text = try c.decodeIfPresent(String.self, forKey: .idleTimeout) {
+        guard let value = DurationText.parse(text), value > .zero else {
+          throw DecodingError.dataCorruptedError(
+            forKey: .idleTimeout, in: c, debugDescription: "a duration such as 30s or 5m")
+        }
+        idleTimeout = value
       }
       guard host == "localhost" || Self.isIPLiteral(host) else {
         throw DecodingError.dataCorruptedError(
