@@ -21,8 +21,10 @@ extension InletDatabase {
       (record: row.text(0), inquiryID: row.integer(1))
     }
     var record: CallRecord
+    var directionWasKnown = false
     if let text = stored?.record {
       record = try InquiryJSON.decoder().decode(CallRecord.self, from: Data(text.utf8))
+      directionWasKnown = record.direction != nil
       record.apply(event)
     } else {
       record = CallRecord(first: event)
@@ -30,10 +32,25 @@ extension InletDatabase {
     var inquiryID: Int64? = stored?.inquiryID
     var created = false
 
+    let directions = callDirections(options)
     let updated = try inquiryID.map {
       try updateInquiry($0, with: record, at: event.receivedAt, settings: settings, in: db)
     }
-    if updated != true, record.makesInquiry(directions: callDirections(options)) {
+    if updated == true, let inquiryID, !directionWasKnown, let direction = record.direction,
+      !directions.contains(direction)
+    {
+      // The call ended before any event stated its direction (MegaFon's COMPLETED overtaking
+      // its OUTGOING), so it was taken as inbound and made an inquiry; it was not. One nobody
+      // decided yet is rejected by inlet, so the queue and the CRM hear it is no lead (a
+      // decided one is left as the manager decided it: the transition is then refused).
+      _ = try apply(
+        .reject(
+          reason: "not_a_lead",
+          comment: "the call was \(direction == "out" ? "outgoing" : direction); "
+            + "its direction came after its end"),
+        to: String(inquiryID), by: "inlet", at: event.receivedAt, settings: settings, in: db)
+    }
+    if updated != true, record.makesInquiry(directions: directions) {
       var inquiry = draft
       record.update(&inquiry)
       // Matched by the caller's number, like every new inquiry.
