@@ -110,11 +110,32 @@ public enum BodyExtractor {
       texts.append(text.trimmingASCIIWhitespace())
       return
     }
+    if isTNEF(part), let content = TNEF.read(part.decodedBody),
+      !content.files.isEmpty || content.text != nil
+    {
+      // Outlook's Rich Text letter: its files (and, with no text part, its text) are inside.
+      for file in content.files {
+        let mediaType =
+          file.mediaType.flatMap { $0.contains("/") ? $0 : nil }
+          ?? FileNameSanitiser.mediaType(forName: file.name)
+        body.attachments.append(
+          ExtractedAttachment(
+            fileName: file.name, mediaType: mediaType, data: file.data, inline: false))
+      }
+      if wantText, texts.isEmpty, let text = content.text { texts.append(text) }
+      return
+    }
     body.attachments.append(
       ExtractedAttachment(
         fileName: part.fileName, mediaType: part.mediaType, data: part.decodedBody,
         inline: part.disposition?.value == "inline"
           || (part.disposition == nil && part.headers.contains("content-id"))))
+  }
+
+  /// `application/ms-tnef` (`vnd.ms-tnef`), or a `winmail.dat` of any declared type.
+  private static func isTNEF(_ part: MIMEPart) -> Bool {
+    part.mediaType == "application/ms-tnef" || part.mediaType == "application/vnd.ms-tnef"
+      || part.fileName?.lowercased() == "winmail.dat"
   }
 
   private static func walkAlternative(

@@ -13,6 +13,19 @@ public enum FileNameSanitiser {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
   ]
 
+  /// The media type a file's name suggests by its extension (the types named above, and a
+  /// few more an Outlook attachment carries), or `application/octet-stream`.
+  public static func mediaType(forName name: String?) -> String {
+    guard let name, let dot = name.lastIndex(of: ".") else { return "application/octet-stream" }
+    let fileExtension = name[name.index(after: dot)...].lowercased()
+    if fileExtension == "jpeg" { return "image/jpeg" }
+    if fileExtension == "rtf" { return "application/rtf" }
+    if fileExtension == "pptx" {
+      return "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+    }
+    return extensions.first { $0.value == fileExtension }?.key ?? "application/octet-stream"
+  }
+
   /// A safe name for a file declared as `declared` (or nothing) of type `mediaType`.
   public static func sanitise(_ declared: String?, mediaType: String, index: Int) -> String {
     if let declared, isPlainSafe(declared) { return declared }
