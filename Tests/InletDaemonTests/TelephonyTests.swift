@@ -556,7 +556,7 @@ struct TelephonyTests {
         [
           ("EventType", "hangup"), ("CallID", "t5"), ("SubCallID", "a"),
           ("CallerIDNum", "74951112233"), ("CallerExtension", "0001*101"), ("Bridged", "yes"),
-          ("Duration", "70"),
+          ("Duration", "70000000"),
         ],
         [
           ("EventType", "dial-out"), ("CallID", "t5"), ("SubCallID", "a"),
@@ -744,7 +744,42 @@ struct TelephonyTests {
       [("EventType", "answer"), ("CallID", "t1"), ("SubCallID", "a")],
       [
         ("EventType", "hangup"), ("CallID", "t1"), ("SubCallID", "a"), ("Bridged", "yes"),
-        ("Duration", "95"),
+        ("Duration", "95000000"),
+      ],
+      // Put through IVR 099 to extension 101: both extensions named, `CallFlow=in`; no one
+      // answered (its hangup's CallStatus says so, without Bridged).
+      [
+        ("EventType", "dial-in"), ("CallID", "t20"), ("SubCallID", "b"), ("CallFlow", "in"),
+        ("CallerIDNum", "+78123351127"), ("CallerExtension", "3515*099@sipproxy.telphin.ru"),
+        ("CalledExtension", "3515*101@sipproxy.telphin.ru"), ("CalledNumber", "3515*101"),
+        ("CalledDID", "78123092854"), ("CallStatus", "CALLING"),
+      ],
+      [
+        ("EventType", "hangup"), ("CallID", "t20"), ("SubCallID", "b"), ("CallFlow", "in"),
+        ("CallerIDNum", "+78123351127"), ("CallerExtension", "3515*099@sipproxy.telphin.ru"),
+        ("CalledExtension", "3515*101@sipproxy.telphin.ru"), ("CallStatus", "NOANSWER"),
+        ("Duration", "0"),
+      ],
+      // An incoming call forwarded to an employee's mobile: its forwarded leg (CallFlow=out,
+      // Transfered=yes) comes first; the customer is the caller, not the mobile.
+      [
+        ("EventType", "dial-out"), ("CallID", "t21"), ("SubCallID", "c"), ("CallFlow", "out"),
+        ("Transfered", "yes"), ("CallerExtension", "3515*101"), ("CallerIDNum", "3515*101"),
+        ("CalledNumber", "79990001122"), ("CallStatus", "CALLING"),
+      ],
+      [
+        ("EventType", "dial-in"), ("CallID", "t21"), ("SubCallID", "d"), ("CallFlow", "in"),
+        ("CallerIDNum", "+79161112299"), ("CalledExtension", "3515*101"),
+        ("CallStatus", "CALLING"),
+      ],
+      [
+        ("EventType", "hangup"), ("CallID", "t21"), ("SubCallID", "c"), ("CallFlow", "out"),
+        ("Transfered", "yes"), ("CallerExtension", "3515*101"), ("CalledNumber", "79990001122"),
+        ("CallStatus", "ANSWER"), ("Duration", "42000000"),
+      ],
+      [
+        ("EventType", "hangup"), ("CallID", "t21"), ("SubCallID", "d"), ("CallFlow", "in"),
+        ("CallerIDNum", "+79161112299"), ("CallStatus", "ANSWER"),
       ],
     ] {
       #expect(try await pbx.postForm("/hooks/telphin?token=\(token)", pairs).status == 200)
@@ -810,8 +845,16 @@ struct TelephonyTests {
     #expect(sipuni.first?.sender.phone == "+79991234567")
     let telphin = try pbx.inquiries("telphin")
     #expect(telphin.first?.kind == .call)
-    #expect(telphin.first?.call?.durationS == 95)
+    #expect(telphin.first?.call?.durationS == 95, "Duration is in microseconds")
     #expect(telphin.first?.call?.employee == "201")
+    let ivr = try #require(telphin.first { $0.source.callID == "t20" }, "an IVR's call is a lead")
+    #expect(ivr.kind == .missedCall)
+    #expect(ivr.sender.phone == "+78123351127")
+    #expect(ivr.call?.direction == "in")
+    let forwarded = try #require(telphin.first { $0.source.callID == "t21" })
+    #expect(forwarded.kind == .call)
+    #expect(forwarded.sender.phone == "+79161112299", "the caller, not the employee's mobile")
+    #expect(forwarded.call?.direction == "in")
     let uisInquiries = try pbx.inquiries("uis")
     #expect(uisInquiries.first?.kind == .missedCall)
     #expect(uisInquiries.first?.sender.phone == "+79031112233")
@@ -1036,7 +1079,7 @@ struct TelephonyTests {
     #expect(talking.extra["call_state"] == .string("answered"), "\(talking.extra)")
     try await telphin([
       ("EventType", "hangup"), ("CallID", "g4"), ("SubCallID", "102"), ("Bridged", "yes"),
-      ("Duration", "95"),
+      ("Duration", "95000000"),
     ])
     let ended = try #require(try pbx.inquiries("telphin").first { $0.source.callID == "g4" })
     #expect(ended.kind == .call)
@@ -1053,7 +1096,7 @@ struct TelephonyTests {
     try await telphin([("EventType", "answer"), ("CallID", "g6"), ("SubCallID", "102")])
     try await telphin([
       ("EventType", "hangup"), ("CallID", "g6"), ("SubCallID", "102"), ("Bridged", "yes"),
-      ("Duration", "95"),
+      ("Duration", "95000000"),
     ])
     try await telphin([
       ("EventType", "hangup"), ("CallID", "g6"), ("SubCallID", "101"), ("Bridged", "no"),

@@ -124,6 +124,31 @@ struct CallTimeoutTests {
     #expect(try Self.inquiry(db, "nodir")?.extra["call_timed_out"] == nil)
   }
 
+  @Test("a call of which only a recording's event came is closed by the timeout, with no lead")
+  func recordingOnly() async throws {
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    let db = temp.database
+    let at = Self.now.addingTimeInterval(-7200)
+    let call = CallEvent(
+      callID: "rec-only", recordingURL: "https://pbx.example/rec/1.mp3", receivedAt: at)
+    var draft = Inquiry(channel: "pbx", kind: .call, receivedAt: at, sender: .init())
+    draft.source.callID = "rec-only"
+    let base = submission()
+    _ = try await db.ingest(
+      RawSubmission(
+        channel: "pbx", event: "recording", idempotencyKey: "pbx:rec-only:recording",
+        receivedAt: at, transport: base.transport, body: base.body,
+        disposition: .call(call, draft), files: [], context: base.context))
+    let closed = try await db.closeUnendedCalls(
+      now: Self.now, shortest: 3600, directions: { _ in ["in"] }, timeout: { _ in 3600 })
+    #expect(closed.map(\.callID) == ["rec-only"])
+    #expect(try Self.inquiry(db, "rec-only") == nil, "no false missed call")
+    // Its state stated later (the call's events came after all): a lead as any call.
+    _ = try await db.ingest(Self.event("rec-only", .ended, answered: false, ago: 10))
+    #expect(try Self.inquiry(db, "rec-only")?.kind == .missedCall)
+  }
+
   @Test("calls open before the open column existed are swept too")
   func migratedOpenCalls() async throws {
     let temp = try TempDatabase(migrate: false)

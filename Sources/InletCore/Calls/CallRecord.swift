@@ -36,10 +36,15 @@ public struct CallRecord: Sendable, Equatable, Codable {
   /// Set when the call was closed because no event ended it within the channel's
   /// `call_timeout` (a lost hangup, a summary switched off), not by the provider's word.
   public var timedOut: Bool?
+  /// Set while no event stated the call's state: only facts came (a recording's link, for a
+  /// call whose other events go elsewhere). Such a call is no lead of its own, also when it
+  /// is closed by the timeout.
+  public var stateless: Bool?
 
   /// Starts a record from the first event seen (not necessarily the provider's first).
   public init(first event: CallEvent) {
     callID = event.callID
+    stateless = true
     state = .ringing
     answered = false
     outcomeDecided = false
@@ -54,6 +59,7 @@ public struct CallRecord: Sendable, Equatable, Codable {
   @discardableResult
   public mutating func apply(_ event: CallEvent) -> Bool {
     let before = self
+    if event.state != nil { stateless = nil }
     let stale: Bool
     if let leg = event.leg {
       stale = event.seq.map { seq in legSeqs?[leg].map { seq < $0 } ?? false } ?? false
@@ -153,6 +159,7 @@ public struct CallRecord: Sendable, Equatable, Codable {
   /// waits for it; once the call ended with the direction still unknown, it is taken as
   /// inbound — a missed call is never dropped for want of a direction.
   public func makesInquiry(directions: Set<String>) -> Bool {
+    if stateless == true { return false }
     if let direction { return directions.contains(direction) }
     return state.isFinal && directions.contains("in")
   }
@@ -213,6 +220,7 @@ extension CallRecord {
     writer.string("recordingURL", recordingURL)
     writer.string("startedAt", startedAt.map(Inquiry.timestamp))
     writer.string("state", state.rawValue)
+    if stateless == true { writer.bool("stateless", true) }
     if timedOut == true { writer.bool("timedOut", true) }
     return writer.finish()
   }
