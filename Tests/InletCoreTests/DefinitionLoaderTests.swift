@@ -221,6 +221,14 @@ struct DefinitionLoaderTests {
         """,
       expected: ["fields.sender.name", "a field rule needs"]),
     BrokenDefinition(
+      label: "international that is neither a flag nor fallback",
+      yaml: """
+        auth: { scheme: bearer-or-url-token }
+        fields:
+          sender.phone: { paths: [from], international: sometimes }
+        """,
+      expected: ["fields.sender.phone.international", "true, false or fallback"]),
+    BrokenDefinition(
       label: "reply with both json and text",
       yaml: """
         auth: { scheme: bearer-or-url-token }

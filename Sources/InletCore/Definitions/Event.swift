@@ -125,6 +125,10 @@ public struct FieldRule: Sendable, Decodable {
   /// The value is an international number even without its "+" (a WhatsApp id, a Telegram
   /// contact): bare digits get one, so no default country is assumed.
   public var international = false
+  /// `international: fallback`: bare digits the default country cannot read are taken as an
+  /// international number without its "+" (a PBX sends a Belarusian caller as `375291234567`
+  /// beside a Russian `79161234567`); digits it can read stay its own.
+  public var internationalFallback = false
 
   enum CodingKeys: String, CodingKey, CaseIterable {
     case paths, template, value, map, difference, international
@@ -154,7 +158,15 @@ public struct FieldRule: Sendable, Decodable {
       try $0.map { try FieldPath.decoding($0, at: c.codingPath + [CodingKeys.difference]) }
     }
     divideBy = try c.decodeIfPresent(Double.self, forKey: .divideBy)
-    international = try c.decodeIfPresent(Bool.self, forKey: .international) ?? false
+    if let flag = try? c.decodeIfPresent(Bool.self, forKey: .international) {
+      international = flag
+    } else if let mode = try c.decodeIfPresent(String.self, forKey: .international) {
+      guard mode == "fallback" else {
+        throw DecodingError.dataCorruptedError(
+          forKey: .international, in: c, debugDescription: "true, false or fallback")
+      }
+      internationalFallback = true
+    }
     if let divideBy, divideBy == 0 {
       throw DecodingError.dataCorruptedError(
         forKey: .divideBy, in: c, debugDescription: "a non-zero number")

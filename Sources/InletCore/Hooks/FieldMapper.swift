@@ -105,8 +105,9 @@ struct FieldMapper {
       }
     }
     if found == nil, let constant = rule.value { found = constant }
-    if rule.international, let text = found, !text.isEmpty,
-      text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
+    if rule.international || rule.internationalFallback, let text = found, !text.isEmpty,
+      text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+      rule.international || phone.normalize(text) == nil
     {
       found = "+" + text
     }
