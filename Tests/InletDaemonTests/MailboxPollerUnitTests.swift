@@ -84,6 +84,27 @@ struct UnfetchableLetterTests {
   }
 }
 
+/// `mail.allow_senders` lifts the per-sender limit: a marketplace's robot sends every lead.
+@Suite("Allowed senders and the rate limit")
+struct AllowedSenderLimitTests {
+  @Test("a letter from an allowed sender carries no rate-limit key; another one does")
+  func allowedSendersAreNotLimited() {
+    let raw = Array(
+      "From: Маркетплейс <leads@market.example>\r\nSubject: Новый заказ\r\n\r\nТел. +7 916 123-45-67\r\n"
+        .utf8)
+    let allowed = MailItemBuilder(
+      mailbox: "sales", folder: "INBOX",
+      options: MailOptions(allowSenders: ["leads@market.example"]))
+    let plain = MailItemBuilder(mailbox: "sales", folder: "INBOX", options: MailOptions())
+    #expect(
+      allowed.item(uid: 1, bytes: raw, size: raw.count, internalDate: nil, headersOnly: false)
+        .sender == nil)
+    #expect(
+      plain.item(uid: 1, bytes: raw, size: raw.count, internalDate: nil, headersOnly: false)
+        .sender == "leads@market.example")
+  }
+}
+
 /// A callback form (a name and a phone, from the site's robot) is the visitor's inquiry.
 @Suite("Form letters without the visitor's address")
 struct AddresslessFormTests {

@@ -303,6 +303,33 @@ struct MailIngestTests {
     #expect(ignored.first?.sender.email == "client@example.ru")
   }
 
+  @Test("a sender at the limit gets its letters per window, and those held back stay put")
+  func rateLimitCountsLettersLetThrough() async throws {
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    let now = Date()
+    let limit = MailRateLimit(count: 3, window: 3600)
+    // A robot sending a lead a second: three taken, two held back — and owing no move.
+    let first = (1...5).map {
+      letter(
+        uid: UInt32($0), messageID: "r\($0)@x", receivedAt: now.addingTimeInterval(10),
+        arrivedAt: now.addingTimeInterval(Double($0)))
+    }
+    let results = try await temp.database.ingestMail(
+      first, at: inbox, cursor: 5, rateLimit: limit, owed: true)
+    #expect(results.map(\.isRateLimited) == [false, false, false, true, true])
+    #expect(try await temp.database.owedMailUIDs(inbox, upTo: 5) == [1, 2, 3])
+    // An hour after the first was taken, the next one is taken: the held-back ones do not
+    // count (they did, and the sender stayed shut out for as long as it kept writing).
+    let later = try await temp.database.ingestMail(
+      [
+        letter(
+          uid: 6, messageID: "r6@x", receivedAt: now.addingTimeInterval(3610),
+          arrivedAt: now.addingTimeInterval(3601.5))
+      ], at: inbox, cursor: 6, rateLimit: limit, owed: true)
+    #expect(later.first?.isRateLimited == false, "\(later)")
+  }
+
   @Test("the rate limit counts letters by their arrival: a backlog fetched at once is no flood")
   func rateLimitByArrival() async throws {
     let temp = try TempDatabase()

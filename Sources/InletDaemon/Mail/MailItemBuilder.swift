@@ -67,9 +67,13 @@ struct MailItemBuilder: Sendable {
           field: "attachment", filename: $0.name, contentType: $0.contentType, data: $0.data)
       }
       messageID = letter.messageID
+      // `mail.allow_senders` (a marketplace's or a call tracker's robot sending every lead
+      // from one address) are not held back by the per-sender limit.
+      let limited = !options.allows(letter)
       item = MailItem(
         uid: uid, bytes: bytes, key: "", receivedAt: receivedAt, arrivedAt: internalDate,
-        transport: transportText, sender: inquiry.sender.email ?? inquiry.sender.phone,
+        transport: transportText,
+        sender: limited ? inquiry.sender.email ?? inquiry.sender.phone : nil,
         outcome: .inquiry(
           inquiry, files: files, references: letter.inReplyTo + letter.references))
     case .ignored(let reason, let letter):

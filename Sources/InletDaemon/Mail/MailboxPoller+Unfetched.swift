@@ -38,9 +38,11 @@ extension MailboxPoller {
       items, at: location, cursor: cursor, rateLimit: rateLimit,
       owed: settings.afterIngest != .keep)
     var stored: [UInt32] = []
+    var owedNothing: [UInt32] = []
     for (item, result) in zip(items, results) where !item.isUnfetchable {
       // A letter still refused is no news; one that came counts as any letter.
       stored.append(item.uid)
+      if result.isRateLimited { owedNothing.append(item.uid) }
       summary.tally(result)
       summary.bytes += item.bytes.count
     }
@@ -52,7 +54,8 @@ extension MailboxPoller {
         "letters the server would not give earlier were fetched",
         metadata: ["letters": "\(stored.count)"])
     }
-    try await afterIngestOwed(stored, at: location, into: &summary)
+    try await afterIngestOwed(
+      stored.filter { !owedNothing.contains($0) }, at: location, into: &summary)
   }
 
   /// Fetches letters a command each. A letter whose FETCH ends the session (a server that hangs

@@ -283,7 +283,11 @@ final class MailboxPoller: Sendable {
       for (item, result) in zip(items, results) {
         // A letter the server would not give is not the server's to mark or move: it is
         // asked for again by the next passes (``retryUnfetched``), not this one.
-        if item.isUnfetchable { fresh.insert(item.uid) } else { stored.append(item.uid) }
+        if item.isUnfetchable {
+          fresh.insert(item.uid)
+        } else if !result.isRateLimited {
+          stored.append(item.uid)
+        }
         summary.tally(result)
       }
       // Only now, after the commit, is the server told.

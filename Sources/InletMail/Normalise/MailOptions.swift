@@ -33,3 +33,10 @@ public struct MailOptions: Sendable {
     phoneNormalizer = PhoneNormalizer(defaultCountry: defaultCountry)
   }
 }
+
+extension MailOptions {
+  /// Whether `mail.allow_senders` lists the letter's sender (`From` or `Reply-To`).
+  public func allows(_ letter: MailLetter) -> Bool {
+    NoiseClassifier.isAllowed(letter, allowSenders)
+  }
+}

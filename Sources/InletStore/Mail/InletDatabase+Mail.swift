@@ -156,6 +156,9 @@ extension InletDatabase {
     ) { row in row.integer(0) ?? 0 }
     if let copied { return .alreadyStored(rawID: String(copied)) }
     if item.isUnfetchable { return try keepUnfetchable(item, at: location, in: db) }
+    // A letter held back by the per-sender limit owes the server nothing: left where it is, a
+    // person still sees it in the mailbox.
+    var owed = owed
     func link(_ rawID: Int64) throws {
       let statement = try db.cachedStatement(
         sql: """
@@ -185,11 +188,14 @@ extension InletDatabase {
     }
 
     var outcome = item.outcome
+    var rateLimited = false
     if case .inquiry(let draft, _, _) = outcome, let sender = item.sender,
       try recentLetters(from: sender, before: item.arrivedAt, window: rateLimit.window, in: db)
         >= rateLimit.count
     {
-      outcome = .ignored(reason: "rate_limited", partial: draft)
+      outcome = .ignored(reason: MailIngestResult.rateLimitedReason, partial: draft)
+      rateLimited = true
+      owed = false
     }
 
     var raw = RawItemRecord(
@@ -205,7 +211,9 @@ extension InletDatabase {
       raw.extracted = partial.map { String(decoding: $0.jsonBytes, as: UTF8.self) }
       try raw.insertCached(db)
       try link(raw.id!)
-      try recordSender(item, rawID: raw.id!, in: db)
+      // Only letters let through count: a sender at the limit gets `count` per window, not
+      // none for as long as they keep writing.
+      if !rateLimited { try recordSender(item, rawID: raw.id!, in: db) }
       return .kept(rawID: String(raw.id!), status: status, reason: reason)
 
     case .inquiry(let inquiry, let files, let references):

@@ -113,6 +113,16 @@ public enum MailIngestResult: Sendable, Equatable {
   /// This very UID was stored before (a batch fetched again after a crash): nothing to do.
   case alreadyStored(rawID: String)
 
+  /// The reason of a letter the per-sender rate limit held back.
+  public static let rateLimitedReason = "rate_limited"
+
+  /// Whether the per-sender rate limit held the letter back: it owes the server nothing
+  /// (`after_ingest` leaves it where it is, for a person to see).
+  public var isRateLimited: Bool {
+    if case .kept(_, _, let reason) = self { return reason == Self.rateLimitedReason }
+    return false
+  }
+
   public var rawID: String {
     switch self {
     case .created(_, let raw), .continued(_, let raw), .kept(let raw, _, _),
