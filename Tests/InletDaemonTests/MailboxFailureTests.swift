@@ -205,4 +205,62 @@ extension MailboxTests {
     let status = try daemon.cli(["status"])
     #expect(status.output.contains("sales: ok"), "\(status.output)")
   }
+
+  @Test("polling: a connection the server closed while it slept is reconnected, not a failure")
+  func closedWhilePolling() async throws {
+    let dovecot = try DovecotServer()
+    defer { dovecot.cleanUp() }
+    // A relay renaming nothing the client sends: it only lets the test cut the connection.
+    let relay = try IMAPCommandRelay(toPort: dovecot.port, renaming: "XNONE", to: "XNONE")
+    defer { relay.close() }
+    let daemon = try mailDaemon(
+      [
+        MailboxEntry(
+          name: "sales", url: "imap://127.0.0.1:\(relay.port)/INBOX", firstSync: "from_now",
+          extra: "    idle: false")
+      ], passwords: ["imap-sales": "secret"])
+    defer { daemon.remove() }
+    try await daemon.start()
+    try await Self.waitForFirstCursor(daemon)
+    for number in 1...3 {
+      // The server closes the session during the 1 s sleep (an autologout, a restart).
+      relay.dropConnections()
+      try await Task.sleep(for: .milliseconds(300))
+      try dovecot.append(leadLetter(90 + number))
+      _ = try await eventually(seconds: 10) { try newInquiries(daemon) == number }
+    }
+    #expect(try newInquiries(daemon) == 3)
+    #expect(daemon.log().contains("closed the connection while it waited"), "\(daemon.log())")
+    #expect(!daemon.log().contains("mailbox failing"), "\(daemon.log())")
+    let metrics = try await daemon.get("/metrics").1
+    #expect(!metrics.contains(#"inlet_imap_errors_total{mailbox="sales"} 1"#), "\(metrics)")
+    let status = try daemon.cli(["status"])
+    #expect(status.output.contains("sales: ok"), "\(status.output)")
+  }
+
+  @Test("a server that ends IDLE at once with OK is not asked again and again")
+  func idleEndedAtOnce() async throws {
+    let dovecot = try DovecotServer()
+    defer { dovecot.cleanUp() }
+    // Dovecot answers the NOOP the relay hands it for IDLE with an immediate tagged OK, as a
+    // proxy that does not hold IDLE open does.
+    let relay = try IMAPCommandRelay(toPort: dovecot.port, renaming: "IDLE", to: "NOOP")
+    defer { relay.close() }
+    let daemon = try mailDaemon(
+      [
+        MailboxEntry(
+          name: "sales", url: "imap://127.0.0.1:\(relay.port)/INBOX", firstSync: "from_now")
+      ], passwords: ["imap-sales": "secret"])
+    defer { daemon.remove() }
+    try await daemon.start()
+    try await Self.waitForFirstCursor(daemon)
+    let before = relay.count(of: "IDLE")
+    try await Task.sleep(for: .seconds(3))
+    // With the 1 s poll interval, a few passes in 3 s; before, it asked without pause.
+    let asked = relay.count(of: "IDLE") - before
+    #expect(asked >= 1 && asked <= 10, "\(asked) IDLE commands in 3 s")
+    try dovecot.append(leadLetter(97))
+    _ = try await eventually(seconds: 10) { try newInquiries(daemon) == 1 }
+    #expect(!daemon.log().contains("mailbox failing"), "\(daemon.log())")
+  }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -36,6 +37,26 @@ public final class IMAPCommandRelay: @unchecked Sendable {
     Thread.detachNewThread { self.acceptLoop() }
   }
 
+  /// The sockets of the connections relayed so far.
+  private let open = Mutex<[Int32]>([])
+  /// Commands seen on the way in, by name (upper case), before any renaming.
+  private let seen = Mutex<[String: Int]>([:])
+
+  /// How many `command`s clients sent so far.
+  public func count(of command: String) -> Int {
+    seen.withLock { $0[command.uppercased()] ?? 0 }
+  }
+
+  /// Cuts every connection relayed so far, as a server that closes idle sessions does.
+  public func dropConnections() {
+    for socket in open.withLock({ sockets in
+      defer { sockets.removeAll() }
+      return sockets
+    }) {
+      shutdown(socket, Int32(SHUT_RDWR))
+    }
+  }
+
   /// Stops accepting (open relays end when either side closes).
   public func close() {
     shutdown(listener, Int32(SHUT_RDWR))
@@ -58,6 +79,7 @@ public final class IMAPCommandRelay: @unchecked Sendable {
         Glibc.close(server)
         continue
       }
+      open.withLock { $0 += [client, server] }
       Thread.detachNewThread { self.pump(from: client, to: server, rewriting: true) }
       Thread.detachNewThread { self.pump(from: server, to: client, rewriting: false) }
     }
@@ -84,6 +106,11 @@ public final class IMAPCommandRelay: @unchecked Sendable {
           var line = Array(pending[...end])
           pending.removeFirst(end + 1)
           let text = String(decoding: line, as: UTF8.self)
+          let words = text.split(separator: " ", maxSplits: 2)
+          if words.count >= 2 {
+            let name = words[1].trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
+            seen.withLock { $0[name, default: 0] += 1 }
+          }
           let suffix = " \(command)\r\n"
           if text.uppercased().hasSuffix(suffix), !text.dropLast(suffix.count).contains(" ") {
             line = Array((text.dropLast(suffix.count) + " \(replacement)\r\n").utf8)

@@ -112,6 +112,9 @@ final class MailboxPoller: Sendable {
       }
     }
     client.withLock { $0 = connected }
+    // A new session may IDLE again: a refusal was this connection's (Exchange refuses it on a
+    // session whose backend is not connected yet).
+    idleRefused.store(false, ordering: .relaxed)
   }
 
   private var tlsMode: IMAPTLSMode {
@@ -162,12 +165,22 @@ final class MailboxPoller: Sendable {
     if useIdle, try await blocking({ $0.capabilities.contains("IDLE") }) {
       let started = ContinuousClock.now
       do {
-        _ = try await blocking { client in
+        let newMail = try await blocking { client in
           try client.idle(
             timeout: timeout, shouldStop: { self.stopRequested.load(ordering: .relaxed) })
         }
+        // An IDLE the server ended at once without news (a proxy that answers it `OK`
+        // straight away) is not waited on again and again: the rest of the time is slept.
+        let waited = ContinuousClock.now - started
+        if !newMail, !stopRequested.load(ordering: .relaxed), waited < .seconds(5) {
+          let rest = max(0, timeout - Self.seconds(waited))
+          try await Task.sleep(for: .milliseconds(Int64(rest * 1000)))
+        }
       } catch let error as IMAPError {
         switch error {
+        case .no where error.isTemporary:
+          // `NO [UNAVAILABLE]`: the server cannot IDLE just now, not never.
+          try await Task.sleep(for: .milliseconds(Int64(timeout * 1000)))
         case .no, .bad, .unsupported:
           idleRefused.store(true, ordering: .relaxed)
           logger.notice(

@@ -28,6 +28,9 @@ struct MailboxService: Sendable {
     let lag = Gauge(label: "inlet_imap_lag_seconds", dimensions: [("mailbox", name)])
     let errors = Counter(label: "inlet_imap_errors_total", dimensions: [("mailbox", name)])
     var backoff = 1.0
+    // Whether the connection has waited (IDLE or a poll's sleep) since its last pass: the
+    // server may have closed it meanwhile (an autologout, a restart).
+    var waited = false
     await withTaskCancellationHandler {
       await loop()
     } onCancel: {
@@ -39,9 +42,23 @@ struct MailboxService: Sendable {
           if !poller.isConnected {
             try await poller.connect()
             poller.logger.info("connected")
+            waited = false
           }
           let started = ContinuousClock.now
-          let summary = try await poller.pass()
+          let summary: MailboxPoller.PassSummary
+          do {
+            summary = try await poller.pass()
+          } catch let error as IMAPError where waited && error.endsSession {
+            // Closed by the server while the connection waited: no failure of the mailbox.
+            // Connected again at once; a failure of the new session counts as any.
+            poller.logger.info(
+              "the server closed the connection while it waited; reconnecting",
+              metadata: ["error": "\(error)"])
+            await poller.disconnect()
+            try await poller.connect()
+            summary = try await poller.pass()
+          }
+          waited = false
           let elapsed = (ContinuousClock.now - started).components
           duration.recordNanoseconds(
             elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
@@ -64,6 +81,7 @@ struct MailboxService: Sendable {
             failing.record(0)
           }
           try await poller.waitForMail(timeout: min(interval, idleRenewal))
+          waited = true
           // Only a pass and a wait that both went through reset the backoff: a server that
           // fails every IDLE is not reconnected to once a second.
           backoff = 1
