@@ -801,6 +801,14 @@ struct TelephonyTests {
       .POST, "/hooks/uis?token=\(token)", headers: [("Content-Type", "application/json")],
       body: Array(uis.utf8))
     #expect(uisReply.status == 200, "\(uisReply.body)")
+    // The recommended template as UIS fills it: each variable a JSON value (ids and durations
+    // numbers, the rest texts), an empty one `null`.
+    let filled =
+      #"{"event": "end", "call_session_id": 3019874561, "direction": "in", "contact_phone_number": "79031112244", "virtual_phone_number": "74953334455", "employee_full_name": "Анна", "talk_time_duration": 50, "notification_time": "2026-11-29 10:05:00", "contact_full_name": null}"#
+    let filledReply = try await pbx.daemon.request(
+      .POST, "/hooks/uis?token=\(token)", headers: [("Content-Type", "application/json")],
+      body: Array(filled.utf8))
+    #expect(filledReply.status == 200, "\(filledReply.body)")
 
     for body in [
       #"{"event":"newCall","from":"79163125741","to":"492214710334","direction":"in","callId":"z1","user":["Emma Taylor"]}"#,
@@ -868,6 +876,11 @@ struct TelephonyTests {
     let uisInquiries = try pbx.inquiries("uis")
     #expect(uisInquiries.first?.kind == .missedCall)
     #expect(uisInquiries.first?.sender.phone == "+79031112233")
+    let templated = try #require(uisInquiries.first { $0.source.callID == "3019874561" })
+    #expect(templated.kind == .call)
+    #expect(templated.sender.phone == "+79031112244")
+    #expect(templated.call?.durationS == 50)
+    #expect(templated.call?.employee == "Анна")
     let cti = try pbx.inquiries("cti")
     #expect(cti.count == 9)
     let z1 = try #require(cti.first { $0.source.callID == "z1" })
