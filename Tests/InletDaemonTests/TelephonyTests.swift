@@ -770,6 +770,17 @@ struct TelephonyTests {
         ("CalledExtension", "3515*101@sipproxy.telphin.ru"), ("CallStatus", "NOANSWER"),
         ("Duration", "0"),
       ],
+      // A colleague's call, seen from the callee's subscription with CallFlow=in: internal.
+      [
+        ("EventType", "dial-in"), ("CallID", "t22"), ("SubCallID", "e"), ("CallFlow", "in"),
+        ("CallerIDNum", "3515*104"), ("CallerExtension", "3515*104"),
+        ("CalledExtension", "3515*101"), ("CallStatus", "CALLING"),
+      ],
+      [
+        ("EventType", "hangup"), ("CallID", "t22"), ("SubCallID", "e"), ("CallFlow", "in"),
+        ("CallerIDNum", "3515*104"), ("CallerExtension", "3515*104"),
+        ("CalledExtension", "3515*101"), ("CallStatus", "NOANSWER"),
+      ],
       // An incoming call forwarded to an employee's mobile: its forwarded leg (CallFlow=out,
       // Transfered=yes) comes first; the customer is the caller, not the mobile.
       [
@@ -873,6 +884,9 @@ struct TelephonyTests {
     #expect(forwarded.kind == .call)
     #expect(forwarded.sender.phone == "+79161112299", "the caller, not the employee's mobile")
     #expect(forwarded.call?.direction == "in")
+    #expect(!telphin.contains { $0.source.callID == "t22" }, "a colleague's call is no lead")
+    #expect(
+      try pbx.database().callRecord(channel: "telphin", callID: "t22")?.direction == "internal")
     let uisInquiries = try pbx.inquiries("uis")
     #expect(uisInquiries.first?.kind == .missedCall)
     #expect(uisInquiries.first?.sender.phone == "+79031112233")

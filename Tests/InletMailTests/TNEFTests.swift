@@ -53,5 +53,13 @@ struct TNEFTests {
       {\*\htmltag64 <p>}\htmlrtf {\b ignored}\htmlrtf0 shown}
       """#
     #expect(RTFText.text(of: Array(rtf.utf8)) == "Привет\nСчёт {1}\tx\nshown")
+    // Parameters out of any range are no characters and no code pages, never a trap.
+    for word in [
+      #"\u4294967296?"#, #"\u99999999999?"#, #"\u-70000?"#, #"\u1114112?"#, #"\u55296?"#,
+      #"\ansicpg-1 \'e0"#, #"\ansicpg99999999999 \'e0"#, #"\uc99999999999 \u1057 abc"#,
+    ] {
+      _ = RTFText.text(of: Array("{\\rtf1 \(word)}".utf8))
+    }
+    #expect(RTFText.text(of: Array(#"{\rtf1 \u-1000?}"#.utf8)) == "\u{FC18}")
   }
 }

@@ -214,6 +214,9 @@ struct ContactFinderTests {
       ("Карта 4276 3800 1234 5678", []),
       ("р/с 4070 2810 9380 0001 2345", []),
       ("сервер 192.168.100.200", []),
+      ("IP: 89.178.123.145", []),
+      ("IP: 95.165.12.134", []),
+      ("Встреча 3.12.2026 9.30", []),
     ]
     for (text, phones) in cases {
       #expect(PhoneFinder.find(in: text, normalizer: normalizer) == phones, "\(text)")

@@ -319,6 +319,16 @@ struct MailIngestTests {
       first, at: inbox, cursor: 5, rateLimit: limit, owed: true)
     #expect(results.map(\.isRateLimited) == [false, false, false, true, true])
     #expect(try await temp.database.owedMailUIDs(inbox, upTo: 5) == [1, 2, 3])
+    // Its copy in another mailbox (the same Message-ID) is held back and left there too.
+    let info = MailLocation(mailbox: "info", folder: "INBOX", uidValidity: 9)
+    let copy = try await temp.database.ingestMail(
+      [
+        letter(
+          uid: 40, messageID: "r5@x", receivedAt: now.addingTimeInterval(10),
+          arrivedAt: now.addingTimeInterval(5))
+      ], at: info, cursor: 40, rateLimit: limit, owed: true)
+    #expect(copy.first?.isRateLimited == true, "\(copy)")
+    #expect(try await temp.database.owedMailUIDs(info, upTo: 40).isEmpty)
     // An hour after the first was taken, the next one is taken: the held-back ones do not
     // count (they did, and the sender stayed shut out for as long as it kept writing).
     let later = try await temp.database.ingestMail(

@@ -102,12 +102,13 @@ public enum IMAPError: Error, CustomStringConvertible, Sendable, Equatable {
   /// A refusal of the letters a command asked for, not of the command: a `NO` (a file the
   /// server cannot read), or Exchange's `BAD Command Argument Error` for a letter it cannot
   /// convert. A caller fetching them keeps them as unfetchable rather than stopping at them;
-  /// any other `BAD` (a command the server does not take) fails the pass, as it should. So does
-  /// a `NO` the server marks as temporary (``isTemporary``): the letters are not at fault, and
-  /// an attempt counted against each would give them up while the server's storage is down.
+  /// any other `BAD` (a command the server does not take) fails the pass, as it should. A `NO`
+  /// the server marks as temporary (``isTemporary``) refuses letters too: Yahoo answers one
+  /// broken letter so for ever, and failing the pass would stop every letter after it (a
+  /// storage outage gives letters up only after 5 attempts over 6 hours).
   public var refusesLetters: Bool {
     switch self {
-    case .no: return !isTemporary
+    case .no: return true
     case .bad(let text): return text.lowercased().contains("command argument error")
     default: return false
     }

@@ -166,12 +166,14 @@ enum RTFText {
             flush()
             out += "\t"
           }
-        case "ansicpg": codepage = parameter ?? codepage
-        case "uc": state.fallback = max(0, parameter ?? 1)
+        case "ansicpg":
+          if let page = parameter, (1...65535).contains(page) { codepage = page }
+        case "uc": state.fallback = min(max(0, parameter ?? 1), 16)
         case "u":
           if var value = parameter {
+            // A signed 16-bit value (`\u-1000`); anything else is no character.
             if value < 0 { value += 65536 }
-            if state.shows, let scalar = Unicode.Scalar(UInt32(value)) {
+            if state.shows, let code = UInt32(exactly: value), let scalar = Unicode.Scalar(code) {
               flush()
               out.unicodeScalars.append(scalar)
             }

@@ -66,18 +66,26 @@ enum TNEF {
     }
     finish(current)
     if case .long(let page) = messageProperties[0x3FDE], page != 0 { codepage = page }
-    // The plain body (`PR_BODY`, `attBody`), else the HTML one (`PR_HTML`), else the RTF.
-    let html: String? =
-      switch messageProperties[0x1013] {
-      case .binary(let bytes): HTMLText.text(from: text(bytes, codepage: codepage))
-      case .some(let value): value.string(codepage: codepage).map { HTMLText.text(from: $0) }
-      case .none: nil
-      }
-    content.text = [
-      messageProperties[0x1000]?.string(codepage: codepage), plainBody, html,
-      messageProperties[0x1009]?.bytes.flatMap(CompressedRTF.decompress)
-        .map { RTFText.text(of: $0) },
-    ].lazy.compactMap { $0?.trimmingASCIIWhitespace() }.first { !$0.isEmpty }
+    // The plain body (`PR_BODY`, `attBody`), else the HTML one (`PR_HTML`), else the RTF —
+    // each read only when the ones before it give nothing.
+    let page = codepage
+    let candidates: [() -> String?] = [
+      { messageProperties[0x1000]?.string(codepage: page) },
+      { plainBody },
+      {
+        switch messageProperties[0x1013] {
+        case .binary(let bytes): HTMLText.text(from: text(bytes, codepage: page))
+        case .some(let value): value.string(codepage: page).map { HTMLText.text(from: $0) }
+        case .none: nil
+        }
+      },
+      {
+        messageProperties[0x1009]?.bytes.flatMap(CompressedRTF.decompress)
+          .map { RTFText.text(of: $0) }
+      },
+    ]
+    content.text = candidates.lazy.compactMap { $0()?.trimmingASCIIWhitespace() }
+      .first { !$0.isEmpty }
     return content
   }
 

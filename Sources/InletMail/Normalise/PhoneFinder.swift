@@ -94,10 +94,13 @@ enum PhoneFinder {
         last < count && startsLetter(bytes[last]) && !startsExtension(bytes, at: last)
       let requisite = isRequisite(bytes, before: index)
       var phone: String?
-      if (10...15).contains(digits), last > index, !gluedToLetter, !requisite {
+      // Dots group a phone only as phones are written (`+7.495.123.45.67`, `8.912.345.67.89`):
+      // an address (`89.178.123.145`) or a date and time (`3.12.2026 9.30`) is no phone.
+      let dotted = !Self.dotsGroupAPhone(bytes[index..<max(index, last)])
+      if (10...15).contains(digits), last > index, !gluedToLetter, !requisite, !dotted {
         phone = normalizer.normalize(String(decoding: bytes[index..<last], as: UTF8.self))
       }
-      if phone == nil, !requisite, !gluedToLetter || digits > 15 {
+      if phone == nil, !requisite, !dotted, !gluedToLetter || digits > 15 {
         // Not one number: the longest first part that is one, before a space. Ten digits
         // without a `+` pass for a bare national number, as ten digits of an account or a
         // passport in groups would: they count only when the rest is a number too (two
@@ -133,6 +136,26 @@ enum PhoneFinder {
       }
     }
     return found
+  }
+
+  /// Whether a run's dots (if any) group digits as a phone's: a leading `+`, or at least five
+  /// groups (country or trunk, code, three groups); never a group of four digits or more.
+  private static func dotsGroupAPhone(_ run: ArraySlice<UInt8>) -> Bool {
+    guard run.contains(UInt8(ascii: ".")) else { return true }
+    var groups = 1
+    var groupDigits = 0
+    for byte in run {
+      if byte == UInt8(ascii: ".") {
+        groups += 1
+        groupDigits = 0
+      } else if isDigit(byte) {
+        groupDigits += 1
+        if groupDigits > 3 { return false }
+      } else {
+        groupDigits = 0
+      }
+    }
+    return run.first == UInt8(ascii: "+") || groups >= 5
   }
 
   /// Whether the letters at `index` introduce an extension (`доб.`, `вн.`, `ext`).

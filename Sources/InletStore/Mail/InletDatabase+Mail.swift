@@ -171,17 +171,32 @@ extension InletDatabase {
         try bind.integer(6, owed ? 1 : 0)
       }
     }
-    func stored(under key: String) throws -> (rawID: Int64, inquiryID: Int64?)? {
+    func stored(under key: String) throws -> (
+      rawID: Int64, inquiryID: Int64?, rateLimited: Bool
+    )? {
       try db.queryFirstDirect(
-        db.cachedStatement(sql: "SELECT id, inquiry_id FROM raw_items WHERE idempotency_key = ?")
+        db.cachedStatement(
+          sql: "SELECT id, inquiry_id, reason FROM raw_items WHERE idempotency_key = ?")
       ) { bind in
         try bind.text(1, key)
       } row: { row in
-        (rawID: row.integer(0) ?? 0, inquiryID: row.integer(1))
+        (
+          rawID: row.integer(0) ?? 0, inquiryID: row.integer(1),
+          rateLimited: row.text(2) == MailIngestResult.rateLimitedReason
+        )
       }
     }
     let existing = try stored(under: item.key) ?? item.earlierKey.flatMap(stored(under:))
     if let existing {
+      if existing.rateLimited, existing.inquiryID == nil {
+        // Another copy of a letter the limit held back (sent to two of our mailboxes): left
+        // where it is too.
+        owed = false
+        try link(existing.rawID)
+        return .kept(
+          rawID: String(existing.rawID), status: .ignored,
+          reason: MailIngestResult.rateLimitedReason)
+      }
       try link(existing.rawID)
       return .duplicate(
         rawID: String(existing.rawID), inquiryID: existing.inquiryID.map(String.init))
