@@ -61,5 +61,23 @@ struct TNEFTests {
       _ = RTFText.text(of: Array("{\\rtf1 \(word)}".utf8))
     }
     #expect(RTFText.text(of: Array(#"{\rtf1 \u-1000?}"#.utf8)) == "\u{FC18}")
+    // Control words and numbers put together at random: text or nothing, never a trap.
+    let tokens = [
+      "{", "}", #"\u"#, #"\'"#, #"\ansicpg"#, #"\uc"#, #"\bin"#, #"\htmlrtf"#, #"\*"#, "-",
+      "?", "a", " ", "e0", "ff", #"\par"#, #"\"#,
+    ]
+    var generator = SystemRandomNumberGenerator()
+    for _ in 0..<2_000 {
+      var text = ""
+      for _ in 0..<Int.random(in: 1...12, using: &generator) {
+        if Bool.random(using: &generator) {
+          text += tokens.randomElement(using: &generator)!
+        } else {
+          text += String(UInt64.random(in: 0...UInt64.max, using: &generator))
+            .prefix(Int.random(in: 1...20, using: &generator))
+        }
+      }
+      _ = RTFText.text(of: Array(text.utf8))
+    }
   }
 }
