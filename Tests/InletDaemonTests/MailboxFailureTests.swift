@@ -26,6 +26,22 @@ extension MailboxTests {
     return daemon
   }
 
+  /// A started daemon on the Dovecot's `sales` mailbox (`from_now`) reached through `relay`,
+  /// once its first pass committed the cursor.
+  static func relayedDaemon(_ relay: IMAPCommandRelay, extra: String = "") async throws
+    -> DaemonHarness
+  {
+    let daemon = try mailDaemon(
+      [
+        MailboxEntry(
+          name: "sales", url: "imap://127.0.0.1:\(relay.port)/INBOX", firstSync: "from_now",
+          extra: extra)
+      ], passwords: ["imap-sales": "secret"])
+    try await daemon.start()
+    try await Self.waitForFirstCursor(daemon)
+    return daemon
+  }
+
   /// Returns once the daemon's first pass committed a cursor: a letter appended before it would
   /// count as existing mail under `from_now`.
   static func waitForFirstCursor(_ daemon: DaemonHarness) async throws {
@@ -187,14 +203,8 @@ extension MailboxTests {
     // Dovecot answers BAD to the command the relay hands it instead of IDLE.
     let relay = try IMAPCommandRelay(toPort: dovecot.port, renaming: "IDLE", to: "XIDLE")
     defer { relay.close() }
-    let daemon = try mailDaemon(
-      [
-        MailboxEntry(
-          name: "sales", url: "imap://127.0.0.1:\(relay.port)/INBOX", firstSync: "from_now")
-      ], passwords: ["imap-sales": "secret"])
+    let daemon = try await Self.relayedDaemon(relay)
     defer { daemon.remove() }
-    try await daemon.start()
-    try await Self.waitForFirstCursor(daemon)
     // Every letter comes with the 1 s poll interval, none after a growing backoff.
     for number in 1...3 {
       try dovecot.append(leadLetter(80 + number))
@@ -213,15 +223,8 @@ extension MailboxTests {
     // A relay renaming nothing the client sends: it only lets the test cut the connection.
     let relay = try IMAPCommandRelay(toPort: dovecot.port, renaming: "XNONE", to: "XNONE")
     defer { relay.close() }
-    let daemon = try mailDaemon(
-      [
-        MailboxEntry(
-          name: "sales", url: "imap://127.0.0.1:\(relay.port)/INBOX", firstSync: "from_now",
-          extra: "    idle: false")
-      ], passwords: ["imap-sales": "secret"])
+    let daemon = try await Self.relayedDaemon(relay, extra: "    idle: false")
     defer { daemon.remove() }
-    try await daemon.start()
-    try await Self.waitForFirstCursor(daemon)
     for number in 1...3 {
       // The server closes the session during the 1 s sleep (an autologout, a restart).
       relay.dropConnections()
@@ -246,14 +249,8 @@ extension MailboxTests {
     // proxy that does not hold IDLE open does.
     let relay = try IMAPCommandRelay(toPort: dovecot.port, renaming: "IDLE", to: "NOOP")
     defer { relay.close() }
-    let daemon = try mailDaemon(
-      [
-        MailboxEntry(
-          name: "sales", url: "imap://127.0.0.1:\(relay.port)/INBOX", firstSync: "from_now")
-      ], passwords: ["imap-sales": "secret"])
+    let daemon = try await Self.relayedDaemon(relay)
     defer { daemon.remove() }
-    try await daemon.start()
-    try await Self.waitForFirstCursor(daemon)
     let before = relay.count(of: "IDLE")
     try await Task.sleep(for: .seconds(3))
     // With the 1 s poll interval, a few passes in 3 s; before, it asked without pause.

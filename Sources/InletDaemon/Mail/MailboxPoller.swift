@@ -414,20 +414,7 @@ final class MailboxPoller: Sendable {
     var current: [UInt32] = []
     var bytes = 0
     for uid in uids {
-      // A letter whose size did not come (the session ended while sizes were asked) may be as
-      // large as any letter taken whole: it is counted so, or a backlog would be cut by count
-      // alone (500 letters of up to max_message_bytes each).
-      guard let size = sizes[uid] else {
-        let cost = min(messageLimit, maxBytes)
-        if !current.isEmpty && (current.count >= maxCount || bytes + cost > maxBytes) {
-          chunks.append(current)
-          current = []
-          bytes = 0
-        }
-        current.append(uid)
-        bytes += cost
-        continue
-      }
+      let size = sizes[uid] ?? 0
       let cost = size > messageLimit ? min(size, 64 << 10) : size
       if !current.isEmpty && (current.count >= maxCount || bytes + cost > maxBytes) {
         chunks.append(current)
