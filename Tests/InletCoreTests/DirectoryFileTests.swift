@@ -163,6 +163,20 @@ struct DirectoryFileTests {
     var unterminated = CSVReader(bytes: Array("a,\"b\n".utf8), delimiter: UInt8(ascii: ","))
     let broken = unterminated.next()
     #expect(broken?.error != nil)
+    // A stray quote: only its own row is malformed; the rows after it are read, whether the
+    // file has no other quote or a later one that closes nothing.
+    for rest in ["C-3;ООО Астра;5001007329\n", "C-3;\"ИП Иванов\";5001007329\n"] {
+      var stray = CSVReader(
+        bytes: Array(
+          ("id;name;inn\nC-1;\"ООО Ромашка;7707083893\nC-2;ООО Лютик;7728168971\n" + rest).utf8),
+        delimiter: UInt8(ascii: ";"))
+      var read: [CSVReader.Record] = []
+      while let record = stray.next() { read.append(record) }
+      #expect(read.map(\.line) == [1, 2, 3, 4], "\(read)")
+      #expect(read[1].error != nil)
+      #expect(read[2].fields == ["C-2", "ООО Лютик", "7728168971"])
+      #expect(read[3].error == nil && read[3].fields.first == "C-3")
+    }
   }
 
   @Test(

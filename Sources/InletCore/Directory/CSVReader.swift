@@ -73,6 +73,8 @@ public struct CSVReader: Sendable {
       if index < end && buffer[index] == Self.quote {
         // A quoted field: collect bytes, un-doubling quotes, until the closing quote.
         var value: [UInt8] = []
+        let openedAt = index
+        let lineAtOpen = line
         index += 1
         var closed = false
         while index < end {
@@ -90,6 +92,23 @@ public struct CSVReader: Sendable {
           if byte == Self.newline { line += 1 }
           value.append(byte)
           index += 1
+        }
+        let badEnd =
+          !closed
+          || (index < end && buffer[index] != delimiter && buffer[index] != Self.newline
+            && buffer[index] != Self.carriageReturn)
+        if badEnd && line > lineAtOpen {
+          // A stray quote that opened a field running over line breaks to a quote that closes
+          // nothing (`"ООО Ромашка;7707083893`): only its own line is malformed. The records
+          // after it are read again, not swallowed into it.
+          error =
+            "a quote opens a field that is not closed on its line; a quote inside a "
+            + "field must be doubled (\"\")"
+          fields.append(String(decoding: value.prefix { $0 != Self.newline }, as: UTF8.self))
+          index = openedAt
+          line = lineAtOpen
+          while index < end && buffer[index] != Self.newline { index += 1 }
+          break fieldLoop
         }
         fields.append(String(decoding: value, as: UTF8.self))
         guard closed else {
