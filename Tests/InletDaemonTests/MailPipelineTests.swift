@@ -65,31 +65,37 @@ struct MailPipelineTests {
     #expect(!replay.output.contains("refreshed"), "\(replay.output)")
   }
 
+  /// An auto-reply (noise) with the sender's card attached (`card.txt`: an INN).
+  static func autoReplyWithCard(messageID: String, text: String) -> String {
+    """
+    From: Петр <petr@client.ru>
+    To: sales@example.ru
+    Subject: Автоответ: Заявка
+    Auto-Submitted: auto-replied
+    Message-ID: <\(messageID)@test.inlet>
+    MIME-Version: 1.0
+    Content-Type: multipart/mixed; boundary="a1"
+
+    --a1
+    Content-Type: text/plain; charset=utf-8
+
+    \(text)
+    --a1
+    Content-Type: text/plain; charset=utf-8; name="card.txt"
+    Content-Disposition: attachment; filename="card.txt"
+
+    ИНН 7707083893
+    --a1--
+
+    """
+  }
+
   @Test("noise is kept ignored with its reason; an attachment is stored and served")
   func noiseAndAttachments() async throws {
     let dovecot = try DovecotServer()
     defer { dovecot.cleanUp() }
-    let autoReply = """
-      From: Петр <petr@client.ru>
-      To: sales@example.ru
-      Subject: Автоответ: Заявка
-      Auto-Submitted: auto-replied
-      Message-ID: <auto-1@test.inlet>
-      MIME-Version: 1.0
-      Content-Type: multipart/mixed; boundary="a1"
-
-      --a1
-      Content-Type: text/plain; charset=utf-8
-
-      Я в отпуске до понедельника. Реквизиты для счёта во вложении.
-      --a1
-      Content-Type: text/plain; charset=utf-8; name="card.txt"
-      Content-Disposition: attachment; filename="card.txt"
-
-      ИНН 7707083893
-      --a1--
-
-      """
+    let autoReply = Self.autoReplyWithCard(
+      messageID: "auto-1", text: "Я в отпуске до понедельника. Реквизиты для счёта во вложении.")
     let file = Data("Техническое задание".utf8).base64EncodedString()
     let withFile = """
       From: Ольга <olga@romashka.ru>
@@ -150,27 +156,8 @@ struct MailPipelineTests {
   func promotedAfterReload() async throws {
     let dovecot = try DovecotServer()
     defer { dovecot.cleanUp() }
-    let autoReply = """
-      From: Петр <petr@client.ru>
-      To: sales@example.ru
-      Subject: Автоответ: Заявка
-      Auto-Submitted: auto-replied
-      Message-ID: <auto-2@test.inlet>
-      MIME-Version: 1.0
-      Content-Type: multipart/mixed; boundary="a1"
-
-      --a1
-      Content-Type: text/plain; charset=utf-8
-
-      Я в отпуске. Реквизиты во вложении.
-      --a1
-      Content-Type: text/plain; charset=utf-8; name="card.txt"
-      Content-Disposition: attachment; filename="card.txt"
-
-      ИНН 7707083893
-      --a1--
-
-      """
+    let autoReply = Self.autoReplyWithCard(
+      messageID: "auto-2", text: "Я в отпуске. Реквизиты во вложении.")
     try dovecot.dropLetters([Array(autoReply.replacingOccurrences(of: "\n", with: "\r\n").utf8)])
     let mailbox = MailboxEntry(name: "sales", url: dovecot.url())
     // Started with attachments over 5 bytes dropped.

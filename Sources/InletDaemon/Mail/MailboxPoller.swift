@@ -25,9 +25,10 @@ final class MailboxPoller: Sendable {
   /// Letters `move:` copied but the server would not remove (by UIDVALIDITY): the next
   /// attempt only removes them, instead of filling the target with copies every pass.
   let copiedAwaitingRemoval = Mutex<(uidValidity: UInt32, uids: Set<UInt32>)>((0, []))
-  private let stopRequested = Atomic<Bool>(false)
-  /// The server answered IDLE with NO or BAD although it offers it: this poller sleeps instead.
-  private let idleRefused = Atomic<Bool>(false)
+  let stopRequested = Atomic<Bool>(false)
+  /// The server answered IDLE with NO or BAD although it offers it: this poller sleeps instead
+  /// (until its next connection).
+  let idleRefused = Atomic<Bool>(false)
 
   /// What one pass did.
   struct PassSummary: Sendable, Equatable {
@@ -153,53 +154,6 @@ final class MailboxPoller: Sendable {
 
   /// Asks a running IDLE to end (shutdown).
   func requestStop() { stopRequested.store(true, ordering: .relaxed) }
-
-  /// Waits for new mail: IMAP IDLE where the server offers it and `idle` is on, else a sleep.
-  /// Returns after at most `timeout` seconds.
-  ///
-  /// A server that refuses IDLE although it offers it is polled instead (said once, at notice);
-  /// one that ends a quiet IDLE session (an idle timeout, a restart) is reconnected to at once,
-  /// without counting as a failure — unless it did so within seconds, which is a failure.
-  func waitForMail(timeout: Double) async throws {
-    let useIdle = settings.idle && isConnected && !idleRefused.load(ordering: .relaxed)
-    if useIdle, try await blocking({ $0.capabilities.contains("IDLE") }) {
-      let started = ContinuousClock.now
-      do {
-        let newMail = try await blocking { client in
-          try client.idle(
-            timeout: timeout, shouldStop: { self.stopRequested.load(ordering: .relaxed) })
-        }
-        // An IDLE the server ended at once without news (a proxy that answers it `OK`
-        // straight away) is not waited on again and again: the rest of the time is slept.
-        let waited = ContinuousClock.now - started
-        if !newMail, !stopRequested.load(ordering: .relaxed), waited < .seconds(5) {
-          let rest = max(0, timeout - Self.seconds(waited))
-          try await Task.sleep(for: .milliseconds(Int64(rest * 1000)))
-        }
-      } catch let error as IMAPError {
-        switch error {
-        case .no where error.isTemporary:
-          // `NO [UNAVAILABLE]`: the server cannot IDLE just now, not never.
-          try await Task.sleep(for: .milliseconds(Int64(timeout * 1000)))
-        case .no, .bad, .unsupported:
-          idleRefused.store(true, ordering: .relaxed)
-          logger.notice(
-            "the server refused IDLE although it offers it; polling every poll_interval instead",
-            metadata: ["error": "\(error)"])
-          try await Task.sleep(for: .milliseconds(Int64(timeout * 1000)))
-        case .bye, .closed:
-          guard ContinuousClock.now - started >= .seconds(5) else { throw error }
-          logger.info(
-            "the server ended the IDLE session; reconnecting", metadata: ["error": "\(error)"])
-          await disconnect()
-        default:
-          throw error
-        }
-      }
-    } else {
-      try await Task.sleep(for: .milliseconds(Int64(timeout * 1000)))
-    }
-  }
 
   /// One synchronisation of the folder: every letter above the cursor is stored exactly once.
   func pass() async throws -> PassSummary {
