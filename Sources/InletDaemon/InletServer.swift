@@ -73,9 +73,7 @@ public struct InletServer: Sendable {
       router: router.build(),
       server: .http1(
         configuration: .init(
-          idleTimeout: .nanoseconds(
-            http.idleTimeout.components.seconds * 1_000_000_000
-              + http.idleTimeout.components.attoseconds / 1_000_000_000))),
+          idleTimeout: DeliveryService.timeAmount(http.idleTimeout))),
       configuration: .init(address: .hostname(http.host, port: http.port), serverName: nil),
       onServerRunning: { channel in
         health.markReady()

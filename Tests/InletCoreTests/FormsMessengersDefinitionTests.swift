@@ -220,6 +220,9 @@ struct FormsMessengersDefinitionTests {
       #"{"update_id":7,"message":{"message_id":11,"from":{"id":1,"first_name":"Админ"},"chat":{"id":-100123,"type":"supergroup"},"date":1800000000,"pinned_message":{"message_id":10}}}"#,
       #"{"update_id":8,"message":{"message_id":1,"from":{"id":5},"chat":{"id":-100200,"type":"supergroup"},"date":1800000000,"migrate_from_chat_id":-200}}"#,
       #"{"update_id":9,"message":{"message_id":1,"from":{"id":5},"chat":{"id":-200,"type":"group"},"date":1800000000,"group_chat_created":true}}"#,
+      // Service messages Telegram sends as an empty object.
+      #"{"update_id":10,"message":{"message_id":12,"from":{"id":1,"first_name":"Админ"},"chat":{"id":-100123,"type":"supergroup"},"date":1800000000,"video_chat_started":{}}}"#,
+      #"{"update_id":11,"message":{"message_id":13,"from":{"id":1,"first_name":"Админ"},"chat":{"id":-100123,"type":"supergroup"},"date":1800000000,"message_thread_id":5,"forum_topic_closed":{}}}"#,
     ] {
       let service = try #require(process(update))
       #expect(service.inquiry == nil, "\(update)")

@@ -87,8 +87,12 @@ public struct MatchSpec: Sendable, Decodable {
       guard let body else { return false }
       for (name, expected) in fields {
         let value = FieldPath(name).flatMap { body.fields.value(at: $0) }
-        // `"*"` also accepts a non-empty object or list (WhatsApp's `statuses`).
-        if case .present = expected, let value, !value.isEmpty { continue }
+        // `"*"` also accepts a non-empty list (WhatsApp's `statuses`) and an object, `{}` too
+        // (Telegram's `video_chat_started`, `forum_topic_closed`: the key's presence says it).
+        if case .present = expected, let value {
+          if case .object = value { continue }
+          if !value.isEmpty { continue }
+        }
         // A list (`user[]=voicemail` of a form) matches when one of its values does.
         if case .array(let items)? = value, !items.isEmpty {
           if items.contains(where: { expected.accepts($0.text) }) { continue }

@@ -158,9 +158,8 @@ enum TNEF {
         }
       }
       let base = type & 0x0FFF
-      let variable: Set<UInt16> = [0x1E, 0x1F, 0x102, 0x0D]
       var values = 1
-      if type & 0x1000 != 0 || variable.contains(base) {
+      if type & 0x1000 != 0 || variableLengthTypes.contains(base) {
         guard let number = reader.u32(), number <= 65536 else { break }
         values = Int(number)
       }
@@ -205,6 +204,10 @@ enum TNEF {
     }
     return found
   }
+
+  /// The MAPI types whose value is a count, then length-prefixed bytes: 8-bit and UTF-16
+  /// strings, binary, an embedded object.
+  private static let variableLengthTypes: Set<UInt16> = [0x1E, 0x1F, 0x102, 0x0D]
 
   private static func padded(_ length: Int) -> Int {
     (length + 3) & ~3
