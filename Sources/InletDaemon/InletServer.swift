@@ -73,7 +73,7 @@ public struct InletServer: Sendable {
       router: router.build(),
       server: .http1(
         configuration: .init(
-          idleTimeout: DeliveryService.timeAmount(http.idleTimeout))),
+          idleTimeout: http.idleTimeout.timeAmount)),
       configuration: .init(address: .hostname(http.host, port: http.port), serverName: nil),
       onServerRunning: { channel in
         health.markReady()

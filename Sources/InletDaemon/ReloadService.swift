@@ -128,7 +128,10 @@ struct ReloadService: Service {
   /// matching, delivery, logging); channels, API tokens and mailboxes are applied.
   static func changesNeedingRestart(from old: InletConfig, to new: InletConfig) -> [String] {
     var changed: [String] = []
+    if old.http.host != new.http.host { changed.append("http.host") }
+    if old.http.port != new.http.port { changed.append("http.port") }
     if old.http.maxBodyBytes != new.http.maxBodyBytes { changed.append("http.max_body_bytes") }
+    if old.http.idleTimeout != new.http.idleTimeout { changed.append("http.idle_timeout") }
     if old.http.publicURL != new.http.publicURL { changed.append("http.public_url") }
     if old.http.trustedProxies != new.http.trustedProxies {
       changed.append("http.trusted_proxies")

@@ -75,12 +75,18 @@ public enum Replay {
     guard let instance = channels[raw.channel] else { return nil }
     let request = HookRequest(replaying: raw.transport, body: body)
     var outcome = processor.process(request, for: instance, now: raw.receivedAt, replaying: true)
-    // A batch (WhatsApp) was stored one raw item per message: replay this item's message.
-    if case .storeAll(let parts) = outcome,
-      let part = parts.first(where: {
-        $0.idempotencyKey == raw.idempotencyKey
-      }) ?? parts.first
-    {
+    // A batch (WhatsApp) was stored one raw item per message: replay this item's message —
+    // the one with its key or, for an item kept without one (refused over a rate limit), at
+    // its place in the batch. (An item stored before the place was kept, without a key: the
+    // first message, the best there is.)
+    if case .storeAll(let parts) = outcome {
+      let place = (try? ValueJSON.parse(Array(raw.transport.utf8)))?.object?["batch_item"]?
+        .text.flatMap { Int($0) }
+      let part =
+        parts.first { raw.idempotencyKey != nil && $0.idempotencyKey == raw.idempotencyKey }
+        ?? parts.first { place != nil && $0.transport.batchItem == place }
+        ?? (place == nil ? parts.first : nil)
+      guard let part else { return nil }
       outcome = .store(part)
     }
     switch outcome {

@@ -119,7 +119,7 @@ struct SubscriptionService: Service {
     logger.info(
       "subscription renewed",
       metadata: ["inlet.channel": "\(instance.name)", "every_s": "\(Int(every))"])
-    health.recordSuccess(channel: instance.name)
+    health.recordSuccess(channel: instance.name, request: false)
     return true
   }
 }

@@ -15,6 +15,10 @@ public final class HealthRegistry: Sendable {
     public var lastSuccessAt: Date?
     public var failingSince: Date?
     public var lastError: String?
+    /// Requests refused (authentication, `allow_from`) since the last one taken, and when the
+    /// first of them came: not in the health document, which shows what they led to.
+    var refusedInARow = 0
+    var firstRefusalAt: Date?
 
     enum CodingKeys: String, CodingKey {
       case name, kind, definition, status, requests
@@ -39,7 +43,8 @@ public final class HealthRegistry: Sendable {
 
   public func markReady(_ ready: Bool = true) { readyFlag.store(ready, ordering: .releasing) }
 
-  /// Declares a channel (at start-up and on reload) so it shows before its first request.
+  /// Declares a channel (at start-up and on reload) so it shows before its first request. A
+  /// reload may have corrected the channel's secret: its refusals start counting again.
   public func register(channel name: String, definition: String) {
     states.withLock { states in
       if states[name] == nil {
@@ -48,6 +53,7 @@ public final class HealthRegistry: Sendable {
           authFailures: 0)
       }
       states[name]?.definition = definition
+      if states[name] != nil { Self.forgetRefusals(&states[name]!) }
     }
   }
 
@@ -81,15 +87,75 @@ public final class HealthRegistry: Sendable {
     }
   }
 
-  public func recordAuthFailure(channel: String) {
-    update(channel) { $0.authFailures += 1 }
+  /// Refused requests in a row, none taken between them, that make a channel `failing`: a
+  /// provider whose every request is refused (a wrong secret pasted, a new address outside
+  /// `allow_from`) gives up on its leads, and nobody would know from a channel that says `ok`.
+  public static let refusalsToFail = 5
+  /// How a refusal's `last_error` starts.
+  public static let refusalPrefix = "refusing: "
+
+  /// Refusals further apart than this do not add up: a few strangers' requests over days are
+  /// no broken channel.
+  public static let refusalWindow: TimeInterval = 24 * 3600
+
+  /// A request refused before it was read (authentication, `allow_from`); `reason` says why
+  /// (shown cut short and without control characters: it may quote the request).
+  public func recordAuthFailure(channel: String, reason: String, at date: Date = Date()) {
+    var shown = String(
+      reason.unicodeScalars.filter { !CharacterSet.controlCharacters.contains($0) }.prefix(120))
+    if shown.count < reason.count { shown += "…" }
+    update(channel) { state in
+      state.authFailures += 1
+      if state.status != "failing", let first = state.firstRefusalAt,
+        date.timeIntervalSince(first) > Self.refusalWindow
+      {
+        state.refusedInARow = 0
+      }
+      state.refusedInARow += 1
+      if state.refusedInARow == 1 { state.firstRefusalAt = date }
+      guard state.refusedInARow >= Self.refusalsToFail else { return }
+      // A failure of another kind (the store) stays what the channel shows.
+      if state.status == "failing", state.lastError?.hasPrefix(Self.refusalPrefix) != true {
+        return
+      }
+      if state.status != "failing" { state.failingSince = state.firstRefusalAt ?? date }
+      state.status = "failing"
+      state.lastError =
+        Self.refusalPrefix + "the last \(state.refusedInARow) requests were refused (\(shown)) "
+        + "and none was taken since; does the channel's secret (or allow_from) match the "
+        + "provider's settings?"
+    }
   }
 
-  public func recordSuccess(channel: String, at date: Date = Date()) {
+  /// A request that passed the channel's authentication (stored, answered at once, or refused
+  /// over a rate limit): the channel's secret is right, its refusals were strangers'.
+  public func recordAuthenticated(channel: String) {
+    update(channel) { Self.forgetRefusals(&$0) }
+  }
+
+  private static func forgetRefusals(_ state: inout State) {
+    state.refusedInARow = 0
+    state.firstRefusalAt = nil
+    if state.status == "failing", state.lastError?.hasPrefix(refusalPrefix) == true {
+      state.status = "ok"
+      state.failingSince = nil
+    }
+  }
+
+  /// Something of the channel worked: a request stored, or (`request: false`) a subscription
+  /// renewed at the provider, which says nothing about the requests it sends being refused.
+  public func recordSuccess(channel: String, request: Bool = true, at date: Date = Date()) {
     update(channel) { state in
+      if !request, state.lastError?.hasPrefix(Self.refusalPrefix) == true,
+        state.status == "failing"
+      {
+        state.lastSuccessAt = date
+        return
+      }
       state.status = "ok"
       state.lastSuccessAt = date
       state.failingSince = nil
+      Self.forgetRefusals(&state)
     }
     guard storageFailing.load(ordering: .relaxed) else { return }
     states.withLock { states in

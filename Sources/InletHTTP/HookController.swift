@@ -94,7 +94,8 @@ struct HookController {
     // is decided before the body is measured or read: a stranger's request costs no read.
     if let allowed = instance.allowFrom {
       guard let remote, allowed.contains(where: { $0.contains(remote) }) else {
-        health.recordAuthFailure(channel: instance.name)
+        health.recordAuthFailure(
+          channel: instance.name, reason: "not from an address in allow_from: \(remote ?? "?")")
         CounterCache.shared.increment("inlet_auth_failures_total", [("channel", instance.name)])
         logger.warning(
           "webhook refused: not from an address in the channel's allow_from",
@@ -124,10 +125,12 @@ struct HookController {
     let outcome = processor.process(hookRequest, for: instance)
     switch consume outcome {
     case .reply(let reply, var replyContext):
+      // (A stored request says so through `recordSuccess`; one answered at once, here.)
+      if replyContext.authenticated { health.recordAuthenticated(channel: instance.name) }
       replyContext.callerName = await callerName(reply, replyContext)
       return try ReplyRenderer.response(reply, context: replyContext)
     case .unauthenticated(let reason):
-      health.recordAuthFailure(channel: instance.name)
+      health.recordAuthFailure(channel: instance.name, reason: reason)
       CounterCache.shared.increment("inlet_auth_failures_total", [("channel", instance.name)])
       logger.warning(
         "webhook refused: authentication failed",
@@ -296,6 +299,8 @@ struct HookController {
       guard
         let refusal = limiter.admit(check.key, limit: check.limit, bounded: check.scope == "ip")
       else { continue }
+      // Refused for its rate, not its credentials: the channel's secret is right.
+      health.recordAuthenticated(channel: instance.name)
       CounterCache.shared.increment(
         "inlet_rate_limited_total", [("channel", instance.name), ("scope", check.scope)])
       logger.warning(

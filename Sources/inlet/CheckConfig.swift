@@ -5,12 +5,47 @@ import InletDaemon
 struct CheckConfig: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "check-config",
-    abstract: "Validate the configuration and every channel definition; exit 0 when usable.")
+    abstract: "Validate the configuration and every channel definition; exit 0 when usable.",
+    discussion: """
+      When the systemd unit (--unit) runs this config, the paths its sandbox would deny the \
+      service and the secrets the service (a dynamic user) could not read are errors too.
+      """)
 
   @OptionGroup var options: ConfigOption
 
+  @Option(name: .long, help: "The unit that runs the daemon (with its drop-ins in UNIT.d).")
+  var unit = "/etc/systemd/system/inlet.service"
+
   func run() throws {
     let loaded = try options.load()
+    // The installed unit's sandbox, when this is the config it runs: what the service could
+    // not use makes the config unusable, whoever runs this (as root every file is readable,
+    // while the service reads only what LoadCredential= hands it).
+    let service = SystemdUnit(path: unit)
+    if service.configPath == loaded.file.standardizedFileURL.path {
+      // A secret only its owner may read is the service's problem when it runs as a user of
+      // its own making (DynamicUser=, as shipped); as a named user it may be the owner.
+      let secrets = loaded.secretsTheServiceCannotRead(by: service)
+      if !service.dynamicUser {
+        for secret in secrets { report("warning", secretAdvice(secret)) }
+      }
+      let problems =
+        loaded.pathsTheServiceCannotUse(service).map {
+          "\($0.key): the service cannot use \($0.path): \($0.reason)"
+        }
+        + (service.dynamicUser ? secrets.map(secretAdvice) : [])
+      if !problems.isEmpty {
+        for problem in problems { report("error", problem) }
+        throw fail(
+          "config error: \(unit) runs this config, and the service could not use "
+            + (problems.count == 1 ? "the path above" : "the \(problems.count) paths above"))
+      }
+    } else if getuid() == 0 {
+      // Another config: the service may never run it, so these are only worth a warning.
+      for secret in loaded.secretsTheServiceCannotRead(by: service) {
+        report("warning", secretAdvice(secret))
+      }
+    }
     let channels = loaded.channels.map { "\($0.name) (\($0.definition.name))" }
     print("config OK: \(loaded.file.path)")
     print("  database: \(loaded.databasePath)")
@@ -18,35 +53,22 @@ struct CheckConfig: ParsableCommand {
     print("  channels: \(channels.isEmpty ? "none" : channels.joined(separator: ", "))")
     print("  definitions from: \(loaded.channelsDir.path)")
     print("  API tokens: \(loaded.apiTokens.map(\.name).joined(separator: ", "))")
-    // Run as root, every secret file is readable; the service (a dynamic user) reads only
-    // what LoadCredential= hands it.
-    if getuid() == 0 {
-      // The installed unit's sandbox, when this is the config it runs.
-      let unitPath = "/etc/systemd/system/inlet.service"
-      if let unit = try? String(contentsOfFile: unitPath, encoding: .utf8),
-        unit.contains("--config \(loaded.file.path)")
-      {
-        let dropIns = LoadedConfig.dropInText(unitPath + ".d")
-        for problem in loaded.pathsTheServiceCannotUse(unit: unit + "\n" + dropIns) {
-          FileHandle.standardError.write(
-            Data(
-              ("inlet: warning: \(problem.key): the service cannot use \(problem.path): "
-                + "\(problem.reason)\n").utf8))
-        }
-      }
-      for (name, path) in loaded.secretsTheServiceCannotRead() {
-        // A credential's name has no `/`, and the service looks a bare name up in
-        // $CREDENTIALS_DIRECTORY: a secret configured by its path is renamed in the config.
-        let credential = (path as NSString).lastPathComponent
-        let rename =
-          name.contains("/")
-          ? "write it as `\(credential)` (a bare name) in the config, and " : ""
-        FileHandle.standardError.write(
-          Data(
-            ("inlet: warning: the service cannot read \(path) (root only): \(rename)add "
-              + "`LoadCredential=\(name.contains("/") ? credential : name):\(path)` to "
-              + "/etc/systemd/system/inlet.service.d/credentials.conf\n").utf8))
-      }
-    }
+  }
+
+  private func report(_ level: String, _ text: String) {
+    FileHandle.standardError.write(Data("inlet: \(level): \(text)\n".utf8))
+  }
+
+  /// What to add so the service gets a secret it could not read.
+  private func secretAdvice(_ secret: (name: String, path: String)) -> String {
+    // A credential's name has no `/`, and the service looks a bare name up in
+    // $CREDENTIALS_DIRECTORY: a secret configured by its path is renamed in the config.
+    let credential = (secret.path as NSString).lastPathComponent
+    let bare = secret.name.contains("/") ? credential : secret.name
+    let rename =
+      secret.name.contains("/")
+      ? "write it as `\(credential)` (a bare name) in the config, and " : ""
+    return "the service cannot read \(secret.path) (other users may not read it): \(rename)add "
+      + "`LoadCredential=\(bare):\(secret.path)` to \(unit).d/credentials.conf"
   }
 }

@@ -10,7 +10,8 @@ struct ReplayCommand: AsyncParsableCommand {
     discussion: """
       Run after an upgrade or a channel-definition fix. Idempotent: a second run changes
       nothing. Webhook items need their channel still configured; with --all, inquiries made
-      from a raw item get its re-extracted content (status and decisions are kept).
+      from a raw item get its re-extracted content (status and decisions are kept). A call's
+      events are replayed only when the call never took them (quarantined, ignored).
       """)
 
   @OptionGroup var options: ConfigOption

@@ -139,6 +139,7 @@ struct DefinitionLoaderTests {
         call.direction: { value: in }
         subject: { template: "Call from {{field.caller}}" }
         text: { default: "no text" }
+        company.name: { labels: [{ form.a: "A" }, { "form.b": "B" }] }
       extra: { only: [utm_source, "page.url"] }
       """
     let definition = try ChannelDefinitionLoader.parse(yaml: yaml, name: "shapes")
@@ -149,6 +150,9 @@ struct DefinitionLoaderTests {
     #expect(fields["call.direction"]?.value == "in")
     #expect(fields["subject"]?.template?.namespaces == ["field"])
     #expect(fields["text"]?.defaultValue == "no text")
+    #expect(
+      fields["company.name"]?.labels.map(\.path) == [FieldPath("form.a")!, FieldPath("form.b")!])
+    #expect(fields["company.name"]?.labels.map(\.label) == ["A", "B"])
     guard case .only(let paths) = definition.events[0].extra else {
       Issue.record("extra should be `only`")
       return
@@ -159,6 +163,14 @@ struct DefinitionLoaderTests {
   // MARK: Broken definitions name the key path
 
   static let broken: [BrokenDefinition] = [
+    BrokenDefinition(
+      label: "a label of two pairs",
+      yaml: """
+        auth: { scheme: bearer-or-url-token }
+        fields:
+          text: { labels: [{ a: "A", b: "B" }] }
+        """,
+      expected: ["labels", "one `path: label` pair"]),
     BrokenDefinition(
       label: "unknown top-level key (typo)",
       yaml: """

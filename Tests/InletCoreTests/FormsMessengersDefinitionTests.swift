@@ -229,6 +229,66 @@ struct FormsMessengersDefinitionTests {
     }
   }
 
+  @Test("a message without text says what it was: its caption, or the kind of thing sent")
+  func messagesWithoutText() throws {
+    let telegram = try Self.instance("telegram", secrets: ["secret_token": "tg"])
+    func update(_ content: String) -> String {
+      #"{"update_id":1,"message":{"message_id":1,"from":{"id":42,"first_name":"Ян"},"chat":{"id":42,"type":"private"},"date":1800000000,\#(content)}}"#
+    }
+    for (content, text) in [
+      (
+        #""voice":{"file_id":"AwAD","duration":7,"mime_type":"audio/ogg"}"#, "[голосовое сообщение]"
+      ),
+      (#""photo":[{"file_id":"AgAD","width":90,"height":90}]"#, "[фото]"),
+      (
+        #""photo":[{"file_id":"AgAD","width":90,"height":90}],"caption":"Такой есть?""#,
+        "Такой есть?"
+      ),
+      // A GIF comes as an animation and a document both.
+      (#""animation":{"file_id":"CgAD"},"document":{"file_id":"CgAD"}"#, "[GIF]"),
+      (#""document":{"file_id":"BQAD","file_name":"ТЗ.pdf"}"#, "[файл]"),
+      (
+        #""location":{"latitude":55.751244,"longitude":37.618423}"#,
+        "[геопозиция] 55.751244, 37.618423"
+      ),
+      (
+        #""location":{"latitude":55.75,"longitude":37.61},"venue":{"location":{"latitude":55.75,"longitude":37.61},"title":"Склад","address":"Москва, ул. Ленина, 1"}"#,
+        "[место] Склад, Москва, ул. Ленина, 1"
+      ),
+      (#""text":"Просто текст""#, "Просто текст"),
+    ] {
+      let request = HookRequest.post(
+        "application/json", update(content),
+        headers: [(name: "X-Telegram-Bot-Api-Secret-Token", value: "tg")])
+      let submission = try #require(processor.process(request, for: telegram).submission)
+      #expect(submission.inquiry?.text == text, "\(content)")
+      #expect(submission.inquiry?.sender.messenger?.id == "42")
+    }
+
+    let vk = try Self.instance("vk", secrets: ["secret": "vk", "confirmation": "c"])
+    func message(_ text: String, _ more: String) -> String {
+      #"{"type":"message_new","event_id":"e1","v":"5.199","object":{"message":{"date":1800000000,"from_id":12345,"id":7,"peer_id":12345,"text":"\#(text)"\#(more)}},"group_id":1,"secret":"vk"}"#
+    }
+    for (body, text) in [
+      (
+        message("", #","attachments":[{"type":"audio_message","audio_message":{"duration":5}}]"#),
+        "[голосовое сообщение]"
+      ),
+      (message("", #","attachments":[{"type":"photo","photo":{"id":1}}]"#), "[фото]"),
+      (message("Вот фото", #","attachments":[{"type":"photo","photo":{"id":1}}]"#), "Вот фото"),
+      (
+        message("", #","geo":{"type":"point","coordinates":{"latitude":55.7,"longitude":37.6}}"#),
+        "[геопозиция]"
+      ),
+      (message("Привет", ""), "Привет"),
+    ] {
+      let submission = try #require(
+        processor.process(HookRequest.post("application/json", body), for: vk).submission)
+      #expect(submission.inquiry?.text == text, "\(body)")
+      #expect(submission.inquiry?.sender.messenger == Inquiry.Messenger(network: "vk", id: "12345"))
+    }
+  }
+
   @Test func whatsAppListRepliesAndVideoCaptions() throws {
     let instance = try Self.instance(
       "whatsapp", secrets: ["app_secret": "s", "verify_token": "v"])

@@ -408,6 +408,96 @@ struct ConfigLoaderTests {
         .isEmpty)
   }
 
+  @Test("check-config fails on what the unit's service could not use, when the unit runs it")
+  func checkConfigAgainstTheUnit() throws {
+    let folder = try Folder(Self.minimal)
+    defer { folder.remove() }
+    let secret = folder.url.appendingPathComponent("site-token").path
+    try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: secret)
+    let shipped = try String(
+      contentsOf: DaemonHarness.repositoryRoot.appendingPathComponent("systemd/inlet.service"),
+      encoding: .utf8)
+    let unit = folder.url.appendingPathComponent("inlet.service").path
+    func check() throws -> (status: Int32, output: String, error: String) {
+      try DaemonHarness.run(
+        DaemonHarness.binary, ["check-config", "--config", folder.config, "--unit", unit])
+    }
+    // The shipped unit, run on this config: its secret is not handed over, and its database
+    // (beside the config) is outside what ProtectSystem=strict leaves writable.
+    try shipped.replacingOccurrences(of: "/etc/inlet/inlet.yaml", with: folder.config)
+      .write(toFile: unit, atomically: true, encoding: .utf8)
+    let refused = try check()
+    #expect(refused.status == 1, "\(refused.output)\(refused.error)")
+    #expect(!refused.output.contains("config OK"))
+    #expect(refused.error.contains("inlet: error: database.path: the service cannot use"))
+    #expect(
+      refused.error.contains(
+        "the service cannot read \(secret) (other users may not read it): add "
+          + "`LoadCredential=site-token:\(secret)` to \(unit).d/credentials.conf"),
+      "\(refused.error)")
+    #expect(refused.error.contains("the service could not use the 2 paths above"))
+
+    // Both handed over in a drop-in: usable.
+    let dropIns = unit + ".d"
+    try FileManager.default.createDirectory(atPath: dropIns, withIntermediateDirectories: true)
+    try """
+    [Service]
+    LoadCredential=site-token:\(secret)
+    ReadWritePaths=\(folder.url.path)/var
+    """.write(toFile: dropIns + "/credentials.conf", atomically: true, encoding: .utf8)
+    let usable = try check()
+    #expect(usable.status == 0, "\(usable.output)\(usable.error)")
+    #expect(usable.output.contains("config OK"))
+    #expect(!usable.error.contains("error"))
+
+    // A drop-in's ExecStart= runs this config in place of the unit's; a commented one does not.
+    try shipped.write(toFile: unit, atomically: true, encoding: .utf8)
+    try FileManager.default.removeItem(atPath: dropIns)
+    try FileManager.default.createDirectory(atPath: dropIns, withIntermediateDirectories: true)
+    try """
+    [Service]
+    ExecStart=
+    ExecStart=/usr/local/bin/inlet serve --config=\(folder.config)
+    """.write(toFile: dropIns + "/override.conf", atomically: true, encoding: .utf8)
+    #expect(try check().status == 1)
+    try """
+    [Service]
+    #ExecStart=
+    #ExecStart=/usr/local/bin/inlet serve --config \(folder.config)
+    """.write(toFile: dropIns + "/override.conf", atomically: true, encoding: .utf8)
+    #expect(try check().status == 0)
+
+    // A unit that runs another config says nothing about this one's paths.
+    try FileManager.default.removeItem(atPath: dropIns)
+    try shipped.write(toFile: unit, atomically: true, encoding: .utf8)
+    let other = try check()
+    #expect(other.status == 0, "\(other.output)\(other.error)")
+    #expect(!other.error.contains("database.path"))
+  }
+
+  @Test("the config a unit runs: the last ExecStart=, --config in either form, or the default")
+  func configTheUnitRuns() {
+    func runs(_ text: String) -> String? { SystemdUnit(text: text).configPath }
+    #expect(
+      runs("ExecStart=/usr/bin/inlet serve --config /etc/inlet/a.yaml") == "/etc/inlet/a.yaml")
+    #expect(
+      runs("ExecStart=/usr/bin/inlet serve --config=/etc/x/../inlet/b.yaml") == "/etc/inlet/b.yaml")
+    #expect(
+      runs(#"ExecStart="/opt/my apps/inlet" serve --config "/etc/my inlet/c.yaml""#)
+        == "/etc/my inlet/c.yaml")
+    #expect(runs("ExecStart=/usr/bin/inlet serve") == "/etc/inlet/inlet.yaml")
+    #expect(
+      runs("Environment=INLET_CONFIG=/srv/inlet.yaml\nExecStart=/usr/bin/inlet serve")
+        == "/srv/inlet.yaml")
+    #expect(
+      runs(
+        "ExecStart=/usr/bin/inlet serve --config /a.yaml\nExecStart=\nExecStart=/usr/bin/inlet serve --config /b.yaml"
+      )
+        == "/b.yaml")
+    #expect(runs("#ExecStart=/usr/bin/inlet serve --config /a.yaml") == nil)
+    #expect(runs("") == nil)
+  }
+
   @Test("paths the installed unit's sandbox would deny the service are named")
   func sandboxPaths() throws {
     let unit = try String(
@@ -470,6 +560,14 @@ struct ConfigLoaderTests {
     #expect(
       ReloadService.changesNeedingRestart(from: old, to: new)
         == ["http.max_body_bytes", "phone", "logging"])
+    // The listener's address and idle timeout are taken at start-up too.
+    let listener = try Folder(
+      Self.minimal + "\nhttp:\n  host: 0.0.0.0\n  port: 9090\n  idle_timeout: 5s\n")
+    defer { listener.remove() }
+    let moved = try ConfigLoader(environment: [:]).load(path: listener.config).config
+    #expect(
+      ReloadService.changesNeedingRestart(from: old, to: moved)
+        == ["http.host", "http.port", "http.idle_timeout"])
   }
 
   @Test("the shipped example config is valid")

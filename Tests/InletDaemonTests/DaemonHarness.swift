@@ -230,17 +230,21 @@ final class DaemonHarness: @unchecked Sendable {
     return try await request(.POST, path, headers: headers, body: Array(json.utf8))
   }
 
-  /// Runs `inlet ARGS --config <this config>` and returns exit status and output.
+  /// Runs `inlet ARGS --config <this config>` (with the daemon's extra environment) and
+  /// returns exit status and output.
   func cli(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
-    try Self.run(Self.binary, arguments + ["--config", configPath])
+    try Self.run(Self.binary, arguments + ["--config", configPath], environment: environment)
   }
 
-  static func run(_ binary: URL, _ arguments: [String]) throws -> (
-    status: Int32, output: String, error: String
-  ) {
+  static func run(_ binary: URL, _ arguments: [String], environment: [String: String] = [:])
+    throws -> (status: Int32, output: String, error: String)
+  {
     let process = Process()
     process.executableURL = binary
     process.arguments = arguments
+    if !environment.isEmpty {
+      process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     let out = Pipe()
     let err = Pipe()
     process.standardOutput = out

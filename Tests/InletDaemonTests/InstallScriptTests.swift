@@ -71,10 +71,57 @@ import Testing
     #expect(try String(contentsOfFile: secret, encoding: .utf8) == token)
   }
 
+  /// A binary that loads a library from a home folder (a toolchain's runtime there) would not
+  /// start under the unit's ProtectHome=yes: the install refuses it and says how to build one.
+  @Test func refusesABinaryThatLoadsLibrariesFromAHomeFolder() throws {
+    let home = FileManager.default.homeDirectoryForCurrentUser.standardizedFileURL
+    try #require(
+      ["/home/", "/root/"].contains { (home.path + "/").hasPrefix($0) },
+      "the test builds a library in the home folder \(home.path)")
+    let work = home.appendingPathComponent(".cache/inlet-install-test-\(UUID().uuidString)")
+    let root = FileManager.default.temporaryDirectory
+      .appendingPathComponent("inlet-install-\(UUID().uuidString)")
+    defer {
+      try? FileManager.default.removeItem(at: work)
+      try? FileManager.default.removeItem(at: root)
+    }
+    try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+    try "int runtime(void) { return 0; }\n".write(
+      to: work.appendingPathComponent("runtime.c"), atomically: true, encoding: .utf8)
+    try "int runtime(void);\nint main(void) { return runtime(); }\n".write(
+      to: work.appendingPathComponent("main.c"), atomically: true, encoding: .utf8)
+    let env = URL(fileURLWithPath: "/usr/bin/env")
+    let library = try DaemonHarness.run(
+      env,
+      ["clang", "-shared", "-fPIC", "-o", work.path + "/libruntime.so", work.path + "/runtime.c"])
+    try #require(library.status == 0, "\(library.error)")
+    let binary = work.appendingPathComponent("inlet")
+    let linked = try DaemonHarness.run(
+      env,
+      [
+        "clang", "-o", binary.path, work.path + "/main.c", "-L" + work.path, "-lruntime",
+        "-Wl,-rpath," + work.path,
+      ])
+    try #require(linked.status == 0, "\(linked.error)")
+
+    let script = DaemonHarness.repositoryRoot.appendingPathComponent("scripts/install")
+    let refused = try DaemonHarness.run(
+      env, ["DESTDIR=\(root.path)", "INLET_BINARY=\(binary.path)", script.path])
+    #expect(refused.status == 1)
+    #expect(refused.error.contains("loads libraries from a home folder"), "\(refused.error)")
+    #expect(refused.error.contains(work.path + "/libruntime.so"))
+    #expect(refused.error.contains("--static-swift-stdlib"))
+    #expect(!FileManager.default.fileExists(atPath: root.path + "/usr/local/bin/inlet"))
+  }
+
   private func install(into root: URL) throws -> (status: Int32, output: String, error: String) {
     let script = DaemonHarness.repositoryRoot.appendingPathComponent("scripts/install")
     return try DaemonHarness.run(
       URL(fileURLWithPath: "/usr/bin/env"),
-      ["DESTDIR=\(root.path)", "INLET_BINARY=\(DaemonHarness.binary.path)", script.path])
+      [
+        // The debug build links the toolchain's runtime, which may be in a home folder.
+        "DESTDIR=\(root.path)", "INLET_BINARY=\(DaemonHarness.binary.path)",
+        "INLET_ALLOW_HOME_LIBRARIES=1", script.path,
+      ])
   }
 }

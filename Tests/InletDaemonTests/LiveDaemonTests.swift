@@ -395,6 +395,44 @@ struct LiveDaemonTests {
     #expect(!down.output.contains("errno"), "\(down.output)")
   }
 
+  @Test("a channel whose every request is refused is failing in status until one is taken")
+  func refusedChannelFails() async throws {
+    let daemon = try DaemonHarness()
+    defer { daemon.remove() }
+    try await daemon.start()
+    func refused() async throws {
+      let reply = try await daemon.request(
+        .POST, "/hooks/site",
+        headers: [("Content-Type", "application/json"), ("Authorization", "Bearer stale")],
+        body: Array(lead.utf8))
+      #expect(reply.status == 401)
+    }
+    // A few refusals are anybody's mistakes: still ok.
+    for _ in 1..<5 { try await refused() }
+    let few = try daemon.cli(["status"])
+    #expect(few.status == 0, "\(few.output)")
+    #expect(few.output.contains("site [generic]: ok"), "\(few.output)")
+    // Five in a row with none taken: the provider's secret is not ours.
+    try await refused()
+    let failing = try daemon.cli(["status"])
+    #expect(failing.status != 0, "\(failing.output)")
+    #expect(failing.output.contains("site [generic]: failing since"), "\(failing.output)")
+    #expect(
+      failing.output.contains("refusing: the last 5 requests were refused (wrong token)"),
+      "\(failing.output)")
+    #expect(!failing.output.contains("stale"), "a presented secret is not shown")
+    let health = try await daemon.get("/health")
+    #expect(health.0 == 200)
+    #expect(health.1.contains(#""status":"failing""#), "\(health.1)")
+    // One taken: ok again, and its count starts over.
+    #expect(try await daemon.postLead(lead).status == 201)
+    let again = try daemon.cli(["status"])
+    #expect(again.status == 0, "\(again.output)")
+    #expect(again.output.contains("site [generic]: ok"), "\(again.output)")
+    try await refused()
+    #expect(try daemon.cli(["status"]).status == 0)
+  }
+
   @Test("inlet --version prints the version")
   func version() throws {
     let result = try DaemonHarness.run(DaemonHarness.binary, ["--version"])

@@ -53,8 +53,10 @@ struct MailboxEntry {
   }
 }
 
-func mailDaemon(_ entries: [MailboxEntry], passwords: [String: String]) throws -> DaemonHarness {
-  let config = "mailboxes:\n" + entries.map(\.yaml).joined(separator: "\n")
+func mailDaemon(_ entries: [MailboxEntry], passwords: [String: String], config more: String = "")
+  throws -> DaemonHarness
+{
+  let config = more + "mailboxes:\n" + entries.map(\.yaml).joined(separator: "\n")
   let daemon = try DaemonHarness(extraConfig: config)
   for (file, password) in passwords {
     try password.write(
@@ -156,6 +158,40 @@ struct MailboxTests {
     #expect(try newInquiries(daemon) == 4)
     #expect(dovecot.letterFiles(user: "sales", folder: "Processed").count == 2)
     #expect(dovecot.letterFiles(user: "sales").count == 3, "the old letters were not touched")
+  }
+
+  @Test(
+    "a letter the sender's rate limit holds back stays unread in place; the one let in is marked")
+  func heldBackLetterStays() async throws {
+    let dovecot = try DovecotServer()
+    defer { dovecot.cleanUp() }
+    func letter(_ number: Int) -> [UInt8] {
+      Array(
+        """
+        From: robot@shop.ru\r
+        To: sales@example.ru\r
+        Subject: Order \(number)\r
+        Date: Sun, 29 Nov 2026 10:0\(number):00 +0300\r
+        Message-ID: <robot-\(number)@shop.ru>\r
+        Content-Type: text/plain; charset=utf-8\r
+        \r
+        Order \(number), call +7 916 123-45-67\r
+
+        """.utf8)
+    }
+    try dovecot.dropLetters([letter(1), letter(2)])
+    let daemon = try mailDaemon(
+      [MailboxEntry(name: "sales", url: dovecot.url(), afterIngest: "seen")],
+      passwords: ["imap-sales": "secret"], config: "mail:\n  rate_limit_count: 1\n")
+    defer { daemon.remove() }
+    let poll = try daemon.cli(["poll"])
+    #expect(poll.status == 0, "\(poll.output) \(poll.error)")
+    #expect(try newInquiries(daemon) == 1)
+    let ignored = try InletDatabase(path: daemon.databasePath).countsSync().rawItems["ignored"]
+    #expect(ignored == 1, "the second letter is kept, as rate limited")
+    let files = dovecot.letterFiles(user: "sales")
+    #expect(files.count == 2)
+    #expect(files.filter { $0.hasSuffix("S") }.count == 1, "\(files)")
   }
 
   @Test("first_sync {days: N}: old letters stay out, also those moved in after a recent one")

@@ -114,4 +114,112 @@ struct ReplayTests {
     #expect(again.output.contains("2 duplicate"), "\(again.output)")
     #expect(!again.output.contains("created"), "\(again.output)")
   }
+
+  @Test("a WhatsApp batch refused over the rate limit replays as each of its messages")
+  func refusedBatch() async throws {
+    let hub = try FormsHarness()
+    defer { hub.daemon.remove() }
+    var config = try String(contentsOfFile: hub.daemon.configPath, encoding: .utf8)
+    config = config.replacingOccurrences(
+      of: "verify_token_file: wa-verify }",
+      with: "verify_token_file: wa-verify }, options: { rate_limit: 1/1h }")
+    try config.write(toFile: hub.daemon.configPath, atomically: true, encoding: .utf8)
+    try await hub.daemon.start()
+    let first = MessengerTests.whatsappMessage(
+      id: "wamid.a1", from: "79161234567", timestamp: MessengerTests.start, text: "Есть в наличии?")
+    #expect(try await hub.whatsapp(first).status == 200)
+    let batch =
+      #"{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"74951234567","phone_number_id":"106540352242922"},"contacts":[{"profile":{"name":"Марина"},"wa_id":"79035556677"}],"messages":[{"from":"79035556677","id":"wamid.b1","timestamp":"\#(MessengerTests.start)","text":{"body":"Первое"},"type":"text"},{"from":"79035556677","id":"wamid.b2","timestamp":"\#(MessengerTests.start + 5)","text":{"body":"Второе"},"type":"text"}]},"field":"messages"}]}]}"#
+    let refused = try await hub.whatsapp(batch)
+    #expect(refused.status == 429, "\(refused.body)")
+    hub.daemon.stop()
+    // Kept as two raw items without keys, each at its place in the batch.
+    #expect(try hub.entries("whatsapp").filter { $0.status == "ignored" }.count == 2)
+
+    let replay = try hub.daemon.cli(["replay", "--all"])
+    #expect(replay.status == 0, "\(replay.error)")
+    #expect(replay.output.contains("1 created, 1 continued"), "\(replay.output)")
+    let marina = try #require(try hub.inquiries("whatsapp").first { $0.sender.name == "Марина" })
+    #expect(marina.text == "Первое")
+    #expect(marina.messages.map(\.text) == ["Второе"])
+    let again = try hub.daemon.cli(["replay", "--all"])
+    #expect(again.output.contains("replayed 3 raw items: 3 unchanged"), "\(again.output)")
+  }
+
+  @Test("replay --all leaves calls as their events left them; a call event never taken is applied")
+  func calls() async throws {
+    let pbx = try TelephonyHarness()
+    defer { pbx.daemon.remove() }
+    try await pbx.daemon.start()
+    let token = TelephonyHarness.urlToken
+    let events = [
+      // An inbound call answered, and an outgoing one (no inquiry).
+      #"{"event":"newCall","from":"79163125741","to":"74951234567","direction":"in","callId":"r1"}"#,
+      #"{"event":"answer","from":"79163125741","to":"74951234567","direction":"in","callId":"r1","user":["Анна"]}"#,
+      #"{"event":"hangup","from":"79163125741","to":"74951234567","direction":"in","callId":"r1","cause":"normalClearing"}"#,
+      #"{"event":"newCall","from":"74951112233","to":"79261112233","direction":"out","callId":"r2"}"#,
+      #"{"event":"hangup","from":"74951112233","to":"79261112233","direction":"out","callId":"r2","cause":"normalClearing"}"#,
+    ]
+    for body in events {
+      let reply = try await pbx.daemon.request(
+        .POST, "/hooks/cti/\(token)", headers: [("Content-Type", "application/json")],
+        body: Array(body.utf8))
+      #expect(reply.status == 200, "\(reply.body)")
+    }
+    pbx.daemon.stop()
+    let before = try pbx.inquiries("cti")
+    #expect(before.count == 1)
+    #expect(before.first?.kind == .call)
+    func eventCount() throws -> Int {
+      try pbx.database().readSync { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") }
+        ?? 0
+    }
+    let eventsBefore = try eventCount()
+
+    let replay = try pbx.daemon.cli(["replay", "--all"])
+    #expect(replay.status == 0, "\(replay.output) \(replay.error)")
+    #expect(replay.output.contains("replayed 5 raw items: 5 unchanged"), "\(replay.output)")
+    #expect(try pbx.inquiries("cti") == before)
+    #expect(try eventCount() == eventsBefore)
+
+    // An event kept as quarantined (the database was edited to say so, as a definition that
+    // could not read it would have left it) was never part of its call: replayed, it is.
+    try await pbx.daemon.start()
+    let late =
+      #"{"event":"newCall","from":"79031234567","to":"74951234567","direction":"in","callId":"r3"}"#
+    let reply = try await pbx.daemon.request(
+      .POST, "/hooks/cti/\(token)", headers: [("Content-Type", "application/json")],
+      body: Array(late.utf8))
+    #expect(reply.status == 200, "\(reply.body)")
+    pbx.daemon.stop()
+    /// Keeps a CTI event as quarantined, as a definition that could not read it would have.
+    func keepQuarantined(_ body: String, event: String) async throws {
+      let queue = try DatabaseQueue(path: pbx.daemon.databasePath)
+      try await queue.write { db in
+        let transport = try String.fetchOne(
+          db, sql: "SELECT transport FROM raw_items ORDER BY id DESC LIMIT 1")
+        try db.execute(
+          sql: """
+            INSERT INTO raw_items (channel, transport, body, idempotency_key, received_at,
+              status, reason, event) VALUES ('cti', ?, ?, NULL, ?, 'quarantined', 'test', ?)
+            """,
+          arguments: [transport, Data(body.utf8), Date().timeIntervalSince1970, event])
+      }
+      try queue.close()
+    }
+    try await keepQuarantined(
+      #"{"event":"hangup","from":"79031234567","to":"74951234567","direction":"in","callId":"r3","cause":"cancel"}"#,
+      event: "hangup")
+    let fixed = try pbx.daemon.cli(["replay"])
+    #expect(fixed.output.contains("replayed 1 raw items: 1 continued"), "\(fixed.output)")
+    let missed = try #require(try pbx.inquiries("cti").first { $0.sender.phone == "+79031234567" })
+    #expect(missed.kind == .missedCall)
+    // One of the outgoing call's, kept the same way: it joins its call, which makes no lead.
+    try await keepQuarantined(
+      #"{"event":"answer","from":"74951112233","to":"79261112233","direction":"out","callId":"r2","user":["Анна"]}"#,
+      event: "answer")
+    let recorded = try pbx.daemon.cli(["replay"])
+    #expect(recorded.output.contains("replayed 1 raw items: 1 recorded"), "\(recorded.output)")
+    #expect(try pbx.inquiries("cti").count == 2, "still no lead of the outgoing call")
+  }
 }

@@ -354,6 +354,13 @@ struct TelephonyTests {
     let local = try await pbx.zadarma(start, channel: "zadarma-local")
     #expect(local.status == 200, "\(local.body)")
     #expect(try pbx.inquiries("zadarma-local").count == 1)
+    // Every request of the provider refused (its addresses changed): the channel is failing
+    // after the fifth, in /health and `inlet status`.
+    for _ in 0..<3 { _ = try await pbx.zadarma(start, channel: "zadarma-pinned") }
+    let status = try pbx.daemon.cli(["status"])
+    #expect(status.status != 0)
+    #expect(status.output.contains("zadarma-pinned [zadarma]: failing since"), "\(status.output)")
+    #expect(status.output.contains("not from an address in allow_from"), "\(status.output)")
   }
 
   @Test("outgoing calls are recorded without an inquiry unless the instance asks for them")
@@ -647,6 +654,28 @@ struct TelephonyTests {
     #expect(megafon.first?.acceptance?.reason == "not_a_lead")
     #expect(megafon.first?.call?.direction == "out")
     #expect(try database.callRecord(channel: "megafon", callID: "mo1")?.direction == "out")
+    // The same, but a manager accepted the call in between: it stays as the manager decided.
+    let cancelled = try await pbx.postForm(
+      "/hooks/megafon",
+      [
+        ("cmd", "event"), ("type", "CANCELLED"), ("callid", "mo3"), ("phone", "79035550001"),
+        ("user", "ivanov"), ("crm_token", TelephonyHarness.megafonKey),
+      ])
+    #expect(cancelled.status == 200, "\(cancelled.body)")
+    let taken = try #require(try pbx.inquiries("megafon").first { $0.source.callID == "mo3" })
+    let accepted = try await pbx.daemon.api(
+      .POST, "/inquiries/\(taken.id)/accept", json: #"{"action":"new_client"}"#)
+    #expect(accepted.status == 200, "\(accepted.body)")
+    let outgoing = try await pbx.postForm(
+      "/hooks/megafon",
+      [
+        ("cmd", "event"), ("type", "OUTGOING"), ("callid", "mo3"), ("phone", "79035550001"),
+        ("user", "ivanov"), ("crm_token", TelephonyHarness.megafonKey),
+      ])
+    #expect(outgoing.status == 200, "\(outgoing.body)")
+    let decided = try #require(try pbx.inquiries("megafon").first { $0.source.callID == "mo3" })
+    #expect(decided.status == "accepted", "a decided call stays as the manager decided")
+    #expect(decided.call?.direction == "out")
     let t5 = try #require(try database.callRecord(channel: "telphin", callID: "t5"))
     #expect(t5.direction == "out")
     #expect(t5.callerPhone == "+79035556677")

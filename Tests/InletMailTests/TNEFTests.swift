@@ -53,6 +53,12 @@ struct TNEFTests {
       {\*\htmltag64 <p>}\htmlrtf {\b ignored}\htmlrtf0 shown}
       """#
     #expect(RTFText.text(of: Array(rtf.utf8)) == "Привет\nСчёт {1}\tx\nshown")
+    // An English-locale Outlook declares 1252 for Russian text (a Cyrillic font's bytes):
+    // read as a MIME part declared so would be, not as «Ïðèâåò».
+    let western =
+      #"{\rtf1\ansi\ansicpg1252 \'cf\'f0\'e8\'e2\'e5\'f2, \'ed\'f3\'e6\'e5\'ed \'f1\'f7\'e5\'f2}"#
+    #expect(RTFText.text(of: Array(western.utf8)) == "Привет, нужен счет")
+    #expect(TNEF.text(Array("Caf\u{E9}".utf8.prefix(3)) + [0xE9, 0], codepage: 1252) == "Café")
     // Parameters out of any range are no characters and no code pages, never a trap.
     for word in [
       #"\u4294967296?"#, #"\u99999999999?"#, #"\u-70000?"#, #"\u1114112?"#, #"\u55296?"#,

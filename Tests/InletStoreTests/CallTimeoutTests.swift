@@ -122,6 +122,12 @@ struct CallTimeoutTests {
     _ = try await db.ingest(Self.event("nodir", .ended, answered: true, ago: 10))
     #expect(try db.listSync(.all).filter { $0.source.callID == "nodir" }.count == 1)
     #expect(try Self.inquiry(db, "nodir")?.extra["call_timed_out"] == nil)
+    // A late event that says the other one was outgoing: the lead the timeout made of it is
+    // rejected by inlet as no lead, as when the direction comes after an end.
+    _ = try await db.ingest(Self.event("nodir-out", .ended, direction: "out", ago: 5))
+    let outgoing = try #require(try Self.inquiry(db, "nodir-out"))
+    #expect(outgoing.status == "rejected")
+    #expect(outgoing.acceptance?.reason == "not_a_lead")
   }
 
   @Test("a call of which only a recording's event came is closed by the timeout, with no lead")

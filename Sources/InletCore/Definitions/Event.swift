@@ -122,16 +122,26 @@ public struct FieldRule: Sendable, Decodable {
   public var difference: [FieldPath]?
   /// Divides a numeric value (milliseconds → seconds: 1000).
   public var divideBy: Double?
-  /// The value is an international number even without its "+" (a WhatsApp id, a Telegram
-  /// contact): bare digits get one, so no default country is assumed.
-  public var international = false
-  /// `international: fallback`: bare digits the default country cannot read are taken as an
-  /// international number without its "+" (a PBX sends a Belarusian caller as `375291234567`
-  /// beside a Russian `79161234567`); digits it can read stay its own.
-  public var internationalFallback = false
+  /// How bare digits (a number without its "+") are read.
+  public enum International: Sendable {
+    /// In the default country, as any phone.
+    case no
+    /// `international: true`: always an international number (a WhatsApp id, a Telegram
+    /// contact): they get a "+", so no default country is assumed.
+    case always
+    /// `international: fallback`: an international number when the default country cannot
+    /// read them (a PBX sends a Belarusian caller as `375291234567` beside a Russian
+    /// `79161234567`); digits it can read stay its own.
+    case fallback
+  }
+  public var international = International.no
+  /// `labels: [{message.voice: "[голосовое сообщение]"}, …]`: when nothing else gave a value,
+  /// the label of the first path present in the body (a messenger's message without text says
+  /// what was sent: the key of its media is the only sign).
+  public var labels: [(path: FieldPath, label: String)] = []
 
   enum CodingKeys: String, CodingKey, CaseIterable {
-    case paths, template, value, map, difference, international
+    case paths, template, value, map, difference, international, labels
     case defaultValue = "default"
     case divideBy = "divide_by"
   }
@@ -158,14 +168,22 @@ public struct FieldRule: Sendable, Decodable {
       try $0.map { try FieldPath.decoding($0, at: c.codingPath + [CodingKeys.difference]) }
     }
     divideBy = try c.decodeIfPresent(Double.self, forKey: .divideBy)
+    for entry in try c.decodeIfPresent([[String: String]].self, forKey: .labels) ?? [] {
+      guard entry.count == 1, let pair = entry.first else {
+        throw DecodingError.dataCorruptedError(
+          forKey: .labels, in: c, debugDescription: "each label is one `path: label` pair")
+      }
+      labels.append(
+        (try FieldPath.decoding(pair.key, at: c.codingPath + [CodingKeys.labels]), pair.value))
+    }
     if let flag = try? c.decodeIfPresent(Bool.self, forKey: .international) {
-      international = flag
+      international = flag ? .always : .no
     } else if let mode = try c.decodeIfPresent(String.self, forKey: .international) {
       guard mode == "fallback" else {
         throw DecodingError.dataCorruptedError(
           forKey: .international, in: c, debugDescription: "true, false or fallback")
       }
-      internationalFallback = true
+      international = .fallback
     }
     if let divideBy, divideBy == 0 {
       throw DecodingError.dataCorruptedError(
@@ -176,13 +194,13 @@ public struct FieldRule: Sendable, Decodable {
         forKey: .difference, in: c, debugDescription: "`difference` lists exactly two paths")
     }
     if paths.isEmpty && template == nil && value == nil && defaultValue == nil
-      && difference == nil
+      && difference == nil && labels.isEmpty
     {
       throw DecodingError.dataCorrupted(
         .init(
           codingPath: decoder.codingPath,
           debugDescription:
-            "a field rule needs `paths`, `template`, `difference`, `value` or `default`"))
+            "a field rule needs `paths`, `template`, `difference`, `value`, `labels` or `default`"))
     }
   }
 }

@@ -105,9 +105,14 @@ struct FieldMapper {
       }
     }
     if found == nil, let constant = rule.value { found = constant }
-    if rule.international || rule.internationalFallback, let text = found, !text.isEmpty,
+    if found == nil {
+      found =
+        rule.labels.first { fields.value(at: $0.path, root: root).map { $0 != .null } ?? false }?
+        .label
+    }
+    if rule.international != .no, let text = found, !text.isEmpty,
       text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-      rule.international || phone.normalize(text) == nil
+      rule.international == .always || phone.normalize(text) == nil
     {
       found = "+" + text
     }

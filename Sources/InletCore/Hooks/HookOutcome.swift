@@ -94,11 +94,16 @@ public struct TransportMetadata: Sendable, Codable, Equatable {
   public var headers: [String: String]
   public var remoteAddress: String?
   public var contentType: String?
+  /// Which item of a batch request (WhatsApp's several messages) this raw item is, from 0; nil
+  /// for a request that is one item. `inlet replay` finds the item by it when the raw item
+  /// kept no idempotency key (a batch refused over a rate limit).
+  public var batchItem: Int?
 
   enum CodingKeys: String, CodingKey {
     case method, path, query, headers
     case remoteAddress = "remote_address"
     case contentType = "content_type"
+    case batchItem = "batch_item"
   }
 
   /// The JSON the raw journal keeps (the same as the `Codable` form, written without
@@ -106,6 +111,7 @@ public struct TransportMetadata: Sendable, Codable, Equatable {
   public var jsonText: String {
     // Members in sorted key order, as `ValueJSON` writes an object.
     var writer = JSONObjectWriter(capacity: 256)
+    if let batchItem { writer.integer("batch_item", batchItem) }
     writer.string("content_type", contentType)
     writer.nested("headers") { object in
       for name in headers.keys.sorted() { object.string(name, headers[name]) }
@@ -163,6 +169,9 @@ public struct ReplyContext: Sendable {
   public var rawID: String?
   /// The directory's name for the caller (`{{caller.name}}`), for providers that ask who calls.
   public var callerName: String?
+  /// Whether the request passed the channel's authentication (a handshake that needs none is
+  /// answered before it).
+  public var authenticated = false
 
   public init(
     request: HookRequest, fields: Value?, options: [String: Value], secrets: ChannelSecrets,

@@ -77,6 +77,7 @@ public struct HookProcessor: Sendable {
     {
       return .unauthenticated(reason: reason)
     }
+    context.authenticated = true
 
     for handshake in definition.handshakes where handshake.authenticate {
       let fields = handshake.match.needsBody ? try? body().get() : nil
@@ -124,10 +125,12 @@ public struct HookProcessor: Sendable {
       // each item is handled as if it had come alone, and stored as its own raw item; what
       // one of them says (a status callback to drop) does not decide for the others.
       var parts: [RawSubmission] = []
-      for fields in units {
+      for (index, fields) in units.enumerated() {
         let single = DecodedBody(fields: fields, files: decodedBody.files)
+        var item = submission
+        item.transport.batchItem = index
         if case .store(let part) = dispatch(
-          single, request: request, instance: instance, now: now, submission: submission,
+          single, request: request, instance: instance, now: now, submission: item,
           context: context)
         {
           parts.append(part)

@@ -1,3 +1,5 @@
+import NIOCore
+
 /// Durations written in the config: `500ms`, `10s`, `5m`, `1h`.
 enum DurationText {
   static func parse(_ text: String) -> Duration? {
@@ -10,5 +12,27 @@ enum DurationText {
       return .milliseconds(total)
     }
     return nil
+  }
+}
+
+extension Duration {
+  /// The duration in seconds, fractions included.
+  var inSeconds: Double {
+    Double(components.seconds) + Double(components.attoseconds) / 1e18
+  }
+
+  /// The same for NIO's timers (the listener's idle timeout, the delivery client's).
+  var timeAmount: TimeAmount { .milliseconds(Int64(inSeconds * 1000)) }
+}
+
+extension KeyedDecodingContainer {
+  /// A positive duration of the config (`500ms`, `10s`, `5m`, `1h`) at `key`, if present.
+  func decodePositiveDuration(forKey key: Key) throws -> Duration? {
+    guard let text = try decodeIfPresent(String.self, forKey: key) else { return nil }
+    guard let value = DurationText.parse(text), value > .zero else {
+      throw DecodingError.dataCorruptedError(
+        forKey: key, in: self, debugDescription: "a duration such as 500ms, 10s, 5m or 1h")
+    }
+    return value
   }
 }

@@ -114,13 +114,7 @@ public struct InletConfig: Sendable, Decodable {
           forKey: .trustedProxies, in: c,
           debugDescription: "`\(proxy)` is not an IP address (ranges and names are not supported)")
       }
-      if let text = try c.decodeIfPresent(String.self, forKey: .idleTimeout) {
-        guard let value = DurationText.parse(text), value > .zero else {
-          throw DecodingError.dataCorruptedError(
-            forKey: .idleTimeout, in: c, debugDescription: "a duration such as 30s or 5m")
-        }
-        idleTimeout = value
-      }
+      idleTimeout = try c.decodePositiveDuration(forKey: .idleTimeout) ?? idleTimeout
       guard host == "localhost" || Self.isIPLiteral(host) else {
         throw DecodingError.dataCorruptedError(
           forKey: .host, in: c,
@@ -232,17 +226,9 @@ public struct InletConfig: Sendable, Decodable {
         throw DecodingError.dataCorruptedError(
           forKey: .maxAttempts, in: c, debugDescription: "at least 1")
       }
-      for (key, target) in [
-        (CodingKeys.timeout, \DeliverySection.timeout), (.backoff, \.backoff),
-        (.maxBackoff, \.maxBackoff),
-      ] {
-        guard let text = try c.decodeIfPresent(String.self, forKey: key) else { continue }
-        guard let value = DurationText.parse(text), value > .zero else {
-          throw DecodingError.dataCorruptedError(
-            forKey: key, in: c, debugDescription: "a duration such as 500ms, 10s, 5m or 1h")
-        }
-        self[keyPath: target] = value
-      }
+      timeout = try c.decodePositiveDuration(forKey: .timeout) ?? timeout
+      backoff = try c.decodePositiveDuration(forKey: .backoff) ?? backoff
+      maxBackoff = try c.decodePositiveDuration(forKey: .maxBackoff) ?? maxBackoff
     }
   }
 

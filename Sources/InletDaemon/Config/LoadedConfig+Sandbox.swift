@@ -24,37 +24,22 @@ extension LoadedConfig {
   /// `ProtectHome=` hides, a file only its owner may read while the service is a dynamic user.
   /// `check-config` run as root would otherwise pass a config the service then fails on.
   public func pathsTheServiceCannotUse(unit: String) -> [SandboxProblem] {
-    var writable: [String] = []
-    var strict = false
-    var homesHidden = false
-    var dynamicUser = false
-    for line in unit.split(whereSeparator: \.isNewline) {
-      let text = line.trimmingCharacters(in: .whitespaces)
-      guard let equals = text.firstIndex(of: "="), !text.hasPrefix("#") else { continue }
-      let key = text[..<equals].trimmingCharacters(in: .whitespaces)
-      let value = text[text.index(after: equals)...].trimmingCharacters(in: .whitespaces)
-      let words = value.split(separator: " ").map(String.init)
-      switch key {
-      case "StateDirectory": writable += words.map { "/var/lib/" + $0 }
-      case "ReadWritePaths":
-        writable += words.map { $0.drop { "-+".contains($0) } }.map(String.init)
-      case "ProtectSystem": strict = value == "strict"
-      case "ProtectHome": homesHidden = ["yes", "true", "tmpfs"].contains(value)
-      case "DynamicUser": dynamicUser = ["yes", "true"].contains(value)
-      default: break
-      }
-    }
+    pathsTheServiceCannotUse(SystemdUnit(text: unit))
+  }
+
+  /// The same, for a unit already read.
+  public func pathsTheServiceCannotUse(_ unit: SystemdUnit) -> [SandboxProblem] {
     func within(_ path: String, _ folders: [String]) -> Bool {
       folders.contains { path == $0 || path.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }
     }
     let homes = ["/home", "/root", "/run/user"]
     var problems: [SandboxProblem] = []
     let database = (databasePath as NSString).deletingLastPathComponent
-    if strict, !within(database, writable) {
+    if unit.strict, !within(database, unit.writable) {
       problems.append(
         SandboxProblem(
           key: "database.path", path: databasePath,
-          reason: "the service may write only in \(writable.joined(separator: ", ")) "
+          reason: "the service may write only in \(unit.writable.joined(separator: ", ")) "
             + "(ProtectSystem=strict): put the database there (/var/lib/inlet/inlet.sqlite), or "
             + "add ReadWritePaths=\(database) to a drop-in"))
     }
@@ -62,7 +47,7 @@ extension LoadedConfig {
     for (index, mailbox) in mailboxes.enumerated() {
       if let caFile = mailbox.caFile { read.append(("mailboxes[\(index)].ca_file", caFile)) }
     }
-    if homesHidden {
+    if unit.homesHidden {
       for (key, path) in [("database.path", databasePath)] + read where within(path, homes) {
         problems.append(
           SandboxProblem(
@@ -70,7 +55,7 @@ extension LoadedConfig {
             reason: "home folders are hidden from the service (ProtectHome=): move it out"))
       }
     }
-    if dynamicUser {
+    if unit.dynamicUser {
       for (key, path) in read where key.hasSuffix("ca_file") && !Self.othersCanRead(path) {
         problems.append(
           SandboxProblem(

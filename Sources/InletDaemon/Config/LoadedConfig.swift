@@ -30,16 +30,19 @@ public struct LoadedConfig: Sendable {
     dropIns: String = "/etc/systemd/system/inlet.service.d",
     credentialsDirectory: String? = ProcessInfo.processInfo.environment["CREDENTIALS_DIRECTORY"]
   ) -> [(name: String, path: String)] {
+    let text = (try? String(contentsOfFile: unit, encoding: .utf8)) ?? ""
+    return secretsTheServiceCannotRead(
+      by: SystemdUnit(text: text + "\n" + Self.dropInText(dropIns)),
+      credentialsDirectory: credentialsDirectory)
+  }
+
+  /// The same, for a unit already read.
+  public func secretsTheServiceCannotRead(
+    by unit: SystemdUnit,
+    credentialsDirectory: String? = ProcessInfo.processInfo.environment["CREDENTIALS_DIRECTORY"]
+  ) -> [(name: String, path: String)] {
     if let credentialsDirectory, !credentialsDirectory.isEmpty { return [] }
-    var handed: Set<String> = []
-    let unitText = (try? String(contentsOfFile: unit, encoding: .utf8)) ?? ""
-    for line in (unitText + "\n" + Self.dropInText(dropIns)).split(whereSeparator: \.isNewline) {
-      let trimmed = line.trimmingCharacters(in: .whitespaces)
-      guard trimmed.hasPrefix("LoadCredential=") else { continue }
-      let value = trimmed.dropFirst("LoadCredential=".count)
-      handed.insert(String(value.prefix { $0 != ":" }))
-    }
-    return secretFiles.filter { !handed.contains($0.name) && !Self.othersCanRead($0.path) }
+    return secretFiles.filter { !unit.hands($0.name) && !Self.othersCanRead($0.path) }
   }
 
   /// Whether a user other than the owner (and not in its group) can read `path`: the file

@@ -80,7 +80,7 @@ public struct DeliveryService: Service {
     // The request's deadline covers the answer's head only: a CRM that sends its head and
     // then stalls would hold the attempt, and every later delivery, for ever. A read that
     // waits longer than `timeout` fails the attempt.
-    let limit = Self.timeAmount(settings.timeout)
+    let limit = settings.timeout.timeAmount
     configuration.timeout = .init(connect: limit, read: limit)
     let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     await drain(client)
@@ -108,10 +108,8 @@ public struct DeliveryService: Service {
       while !Task.isShuttingDownGracefully && !Task.isCancelled {
         if inFlight.count < settings.concurrency {
           do {
-            // The deliveries in flight are still pending, so they come first again: ask for
-            // enough to fill the free slots besides them.
             let due = try await database.dueDeliveries(
-              now: Date(), limit: settings.concurrency + inFlight.count)
+              now: Date(), limit: settings.concurrency - inFlight.count, excluding: inFlight)
             for item in due where inFlight.count < settings.concurrency {
               let id = item.delivery.id
               guard inFlight.insert(id).inserted else { continue }
@@ -181,7 +179,7 @@ public struct DeliveryService: Service {
     request.body = .bytes(ByteBuffer(bytes: body))
     var failure: String?
     do {
-      let response = try await client.execute(request, timeout: Self.timeAmount(settings.timeout))
+      let response = try await client.execute(request, timeout: settings.timeout.timeAmount)
       // The answer's body is read and dropped (its first MiB: a 2xx with a long body is
       // still delivered); a stall in it fails the attempt through the read timeout.
       var read = 0
@@ -235,8 +233,8 @@ public struct DeliveryService: Service {
   /// `backoff · 2^(attempt-1)`, capped, times a random factor in [0.5, 1] so receivers that
   /// come back are not hit by every retry at once.
   func backoff(afterAttempt attempt: Int) -> TimeInterval {
-    let base = Self.seconds(settings.backoff)
-    let cap = Self.seconds(settings.maxBackoff)
+    let base = settings.backoff.inSeconds
+    let cap = settings.maxBackoff.inSeconds
     let exponential = min(cap, base * pow(2, Double(min(attempt - 1, 40))))
     return exponential * Double.random(in: 0.5...1.0)
   }
@@ -247,14 +245,5 @@ public struct DeliveryService: Service {
       #"{"delivery_id":"\#(delivery.id)","event":"\#(delivery.event.rawValue)","#
       + #""event_id":"\#(delivery.eventID)","inquiry":"#
     return Array((head + payload + "}").utf8)
-  }
-
-  static func seconds(_ duration: Duration) -> Double {
-    let (seconds, attoseconds) = duration.components
-    return Double(seconds) + Double(attoseconds) / 1e18
-  }
-
-  static func timeAmount(_ duration: Duration) -> TimeAmount {
-    .milliseconds(Int64(seconds(duration) * 1000))
   }
 }

@@ -50,7 +50,7 @@ public enum MailPoll {
         report.error = "\(error)"
       }
       await poller.disconnect()
-      report.seconds = MailboxPoller.seconds(ContinuousClock.now - started)
+      report.seconds = (ContinuousClock.now - started).inSeconds
       reports.append(report)
     }
     return reports

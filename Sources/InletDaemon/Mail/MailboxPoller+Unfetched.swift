@@ -38,11 +38,12 @@ extension MailboxPoller {
       items, at: location, cursor: cursor, rateLimit: rateLimit,
       owed: settings.afterIngest != .keep)
     var stored: [UInt32] = []
-    var owedNothing: [UInt32] = []
+    // As in a pass: a letter held back by the rate limit stays where it is.
+    var owed: [UInt32] = []
     for (item, result) in zip(items, results) where !item.isUnfetchable {
       // A letter still refused is no news; one that came counts as any letter.
       stored.append(item.uid)
-      if result.isRateLimited { owedNothing.append(item.uid) }
+      if !result.isRateLimited { owed.append(item.uid) }
       summary.tally(result)
       summary.bytes += item.bytes.count
     }
@@ -54,8 +55,7 @@ extension MailboxPoller {
         "letters the server would not give earlier were fetched",
         metadata: ["letters": "\(stored.count)"])
     }
-    try await afterIngestOwed(
-      stored.filter { !owedNothing.contains($0) }, at: location, into: &summary)
+    try await afterIngestOwed(owed, at: location, into: &summary)
   }
 
   /// Fetches letters a command each. A letter whose FETCH ends the session (a server that hangs

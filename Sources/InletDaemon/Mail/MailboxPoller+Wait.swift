@@ -21,7 +21,7 @@ extension MailboxPoller {
         // straight away) is not waited on again and again: the rest of the time is slept.
         let waited = ContinuousClock.now - started
         if !newMail, !stopRequested.load(ordering: .relaxed), waited < .seconds(5) {
-          let rest = max(0, timeout - Self.seconds(waited))
+          let rest = max(0, timeout - waited.inSeconds)
           try await Self.sleep(seconds: rest)
         }
       } catch let error as IMAPError {

@@ -61,18 +61,13 @@ final class MailboxPoller: Sendable {
       mailbox: settings.name, folder: settings.folder, options: mail.normaliserOptions)
     self.rateLimit = MailRateLimit(
       count: mail.rateLimitCount,
-      window: DurationText.parse(mail.rateLimitWindow).map(Self.seconds) ?? 7200)
+      window: DurationText.parse(mail.rateLimitWindow)?.inSeconds ?? 7200)
     var logger = logger
     logger[metadataKey: "mailbox"] = "\(settings.name)"
     self.logger = logger
     self.chunkSize = chunkSize
     self.chunkBytes = chunkBytes
     self.queue = DispatchQueue(label: "inlet.mailbox.\(settings.name)")
-  }
-
-  static func seconds(_ duration: Duration) -> Double {
-    let (seconds, attoseconds) = duration.components
-    return Double(seconds) + Double(attoseconds) / 1e18
   }
 
   /// Runs `body` with the connected client on the poller's queue.

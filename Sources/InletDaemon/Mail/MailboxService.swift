@@ -18,7 +18,7 @@ struct MailboxService: Sendable {
   /// Runs until the task is cancelled (shutdown, or the mailbox was removed by a reload).
   func run() async {
     let name = poller.settings.name
-    let interval = MailboxPoller.seconds(poller.settings.pollInterval)
+    let interval = poller.settings.pollInterval.inSeconds
     let lastSuccess = Gauge(
       label: "inlet_imap_last_success_timestamp_seconds", dimensions: [("mailbox", name)])
     let failing = Gauge(label: "inlet_imap_failing", dimensions: [("mailbox", name)])
@@ -50,13 +50,13 @@ struct MailboxService: Sendable {
             summary = try await poller.pass()
           } catch let error as IMAPError where waited && error.endsSession {
             // Closed by the server while the connection waited: no failure of the mailbox.
-            // Connected again at once; a failure of the new session counts as any.
+            // Connected again at once, at the top of the loop; a failure of the new session
+            // counts as any.
             poller.logger.info(
               "the server closed the connection while it waited; reconnecting",
               metadata: ["error": "\(error)"])
             await poller.disconnect()
-            try await poller.connect()
-            summary = try await poller.pass()
+            continue
           }
           waited = false
           let elapsed = (ContinuousClock.now - started).components

@@ -1064,7 +1064,13 @@ public enum OpenAPIDocument {
               properties:
                 direction: { type: string }
                 duration_s: { type: integer }
-                recording_url: { type: string }
+                recording_url:
+                  type: string
+                  description: |
+                    A link to the recording where the provider sends one; for Mango, Zadarma and
+                    Novofon, which hand recordings out only through their API, a reference
+                    `mango-recording:<recording_id>`, `zadarma-recording:<call_id_with_rec>` or
+                    `novofon-recording:<id>` for the CRM to fetch with its own API key.
                 employee: { type: string }
                 did: { type: string }
                 started_at:

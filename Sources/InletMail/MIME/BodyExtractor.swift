@@ -110,10 +110,9 @@ public enum BodyExtractor {
       texts.append(text.trimmingASCIIWhitespace())
       return
     }
-    if isTNEF(part), let content = TNEF.read(part.decodedBody),
-      !content.files.isEmpty || content.text != nil
-    {
-      // Outlook's Rich Text letter: its files (and, with no text part, its text) are inside.
+    if isTNEF(part), let content = TNEF.read(part.decodedBody, text: wantText && texts.isEmpty) {
+      // Outlook's Rich Text letter: its files (and, with no text part, its text) are inside;
+      // the stream itself is no file of the sender's.
       for file in content.files {
         let mediaType =
           file.mediaType.flatMap { $0.contains("/") ? $0 : nil }
@@ -122,7 +121,7 @@ public enum BodyExtractor {
           ExtractedAttachment(
             fileName: file.name, mediaType: mediaType, data: file.data, inline: false))
       }
-      if wantText, texts.isEmpty, let text = content.text { texts.append(text) }
+      if let text = content.text { texts.append(text) }
       return
     }
     body.attachments.append(

@@ -74,10 +74,18 @@ enum RTFText {
     "mmathPr", "fldinst",
   ]
 
+  /// Symbols written as control words.
+  private static let symbols: [String: String] = [
+    "emdash": "—", "endash": "–", "lquote": "‘", "rquote": "’", "ldblquote": "“",
+    "rdblquote": "”", "bullet": "•",
+  ]
+
   static func text(of rtf: [UInt8]) -> String {
     var state = State()
     var stack: [State] = []
-    var bytes: [UInt8] = []  // `\'hh` bytes waiting to be decoded together
+    // Shown bytes in the document's code page (an ASCII superset), decoded together: the
+    // charset guess sees the whole text, and a word costs no conversion of its own.
+    var bytes: [UInt8] = []
     var out = ""
     var codepage = 1252
     func flush() {
@@ -85,18 +93,29 @@ enum RTFText {
       out += TNEF.text(bytes, codepage: UInt32(codepage))
       bytes.removeAll()
     }
+    /// A shown byte of the code page (ASCII included).
+    func show(_ byte: UInt8) {
+      if state.shows { bytes.append(byte) }
+    }
+    /// Shown text that is no byte of the code page (`\uN`, a symbol).
+    func show(_ text: String) {
+      guard state.shows else { return }
+      flush()
+      out += text
+    }
     var index = 0
     var skipFallback = 0
     while index < rtf.count {
       let byte = rtf[index]
       switch byte {
       case UInt8(ascii: "{"):
-        flush()
         stack.append(state)
-        if stack.count > 200 { return out }
+        if stack.count > 200 {
+          flush()
+          return out
+        }
         index += 1
       case UInt8(ascii: "}"):
-        flush()
         state = stack.popLast() ?? State()
         index += 1
       case UInt8(ascii: "\\"):
@@ -105,17 +124,14 @@ enum RTFText {
         let next = rtf[index]
         if next == UInt8(ascii: "'") {
           // A byte in the code page.
-          guard index + 2 < rtf.count, let value = hexByte(rtf[index + 1], rtf[index + 2])
+          guard index + 2 < rtf.count,
+            let value = ByteSearch.hexByte(rtf[index + 1], rtf[index + 2])
           else {
             index += 1
             break
           }
           index += 3
-          if skipFallback > 0 {
-            skipFallback -= 1
-          } else if state.shows {
-            bytes.append(value)
-          }
+          if skipFallback > 0 { skipFallback -= 1 } else { show(value) }
           continue
         }
         if !isLetter(next) {
@@ -124,21 +140,9 @@ enum RTFText {
           index += 1
           switch next {
           case UInt8(ascii: "*"): state.skip = true
-          case UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "\\"):
-            if state.shows {
-              flush()
-              out.unicodeScalars.append(Unicode.Scalar(next))
-            }
-          case UInt8(ascii: "~"):
-            if state.shows {
-              flush()
-              out += "\u{A0}"
-            }
-          case 0x0A, 0x0D:
-            if state.shows {
-              flush()
-              out += "\n"
-            }
+          case UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "\\"): show(next)
+          case UInt8(ascii: "~"): show("\u{A0}")
+          case 0x0A, 0x0D: show(0x0A)
           default: break
           }
           continue
@@ -156,82 +160,36 @@ enum RTFText {
         if index < rtf.count, rtf[index] == UInt8(ascii: " ") { index += 1 }
         if skipFallback > 0 { skipFallback = 0 }
         switch word {
-        case "par", "line", "row":
-          if state.shows {
-            flush()
-            out += "\n"
-          }
-        case "tab", "cell":
-          if state.shows {
-            flush()
-            out += "\t"
-          }
+        case "par", "line", "row": show(0x0A)
+        case "tab", "cell": show(0x09)
         case "ansicpg":
-          if let page = parameter, (1...65535).contains(page) { codepage = page }
+          if let page = parameter, (1...65535).contains(page) {
+            flush()  // what came before is in the page it came in
+            codepage = page
+          }
         case "uc": state.fallback = min(max(0, parameter ?? 1), 16)
         case "u":
           if var value = parameter {
             // A signed 16-bit value (`\u-1000`); anything else is no character.
             if value < 0 { value += 65536 }
-            if state.shows, let code = UInt32(exactly: value), let scalar = Unicode.Scalar(code) {
-              flush()
-              out.unicodeScalars.append(scalar)
+            if let code = UInt32(exactly: value), let scalar = Unicode.Scalar(code) {
+              show(String(scalar))
             }
             skipFallback = state.fallback
           }
         case "htmlrtf": state.htmlOnly = (parameter ?? 1) != 0
         case "bin": index += max(0, min(parameter ?? 0, rtf.count - index))
-        case "emdash":
-          if state.shows {
-            flush()
-            out += "—"
-          }
-        case "endash":
-          if state.shows {
-            flush()
-            out += "–"
-          }
-        case "lquote":
-          if state.shows {
-            flush()
-            out += "‘"
-          }
-        case "rquote":
-          if state.shows {
-            flush()
-            out += "’"
-          }
-        case "ldblquote":
-          if state.shows {
-            flush()
-            out += "“"
-          }
-        case "rdblquote":
-          if state.shows {
-            flush()
-            out += "”"
-          }
-        case "bullet":
-          if state.shows {
-            flush()
-            out += "•"
-          }
         default:
-          if skippedDestinations.contains(word) { state.skip = true }
+          if let symbol = symbols[word] {
+            show(symbol)
+          } else if skippedDestinations.contains(word) {
+            state.skip = true
+          }
         }
       case 0x0A, 0x0D, 0x00:
         index += 1
       default:
-        if skipFallback > 0 {
-          skipFallback -= 1
-        } else if state.shows {
-          if byte >= 0x80 {
-            bytes.append(byte)
-          } else {
-            flush()
-            out.unicodeScalars.append(Unicode.Scalar(byte))
-          }
-        }
+        if skipFallback > 0 { skipFallback -= 1 } else { show(byte) }
         index += 1
       }
     }
@@ -256,18 +214,5 @@ enum RTFText {
 
   private static func isDigit(_ byte: UInt8) -> Bool {
     byte >= 0x30 && byte <= 0x39
-  }
-
-  private static func hexByte(_ high: UInt8, _ low: UInt8) -> UInt8? {
-    func value(_ byte: UInt8) -> UInt8? {
-      switch byte {
-      case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - 0x30
-      case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - 0x57
-      case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - 0x37
-      default: return nil
-      }
-    }
-    guard let high = value(high), let low = value(low) else { return nil }
-    return high << 4 | low
   }
 }

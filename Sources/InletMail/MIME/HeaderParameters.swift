@@ -111,9 +111,9 @@ public struct HeaderParameters: Sendable, Equatable {
     var index = 0
     while index < bytes.count {
       if bytes[index] == UInt8(ascii: "%"), index + 2 < bytes.count,
-        let high = hex(bytes[index + 1]), let low = hex(bytes[index + 2])
+        let byte = ByteSearch.hexByte(bytes[index + 1], bytes[index + 2])
       {
-        output.append(high << 4 | low)
+        output.append(byte)
         index += 3
       } else {
         output.append(bytes[index])
@@ -121,15 +121,6 @@ public struct HeaderParameters: Sendable, Equatable {
       }
     }
     return output
-  }
-
-  private static func hex(_ byte: UInt8) -> UInt8? {
-    switch byte {
-    case 0x30...0x39: return byte - 0x30
-    case 0x41...0x46: return byte - 0x41 + 10
-    case 0x61...0x66: return byte - 0x61 + 10
-    default: return nil
-    }
   }
 
   /// Splits on `;` outside quoted strings.

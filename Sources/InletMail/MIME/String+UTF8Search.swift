@@ -91,6 +91,22 @@ extension StringProtocol {
 
 /// Substring search over bytes.
 enum ByteSearch {
+  /// The value of a hexadecimal digit, either case.
+  static func hexValue(_ byte: UInt8) -> UInt8? {
+    switch byte {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+    case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+    default: return nil
+    }
+  }
+
+  /// The byte two hexadecimal digits write (`=E0`, `%E0`, `\'e0`).
+  static func hexByte(_ high: UInt8, _ low: UInt8) -> UInt8? {
+    guard let high = hexValue(high), let low = hexValue(low) else { return nil }
+    return high << 4 | low
+  }
+
   /// The bytes ``Substring/trimmedASCII()`` trims: space, tab, CR, LF.
   static func isTrimmable(_ byte: UInt8) -> Bool {
     byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A

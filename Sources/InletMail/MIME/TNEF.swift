@@ -21,14 +21,15 @@ enum TNEF {
 
   static let signature: UInt32 = 0x223E_9F78
 
-  /// The stream's content; nil when it is no TNEF stream.
-  static func read(_ bytes: [UInt8]) -> Content? {
+  /// The stream's content; nil when it is no TNEF stream. Its text is read only when `text`
+  /// asks for it (a letter with a text part of its own has no use for it).
+  static func read(_ bytes: [UInt8], text wanted: Bool = true) -> Content? {
     var reader = Reader(bytes)
     guard reader.u32() == signature, reader.u16() != nil else { return nil }
     var content = Content()
     var codepage: UInt32 = 1252
     var current: Attachment?
-    var plainBody: String?
+    var plainBody: [UInt8]?
     var messageProperties: [UInt16: PropertyValue] = [:]
     func finish(_ attachment: Attachment?) {
       guard let attachment, let file = attachment.file(codepage: codepage) else { return }
@@ -57,7 +58,7 @@ enum TNEF {
         var value = Reader(Array(data))
         if let page = value.u32(), page != 0 { codepage = page }
       case (1, 0x800C):  // attBody
-        plainBody = text(Array(data), codepage: codepage)
+        plainBody = Array(data)
       case (1, 0x9003):  // attMAPIProps: the message's properties
         messageProperties = properties(data)
       default:
@@ -65,13 +66,14 @@ enum TNEF {
       }
     }
     finish(current)
+    guard wanted else { return content }
     if case .long(let page) = messageProperties[0x3FDE], page != 0 { codepage = page }
     // The plain body (`PR_BODY`, `attBody`), else the HTML one (`PR_HTML`), else the RTF —
     // each read only when the ones before it give nothing.
     let page = codepage
     let candidates: [() -> String?] = [
       { messageProperties[0x1000]?.string(codepage: page) },
-      { plainBody },
+      { plainBody.map { text($0, codepage: page) } },
       {
         switch messageProperties[0x1013] {
         case .binary(let bytes): HTMLText.text(from: text(bytes, codepage: page))
@@ -213,13 +215,12 @@ enum TNEF {
     (length + 3) & ~3
   }
 
-  /// An 8-bit string of the stream (up to its terminating zero) in its code page.
+  /// An 8-bit string of the stream (up to its terminating zero) in its code page, read as a
+  /// MIME part's text is: an English-locale Outlook declares 1252 for Russian text.
   static func text(_ bytes: [UInt8], codepage: UInt32) -> String {
     let end = bytes.firstIndex(of: 0) ?? bytes.count
-    let slice = Array(bytes[..<end])
-    if slice.allSatisfy({ $0 < 0x80 }) { return String(decoding: slice, as: UTF8.self) }
-    let name = codepage == 65001 ? "utf-8" : "windows-\(codepage)"
-    return Charset.convert(slice, from: name) ?? Charset.decode(slice, declared: nil)
+    return Charset.decode(
+      bytes[..<end], declared: codepage == 65001 ? "UTF-8" : "windows-\(codepage)")
   }
 
   /// Little-endian reads that fail, rather than trap, past the end.

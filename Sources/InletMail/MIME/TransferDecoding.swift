@@ -58,10 +58,8 @@ public enum TransferDecoding {
     while index < count {
       let byte = input[index]
       if byte == UInt8(ascii: "=") {
-        if index + 2 < count, let high = hexValue(input[index + 1]),
-          let low = hexValue(input[index + 2])
-        {
-          output.append(high << 4 | low)
+        if index + 2 < count, let decoded = ByteSearch.hexByte(input[index + 1], input[index + 2]) {
+          output.append(decoded)
           index += 3
           continue
         }
@@ -104,12 +102,4 @@ public enum TransferDecoding {
     return output
   }
 
-  private static func hexValue(_ byte: UInt8) -> UInt8? {
-    switch byte {
-    case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-    case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-    case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-    default: return nil
-    }
-  }
 }

@@ -11,19 +11,19 @@ public enum FileNameSanitiser {
     "application/vnd.ms-excel": "xls",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "pptx",
+    "application/rtf": "rtf",
   ]
+  /// The same, by extension (`jpeg` too).
+  private static let mediaTypes: [String: String] = Dictionary(
+    extensions.map { ($0.value, $0.key) } + [("jpeg", "image/jpeg")],
+    uniquingKeysWith: { first, _ in first })
 
   /// The media type a file's name suggests by its extension (the types named above, and a
   /// few more an Outlook attachment carries), or `application/octet-stream`.
   public static func mediaType(forName name: String?) -> String {
     guard let name, let dot = name.lastIndex(of: ".") else { return "application/octet-stream" }
-    let fileExtension = name[name.index(after: dot)...].lowercased()
-    if fileExtension == "jpeg" { return "image/jpeg" }
-    if fileExtension == "rtf" { return "application/rtf" }
-    if fileExtension == "pptx" {
-      return "application/vnd.openxmlformats-officedocument.presentationml.presentation"
-    }
-    return extensions.first { $0.value == fileExtension }?.key ?? "application/octet-stream"
+    return mediaTypes[name[name.index(after: dot)...].lowercased()] ?? "application/octet-stream"
   }
 
   /// A safe name for a file declared as `declared` (or nothing) of type `mediaType`.

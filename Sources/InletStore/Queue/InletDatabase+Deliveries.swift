@@ -25,28 +25,27 @@ extension InletDatabase {
   /// Pending deliveries whose time has come, at most one per inquiry: the oldest not yet
   /// delivered. A later change of an inquiry waits behind an earlier one (even a dead one),
   /// which keeps the order per inquiry.
-  public func dueDeliveries(now: Date, limit: Int) async throws -> [DueDelivery] {
-    try await read { db in
+  public func dueDeliveries(now: Date, limit: Int, excluding inFlight: Set<String> = [])
+    async throws -> [DueDelivery]
+  {
+    // The deliveries in flight are still pending: left out here, not read again.
+    let excluded = inFlight.compactMap { Int64($0) }
+    let notInFlight =
+      excluded.isEmpty
+      ? "" : "AND d.id NOT IN (\(excluded.map { _ in "?" }.joined(separator: ", ")))"
+    return try await read { db in
       try Row.fetchAll(
         db,
         sql: """
           SELECT \(Self.deliveryColumns) FROM deliveries d JOIN events e ON e.id = d.event_id
-          WHERE d.status = 'pending' AND d.next_attempt_at <= ?
+          WHERE d.status = 'pending' AND d.next_attempt_at <= ? \(notInFlight)
             AND NOT EXISTS (SELECT 1 FROM deliveries p WHERE p.inquiry_id = d.inquiry_id
               AND p.id < d.id AND p.status NOT IN ('delivered', 'discarded'))
           ORDER BY d.id LIMIT ?
           """,
-        arguments: [now.timeIntervalSince1970, limit]
+        arguments: StatementArguments(
+          [now.timeIntervalSince1970 as any DatabaseValueConvertible] + excluded + [limit])
       ).map { DueDelivery(delivery: Self.delivery($0), payload: $0["payload"]) }
-    }
-  }
-
-  /// When the earliest pending delivery is due, if any.
-  public func nextDeliveryDue() async throws -> Date? {
-    try await read { db in
-      try Double.fetchOne(
-        db, sql: "SELECT MIN(next_attempt_at) FROM deliveries WHERE status = 'pending'"
-      ).map(Date.init(timeIntervalSince1970:))
     }
   }
 

@@ -18,6 +18,8 @@ public enum ReplayOutcome: Sendable {
 /// What `inlet replay` did to one raw item.
 public enum ReplayResult: String, Sendable, CaseIterable {
   case created, continued, refreshed, unchanged, ignored, quarantined, skipped
+  /// A call's event that makes no inquiry (an outgoing or internal call) joined its call.
+  case recorded
   /// The same submission (its idempotency key) is another item's inquiry already — a request
   /// refused over a rate limit whose retry was taken: nothing created.
   case duplicate
@@ -56,6 +58,8 @@ extension InletDatabase {
             db, sql: "SELECT inquiry_id FROM raw_items WHERE idempotency_key = ? AND id != ?",
             arguments: [idempotencyKey, rawID])
           if let holder {
+            // A call's event whose retry was taken is in its call already, inquiry or not.
+            if case .call = outcome { return .duplicate }
             if holder["inquiry_id"] as Int64? != nil { return .duplicate }
           } else if raw.idempotencyKey == nil {
             // The item takes its key back, so that a second refused copy of the same
@@ -128,12 +132,20 @@ extension InletDatabase {
         try raw.update(db, columns: ["status", "reason", "extracted"])
         return status == .ignored ? .ignored : .quarantined
       case .call(let event, let draft, let options):
+        // An event its call took on arrival (one of a call that makes no inquiry: the others
+        // are linked to theirs) is in the call already; applied again it would be counted twice
+        // and could move the call back. Only an event the call never had is applied.
+        if raw.status == RawItemStatus.normalised.rawValue { return .unchanged }
         raw.status = RawItemStatus.normalised.rawValue
         raw.reason = nil
         try raw.update(db, columns: ["status", "reason"])
-        _ = try Self.applyCall(
+        switch try Self.applyCall(
           event, draft: draft, raw: &raw, options: options, settings: settings, in: db)
-        return .created
+        {
+        case .created: return .created
+        case .updated: return .continued
+        default: return .recorded
+        }
       case .inquiry(var inquiry, let files, let references, let conversation):
         raw.status = RawItemStatus.normalised.rawValue
         raw.reason = nil

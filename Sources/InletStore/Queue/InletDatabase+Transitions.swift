@@ -28,16 +28,13 @@ extension InletDatabase {
     guard let record = try InquiryRecord.fetchOne(db, key: key) else { return .notFound }
     // `into` may be an `r<raw id>` of a listing too: the inquiry that item made, recorded by
     // its own id. One that made none is no target — after the source's own state is checked:
-    // a decided inquiry answers 409 whatever the target.
-    var targetMissing = false
-    if case .merge(let into) = requested, into.hasPrefix("r"), let rawID = Int64(into.dropFirst()) {
-      if let target = try Int64.fetchOne(
+    // a decided inquiry answers 409 whatever the target (an `r<id>` left as it is is no
+    // inquiry id below).
+    if case .merge(let into) = requested, into.hasPrefix("r"), let rawID = Int64(into.dropFirst()),
+      let target = try Int64.fetchOne(
         db, sql: "SELECT inquiry_id FROM raw_items WHERE id = ?", arguments: [rawID])
-      {
-        transition = .merge(into: String(target))
-      } else {
-        targetMissing = true
-      }
+    {
+      transition = .merge(into: String(target))
     }
     let current = try assemble(record, in: db)
     if record.status != InquiryStatus.new.rawValue {
@@ -50,7 +47,6 @@ extension InletDatabase {
         "inquiry \(key) is already `\(record.status)`; only a `new` inquiry can be "
           + "\(verb(transition))")
     }
-    if targetMissing { return .targetNotFound }
     var mergedInto: Int64?
     if case .merge(let into) = transition {
       guard let target = Int64(into), let targetRecord = try InquiryRecord.fetchOne(db, key: target)
