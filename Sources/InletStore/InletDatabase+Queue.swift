@@ -91,22 +91,10 @@ extension InletDatabase {
     return try assemble(record, in: db)
   }
 
+  /// The first `limit` entries in queue order: the API's first page, so the CLI and the API
+  /// list the same entries in the same order.
   static func list(_ filter: ListFilter, limit: Int, in db: Database) throws -> [Inquiry] {
-    var entries: [Inquiry] = []
-    if let statuses = filter.inquiryStatuses {
-      let records = try InquiryRecord.filter(statuses.contains(InquiryRecord.Columns.status))
-        .order(InquiryRecord.Columns.id).limit(limit).fetchAll(db)
-      for record in records { entries.append(try assemble(record, in: db)) }
-    }
-    if let statuses = filter.rawStatuses {
-      let raws = try RawItemRecord.filter(statuses.contains(RawItemRecord.Columns.status))
-        .filter(Column("inquiry_id") == nil)
-        .select(RawItemRecord.listingColumns).order(RawItemRecord.Columns.id).limit(limit)
-        .fetchAll(db)
-      for raw in raws { entries.append(try rawEntry(raw)) }
-    }
-    entries.sort { $0.receivedAt < $1.receivedAt }
-    return Array(entries.prefix(limit))
+    try page(QueueQuery(filter: filter, limit: limit), in: db).items
   }
 
   static func assemble(_ record: InquiryRecord, in db: Database) throws -> Inquiry {

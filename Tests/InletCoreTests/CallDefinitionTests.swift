@@ -171,6 +171,78 @@ struct CallDefinitionTests {
     #expect(event.state == .ended)
   }
 
+  @Test("Twilio: a call from the company's SIP phone is outgoing, to the number it dials")
+  func twilioSIPPhone() throws {
+    let url = Fixtures.channelsFolder.appendingPathComponent("twilio.yaml")
+    let definition = try ChannelDefinitionLoader.parse(
+      yaml: try String(contentsOf: url, encoding: .utf8), name: "twilio", file: url.path)
+    let instance = ChannelInstance(
+      name: "twilio", definition: definition, secrets: ChannelSecrets(["auth_token": "tw"]))
+    func event(_ pairs: [(String, String)]) throws -> CallEvent {
+      let publicURL = "https://crm.example.ru/hooks/twilio"
+      let body = pairs.map { FormURLEncoding.encode($0.0) + "=" + FormURLEncoding.encode($0.1) }
+        .joined(separator: "&")
+      var request = HookRequest.post(
+        "application/x-www-form-urlencoded", body,
+        headers: [
+          (
+            name: "X-Twilio-Signature",
+            value: TwilioSignatureScheme.signature(url: publicURL, parameters: pairs, token: "tw")
+          )
+        ])
+      request.publicURL = publicURL
+      let submission = try #require(HookProcessor().process(request, for: instance).submission)
+      guard case .call(let event, _) = submission.disposition else {
+        throw CallDefinitionError.notACall("\(submission.disposition)")
+      }
+      return event
+    }
+    for (from, to, customer) in [
+      ("sip:anna@acme.sip.twilio.com", "sip:+79161234567@acme.sip.twilio.com", "+79161234567"),
+      ("sip:anna@acme.sip.us1.twilio.com;transport=tls", "+79161234567", "+79161234567"),
+      ("SIPS:Anna@ACME.sip.twilio.com", "+79031112233", "+79031112233"),
+    ] {
+      let base = [
+        ("AccountSid", "AC1"), ("CallSid", "CA1"), ("From", from), ("To", to),
+        ("Direction", "inbound"),
+      ]
+      for more in [[("CallStatus", "completed")], [("DialCallStatus", "no-answer")]] {
+        let call = try event(base + more)
+        #expect(call.direction == "out", "\(from) \(more)")
+        #expect(call.callerPhone == customer, "\(from) \(more)")
+        #expect(call.employee == from, "\(from) \(more)")
+      }
+    }
+    // A caller whose own SIP address is elsewhere (a partner's PBX) is a customer calling in.
+    let partner = try event([
+      ("AccountSid", "AC1"), ("CallSid", "CA2"), ("From", "sip:+79161234567@pbx.partner.ru"),
+      ("To", "+74951234567"), ("Direction", "inbound"), ("CallStatus", "ringing"),
+    ])
+    #expect(partner.direction == "in")
+    #expect(partner.callerPhone == "+79161234567")
+  }
+
+  @Test("a `*` in a match stands for any run of characters")
+  func matchPatterns() {
+    typealias Expected = MatchSpec.Expected
+    let sip = Expected.oneOf(["sip:*@*.sip.*twilio.com*"])
+    #expect(sip.accepts("sip:anna@acme.sip.twilio.com"))
+    #expect(sip.accepts("SIP:anna@acme.sip.us1.twilio.com;transport=udp"))
+    #expect(!sip.accepts("sip:anna@pbx.example.ru"))
+    #expect(!sip.accepts("client:anna"))
+    #expect(!sip.accepts("tel:acme.sip.twilio.com"))
+    #expect(Expected.oneOf(["client:*"]).accepts("client:anna"))
+    #expect(!Expected.oneOf(["client:*"]).accepts("sip:client:anna"))
+    #expect(Expected.oneOf(["*.pdf"]).accepts("ТЗ.PDF"))
+    #expect(!Expected.oneOf(["*.pdf"]).accepts("pdf"))
+    #expect(Expected.oneOf(["a*b*c"]).accepts("abc"))
+    #expect(Expected.oneOf(["a*b*c"]).accepts("a-b-b-c"))
+    #expect(!Expected.oneOf(["a*b*c"]).accepts("a-c-b"))
+    #expect(!Expected.oneOf(["ab*ba"]).accepts("aba"), "prefix and suffix do not overlap")
+    #expect(Expected.oneOf(["in"]).accepts("IN"))
+    #expect(!Expected.oneOf(["in"]).accepts("inbound"))
+  }
+
   @Test func wholeNumbers() {
     let cases: [(String, Int64?)] = [
       ("42", 42), ("42.0", 42), ("4.2e1", 42), ("60.9", 60), ("-3", -3), ("-3.7", -3),
@@ -186,4 +258,8 @@ struct CallDefinitionTests {
     #expect(ChannelOptions.duration(.string("1e300d")) == nil)
     #expect(ChannelOptions.duration(.string("30m")) == 1800)
   }
+}
+
+enum CallDefinitionError: Error {
+  case notACall(String)
 }

@@ -281,6 +281,23 @@ struct FormsMessengersDefinitionTests {
         "[геопозиция]"
       ),
       (message("Привет", ""), "Привет"),
+      // Before API 5.103 the message is `object` itself.
+      (
+        #"{"type":"message_new","event_id":"e2","object":{"date":1800000000,"from_id":12345,"id":8,"text":"","attachments":[{"type":"photo","photo":{"id":1}}]},"group_id":1,"secret":"vk"}"#,
+        "[фото]"
+      ),
+      (
+        #"{"type":"message_new","event_id":"e3","object":{"date":1800000000,"from_id":12345,"id":9,"text":"","attachments":[{"type":"audio_message","audio_message":{"duration":3}}]},"group_id":1,"secret":"vk"}"#,
+        "[голосовое сообщение]"
+      ),
+      (
+        #"{"type":"message_new","event_id":"e4","object":{"date":1800000000,"user_id":12345,"id":10,"body":"","geo":{"type":"point","coordinates":"55.7 37.6"}},"group_id":1,"secret":"vk"}"#,
+        "[геопозиция]"
+      ),
+      (
+        #"{"type":"message_new","event_id":"e5","object":{"date":1800000000,"from_id":12345,"id":11,"text":"","attachments":[{"type":"story","story":{"id":1}}]},"group_id":1,"secret":"vk"}"#,
+        "[вложение]"
+      ),
     ] {
       let submission = try #require(
         processor.process(HookRequest.post("application/json", body), for: vk).submission)
@@ -312,6 +329,102 @@ struct FormsMessengersDefinitionTests {
       let submission = try #require(processor.process(request, for: instance).submission)
       #expect(submission.inquiry?.text == text, "\(body)")
     }
+  }
+
+  @Test("a WhatsApp message without text says what was sent; reactions and notices are no leads")
+  func whatsAppMessagesWithoutText() throws {
+    let instance = try Self.instance(
+      "whatsapp", secrets: ["app_secret": "s", "verify_token": "v"])
+    func process(_ message: String) throws -> RawSubmission {
+      let body =
+        #"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"74951234567","phone_number_id":"1"},"contacts":[{"profile":{"name":"Анна"},"wa_id":"79161234567"}],"messages":[{"from":"79161234567","id":"wamid.1","timestamp":"1800000000",\#(message)}]}}]}]}"#
+      let request = HookRequest.post(
+        "application/json", body,
+        headers: [
+          (
+            name: "X-Hub-Signature-256",
+            value: HubSignature256Scheme.signature(Array(body.utf8), secret: "s")
+          )
+        ])
+      return try #require(processor.process(request, for: instance).submission)
+    }
+    for (message, text) in [
+      (#""type":"image","image":{"mime_type":"image/jpeg","id":"m1"}"#, "[фото]"),
+      (#""type":"image","image":{"caption":"Такой есть?","id":"m1"}"#, "Такой есть?"),
+      (
+        #""type":"audio","audio":{"mime_type":"audio/ogg; codecs=opus","id":"m2","voice":true}"#,
+        "[голосовое сообщение]"
+      ),
+      (#""type":"audio","audio":{"mime_type":"audio/mpeg","id":"m2","voice":false}"#, "[аудио]"),
+      (
+        #""type":"sticker","sticker":{"mime_type":"image/webp","id":"m3","animated":false}"#,
+        "[стикер]"
+      ),
+      (#""type":"document","document":{"filename":"ТЗ.pdf","id":"m4"}"#, "[файл]"),
+      (
+        #""type":"location","location":{"latitude":55.75,"longitude":37.61,"name":"Склад","address":"Москва, ул. Ленина, 1"}"#,
+        "[место] Склад, Москва, ул. Ленина, 1"
+      ),
+      (
+        #""type":"location","location":{"latitude":55.75,"longitude":37.61,"address":"Москва, ул. Ленина, 1"}"#,
+        "[место] Москва, ул. Ленина, 1"
+      ),
+      (
+        #""type":"location","location":{"latitude":55.751244,"longitude":37.618423}"#,
+        "[геопозиция] 55.751244, 37.618423"
+      ),
+      (
+        #""type":"contacts","contacts":[{"name":{"formatted_name":"Иван Петров","first_name":"Иван"},"phones":[{"phone":"+7 903 111-22-33","type":"CELL"}]}]"#,
+        "Контакт: Иван Петров +7 903 111-22-33"
+      ),
+      (
+        #""type":"order","order":{"catalog_id":"c1","product_items":[{"product_retailer_id":"sku-1","quantity":2}]}"#,
+        "[заказ]"
+      ),
+      (
+        #""type":"order","order":{"catalog_id":"c1","text":"К пятнице","product_items":[]}"#,
+        "К пятнице"
+      ),
+      (
+        #""type":"unsupported","errors":[{"code":131051,"title":"Message type unknown"}]"#,
+        "[сообщение, которое WhatsApp не передал]"
+      ),
+    ] {
+      let submission = try process(message)
+      let inquiry = try #require(submission.inquiry, "\(message)")
+      #expect(inquiry.text == text, "\(message)")
+      // The sender is whoever wrote, a shared contact's phone is only in the text.
+      #expect(inquiry.sender.phone == "+79161234567", "\(message)")
+      #expect(inquiry.sender.name == "Анна", "\(message)")
+      #expect(inquiry.sender.messenger == Inquiry.Messenger(network: "whatsapp", id: "79161234567"))
+    }
+    for (message, reason) in [
+      (#""type":"reaction","reaction":{"message_id":"wamid.0","emoji":"👍"}"#, "reaction"),
+      (
+        #""type":"system","system":{"body":"User changed number","new_wa_id":"79160000000","type":"user_changed_number"}"#,
+        "changed their number"
+      ),
+      (#""type":"request_welcome""#, "opened the chat"),
+    ] {
+      let submission = try process(message)
+      #expect(submission.inquiry == nil, "\(message)")
+      guard case .ignored(let why) = submission.disposition else {
+        Issue.record("\(message): \(submission.disposition)")
+        continue
+      }
+      #expect(why.contains(reason), "\(why)")
+    }
+    // A click-to-WhatsApp ad: where the lead came from is kept.
+    let fromAd = try #require(
+      try process(
+        #""type":"text","text":{"body":"Здравствуйте"},"referral":{"source_url":"https://fb.me/ad1","source_type":"ad","headline":"Окна -20%"}"#
+      ).inquiry)
+    #expect(fromAd.text == "Здравствуйте")
+    #expect(
+      fromAd.extra["entry.0.changes.0.value.messages.0.referral.source_url"]
+        == .string("https://fb.me/ad1"))
+    #expect(
+      fromAd.extra["entry.0.changes.0.value.messages.0.referral.headline"] == .string("Окна -20%"))
   }
 
   @Test func fileLimits() {

@@ -305,4 +305,34 @@ struct IngestTests {
     let emails = try temp.database.listSync(.new).map { $0.sender.email ?? "" }
     #expect(emails == (0..<5).map { "\($0)@x.ru" })
   }
+
+  @Test("the CLI's list is the API's first page: the same entries in the same order")
+  func listIsFirstPage() async throws {
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    let failure = HookFailure(status: 400, code: "malformed_body", message: "not JSON")
+    // Arrival times that do not follow the ids (a letter's time is the server's) and ties.
+    let instant = Date(timeIntervalSince1970: 1_800_000_000)
+    for (index, offset) in [1.0, 0, 0, 0, 4, 5].enumerated() {
+      let at = instant.addingTimeInterval(offset)
+      var item: RawSubmission
+      if index % 2 == 0 {
+        let inquiry = Inquiry(
+          channel: "site", kind: .form, receivedAt: at, text: "Нужен счёт",
+          sender: .init(email: "\(index)@x.ru"))
+        item = submission(key: "site:\(index)", disposition: .inquiry(inquiry))
+      } else {
+        item = submission(key: "site:\(index)", disposition: .quarantined(failure, partial: nil))
+      }
+      item.receivedAt = at
+      _ = try await temp.database.ingest(item)
+    }
+    for limit in [1, 2, 3, 4, 6, 10] {
+      let listed = try temp.database.listSync(.all, limit: limit).map(\.id)
+      let page = try await temp.database.page(QueueQuery(filter: .all, limit: limit)).items
+      #expect(listed == page.map(\.id), "limit \(limit)")
+      #expect(listed.count == min(limit, 6))
+    }
+    #expect(try temp.database.listSync(.all).map(\.id) == ["r2", "r4", "1", "2", "3", "r6"])
+  }
 }

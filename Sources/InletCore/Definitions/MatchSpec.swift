@@ -14,8 +14,9 @@ public struct MatchSpec: Sendable, Decodable {
   /// sender's own when `message.contact.user_id` is `message.from.id`).
   public var same: [FieldPath]?
 
-  /// What a value must be: `"*"` any non-empty value, a string (case-insensitive; one ending in
-  /// `*` is a prefix: `client:*`), or a list of alternatives.
+  /// What a value must be: `"*"` any non-empty value, a string (case-insensitive; a `*` in it
+  /// stands for any run of characters: `client:*`, `sip:*@*.sip.twilio.com`), or a list of
+  /// alternatives.
   public enum Expected: Sendable, Decodable {
     case present
     case oneOf([String])
@@ -36,13 +37,26 @@ public struct MatchSpec: Sendable, Decodable {
       case .present: return true
       case .oneOf(let options):
         return options.contains { option in
-          // `client:*`: any value that begins so.
-          if option.count > 1, option.hasSuffix("*") {
-            return value.lowercased().hasPrefix(option.dropLast().lowercased())
-          }
+          if option.count > 1, option.contains("*") { return Self.glob(option, matches: value) }
           return option.compare(value, options: .caseInsensitive) == .orderedSame
         }
       }
+    }
+
+    /// Whether `value` is `pattern` with each `*` standing for any run of characters, letter
+    /// case aside.
+    static func glob(_ pattern: String, matches value: String) -> Bool {
+      let parts = pattern.lowercased().split(separator: "*", omittingEmptySubsequences: false)
+      var rest = Substring(value.lowercased())
+      guard let first = parts.first, rest.hasPrefix(first) else { return false }
+      rest = rest.dropFirst(first.count)
+      for (index, part) in parts.enumerated().dropFirst() {
+        if index == parts.count - 1 { return part.isEmpty || rest.hasSuffix(part) }
+        guard !part.isEmpty else { continue }
+        guard let found = rest.range(of: part) else { return false }
+        rest = rest[found.upperBound...]
+      }
+      return rest.isEmpty
     }
   }
 
