@@ -59,8 +59,11 @@ public struct InletServer: Sendable {
     router.publicURL = loaded.config.http.publicURL
     router.trustedProxies = loaded.config.http.trustedProxies
     let mailRules = Reloadable(loaded.config.mail.normaliserOptions)
-    router.keptFiles = { raw in
-      KeptFiles.read(raw, mail: mailRules.current, channel: { channels.instance(named: $0) })
+    let processor = router.processor
+    router.keptReading = { raw in
+      KeptFiles.read(
+        raw, mail: mailRules.current, channel: { channels.instance(named: $0) },
+        processor: processor)
     }
 
     let http = loaded.config.http

@@ -73,23 +73,7 @@ public enum Replay {
     }
     // A webhook item: the channel must still be configured to know its definition.
     guard let instance = channels[raw.channel] else { return nil }
-    let request = HookRequest(replaying: raw.transport, body: body)
-    var outcome = processor.process(request, for: instance, now: raw.receivedAt, replaying: true)
-    // A batch (WhatsApp) was stored one raw item per message: replay this item's message —
-    // the one with its key or, for an item kept without one (refused over a rate limit), at
-    // its place in the batch. (An item stored before the place was kept, without a key: the
-    // first message, the best there is.)
-    if case .storeAll(let parts) = outcome {
-      let place = (try? ValueJSON.parse(Array(raw.transport.utf8)))?.object?["batch_item"]?
-        .text.flatMap { Int($0) }
-      let part =
-        parts.first { raw.idempotencyKey != nil && $0.idempotencyKey == raw.idempotencyKey }
-        ?? parts.first { place != nil && $0.transport.batchItem == place }
-        ?? (place == nil ? parts.first : nil)
-      guard let part else { return nil }
-      outcome = .store(part)
-    }
-    switch outcome {
+    switch webhookOutcome(raw, instance: instance, processor: processor) {
     case .storeAll:
       return nil
     case .store(let submission):
@@ -117,5 +101,25 @@ public enum Replay {
     case .unauthenticated, .refused:
       return nil
     }
+  }
+
+  /// What a webhook item's request makes now, read as the channel's definition reads it. A
+  /// batch (WhatsApp) was stored one raw item per message: this item's message — the one with
+  /// its key or, for an item kept without one (refused over a rate limit), at its place in
+  /// the batch. (An item stored before the place was kept, without a key: the first message,
+  /// the best there is.) A batch whose item is not found stays `.storeAll`.
+  static func webhookOutcome(
+    _ raw: RawItemRecord, instance: ChannelInstance, processor: HookProcessor
+  ) -> HookOutcome {
+    let request = HookRequest(replaying: raw.transport, body: Array(raw.body))
+    let outcome = processor.process(request, for: instance, now: raw.receivedAt, replaying: true)
+    guard case .storeAll(let parts) = outcome else { return outcome }
+    let place = (try? ValueJSON.parse(Array(raw.transport.utf8)))?.object?["batch_item"]?
+      .text.flatMap { Int($0) }
+    let part =
+      parts.first { raw.idempotencyKey != nil && $0.idempotencyKey == raw.idempotencyKey }
+      ?? parts.first { place != nil && $0.transport.batchItem == place }
+      ?? (place == nil ? parts.first : nil)
+    return part.map { .store($0) } ?? outcome
   }
 }

@@ -15,8 +15,10 @@ public struct InletRouter: Sendable {
   public var publicURL: String?
   /// `http.trusted_proxies`: peers whose `X-Forwarded-For` names the client.
   public var trustedProxies: [String] = []
-  /// The attachments in a kept raw item's bytes, read again when it is promoted.
-  public var keptFiles: @Sendable (RawItemRecord) -> [UploadedFile] = { _ in [] }
+  /// A kept raw item read again when it is promoted: its attachments and idempotency key.
+  public var keptReading: @Sendable (RawItemRecord) -> KeptReading = {
+    KeptReading(idempotencyKey: $0.idempotencyKey)
+  }
 
   public init(
     channels: ChannelTable, processor: HookProcessor, database: InletDatabase,
@@ -49,7 +51,7 @@ public struct InletRouter: Sendable {
     let api = router.group("/api/v1").add(middleware: APITokenMiddleware(tokens: tokens))
     InquiryController(database: database).register(on: api)
     DirectoryController(database: database).register(on: api)
-    QueueAPI(database: database, channels: channels, tokens: tokens, keptFiles: keptFiles)
+    QueueAPI(database: database, channels: channels, tokens: tokens, keptReading: keptReading)
       .register(on: router, api: api)
     return router
   }

@@ -8,9 +8,11 @@ import NIOCore
 /// The CRM API's inquiry routes under `/api/v1`.
 struct InquiryController {
   let database: InletDatabase
-  /// The attachments in a kept raw item's bytes (a letter's parts, a form's files), read
-  /// again when the item is promoted.
-  var keptFiles: @Sendable (RawItemRecord) -> [UploadedFile] = { _ in [] }
+  /// A kept raw item read again when it is promoted: the attachments in its bytes (a letter's
+  /// parts, a form's files) and its idempotency key as the channel computes it.
+  var keptReading: @Sendable (RawItemRecord) -> KeptReading = {
+    KeptReading(idempotencyKey: $0.idempotencyKey)
+  }
 
   func register(on group: RouterGroup<InletRequestContext>) {
     group.get("/inquiries/:id") { _, context in

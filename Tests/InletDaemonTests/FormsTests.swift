@@ -328,6 +328,72 @@ struct FormsTests {
     #expect(normal.errorCode == "invalid_transition")
   }
 
+  @Test("a lead refused over a rate limit and promoted is one inquiry with its taken retry")
+  func promoteRefusedWithRetry() async throws {
+    let site = try FormsHarness()
+    defer { site.daemon.remove() }
+    try await site.daemon.start()
+    func send(_ n: Int, key: String?, from forwarded: String) async throws -> DaemonHarness.Reply {
+      try await site.postJSON(
+        "/hooks/per-ip?\(Self.token)", #"{"name":"Лид \#(n)","phone":"+7916000020\#(n)"}"#,
+        headers: [("X-Forwarded-For", forwarded), ("Accept", "application/json")]
+          + (key.map { [("Idempotency-Key", $0)] } ?? []))
+    }
+    func refusedItem(_ n: Int) throws -> String {
+      try #require(
+        try site.entries("per-ip").first {
+          $0.status == "ignored" && $0.sender.name == "Лид \(n)"
+        }?.id)
+    }
+    let busy = "203.0.113.7"
+    #expect(try await send(0, key: nil, from: busy).status == 201)
+    #expect(try await send(1, key: nil, from: busy).status == 201)
+
+    // Refused, then its retry taken from another address, then promoted: the retry's lead.
+    #expect(try await send(2, key: "late", from: busy).status == 429)
+    let retry = try await send(2, key: "late", from: "203.0.113.20")
+    #expect(retry.status == 201, "\(retry.body)")
+    let retryID = try #require(retry.json["id"] as? String)
+    let lateItem = try refusedItem(2)
+    let late = try await site.daemon.api(.POST, "/inquiries/\(lateItem)/promote")
+    #expect(late.status == 200, "\(late.body)")
+    #expect(late.json["id"] as? String == retryID)
+    #expect(late.headers.first(name: "Inlet-Transition") == "repeated")
+
+    // Refused, promoted, then retried: the retry is the promoted lead's duplicate.
+    #expect(try await send(3, key: "early", from: busy).status == 429)
+    let earlyItem = try refusedItem(3)
+    let early = try await site.daemon.api(.POST, "/inquiries/\(earlyItem)/promote")
+    #expect(early.status == 201, "\(early.body)")
+    let earlyID = try #require(early.json["id"] as? String)
+    let earlyRetry = try await send(3, key: "early", from: "203.0.113.21")
+    #expect(earlyRetry.status == 200, "\(earlyRetry.body)")
+    #expect(earlyRetry.json["id"] as? String == earlyID)
+    #expect(earlyRetry.json["duplicate"] as? Bool == true)
+
+    // Refused twice, both promoted: one lead.
+    #expect(try await send(4, key: "twice", from: busy).status == 429)
+    let firstCopy = try refusedItem(4)
+    #expect(try await send(4, key: "twice", from: busy).status == 429)
+    let secondCopy = try #require(
+      try site.entries("per-ip").first {
+        $0.status == "ignored" && $0.sender.name == "Лид 4" && $0.id != firstCopy
+      }?.id)
+    let one = try await site.daemon.api(.POST, "/inquiries/\(firstCopy)/promote")
+    let two = try await site.daemon.api(.POST, "/inquiries/\(secondCopy)/promote")
+    #expect(one.status == 201, "\(one.body)")
+    #expect(two.status == 200, "\(two.body)")
+    #expect(one.json["id"] as? String == two.json["id"] as? String)
+    // Promoted again: the same answer.
+    let again = try await site.daemon.api(.POST, "/inquiries/\(lateItem)/promote")
+    #expect(again.status == 200, "\(again.body)")
+
+    let leads = try site.inquiries("per-ip").map { $0.sender.name ?? "" }.sorted()
+    #expect(leads == ["Лид 0", "Лид 1", "Лид 2", "Лид 3", "Лид 4"])
+    // The kept attempts are their leads' now: no raw-only entries are left to act on.
+    #expect(try site.entries("per-ip").filter { $0.id.hasPrefix("r") }.isEmpty)
+  }
+
   @Test("rate limits: per client address (X-Forwarded-For from a trusted proxy) and per channel")
   func rateLimits() async throws {
     let site = try FormsHarness()

@@ -70,9 +70,10 @@ extension InquiryController {
             + "promoted; `\(id)` is an inquiry already")
       }
       // Read outside the write: a large letter is parsed without holding up the writer.
-      let files = try await database.rawItem(id: rawID).map(keptFiles) ?? []
+      let reading = try await database.rawItem(id: rawID).map(keptReading) ?? KeptReading()
       switch try await database.promote(
-        rawID: rawID, by: context.apiToken?.name ?? "unknown", files: files)
+        rawID: rawID, by: context.apiToken?.name ?? "unknown", files: reading.files,
+        idempotencyKey: reading.idempotencyKey)
       {
       case .created(let inquiry):
         return try Self.decided(inquiry, applied: true, status: .created)

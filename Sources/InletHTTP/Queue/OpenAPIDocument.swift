@@ -289,7 +289,9 @@ public enum OpenAPIDocument {
             was read from the item becomes a `new` inquiry, matched like any (201, `Inlet-Transition:
             applied`), with the attachments read again from the item's bytes (a letter's parts, a
             form's files); the item records who promoted it. Again for the same item: 200 with that
-            inquiry (`repeated`). An item with nothing readable is 409 `nothing_to_promote` (its
+            inquiry (`repeated`). A request refused over a rate limit whose retry was taken since is
+            that retry's lead: 200 with its inquiry (`repeated`); promoted first, it takes the
+            request's idempotency key, and the retry is answered as its duplicate. An item with nothing readable is 409 `nothing_to_promote` (its
             bytes stay at `/api/v1/raw/{id}`); an inquiry id, or an item that made its inquiry on
             arrival, is 409 `invalid_transition`; an unknown id is 404.
           parameters:

@@ -10,10 +10,12 @@ struct QueueAPI {
   /// The API tokens as configured now (a reload may revoke one).
   let tokens: @Sendable () -> [APIToken]
   /// The attachments in a kept raw item's bytes, for a promoted item.
-  var keptFiles: @Sendable (RawItemRecord) -> [UploadedFile] = { _ in [] }
+  var keptReading: @Sendable (RawItemRecord) -> KeptReading = {
+    KeptReading(idempotencyKey: $0.idempotencyKey)
+  }
 
   func register(on router: Router<InletRequestContext>, api: RouterGroup<InletRequestContext>) {
-    let inquiries = InquiryController(database: database, keptFiles: keptFiles)
+    let inquiries = InquiryController(database: database, keptReading: keptReading)
     inquiries.registerList(on: api)
     inquiries.registerTransitions(on: api)
     EventStream(database: database, tokens: tokens).register(on: api)

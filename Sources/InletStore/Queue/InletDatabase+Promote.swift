@@ -6,7 +6,8 @@ import InletCore
 public enum PromoteOutcome: Sendable, Equatable {
   /// The item is now an inquiry in the queue (`inquiry.created` recorded).
   case created(Inquiry)
-  /// The item was promoted already (a retry): its inquiry.
+  /// The item was promoted already (a retry), or its own retry made an inquiry meanwhile
+  /// (a request refused over a rate limit, then taken): that inquiry.
   case existing(Inquiry)
   /// The item made or joined an inquiry on arrival or by `inlet replay`: nothing to promote.
   case inquiryAlready(id: String)
@@ -15,6 +16,20 @@ public enum PromoteOutcome: Sendable, Equatable {
   /// Nothing a manager could work with was read from the item (a letter that could not be
   /// parsed at all), or it is no kept item; `status` is the item's.
   case nothingToPromote(status: String)
+}
+
+/// A kept raw item read again for its promotion.
+public struct KeptReading: Sendable {
+  /// The attachments in its bytes (an item kept as noise had none stored).
+  public var files: [UploadedFile]
+  /// Its idempotency key as its channel computes it now: an item refused over a rate limit was
+  /// kept without one, so that the provider's retry was taken.
+  public var idempotencyKey: String?
+
+  public init(files: [UploadedFile] = [], idempotencyKey: String? = nil) {
+    self.files = files
+    self.idempotencyKey = idempotencyKey
+  }
 }
 
 extension InletDatabase {
@@ -28,10 +43,13 @@ extension InletDatabase {
   /// what it had been; `inlet replay` leaves the inquiry alone afterwards, as it does any
   /// item's own inquiry whose new reading is no lead. `files` are the attachments read again
   /// from the item's bytes (an item kept as noise had none stored); a thread or conversation
-  /// link it never had stays out.
-  public func promote(rawID: Int64, by token: String, files: [UploadedFile] = []) async throws
-    -> PromoteOutcome
-  {
+  /// link it never had stays out. `idempotencyKey` is the item's key as its channel computes
+  /// it (``KeptReading``): an item refused over a rate limit whose retry was taken since is
+  /// that retry's lead, not a second one; promoted first, it takes the key, so that its retry
+  /// is answered as a duplicate of it.
+  public func promote(
+    rawID: Int64, by token: String, files: [UploadedFile] = [], idempotencyKey: String? = nil
+  ) async throws -> PromoteOutcome {
     let settings = directorySettings
     return try await write { db in
       guard var raw = try RawItemRecord.fetchOne(db, key: rawID) else { return .notFound }
@@ -42,6 +60,28 @@ extension InletDatabase {
         return .existing(try Self.assemble(record, in: db))
       }
       let kept = [RawItemStatus.ignored.rawValue, RawItemStatus.quarantined.rawValue]
+      var takesKey = false
+      if kept.contains(raw.status), raw.idempotencyKey == nil, let idempotencyKey {
+        let holder = try Row.fetchOne(
+          db, sql: "SELECT id, inquiry_id FROM raw_items WHERE idempotency_key = ?",
+          arguments: [idempotencyKey])
+        if let holder {
+          if let inquiryID = holder["inquiry_id"] as Int64?,
+            let record = try InquiryRecord.fetchOne(db, key: inquiryID)
+          {
+            // Its retry was taken: this attempt is that lead's (a second promotion finds it).
+            let holderID: Int64 = holder["id"]
+            raw.inquiryID = inquiryID
+            raw.reason =
+              "\(Self.promotedPrefix)\(token) from \(raw.status): its retry, raw item "
+              + "\(holderID), made inquiry \(inquiryID)" + (raw.reason.map { "; \($0)" } ?? "")
+            try raw.update(db, columns: ["inquiry_id", "reason"])
+            return .existing(try Self.assemble(record, in: db))
+          }
+        } else {
+          takesKey = true
+        }
+      }
       guard kept.contains(raw.status), let extracted = raw.extracted,
         var draft = try? InquiryJSON.decoder().decode(Inquiry.self, from: Data(extracted.utf8)),
         Self.holdsAnything(draft)
@@ -53,7 +93,8 @@ extension InletDatabase {
       raw.reason =
         "\(Self.promotedPrefix)\(token) from \(raw.status)" + (raw.reason.map { ": \($0)" } ?? "")
       raw.status = RawItemStatus.normalised.rawValue
-      try raw.update(db, columns: ["status", "reason"])
+      if takesKey { raw.idempotencyKey = idempotencyKey }
+      try raw.update(db, columns: ["status", "reason", "idempotency_key"])
       let result = try Self.insertInquiry(
         draft, raw: &raw, files: files, settings: settings, in: db)
       guard case .created(let id, _) = result, let inquiryID = Int64(id) else {
