@@ -82,11 +82,15 @@ struct SubscriptionService: Service {
       headers.append(.init(name: name, value: template.render(resolve)))
     }
     var body: [UInt8]?
+    // The URLs (the call's own and the hook's it names): a secret in a query is
+    // percent-encoded, or a token with `+` or `/` would be read back as another one.
     if let json = spec.json {
       headers.append(.init(name: "Content-Type", value: "application/json; charset=utf-8"))
-      body = ValueJSON.serialize(json.render(resolve))
+      body = ValueJSON.serialize(json.render(resolve, encodingQuery: true))
     }
-    return Request(method: spec.method, url: spec.url.render(resolve), headers: headers, body: body)
+    return Request(
+      method: spec.method, url: spec.url.render(resolve, encodingQuery: true), headers: headers,
+      body: body)
   }
 
   /// One renewal; whether the provider took it (2xx).

@@ -740,6 +740,52 @@ struct TelephonyTests {
     #expect(try pbx.rawCount("megafon") == 4, "the contact lookup stores nothing")
   }
 
+  @Test("MegaFon ring group: a colleague's phone stops ringing; the call is as the customer had it")
+  func megafonRingGroup() async throws {
+    let pbx = try TelephonyHarness()
+    defer { pbx.daemon.remove() }
+    try await pbx.daemon.start()
+    func send(_ call: String, _ type: String, _ user: String) async throws {
+      let reply = try await pbx.postForm(
+        "/hooks/megafon",
+        [
+          ("cmd", "event"), ("type", type), ("direction", type == "INCOMING" ? "in" : ""),
+          ("callid", call), ("phone", "79161234567"), ("user", user),
+          ("crm_token", TelephonyHarness.megafonKey),
+        ])
+      #expect(reply.status == 200, "\(reply.body)")
+    }
+    func lead(_ call: String) throws -> Inquiry? {
+      try pbx.inquiries("megafon").first { $0.source.callID == call }
+    }
+    // Two phones ring, Ivanov answers, Petrov's stops ringing: an answered call in progress.
+    try await send("rg1", "INCOMING", "ivanov")
+    try await send("rg1", "INCOMING", "petrov")
+    try await send("rg1", "ACCEPTED", "ivanov")
+    try await send("rg1", "CANCELLED", "petrov")
+    #expect(try lead("rg1")?.kind == .call)
+    #expect(try pbx.database().callRecord(channel: "megafon", callID: "rg1")?.state == .answered)
+    try await send("rg1", "COMPLETED", "ivanov")
+    let answered = try #require(try pbx.database().callRecord(channel: "megafon", callID: "rg1"))
+    #expect(answered.state == .ended)
+    #expect(answered.answered)
+    #expect(try lead("rg1")?.kind == .call)
+    // Hunting: the first phone gives up, the second answers.
+    try await send("rg2", "INCOMING", "ivanov")
+    try await send("rg2", "CANCELLED", "ivanov")
+    try await send("rg2", "INCOMING", "petrov")
+    try await send("rg2", "ACCEPTED", "petrov")
+    try await send("rg2", "COMPLETED", "petrov")
+    #expect(try lead("rg2")?.kind == .call)
+    // The customer hangs up while both ring: missed.
+    try await send("rg3", "INCOMING", "ivanov")
+    try await send("rg3", "INCOMING", "petrov")
+    try await send("rg3", "CANCELLED", "ivanov")
+    #expect(try lead("rg3")?.kind == .call, "still ringing at Petrov's")
+    try await send("rg3", "CANCELLED", "petrov")
+    #expect(try lead("rg3")?.kind == .missedCall)
+  }
+
   @Test("Sipuni (GET and POST), Telphin, UIS and generic CTI")
   func urlTokenProviders() async throws {
     let pbx = try TelephonyHarness()

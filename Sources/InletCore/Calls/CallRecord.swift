@@ -106,12 +106,16 @@ public struct CallRecord: Sendable, Equatable, Codable {
       outcomeDecided = true
     } else if finalWord == false, !(outcomeDecided && answered) {
       answered = false
-      outcomeDecided = true
+      // The last ringing phone giving up (a leg's end) is no word on the whole call: the PBX
+      // may ring the next one (hunting, a transfer), and its answer still counts.
+      if event.leg == nil { outcomeDecided = true }
     } else if !outcomeDecided, eventState == .answered || event.answered == true {
       answered = true
     }
     if !stale, let newState = eventState, newState.rank > state.rank { state = newState }
-    if state.isFinal { state = outcomeDecided && !answered ? .missed : .ended }
+    if state.isFinal {
+      state = !answered && (outcomeDecided || state == .missed) ? .missed : .ended
+    }
 
     // The first event that states the direction decides it; a later leg (a transfer from an
     // extension looks outgoing, also when it ends) does not, but a final event about the whole

@@ -134,22 +134,27 @@ public indirect enum JSONTemplate: Sendable {
 
   /// The body for one reply. An object member that is one placeholder with no value is left
   /// out (`{"contact_name": "{{caller.name}}"}` becomes `{}` for an unknown caller), as
-  /// providers expect.
-  public func render(_ resolve: (_ namespace: String, _ key: String) -> String?) -> Value {
+  /// providers expect. With `encodingQuery`, a string placed in a URL's query is
+  /// percent-encoded (``Template/render(_:encodingQuery:)``).
+  public func render(
+    _ resolve: (_ namespace: String, _ key: String) -> String?, encodingQuery: Bool = false
+  ) -> Value {
     switch self {
     case .value(let value): return value
-    case .string(let template): return .string(template.render(resolve))
-    case .array(let items): return .array(items.map { $0.render(resolve) })
+    case .string(let template):
+      return .string(template.render(resolve, encodingQuery: encodingQuery))
+    case .array(let items):
+      return .array(items.map { $0.render(resolve, encodingQuery: encodingQuery) })
     case .object(let members):
       var rendered: [String: Value] = [:]
       rendered.reserveCapacity(members.count)
       for (key, member) in members {
         if case .string(let template) = member {
-          let value = template.render(resolve)
+          let value = template.render(resolve, encodingQuery: encodingQuery)
           if value.isEmpty && template.isSinglePlaceholder { continue }
           rendered[key] = .string(value)
         } else {
-          rendered[key] = member.render(resolve)
+          rendered[key] = member.render(resolve, encodingQuery: encodingQuery)
         }
       }
       return .object(rendered)

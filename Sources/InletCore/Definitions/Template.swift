@@ -60,13 +60,23 @@ public struct Template: Sendable, Hashable {
     return false
   }
 
-  /// Fills the placeholders; an unknown one renders empty.
-  public func render(_ resolve: (_ namespace: String, _ key: String) -> String?) -> String {
+  /// Fills the placeholders; an unknown one renders empty. With `encodingQuery`, the template
+  /// is a URL: a value placed after its `?` is percent-encoded (`{{hook.url}}?token=
+  /// {{secret.token}}` with a token `a+b/c` gives `?token=a%2Bb%2Fc`, which reads back as the
+  /// token, not `a b/c`).
+  public func render(
+    _ resolve: (_ namespace: String, _ key: String) -> String?, encodingQuery: Bool = false
+  ) -> String {
     var out = ""
+    var inQuery = false
     for piece in pieces {
       switch piece {
-      case .literal(let text): out += text
-      case .placeholder(let namespace, let key): out += resolve(namespace, key) ?? ""
+      case .literal(let text):
+        out += text
+        if encodingQuery, text.contains("?") { inQuery = true }
+      case .placeholder(let namespace, let key):
+        let value = resolve(namespace, key) ?? ""
+        out += inQuery ? FormURLEncoding.encode(value) : value
       }
     }
     return out
