@@ -273,6 +273,54 @@ struct ContactFinderTests {
       ])
   }
 
+  /// An INN whose label stands a word or two back («ИНН организации: …») is no phone: its ten
+  /// digits pass for a bare Kazakh number (77…, 78…) otherwise, and the INN was then dropped as
+  /// that phone's digits.
+  @Test func innLabelledAFewWordsBack() {
+    let text = """
+      ИНН организации: 7707083893
+      ИНН вашей компании — 7736207543
+      ОГРН/ИНН юрлица 7802000008
+      Телефон компании: +7 916 222-33-44
+      ИНН 7814148471, тел. 7702070139
+      ИНН нашей самой новой компании 7707083893
+      """
+    #expect(
+      PhoneFinder.find(in: text, normalizer: normalizer) == [
+        "+79162223344", "+77702070139", "+77707083893",
+      ])
+    let phones = PhoneFinder.find(in: text, normalizer: normalizer)
+    #expect(
+      INNFinder.find(in: text, phones: phones) == [
+        "7707083893", "7736207543", "7802000008", "7814148471",
+      ])
+    #expect(INN.labelsNearby("ИНН организации: "))
+    #expect(INN.labelsNearby("инн/кпп вашей фирмы "))
+    #expect(!INN.labelsNearby("ИНН 7707083893, тел. "))
+    #expect(!INN.labelsNearby("Телефон компании: "))
+    #expect(!INN.labelsNearby("ИНН\nТелефон: "))
+    #expect(!INN.labelsNearby("ИНН нашей самой новой компании "))
+  }
+
+  @Test("a letter whose INN is labelled a word back keeps the INN and the sender's own phone")
+  func innAheadOfThePhoneInALetter() throws {
+    let letter = [
+      "From: Иван <ivan@stroy.ru>", "To: sales@example.ru", "Subject: Счёт",
+      "Content-Type: text/plain; charset=utf-8", "",
+      "Добрый день! Выставьте счёт.", "ИНН организации: 7707083893",
+      "Телефон: +7 916 222-33-44",
+    ].joined(separator: "\r\n")
+    guard
+      case .letter(let read) = MailNormaliser.normalise(
+        Array(letter.utf8), options: MailOptions(ownAddresses: ["@example.ru"]))
+    else {
+      Issue.record("expected a letter")
+      return
+    }
+    #expect(read.phones == ["+79162223344"])
+    #expect(read.inns == ["7707083893"])
+  }
+
   /// The options make their phone normaliser once; a new default country makes a new one.
   @Test func optionsKeepTheirPhoneNormalizerInStep() {
     var options = MailOptions()

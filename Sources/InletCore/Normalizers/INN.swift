@@ -141,13 +141,44 @@ public enum INN: Sendable {
     // One character more than the longest label, for the word-boundary check below.
     let window = (labels.map(\.count).max() ?? 0) + 1
     let prefix = String(characters[max(0, index - window)..<index]).lowercased()
-    return labels.contains { label in
+    let adjacent = labels.contains { label in
       guard prefix.hasSuffix(label) else { return false }
       // The label must be a whole word: `Линн` or `Finn` must not count.
       let before = prefix.dropLast(label.count).last
       return before.map { !$0.isLetter } ?? true
     }
+    return adjacent
+      || labelsNearby(String(characters[max(0, index - nearbyWindow)..<index]))
   }
+
+  /// How far back (characters) ``labelsNearby(_:)`` is given the text before a number.
+  public static let nearbyWindow = 60
+
+  /// Whether the text right before a number (its separators dropped) ends in a requisites
+  /// label followed by at most two more words, with nothing between that would belong to
+  /// another number: `ИНН организации: 7707083893`, `ИНН вашей компании — …`, `ОГРН
+  /// юрлица 1027700132195`. Not `ИНН 7707083893, тел. +7 …` (a digit and a comma between) nor
+  /// `Телефон компании: …`.
+  public static func labelsNearby(_ before: String) -> Bool {
+    var words: [Substring] = []
+    var rest = Substring(before.lowercased())
+    // Only words and spaces back to the label: a digit, a line break or punctuation that ends a
+    // clause starts another statement.
+    if let stop = rest.lastIndex(where: { $0.isNumber || $0.isNewline || ",;()[]<>|".contains($0) })
+    {
+      rest = rest[rest.index(after: stop)...]
+    }
+    words = rest.split { !$0.isLetter && $0 != "/" }
+    guard words.count >= 2 else { return false }
+    return words.suffix(3).dropLast().contains { word in
+      word.split(separator: "/").contains { nearbyLabels.contains(String($0)) }
+    }
+  }
+
+  /// Requisites labels that name a number a few words on (``labelsNearby(_:)``).
+  private static let nearbyLabels: Set<String> = [
+    "инн", "inn", "кпп", "kpp", "огрн", "огрнип", "окпо", "бик",
+  ]
 
   /// Whether the digit run at `start..<end` is glued to other digits by spaces, dashes,
   /// parentheses or a leading `+`.

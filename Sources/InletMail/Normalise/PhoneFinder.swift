@@ -214,7 +214,7 @@ enum PhoneFinder {
     }
     // The word that ends there, lower-cased in a buffer on the stack.
     let from = max(0, end - longestLabel)
-    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: end - from) { window in
+    let adjacent = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: end - from) { window in
       bytes.withUnsafeBufferPointer { source in
         _ = window.initialize(from: UnsafeBufferPointer(rebasing: source[from..<end]))
       }
@@ -226,5 +226,11 @@ enum PhoneFinder {
         return !followsWord(bytes, end - label.count)
       }
     }
+    if adjacent { return true }
+    // An INN's label a word or two back (`ИНН организации: 7707083893`): ten digits of an
+    // INN also pass for a bare (Kazakh) number.
+    var back = max(0, end - 2 * INN.nearbyWindow)
+    while back < end && bytes[back] & 0xC0 == 0x80 { back += 1 }  // not inside a letter
+    return INN.labelsNearby(String(decoding: bytes[back..<end], as: UTF8.self))
   }
 }
