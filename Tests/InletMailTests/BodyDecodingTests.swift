@@ -154,4 +154,22 @@ struct NewlinesBeforeDecodingTests {
       BodyExtractor.normaliseNewlines(Charset.decode(damaged, declared: nil))
         == String(repeating: "Привет", count: 4) + "\nok")
   }
+
+  @Test(
+    "UTF-8 with a cut character stays UTF-8 under any single-byte declaration",
+    arguments: ["windows-1251", "koi8-r", "iso-8859-1", "cp866", nil])
+  func damagedUTF8UnderACodePage(declared: String?) {
+    let text = "Добрый день! Прошу выставить счёт на 10 лицензий. Иван"
+    var bytes = Array(text.utf8)
+    // The last letter of «Иван» cut in half, as substr() leaves it.
+    bytes.removeLast()
+    #expect(
+      Charset.decode(bytes, declared: declared)
+        == "Добрый день! Прошу выставить счёт на 10 лицензий. Ива")
+    // Real code-page text is still read in its code page.
+    let (cp1251, _) = Charset.convertTo(text, "WINDOWS-1251")
+    #expect(Charset.decode(cp1251, declared: "windows-1251") == text)
+    let (koi8, _) = Charset.convertTo(text, "KOI8-R")
+    #expect(Charset.decode(koi8, declared: "koi8-r") == text)
+  }
 }

@@ -11,6 +11,24 @@ struct FormLetterTests {
       options: MailOptions(ownAddresses: ["@example.ru"]))
   }
 
+  @Test("a byte-order mark before the first field does not hide it")
+  func byteOrderMarkBeforeTheFirstField() {
+    let outcome = Self.normalise([
+      "From: Сайт <noreply@stroy-site.ru>", "To: sales@example.ru", "Subject: Заявка с сайта",
+      "Content-Type: text/plain; charset=utf-8", "", "\u{FEFF}Имя: Иван",
+      "Телефон: +7 916 222-33-44",
+    ])
+    guard case .letter(let letter) = outcome else {
+      Issue.record("expected a letter, got \(outcome)")
+      return
+    }
+    #expect(letter.senderName == "Иван")
+    #expect(letter.phones == ["+79162223344"])
+    #expect(letter.text.unicodeScalars.first != "\u{FEFF}")
+    #expect(Charset.decode(Array("\u{FEFF}Привет".utf8), declared: "utf-8") == "Привет")
+    #expect(Charset.decode(Array("При\u{FEFF}вет".utf8), declared: nil) == "При\u{FEFF}вет")
+  }
+
   @Test func labelsOfTheVisitorAndOfTheSubmission() {
     let expected: [(String, FormMailer.FieldKind?)] = [
       ("Form Name", nil), ("Название формы", nil), ("Имя формы", nil), ("Block ID", nil),

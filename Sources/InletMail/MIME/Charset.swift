@@ -15,8 +15,18 @@ public enum Charset {
   /// Cyrillic code pages tried when a declaration is missing or wrong, in tie-break order.
   static let cyrillicCandidates = ["WINDOWS-1251", "KOI8-R", "CP866", "ISO-8859-5", "MAC-CYRILLIC"]
 
-  /// Decodes `bytes` declared as `declared` (a MIME charset name, or `nil`).
+  /// Decodes `bytes` declared as `declared` (a MIME charset name, or `nil`). A byte-order mark
+  /// that opens the text (a template saved as "UTF-8 with BOM") is dropped: it is no content,
+  /// and it would glue itself to the first word (a form's first label).
   public static func decode(_ bytes: some Collection<UInt8>, declared: String?) -> String {
+    let text = decodeKeepingMark(bytes, declared: declared)
+    guard text.unicodeScalars.first == "\u{FEFF}" else { return text }
+    return String(text.unicodeScalars.dropFirst())
+  }
+
+  private static func decodeKeepingMark(_ bytes: some Collection<UInt8>, declared: String?)
+    -> String
+  {
     let array = Array(bytes)
     if array.allSatisfy({ $0 < 0x80 }) {
       if let declared, isWideCharset(canonicalName(declared)),
@@ -29,13 +39,15 @@ public enum Charset {
     let name = declared.map(canonicalName)
     if let name, isWideCharset(name), let text = convert(array, from: name) { return text }
     if let text = String(validating: array, as: UTF8.self) { return text }
+    // UTF-8 damaged here and there (a cut multibyte character: PHP's substr on UTF-8 text)
+    // stays UTF-8, minus the broken bytes, rather than becoming a wholesale misreading — also
+    // under a single-byte declaration (a windows-1251 template filled with the site's UTF-8):
+    // Russian text in a code page is runs of lead bytes, nearly all of them invalid as UTF-8.
+    let (multibyte, invalid) = UTF8Validation.census(array)
+    if multibyte >= 4 && invalid * 8 <= multibyte {
+      return ByteSearch.removingReplacementCharacters(String(decoding: array, as: UTF8.self))
+    }
     guard let name, name != "UTF-8", name != "US-ASCII" else {
-      // UTF-8 damaged here and there (a cut multibyte character) stays UTF-8, minus the
-      // broken bytes, rather than becoming a wholesale misreading.
-      let (multibyte, invalid) = UTF8Validation.census(array)
-      if multibyte >= 4 && invalid * 8 <= multibyte {
-        return ByteSearch.removingReplacementCharacters(String(decoding: array, as: UTF8.self))
-      }
       return bestCyrillic(array, declared: nil)
     }
     if cyrillicCandidates.contains(name) { return bestCyrillic(array, declared: name) }
