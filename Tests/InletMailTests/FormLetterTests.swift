@@ -29,6 +29,79 @@ struct FormLetterTests {
     #expect(Charset.decode(Array("При\u{FEFF}вет".utf8), declared: nil) == "При\u{FEFF}вет")
   }
 
+  @Test("a site's script sending as one of our addresses under any subject is a visitor's form")
+  func ownAddressFormUnderAnySubject() {
+    for subject in ["Заказать звонок", "Обратная связь", "Сообщение", "Новое письмо"] {
+      let outcome = Self.normalise([
+        "From: info@example.ru", "To: sales@example.ru", "Subject: \(subject)",
+        "X-Mailer: PHP/8.1.2", "Content-Type: text/plain; charset=utf-8", "",
+        "Имя: Иван", "Телефон: +7 916 222-33-44", "Сообщение: перезвоните после обеда",
+      ])
+      guard case .letter(let letter) = outcome else {
+        Issue.record("\(subject): expected a lead, got \(outcome)")
+        continue
+      }
+      #expect(letter.sender == nil, "\(subject)")
+      #expect(letter.senderName == "Иван", "\(subject)")
+      #expect(letter.phones == ["+79162223344"], "\(subject)")
+    }
+    // A colleague's own letter with a signature is still our own mail, no lead.
+    let colleague = Self.normalise([
+      "From: Пётр Сидоров <petr@example.ru>", "To: sales@example.ru", "Subject: Отчёт",
+      "Content-Type: text/plain; charset=utf-8", "",
+      "Коллеги, добрый день!", "Отчёт за неделю во вложении, обсудим завтра на планёрке.",
+      "Прошу всех подготовить цифры по своим клиентам.", "", "--", "Пётр Сидоров",
+      "Тел.: +7 495 111-22-33", "E-mail: petr@example.ru",
+    ])
+    guard case .ignored(let reason, _) = colleague else {
+      Issue.record("expected our own letter to be ignored, got \(colleague)")
+      return
+    }
+    #expect(reason.contains("own"), "\(reason)")
+  }
+
+  @Test("a label alone on its line takes the next line as its value (table cells, <br>)")
+  func labelsAboveTheirValues() {
+    let fields = FormMailer.parseFields(
+      """
+      Новая заявка
+
+      Имя:
+
+      Светлана
+      Телефон:
+      +7 916 222-33-44
+      Удобное время: 10:30
+      Комментарий:
+      E-mail: sveta@mail.ru
+      Ваше имя
+      Пётр
+      Телефон
+      """)
+    // «Комментарий:» left empty: the next line is a field of its own, not its value.
+    #expect(fields.map(\.label) == ["Имя", "Телефон", "Удобное время", "E-mail", "Ваше имя"])
+    #expect(fields.first { $0.label == "Имя" }?.value == "Светлана")
+    #expect(fields.first { $0.label == "Телефон" }?.value == "+7 916 222-33-44")
+    #expect(fields.first { $0.label == "E-mail" }?.value == "sveta@mail.ru")
+    #expect(fields.first { $0.label == "Ваше имя" }?.value == "Пётр")
+
+    // A form notification laid out as a table, each cell a paragraph, sent by a robot: the
+    // visitor, not the robot, and no address (a callback request).
+    let outcome = Self.normalise([
+      "From: Менеджер сайта <robot@old-site.ru>", "To: sales@example.ru",
+      "Subject: Заявка с сайта", "Content-Type: text/html; charset=utf-8", "",
+      "<table><tr><td><p><b>Имя:</b></p></td><td><p>Светлана</p></td></tr>",
+      "<tr><td><p><b>Телефон:</b></p></td><td><p>+7 916 222-33-44</p></td></tr></table>",
+    ])
+    guard case .letter(let letter) = outcome else {
+      Issue.record("expected a letter, got \(outcome)")
+      return
+    }
+    #expect(letter.sender == nil)
+    #expect(letter.senderName == "Светлана")
+    #expect(letter.phones == ["+79162223344"])
+  }
+
   @Test func labelsOfTheVisitorAndOfTheSubmission() {
     let expected: [(String, FormMailer.FieldKind?)] = [
       ("Form Name", nil), ("Название формы", nil), ("Имя формы", nil), ("Block ID", nil),

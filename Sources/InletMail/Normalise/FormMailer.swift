@@ -28,7 +28,8 @@ enum FormMailer {
   private static let subjectHints = [
     "заявка", "с сайта", "обратный звонок", "обратного звонка", "обратной связи", "заказ звонка",
     "из формы", "с формы", "new submission", "new lead", "request from", "new message from",
-    "contact form", "form submission",
+    "contact form", "form submission", "заказать звонок", "обратная связь", "перезвоните",
+    "новое сообщение", "callback",
   ]
   /// Subject phrases of the Bitrix «Веб-формы» module's notifications («example.ru: заполнена
   /// web-форма [1] SIMPLE_FORM_1»), sent from whatever address the site has.
@@ -88,8 +89,12 @@ enum FormMailer {
     return bitrixWebFormHints.contains(where: lower.utf8Contains)
   }
 
-  /// Reads the form of a letter from `body`; a reply is no form.
-  static func read(letter: MailLetter, headers: MIMEHeaders, body: String) -> Result? {
+  /// Reads the form of a letter from `body`; a reply is no form. `ownForm`: the letter comes
+  /// from one of the company's own addresses and forwards nothing — a site's script using
+  /// PHP's `mail()` sends as `info@` under any subject; its body, mostly fields, is the form.
+  static func read(letter: MailLetter, headers: MIMEHeaders, body: String, ownForm: Bool = false)
+    -> Result?
+  {
     let mailer = (letter.mailer ?? "").asciiLowercased()
     let fromEmail = letter.from?.email ?? ""
     let subject = (letter.subject ?? "").fastLowercased()
@@ -107,9 +112,21 @@ enum FormMailer {
       kind = "wordpress"
     } else if isNoReply(fromEmail) || subjectHints.contains(where: subject.utf8Contains) {
       kind = "form"
+    } else if ownForm, fieldsMakeTheBody(body) {
+      kind = "form"
     }
     guard let kind else { return nil }
     return read(body, mailer: kind)
+  }
+
+  /// Whether `body` is mostly a form's fields: two at least, and at least as many as its other
+  /// lines (a title, a footer) — not a colleague's prose with a signature's «Тел.:» and
+  /// «E-mail:».
+  private static func fieldsMakeTheBody(_ body: String) -> Bool {
+    let fields = parseFields(body).filter { !$0.value.isEmpty }.count
+    guard fields >= 2 else { return false }
+    let lines = body.lineSlices().filter { !$0.allSatisfy(\.isWhitespace) }.count
+    return fields * 2 >= lines
   }
 
   /// Reads the form in a forwarded message (a colleague passing a site's notification on)
@@ -256,8 +273,26 @@ enum FormMailer {
         let value = lines[(index + 2)..<end].map { String($0.trimmedASCII()) }
         field = (lines[index].trimmingASCIIWhitespace(), value.joined(separator: "\n"))
         index = end
+      } else if let found = colonField(lines[index]) {
+        index += 1
+        if found.value.isEmpty, let value = valueBelow(lines, from: index) {
+          // `Имя:` with its value on the next line: a table's cells, each a paragraph
+          // (`<td><p>Имя:</p></td><td><p>Светлана</p></td>`), or `<b>Имя:</b><br>Светлана`.
+          field = (found.label, String(value.line))
+          index = value.next
+        } else {
+          field = found
+        }
+      } else if lines[index].utf8.count <= 60, lines[index].split(separator: " ").count <= 3,
+        kindOf(label: String(lines[index])) != nil,
+        let value = valueBelow(lines, from: index + 1)
+      {
+        // A visitor's field named without a colon, its value on the next line (WPForms'
+        // {all_fields}: a row for the label, a row for the value).
+        field = (lines[index].trimmingASCIIWhitespace(), String(value.line))
+        index = value.next
       } else {
-        field = colonField(lines[index])
+        field = nil
         index += 1
       }
       guard let field, !field.label.isEmpty, field.label.count <= 40, !field.value.isEmpty,
@@ -268,6 +303,30 @@ enum FormMailer {
       fields.append(field)
     }
     return fields
+  }
+
+  /// The value of a label standing alone: the next line that is not blank (one blank line
+  /// between at most), when it is no label itself; and the line after it.
+  private static func valueBelow(_ lines: [Substring], from start: Int)
+    -> (line: Substring, next: Int)?
+  {
+    var index = start
+    if index < lines.count, lines[index].trimmedASCII().isEmpty { index += 1 }
+    guard index < lines.count else { return nil }
+    let line = lines[index].trimmedASCII()
+    guard !line.isEmpty, !isAsteriskRule(line), line.count <= 500 else { return nil }
+    // A `Label: value` line or a known label is the next field, not this one's value.
+    if let next = colonField(line), next.label.first?.isLetter == true,
+      next.label.split(separator: " ").count <= 5
+    {
+      return nil
+    }
+    if line.utf8.count <= 60, line.split(separator: " ").count <= 3,
+      kindOf(label: String(line)) != nil
+    {
+      return nil
+    }
+    return (line, index + 1)
   }
 
   /// The label and value of a `Label: value` line, its label's asterisks (a required field's

@@ -61,7 +61,11 @@ public enum MailNormaliser {
 
     // The whole body: a form's `От:`/`Тема:` lines are no Outlook quote (and a reply, whose
     // quoted history could hold a form, is never read as one).
-    let parsed = FormMailer.read(letter: letter, headers: headers, body: body.text)
+    let ownForm =
+      split.forward == nil
+      && NoiseClassifier.isOwn(letter.from?.email ?? "", options.ownAddresses)
+    let parsed = FormMailer.read(
+      letter: letter, headers: headers, body: body.text, ownForm: ownForm)
     // A person's own letter that only looks like a form («Заявка на поставку», a signature's
     // «Тел.:» and «E-mail:»): From stays the sender, the fields only fill in what it lacks.
     let personal = parsed.map { isPersonal(letter, form: $0, options: options) } ?? false
