@@ -33,13 +33,15 @@ extension InletDatabase {
   /// within it; a criterion whose acceptance named another client is a conflict. Applied after
   /// every match, so a directory rematch keeps it until the directory itself knows the sender.
   /// The latest accepted inquiry naming a client, by e-mail, phone and messenger id (the
-  /// partial indexes `inquiries_accepted_*` hold accepted inquiries only).
+  /// partial indexes `inquiries_accepted_*` hold accepted inquiries only), latest by the
+  /// acceptance's own time: `updated_at` is rewritten by any later change of the inquiry (a
+  /// call's late event), and holds numbers and date text both.
   private static let acceptedBySQL = ["sender_email", "sender_phone", "sender_messenger"].map {
     """
     SELECT id, acceptance FROM inquiries
     WHERE status = 'accepted' AND \($0) = ? AND id != ?
       AND json_extract(acceptance, '$.client_id') IS NOT NULL
-    ORDER BY updated_at DESC, id DESC LIMIT 1
+    ORDER BY json_extract(acceptance, '$.at') DESC, id DESC LIMIT 1
     """
   }
 

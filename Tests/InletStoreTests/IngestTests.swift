@@ -335,4 +335,40 @@ struct IngestTests {
     }
     #expect(try temp.database.listSync(.all).map(\.id) == ["r2", "r4", "1", "2", "3", "r6"])
   }
+
+  @Test("a sender's latest acceptance is the latest by its time, whatever updated an inquiry since")
+  func latestAcceptanceWins() async throws {
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    func lead(_ n: Int) async throws -> String {
+      let result = try await temp.database.ingest(
+        submission(key: "site:\(n)", email: nil, phone: "+79161112233"))
+      return try #require(result.inquiryID)
+    }
+    func accept(_ id: String, client: String) async throws {
+      let outcome = try await temp.database.apply(
+        .accept(
+          action: .newClient, clientID: client, contactID: nil, interestID: nil, comment: nil),
+        to: id, by: "crm")
+      guard case .changed = outcome else {
+        Issue.record("\(id) not accepted: \(outcome)")
+        return
+      }
+    }
+    let first = try await lead(1)
+    try await accept(first, client: "K-1")
+    try await Task.sleep(for: .milliseconds(1100))  // acceptances a second apart
+    let second = try await lead(2)
+    try await accept(second, client: "K-2")
+    // The first inquiry is written again later (a late call event, a replay refresh): its
+    // row's `updated_at` is then GRDB's date text, which SQLite sorts above any number.
+    try await temp.database.write { db in
+      try db.execute(
+        sql: "UPDATE inquiries SET updated_at = ? WHERE id = ?",
+        arguments: ["2099-01-01 00:00:00.000", Int64(first)])
+    }
+    let third = try #require(try await temp.database.inquiry(id: try await lead(3)))
+    #expect(third.match.clientID == "K-2")
+    #expect(third.match.acceptedInquiryID == second)
+  }
 }
