@@ -37,6 +37,41 @@ struct CallRecordTests {
     #expect(record.durationS == 42)
   }
 
+  @Test("a transfer to an outside number does not give a hidden caller that number")
+  func transferLegKeepsTheCaller() {
+    func leg(
+      _ state: CallState, _ direction: String, phone: String?, anonymous: Bool = false,
+      leg: String, seq: Int64, at offset: Double
+    ) -> CallEvent {
+      CallEvent(
+        callID: "c1", state: state, seq: seq, leg: leg, direction: direction,
+        callerPhone: phone, anonymous: anonymous, receivedAt: Self.t0.addingTimeInterval(offset))
+    }
+    // The caller's number is hidden; extension 29 answers, then forwards the call to a mobile.
+    var hidden = CallRecord(
+      first: leg(.ringing, "in", phone: nil, anonymous: true, leg: "a", seq: 1, at: 0))
+    hidden.apply(leg(.answered, "in", phone: nil, anonymous: true, leg: "a", seq: 2, at: 5))
+    hidden.apply(leg(.ringing, "out", phone: "+79035556677", leg: "b", seq: 1, at: 30))
+    hidden.apply(leg(.answered, "out", phone: "+79035556677", leg: "b", seq: 2, at: 35))
+    #expect(hidden.callerPhone == nil)
+    #expect(hidden.anonymous)
+    #expect(hidden.direction == "in")
+    var inquiry = Inquiry(channel: "mango", kind: .call, receivedAt: Self.t0)
+    hidden.update(&inquiry)
+    #expect(inquiry.sender.phone == nil)
+    #expect(inquiry.extra["anonymous_caller"] == .bool(true))
+    // A visible caller keeps their own number.
+    var visible = CallRecord(
+      first: leg(.ringing, "in", phone: "+79161234567", leg: "a", seq: 1, at: 0))
+    visible.apply(leg(.answered, "out", phone: "+79035556677", leg: "b", seq: 1, at: 30))
+    #expect(visible.callerPhone == "+79161234567")
+    // An outgoing call's number is the callee's, from its own legs.
+    var outgoing = CallRecord(
+      first: leg(.ringing, "out", phone: "+79035556677", leg: "b", seq: 1, at: 0))
+    outgoing.apply(leg(.answered, "out", phone: "+79035556677", leg: "b", seq: 2, at: 3))
+    #expect(outgoing.callerPhone == "+79035556677")
+  }
+
   @Test("a call whose end never came is closed as it stands; the provider's late end decides")
   func closeUnended() {
     var ringing = Self.replay([Self.event(.ringing, seq: 1)])

@@ -126,8 +126,11 @@ public struct CallRecord: Sendable, Equatable, Codable {
     {
       self.direction = direction
     }
-    // A stale event (a lower seq) only fills in what is still unknown.
-    if let phone = event.callerPhone, !stale || callerPhone == nil { callerPhone = phone }
+    // A stale event (a lower seq) only fills in what is still unknown. A leg going the other
+    // way than the call (an incoming call transferred to an outside number: a leg from the
+    // extension out) names someone else: its number is not the caller's, hidden or not.
+    let sameWay = event.direction == nil || direction == nil || event.direction == direction
+    if let phone = event.callerPhone, sameWay, !stale || callerPhone == nil { callerPhone = phone }
     if callerPhone != nil {
       anonymous = false
     } else if event.anonymous {
