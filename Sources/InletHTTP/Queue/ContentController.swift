@@ -18,8 +18,8 @@ struct ContentController {
       guard var content = try await database.rawContent(id: id) else {
         throw APIError.notFound("no raw item with id `\(id)`")
       }
-      if let channel = content.channel, let instance = channels.instance(named: channel) {
-        content.data = Data(instance.secrets.redacting(Array(content.data)))
+      if content.channel != nil {
+        content.data = Self.redacted(content.data, channels: channels)
       }
       return Self.response(content)
     }
@@ -30,6 +30,15 @@ struct ContentController {
       }
       return Self.response(content)
     }
+  }
+
+  /// A webhook's raw body without the credentials in it: every configured channel's, not
+  /// only its own channel's — a channel renamed (or removed) since the item came keeps its
+  /// secret files, and the item names a channel that no longer exists.
+  static func redacted(_ data: Data, channels: ChannelTable) -> Data {
+    var bytes = Array(data)
+    for instance in channels.all { bytes = instance.secrets.redacting(bytes) }
+    return Data(bytes)
   }
 
   /// RFC 8187 attr-char: ALPHA / DIGIT / "!" / "#" / "$" / "&" / "+" / "-" / "." / "^" / "_" /
