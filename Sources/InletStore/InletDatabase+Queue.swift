@@ -49,7 +49,8 @@ extension InletDatabase {
     try await read { db in try Self.counts(in: db) }
   }
 
-  /// Queue depth by inquiry status and raw items by status.
+  /// Queue depth by inquiry status and raw items by status (quarantined and ignored ones that
+  /// belong to a lead left out).
   public struct Counts: Sendable, Codable, Equatable {
     public var inquiries: [String: Int]
     public var rawItems: [String: Int]
@@ -72,6 +73,20 @@ extension InletDatabase {
       db, sql: "SELECT status, COUNT(*) AS n FROM raw_items GROUP BY status")
     {
       raw[row["status"]] = row["n"]
+    }
+    // A kept attempt that its lead took over (a corrected retry superseded it, a refused
+    // request's retry was taken) is no quarantine or noise to look at: the listing shows none
+    // of them, and nothing would ever clear them from these counts.
+    for row in try Row.fetchAll(
+      db,
+      sql: """
+        SELECT status, COUNT(*) AS n FROM raw_items
+        WHERE status IN ('quarantined', 'ignored') AND inquiry_id IS NOT NULL GROUP BY status
+        """)
+    {
+      let status: String = row["status"]
+      let left = (raw[status] ?? 0) - (row["n"] as Int)
+      raw[status] = left > 0 ? left : nil
     }
     return Counts(inquiries: inquiries, rawItems: raw)
   }

@@ -390,8 +390,10 @@ struct FormsTests {
 
     let leads = try site.inquiries("per-ip").map { $0.sender.name ?? "" }.sorted()
     #expect(leads == ["Лид 0", "Лид 1", "Лид 2", "Лид 3", "Лид 4"])
-    // The kept attempts are their leads' now: no raw-only entries are left to act on.
+    // The kept attempts are their leads' now: no raw-only entries are left to act on, and
+    // none is counted as noise.
     #expect(try site.entries("per-ip").filter { $0.id.hasPrefix("r") }.isEmpty)
+    #expect(try site.database().countsSync().rawItems["ignored"] == nil)
   }
 
   @Test("rate limits: per client address (X-Forwarded-For from a trusted proxy) and per channel")
