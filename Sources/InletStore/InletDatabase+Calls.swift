@@ -103,7 +103,7 @@ extension InletDatabase {
     in db: Database
   ) throws -> Bool {
     guard var stored = try InquiryRecord.fetchOne(db, key: id) else { return false }
-    var inquiry = try InquiryJSON.decoder().decode(Inquiry.self, from: Data(stored.document.utf8))
+    var inquiry = try InquiryJSON.decodeStored(stored.document)
     inquiry.status = stored.status
     let hadPhone = inquiry.sender.phone != nil
     record.update(&inquiry)

@@ -246,13 +246,11 @@ extension InletDatabase {
     stored ids: [Int64], settings: DirectorySettings, at now: Date, in db: Database
   ) throws -> Int {
     var changed = 0
-    let decoder = InquiryJSON.decoder()
     for id in ids {
       guard var record = try InquiryRecord.fetchOne(db, key: id),
         record.status == InquiryStatus.new.rawValue
       else { continue }
-      var inquiry = try decoder.decode(
-        Inquiry.self, from: Data(record.document.utf8))
+      var inquiry = try InquiryJSON.decodeStored(record.document)
       let before = (inquiry.match, inquiry.returning)
       try applyMatch(to: &inquiry, settings: settings, storedAs: id, in: db)
       guard inquiry.match != before.0 || inquiry.returning != before.1 else { continue }

@@ -113,7 +113,7 @@ extension InletDatabase {
   }
 
   static func assemble(_ record: InquiryRecord, in db: Database) throws -> Inquiry {
-    var inquiry = try InquiryJSON.decoder().decode(Inquiry.self, from: Data(record.document.utf8))
+    var inquiry = try InquiryJSON.decodeStored(record.document)
     let id = record.id!
     inquiry.id = String(id)
     inquiry.status = record.status
@@ -138,7 +138,7 @@ extension InletDatabase {
   static func rawEntry(_ raw: RawItemRecord) throws -> Inquiry {
     var entry: Inquiry
     if let extracted = raw.extracted {
-      entry = try InquiryJSON.decoder().decode(Inquiry.self, from: Data(extracted.utf8))
+      entry = try InquiryJSON.decodeStored(extracted)
     } else {
       entry = Inquiry(
         channel: raw.channel, kind: raw.event == "letter" ? .email : .form,

@@ -371,4 +371,30 @@ struct IngestTests {
     #expect(third.match.clientID == "K-2")
     #expect(third.match.acceptedInquiryID == second)
   }
+
+  @Test("numbers in extra read back as written, also after a decision")
+  func numbersInExtraKeepTheirText() async throws {
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    var inquiry = Inquiry(
+      channel: "site", kind: .form, receivedAt: Date(), text: "Счёт",
+      sender: .init(email: "lead@example.ru"))
+    inquiry.extra = [
+      "price": .number("1500.50"), "ref": .number("18446744073709551616"),
+      "count": .number("12"), "items": .array([.object(["weight": .number("2.50")])]),
+    ]
+    let id = try #require(
+      try await temp.database.ingest(submission(key: "site:n", disposition: .inquiry(inquiry)))
+        .inquiryID)
+    func extra() async throws -> [String: Value] {
+      try #require(try await temp.database.inquiry(id: id)).extra
+    }
+    #expect(try await extra() == inquiry.extra)
+    _ = try await temp.database.apply(
+      .accept(action: .newClient, clientID: "K-9", contactID: nil, interestID: nil, comment: nil),
+      to: id, by: "crm")
+    #expect(try await extra() == inquiry.extra)
+    _ = try await temp.database.reopen(id)
+    #expect(try await extra() == inquiry.extra)
+  }
 }

@@ -61,7 +61,7 @@ extension InletDatabase {
     merged: Bool = false, in db: Database
   ) throws {
     guard var record = try InquiryRecord.fetchOne(db, key: inquiryID) else { return }
-    var inquiry = try InquiryJSON.decoder().decode(Inquiry.self, from: Data(record.document.utf8))
+    var inquiry = try InquiryJSON.decodeStored(record.document)
     // Someone else in the thread (a colleague answering all) speaks for themselves.
     if !merged, let theirs = draft.sender.email, let ours = inquiry.sender.email, theirs != ours {
       return

@@ -83,7 +83,7 @@ extension InletDatabase {
         }
       }
       guard kept.contains(raw.status), let extracted = raw.extracted,
-        var draft = try? InquiryJSON.decoder().decode(Inquiry.self, from: Data(extracted.utf8)),
+        var draft = try? InquiryJSON.decodeStored(extracted),
         Self.holdsAnything(draft)
       else { return .nothingToPromote(status: raw.status) }
       draft.id = ""

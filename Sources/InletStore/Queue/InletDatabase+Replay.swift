@@ -71,14 +71,12 @@ extension InletDatabase {
           break
         }
       }
-      let encoder = InquiryJSON.encoder()
       if let inquiryID = raw.inquiryID {
         // Linked already: only the item that made the inquiry refreshes its content.
         guard case .inquiry(let draft, _, _, _) = outcome,
           var record = try InquiryRecord.fetchOne(db, key: inquiryID), record.rawID == rawID
         else { return .unchanged }
-        var inquiry = try InquiryJSON.decoder().decode(
-          Inquiry.self, from: Data(record.document.utf8))
+        var inquiry = try InquiryJSON.decodeStored(record.document)
         var refreshed = inquiry
         refreshed.subject = draft.subject
         refreshed.text = draft.text
@@ -105,7 +103,7 @@ extension InletDatabase {
         }
         guard refreshed != inquiry else { return .unchanged }
         inquiry = refreshed
-        record.document = String(decoding: try encoder.encode(inquiry), as: UTF8.self)
+        record.document = String(decoding: inquiry.jsonBytes, as: UTF8.self)
         record.kind = inquiry.kind.rawValue
         record.senderEmail = inquiry.sender.email
         record.senderPhone = inquiry.sender.phone
@@ -120,9 +118,7 @@ extension InletDatabase {
       case .ignored(let reason, let partial), .quarantined(let reason, let partial):
         let status: RawItemStatus
         if case .ignored = outcome { status = .ignored } else { status = .quarantined }
-        let extracted = try partial.map {
-          String(decoding: try encoder.encode($0), as: UTF8.self)
-        }
+        let extracted = partial.map { String(decoding: $0.jsonBytes, as: UTF8.self) }
         if raw.status == status.rawValue, raw.reason == reason, raw.extracted == extracted {
           return .unchanged
         }

@@ -58,8 +58,7 @@ extension InletDatabase {
       mergedInto = target
     }
     let acceptance = transition.acceptance(by: token, at: now)
-    var document = try InquiryJSON.decoder().decode(
-      Inquiry.self, from: Data(record.document.utf8))
+    var document = try InquiryJSON.decodeStored(record.document)
     document.acceptance = acceptance
     document.status = transition.status.rawValue
     let encoder = InquiryJSON.encoder()
@@ -69,7 +68,7 @@ extension InletDatabase {
           updated_at = ? WHERE id = ?
         """,
       arguments: [
-        transition.status.rawValue, String(decoding: try encoder.encode(document), as: UTF8.self),
+        transition.status.rawValue, String(decoding: document.jsonBytes, as: UTF8.self),
         String(decoding: try encoder.encode(acceptance), as: UTF8.self), mergedInto,
         now.timeIntervalSince1970, key,
       ])
@@ -129,8 +128,7 @@ extension InletDatabase {
       if record.status == InquiryStatus.new.rawValue {
         return .unchanged(try Self.assemble(record, in: db))
       }
-      var document = try InquiryJSON.decoder().decode(
-        Inquiry.self, from: Data(record.document.utf8))
+      var document = try InquiryJSON.decodeStored(record.document)
       document.acceptance = nil
       document.status = InquiryStatus.new.rawValue
       // Matched again: the directory may have changed while it was decided (the client the
