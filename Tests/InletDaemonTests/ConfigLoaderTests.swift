@@ -67,6 +67,19 @@ struct ConfigLoaderTests {
       loaded.config.mail.ownAddresses == ["@example.ru", "info@partner.ru", "sales@firma.ru"])
   }
 
+  @Test("the company's own phones are read with phone.default_country")
+  func ownPhones() throws {
+    let folder = try Folder(
+      Self.minimal + """
+
+        phone: { default_country: GB }
+        mail: { own_phones: ["020 7946 0958", "+7 (495) 123-45-67"] }
+        """)
+    defer { folder.remove() }
+    let loaded = try ConfigLoader(environment: [:]).load(path: folder.config)
+    #expect(loaded.config.mail.normaliserOptions.ownPhones == ["+442079460958", "+74951234567"])
+  }
+
   @Test("INLET_<SECTION>_<KEY> overrides scalar keys")
   func environmentOverrides() throws {
     let folder = try Folder(Self.minimal + "\nhttp:\n  port: 8081\n")
@@ -189,6 +202,7 @@ struct ConfigLoaderTests {
       ("database:\n  path: /tmp\n", "database.path"),
       // 0 held every sender over the limit: every letter was ignored as rate_limited.
       ("mail:\n  rate_limit_count: 0\n", "mail.rate_limit_count"),
+      ("mail:\n  own_phones: ['+7 495 123-45-67', 'reception']\n", "mail.own_phones[1]"),
     ])
   func problems(extra: String, keyPath: String) throws {
     let folder = try Folder(Self.minimal + "\n" + extra)

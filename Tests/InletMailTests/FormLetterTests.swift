@@ -102,6 +102,30 @@ struct FormLetterTests {
     #expect(letter.phones == ["+79162223344"])
   }
 
+  @Test("the company's own number quoted in a letter is not the sender's")
+  func ownPhonesAreNotTheSenders() {
+    let letter = [
+      "From: Иван <ivan@stroy.ru>", "To: sales@example.ru", "Subject: Счёт",
+      "Content-Type: text/plain; charset=utf-8", "",
+      "Не дозвонился по 8 (495) 123-45-67 из вашего объявления, выставьте счёт.", "",
+      "С уважением, Иван", "+7 916 765-43-21",
+    ].joined(separator: "\r\n")
+    var options = MailOptions(ownAddresses: ["@example.ru"])
+    guard case .letter(let before) = MailNormaliser.normalise(Array(letter.utf8), options: options)
+    else {
+      Issue.record("expected a letter")
+      return
+    }
+    #expect(before.phones.first == "+74951234567", "without the option: the first number")
+    options.ownPhones = ["+74951234567"]
+    guard case .letter(let read) = MailNormaliser.normalise(Array(letter.utf8), options: options)
+    else {
+      Issue.record("expected a letter")
+      return
+    }
+    #expect(read.phones == ["+79167654321"])
+  }
+
   @Test func labelsOfTheVisitorAndOfTheSubmission() {
     let expected: [(String, FormMailer.FieldKind?)] = [
       ("Form Name", nil), ("Название формы", nil), ("Имя формы", nil), ("Block ID", nil),

@@ -54,6 +54,14 @@ public struct ConfigLoader: Sendable {
       var config = try YAMLDecoder().decode(InletConfig.self, from: root)
       // Phones in letters are read like every other phone.
       config.mail.defaultCountry = config.phone.defaultCountry
+      let phones = PhoneNormalizer(defaultCountry: config.phone.defaultCountry)
+      for (index, phone) in config.mail.ownPhones.enumerated() where phones.normalize(phone) == nil
+      {
+        throw ConfigError(
+          "mail.own_phones[\(index)]",
+          "`\(phone)` is not a phone number (with phone.default_country \(config.phone.defaultCountry))"
+        )
+      }
       // A mailbox's login, when it is an address, is the company's without saying so: a site's script sending as sales@ is answered
       // through its Reply-To, and a letter sales@ sends itself is no lead.
       let own = config.mail.ownAddresses.map(MailSection.ownAddress)

@@ -7,6 +7,8 @@ public struct MailSection: Sendable, Decodable, Equatable {
   /// The company's own addresses (`sales@example.ru`) or domains (`@example.ru`): a letter from
   /// one of them is kept as `ignored` (`own_address`), not queued.
   public var ownAddresses: [String] = []
+  /// The company's own phone numbers: quoted in a letter, they are not the sender's.
+  public var ownPhones: [String] = []
   /// Senders (addresses or `@domains`, in `From` or `Reply-To`) whose letters are leads even
   /// through a mailing list or as a machine's notification (a form service's relay).
   public var allowSenders: [String] = []
@@ -22,6 +24,7 @@ public struct MailSection: Sendable, Decodable, Equatable {
 
   enum CodingKeys: String, CodingKey, CaseIterable {
     case ownAddresses = "own_addresses"
+    case ownPhones = "own_phones"
     case allowSenders = "allow_senders"
     case rateLimitCount = "rate_limit_count"
     case rateLimitWindow = "rate_limit_window"
@@ -33,6 +36,8 @@ public struct MailSection: Sendable, Decodable, Equatable {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     ownAddresses = try c.decodeIfPresent([String].self, forKey: .ownAddresses) ?? []
     allowSenders = try c.decodeIfPresent([String].self, forKey: .allowSenders) ?? []
+    // Checked by the loader, with `phone.default_country`.
+    ownPhones = try c.decodeIfPresent([String].self, forKey: .ownPhones) ?? []
     rateLimitCount = try c.decodeIfPresent(Int.self, forKey: .rateLimitCount) ?? rateLimitCount
     // 0 would hold every sender over the limit: every letter ignored as `rate_limited`.
     guard rateLimitCount >= 1 else {
@@ -57,7 +62,9 @@ extension MailSection {
     MailOptions(
       ownAddresses: ownAddresses.map(Self.ownAddress),
       allowSenders: allowSenders.map { $0.lowercased() },
-      maxAttachmentBytes: maxAttachmentBytes, defaultCountry: defaultCountry)
+      maxAttachmentBytes: maxAttachmentBytes, defaultCountry: defaultCountry,
+      ownPhones: Set(
+        ownPhones.compactMap { PhoneNormalizer(defaultCountry: defaultCountry).normalize($0) }))
   }
 
   /// An `own_addresses` entry (or a mailbox login) as addresses in letters read: lower-cased,

@@ -106,8 +106,10 @@ public enum MailNormaliser {
     var searchable = [contactText, signature]
     if let fields = form ?? parsed { searchable.append(contentsOf: fields.contactValues) }
     let joined = searchable.joined(separator: "\n")
-    letter.phones = PhoneFinder.find(in: joined, normalizer: phoneNormalizer)
-    letter.inns = INNFinder.find(in: joined, phones: letter.phones)
+    let phones = PhoneFinder.find(in: joined, normalizer: phoneNormalizer)
+    letter.phones =
+      options.ownPhones.isEmpty ? phones : phones.filter { !options.ownPhones.contains($0) }
+    letter.inns = INNFinder.find(in: joined, phones: phones)
     letter.companyName =
       form?.company
       ?? CompanyFinder.find(in: signature)

@@ -19,12 +19,17 @@ public struct MailOptions: Sendable {
   }
   /// The phone normaliser for ``defaultCountry``, made once rather than for every letter.
   public private(set) var phoneNormalizer: PhoneNormalizer
+  /// The company's own numbers (E.164): a letter that quotes one («не дозвонился по 8 495 …»)
+  /// does not give it as the sender's.
+  public var ownPhones: Set<String>
 
   /// Creates options; the defaults fit a Russian sales mailbox.
   public init(
     ownAddresses: [String] = [], allowSenders: [String] = [],
-    maxAttachmentBytes: Int = 20 << 20, maxAttachments: Int = 50, defaultCountry: String = "RU"
+    maxAttachmentBytes: Int = 20 << 20, maxAttachments: Int = 50, defaultCountry: String = "RU",
+    ownPhones: Set<String> = []
   ) {
+    self.ownPhones = ownPhones
     self.ownAddresses = ownAddresses.map { $0.lowercased() }
     self.allowSenders = allowSenders.map { $0.lowercased() }
     self.maxAttachmentBytes = maxAttachmentBytes
