@@ -119,4 +119,22 @@ struct TransportJSONTests {
       #expect(try ValueJSON.parse(Array(metadata.jsonText.utf8)) == .object(members))
     }
   }
+
+  @Test("numbers keep their value through JSONEncoder and JSONDecoder (the API's)")
+  func numbersThroughCodable() throws {
+    for (written, read) in [
+      ("18446744073709551616", "18446744073709551616"), ("1500.50", "1500.5"), ("0.1", "0.1"),
+      ("12", "12"), ("-3.25", "-3.25"),
+      ("123456789012345678901234567890", "123456789012345678901234567890"),
+    ] {
+      let data = try JSONEncoder().encode(["n": Value.number(written)])
+      let text = String(decoding: data, as: UTF8.self)
+      #expect(text == #"{"n":\#(read)}"#, "\(written)")
+      let back = try JSONDecoder().decode([String: Value].self, from: data)
+      #expect(back["n"] == .number(read), "\(written)")
+    }
+    // Beyond what a Decimal holds: still a number.
+    let huge = try JSONEncoder().encode(["n": Value.number("1e300")])
+    #expect(try JSONDecoder().decode([String: Value].self, from: huge)["n"] != nil)
+  }
 }

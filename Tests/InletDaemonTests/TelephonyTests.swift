@@ -784,6 +784,13 @@ struct TelephonyTests {
     #expect(try lead("rg3")?.kind == .call, "still ringing at Petrov's")
     try await send("rg3", "CANCELLED", "petrov")
     #expect(try lead("rg3")?.kind == .missedCall)
+    // A transfer: Ivanov talked and passed the call to Petrov, who did not pick up.
+    try await send("rg4", "INCOMING", "ivanov")
+    try await send("rg4", "ACCEPTED", "ivanov")
+    try await send("rg4", "INCOMING", "petrov")
+    try await send("rg4", "COMPLETED", "ivanov")
+    try await send("rg4", "CANCELLED", "petrov")
+    #expect(try lead("rg4")?.kind == .call, "Ivanov's conversation stands")
   }
 
   @Test("Sipuni (GET and POST), Telphin, UIS and generic CTI")

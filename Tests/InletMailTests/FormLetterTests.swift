@@ -45,6 +45,22 @@ struct FormLetterTests {
       #expect(letter.senderName == "Иван", "\(subject)")
       #expect(letter.phones == ["+79162223344"], "\(subject)")
     }
+    // A colleague's short letter, its signature all but the whole body: our own mail.
+    for signature in [
+      ["Тел.: +7 495 111-22-33", "E-mail: petr@example.ru"],
+      ["Тел.: +7 495 111-22-33", "Моб.: +7 916 111-22-33"],
+    ] {
+      let short = Self.normalise(
+        [
+          "From: Пётр Сидоров <petr@example.ru>", "To: sales@example.ru", "Subject: Счёт",
+          "Content-Type: text/plain; charset=utf-8", "", "Счёт во вложении.", "Пётр Сидоров",
+        ] + signature)
+      guard case .ignored(let reason, _) = short else {
+        Issue.record("\(signature): expected our own letter to be ignored, got \(short)")
+        continue
+      }
+      #expect(reason.contains("own"), "\(reason)")
+    }
     // A colleague's own letter with a signature is still our own mail, no lead.
     let colleague = Self.normalise([
       "From: Пётр Сидоров <petr@example.ru>", "To: sales@example.ru", "Subject: Отчёт",

@@ -294,12 +294,21 @@ struct ContactFinderTests {
       INNFinder.find(in: text, phones: phones) == [
         "7707083893", "7736207543", "7802000008", "7814148471",
       ])
-    #expect(INN.labelsNearby("ИНН организации: "))
+    #expect(
+      INN.labelsNearby("ИНН организации"),
+      "as its callers give it: the separators before the number dropped")
     #expect(INN.labelsNearby("инн/кпп вашей фирмы "))
     #expect(!INN.labelsNearby("ИНН 7707083893, тел. "))
     #expect(!INN.labelsNearby("Телефон компании: "))
     #expect(!INN.labelsNearby("ИНН\nТелефон: "))
     #expect(!INN.labelsNearby("ИНН нашей самой новой компании "))
+    // A phone's own word, or a sentence's end, between: a phone.
+    #expect(!INN.labelsNearby("Встретим на КПП тел. "))
+    #expect(!INN.labelsNearby("Ремонт КПП. Звоните "))
+    #expect(!INN.labelsNearby("Без ИНН! Пишите "))
+    for text in ["Встретим на КПП тел. 9161234567", "Ремонт КПП. Мастер 9161234567"] {
+      #expect(PhoneFinder.find(in: text, normalizer: normalizer) == ["+79161234567"], "\(text)")
+    }
   }
 
   @Test("a letter whose INN is labelled a word back keeps the INN and the sender's own phone")

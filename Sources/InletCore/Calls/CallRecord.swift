@@ -105,10 +105,13 @@ public struct CallRecord: Sendable, Equatable, Codable {
       answered = true
       outcomeDecided = true
     } else if finalWord == false, !(outcomeDecided && answered) {
-      answered = false
-      // The last ringing phone giving up (a leg's end) is no word on the whole call: the PBX
-      // may ring the next one (hunting, a transfer), and its answer still counts.
-      if event.leg == nil { outcomeDecided = true }
+      // The last ringing phone giving up (a leg's end) is no word on the whole call: an
+      // earlier leg's answer stands (a transfer's target that did not pick up), and the PBX
+      // may ring the next phone (hunting), whose answer still counts.
+      if event.leg == nil {
+        answered = false
+        outcomeDecided = true
+      }
     } else if !outcomeDecided, eventState == .answered || event.answered == true {
       answered = true
     }

@@ -164,20 +164,27 @@ public enum INN: Sendable {
     var rest = Substring(before.lowercased())
     // Only words and spaces back to the label: a digit, a line break or punctuation that ends a
     // clause starts another statement.
-    if let stop = rest.lastIndex(where: { $0.isNumber || $0.isNewline || ",;()[]<>|".contains($0) })
-    {
+    if let stop = rest.lastIndex(where: {
+      $0.isNumber || $0.isNewline || ",;()[]<>|.!?:\"«»".contains($0)
+    }) {
       rest = rest[rest.index(after: stop)...]
     }
     words = rest.split { !$0.isLetter && $0 != "/" }
-    guard words.count >= 2 else { return false }
+    // A phone's own word right before the number names it (`Встретим на КПП, тел. 8916…`).
+    guard words.count >= 2, let last = words.last, !phoneWords.contains(String(last)) else {
+      return false
+    }
     return words.suffix(3).dropLast().contains { word in
       word.split(separator: "/").contains { nearbyLabels.contains(String($0)) }
     }
   }
 
   /// Requisites labels that name a number a few words on (``labelsNearby(_:)``).
-  private static let nearbyLabels: Set<String> = [
-    "инн", "inn", "кпп", "kpp", "огрн", "огрнип", "окпо", "бик",
+  private static let nearbyLabels: Set<String> = ["инн", "кпп", "огрн", "огрнип", "окпо", "бик"]
+  /// Words that name a phone number.
+  private static let phoneWords: Set<String> = [
+    "тел", "телефон", "телефона", "моб", "мобильный", "сотовый", "факс", "phone", "tel", "mobile",
+    "fax", "whatsapp", "звоните", "номер",
   ]
 
   /// Whether the digit run at `start..<end` is glued to other digits by spaces, dashes,

@@ -97,7 +97,15 @@ extension Value: Codable {
     } else if let u = try? container.decode(UInt64.self) {
       self = .number(String(u))
     } else if let d = try? container.decode(Double.self) {
-      self = .number(Value.format(d))
+      // Exact where a Double is not (a reference beyond 64 bits) when a Decimal holds it. (Only
+      // for what decodes as a number: a YAML decoder reads «12h» as the Decimal 12.)
+      if let decimal = try? container.decode(Decimal.self), decimal.isFinite, d.isFinite,
+        d.rounded() != d || abs(d) >= 1e15
+      {
+        self = .number(decimal.description)
+      } else {
+        self = .number(Value.format(d))
+      }
     } else if let s = try? container.decode(String.self) {
       self = .string(s)
     } else if let a = try? container.decode([Value].self) {
@@ -117,6 +125,10 @@ extension Value: Codable {
         try container.encode(i)
       } else if let u = UInt64(n) {
         try container.encode(u)
+      } else if let decimal = Decimal(string: n, locale: Locale(identifier: "en_US_POSIX")),
+        decimal.isFinite, decimal.description.count <= n.count + 1
+      {
+        try container.encode(decimal)
       } else if let d = Double(n), d.isFinite {
         try container.encode(d)
       } else {

@@ -18,7 +18,8 @@ struct ContentController {
       guard var content = try await database.rawContent(id: id) else {
         throw APIError.notFound("no raw item with id `\(id)`")
       }
-      if content.channel != nil {
+      // (A letter carries no webhook credential: it is served as stored.)
+      if content.channel != nil, content.contentType != "message/rfc822" {
         content.data = Self.redacted(content.data, channels: channels)
       }
       return Self.response(content)

@@ -112,21 +112,28 @@ enum FormMailer {
       kind = "wordpress"
     } else if isNoReply(fromEmail) || subjectHints.contains(where: subject.utf8Contains) {
       kind = "form"
-    } else if ownForm, fieldsMakeTheBody(body) {
+    } else if ownForm, fieldsMakeTheBody(body, from: fromEmail) {
       kind = "form"
     }
     guard let kind else { return nil }
     return read(body, mailer: kind)
   }
 
-  /// Whether `body` is mostly a form's fields: two at least, and at least as many as its other
-  /// lines (a title, a footer) — not a colleague's prose with a signature's «Тел.:» and
-  /// «E-mail:».
-  private static func fieldsMakeTheBody(_ body: String) -> Bool {
-    let fields = parseFields(body).filter { !$0.value.isEmpty }.count
-    guard fields >= 2 else { return false }
-    let lines = body.lineSlices().filter { !$0.allSatisfy(\.isWhitespace) }.count
-    return fields * 2 >= lines
+  /// Whether `body`, sent from our own address `from`, is a form's fields: two at least, as
+  /// many as its other lines (a title, a footer), opening the letter (after a title at most),
+  /// and none of them an address of `from`'s domain — not a colleague's letter with a
+  /// signature's «Тел.:» and «E-mail:», however short.
+  private static func fieldsMakeTheBody(_ body: String, from: String) -> Bool {
+    let fields = parseFields(body)
+    guard fields.count >= 2 else { return false }
+    if fields.contains(where: {
+      address(in: $0.value).map { MailAddress.sameDomain($0, from) } ?? false
+    }) {
+      return false
+    }
+    let lines = body.lineSlices().filter { !$0.allSatisfy(\.isWhitespace) }
+    guard fields.count * 2 >= lines.count, let first = fields.first else { return false }
+    return lines.prefix(2).contains { $0.contains(first.label) }
   }
 
   /// Reads the form in a forwarded message (a colleague passing a site's notification on)
@@ -283,8 +290,7 @@ enum FormMailer {
         } else {
           field = found
         }
-      } else if lines[index].utf8.count <= 60, lines[index].split(separator: " ").count <= 3,
-        kindOf(label: String(lines[index])) != nil,
+      } else if mayBeLabel(lines[index]), kindOf(label: String(lines[index])) != nil,
         let value = valueBelow(lines, from: index + 1)
       {
         // A visitor's field named without a colon, its value on the next line (WPForms'
@@ -321,12 +327,25 @@ enum FormMailer {
     {
       return nil
     }
-    if line.utf8.count <= 60, line.split(separator: " ").count <= 3,
-      kindOf(label: String(line)) != nil
-    {
-      return nil
-    }
+    if mayBeLabel(line), kindOf(label: String(line)) != nil { return nil }
     return (line, index + 1)
+  }
+
+  /// Whether a line could be a label standing alone (checked before ``kindOf(label:)``, on
+  /// every short line of a form): at most 60 bytes and three words, no digit, no `@`.
+  private static func mayBeLabel(_ line: Substring) -> Bool {
+    let bytes = line.utf8
+    guard !bytes.isEmpty, bytes.count <= 60 else { return false }
+    var spaces = 0
+    for byte in bytes {
+      if byte == 0x20 {
+        spaces += 1
+        if spaces > 2 { return false }
+      } else if (byte >= 0x30 && byte <= 0x39) || byte == UInt8(ascii: "@") {
+        return false
+      }
+    }
+    return true
   }
 
   /// The label and value of a `Label: value` line, its label's asterisks (a required field's

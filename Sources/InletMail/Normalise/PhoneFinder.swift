@@ -92,7 +92,8 @@ enum PhoneFinder {
       // they start an extension (`+7(495)123-45-67доб.123`).
       let gluedToLetter =
         last < count && startsLetter(bytes[last]) && !startsExtension(bytes, at: last)
-      let requisite = isRequisite(bytes, before: index)
+      // (Fewer than ten digits make no phone whatever stands before them.)
+      let requisite = digits >= 10 && isRequisite(bytes, before: index)
       var phone: String?
       // Dots group a phone only as phones are written (`+7.495.123.45.67`, `8.912.345.67.89`):
       // an address (`89.178.123.145`) or a date and time (`3.12.2026 9.30`) is no phone.
@@ -228,7 +229,14 @@ enum PhoneFinder {
     }
     if adjacent { return true }
     // An INN's label a word or two back (`ИНН организации: 7707083893`): ten digits of an
-    // INN also pass for a bare (Kazakh) number.
+    // INN also pass for a bare (Kazakh) number. Only for what an INN looks like: 10 or 12
+    // digits in one piece.
+    var digitsEnd = start
+    while digitsEnd < bytes.count && isDigit(bytes[digitsEnd]) { digitsEnd += 1 }
+    let run = digitsEnd - start
+    guard run == 10 || run == 12, digitsEnd == bytes.count || !isDigit(bytes[digitsEnd]) else {
+      return false
+    }
     var back = max(0, end - 2 * INN.nearbyWindow)
     while back < end && bytes[back] & 0xC0 == 0x80 { back += 1 }  // not inside a letter
     return INN.labelsNearby(String(decoding: bytes[back..<end], as: UTF8.self))
