@@ -43,7 +43,7 @@ public enum Charset {
     // stays UTF-8, minus the broken bytes, rather than becoming a wholesale misreading — also
     // under a single-byte declaration (a windows-1251 template filled with the site's UTF-8):
     // Russian text in a code page is runs of lead bytes, nearly all of them invalid as UTF-8.
-    let (multibyte, invalid) = UTF8Validation.census(array)
+    let (multibyte, invalid) = UTF8Validation.census(array, givingUpOnCodePages: true)
     if multibyte >= 4 && invalid * 8 <= multibyte {
       return ByteSearch.removingReplacementCharacters(String(decoding: array, as: UTF8.self))
     }

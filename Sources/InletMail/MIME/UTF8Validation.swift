@@ -5,9 +5,12 @@ enum UTF8Validation {
     census(bytes, stopAtFirstError: true).invalid == 0
   }
 
-  /// Counts well-formed multibyte sequences and bytes that are not part of one.
+  /// Counts well-formed multibyte sequences and bytes that are not part of one. With
+  /// `givingUpOnCodePages`, the count stops once 64 bytes are invalid and they are more than an
+  /// eighth of the sequences: text in a Cyrillic code page (runs of lead bytes) is told within
+  /// its first words, not after a pass over the whole body.
   static func census(
-    _ bytes: [UInt8], stopAtFirstError: Bool = false
+    _ bytes: [UInt8], stopAtFirstError: Bool = false, givingUpOnCodePages: Bool = false
   ) -> (multibyte: Int, invalid: Int) {
     var multibyte = 0
     var invalid = 0
@@ -56,6 +59,7 @@ enum UTF8Validation {
       } else {
         invalid += 1
         if stopAtFirstError { break }
+        if givingUpOnCodePages, invalid >= 64, invalid * 8 > multibyte { break }
         index += 1
       }
     }
