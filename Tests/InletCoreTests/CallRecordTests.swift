@@ -37,6 +37,28 @@ struct CallRecordTests {
     #expect(record.durationS == 42)
   }
 
+  @Test("a leg's ringing delivered after its own end does not hold the call open")
+  func lateRingingOfAnEndedLeg() {
+    func leg(_ state: CallState, _ leg: String, at offset: Double) -> CallEvent {
+      CallEvent(
+        callID: "c1", state: state, leg: leg, direction: "in", callerPhone: "+79161234567",
+        receivedAt: Self.t0.addingTimeInterval(offset))
+    }
+    // MegaFon: Ivanov answers; Petrov's CANCELLED overtakes Petrov's INCOMING.
+    var record = CallRecord(first: leg(.ringing, "ivanov", at: 0))
+    record.apply(leg(.answered, "ivanov", at: 5))
+    record.apply(leg(.missed, "petrov", at: 6))
+    record.apply(leg(.ringing, "petrov", at: 7))
+    #expect(record.liveLegs == ["ivanov"])
+    record.apply(leg(.ended, "ivanov", at: 60))
+    #expect(record.state == .ended)
+    #expect(record.answered)
+    #expect(record.endedLegs == ["ivanov", "petrov"])
+    // Stored and read back as written.
+    let decoded = try? InquiryJSON.decoder().decode(CallRecord.self, from: Data(record.jsonBytes))
+    #expect(decoded?.endedLegs == ["ivanov", "petrov"])
+  }
+
   @Test("a transfer to an outside number does not give a hidden caller that number")
   func transferLegKeepsTheCaller() {
     func leg(
@@ -372,6 +394,7 @@ struct CallRecordTests {
         : Dictionary(
           uniqueKeysWithValues: legs.map { ($0, Int64.random(in: 0...1 << 40, using: &generator)) })
       record.liveLegs = Bool.random(using: &generator) && !legs.isEmpty ? legs.sorted() : nil
+      record.endedLegs = Bool.random(using: &generator) && !legs.isEmpty ? legs.sorted() : nil
       record.timedOut = Bool.random(using: &generator) ? true : nil
       let expected = try InquiryJSON.encoder().encode(record)
       #expect(

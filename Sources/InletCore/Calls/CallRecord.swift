@@ -21,6 +21,9 @@ public struct CallRecord: Sendable, Equatable, Codable {
   /// Legs seen and not yet ended, sorted: the IVR's leg ending as the caller is put through
   /// to an employee does not end the call.
   public var liveLegs: [String]?
+  /// Legs that ended, sorted: a leg's ringing delivered after its own end (webhooks overtake
+  /// each other) does not bring it back and hold the call open.
+  public var endedLegs: [String]?
   /// `in`, `out` or `internal`; `nil` until an event states it.
   public var direction: String?
   public var callerPhone: String?
@@ -75,8 +78,9 @@ public struct CallRecord: Sendable, Equatable, Codable {
       var live = liveLegs ?? []
       if legState.isFinal {
         live.removeAll { $0 == leg }
+        if endedLegs?.contains(leg) != true { endedLegs = ((endedLegs ?? []) + [leg]).sorted() }
         if !live.isEmpty { eventState = nil }
-      } else if !live.contains(leg) {
+      } else if !live.contains(leg), endedLegs?.contains(leg) != true {
         live.append(leg)
         live.sort()
       }
@@ -217,6 +221,7 @@ extension CallRecord {
     writer.string("direction", direction)
     writer.integer("durationS", durationS)
     writer.string("employee", employee)
+    if let endedLegs { writer.strings("endedLegs", endedLegs) }
     writer.integer("events", events)
     writer.string("firstEventAt", Inquiry.timestamp(firstEventAt))
     writer.integer("highestSeq", highestSeq)
