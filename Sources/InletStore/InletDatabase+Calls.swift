@@ -21,10 +21,10 @@ extension InletDatabase {
       (record: row.text(0), inquiryID: row.integer(1))
     }
     var record: CallRecord
-    var directionWasKnown = false
+    var directionBefore: String?
     if let text = stored?.record {
       record = try InquiryJSON.decoder().decode(CallRecord.self, from: Data(text.utf8))
-      directionWasKnown = record.direction != nil
+      directionBefore = record.direction
       record.apply(event)
     } else {
       record = CallRecord(first: event)
@@ -36,18 +36,21 @@ extension InletDatabase {
     let updated = try inquiryID.map {
       try updateInquiry($0, with: record, at: event.receivedAt, settings: settings, in: db)
     }
-    if updated == true, let inquiryID, !directionWasKnown, let direction = record.direction,
-      !directions.contains(direction)
+    if updated == true, let inquiryID, let direction = record.direction,
+      !directions.contains(direction), directionBefore.map(directions.contains) ?? true
     {
-      // The call ended before any event stated its direction (MegaFon's COMPLETED overtaking
-      // its OUTGOING), so it was taken as inbound and made an inquiry; it was not. One nobody
-      // decided yet is rejected by inlet, so the queue and the CRM hear it is no lead (a
-      // decided one is left as the manager decided it: the transition is then refused).
+      // The call made an inquiry as one the instance queues, and it was not: it ended before
+      // any event stated its direction (MegaFon's COMPLETED overtaking its OUTGOING), or the
+      // provider's own summary corrected what its legs said (Mango's click-to-call rings the
+      // employee first, a leg that looks incoming). One nobody decided yet is rejected by
+      // inlet, so the queue and the CRM hear it is no lead (a decided one is left as the
+      // manager decided it: the transition is then refused).
       _ = try apply(
         .reject(
           reason: "not_a_lead",
           comment: "the call was \(direction == "out" ? "outgoing" : direction); "
-            + "its direction came after its end"),
+            + (directionBefore == nil
+              ? "its direction came after its end" : "the provider's summary said so")),
         to: String(inquiryID), by: "inlet", at: event.receivedAt, settings: settings, in: db)
     }
     if updated != true, record.makesInquiry(directions: directions) {

@@ -27,6 +27,33 @@ struct TelephonyTests {
       #"{"entry_id":"\#(entry)","call_id":"\#(leg)","timestamp":\#(1_558_422_128 + seq * 10),"seq":\#(seq),"call_state":"\#(state)","location":"\#(location)","from":{"number":"79001234567"},"to":{"extension":"29","line_number":"74957654321"}}"#
   }
 
+  @Test("Mango: a call its legs showed incoming and its summary says outgoing is no lead")
+  func mangoSummaryCorrectsTheDirection() async throws {
+    let pbx = try TelephonyHarness()
+    defer { pbx.daemon.remove() }
+    try await pbx.daemon.start()
+    // A click-to-call: the PBX first rings the employee, a leg that reads as incoming.
+    let ring = try await pbx.mango(
+      "/events/call", json: Self.mangoCall(entry: "CB1", seq: 1, state: "Appeared"))
+    #expect(ring.status == 200, "\(ring.body)")
+    let lead = try #require(try pbx.inquiries("mango").first { $0.source.callID == "CB1" })
+    #expect(lead.status == "new")
+    let summary = Self.mangoSummary(entry: "CB1", talk: 1_399_906_980)
+      .replacingOccurrences(of: #""call_direction":1"#, with: #""call_direction":2"#)
+    #expect(try await pbx.mango("/events/summary", json: summary).status == 200)
+    let rejected = try #require(try pbx.inquiries("mango").first { $0.source.callID == "CB1" })
+    #expect(rejected.status == "rejected")
+    #expect(rejected.acceptance?.reason == "not_a_lead")
+    #expect(rejected.acceptance?.by == "inlet")
+    #expect(rejected.call?.direction == "out")
+    // A call its summary confirms as incoming stays a lead.
+    _ = try await pbx.mango(
+      "/events/call", json: Self.mangoCall(entry: "IN1", seq: 1, state: "Appeared"))
+    _ = try await pbx.mango(
+      "/events/summary", json: Self.mangoSummary(entry: "IN1", talk: 1_399_906_980))
+    #expect(try pbx.inquiries("mango").first { $0.source.callID == "IN1" }?.status == "new")
+  }
+
   @Test("Mango: summary makes one inquiry; wrong sign is 401 and stores nothing; retries dedupe")
   func mango() async throws {
     let pbx = try TelephonyHarness()
