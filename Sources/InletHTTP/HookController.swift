@@ -339,15 +339,9 @@ struct HookController {
   /// the reply does not ask or nobody matches.
   private func callerName(_ reply: Reply, _ context: ReplyContext) async -> String? {
     guard let template = reply.callerPhone else { return nil }
+    // A caller from abroad often comes as bare international digits (375…).
     let raw = template.render(context.resolve).trimmingCharacters(in: .whitespaces)
-    // A caller from abroad often comes as bare international digits (375…), as a field
-    // rule's `international: fallback` reads them.
-    let bareDigits =
-      !raw.isEmpty && raw.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
-    guard
-      let phone = processor.phone.normalize(raw)
-        ?? (bareDigits ? processor.phone.normalize("+" + raw) : nil)
-    else { return nil }
+    guard let phone = processor.phone.normalizeOrInternational(raw) else { return nil }
     return try? await database.callerName(phone: phone)
   }
 

@@ -110,8 +110,7 @@ struct FieldMapper {
         rule.labels.first { fields.value(at: $0.path, root: root).map { $0 != .null } ?? false }?
         .label
     }
-    if rule.international != .no, let text = found, !text.isEmpty,
-      text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+    if rule.international != .no, let text = found, PhoneNormalizer.isBareDigits(text),
       rule.international == .always || phone.normalize(text) == nil
     {
       found = "+" + text

@@ -160,7 +160,6 @@ public enum INN: Sendable {
   /// юрлица 1027700132195`. Not `ИНН 7707083893, тел. +7 …` (a digit and a comma between) nor
   /// `Телефон компании: …`.
   public static func labelsNearby(_ before: String) -> Bool {
-    var words: [Substring] = []
     var rest = Substring(before.lowercased())
     // Only words and spaces back to the label: a digit, a line break or punctuation that ends a
     // clause starts another statement.
@@ -169,7 +168,7 @@ public enum INN: Sendable {
     }) {
       rest = rest[rest.index(after: stop)...]
     }
-    words = rest.split { !$0.isLetter && $0 != "/" }
+    let words = rest.split { !$0.isLetter && $0 != "/" }
     // A phone's own word right before the number names it (`Встретим на КПП, тел. 8916…`).
     guard words.count >= 2, let last = words.last, !phoneWords.contains(String(last)) else {
       return false

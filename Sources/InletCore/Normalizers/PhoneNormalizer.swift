@@ -47,6 +47,19 @@ public struct PhoneNormalizer: Sendable {
     self.nationalTables = plan.map(NationalTables.init)
   }
 
+  /// ``normalize(_:)``, or — for bare digits that are no number in the default country — the
+  /// same digits read as international (`375291234567`: a caller from abroad, as PBXes send
+  /// them; a field rule's `international: fallback`).
+  public func normalizeOrInternational(_ raw: String) -> String? {
+    if let phone = normalize(raw) { return phone }
+    return Self.isBareDigits(raw) ? normalize("+" + raw) : nil
+  }
+
+  /// Whether `text` is digits and nothing else.
+  public static func isBareDigits(_ text: String) -> Bool {
+    !text.isEmpty && text.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+  }
+
   /// Normalises a raw phone number.
   ///
   /// Spaces, dashes, dots, slashes, parentheses, a `tel:` scheme and an extension tail

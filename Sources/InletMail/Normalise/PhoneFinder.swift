@@ -234,9 +234,7 @@ enum PhoneFinder {
     var digitsEnd = start
     while digitsEnd < bytes.count && isDigit(bytes[digitsEnd]) { digitsEnd += 1 }
     let run = digitsEnd - start
-    guard run == 10 || run == 12, digitsEnd == bytes.count || !isDigit(bytes[digitsEnd]) else {
-      return false
-    }
+    guard run == 10 || run == 12 else { return false }
     var back = max(0, end - 2 * INN.nearbyWindow)
     while back < end && bytes[back] & 0xC0 == 0x80 { back += 1 }  // not inside a letter
     return INN.labelsNearby(String(decoding: bytes[back..<end], as: UTF8.self))

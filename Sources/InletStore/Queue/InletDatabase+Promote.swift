@@ -62,19 +62,15 @@ extension InletDatabase {
       let kept = [RawItemStatus.ignored.rawValue, RawItemStatus.quarantined.rawValue]
       var takesKey = false
       if kept.contains(raw.status), raw.idempotencyKey == nil, let idempotencyKey {
-        let holder = try Row.fetchOne(
-          db, sql: "SELECT id, inquiry_id FROM raw_items WHERE idempotency_key = ?",
-          arguments: [idempotencyKey])
-        if let holder {
-          if let inquiryID = holder["inquiry_id"] as Int64?,
+        if let holder = try Self.keyHolder(idempotencyKey, other: rawID, in: db) {
+          if let inquiryID = holder.inquiryID,
             let record = try InquiryRecord.fetchOne(db, key: inquiryID)
           {
             // Its retry was taken: this attempt is that lead's (a second promotion finds it).
-            let holderID: Int64 = holder["id"]
             raw.inquiryID = inquiryID
             raw.reason =
               "\(Self.promotedPrefix)\(token) from \(raw.status): its retry, raw item "
-              + "\(holderID), made inquiry \(inquiryID)" + (raw.reason.map { "; \($0)" } ?? "")
+              + "\(holder.rawID), made inquiry \(inquiryID)" + (raw.reason.map { "; \($0)" } ?? "")
             try raw.update(db, columns: ["inquiry_id", "reason"])
             return .existing(try Self.assemble(record, in: db))
           }

@@ -54,13 +54,10 @@ extension InletDatabase {
       if raw.inquiryID == nil, let idempotencyKey, idempotencyKey != raw.idempotencyKey {
         switch outcome {
         case .inquiry, .call:
-          let holder = try Row.fetchOne(
-            db, sql: "SELECT inquiry_id FROM raw_items WHERE idempotency_key = ? AND id != ?",
-            arguments: [idempotencyKey, rawID])
-          if let holder {
+          if let holder = try Self.keyHolder(idempotencyKey, other: rawID, in: db) {
             // A call's event whose retry was taken is in its call already, inquiry or not.
             if case .call = outcome { return .duplicate }
-            if holder["inquiry_id"] as Int64? != nil { return .duplicate }
+            if holder.inquiryID != nil { return .duplicate }
           } else if raw.idempotencyKey == nil {
             // The item takes its key back, so that a second refused copy of the same
             // submission finds this one's inquiry.
@@ -193,5 +190,16 @@ extension InletDatabase {
         return .created
       }
     }
+  }
+
+  /// The other raw item that holds `key` (a kept request's retry that was taken), with its
+  /// inquiry; nil when none does.
+  static func keyHolder(_ key: String, other rawID: Int64, in db: Database) throws
+    -> (rawID: Int64, inquiryID: Int64?)?
+  {
+    try Row.fetchOne(
+      db, sql: "SELECT id, inquiry_id FROM raw_items WHERE idempotency_key = ? AND id != ?",
+      arguments: [key, rawID]
+    ).map { ($0["id"], $0["inquiry_id"]) }
   }
 }
