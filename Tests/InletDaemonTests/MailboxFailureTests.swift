@@ -227,8 +227,7 @@ extension MailboxTests {
     defer { daemon.remove() }
     for number in 1...3 {
       // The server closes the session during the 1 s sleep (an autologout, a restart).
-      relay.dropConnections()
-      try await Task.sleep(for: .milliseconds(300))
+      try await relay.dropConnectionsWhenQuiet()
       try dovecot.append(leadLetter(90 + number))
       _ = try await eventually(seconds: 10) { try newInquiries(daemon) == number }
     }

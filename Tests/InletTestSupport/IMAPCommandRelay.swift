@@ -57,6 +57,30 @@ public final class IMAPCommandRelay: @unchecked Sendable {
     }
   }
 
+  /// The last time bytes went either way, and the tag of the client's command the server has not
+  /// completed yet.
+  private let traffic = Mutex<(last: ContinuousClock.Instant, outstanding: String?)>(
+    (ContinuousClock.now, nil))
+
+  /// Cuts every connection once the client waits: its last command completed and nothing went
+  /// either way for `quiet`, as a server that closes sessions idle for a while does. A cut in the
+  /// middle of a command would be a failure, not an idle session closed. Throws when the
+  /// connection does not fall quiet within `timeout`.
+  public func dropConnectionsWhenQuiet(
+    quiet: Duration = .milliseconds(300), timeout: Duration = .seconds(10)
+  ) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+      let (last, outstanding) = traffic.withLock { ($0.last, $0.outstanding) }
+      if outstanding == nil, ContinuousClock.now - last >= quiet {
+        dropConnections()
+        return
+      }
+      try await Task.sleep(for: .milliseconds(20))
+    }
+    throw RelayError("the IMAP session did not fall quiet within \(timeout)")
+  }
+
   /// Stops accepting (open relays end when either side closes).
   public func close() {
     shutdown(listener, Int32(SHUT_RDWR))
@@ -97,6 +121,7 @@ public final class IMAPCommandRelay: @unchecked Sendable {
     while true {
       let count = read(source, &buffer, buffer.count)
       if count <= 0 { return }
+      traffic.withLock { $0.last = ContinuousClock.now }
       var out: [UInt8]
       if rewriting {
         pending += buffer[0..<count]
@@ -110,6 +135,7 @@ public final class IMAPCommandRelay: @unchecked Sendable {
           if words.count >= 2 {
             let name = words[1].trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
             seen.withLock { $0[name, default: 0] += 1 }
+            traffic.withLock { $0.outstanding = String(words[0]) }
           }
           let suffix = " \(command)\r\n"
           if text.uppercased().hasSuffix(suffix), !text.dropLast(suffix.count).contains(" ") {
@@ -119,6 +145,15 @@ public final class IMAPCommandRelay: @unchecked Sendable {
         }
       } else {
         out = Array(buffer[0..<count])
+        pending += out
+        // A line `TAG OK|NO|BAD …` completes the client's outstanding command.
+        while let end = pending.firstIndex(of: 10) {
+          let line = String(decoding: pending[...end], as: UTF8.self)
+          pending.removeFirst(end + 1)
+          traffic.withLock { state in
+            if let tag = state.outstanding, line.hasPrefix(tag + " ") { state.outstanding = nil }
+          }
+        }
       }
       var offset = 0
       while offset < out.count {
