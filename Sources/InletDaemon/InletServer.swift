@@ -80,13 +80,14 @@ public struct InletServer: Sendable {
       configuration: .init(address: .hostname(http.host, port: http.port), serverName: nil),
       onServerRunning: { channel in
         health.markReady()
-        listener.set(channel.localAddress)
-        // READY=1 only now: migrations ran, definitions loaded, the port is bound.
+        // READY=1 only now: migrations ran, definitions loaded, the port is bound. Before the
+        // watchdog learns the address (it pings only then): READY=1 comes first.
         notifier.notify(
           "READY=1",
           "STATUS="
             + Self.statusLine(
               address: channel.localAddress, channels: channelNames.count, mailboxes: mailboxCount))
+        listener.set(channel.localAddress)
         logger.notice(
           "inlet is listening",
           metadata: [

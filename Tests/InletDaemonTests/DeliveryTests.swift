@@ -439,12 +439,14 @@ struct DeliveryTests {
     let receiver = try DeliveryReceiver { _ in
       switch mode.load(ordering: .relaxed) {
       case 0: return .fail(503)
-      case 1: return .hang(.milliseconds(300))
+      case 1: return .hang(.seconds(2))
       default: return .accept
       }
     }
-    // Refusals must not turn deliveries into dead letters while the leads are being sent.
-    let daemon = try daemon(for: receiver, maxAttempts: 10_000)
+    // Refusals must not turn deliveries into dead letters while the leads are being sent. Each
+    // answer takes 2 s: 60 deliveries, a few at a time, take long enough that a test woken
+    // late by a busy machine still kills the daemon in the middle of them.
+    let daemon = try daemon(for: receiver, maxAttempts: 10_000, timeout: "10s")
     defer { daemon.remove() }
     try await receiver.serving {
       try await daemon.start()

@@ -28,7 +28,7 @@ struct FormsHarness {
             thank_you_url: \(Self.thankYou)
             cors_origins: [\(Self.origin)]
             honeypot: website
-            min_fill_seconds: 3
+            min_fill_seconds: 20
             max_file_bytes: 2000
             max_files: 2
             max_body_bytes: 200000

@@ -20,7 +20,7 @@ struct LogCheckpointTests {
     let temp = try TempDatabase()
     defer { temp.remove() }
     let message = String(repeating: "заявка ", count: 600)
-    let leads = 300
+    let leads = 1000
     let during = try await temp.database.checkpointingInBackground(
       every: .milliseconds(5), restartAbove: 256 << 10
     ) {
@@ -36,11 +36,12 @@ struct LogCheckpointTests {
       try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inquiries")
     }
     #expect(stored == leads)
-    // 300 leads of ~8 KB write well over 5 MB of log; started over every 256 KB, the file
-    // (which keeps its largest size) stays a fraction of that.
+    // 1,000 leads of ~8 KB write well over 16 MB of log; started over every 256 KB, the file
+    // (which keeps its largest size) stays a fraction of that, also when the copier was held
+    // up a while by a busy machine.
     let bytes = Self.logBytes(temp)
     #expect(bytes > 0)
-    #expect(bytes < 3 << 20, "log file \(bytes) bytes")
+    #expect(bytes < 6 << 20, "log file \(bytes) bytes")
   }
 
   @Test("without it the writer's own checkpoints stay on, and a failing body restores them")

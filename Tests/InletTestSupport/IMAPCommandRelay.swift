@@ -16,10 +16,18 @@ public final class IMAPCommandRelay: @unchecked Sendable {
   private let command: String
   private let replacement: String
 
-  public init(toPort target: Int, renaming command: String, to replacement: String) throws {
+  /// The server's bytes per second towards clients when set: a slow link, so that a fetch lasts
+  /// long enough for something to happen in its middle.
+  private let serverRate: Int?
+
+  public init(
+    toPort target: Int, renaming command: String = "XNONE", to replacement: String = "XNONE",
+    serverBytesPerSecond: Int? = nil
+  ) throws {
     self.target = target
     self.command = command
     self.replacement = replacement
+    serverRate = serverBytesPerSecond
     port = TestPorts.free()
     listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     var yes: Int32 = 1
@@ -64,21 +72,30 @@ public final class IMAPCommandRelay: @unchecked Sendable {
 
   /// Cuts every connection once the client waits: its last command completed and nothing went
   /// either way for `quiet`, as a server that closes sessions idle for a while does. A cut in the
-  /// middle of a command would be a failure, not an idle session closed. Throws when the
-  /// connection does not fall quiet within `timeout`.
+  /// middle of a command would be a failure, not an idle session closed. Watched on a thread of
+  /// its own, so a busy test process cannot make the cut late. Throws when the connection does
+  /// not fall quiet within `timeout`.
   public func dropConnectionsWhenQuiet(
-    quiet: Duration = .milliseconds(300), timeout: Duration = .seconds(10)
+    quiet: Duration = .milliseconds(400), timeout: Duration = .seconds(20)
   ) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-      let (last, outstanding) = traffic.withLock { ($0.last, $0.outstanding) }
-      if outstanding == nil, ContinuousClock.now - last >= quiet {
-        dropConnections()
-        return
+    let dropped = await withCheckedContinuation { (done: CheckedContinuation<Bool, Never>) in
+      Thread.detachNewThread {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+          let (last, outstanding) = self.traffic.withLock { ($0.last, $0.outstanding) }
+          if outstanding == nil, ContinuousClock.now - last >= quiet {
+            self.dropConnections()
+            done.resume(returning: true)
+            return
+          }
+          usleep(2_000)
+        }
+        done.resume(returning: false)
       }
-      try await Task.sleep(for: .milliseconds(20))
     }
-    throw RelayError("the IMAP session did not fall quiet within \(timeout)")
+    guard dropped else {
+      throw RelayError("the IMAP session did not fall quiet within \(timeout)")
+    }
   }
 
   /// Stops accepting (open relays end when either side closes).
@@ -117,7 +134,8 @@ public final class IMAPCommandRelay: @unchecked Sendable {
       shutdown(source, Int32(SHUT_RDWR))
     }
     var pending: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 65_536)
+    let rate = rewriting ? nil : serverRate
+    var buffer = [UInt8](repeating: 0, count: rate == nil ? 65_536 : 4_096)
     while true {
       let count = read(source, &buffer, buffer.count)
       if count <= 0 { return }
@@ -161,6 +179,7 @@ public final class IMAPCommandRelay: @unchecked Sendable {
         if written <= 0 { return }
         offset += written
       }
+      if let rate { usleep(UInt32(out.count * 1_000_000 / rate)) }
     }
   }
 
