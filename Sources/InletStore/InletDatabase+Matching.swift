@@ -103,7 +103,7 @@ extension InletDatabase {
     let lookup = SQLiteDirectoryLookup(db: db)
     match.clientID = client
     match.candidates = []
-    var interests = try lookup.openInterestIDs(ofClient: client)
+    var interests = try lookup.openInterestIDs(ofClient: client, contact: match.contactID)
     if let interest = acceptance.interestID {
       interests.removeAll { $0 == interest }
       if try !isClosed(interest: interest, in: db) { interests.insert(interest, at: 0) }
@@ -209,6 +209,8 @@ extension InletDatabase {
             changedKeys.contains(key)
               || (key.kind == .phone
                 && changedKeys.contains(DirectoryKey(.officePhone, key.value)))
+              || (key.kind == .domain
+                && changedKeys.contains(DirectoryKey(.emailDomain, key.value)))
           }
           || (row["client_id"] as String?).map(change.clientIDs.contains) == true
           || (row["contact_id"] as String?).map(contactIDs.contains) == true
@@ -274,8 +276,9 @@ extension InletDatabase {
       conditions.append(InquiryRecord.Columns.senderMessenger == key)
     }
     guard !conditions.isEmpty else { return false }
+    // One row is the answer: a shared number's thousands of earlier calls are not counted.
     return try InquiryRecord.filter(InquiryRecord.Columns.id < id)
-      .filter(conditions.joined(operator: .or)).fetchCount(db) > 0
+      .filter(conditions.joined(operator: .or)).isEmpty(db) == false
   }
 
   /// `network:id` of the `sender_messenger` column back into a messenger.

@@ -341,6 +341,34 @@ public enum Migrations {
       // never stated, links the inquiry it then makes to.
       try db.execute(sql: "ALTER TABLE calls ADD COLUMN raw_id INTEGER")
     }
+    migrator.registerMigration("2026-12-01-5-email-domains") { db in
+      // The domains of clients' and contacts' e-mails are keys now (`email_domain`, the
+      // corporate-domain fallback): records stored before get theirs without a new import.
+      for (table, type) in [("clients", "client"), ("contacts", "contact")] {
+        let rows = try Row.fetchAll(
+          db, sql: "SELECT id, keys FROM \(table) WHERE keys LIKE '%email' || char(9) || '%'")
+        for row in rows {
+          let id: String = row["id"]
+          var keys = InletDatabase.parseKeys(row["keys"])
+          var added: [DirectoryKey] = []
+          DirectoryNormalizer.addEmailDomains(
+            of: keys.filter { $0.kind == .email }.map(\.value), to: &added)
+          added = added.filter { !keys.contains($0) }
+          guard !added.isEmpty else { continue }
+          for key in added where !keys.contains(key) { keys.append(key) }
+          try db.execute(
+            sql: "UPDATE \(table) SET keys = ? WHERE id = ?",
+            arguments: [InletDatabase.keysText(keys), id])
+          for key in Set(added) {
+            try db.execute(
+              sql: """
+                INSERT OR IGNORE INTO directory_keys (kind, value, record_type, record_id)
+                VALUES (?, ?, ?, ?)
+                """, arguments: [key.kind.rawValue, key.value, type, id])
+          }
+        }
+      }
+    }
     return migrator
   }()
 }

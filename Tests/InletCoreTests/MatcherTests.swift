@@ -9,7 +9,7 @@ import Testing
 struct MatcherTests {
   static func date(_ text: String) -> Date { DirectoryDate.parse(text)! }
 
-  /// c1 has open interests, c2 only a closed one, c3 is a potential client with an invalid INN,
+  /// c1 has open interests (i1 is Ivan's, p1), c2 only a closed one, c3 is a potential client with an invalid INN,
   /// c4 has none, c5's contacts share an office phone.
   static let directory = InMemoryDirectory(
     clients: [
@@ -25,6 +25,9 @@ struct MatcherTests {
       DirectoryClient(id: "c6", name: "Бизнес-центр", phones: ["+7 495 777-00-00"]),
       DirectoryClient(id: "c7", name: "ООО Вектор", inn: "7701234560", kpp: "770101001"),
       DirectoryClient(id: "c8", name: "ООО Вектор (филиал)", inn: "7701234560", kpp: "502701001"),
+      // No `domains`, as a 1C card has none: its own and its people's e-mails tell it.
+      DirectoryClient(id: "c9", name: "ООО Стройрынок", emails: ["info@stroyrynok.ru"]),
+      DirectoryClient(id: "c10", name: "ООО Сайт", domains: ["https://www.Sait-Firmy.ru/kontakty"]),
     ],
     contacts: [
       DirectoryContact(
@@ -42,9 +45,16 @@ struct MatcherTests {
       DirectoryContact(id: "p11", clientID: "c4", phones: ["+7 495 777-00-00"]),
       DirectoryContact(id: "p12", clientID: "c-deleted", emails: ["left@behind.ru"]),
       DirectoryContact(id: "p13", clientID: "c2", messengers: ["Telegram: https://t.me/Olga_K"]),
+      DirectoryContact(id: "p14", clientID: "c7", emails: ["anna@vektor-group.ru"]),
+      DirectoryContact(id: "p15", clientID: "c7", emails: ["oleg@vektor-group.ru"]),
+      // Two companies' people on one provider's domain (no client lists it).
+      DirectoryContact(id: "p16", clientID: "c9", emails: ["buh@hosting-mail.ru"]),
+      DirectoryContact(id: "p17", clientID: "c6", emails: ["office@hosting-mail.ru"]),
     ],
     interests: [
-      DirectoryInterest(id: "i1", clientID: "c1", status: .open, updatedAt: date("2026-10-01")),
+      // Ivan's own deal: listed first when he writes, by date otherwise.
+      DirectoryInterest(
+        id: "i1", clientID: "c1", contactID: "p1", status: .open, updatedAt: date("2026-10-01")),
       DirectoryInterest(id: "i2", clientID: "c1", status: .open, updatedAt: date("2026-11-01")),
       DirectoryInterest(id: "i3", clientID: "c1", status: .closed, updatedAt: date("2026-11-20")),
       DirectoryInterest(id: "i4", clientID: "c2", status: .closed, updatedAt: date("2026-11-20")),
@@ -73,9 +83,9 @@ struct MatcherTests {
 
   static let cases: [Case] = [
     Case(
-      name: "e-mail → contact and client; open interests win over existing_contact",
+      name: "e-mail → contact and client; open interests win, the contact's own first",
       email: "ivan@romashka.ru", client: "c1", contact: "p1", by: ["email", "domain"],
-      action: .interactionOnInterest, interests: ["i2", "i1"], knownContact: true),
+      action: .interactionOnInterest, interests: ["i1", "i2"], knownContact: true),
     Case(
       name: "only closed interests: existing_contact, closed ones never listed",
       email: "anna@gmail.com", client: "c2", contact: "p2", by: ["email"],
@@ -88,7 +98,7 @@ struct MatcherTests {
       by: ["phone"], action: .interactionOnInterest, interests: ["i2", "i1"]),
     Case(
       name: "messenger id → contact", telegram: "1001", client: "c1", contact: "p1",
-      by: ["messenger"], action: .interactionOnInterest, interests: ["i2", "i1"],
+      by: ["messenger"], action: .interactionOnInterest, interests: ["i1", "i2"],
       knownContact: true),
     Case(
       name: "INN → client: new_contact_of_client", inn: "7736010018", client: "c4", by: ["inn"],
@@ -96,6 +106,19 @@ struct MatcherTests {
     Case(
       name: "corporate domain → client (www. and case ignored)", email: "petr@gazprom.ru",
       client: "c4", by: ["domain"], action: .newContactOfClient),
+    Case(
+      name: "a domain no client lists: the client its people write from",
+      email: "petr@vektor-group.ru", client: "c7", by: ["domain"], action: .newContactOfClient),
+    Case(
+      name: "a domain no client lists: the client whose own address is there",
+      email: "director@stroyrynok.ru", client: "c9", by: ["domain"], action: .newContactOfClient),
+    Case(
+      name: "a website's address in `domains` is its host",
+      email: "sales@sait-firmy.ru", client: "c10", by: ["domain"], action: .newContactOfClient),
+    Case(
+      name: "people of two clients on one domain: candidates, no guess",
+      email: "new@hosting-mail.ru", conflicts: ["domain"], action: .newContactOfClient,
+      candidates: [.init(clientID: "c6"), .init(clientID: "c9")]),
     Case(
       name: "a potential client stays flagged", email: "boss@sidorov.ru", client: "c3",
       by: ["domain"], action: .newContactOfClient, potential: true),
@@ -112,10 +135,10 @@ struct MatcherTests {
       name: "criteria pointing at different clients: the strongest wins, the other is a conflict",
       email: "ivan@romashka.ru", inn: "7736010018", client: "c1", contact: "p1",
       by: ["email", "domain"], conflicts: ["inn"], action: .interactionOnInterest,
-      interests: ["i2", "i1"], knownContact: true),
+      interests: ["i1", "i2"], knownContact: true),
     Case(
       name: "one criterion pointing at two clients is a conflict, not a guess: both are candidates",
-      email: "office@shared.ru", conflicts: ["email"], action: .existingContact,
+      email: "office@shared.ru", conflicts: ["email", "domain"], action: .existingContact,
       knownContact: true,
       candidates: [.init(clientID: "c1", contactID: "p8"), .init(clientID: "c4", contactID: "p9")]),
     Case(
@@ -125,7 +148,7 @@ struct MatcherTests {
     Case(
       name: "an ambiguous criterion is settled by another one",
       email: "office@shared.ru", inn: "7736010018", client: "c4", contact: "p9",
-      by: ["email", "inn"], conflicts: ["email"], action: .existingContact,
+      by: ["email", "inn", "domain"], conflicts: ["email", "domain"], action: .existingContact,
       knownContact: true),
     Case(
       name: "a shared phone under the threshold finds the client, not a person",
@@ -137,7 +160,7 @@ struct MatcherTests {
       action: .newContactOfClient, knownContact: true),
     Case(
       name: "a criterion pointing at more clients than the threshold is not used, and said",
-      email: "office@shared.ru", maxMatches: 1, conflicts: ["email"], action: .newClient,
+      email: "office@shared.ru", maxMatches: 1, conflicts: ["email", "domain"], action: .newClient,
       potential: true),
     Case(
       name: "a Telegram username finds the contact the CRM knows by its @name or t.me link",
@@ -146,7 +169,7 @@ struct MatcherTests {
     Case(
       name: "the id and the username of one contact: the criterion is listed once",
       telegram: "1001", telegramUsername: "ivan_p", client: "c1", contact: "p1",
-      by: ["messenger"], action: .interactionOnInterest, interests: ["i2", "i1"],
+      by: ["messenger"], action: .interactionOnInterest, interests: ["i1", "i2"],
       knownContact: true),
     Case(
       name: "a contact without a client", email: "free@yandex.ru", contact: "p4", by: ["email"],
@@ -256,8 +279,17 @@ struct MatcherTests {
       Set(keys)
         == [
           DirectoryKey(.domain, "окна.рф"), DirectoryKey(.email, "boss@sidorov.ru"),
-          DirectoryKey(.phone, "+79161234567"),
+          DirectoryKey(.emailDomain, "sidorov.ru"), DirectoryKey(.phone, "+79161234567"),
         ])
+    // A public mail service's domain is no key; a website's address is its host.
+    let (mailRu, mailRuKeys) = normalizer.normalize(
+      DirectoryClient(
+        id: "c4",
+        domains: [
+          "https://www.Romashka.ru/kontakty?x=1", "romashka.ru.", "http://shop.romashka.ru:8080",
+        ], emails: ["firm@Mail.ru"]))
+    #expect(mailRu.domains == ["romashka.ru", "shop.romashka.ru"])
+    #expect(!mailRuKeys.contains { $0.kind == DirectoryKey.Kind.emailDomain })
     // A contact's number with an extension keeps it and is the office's key, not the person's.
     let (secretary, secretaryKeys) = normalizer.normalize(
       DirectoryContact(id: " p1 ", clientID: " c1 ", phones: ["+7 495 123-45-67 доб. 123"]))

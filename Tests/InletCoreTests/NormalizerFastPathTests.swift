@@ -161,7 +161,10 @@ struct NormalizerFastPathTests {
       "\u{FF17}\u{FF17}\u{FF10}\u{FF17}\u{FF10}\u{FF18}\u{FF13}\u{FF18}\u{FF19}\u{FF13}",
     ]
     var generated: [String] = []
-    let pieces = ["a", "Z", "1", ".", "-", "@", "www.", "WWW.", " ", ":", "xn--", "é", "\t", "ru"]
+    let pieces = [
+      "a", "Z", "1", ".", "-", "@", "www.", "WWW.", " ", ":", "xn--", "é", "\t", "ru", "/",
+      "https://", "?",
+    ]
     for _ in 0..<20_000 {
       var text = ""
       for _ in 0..<Int.random(in: 0...8, using: &random) {

@@ -73,7 +73,8 @@ struct DirectoryStoreTests {
         sql:
           "SELECT COUNT(*) FROM directory_keys WHERE record_type = 'contact' AND record_id = 'p1'")
     }
-    #expect(keys == 3)
+    // E-mail, its domain, phone, messenger.
+    #expect(keys == 4)
     // An update replaces the keys: the old e-mail no longer finds the contact.
     var moved = Self.contacts[0]
     moved.emails = ["ivan.new@romashka.ru"]
@@ -104,6 +105,27 @@ struct DirectoryStoreTests {
       try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM directory_keys WHERE record_id = 'p1'")
     }
     #expect(orphanKeys == 0)
+  }
+
+  @Test("the suggested deal is the writer's own first: the matched contact's interests lead")
+  func contactsOwnInterestFirst() async throws {
+    let temp = try await Self.loaded()
+    defer { temp.remove() }
+    // Ivan's deal, updated before the client's others.
+    _ = try await temp.database.upsertDirectory(
+      .interest(
+        DirectoryInterest(
+          id: "i0", clientID: "c1", contactID: "p1", status: .open,
+          updatedAt: DirectoryDate.parse("2026-09-01"))))
+    let ivan = try Self.created(
+      try await temp.database.ingest(submission(key: "k1", email: "ivan@romashka.ru")))
+    #expect(
+      try await Self.inquiry(ivan, in: temp.database).match.interestIDs == ["i0", "i2", "i1"])
+    // A colleague of his (the domain names the client, no contact): the newest first.
+    let petr = try Self.created(
+      try await temp.database.ingest(submission(key: "k2", email: "petr@romashka.ru")))
+    #expect(
+      try await Self.inquiry(petr, in: temp.database).match.interestIDs == ["i2", "i1", "i0"])
   }
 
   @Test("a new inquiry is matched in its ingest transaction; a known contact is returning")
@@ -406,7 +428,8 @@ struct DirectoryStoreTests {
     let keys = try temp.database.readSync { db in
       try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM directory_keys")
     }
-    #expect(keys == 4000)
+    // An e-mail, its domain (seven of them, one key each per contact) and a phone each.
+    #expect(keys == 6000)
     // A failing load restores the settings too, and its error reaches the caller.
     struct Stop: Error {}
     await #expect(throws: Stop.self) {

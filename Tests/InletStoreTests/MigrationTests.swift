@@ -150,6 +150,55 @@ struct MigrationTests {
     #expect(try await temp.database.inquiry(id: id)?.match.clientID == "C-1")
   }
 
+  @Test("clients and contacts stored before get their e-mails' domain keys without an import")
+  func emailDomains() async throws {
+    let temp = try TempDatabase(migrate: false)
+    defer { temp.remove() }
+    try temp.database.migrate(upTo: "2026-12-01-4-call-raw-item")
+    // As the previous version stored them: an e-mail key each, no domain.
+    try await temp.database.pool.write { db in
+      try db.execute(
+        sql: """
+          INSERT INTO clients (id, name, potential, updated_at, emails, keys)
+          VALUES ('C-1', 'ООО Вектор', 0, 0, 'info@vektor.ru', 'email' || char(9) || 'info@vektor.ru');
+          INSERT INTO clients (id, name, potential, updated_at) VALUES ('C-2', 'ООО Стройка', 0, 0);
+          INSERT INTO contacts (id, client_id, updated_at, emails, keys) VALUES
+            ('P-1', 'C-2', 0, 'anna@stroika.ru', 'email' || char(9) || 'anna@stroika.ru'),
+            ('P-2', 'C-2', 0, 'anna@mail.ru', 'email' || char(9) || 'anna@mail.ru');
+          INSERT INTO directory_keys VALUES ('email', 'info@vektor.ru', 'client', 'C-1'),
+            ('email', 'anna@stroika.ru', 'contact', 'P-1'), ('email', 'anna@mail.ru', 'contact', 'P-2');
+          """)
+    }
+    try temp.database.migrate()
+    let keys = try temp.database.readSync { db in
+      try String.fetchAll(
+        db,
+        sql: """
+          SELECT record_id || ':' || value FROM directory_keys WHERE kind = 'email_domain'
+          ORDER BY record_id
+          """)
+    }
+    #expect(keys == ["C-1:vektor.ru", "P-1:stroika.ru"], "no key for a public mail service")
+    // A colleague writing from the company's domain finds the client.
+    for (number, (email, client)) in [("petr@stroika.ru", "C-2"), ("buh@vektor.ru", "C-1")]
+      .enumerated()
+    {
+      let draft = Inquiry(
+        channel: "site", kind: .form, receivedAt: Date(), text: "Счёт",
+        sender: .init(email: email))
+      guard
+        case .created(let id, _) = try await temp.database.ingest(
+          submission(key: "domain:\(number)", disposition: .inquiry(draft)))
+      else {
+        Issue.record("expected an inquiry")
+        return
+      }
+      let match = try await temp.database.inquiry(id: id)?.match
+      #expect(match?.clientID == client, "\(email)")
+      #expect(match?.by == ["domain"])
+    }
+  }
+
   /// Shipped names never change (a file records them): new migrations only append.
   @Test("the shipped migrations keep their names")
   func shippedNames() {

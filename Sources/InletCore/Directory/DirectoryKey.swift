@@ -10,6 +10,10 @@ public struct DirectoryKey: Sendable, Hashable {
     /// A contact's number written with an extension (`доб. 123`): the office's line, which
     /// finds the contact's client, not the person (everyone there calls from it).
     case officePhone = "office_phone"
+    /// The domain of a client's or contact's e-mail (not a public mail service's): the
+    /// corporate domain criterion's fallback for a client whose `domains` list is empty, as a
+    /// 1C card's usually is (it has a website field, not domains).
+    case emailDomain = "email_domain"
   }
 
   public var kind: Kind

@@ -34,6 +34,7 @@ public struct DirectoryNormalizer: Sendable {
       client.innValid = nil
     }
     client.emails = normalizeEmails(client.emails, into: &keys)
+    Self.addEmailDomains(of: client.emails, to: &keys)
     client.phones = normalizePhones(client.phones, office: .phone, into: &keys)
     client.domains = Self.unique(
       client.domains.compactMap { raw -> String? in
@@ -52,6 +53,7 @@ public struct DirectoryNormalizer: Sendable {
     contact.name = Self.trimmed(contact.name)
     contact.clientID = Self.trimmed(contact.clientID)
     contact.emails = normalizeEmails(contact.emails, into: &keys)
+    Self.addEmailDomains(of: contact.emails, to: &keys)
     contact.phones = normalizePhones(contact.phones, office: .officePhone, into: &keys)
     contact.messengers = Self.unique(
       contact.messengers.compactMap { raw -> String? in
@@ -71,6 +73,17 @@ public struct DirectoryNormalizer: Sendable {
     interest.title = Self.trimmed(interest.title)
     interest.stage = Self.trimmed(interest.stage)
     return interest
+  }
+
+  /// The domains of `emails` (normalised addresses) as ``DirectoryKey/Kind/emailDomain`` keys,
+  /// but a public mail service's: `mail.ru` says nothing of an employer, and would be one key
+  /// shared by thousands of contacts.
+  public static func addEmailDomains(of emails: [String], to keys: inout [DirectoryKey]) {
+    for email in emails {
+      guard let domain = domain(ofEmail: email), !MatchingRules.shippedFreeMail.contains(domain)
+      else { continue }
+      keys.append(DirectoryKey(.emailDomain, domain))
+    }
   }
 
   /// The domain part of a normalised address.
@@ -106,14 +119,31 @@ public struct DirectoryNormalizer: Sendable {
   }
 
   /// A domain as e-mails carry it: lower-cased, Unicode rather than punycode, no `@` or `www.`.
+  /// A website's address is its host (`https://www.romashka.ru/contacts` is `romashka.ru`),
+  /// as is a fully qualified name (`romashka.ru.`).
   static func domain(_ raw: String) -> String? {
     let fast = raw.utf8.withContiguousStorageIfAvailable(domainASCII)
     if case .some(.decided(let result)) = fast { return result }
     return domainGeneral(raw)
   }
 
+  /// The host of a website address: no scheme, path, query, port or final dot.
+  static func host(_ raw: String) -> String? {
+    var text = Substring(raw.trimmedSpaces)
+    if let scheme = text.range(of: "://") { text = text[scheme.upperBound...] }
+    if text.hasPrefix("//") { text = text.dropFirst(2) }
+    if let end = text.firstIndex(where: { "/?#".contains($0) }) { text = text[..<end] }
+    if let at = text.lastIndex(of: "@") { text = text[text.index(after: at)...] }
+    if let colon = text.firstIndex(of: ":") { text = text[..<colon] }
+    while text.hasSuffix(".") { text = text.dropLast() }
+    return text.isEmpty ? nil : String(text)
+  }
+
   /// The general path of ``domain(_:)``, for any text.
   static func domainGeneral(_ raw: String) -> String? {
+    if raw.contains(where: { $0 == "/" || $0 == ":" }) || raw.trimmedSpaces.hasSuffix(".") {
+      return host(raw).flatMap { domainGeneral($0) }
+    }
     var text = raw.trimmedSpaces.lowercased()
     if text.hasPrefix("@") { text.removeFirst() }
     if text.hasPrefix("www.") { text.removeFirst(4) }
@@ -202,8 +232,15 @@ public struct DirectoryNormalizer: Sendable {
   /// The fast path of ``domain(_:)`` for printable ASCII: the same steps on bytes, then the
   /// e-mail fast path on `x@` and the domain. Anything else is left to the general path.
   static func domainASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> FastPathResult {
-    for byte in bytes where byte < ASCIIBytes.space || byte > 0x7E { return .undecided }
+    // A website's address (a scheme, a path, a port, a final dot) is the general path's.
+    for byte in bytes
+    where byte < ASCIIBytes.space || byte > 0x7E || byte == UInt8(ascii: "/")
+      || byte == UInt8(ascii: ":")
+    {
+      return .undecided
+    }
     var range = ASCIIBytes.trimmingSpaces(bytes, 0..<bytes.count)
+    if range.last.map({ bytes[$0] }) == UInt8(ascii: ".") { return .undecided }
     if range.first.map({ bytes[$0] }) == UInt8(ascii: "@") {
       range = range.lowerBound + 1..<range.upperBound
     }

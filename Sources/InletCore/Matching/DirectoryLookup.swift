@@ -5,8 +5,9 @@ public protocol DirectoryLookup {
   /// lists it as an office line (with an extension, ``DirectoryKey/Kind/officePhone``) is a hit
   /// on the contact's client, once per client: everyone there calls from that number.
   func records(with key: DirectoryKey, limit: Int) throws -> [DirectoryHit]
-  /// Ids of the client's open interests, most recently updated first.
-  func openInterestIDs(ofClient id: String) throws -> [String]
+  /// Ids of the client's open interests: those of `contact` (the person who wrote or called)
+  /// first, then the others; most recently updated first within each.
+  func openInterestIDs(ofClient id: String, contact: String?) throws -> [String]
   /// Whether the client exists and is a potential client (`nil`: unknown client).
   func isPotentialClient(_ id: String) throws -> Bool?
 }

@@ -69,15 +69,25 @@ public struct InMemoryDirectory: DirectoryLookup, Sendable {
         hits.append(DirectoryHit(recordType: .client, id: client, clientID: client))
       }
     }
+    if key.kind == .domain, hits.isEmpty {
+      // A domain no client lists: the clients whose or whose contacts' e-mails are at it.
+      var seen: Set<String> = []
+      for hit in keys[DirectoryKey(.emailDomain, key.value)] ?? [] {
+        guard let client = hit.clientID, clients[client] != nil, seen.insert(client).inserted
+        else { continue }
+        hits.append(DirectoryHit(recordType: .client, id: client, clientID: client))
+      }
+    }
     return Array(hits.prefix(limit))
   }
 
-  public func openInterestIDs(ofClient id: String) throws -> [String] {
-    interests.values.filter { $0.clientID == id && $0.status == .open }
+  public func openInterestIDs(ofClient id: String, contact: String?) throws -> [String] {
+    let open = interests.values.filter { $0.clientID == id && $0.status == .open }
       .sorted {
         ($0.updatedAt ?? .distantPast, $1.id) > ($1.updatedAt ?? .distantPast, $0.id)
       }
-      .map(\.id)
+    let theirs = open.filter { contact != nil && $0.contactID == contact }
+    return (theirs + open.filter { contact == nil || $0.contactID != contact }).map(\.id)
   }
 
   public func isPotentialClient(_ id: String) throws -> Bool? {

@@ -139,7 +139,7 @@ public struct Matcher: Sendable {
       }
     }
     if let clientID {
-      match.interestIDs = try directory.openInterestIDs(ofClient: clientID)
+      match.interestIDs = try directory.openInterestIDs(ofClient: clientID, contact: contactID)
       match.potentialClient = try directory.isPotentialClient(clientID) ?? false
     } else {
       match.potentialClient = contactID == nil

@@ -16,8 +16,14 @@ public struct MatchingRules: Sendable, Equatable {
     "mac.com", "outlook.com", "hotmail.com", "live.com", "live.ru", "msn.com", "yahoo.com",
     "ymail.com", "aol.com", "proton.me", "protonmail.com", "pm.me", "gmx.com", "gmx.de",
     "gmx.net", "web.de", "zoho.com", "tutanota.com", "qip.ru", "pochta.ru", "e1.ru", "ngs.ru",
-    "ukr.net", "tut.by", "mail.kz", "почта.рф",
+    "ukr.net", "tut.by", "mail.kz", "почта.рф", "mail.com",
   ]
+
+  /// The shipped list, normalised: the domains a directory record's e-mails give no
+  /// ``DirectoryKey/Kind/emailDomain`` key for (the configured list may differ; those it adds
+  /// are never looked up, those it removes only lose the fallback).
+  static let shippedFreeMail: Set<String> = Set(
+    defaultFreeMailDomains.map { DirectoryNormalizer.domain($0) ?? $0 })
 
   public init(
     freeMailDomains: [String] = MatchingRules.defaultFreeMailDomains, maxMatches: Int = 20

@@ -32,6 +32,26 @@ struct SQLiteDirectoryLookup: DirectoryLookup {
         hits.append(DirectoryHit(recordType: .client, id: client, clientID: client))
       }
     }
+    // A domain no client lists: the clients whose own or whose contacts' e-mails are at it
+    // (each once, however many people write from it).
+    if key.kind == .domain, hits.isEmpty {
+      let statement = try db.cachedStatement(
+        sql: """
+          SELECT DISTINCT cl.id
+          FROM directory_keys k
+          LEFT JOIN contacts c ON k.record_type = 'contact' AND c.id = k.record_id
+          JOIN clients cl ON cl.id = CASE k.record_type WHEN 'client' THEN k.record_id
+            ELSE c.client_id END
+          WHERE k.kind = 'email_domain' AND k.value = ? LIMIT ?
+          """)
+      try db.queryDirect(statement) { bind in
+        try bind.text(1, key.value)
+        try bind.integer(2, Int64(limit))
+      } row: { row in
+        guard let client = row.text(0) else { return }
+        hits.append(DirectoryHit(recordType: .client, id: client, clientID: client))
+      }
+    }
     return hits
   }
 
@@ -62,13 +82,13 @@ struct SQLiteDirectoryLookup: DirectoryLookup {
     return hits
   }
 
-  func openInterestIDs(ofClient id: String) throws -> [String] {
+  func openInterestIDs(ofClient id: String, contact: String?) throws -> [String] {
     let statement = try db.cachedStatement(
       sql: """
         SELECT id FROM interests WHERE client_id = ? AND status = 'open'
-        ORDER BY updated_at DESC, id
+        ORDER BY COALESCE(contact_id = ?, 0) DESC, updated_at DESC, id
         """)
-    return try String.fetchAll(statement, arguments: [id])
+    return try String.fetchAll(statement, arguments: [id, contact])
   }
 
   func isPotentialClient(_ id: String) throws -> Bool? {
