@@ -105,6 +105,14 @@ public struct StatusReport: Sendable {
       let queue = counts.inquiries.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
       lines.append("queue: " + (queue.isEmpty ? "empty" : queue.joined(separator: ", ")))
       lines.append("quarantine: \(counts.rawItems["quarantined"] ?? 0) raw items")
+      if let deliveries = counts.deliveries, deliveries.values.contains(where: { $0 > 0 }) {
+        var line =
+          "deliveries: \(deliveries["pending"] ?? 0) pending, \(deliveries["dead"] ?? 0) dead"
+        if (deliveries["dead"] ?? 0) > 0 {
+          line += " (once the CRM answers again: POST /api/v1/deliveries/retry)"
+        }
+        lines.append(line)
+      }
     }
     lines.append("channels:")
     let states = Dictionary(

@@ -87,6 +87,15 @@ struct HealthController {
     for status in rawStatuses.sorted() {
       lines.append("inlet_raw_items{status=\"\(status)\"} \(counts.rawItems[status] ?? 0)")
     }
+    if let deliveries = counts.deliveries {
+      lines += [
+        "# HELP inlet_deliveries Pushes to the CRM still to go (pending) and given up (dead).",
+        "# TYPE inlet_deliveries gauge",
+      ]
+      for status in deliveries.keys.sorted() {
+        lines.append("inlet_deliveries{status=\"\(status)\"} \(deliveries[status] ?? 0)")
+      }
+    }
     return Array((lines.joined(separator: "\n") + "\n").utf8)
   }
 

@@ -54,10 +54,14 @@ extension InletDatabase {
   public struct Counts: Sendable, Codable, Equatable {
     public var inquiries: [String: Int]
     public var rawItems: [String: Int]
+    /// Pushes to the CRM still to go (`pending`) and given up after `max_attempts` (`dead`):
+    /// the backlog of a CRM that is down, which the counters of a restarted daemon forget.
+    public var deliveries: [String: Int]?
 
     enum CodingKeys: String, CodingKey {
       case inquiries
       case rawItems = "raw_items"
+      case deliveries
     }
   }
 
@@ -88,7 +92,14 @@ extension InletDatabase {
       let left = (raw[status] ?? 0) - (row["n"] as Int)
       raw[status] = left > 0 ? left : nil
     }
-    return Counts(inquiries: inquiries, rawItems: raw)
+    // By the (status, next_attempt_at) index: the delivered ones, however many, are not read.
+    var deliveries: [String: Int] = ["pending": 0, "dead": 0]
+    for status in ["pending", "dead"] {
+      deliveries[status] = try Int.fetchOne(
+        db.cachedStatement(sql: "SELECT COUNT(*) FROM deliveries WHERE status = ?"),
+        arguments: [status])
+    }
+    return Counts(inquiries: inquiries, rawItems: raw, deliveries: deliveries)
   }
 
   static func inquiry(id: String, in db: Database) throws -> Inquiry? {

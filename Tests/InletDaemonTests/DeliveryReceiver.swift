@@ -11,6 +11,8 @@ final class DeliveryReceiver: Sendable {
   enum Answer: Sendable {
     case accept
     case fail(Int)
+    /// Fails with this status and a `Retry-After` header of this value.
+    case failRetryAfter(Int, String)
     /// Sleeps before answering 200 (longer than inlet's timeout makes the attempt fail).
     case hang(Duration)
     /// Answers 200 at once, sends a few bytes of the body and then nothing for this long.
@@ -26,6 +28,8 @@ final class DeliveryReceiver: Sendable {
     var answered: Int
     var method: String = "POST"
     var headers: [String: String] = [:]
+    /// When it arrived.
+    var at = Date()
 
     var json: [String: Any] {
       (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:]
@@ -61,7 +65,7 @@ final class DeliveryReceiver: Sendable {
       let status: Int
       switch answer {
       case .accept, .hang, .stallBody: status = 200
-      case .fail(let code): status = code
+      case .fail(let code), .failRetryAfter(let code, _): status = code
       }
       // Recorded on arrival, so the order seen here is the order inlet sent in.
       var headers: [String: String] = [:]
@@ -83,6 +87,9 @@ final class DeliveryReceiver: Sendable {
             try await writer.write(ByteBuffer(string: "true}"))
             try await writer.finish(nil)
           })
+      }
+      if case .failRetryAfter(_, let value) = answer {
+        return Response(status: .init(code: status), headers: [.retryAfter: value])
       }
       return Response(status: .init(code: status))
     }

@@ -341,6 +341,44 @@ struct DeliveryTests {
     }
   }
 
+  @Test("429 and 503 with Retry-After: sent again when asked, not counted among max_attempts")
+  func retryAfter() async throws {
+    let receiver = try DeliveryReceiver { number in
+      let soon = Date().addingTimeInterval(2)
+      let formatter = DateFormatter()
+      formatter.locale = Locale(identifier: "en_US_POSIX")
+      formatter.timeZone = TimeZone(identifier: "GMT")
+      formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+      switch number {
+      case 1, 2: return .failRetryAfter(503, "1")
+      case 3: return .failRetryAfter(429, formatter.string(from: soon))
+      default: return .accept
+      }
+    }
+    // Two attempts would make it dead after the second 503, were those counted; the 50 ms
+    // backoff would send it again at once, were the header ignored.
+    let daemon = try daemon(for: receiver, maxAttempts: 2, timeout: "10s")
+    defer { daemon.remove() }
+    try await receiver.serving {
+      try await daemon.start()
+      _ = try await daemon.submitLead(1)
+      #expect(
+        try await eventually(seconds: 30) {
+          try await deliveries(daemon, status: "delivered").count == 1
+        })
+      #expect(try await deliveries(daemon, status: "dead").isEmpty)
+      let received = receiver.received
+      #expect(received.map(\.answered) == [503, 503, 429, 200])
+      let gaps = zip(received.dropFirst(), received).map { $0.at.timeIntervalSince($1.at) }
+      try #require(gaps.count == 3)
+      #expect(gaps[0] >= 0.9 && gaps[1] >= 0.9, "waited as asked: \(gaps)")
+      // An HTTP date two seconds ahead, of whole seconds: at least a second.
+      #expect(gaps[2] >= 0.9, "waited until the date: \(gaps)")
+      let delivered = try #require(try await deliveries(daemon, status: "delivered").first)
+      #expect(delivered["attempts"] as? Int == 1, "only the successful attempt counted")
+    }
+  }
+
   @Test("after an outage longer than the retries, one bulk retry revives every dead delivery")
   func bulkRetryAfterOutage() async throws {
     let open = Atomic<Bool>(false)
@@ -369,6 +407,12 @@ struct DeliveryTests {
         try await daemon.api(.POST, "/inquiries/\(ids[2])/reject", json: #"{"reason":"spam"}"#)
           .status == 200)
       #expect(try await deliveries(daemon, status: "pending").count == 2)
+      // The backlog shows where an administrator looks, whatever the daemon's counters forgot.
+      let metrics = try await daemon.get("/metrics").1
+      #expect(metrics.contains(#"inlet_deliveries{status="dead"} 3"#), "\(metrics)")
+      #expect(metrics.contains(#"inlet_deliveries{status="pending"} 2"#), "\(metrics)")
+      let status = try daemon.cli(["status"])
+      #expect(status.output.contains("deliveries: 2 pending, 3 dead"), "\(status.output)")
 
       // The CRM is back. A read token may not revive; the read-write one revives all at once.
       open.store(true, ordering: .relaxed)

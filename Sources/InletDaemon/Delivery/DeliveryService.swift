@@ -178,6 +178,8 @@ public struct DeliveryService: Service {
     }
     request.body = .bytes(ByteBuffer(bytes: body))
     var failure: String?
+    // A 429 or 503 saying when to come back: then, and the attempt is not counted.
+    var retryAfter: TimeInterval?
     do {
       let response = try await client.execute(request, timeout: settings.timeout.timeAmount)
       // The answer's body is read and dropped (its first MiB: a 2xx with a long body is
@@ -189,6 +191,12 @@ public struct DeliveryService: Service {
       }
       if !(200..<300).contains(response.status.code) {
         failure = "HTTP \(response.status.code)"
+        if [429, 503].contains(response.status.code),
+          let value = response.headers.first(name: "Retry-After")
+        {
+          retryAfter = RetryAfter.seconds(value, now: Date())
+          if let retryAfter { failure! += ", Retry-After \(Int(retryAfter)) s" }
+        }
       }
     } catch {
       // Cut off by the daemon's shutdown, not refused by the CRM: no attempt is counted (the
@@ -203,11 +211,14 @@ public struct DeliveryService: Service {
     }
     do {
       if let failure {
-        let attempts = delivery.attempts + 1
+        let counted = retryAfter == nil
+        let attempts = delivery.attempts + (counted ? 1 : 0)
+        // Asked to wait: as long as asked (a day at most), never sooner than the backoff.
+        let wait = max(backoff(afterAttempt: max(attempts, 1)), retryAfter ?? 0)
         let retryAt =
-          attempts >= settings.maxAttempts
-          ? nil : Date().addingTimeInterval(backoff(afterAttempt: attempts))
-        try await database.markFailed(delivery.id, error: failure, retryAt: retryAt)
+          counted && attempts >= settings.maxAttempts ? nil : Date().addingTimeInterval(wait)
+        try await database.markFailed(
+          delivery.id, error: failure, retryAt: retryAt, counted: counted)
         failed.increment()
         if retryAt == nil { dead.increment() }
         logger.warning(

@@ -62,11 +62,15 @@ extension InletDatabase {
   }
 
   /// Records a failed attempt: retried at `retryAt`, or dead when `retryAt` is nil.
-  public func markFailed(_ id: String, error: String, retryAt: Date?) async throws {
+  /// `counted: false` — the receiver asked to be called back later (429 or 503 with
+  /// `Retry-After`): the attempt is not one of `max_attempts`.
+  public func markFailed(_ id: String, error: String, retryAt: Date?, counted: Bool = true)
+    async throws
+  {
     try await write { db in
       try db.execute(
         sql: """
-          UPDATE deliveries SET attempts = attempts + 1, last_error = ?,
+          UPDATE deliveries SET attempts = attempts + \(counted ? 1 : 0), last_error = ?,
             status = ?, next_attempt_at = COALESCE(?, next_attempt_at) WHERE id = ?
           """,
         arguments: [
