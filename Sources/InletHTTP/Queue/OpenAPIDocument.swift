@@ -91,6 +91,7 @@ public enum OpenAPIDocument {
                   schema: { $ref: "#/components/schemas/InquiryPage" }
             "400": { $ref: "#/components/responses/BadRequest" }
             "401": { $ref: "#/components/responses/Unauthorized" }
+            "503": { $ref: "#/components/responses/ServiceUnavailable" }
       /api/v1/inquiries/stream:
         get:
           tags: [queue]
@@ -170,6 +171,7 @@ public enum OpenAPIDocument {
             "400": { $ref: "#/components/responses/BadRequest" }
             "401": { $ref: "#/components/responses/Unauthorized" }
             "409": { $ref: "#/components/responses/Conflict" }
+            "503": { $ref: "#/components/responses/ServiceUnavailable" }
       /api/v1/inquiries/{id}:
         get:
           tags: [queue]
@@ -185,6 +187,7 @@ public enum OpenAPIDocument {
                   schema: { $ref: "#/components/schemas/Inquiry" }
             "401": { $ref: "#/components/responses/Unauthorized" }
             "404": { $ref: "#/components/responses/NotFound" }
+            "503": { $ref: "#/components/responses/ServiceUnavailable" }
       /api/v1/inquiries/{id}/accept:
         post:
           tags: [queue]
@@ -327,6 +330,7 @@ public enum OpenAPIDocument {
                 "*/*": {}
             "401": { $ref: "#/components/responses/Unauthorized" }
             "404": { $ref: "#/components/responses/NotFound" }
+            "503": { $ref: "#/components/responses/ServiceUnavailable" }
       /api/v1/attachments/{id}:
         get:
           tags: [queue]
@@ -344,6 +348,7 @@ public enum OpenAPIDocument {
                 "*/*": {}
             "401": { $ref: "#/components/responses/Unauthorized" }
             "404": { $ref: "#/components/responses/NotFound" }
+            "503": { $ref: "#/components/responses/ServiceUnavailable" }
       /api/v1/deliveries:
         get:
           tags: [delivery]
@@ -368,6 +373,7 @@ public enum OpenAPIDocument {
                   schema: { $ref: "#/components/schemas/DeliveryPage" }
             "400": { $ref: "#/components/responses/BadRequest" }
             "401": { $ref: "#/components/responses/Unauthorized" }
+            "503": { $ref: "#/components/responses/ServiceUnavailable" }
       /api/v1/deliveries/retry:
         post:
           tags: [delivery]
@@ -455,6 +461,7 @@ public enum OpenAPIDocument {
             "400": { $ref: "#/components/responses/BadRequest" }
             "401": { $ref: "#/components/responses/Unauthorized" }
             "404": { $ref: "#/components/responses/NotFound" }
+            "503": { $ref: "#/components/responses/ServiceUnavailable" }
         put:
           tags: [directory]
           operationId: putDirectoryClient
@@ -522,6 +529,7 @@ public enum OpenAPIDocument {
             "400": { $ref: "#/components/responses/BadRequest" }
             "401": { $ref: "#/components/responses/Unauthorized" }
             "404": { $ref: "#/components/responses/NotFound" }
+            "503": { $ref: "#/components/responses/ServiceUnavailable" }
         put:
           tags: [directory]
           operationId: putDirectoryContact
@@ -587,6 +595,7 @@ public enum OpenAPIDocument {
             "400": { $ref: "#/components/responses/BadRequest" }
             "401": { $ref: "#/components/responses/Unauthorized" }
             "404": { $ref: "#/components/responses/NotFound" }
+            "503": { $ref: "#/components/responses/ServiceUnavailable" }
         put:
           tags: [directory]
           operationId: putDirectoryInterest
