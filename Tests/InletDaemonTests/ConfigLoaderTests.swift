@@ -80,6 +80,18 @@ struct ConfigLoaderTests {
     #expect(loaded.config.mail.normaliserOptions.ownPhones == ["+442079460958", "+74951234567"])
   }
 
+  @Test("the company's own INNs are read as letters' are; a wrong one is refused by its key")
+  func ownINNs() throws {
+    let folder = try Folder(
+      Self.minimal + """
+
+        mail: { own_inns: ["ИНН 7707083893", "5001007329/500101001"] }
+        """)
+    defer { folder.remove() }
+    let loaded = try ConfigLoader(environment: [:]).load(path: folder.config)
+    #expect(loaded.config.mail.normaliserOptions.ownINNs == ["7707083893", "5001007329"])
+  }
+
   @Test("INLET_<SECTION>_<KEY> overrides scalar keys")
   func environmentOverrides() throws {
     let folder = try Folder(Self.minimal + "\nhttp:\n  port: 8081\n")
@@ -203,6 +215,7 @@ struct ConfigLoaderTests {
       // 0 held every sender over the limit: every letter was ignored as rate_limited.
       ("mail:\n  rate_limit_count: 0\n", "mail.rate_limit_count"),
       ("mail:\n  own_phones: ['+7 495 123-45-67', 'reception']\n", "mail.own_phones[1]"),
+      ("mail:\n  own_inns: ['7707083893', '7707083894']\n", "mail.own_inns[1]"),
     ])
   func problems(extra: String, keyPath: String) throws {
     let folder = try Folder(Self.minimal + "\n" + extra)

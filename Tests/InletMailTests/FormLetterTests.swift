@@ -142,6 +142,31 @@ struct FormLetterTests {
     #expect(read.phones == ["+79167654321"])
   }
 
+  @Test("the company's own INN named in a letter is not the sender's company")
+  func ownINNsAreNotTheSenders() {
+    // An invoice request names the seller first, the buyer in the signature.
+    let letter = [
+      "From: Ирина <buh@romashka.ru>", "To: sales@example.ru", "Subject: Счёт",
+      "Content-Type: text/plain; charset=utf-8", "",
+      "Прошу выставить счёт от ООО «Пример» (ИНН 7707083893) на 10 стульев.", "",
+      "С уважением, Ирина", "ООО «Ромашка», ИНН 5001007329",
+    ].joined(separator: "\r\n")
+    var options = MailOptions(ownAddresses: ["@example.ru"])
+    guard case .letter(let before) = MailNormaliser.normalise(Array(letter.utf8), options: options)
+    else {
+      Issue.record("expected a letter")
+      return
+    }
+    #expect(before.inns.first == "7707083893", "without the option: the seller's, first named")
+    options.ownINNs = ["7707083893"]
+    guard case .letter(let read) = MailNormaliser.normalise(Array(letter.utf8), options: options)
+    else {
+      Issue.record("expected a letter")
+      return
+    }
+    #expect(read.inns == ["5001007329"])
+  }
+
   @Test func labelsOfTheVisitorAndOfTheSubmission() {
     let expected: [(String, FormMailer.FieldKind?)] = [
       ("Form Name", nil), ("Название формы", nil), ("Имя формы", nil), ("Block ID", nil),

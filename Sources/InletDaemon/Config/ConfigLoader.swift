@@ -62,6 +62,11 @@ public struct ConfigLoader: Sendable {
           "`\(phone)` is not a phone number (with phone.default_country \(config.phone.defaultCountry))"
         )
       }
+      for (index, inn) in config.mail.ownINNs.enumerated() where MailSection.ownINN(inn) == nil {
+        throw ConfigError(
+          "mail.own_inns[\(index)]",
+          "`\(inn)` is no valid INN (10 or 12 digits with their check digits)")
+      }
       // A mailbox's login, when it is an address, is the company's without saying so: a site's script sending as sales@ is answered
       // through its Reply-To, and a letter sales@ sends itself is no lead.
       let own = config.mail.ownAddresses.map(MailSection.ownAddress)

@@ -9,6 +9,9 @@ public struct MailSection: Sendable, Decodable, Equatable {
   public var ownAddresses: [String] = []
   /// The company's own phone numbers: quoted in a letter, they are not the sender's.
   public var ownPhones: [String] = []
+  /// The company's own INNs (its legal entities'): quoted in a letter (a request for an invoice
+  /// names the seller too, a reply quotes our requisites), they are not the sender's company.
+  public var ownINNs: [String] = []
   /// Senders (addresses or `@domains`, in `From` or `Reply-To`) whose letters are leads even
   /// through a mailing list or as a machine's notification (a form service's relay).
   public var allowSenders: [String] = []
@@ -25,6 +28,7 @@ public struct MailSection: Sendable, Decodable, Equatable {
   enum CodingKeys: String, CodingKey, CaseIterable {
     case ownAddresses = "own_addresses"
     case ownPhones = "own_phones"
+    case ownINNs = "own_inns"
     case allowSenders = "allow_senders"
     case rateLimitCount = "rate_limit_count"
     case rateLimitWindow = "rate_limit_window"
@@ -38,6 +42,8 @@ public struct MailSection: Sendable, Decodable, Equatable {
     allowSenders = try c.decodeIfPresent([String].self, forKey: .allowSenders) ?? []
     // Checked by the loader, with `phone.default_country`.
     ownPhones = try c.decodeIfPresent([String].self, forKey: .ownPhones) ?? []
+    // Checked by the loader (the entry's index in the key path).
+    ownINNs = try c.decodeIfPresent([String].self, forKey: .ownINNs) ?? []
     rateLimitCount = try c.decodeIfPresent(Int.self, forKey: .rateLimitCount) ?? rateLimitCount
     // 0 would hold every sender over the limit: every letter ignored as `rate_limited`.
     guard rateLimitCount >= 1 else {
@@ -64,7 +70,13 @@ extension MailSection {
       allowSenders: allowSenders.map { $0.lowercased() },
       maxAttachmentBytes: maxAttachmentBytes, defaultCountry: defaultCountry,
       ownPhones: Set(
-        ownPhones.compactMap { PhoneNormalizer(defaultCountry: defaultCountry).normalize($0) }))
+        ownPhones.compactMap { PhoneNormalizer(defaultCountry: defaultCountry).normalize($0) }),
+      ownINNs: Set(ownINNs.compactMap(Self.ownINN)))
+  }
+
+  /// An `own_inns` entry as letters' INNs are read (`ИНН 7707083893`, `7707083893/770701001`).
+  static func ownINN(_ entry: String) -> String? {
+    INN.read(entry).flatMap { INN.isValid($0) ? $0 : nil }
   }
 
   /// An `own_addresses` entry (or a mailbox login) as addresses in letters read: lower-cased,

@@ -109,7 +109,8 @@ public enum MailNormaliser {
     let phones = PhoneFinder.find(in: joined, normalizer: phoneNormalizer)
     letter.phones =
       options.ownPhones.isEmpty ? phones : phones.filter { !options.ownPhones.contains($0) }
-    letter.inns = INNFinder.find(in: joined, phones: phones)
+    let inns = INNFinder.find(in: joined, phones: phones)
+    letter.inns = options.ownINNs.isEmpty ? inns : inns.filter { !options.ownINNs.contains($0) }
     letter.companyName =
       form?.company
       ?? CompanyFinder.find(in: signature)

@@ -22,14 +22,18 @@ public struct MailOptions: Sendable {
   /// The company's own numbers (E.164): a letter that quotes one («не дозвонился по 8 495 …»)
   /// does not give it as the sender's.
   public var ownPhones: Set<String>
+  /// The company's own INNs: a letter that names one (an invoice request naming the seller, a
+  /// reply quoting our requisites) does not give it as the sender's company.
+  public var ownINNs: Set<String>
 
   /// Creates options; the defaults fit a Russian sales mailbox.
   public init(
     ownAddresses: [String] = [], allowSenders: [String] = [],
     maxAttachmentBytes: Int = 20 << 20, maxAttachments: Int = 50, defaultCountry: String = "RU",
-    ownPhones: Set<String> = []
+    ownPhones: Set<String> = [], ownINNs: Set<String> = []
   ) {
     self.ownPhones = ownPhones
+    self.ownINNs = ownINNs
     self.ownAddresses = ownAddresses.map { $0.lowercased() }
     self.allowSenders = allowSenders.map { $0.lowercased() }
     self.maxAttachmentBytes = maxAttachmentBytes
