@@ -48,10 +48,19 @@ extension InletDatabase {
   static func applyAcceptedSender(
     to inquiry: inout Inquiry, storedAs id: Int64?, in db: Database
   ) throws {
-    // Only where the directory said nothing: not for a number it deliberately left unused (on
-    // too many clients: a conflict), nor for a contact it knows without a client.
+    // Where the directory said nothing; and where it named a client, to add what the manager's
+    // acceptance of that same client knows and the CRM has not written back yet (the contact,
+    // the deal just created). Not for a number the directory deliberately left unused (on too
+    // many clients: a conflict), nor for a contact it knows without a client.
     let said = inquiry.match
-    guard said.clientID == nil, said.candidates.isEmpty, said.contactID == nil, said.by.isEmpty,
+    if let client = said.clientID {
+      // (A reply in a decided thread has the thread's deal first: that decision is nearer.)
+      if inquiry.thread == nil {
+        try addAcceptedSender(to: &inquiry, client: client, storedAs: id, in: db)
+      }
+      return
+    }
+    guard said.candidates.isEmpty, said.contactID == nil, said.by.isEmpty,
       said.conflicts.isEmpty
     else { return }
     let senders: [(MatchCriterion, String, String?)] = [
@@ -90,6 +99,49 @@ extension InletDatabase {
     try adopt(first.acceptance, client: client, into: &match, in: db)
     inquiry.match = match
     inquiry.returning = true
+  }
+
+  /// A sender the directory matched to `client` whose other inquiry a manager accepted for
+  /// that same client: the contact the acceptance named when the directory found none (a
+  /// colleague known by the domain or INN only), and the accepted interest first unless the CRM
+  /// closed it — the deal the manager opened for the first inquiry, which a nightly import has
+  /// not brought yet, is the one the second continues. An acceptance of another client changes
+  /// nothing: the directory's word stands.
+  private static func addAcceptedSender(
+    to inquiry: inout Inquiry, client: String, storedAs id: Int64?, in db: Database
+  ) throws {
+    let values = [
+      inquiry.sender.email, inquiry.sender.phone, InquiryRecord.messengerKey(inquiry.sender),
+    ]
+    for (sql, value) in zip(Self.acceptedBySQL, values) {
+      guard let value else { continue }
+      guard
+        let row = try db.queryFirstDirect(
+          db.cachedStatement(sql: sql),
+          bind: { bind in
+            try bind.text(1, value)
+            try bind.integer(2, id ?? 0)
+          },
+          row: { row in (row.integer(0) ?? 0, row.text(1)) }),
+        let text = row.1,
+        let acceptance = try? InquiryJSON.decoder().decode(
+          Inquiry.Acceptance.self, from: Data(text.utf8))
+      else { continue }
+      // The strongest criterion's latest acceptance decides.
+      guard acceptance.clientID == client else { return }
+      var match = inquiry.match
+      if match.contactID == nil { match.contactID = acceptance.contactID }
+      // The directory's own interests as they are, the accepted one first.
+      let directory = match.interestIDs
+      try adopt(acceptance, client: client, into: &match, in: db)
+      guard match.contactID != inquiry.match.contactID || match.interestIDs != directory else {
+        return
+      }
+      match.acceptedInquiryID = String(row.0)
+      inquiry.match = match
+      inquiry.returning = true
+      return
+    }
   }
 
   /// The client a manager's acceptance named, as if the directory had named it (an accepted

@@ -128,6 +128,52 @@ struct DirectoryStoreTests {
       try await Self.inquiry(petr, in: temp.database).match.interestIDs == ["i2", "i1", "i0"])
   }
 
+  @Test("a colleague known by the domain, accepted as a new contact: his next lead has it")
+  func acceptedSenderAddsToTheDirectorysClient() async throws {
+    let temp = try await Self.loaded()
+    defer { temp.remove() }
+    func lead(_ key: String, _ email: String) async throws -> String {
+      try Self.created(try await temp.database.ingest(submission(key: key, email: email)))
+    }
+    let first = try await lead("k1", "petr@romashka.ru")
+    let waiting = try await lead("k2", "petr@romashka.ru")
+    let before = try await Self.inquiry(waiting, in: temp.database).match
+    #expect(before.clientID == "c1" && before.contactID == nil && before.by == ["domain"])
+    // The manager creates his contact and a deal in the CRM; the import brings them tonight.
+    let outcome = try await temp.database.apply(
+      .accept(
+        action: .newContactOfClient, clientID: "c1", contactID: "P-NEW", interestID: "I-NEW",
+        comment: nil), to: first, by: "crm")
+    guard case .changed = outcome else {
+      Issue.record("not accepted: \(outcome)")
+      return
+    }
+    // Both the one waiting and the next one: his contact, his deal first.
+    let next = try await lead("k3", "petr@romashka.ru")
+    for id in [waiting, next] {
+      let match = try await Self.inquiry(id, in: temp.database).match
+      #expect(match.clientID == "c1", "\(id)")
+      #expect(match.contactID == "P-NEW", "\(id)")
+      #expect(match.interestIDs == ["I-NEW", "i2", "i1"], "\(id)")
+      #expect(match.suggestedAction == .interactionOnInterest)
+      #expect(match.acceptedInquiryID == first)
+      #expect(match.by == ["domain"], "the directory's criteria stay")
+    }
+    // A colleague of his is not him.
+    let olga = try await Self.inquiry(try await lead("k4", "olga@romashka.ru"), in: temp.database)
+    #expect(olga.match.contactID == nil && olga.match.acceptedInquiryID == nil)
+    // An acceptance of another client does not overrule the directory.
+    let anna = try await lead("k5", "anna@romashka.ru")
+    _ = try await temp.database.apply(
+      .accept(
+        action: .newClient, clientID: "K-OTHER", contactID: nil, interestID: nil, comment: nil),
+      to: anna, by: "crm")
+    let again = try await Self.inquiry(try await lead("k6", "anna@romashka.ru"), in: temp.database)
+    #expect(again.match.clientID == "c1")
+    #expect(again.match.acceptedInquiryID == nil)
+    #expect(again.match.interestIDs == ["i2", "i1"])
+  }
+
   @Test("a new inquiry is matched in its ingest transaction; a known contact is returning")
   func matchedOnIngest() async throws {
     let temp = try await Self.loaded()
