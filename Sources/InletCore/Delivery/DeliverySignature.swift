@@ -21,8 +21,17 @@ public enum DeliverySignature {
     }.joined()
   }
 
-  /// Checks a header value against `body`; a receiver's check, used by tests and examples.
-  public static func verify(header: String, secret: String, body: [UInt8]) -> Bool {
+  /// How far a receiver accepts `t` from its own clock by default: every attempt is signed
+  /// anew, so only a request replayed later (a captured one sent again) falls outside.
+  public static let defaultTolerance: TimeInterval = 300
+
+  /// Checks a header value against `body` and its time against `now` (within `tolerance`,
+  /// `nil`: any time); a receiver's check, used by tests and examples. A receiver should also
+  /// drop a `delivery_id` it has processed (deliveries are at least once).
+  public static func verify(
+    header: String, secret: String, body: [UInt8], now: Date = Date(),
+    tolerance: TimeInterval? = defaultTolerance
+  ) -> Bool {
     var timestamp: Int?
     var signature: String?
     for part in header.split(separator: ",") {
@@ -32,6 +41,9 @@ public enum DeliverySignature {
       if pair[0] == "v1" { signature = pair[1] }
     }
     guard let timestamp, let signature else { return false }
+    if let tolerance, abs(now.timeIntervalSince1970 - Double(timestamp)) > tolerance {
+      return false
+    }
     return ConstantTime.equals(signature, hex(secret: secret, timestamp: timestamp, body: body))
   }
 }
