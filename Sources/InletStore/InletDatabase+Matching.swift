@@ -263,6 +263,8 @@ extension InletDatabase {
                 && changedKeys.contains(DirectoryKey(.officePhone, key.value)))
               || (key.kind == .domain
                 && changedKeys.contains(DirectoryKey(.emailDomain, key.value)))
+              || (key.kind == .email
+                && Self.aliasKeys(of: key.value).contains(where: changedKeys.contains))
           }
           || (row["client_id"] as String?).map(change.clientIDs.contains) == true
           || (row["contact_id"] as String?).map(contactIDs.contains) == true
@@ -271,6 +273,13 @@ extension InletDatabase {
       affected.append(row["id"])
     }
     return try rematch(stored: affected, settings: settings, at: Date(), in: db)
+  }
+
+  /// The keys an address is found by when it finds nobody as written
+  /// (``EmailNormalizer/mailbox(_:)``).
+  static func aliasKeys(of email: String) -> [DirectoryKey] {
+    let mailbox = EmailNormalizer.mailbox(email) ?? email
+    return [DirectoryKey(.email, mailbox), DirectoryKey(.mailbox, mailbox)]
   }
 
   /// Matches the still-`new` inquiries of `sender` (by e-mail, phone or messenger id) again, but

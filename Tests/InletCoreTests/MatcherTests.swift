@@ -50,6 +50,8 @@ struct MatcherTests {
       // Two companies' people on one provider's domain (no client lists it).
       DirectoryContact(id: "p16", clientID: "c9", emails: ["buh@hosting-mail.ru"]),
       DirectoryContact(id: "p17", clientID: "c6", emails: ["office@hosting-mail.ru"]),
+      DirectoryContact(id: "p18", clientID: "c9", emails: ["Ivan.Petrov@yandex.ru"]),
+      DirectoryContact(id: "p19", clientID: "c6", emails: ["Olga.K+crm@gmail.com"]),
     ],
     interests: [
       // Ivan's own deal: listed first when he writes, by date otherwise.
@@ -119,6 +121,18 @@ struct MatcherTests {
       name: "people of two clients on one domain: candidates, no guess",
       email: "new@hosting-mail.ru", conflicts: ["domain"], action: .newContactOfClient,
       candidates: [.init(clientID: "c6"), .init(clientID: "c9")]),
+    Case(
+      name: "one Yandex mailbox under another alias: the contact",
+      email: "ivan-petrov@ya.ru", client: "c9", contact: "p18", by: ["email"],
+      action: .existingContact, knownContact: true),
+    Case(
+      name: "one Gmail mailbox without its dots and tag, at googlemail.com: the contact",
+      email: "olgak@googlemail.com", client: "c6", contact: "p19", by: ["email"],
+      action: .existingContact, knownContact: true),
+    Case(
+      name: "a +tag on a corporate address: the contact as written without it",
+      email: "ivan+tender@romashka.ru", client: "c1", contact: "p1", by: ["email", "domain"],
+      action: .interactionOnInterest, interests: ["i1", "i2"], knownContact: true),
     Case(
       name: "a potential client stays flagged", email: "boss@sidorov.ru", client: "c3",
       by: ["domain"], action: .newContactOfClient, potential: true),

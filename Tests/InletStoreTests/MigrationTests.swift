@@ -164,9 +164,14 @@ struct MigrationTests {
           INSERT INTO clients (id, name, potential, updated_at) VALUES ('C-2', 'ООО Стройка', 0, 0);
           INSERT INTO contacts (id, client_id, updated_at, emails, keys) VALUES
             ('P-1', 'C-2', 0, 'anna@stroika.ru', 'email' || char(9) || 'anna@stroika.ru'),
-            ('P-2', 'C-2', 0, 'anna@mail.ru', 'email' || char(9) || 'anna@mail.ru');
+            ('P-2', 'C-2', 0, 'anna@mail.ru', 'email' || char(9) || 'anna@mail.ru'),
+            ('P-3', 'C-1', 0, 'oleg.ivanov@yandex.ru',
+              'email' || char(9) || 'oleg.ivanov@yandex.ru'),
+            ('P-4', 'C-2', 0, 'buh+1c@stroika.ru', 'email' || char(9) || 'buh+1c@stroika.ru');
           INSERT INTO directory_keys VALUES ('email', 'info@vektor.ru', 'client', 'C-1'),
-            ('email', 'anna@stroika.ru', 'contact', 'P-1'), ('email', 'anna@mail.ru', 'contact', 'P-2');
+            ('email', 'anna@stroika.ru', 'contact', 'P-1'), ('email', 'anna@mail.ru', 'contact', 'P-2'),
+            ('email', 'oleg.ivanov@yandex.ru', 'contact', 'P-3'),
+            ('email', 'buh+1c@stroika.ru', 'contact', 'P-4');
           """)
     }
     try temp.database.migrate()
@@ -178,7 +183,31 @@ struct MigrationTests {
           ORDER BY record_id
           """)
     }
-    #expect(keys == ["C-1:vektor.ru", "P-1:stroika.ru"], "no key for a public mail service")
+    #expect(
+      keys == ["C-1:vektor.ru", "P-1:stroika.ru", "P-4:stroika.ru"],
+      "no key for a public mail service")
+    let mailboxes = try temp.database.readSync { db in
+      try String.fetchAll(
+        db,
+        sql: """
+          SELECT record_id || ':' || value FROM directory_keys WHERE kind = 'mailbox'
+          ORDER BY record_id
+          """)
+    }
+    #expect(mailboxes == ["P-4:buh@stroika.ru"], "only an address that is an alias")
+    // The bookkeeper writing without her tag, and Oleg from ya.ru, are found.
+    for (number, (email, contact)) in [("buh@stroika.ru", "P-4"), ("oleg-ivanov@ya.ru", "P-3")]
+      .enumerated()
+    {
+      let draft = Inquiry(
+        channel: "site", kind: .form, receivedAt: Date(), text: "Счёт",
+        sender: .init(email: email))
+      let id = try #require(
+        try await temp.database.ingest(
+          submission(key: "mailbox:\(number)", disposition: .inquiry(draft))
+        ).inquiryID)
+      #expect(try await temp.database.inquiry(id: id)?.match.contactID == contact, "\(email)")
+    }
     // A colleague writing from the company's domain finds the client.
     for (number, (email, client)) in [("petr@stroika.ru", "C-2"), ("buh@vektor.ru", "C-1")]
       .enumerated()

@@ -14,6 +14,10 @@ public struct DirectoryKey: Sendable, Hashable {
     /// corporate domain criterion's fallback for a client whose `domains` list is empty, as a
     /// 1C card's usually is (it has a website field, not domains).
     case emailDomain = "email_domain"
+    /// The mailbox an e-mail delivers to when it is not its own canonical form
+    /// (``EmailNormalizer/mailbox(_:)``: a `+tag`, Gmail's dots, Yandex's `-` and domains):
+    /// the e-mail criterion's fallback for an address that finds nobody as written.
+    case mailbox
   }
 
   public var kind: Kind

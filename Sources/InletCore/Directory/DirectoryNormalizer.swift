@@ -156,6 +156,9 @@ public struct DirectoryNormalizer: Sendable {
       raw.compactMap { value -> String? in
         guard let email = EmailNormalizer.normalize(value) else { return Self.listValue(value) }
         keys.append(DirectoryKey(.email, email))
+        if let mailbox = EmailNormalizer.mailbox(email) {
+          keys.append(DirectoryKey(.mailbox, mailbox))
+        }
         return email
       })
   }

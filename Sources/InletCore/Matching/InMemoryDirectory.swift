@@ -54,11 +54,21 @@ public struct InMemoryDirectory: DirectoryLookup, Sendable {
 
   public func records(with key: DirectoryKey, limit: Int) throws -> [DirectoryHit] {
     // A contact names its client only while that client is in the directory.
-    var hits = (keys[key] ?? []).map { hit in
-      guard hit.recordType == .contact, let client = hit.clientID, clients[client] == nil else {
-        return hit
+    func stored(_ key: DirectoryKey) -> [DirectoryHit] {
+      (keys[key] ?? []).map { hit in
+        guard hit.recordType == .contact, let client = hit.clientID, clients[client] == nil
+        else { return hit }
+        return DirectoryHit(recordType: .contact, id: hit.id, clientID: nil)
       }
-      return DirectoryHit(recordType: .contact, id: hit.id, clientID: nil)
+    }
+    var hits = stored(key)
+    if key.kind == .email, hits.isEmpty {
+      // Found by the mailbox the address delivers to (a `+tag`, Gmail's dots, Yandex's aliases).
+      let mailbox = EmailNormalizer.mailbox(key.value) ?? key.value
+      if mailbox != key.value { hits = stored(DirectoryKey(.email, mailbox)) }
+      for hit in stored(DirectoryKey(.mailbox, mailbox)) where !hits.contains(hit) {
+        hits.append(hit)
+      }
     }
     if key.kind == .phone {
       // An office line (a contact's number with an extension) finds the contact's client.

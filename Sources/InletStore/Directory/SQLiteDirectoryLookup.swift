@@ -11,6 +11,18 @@ struct SQLiteDirectoryLookup: DirectoryLookup {
 
   func records(with key: DirectoryKey, limit: Int) throws -> [DirectoryHit] {
     var hits = try personRecords(with: key, limit: limit)
+    // An address that finds nobody as written: the mailbox it delivers to (`ivan-petrov@ya.ru`
+    // is the directory's `ivan.petrov@yandex.ru`), written so or as another alias of it.
+    if key.kind == .email, hits.isEmpty {
+      let mailbox = EmailNormalizer.mailbox(key.value) ?? key.value
+      if mailbox != key.value {
+        hits = try personRecords(with: DirectoryKey(.email, mailbox), limit: limit)
+      }
+      for hit in try personRecords(with: DirectoryKey(.mailbox, mailbox), limit: limit)
+      where hits.count < limit && !hits.contains(hit) {
+        hits.append(hit)
+      }
+    }
     // A phone is also an office line: it finds the clients of the contacts listing it (each
     // once, however many people share the line), after the person-level records, so a limit
     // never cuts those for office rows. Distinct clients are what the limit counts: 21 people
