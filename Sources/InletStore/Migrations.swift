@@ -342,9 +342,9 @@ public enum Migrations {
       try db.execute(sql: "ALTER TABLE calls ADD COLUMN raw_id INTEGER")
     }
     migrator.registerMigration("2026-12-01-5-email-keys") { db in
-      // The domains of clients' and contacts' e-mails are keys now (`email_domain`, the
-      // corporate-domain fallback), and so are the mailboxes of aliased addresses (`mailbox`,
-      // the e-mail criterion's fallback): records stored before get theirs without an import.
+      // The domains of clients' own e-mails are keys now (`email_domain`, the corporate-domain
+      // fallback), and so are the mailboxes of aliased addresses (`mailbox`, the e-mail
+      // criterion's fallback): records stored before get theirs without an import.
       for (table, type) in [("clients", "client"), ("contacts", "contact")] {
         let rows = try Row.fetchAll(
           db, sql: "SELECT id, keys FROM \(table) WHERE keys LIKE '%email' || char(9) || '%'")
@@ -353,7 +353,10 @@ public enum Migrations {
           var keys = InletDatabase.parseKeys(row["keys"])
           var added: [DirectoryKey] = []
           let emails = keys.filter { $0.kind == .email }.map(\.value)
-          DirectoryNormalizer.addEmailDomains(of: emails, to: &added)
+          if type == "client" {
+            let listed = keys.filter { $0.kind == .domain }.map(\.value)
+            DirectoryNormalizer.addEmailDomains(of: emails, listed: listed, to: &added)
+          }
           added += emails.compactMap(EmailNormalizer.mailbox).map { DirectoryKey(.mailbox, $0) }
           added = added.filter { !keys.contains($0) }
           guard !added.isEmpty else { continue }

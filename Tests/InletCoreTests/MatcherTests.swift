@@ -28,6 +28,9 @@ struct MatcherTests {
       // No `domains`, as a 1C card has none: its own and its people's e-mails tell it.
       DirectoryClient(id: "c9", name: "ООО Стройрынок", emails: ["info@stroyrynok.ru"]),
       DirectoryClient(id: "c10", name: "ООО Сайт", domains: ["https://www.Sait-Firmy.ru/kontakty"]),
+      // Two clients' own addresses on one provider's domain (no client lists it).
+      DirectoryClient(id: "c11", name: "ООО Альфа", emails: ["alfa@hosting-mail.ru"]),
+      DirectoryClient(id: "c12", name: "ООО Бета", emails: ["beta@hosting-mail.ru"]),
     ],
     contacts: [
       DirectoryContact(
@@ -45,11 +48,8 @@ struct MatcherTests {
       DirectoryContact(id: "p11", clientID: "c4", phones: ["+7 495 777-00-00"]),
       DirectoryContact(id: "p12", clientID: "c-deleted", emails: ["left@behind.ru"]),
       DirectoryContact(id: "p13", clientID: "c2", messengers: ["Telegram: https://t.me/Olga_K"]),
+      // A person's domain is no key: only a client's own e-mail or `domains` name it.
       DirectoryContact(id: "p14", clientID: "c7", emails: ["anna@vektor-group.ru"]),
-      DirectoryContact(id: "p15", clientID: "c7", emails: ["oleg@vektor-group.ru"]),
-      // Two companies' people on one provider's domain (no client lists it).
-      DirectoryContact(id: "p16", clientID: "c9", emails: ["buh@hosting-mail.ru"]),
-      DirectoryContact(id: "p17", clientID: "c6", emails: ["office@hosting-mail.ru"]),
       DirectoryContact(id: "p18", clientID: "c9", emails: ["Ivan.Petrov@yandex.ru"]),
       DirectoryContact(id: "p19", clientID: "c6", emails: ["Olga.K+crm@gmail.com"]),
     ],
@@ -109,8 +109,8 @@ struct MatcherTests {
       name: "corporate domain → client (www. and case ignored)", email: "petr@gazprom.ru",
       client: "c4", by: ["domain"], action: .newContactOfClient),
     Case(
-      name: "a domain no client lists: the client its people write from",
-      email: "petr@vektor-group.ru", client: "c7", by: ["domain"], action: .newContactOfClient),
+      name: "a contact's domain alone names no client",
+      email: "petr@vektor-group.ru", action: .newClient, potential: true),
     Case(
       name: "a domain no client lists: the client whose own address is there",
       email: "director@stroyrynok.ru", client: "c9", by: ["domain"], action: .newContactOfClient),
@@ -118,9 +118,9 @@ struct MatcherTests {
       name: "a website's address in `domains` is its host",
       email: "sales@sait-firmy.ru", client: "c10", by: ["domain"], action: .newContactOfClient),
     Case(
-      name: "people of two clients on one domain: candidates, no guess",
+      name: "two clients' own addresses on one domain: candidates, no guess",
       email: "new@hosting-mail.ru", conflicts: ["domain"], action: .newContactOfClient,
-      candidates: [.init(clientID: "c6"), .init(clientID: "c9")]),
+      candidates: [.init(clientID: "c11"), .init(clientID: "c12")]),
     Case(
       name: "one Yandex mailbox under another alias: the contact",
       email: "ivan-petrov@ya.ru", client: "c9", contact: "p18", by: ["email"],
@@ -152,7 +152,7 @@ struct MatcherTests {
       interests: ["i1", "i2"], knownContact: true),
     Case(
       name: "one criterion pointing at two clients is a conflict, not a guess: both are candidates",
-      email: "office@shared.ru", conflicts: ["email", "domain"], action: .existingContact,
+      email: "office@shared.ru", conflicts: ["email"], action: .existingContact,
       knownContact: true,
       candidates: [.init(clientID: "c1", contactID: "p8"), .init(clientID: "c4", contactID: "p9")]),
     Case(
@@ -162,7 +162,7 @@ struct MatcherTests {
     Case(
       name: "an ambiguous criterion is settled by another one",
       email: "office@shared.ru", inn: "7736010018", client: "c4", contact: "p9",
-      by: ["email", "inn", "domain"], conflicts: ["email", "domain"], action: .existingContact,
+      by: ["email", "inn"], conflicts: ["email"], action: .existingContact,
       knownContact: true),
     Case(
       name: "a shared phone under the threshold finds the client, not a person",
@@ -174,7 +174,7 @@ struct MatcherTests {
       action: .newContactOfClient, knownContact: true),
     Case(
       name: "a criterion pointing at more clients than the threshold is not used, and said",
-      email: "office@shared.ru", maxMatches: 1, conflicts: ["email", "domain"], action: .newClient,
+      email: "office@shared.ru", maxMatches: 1, conflicts: ["email"], action: .newClient,
       potential: true),
     Case(
       name: "a Telegram username finds the contact the CRM knows by its @name or t.me link",

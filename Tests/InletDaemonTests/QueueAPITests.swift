@@ -429,8 +429,7 @@ struct QueueAPITests {
     let known = try await match(b)
     #expect(known["client_id"] as? String == "K-1")
     #expect(known["accepted_inquiry_id"] == nil, "\(known)")
-    // (The contact's e-mail domain names the client too.)
-    #expect(known["by"] as? [String] == ["email", "domain"])
+    #expect(known["by"] as? [String] == ["email"])
 
     // The strongest criterion decides; another client's acceptance of the phone is a conflict.
     let g = try await lead("g@firma.ru", "+79165550000", 4)

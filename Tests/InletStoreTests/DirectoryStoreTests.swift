@@ -73,8 +73,8 @@ struct DirectoryStoreTests {
         sql:
           "SELECT COUNT(*) FROM directory_keys WHERE record_type = 'contact' AND record_id = 'p1'")
     }
-    // E-mail, its domain, phone, messenger.
-    #expect(keys == 4)
+    // E-mail, phone, messenger (a person's domain is no key).
+    #expect(keys == 3)
     // An update replaces the keys: the old e-mail no longer finds the contact.
     var moved = Self.contacts[0]
     moved.emails = ["ivan.new@romashka.ru"]
@@ -474,8 +474,8 @@ struct DirectoryStoreTests {
     let keys = try temp.database.readSync { db in
       try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM directory_keys")
     }
-    // An e-mail, its domain (seven of them, one key each per contact) and a phone each.
-    #expect(keys == 6000)
+    // An e-mail and a phone each.
+    #expect(keys == 4000)
     // A failing load restores the settings too, and its error reaches the caller.
     struct Stop: Error {}
     await #expect(throws: Stop.self) {

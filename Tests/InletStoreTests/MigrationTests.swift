@@ -150,7 +150,7 @@ struct MigrationTests {
     #expect(try await temp.database.inquiry(id: id)?.match.clientID == "C-1")
   }
 
-  @Test("clients and contacts stored before get their e-mails' domain keys without an import")
+  @Test("records stored before get their domain and mailbox keys without an import")
   func emailDomains() async throws {
     let temp = try TempDatabase(migrate: false)
     defer { temp.remove() }
@@ -161,7 +161,14 @@ struct MigrationTests {
         sql: """
           INSERT INTO clients (id, name, potential, updated_at, emails, keys)
           VALUES ('C-1', 'ООО Вектор', 0, 0, 'info@vektor.ru', 'email' || char(9) || 'info@vektor.ru');
-          INSERT INTO clients (id, name, potential, updated_at) VALUES ('C-2', 'ООО Стройка', 0, 0);
+          INSERT INTO clients (id, name, potential, updated_at, emails, keys)
+          VALUES ('C-2', 'ООО Стройка', 0, 0, 'office@stroika.ru|zakaz@mail.ru',
+            'email' || char(9) || 'office@stroika.ru' || char(10) || 'email' || char(9)
+              || 'zakaz@mail.ru');
+          INSERT INTO clients (id, name, potential, updated_at, domains, emails, keys)
+          VALUES ('C-3', 'ООО Листик', 0, 0, 'listik.ru', 'info@listik.ru',
+            'domain' || char(9) || 'listik.ru' || char(10) || 'email' || char(9)
+              || 'info@listik.ru');
           INSERT INTO contacts (id, client_id, updated_at, emails, keys) VALUES
             ('P-1', 'C-2', 0, 'anna@stroika.ru', 'email' || char(9) || 'anna@stroika.ru'),
             ('P-2', 'C-2', 0, 'anna@mail.ru', 'email' || char(9) || 'anna@mail.ru'),
@@ -169,6 +176,8 @@ struct MigrationTests {
               'email' || char(9) || 'oleg.ivanov@yandex.ru'),
             ('P-4', 'C-2', 0, 'buh+1c@stroika.ru', 'email' || char(9) || 'buh+1c@stroika.ru');
           INSERT INTO directory_keys VALUES ('email', 'info@vektor.ru', 'client', 'C-1'),
+            ('email', 'office@stroika.ru', 'client', 'C-2'), ('email', 'zakaz@mail.ru', 'client', 'C-2'),
+            ('domain', 'listik.ru', 'client', 'C-3'), ('email', 'info@listik.ru', 'client', 'C-3'),
             ('email', 'anna@stroika.ru', 'contact', 'P-1'), ('email', 'anna@mail.ru', 'contact', 'P-2'),
             ('email', 'oleg.ivanov@yandex.ru', 'contact', 'P-3'),
             ('email', 'buh+1c@stroika.ru', 'contact', 'P-4');
@@ -184,8 +193,8 @@ struct MigrationTests {
           """)
     }
     #expect(
-      keys == ["C-1:vektor.ru", "P-1:stroika.ru", "P-4:stroika.ru"],
-      "no key for a public mail service")
+      keys == ["C-1:vektor.ru", "C-2:stroika.ru"],
+      "a client's own, not a public mail service's, a listed domain's or a person's")
     let mailboxes = try temp.database.readSync { db in
       try String.fetchAll(
         db,

@@ -10,9 +10,9 @@ public struct DirectoryKey: Sendable, Hashable {
     /// A contact's number written with an extension (`доб. 123`): the office's line, which
     /// finds the contact's client, not the person (everyone there calls from it).
     case officePhone = "office_phone"
-    /// The domain of a client's or contact's e-mail (not a public mail service's): the
-    /// corporate domain criterion's fallback for a client whose `domains` list is empty, as a
-    /// 1C card's usually is (it has a website field, not domains).
+    /// The domain of a client's own e-mail (not a public mail service's): the corporate domain
+    /// criterion's fallback for a client whose `domains` list does not have it, as a 1C card's
+    /// usually does not (it has an e-mail and a website field, not domains).
     case emailDomain = "email_domain"
     /// The mailbox an e-mail delivers to when it is not its own canonical form
     /// (``EmailNormalizer/mailbox(_:)``: a `+tag`, Gmail's dots, Yandex's `-` and domains):

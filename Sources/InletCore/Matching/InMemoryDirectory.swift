@@ -80,7 +80,7 @@ public struct InMemoryDirectory: DirectoryLookup, Sendable {
       }
     }
     if key.kind == .domain, hits.isEmpty {
-      // A domain no client lists: the clients whose or whose contacts' e-mails are at it.
+      // A domain no client lists: the clients whose own e-mail is at it.
       var seen: Set<String> = []
       for hit in keys[DirectoryKey(.emailDomain, key.value)] ?? [] {
         guard let client = hit.clientID, clients[client] != nil, seen.insert(client).inserted

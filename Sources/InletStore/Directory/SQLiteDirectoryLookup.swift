@@ -44,17 +44,12 @@ struct SQLiteDirectoryLookup: DirectoryLookup {
         hits.append(DirectoryHit(recordType: .client, id: client, clientID: client))
       }
     }
-    // A domain no client lists: the clients whose own or whose contacts' e-mails are at it
-    // (each once, however many people write from it).
+    // A domain no client lists: the clients whose own e-mail is at it (each once).
     if key.kind == .domain, hits.isEmpty {
       let statement = try db.cachedStatement(
         sql: """
-          SELECT DISTINCT cl.id
-          FROM directory_keys k
-          LEFT JOIN contacts c ON k.record_type = 'contact' AND c.id = k.record_id
-          JOIN clients cl ON cl.id = CASE k.record_type WHEN 'client' THEN k.record_id
-            ELSE c.client_id END
-          WHERE k.kind = 'email_domain' AND k.value = ? LIMIT ?
+          SELECT DISTINCT k.record_id FROM directory_keys k JOIN clients cl ON cl.id = k.record_id
+          WHERE k.kind = 'email_domain' AND k.value = ? AND k.record_type = 'client' LIMIT ?
           """)
       try db.queryDirect(statement) { bind in
         try bind.text(1, key.value)
