@@ -110,11 +110,16 @@ extension InletDatabase {
   private static func addAcceptedSender(
     to inquiry: inout Inquiry, client: String, storedAs id: Int64?, in db: Database
   ) throws {
-    let values = [
-      inquiry.sender.email, inquiry.sender.phone, InquiryRecord.messengerKey(inquiry.sender),
+    let values: [(MatchCriterion, String?)] = [
+      (.email, inquiry.sender.email), (.phone, inquiry.sender.phone),
+      (.messenger, InquiryRecord.messengerKey(inquiry.sender)),
     ]
-    for (sql, value) in zip(Self.acceptedBySQL, values) {
+    for (sql, (criterion, value)) in zip(Self.acceptedBySQL, values) {
       guard let value else { continue }
+      // A value the directory itself names the client by (the company's switchboard, its
+      // info@ mailbox) is everyone's there: another person's acceptance says nothing of who
+      // writes or calls from it now.
+      if inquiry.match.by.contains(criterion.rawValue) { continue }
       guard
         let row = try db.queryFirstDirect(
           db.cachedStatement(sql: sql),

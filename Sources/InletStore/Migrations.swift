@@ -342,28 +342,56 @@ public enum Migrations {
       try db.execute(sql: "ALTER TABLE calls ADD COLUMN raw_id INTEGER")
     }
     migrator.registerMigration("2026-12-01-5-email-keys") { db in
-      // The domains of clients' own e-mails are keys now (`email_domain`, the corporate-domain
-      // fallback), and so are the mailboxes of aliased addresses (`mailbox`, the e-mail
-      // criterion's fallback): records stored before get theirs without an import.
-      for (table, type) in [("clients", "client"), ("contacts", "contact")] {
-        let rows = try Row.fetchAll(
-          db, sql: "SELECT id, keys FROM \(table) WHERE keys LIKE '%email' || char(9) || '%'")
-        for row in rows {
+      // What a fresh import now stores, for records stored before (without an import): a
+      // website's address in a client's `domains` is its host's key; the domain of a client's
+      // own e-mail is a key (`email_domain`, unless the client lists that domain); an aliased
+      // address's mailbox is a key (`mailbox`). Only contacts whose keys can hold an alias are
+      // read: a directory of a million contacts is not loaded whole.
+      let queries = [
+        (
+          "client",
+          """
+          SELECT id, keys, domains FROM clients
+          WHERE keys LIKE '%email' || char(9) || '%' OR domains IS NOT NULL
+          """
+        ),
+        (
+          "contact",
+          """
+          SELECT id, keys, NULL AS domains FROM contacts
+          WHERE keys LIKE '%+%' OR keys LIKE '%@gmail.com%' OR keys LIKE '%@googlemail.com%'
+            OR keys LIKE '%@ya.ru%' OR keys LIKE '%@yandex.%'
+          """
+        ),
+      ]
+      for (type, sql) in queries {
+        let table = type == "client" ? "clients" : "contacts"
+        for row in try Row.fetchAll(db, sql: sql) {
           let id: String = row["id"]
           var keys = InletDatabase.parseKeys(row["keys"])
           var added: [DirectoryKey] = []
+          var domainsText: String? = row["domains"]
+          if let text = domainsText {
+            let listed = text.split(separator: "\n").map(String.init)
+            let domains = DirectoryNormalizer.normalizedDomains(listed)
+            domainsText = domains.values.joined(separator: "\n")
+            added += domains.keys
+          }
           let emails = keys.filter { $0.kind == .email }.map(\.value)
           if type == "client" {
-            let listed = keys.filter { $0.kind == .domain }.map(\.value)
+            let listed = (keys + added).filter { $0.kind == .domain }.map(\.value)
             DirectoryNormalizer.addEmailDomains(of: emails, listed: listed, to: &added)
           }
           added += emails.compactMap(EmailNormalizer.mailbox).map { DirectoryKey(.mailbox, $0) }
           added = added.filter { !keys.contains($0) }
-          guard !added.isEmpty else { continue }
+          guard !added.isEmpty || domainsText != (row["domains"] as String?) else { continue }
           for key in added where !keys.contains(key) { keys.append(key) }
           try db.execute(
-            sql: "UPDATE \(table) SET keys = ? WHERE id = ?",
-            arguments: [InletDatabase.keysText(keys), id])
+            sql:
+              "UPDATE \(table) SET keys = ?\(type == "client" ? ", domains = ?" : "") WHERE id = ?",
+            arguments: type == "client"
+              ? [InletDatabase.keysText(keys), domainsText, id]
+              : [InletDatabase.keysText(keys), id])
           for key in Set(added) {
             try db.execute(
               sql: """

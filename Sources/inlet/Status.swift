@@ -37,20 +37,23 @@ struct Status: AsyncParsableCommand {
         var quarantine: Int?
         /// Raw items by status.
         var rawItems: [String: Int]?
+        /// Pushes to the CRM pending and dead.
+        var deliveries: [String: Int]?
         var health: StatusReport.HealthDocument?
         enum CodingKeys: String, CodingKey {
           case healthy
           case daemonError = "daemon_error"
           case queue, quarantine
           case rawItems = "raw_items"
-          case health
+          case deliveries, health
         }
       }
       let output = Output(
         healthy: report.isHealthy, daemonError: report.daemonError,
         queue: report.counts?.inquiries,
         quarantine: report.counts.map { $0.rawItems["quarantined"] ?? 0 },
-        rawItems: report.counts?.rawItems, health: report.health)
+        rawItems: report.counts?.rawItems, deliveries: report.counts?.deliveries,
+        health: report.health)
       print(String(decoding: try encoder.encode(output), as: UTF8.self))
     } else {
       print(report.render())

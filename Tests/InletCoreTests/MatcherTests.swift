@@ -52,6 +52,7 @@ struct MatcherTests {
       DirectoryContact(id: "p14", clientID: "c7", emails: ["anna@vektor-group.ru"]),
       DirectoryContact(id: "p18", clientID: "c9", emails: ["Ivan.Petrov@yandex.ru"]),
       DirectoryContact(id: "p19", clientID: "c6", emails: ["Olga.K+crm@gmail.com"]),
+      DirectoryContact(id: "p20", clientID: "c9", emails: ["zakaz+ivan@stroyrynok.ru"]),
     ],
     interests: [
       // Ivan's own deal: listed first when he writes, by date otherwise.
@@ -118,9 +119,8 @@ struct MatcherTests {
       name: "a website's address in `domains` is its host",
       email: "sales@sait-firmy.ru", client: "c10", by: ["domain"], action: .newContactOfClient),
     Case(
-      name: "two clients' own addresses on one domain: candidates, no guess",
-      email: "new@hosting-mail.ru", conflicts: ["domain"], action: .newContactOfClient,
-      candidates: [.init(clientID: "c11"), .init(clientID: "c12")]),
+      name: "two clients' own addresses on one domain no list knows: a mail service, no evidence",
+      email: "new@hosting-mail.ru", action: .newClient, potential: true),
     Case(
       name: "one Yandex mailbox under another alias: the contact",
       email: "ivan-petrov@ya.ru", client: "c9", contact: "p18", by: ["email"],
@@ -129,6 +129,14 @@ struct MatcherTests {
       name: "one Gmail mailbox without its dots and tag, at googlemail.com: the contact",
       email: "olgak@googlemail.com", client: "c6", contact: "p19", by: ["email"],
       action: .existingContact, knownContact: true),
+    Case(
+      name: "another tag of a Gmail mailbox is the same person",
+      email: "olga.k+tender@gmail.com", client: "c6", contact: "p19", by: ["email"],
+      action: .existingContact, knownContact: true),
+    Case(
+      name: "another tag of a company's shared mailbox is another person: only the company",
+      email: "zakaz+olga@stroyrynok.ru", client: "c9", by: ["domain"],
+      action: .newContactOfClient),
     Case(
       name: "a +tag on a corporate address: the contact as written without it",
       email: "ivan+tender@romashka.ru", client: "c1", contact: "p1", by: ["email", "domain"],
@@ -301,8 +309,11 @@ struct MatcherTests {
         id: "c4",
         domains: [
           "https://www.Romashka.ru/kontakty?x=1", "romashka.ru.", "http://shop.romashka.ru:8080",
-        ], emails: ["firm@Mail.ru"]))
-    #expect(mailRu.domains == ["romashka.ru", "shop.romashka.ru"])
+          "https://vk.com/romashka",
+        ], emails: ["firm@Mail.ru", "info@romashka.ru, buh@romashka.ru"]))
+    // A page on a platform is kept as sent, no key; a cell of two addresses gives no domain.
+    #expect(mailRu.domains == ["romashka.ru", "shop.romashka.ru", "https://vk.com/romashka"])
+    #expect(!mailRuKeys.contains { $0.value == "vk.com" })
     #expect(!mailRuKeys.contains { $0.kind == DirectoryKey.Kind.emailDomain })
     // A contact's number with an extension keeps it and is the office's key, not the person's.
     let (secretary, secretaryKeys) = normalizer.normalize(

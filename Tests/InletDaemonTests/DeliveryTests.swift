@@ -413,6 +413,10 @@ struct DeliveryTests {
       #expect(metrics.contains(#"inlet_deliveries{status="pending"} 2"#), "\(metrics)")
       let status = try daemon.cli(["status"])
       #expect(status.output.contains("deliveries: 2 pending, 3 dead"), "\(status.output)")
+      let json = try daemon.cli(["status", "--json"])
+      let report = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
+      #expect(
+        report?["deliveries"] as? [String: Int] == ["pending": 2, "dead": 3], "\(json.output)")
 
       // The CRM is back. A read token may not revive; the read-write one revives all at once.
       open.store(true, ordering: .relaxed)

@@ -135,6 +135,10 @@ struct DirectoryStoreTests {
     func lead(_ key: String, _ email: String) async throws -> String {
       try Self.created(try await temp.database.ingest(submission(key: key, email: email)))
     }
+    func lead(_ key: String, phone: String) async throws -> String {
+      try Self.created(
+        try await temp.database.ingest(submission(key: key, email: nil, phone: phone)))
+    }
     let first = try await lead("k1", "petr@romashka.ru")
     let waiting = try await lead("k2", "petr@romashka.ru")
     let before = try await Self.inquiry(waiting, in: temp.database).match
@@ -172,6 +176,18 @@ struct DirectoryStoreTests {
     #expect(again.match.clientID == "c1")
     #expect(again.match.acceptedInquiryID == nil)
     #expect(again.match.interestIDs == ["i2", "i1"])
+    // The company's own number (the client record's, by which the directory names it) is
+    // everyone's there: the person accepted from it is not the next caller.
+    let receptionist = try await lead("k7", phone: "+74951112233")
+    _ = try await temp.database.apply(
+      .accept(
+        action: .newContactOfClient, clientID: "c1", contactID: "P-ANNA", interestID: nil,
+        comment: nil), to: receptionist, by: "crm")
+    let caller = try await Self.inquiry(
+      try await lead("k8", phone: "+74951112233"), in: temp.database)
+    #expect(caller.match.clientID == "c1" && caller.match.by == ["phone"])
+    #expect(caller.match.contactID == nil, "\(caller.match)")
+    #expect(caller.match.acceptedInquiryID == nil)
   }
 
   @Test("a new inquiry is matched in its ingest transaction; a known contact is returning")

@@ -165,6 +165,8 @@ struct MigrationTests {
           VALUES ('C-2', 'ООО Стройка', 0, 0, 'office@stroika.ru|zakaz@mail.ru',
             'email' || char(9) || 'office@stroika.ru' || char(10) || 'email' || char(9)
               || 'zakaz@mail.ru');
+          INSERT INTO clients (id, name, potential, updated_at, domains)
+          VALUES ('C-4', 'ООО Сайт', 0, 0, 'https://www.Sait.ru/kontakty');
           INSERT INTO clients (id, name, potential, updated_at, domains, emails, keys)
           VALUES ('C-3', 'ООО Листик', 0, 0, 'listik.ru', 'info@listik.ru',
             'domain' || char(9) || 'listik.ru' || char(10) || 'email' || char(9)
@@ -204,6 +206,15 @@ struct MigrationTests {
           """)
     }
     #expect(mailboxes == ["P-4:buh@stroika.ru"], "only an address that is an alias")
+    // A website stored as sent before is its host's key now, as an import would make it.
+    let site = try temp.database.readSync { db in
+      (
+        try String.fetchOne(db, sql: "SELECT domains FROM clients WHERE id = 'C-4'"),
+        try String.fetchAll(
+          db, sql: "SELECT value FROM directory_keys WHERE kind = 'domain' AND record_id = 'C-4'")
+      )
+    }
+    #expect(site.0 == "sait.ru" && site.1 == ["sait.ru"], "\(site)")
     // The bookkeeper writing without her tag, and Oleg from ya.ru, are found.
     for (number, (email, contact)) in [("buh@stroika.ru", "P-4"), ("oleg-ivanov@ya.ru", "P-3")]
       .enumerated()

@@ -35,13 +35,12 @@ public struct DirectoryNormalizer: Sendable {
     }
     client.emails = normalizeEmails(client.emails, into: &keys)
     client.phones = normalizePhones(client.phones, office: .phone, into: &keys)
-    client.domains = Self.unique(
-      client.domains.compactMap { raw -> String? in
-        guard let domain = Self.domain(raw) else { return Self.listValue(raw) }
-        keys.append(DirectoryKey(.domain, domain))
-        return domain
-      })
-    Self.addEmailDomains(of: client.emails, listed: client.domains, to: &keys)
+    let domains = Self.normalizedDomains(client.domains)
+    client.domains = domains.values
+    keys += domains.keys
+    // Of the addresses that normalised (a cell of two addresses is no address).
+    Self.addEmailDomains(
+      of: keys.filter { $0.kind == .email }.map(\.value), listed: client.domains, to: &keys)
     return (client, Self.unique(keys))
   }
 
@@ -73,6 +72,30 @@ public struct DirectoryNormalizer: Sendable {
     interest.stage = Self.trimmed(interest.stage)
     return interest
   }
+
+  /// A client's `domains` as stored (normalised where they normalise, else as sent) and the
+  /// domain keys of those that did.
+  public static func normalizedDomains(_ raw: [String]) -> (values: [String], keys: [DirectoryKey])
+  {
+    var keys: [DirectoryKey] = []
+    let values = unique(
+      raw.compactMap { raw -> String? in
+        guard let domain = domain(raw) else { return listValue(raw) }
+        keys.append(DirectoryKey(.domain, domain))
+        return domain
+      })
+    return (values, keys)
+  }
+
+  /// Sites where a company has a page, not a domain of its own: `vk.com/romashka` in a 1C
+  /// card's «Сайт» field is no domain of the client's.
+  static let platformHosts: Set<String> = [
+    "vk.com", "m.vk.com", "vkontakte.ru", "ok.ru", "t.me", "telegram.me", "wa.me",
+    "instagram.com", "facebook.com", "fb.com", "twitter.com", "x.com", "youtube.com",
+    "tiktok.com", "dzen.ru", "zen.yandex.ru", "hh.ru", "avito.ru", "2gis.ru", "yandex.ru",
+    "google.com", "ozon.ru", "wildberries.ru", "tilda.ws", "wixsite.com", "taplink.cc",
+    "rusprofile.ru", "list-org.com",
+  ]
 
   /// The domains of a client's own `emails` (normalised addresses) as
   /// ``DirectoryKey/Kind/emailDomain`` keys, but a public mail service's (`mail.ru` says nothing
@@ -142,7 +165,9 @@ public struct DirectoryNormalizer: Sendable {
     if let at = text.lastIndex(of: "@") { text = text[text.index(after: at)...] }
     if let colon = text.firstIndex(of: ":") { text = text[..<colon] }
     while text.hasSuffix(".") { text = text.dropLast() }
-    return text.isEmpty ? nil : String(text)
+    var host = text.lowercased()
+    if host.hasPrefix("www.") { host.removeFirst(4) }
+    return text.isEmpty || platformHosts.contains(host) ? nil : String(text)
   }
 
   /// The general path of ``domain(_:)``, for any text.

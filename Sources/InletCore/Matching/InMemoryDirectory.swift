@@ -66,8 +66,11 @@ public struct InMemoryDirectory: DirectoryLookup, Sendable {
       // Found by the mailbox the address delivers to (a `+tag`, Gmail's dots, Yandex's aliases).
       let mailbox = EmailNormalizer.mailbox(key.value) ?? key.value
       if mailbox != key.value { hits = stored(DirectoryKey(.email, mailbox)) }
-      for hit in stored(DirectoryKey(.mailbox, mailbox)) where !hits.contains(hit) {
-        hits.append(hit)
+      // Not for a company's tagged address: `sales+ivan@` and `sales+olga@` are two people.
+      if !EmailNormalizer.tagMayNameAnother(key.value) {
+        for hit in stored(DirectoryKey(.mailbox, mailbox)) where !hits.contains(hit) {
+          hits.append(hit)
+        }
       }
     }
     if key.kind == .phone {
@@ -80,11 +83,12 @@ public struct InMemoryDirectory: DirectoryLookup, Sendable {
       }
     }
     if key.kind == .domain, hits.isEmpty {
-      // A domain no client lists: the clients whose own e-mail is at it.
-      var seen: Set<String> = []
-      for hit in keys[DirectoryKey(.emailDomain, key.value)] ?? [] {
-        guard let client = hit.clientID, clients[client] != nil, seen.insert(client).inserted
-        else { continue }
+      // A domain no client lists: the one client whose own e-mail is at it (several: a mail
+      // service, no company's).
+      let clientsThere = Set(
+        (keys[DirectoryKey(.emailDomain, key.value)] ?? []).compactMap(\.clientID)
+          .filter { clients[$0] != nil })
+      if clientsThere.count == 1, let client = clientsThere.first {
         hits.append(DirectoryHit(recordType: .client, id: client, clientID: client))
       }
     }

@@ -16,7 +16,9 @@ public struct MatchingRules: Sendable, Equatable {
     "mac.com", "outlook.com", "hotmail.com", "live.com", "live.ru", "msn.com", "yahoo.com",
     "ymail.com", "aol.com", "proton.me", "protonmail.com", "pm.me", "gmx.com", "gmx.de",
     "gmx.net", "web.de", "zoho.com", "tutanota.com", "qip.ru", "pochta.ru", "e1.ru", "ngs.ru",
-    "ukr.net", "tut.by", "mail.kz", "почта.рф", "mail.com",
+    "ukr.net", "tut.by", "mail.kz", "почта.рф", "mail.com", "i.ua", "meta.ua", "bigmir.net",
+    "rambler.ua", "inbox.lv", "mail.ee", "yahoo.co.uk", "vk.com", "hotbox.ru", "email.ru",
+    "nxt.ru", "pisem.net", "land.ru", "fromru.com", "km.ru", "mail.by", "yandex.uz", "mail.uz",
   ]
 
   /// The shipped list, normalised: the domains a directory record's e-mails give no

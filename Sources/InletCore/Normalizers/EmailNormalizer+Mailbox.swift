@@ -4,6 +4,17 @@ extension EmailNormalizer {
     "yandex.ru", "ya.ru", "yandex.com", "yandex.by", "yandex.kz", "yandex.ua",
   ]
 
+  /// Whether a normalised address's `+tag` may name another person than the directory's other
+  /// tags of its mailbox: a company's shared `sales+ivan@` and `sales+olga@` are two people,
+  /// a Gmail or Yandex mailbox's tags one.
+  public static func tagMayNameAnother(_ email: String) -> Bool {
+    guard let at = email.lastIndex(of: "@"), let plus = email[..<at].firstIndex(of: "+"),
+      plus != email.startIndex
+    else { return false }
+    let domain = email[email.index(after: at)...]
+    return domain != "gmail.com" && domain != "googlemail.com" && !yandexDomains.contains(domain)
+  }
+
   /// The mailbox a normalised address delivers to, where the provider makes several
   /// addresses one: a `+tag` is dropped (`ivan+shop@firm.ru`); Gmail ignores dots in the name
   /// and answers at googlemail.com too; Yandex reads `-` as `.` and answers at ya.ru and its

@@ -211,7 +211,8 @@ public struct DeliveryService: Service {
     }
     do {
       if let failure {
-        let counted = retryAfter == nil
+        let counted = Self.counts(
+          retryAfter: retryAfter, createdAt: delivery.createdAt, now: Date())
         let attempts = delivery.attempts + (counted ? 1 : 0)
         // Asked to wait: as long as asked (a day at most), never sooner than the backoff.
         let wait = max(backoff(afterAttempt: max(attempts, 1)), retryAfter ?? 0)
@@ -239,6 +240,14 @@ public struct DeliveryService: Service {
         metadata: ["delivery.id": "\(delivery.id)", "error": "\(error)"])
       return false
     }
+  }
+
+  /// Whether a failed attempt counts among `max_attempts`: not when the receiver said when to
+  /// come back (`Retry-After`), for a day of the delivery's life at most — one that says
+  /// "later" for ever must end `dead` (alerted, retried or discarded by hand) like any other,
+  /// not hold the inquiry's later changes unseen.
+  static func counts(retryAfter: TimeInterval?, createdAt: Date, now: Date) -> Bool {
+    retryAfter == nil || now.timeIntervalSince(createdAt) > RetryAfter.longest
   }
 
   /// `backoff · 2^(attempt-1)`, capped, times a random factor in [0.5, 1] so receivers that

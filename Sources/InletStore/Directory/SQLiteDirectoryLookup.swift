@@ -18,9 +18,13 @@ struct SQLiteDirectoryLookup: DirectoryLookup {
       if mailbox != key.value {
         hits = try personRecords(with: DirectoryKey(.email, mailbox), limit: limit)
       }
-      for hit in try personRecords(with: DirectoryKey(.mailbox, mailbox), limit: limit)
-      where hits.count < limit && !hits.contains(hit) {
-        hits.append(hit)
+      // The directory's other aliases of the mailbox — not for a company's tagged address:
+      // the directory's `sales+ivan@` and the lead's `sales+olga@` are two people.
+      if !EmailNormalizer.tagMayNameAnother(key.value) {
+        for hit in try personRecords(with: DirectoryKey(.mailbox, mailbox), limit: limit)
+        where hits.count < limit && !hits.contains(hit) {
+          hits.append(hit)
+        }
       }
     }
     // A phone is also an office line: it finds the clients of the contacts listing it (each
@@ -44,19 +48,23 @@ struct SQLiteDirectoryLookup: DirectoryLookup {
         hits.append(DirectoryHit(recordType: .client, id: client, clientID: client))
       }
     }
-    // A domain no client lists: the clients whose own e-mail is at it (each once).
+    // A domain no client lists: the client whose own e-mail is at it — one client only: a
+    // domain several clients' cards have addresses at is a mail service no list knows (i.ua,
+    // a hosting's mail), no company's.
     if key.kind == .domain, hits.isEmpty {
       let statement = try db.cachedStatement(
         sql: """
           SELECT DISTINCT k.record_id FROM directory_keys k JOIN clients cl ON cl.id = k.record_id
-          WHERE k.kind = 'email_domain' AND k.value = ? AND k.record_type = 'client' LIMIT ?
+          WHERE k.kind = 'email_domain' AND k.value = ? AND k.record_type = 'client' LIMIT 2
           """)
+      var clients: [String] = []
       try db.queryDirect(statement) { bind in
         try bind.text(1, key.value)
-        try bind.integer(2, Int64(limit))
       } row: { row in
-        guard let client = row.text(0) else { return }
-        hits.append(DirectoryHit(recordType: .client, id: client, clientID: client))
+        if let client = row.text(0) { clients.append(client) }
+      }
+      if clients.count == 1 {
+        hits.append(DirectoryHit(recordType: .client, id: clients[0], clientID: clients[0]))
       }
     }
     return hits
