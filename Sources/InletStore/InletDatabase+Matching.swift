@@ -63,31 +63,15 @@ extension InletDatabase {
     guard said.candidates.isEmpty, said.contactID == nil, said.by.isEmpty,
       said.conflicts.isEmpty
     else { return }
-    let senders: [(MatchCriterion, String, String?)] = [
-      (.email, Self.acceptedBySQL[0], inquiry.sender.email),
-      (.phone, Self.acceptedBySQL[1], inquiry.sender.phone),
-      (.messenger, Self.acceptedBySQL[2], InquiryRecord.messengerKey(inquiry.sender)),
-    ]
     var found: [(criterion: MatchCriterion, inquiryID: Int64, acceptance: Inquiry.Acceptance)] =
       []
-    for (criterion, sql, value) in senders {
-      guard let value else { continue }
-      // On every new inquiry (the writer's thread): usually an empty partial index, so the
-      // probe is all it costs.
-      guard
-        let row = try db.queryFirstDirect(
-          db.cachedStatement(sql: sql),
-          bind: { bind in
-            try bind.text(1, value)
-            try bind.integer(2, id ?? 0)
-          },
-          row: { row in (row.integer(0) ?? 0, row.text(1)) }),
-        let text = row.1,
-        let acceptance = try? InquiryJSON.decoder().decode(
-          Inquiry.Acceptance.self, from: Data(text.utf8)),
+    for (index, (criterion, value)) in senderValues(inquiry.sender).enumerated() {
+      guard let value,
+        let (inquiryID, acceptance) = try latestAcceptance(
+          Self.acceptedBySQL[index], value, excluding: id, in: db),
         acceptance.clientID != nil
       else { continue }
-      found.append((criterion, row.0, acceptance))
+      found.append((criterion, inquiryID, acceptance))
     }
     guard let first = found.first, let client = first.acceptance.clientID else { return }
     let agreeing = found.filter { $0.acceptance.clientID == client }
@@ -101,6 +85,35 @@ extension InletDatabase {
     inquiry.returning = true
   }
 
+  /// A sender's e-mail, phone and messenger id, in the order of ``acceptedBySQL``.
+  private static func senderValues(_ sender: Inquiry.Sender) -> [(MatchCriterion, String?)] {
+    [
+      (.email, sender.email), (.phone, sender.phone),
+      (.messenger, InquiryRecord.messengerKey(sender)),
+    ]
+  }
+
+  /// The latest acceptance of another inquiry with `value` (``acceptedBySQL``), and that
+  /// inquiry's id. On every new inquiry (the writer's thread): usually an empty partial index,
+  /// so the probe is all it costs.
+  private static func latestAcceptance(
+    _ sql: String, _ value: String, excluding id: Int64?, in db: Database
+  ) throws -> (Int64, Inquiry.Acceptance)? {
+    guard
+      let row = try db.queryFirstDirect(
+        db.cachedStatement(sql: sql),
+        bind: { bind in
+          try bind.text(1, value)
+          try bind.integer(2, id ?? 0)
+        },
+        row: { row in (row.integer(0) ?? 0, row.text(1)) }),
+      let text = row.1,
+      let acceptance = try? InquiryJSON.decoder().decode(
+        Inquiry.Acceptance.self, from: Data(text.utf8))
+    else { return nil }
+    return (row.0, acceptance)
+  }
+
   /// A sender the directory matched to `client` whose other inquiry a manager accepted for
   /// that same client: the contact the acceptance named when the directory found none (a
   /// colleague known by the domain or INN only), and the accepted interest first unless the CRM
@@ -110,27 +123,15 @@ extension InletDatabase {
   private static func addAcceptedSender(
     to inquiry: inout Inquiry, client: String, storedAs id: Int64?, in db: Database
   ) throws {
-    let values: [(MatchCriterion, String?)] = [
-      (.email, inquiry.sender.email), (.phone, inquiry.sender.phone),
-      (.messenger, InquiryRecord.messengerKey(inquiry.sender)),
-    ]
-    for (sql, (criterion, value)) in zip(Self.acceptedBySQL, values) {
+    for (index, (criterion, value)) in senderValues(inquiry.sender).enumerated() {
       guard let value else { continue }
       // A value the directory itself names the client by (the company's switchboard, its
       // info@ mailbox) is everyone's there: another person's acceptance says nothing of who
       // writes or calls from it now.
       if inquiry.match.by.contains(criterion.rawValue) { continue }
       guard
-        let row = try db.queryFirstDirect(
-          db.cachedStatement(sql: sql),
-          bind: { bind in
-            try bind.text(1, value)
-            try bind.integer(2, id ?? 0)
-          },
-          row: { row in (row.integer(0) ?? 0, row.text(1)) }),
-        let text = row.1,
-        let acceptance = try? InquiryJSON.decoder().decode(
-          Inquiry.Acceptance.self, from: Data(text.utf8))
+        let (inquiryID, acceptance) = try latestAcceptance(
+          Self.acceptedBySQL[index], value, excluding: id, in: db)
       else { continue }
       // The strongest criterion's latest acceptance decides.
       guard acceptance.clientID == client else { return }
@@ -142,7 +143,7 @@ extension InletDatabase {
       guard match.contactID != inquiry.match.contactID || match.interestIDs != directory else {
         return
       }
-      match.acceptedInquiryID = String(row.0)
+      match.acceptedInquiryID = String(inquiryID)
       inquiry.match = match
       inquiry.returning = true
       return
