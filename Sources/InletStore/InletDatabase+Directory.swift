@@ -261,6 +261,26 @@ extension InletDatabase {
     keys.isEmpty ? nil : keys.map { "\($0.kind.rawValue)\t\($0.value)" }.joined(separator: "\n")
   }
 
+  /// Adds keys derived from what a record already stores (the migrations that introduce a key):
+  /// to its row's `keys` list, which holds `listed` now, and to `directory_keys`.
+  static func addKeys(
+    _ added: [DirectoryKey], to type: DirectoryHit.RecordType, id: String,
+    listed: [DirectoryKey], in db: Database
+  ) throws {
+    var keys = listed
+    for key in added where !keys.contains(key) { keys.append(key) }
+    try db.execute(
+      sql: "UPDATE \(type == .client ? "clients" : "contacts") SET keys = ? WHERE id = ?",
+      arguments: [keysText(keys), id])
+    for key in Set(added) {
+      try db.execute(
+        sql: """
+          INSERT OR IGNORE INTO directory_keys (kind, value, record_type, record_id)
+          VALUES (?, ?, ?, ?)
+          """, arguments: [key.kind.rawValue, key.value, type.rawValue, id])
+    }
+  }
+
   static func parseKeys(_ text: String?) -> [DirectoryKey] {
     guard let text else { return [] }
     return text.split(separator: "\n").compactMap { line in

@@ -323,17 +323,11 @@ public enum Migrations {
       for row in rows {
         let id: String = row["id"]
         guard let raw: String = row["inn"], let inn = INN.read(raw) else { continue }
-        var keys = InletDatabase.parseKeys(row["keys"])
-        let key = DirectoryKey(.inn, inn)
-        if !keys.contains(key) { keys.append(key) }
         try db.execute(
-          sql: "UPDATE clients SET inn = ?, inn_valid = 1, keys = ? WHERE id = ?",
-          arguments: [inn, InletDatabase.keysText(keys), id])
-        try db.execute(
-          sql: """
-            INSERT OR IGNORE INTO directory_keys (kind, value, record_type, record_id)
-            VALUES ('inn', ?, 'client', ?)
-            """, arguments: [inn, id])
+          sql: "UPDATE clients SET inn = ?, inn_valid = 1 WHERE id = ?", arguments: [inn, id])
+        try InletDatabase.addKeys(
+          [DirectoryKey(.inn, inn)], to: .client, id: id,
+          listed: InletDatabase.parseKeys(row["keys"]), in: db)
       }
     }
     migrator.registerMigration("2026-12-01-4-call-raw-item") { db in
@@ -347,16 +341,16 @@ public enum Migrations {
       // own e-mail is a key (`email_domain`, unless the client lists that domain); an aliased
       // address's mailbox is a key (`mailbox`). Only contacts whose keys can hold an alias are
       // read: a directory of a million contacts is not loaded whole.
-      let queries = [
+      let queries: [(DirectoryHit.RecordType, String)] = [
         (
-          "client",
+          .client,
           """
           SELECT id, keys, domains FROM clients
           WHERE keys LIKE '%email' || char(9) || '%' OR domains IS NOT NULL
           """
         ),
         (
-          "contact",
+          .contact,
           """
           SELECT id, keys, NULL AS domains FROM contacts
           WHERE keys LIKE '%+%' OR keys LIKE '%@gmail.com%' OR keys LIKE '%@googlemail.com%'
@@ -365,40 +359,29 @@ public enum Migrations {
         ),
       ]
       for (type, sql) in queries {
-        let table = type == "client" ? "clients" : "contacts"
         for row in try Row.fetchAll(db, sql: sql) {
           let id: String = row["id"]
-          var keys = InletDatabase.parseKeys(row["keys"])
+          let keys = InletDatabase.parseKeys(row["keys"])
           var added: [DirectoryKey] = []
-          var domainsText: String? = row["domains"]
-          if let text = domainsText {
-            let listed = text.split(separator: "\n").map(String.init)
-            let domains = DirectoryNormalizer.normalizedDomains(listed)
-            domainsText = domains.values.joined(separator: "\n")
+          if let text: String = row["domains"] {
+            let domains = DirectoryNormalizer.normalizedDomains(
+              text.split(separator: "\n").map(String.init))
+            let normalised = domains.values.joined(separator: "\n")
+            if normalised != text {
+              try db.execute(
+                sql: "UPDATE clients SET domains = ? WHERE id = ?", arguments: [normalised, id])
+            }
             added += domains.keys
           }
           let emails = keys.filter { $0.kind == .email }.map(\.value)
-          if type == "client" {
+          if type == .client {
             let listed = (keys + added).filter { $0.kind == .domain }.map(\.value)
             DirectoryNormalizer.addEmailDomains(of: emails, listed: listed, to: &added)
           }
           added += emails.compactMap(EmailNormalizer.mailbox).map { DirectoryKey(.mailbox, $0) }
           added = added.filter { !keys.contains($0) }
-          guard !added.isEmpty || domainsText != (row["domains"] as String?) else { continue }
-          for key in added where !keys.contains(key) { keys.append(key) }
-          try db.execute(
-            sql:
-              "UPDATE \(table) SET keys = ?\(type == "client" ? ", domains = ?" : "") WHERE id = ?",
-            arguments: type == "client"
-              ? [InletDatabase.keysText(keys), domainsText, id]
-              : [InletDatabase.keysText(keys), id])
-          for key in Set(added) {
-            try db.execute(
-              sql: """
-                INSERT OR IGNORE INTO directory_keys (kind, value, record_type, record_id)
-                VALUES (?, ?, ?, ?)
-                """, arguments: [key.kind.rawValue, key.value, type, id])
-          }
+          guard !added.isEmpty else { continue }
+          try InletDatabase.addKeys(added, to: type, id: id, listed: keys, in: db)
         }
       }
     }
