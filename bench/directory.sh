@@ -150,7 +150,7 @@ with open(sys.argv[3]) as f:
 PY
 RSS_AFTER=$(awk '/VmRSS/ {print $2}' "/proc/$DAEMON_PID/status")
 OUTCOMES=$(sqlite3 "$TMP/inlet.sqlite" \
-  "SELECT group_concat(a || ' ' || n, ', ') FROM (SELECT json_extract(document, '\$.match.suggested_action') a, COUNT(*) n FROM inquiries GROUP BY a)")
+  "SELECT group_concat(a || ' ' || n, ', ') FROM (SELECT json_extract(document, '\$.match.suggested_action') a, COUNT(*) n FROM inquiry_documents GROUP BY a)")
 
 # ---------------------------------------------------------------- report --
 mkdir -p "$OUT_DIR"

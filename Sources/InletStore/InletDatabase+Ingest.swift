@@ -153,11 +153,12 @@ extension InletDatabase {
     return .created(inquiryID: String(inquiryID), rawID: String(rawID))
   }
 
-  /// The usual case — no files, no continuations yet — with the inquiry's JSON encoded once:
-  /// the id it will get is known beforehand (`AUTOINCREMENT`: one more than the table's
-  /// `sqlite_sequence`), so the event's payload, the inquiry exactly as `assemble` reads it
-  /// back, is also the stored document (whose `id` and `source.raw_id` `assemble` sets from
-  /// the columns anyway).
+  /// The usual case — no files, no continuations yet — with the inquiry's JSON encoded and
+  /// written once: the id it will get is known beforehand (`AUTOINCREMENT`: one more than the
+  /// table's `sqlite_sequence`), so the event's payload is the inquiry exactly as `assemble`
+  /// reads it back, and the inquiry's row stores an empty document that stands for it
+  /// (``InquiryRecord/documentSQL``; `assemble` sets `id` and `source.raw_id` from the columns
+  /// anyway). A letter's text is not written three times (document, event and raw letter).
   static func insertEncodedOnce(
     _ draft: Inquiry, raw: inout RawItemRecord, encoded parts: InquiryJSONParts? = nil,
     in db: Database
@@ -173,14 +174,14 @@ extension InletDatabase {
     inquiry.attachments = []
     let json = inquiry.jsonBytes(reusing: parts)
     var record = InquiryRecord(inquiry, rawID: rawID, document: "")
-    try record.insertCached(db, document: json)
+    try record.insertCached(db, document: [])
     let inquiryID = record.id ?? predicted
     try raw.link(to: inquiryID, db)
     if inquiryID == predicted {
       try Self.recordChange(.created, inquiryID: inquiryID, payload: json, in: db)
     } else {
       // Not expected (nothing inserts ids by hand); the stored document's id is replaced on
-      // reading, but the event must carry the right one.
+      // reading, but the event must carry the right one. (Its payload is the document too.)
       inquiry.id = String(inquiryID)
       try Self.recordChange(.created, inquiry: inquiry, in: db)
     }

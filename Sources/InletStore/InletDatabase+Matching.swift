@@ -233,7 +233,9 @@ extension InletDatabase {
           json_extract(document, '$.sender.messenger.username') AS messenger_username,
           json_extract(document, '$.match.client_id') AS client_id,
           json_extract(document, '$.match.contact_id') AS contact_id
-        FROM inquiries WHERE status = 'new' ORDER BY id
+        FROM (SELECT id, sender_email, sender_phone, sender_messenger, company_inn,
+          \(InquiryRecord.documentSQL) AS document FROM inquiries WHERE status = 'new')
+        ORDER BY id
         """)
     // A client that came or went changes what its contacts' inquiries match: the contact
     // names its client only while the client is in the directory, and an office line a

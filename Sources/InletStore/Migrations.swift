@@ -385,6 +385,20 @@ public enum Migrations {
         }
       }
     }
+    // An inquiry stored with an empty `document` is as its `inquiry.created` event's payload
+    // says (the ingest writes that JSON once, not twice); the index finds the event, and the
+    // view `inquiry_documents` gives every inquiry's JSON to whoever reads the file with SQL.
+    migrator.registerMigration("2026-12-01-6-created-events") { db in
+      try db.execute(
+        sql: """
+          CREATE INDEX events_created ON events(inquiry_id) WHERE type = 'inquiry.created';
+          CREATE VIEW inquiry_documents AS
+            SELECT id, COALESCE(NULLIF(inquiries.document, ''), (SELECT payload FROM events
+              WHERE events.inquiry_id = inquiries.id AND events.type = 'inquiry.created'
+              ORDER BY events.id LIMIT 1)) AS document
+            FROM inquiries;
+          """)
+    }
     return migrator
   }()
 }

@@ -88,7 +88,8 @@ struct CrashTests {
         try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inquiries") ?? 0,
         try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT idempotency_key) FROM raw_items") ?? 0,
         try Int.fetchOne(
-          db, sql: "SELECT COUNT(DISTINCT json_extract(document, '$.text')) FROM inquiries") ?? 0
+          db, sql: "SELECT COUNT(DISTINCT json_extract(document, '$.text')) FROM inquiry_documents")
+          ?? 0
       )
     }
     #expect(raws == total)

@@ -9,27 +9,69 @@ import Testing
 /// stay usable by GRDB afterwards.
 @Suite("Direct inserts")
 struct DirectInsertTests {
-  @Test("documents and payloads are stored as text equal to their JSON")
+  @Test("a new inquiry's JSON is written once, as its created event's text; reads see it")
   func storedAsText() async throws {
     let temp = try TempDatabase()
     defer { temp.remove() }
-    _ = try await temp.database.ingest(submission(key: "direct-1"))
+    guard case .created(let id, _) = try await temp.database.ingest(submission(key: "direct-1"))
+    else {
+      Issue.record("the submission makes an inquiry")
+      return
+    }
     let rows = try temp.database.readSync { db in
       try Row.fetchAll(
         db,
         sql: """
-          SELECT typeof(i.document) AS documentType, typeof(e.payload) AS payloadType,
-            i.document, e.payload, json_extract(e.payload, '$.text') AS text
+          SELECT i.document, typeof(e.payload) AS payloadType,
+            json_extract(e.payload, '$.text') AS text, v.document AS viewed
           FROM inquiries i JOIN events e ON e.inquiry_id = i.id
+            JOIN inquiry_documents v ON v.id = i.id
           """)
     }
     let row = try #require(rows.first)
     #expect(rows.count == 1)
-    #expect(row["documentType"] as String == "text")
+    // The row stands for the event's payload instead of repeating it.
+    #expect(row["document"] as String == "")
     #expect(row["payloadType"] as String == "text")
     #expect(row["text"] as String? == "Нужен счёт")
-    let document: String = row["document"]
-    #expect(document.contains("Нужен счёт"))
+    #expect((row["viewed"] as String).contains("Нужен счёт"))
+    let inquiry = try #require(try await temp.database.inquiry(id: id))
+    #expect(inquiry.text == "Нужен счёт")
+    #expect(inquiry.id == id)
+    #expect(inquiry.status == "new")
+  }
+
+  @Test("a change writes the whole document; the created event keeps the inquiry as it was made")
+  func changeKeepsCreatedSnapshot() async throws {
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    guard case .created(let id, _) = try await temp.database.ingest(submission(key: "direct-2"))
+    else {
+      Issue.record("the submission makes an inquiry")
+      return
+    }
+    _ = try await temp.database.apply(
+      .accept(
+        action: .newClient, clientID: "C-1", contactID: nil, interestID: "I-1", comment: nil),
+      to: id, by: "crm")
+    let accepted = try #require(try await temp.database.inquiry(id: id))
+    #expect(accepted.status == "accepted")
+    #expect(accepted.acceptance?.clientID == "C-1")
+    #expect(accepted.text == "Нужен счёт")
+    let (document, viewed) = try temp.database.readSync { db in
+      (
+        try String.fetchOne(db, sql: "SELECT document FROM inquiries") ?? "",
+        try String.fetchOne(db, sql: "SELECT document FROM inquiry_documents") ?? ""
+      )
+    }
+    #expect(document.contains("C-1") && document.contains("Нужен счёт"))
+    #expect(viewed == document)
+    let events = try await temp.database.events(after: 0)
+    #expect(events.map(\.type) == [.created, .updated])
+    let created = try JSONSerialization.jsonObject(with: Data(events[0].payload.utf8))
+    let status = (created as? [String: Any])?["status"] as? String
+    #expect(status == "new")
+    #expect(!events[0].payload.contains("C-1"))
   }
 
   @Test("a failing step throws with SQLite's error; the statement then works through GRDB")

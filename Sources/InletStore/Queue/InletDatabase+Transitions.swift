@@ -164,7 +164,7 @@ extension InletDatabase {
       db,
       sql: """
         SELECT id FROM inquiries WHERE id > ? AND +status = 'new'
-          AND json_extract(document, '$.thread.inquiry_id') = ?
+          AND json_extract(\(InquiryRecord.documentSQL), '$.thread.inquiry_id') = ?
         """, arguments: [key, String(key)])
   }
 

@@ -40,6 +40,23 @@ public struct InquiryRecord: Codable, Sendable, FetchableRecord, MutablePersista
   }
 
   public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+  /// The inquiry's JSON as SQL: the `document` column, or — stored empty by the ingest, which
+  /// writes the JSON once — the payload of the inquiry's `inquiry.created` event (the inquiry
+  /// as it was made; any later change writes the whole document into the column). Every read
+  /// of the document goes through this, never through the bare column.
+  static let documentSQL = """
+    COALESCE(NULLIF(inquiries.document, ''), (SELECT payload FROM events
+      WHERE events.inquiry_id = inquiries.id AND events.type = 'inquiry.created'
+      ORDER BY events.id LIMIT 1))
+    """
+
+  public static var databaseSelection: [any SQLSelectable] {
+    [
+      .allColumns(excluding: [CodingKeys.document.rawValue]),
+      SQL(sql: documentSQL).forKey(CodingKeys.document.rawValue),
+    ]
+  }
 }
 
 /// A continuation appended to an inquiry.
