@@ -137,12 +137,14 @@ extension InletDatabase {
       try db.cachedStatement(
         sql: """
           INSERT OR REPLACE INTO clients
-            (id, name, inn, kpp, potential, updated_at, inn_valid, domains, emails, phones, keys)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            (id, name, inn, kpp, potential, updated_at, inn_valid, domains, emails, phones, keys,
+             person)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
           """
       ).execute(arguments: [
         client.id, client.name, client.inn, client.kpp, client.potential, now, client.innValid,
         joined(client.domains), joined(client.emails), joined(client.phones), keysText(keys),
+        client.person,
       ])
       if !change.everything {
         change.clientIDs.insert(client.id)
@@ -306,7 +308,8 @@ extension InletDatabase {
         DirectoryClient(
           id: row["id"], name: row["name"], inn: row["inn"], kpp: row["kpp"],
           domains: split(row["domains"]), emails: split(row["emails"]),
-          phones: split(row["phones"]), potential: row["potential"], innValid: row["inn_valid"]))
+          phones: split(row["phones"]), potential: row["potential"], person: row["person"],
+          innValid: row["inn_valid"]))
     case .contacts:
       return .contact(
         DirectoryContact(

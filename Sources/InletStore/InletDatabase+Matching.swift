@@ -167,12 +167,14 @@ extension InletDatabase {
       if try !isClosed(interest: interest, in: db) { interests.insert(interest, at: 0) }
     }
     match.interestIDs = interests
+    let flags = try lookup.clientFlags(client)
+    // A person client is the sender: no new contact to create.
     match.suggestedAction =
       !interests.isEmpty
-      ? .interactionOnInterest : match.contactID != nil ? .existingContact : .newContactOfClient
+      ? .interactionOnInterest
+      : match.contactID != nil || flags?.person == true ? .existingContact : .newContactOfClient
     match.potentialClient =
-      try lookup.isPotentialClient(client)
-      ?? (acceptance.action == SuggestedAction.newClient.rawValue)
+      flags?.potential ?? (acceptance.action == SuggestedAction.newClient.rawValue)
   }
 
   /// Whether the CRM has closed the interest (the deal won or lost).

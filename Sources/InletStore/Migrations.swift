@@ -399,6 +399,12 @@ public enum Migrations {
             FROM inquiries;
           """)
     }
+    // A client that is a person (B2C): its own keys are the sender's own.
+    migrator.registerMigration("2026-12-01-7-person-clients") { db in
+      try db.alter(table: "clients") { t in
+        t.add(column: "person", .boolean).notNull().defaults(to: false)
+      }
+    }
     return migrator
   }()
 }

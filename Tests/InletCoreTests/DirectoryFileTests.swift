@@ -60,6 +60,36 @@ struct DirectoryFileTests {
     #expect(ivanov.potential)
   }
 
+  @Test("a `person` column marks private buyers (да/нет, 1/0); another word is malformed")
+  func personColumn() throws {
+    let text = """
+      id,name,phones,person
+      c1,Петров Пётр,+7 903 555-66-77,да
+      c2,ООО Кедр,+7 495 333-44-55,0
+      c3,Сидорова,,может быть
+      c4,ООО Без отметки,,
+
+      """
+    var reader = try DirectoryFileReader(
+      bytes: Array(text.utf8), kind: .clients, fileName: "clients.csv")
+    let items = Self.items(&reader)
+    #expect(items.count == 4)
+    guard case .record(.client(let petrov), 2) = items[0],
+      case .record(.client(let kedr), 3) = items[1],
+      case .record(.client(let unmarked), 5) = items[3]
+    else {
+      Issue.record("unexpected items: \(items)")
+      return
+    }
+    #expect(petrov.person)
+    #expect(!kedr.person)
+    #expect(!unmarked.person)
+    #expect(
+      items[2]
+        == .malformed(line: 4, reason: "person: `может быть` is not true/false (1/0, да/нет)")
+    )
+  }
+
   @Test("a UTF-8 `,` export; a row without an id is malformed")
   func utf8Comma() throws {
     let bytes = try Array(Data(contentsOf: Self.folder.appendingPathComponent("contacts.csv")))

@@ -31,6 +31,12 @@ struct MatcherTests {
       // Two clients' own addresses on one provider's domain (no client lists it).
       DirectoryClient(id: "c11", name: "ООО Альфа", emails: ["alfa@hosting-mail.ru"]),
       DirectoryClient(id: "c12", name: "ООО Бета", emails: ["beta@hosting-mail.ru"]),
+      // A private buyer (B2C): the client is the person.
+      DirectoryClient(
+        id: "c13", name: "Петров Пётр", inn: "772158349022", domains: ["petrov-family.ru"],
+        emails: ["Petrov.Home@mail.ru"], phones: ["+7 903 555-66-77"], person: true),
+      // The same, but an organisation: its own phone is its switchboard.
+      DirectoryClient(id: "c14", name: "ООО Кедр", phones: ["+7 495 333-44-55"]),
     ],
     contacts: [
       DirectoryContact(
@@ -207,6 +213,30 @@ struct MatcherTests {
       name: "a phone on one client's record and another client's contact is a conflict",
       phone: "+74957770000", client: "c4", contact: "p11", by: ["phone"], conflicts: ["phone"],
       action: .existingContact, knownContact: true),
+    Case(
+      name: "a person client's own e-mail is the sender: existing_contact, not a new contact",
+      email: "petrov.home@mail.ru", client: "c13", by: ["email"], action: .existingContact),
+    Case(
+      name: "a person client's own phone is the sender", phone: "+79035556677", client: "c13",
+      by: ["phone"], action: .existingContact),
+    Case(
+      name: "a person client's own INN is the sender", inn: "772158349022", client: "c13",
+      by: ["inn"], action: .existingContact),
+    Case(
+      name: "a person client's domain is someone else there (the family's): a new contact",
+      email: "wife@petrov-family.ru", client: "c13", by: ["domain"],
+      action: .newContactOfClient),
+    Case(
+      name: "an organisation's own phone: someone at it, a new contact",
+      phone: "+74953334455", client: "c14", by: ["phone"], action: .newContactOfClient),
+    Case(
+      name: "a personal free-mail address and another company's INN: the INN names the company",
+      email: "anna@gmail.com", inn: "7736010018", client: "c4", by: ["inn"],
+      conflicts: ["email"], action: .newContactOfClient, knownContact: true),
+    Case(
+      name: "a personal free-mail address and its own company's INN: the contact",
+      email: "anna@gmail.com", inn: "5001007329", client: "c2", contact: "p2",
+      by: ["inn", "email"], action: .existingContact, knownContact: true),
   ]
 
   @Test(arguments: cases)

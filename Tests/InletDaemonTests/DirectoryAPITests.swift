@@ -235,6 +235,29 @@ struct DirectoryAPITests {
       #"{"client_id":"c3","title":"Поставка j1, 2 этап","status":"open"}"#)
     #expect(renamed.json["rematched"] as? Int == 1, "\(renamed.body)")
     #expect(try await match(daemon, astraID)["interest_ids"] as? [String] == ["j1", "j2"])
+
+    // A private buyer: the client's own address is the sender's, whom the CRM already has.
+    let buyer = try await daemon.postLead(#"{"email":"petrov.home@mail.ru","message":"Диван"}"#)
+    let buyerID = try #require(buyer.json["id"] as? String)
+    #expect(try await match(daemon, buyerID)["suggested_action"] as? String == "new_client")
+    let person = try await send(
+      daemon, .PUT, "/api/v1/directory/clients/c4",
+      #"{"name":"Петров Пётр","emails":["petrov.home@mail.ru"],"person":true}"#)
+    #expect(person.json["rematched"] as? Int == 1, "\(person.body)")
+    var buyerMatch = try await match(daemon, buyerID)
+    #expect(buyerMatch["client_id"] as? String == "c4")
+    #expect(buyerMatch["suggested_action"] as? String == "existing_contact")
+    let (_, stored) = try await daemon.get(
+      "/api/v1/directory/clients/c4", token: daemon.readToken)
+    let card = try JSONSerialization.jsonObject(with: Data(stored.utf8)) as? [String: Any]
+    #expect(card?["person"] as? Bool == true, "\(stored)")
+    // The same card as an organisation: its general address is someone new at it.
+    let organisation = try await send(
+      daemon, .PUT, "/api/v1/directory/clients/c4",
+      #"{"name":"Петров Пётр","emails":["petrov.home@mail.ru"]}"#)
+    #expect(organisation.json["rematched"] as? Int == 1, "\(organisation.body)")
+    buyerMatch = try await match(daemon, buyerID)
+    #expect(buyerMatch["suggested_action"] as? String == "new_contact_of_client")
   }
 
   @Test("inlet directory import: windows-1251 `;` with a column map, malformed rows by line")

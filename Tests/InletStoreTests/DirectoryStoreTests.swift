@@ -16,6 +16,9 @@ struct DirectoryStoreTests {
     DirectoryClient(id: "c2", name: "ООО Лютик", inn: "5001007329", domains: ["mail.ru"]),
     DirectoryClient(id: "c3", name: "ИП Сидоров", inn: "7707083894", potential: true),
     DirectoryClient(id: "c4", name: "Газпром", inn: "7736010018", domains: ["gazprom.ru"]),
+    DirectoryClient(
+      id: "c5", name: "Петров Пётр", inn: "772158349022", emails: ["petrov.home@mail.ru"],
+      phones: ["+7 903 555-66-77"], person: true),
   ]
   static let contacts = [
     DirectoryContact(
@@ -96,6 +99,13 @@ struct DirectoryStoreTests {
     }
     #expect(c3.inn == "7707083894")
     #expect(c3.innValid == false)
+    #expect(!c3.person)
+    guard case .client(let c5) = try await temp.database.directoryRecord(.clients, id: "c5")
+    else {
+      Issue.record("c5 missing")
+      return
+    }
+    #expect(c5.person)
     let deleted = try await temp.database.deleteDirectory(.contacts, id: "p1")
     let again = try await temp.database.deleteDirectory(.contacts, id: "p1")
     #expect(deleted.deleted["contacts"] == 1)
@@ -368,6 +378,9 @@ struct DirectoryStoreTests {
       (Inquiry.Sender(email: "x@mail.ru"), Inquiry.Company(inn: "7707083894")),
       (Inquiry.Sender(messenger: .init(network: "Telegram", id: "1001")), nil),
       (Inquiry.Sender(), Inquiry.Company(inn: "5001007329")),
+      // A person client, by its own phone; a free-mail contact who typed another's INN.
+      (Inquiry.Sender(phone: "+79035556677"), nil),
+      (Inquiry.Sender(email: "petrov.home@mail.ru"), Inquiry.Company(inn: "7736010018")),
     ]
     let matcher = Matcher()
     for (sender, company) in senders {
@@ -523,6 +536,7 @@ struct DirectoryStoreTests {
           emails: ["x@new.ru"], phones: ["+7 495 000-00-01"])),
       .contact(DirectoryContact(id: "p9", clientID: "c2", emails: ["other@lutik.ru"])),
       .client(DirectoryClient(id: "c3", name: "ИП Сидоров", inn: "12", potential: false)),
+      .client(DirectoryClient(id: "c6", name: "Сидорова Анна", person: true)),
       .contact(DirectoryContact(id: "p10", name: "Без клиента")),
       .interest(DirectoryInterest(id: "i1", clientID: "c5", status: .closed)),
     ]
@@ -545,8 +559,8 @@ struct DirectoryStoreTests {
         try String.fetchAll(
           db,
           sql: """
-            SELECT 'client ' || json_array(id, name, inn, kpp, potential, inn_valid, domains,
-              emails, phones, keys) FROM clients
+            SELECT 'client ' || json_array(id, name, inn, kpp, potential, person, inn_valid,
+              domains, emails, phones, keys) FROM clients
             UNION ALL SELECT 'contact ' || json_array(id, client_id, name, emails, phones,
               messengers, keys) FROM contacts
             UNION ALL SELECT 'interest ' || json_array(id, client_id, contact_id, title, stage,
@@ -562,6 +576,7 @@ struct DirectoryStoreTests {
     #expect(actual.contains(#"key ["email","other@lutik.ru","contact","p9"]"#))
     #expect(!actual.contains(#"key ["email","new@lutik.ru","contact","p9"]"#))
     #expect(!actual.contains(#"key ["email","ivan@romashka.ru","contact","p1"]"#))
+    #expect(actual.contains { $0.hasPrefix(#"client ["c6","Сидорова Анна",null,null,0,1,"#) })
   }
 }
 

@@ -14,13 +14,17 @@ public struct DirectoryClient: Codable, Sendable, Equatable {
   public var phones: [String]
   /// A potential client: created from an inquiry, requisites not filled in yet.
   public var potential: Bool
+  /// A person (a private buyer, B2C), not an organisation: the client record's own e-mail,
+  /// phone or INN is then the sender's own, and an inquiry from it is the client's, not a new
+  /// contact's.
+  public var person: Bool
   /// Whether ``inn`` passed the check-digit test; an invalid INN is kept but never matched.
   public var innValid: Bool?
 
   public init(
     id: String, name: String? = nil, inn: String? = nil, kpp: String? = nil,
     domains: [String] = [], emails: [String] = [], phones: [String] = [], potential: Bool = false,
-    innValid: Bool? = nil
+    person: Bool = false, innValid: Bool? = nil
   ) {
     self.id = id
     self.name = name
@@ -30,11 +34,12 @@ public struct DirectoryClient: Codable, Sendable, Equatable {
     self.emails = emails
     self.phones = phones
     self.potential = potential
+    self.person = person
     self.innValid = innValid
   }
 
   enum CodingKeys: String, CodingKey {
-    case id, name, inn, kpp, domains, emails, phones, potential
+    case id, name, inn, kpp, domains, emails, phones, potential, person
     case innValid = "inn_valid"
   }
 
@@ -49,6 +54,7 @@ public struct DirectoryClient: Codable, Sendable, Equatable {
     emails = try c.decodeIfPresent([String].self, forKey: .emails) ?? []
     phones = try c.decodeIfPresent([String].self, forKey: .phones) ?? []
     potential = try c.decodeIfPresent(Bool.self, forKey: .potential) ?? false
+    person = try c.decodeIfPresent(Bool.self, forKey: .person) ?? false
     innValid = try c.decodeIfPresent(Bool.self, forKey: .innValid)
   }
 }

@@ -14,7 +14,8 @@ public struct DirectoryRowMapper: Sendable {
   /// The fields each kind has.
   public static func fieldNames(_ kind: DirectoryKind) -> [String] {
     switch kind {
-    case .clients: return ["id", "name", "inn", "kpp", "domains", "emails", "phones", "potential"]
+    case .clients:
+      return ["id", "name", "inn", "kpp", "domains", "emails", "phones", "potential", "person"]
     case .contacts: return ["id", "client_id", "name", "emails", "phones", "messengers"]
     case .interests:
       return ["id", "client_id", "contact_id", "title", "stage", "status", "updated_at"]
@@ -78,18 +79,19 @@ public struct DirectoryRowMapper: Sendable {
     guard let id = value(0) else { throw DirectoryImportError("the id is empty") }
     switch kind {
     case .clients:
-      // id, name, inn, kpp, domains, emails, phones, potential
-      var potential = false
-      if let text = value(7) {
+      // id, name, inn, kpp, domains, emails, phones, potential, person
+      func flag(_ position: Int, _ name: String) throws(DirectoryImportError) -> Bool {
+        guard let text = value(position) else { return false }
         guard let flag = Self.flag(text) else {
-          throw DirectoryImportError("potential: `\(text)` is not true/false (1/0, да/нет)")
+          throw DirectoryImportError("\(name): `\(text)` is not true/false (1/0, да/нет)")
         }
-        potential = flag
+        return flag
       }
       return .client(
         DirectoryClient(
           id: id, name: value(1), inn: value(2), kpp: value(3), domains: Self.list(value(4)),
-          emails: Self.list(value(5)), phones: Self.list(value(6)), potential: potential))
+          emails: Self.list(value(5)), phones: Self.list(value(6)),
+          potential: try flag(7, "potential"), person: try flag(8, "person")))
     case .contacts:
       // id, client_id, name, emails, phones, messengers
       return .contact(

@@ -8,8 +8,21 @@ public protocol DirectoryLookup {
   /// Ids of the client's open interests: those of `contact` (the person who wrote or called)
   /// first, then the others; most recently updated first within each.
   func openInterestIDs(ofClient id: String, contact: String?) throws -> [String]
-  /// Whether the client exists and is a potential client (`nil`: unknown client).
-  func isPotentialClient(_ id: String) throws -> Bool?
+  /// The client's flags matching reads (`nil`: unknown client).
+  func clientFlags(_ id: String) throws -> DirectoryClientFlags?
+}
+
+/// What matching reads of a client besides its keys.
+public struct DirectoryClientFlags: Sendable, Equatable {
+  /// A potential client (``DirectoryClient/potential``).
+  public var potential: Bool
+  /// A person, not an organisation (``DirectoryClient/person``).
+  public var person: Bool
+
+  public init(potential: Bool, person: Bool) {
+    self.potential = potential
+    self.person = person
+  }
 }
 
 /// A client or contact found by a key.

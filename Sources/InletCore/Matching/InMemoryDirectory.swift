@@ -104,7 +104,7 @@ public struct InMemoryDirectory: DirectoryLookup, Sendable {
     return (theirs + open.filter { contact == nil || $0.contactID != contact }).map(\.id)
   }
 
-  public func isPotentialClient(_ id: String) throws -> Bool? {
-    clients[id]?.potential
+  public func clientFlags(_ id: String) throws -> DirectoryClientFlags? {
+    clients[id].map { DirectoryClientFlags(potential: $0.potential, person: $0.person) }
   }
 }

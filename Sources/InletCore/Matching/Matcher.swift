@@ -25,6 +25,8 @@ public struct Matcher: Sendable {
     /// Every client the key names, also through the records not preferred (a client's own
     /// phone when a contact of another client has it too): these make a conflict.
     var named: [String]
+    /// The clients whose own record has the key (not through a contact).
+    var ownRecords: [String] = []
   }
 
   /// The keys of a sender that matching looks up, by criterion. Invalid INNs and free-mail
@@ -33,11 +35,19 @@ public struct Matcher: Sendable {
     MatchCriterion, DirectoryKey
   )] {
     var keys: [(MatchCriterion, DirectoryKey)] = []
-    if let email = sender.email {
+    let domain = sender.email.flatMap { DirectoryNormalizer.domain(ofEmail: $0) }
+    let freeMail = domain.map { rules.isFreeMail($0) } ?? false
+    // A corporate address names the sender's company before the INN they typed; a personal
+    // free-mail one follows the person from job to job, so the INN (the company they write for
+    // now) comes first, as it does before a phone.
+    if let email = sender.email, !freeMail {
       keys.append((.email, DirectoryKey(.email, email)))
     }
     if let inn = company?.inn, INN.isValid(inn) {
       keys.append((.inn, DirectoryKey(.inn, inn)))
+    }
+    if let email = sender.email, freeMail {
+      keys.append((.email, DirectoryKey(.email, email)))
     }
     if let phone = sender.phone {
       keys.append((.phone, DirectoryKey(.phone, phone)))
@@ -55,9 +65,7 @@ public struct Matcher: Sendable {
         keys.append((.messenger, DirectoryKey(.messenger, key)))
       }
     }
-    if let email = sender.email, let domain = DirectoryNormalizer.domain(ofEmail: email),
-      !rules.isFreeMail(domain)
-    {
+    if let domain, !freeMail {
       keys.append((.domain, DirectoryKey(.domain, domain)))
     }
     return keys
@@ -98,7 +106,9 @@ public struct Matcher: Sendable {
       guard !clients.isEmpty || !contacts.isEmpty else { continue }
       let named = Self.unique(hits.compactMap(\.clientID))
       evidence.append(
-        Evidence(criterion: criterion, clients: clients, contacts: contacts, named: named))
+        Evidence(
+          criterion: criterion, clients: clients, contacts: contacts, named: named,
+          ownRecords: pointing.filter { $0.recordType == .client }.compactMap(\.clientID)))
     }
     var match = try decide(evidence, in: directory)
     for criterion in tooBroad where !match.conflicts.contains(criterion) {
@@ -138,9 +148,16 @@ public struct Matcher: Sendable {
         match.conflicts.append(item.criterion.rawValue)
       }
     }
+    // A person client's own e-mail, phone, messenger or INN is the sender's own: the client is
+    // the person who wrote, not a company with someone new at it.
+    var senderIsClient = false
     if let clientID {
       match.interestIDs = try directory.openInterestIDs(ofClient: clientID, contact: contactID)
-      match.potentialClient = try directory.isPotentialClient(clientID) ?? false
+      let flags = try directory.clientFlags(clientID)
+      match.potentialClient = flags?.potential ?? false
+      senderIsClient =
+        contactID == nil && flags?.person == true
+        && evidence.contains { $0.criterion != .domain && $0.ownRecords.contains(clientID) }
     } else {
       match.potentialClient = contactID == nil
     }
@@ -151,7 +168,9 @@ public struct Matcher: Sendable {
     }
     if clientID != nil && !match.interestIDs.isEmpty {
       match.suggestedAction = .interactionOnInterest
-    } else if contactID != nil || match.candidates.contains(where: { $0.contactID != nil }) {
+    } else if contactID != nil || senderIsClient
+      || match.candidates.contains(where: { $0.contactID != nil })
+    {
       match.suggestedAction = .existingContact
     } else if clientID != nil || !match.candidates.isEmpty {
       match.suggestedAction = .newContactOfClient

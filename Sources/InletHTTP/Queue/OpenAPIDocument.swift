@@ -1235,6 +1235,11 @@ public enum OpenAPIDocument {
             potential:
               type: [boolean, "null"]
               description: A potential client (requisites not filled in yet); default false.
+            person:
+              type: [boolean, "null"]
+              description: A person (a private buyer, физлицо), not an organisation; default false.
+                An inquiry from the client's own e-mail, phone, messenger or INN then suggests
+                `existing_contact` (the client is the sender), not `new_contact_of_client`.
         DirectoryContactFields:
           description: |
             A contact as the CRM sends it (`id` comes from the path, or from `DirectoryBatchContact`);
@@ -1335,7 +1340,7 @@ public enum OpenAPIDocument {
         DirectoryClient:
           description: A client as stored.
           type: object
-          required: [id, domains, emails, phones, potential]
+          required: [id, domains, emails, phones, potential, person]
           properties:
             id: { type: string }
             name: { type: string }
@@ -1345,6 +1350,7 @@ public enum OpenAPIDocument {
             emails: { type: array, items: { type: string } }
             phones: { type: array, items: { type: string } }
             potential: { type: boolean }
+            person: { type: boolean }
             inn_valid:
               type: boolean
               description: Whether `inn` passed the check-digit test (present when `inn` is); an

@@ -31,8 +31,9 @@ public struct DirectoryImportChunk: Sendable {
     /// Its keys: `keyCount` keys from `firstKey` (in keys, not texts).
     var firstKey: Int32
     var keyCount: Int32
-    /// Client flags: `potential`, and `innValid` as 1, 0 or −1 (NULL).
+    /// Client flags: `potential`, `person`, and `innValid` as 1, 0 or −1 (NULL).
     var potential: Int8
+    var person: Int8
     var innValid: Int8
   }
 
@@ -110,7 +111,7 @@ public struct DirectoryImportChunk: Sendable {
       let type: Text
       var row = Row(
         kind: .other, firstText: Int32(texts.count), firstKey: Int32(keyTexts.count / 4),
-        keyCount: 0, potential: 0, innValid: -1)
+        keyCount: 0, potential: 0, person: 0, innValid: -1)
       switch item.record {
       case .client(let client):
         row.kind = .client
@@ -125,6 +126,7 @@ public struct DirectoryImportChunk: Sendable {
         texts.append(append(client.phones))
         texts.append(append(item.keys))
         row.potential = client.potential ? 1 : 0
+        row.person = client.person ? 1 : 0
         row.innValid = client.innValid.map { $0 ? 1 : 0 } ?? -1
       case .contact(let contact):
         row.kind = .contact

@@ -45,8 +45,9 @@ struct DirectoryImportWriter {
     insertClient = try db.cachedStatement(
       sql: """
         INSERT INTO clients
-          (id, name, inn, kpp, potential, updated_at, inn_valid, domains, emails, phones, keys)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          (id, name, inn, kpp, potential, updated_at, inn_valid, domains, emails, phones, keys,
+           person)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (id) DO NOTHING
         """)
     insertContact = try db.cachedStatement(
@@ -71,6 +72,7 @@ struct DirectoryImportWriter {
             let first = Int(row.firstText)
             try bind(statement, Self.clientParameters, chunk.texts, from: first, bytes)
             try check(sqlite3_bind_int(statement, 5, Int32(row.potential)))
+            try check(sqlite3_bind_int(statement, 12, Int32(row.person)))
             try check(sqlite3_bind_double(statement, 6, now))
             if row.innValid < 0 {
               try check(sqlite3_bind_null(statement, 7))

@@ -106,8 +106,11 @@ struct SQLiteDirectoryLookup: DirectoryLookup {
     return try String.fetchAll(statement, arguments: [id, contact])
   }
 
-  func isPotentialClient(_ id: String) throws -> Bool? {
-    let statement = try db.cachedStatement(sql: "SELECT potential FROM clients WHERE id = ?")
-    return try Bool.fetchOne(statement, arguments: [id])
+  func clientFlags(_ id: String) throws -> DirectoryClientFlags? {
+    let statement = try db.cachedStatement(
+      sql: "SELECT potential, person FROM clients WHERE id = ?")
+    return try Row.fetchOne(statement, arguments: [id]).map {
+      DirectoryClientFlags(potential: $0[0], person: $0[1])
+    }
   }
 }
