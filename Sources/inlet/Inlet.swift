@@ -14,7 +14,7 @@ struct Inlet: AsyncParsableCommand {
     version: version,
     subcommands: [
       Serve.self, CheckConfig.self, Poll.self, Inquiries.self, ReplayCommand.self,
-      Directory.self, Status.self, BenchMail.self,
+      Directory.self, Status.self, Backup.self, Restore.self, BenchMail.self,
     ])
 }
 

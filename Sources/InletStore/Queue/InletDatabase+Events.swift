@@ -16,9 +16,19 @@ extension InletDatabase {
     }
   }
 
-  /// The id of the newest event (0 when there is none): where a fresh stream starts.
+  /// The id of the newest event, or the last one given out if a restore skipped past it (0
+  /// when there is none): where a fresh stream starts.
   public func lastEventID() async throws -> Int64 {
-    try await read { db in try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM events") ?? 0 }
+    // With the ids a restore skipped (`sqlite_sequence`): a CRM's id from the replaced
+    // database is not ahead of this one.
+    try await read { db in
+      try Int64.fetchOne(
+        db,
+        sql: """
+          SELECT MAX(COALESCE((SELECT MAX(id) FROM events), 0),
+            COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0))
+          """) ?? 0
+    }
   }
 
   static func event(_ row: Row) -> QueueEvent {

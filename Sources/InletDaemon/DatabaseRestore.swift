@@ -1,0 +1,22 @@
+import Foundation
+import InletStore
+
+/// `inlet restore`: the store's restore under the daemon's lock, so it never replaces a
+/// database a running `inlet serve` (or `inlet poll`) has open.
+public enum DatabaseRestore {
+  public static func run(
+    backup: String, databasePath: String, advance: Int64?
+  ) throws -> RestoreSummary {
+    let lock: DatabaseLock
+    do {
+      lock = try DatabaseLock(databasePath: databasePath)
+    } catch let held as DatabaseLock.Held {
+      throw ServerError(
+        held.description.replacingOccurrences(
+          of: "stop it first", with: "stop it first (systemctl stop inlet), then restore"))
+    }
+    return try withExtendedLifetime(lock) {
+      try InletDatabase.restore(from: backup, into: databasePath, advance: advance)
+    }
+  }
+}
