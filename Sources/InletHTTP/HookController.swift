@@ -106,16 +106,20 @@ struct HookController {
             + "options.allow_from")
       }
     }
+    // A token in a header or the URL is checked before the body is measured or read.
+    var hookRequest = Self.hookRequest(
+      request, context: context, body: [], legacy: instance.definition.body.legacyCharset)
+    hookRequest.remoteAddress = remote
+    if let reason = processor.refusalBeforeBody(hookRequest, for: instance) {
+      throw refuseUnauthenticated(instance, reason: reason, remote: remote, logger: logger)
+    }
     // A form that takes files may allow more than `http.max_body_bytes`.
     let limit = ChannelOptions.integer(instance.options["max_body_bytes"]) ?? context.maxBodyBytes
     if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
       throw ErrorMiddleware<InletRequestContext>.translate(.contentTooLarge)
     }
     let buffer = try await request.body.collect(upTo: limit)
-    var hookRequest = Self.hookRequest(
-      request, context: context, body: Array(buffer.readableBytesView),
-      legacy: instance.definition.body.legacyCharset)
-    hookRequest.remoteAddress = remote
+    hookRequest.body = Array(buffer.readableBytesView)
     if let publicURL {
       var base = publicURL
       while base.hasSuffix("/") { base.removeLast() }
@@ -130,12 +134,8 @@ struct HookController {
       replyContext.callerName = await callerName(reply, replyContext)
       return try ReplyRenderer.response(reply, context: replyContext)
     case .unauthenticated(let reason):
-      health.recordAuthFailure(channel: instance.name, reason: reason)
-      CounterCache.shared.increment("inlet_auth_failures_total", [("channel", instance.name)])
-      logger.warning(
-        "webhook refused: authentication failed",
-        metadata: ["reason": "\(reason)", "remote": "\(hookRequest.remoteAddress ?? "?")"])
-      throw APIError(.unauthorized, code: "unauthorized", message: reason)
+      throw refuseUnauthenticated(
+        instance, reason: reason, remote: hookRequest.remoteAddress, logger: logger)
     case .refused(let failure):
       throw APIError(
         HTTPResponse.Status(code: failure.status), code: failure.code, message: failure.message)
@@ -147,6 +147,18 @@ struct HookController {
       try await admit(instance, client: hookRequest.remoteAddress, keeping: parts, logger: logger)
       return try await storeAll(parts, instance: instance, logger: logger)
     }
+  }
+
+  /// Counts and logs a request that failed authentication; the error to answer it with.
+  private func refuseUnauthenticated(
+    _ instance: ChannelInstance, reason: String, remote: String?, logger: Logger
+  ) -> APIError {
+    health.recordAuthFailure(channel: instance.name, reason: reason)
+    CounterCache.shared.increment("inlet_auth_failures_total", [("channel", instance.name)])
+    logger.warning(
+      "webhook refused: authentication failed",
+      metadata: ["reason": "\(reason)", "remote": "\(remote ?? "?")"])
+    return APIError(.unauthorized, code: "unauthorized", message: reason)
   }
 
   private func store(_ submission: RawSubmission, instance: ChannelInstance, logger: Logger)

@@ -361,6 +361,51 @@ struct HookProcessorTests {
     let encoded = String(decoding: try JSONEncoder().encode(transport), as: UTF8.self)
     #expect(!encoded.contains(Self.token))
   }
+  @Test("a token scheme refuses before the body; a handshake or a body-reading scheme waits")
+  func refusalBeforeBody() throws {
+    let empty = Self.json("", headers: [(name: "Authorization", value: "Bearer nope")])
+    #expect(processor.refusalBeforeBody(empty, for: instance) == "wrong token")
+    #expect(processor.refusalBeforeBody(Self.json(""), for: instance) == nil)
+    #expect(
+      processor.refusalBeforeBody(
+        Self.json("", headers: [], query: [(name: "token", value: Self.token)]), for: instance)
+        == nil)
+    // A handshake answered without authentication, matched by the URL alone: it is answered,
+    // not refused; one that needs the body to tell: nothing is decided before it.
+    let yaml = """
+      name: acme
+      auth: { scheme: bearer-or-url-token }
+      body: { accept: [json] }
+      handshakes:
+        - name: ping
+          match: { method: GET, query: { ping: "*" } }
+          authenticate: false
+          reply: { status: 200, text: pong }
+      fields: { text: body }
+      """
+    let pinged = ChannelInstance(
+      name: "acme", definition: try ChannelDefinitionLoader.parse(yaml: yaml, name: "acme"),
+      secrets: ChannelSecrets(["token": "t"]))
+    #expect(processor.refusalBeforeBody(.get([(name: "ping", value: "1")]), for: pinged) == nil)
+    #expect(processor.refusalBeforeBody(.get([]), for: pinged) != nil)
+    let bodyHandshake = yaml.replacingOccurrences(
+      of: "{ method: GET, query: { ping: \"*\" } }", with: "{ fields: { type: ping } }")
+    let echoed = ChannelInstance(
+      name: "acme",
+      definition: try ChannelDefinitionLoader.parse(yaml: bodyHandshake, name: "acme"),
+      secrets: ChannelSecrets(["token": "t"]))
+    #expect(processor.refusalBeforeBody(empty, for: echoed) == nil)
+    // A signature over the body (VK's secret inside it): never decided before the body.
+    let vk = ChannelInstance(
+      name: "vk",
+      definition: try ChannelDefinitionLoader.parse(
+        yaml: String(
+          contentsOf: Fixtures.channelsFolder.appendingPathComponent("vk.yaml"), encoding: .utf8),
+        name: "vk"),
+      secrets: ChannelSecrets(["secret": "k", "confirmation": "c"]))
+    #expect(processor.refusalBeforeBody(empty, for: vk) == nil)
+  }
+
 }
 
 @Suite("allow_from address ranges")
@@ -390,4 +435,5 @@ struct AddressRangeTests {
   func invalid(_ text: String) {
     #expect(AddressRange(text) == nil)
   }
+
 }

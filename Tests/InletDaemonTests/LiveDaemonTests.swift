@@ -134,6 +134,41 @@ struct LiveDaemonTests {
     #expect(try await daemon.submitLead(1).isEmpty == false)
   }
 
+  @Test("a wrong token is refused before the body is read: not measured, not waited for")
+  func refusedBeforeBody() async throws {
+    let daemon = try DaemonHarness(maxBodyBytes: 4096)
+    defer { daemon.remove() }
+    try await daemon.start()
+    // Heads alone: a body announced (5 MB, beyond the limit; 1,000 bytes, within it) and never
+    // sent. Both are answered 401 at once: the size is no reason to read, the bytes are not
+    // waited for (the daemon would otherwise wait up to the idle timeout, 60 s).
+    for (length, auth) in [(5_000_000, "Bearer nope"), (1_000, "Bearer nope"), (1_000, nil)] {
+      let fd = try #require(DaemonHarness.loopbackSocket(port: daemon.port, seconds: 10))
+      defer { close(fd) }
+      let head = Array(
+        ("POST /hooks/site HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+          + (auth.map { "Authorization: \($0)\r\n" } ?? "")
+          + "Content-Length: \(length)\r\n\r\n").utf8)
+      #expect(send(fd, head, head.count, 0) == head.count)
+      let opened = ContinuousClock.now
+      var received = ""
+      var buffer = [UInt8](repeating: 0, count: 1024)
+      while !received.contains("}}") {
+        let count = recv(fd, &buffer, buffer.count, 0)
+        guard count > 0 else { break }
+        received += String(decoding: buffer[..<count], as: UTF8.self)
+      }
+      #expect(received.hasPrefix("HTTP/1.1 401"), "\(length): \(received)")
+      #expect(received.contains(#""code":"unauthorized""#), "\(received)")
+      #expect(ContinuousClock.now - opened < .seconds(5))
+    }
+    // Counted as any refusal, stored never; the right token still gets through.
+    let metrics = try await daemon.get("/metrics").1
+    #expect(metrics.contains(#"inlet_auth_failures_total{channel="site"} 3"#), "\(metrics)")
+    #expect(try database(daemon).countsSync().rawItems.values.reduce(0, +) == 0)
+    #expect(try await daemon.submitLead(1) == "1")
+  }
+
   @Test("oversized, malformed and wrongly typed bodies get clear JSON errors")
   func badBodies() async throws {
     let daemon = try DaemonHarness(maxBodyBytes: 4096)

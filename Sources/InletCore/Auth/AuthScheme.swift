@@ -9,6 +9,9 @@ public protocol AuthScheme: Sendable {
   var needsDecodedBody: Bool { get }
   /// Whether the provider signs the public URL it called (`http.public_url` must be set).
   var needsPublicURL: Bool { get }
+  /// Whether the decision reads the body at all (a signature over it, a secret inside it);
+  /// `false`: headers and URL decide, and a request is refused before its body is read.
+  var readsBody: Bool { get }
   /// Decides; never throws, never logs secrets. `parameters` are the definition's
   /// `auth.parameters`.
   func authenticate(
@@ -20,6 +23,7 @@ public protocol AuthScheme: Sendable {
 
 extension AuthScheme {
   public var needsPublicURL: Bool { false }
+  public var readsBody: Bool { true }
 }
 
 /// The outcome of an authentication check.

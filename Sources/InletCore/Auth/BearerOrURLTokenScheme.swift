@@ -6,6 +6,7 @@ public struct BearerOrURLTokenScheme: AuthScheme {
   public let name = "bearer-or-url-token"
   public let requiredSecrets = ["token"]
   public let needsDecodedBody = false
+  public let readsBody = false
 
   public init() {}
 

@@ -4,6 +4,7 @@ public struct PathOrURLTokenScheme: AuthScheme {
   public let name = "path-or-url-token"
   public let requiredSecrets = ["token"]
   public let needsDecodedBody = false
+  public let readsBody = false
 
   public init() {}
 

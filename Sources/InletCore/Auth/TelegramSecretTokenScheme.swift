@@ -4,6 +4,7 @@ public struct TelegramSecretTokenScheme: AuthScheme {
   public let name = "telegram-secret-token"
   public let requiredSecrets = ["secret_token"]
   public let needsDecodedBody = false
+  public let readsBody = false
 
   public init() {}
 

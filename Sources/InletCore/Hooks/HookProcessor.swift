@@ -12,6 +12,31 @@ public struct HookProcessor: Sendable {
     self.phone = phone
   }
 
+  /// The reason to refuse a request before its body is read, when its headers and URL settle
+  /// it: the channel's scheme reads no body (a bearer, URL or header token) and no handshake
+  /// answered without authentication matches it (one that needs the body could: then nothing
+  /// is decided here). `nil`: read the body and ``process(_:for:now:replaying:)`` it. An
+  /// unauthenticated sender's megabytes are then never read, decoded or kept in memory.
+  public func refusalBeforeBody(_ headersOnly: HookRequest, for instance: ChannelInstance)
+    -> String?
+  {
+    let definition = instance.definition
+    guard let scheme = schemes.scheme(named: definition.auth.scheme), !scheme.readsBody else {
+      return nil
+    }
+    for handshake in definition.handshakes where !handshake.authenticate {
+      if handshake.match.needsBody || handshake.match.matches(headersOnly, body: nil) {
+        return nil
+      }
+    }
+    if case .refused(let reason) = scheme.authenticate(
+      headersOnly, body: nil, secrets: instance.secrets, parameters: definition.auth.parameters)
+    {
+      return reason
+    }
+    return nil
+  }
+
   /// Decides what to do with one request to `instance`. `replaying` is for `inlet replay`: the
   /// request was authenticated when it arrived (its credentials were not stored), so the check
   /// is skipped.
