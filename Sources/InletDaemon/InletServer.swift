@@ -43,6 +43,14 @@ public struct InletServer: Sendable {
       ])
 
     try await database.setDeliveryEnabled(loaded.config.delivery != nil)
+    let started = ContinuousClock.now
+    if let changed = try await database.rematchQueueIfRulesChanged(), changed > 0 {
+      logger.notice(
+        "the queue was matched again: the matching rules changed (an upgrade or matching:)",
+        metadata: [
+          "inquiries.changed": "\(changed)", "duration": "\(ContinuousClock.now - started)",
+        ])
+    }
     let health = HealthRegistry()
     for channel in loaded.channels {
       health.register(channel: channel.name, definition: channel.definition.name)

@@ -405,6 +405,13 @@ public enum Migrations {
         t.add(column: "person", .boolean).notNull().defaults(to: false)
       }
     }
+    // What the queue was last matched with (``InletDatabase/rematchQueueIfRulesChanged()``).
+    migrator.registerMigration("2026-12-01-8-matching-state") { db in
+      try db.create(table: "matching_state") { t in
+        t.primaryKey("id", .integer).check { $0 == 1 }
+        t.column("fingerprint", .text).notNull()
+      }
+    }
     return migrator
   }()
 }

@@ -314,6 +314,43 @@ struct DirectoryAPITests {
     #expect(bad.status != 0)
   }
 
+  @Test("restarted with another `matching:`, the daemon matches its queue again; once")
+  func rematchAtStartAfterRulesChanged() async throws {
+    let daemon = try DaemonHarness(extraConfig: "matching:\n  free_mail_domains: [romashka.ru]")
+    defer { daemon.remove() }
+    try await daemon.start()
+    let put = try await daemon.request(
+      .PUT, "/api/v1/directory/clients/c1",
+      headers: [
+        ("Authorization", "Bearer \(daemon.writeToken)"), ("Content-Type", "application/json"),
+      ],
+      body: Array(#"{"name":"ООО Ромашка","domains":["romashka.ru"]}"#.utf8))
+    #expect(put.status == 200, "\(put.body)")
+    let lead = try await daemon.postLead(#"{"name":"Пётр","email":"petr@romashka.ru"}"#)
+    let leadID = try #require(lead.json["id"] as? String)
+    // romashka.ru is configured as free mail: its domain says nothing.
+    #expect(try await match(daemon, leadID)["suggested_action"] as? String == "new_client")
+    #expect(daemon.stop() == 0)
+
+    // The administrator corrects the list; the queued lead is c1's at the next start.
+    let config = try String(contentsOfFile: daemon.configPath, encoding: .utf8)
+    try config.replacingOccurrences(of: "[romashka.ru]", with: "[mail.ru]")
+      .write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
+    try await daemon.start()
+    let leadMatch = try await match(daemon, leadID)
+    #expect(leadMatch["client_id"] as? String == "c1")
+    #expect(leadMatch["by"] as? [String] == ["domain"])
+    #expect(daemon.log().contains("the queue was matched again"), "\(daemon.log())")
+    let (status, body) = try await daemon.get("/api/v1/events?after=0", token: daemon.readToken)
+    #expect(status == 200)
+    #expect(body.components(separatedBy: "inquiry.updated").count - 1 == 1, "\(body)")
+
+    // The same rules at the next start: nothing is matched again.
+    #expect(daemon.stop() == 0)
+    try await daemon.start()
+    #expect(daemon.log().components(separatedBy: "the queue was matched again").count - 1 == 1)
+  }
+
   @Test("`matching:` is checked strictly")
   func strictConfig() throws {
     let daemon = try DaemonHarness(extraConfig: "matching:\n  max_match: 3")

@@ -290,6 +290,40 @@ struct DirectoryStoreTests {
     #expect(events == 4)
   }
 
+  @Test("changed rules (an upgrade, a new free-mail list) match the queue again, once")
+  func rematchOnRulesChange() async throws {
+    let temp = try await Self.loaded()
+    defer { temp.remove() }
+    var database = temp.database
+    let queued = try Self.created(
+      try await database.ingest(submission(key: "a", email: "someone@mail.ru")))
+    let decided = try Self.created(
+      try await database.ingest(submission(key: "b", email: "other@mail.ru")))
+    try await database.write { db in
+      try db.execute(
+        sql: "UPDATE inquiries SET status = 'accepted' WHERE id = ?", arguments: [decided])
+    }
+    // A file that was never matched under a fingerprint (new, or from before): matched again;
+    // nothing differs under the same rules, and the next start has nothing to do.
+    #expect(try await database.rematchQueueIfRulesChanged() == 0)
+    #expect(try await database.rematchQueueIfRulesChanged() == nil)
+    #expect(try await Self.inquiry(queued, in: database).match.suggestedAction == .newClient)
+    let before = try await database.lastEventID()
+
+    // The administrator takes mail.ru off the free-mail list: c2 lists it as its domain.
+    database.directorySettings = DirectorySettings(
+      rules: MatchingRules(freeMailDomains: ["gmail.com"]))
+    #expect(try await database.rematchQueueIfRulesChanged() == 1)
+    let inquiry = try await Self.inquiry(queued, in: database)
+    #expect(inquiry.match.clientID == "c2")
+    #expect(inquiry.match.by == ["domain"])
+    #expect(try await Self.inquiry(decided, in: database).match.clientID == nil)
+    let events = try await database.events(after: before)
+    #expect(events.map(\.type) == [.updated])
+    #expect(events.map(\.inquiryID) == [Int64(queued)])
+    #expect(try await database.rematchQueueIfRulesChanged() == nil)
+  }
+
   @Test("a deleted client is named by no match; its contacts stay contacts without a client")
   func deletedClient() async throws {
     let temp = try await Self.loaded()

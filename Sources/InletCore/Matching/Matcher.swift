@@ -3,6 +3,11 @@
 public struct Matcher: Sendable {
   public let rules: MatchingRules
 
+  /// Raised by every change to matching that can change a stored suggestion: the daemon
+  /// matches its queue of `new` inquiries again when it starts under a higher one (2: a
+  /// `person` client, a free-mail address after the INN).
+  public static let rulesVersion = 2
+
   public init(rules: MatchingRules = MatchingRules()) {
     self.rules = rules
   }
