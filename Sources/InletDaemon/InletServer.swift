@@ -121,11 +121,20 @@ public struct InletServer: Sendable {
             loaded: loaded, database: database, secret: deliverySecret, logger: logger)
           + [
             .init(
-              service: CallTimeoutService(database: database, channels: channels, logger: logger)),
+              service: CallTimeoutService(database: database, channels: channels, logger: logger))
+          ]
+          + (loaded.config.retention.events.map { retention in
+            [
+              .init(
+                service: RetentionService(
+                  database: database, retention: retention, logger: logger))
+            ]
+          } ?? [])
+          + [
             .init(
               service: SubscriptionService(
                 channels: channels, publicURL: loaded.config.http.publicURL, health: health,
-                logger: logger)),
+                logger: logger))
           ]
           + [
             .init(service: mailboxes),

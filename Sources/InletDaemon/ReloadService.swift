@@ -125,7 +125,7 @@ struct ReloadService: Service {
   }
 
   /// The changed settings a reload does not apply (the listener's limits, phone reading,
-  /// matching, delivery, logging); channels, API tokens and mailboxes are applied.
+  /// matching, delivery, logging, retention); channels, API tokens and mailboxes are applied.
   static func changesNeedingRestart(from old: InletConfig, to new: InletConfig) -> [String] {
     var changed: [String] = []
     if old.http.host != new.http.host { changed.append("http.host") }
@@ -140,6 +140,7 @@ struct ReloadService: Service {
     if old.matching != new.matching { changed.append("matching") }
     if old.delivery != new.delivery { changed.append("delivery") }
     if old.logging != new.logging { changed.append("logging") }
+    if old.retention != new.retention { changed.append("retention") }
     return changed
   }
 

@@ -412,6 +412,15 @@ public enum Migrations {
         t.column("fingerprint", .text).notNull()
       }
     }
+    // Retention of the change feed (``InletDatabase/pruneEvents(before:)``): how far it
+    // deleted, and the deliveries of an event found without a scan.
+    migrator.registerMigration("2026-12-01-9-event-retention") { db in
+      try db.create(table: "events_pruned") { t in
+        t.primaryKey("id", .integer).check { $0 == 1 }
+        t.column("through", .integer).notNull()
+      }
+      try db.create(index: "deliveries_event", on: "deliveries", columns: ["event_id"])
+    }
     return migrator
   }()
 }

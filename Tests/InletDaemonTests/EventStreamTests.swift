@@ -110,6 +110,56 @@ struct EventStreamTests {
     #expect(try await daemon.get("/api/v1/events").0 == 401)
   }
 
+  @Test("retention.events deletes old events; a reader behind them gets 410, the queue stays")
+  func retention() async throws {
+    let daemon = try DaemonHarness(extraConfig: "retention:\n  events: 2s")
+    defer { daemon.remove() }
+    try await daemon.start()
+    let first = try await daemon.submitLead(0)
+    let fresh = try await daemon.api(.GET, "/events?after=0", token: daemon.readToken)
+    #expect((fresh.json["items"] as? [[String: Any]])?.count == 1, "\(fresh.body)")
+
+    // Two seconds on, the sweep (every second for so short a retention) deletes it.
+    var reply = fresh
+    let deadline = ContinuousClock.now + .seconds(20)
+    while reply.status == 200 && ContinuousClock.now < deadline {
+      try await Task.sleep(for: .milliseconds(200))
+      reply = try await daemon.api(.GET, "/events?after=0", token: daemon.readToken)
+    }
+    #expect(reply.status == 410, "\(reply.body)")
+    #expect(reply.errorCode == "events_pruned")
+    let message = try #require((reply.json["error"] as? [String: Any])?["message"] as? String)
+    #expect(message.contains("the events up to 1 were deleted"), "\(message)")
+    let stream = try await daemon.api(
+      .GET, "/inquiries/stream", token: daemon.readToken, headers: [("Last-Event-ID", "0")])
+    #expect(stream.status == 410)
+    #expect(stream.errorCode == "events_pruned")
+
+    // The inquiry itself is whole; reading on from what was deleted goes on as before.
+    let inquiry = try await daemon.api(.GET, "/inquiries/\(first)", token: daemon.readToken)
+    #expect(inquiry.status == 200)
+    #expect((inquiry.json["sender"] as? [String: Any])?["email"] as? String == "lead0@example.ru")
+    #expect((inquiry.json["text"] as? String)?.contains("Заявка 0") == true)
+    let second = try await daemon.submitLead(1)
+    let next = try await daemon.api(.GET, "/events?after=1", token: daemon.readToken)
+    #expect(next.status == 200)
+    let items = try #require(next.json["items"] as? [[String: Any]])
+    #expect(items.compactMap { $0["inquiry_id"] as? String } == [second])
+    let (_, metrics) = try await daemon.get("/metrics")
+    #expect(metrics.contains("inlet_events_pruned_total"), "\(metrics)")
+  }
+
+  @Test("retention.events: a duration up to 366d, or 0d to keep every event")
+  func retentionConfig() throws {
+    for (value, valid) in [("90d", true), ("0d", true), ("400d", false), ("soon", false)] {
+      let daemon = try DaemonHarness(extraConfig: "retention:\n  events: \(value)")
+      defer { daemon.remove() }
+      let result = try daemon.cli(["check-config"])
+      #expect((result.status == 0) == valid, "\(value): \(result.error)")
+      if !valid { #expect(result.error.contains("retention.events"), "\(result.error)") }
+    }
+  }
+
   @Test("a client that has seen no event yet resumes from where it connected, not from later")
   func resumeBeforeAnyEvent() async throws {
     let daemon = try DaemonHarness()

@@ -22,7 +22,7 @@ public struct ConfigLoader: Sendable {
   static let topLevelScalars: Set<String> = ["channels_dir", "secrets_dir"]
   /// Sections whose scalar keys overrides may set.
   static let sections: Set<String> = [
-    "database", "http", "phone", "api", "delivery", "logging", "mail", "matching",
+    "database", "http", "phone", "api", "delivery", "logging", "mail", "matching", "retention",
   ]
 
   /// Decodes the file with overrides, without reading secrets (enough for the CLI's reads).

@@ -19,6 +19,7 @@ public struct InletConfig: Sendable, Decodable {
   public var channels: [ChannelSection] = []
   public var logging = LoggingSection()
   public var matching = MatchingSection()
+  public var retention = RetentionSection()
 
   public init() {}
 
@@ -26,7 +27,7 @@ public struct InletConfig: Sendable, Decodable {
     case database
     case channelsDir = "channels_dir"
     case secretsDir = "secrets_dir"
-    case http, phone, api, delivery, mailboxes, mail, channels, logging, matching
+    case http, phone, api, delivery, mailboxes, mail, channels, logging, matching, retention
   }
 
   public init(from decoder: any Decoder) throws {
@@ -44,6 +45,7 @@ public struct InletConfig: Sendable, Decodable {
     channels = try c.decodeIfPresent([ChannelSection].self, forKey: .channels) ?? []
     logging = try c.decodeIfPresent(LoggingSection.self, forKey: .logging) ?? logging
     matching = try c.decodeIfPresent(MatchingSection.self, forKey: .matching) ?? matching
+    retention = try c.decodeIfPresent(RetentionSection.self, forKey: .retention) ?? retention
   }
 
   /// `database:`

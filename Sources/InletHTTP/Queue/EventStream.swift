@@ -119,6 +119,8 @@ struct EventStream: Sendable {
 
   /// 409 `last_event_id_ahead` for an event id past the newest one: a database restored or
   /// replaced under the client, which must start again rather than wait for a gap to fill.
+  /// 410 `events_pruned` for one below what `retention.events` deleted: the events after it
+  /// are partly gone, and reading on would skip them silently.
   static func requireKnown(_ id: Int64, named name: String, in database: InletDatabase)
     async throws
   {
@@ -129,6 +131,15 @@ struct EventStream: Sendable {
         message:
           "\(name) \(id) is ahead of the newest event (\(newest)): this database is not the one "
           + "the id came from (restored or replaced); start again from 0 to read all")
+    }
+    let pruned = try await database.prunedEventsThrough()
+    guard id >= pruned else {
+      throw APIError(
+        .gone, code: "events_pruned",
+        message:
+          "the events up to \(pruned) were deleted (retention.events), so those after \(name) "
+          + "\(id) are incomplete: read the queue again (GET /api/v1/inquiries), then the "
+          + "events after \(pruned)")
     }
   }
 

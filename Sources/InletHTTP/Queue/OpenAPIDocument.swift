@@ -106,7 +106,9 @@ public enum OpenAPIDocument {
             The opening block and a keep-alive every 15 s carry `id:` without data (the position,
             no event), so a client that has seen no event yet also resumes where it connected. An
             id ahead of the newest event (the database was restored or replaced) is 409
-            `last_event_id_ahead`. At most 64 streams are open at once; beyond that 503
+            `last_event_id_ahead`; one below the events `retention.events` deleted is 410
+            `events_pruned` (read the queue again, then the events after the id the message
+            names). At most 64 streams are open at once; beyond that 503
             `too_many_streams` with `Retry-After`. The answer carries `X-Accel-Buffering: no`, so
             nginx in front passes each event on at once.
           parameters:
@@ -126,6 +128,7 @@ public enum OpenAPIDocument {
             "400": { $ref: "#/components/responses/BadRequest" }
             "401": { $ref: "#/components/responses/Unauthorized" }
             "409": { $ref: "#/components/responses/Conflict" }
+            "410": { $ref: "#/components/responses/EventsPruned" }
             "503": { $ref: "#/components/responses/ServiceUnavailable" }
       /api/v1/events:
         get:
@@ -138,7 +141,9 @@ public enum OpenAPIDocument {
             inquiry as it was right after the change. Page with `after` = the previous page's
             `last_event_id` (0, the default, reads from the first event); `more` is true when the
             page was full. An `after` ahead of the newest event (the database was restored or
-            replaced) is 409 `last_event_id_ahead`.
+            replaced) is 409 `last_event_id_ahead`; one below the events `retention.events`
+            deleted (180 days by default) is 410 `events_pruned`: read the queue again
+            (`/api/v1/inquiries`), then the events after the id the message names.
           parameters:
             - name: after
               in: query
@@ -171,6 +176,7 @@ public enum OpenAPIDocument {
             "400": { $ref: "#/components/responses/BadRequest" }
             "401": { $ref: "#/components/responses/Unauthorized" }
             "409": { $ref: "#/components/responses/Conflict" }
+            "410": { $ref: "#/components/responses/EventsPruned" }
             "503": { $ref: "#/components/responses/ServiceUnavailable" }
       /api/v1/inquiries/{id}:
         get:
@@ -916,6 +922,11 @@ public enum OpenAPIDocument {
               schema: { $ref: "#/components/schemas/Error" }
         Conflict:
           description: The current status does not allow this transition.
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Error" }
+        EventsPruned:
+          description: Events after the position were deleted by `retention.events`.
           content:
             application/json:
               schema: { $ref: "#/components/schemas/Error" }

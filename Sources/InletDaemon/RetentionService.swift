@@ -1,0 +1,46 @@
+import Foundation
+import InletStore
+import Logging
+import Metrics
+import ServiceLifecycle
+
+/// Deletes the change feed's events older than `retention.events` (and their finished
+/// deliveries), so the file stops growing with every change a long-running daemon records.
+/// The inquiries, raw items and attachments stay. Sweeps at start and then hourly — more often
+/// for a short retention; a reader behind what was deleted gets 410 `events_pruned`.
+struct RetentionService: Service {
+  let database: InletDatabase
+  let retention: Duration
+  let logger: Logger
+  private let pruned = Counter(label: "inlet_events_pruned_total")
+
+  init(database: InletDatabase, retention: Duration, logger: Logger) {
+    self.database = database
+    self.retention = retention
+    self.logger = logger
+  }
+
+  func run() async throws {
+    let interval = min(3600, max(1, retention.inSeconds / 4))
+    while !Task.isShuttingDownGracefully && !Task.isCancelled {
+      do {
+        let cutoff = Date().addingTimeInterval(-retention.inSeconds)
+        let count = try await database.pruneEvents(before: cutoff)
+        if count > 0 {
+          pruned.increment(by: count)
+          let through = try await database.prunedEventsThrough()
+          logger.info(
+            "events older than retention.events were deleted",
+            metadata: ["events.deleted": "\(count)", "events.pruned_through": "\(through)"])
+        }
+      } catch {
+        // The next sweep tries again; a shutdown's cancelled write is no failure.
+        if !Task.isCancelled && !Task.isShuttingDownGracefully {
+          logger.warning("old events could not be deleted", metadata: ["error": "\(error)"])
+        }
+      }
+      // Woken by a graceful shutdown: SIGTERM must not wait out the interval.
+      _ = try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(interval)) }
+    }
+  }
+}
