@@ -16,7 +16,14 @@ public enum DatabaseRestore {
           of: "stop it first", with: "stop it first (systemctl stop inlet), then restore"))
     }
     return try withExtendedLifetime(lock) {
-      try InletDatabase.restore(from: backup, into: databasePath, advance: advance)
+      let summary = try InletDatabase.restore(
+        from: backup, into: databasePath, advance: advance)
+      // A lock file this command created (as root) must stay the daemon's to open.
+      var owner = stat()
+      if stat(databasePath, &owner) == 0 {
+        _ = chown(databasePath + ".lock", owner.st_uid, owner.st_gid)
+      }
+      return summary
     }
   }
 }

@@ -43,14 +43,6 @@ public struct InletServer: Sendable {
       ])
 
     try await database.setDeliveryEnabled(loaded.config.delivery != nil)
-    let started = ContinuousClock.now
-    if let changed = try await database.rematchQueueIfRulesChanged(), changed > 0 {
-      logger.notice(
-        "the queue was matched again: the matching rules changed (an upgrade or matching:)",
-        metadata: [
-          "inquiries.changed": "\(changed)", "duration": "\(ContinuousClock.now - started)",
-        ])
-    }
     let health = HealthRegistry()
     for channel in loaded.channels {
       health.register(channel: channel.name, definition: channel.definition.name)
@@ -121,7 +113,11 @@ public struct InletServer: Sendable {
             loaded: loaded, database: database, secret: deliverySecret, logger: logger)
           + [
             .init(
-              service: CallTimeoutService(database: database, channels: channels, logger: logger))
+              service: CallTimeoutService(database: database, channels: channels, logger: logger)),
+            // Once, beside the listener: a large queue must not keep the port closed.
+            .init(
+              service: QueueRematchService(database: database, logger: logger),
+              successTerminationBehavior: .ignore),
           ]
           + (loaded.config.retention.events.map { retention in
             [

@@ -21,6 +21,11 @@ public struct RestoreSummary: Sendable, Equatable {
   public var replacedPath: String?
   /// Whether the replaced database's ids could be read (they are carried over).
   public var replacedIDsRead: Bool
+  /// Whether the replaced database is the backup's own continuation (its ids at least the
+  /// backup's, the backup's newest raw item in it as it was). One that is not — an empty
+  /// database a reinstalled daemon made before the restore — says nothing of the ids given
+  /// out after the backup, so the ids jump as when it cannot be read.
+  public var replacedDescends: Bool
   /// How far past the larger of the backup's and the replaced database's ids each table
   /// continues.
   public var advance: Int64
@@ -54,6 +59,13 @@ extension InletDatabase {
     }
     let partial = path + ".partial"
     try? FileManager.default.removeItem(atPath: partial)
+    // Leads are personal data: the copy is its owner's alone from its first byte, whatever
+    // the umask (SQLite opens the empty file as an empty database).
+    let created = open(partial, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+    guard created >= 0 else {
+      throw BackupError("cannot create \(partial): \(String(cString: strerror(errno)))")
+    }
+    close(created)
     do {
       let destination = try DatabaseQueue(path: partial)
       try pool.backup(to: destination)
@@ -62,20 +74,25 @@ extension InletDatabase {
         try db.execute(sql: "PRAGMA journal_mode = DELETE")
       }
       try destination.close()
-      // Leads are personal data: the copy is its owner's alone, whatever the umask.
-      chmod(partial, 0o600)
       try Self.sync(path: partial)
     } catch {
       try? FileManager.default.removeItem(atPath: partial)
       throw error
     }
-    // `link` then `unlink`: a file that appeared at `path` meanwhile is not replaced.
-    guard link(partial, path) == 0 else {
-      let reason = String(cString: strerror(errno))
-      try? FileManager.default.removeItem(atPath: partial)
-      throw BackupError("cannot create \(path): \(reason)")
+    // `link` then `unlink`: a file that appeared at `path` meanwhile is not replaced. A file
+    // system without hard links (vfat, many SMB shares): a rename after a last look.
+    if link(partial, path) == 0 {
+      unlink(partial)
+    } else {
+      let linkError = errno
+      let noLinks = [EPERM, ENOTSUP, EOPNOTSUPP, ENOSYS, EMLINK].contains(linkError)
+      guard noLinks, !FileManager.default.fileExists(atPath: path), rename(partial, path) == 0
+      else {
+        let reason = String(cString: strerror(noLinks ? errno : linkError))
+        try? FileManager.default.removeItem(atPath: partial)
+        throw BackupError("cannot create \(path): \(reason)")
+      }
     }
-    unlink(partial)
     try Self.syncDirectory(of: path)
     return try Self.summary(ofFile: path)
   }
@@ -86,10 +103,12 @@ extension InletDatabase {
   ///
   /// Ids never repeat: each table continues after the larger of the backup's and the replaced
   /// database's last ids, plus `advance`. When the replaced database is missing or unreadable
-  /// (a failed disk), its ids are unknown and `advance` defaults to ``unknownIDsAdvance`` (0
+  /// (a failed disk), or is not the backup's continuation (an empty one a reinstalled daemon
+  /// made), its ids say nothing and `advance` defaults to ``unknownIDsAdvance`` (0
   /// otherwise): a CRM that has seen ids given out after the backup never sees them again for
   /// other inquiries or deliveries. The replaced files (with their `-wal` and `-shm`) are moved
-  /// aside as `<path>.replaced-<time>`, not deleted.
+  /// aside as `<path>.replaced-<time>` (never over an earlier one), not deleted; `path` names
+  /// a database at every moment of the swap.
   public static func restore(
     from backup: String, into path: String, advance: Int64? = nil, now: Date = Date()
   ) throws -> RestoreSummary {
@@ -98,8 +117,21 @@ extension InletDatabase {
     }
     try check(backup: backup)
     let fileManager = FileManager.default
-    let replacedIDs = fileManager.fileExists(atPath: path) ? try? lastIDs(ofFile: path) : nil
-    let advance = advance ?? (replacedIDs == nil ? unknownIDsAdvance : 0)
+    let (backupIDs, backupNewest) = try {
+      let queue = try DatabaseQueue(path: backup, configuration: readOnly)
+      defer { try? queue.close() }
+      return try queue.read { db in (try lastIDs(in: db), try newestRawItem(in: db)) }
+    }()
+    let replaced =
+      fileManager.fileExists(atPath: path)
+      ? try? state(ofFile: path, rawID: backupNewest?.id) : nil
+    let replacedIDs = replaced?.ids
+    let descends =
+      replaced.map { replaced in
+        sequencedTables.allSatisfy { (replaced.ids[$0] ?? 0) >= (backupIDs[$0] ?? 0) }
+          && replaced.rawItem == backupNewest
+      } ?? false
+    let advance = advance ?? (descends ? 0 : unknownIDsAdvance)
     guard advance >= 0 else { throw BackupError("--advance must be 0 or more") }
 
     let incoming = path + ".restoring"
@@ -139,8 +171,19 @@ extension InletDatabase {
       formatter.locale = Locale(identifier: "en_US_POSIX")
       formatter.timeZone = TimeZone(identifier: "UTC")
       formatter.dateFormat = "yyyyMMdd-HHmmss"
-      let aside = path + ".replaced-" + formatter.string(from: now)
-      for suffix in ["", "-wal", "-shm"] where fileManager.fileExists(atPath: path + suffix) {
+      let stamp = path + ".replaced-" + formatter.string(from: now)
+      // Two restores within a second: the first one's set-aside file stays.
+      var aside = stamp
+      var number = 1
+      while ["", "-wal", "-shm"].contains(where: { fileManager.fileExists(atPath: aside + $0) }) {
+        number += 1
+        aside = stamp + "-\(number)"
+      }
+      // The database file is linked aside and replaced by one rename, so `path` is never
+      // missing (a stop halfway leaves the old database, not none); its log goes with it.
+      let linked = link(path, aside) == 0
+      let moved = linked ? ["-wal", "-shm"] : ["", "-wal", "-shm"]
+      for suffix in moved where fileManager.fileExists(atPath: path + suffix) {
         guard rename(path + suffix, aside + suffix) == 0 else {
           let reason = String(cString: strerror(errno))
           throw BackupError("cannot move \(path + suffix) aside: \(reason)")
@@ -158,7 +201,7 @@ extension InletDatabase {
     try syncDirectory(of: path)
     return RestoreSummary(
       restored: try summary(ofFile: path), replacedPath: replacedPath,
-      replacedIDsRead: replacedIDs != nil, advance: advance)
+      replacedIDsRead: replacedIDs != nil, replacedDescends: descends, advance: advance)
   }
 
   /// Refuses a file that is not an intact inlet database of this version or an earlier one.
@@ -210,14 +253,51 @@ extension InletDatabase {
     return ids
   }
 
-  /// The last ids of the database at `path`, read with its `-wal` (opened read-write: a
-  /// read-only connection cannot read a log another process left).
-  static func lastIDs(ofFile path: String) throws -> [String: Int64] {
+  /// A raw item as a restore compares it: the backup's newest must be in the database it
+  /// replaces, unchanged, for that one to be the backup's continuation.
+  struct RawItemIdentity: Equatable {
+    var id: Int64
+    var channel: String
+    var receivedAt: String
+    var idempotencyKey: String?
+  }
+
+  private static let rawItemColumns = """
+    SELECT id, channel, CAST(received_at AS TEXT) AS received_at, idempotency_key
+    FROM raw_items
+    """
+
+  static func newestRawItem(in db: Database) throws -> RawItemIdentity? {
+    try rawItem(in: db, sql: "\(rawItemColumns) ORDER BY id DESC LIMIT 1")
+  }
+
+  private static func rawItem(
+    in db: Database, sql: String, arguments: StatementArguments = []
+  ) throws -> RawItemIdentity? {
+    try Row.fetchOne(db, sql: sql, arguments: arguments).map {
+      RawItemIdentity(
+        id: $0["id"], channel: $0["channel"], receivedAt: $0["received_at"],
+        idempotencyKey: $0["idempotency_key"])
+    }
+  }
+
+  /// The last ids of the database at `path` and its raw item `rawID` (read with its `-wal`:
+  /// opened read-write, as a read-only connection cannot read a log another process left).
+  static func state(ofFile path: String, rawID: Int64?) throws -> (
+    ids: [String: Int64], rawItem: RawItemIdentity?
+  ) {
     let queue = try DatabaseQueue(path: path)
     defer { try? queue.close() }
     return try queue.read { db in
       _ = try String.fetchOne(db, sql: "PRAGMA quick_check")
-      return try lastIDs(in: db)
+      let item = try rawID.flatMap { id in
+        try rawItem(
+          in: db,
+          sql:
+            "\(rawItemColumns) WHERE id = ?",
+          arguments: [id])
+      }
+      return (try lastIDs(in: db), item)
     }
   }
 

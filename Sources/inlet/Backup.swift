@@ -67,6 +67,11 @@ struct Restore: AsyncParsableCommand {
       print(
         "the replaced database's ids could not be read: ids continue \(summary.advance) past "
           + "the backup's")
+    } else if !summary.replacedDescends {
+      print(
+        "the replaced database is not this backup's continuation (a new one, or another's): "
+          + "its ids say nothing of those given out after the backup, so ids continue "
+          + "\(summary.advance) past the larger of the two")
     } else if summary.advance > 0 {
       print("ids continue \(summary.advance) past the replaced database's")
     }

@@ -149,6 +149,60 @@ struct BackupTests {
     #expect(counts.allSatisfy { $0 >= 1 && $0 < total }, "\(counts) of \(total)")
   }
 
+  @Test("restored over a new database (a reinstall that started first), ids still jump")
+  func restoreOverNewDatabase() async throws {
+    let daemon = try DaemonHarness()
+    defer { daemon.remove() }
+    try await daemon.start()
+    for n in 1...3 { #expect(try await daemon.submitLead(n) == String(n)) }
+    let backup = daemon.folder.appendingPathComponent("nightly.sqlite").path
+    #expect(try daemon.cli(["backup", backup]).status == 0)
+    for n in 4...5 { #expect(try await daemon.submitLead(n) == String(n)) }
+    #expect(daemon.stop() == 0)
+
+    // The disk is replaced; the reinstalled service starts on a new database and takes a lead.
+    for suffix in ["", "-wal", "-shm", ".lock"] {
+      try? FileManager.default.removeItem(atPath: daemon.databasePath + suffix)
+    }
+    try await daemon.start()
+    #expect(try await daemon.submitLead(6) == "1")
+    #expect(daemon.stop() == 0)
+    try? FileManager.default.removeItem(atPath: daemon.databasePath + ".lock")
+    let asRoot = geteuid() == 0
+    if asRoot { #expect(chown(daemon.databasePath, 4242, 4243) == 0) }
+
+    // Its ids (1) say nothing of the 4 and 5 the CRM saw: they jump as for a dead disk.
+    let restored = try daemon.cli(["restore", backup])
+    #expect(restored.status == 0, "\(restored.error)")
+    #expect(restored.output.contains("not this backup's continuation"), "\(restored.output)")
+    if asRoot {
+      // The lock file the restore made is the service user's, as the database is.
+      var lock = stat()
+      #expect(stat(daemon.databasePath + ".lock", &lock) == 0)
+      #expect(lock.st_uid == 4242 && lock.st_gid == 4243)
+      #expect(chown(daemon.databasePath + ".lock", 0, 0) == 0)
+    }
+    // Restored again within the second: the first set-aside database is not overwritten.
+    #expect(try daemon.cli(["restore", backup]).status == 0)
+    let folder = (daemon.databasePath as NSString).deletingLastPathComponent
+    let kept = try FileManager.default.contentsOfDirectory(atPath: folder)
+      .filter { $0.hasPrefix("inlet.sqlite.replaced-") && !$0.hasSuffix("-wal") }
+      .filter { !$0.hasSuffix("-shm") }
+    #expect(kept.count == 2, "\(kept)")
+    // The lead the new database took is in one of them.
+    let held = try kept.filter { name in
+      let queue = try DatabaseQueue(path: folder + "/" + name)
+      defer { try? queue.close() }
+      return try queue.read { db in
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inquiries") == 1
+      }
+    }
+    #expect(held.count == 1, "\(kept)")
+
+    try await daemon.start()
+    #expect(try await daemon.submitLead(7) == "1000004")
+  }
+
   @Test("a file that is no inlet database, or a damaged one, is refused and changes nothing")
   func wrongFiles() async throws {
     let daemon = try DaemonHarness()
