@@ -21,21 +21,23 @@ struct CallTimeoutService: Service {
   var maxInterval: TimeInterval = 60
 
   func run() async throws {
-    while !Task.isShuttingDownGracefully && !Task.isCancelled {
-      // Each channel's settings as the live table has them now.
-      let calls = Dictionary(
-        channels.all.map { instance in
-          (
-            instance.name,
+    var shortest = ChannelOptions.defaultCallTimeout
+    await sweepUntilShutdown(
+      logger: logger, failure: "open calls could not be swept",
+      interval: { min(maxInterval, max(1, shortest / 4)) },
+      sweep: {
+        // Each channel's settings as the live table has them now.
+        let calls = Dictionary(
+          channels.all.map { instance in
             (
-              timeout: ChannelOptions.callTimeout(instance.options),
-              directions: InletDatabase.callDirections(instance.options)
+              instance.name,
+              (
+                timeout: ChannelOptions.callTimeout(instance.options),
+                directions: InletDatabase.callDirections(instance.options)
+              )
             )
-          )
-        }, uniquingKeysWith: { a, _ in a })
-      let shortest =
-        calls.values.compactMap(\.timeout).min() ?? ChannelOptions.defaultCallTimeout
-      do {
+          }, uniquingKeysWith: { a, _ in a })
+        shortest = calls.values.compactMap(\.timeout).min() ?? ChannelOptions.defaultCallTimeout
         let closed = try await database.closeUnendedCalls(
           shortest: shortest, directions: { calls[$0]?.directions ?? ["in"] },
           // A channel no longer configured keeps the default: its open calls still end.
@@ -45,15 +47,6 @@ struct CallTimeoutService: Service {
             "a call had no event for its channel's call_timeout and was closed as it stood",
             metadata: ["channel": "\(call.channel)", "call.id": "\(call.callID)"])
         }
-      } catch {
-        // The next sweep tries again; a shutdown's cancelled write is no failure.
-        if !Task.isCancelled && !Task.isShuttingDownGracefully {
-          logger.warning("open calls could not be swept", metadata: ["error": "\(error)"])
-        }
-      }
-      let interval = min(maxInterval, max(1, shortest / 4))
-      // Woken by a graceful shutdown: SIGTERM must not wait out the interval.
-      _ = try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(interval)) }
-    }
+      })
   }
 }

@@ -22,25 +22,17 @@ struct RetentionService: Service {
 
   func run() async throws {
     let interval = min(3600, max(1, retention.inSeconds / 4))
-    while !Task.isShuttingDownGracefully && !Task.isCancelled {
-      do {
+    await sweepUntilShutdown(
+      logger: logger, failure: "old events could not be deleted", interval: { interval },
+      sweep: {
         let cutoff = Date().addingTimeInterval(-retention.inSeconds)
         let count = try await database.pruneEvents(before: cutoff)
-        if count > 0 {
-          pruned.increment(by: count)
-          let through = try await database.prunedEventsThrough()
-          logger.info(
-            "events older than retention.events were deleted",
-            metadata: ["events.deleted": "\(count)", "events.pruned_through": "\(through)"])
-        }
-      } catch {
-        // The next sweep tries again; a shutdown's cancelled write is no failure.
-        if !Task.isCancelled && !Task.isShuttingDownGracefully {
-          logger.warning("old events could not be deleted", metadata: ["error": "\(error)"])
-        }
-      }
-      // Woken by a graceful shutdown: SIGTERM must not wait out the interval.
-      _ = try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(interval)) }
-    }
+        guard count > 0 else { return }
+        pruned.increment(by: count)
+        let through = try await database.prunedEventsThrough()
+        logger.info(
+          "events older than retention.events were deleted",
+          metadata: ["events.deleted": "\(count)", "events.pruned_through": "\(through)"])
+      })
   }
 }

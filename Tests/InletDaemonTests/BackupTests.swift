@@ -14,6 +14,15 @@ struct BackupTests {
     try await daemon.api(.GET, "/events?after=\(id)", token: daemon.readToken)
   }
 
+  /// The databases restores moved aside (without their `-wal` and `-shm`), as paths.
+  static func replacedFiles(_ daemon: DaemonHarness) throws -> [String] {
+    let folder = (daemon.databasePath as NSString).deletingLastPathComponent
+    return try FileManager.default.contentsOfDirectory(atPath: folder)
+      .filter { $0.hasPrefix("inlet.sqlite.replaced-") }
+      .filter { !$0.hasSuffix("-wal") && !$0.hasSuffix("-shm") }
+      .map { folder + "/" + $0 }
+  }
+
   @Test("a backup beside the running daemon restores with ids that never repeat")
   func backupAndRestore() async throws {
     let daemon = try DaemonHarness()
@@ -55,10 +64,7 @@ struct BackupTests {
     #expect(restored.status == 0, "\(restored.error)")
     #expect(restored.output.contains("3 inquiries"), "\(restored.output)")
     #expect(restored.output.contains("last ids: inquiries 5, raw_items 5, events 5"))
-    let folder = (daemon.databasePath as NSString).deletingLastPathComponent
-    let kept = try FileManager.default.contentsOfDirectory(atPath: folder)
-      .filter { $0.hasPrefix("inlet.sqlite.replaced-") && !$0.hasSuffix("-wal") }
-    #expect(kept.count == 1, "\(kept)")
+    #expect(try Self.replacedFiles(daemon).count == 1)
     var owner = stat()
     #expect(stat(daemon.databasePath, &owner) == 0)
     if asRoot {
@@ -184,14 +190,11 @@ struct BackupTests {
     }
     // Restored again within the second: the first set-aside database is not overwritten.
     #expect(try daemon.cli(["restore", backup]).status == 0)
-    let folder = (daemon.databasePath as NSString).deletingLastPathComponent
-    let kept = try FileManager.default.contentsOfDirectory(atPath: folder)
-      .filter { $0.hasPrefix("inlet.sqlite.replaced-") && !$0.hasSuffix("-wal") }
-      .filter { !$0.hasSuffix("-shm") }
+    let kept = try Self.replacedFiles(daemon)
     #expect(kept.count == 2, "\(kept)")
     // The lead the new database took is in one of them.
     let held = try kept.filter { name in
-      let queue = try DatabaseQueue(path: folder + "/" + name)
+      let queue = try DatabaseQueue(path: name)
       defer { try? queue.close() }
       return try queue.read { db in
         try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inquiries") == 1
