@@ -22,9 +22,11 @@ extension InletDatabase {
     }
     var record: CallRecord
     var directionBefore: String?
+    var endedBefore = false
     if let text = stored?.record {
       record = try InquiryJSON.decoder().decode(CallRecord.self, from: Data(text.utf8))
       directionBefore = record.direction
+      endedBefore = record.state.isFinal
       record.apply(event)
     } else {
       record = CallRecord(first: event)
@@ -91,11 +93,60 @@ extension InletDatabase {
       try bind.integer(6, record.state.isFinal ? 0 : 1)
       try bind.integer(7, rawID)
     }
+    if !endedBefore, record.state.isFinal, record.direction == "out", record.stateless != true,
+      let phone = record.callerPhone
+    {
+      try noteCallback(
+        record, channel: raw.channel, to: phone, except: inquiryID, at: event.receivedAt, in: db)
+    }
     guard let inquiryID else { return .kept(rawID: String(rawID), status: .normalised) }
     if raw.inquiryID != inquiryID { try raw.link(to: inquiryID, db) }
     return created
       ? .created(inquiryID: String(inquiryID), rawID: String(rawID))
       : .updated(inquiryID: String(inquiryID), rawID: String(rawID))
+  }
+
+  /// The most inquiries one outgoing call is noted on (the newest): a number with more `new`
+  /// inquiries than that is a shared one.
+  static let callbackLimit = 20
+
+  /// An outgoing call to `phone` ended: each `new` inquiry from that number that came before
+  /// the call started (a missed call, a «перезвоните мне» form) lists it in `callbacks`, with
+  /// an `inquiry.updated` event — the queue shows who was called back, when, by whom, and
+  /// whether they picked up. `own` is the call's own inquiry (outgoing calls queued by
+  /// `call_inquiries`), not noted.
+  static func noteCallback(
+    _ record: CallRecord, channel: String, to phone: String, except own: Int64?, at now: Date,
+    in db: Database
+  ) throws {
+    // Compared on this daemon's clock (when the call's first event came): a PBX whose clock
+    // is behind must not leave a missed call "not called back".
+    let started = record.startedAt ?? record.firstEventAt
+    let ids = try Int64.fetchAll(
+      db,
+      sql: """
+        SELECT id FROM inquiries WHERE sender_phone = ? AND status = 'new' AND received_at <= ?
+          AND id IS NOT ? ORDER BY id DESC LIMIT ?
+        """,
+      arguments: [phone, record.firstEventAt, own, callbackLimit])
+    let callback = Inquiry.Callback(
+      channel: channel, callID: record.callID, at: started, answered: record.answered,
+      employee: record.employee, durationS: record.durationS)
+    for id in ids.reversed() {
+      guard var stored = try InquiryRecord.fetchOne(db, key: id) else { continue }
+      var inquiry = try InquiryJSON.decodeStored(stored.document)
+      var callbacks = inquiry.callbacks ?? []
+      guard !callbacks.contains(where: { $0.channel == channel && $0.callID == record.callID })
+      else { continue }
+      callbacks.append(callback)
+      callbacks.sort { $0.at < $1.at }
+      inquiry.callbacks = callbacks
+      inquiry.id = ""
+      stored.document = String(decoding: inquiry.jsonBytes, as: UTF8.self)
+      stored.updatedAt = now
+      try stored.update(db)
+      _ = try recordChange(.updated, inquiryID: id, in: db)
+    }
   }
 
   /// Writes a call's facts into its stored inquiry, with an `inquiry.updated` event; false

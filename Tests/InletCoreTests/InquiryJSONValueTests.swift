@@ -22,6 +22,14 @@ struct InquiryJSONValueTests {
       direction: "in", durationS: 0, recordingURL: "https://x.ru/r.mp3?a=1&b=2",
       employee: "101", did: "+74951234567",
       startedAt: Date(timeIntervalSince1970: 1_795_000_000)),
+    callbacks: [
+      .init(
+        channel: "mango", callID: "out-1", at: Date(timeIntervalSince1970: 1_795_000_300),
+        answered: true, employee: "101", durationS: 60),
+      .init(
+        channel: "mango", callID: "out-2", at: Date(timeIntervalSince1970: 1_795_000_400),
+        answered: false),
+    ],
     messages: [
       .init(receivedAt: Date(timeIntervalSince1970: 1_795_000_100), text: nil, rawID: "9")
     ],
@@ -78,6 +86,7 @@ struct InquiryJSONValueTests {
         if Bool.random(using: &generator) { inquiry.attachments = Self.full.attachments }
         if Bool.random(using: &generator) { inquiry.messages = Self.full.messages }
         if Bool.random(using: &generator) { inquiry.call = Self.full.call }
+        if Bool.random(using: &generator) { inquiry.callbacks = Self.full.callbacks }
         if Bool.random(using: &generator) { inquiry.acceptance = Self.full.acceptance }
       }
       let expected = ValueJSON.serialize(inquiry.jsonValue)

@@ -54,6 +54,77 @@ struct TelephonyTests {
     #expect(try pbx.inquiries("mango").first { $0.source.callID == "IN1" }?.status == "new")
   }
 
+  static func mangoOutgoingSummary(entry: String, to: String, talk: Bool) -> String {
+    let start = Int(Date().timeIntervalSince1970)
+    return """
+      {"entry_id":"\(entry)","call_direction":2,"from":{"extension":"101","number":"74951112233"},\
+      "to":{"number":"\(to)"},"line_number":"74951112233","create_time":\(start),\
+      "forward_time":\(start + 1),"talk_time":\(talk ? start + 5 : 0),"end_time":\(start + 65),\
+      "entry_result":1}
+      """
+  }
+
+  @Test("an outgoing call to a caller's number is noted on their queued inquiries: called back")
+  func calledBack() async throws {
+    let pbx = try TelephonyHarness()
+    defer { pbx.daemon.remove() }
+    try await pbx.daemon.start()
+    // A missed call and a «перезвоните мне» form from one number, a lead from another.
+    let missed = try await pbx.mango(
+      "/events/summary", json: Self.mangoSummary(entry: "M1", from: "79001234567", talk: 0))
+    #expect(missed.status == 200)
+    let form = try await pbx.daemon.postLead(
+      #"{"name":"Ольга","phone":"8 (900) 123-45-67","message":"Перезвоните мне"}"#)
+    let formID = try #require(form.json["id"] as? String)
+    let other = try await pbx.daemon.postLead(#"{"name":"Пётр","phone":"+79009990000"}"#)
+    let otherID = try #require(other.json["id"] as? String)
+
+    // The manager calls back and gets through; the PBX retries its summary.
+    let back = Self.mangoOutgoingSummary(entry: "OUT9", to: "79001234567", talk: true)
+    #expect(try await pbx.mango("/events/summary", json: back).status == 200)
+    #expect(try await pbx.mango("/events/summary", json: back).status == 200)
+    let database = try pbx.database()
+    let missedCall = try #require(try pbx.inquiries("mango").first { $0.source.callID == "M1" })
+    #expect(missedCall.kind == .missedCall)
+    for inquiry in [
+      missedCall, try #require(try database.listSync(.all).first { $0.id == formID }),
+    ] {
+      let callbacks = try #require(inquiry.callbacks, "\(inquiry.id)")
+      #expect(callbacks.count == 1)
+      #expect(callbacks.first?.channel == "mango")
+      #expect(callbacks.first?.callID == "OUT9")
+      #expect(callbacks.first?.answered == true)
+      #expect(callbacks.first?.employee == "101")
+      #expect(callbacks.first?.durationS == 60)
+    }
+    #expect(try database.listSync(.all).first { $0.id == otherID }?.callbacks == nil)
+    // The CRM hears of it: the form's inquiry as updated, with the callback in it.
+    let events = try await pbx.daemon.api(.GET, "/events?after=0", token: pbx.daemon.readToken)
+    let updates = try #require(events.json["items"] as? [[String: Any]]).filter {
+      $0["type"] as? String == "inquiry.updated" && $0["inquiry_id"] as? String == formID
+    }
+    #expect(updates.count == 1)
+    let sent = try #require(updates.first?["inquiry"] as? [String: Any])
+    let sentCallbacks = try #require(sent["callbacks"] as? [[String: Any]])
+    #expect(sentCallbacks.first?["call_id"] as? String == "OUT9")
+    #expect(sentCallbacks.first?["answered"] as? Bool == true)
+
+    // The form is decided; a second call back, unanswered, is noted on the missed call only.
+    let rejected = try await pbx.daemon.api(
+      .POST, "/inquiries/\(formID)/reject", json: #"{"reason":"duplicate"}"#)
+    #expect(rejected.status == 200, "\(rejected.body)")
+    let again = Self.mangoOutgoingSummary(entry: "OUT10", to: "79001234567", talk: false)
+    #expect(try await pbx.mango("/events/summary", json: again).status == 200)
+    let after = try #require(try pbx.inquiries("mango").first { $0.source.callID == "M1" })
+    #expect(after.callbacks?.map(\.callID) == ["OUT9", "OUT10"])
+    #expect(after.callbacks?.map(\.answered) == [true, false])
+    #expect(after.status == "new")
+    let decided = try #require(try database.listSync(.all).first { $0.id == formID })
+    #expect(decided.callbacks?.count == 1)
+    // An outgoing call is no lead of its own (`call_inquiries: [in]`).
+    #expect(try pbx.inquiries("mango").count == 1)
+  }
+
   @Test("Mango: summary makes one inquiry; wrong sign is 401 and stores nothing; retries dedupe")
   func mango() async throws {
     let pbx = try TelephonyHarness()

@@ -21,6 +21,7 @@ extension Inquiry {
     members["text"] = text.map(Value.string)
     members["company"] = company?.jsonValue
     members["call"] = call?.jsonValue
+    members["callbacks"] = callbacks.map { .array($0.map(\.jsonValue)) }
     members["thread"] = thread.map { .object(["inquiry_id": .string($0.inquiryID)]) }
     members["acceptance"] = acceptance?.jsonValue
     members["reason"] = reason.map(Value.string)
@@ -43,6 +44,7 @@ extension Inquiry {
     object.value("acceptance", acceptance?.jsonValue)
     object.value("attachments", .array(attachments.map(\.jsonValue)))
     object.value("call", call?.jsonValue)
+    object.value("callbacks", callbacks.map { .array($0.map(\.jsonValue)) })
     object.string("channel", channel)
     object.value("company", company?.jsonValue)
     if let parts, parts.extra == extra {
@@ -154,6 +156,18 @@ extension Inquiry.Call {
     members["employee"] = employee.map(Value.string)
     members["did"] = did.map(Value.string)
     members["started_at"] = startedAt.map { .string(Inquiry.timestamp($0)) }
+    return .object(members)
+  }
+}
+
+extension Inquiry.Callback {
+  var jsonValue: Value {
+    var members: [String: Value] = [
+      "channel": .string(channel), "call_id": .string(callID),
+      "at": .string(Inquiry.timestamp(at)), "answered": .bool(answered),
+    ]
+    members["employee"] = employee.map(Value.string)
+    members["duration_s"] = durationS.map { .number(String($0)) }
     return .object(members)
   }
 }

@@ -17,6 +17,9 @@ public struct Inquiry: Codable, Sendable, Equatable {
   public var attachments: [Attachment]
   public var extra: [String: Value]
   public var call: Call?
+  /// The company's outgoing calls to the sender's number after this inquiry came (a missed
+  /// call, a «перезвоните мне» form called back), oldest first; nil until there is one.
+  public var callbacks: [Callback]?
   public var messages: [Message]
   public var returning: Bool
   public var thread: Thread?
@@ -30,7 +33,8 @@ public struct Inquiry: Codable, Sendable, Equatable {
     id: String = "", status: String = InquiryStatus.new.rawValue, channel: String,
     kind: InquiryKind, receivedAt: Date, subject: String? = nil, text: String? = nil,
     sender: Sender = Sender(), company: Company? = nil, attachments: [Attachment] = [],
-    extra: [String: Value] = [:], call: Call? = nil, messages: [Message] = [],
+    extra: [String: Value] = [:], call: Call? = nil, callbacks: [Callback]? = nil,
+    messages: [Message] = [],
     returning: Bool = false, thread: Thread? = nil, match: Match = Match(),
     source: Source = Source(), acceptance: Acceptance? = nil, reason: String? = nil
   ) {
@@ -46,6 +50,7 @@ public struct Inquiry: Codable, Sendable, Equatable {
     self.attachments = attachments
     self.extra = extra
     self.call = call
+    self.callbacks = callbacks
     self.messages = messages
     self.returning = returning
     self.thread = thread
@@ -58,7 +63,8 @@ public struct Inquiry: Codable, Sendable, Equatable {
   enum CodingKeys: String, CodingKey {
     case id, status, channel, kind
     case receivedAt = "received_at"
-    case subject, text, sender, company, attachments, extra, call, messages, returning, thread
+    case subject, text, sender, company, attachments, extra, call, callbacks, messages, returning
+    case thread
     case match, source, acceptance, reason
   }
 
@@ -124,6 +130,38 @@ public struct Inquiry: Codable, Sendable, Equatable {
       case id, name
       case contentType = "content_type"
       case size
+    }
+  }
+
+  /// An outgoing call to the sender's number (``Inquiry/callbacks``).
+  public struct Callback: Codable, Sendable, Equatable {
+    /// The channel instance and the provider's id of the call.
+    public var channel: String
+    public var callID: String
+    /// When the call started, by the provider's clock.
+    public var at: Date
+    /// Whether the sender picked up.
+    public var answered: Bool
+    public var employee: String?
+    public var durationS: Int?
+
+    public init(
+      channel: String, callID: String, at: Date, answered: Bool, employee: String? = nil,
+      durationS: Int? = nil
+    ) {
+      self.channel = channel
+      self.callID = callID
+      self.at = at
+      self.answered = answered
+      self.employee = employee
+      self.durationS = durationS
+    }
+
+    enum CodingKeys: String, CodingKey {
+      case channel
+      case callID = "call_id"
+      case at, answered, employee
+      case durationS = "duration_s"
     }
   }
 

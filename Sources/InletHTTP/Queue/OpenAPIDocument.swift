@@ -1101,6 +1101,22 @@ public enum OpenAPIDocument {
                   description: >-
                     When the call started by the provider's clock (the earliest its events said),
                     where the provider sends it; `received_at` is when inlet heard of it.
+            callbacks:
+              type: array
+              description: |
+                The company's outgoing calls to the sender's number that ended after this inquiry
+                came, while it was `new` (a missed call or a «перезвоните мне» form called back),
+                oldest first; absent until there is one.
+              items:
+                type: object
+                required: [channel, call_id, at, answered]
+                properties:
+                  channel: { type: string }
+                  call_id: { type: string }
+                  at: { type: string, format: date-time }
+                  answered: { type: boolean }
+                  employee: { type: string }
+                  duration_s: { type: integer }
             messages:
               type: array
               items:
