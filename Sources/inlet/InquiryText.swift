@@ -33,6 +33,22 @@ enum InquiryText {
     add("subject", inquiry.subject)
     add("text", inquiry.text)
     add("reason", inquiry.reason)
+    if let call = inquiry.call {
+      let parts = [
+        call.direction, call.durationS.map { "\($0) s" }, call.employee.map { "employee \($0)" },
+        call.did.map { "line \($0)" },
+      ].compactMap { $0 }
+      add("call", parts.joined(separator: ", "))
+      add("recording", call.recordingURL)
+    }
+    for callback in inquiry.callbacks ?? [] {
+      let outcome =
+        callback.answered
+        ? "answered" + (callback.durationS.map { ", \($0) s" } ?? "") : "no answer"
+      let by = callback.employee.map { " by \($0)" } ?? ""
+      lines.append(
+        "called back: \(ISO8601DateFormatter().string(from: callback.at))\(by), \(outcome)")
+    }
     if inquiry.returning { lines.append("returning: yes") }
     lines.append("suggested: \(inquiry.match.suggestedAction.rawValue)")
     for attachment in inquiry.attachments {

@@ -119,6 +119,12 @@ struct TelephonyTests {
     #expect(after.callbacks?.map(\.callID) == ["OUT9", "OUT10"])
     #expect(after.callbacks?.map(\.answered) == [true, false])
     #expect(after.status == "new")
+    // `inlet inquiries show` says it too.
+    let shown = try pbx.daemon.cli(["inquiries", "show", after.id])
+    #expect(shown.status == 0, "\(shown.error)")
+    #expect(shown.output.contains("by 101, answered, 60 s"), "\(shown.output)")
+    #expect(shown.output.contains("by 101, no answer"), "\(shown.output)")
+    #expect(shown.output.contains("call: in, 0 s, employee 123"), "\(shown.output)")
     let decided = try #require(try database.listSync(.all).first { $0.id == formID })
     #expect(decided.callbacks?.count == 1)
     // An outgoing call is no lead of its own (`call_inquiries: [in]`).
