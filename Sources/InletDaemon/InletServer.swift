@@ -42,7 +42,12 @@ public struct InletServer: Sendable {
         "database.path": "\(loaded.databasePath)", "migrations": "\(Migrations.names.count)",
       ])
 
-    try await database.setDeliveryEnabled(loaded.config.delivery != nil)
+    let caughtUp = try await database.setDeliveryEnabled(loaded.config.delivery != nil)
+    if caughtUp > 0 {
+      logger.notice(
+        "push delivery is on again: each inquiry changed while it was off is queued as it is now",
+        metadata: ["deliveries.queued": "\(caughtUp)"])
+    }
     let health = HealthRegistry()
     for channel in loaded.channels {
       health.register(channel: channel.name, definition: channel.definition.name)

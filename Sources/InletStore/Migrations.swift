@@ -421,6 +421,11 @@ public enum Migrations {
       }
       try db.create(index: "deliveries_event", on: "deliveries", columns: ["event_id"])
     }
+    // Where push delivery was switched off (``InletDatabase/setDeliveryEnabled(_:now:)``): the
+    // last event recorded while it was on.
+    migrator.registerMigration("2026-12-01-9a-delivery-off-since") { db in
+      try db.alter(table: "delivery_settings") { t in t.add(column: "off_since_event", .integer) }
+    }
     return migrator
   }()
 }

@@ -458,6 +458,53 @@ struct DeliveryTests {
     }
   }
 
+  @Test("delivery switched off for a while: back on, each inquiry changed meanwhile is pushed")
+  func switchedOffAndOn() async throws {
+    let receiver = try DeliveryReceiver { _ in .accept }
+    let daemon = try daemon(for: receiver)
+    defer { daemon.remove() }
+    let withDelivery = try String(contentsOfFile: daemon.configPath, encoding: .utf8)
+    let start = try #require(withDelivery.range(of: "delivery:\n"))
+    var end = start.upperBound
+    // The section is the indented lines after its key.
+    while end < withDelivery.endIndex, withDelivery[end...].hasPrefix("  ") {
+      end =
+        withDelivery[end...].firstIndex(of: "\n").map(withDelivery.index(after:))
+        ?? withDelivery.endIndex
+    }
+    let withoutDelivery = withDelivery.replacingCharacters(in: start.lowerBound..<end, with: "")
+    try await receiver.serving {
+      try await daemon.start()
+      let first = try await daemon.submitLead(1)
+      #expect(try await eventually(seconds: 20) { receiver.received.count == 1 })
+      #expect(daemon.stop() == 0)
+
+      // The CRM's endpoint is switched off for a while; leads and decisions go on.
+      try withoutDelivery.write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
+      try await daemon.start()
+      let second = try await daemon.submitLead(2)
+      let rejected = try await daemon.api(
+        .POST, "/inquiries/\(first)/reject", json: #"{"reason":"spam"}"#)
+      #expect(rejected.status == 200, "\(rejected.body)")
+      #expect(daemon.stop() == 0)
+      #expect(receiver.received.count == 1)
+
+      try withDelivery.write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
+      try await daemon.start()
+      #expect(try await eventually(seconds: 20) { receiver.received.count == 3 })
+      let caughtUp = receiver.received.dropFirst()
+      // (Different inquiries' pushes go out side by side, in either order.)
+      #expect(Set(caughtUp.compactMap(\.inquiryID)) == [second, first])
+      let firstNow = try #require(
+        caughtUp.first { $0.inquiryID == first }?.json["inquiry"] as? [String: Any])
+      #expect(firstNow["status"] as? String == "rejected")
+      #expect(daemon.log().contains("push delivery is on again"))
+      // Nothing more comes: once each.
+      try await Task.sleep(for: .milliseconds(500))
+      #expect(receiver.received.count == 3)
+    }
+  }
+
   @Test("a stop that cuts off a delivery counts no attempt: it is sent again after the restart")
   func stopDuringDelivery() async throws {
     // The CRM holds the first request past the daemon's 20 s bound on stopping.

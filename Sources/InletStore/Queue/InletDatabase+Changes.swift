@@ -64,11 +64,54 @@ extension InletDatabase {
   }
 
   /// Turns filling the outbox on or off; the daemon sets it from `delivery:` at start-up.
-  public func setDeliveryEnabled(_ enabled: Bool) async throws {
+  ///
+  /// Switched off, it notes the last event; switched on again, every inquiry that changed
+  /// meanwhile gets one delivery of its latest state (its newest event), so the CRM is not left
+  /// with the snapshot it had before the pause. Returns how many were queued so (0 when it was
+  /// on already, or never on: a first `delivery:` on an old database does not push its
+  /// history — the CRM reads the queue).
+  @discardableResult
+  public func setDeliveryEnabled(_ enabled: Bool, now: Date = Date()) async throws -> Int {
     try await write { db in
-      try db.execute(
-        sql: "INSERT OR REPLACE INTO delivery_settings (id, enabled) VALUES (1, ?)",
-        arguments: [enabled])
+      let row = try Row.fetchOne(
+        db, sql: "SELECT enabled, off_since_event FROM delivery_settings WHERE id = 1")
+      let wasEnabled = row.map { ($0["enabled"] as Int64? ?? 0) != 0 }
+      let offSince: Int64? = row?["off_since_event"]
+      switch (enabled, wasEnabled) {
+      case (true, true), (false, false):
+        return 0
+      case (false, nil):
+        // Never on: nothing to catch up with when it is.
+        try db.execute(
+          sql: "INSERT INTO delivery_settings (id, enabled) VALUES (1, 0)")
+        return 0
+      case (false, true):
+        let last = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM events") ?? 0
+        try db.execute(
+          sql: "UPDATE delivery_settings SET enabled = 0, off_since_event = ? WHERE id = 1",
+          arguments: [last])
+        return 0
+      case (true, _):
+        var queued = 0
+        if let offSince {
+          let time = now.timeIntervalSince1970
+          try db.execute(
+            sql: """
+              INSERT INTO deliveries (event_id, inquiry_id, status, attempts, next_attempt_at,
+                created_at)
+              SELECT MAX(id), inquiry_id, 'pending', 0, ?, ? FROM events WHERE id > ?
+              GROUP BY inquiry_id ORDER BY MAX(id)
+              """,
+            arguments: [time, time, offSince])
+          queued = db.changesCount
+        }
+        try db.execute(
+          sql: """
+            INSERT OR REPLACE INTO delivery_settings (id, enabled, off_since_event)
+            VALUES (1, 1, NULL)
+            """)
+        return queued
+      }
     }
   }
 }
