@@ -22,12 +22,11 @@ extension InletDatabase {
     }
     var record: CallRecord
     var directionBefore: String?
-    var endedBefore = false
+    var changed = true
     if let text = stored?.record {
       record = try InquiryJSON.decoder().decode(CallRecord.self, from: Data(text.utf8))
       directionBefore = record.direction
-      endedBefore = record.state.isFinal
-      record.apply(event)
+      changed = record.apply(event)
     } else {
       record = CallRecord(first: event)
     }
@@ -93,7 +92,9 @@ extension InletDatabase {
       try bind.integer(6, record.state.isFinal ? 0 : 1)
       try bind.integer(7, rawID)
     }
-    if !endedBefore, record.state.isFinal, record.direction == "out", record.stateless != true,
+    // An outgoing call's end (and what a later summary adds to it: the answer, the duration)
+    // is noted on the callee's queued inquiries.
+    if changed, record.state.isFinal, record.direction == "out", record.stateless != true,
       let phone = record.callerPhone
     {
       try noteCallback(
@@ -113,14 +114,16 @@ extension InletDatabase {
   /// An outgoing call to `phone` ended: each `new` inquiry from that number that came before
   /// the call started (a missed call, a «перезвоните мне» form) lists it in `callbacks`, with
   /// an `inquiry.updated` event — the queue shows who was called back, when, by whom, and
-  /// whether they picked up. `own` is the call's own inquiry (outgoing calls queued by
-  /// `call_inquiries`), not noted.
+  /// whether they picked up. A later event of the same call (the summary after the legs'
+  /// end) corrects its entry; one that changes nothing writes nothing. `own` is the call's own
+  /// inquiry (outgoing calls queued by `call_inquiries`), not noted.
   static func noteCallback(
     _ record: CallRecord, channel: String, to phone: String, except own: Int64?, at now: Date,
     in db: Database
   ) throws {
     // Compared on this daemon's clock (when the call's first event came): a PBX whose clock
-    // is behind must not leave a missed call "not called back".
+    // is behind must not leave a missed call "not called back". The call's record keeps that
+    // time to the second, hence the second's grace.
     let started = record.startedAt ?? record.firstEventAt
     let ids = try Int64.fetchAll(
       db,
@@ -128,7 +131,7 @@ extension InletDatabase {
         SELECT id FROM inquiries WHERE sender_phone = ? AND status = 'new' AND received_at <= ?
           AND id IS NOT ? ORDER BY id DESC LIMIT ?
         """,
-      arguments: [phone, record.firstEventAt, own, callbackLimit])
+      arguments: [phone, record.firstEventAt.addingTimeInterval(1), own, callbackLimit])
     let callback = Inquiry.Callback(
       channel: channel, callID: record.callID, at: started, answered: record.answered,
       employee: record.employee, durationS: record.durationS)
@@ -136,9 +139,14 @@ extension InletDatabase {
       guard var stored = try InquiryRecord.fetchOne(db, key: id) else { continue }
       var inquiry = try InquiryJSON.decodeStored(stored.document)
       var callbacks = inquiry.callbacks ?? []
-      guard !callbacks.contains(where: { $0.channel == channel && $0.callID == record.callID })
-      else { continue }
-      callbacks.append(callback)
+      if let index = callbacks.firstIndex(where: {
+        $0.channel == channel && $0.callID == record.callID
+      }) {
+        guard callbacks[index] != callback else { continue }
+        callbacks[index] = callback
+      } else {
+        callbacks.append(callback)
+      }
       callbacks.sort { $0.at < $1.at }
       inquiry.callbacks = callbacks
       inquiry.id = ""

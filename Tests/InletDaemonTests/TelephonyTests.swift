@@ -113,11 +113,26 @@ struct TelephonyTests {
     let rejected = try await pbx.daemon.api(
       .POST, "/inquiries/\(formID)/reject", json: #"{"reason":"duplicate"}"#)
     #expect(rejected.status == 200, "\(rejected.body)")
+    // Its legs end first (noted at once); the summary after them adds the duration.
+    let now = Int(Date().timeIntervalSince1970)
+    for (seq, state) in [(1, "Appeared"), (2, "Disconnected")] {
+      let leg = """
+        {"entry_id":"OUT10","call_id":"c-out10","timestamp":\(now),"seq":\(seq),\
+        "call_state":"\(state)","location":"abonent",\
+        "from":{"extension":"101","number":"sip:ivanov@vpbx.mangosip.ru"},\
+        "to":{"number":"79001234567"}}
+        """
+      #expect(try await pbx.mango("/events/call", json: leg).status == 200)
+    }
+    let noted = try #require(try pbx.inquiries("mango").first { $0.source.callID == "M1" })
+    #expect(noted.callbacks?.map(\.callID) == ["OUT9", "OUT10"])
+    #expect(noted.callbacks?.last?.durationS == nil)
     let again = Self.mangoOutgoingSummary(entry: "OUT10", to: "79001234567", talk: false)
     #expect(try await pbx.mango("/events/summary", json: again).status == 200)
     let after = try #require(try pbx.inquiries("mango").first { $0.source.callID == "M1" })
     #expect(after.callbacks?.map(\.callID) == ["OUT9", "OUT10"])
     #expect(after.callbacks?.map(\.answered) == [true, false])
+    #expect(after.callbacks?.last?.durationS == 0)
     #expect(after.status == "new")
     // `inlet inquiries show` says it too.
     let shown = try pbx.daemon.cli(["inquiries", "show", after.id])
