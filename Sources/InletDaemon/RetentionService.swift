@@ -13,6 +13,9 @@ struct RetentionService: Service {
   let retention: Duration
   let logger: Logger
   private let pruned = Counter(label: "inlet_events_pruned_total")
+  static let heldMessage =
+    "events older than retention.events are kept: the CRM is still owed a delivery of one of "
+    + "them; retry it or discard it (POST /api/v1/deliveries/ID/retry or /discard)"
 
   init(database: InletDatabase, retention: Duration, logger: Logger) {
     self.database = database
@@ -27,6 +30,14 @@ struct RetentionService: Service {
       sweep: {
         let cutoff = Date().addingTimeInterval(-retention.inSeconds)
         let count = try await database.pruneEvents(before: cutoff)
+        if let held = try await database.retentionHeld(before: cutoff) {
+          logger.warning(
+            "\(Self.heldMessage)",
+            metadata: [
+              "delivery.id": "\(held.id)", "delivery.status": "\(held.status.rawValue)",
+              "event.id": "\(held.eventID)",
+            ])
+        }
         guard count > 0 else { return }
         pruned.increment(by: count)
         let through = try await database.prunedEventsThrough()

@@ -259,12 +259,10 @@ extension InletDatabase {
     var id: Int64
     var channel: String
     var receivedAt: String
-    var idempotencyKey: String?
   }
 
   private static let rawItemColumns = """
-    SELECT id, channel, CAST(received_at AS TEXT) AS received_at, idempotency_key
-    FROM raw_items
+    SELECT id, channel, CAST(received_at AS TEXT) AS received_at FROM raw_items
     """
 
   static func newestRawItem(in db: Database) throws -> RawItemIdentity? {
@@ -276,8 +274,7 @@ extension InletDatabase {
   ) throws -> RawItemIdentity? {
     try Row.fetchOne(db, sql: sql, arguments: arguments).map {
       RawItemIdentity(
-        id: $0["id"], channel: $0["channel"], receivedAt: $0["received_at"],
-        idempotencyKey: $0["idempotency_key"])
+        id: $0["id"], channel: $0["channel"], receivedAt: $0["received_at"])
     }
   }
 

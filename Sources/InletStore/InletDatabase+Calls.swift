@@ -282,6 +282,10 @@ extension InletDatabase {
       } else if let id = inquiryID {
         try updateInquiry(id, with: record, at: now, settings: settings, in: db)
       }
+      // An outgoing call whose hangup was lost still called the number back.
+      if record.direction == "out", record.stateless != true, let phone = record.callerPhone {
+        try noteCallback(record, channel: channel, to: phone, except: inquiryID, at: now, in: db)
+      }
       try db.execute(
         sql: """
           UPDATE calls SET record = ?, open = 0, inquiry_id = ? WHERE channel = ? AND call_id = ?

@@ -424,7 +424,10 @@ public enum Migrations {
     // Where push delivery was switched off (``InletDatabase/setDeliveryEnabled(_:now:)``): the
     // last event recorded while it was on.
     migrator.registerMigration("2026-12-01-9a-delivery-off-since") { db in
-      try db.alter(table: "delivery_settings") { t in t.add(column: "off_since_event", .integer) }
+      try db.alter(table: "delivery_settings") { t in
+        t.add(column: "off_since_event", .integer)
+        t.add(column: "off_at", .double)
+      }
     }
     return migrator
   }()

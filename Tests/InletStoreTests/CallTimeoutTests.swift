@@ -12,14 +12,14 @@ struct CallTimeoutTests {
   /// A call event of channel `pbx`, `ago` seconds before ``now``.
   static func event(
     _ callID: String, _ state: CallState, answered: Bool? = nil, direction: String? = "in",
-    ago: TimeInterval, channel: String = "pbx"
+    ago: TimeInterval, channel: String = "pbx", phone: String = "+79161234567"
   ) -> RawSubmission {
     let at = now.addingTimeInterval(-ago)
     let call = CallEvent(
       callID: callID, state: state, answered: answered, direction: direction,
-      callerPhone: "+79161234567", receivedAt: at)
+      callerPhone: phone, receivedAt: at)
     var inquiry = Inquiry(
-      channel: channel, kind: .call, receivedAt: at, sender: .init(phone: "+79161234567"))
+      channel: channel, kind: .call, receivedAt: at, sender: .init(phone: phone))
     inquiry.source.callID = callID
     let base = submission()
     return RawSubmission(
@@ -46,7 +46,8 @@ struct CallTimeoutTests {
     _ = try await db.ingest(Self.event("done", .ringing, ago: 7300))
     _ = try await db.ingest(Self.event("done", .ended, answered: false, ago: 7200))
     _ = try await db.ingest(Self.event("never", .ringing, ago: 7200, channel: "patient"))
-    _ = try await db.ingest(Self.event("out", .ringing, direction: "out", ago: 7200))
+    _ = try await db.ingest(
+      Self.event("out", .ringing, direction: "out", ago: 7200, phone: "+79035550000"))
     #expect(try Self.inquiry(db, "lost")?.kind == .call)
     let before = try await db.lastEventID()
 
@@ -91,6 +92,22 @@ struct CallTimeoutTests {
     let decided = try #require(try Self.inquiry(db, "lost"))
     #expect(decided.kind == .call)
     #expect(decided.extra["call_timed_out"] == nil)
+  }
+
+  @Test("an outgoing call whose hangup was lost still notes the call back on the missed call")
+  func timedOutCallback() async throws {
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    let db = temp.database
+    _ = try await db.ingest(Self.event("missed", .ringing, ago: 7400))
+    _ = try await db.ingest(Self.event("missed", .ended, answered: false, ago: 7300))
+    _ = try await db.ingest(Self.event("back", .ringing, direction: "out", ago: 7200))
+    #expect(try Self.inquiry(db, "missed")?.callbacks == nil)
+    let closed = try await db.closeUnendedCalls(now: Self.now, shortest: 3600) { _ in 3600 }
+    #expect(closed.map(\.callID) == ["back"])
+    let missed = try #require(try Self.inquiry(db, "missed"))
+    #expect(missed.callbacks?.map(\.callID) == ["back"])
+    #expect(missed.callbacks?.first?.answered == false)
   }
 
   @Test("a silent call whose direction no event stated makes its inquiry as an inbound one")

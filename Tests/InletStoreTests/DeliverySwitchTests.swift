@@ -37,21 +37,48 @@ struct DeliverySwitchTests {
     #expect(try await Self.outbox(database) == ["\(a) inquiry.created"])
     #expect(try await database.setDeliveryEnabled(false) == 0)
 
-    // On again: a's, b's and c's newest events, one each, after what was already queued.
-    #expect(try await database.setDeliveryEnabled(true) == 3)
+    // On again: the leads that arrived meanwhile as created, and each changed inquiry's
+    // newest state, after what was already queued.
+    #expect(try await database.setDeliveryEnabled(true) == 4)
     #expect(
       try await Self.outbox(database) == [
         "\(a) inquiry.created", "\(b) inquiry.created", "\(a) inquiry.updated",
-        "\(c) inquiry.updated",
+        "\(c) inquiry.created", "\(c) inquiry.updated",
       ])
     let due = try await database.dueDeliveries(now: Date().addingTimeInterval(1), limit: 10)
-    // a's older change goes first; c's delivery carries its rejection.
-    #expect(due.map(\.delivery.inquiryID) == [a, b, c])
-    #expect(due.last?.payload.contains(#""status":"rejected""#) == true)
+    // Each inquiry's oldest first.
+    #expect(
+      due.map { "\($0.delivery.inquiryID) \($0.delivery.event.rawValue)" } == [
+        "\(a) inquiry.created", "\(b) inquiry.created", "\(c) inquiry.created",
+      ])
     // Already on: nothing more; a change now is queued as usual.
     #expect(try await database.setDeliveryEnabled(true) == 0)
     _ = try await database.ingest(submission(key: "d", email: "d@x.ru"))
-    #expect(try await Self.outbox(database).count == 5)
+    #expect(try await Self.outbox(database).count == 6)
+  }
+
+  @Test("where retention deleted the pause's events, the inquiries changed since are found")
+  func catchUpAfterRetention() async throws {
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    let database = temp.database
+    #expect(try await database.setDeliveryEnabled(true) == 0)
+    let a = try Self.created(try await database.ingest(submission(key: "a", email: "a@x.ru")))
+    let old = try Self.created(try await database.ingest(submission(key: "o", email: "o@x.ru")))
+    try await database.write { db in
+      try db.execute(sql: "UPDATE deliveries SET status = 'delivered'")
+    }
+    #expect(try await database.setDeliveryEnabled(false) == 0)
+    let b = try Self.created(try await database.ingest(submission(key: "b", email: "b@x.ru")))
+    _ = try await database.apply(.reject(reason: "spam", comment: nil), to: a, by: "crm")
+    #expect(try await database.pruneEvents(before: Date().addingTimeInterval(60)) == 4)
+
+    // a (changed) as updated, b (arrived) as created; the untouched one not at all.
+    #expect(try await database.setDeliveryEnabled(true) == 2)
+    #expect(try await Self.outbox(database) == ["\(a) inquiry.updated", "\(b) inquiry.created"])
+    let due = try await database.dueDeliveries(now: Date().addingTimeInterval(1), limit: 10)
+    #expect(due.first?.payload.contains(#""status":"rejected""#) == true)
+    #expect(!(try await Self.outbox(database)).contains { $0.hasPrefix("\(old) ") })
   }
 
   @Test("a first `delivery:` on a database with history pushes none of it")

@@ -48,7 +48,9 @@ struct RetentionTests {
     let later = Date().addingTimeInterval(3600)
     #expect(try await database.pruneEvents(before: later) == 3)
     #expect(try await database.prunedEventsThrough() == owed - 1)
-    #expect(try await database.events(after: 0).map(\.id) == [owed])
+    #expect(try await database.events(after: owed - 1).map(\.id) == [owed])
+    // From before what was deleted: refused, not a silent gap.
+    await #expect(throws: EventsPruned.self) { try await database.events(after: 0) }
     #expect(try await Self.count("deliveries", in: database) == 1)
     // The inquiries read as before: a's JSON moved into its row, b's and c's as they were.
     #expect(try await database.inquiry(id: a) == aJSON)
@@ -66,7 +68,7 @@ struct RetentionTests {
     }
     #expect(try await database.pruneEvents(before: later) == 1)
     #expect(try await database.prunedEventsThrough() == owed)
-    #expect(try await database.events(after: 0).isEmpty)
+    #expect(try await database.events(after: owed).isEmpty)
     #expect(try await database.lastEventID() == owed)
     let d = try Self.created(try await database.ingest(submission(key: "d", email: "d@x.ru")))
     #expect(try await database.events(after: owed).map(\.inquiryID) == [Int64(d)!])

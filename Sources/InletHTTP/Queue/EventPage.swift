@@ -39,7 +39,12 @@ struct EventPage: Sendable {
         limit = value
       }
       try await EventStream.requireKnown(after, named: "`after`", in: database)
-      let events = try await database.events(after: after, limit: limit)
+      let events: [QueueEvent]
+      do {
+        events = try await database.events(after: after, limit: limit)
+      } catch let pruned as EventsPruned {
+        throw EventStream.prunedError(after, named: "`after`", through: pruned.through)
+      }
       var headers = HTTPFields()
       headers[.contentType] = "application/json; charset=utf-8"
       return Response(

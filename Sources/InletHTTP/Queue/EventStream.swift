@@ -100,7 +100,16 @@ struct EventStream: Sendable {
         try await writer.write(ByteBuffer(string: ": the token was revoked\n\n"))
         return
       }
-      let events = try await database.events(after: last)
+      let events: [QueueEvent]
+      do {
+        events = try await database.events(after: last)
+      } catch let pruned as EventsPruned {
+        // Retention overtook a slow reader: ended, so its reconnect hears the 410.
+        try await writer.write(
+          ByteBuffer(
+            string: ": the events up to \(pruned.through) were deleted (retention.events)\n\n"))
+        return
+      }
       for event in events {
         try await writer.write(ByteBuffer(string: Self.format(event)))
         last = event.id
@@ -130,17 +139,21 @@ struct EventStream: Sendable {
         .conflict, code: "last_event_id_ahead",
         message:
           "\(name) \(id) is ahead of the newest event (\(newest)): this database is not the one "
-          + "the id came from (restored or replaced); start again from 0 to read all")
+          + "the id came from (restored or replaced); read the queue again "
+          + "(GET /api/v1/inquiries), then the events after \(newest)")
     }
     let pruned = try await database.prunedEventsThrough()
-    guard id >= pruned else {
-      throw APIError(
-        .gone, code: "events_pruned",
-        message:
-          "the events up to \(pruned) were deleted (retention.events), so those after \(name) "
-          + "\(id) are incomplete: read the queue again (GET /api/v1/inquiries), then the "
-          + "events after \(pruned)")
-    }
+    guard id >= pruned else { throw prunedError(id, named: name, through: pruned) }
+  }
+
+  /// 410 `events_pruned`: what a reader at `id` missed, and where to go on from.
+  static func prunedError(_ id: Int64, named name: String, through pruned: Int64) -> APIError {
+    APIError(
+      .gone, code: "events_pruned",
+      message:
+        "the events up to \(pruned) were deleted (retention.events), so those after \(name) "
+        + "\(id) are incomplete: read the queue again (GET /api/v1/inquiries), then the "
+        + "events after \(pruned)")
   }
 
   private func isShuttingDown() -> Bool {

@@ -65,53 +65,98 @@ extension InletDatabase {
 
   /// Turns filling the outbox on or off; the daemon sets it from `delivery:` at start-up.
   ///
-  /// Switched off, it notes the last event; switched on again, every inquiry that changed
-  /// meanwhile gets one delivery of its latest state (its newest event), so the CRM is not left
-  /// with the snapshot it had before the pause. Returns how many were queued so (0 when it was
-  /// on already, or never on: a first `delivery:` on an old database does not push its
-  /// history — the CRM reads the queue).
+  /// Switched off, it notes the last event and the time; switched on again, every inquiry that
+  /// changed meanwhile is pushed: its `inquiry.created` when it arrived meanwhile, and its
+  /// newest event — so the CRM hears of each new lead as created and is not left with the
+  /// state it had before the pause. (Where `retention.events` deleted those events, an
+  /// inquiry changed since the switch-off gets a fresh event of its state now.) Returns how
+  /// many deliveries were queued so (0 when it was on already, or never on: a first
+  /// `delivery:` on an old database does not push its history — the CRM reads the queue).
   @discardableResult
   public func setDeliveryEnabled(_ enabled: Bool, now: Date = Date()) async throws -> Int {
     try await write { db in
       let row = try Row.fetchOne(
-        db, sql: "SELECT enabled, off_since_event FROM delivery_settings WHERE id = 1")
+        db, sql: "SELECT enabled, off_since_event, off_at FROM delivery_settings WHERE id = 1")
       let wasEnabled = row.map { ($0["enabled"] as Int64? ?? 0) != 0 }
       let offSince: Int64? = row?["off_since_event"]
+      let offAt: Double? = row?["off_at"]
       switch (enabled, wasEnabled) {
       case (true, true), (false, false):
         return 0
       case (false, nil):
         // Never on: nothing to catch up with when it is.
-        try db.execute(
-          sql: "INSERT INTO delivery_settings (id, enabled) VALUES (1, 0)")
+        try db.execute(sql: "INSERT INTO delivery_settings (id, enabled) VALUES (1, 0)")
         return 0
       case (false, true):
-        let last = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM events") ?? 0
-        try db.execute(
-          sql: "UPDATE delivery_settings SET enabled = 0, off_since_event = ? WHERE id = 1",
-          arguments: [last])
-        return 0
-      case (true, _):
-        var queued = 0
-        if let offSince {
-          let time = now.timeIntervalSince1970
-          try db.execute(
-            sql: """
-              INSERT INTO deliveries (event_id, inquiry_id, status, attempts, next_attempt_at,
-                created_at)
-              SELECT MAX(id), inquiry_id, 'pending', 0, ?, ? FROM events WHERE id > ?
-              GROUP BY inquiry_id ORDER BY MAX(id)
-              """,
-            arguments: [time, time, offSince])
-          queued = db.changesCount
-        }
         try db.execute(
           sql: """
-            INSERT OR REPLACE INTO delivery_settings (id, enabled, off_since_event)
-            VALUES (1, 1, NULL)
+            UPDATE delivery_settings SET enabled = 0, off_since_event = ?, off_at = ?
+            WHERE id = 1
+            """,
+          arguments: [try Self.lastEventID(db), now.timeIntervalSince1970])
+        return 0
+      case (true, _):
+        try db.execute(
+          sql: """
+            INSERT OR REPLACE INTO delivery_settings (id, enabled, off_since_event, off_at)
+            VALUES (1, 1, NULL, NULL)
             """)
-        return queued
+        guard let offSince else { return 0 }
+        return try Self.catchUp(after: offSince, offAt: offAt, now: now, in: db)
       }
     }
+  }
+
+  /// The deliveries of ``setDeliveryEnabled(_:now:)`` switched on again after event `offSince`.
+  private static func catchUp(after offSince: Int64, offAt: Double?, now: Date, in db: Database)
+    throws -> Int
+  {
+    let time = now.timeIntervalSince1970
+    try db.execute(
+      sql: """
+        WITH latest AS (SELECT MAX(id) AS id FROM events WHERE id > ? GROUP BY inquiry_id)
+        INSERT INTO deliveries (event_id, inquiry_id, status, attempts, next_attempt_at,
+          created_at)
+        SELECT e.id, e.inquiry_id, 'pending', 0, ?, ? FROM events e
+        WHERE e.id > ? AND (e.type = 'inquiry.created' OR e.id IN (SELECT id FROM latest))
+        ORDER BY e.id
+        """,
+      arguments: [offSince, time, time, offSince])
+    var queued = db.changesCount
+    // Events of the pause that retention deleted: their inquiries are found by time. (A date
+    // column holds GRDB's text or, written by a transition, seconds: compared as either.)
+    guard let offAt, try prunedThrough(db) > offSince else { return queued }
+    let text = Date(timeIntervalSince1970: offAt)
+    let changed = try Row.fetchAll(
+      db,
+      sql: """
+        SELECT id, CASE typeof(received_at) WHEN 'text' THEN received_at >= :text
+            ELSE received_at >= :seconds END AS arrived
+        FROM inquiries
+        WHERE (CASE typeof(updated_at) WHEN 'text' THEN updated_at >= :text
+            ELSE updated_at >= :seconds END
+          OR CASE typeof(received_at) WHEN 'text' THEN received_at >= :text
+            ELSE received_at >= :seconds END)
+          AND NOT EXISTS (SELECT 1 FROM events WHERE events.inquiry_id = inquiries.id
+            AND events.id > :after)
+        ORDER BY id
+        """,
+      arguments: ["text": text, "seconds": offAt, "after": offSince])
+    for row in changed {
+      let arrived: Bool = row["arrived"]
+      try recordChange(arrived ? .created : .updated, inquiryID: row["id"], in: db)
+      queued += 1
+    }
+    return queued
+  }
+
+  /// The last event id given out (with the ids a restore skipped).
+  static func lastEventID(_ db: Database) throws -> Int64 {
+    try Int64.fetchOne(
+      db,
+      sql: """
+        SELECT MAX(COALESCE((SELECT MAX(id) FROM events), 0),
+          COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0))
+        """) ?? 0
   }
 }

@@ -1,11 +1,20 @@
 import Foundation
 import GRDB
 
+/// Events after a position were deleted by `retention.events` (up to and with `through`):
+/// reading on from it would skip them.
+public struct EventsPruned: Error, Sendable {
+  public let through: Int64
+}
+
 extension InletDatabase {
-  /// Events after `id` in sequence order.
+  /// Events after `id` in sequence order; ``EventsPruned`` when some of them were deleted
+  /// (checked in the same read: a sweep between the check and the read cannot open a gap).
   public func events(after id: Int64, limit: Int = 200) async throws -> [QueueEvent] {
     try await read { db in
-      try Row.fetchAll(
+      let pruned = try Self.prunedThrough(db)
+      guard id >= pruned else { throw EventsPruned(through: pruned) }
+      return try Row.fetchAll(
         db,
         sql: """
           SELECT id, type, inquiry_id, payload, created_at FROM events WHERE id > ?
@@ -21,14 +30,7 @@ extension InletDatabase {
   public func lastEventID() async throws -> Int64 {
     // With the ids a restore skipped (`sqlite_sequence`): a CRM's id from the replaced
     // database is not ahead of this one.
-    try await read { db in
-      try Int64.fetchOne(
-        db,
-        sql: """
-          SELECT MAX(COALESCE((SELECT MAX(id) FROM events), 0),
-            COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0))
-          """) ?? 0
-    }
+    try await read { db in try Self.lastEventID(db) }
   }
 
   static func event(_ row: Row) -> QueueEvent {

@@ -34,6 +34,32 @@ extension InletDatabase {
     }
   }
 
+  /// The delivery that keeps events older than `cutoff` (the oldest still owed: pending, or
+  /// dead until retried or discarded), if one does: retention stops there.
+  public func retentionHeld(before cutoff: Date) async throws -> Delivery? {
+    try await read { db in
+      guard
+        let id = try Int64.fetchOne(
+          db,
+          sql: """
+            SELECT d.id FROM deliveries d JOIN events e ON e.id = d.event_id
+            WHERE d.status IN ('pending', 'dead') AND e.created_at < ?
+            ORDER BY d.event_id LIMIT 1
+            """,
+          arguments: [cutoff.timeIntervalSince1970])
+      else { return nil }
+      return try Row.fetchOne(
+        db,
+        sql: """
+          SELECT d.id, d.event_id, e.type, d.inquiry_id, d.status, d.attempts,
+            d.next_attempt_at, d.last_error, d.created_at, d.delivered_at, e.payload
+          FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = ?
+          """,
+        arguments: [id]
+      ).map(Self.delivery)
+    }
+  }
+
   private static func pruneChunk(before cutoff: Double, in db: Database) throws -> Int {
     let from = try prunedThrough(db)
     // The first event a delivery still owes: it and every later one stay.
