@@ -7,13 +7,6 @@ import Testing
 
 @Suite("Push delivery switched off and on")
 struct DeliverySwitchTests {
-  static func created(_ result: IngestResult) throws -> String {
-    guard case .created(let id, _) = result else {
-      throw StoreTestError("expected created, got \(result)")
-    }
-    return id
-  }
-
   /// (inquiry id, event type) of every delivery, in the outbox's order.
   static func outbox(_ database: InletDatabase) async throws -> [String] {
     try await database.deliveries(status: nil, after: 0, limit: 100).map {
@@ -27,12 +20,12 @@ struct DeliverySwitchTests {
     defer { temp.remove() }
     let database = temp.database
     #expect(try await database.setDeliveryEnabled(true) == 0)
-    let a = try Self.created(try await database.ingest(submission(key: "a", email: "a@x.ru")))
+    let a = try createdID(try await database.ingest(submission(key: "a", email: "a@x.ru")))
     #expect(try await database.setDeliveryEnabled(false) == 0)
     // Off: b and c arrive, a is rejected, c is rejected: nothing goes to the outbox.
-    let b = try Self.created(try await database.ingest(submission(key: "b", email: "b@x.ru")))
+    let b = try createdID(try await database.ingest(submission(key: "b", email: "b@x.ru")))
     _ = try await database.apply(.reject(reason: "spam", comment: nil), to: a, by: "crm")
-    let c = try Self.created(try await database.ingest(submission(key: "c", email: "c@x.ru")))
+    let c = try createdID(try await database.ingest(submission(key: "c", email: "c@x.ru")))
     _ = try await database.apply(.reject(reason: "duplicate", comment: nil), to: c, by: "crm")
     #expect(try await Self.outbox(database) == ["\(a) inquiry.created"])
     #expect(try await database.setDeliveryEnabled(false) == 0)
@@ -63,13 +56,13 @@ struct DeliverySwitchTests {
     defer { temp.remove() }
     let database = temp.database
     #expect(try await database.setDeliveryEnabled(true) == 0)
-    let a = try Self.created(try await database.ingest(submission(key: "a", email: "a@x.ru")))
-    let old = try Self.created(try await database.ingest(submission(key: "o", email: "o@x.ru")))
+    let a = try createdID(try await database.ingest(submission(key: "a", email: "a@x.ru")))
+    let old = try createdID(try await database.ingest(submission(key: "o", email: "o@x.ru")))
     try await database.write { db in
       try db.execute(sql: "UPDATE deliveries SET status = 'delivered'")
     }
     #expect(try await database.setDeliveryEnabled(false) == 0)
-    let b = try Self.created(try await database.ingest(submission(key: "b", email: "b@x.ru")))
+    let b = try createdID(try await database.ingest(submission(key: "b", email: "b@x.ru")))
     _ = try await database.apply(.reject(reason: "spam", comment: nil), to: a, by: "crm")
     #expect(try await database.pruneEvents(before: Date().addingTimeInterval(60)) == 4)
 

@@ -48,13 +48,6 @@ struct DirectoryStoreTests {
     try #require(try await database.inquiry(id: id))
   }
 
-  static func created(_ result: IngestResult) throws -> String {
-    guard case .created(let id, _) = result else {
-      throw StoreTestError("expected created, got \(result)")
-    }
-    return id
-  }
-
   @Test("writes are idempotent and read back normalised")
   func idempotentWrites() async throws {
     let temp = try await Self.loaded()
@@ -127,12 +120,12 @@ struct DirectoryStoreTests {
         DirectoryInterest(
           id: "i0", clientID: "c1", contactID: "p1", status: .open,
           updatedAt: DirectoryDate.parse("2026-09-01"))))
-    let ivan = try Self.created(
+    let ivan = try createdID(
       try await temp.database.ingest(submission(key: "k1", email: "ivan@romashka.ru")))
     #expect(
       try await Self.inquiry(ivan, in: temp.database).match.interestIDs == ["i0", "i2", "i1"])
     // A colleague of his (the domain names the client, no contact): the newest first.
-    let petr = try Self.created(
+    let petr = try createdID(
       try await temp.database.ingest(submission(key: "k2", email: "petr@romashka.ru")))
     #expect(
       try await Self.inquiry(petr, in: temp.database).match.interestIDs == ["i2", "i1", "i0"])
@@ -143,10 +136,10 @@ struct DirectoryStoreTests {
     let temp = try await Self.loaded()
     defer { temp.remove() }
     func lead(_ key: String, _ email: String) async throws -> String {
-      try Self.created(try await temp.database.ingest(submission(key: key, email: email)))
+      try createdID(try await temp.database.ingest(submission(key: key, email: email)))
     }
     func lead(_ key: String, phone: String) async throws -> String {
-      try Self.created(
+      try createdID(
         try await temp.database.ingest(submission(key: key, email: nil, phone: phone)))
     }
     let first = try await lead("k1", "petr@romashka.ru")
@@ -204,7 +197,7 @@ struct DirectoryStoreTests {
   func matchedOnIngest() async throws {
     let temp = try await Self.loaded()
     defer { temp.remove() }
-    let id = try Self.created(
+    let id = try createdID(
       try await temp.database.ingest(submission(key: "k1", email: "ivan@romashka.ru")))
     let inquiry = try await Self.inquiry(id, in: temp.database)
     #expect(inquiry.match.clientID == "c1")
@@ -213,7 +206,7 @@ struct DirectoryStoreTests {
     #expect(inquiry.match.interestIDs == ["i2", "i1"])
     #expect(inquiry.match.by == ["email", "domain"])
     #expect(inquiry.returning)
-    let stranger = try Self.created(
+    let stranger = try createdID(
       try await temp.database.ingest(submission(key: "k2", email: "someone@mail.ru")))
     let strangerInquiry = try await Self.inquiry(stranger, in: temp.database)
     #expect(strangerInquiry.match == Inquiry.Match())
@@ -225,11 +218,11 @@ struct DirectoryStoreTests {
     let temp = try await Self.loaded()
     defer { temp.remove() }
     let database = temp.database
-    let fresh = try Self.created(
+    let fresh = try createdID(
       try await database.ingest(submission(key: "a", email: "anna@lutik.ru")))
-    let accepted = try Self.created(
+    let accepted = try createdID(
       try await database.ingest(submission(key: "b", email: "boris@lutik.ru")))
-    let other = try Self.created(
+    let other = try createdID(
       try await database.ingest(submission(key: "c", email: "x@other.ru")))
     try await database.write { db in
       try db.execute(
@@ -295,9 +288,9 @@ struct DirectoryStoreTests {
     let temp = try await Self.loaded()
     defer { temp.remove() }
     var database = temp.database
-    let queued = try Self.created(
+    let queued = try createdID(
       try await database.ingest(submission(key: "a", email: "someone@mail.ru")))
-    let decided = try Self.created(
+    let decided = try createdID(
       try await database.ingest(submission(key: "b", email: "other@mail.ru")))
     try await database.write { db in
       try db.execute(
@@ -329,7 +322,7 @@ struct DirectoryStoreTests {
     let temp = try await Self.loaded()
     defer { temp.remove() }
     let database = temp.database
-    let id = try Self.created(
+    let id = try createdID(
       try await database.ingest(submission(key: "d1", email: "ivan@romashka.ru")))
     var inquiry = try await Self.inquiry(id, in: database)
     #expect(inquiry.match.clientID == "c1")
@@ -372,7 +365,7 @@ struct DirectoryStoreTests {
     }
     #expect(contact.phones == ["+74952223344;ext=12"])
     #expect(try await database.callerName(phone: "+74952223344") == nil)
-    let id = try Self.created(
+    let id = try createdID(
       try await database.ingest(submission(key: "o1", phone: "+74952223344")))
     #expect(try await Self.inquiry(id, in: database).match.clientID == nil)
     // The client comes: the waiting inquiry from its office line is matched to it.
@@ -468,7 +461,7 @@ struct DirectoryStoreTests {
   func importFixture() async throws {
     let temp = try TempDatabase()
     defer { temp.remove() }
-    let id = try Self.created(
+    let id = try createdID(
       try await temp.database.ingest(submission(key: "k", email: "boss@romashka.ru")))
     let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
       .deletingLastPathComponent()

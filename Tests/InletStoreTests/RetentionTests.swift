@@ -7,13 +7,6 @@ import Testing
 
 @Suite("Event retention")
 struct RetentionTests {
-  static func created(_ result: IngestResult) throws -> String {
-    guard case .created(let id, _) = result else {
-      throw StoreTestError("expected created, got \(result)")
-    }
-    return id
-  }
-
   static func count(_ table: String, in database: InletDatabase) async throws -> Int {
     try await database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") }
       ?? -1
@@ -27,10 +20,10 @@ struct RetentionTests {
     try await database.setDeliveryEnabled(true)
     // a: never changed (its JSON only in its created event); b: rejected (a document of its
     // own); c: its created event's delivery still owed to the CRM.
-    let a = try Self.created(try await database.ingest(submission(key: "a", email: "a@x.ru")))
-    let b = try Self.created(try await database.ingest(submission(key: "b", email: "b@x.ru")))
+    let a = try createdID(try await database.ingest(submission(key: "a", email: "a@x.ru")))
+    let b = try createdID(try await database.ingest(submission(key: "b", email: "b@x.ru")))
     _ = try await database.apply(.reject(reason: "spam", comment: nil), to: b, by: "crm")
-    let c = try Self.created(try await database.ingest(submission(key: "c", email: "c@x.ru")))
+    let c = try createdID(try await database.ingest(submission(key: "c", email: "c@x.ru")))
     let events = try await database.events(after: 0)
     #expect(events.count == 4)
     let aJSON = try #require(try await database.inquiry(id: a))
@@ -70,7 +63,7 @@ struct RetentionTests {
     #expect(try await database.prunedEventsThrough() == owed)
     #expect(try await database.events(after: owed).isEmpty)
     #expect(try await database.lastEventID() == owed)
-    let d = try Self.created(try await database.ingest(submission(key: "d", email: "d@x.ru")))
+    let d = try createdID(try await database.ingest(submission(key: "d", email: "d@x.ru")))
     #expect(try await database.events(after: owed).map(\.inquiryID) == [Int64(d)!])
     #expect(try await database.inquiry(id: c)?.sender.email == "c@x.ru")
   }
@@ -84,8 +77,8 @@ struct RetentionTests {
       _ = try await database.ingest(submission(key: "k\(index)", email: "l\(index)@x.ru"))
     }
     try await database.setDeliveryEnabled(true)
-    let held = try Self.created(try await database.ingest(submission(key: "h", email: "h@x.ru")))
-    let after = try Self.created(try await database.ingest(submission(key: "z", email: "z@x.ru")))
+    let held = try createdID(try await database.ingest(submission(key: "h", email: "h@x.ru")))
+    let after = try createdID(try await database.ingest(submission(key: "z", email: "z@x.ru")))
     let dead = try #require(try await database.deliveries(status: nil, after: 0, limit: 10).first)
     try await database.markFailed(dead.id, error: "HTTP 500", retryAt: nil)
     try await database.markDelivered(

@@ -39,3 +39,11 @@ func submission(
     context: ReplyContext(request: request, fields: nil, options: [:], secrets: ChannelSecrets([:]))
   )
 }
+
+/// The inquiry id of an ingest that created one.
+func createdID(_ result: IngestResult) throws -> String {
+  guard case .created(let id, _) = result else {
+    throw StoreTestError("expected created, got \(result)")
+  }
+  return id
+}
