@@ -315,9 +315,12 @@ struct HookController {
       health.recordAuthenticated(channel: instance.name)
       CounterCache.shared.increment(
         "inlet_rate_limited_total", [("channel", instance.name), ("scope", check.scope)])
-      logger.warning(
-        "webhook refused: rate limited",
-        metadata: ["scope": "\(check.scope)", "remote": "\(client ?? "?")"])
+      // One line per key and window: a flood is counted in full, but does not fill the log.
+      if refusal.refused == 1 {
+        logger.warning(
+          "webhook refused: rate limited (further refusals of this window are counted, not logged)",
+          metadata: ["scope": "\(check.scope)", "remote": "\(client ?? "?")"])
+      }
       let kept = submissions().filter { $0.body.count <= Self.refusalKeptBytes }
       if !kept.isEmpty,
         limiter.admit("\(instance.name):kept-refusals", limit: Self.refusalsKept, bounded: false)

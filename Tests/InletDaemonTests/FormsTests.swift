@@ -463,6 +463,16 @@ struct FormsTests {
     // addresses it comes from; the rest is only counted.
     for n in 5...110 { #expect(try await send("busy", n, from: "192.0.2.9").status == 429) }
     #expect(try site.rawCount("busy") == 3 + 100)
+    // Logged once per window, not 106 times; the metric counts them all.
+    let logged = site.daemon.log().components(separatedBy: "\n").filter {
+      $0.contains("webhook refused: rate limited") && $0.contains("192.0.2.9")
+    }
+    #expect(logged.count == 1, "\(logged)")
+    let (_, counted) = try await site.daemon.get("/metrics")
+    // (107: the one refused before the flood too.)
+    #expect(
+      counted.contains(#"inlet_rate_limited_total{channel="busy",scope="channel"} 107"#),
+      "\(counted.split(separator: "\n").filter { $0.contains("rate_limited") })")
     var refused = 0
     for host in 1...60 {
       for n in 1...4 where try await send("per-ip", n, from: "198.18.7.\(host)").status == 429 {
