@@ -155,9 +155,18 @@ struct HookController {
   ) -> APIError {
     health.recordAuthFailure(channel: instance.name, reason: reason)
     CounterCache.shared.increment("inlet_auth_failures_total", [("channel", instance.name)])
-    logger.warning(
-      "webhook refused: authentication failed",
-      metadata: ["reason": "\(reason)", "remote": "\(remote ?? "?")"])
+    // The first few of a minute per channel are logged; a flood of them is only counted.
+    let throttled = limiter.admit(
+      "\(instance.name):auth-failure-log", limit: Self.authFailuresLogged, bounded: false)
+    if throttled == nil {
+      logger.warning(
+        "webhook refused: authentication failed",
+        metadata: ["reason": "\(reason)", "remote": "\(remote ?? "?")"])
+    } else if throttled?.refused == 1 {
+      logger.warning(
+        "webhook refused: authentication failed; more this minute are counted, not logged",
+        metadata: ["reason": "\(reason)", "remote": "\(remote ?? "?")"])
+    }
     return APIError(.unauthorized, code: "unauthorized", message: reason)
   }
 
@@ -283,6 +292,8 @@ struct HookController {
   /// Refused requests kept raw per channel and hour, whatever the addresses they came from;
   /// beyond this they are only counted, so a flood cannot fill the disk.
   static let refusalsKept = RateLimit(requests: 100, period: 3600)
+  /// Authentication failures logged per channel and minute (all are counted).
+  static let authFailuresLogged = RateLimit(requests: 10, period: 60)
   /// A refused request's body is kept up to this size (a form, a call event); a larger one
   /// (a form's uploaded files) is only counted and logged.
   static let refusalKeptBytes = 64 << 10

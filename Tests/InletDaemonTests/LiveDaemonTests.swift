@@ -109,6 +109,22 @@ struct LiveDaemonTests {
     let metrics = try await daemon.get("/metrics").1
     #expect(metrics.contains(#"inlet_auth_failures_total{channel="site"} 3"#), "\(metrics)")
     #expect(!daemon.log().contains("nope"), "a presented secret must not be logged")
+
+    // A flood of wrong tokens: each counted, the first ten of the minute logged, then one line
+    // that says the rest are not.
+    for _ in 0..<40 {
+      let reply = try await daemon.request(
+        .POST, "/hooks/site?token=wrong", headers: [("Content-Type", "application/json")],
+        body: body)
+      #expect(reply.status == 401)
+    }
+    let flooded = try await daemon.get("/metrics").1
+    #expect(flooded.contains(#"inlet_auth_failures_total{channel="site"} 43"#))
+    let lines = daemon.log().components(separatedBy: "\n").filter {
+      $0.contains("webhook refused: authentication failed")
+    }
+    #expect(lines.count == 11, "\(lines.count) lines")
+    #expect(lines.last?.contains("counted, not logged") == true)
   }
 
   @Test("a connection that stalls (no request, a body that stops) is closed after idle_timeout")
