@@ -15,7 +15,8 @@ public enum DatabaseRestore {
         held.description.replacingOccurrences(
           of: "stop it first", with: "stop it first (systemctl stop inlet), then restore"))
     }
-    return try withExtendedLifetime(lock) {
+    let writers = try WritersLock(databasePath: databasePath, exclusive: true)
+    return try withExtendedLifetime((lock, writers)) {
       let summary = try InletDatabase.restore(
         from: backup, into: databasePath, advance: advance)
       // A lock file this command created (as root) must stay the daemon's to open.

@@ -1,5 +1,6 @@
 import Foundation
 import InletStore
+import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -25,6 +26,9 @@ public struct WritingCommand {
   public init(
     path: String, settings: DirectorySettings, alone: Bool = false, whenHeld: String? = nil
   ) throws {
+    // This process's share of `<database>.writers`, for its lifetime: `inlet restore` does not
+    // replace the file under it (the database outlives this value).
+    try WritersLock.holdForProcess(databasePath: path)
     var database: InletDatabase
     do {
       database = try InletDatabase(path: path)
@@ -116,5 +120,62 @@ public struct WritingCommand {
       return "permission denied to read and write it"
     }
     return ErrorText.plain(error)
+  }
+}
+
+/// `<database>.writers`: every process that writes the database (the daemon, `inlet directory
+/// import`, `inlet replay`, `inlet poll`) holds a shared lock on it for its lifetime, and `inlet
+/// restore` an exclusive one — so a restore never moves the file aside under a command that
+/// would go on writing into the old one, and no command starts while a restore runs.
+final class WritersLock: Sendable {
+  private let descriptor: Int32
+
+  /// nil when the file cannot be opened (a folder the user may not write, a file of another
+  /// user's): a shared lock is then not taken, which stops nothing.
+  init?(databasePath: String, exclusive: Bool) throws {
+    let path = databasePath + ".writers"
+    let directory = (path as NSString).deletingLastPathComponent
+    if !directory.isEmpty {
+      try? FileManager.default.createDirectory(
+        atPath: directory, withIntermediateDirectories: true)
+    }
+    // Read-only is enough for flock: the service user opens the file an administrator made.
+    var descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    if descriptor < 0 {
+      descriptor = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0o644)
+      if descriptor >= 0 { fchmod(descriptor, 0o644) }
+    }
+    guard descriptor >= 0 else {
+      if exclusive {
+        throw ServerError("cannot open \(path): \(ErrorText.system(errno))")
+      }
+      return nil
+    }
+    guard flock(descriptor, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0 else {
+      let reason = errno
+      close(descriptor)
+      guard reason == EWOULDBLOCK else {
+        throw ServerError("cannot lock \(path): \(ErrorText.system(reason))")
+      }
+      throw ServerError(
+        exclusive
+          ? "a command is writing to the database \(databasePath) (`inlet directory import`, "
+            + "`inlet replay`); wait for it to finish, then restore"
+          : "`inlet restore` is replacing the database \(databasePath); run this again when it "
+            + "has finished")
+    }
+    self.descriptor = descriptor
+  }
+
+  deinit { close(descriptor) }
+
+  /// The shared locks this process holds, one per database, until it exits.
+  private static let held = Mutex<[String: WritersLock]>([:])
+
+  /// Takes a shared lock on `databasePath`'s writers file for the rest of the process (once).
+  static func holdForProcess(databasePath: String) throws {
+    guard held.withLock({ $0[databasePath] == nil }) else { return }
+    let lock = try WritersLock(databasePath: databasePath, exclusive: false)
+    held.withLock { $0[databasePath] = $0[databasePath] ?? lock }
   }
 }

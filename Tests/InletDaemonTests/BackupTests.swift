@@ -246,4 +246,42 @@ struct BackupTests {
     try await daemon.start()
     #expect(try await daemon.get("/api/v1/inquiries/1", token: daemon.readToken).0 == 200)
   }
+
+  @Test("a restore waits for no writer: refused while a command writes, and the reverse")
+  func restoreBesideWriters() async throws {
+    let daemon = try DaemonHarness()
+    defer { daemon.remove() }
+    try await daemon.start()
+    #expect(try await daemon.submitLead(1) == "1")
+    let backup = daemon.folder.appendingPathComponent("nightly.sqlite").path
+    #expect(try daemon.cli(["backup", backup]).status == 0)
+    #expect(daemon.stop() == 0)
+    let writers = daemon.databasePath + ".writers"
+    let clients = daemon.folder.appendingPathComponent("clients.jsonl").path
+    try Data(#"{"id":"c1","name":"ООО Ромашка","domains":["romashka.ru"]}"#.utf8)
+      .write(to: URL(fileURLWithPath: clients))
+
+    // A command writing (an import, as the lock it holds says): the restore is refused.
+    let descriptor = open(writers, O_RDONLY | O_CREAT, 0o644)
+    #expect(descriptor >= 0)
+    defer { close(descriptor) }
+    #expect(flock(descriptor, LOCK_SH) == 0)
+    let refused = try daemon.cli(["restore", backup])
+    #expect(refused.status == 1)
+    #expect(refused.error.contains("a command is writing to the database"), "\(refused.error)")
+    #expect(try Self.replacedFiles(daemon).isEmpty)
+    // Another writer beside it is fine: shared.
+    let imported = try daemon.cli(["directory", "import", "--kind", "clients", clients])
+    #expect(imported.status == 0, "\(imported.error)")
+
+    // A restore running (its lock): a command that would write is refused, not left writing
+    // into the file the restore moves aside.
+    #expect(flock(descriptor, LOCK_UN) == 0)
+    #expect(flock(descriptor, LOCK_EX) == 0)
+    let blocked = try daemon.cli(["directory", "import", "--kind", "clients", clients])
+    #expect(blocked.status != 0)
+    #expect(blocked.error.contains("`inlet restore` is replacing"), "\(blocked.error)")
+    #expect(flock(descriptor, LOCK_UN) == 0)
+    #expect(try daemon.cli(["restore", backup]).status == 0)
+  }
 }
