@@ -123,20 +123,12 @@ public struct InletServer: Sendable {
             .init(
               service: QueueRematchService(database: database, logger: logger),
               successTerminationBehavior: .ignore),
-          ]
-          + (loaded.config.retention.events.map { retention in
-            [
-              .init(
-                service: RetentionService(
-                  database: database, retention: retention, logger: logger))
-            ]
-          } ?? [])
-          + [
             .init(
               service: SubscriptionService(
                 channels: channels, publicURL: loaded.config.http.publicURL, health: health,
-                logger: logger))
+                logger: logger)),
           ]
+          + RetentionService.services(loaded: loaded, database: database, logger: logger)
           + [
             .init(service: mailboxes),
             .init(

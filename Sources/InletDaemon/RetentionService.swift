@@ -23,6 +23,16 @@ struct RetentionService: Service {
     self.logger = logger
   }
 
+  /// The service when `retention.events` keeps events for a while (none for `0d`).
+  static func services(loaded: LoadedConfig, database: InletDatabase, logger: Logger)
+    -> [ServiceGroupConfiguration.ServiceConfiguration]
+  {
+    guard let retention = loaded.config.retention.events else { return [] }
+    return [
+      .init(service: RetentionService(database: database, retention: retention, logger: logger))
+    ]
+  }
+
   func run() async throws {
     let interval = min(3600, max(1, retention.inSeconds / 4))
     await sweepUntilShutdown(

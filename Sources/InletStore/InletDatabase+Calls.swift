@@ -136,24 +136,20 @@ extension InletDatabase {
       channel: channel, callID: record.callID, at: started, answered: record.answered,
       employee: record.employee, durationS: record.durationS)
     for id in ids.reversed() {
-      guard var stored = try InquiryRecord.fetchOne(db, key: id) else { continue }
-      var inquiry = try InquiryJSON.decodeStored(stored.document)
-      var callbacks = inquiry.callbacks ?? []
-      if let index = callbacks.firstIndex(where: {
-        $0.channel == channel && $0.callID == record.callID
-      }) {
-        guard callbacks[index] != callback else { continue }
-        callbacks[index] = callback
-      } else {
-        callbacks.append(callback)
+      try rewriteInquiry(id, at: now, in: db) { inquiry, _ in
+        var callbacks = inquiry.callbacks ?? []
+        if let index = callbacks.firstIndex(where: {
+          $0.channel == channel && $0.callID == record.callID
+        }) {
+          guard callbacks[index] != callback else { return false }
+          callbacks[index] = callback
+        } else {
+          callbacks.append(callback)
+        }
+        callbacks.sort { $0.at < $1.at }
+        inquiry.callbacks = callbacks
+        return true
       }
-      callbacks.sort { $0.at < $1.at }
-      inquiry.callbacks = callbacks
-      inquiry.id = ""
-      stored.document = String(decoding: inquiry.jsonBytes, as: UTF8.self)
-      stored.updatedAt = now
-      try stored.update(db)
-      _ = try recordChange(.updated, inquiryID: id, in: db)
     }
   }
 

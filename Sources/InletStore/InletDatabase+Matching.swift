@@ -320,18 +320,13 @@ extension InletDatabase {
   ) throws -> Int {
     var changed = 0
     for id in ids {
-      guard var record = try InquiryRecord.fetchOne(db, key: id),
-        record.status == InquiryStatus.new.rawValue
-      else { continue }
-      var inquiry = try InquiryJSON.decodeStored(record.document)
-      let before = (inquiry.match, inquiry.returning)
-      try applyMatch(to: &inquiry, settings: settings, storedAs: id, in: db)
-      guard inquiry.match != before.0 || inquiry.returning != before.1 else { continue }
-      record.document = String(decoding: inquiry.jsonBytes, as: UTF8.self)
-      record.updatedAt = now
-      try record.update(db, columns: ["document", "updated_at"])
-      try recordChange(.updated, inquiryID: id, in: db)
-      changed += 1
+      let written = try rewriteInquiry(id, at: now, in: db) { inquiry, stored in
+        guard stored.status == InquiryStatus.new.rawValue else { return false }
+        let before = (inquiry.match, inquiry.returning)
+        try applyMatch(to: &inquiry, settings: settings, storedAs: id, in: db)
+        return inquiry.match != before.0 || inquiry.returning != before.1
+      }
+      if written { changed += 1 }
     }
     return changed
   }

@@ -429,6 +429,15 @@ public enum Migrations {
         t.add(column: "off_at", .double)
       }
     }
+    // `inquiries.updated_at` as the text every writer uses: decisions wrote seconds before,
+    // which compare as below every date.
+    migrator.registerMigration("2026-12-01-9b-inquiry-updated-at-text") { db in
+      try db.execute(
+        sql: """
+          UPDATE inquiries SET updated_at = strftime('%Y-%m-%d %H:%M:%f', updated_at, 'unixepoch')
+          WHERE typeof(updated_at) IN ('real', 'integer')
+          """)
+    }
     return migrator
   }()
 }

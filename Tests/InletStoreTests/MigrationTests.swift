@@ -103,6 +103,29 @@ struct MigrationTests {
     #expect(try await temp.database.inquiry(id: id)?.match.contactID == "P-1")
   }
 
+  @Test("a decision's updated_at stored as seconds becomes the text every other writer uses")
+  func updatedAtAsText() async throws {
+    let temp = try TempDatabase(migrate: false)
+    defer { temp.remove() }
+    try temp.database.migrate(upTo: "2026-12-01-9a-delivery-off-since")
+    let id = try createdID(try await temp.database.ingest(submission(key: "site:old")))
+    // As a decision wrote it before: seconds.
+    try await temp.database.write { db in
+      try db.execute(
+        sql: "UPDATE inquiries SET updated_at = ? WHERE id = ?",
+        arguments: [1_796_170_374.2921305, id])
+    }
+    try temp.database.migrate()
+    let stored = try await temp.database.read { db in
+      try Row.fetchOne(
+        db, sql: "SELECT updated_at, typeof(updated_at) AS kind FROM inquiries WHERE id = ?",
+        arguments: [id]
+      ).map { [$0["kind"] as String, $0["updated_at"] as String] }
+    }
+    #expect(stored == ["text", "2026-12-02 00:12:54.292"])
+    #expect(try await temp.database.inquiry(id: id)?.sender.email == "lead@example.ru")
+  }
+
   @Test("migration names are unique and ordered")
   func names() {
     let names = Migrations.names

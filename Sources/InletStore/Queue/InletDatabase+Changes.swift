@@ -57,6 +57,24 @@ extension InletDatabase {
     return eventID
   }
 
+  /// Rewrites stored inquiry `id` through `change` — its document and `updated_at`, with an
+  /// `inquiry.updated` event — when `change` says it changed something (it is handed the
+  /// stored row too). Returns whether it was written.
+  @discardableResult
+  static func rewriteInquiry(
+    _ id: Int64, at now: Date, in db: Database,
+    _ change: (_ inquiry: inout Inquiry, _ stored: InquiryRecord) throws -> Bool
+  ) throws -> Bool {
+    guard var record = try InquiryRecord.fetchOne(db, key: id) else { return false }
+    var inquiry = try InquiryJSON.decodeStored(record.document)
+    guard try change(&inquiry, record) else { return false }
+    record.document = String(decoding: inquiry.jsonBytes, as: UTF8.self)
+    record.updatedAt = now
+    try record.update(db, columns: ["document", "updated_at"])
+    try recordChange(.updated, inquiryID: id, in: db)
+    return true
+  }
+
   static func deliveryEnabled(in db: Database) throws -> Bool {
     try db.queryFirstDirect(
       db.cachedStatement(sql: "SELECT enabled FROM delivery_settings WHERE id = 1")
@@ -123,25 +141,18 @@ extension InletDatabase {
         """,
       arguments: [offSince, time, time, offSince])
     var queued = db.changesCount
-    // Events of the pause that retention deleted: their inquiries are found by time. (A date
-    // column holds GRDB's text or, written by a transition, seconds: compared as either.)
+    // Events of the pause that retention deleted: their inquiries are found by time.
     guard let offAt, try prunedThrough(db) > offSince else { return queued }
-    let text = Date(timeIntervalSince1970: offAt)
     let changed = try Row.fetchAll(
       db,
       sql: """
-        SELECT id, CASE typeof(received_at) WHEN 'text' THEN received_at >= :text
-            ELSE received_at >= :seconds END AS arrived
-        FROM inquiries
-        WHERE (CASE typeof(updated_at) WHEN 'text' THEN updated_at >= :text
-            ELSE updated_at >= :seconds END
-          OR CASE typeof(received_at) WHEN 'text' THEN received_at >= :text
-            ELSE received_at >= :seconds END)
+        SELECT id, received_at >= :off AS arrived FROM inquiries
+        WHERE (updated_at >= :off OR received_at >= :off)
           AND NOT EXISTS (SELECT 1 FROM events WHERE events.inquiry_id = inquiries.id
             AND events.id > :after)
         ORDER BY id
         """,
-      arguments: ["text": text, "seconds": offAt, "after": offSince])
+      arguments: ["off": StoredDate.text(Date(timeIntervalSince1970: offAt)), "after": offSince])
     for row in changed {
       let arrived: Bool = row["arrived"]
       try recordChange(arrived ? .created : .updated, inquiryID: row["id"], in: db)

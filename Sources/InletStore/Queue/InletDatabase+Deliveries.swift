@@ -17,7 +17,7 @@ extension InletDatabase {
     END AS waiting_for
     """
 
-  private static let deliveryColumns = """
+  static let deliveryColumns = """
     d.id, d.event_id, e.type, d.inquiry_id, d.status, d.attempts, d.next_attempt_at,
     d.last_error, d.created_at, d.delivered_at, e.payload
     """

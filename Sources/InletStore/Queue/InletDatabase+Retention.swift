@@ -38,24 +38,14 @@ extension InletDatabase {
   /// dead until retried or discarded), if one does: retention stops there.
   public func retentionHeld(before cutoff: Date) async throws -> Delivery? {
     try await read { db in
-      guard
-        let id = try Int64.fetchOne(
-          db,
-          sql: """
-            SELECT d.id FROM deliveries d JOIN events e ON e.id = d.event_id
-            WHERE d.status IN ('pending', 'dead') AND e.created_at < ?
-            ORDER BY d.event_id LIMIT 1
-            """,
-          arguments: [cutoff.timeIntervalSince1970])
-      else { return nil }
-      return try Row.fetchOne(
+      try Row.fetchOne(
         db,
         sql: """
-          SELECT d.id, d.event_id, e.type, d.inquiry_id, d.status, d.attempts,
-            d.next_attempt_at, d.last_error, d.created_at, d.delivered_at, e.payload
-          FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = ?
+          SELECT \(Self.deliveryColumns) FROM deliveries d JOIN events e ON e.id = d.event_id
+          WHERE d.status IN ('pending', 'dead') AND e.created_at < ?
+          ORDER BY d.event_id LIMIT 1
           """,
-        arguments: [id]
+        arguments: [cutoff.timeIntervalSince1970]
       ).map(Self.delivery)
     }
   }

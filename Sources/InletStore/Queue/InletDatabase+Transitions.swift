@@ -70,7 +70,7 @@ extension InletDatabase {
       arguments: [
         transition.status.rawValue, String(decoding: document.jsonBytes, as: UTF8.self),
         String(decoding: try encoder.encode(acceptance), as: UTF8.self), mergedInto,
-        now.timeIntervalSince1970, key,
+        StoredDate.text(now), key,
       ])
     try recordChange(.updated, inquiryID: key, in: db)
     if let mergedInto {
@@ -140,7 +140,7 @@ extension InletDatabase {
             merged_into = NULL, updated_at = ? WHERE id = ?
           """,
         arguments: [
-          String(decoding: document.jsonBytes, as: UTF8.self), now.timeIntervalSince1970, key,
+          String(decoding: document.jsonBytes, as: UTF8.self), StoredDate.text(now), key,
         ])
       try Self.recordChange(.updated, inquiryID: key, in: db)
       // The `new` inquiries continuing it, and those of its sender, no longer have its decision
@@ -205,7 +205,7 @@ extension InletDatabase {
     }
     try db.execute(
       sql: "UPDATE inquiries SET updated_at = ? WHERE id = ?",
-      arguments: [now.timeIntervalSince1970, target])
+      arguments: [StoredDate.text(now), target])
     try recordChange(.updated, inquiryID: target, in: db)
   }
 
