@@ -37,6 +37,11 @@ struct MatcherTests {
         emails: ["Petrov.Home@mail.ru"], phones: ["+7 903 555-66-77"], person: true),
       // The same, but an organisation: its own phone is its switchboard.
       DirectoryClient(id: "c14", name: "ООО Кедр", phones: ["+7 495 333-44-55"]),
+      DirectoryClient(
+        id: "c15", name: "ООО Сосна", emails: ["info@sosna.ru"], phones: ["+7 495 444-55-66"]),
+      DirectoryClient(
+        id: "c16", name: "Сидорова Анна", emails: ["anna.s@yandex.ru"],
+        phones: ["+7 916 777-88-99"], person: true),
     ],
     contacts: [
       DirectoryContact(
@@ -59,6 +64,12 @@ struct MatcherTests {
       DirectoryContact(id: "p18", clientID: "c9", emails: ["Ivan.Petrov@yandex.ru"]),
       DirectoryContact(id: "p19", clientID: "c6", emails: ["Olga.K+crm@gmail.com"]),
       DirectoryContact(id: "p20", clientID: "c9", emails: ["zakaz+ivan@stroyrynok.ru"]),
+      // The switchboard and the shared mailbox copied onto the secretary's card.
+      DirectoryContact(
+        id: "p21", clientID: "c15", emails: ["info@sosna.ru"], phones: ["+7 495 444-55-66"]),
+      DirectoryContact(id: "p22", clientID: "c15", emails: ["director@sosna.ru"]),
+      // A person client's own phone on a contact card of it: the same person.
+      DirectoryContact(id: "p23", clientID: "c16", phones: ["+7 916 777-88-99"]),
     ],
     interests: [
       // Ivan's own deal: listed first when he writes, by date otherwise.
@@ -229,6 +240,22 @@ struct MatcherTests {
     Case(
       name: "an organisation's own phone: someone at it, a new contact",
       phone: "+74953334455", client: "c14", by: ["phone"], action: .newContactOfClient),
+    Case(
+      name: "an organisation's number on one contact's card too is its switchboard: the client",
+      phone: "+74954445566", client: "c15", by: ["phone"], action: .newContactOfClient,
+      knownContact: true),
+    Case(
+      name: "an organisation's shared mailbox on one contact's card too: the client",
+      email: "info@sosna.ru", client: "c15", by: ["email", "domain"],
+      action: .newContactOfClient, knownContact: true),
+    Case(
+      name: "the switchboard does not hide the contact another criterion finds",
+      email: "director@sosna.ru", phone: "+74954445566", client: "c15", contact: "p22",
+      by: ["email", "phone", "domain"], action: .existingContact, knownContact: true),
+    Case(
+      name: "a person client's phone on a contact card of it is that person",
+      phone: "+79167778899", client: "c16", contact: "p23", by: ["phone"],
+      action: .existingContact, knownContact: true),
     Case(
       name: "a personal free-mail address and another company's INN: the INN names the company",
       email: "anna@gmail.com", inn: "7736010018", client: "c4", by: ["inn"],

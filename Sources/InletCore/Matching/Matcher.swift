@@ -5,8 +5,9 @@ public struct Matcher: Sendable {
 
   /// Raised by every change to matching that can change a stored suggestion: the daemon
   /// matches its queue of `new` inquiries again when it starts under a higher one (2: a
-  /// `person` client, a free-mail address after the INN).
-  public static let rulesVersion = 2
+  /// `person` client, a free-mail address after the INN; 3: a client's own number or address
+  /// on a contact card is the client's switchboard, not that person).
+  public static let rulesVersion = 3
 
   public init(rules: MatchingRules = MatchingRules()) {
     self.rules = rules
@@ -30,7 +31,7 @@ public struct Matcher: Sendable {
     /// Every client the key names, also through the records not preferred (a client's own
     /// phone when a contact of another client has it too): these make a conflict.
     var named: [String]
-    /// The clients whose own record has the key (not through a contact).
+    /// The clients whose own record has the key (also when a contact of theirs has it too).
     var ownRecords: [String] = []
   }
 
@@ -113,7 +114,7 @@ public struct Matcher: Sendable {
       evidence.append(
         Evidence(
           criterion: criterion, clients: clients, contacts: contacts, named: named,
-          ownRecords: pointing.filter { $0.recordType == .client }.compactMap(\.clientID)))
+          ownRecords: hits.filter { $0.recordType == .client }.compactMap(\.clientID)))
     }
     var match = try decide(evidence, in: directory)
     for criterion in tooBroad where !match.conflicts.contains(criterion) {
@@ -128,8 +129,13 @@ public struct Matcher: Sendable {
     // The strongest criterion that points at exactly one client decides; an ambiguous one
     // cannot, and is reported as a conflict rather than resolved by a guess.
     let clientID = evidence.first { $0.clients.count == 1 }?.clients.first
+    let flags = try clientID.flatMap { try directory.clientFlags($0) }
     var contactID: String?
     for item in evidence where item.criterion.identifiesContact {
+      // The organisation's own number or address copied onto one contact's card is its
+      // switchboard (or shared mailbox): anyone there calls from it, so it names the client,
+      // not that person. A person client's card repeated on a contact is the same person.
+      if let clientID, flags?.person != true, item.ownRecords.contains(clientID) { continue }
       let candidates = Self.unique(item.contacts.filter { $0.clientID == clientID }.map(\.id))
       if candidates.count == 1 {
         contactID = candidates[0]
@@ -158,7 +164,6 @@ public struct Matcher: Sendable {
     var senderIsClient = false
     if let clientID {
       match.interestIDs = try directory.openInterestIDs(ofClient: clientID, contact: contactID)
-      let flags = try directory.clientFlags(clientID)
       match.potentialClient = flags?.potential ?? false
       senderIsClient =
         contactID == nil && flags?.person == true
@@ -193,6 +198,8 @@ public struct Matcher: Sendable {
     return clients.map { client in
       var contact: String?
       for item in evidence where item.criterion.identifiesContact {
+        // The client's own key on a contact's card: its switchboard, as in `decide`.
+        if item.ownRecords.contains(client) { continue }
         let ids = unique(item.contacts.filter { $0.clientID == client }.map(\.id))
         if ids.count == 1 {
           contact = ids[0]
