@@ -75,7 +75,11 @@ public enum Replay {
     guard let instance = channels[raw.channel] else { return nil }
     switch webhookOutcome(raw, instance: instance, processor: processor) {
     case .storeAll:
-      return nil
+      // A batch reads into one stored part per message the definition keeps: a place with no
+      // part is a message it now drops (as a single request's `.reply` below). Without a
+      // place (stored before places were kept) it cannot be told: left as it is.
+      guard batchPlace(raw) != nil else { return nil }
+      return (.ignored(reason: droppedReason, partial: nil), nil)
     case .store(let submission):
       let key = submission.idempotencyKey
       switch submission.disposition {
@@ -88,16 +92,13 @@ public enum Replay {
         )
       case .call(let event, let draft):
         return (.call(event, draft, options: instance.options), key)
-      case .ignored(let reason): return (.ignored(reason: reason, partial: nil), key)
+      // What was read from a form caught as spam stays with it (to promote it).
+      case .ignored(let reason): return (.ignored(reason: reason, partial: submission.partial), key)
       case .quarantined(let failure, let partial):
         return (.quarantined(reason: "\(failure.code): \(failure.message)", partial: partial), key)
       }
     case .reply:
-      return (
-        .ignored(
-          reason: "dropped: the definition now answers this request without a lead", partial: nil),
-        nil
-      )
+      return (.ignored(reason: droppedReason, partial: nil), nil)
     case .unauthenticated, .refused:
       return nil
     }
@@ -114,12 +115,20 @@ public enum Replay {
     let request = HookRequest(replaying: raw.transport, body: Array(raw.body))
     let outcome = processor.process(request, for: instance, now: raw.receivedAt, replaying: true)
     guard case .storeAll(let parts) = outcome else { return outcome }
-    let place = (try? ValueJSON.parse(Array(raw.transport.utf8)))?.object?["batch_item"]?
-      .text.flatMap { Int($0) }
+    let place = batchPlace(raw)
     let part =
       parts.first { raw.idempotencyKey != nil && $0.idempotencyKey == raw.idempotencyKey }
       ?? parts.first { place != nil && $0.transport.batchItem == place }
       ?? (place == nil ? parts.first : nil)
     return part.map { .store($0) } ?? outcome
+  }
+
+  static let droppedReason = "dropped: the definition now answers this request without a lead"
+
+  /// A batch item's place in its batch, as kept in its transport metadata.
+  static func batchPlace(_ raw: RawItemRecord) -> Int? {
+    (try? ValueJSON.parse(Array(raw.transport.utf8)))?.object?["batch_item"]?.text.flatMap {
+      Int($0)
+    }
   }
 }

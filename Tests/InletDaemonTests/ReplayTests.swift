@@ -146,6 +146,84 @@ struct ReplayTests {
     #expect(again.output.contains("replayed 3 raw items: 3 unchanged"), "\(again.output)")
   }
 
+  @Test("replay --all keeps what was read from a form caught as spam: it can still be promoted")
+  func spamKeepsWhatWasRead() async throws {
+    let site = try FormsHarness()
+    defer { site.daemon.remove() }
+    try await site.daemon.start()
+    let bot = try await site.postForm(
+      "/hooks/form?token=\(FormsHarness.formToken)",
+      [("name", "Bot"), ("email", "bot@spam.example"), ("website", "http://spam.example")],
+      headers: [("Accept", "application/json")])
+    #expect(bot.status == 202, "\(bot.body)")
+    let now = Int(Date().timeIntervalSince1970)
+    let hasty = try await site.postForm(
+      "/hooks/form?token=\(FormsHarness.formToken)",
+      [("name", "Fast"), ("phone", "+79160000002"), ("form_started_at", String(now))],
+      headers: [("Accept", "application/json")])
+    #expect(hasty.status == 202, "\(hasty.body)")
+    site.daemon.stop()
+
+    for _ in 0..<2 {
+      let replay = try site.daemon.cli(["replay", "--all"])
+      #expect(replay.status == 0, "\(replay.error)")
+      #expect(replay.output.contains("2 unchanged"), "\(replay.output)")
+      let ignored = try site.entries("form").filter { $0.status == "ignored" }
+      #expect(ignored.count == 2)
+      #expect(ignored.contains { $0.sender.email == "bot@spam.example" }, "what was read is kept")
+      #expect(ignored.contains { $0.sender.phone == "+79160000002" })
+    }
+    try await site.daemon.start()
+    let kept = try #require(
+      try site.entries("form").first { $0.reason?.contains("min_fill_seconds") == true })
+    let promoted = try await site.daemon.api(.POST, "/inquiries/\(kept.id)/promote")
+    #expect(promoted.status == 201, "\(promoted.body)")
+    #expect((promoted.json["sender"] as? [String: Any])?["phone"] as? String == "+79160000002")
+  }
+
+  @Test("a batch's message the definition now drops is replayed as dropped once, not skipped")
+  func batchItemNowDropped() async throws {
+    let hub = try FormsHarness()
+    defer { hub.daemon.remove() }
+    // The definitions from a folder of the test's own, so that the test can change one.
+    let channels = hub.daemon.folder.appendingPathComponent("channels")
+    try FileManager.default.copyItem(
+      at: DaemonHarness.repositoryRoot.appendingPathComponent("channels"), to: channels)
+    var config = try String(contentsOfFile: hub.daemon.configPath, encoding: .utf8)
+    config = config.replacingOccurrences(
+      of: DaemonHarness.repositoryRoot.appendingPathComponent("channels").path,
+      with: channels.path)
+    try config.write(toFile: hub.daemon.configPath, atomically: true, encoding: .utf8)
+    try await hub.daemon.start()
+    let start = MessengerTests.start
+    let batch =
+      #"{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"74951234567","phone_number_id":"106540352242922"},"contacts":[{"profile":{"name":"Марина"},"wa_id":"79035556677"}],"messages":[{"from":"79035556677","id":"wamid.c1","timestamp":"\#(start)","text":{"body":"Есть в наличии?"},"type":"text"},{"from":"79035556677","id":"wamid.c2","timestamp":"\#(start + 5)","reaction":{"message_id":"wamid.x","emoji":"👍"},"type":"reaction"}]},"field":"messages"}]}]}"#
+    #expect(try await hub.whatsapp(batch).status == 200)
+    hub.daemon.stop()
+    #expect(try hub.entries("whatsapp").filter { $0.status == "ignored" }.count == 1)
+
+    // Reactions are now dropped (answered, never kept).
+    let definition = channels.appendingPathComponent("whatsapp.yaml")
+    var text = try String(contentsOf: definition, encoding: .utf8)
+    let before = text
+    text = text.replacingOccurrences(
+      of: "messages.0.type: reaction } }\n    action: ignore",
+      with: "messages.0.type: reaction } }\n    action: drop")
+    #expect(text != before, "the definition's reaction rule was found")
+    try text.write(to: definition, atomically: true, encoding: .utf8)
+
+    let replay = try hub.daemon.cli(["replay", "--all"])
+    #expect(replay.status == 0, "\(replay.error)")
+    #expect(replay.output.contains("1 unchanged"), "\(replay.output)")
+    #expect(!replay.output.contains("skipped"), "\(replay.output)")
+    let dropped = try #require(
+      try hub.entries("whatsapp").first { $0.status == "ignored" })
+    #expect(dropped.reason?.contains("dropped") == true, "\(dropped.reason ?? "")")
+    let again = try hub.daemon.cli(["replay", "--all"])
+    #expect(again.output.contains("replayed 2 raw items: 2 unchanged"), "\(again.output)")
+    #expect(try hub.inquiries("whatsapp").map(\.text) == ["Есть в наличии?"])
+  }
+
   @Test("replay --all leaves calls as their events left them; a call event never taken is applied")
   func calls() async throws {
     let pbx = try TelephonyHarness()
