@@ -145,15 +145,22 @@ extension InletDatabase {
     return inquiry
   }
 
+  /// The kind a raw item nothing was read from is listed with: a letter's `email`, else its
+  /// channel's kind as kept with it (``TransportMetadata/kind``), else `form`. The SQL of the
+  /// `kind` filter (``page(_:in:)``) says the same.
+  static func listingKind(_ raw: RawItemRecord) -> InquiryKind {
+    if raw.event == "letter" { return .email }
+    let kind = (try? ValueJSON.parse(Array(raw.transport.utf8)))?.object?["kind"]?.text
+    return kind.flatMap(InquiryKind.init(rawValue:)) ?? .form
+  }
+
   /// An ignored or quarantined raw item shown in the shape of an inquiry.
   static func rawEntry(_ raw: RawItemRecord) throws -> Inquiry {
     var entry: Inquiry
     if let extracted = raw.extracted {
       entry = try InquiryJSON.decodeStored(extracted)
     } else {
-      entry = Inquiry(
-        channel: raw.channel, kind: raw.event == "letter" ? .email : .form,
-        receivedAt: raw.receivedAt)
+      entry = Inquiry(channel: raw.channel, kind: Self.listingKind(raw), receivedAt: raw.receivedAt)
     }
     entry.id = "r\(raw.id!)"
     entry.status = raw.status

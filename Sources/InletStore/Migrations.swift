@@ -438,6 +438,15 @@ public enum Migrations {
           WHERE typeof(updated_at) IN ('real', 'integer')
           """)
     }
+    // An inquiry's place in the `new` queue when a decision was taken back (``reopen``): a
+    // number from the inquiries' own sequence, so it sorts after every lead that came before
+    // the reopening, and a listing resumed from an earlier position returns it.
+    migrator.registerMigration("2026-12-02-1-requeued") { db in
+      try db.create(table: "inquiry_requeued") { t in
+        t.primaryKey("inquiry_id", .integer).references("inquiries", onDelete: .cascade)
+        t.column("position", .integer).notNull().unique()
+      }
+    }
     return migrator
   }()
 }

@@ -177,6 +177,58 @@ struct QueueAPITests {
     #expect(items(fromPosition) == [ids[2], ids[3], "r\(rawID)"])
   }
 
+  @Test("a reopened inquiry enters `new` again: a listing resumed from before returns it once")
+  func resumeSeesReopened() async throws {
+    let daemon = try DaemonHarness()
+    defer { daemon.remove() }
+    try await daemon.start()
+    var ids: [String] = []
+    for n in 0..<3 { ids.append(try await daemon.submitLead(n)) }
+    func items(_ reply: DaemonHarness.Reply) -> [String] {
+      (reply.json["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+    }
+    let accept = #"{"action":"new_client"}"#
+    #expect(try await daemon.api(.POST, "/inquiries/\(ids[0])/accept", json: accept).status == 200)
+    let listed = try await daemon.api(.GET, "/inquiries", token: daemon.readToken)
+    #expect(items(listed) == [ids[1], ids[2]])
+    let resume = try #require(listed.json["resume"] as? String)
+
+    // The CRM decided wrongly: taken back, the lead is in the queue again.
+    let reopened = try await daemon.api(.POST, "/inquiries/\(ids[0])/reopen")
+    #expect(reopened.status == 200, "\(reopened.body)")
+    let since = try await daemon.api(.GET, "/inquiries?after=\(resume)", token: daemon.readToken)
+    #expect(items(since) == [ids[0]], "\(since.body)")
+    let later = try #require(since.json["resume"] as? String)
+    // A lead arriving after the reopening follows it; nothing is listed twice.
+    ids.append(try await daemon.submitLead(3))
+    let after = try await daemon.api(.GET, "/inquiries?after=\(later)", token: daemon.readToken)
+    #expect(items(after) == [ids[3]], "\(after.body)")
+    let walked = try await daemon.allPages("status=new", limit: 1)
+    #expect(walked.compactMap { $0["id"] as? String } == [ids[1], ids[2], ids[0], ids[3]])
+    // Paging from a position inside the queue: what entered after it, in that order.
+    let fromSecond = try await daemon.api(
+      .GET, "/inquiries?limit=1", token: daemon.readToken)
+    let next = try #require(fromSecond.json["next"] as? String)
+    let rest = try await daemon.api(.GET, "/inquiries?after=\(next)", token: daemon.readToken)
+    #expect(items(rest) == [ids[2], ids[0], ids[3]], "\(rest.body)")
+
+    // Decided and reopened again: it moves to the end again; `all` keeps the order of arrival.
+    #expect(
+      try await daemon.api(.POST, "/inquiries/\(ids[1])/reject", json: #"{"reason":"other"}"#)
+        .status == 200)
+    let end = try #require(
+      try await daemon.api(.GET, "/inquiries", token: daemon.readToken).json["resume"] as? String)
+    #expect(try await daemon.api(.POST, "/inquiries/\(ids[1])/reopen").status == 200)
+    let back = try await daemon.api(.GET, "/inquiries?after=\(end)", token: daemon.readToken)
+    #expect(items(back) == [ids[1]], "\(back.body)")
+    let all = try await daemon.allPages("status=all", limit: 2)
+    #expect(all.compactMap { $0["id"] as? String } == ids)
+    // The id the next lead gets still follows the last one given (the reopenings used numbers
+    // of the same sequence; ids only grow).
+    let newest = try await daemon.submitLead(4)
+    #expect(Int(newest)! > Int(ids[3])!)
+  }
+
   @Test("tokens: none or wrong is 401, a read token cannot write (403), both can read")
   func scopes() async throws {
     let daemon = try DaemonHarness()

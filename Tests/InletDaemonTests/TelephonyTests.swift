@@ -380,6 +380,18 @@ struct TelephonyTests {
     let counts = try pbx.database().countsSync()
     #expect(counts.rawItems["ignored"] == 2)
     #expect(counts.rawItems["quarantined"] == 2)
+    // Listed as the PBX's calls, also those nothing could be read from — never as web forms.
+    let kept = try pbx.database().listSync(.all).filter { $0.id.hasPrefix("r") }
+    #expect(kept.count == 4)
+    #expect(kept.allSatisfy { $0.kind == .call }, "\(kept.map(\.kind))")
+    func listed(_ query: String) async throws -> Int {
+      let reply = try await pbx.daemon.api(
+        .GET, "/inquiries?\(query)", token: pbx.daemon.readToken)
+      return (reply.json["items"] as? [[String: Any]])?.count ?? -1
+    }
+    #expect(try await listed("status=ignored&kind=call") == 2)
+    #expect(try await listed("status=quarantined&kind=call") == 2)
+    #expect(try await listed("status=all&kind=form") == 0)
   }
 
   @Test("Zadarma and legacy Novofon: zd_echo, signatures, missing start, caller_name reply")

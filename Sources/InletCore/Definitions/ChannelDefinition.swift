@@ -35,6 +35,9 @@ public struct ChannelDefinition: Sendable, Decodable {
   public var reply: Replies?
   /// Whether the file had no `events:` list (its top-level settings are the one event).
   public var hasImplicitEvent = false
+  /// The kind of lead the channel brings: its top-level `kind`, else `call` for a definition
+  /// whose events are calls, else `form`. A raw item nothing could be read from is listed as it.
+  public var listingKind: InquiryKind = .form
   /// The secrets its templates read (`{{secret.confirmation}}`), set by the loader: an
   /// instance must configure them as it must the ones its auth scheme needs.
   public internal(set) var templateSecrets: Set<String> = []
@@ -93,6 +96,7 @@ public struct ChannelDefinition: Sendable, Decodable {
       self.events = [event]
       hasImplicitEvent = true
     }
+    listingKind = defaults.kind ?? (events.contains { $0.action == .call } ? .call : .form)
   }
 
   /// Authentication: a built-in scheme and the names of the secrets it reads.

@@ -98,9 +98,13 @@ public struct TransportMetadata: Sendable, Codable, Equatable {
   /// for a request that is one item. `inlet replay` finds the item by it when the raw item
   /// kept no idempotency key (a batch refused over a rate limit).
   public var batchItem: Int?
+  /// The channel's kind of lead when it is not `form` (``ChannelDefinition/listingKind``): a
+  /// raw item nothing could be read from (a body that does not decode, an ignored event) is
+  /// listed as a call or a message of its channel, not as a form.
+  public var kind: String?
 
   enum CodingKeys: String, CodingKey {
-    case method, path, query, headers
+    case method, path, query, headers, kind
     case remoteAddress = "remote_address"
     case contentType = "content_type"
     case batchItem = "batch_item"
@@ -116,6 +120,7 @@ public struct TransportMetadata: Sendable, Codable, Equatable {
     writer.nested("headers") { object in
       for name in headers.keys.sorted() { object.string(name, headers[name]) }
     }
+    if let kind { writer.string("kind", kind) }
     writer.string("method", method)
     writer.string("path", path)
     writer.nested("query") { object in

@@ -120,6 +120,9 @@ public struct HookProcessor: Sendable {
       disposition: .ignored(""), replies: definition.reply ?? Replies(), files: [],
       context: context)
     submission.idempotencyKey = idempotencyKey(request, fields: nil, instance: instance)
+    if definition.listingKind != .form {
+      submission.transport.kind = definition.listingKind.rawValue
+    }
 
     let decodedBody: DecodedBody
     switch body() {

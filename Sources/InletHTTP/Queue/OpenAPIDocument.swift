@@ -57,7 +57,9 @@ public enum OpenAPIDocument {
             `ignored` or `quarantined` (and so join `all`) after it arrived (a letter fetched on a
             later pass, `inlet replay`), so "what arrived since" is no question for those; nor with
             `kind=call` or `kind=missed_call` (a ringing call's inquiry is `call` and becomes
-            `missed_call` when it ends unanswered, after a position taken meanwhile). A
+            `missed_call` when it ends unanswered, after a position taken meanwhile). The `new`
+            queue is in the order inquiries entered it: a reopened inquiry enters it again, after the
+            leads that came before its reopening, so a resumed listing returns it. Otherwise a
             resumed listing shows new arrivals only, never a later change of an entry already seen:
             to follow decisions, continuations and rematches, read the event stream or page
             `/api/v1/events`.

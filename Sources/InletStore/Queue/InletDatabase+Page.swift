@@ -20,14 +20,19 @@ extension InletDatabase {
 
   static func page(_ query: QueueQuery, in db: Database) throws -> QueuePage {
     let limit = max(1, query.limit)
-    var inquiries: [InquiryRecord] = []
+    // Each with its position: its id, or in `new` its place since it was reopened.
+    var inquiries: [(record: InquiryRecord, position: Int64)] = []
     if let statuses = query.filter.inquiryStatuses {
       var request = InquiryRecord.filter(statuses.contains(InquiryRecord.Columns.status))
-        .filter(InquiryRecord.Columns.id > query.after.inquiryID)
       if let channel = query.channel { request = request.filter(Column("channel") == channel) }
       if let kind = query.kind { request = request.filter(Column("kind") == kind) }
       if let since = query.since { request = request.filter(Self.receivedSince(since)) }
-      inquiries = try request.order(InquiryRecord.Columns.id).limit(limit).fetchAll(db)
+      if query.filter == .new {
+        inquiries = try queued(request, after: query.after.inquiryID, limit: limit, in: db)
+      } else {
+        inquiries = try request.filter(InquiryRecord.Columns.id > query.after.inquiryID)
+          .order(InquiryRecord.Columns.id).limit(limit).fetchAll(db).map { ($0, $0.id!) }
+      }
     }
     var raws: [RawItemRecord] = []
     if let statuses = query.filter.rawStatuses {
@@ -37,13 +42,14 @@ extension InletDatabase {
         .filter(RawItemRecord.Columns.id > query.after.rawID)
       if let channel = query.channel { request = request.filter(Column("channel") == channel) }
       // The kind a raw-only entry is listed with (``rawEntry(_:)``): what was read of it, else
-      // a letter's `email` or a webhook's `form`.
+      // a letter's `email`, else its channel's kind kept with it, else `form`.
       if let kind = query.kind {
         request = request.filter(
           SQL(
             sql: """
               COALESCE(json_extract(extracted, '$.kind'),
-                CASE event WHEN 'letter' THEN 'email' ELSE 'form' END) = ?
+                CASE event WHEN 'letter' THEN 'email'
+                  ELSE COALESCE(json_extract(transport, '$.kind'), 'form') END) = ?
               """, arguments: [kind]
           ).sqlExpression)
       }
@@ -60,10 +66,10 @@ extension InletDatabase {
     while items.count < limit, i < inquiries.count || r < raws.count {
       let takeInquiry =
         r >= raws.count
-        || (i < inquiries.count && inquiries[i].receivedAt <= raws[r].receivedAt)
+        || (i < inquiries.count && inquiries[i].record.receivedAt <= raws[r].receivedAt)
       if takeInquiry {
-        items.append(try assemble(inquiries[i], in: db))
-        cursor.inquiryID = inquiries[i].id!
+        items.append(try assemble(inquiries[i].record, in: db))
+        cursor.inquiryID = inquiries[i].position
         i += 1
       } else {
         items.append(try rawEntry(raws[r]))
@@ -72,6 +78,44 @@ extension InletDatabase {
       }
     }
     return QueuePage(items: items, next: items.count == limit ? cursor : nil, position: cursor)
+  }
+
+  /// The `new` queue in the order inquiries entered it: by id, except that a reopened one
+  /// entered again at its reopening (`inquiry_requeued`), so a listing resumed from a position
+  /// taken before then returns it. Two index-ordered reads merged: the inquiries never
+  /// reopened, and the few that were.
+  static func queued(
+    _ request: QueryInterfaceRequest<InquiryRecord>, after: Int64, limit: Int, in db: Database
+  ) throws -> [(record: InquiryRecord, position: Int64)] {
+    let arrived = try request.filter(InquiryRecord.Columns.id > after)
+      .filter(sql: "id NOT IN (SELECT inquiry_id FROM inquiry_requeued)")
+      .order(InquiryRecord.Columns.id).limit(limit).fetchAll(db)
+    let positions = try Row.fetchAll(
+      db,
+      sql: """
+        SELECT inquiry_id, position FROM inquiry_requeued JOIN inquiries ON id = inquiry_id
+        WHERE position > ? AND status = 'new' ORDER BY position LIMIT ?
+        """, arguments: [after, limit]
+    ).map { (id: $0[0] as Int64, position: $0[1] as Int64) }
+    var reopened: [(record: InquiryRecord, position: Int64)] = []
+    if !positions.isEmpty {
+      let records = try request.filter(keys: positions.map(\.id)).fetchAll(db)
+      let byID = Dictionary(records.map { ($0.id!, $0) }, uniquingKeysWith: { first, _ in first })
+      reopened = positions.compactMap { entry in byID[entry.id].map { ($0, entry.position) } }
+    }
+    var merged: [(record: InquiryRecord, position: Int64)] = []
+    var a = 0
+    var b = 0
+    while merged.count < limit, a < arrived.count || b < reopened.count {
+      if b >= reopened.count || (a < arrived.count && arrived[a].id! < reopened[b].position) {
+        merged.append((arrived[a], arrived[a].id!))
+        a += 1
+      } else {
+        merged.append(reopened[b])
+        b += 1
+      }
+    }
+    return merged
   }
 
   /// `received_at >= since` whether the column holds GRDB's date text or a Unix time, so the

@@ -110,6 +110,25 @@ extension InletDatabase {
     return .rawItem(status: row["status"])
   }
 
+  /// Puts a reopened inquiry at the end of the `new` queue's order (``queued(_:after:limit:in:)``):
+  /// its position is the next number of the inquiries' sequence, which the next lead's id then
+  /// follows.
+  static func requeue(_ id: Int64, in db: Database) throws {
+    try db.execute(
+      sql: """
+        INSERT INTO sqlite_sequence (name, seq) SELECT 'inquiries', MAX(id) FROM inquiries
+        WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'inquiries')
+        """)
+    try db.execute(sql: "UPDATE sqlite_sequence SET seq = seq + 1 WHERE name = 'inquiries'")
+    let position = try Int64.fetchOne(
+      db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'inquiries'")
+    try db.execute(
+      sql: """
+        INSERT INTO inquiry_requeued (inquiry_id, position) VALUES (?, ?)
+        ON CONFLICT (inquiry_id) DO UPDATE SET position = excluded.position
+        """, arguments: [id, position])
+  }
+
   /// Takes a decision back: the inquiry is `new` again, without its `acceptance` (the event
   /// sequence keeps the decision it had), matched again, for the manager or a CRM that decided
   /// wrongly; the `new` inquiries threaded to it are matched again without its decision. A
@@ -142,6 +161,7 @@ extension InletDatabase {
         arguments: [
           String(decoding: document.jsonBytes, as: UTF8.self), StoredDate.text(now), key,
         ])
+      try Self.requeue(key, in: db)
       try Self.recordChange(.updated, inquiryID: key, in: db)
       // The `new` inquiries continuing it, and those of its sender, no longer have its decision
       // to go by.

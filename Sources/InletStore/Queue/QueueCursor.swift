@@ -1,8 +1,9 @@
 import Foundation
 
-/// The position after the last entry of a page: the last inquiry id and the last raw-only item
-/// id shown. Both are assigned in commit order, so an entry committed later always sorts after
-/// the cursor — nothing is skipped or repeated while others insert.
+/// The position after the last entry of a page: the last inquiry's position (its id; in `new`,
+/// a reopened inquiry's place from the same sequence) and the last raw-only item id shown. Both
+/// are assigned in commit order, so an entry committed later always sorts after the cursor —
+/// nothing is skipped or repeated while others insert.
 ///
 /// Clients treat it as an opaque token.
 public struct QueueCursor: Sendable, Equatable {

@@ -41,7 +41,8 @@ extension ListFilter {
   /// Whether a later `after` of this listing's position returns what arrived since. The cursor
   /// is the order of arrival (inquiry and raw item ids), so it is exact only where an entry's
   /// status is set when it arrives and stays in the listing: `new` (every inquiry starts
-  /// there). An inquiry becomes accepted, rejected or merged when it is decided, in any order,
+  /// there; one reopened enters it again at a position after every earlier one,
+  /// `inquiry_requeued`). An inquiry becomes accepted, rejected or merged when it is decided, in any order,
   /// and a raw item may become ignored or quarantined later (a letter fetched on a later pass,
   /// `inlet replay` of an event kept without an inquiry), so joins `all` too: there a position
   /// says nothing about what joined since. Paging (`next`) works for every status.
