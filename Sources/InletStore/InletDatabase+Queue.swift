@@ -34,7 +34,7 @@ extension InletDatabase {
     try readSync { db in try Self.inquiry(id: id, in: db) }
   }
 
-  /// Entries in queue order (oldest first).
+  /// Entries in queue order (oldest first; `new` as inquiries entered it, a reopened one again).
   public func listSync(_ filter: ListFilter, limit: Int = 1000) throws -> [Inquiry] {
     try readSync { db in try Self.list(filter, limit: limit, in: db) }
   }

@@ -10,7 +10,8 @@ struct Inquiries: ParsableCommand {
     subcommands: [List.self, Show.self])
 
   struct List: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List inquiries, oldest first.")
+    static let configuration = CommandConfiguration(
+      abstract: "List inquiries, oldest first (new: as they entered the queue).")
 
     @OptionGroup var options: ConfigOption
     @Option(help: "new, accepted, rejected, merged, ignored, quarantined or all.")

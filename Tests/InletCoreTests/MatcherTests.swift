@@ -42,6 +42,8 @@ struct MatcherTests {
       DirectoryClient(
         id: "c16", name: "Сидорова Анна", emails: ["anna.s@yandex.ru"],
         phones: ["+7 916 777-88-99"], person: true),
+      DirectoryClient(
+        id: "c17", name: "Орлов Олег", phones: ["+7 916 111-22-33"], person: true),
     ],
     contacts: [
       DirectoryContact(
@@ -70,6 +72,9 @@ struct MatcherTests {
       DirectoryContact(id: "p22", clientID: "c15", emails: ["director@sosna.ru"]),
       // A person client's own phone on a contact card of it: the same person.
       DirectoryContact(id: "p23", clientID: "c16", phones: ["+7 916 777-88-99"]),
+      // A person client's phone on a card of his own and on a contact of another client.
+      DirectoryContact(id: "p24", clientID: "c17", phones: ["+7 916 111-22-33"]),
+      DirectoryContact(id: "p25", clientID: "c2", phones: ["+7 916 111-22-33"]),
     ],
     interests: [
       // Ivan's own deal: listed first when he writes, by date otherwise.
@@ -256,6 +261,14 @@ struct MatcherTests {
       name: "a person client's phone on a contact card of it is that person",
       phone: "+79167778899", client: "c16", contact: "p23", by: ["phone"],
       action: .existingContact, knownContact: true),
+    Case(
+      name:
+        "a person client's phone on his contact card and at another client: both, with contacts",
+      phone: "+79161112233", conflicts: ["phone"], action: .existingContact, knownContact: true,
+      candidates: [
+        .init(clientID: "c17", contactID: "p24"), .init(clientID: "c2", contactID: "p25"),
+      ]
+    ),
     Case(
       name: "a personal free-mail address and another company's INN: the INN names the company",
       email: "anna@gmail.com", inn: "7736010018", client: "c4", by: ["inn"],

@@ -397,4 +397,40 @@ struct IngestTests {
     _ = try await temp.database.reopen(id)
     #expect(try await extra() == inquiry.extra)
   }
+
+  @Test("`new` lists a reopened inquiry where it entered again, with the filters before the limit")
+  func reopenedWithFilters() async throws {
+    let temp = try TempDatabase()
+    var ids: [String] = []
+    for n in 0..<6 {
+      var item = submission(key: "k\(n)", email: "lead\(n)@example.ru")
+      if n < 3, case .inquiry(var inquiry) = item.disposition {
+        inquiry.channel = "other"
+        item.channel = "other"
+        item.disposition = .inquiry(inquiry)
+      }
+      ids.append(try createdID(try await temp.database.ingest(item)))
+    }
+    let accept = Transition.accept(
+      action: .newClient, clientID: nil, contactID: nil, interestID: nil, comment: nil)
+    for id in ids.prefix(4) { _ = try await temp.database.apply(accept, to: id, by: "crm") }
+    // Three of another channel reopened before the site's: more than a page of them.
+    for id in ids.prefix(4) { _ = try await temp.database.reopen(id) }
+    func walk(_ channel: String?, limit: Int) async throws -> [String] {
+      var seen: [String] = []
+      var after = QueueCursor()
+      while true {
+        let page = try await temp.database.page(
+          QueueQuery(filter: .new, channel: channel, after: after, limit: limit))
+        seen += page.items.compactMap(\.id)
+        guard let next = page.next else { return seen }
+        after = next
+      }
+    }
+    #expect(try await walk("site", limit: 2) == [ids[4], ids[5], ids[3]])
+    #expect(try await walk("site", limit: 1) == [ids[4], ids[5], ids[3]])
+    #expect(try await walk("other", limit: 2) == [ids[0], ids[1], ids[2]])
+    #expect(
+      try await walk(nil, limit: 3) == [ids[4], ids[5], ids[0], ids[1], ids[2], ids[3]])
+  }
 }

@@ -31,7 +31,8 @@ public struct Matcher: Sendable {
     /// Every client the key names, also through the records not preferred (a client's own
     /// phone when a contact of another client has it too): these make a conflict.
     var named: [String]
-    /// The clients whose own record has the key (also when a contact of theirs has it too).
+    /// The clients whose own record has the key (also when a contact of theirs has it too), or
+    /// an office line of theirs (a number a contact lists with an extension).
     var ownRecords: [String] = []
   }
 
@@ -172,7 +173,11 @@ public struct Matcher: Sendable {
       match.potentialClient = contactID == nil
     }
     if clientID == nil && contactID == nil {
-      match.candidates = Self.candidates(evidence)
+      let persons = try Set(
+        Self.unique(evidence.flatMap(\.clients)).filter {
+          try directory.clientFlags($0)?.person == true
+        })
+      match.candidates = Self.candidates(evidence, persons: persons)
       // The sender is known, only not to which client: a new client would be a duplicate.
       if !match.candidates.isEmpty { match.potentialClient = false }
     }
@@ -193,13 +198,15 @@ public struct Matcher: Sendable {
   /// The clients ambiguous evidence pointed at, strongest criterion first (by id within one,
   /// so the order does not depend on the lookup's), each with the one contact of it a
   /// person-level criterion found (if exactly one).
-  static func candidates(_ evidence: [Evidence]) -> [Inquiry.Match.Candidate] {
+  static func candidates(_ evidence: [Evidence], persons: Set<String> = [])
+    -> [Inquiry.Match.Candidate]
+  {
     let clients = unique(evidence.flatMap { $0.clients.sorted() })
     return clients.map { client in
       var contact: String?
       for item in evidence where item.criterion.identifiesContact {
         // The client's own key on a contact's card: its switchboard, as in `decide`.
-        if item.ownRecords.contains(client) { continue }
+        if !persons.contains(client), item.ownRecords.contains(client) { continue }
         let ids = unique(item.contacts.filter { $0.clientID == client }.map(\.id))
         if ids.count == 1 {
           contact = ids[0]

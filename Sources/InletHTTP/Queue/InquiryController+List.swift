@@ -7,7 +7,7 @@ extension InquiryController {
   /// The largest page a client may ask for.
   static let maxPageSize = 500
 
-  /// `GET /inquiries`: a page of the queue, oldest first, with the cursor of the next page.
+  /// `GET /inquiries`: a page of the queue, oldest first (`new`: as inquiries entered it), with the cursor of the next page.
   func registerList(on group: RouterGroup<InletRequestContext>) {
     group.get("/inquiries") { request, _ in
       let query = try Self.queueQuery(request.uri.queryParameters)

@@ -13,7 +13,8 @@ public struct QueuePage: Sendable {
 }
 
 extension InletDatabase {
-  /// A page of the queue in queue order (oldest first).
+  /// A page of the queue in queue order (oldest first; `new` in the order inquiries entered it,
+  /// ``queued(_:after:limit:in:)``).
   public func page(_ query: QueueQuery) async throws -> QueuePage {
     try await read { db in try Self.page(query, in: db) }
   }
@@ -90,18 +91,26 @@ extension InletDatabase {
     let arrived = try request.filter(InquiryRecord.Columns.id > after)
       .filter(sql: "id NOT IN (SELECT inquiry_id FROM inquiry_requeued)")
       .order(InquiryRecord.Columns.id).limit(limit).fetchAll(db)
-    let positions = try Row.fetchAll(
-      db,
-      sql: """
-        SELECT inquiry_id, position FROM inquiry_requeued JOIN inquiries ON id = inquiry_id
-        WHERE position > ? AND status = 'new' ORDER BY position LIMIT ?
-        """, arguments: [after, limit]
-    ).map { (id: $0[0] as Int64, position: $0[1] as Int64) }
+    // The reopened ones with the listing's own filters before the limit, by their position.
+    let reopenedRecords =
+      try request
+      .filter(
+        sql: "id IN (SELECT inquiry_id FROM inquiry_requeued WHERE position > ?)",
+        arguments: [after]
+      )
+      .order(SQL(sql: "(SELECT position FROM inquiry_requeued WHERE inquiry_id = inquiries.id)"))
+      .limit(limit).fetchAll(db)
     var reopened: [(record: InquiryRecord, position: Int64)] = []
-    if !positions.isEmpty {
-      let records = try request.filter(keys: positions.map(\.id)).fetchAll(db)
-      let byID = Dictionary(records.map { ($0.id!, $0) }, uniquingKeysWith: { first, _ in first })
-      reopened = positions.compactMap { entry in byID[entry.id].map { ($0, entry.position) } }
+    if !reopenedRecords.isEmpty {
+      let ids = reopenedRecords.map { $0.id! }
+      let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+      let positions = try Dictionary(
+        Row.fetchAll(
+          db,
+          sql: "SELECT inquiry_id, position FROM inquiry_requeued WHERE inquiry_id IN (\(marks))",
+          arguments: StatementArguments(ids)
+        ).map { ($0[0] as Int64, $0[1] as Int64) }, uniquingKeysWith: { first, _ in first })
+      reopened = reopenedRecords.map { ($0, positions[$0.id!] ?? $0.id!) }
     }
     var merged: [(record: InquiryRecord, position: Int64)] = []
     var a = 0
