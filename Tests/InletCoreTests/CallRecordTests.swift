@@ -94,6 +94,66 @@ struct CallRecordTests {
     #expect(outgoing.callerPhone == "+79035556677")
   }
 
+  @Test("an incoming call's transfer leg that came first does not make it outgoing or internal")
+  func transferLegInAnyOrder() {
+    func leg(
+      _ state: CallState, _ direction: String, phone: String?, anonymous: Bool = false,
+      fromExtension: Bool = false, leg: String, seq: Int64
+    ) -> CallEvent {
+      CallEvent(
+        callID: "c1", state: state, seq: seq, leg: leg, direction: direction,
+        fromExtension: fromExtension, callerPhone: phone, anonymous: anonymous,
+        receivedAt: Self.t0)
+    }
+    func orders(_ events: [CallEvent]) -> [[CallEvent]] {
+      guard events.count > 1 else { return [events] }
+      return events.indices.flatMap { index in
+        var rest = events
+        let first = rest.remove(at: index)
+        return orders(rest).map { [first] + $0 }
+      }
+    }
+    // A visible caller put through to extension 29, who transfers to 30 (internal) and to a
+    // mobile (out); a hidden caller forwarded to a mobile.
+    let visible = [
+      leg(.ringing, "in", phone: "+79161234567", leg: "a", seq: 1),
+      leg(.answered, "in", phone: "+79161234567", leg: "a", seq: 2),
+      leg(.ringing, "internal", phone: nil, anonymous: true, fromExtension: true, leg: "b", seq: 1),
+      leg(.answered, "out", phone: "+79035556677", fromExtension: true, leg: "c", seq: 1),
+    ]
+    let hidden = [
+      leg(.ringing, "in", phone: nil, anonymous: true, leg: "a", seq: 1),
+      leg(.answered, "in", phone: nil, anonymous: true, leg: "a", seq: 2),
+      leg(.answered, "out", phone: "+79035556677", fromExtension: true, leg: "c", seq: 1),
+    ]
+    for order in orders(visible) {
+      let record = Self.replay(order)
+      #expect(record.direction == "in", "\(order.map(\.leg))")
+      #expect(record.callerPhone == "+79161234567", "\(order.map(\.leg))")
+      #expect(!record.anonymous)
+    }
+    for order in orders(hidden) {
+      let record = Self.replay(order)
+      #expect(record.direction == "in", "\(order.map(\.leg))")
+      #expect(record.callerPhone == nil, "\(order.map(\.leg))")
+      #expect(record.anonymous)
+    }
+    // An employee's own call out stays outgoing, also with a transfer of it to a colleague.
+    let out = [
+      leg(.ringing, "out", phone: "+79035556677", fromExtension: true, leg: "a", seq: 1),
+      leg(.ringing, "internal", phone: nil, anonymous: true, fromExtension: true, leg: "b", seq: 1),
+    ]
+    let outgoing = Self.replay(out)
+    #expect(outgoing.direction == "out")
+    #expect(outgoing.callerPhone == "+79035556677")
+    // The summary's word stands against any leg.
+    var summarised = Self.replay(out)
+    summarised.apply(
+      CallEvent(callID: "c1", state: .ended, direction: "out", receivedAt: Self.t0))
+    summarised.apply(leg(.ringing, "in", phone: "+79161234567", leg: "z", seq: 1))
+    #expect(summarised.direction == "out")
+  }
+
   @Test("a call whose end never came is closed as it stands; the provider's late end decides")
   func closeUnended() {
     var ringing = Self.replay([Self.event(.ringing, seq: 1)])

@@ -577,6 +577,20 @@ struct TelephonyTests {
     let queued = try pbx.inquiries("mango")
     #expect(queued.count == 1)
     #expect(queued.first?.sender.phone == "+79001234567")
+
+    // The same, the transfer leg delivered first (a retry overtaking the caller's events) and
+    // no summary: still the caller's inbound call, with the caller's number.
+    for event in incoming.reversed() {
+      let later = event.replacingOccurrences(of: "IN1", with: "IN2")
+      #expect(try await pbx.mango("/events/call", json: later).status == 200)
+    }
+    let reordered = try #require(try pbx.database().callRecord(channel: "mango", callID: "IN2"))
+    #expect(reordered.direction == "in")
+    #expect(reordered.callerPhone == "+79001234567")
+    let both = try pbx.inquiries("mango")
+    #expect(both.count == 2, "\(both.map(\.source.callID))")
+    #expect(both.last?.sender.phone == "+79001234567")
+    #expect(both.last?.call?.direction == "in")
   }
 
   @Test("Sipuni, generic CTI and Twilio outgoing calls: the customer is the number dialled")

@@ -15,6 +15,10 @@ public struct CallEvent: Sendable, Equatable, Codable {
   public var answered: Bool?
   /// `in`, `out` or `internal`.
   public var direction: String?
+  /// A leg an extension started (a transfer to a colleague or to an outside number, a call
+  /// out): its direction is the call's only until a leg from outside says otherwise — an
+  /// incoming call's transfer leg may arrive before the caller's own events.
+  public var fromExtension: Bool
   /// The caller's number in E.164, `nil` when hidden or absent.
   public var callerPhone: String?
   /// The caller hid the number (anonymous, private, …).
@@ -30,7 +34,8 @@ public struct CallEvent: Sendable, Equatable, Codable {
   public init(
     callID: String, state: CallState? = nil, seq: Int64? = nil, leg: String? = nil,
     answered: Bool? = nil,
-    direction: String? = nil, callerPhone: String? = nil, anonymous: Bool = false,
+    direction: String? = nil, fromExtension: Bool = false, callerPhone: String? = nil,
+    anonymous: Bool = false,
     did: String? = nil, employee: String? = nil, durationS: Int? = nil,
     recordingURL: String? = nil, receivedAt: Date, startedAt: Date? = nil
   ) {
@@ -40,6 +45,7 @@ public struct CallEvent: Sendable, Equatable, Codable {
     self.leg = leg
     self.answered = answered
     self.direction = direction
+    self.fromExtension = fromExtension
     self.callerPhone = callerPhone
     self.anonymous = anonymous
     self.did = did

@@ -26,6 +26,9 @@ public struct CallRecord: Sendable, Equatable, Codable {
   public var endedLegs: [String]?
   /// `in`, `out` or `internal`; `nil` until an event states it.
   public var direction: String?
+  /// Set while the direction is only that of a leg an extension started
+  /// (``CallEvent/fromExtension``): a leg from outside still decides it.
+  public var directionFromExtension: Bool?
   public var callerPhone: String?
   public var anonymous: Bool
   public var did: String?
@@ -127,11 +130,22 @@ public struct CallRecord: Sendable, Equatable, Codable {
     // The first event that states the direction decides it; a later leg (a transfer from an
     // extension looks outgoing, also when it ends) does not, but a final event about the whole
     // call — one outside the legs' sequence (no seq, no leg: Mango's summary) — is
-    // authoritative.
-    if let direction = event.direction,
-      self.direction == nil || (finalEvent && event.seq == nil && event.leg == nil)
-    {
-      self.direction = direction
+    // authoritative. A leg an extension started decides only until a leg from outside comes:
+    // the transfer leg of an incoming call that overtook the caller's own events is not the
+    // call's direction, and the number it named (a colleague's, a mobile it was forwarded to)
+    // is not the caller's.
+    if let direction = event.direction {
+      let authoritative = finalEvent && event.seq == nil && event.leg == nil
+      let overrules =
+        directionFromExtension == true && !event.fromExtension && direction != self.direction
+      if self.direction == nil || authoritative || overrules {
+        if overrules {
+          callerPhone = nil
+          anonymous = false
+        }
+        self.direction = direction
+        directionFromExtension = !authoritative && event.fromExtension ? true : nil
+      }
     }
     // A stale event (a lower seq) only fills in what is still unknown. A leg going the other
     // way than the call (an incoming call transferred to an outside number: a leg from the
@@ -219,6 +233,7 @@ extension CallRecord {
     writer.string("callerPhone", callerPhone)
     writer.string("did", did)
     writer.string("direction", direction)
+    if let directionFromExtension { writer.bool("directionFromExtension", directionFromExtension) }
     writer.integer("durationS", durationS)
     writer.string("employee", employee)
     if let endedLegs { writer.strings("endedLegs", endedLegs) }

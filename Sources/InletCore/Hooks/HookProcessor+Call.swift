@@ -32,6 +32,7 @@ extension HookProcessor {
       callID: callID, state: state, seq: seq,
       leg: signals["call.leg"].flatMap { $0.isEmpty ? nil : $0 },
       answered: answered, direction: details.direction,
+      fromExtension: signals["call.leg_from_extension"].map { truthy($0) } ?? false,
       callerPhone: inquiry.sender.phone, anonymous: hidden, did: details.did,
       employee: details.employee, durationS: details.durationS,
       recordingURL: details.recordingURL, receivedAt: now,
