@@ -909,6 +909,7 @@ struct TelephonyTests {
     try await send("rg1", "ACCEPTED", "ivanov")
     try await send("rg1", "CANCELLED", "petrov")
     #expect(try lead("rg1")?.kind == .call)
+    #expect(try lead("rg1")?.call?.employee == "ivanov", "who answered, not who stopped ringing")
     #expect(try pbx.database().callRecord(channel: "megafon", callID: "rg1")?.state == .answered)
     try await send("rg1", "COMPLETED", "ivanov")
     let answered = try #require(try pbx.database().callRecord(channel: "megafon", callID: "rg1"))
@@ -922,6 +923,7 @@ struct TelephonyTests {
     try await send("rg2", "ACCEPTED", "petrov")
     try await send("rg2", "COMPLETED", "petrov")
     #expect(try lead("rg2")?.kind == .call)
+    #expect(try lead("rg2")?.call?.employee == "petrov")
     // The customer hangs up while both ring: missed.
     try await send("rg3", "INCOMING", "ivanov")
     try await send("rg3", "INCOMING", "petrov")
@@ -936,6 +938,9 @@ struct TelephonyTests {
     try await send("rg4", "COMPLETED", "ivanov")
     try await send("rg4", "CANCELLED", "petrov")
     #expect(try lead("rg4")?.kind == .call, "Ivanov's conversation stands")
+    #expect(try lead("rg4")?.call?.employee == "ivanov")
+    // Nobody answered: the employee is the last phone named.
+    #expect(try lead("rg3")?.call?.employee == "petrov")
   }
 
   @Test("Sipuni (GET and POST), Telphin, UIS and generic CTI")

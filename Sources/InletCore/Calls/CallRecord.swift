@@ -32,7 +32,12 @@ public struct CallRecord: Sendable, Equatable, Codable {
   public var callerPhone: String?
   public var anonymous: Bool
   public var did: String?
+  /// The employee the latest event named (ringing, answering or hanging up).
   public var employee: String?
+  /// The employee an event said answered (a leg answered, or a final word with a conversation):
+  /// the call's employee, also when a phone that only rang is named after it (a ring group's
+  /// other phone cancelled after the answer, a transfer's target that did not pick up).
+  public var answeredBy: String?
   public var durationS: Int?
   public var recordingURL: String?
   public var firstEventAt: Date
@@ -159,6 +164,11 @@ public struct CallRecord: Sendable, Equatable, Codable {
     }
     if let did = event.did, !stale || self.did == nil { self.did = did }
     if let employee = event.employee, !stale || self.employee == nil { self.employee = employee }
+    if let employee = event.employee, event.state == .answered || event.answered == true,
+      !stale || answeredBy == nil
+    {
+      answeredBy = employee
+    }
     if let duration = event.durationS, !stale || durationS == nil { durationS = duration }
     if let url = event.recordingURL, !stale || recordingURL == nil { recordingURL = url }
     if let started = event.startedAt, started < (startedAt ?? .distantFuture) {
@@ -205,7 +215,7 @@ public struct CallRecord: Sendable, Equatable, Codable {
     call.direction = direction ?? "in"
     call.durationS = durationS ?? call.durationS
     call.recordingURL = recordingURL ?? call.recordingURL
-    call.employee = employee ?? call.employee
+    call.employee = answeredBy ?? employee ?? call.employee
     call.did = did ?? call.did
     call.startedAt = startedAt ?? call.startedAt
     inquiry.call = call
@@ -229,6 +239,7 @@ extension CallRecord {
     var writer = JSONObjectWriter(capacity: 320)
     writer.bool("anonymous", anonymous)
     writer.bool("answered", answered)
+    writer.string("answeredBy", answeredBy)
     writer.string("callID", callID)
     writer.string("callerPhone", callerPhone)
     writer.string("did", did)
