@@ -191,6 +191,23 @@ struct FormsMessengersDefinitionTests {
           headers: [(name: "X-Telegram-Bot-Api-Secret-Token", value: "tg")]), for: instance
       ).submission)
     #expect(fromGroup.conversation?.key == "telegram:77")
+    // Posted on behalf of a channel: `from` is Telegram's placeholder, shared by every such
+    // author; the channel it was sent as is the author.
+    func asChannel(_ update: Int, channel: Int) -> String {
+      #"{"update_id":\#(update),"message":{"message_id":\#(update),"from":{"id":136817688,"is_bot":true,"first_name":"Channel","username":"Channel_Bot"},"sender_chat":{"id":\#(channel),"title":"Канал \#(channel)","type":"channel"},"chat":{"id":-100123,"type":"supergroup"},"date":1800000000,"text":"Нужен прайс"}}"#
+    }
+    var authors: [String] = []
+    for (update, channel) in [(10, -1001), (11, -1002)] {
+      let posted = try #require(
+        processor.process(
+          HookRequest.post(
+            "application/json", asChannel(update, channel: channel),
+            headers: [(name: "X-Telegram-Bot-Api-Secret-Token", value: "tg")]), for: instance
+        ).submission)
+      authors.append(posted.conversation?.key ?? "none")
+      #expect(posted.inquiry?.sender.messenger?.id == String(channel))
+    }
+    #expect(authors == ["telegram:-1001", "telegram:-1002"])
 
     func process(_ json: String) -> RawSubmission? {
       processor.process(

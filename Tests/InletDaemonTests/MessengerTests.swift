@@ -368,10 +368,10 @@ struct MessengerTests {
       #"{"event_name":"chat_finished","chat_id":4411,"widget_id":"AbC123","visitor":{"name":"Елена","email":"elena@example.ru","number":18},"chat":{"messages":[{"timestamp":1796000000,"type":"visitor","message":"Есть ли скидки для юрлиц?"},{"timestamp":1796000030,"type":"agent","message":"Да"}]},"page":{"url":"https://example.ru/"}}"#
     )
     #expect(finished.status == 200)
-    // A callback request: Jivo posts each status of the call; only the `start` is the lead, and
-    // its re-delivery is a duplicate.
+    // A callback request (asked for in the same chat, minutes later): Jivo posts each status of
+    // the call; only the `start` is the lead, and its re-delivery is a duplicate.
     func callEvent(_ status: String) -> String {
-      #"{"event_name":"call_event","chat_id":4412,"widget_id":"AbC123","visitor":{"name":"Павел","number":19},"call":{"type":"callback","phone":"89167778899","status":"\#(status)"}}"#
+      #"{"event_name":"call_event","chat_id":4411,"widget_id":"AbC123","visitor":{"name":"Павел","number":19},"call":{"type":"callback","phone":"89167778899","status":"\#(status)"}}"#
     }
     for status in ["start", "agent_connected", "start", "end"] {
       let callback = try await hub.postJSON(path, callEvent(status))
@@ -397,6 +397,9 @@ struct MessengerTests {
     #expect(inquiries[1].sender.email == "elena@example.ru")
     #expect(inquiries[2].sender.phone == "+79167778899")
     #expect(inquiries[2].subject == "Запрос обратного звонка")
+    // Each whole: the chat keeps its transcript, the callback its number and subject.
+    #expect(inquiries[1].extra["chat.messages"] != nil, "\(inquiries[1].extra)")
+    #expect(inquiries.allSatisfy { $0.messages.isEmpty })
     let entries = try hub.entries("jivo")
     #expect(
       entries.filter { $0.status == "ignored" }.count == 3,

@@ -33,7 +33,9 @@ extension InletDatabase {
 
   /// The conversation's latest inquiry — by its latest message, so that an old message made an
   /// inquiry by `inlet replay` does not pass for the newest — (a merged one lives on in the one
-  /// it went into), and whether the message is within the window after that message.
+  /// it went into), and whether the message is within the window of that message, before or
+  /// after it (a message from long before — one replayed months later, a delivery that came
+  /// very late — is no part of today's conversation).
   static func conversationTarget(_ conversation: ConversationReference, in db: Database) throws
     -> (target: ThreadTarget, withinWindow: Bool)?
   {
@@ -47,7 +49,7 @@ extension InletDatabase {
         arguments: [conversation.key])
     else { return nil }
     let last: Double? = row["last_message_at"]
-    let within = last.map { conversation.at.timeIntervalSince1970 - $0 <= conversation.window }
+    let within = last.map { abs(conversation.at.timeIntervalSince1970 - $0) <= conversation.window }
     return (try threadTarget(row, in: db), within ?? false)
   }
 
