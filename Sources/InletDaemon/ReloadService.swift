@@ -69,19 +69,19 @@ struct ReloadService: Service {
     defer { notifier.notify("READY=1") }
     let loaded: LoadedConfig
     do {
-      loaded = try ConfigLoader(environment: environment).load(path: configPath)
+      loaded = try ConfigLoader(environment: environment, running: started).load(path: configPath)
     } catch {
       logger.error(
         "reload refused: the new configuration is invalid; the running one stays",
         metadata: ["error": "\(error)", "config.path": "\(configPath)"])
+      // `systemctl status` says so until a reload succeeds (`systemctl reload` itself only
+      // sends the signal).
+      notifier.notify(
+        "STATUS=reload refused: \(Self.firstLine(of: "\(error)")); the running configuration stays")
       return
     }
-    let http = loaded.config.http
-    if http.host != fixed.host || http.port != fixed.port || loaded.databasePath != fixed.database {
-      logger.warning(
-        "http.host, http.port and database.path change only with a restart; kept as they were")
-    }
-    let unapplied = Self.changesNeedingRestart(from: started, to: loaded.config)
+    var unapplied = Self.changesNeedingRestart(from: started, to: loaded.config)
+    if loaded.databasePath != fixed.database { unapplied.insert("database.path", at: 0) }
     if !unapplied.isEmpty {
       logger.warning(
         "these settings change only with a restart; the running values stay",
@@ -115,6 +115,13 @@ struct ReloadService: Service {
         + InletServer.statusLine(
           address: listener.current, channels: loaded.channels.count,
           mailboxes: loaded.mailboxes.count))
+    // The files `LoadCredential=` handed over are the copies systemd made at start: a secret
+    // rotated in /etc/inlet/credentials is not among them until a restart.
+    if environment["CREDENTIALS_DIRECTORY"] != nil {
+      logger.notice(
+        "secrets handed over by systemd (LoadCredential=) are the copies made at start; a rotated secret file takes effect with systemctl restart inlet"
+      )
+    }
     logger.notice(
       "configuration reloaded",
       metadata: [
@@ -122,6 +129,11 @@ struct ReloadService: Service {
         "mailboxes": "\(loaded.mailboxes.map(\.name).joined(separator: ","))",
         "api.tokens": "\(loaded.apiTokens.count)",
       ])
+  }
+
+  /// The first line of a message, at most 200 characters (for `STATUS=`, one line).
+  static func firstLine(of text: String) -> String {
+    String((text.split(whereSeparator: \.isNewline).first ?? "").prefix(200))
   }
 
   /// The changed settings a reload does not apply (the listener's limits, phone reading,

@@ -53,6 +53,12 @@ public final class HealthRegistry: Sendable {
           authFailures: 0)
       }
       states[name]?.definition = definition
+      // A mailbox of that name a reload turned into a channel is a channel now.
+      if states[name]?.kind != "webhook" {
+        states[name] = State(
+          name: name, kind: "webhook", definition: definition, status: "ok", requests: 0,
+          authFailures: 0)
+      }
       if states[name] != nil { Self.forgetRefusals(&states[name]!) }
     }
   }
@@ -71,6 +77,14 @@ public final class HealthRegistry: Sendable {
   /// Forgets a channel or mailbox that a reload removed.
   public func remove(_ name: String) {
     _ = states.withLock { $0.removeValue(forKey: name) }
+  }
+
+  /// Forgets a mailbox a reload removed — unless the name is a channel's by now (renamed in the
+  /// same reload).
+  public func remove(mailbox name: String) {
+    states.withLock { states in
+      if states[name]?.kind == "mailbox" { states[name] = nil }
+    }
   }
 
   /// Forgets every webhook channel not in `names` (a reload removed them).

@@ -597,6 +597,54 @@ struct ConfigLoaderTests {
         == ["http.host", "http.port", "http.idle_timeout"])
   }
 
+  @Test("a reload is checked against the running http and phone, which it does not apply")
+  func reloadCheckedAgainstRunning() throws {
+    let before = try Folder(Self.minimal)
+    defer { before.remove() }
+    let running = try ConfigLoader(environment: [:]).load(path: before.config).config
+    // A Twilio channel and the public URL it signs, added in one reload: the daemon keeps
+    // running without the URL, so the channel would refuse every callback.
+    let twilio = try Folder(
+      Self.minimal
+        + "\n  - { name: t, definition: twilio, secrets: { auth_token_file: site-token } }\n"
+        + "http:\n  public_url: https://leads.example.ru\n")
+    defer { twilio.remove() }
+    #expect(throws: Never.self) { try ConfigLoader(environment: [:]).load(path: twilio.config) }
+    do {
+      _ = try ConfigLoader(environment: [:], running: running).load(path: twilio.config)
+      Issue.record("a reload adding a Twilio channel with the URL it cannot apply was taken")
+    } catch {
+      #expect(error.keyPath == "http.public_url")
+      #expect(error.message.contains("restart"), "\(error)")
+    }
+    // The company's phones are read with the running country: a Belarusian number given with
+    // BY as the new (unapplied) country is not a Russian one.
+    let phones = try Folder(
+      Self.minimal + "\nphone:\n  default_country: BY\nmail:\n  own_phones: [\"29 123-45-67\"]\n")
+    defer { phones.remove() }
+    #expect(throws: Never.self) { try ConfigLoader(environment: [:]).load(path: phones.config) }
+    #expect(throws: ConfigError.self) {
+      try ConfigLoader(environment: [:], running: running).load(path: phones.config)
+    }
+  }
+
+  @Test("two API tokens of one value are refused: the second client would get the first's scope")
+  func duplicateTokenValues() throws {
+    let folder = try Folder(
+      Self.minimal
+        + "\napi:\n  tokens:\n    - { name: reader, token_file: site-token, scope: read }\n"
+        + "    - { name: crm, token_file: copy, scope: read-write }\n",
+      files: ["site-token": "s3cret\n", "copy": "s3cret\n"])
+    defer { folder.remove() }
+    do {
+      _ = try ConfigLoader(environment: [:]).load(path: folder.config)
+      Issue.record("two tokens of one value were taken")
+    } catch {
+      #expect(error.keyPath == "api.tokens[1].token_file", "\(error)")
+      #expect(error.message.contains("`reader`"), "\(error)")
+    }
+  }
+
   @Test("the shipped example config is valid")
   func exampleConfig() throws {
     let root = DaemonHarness.repositoryRoot

@@ -47,4 +47,22 @@ import Testing
     health.recordSuccess(channel: "mango")
     #expect(status(health) == "ok")
   }
+
+  @Test(
+    "a mailbox renamed into a channel of the same name in one reload stays listed, as a channel")
+  func mailboxBecomesChannel() {
+    let health = HealthRegistry()
+    health.register(mailbox: "sales")
+    // The reload: channels registered first, the removed mailbox forgotten after its stop.
+    health.register(channel: "sales", definition: "generic")
+    health.retainChannels(["sales"])
+    health.remove(mailbox: "sales")
+    #expect(health.snapshot.map(\.name) == ["sales"])
+    #expect(health.snapshot.first?.kind == "webhook")
+    #expect(health.snapshot.first?.definition == "generic")
+    // A mailbox removed for good is forgotten.
+    health.register(mailbox: "info")
+    health.remove(mailbox: "info")
+    #expect(health.snapshot.map(\.name) == ["sales"])
+  }
 }

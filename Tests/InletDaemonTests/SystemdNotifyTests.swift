@@ -66,6 +66,17 @@ struct SystemdNotifyTests {
       reloadLines.contains("STATUS=Listening on 127.0.0.1:\(port), 2 channels, 0 mailboxes"),
       "\(reload)")
 
+    // A refused reload: `systemctl status` says so (and `READY=1` ends the reload all the same).
+    try config.replacingOccurrences(of: "definition: generic", with: "definition: nonesuch")
+      .write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
+    kill(try #require(daemon.process?.processIdentifier), SIGHUP)
+    let refused = try await notify.receive(until: "READY=1", timeout: .seconds(30))
+    let refusedLines = refused.flatMap { $0.split(separator: "\n").map(String.init) }
+    let refusal = try #require(
+      refusedLines.first { $0.hasPrefix("STATUS=reload refused: ") }, "\(refused)")
+    #expect(refusal.contains("nonesuch"), "\(refusal)")
+    #expect(refusal.hasSuffix("the running configuration stays"), "\(refusal)")
+
     #expect(daemon.stop() == 0)
     let rest = try await notify.receive(until: "STOPPING=1", timeout: .seconds(5))
     #expect(rest.last?.split(separator: "\n").first == "STOPPING=1", "\(rest)")

@@ -9,13 +9,19 @@ import Yams
 public struct ConfigLoader: Sendable {
   public var environment: [String: String]
   public var schemes: AuthSchemeRegistry
+  /// For a reload: the configuration the daemon runs with. What a reload does not apply (the
+  /// listener's `http`, `phone`) is checked against the running values, not the file's: a
+  /// channel needing `http.public_url` is refused when the daemon runs without one, and
+  /// `mail.own_phones` are read with the running `phone.default_country`.
+  public var running: InletConfig?
 
   public init(
     environment: [String: String] = ProcessInfo.processInfo.environment,
-    schemes: AuthSchemeRegistry = .builtIn
+    schemes: AuthSchemeRegistry = .builtIn, running: InletConfig? = nil
   ) {
     self.environment = environment
     self.schemes = schemes
+    self.running = running
   }
 
   /// Keys at the top level that an override may set whole.
@@ -52,15 +58,15 @@ public struct ConfigLoader: Sendable {
       root = try Yams.compose(yaml: text) ?? root
       root = try applyOverrides(overrides, to: root)
       var config = try YAMLDecoder().decode(InletConfig.self, from: root)
-      // Phones in letters are read like every other phone.
+      // Phones in letters are read like every other phone (on a reload, as the running ones).
+      let country = running?.phone.defaultCountry ?? config.phone.defaultCountry
       config.mail.defaultCountry = config.phone.defaultCountry
-      let phones = PhoneNormalizer(defaultCountry: config.phone.defaultCountry)
+      let phones = PhoneNormalizer(defaultCountry: country)
       for (index, phone) in config.mail.ownPhones.enumerated() where phones.normalize(phone) == nil
       {
         throw ConfigError(
           "mail.own_phones[\(index)]",
-          "`\(phone)` is not a phone number (with phone.default_country \(config.phone.defaultCountry))"
-        )
+          "`\(phone)` is not a phone number (with phone.default_country \(country))")
       }
       for (index, inn) in config.mail.ownINNs.enumerated() where MailSection.ownINN(inn) == nil {
         throw ConfigError(
@@ -173,17 +179,23 @@ public struct ConfigLoader: Sendable {
           : "definition `\(definition.name)` reads {{secret.\(name)}} in a reply, handshake or subscription"
         throw ConfigError("\(at).\(key)", user)
       }
-      if definition.subscription?.needsPublicURL == true, config.http.publicURL == nil {
+      // A reload keeps the listener's settings: the running public URL is the one requests use.
+      let publicURL = running.map(\.http.publicURL) ?? config.http.publicURL
+      if definition.subscription?.needsPublicURL == true, publicURL == nil {
         throw ConfigError(
           "http.public_url",
           "channel `\(entry.name)` (definition \(definition.name)) subscribes at the provider "
-            + "with its public hook URL: set it (https://leads.example.ru)")
+            + "with its public hook URL: set it (https://leads.example.ru)"
+            + (running != nil && config.http.publicURL != nil
+              ? "; the daemon runs without one: restart it to use the new value" : ""))
       }
-      if scheme?.needsPublicURL == true, config.http.publicURL == nil {
+      if scheme?.needsPublicURL == true, publicURL == nil {
         throw ConfigError(
           "http.public_url",
           "channel `\(entry.name)` (scheme \(definition.auth.scheme)) checks signatures over "
-            + "the public URL the provider calls: set it (https://leads.example.ru)")
+            + "the public URL the provider calls: set it (https://leads.example.ru)"
+            + (running != nil && config.http.publicURL != nil
+              ? "; the daemon runs without one: restart it to use the new value" : ""))
       }
       for key in entry.options.keys
       where definition.options[key] == nil && !ChannelOptions.common.contains(key) {
@@ -214,6 +226,14 @@ public struct ConfigLoader: Sendable {
       }
       guard !mailOnly else { continue }
       let value = try secrets.read(entry.tokenFile, keyPath: "api.tokens[\(index)].token_file")
+      // A request is let in by the first token its value equals: two tokens of one value would
+      // give the second's client the first's scope.
+      if let same = tokens.first(where: { $0.token == value }) {
+        throw ConfigError(
+          "api.tokens[\(index)].token_file",
+          "token `\(entry.name)` has the same value as `\(same.name)`; give each client a token "
+            + "of its own (openssl rand -hex 32)")
+      }
       tokens.append(
         APIToken(
           name: entry.name, token: value, scope: APIToken.Scope(rawValue: entry.scope) ?? .read))

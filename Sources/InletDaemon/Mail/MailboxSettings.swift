@@ -18,7 +18,8 @@ public struct MailboxSettings: Sendable, Equatable {
   public var maxMessageBytes: Int
 
   /// Where the login secret comes from; read at each connection, so a rotated password file or
-  /// a refreshed OAuth2 token is picked up without a restart.
+  /// a refreshed OAuth2 token is picked up without a restart (under systemd a file handed over
+  /// by `LoadCredential=` is the copy made when the service started: there, a restart).
   public enum Credential: Sendable, Equatable {
     case passwordFile(String)
     case oauth2TokenFile(String)

@@ -53,10 +53,12 @@ final class MailboxSupervisor: Service, Sendable {
       }
       return stop
     }
+    // All asked to stop at once, then waited for: one mailbox still connecting (up to its
+    // timeout) does not hold back the others' stops, nor the reload, one after another.
+    for (_, task) in stopped { task.cancel() }
     for (name, task) in stopped {
-      task.cancel()
       await task.value
-      if wanted[name] == nil { health.remove(name) }
+      if wanted[name] == nil { health.remove(mailbox: name) }
       logger.notice("mailbox stopped", metadata: ["mailbox": "\(name)"])
     }
     for settings in mailboxes {
