@@ -46,6 +46,12 @@ struct CheckConfig: ParsableCommand {
         report("warning", secretAdvice(secret))
       }
     }
+    for secret in loaded.secretsOthersCanRead() {
+      report(
+        "warning",
+        "every user of this machine can read \(secret.path) (\(secret.name)): `chmod 600` it "
+          + "(the service is handed it by LoadCredential=, README \"Install\")")
+    }
     let channels = loaded.channels.map { "\($0.name) (\($0.definition.name))" }
     print("config OK: \(loaded.file.path)")
     print("  database: \(loaded.databasePath)")

@@ -413,7 +413,17 @@ struct ConfigLoaderTests {
     }
     try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: secret)
     #expect(unreadable().isEmpty)
+    // Any local user can read it: said (check-config warns), unless systemd handed it over.
+    #expect(loaded.secretsOthersCanRead(credentialsDirectory: nil).map(\.name) == ["site-token"])
+    #expect(
+      loaded.secretsOthersCanRead(credentialsDirectory: folder.url.path).isEmpty)
+    let warned = try DaemonHarness.run(
+      DaemonHarness.binary, ["check-config", "--config", folder.config])
+    #expect(warned.status == 0, "\(warned.output)\(warned.error)")
+    #expect(
+      warned.error.contains("every user of this machine can read \(secret)"), "\(warned.error)")
     try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: secret)
+    #expect(loaded.secretsOthersCanRead(credentialsDirectory: nil).isEmpty)
     #expect(unreadable() == ["site-token"])
     // Handed over by the unit itself, its line uncommented as its comment says: fine; a
     // commented one hands nothing.

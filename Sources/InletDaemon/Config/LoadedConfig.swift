@@ -45,6 +45,21 @@ public struct LoadedConfig: Sendable {
     return secretFiles.filter { !unit.hands($0.name) && !Self.othersCanRead($0.path) }
   }
 
+  /// Secrets any local user can read (outside `$CREDENTIALS_DIRECTORY`): a leaked token, found
+  /// by whoever logs in. `check-config` warns about them.
+  public func secretsOthersCanRead(
+    credentialsDirectory: String? = ProcessInfo.processInfo.environment["CREDENTIALS_DIRECTORY"]
+  ) -> [(name: String, path: String)] {
+    secretFiles.filter { secret in
+      if let credentialsDirectory, !credentialsDirectory.isEmpty,
+        secret.path.hasPrefix(credentialsDirectory + "/")
+      {
+        return false
+      }
+      return Self.othersCanRead(secret.path)
+    }
+  }
+
   /// Whether a user other than the owner (and not in its group) can read `path`: the file
   /// readable by others and every folder above it enterable by others.
   static func othersCanRead(_ path: String) -> Bool {
