@@ -320,6 +320,8 @@ struct FormsMessengersDefinitionTests {
         processor.process(HookRequest.post("application/json", body), for: vk).submission)
       #expect(submission.inquiry?.text == text, "\(body)")
       #expect(submission.inquiry?.sender.messenger == Inquiry.Messenger(network: "vk", id: "12345"))
+      // One callback server for several communities: each is its own conversation.
+      #expect(submission.conversation?.key == "vk:1:12345", "\(body)")
     }
   }
 
@@ -346,6 +348,30 @@ struct FormsMessengersDefinitionTests {
       let submission = try #require(processor.process(request, for: instance).submission)
       #expect(submission.inquiry?.text == text, "\(body)")
     }
+  }
+
+  @Test("a customer writing to two of the company's WhatsApp numbers holds two conversations")
+  func whatsAppConversationPerNumber() throws {
+    let instance = try Self.instance(
+      "whatsapp", secrets: ["app_secret": "s", "verify_token": "v"])
+    func conversation(number: String, id: String) throws -> String? {
+      let body =
+        #"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"7495000000\#(number)","phone_number_id":"\#(number)"},"contacts":[{"profile":{"name":"Анна"},"wa_id":"79161234567"}],"messages":[{"from":"79161234567","id":"\#(id)","timestamp":"1800000000","type":"text","text":{"body":"Здравствуйте"}}]}}]}]}"#
+      let request = HookRequest.post(
+        "application/json", body,
+        headers: [
+          (
+            name: "X-Hub-Signature-256",
+            value: HubSignature256Scheme.signature(Array(body.utf8), secret: "s")
+          )
+        ])
+      return try #require(processor.process(request, for: instance).submission).conversation?.key
+    }
+    let sales = try conversation(number: "1", id: "wamid.a")
+    let support = try conversation(number: "2", id: "wamid.b")
+    #expect(sales == "whatsapp:1:79161234567")
+    #expect(support == "whatsapp:2:79161234567")
+    #expect(try conversation(number: "1", id: "wamid.c") == sales)
   }
 
   @Test("a WhatsApp message without text says what was sent; reactions and notices are no leads")

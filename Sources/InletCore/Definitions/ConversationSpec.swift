@@ -10,14 +10,19 @@ public struct ConversationSpec: Sendable, Decodable {
   public var key: [FieldPath]
   /// Paths to the message time in Unix seconds; the receive time when absent.
   public var at: [FieldPath]
+  /// Paths to the account the message was sent to, where one channel serves several (a Meta
+  /// app's WhatsApp numbers, a VK callback server of several communities): the first non-empty
+  /// value scopes the key, so a customer writing to two of them holds two conversations.
+  public var scope: [FieldPath]
 
-  enum CodingKeys: String, CodingKey, CaseIterable { case key, at }
+  enum CodingKeys: String, CodingKey, CaseIterable { case key, at, scope }
 
   public init(from decoder: any Decoder) throws {
     try decoder.rejectUnknownKeys(CodingKeys.self)
     let c = try decoder.container(keyedBy: CodingKeys.self)
     key = try Self.paths(c, .key)
     at = try c.contains(.at) ? Self.paths(c, .at) : []
+    scope = try c.contains(.scope) ? Self.paths(c, .scope) : []
     if key.isEmpty {
       throw DecodingError.dataCorruptedError(
         forKey: .key, in: c, debugDescription: "list at least one path")

@@ -322,6 +322,12 @@ public struct HookProcessor: Sendable {
     let window =
       ChannelOptions.duration(instance.options["conversation_window"])
       ?? ConversationSpec.defaultWindow
+    if let scope = spec.scope.lazy.compactMap({ fields.value(at: $0)?.text }).first(where: {
+      !$0.isEmpty
+    }) {
+      return ConversationReference(
+        key: "\(instance.name):\(scope):\(key)", at: at, window: window)
+    }
     return ConversationReference(key: "\(instance.name):\(key)", at: at, window: window)
   }
 
