@@ -941,6 +941,27 @@ struct TelephonyTests {
     #expect(try lead("rg4")?.call?.employee == "ivanov")
     // Nobody answered: the employee is the last phone named.
     #expect(try lead("rg3")?.call?.employee == "petrov")
+    // A transfer MegaFon reports as such (no `history` configured): Ivanov's leg ends with his
+    // conversation, and the call with Petrov's — not an hour later at call_timeout.
+    for (call, petrovFirst) in [("rg5", false), ("rg6", true)] {
+      try await send(call, "INCOMING", "ivanov")
+      try await send(call, "ACCEPTED", "ivanov")
+      if petrovFirst { try await send(call, "INCOMING", "petrov") }
+      try await send(call, "TRANSFERRED", "ivanov")
+      if !petrovFirst { try await send(call, "INCOMING", "petrov") }
+      try await send(call, "ACCEPTED", "petrov")
+      if petrovFirst {
+        #expect(
+          try pbx.database().callRecord(channel: "megafon", callID: call)?.state == .answered,
+          "Petrov still talks")
+      }
+      try await send(call, "COMPLETED", "petrov")
+      let record = try #require(try pbx.database().callRecord(channel: "megafon", callID: call))
+      #expect(record.state == .ended, "\(call)")
+      #expect(record.answered)
+      #expect(try lead(call)?.kind == .call)
+      #expect(try lead(call)?.call?.employee == "petrov", "\(call)")
+    }
   }
 
   @Test("Sipuni (GET and POST), Telphin, UIS and generic CTI")
