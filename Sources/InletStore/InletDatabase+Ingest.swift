@@ -234,7 +234,8 @@ extension InquiryRecord {
       receivedAt: inquiry.receivedAt, rawID: rawID, senderEmail: inquiry.sender.email,
       senderPhone: inquiry.sender.phone, senderMessenger: Self.messengerKey(inquiry.sender),
       companyINN: inquiry.company?.inn,
-      document: document, updatedAt: inquiry.receivedAt)
+      document: document, updatedAt: inquiry.receivedAt,
+      matchClientID: inquiry.match.clientID, matchContactID: inquiry.match.contactID)
   }
 
   static func messengerKey(_ sender: Inquiry.Sender) -> String? {

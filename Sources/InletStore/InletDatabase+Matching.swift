@@ -227,18 +227,6 @@ extension InletDatabase {
   ) throws -> Int {
     guard !change.isEmpty else { return 0 }
     let matcher = settings.matcher
-    // The columns are enough to tell whether an inquiry is affected; only those are decoded.
-    let rows = try Row.fetchAll(
-      db,
-      sql: """
-        SELECT id, sender_email, sender_phone, sender_messenger, company_inn,
-          json_extract(document, '$.sender.messenger.username') AS messenger_username,
-          json_extract(document, '$.match.client_id') AS client_id,
-          json_extract(document, '$.match.contact_id') AS contact_id
-        FROM (SELECT id, sender_email, sender_phone, sender_messenger, company_inn,
-          \(InquiryRecord.documentSQL) AS document FROM inquiries WHERE status = 'new')
-        ORDER BY id
-        """)
     // A client that came or went changes what its contacts' inquiries match: the contact
     // names its client only while the client is in the directory, and an office line a
     // contact lists finds the client only then.
@@ -258,31 +246,85 @@ extension InletDatabase {
         }
       }
     }
-    var affected: [Int64] = []
-    for row in rows {
-      if !change.everything {
-        let email: String? = row["sender_email"]
-        var messenger = (row["sender_messenger"] as String?).flatMap(Self.messenger)
-        messenger?.username = row["messenger_username"]
-        let sender = Inquiry.Sender(email: email, phone: row["sender_phone"], messenger: messenger)
-        let keys = matcher.keys(sender: sender, company: Inquiry.Company(inn: row["company_inn"]))
-        let touched =
-          keys.contains { _, key in
-            changedKeys.contains(key)
-              || (key.kind == .phone
-                && changedKeys.contains(DirectoryKey(.officePhone, key.value)))
-              || (key.kind == .domain
-                && changedKeys.contains(DirectoryKey(.emailDomain, key.value)))
-              || (key.kind == .email
-                && Self.aliasKeys(of: key.value).contains(where: changedKeys.contains))
-          }
-          || (row["client_id"] as String?).map(change.clientIDs.contains) == true
-          || (row["contact_id"] as String?).map(contactIDs.contains) == true
-        if !touched { continue }
-      }
-      affected.append(row["id"])
+    if change.everything {
+      let all = try Int64.fetchAll(
+        db, sql: "SELECT id FROM inquiries WHERE status = 'new' ORDER BY id")
+      return try rematch(stored: all, settings: settings, at: Date(), in: db)
     }
-    return try rematch(stored: affected, settings: settings, at: Date(), in: db)
+    // The changed keys by what a sender's column is compared with (a superset is harmless:
+    // an inquiry matched again to the same result is left as it was).
+    var values: [DirectoryKey.Kind: Set<String>] = [:]
+    for key in changedKeys { values[key.kind, default: []].insert(key.value) }
+    let phones = values[.phone, default: []].union(values[.officePhone, default: []])
+    let emails = values[.email, default: []]
+    let mailboxes = emails.union(values[.mailbox, default: []])
+    let domains = values[.domain, default: []].union(values[.emailDomain, default: []])
+    let messengers = values[.messenger, default: []]
+    func json(_ set: Set<String>) -> String {
+      String(decoding: ValueJSON.serialize(.array(set.sorted().map(Value.string))), as: UTF8.self)
+    }
+    // What the columns name as written, and the match kept beside the document: through the
+    // indexes, without reading any document.
+    var affected = Set(
+      try Int64.fetchAll(
+        db,
+        sql: """
+          SELECT id FROM inquiries WHERE status = 'new' AND (
+            sender_phone IN (SELECT value FROM json_each(?))
+            OR sender_email IN (SELECT value FROM json_each(?))
+            OR company_inn IN (SELECT value FROM json_each(?))
+            OR match_client_id IN (SELECT value FROM json_each(?))
+            OR match_contact_id IN (SELECT value FROM json_each(?)))
+          """,
+        arguments: [
+          json(phones), json(emails), json(values[.inn, default: []]), json(change.clientIDs),
+          json(contactIDs),
+        ]))
+    // What only a sender's address or messenger account derives (the domain, the mailbox an
+    // alias delivers to, a Telegram @username the CRM knows the contact by): read from the
+    // columns of those with one, the username from the document only when the change names one.
+    if !mailboxes.isEmpty || !domains.isEmpty || !messengers.isEmpty {
+      let usernames = messengers.contains { $0.contains(":@") }
+      let username =
+        usernames
+        ? "json_extract(\(InquiryRecord.documentSQL), '$.sender.messenger.username')" : "NULL"
+      let rows = try Row.fetchAll(
+        db,
+        sql: """
+          SELECT id, sender_email, sender_messenger, \(username) AS messenger_username
+          FROM inquiries WHERE status = 'new'
+            AND (sender_email IS NOT NULL OR sender_messenger IS NOT NULL)
+          """)
+      for row in rows {
+        let id: Int64 = row["id"]
+        if affected.contains(id) { continue }
+        if let email = row["sender_email"] as String? {
+          if !domains.isEmpty, let domain = DirectoryNormalizer.domain(ofEmail: email),
+            domains.contains(domain)
+          {
+            affected.insert(id)
+            continue
+          }
+          if !mailboxes.isEmpty, mailboxes.contains(EmailNormalizer.mailbox(email) ?? email) {
+            affected.insert(id)
+            continue
+          }
+        }
+        if !messengers.isEmpty,
+          let messenger = (row["sender_messenger"] as String?).flatMap(Self.messenger)
+        {
+          let sender = Inquiry.Sender(
+            messenger: Inquiry.Messenger(
+              network: messenger.network, id: messenger.id, username: row["messenger_username"]))
+          if matcher.keys(sender: sender, company: nil).contains(where: {
+            $0.1.kind == .messenger && messengers.contains($0.1.value)
+          }) {
+            affected.insert(id)
+          }
+        }
+      }
+    }
+    return try rematch(stored: affected.sorted(), settings: settings, at: Date(), in: db)
   }
 
   /// The keys an address is found by when it finds nobody as written

@@ -447,6 +447,35 @@ public enum Migrations {
         t.column("position", .integer).notNull().unique()
       }
     }
+    // The match's client and contact beside the document (``InquiryRecord/matchClientID``): a
+    // directory write selects the `new` inquiries matched to what it changed from them, not
+    // by reading every document. The ingest writes them with the row; every later writer of
+    // `document` through the trigger.
+    migrator.registerMigration("2026-12-02-2-inquiry-match-columns") { db in
+      try db.alter(table: "inquiries") { t in
+        t.add(column: "match_client_id", .text)
+        t.add(column: "match_contact_id", .text)
+      }
+      try db.execute(
+        sql: """
+          CREATE TRIGGER inquiries_match_columns AFTER UPDATE OF document ON inquiries
+          WHEN NEW.document != '' AND json_valid(NEW.document)
+          BEGIN
+            UPDATE inquiries SET
+              match_client_id = json_extract(NEW.document, '$.match.client_id'),
+              match_contact_id = json_extract(NEW.document, '$.match.contact_id')
+            WHERE id = NEW.id;
+          END
+          """)
+      // Only `new` inquiries are read by them; one reopened gets them as its document is written.
+      try db.execute(
+        sql: """
+          UPDATE inquiries SET
+            match_client_id = json_extract(\(InquiryRecord.documentSQL), '$.match.client_id'),
+            match_contact_id = json_extract(\(InquiryRecord.documentSQL), '$.match.contact_id')
+          WHERE status = 'new' AND json_valid(\(InquiryRecord.documentSQL))
+          """)
+    }
     return migrator
   }()
 }

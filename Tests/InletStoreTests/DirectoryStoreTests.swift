@@ -283,6 +283,65 @@ struct DirectoryStoreTests {
     #expect(events == 4)
   }
 
+  @Test("a directory write finds each affected `new` inquiry by what it changed, and no other")
+  func rematchSelection() async throws {
+    let temp = try await Self.loaded()
+    defer { temp.remove() }
+    let database = temp.database
+    func lead(
+      _ key: String, email: String? = nil, phone: String? = nil, inn: String? = nil,
+      telegram: (String, String)? = nil
+    ) async throws -> String {
+      var draft = Inquiry(
+        channel: "site", kind: .form, receivedAt: Date(), text: "Заявка",
+        sender: .init(name: "Клиент", email: email, phone: phone))
+      if let inn { draft.company = Inquiry.Company(inn: inn) }
+      if let (id, username) = telegram {
+        draft.sender.messenger = Inquiry.Messenger(network: "telegram", id: id, username: username)
+      }
+      return try createdID(
+        try await database.ingest(submission(key: key, disposition: .inquiry(draft))))
+    }
+    let byPhone = try await lead("p", phone: "+74957778899")
+    let byAlias = try await lead("a", email: "i.van+order@gmail.com")
+    let byINN = try await lead("i", inn: "7702070139")
+    let byUsername = try await lead("u", telegram: ("555000", "olga_k"))
+    let unrelated = try await lead("x", email: "nobody@example.org", phone: "+79990001122")
+    func client(_ id: String) async throws -> String? {
+      try await Self.inquiry(id, in: database).match.clientID
+    }
+    func write(_ record: DirectoryRecord) async throws -> Int {
+      try await database.upsertDirectory(record).1.rematched
+    }
+    // A colleague's number with an extension: the office line finds the client.
+    #expect(
+      try await write(
+        .contact(DirectoryContact(id: "o1", clientID: "c4", phones: ["+7 495 777-88-99 доб. 5"])))
+        == 1)
+    #expect(try await client(byPhone) == "c4")
+    // The mailbox a Gmail alias delivers to.
+    #expect(
+      try await write(
+        .contact(DirectoryContact(id: "g1", clientID: "c1", emails: ["ivan@gmail.com"])))
+        == 1)
+    #expect(try await client(byAlias) == "c1")
+    // An INN.
+    #expect(
+      try await write(.client(DirectoryClient(id: "c9", name: "ООО Сбыт", inn: "7702070139")))
+        == 1)
+    #expect(try await client(byINN) == "c9")
+    // The @username a CRM knows a Telegram contact by.
+    #expect(
+      try await write(
+        .contact(DirectoryContact(id: "t1", clientID: "c2", messengers: ["telegram:@olga_k"])))
+        == 1)
+    #expect(try await client(byUsername) == "c2")
+    // The client it matched deleted: no client any more.
+    #expect(try await database.deleteDirectory(.clients, id: "c9").rematched == 1)
+    #expect(try await client(byINN) == nil)
+    #expect(try await Self.inquiry(unrelated, in: database).match == Inquiry.Match())
+  }
+
   @Test("changed rules (an upgrade, a new free-mail list) match the queue again, once")
   func rematchOnRulesChange() async throws {
     let temp = try await Self.loaded()

@@ -39,16 +39,13 @@ struct MigrationTests {
     #expect(try !temp.database.isMigrated())
 
     // A raw item and its inquiry written by the older schema.
-    let result = try await temp.database.ingest(submission(key: "site:old"))
-    guard case .created(let inquiryID, _) = result else {
-      Issue.record("expected a created inquiry, got \(result)")
-      return
-    }
+    let inquiryID = try await Self.legacyInquiry(temp, matchedTo: "C-1")
     try temp.database.migrate()
     #expect(try temp.database.appliedMigrations() == names)
     let inquiry = try #require(try await temp.database.inquiry(id: inquiryID))
     #expect(inquiry.sender.email == "lead@example.ru")
     #expect(inquiry.text == "Нужен счёт")
+    #expect(inquiry.match.clientID == "C-1")
     // Migrating again is a no-op.
     try temp.database.migrate()
     #expect(try temp.database.appliedMigrations() == names)
@@ -108,7 +105,7 @@ struct MigrationTests {
     let temp = try TempDatabase(migrate: false)
     defer { temp.remove() }
     try temp.database.migrate(upTo: "2026-12-01-9a-delivery-off-since")
-    let id = try createdID(try await temp.database.ingest(submission(key: "site:old")))
+    let id = try await Self.legacyInquiry(temp)
     // As a decision wrote it before: seconds.
     try await temp.database.write { db in
       try db.execute(
@@ -124,6 +121,61 @@ struct MigrationTests {
     }
     #expect(stored == ["text", "2026-12-02 00:12:54.292"])
     #expect(try await temp.database.inquiry(id: id)?.sender.email == "lead@example.ru")
+  }
+
+  /// A raw item and its inquiry as an older schema holds them, written in SQL of the first
+  /// schema (this version's inserts name columns an older one lacks); the inquiry's id.
+  static func legacyInquiry(_ temp: TempDatabase, matchedTo client: String? = nil) async throws
+    -> String
+  {
+    var inquiry = Inquiry(
+      channel: "site", kind: .form, receivedAt: Date(), text: "Нужен счёт",
+      sender: .init(name: "Иван", email: "lead@example.ru"))
+    inquiry.match.clientID = client
+    let document = String(decoding: inquiry.jsonBytes, as: UTF8.self)
+    let now = StoredDate.text(Date())
+    return try await temp.database.write { db in
+      try db.execute(
+        sql: """
+          INSERT INTO raw_items (channel, event, transport, body, idempotency_key, received_at,
+            status) VALUES ('site', 'submission', '{}', x'7B7D', 'site:old', ?, 'normalised')
+          """, arguments: [now])
+      let rawID = db.lastInsertedRowID
+      try db.execute(
+        sql: """
+          INSERT INTO inquiries (status, channel, kind, received_at, raw_id, sender_email,
+            document, updated_at) VALUES ('new', 'site', 'form', ?, ?, 'lead@example.ru', ?, ?)
+          """, arguments: [now, rawID, document, now])
+      let id = db.lastInsertedRowID
+      try db.execute(
+        sql: "UPDATE raw_items SET inquiry_id = ? WHERE id = ?", arguments: [id, rawID])
+      return String(id)
+    }
+  }
+
+  @Test("the match's client and contact columns follow every write of the document")
+  func matchColumns() async throws {
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    func columns(_ id: String) async throws -> [String?] {
+      try await temp.database.read { db in
+        try Row.fetchOne(
+          db, sql: "SELECT match_client_id, match_contact_id FROM inquiries WHERE id = ?",
+          arguments: [id]
+        ).map { [$0[0], $0[1]] } ?? []
+      }
+    }
+    // Written with the row by the ingest (its document lives in the created event).
+    let id = try createdID(try await temp.database.ingest(submission(key: "site:m")))
+    #expect(try await columns(id) == [nil, nil])
+    try await temp.database.write { db in
+      try db.execute(
+        sql: """
+          UPDATE inquiries SET document = json_set(\(InquiryRecord.documentSQL),
+            '$.match.client_id', 'C-9', '$.match.contact_id', 'P-9') WHERE id = ?
+          """, arguments: [id])
+    }
+    #expect(try await columns(id) == ["C-9", "P-9"])
   }
 
   @Test("migration names are unique and ordered")

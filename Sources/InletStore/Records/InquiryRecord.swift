@@ -18,6 +18,11 @@ public struct InquiryRecord: Codable, Sendable, FetchableRecord, MutablePersista
   public var companyINN: String?
   public var document: String
   public var updatedAt: Date
+  /// The match's client and contact, kept beside the document so that a directory write finds
+  /// the `new` inquiries matched to what it changed without reading every document: written
+  /// with the row, and by a trigger whenever `document` is written.
+  public var matchClientID: String?
+  public var matchContactID: String?
 
   enum CodingKeys: String, CodingKey {
     case id, status, channel, kind
@@ -29,6 +34,8 @@ public struct InquiryRecord: Codable, Sendable, FetchableRecord, MutablePersista
     case companyINN = "company_inn"
     case document
     case updatedAt = "updated_at"
+    case matchClientID = "match_client_id"
+    case matchContactID = "match_contact_id"
   }
 
   public enum Columns {
@@ -116,8 +123,9 @@ extension InquiryRecord {
     let statement = try db.cachedStatement(
       sql: """
         INSERT INTO inquiries (status, channel, kind, received_at, raw_id, sender_email,
-          sender_phone, sender_messenger, company_inn, document, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          sender_phone, sender_messenger, company_inn, document, updated_at, match_client_id,
+          match_contact_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """)
     try db.executeDirect(statement) { bind in
       try bind.text(1, status)
@@ -131,6 +139,8 @@ extension InquiryRecord {
       try bind.text(9, companyINN)
       try bind.text(10, utf8: json)
       try bind.text(11, StoredDate.text(updatedAt))
+      try bind.text(12, matchClientID)
+      try bind.text(13, matchContactID)
     }
     id = db.lastInsertedRowID
   }
