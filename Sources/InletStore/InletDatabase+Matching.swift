@@ -263,8 +263,8 @@ extension InletDatabase {
     func json(_ set: Set<String>) -> String {
       String(decoding: ValueJSON.serialize(.array(set.sorted().map(Value.string))), as: UTF8.self)
     }
-    // What the columns name as written, and the match kept beside the document: through the
-    // indexes, without reading any document.
+    // What the columns name as written, and the match kept beside the document: read from
+    // the `new` rows' columns, without parsing any document.
     var affected = Set(
       try Int64.fetchAll(
         db,

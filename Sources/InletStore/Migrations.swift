@@ -460,6 +460,8 @@ public enum Migrations {
         sql: """
           CREATE TRIGGER inquiries_match_columns AFTER UPDATE OF document ON inquiries
           WHEN NEW.document != '' AND json_valid(NEW.document)
+            AND (NEW.match_client_id IS NOT json_extract(NEW.document, '$.match.client_id')
+              OR NEW.match_contact_id IS NOT json_extract(NEW.document, '$.match.contact_id'))
           BEGIN
             UPDATE inquiries SET
               match_client_id = json_extract(NEW.document, '$.match.client_id'),

@@ -143,15 +143,60 @@ struct CallRecordTests {
       leg(.ringing, "out", phone: "+79035556677", fromExtension: true, leg: "a", seq: 1),
       leg(.ringing, "internal", phone: nil, anonymous: true, fromExtension: true, leg: "b", seq: 1),
     ]
-    let outgoing = Self.replay(out)
+    var outgoing = Self.replay(out)
     #expect(outgoing.direction == "out")
     #expect(outgoing.callerPhone == "+79035556677")
+    // Its inquiry (for an instance that queues outgoing calls) waits for the call's end: the
+    // caller's own leg might still come and make it an incoming call of someone else's.
+    #expect(!outgoing.makesInquiry(directions: ["in", "out"]))
+    outgoing.apply(
+      leg(.ended, "out", phone: "+79035556677", fromExtension: true, leg: "a", seq: 2))
+    #expect(!outgoing.makesInquiry(directions: ["in", "out"]), "the colleague's leg is live")
+    outgoing.apply(leg(.ended, "internal", phone: nil, fromExtension: true, leg: "b", seq: 2))
+    #expect(outgoing.state.isFinal)
+    #expect(outgoing.makesInquiry(directions: ["in", "out"]))
     // The summary's word stands against any leg.
     var summarised = Self.replay(out)
     summarised.apply(
       CallEvent(callID: "c1", state: .ended, direction: "out", receivedAt: Self.t0))
     summarised.apply(leg(.ringing, "in", phone: "+79161234567", leg: "z", seq: 1))
     #expect(summarised.direction == "out")
+  }
+
+  @Test("a leg handed on is over, the call is not; the employee is who answered, if anyone did")
+  func handedOverAndEmployee() {
+    func event(
+      _ state: CallState, leg: String, handedOver: Bool = false, answered: Bool? = nil
+    ) -> CallEvent {
+      CallEvent(
+        callID: "c1", state: state, leg: leg, answered: answered, direction: "in",
+        handedOver: handedOver, callerPhone: "+79161234567", employee: leg, receivedAt: Self.t0)
+    }
+    // Ivanov talks and hands the call on before Petrov's phone is heard of.
+    var call = Self.replay([
+      event(.ringing, leg: "ivanov"), event(.answered, leg: "ivanov"),
+      event(.answered, leg: "ivanov", handedOver: true),
+    ])
+    #expect(call.state == .answered)
+    #expect(call.liveLegs == nil)
+    call.apply(event(.ringing, leg: "petrov"))
+    #expect(call.liveLegs == ["petrov"])
+    // Petrov never answers; the customer hangs up: Ivanov's conversation stands.
+    call.apply(event(.missed, leg: "petrov"))
+    #expect(call.state == .ended)
+    #expect(call.answered)
+    var inquiry = Inquiry(channel: "megafon", kind: .call, receivedAt: Self.t0)
+    call.update(&inquiry)
+    #expect(inquiry.call?.employee == "ivanov")
+    // A leg said answered, the final word says nobody talked: no one answered it.
+    var missed = Self.replay([event(.ringing, leg: "ivanov"), event(.answered, leg: "ivanov")])
+    missed.apply(
+      CallEvent(
+        callID: "c1", state: .ended, answered: false, employee: "queue", receivedAt: Self.t0))
+    #expect(missed.inquiryKind == .missedCall)
+    var missedInquiry = Inquiry(channel: "mango", kind: .call, receivedAt: Self.t0)
+    missed.update(&missedInquiry)
+    #expect(missedInquiry.call?.employee == "queue")
   }
 
   @Test("a call whose end never came is closed as it stands; the provider's late end decides")

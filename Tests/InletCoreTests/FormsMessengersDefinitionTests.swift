@@ -206,6 +206,8 @@ struct FormsMessengersDefinitionTests {
         ).submission)
       authors.append(posted.conversation?.key ?? "none")
       #expect(posted.inquiry?.sender.messenger?.id == String(channel))
+      #expect(posted.inquiry?.sender.name == "Канал \(channel)")
+      #expect(posted.inquiry?.text == "Нужен прайс")
     }
     #expect(authors == ["telegram:-1001", "telegram:-1002"])
 

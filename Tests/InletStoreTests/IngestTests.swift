@@ -234,6 +234,26 @@ struct IngestTests {
     #expect(joined == chatID)
   }
 
+  @Test("a conversation keyed before its definition scoped keys is continued by its old key")
+  func unscopedConversationContinues() async throws {
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    var before = submission(
+      key: "tg:20", disposition: .inquiry(Self.chatDraft("Есть в наличии?", minutes: 0)))
+    before.conversation = Self.chatReference(minutes: 0)
+    let id = try createdID(try await temp.database.ingest(before))
+    // After the upgrade: the key has the account it came to; the old one is still found.
+    var after = submission(
+      key: "tg:21", disposition: .inquiry(Self.chatDraft("А доставка?", minutes: 3)))
+    after.conversation = ConversationReference(
+      key: "tg:bot1:42", at: Self.chatStart + 180, window: 1800, unscopedKey: "tg:42")
+    guard case .updated(let joined, _) = try await temp.database.ingest(after) else {
+      Issue.record("the message continues the conversation stored under the old key")
+      return
+    }
+    #expect(joined == id)
+  }
+
   @Test("a message from long before the conversation's latest one does not join it")
   func oldMessageIsNoContinuation() async throws {
     let temp = try TempDatabase()

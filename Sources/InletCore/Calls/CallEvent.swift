@@ -19,6 +19,9 @@ public struct CallEvent: Sendable, Equatable, Codable {
   /// out): its direction is the call's only until a leg from outside says otherwise — an
   /// incoming call's transfer leg may arrive before the caller's own events.
   public var fromExtension: Bool
+  /// The leg's employee handed the call on (MegaFon's `TRANSFERRED`): the leg is over, the
+  /// call goes on with the next leg.
+  public var handedOver: Bool
   /// The caller's number in E.164, `nil` when hidden or absent.
   public var callerPhone: String?
   /// The caller hid the number (anonymous, private, …).
@@ -34,7 +37,8 @@ public struct CallEvent: Sendable, Equatable, Codable {
   public init(
     callID: String, state: CallState? = nil, seq: Int64? = nil, leg: String? = nil,
     answered: Bool? = nil,
-    direction: String? = nil, fromExtension: Bool = false, callerPhone: String? = nil,
+    direction: String? = nil, fromExtension: Bool = false, handedOver: Bool = false,
+    callerPhone: String? = nil,
     anonymous: Bool = false,
     did: String? = nil, employee: String? = nil, durationS: Int? = nil,
     recordingURL: String? = nil, receivedAt: Date, startedAt: Date? = nil
@@ -46,6 +50,7 @@ public struct CallEvent: Sendable, Equatable, Codable {
     self.answered = answered
     self.direction = direction
     self.fromExtension = fromExtension
+    self.handedOver = handedOver
     self.callerPhone = callerPhone
     self.anonymous = anonymous
     self.did = did

@@ -84,7 +84,12 @@ public struct CallRecord: Sendable, Equatable, Codable {
     var eventState = event.state
     if let leg = event.leg, !stale, let legState = event.state {
       var live = liveLegs ?? []
-      if legState.isFinal {
+      if event.handedOver {
+        // The leg's employee put the call through to someone else: the leg is over, the call
+        // is not — it goes on with the leg rung next, which may come after this event.
+        live.removeAll { $0 == leg }
+        if endedLegs?.contains(leg) != true { endedLegs = ((endedLegs ?? []) + [leg]).sorted() }
+      } else if legState.isFinal {
         live.removeAll { $0 == leg }
         if endedLegs?.contains(leg) != true { endedLegs = ((endedLegs ?? []) + [leg]).sorted() }
         if !live.isEmpty { eventState = nil }
@@ -198,6 +203,9 @@ public struct CallRecord: Sendable, Equatable, Codable {
   /// inbound — a missed call is never dropped for want of a direction.
   public func makesInquiry(directions: Set<String>) -> Bool {
     if stateless == true { return false }
+    // Only a leg an extension started said the direction yet: the caller's own leg may still
+    // come and say otherwise (and name the caller); the inquiry waits for it or for the end.
+    if directionFromExtension == true, !state.isFinal { return false }
     if let direction { return directions.contains(direction) }
     return state.isFinal && directions.contains("in")
   }
@@ -215,7 +223,7 @@ public struct CallRecord: Sendable, Equatable, Codable {
     call.direction = direction ?? "in"
     call.durationS = durationS ?? call.durationS
     call.recordingURL = recordingURL ?? call.recordingURL
-    call.employee = answeredBy ?? employee ?? call.employee
+    call.employee = (answered ? answeredBy : nil) ?? employee ?? call.employee
     call.did = did ?? call.did
     call.startedAt = startedAt ?? call.startedAt
     inquiry.call = call

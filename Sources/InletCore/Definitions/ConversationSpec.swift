@@ -53,10 +53,14 @@ public struct ConversationReference: Sendable, Equatable {
   public var at: Date
   /// How long after the conversation's last message a new one still continues it.
   public var window: TimeInterval
+  /// The key without its scope (``ConversationSpec/scope``), as conversations were keyed before
+  /// scopes: one stored so is found by it until the conversation has an inquiry of the new key.
+  public var unscopedKey: String?
 
-  public init(key: String, at: Date, window: TimeInterval) {
+  public init(key: String, at: Date, window: TimeInterval, unscopedKey: String? = nil) {
     self.key = key
     self.at = at
     self.window = window
+    self.unscopedKey = unscopedKey
   }
 }

@@ -43,7 +43,7 @@ public struct Event: Sendable, Decodable {
     "call.duration_s", "call.recording_url", "call.employee", "call.did",
     // Call signals: they drive the call's state machine and are not inquiry fields themselves.
     "call.state", "call.seq", "call.leg", "call.answered", "call.started_at",
-    "call.leg_from_extension",
+    "call.leg_from_extension", "call.leg_handed_over",
   ]
 
   init(name: String) {

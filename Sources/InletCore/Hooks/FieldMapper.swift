@@ -28,7 +28,7 @@ struct FieldMapper {
       }
       if target == "call.state" || target == "call.seq" || target == "call.leg"
         || target == "call.answered" || target == "call.started_at"
-        || target == "call.leg_from_extension"
+        || target == "call.leg_from_extension" || target == "call.leg_handed_over"
       {
         signals[target] = raw
         continue

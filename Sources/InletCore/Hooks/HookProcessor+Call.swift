@@ -33,6 +33,7 @@ extension HookProcessor {
       leg: signals["call.leg"].flatMap { $0.isEmpty ? nil : $0 },
       answered: answered, direction: details.direction,
       fromExtension: signals["call.leg_from_extension"].map { truthy($0) } ?? false,
+      handedOver: signals["call.leg_handed_over"].map { truthy($0) } ?? false,
       callerPhone: inquiry.sender.phone, anonymous: hidden, did: details.did,
       employee: details.employee, durationS: details.durationS,
       recordingURL: details.recordingURL, receivedAt: now,

@@ -326,7 +326,8 @@ public struct HookProcessor: Sendable {
       !$0.isEmpty
     }) {
       return ConversationReference(
-        key: "\(instance.name):\(scope):\(key)", at: at, window: window)
+        key: "\(instance.name):\(scope):\(key)", at: at, window: window,
+        unscopedKey: "\(instance.name):\(key)")
     }
     return ConversationReference(key: "\(instance.name):\(key)", at: at, window: window)
   }

@@ -39,14 +39,19 @@ extension InletDatabase {
   static func conversationTarget(_ conversation: ConversationReference, in db: Database) throws
     -> (target: ThreadTarget, withinWindow: Bool)?
   {
-    guard
-      let row = try Row.fetchOne(
+    func latest(_ key: String) throws -> Row? {
+      try Row.fetchOne(
         db,
         sql: """
           SELECT id, status, merged_into, acceptance, last_message_at FROM inquiries
           WHERE conversation_key = ? ORDER BY last_message_at DESC, id DESC LIMIT 1
           """,
-        arguments: [conversation.key])
+        arguments: [key])
+    }
+    // A conversation stored before its definition scoped keys is found by the key it had.
+    guard
+      let row = try latest(conversation.key)
+        ?? conversation.unscopedKey.flatMap({ try latest($0) })
     else { return nil }
     let last: Double? = row["last_message_at"]
     let within = last.map { abs(conversation.at.timeIntervalSince1970 - $0) <= conversation.window }
