@@ -137,7 +137,7 @@ public struct InletServer: Sendable {
                 channels: channels, tokens: tokens, health: health, mailboxes: mailboxes,
                 deliverySecret: deliverySecret, listener: listener, mailRules: mailRules,
                 notifier: notifier, logger: logger,
-                fixed: (http.host, http.port, loaded.databasePath), started: loaded.config)),
+                databasePath: loaded.databasePath, started: loaded.config)),
           ]
           // Last: it hears of a shutdown first and tells systemd STOPPING=1 before the drain.
           + [

@@ -42,8 +42,8 @@ struct ReloadService: Service {
   let mailRules: Reloadable<MailOptions>
   let notifier: SystemdNotifier
   let logger: Logger
-  /// What cannot change without a restart (the listener, the database).
-  let fixed: (host: String, port: Int, database: String)
+  /// The database the daemon opened (resolved; a reload cannot move it).
+  let databasePath: String
   /// The configuration the daemon started with: sections a reload does not apply are compared
   /// with it, and a change is reported rather than silently ignored.
   let started: InletConfig
@@ -81,7 +81,7 @@ struct ReloadService: Service {
       return
     }
     var unapplied = Self.changesNeedingRestart(from: started, to: loaded.config)
-    if loaded.databasePath != fixed.database { unapplied.insert("database.path", at: 0) }
+    if loaded.databasePath != databasePath { unapplied.insert("database.path", at: 0) }
     if !unapplied.isEmpty {
       logger.warning(
         "these settings change only with a restart; the running values stay",

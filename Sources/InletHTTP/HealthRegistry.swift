@@ -47,19 +47,14 @@ public final class HealthRegistry: Sendable {
   /// reload may have corrected the channel's secret: its refusals start counting again.
   public func register(channel name: String, definition: String) {
     states.withLock { states in
-      if states[name] == nil {
-        states[name] = State(
-          name: name, kind: "webhook", definition: definition, status: "ok", requests: 0,
-          authFailures: 0)
-      }
-      states[name]?.definition = definition
-      // A mailbox of that name a reload turned into a channel is a channel now.
+      // New, or a mailbox of that name a reload turned into a channel: a channel from now.
       if states[name]?.kind != "webhook" {
         states[name] = State(
           name: name, kind: "webhook", definition: definition, status: "ok", requests: 0,
           authFailures: 0)
       }
-      if states[name] != nil { Self.forgetRefusals(&states[name]!) }
+      states[name]!.definition = definition
+      Self.forgetRefusals(&states[name]!)
     }
   }
 
@@ -72,11 +67,6 @@ public final class HealthRegistry: Sendable {
           authFailures: 0)
       }
     }
-  }
-
-  /// Forgets a channel or mailbox that a reload removed.
-  public func remove(_ name: String) {
-    _ = states.withLock { $0.removeValue(forKey: name) }
   }
 
   /// Forgets a mailbox a reload removed — unless the name is a channel's by now (renamed in the

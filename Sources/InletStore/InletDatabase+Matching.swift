@@ -327,13 +327,6 @@ extension InletDatabase {
     return try rematch(stored: affected.sorted(), settings: settings, at: Date(), in: db)
   }
 
-  /// The keys an address is found by when it finds nobody as written
-  /// (``EmailNormalizer/mailbox(_:)``).
-  static func aliasKeys(of email: String) -> [DirectoryKey] {
-    let mailbox = EmailNormalizer.mailbox(email) ?? email
-    return [DirectoryKey(.email, mailbox), DirectoryKey(.mailbox, mailbox)]
-  }
-
   /// Matches the still-`new` inquiries of `sender` (by e-mail, phone or messenger id) again, but
   /// `key`'s: a decision on one of them changes what the others are suggested
   /// (``applyAcceptedSender(to:storedAs:in:)``).

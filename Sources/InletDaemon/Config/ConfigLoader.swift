@@ -181,21 +181,22 @@ public struct ConfigLoader: Sendable {
       }
       // A reload keeps the listener's settings: the running public URL is the one requests use.
       let publicURL = running.map(\.http.publicURL) ?? config.http.publicURL
+      let restart =
+        running != nil && config.http.publicURL != nil
+        ? "; the daemon runs without one: restart it to use the new value" : ""
       if definition.subscription?.needsPublicURL == true, publicURL == nil {
         throw ConfigError(
           "http.public_url",
           "channel `\(entry.name)` (definition \(definition.name)) subscribes at the provider "
             + "with its public hook URL: set it (https://leads.example.ru)"
-            + (running != nil && config.http.publicURL != nil
-              ? "; the daemon runs without one: restart it to use the new value" : ""))
+            + restart)
       }
       if scheme?.needsPublicURL == true, publicURL == nil {
         throw ConfigError(
           "http.public_url",
           "channel `\(entry.name)` (scheme \(definition.auth.scheme)) checks signatures over "
             + "the public URL the provider calls: set it (https://leads.example.ru)"
-            + (running != nil && config.http.publicURL != nil
-              ? "; the daemon runs without one: restart it to use the new value" : ""))
+            + restart)
       }
       for key in entry.options.keys
       where definition.options[key] == nil && !ChannelOptions.common.contains(key) {

@@ -92,26 +92,17 @@ extension InletDatabase {
       .filter(sql: "id NOT IN (SELECT inquiry_id FROM inquiry_requeued)")
       .order(InquiryRecord.Columns.id).limit(limit).fetchAll(db)
     // The reopened ones with the listing's own filters before the limit, by their position.
-    let reopenedRecords =
-      try request
-      .filter(
+    let position = SQL(
+      sql: "(SELECT position FROM inquiry_requeued WHERE inquiry_id = inquiries.id)")
+    let reopened = try Row.fetchAll(
+      db,
+      request.filter(
         sql: "id IN (SELECT inquiry_id FROM inquiry_requeued WHERE position > ?)",
         arguments: [after]
       )
-      .order(SQL(sql: "(SELECT position FROM inquiry_requeued WHERE inquiry_id = inquiries.id)"))
-      .limit(limit).fetchAll(db)
-    var reopened: [(record: InquiryRecord, position: Int64)] = []
-    if !reopenedRecords.isEmpty {
-      let ids = reopenedRecords.map { $0.id! }
-      let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
-      let positions = try Dictionary(
-        Row.fetchAll(
-          db,
-          sql: "SELECT inquiry_id, position FROM inquiry_requeued WHERE inquiry_id IN (\(marks))",
-          arguments: StatementArguments(ids)
-        ).map { ($0[0] as Int64, $0[1] as Int64) }, uniquingKeysWith: { first, _ in first })
-      reopened = reopenedRecords.map { ($0, positions[$0.id!] ?? $0.id!) }
-    }
+      .annotated(with: position.forKey("queue_position")).order(position).limit(limit)
+      .asRequest(of: Row.self)
+    ).map { (record: try InquiryRecord(row: $0), position: $0["queue_position"] as Int64) }
     var merged: [(record: InquiryRecord, position: Int64)] = []
     var a = 0
     var b = 0

@@ -114,14 +114,10 @@ extension InletDatabase {
   /// its position is the next number of the inquiries' sequence, which the next lead's id then
   /// follows.
   static func requeue(_ id: Int64, in db: Database) throws {
-    try db.execute(
-      sql: """
-        INSERT INTO sqlite_sequence (name, seq) SELECT 'inquiries', MAX(id) FROM inquiries
-        WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'inquiries')
-        """)
-    try db.execute(sql: "UPDATE sqlite_sequence SET seq = seq + 1 WHERE name = 'inquiries'")
+    // (The inquiry it reopens was inserted: the table's sequence row exists.)
     let position = try Int64.fetchOne(
-      db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'inquiries'")
+      db,
+      sql: "UPDATE sqlite_sequence SET seq = seq + 1 WHERE name = 'inquiries' RETURNING seq")
     try db.execute(
       sql: """
         INSERT INTO inquiry_requeued (inquiry_id, position) VALUES (?, ?)
