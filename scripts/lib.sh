@@ -15,6 +15,13 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# require_swift: stops with a clear message when no Swift toolchain is on the PATH.
+require_swift() {
+  command -v swift >/dev/null 2>&1 && return 0
+  echo "$(basename "$0"): swift is not on the PATH; inlet is built with Swift 6.1 or later (README \"Requirements\")" >&2
+  exit 1
+}
+
 # The system libraries the package links: libcurl (the CCurl target) and SQLite (GRDB).
 BUILD_PACKAGES=(libcurl4-openssl-dev libsqlite3-dev pkg-config)
 

@@ -60,7 +60,8 @@ public enum Replay {
         options: loaded.config.mail.normaliserOptions)
       let item = builder.item(
         uid: metadata["uid"]?.text.flatMap { UInt32($0) } ?? 0, bytes: body,
-        size: metadata["size"]?.text.flatMap { Int($0) } ?? body.count, internalDate: nil,
+        size: metadata["size"]?.text.flatMap { Int($0) } ?? body.count,
+        internalDate: metadata["internal_date"]?.text.flatMap { try? Date($0, strategy: .iso8601) },
         headersOnly: metadata["oversized"] == .bool(true), receivedAt: raw.receivedAt)
       switch item.outcome {
       case .inquiry(let inquiry, let files, let references):

@@ -52,6 +52,13 @@ struct CheckConfig: ParsableCommand {
         "every user of this machine can read \(secret.path) (\(secret.name)): `chmod 600` it "
           + "(the service is handed it by LoadCredential=, README \"Install\")")
     }
+    if loaded.deliveryURLHoldsPassword {
+      report(
+        "warning",
+        "delivery.url holds a password, and the config file is no place for one: put it in a "
+          + "file and name it in delivery.password_file (README \"Lead queue API and push delivery\")"
+      )
+    }
     let channels = loaded.channels.map { "\($0.name) (\($0.definition.name))" }
     print("config OK: \(loaded.file.path)")
     print("  database: \(loaded.databasePath)")

@@ -449,8 +449,28 @@ struct DefinitionLoaderTests {
       }
     }
     let caught = try #require(error)
-    #expect(caught.problem == "name: `same` is defined twice")
+    #expect(caught.problem.hasPrefix("name: `same` is defined twice, here and in "))
+    #expect(caught.problem.hasSuffix("/one.yaml"))
     #expect(caught.file.hasSuffix("two.yaml"))
+  }
+
+  /// A shipped definition copied to start one's own, its `name:` not changed yet: the error
+  /// names both files and tells which one is the copy.
+  @Test func loadDirectoryNamesTheCopy() throws {
+    let error = try Fixtures.withTemporaryFolder { folder in
+      let text = "name: sipuni\nauth: { scheme: bearer-or-url-token }\n"
+      try Fixtures.write(text, to: "sipuni.yaml", in: folder)
+      try Fixtures.write(text, to: "my-pbx.yaml", in: folder)
+      return #expect(throws: DefinitionError.self) {
+        try ChannelDefinitionLoader.loadDirectory(folder)
+      }
+    }
+    let caught = try #require(error)
+    #expect(caught.file.hasSuffix("/sipuni.yaml"))
+    #expect(caught.problem.contains("/my-pbx.yaml"))
+    #expect(
+      caught.problem.hasSuffix(
+        "give the copy its own name (`name: my-pbx`) or move it out of the folder"))
   }
 
   @Test func loadDirectoryNamesTheBrokenFile() throws {

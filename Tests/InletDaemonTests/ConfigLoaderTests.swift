@@ -60,11 +60,16 @@ struct ConfigLoaderTests {
           - { name: sales, url: 'imaps://x', username: ' Sales@Firma.RU ', password_file: site-token }
           - { name: info, url: 'imaps://x', username: info@partner.ru, password_file: site-token }
           - { name: local, url: 'imaps://x', username: leads, password_file: site-token }
+          - { name: gmail, url: 'imaps://x', username: robot, oauth2_token_command: ./token }
         """)
     defer { folder.remove() }
     let loaded = try ConfigLoader(environment: [:]).load(path: folder.config)
     #expect(
       loaded.config.mail.ownAddresses == ["@example.ru", "info@partner.ru", "sales@firma.ru"])
+    // The token command runs in the config's folder (a relative helper is found there).
+    #expect(
+      loaded.mailboxes.last?.credential
+        == .oauth2TokenCommand("./token", directory: folder.url.path))
   }
 
   @Test("the company's own phones are read with phone.default_country")

@@ -51,6 +51,30 @@ struct DeliveryConfigTests {
     #expect(shortest >= 3 * 3600, "\(shortest) s")
   }
 
+  /// The password of delivery.url's user from a file; in the URL it is a warning of
+  /// `check-config` (the config file is readable by every local user).
+  @Test func passwordFile() throws {
+    let loaded = try load(
+      """
+        url: https://inlet@crm.example.ru/hs/leads
+        password_file: delivery-secret
+      """)
+    #expect(loaded.deliveryPassword == "s3cret")
+    #expect(!loaded.deliveryURLHoldsPassword)
+    #expect(try load("  url: https://inlet:pw@crm.example.ru/hs/leads").deliveryURLHoldsPassword)
+    for (yaml, problem) in [
+      ("  url: https://crm.example.ru/x\n  password_file: delivery-secret", "name the user"),
+      ("  url: https://u:pw@crm.example.ru/x\n  password_file: delivery-secret", "file only"),
+      ("  url: https://u@crm.example.ru/x\n  password_file: missing", "password_file"),
+    ] {
+      #expect {
+        _ = try load(yaml)
+      } throws: { error in
+        "\(error)".contains(problem)
+      }
+    }
+  }
+
   @Test("a bad duration or attempt count names its key")
   func errors() throws {
     for (yaml, key) in [

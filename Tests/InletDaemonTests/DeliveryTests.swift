@@ -182,6 +182,36 @@ struct DeliveryTests {
     }
   }
 
+  /// The password kept out of the config file (which every local user may read): the URL
+  /// names the user, `delivery.password_file` holds the password.
+  @Test func basicPasswordFile() async throws {
+    let receiver = try DeliveryReceiver { _ in .accept }
+    let daemon = try DaemonHarness(
+      extraConfig: """
+        delivery:
+          url: \(receiver.url.replacingOccurrences(of: "http://", with: "http://crm%40user@"))
+          password_file: crm-password
+          max_attempts: 3
+          backoff: 50ms
+          max_backoff: 400ms
+        """)
+    defer { daemon.remove() }
+    try "p:ss@w/rd\n".write(
+      toFile: daemon.folder.appendingPathComponent("credentials/crm-password").path,
+      atomically: true, encoding: .utf8)
+    let checked = try daemon.cli(["check-config"])
+    #expect(checked.status == 0, "\(checked.output)\(checked.error)")
+    #expect(!checked.error.contains("delivery.url holds a password"))
+    try await receiver.serving {
+      try await daemon.start()
+      _ = try await daemon.submitLead(1)
+      #expect(try await eventually(seconds: 60) { !receiver.received.isEmpty })
+      let expected = "Basic " + Data("crm@user:p:ss@w/rd".utf8).base64EncodedString()
+      #expect(receiver.received.first?.headers["authorization"] == expected)
+      #expect(!daemon.log().contains("w/rd"), "the password is not logged")
+    }
+  }
+
   @Test("a receiver that answers 200 and then stalls in the body fails the attempt, not the queue")
   func stalledBody() async throws {
     let receiver = try DeliveryReceiver { number in

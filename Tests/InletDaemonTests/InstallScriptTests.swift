@@ -23,7 +23,16 @@ import Testing
       contentsOfFile: path("/etc/systemd/system/inlet.service.d/credentials.conf"),
       encoding: .utf8)
     #expect(dropin.contains("LoadCredential=site-token:/etc/inlet/credentials/site-token"))
+    // A staged tree (a package) gets no secrets every server would share: the script that
+    // makes them on the target, which the package runs there.
     let secret = path("/etc/inlet/credentials/site-token")
+    #expect(!files.fileExists(atPath: secret))
+    #expect(first.output.contains("/usr/local/share/inlet/make-secrets on each machine"))
+    let makeSecrets = path("/usr/local/share/inlet/make-secrets")
+    #expect(files.isExecutableFile(atPath: makeSecrets))
+    let made = try DaemonHarness.run(URL(fileURLWithPath: makeSecrets), [root.path])
+    #expect(made.status == 0, "\(made.output)\(made.error)")
+    #expect(made.output.contains("made \(root.path)/etc/inlet/credentials/api-crm"))
     let mode = try files.attributesOfItem(atPath: secret)[.posixPermissions] as? Int
     #expect(mode == 0o600)
     let token = try String(contentsOfFile: secret, encoding: .utf8)
@@ -68,6 +77,10 @@ import Testing
     #expect(try String(contentsOfFile: unknown, encoding: .utf8) != "# an older or edited vk\n")
     #expect(
       try String(contentsOfFile: path("/etc/inlet/inlet.yaml"), encoding: .utf8) == "# edited\n")
+    #expect(try String(contentsOfFile: secret, encoding: .utf8) == token)
+    // Run again on the target (a package upgrade): what exists stays.
+    let again = try DaemonHarness.run(URL(fileURLWithPath: makeSecrets), [root.path])
+    #expect(again.status == 0 && again.output.isEmpty, "\(again.output)\(again.error)")
     #expect(try String(contentsOfFile: secret, encoding: .utf8) == token)
   }
 

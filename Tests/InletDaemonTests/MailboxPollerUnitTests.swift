@@ -15,6 +15,35 @@ struct TokenCommandTests {
     #expect(throws: MailboxError.self) { try MailboxPoller.run("true") }
   }
 
+  /// What a failing helper says is in the mailbox's error (`inlet status`, the log): the
+  /// administrator sees why, not only an exit status.
+  @Test func failureSaysWhy() throws {
+    #expect {
+      try MailboxPoller.run("echo 'refresh token expired' >&2; echo second line >&2; exit 2")
+    } throws: { error in
+      "\(error)" == "oauth2_token_command exited with 2: refresh token expired / second line"
+    }
+    #expect {
+      try MailboxPoller.run("head -c 5000 /dev/zero | tr '\\0' x >&2; exit 1")
+    } throws: { error in
+      "\(error)".count < 400 && "\(error)".hasSuffix("x…")
+    }
+  }
+
+  /// A helper named by a relative path runs from the config's folder (systemd starts the
+  /// service in `/`), as the mailbox's settings give it.
+  @Test func runsInTheConfigFolder() throws {
+    let folder = FileManager.default.temporaryDirectory
+      .appendingPathComponent("inlet-token-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let helper = folder.appendingPathComponent("token-helper")
+    try "#!/bin/sh\necho ya29.from-helper\n".write(to: helper, atomically: true, encoding: .utf8)
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: helper.path)
+    #expect(try MailboxPoller.run("./token-helper", in: folder.path) == "ya29.from-helper")
+    #expect(throws: MailboxError.self) { try MailboxPoller.run("./token-helper") }
+  }
+
   @Test("a command that does not finish is killed after the timeout")
   func stuck() async throws {
     let started = ContinuousClock.now

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import InletCore
 import InletMail
 import InletStore
 import InletTestSupport
@@ -216,6 +217,43 @@ struct MailboxTests {
     let second = try daemon.cli(["poll"])
     #expect(second.status == 0, "\(second.output) \(second.error)")
     #expect(try newInquiries(daemon) == 3, "\(second.output)")
+  }
+
+  /// A letter's inquiry is dated by the letter's arrival in the mailbox (INTERNALDATE), not by
+  /// the poll that fetched it: a first sync of the last days, a backlog after an outage. So
+  /// is a reply's message, and a replay keeps both.
+  @Test func arrivalTime() async throws {
+    let dovecot = try DovecotServer(users: ["sales": "secret"])
+    defer { dovecot.cleanUp() }
+    let twoDaysAgo = Date(
+      timeIntervalSince1970: (Date().timeIntervalSince1970 - 2 * 86_400).rounded(.down))
+    let yesterday = twoDaysAgo.addingTimeInterval(86_400)
+    try dovecot.dropLetters([leadLetter(1)], received: twoDaysAgo)
+    let reply = leadLetter(11, extra: "In-Reply-To: <lead-1-client@test.inlet>")
+    try dovecot.dropLetters([reply], received: yesterday)
+    let daemon = try mailDaemon(
+      [MailboxEntry(name: "sales", url: dovecot.url(), firstSync: "{days: 7}")],
+      passwords: ["imap-sales": "secret"])
+    defer { daemon.remove() }
+    func inquiry() throws -> [String: Any] {
+      let shown = try daemon.cli(["inquiries", "show", "1", "--json"])
+      try #require(shown.status == 0, "\(shown.output)\(shown.error)")
+      return try #require(
+        JSONSerialization.jsonObject(with: Data(shown.output.utf8)) as? [String: Any])
+    }
+    let polled = try daemon.cli(["poll"])
+    #expect(polled.status == 0, "\(polled.output) \(polled.error)")
+    for round in ["poll", "replay"] {
+      let lead = try inquiry()
+      #expect(lead["received_at"] as? String == Inquiry.timestamp(twoDaysAgo), "\(round)")
+      let messages = lead["messages"] as? [[String: Any]] ?? []
+      #expect(messages.count == 1, "\(round): \(lead)")
+      #expect(messages.first?["received_at"] as? String == Inquiry.timestamp(yesterday), "\(round)")
+      if round == "poll" {
+        let replayed = try daemon.cli(["replay", "--all"])
+        #expect(replayed.status == 0, "\(replayed.output) \(replayed.error)")
+      }
+    }
   }
 
   @Test("a move that failed after the commit is applied on the next pass, nothing re-ingested")

@@ -69,13 +69,26 @@ public enum ChannelDefinitionLoader {
       results.withLock { $0[index] = result }
     }
     var definitions: [String: ChannelDefinition] = [:]
+    var origins: [String: URL] = [:]
     for (file, result) in zip(sorted, results.withLock { $0 }) {
       let definition = try result!.get()
-      if definitions[definition.name] != nil {
+      if let first = origins[definition.name] {
+        // Mostly a copy made to start a definition of one's own, its `name:` left as it was:
+        // both files are named, and the one whose file name differs from it is the copy.
+        let copies = [first, file].filter {
+          $0.deletingPathExtension().lastPathComponent != definition.name
+        }
+        let hint =
+          (copies.count == 1 ? copies.first : nil).map {
+            "; give the copy its own name (`name: \($0.deletingPathExtension().lastPathComponent)`)"
+              + " or move it out of the folder"
+          } ?? ""
         throw DefinitionError(
-          file: file.path, problem: "name: `\(definition.name)` is defined twice")
+          file: file.path,
+          problem: "name: `\(definition.name)` is defined twice, here and in \(first.path)\(hint)")
       }
       definitions[definition.name] = definition
+      origins[definition.name] = file
     }
     return definitions
   }

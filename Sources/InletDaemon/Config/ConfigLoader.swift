@@ -256,8 +256,14 @@ public struct ConfigLoader: Sendable {
       mailboxes.append(settings)
     }
     var deliverySecret: String?
-    if !mailOnly, let delivery = config.delivery, let file = delivery.secretFile {
-      deliverySecret = try secrets.read(file, keyPath: "delivery.secret_file")
+    var deliveryPassword: String?
+    if !mailOnly, let delivery = config.delivery {
+      if let file = delivery.secretFile {
+        deliverySecret = try secrets.read(file, keyPath: "delivery.secret_file")
+      }
+      if let file = delivery.passwordFile {
+        deliveryPassword = try secrets.read(file, keyPath: "delivery.password_file")
+      }
     }
     let databasePath = Self.resolve(config.database.path, against: folder).path
     if let problem = Self.databasePathProblem(databasePath) {
@@ -267,7 +273,8 @@ public struct ConfigLoader: Sendable {
       config: config, file: file,
       databasePath: databasePath,
       channelsDir: channelsDir, channels: instances, apiTokens: tokens,
-      deliverySecret: deliverySecret, mailboxes: mailboxes, secretFiles: secrets.files.list)
+      deliverySecret: deliverySecret, deliveryPassword: deliveryPassword, mailboxes: mailboxes,
+      secretFiles: secrets.files.list)
   }
 
   /// Why `path` can never be a database file, whoever runs the daemon: it is a folder, or a

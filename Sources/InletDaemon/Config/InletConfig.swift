@@ -195,6 +195,9 @@ public struct InletConfig: Sendable, Decodable {
   public struct DeliverySection: Sendable, Decodable, Equatable {
     public var url: String
     public var secretFile: String?
+    /// The Basic password of the user `url` names (`https://inlet@crm.example.ru/hs/leads`),
+    /// kept out of the config file, which every local user may read.
+    public var passwordFile: String?
     public var maxAttempts = 12
     /// How long one POST may take before it counts as failed.
     public var timeout: Duration = .seconds(10)
@@ -207,6 +210,7 @@ public struct InletConfig: Sendable, Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
       case url
       case secretFile = "secret_file"
+      case passwordFile = "password_file"
       case maxAttempts = "max_attempts"
       case timeout, backoff
       case maxBackoff = "max_backoff"
@@ -223,6 +227,19 @@ public struct InletConfig: Sendable, Decodable {
           forKey: .url, in: c, debugDescription: "an http:// or https:// URL with a host")
       }
       secretFile = try c.decodeIfPresent(String.self, forKey: .secretFile)
+      passwordFile = try c.decodeIfPresent(String.self, forKey: .passwordFile)
+      if passwordFile != nil {
+        guard parsed.user?.isEmpty == false else {
+          throw DecodingError.dataCorruptedError(
+            forKey: .passwordFile, in: c,
+            debugDescription: "name the user in delivery.url (https://USER@host/path)")
+        }
+        guard parsed.password == nil else {
+          throw DecodingError.dataCorruptedError(
+            forKey: .passwordFile, in: c,
+            debugDescription: "delivery.url holds a password too: keep it in the file only")
+        }
+      }
       maxAttempts = try c.decodeIfPresent(Int.self, forKey: .maxAttempts) ?? maxAttempts
       guard maxAttempts >= 1 else {
         throw DecodingError.dataCorruptedError(

@@ -15,6 +15,8 @@ public struct LoadedConfig: Sendable {
   public var apiTokens: [APIToken]
   /// The secret of `delivery.secret_file` (signs pushed deliveries).
   public var deliverySecret: String? = nil
+  /// The password of `delivery.password_file` (Basic authentication of `delivery.url`'s user).
+  public var deliveryPassword: String? = nil
   /// `mailboxes:`, validated, with their credentials' sources resolved.
   public var mailboxes: [MailboxSettings] = []
   /// The files the secrets were read from (name as configured, path).
@@ -43,6 +45,14 @@ public struct LoadedConfig: Sendable {
   ) -> [(name: String, path: String)] {
     if let credentialsDirectory, !credentialsDirectory.isEmpty { return [] }
     return secretFiles.filter { !unit.hands($0.name) && !Self.othersCanRead($0.path) }
+  }
+
+  /// Whether `delivery.url` itself holds a password: the config file is readable by every
+  /// local user (it is meant to hold no secrets), so `check-config` warns.
+  public var deliveryURLHoldsPassword: Bool {
+    guard let url = config.delivery?.url, let password = URLComponents(string: url)?.password
+    else { return false }
+    return !password.isEmpty
   }
 
   /// Secrets any local user can read (outside `$CREDENTIALS_DIRECTORY`): a leaked token, found

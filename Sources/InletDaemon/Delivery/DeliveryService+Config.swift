@@ -1,3 +1,4 @@
+import Foundation
 import InletStore
 import Logging
 import ServiceLifecycle
@@ -11,8 +12,13 @@ extension DeliveryService {
     if loaded.deliverySecret == nil {
       logger.warning("delivery.secret_file is not set: deliveries go out unsigned")
     }
+    var url = section.url
+    if let password = loaded.deliveryPassword, var components = URLComponents(string: url) {
+      components.password = password
+      url = components.string ?? url
+    }
     let settings = Settings(
-      url: section.url, secret: loaded.deliverySecret ?? "", maxAttempts: section.maxAttempts,
+      url: url, secret: loaded.deliverySecret ?? "", maxAttempts: section.maxAttempts,
       timeout: section.timeout, backoff: section.backoff, maxBackoff: section.maxBackoff)
     var service = DeliveryService(database: database, settings: settings, logger: logger)
     service.rotatedSecret = secret

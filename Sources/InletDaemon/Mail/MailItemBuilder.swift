@@ -52,12 +52,16 @@ struct MailItemBuilder: Sendable {
           partial: nil))
     }
     let outcome = MailNormaliser.normalise(bytes, options: options)
+    // The lead came when the letter reached the mailbox (its INTERNALDATE), not when it was
+    // fetched: a first sync of the last days, or letters that waited out an outage, keep
+    // their own times. A server clock ahead of ours cannot date a lead in the future.
+    let arrived = min(internalDate ?? receivedAt, receivedAt)
 
     var item: MailItem
     let messageID: String?
     switch outcome {
     case .letter(let letter):
-      var inquiry = draft(letter, receivedAt: receivedAt)
+      var inquiry = draft(letter, receivedAt: arrived)
       if headersOnly {
         inquiry.extra["oversized"] = .bool(true)
         inquiry.extra["size"] = .number(String(size))
@@ -77,7 +81,7 @@ struct MailItemBuilder: Sendable {
         outcome: .inquiry(
           inquiry, files: files, references: letter.inReplyTo + letter.references))
     case .ignored(let reason, let letter):
-      let partial = letter.map { draft($0, receivedAt: receivedAt) }
+      let partial = letter.map { draft($0, receivedAt: arrived) }
       messageID = letter?.messageID
       item = MailItem(
         uid: uid, bytes: bytes, key: "", receivedAt: receivedAt, arrivedAt: internalDate,

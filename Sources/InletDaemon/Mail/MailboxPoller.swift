@@ -127,8 +127,8 @@ final class MailboxPoller: Sendable {
       return .password(try Self.readSecret(path))
     case .oauth2TokenFile(let path):
       return .xoauth2(token: try Self.readSecret(path))
-    case .oauth2TokenCommand(let command):
-      return .xoauth2(token: try Self.run(command))
+    case .oauth2TokenCommand(let command, let directory):
+      return .xoauth2(token: try Self.run(command, in: directory))
     }
   }
 

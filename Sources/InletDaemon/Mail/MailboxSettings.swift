@@ -23,7 +23,9 @@ public struct MailboxSettings: Sendable, Equatable {
   public enum Credential: Sendable, Equatable {
     case passwordFile(String)
     case oauth2TokenFile(String)
-    case oauth2TokenCommand(String)
+    /// Run through the shell in `directory` (the config file's folder: a helper named by a
+    /// relative path is found there, also under systemd, which starts the service in `/`).
+    case oauth2TokenCommand(String, directory: String)
   }
 
   public enum TLS: String, Sendable, Equatable {
@@ -69,7 +71,7 @@ public struct MailboxSettings: Sendable, Equatable {
     let sources = [
       section.passwordFile.map(Credential.passwordFile),
       section.oauth2TokenFile.map(Credential.oauth2TokenFile),
-      section.oauth2TokenCommand.map(Credential.oauth2TokenCommand),
+      section.oauth2TokenCommand.map { Credential.oauth2TokenCommand($0, directory: folder.path) },
     ].compactMap { $0 }
     guard sources.count == 1, let credential = sources.first else {
       throw ConfigError(
@@ -149,11 +151,15 @@ extension MailboxPoller {
     return text.trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
-  /// Runs `oauth2_token_command` through the shell; its standard output is the token. A
-  /// command still running after `timeout` seconds (a helper stuck on the network or waiting
-  /// for input) is killed and the connection attempt fails, to be retried with backoff.
-  static func run(_ command: String, timeout: Double = 30) throws -> String {
+  /// Runs `oauth2_token_command` through the shell (in `directory`, when given); its standard
+  /// output is the token. A command still running after `timeout` seconds (a helper stuck on
+  /// the network or waiting for input) is killed and the connection attempt fails, to be
+  /// retried with backoff. A failing command's error output (its start) is in the error.
+  static func run(_ command: String, in directory: String? = nil, timeout: Double = 30) throws
+    -> String
+  {
     let process = Process()
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
     // Under coreutils' `timeout`, which puts the command in a process group of its own and
     // signals the whole group: what the shell started dies with it, instead of living on
     // holding our output (and the daemon's standard error) open.
@@ -165,8 +171,11 @@ extension MailboxPoller {
     process.standardOutput = output
     process.standardInput = FileHandle.nullDevice
     // Nothing of ours is inherited but the output pipe: a descendant that escaped the group
-    // must not hold the daemon's standard error open.
-    process.standardError = FileHandle.nullDevice
+    // must not hold the daemon's standard error open. Its error output goes to a file of its
+    // own (a pipe could fill up and stall it while we wait for its standard output).
+    let errors = try ErrorOutputFile()
+    defer { errors.remove() }
+    process.standardError = errors.handle
     let exited = DispatchSemaphore(value: 0)
     process.terminationHandler = { _ in exited.signal() }
     try process.run()
@@ -181,11 +190,47 @@ extension MailboxPoller {
     let data = output.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     guard process.terminationStatus == 0 else {
-      throw MailboxError("oauth2_token_command exited with \(process.terminationStatus)")
+      let said = errors.start()
+      throw MailboxError(
+        "oauth2_token_command exited with \(process.terminationStatus)"
+          + (said.isEmpty ? "" : ": \(said)"))
     }
     let token = String(decoding: data, as: UTF8.self)
       .trimmingCharacters(in: .whitespacesAndNewlines)
     guard !token.isEmpty else { throw MailboxError("oauth2_token_command printed no token") }
     return token
+  }
+}
+
+/// A command's error output, in an unlinked-on-removal temporary file.
+private struct ErrorOutputFile {
+  let handle: FileHandle
+  let path: String
+
+  init() throws {
+    var template = Array((NSTemporaryDirectory() + "/inlet-command-XXXXXX").utf8CString)
+    let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+    guard descriptor >= 0 else { throw MailboxError("cannot make a file for the command's errors") }
+    path = String(
+      decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+  }
+
+  /// The first 300 characters it wrote, on one line.
+  func start() -> String {
+    guard let file = FileHandle(forReadingAtPath: path) else { return "" }
+    defer { try? file.close() }
+    let data = (try? file.read(upToCount: 1200)) ?? Data()
+    let text = String(decoding: data, as: UTF8.self)
+      .split(whereSeparator: \.isNewline)
+      .map { $0.trimmingCharacters(in: .whitespaces) }
+      .filter { !$0.isEmpty }
+      .joined(separator: " / ")
+    return text.count > 300 ? String(text.prefix(300)) + "…" : text
+  }
+
+  func remove() {
+    try? handle.close()
+    unlink(path)
   }
 }

@@ -241,9 +241,10 @@ extension InletDatabase {
       if let earlier, earlier.status == InquiryStatus.new.rawValue {
         // The reply may say what the first letter did not (requisites, a phone).
         try fillMissingDetails(of: earlier.id, from: inquiry, settings: settings, in: db)
+        // The message is dated by its arrival in the mailbox; the inquiry was updated now.
         try appendContinuation(
-          to: earlier.id, raw: &raw, text: inquiry.text, receivedAt: item.receivedAt,
-          files: files, in: db)
+          to: earlier.id, raw: &raw, text: inquiry.text, receivedAt: inquiry.receivedAt,
+          updatedAt: item.receivedAt, files: files, in: db)
         return .continued(inquiryID: String(earlier.id), rawID: String(rawID))
       }
       let created = try insertInquiry(
@@ -349,7 +350,7 @@ extension InletDatabase {
   /// still-new inquiry: one `messages[]` entry, its files attached, one `inquiry.updated` event.
   static func appendContinuation(
     to inquiryID: Int64, raw: inout RawItemRecord, text: String?, receivedAt: Date,
-    files: [UploadedFile], in db: Database
+    updatedAt: Date? = nil, files: [UploadedFile], in db: Database
   ) throws {
     var message = InquiryMessageRecord(
       id: nil, inquiryID: inquiryID, rawID: raw.id!, receivedAt: receivedAt, text: text)
@@ -358,7 +359,7 @@ extension InletDatabase {
     _ = try storeFiles(files, rawID: raw.id!, inquiryID: inquiryID, in: db)
     try db.execute(
       sql: "UPDATE inquiries SET updated_at = ? WHERE id = ?",
-      arguments: [receivedAt, inquiryID])
+      arguments: [updatedAt ?? receivedAt, inquiryID])
     try recordChange(.updated, inquiryID: inquiryID, in: db)
   }
 
