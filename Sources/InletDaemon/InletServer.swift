@@ -32,8 +32,22 @@ public struct InletServer: Sendable {
     // A SIGHUP during start-up (a long migration) must not end the process: ReloadService
     // handles it once running.
     signal(SIGHUP, SIG_IGN)
-    let opened = try WritingCommand(
-      path: loaded.databasePath, settings: loaded.config.directorySettings, alone: true)
+    let notifier = SystemdNotifier.fromEnvironment()
+    // An upgrade's migrations on a big file may outlast the unit's TimeoutStartSec=: systemd
+    // is told the start goes on (EXTEND_TIMEOUT_USEC=) while they run.
+    let extender = StartTimeoutExtender(notifier: notifier)
+    let opened: WritingCommand
+    do {
+      defer { extender.stop() }
+      let logger = self.logger
+      opened = try WritingCommand(
+        path: loaded.databasePath, settings: loaded.config.directorySettings, alone: true,
+        migrating: { pending in
+          logger.notice(
+            "migrating the database", metadata: ["migrations.pending": "\(pending)"])
+          extender.start(status: "Migrating the database (\(pending) migrations)")
+        })
+    }
     defer { withExtendedLifetime(opened) {} }
     let database = opened.database
     logger.info(
@@ -74,7 +88,6 @@ public struct InletServer: Sendable {
     let http = loaded.config.http
     let logger = self.logger
     let channelNames = loaded.channels.map(\.name)
-    let notifier = SystemdNotifier.fromEnvironment()
     let listener = ListenerAddress()
     let mailboxCount = loaded.config.mailboxes.count
     let app = Application(

@@ -23,8 +23,11 @@ public struct WritingCommand {
   ///   - alone: the process must not run beside another that holds the lock (`inlet serve`;
   ///     `inlet poll`, since the daemon polls the same mailboxes): it holds the lock itself.
   ///   - whenHeld: what to say when `alone` and the lock is held; `nil` says the lock's own.
+  ///   - migrating: called before this process migrates a file an older version wrote, with
+  ///     the number of migrations to apply (an upgrade may take a while on a big file).
   public init(
-    path: String, settings: DirectorySettings, alone: Bool = false, whenHeld: String? = nil
+    path: String, settings: DirectorySettings, alone: Bool = false, whenHeld: String? = nil,
+    migrating: ((Int) -> Void)? = nil
   ) throws {
     // This process's share of `<database>.writers`, for its lifetime: `inlet restore` does not
     // replace the file under it (the database outlives this value).
@@ -56,6 +59,10 @@ public struct WritingCommand {
     }
     if lock != nil {
       do {
+        if let migrating, try !database.isMigrated() {
+          let applied = try database.appliedMigrations().count
+          if applied > 0 { migrating(Migrations.names.count - applied) }
+        }
         try database.migrate()
       } catch {
         throw ServerError(
@@ -96,6 +103,11 @@ public struct WritingCommand {
     let folder = parent.isEmpty ? "." : parent
     var isFolder: ObjCBool = false
     guard manager.fileExists(atPath: folder, isDirectory: &isFolder) else {
+      // Not missing but out of reach: the installed service's state folder (a link into
+      // /var/lib/private, root's only) seen by another user.
+      if access(folder, F_OK) != 0, errno == EACCES {
+        return "permission denied on the way to \(folder) (the service's own folder); use sudo"
+      }
       // The nearest folder that exists says why this one could not be created.
       let why: String
       if let (ancestor, ancestorIsFolder) = nearestExistingAncestor(of: folder) {

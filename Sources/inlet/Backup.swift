@@ -18,6 +18,9 @@ struct Backup: AsyncParsableCommand {
   func run() async throws {
     let path = try databasePath(options)
     guard FileManager.default.fileExists(atPath: path) else {
+      if access(path, F_OK) != 0, errno == EACCES {
+        throw fail("cannot open \(path): permission denied (the service's own folder); use sudo")
+      }
       throw fail("no database at \(path): nothing to back up")
     }
     let summary: BackupSummary

@@ -161,4 +161,39 @@ struct StartupFailureTests {
       #expect(problem.hasSuffix("(database.path)"), "\(problem)")
     }
   }
+
+  /// An administrator's writing command, run without sudo on an installed server: the
+  /// database's folder is the service's own (a link into a folder only root may enter), so
+  /// the commands say to use sudo instead of calling the database missing or database.path
+  /// wrong. (The check runs the commands as `nobody`: as root every folder is open.)
+  @Test(.enabled(if: getuid() == 0, "runs the commands as another user"))
+  func serviceFolderSaysSudo() throws {
+    let folder = FileManager.default.temporaryDirectory
+      .appendingPathComponent("inlet-private-\(UUID().uuidString)")
+    let state = folder.appendingPathComponent("private/inlet")
+    try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    #expect(chmod(folder.path, 0o755) == 0)
+    #expect(chmod(folder.appendingPathComponent("private").path, 0o700) == 0)
+    try FileManager.default.createSymbolicLink(
+      atPath: folder.appendingPathComponent("state").path, withDestinationPath: "private/inlet")
+    let config = folder.appendingPathComponent("inlet.yaml").path
+    let channels = DaemonHarness.repositoryRoot.appendingPathComponent("channels").path
+    try "database:\n  path: state/inlet.sqlite\nchannels_dir: \(channels)\n".write(
+      toFile: config, atomically: true, encoding: .utf8)
+    let csv = folder.appendingPathComponent("clients.csv").path
+    try "name,inn\nРомашка,7707083893\n".write(toFile: csv, atomically: true, encoding: .utf8)
+    for file in [config, csv] { #expect(chmod(file, 0o644) == 0) }
+    let setpriv = URL(fileURLWithPath: "/usr/bin/setpriv")
+    let asNobody = ["--reuid=65534", "--regid=65534", "--clear-groups", DaemonHarness.binary.path]
+    for command in [
+      ["directory", "import", "--kind", "clients", csv], ["backup", folder.path + "/copy.sqlite"],
+      ["replay"], ["inquiries", "list"],
+    ] {
+      let run = try DaemonHarness.run(setpriv, asNobody + command + ["--config", config])
+      #expect(run.status != 0, "\(command)")
+      #expect(run.error.contains("permission denied"), "\(command): \(run.error)")
+      #expect(run.error.contains("use sudo"), "\(command): \(run.error)")
+    }
+  }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import InletStore
 import Testing
 
 @testable import InletDaemon
@@ -128,6 +129,30 @@ struct SystemdNotifyTests {
     #expect(daemon.stop() == 0)
     let rest = try await notify.receive(until: "STOPPING=1", timeout: .seconds(5))
     #expect(rest.count == 1)
+  }
+
+  /// An upgrade: the daemon finds a file an older version wrote and migrates it before it
+  /// is ready, telling systemd the start goes on (a big file may outlast TimeoutStartSec=).
+  /// A fresh file (`readyWatchdogStopping`) sends no such thing.
+  @Test func migrationExtendsTheStart() async throws {
+    let notify = try NotifySocket()
+    let daemon = try DaemonHarness()
+    defer { daemon.remove() }
+    try FileManager.default.createDirectory(
+      atPath: (daemon.databasePath as NSString).deletingLastPathComponent,
+      withIntermediateDirectories: true)
+    let names = Migrations.names
+    try InletDatabase(path: daemon.databasePath).migrate(upTo: names[names.count - 3])
+    daemon.environment = ["NOTIFY_SOCKET": notify.address]
+    try await daemon.start()
+    let messages = try await notify.receive(until: "READY=1", timeout: .seconds(30))
+    let first = try #require(messages.first).split(separator: "\n").map(String.init)
+    #expect(
+      first == ["EXTEND_TIMEOUT_USEC=90000000", "STATUS=Migrating the database (2 migrations)"])
+    #expect(messages.last?.contains("READY=1") == true, "\(messages)")
+    #expect(daemon.log().contains("migrating the database"))
+    #expect(try InletDatabase(path: daemon.databasePath).isMigrated())
+    #expect(daemon.stop() == 0)
   }
 
   /// Another process holds SQLite's write lock: the write probe waits (up to the 10 s busy
