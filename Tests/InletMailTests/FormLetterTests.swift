@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import InletMail
@@ -143,13 +144,138 @@ struct FormLetterTests {
       "С уважением, Ирина", "ООО «Ромашка», ИНН 5001007329",
     ].joined(separator: "\r\n")
     var options = MailOptions(ownAddresses: ["@example.ru"])
+    // Without the option: the signature's company with its own INN (not the seller's, named
+    // first in the text).
     let before = Self.read(letter, options)
-    #expect(before?.inns.first == "7707083893", "without the option: the seller's, first named")
+    #expect(before?.inns == ["5001007329", "7707083893"])
+    #expect(before?.companyName == "ООО «Ромашка»")
     options.ownINNs = ["7707083893"]
     #expect(Self.read(letter, options)?.inns == ["5001007329"])
   }
 
   /// The letter `text` normalises to (an issue recorded when it is no lead's letter).
+  /// sales@ as a Google Group delivering to the mailbox polled (its login, the only own
+  /// address by default): the group's list headers do not make a client's letter a mailing
+  /// list's. Named by `List-Id` (`sales.example.ru`) or by `List-Post`; a foreign list stays one.
+  @Test func ownGroupAddressIsNoMailingList() {
+    func letter(_ listHeaders: [String]) -> [UInt8] {
+      Array(
+        ([
+          "From: Иван <ivan@client.ru>", "To: sales@example.ru", "Subject: Нужен счёт",
+          "Precedence: list",
+        ] + listHeaders + [
+          "Content-Type: text/plain; charset=utf-8", "",
+          "Добрый день! Нужен счёт на 10 стульев, тел. +7 916 123-45-67.",
+        ]).joined(separator: "\r\n").utf8)
+    }
+    let options = MailOptions(ownAddresses: ["sales@example.ru"])
+    for headers in [
+      ["List-Id: <sales.example.ru>"],
+      ["List-Id: Продажи <prodazhi.groups.example.ru>", "List-Post: <mailto:Sales@Example.ru>"],
+    ] {
+      guard case .letter(let read) = MailNormaliser.normalise(letter(headers), options: options)
+      else {
+        Issue.record("\(headers): not a letter")
+        continue
+      }
+      #expect(read.sender?.email == "ivan@client.ru")
+    }
+    for headers in [
+      ["List-Id: <news.shop.ru>", "List-Post: <mailto:news@shop.ru>"],
+      ["List-Id: <sales.other.ru>"],
+    ] {
+      guard
+        case .ignored(let reason, _) = MailNormaliser.normalise(letter(headers), options: options)
+      else {
+        Issue.record("\(headers): not ignored")
+        continue
+      }
+      #expect(reason == "mailing_list")
+    }
+  }
+
+  /// A person's letter from a personal box whose subject looks like a form's («Заявка на
+  /// поставку») and whose signature gives the company's address: the person stays the sender.
+  @Test func personalLetterWithACompanySignature() {
+    let letter = [
+      "From: Иван Петров <ivan.petrov@gmail.com>", "To: sales@example.ru",
+      "Subject: =?UTF-8?B?" + Data("Заявка на поставку".utf8).base64EncodedString() + "?=",
+      "Content-Type: text/plain; charset=utf-8", "",
+      "Добрый день!", "Просим рассчитать поставку 20 насосов ЦНС до Казани.",
+      "Нужна доставка до конца месяца.", "",
+      "С уважением,", "Иван Петров", "Тел.: +7 916 123-45-67", "E-mail: zakupki@romashka.ru",
+    ].joined(separator: "\r\n")
+    let read = Self.read(letter, MailOptions(ownAddresses: ["@example.ru"]))
+    #expect(read?.sender == MailAddress(name: "Иван Петров", email: "ivan.petrov@gmail.com"))
+    #expect(read?.formMailer == nil)
+    #expect(read?.phones == ["+79161234567"])
+  }
+
+  /// A site's form sent from its owner's yandex.ru box for a visitor with a yandex.ru address:
+  /// two people at a public mail service, so the visitor is the sender, not the box.
+  @Test func formFromAFreeMailBox() {
+    let letter = [
+      "From: zayavki.site@yandex.ru", "To: sales@example.ru",
+      "Subject: =?UTF-8?B?" + Data("Заявка с сайта".utf8).base64EncodedString() + "?=",
+      "Content-Type: text/plain; charset=utf-8", "",
+      "Имя: Иван", "Телефон: +7 916 123-45-67", "E-mail: ivan@yandex.ru",
+      "Сообщение: Нужен расчёт",
+    ].joined(separator: "\r\n")
+    let read = Self.read(letter, MailOptions(ownAddresses: ["@example.ru"]))
+    #expect(read?.sender == MailAddress(name: "Иван", email: "ivan@yandex.ru"))
+    #expect(read?.formMailer == "form")
+  }
+
+  /// A form builder's HTML table without colons (a row a label cell and a value cell).
+  @Test func htmlTableWithoutColons() {
+    let letter = [
+      "From: noreply@quiz-builder.ru", "To: sales@example.ru", "Subject: New lead",
+      "Content-Type: text/html; charset=utf-8", "",
+      "<table><tr><td>Имя</td><td>Иван Петров</td></tr>",
+      "<tr><td>Телефон</td><td>+7 916 123-45-67</td></tr>",
+      "<tr><td>Email</td><td>ivan@client.ru</td></tr>",
+      "<tr><td>Комментарий</td><td>Нужна доставка</td></tr></table>",
+    ].joined(separator: "\r\n")
+    let read = Self.read(letter, MailOptions(ownAddresses: ["@example.ru"]))
+    #expect(read?.sender == MailAddress(name: "Иван Петров", email: "ivan@client.ru"))
+    #expect(read?.phones == ["+79161234567"])
+    #expect(read?.formFields["Комментарий"] == "Нужна доставка")
+  }
+
+  /// What a form orders names neither the company nor the person.
+  @Test func productFieldsAreNoCompany() {
+    for label in [
+      "Наименование товара", "Фирма-производитель", "Сайт компании", "Product name",
+      "Марка оборудования",
+    ] {
+      #expect(FormMailer.kindOf(label: label) == nil, "\(label)")
+    }
+    for (label, kind) in [
+      ("Наименование организации", FormMailer.FieldKind.company), ("Компания", .company),
+      ("Ваше имя", .name), ("Название компании", .company),
+    ] {
+      #expect(FormMailer.kindOf(label: label) == kind, "\(label)")
+    }
+  }
+
+  /// A client forwarding another company's letter below contacts of their own: the lead's
+  /// phone, INN and company are the client's, not the forwarded one's.
+  @Test func clientForwardingAnotherCompanysLetter() {
+    let letter = [
+      "From: Пётр <petrov@stroyka.ru>", "To: sales@example.ru", "Subject: Fwd: КП",
+      "Content-Type: text/plain; charset=utf-8", "",
+      "Сможете дешевле?", "", "--", "Пётр Петров", "ООО «Стройка»", "тел. +7 916 111-22-33", "",
+      "---------- Forwarded message ---------", "From: Отдел продаж <sales@konkurent.ru>",
+      "Date: Mon, 30 Nov 2026 at 10:00", "Subject: КП", "To: <petrov@stroyka.ru>", "",
+      "Предлагаем насосы по 100 000 руб.", "ООО «Конкурент» ИНН 7707083893, тел. +7 495 999-88-77",
+    ].joined(separator: "\r\n")
+    let read = Self.read(letter, MailOptions(ownAddresses: ["@example.ru"]))
+    #expect(read?.sender?.email == "petrov@stroyka.ru")
+    #expect(read?.phones == ["+79161112233"])
+    #expect(read?.inns == [])
+    #expect(read?.companyName == "ООО «Стройка»")
+  }
+
   static func read(_ text: String, _ options: MailOptions) -> MailLetter? {
     guard case .letter(let letter) = MailNormaliser.normalise(Array(text.utf8), options: options)
     else {

@@ -70,6 +70,17 @@ struct HostileLetterTests {
     }
     #expect(CompanyFinder.find(in: "Поставщик: ООО «Ромашка», ИНН 7707083893") == "ООО «Ромашка»")
     #expect(CompanyFinder.find(in: "ИП Иванов Иван Иванович, тел.") == "ИП Иванов Иван Иванович")
+    // An unquoted name ends where the sentence goes on or the requisites start.
+    for (text, name) in [
+      ("Нужен счёт на ООО Ромашка на 10 насосов.", "ООО Ромашка"),
+      ("ИП Иванов И.И. ИНН 500100732259", "ИП Иванов И.И."),
+      ("ООО Ромашка тел. +7 495 123-45-67", "ООО Ромашка"),
+      ("ООО Торговый дом Восток — поставщик насосов", "ООО Торговый дом Восток"),
+      ("Плательщик: ООО Ромашка.", "ООО Ромашка"),
+      ("ООО Строительная компания Альфа", "ООО Строительная компания Альфа"),
+    ] {
+      #expect(CompanyFinder.find(in: text) == name, "\(text)")
+    }
   }
 
   @Test func addressGroupBuiltToBeSlow() throws {

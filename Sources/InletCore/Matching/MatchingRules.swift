@@ -27,6 +27,11 @@ public struct MatchingRules: Sendable, Equatable {
   static let shippedFreeMail: Set<String> = Set(
     defaultFreeMailDomains.map { DirectoryNormalizer.domain($0) ?? $0 })
 
+  /// Whether `domain` (normalised) is one of the shipped public mail services.
+  public static func isShippedFreeMail(_ domain: String) -> Bool {
+    shippedFreeMail.contains(domain)
+  }
+
   public init(
     freeMailDomains: [String] = MatchingRules.defaultFreeMailDomains, maxMatches: Int = 20
   ) {

@@ -23,24 +23,32 @@ public enum HTMLText {
     var output: [UInt8] = []
     var pendingBreaks = 0
     var pendingSpace = false
+    /// A table cell opened after text on its line: a tab parts it from the cell before (a
+    /// form's row `<td>Имя</td><td>Иван</td>` reads as a label and its value).
+    var pendingCell = false
 
     mutating func emit<S: Sequence>(_ bytes: S) where S.Element == UInt8 {
       if !output.isEmpty {
         if pendingBreaks > 0 {
-          while let last = output.last, last == 0x20 { output.removeLast() }
+          while let last = output.last, last == 0x20 || last == 0x09 { output.removeLast() }
           output.append(contentsOf: repeatElement(0x0A, count: pendingBreaks))
-        } else if pendingSpace, let last = output.last, last != 0x0A, last != 0x20 {
+        } else if pendingCell, let last = output.last, last != 0x0A {
+          while let last = output.last, last == 0x20 || last == 0x09 { output.removeLast() }
+          output.append(0x09)
+        } else if pendingSpace, let last = output.last, last != 0x0A, last != 0x20, last != 0x09 {
           output.append(0x20)
         }
       }
       pendingBreaks = 0
       pendingSpace = false
+      pendingCell = false
       output.append(contentsOf: bytes)
     }
 
     mutating func lineBreak(_ count: Int) {
       if !output.isEmpty { pendingBreaks = max(pendingBreaks, count) }
       pendingSpace = false
+      pendingCell = false
     }
   }
 
@@ -116,7 +124,7 @@ public enum HTMLText {
             writer.emit("- ".utf8)
           }
         case "td", "th":
-          if !tag.closing { writer.pendingSpace = true }
+          if !tag.closing { writer.pendingCell = true }
         case "img":
           if let alt = tag.attributes["alt"], !alt.isEmpty, link != nil { writer.emit(alt.utf8) }
         case "pre":

@@ -117,7 +117,7 @@ enum CompanyFinder {
         // Longer than any name (the check below takes at most 80 characters).
         if end == limit && limit < count { continue }
         if cannotBeUnquotedName(scalars[cursor..<end]) { continue }
-        let name = Self.text(scalars[cursor..<end]).trimmingASCIIWhitespace()
+        let name = Self.unquotedName(Self.text(scalars[cursor..<end]).trimmingASCIIWhitespace())
         guard !name.isEmpty, name.first?.isUppercase == true, name.count <= 80 else { continue }
         return "\(form) \(name)"
       }
@@ -125,6 +125,45 @@ enum CompanyFinder {
     }
     return nil
   }
+
+  /// Where an unquoted name stops within its line: at the requisites or contacts that follow it
+  /// (`ИП Иванов И.И. ИНН 5001…`, `ООО Ромашка тел. …`), at a preposition that goes on with
+  /// the sentence (`счёт на ООО Ромашка на 10 насосов`), at a dash between words (`ООО Ромашка
+  /// — поставщик`); a sentence's final period is not part of it (an initial's is).
+  static func unquotedName(_ text: String) -> String {
+    var kept: [Substring] = []
+    for word in text.split(whereSeparator: { $0 == " " || $0 == "\u{00A0}" || $0 == "\t" }) {
+      let bare = word.drop { ".:,".contains($0) }.reversed().drop { ".:,".contains($0) }
+        .reversed()
+      if !kept.isEmpty {
+        if unquotedNameStops.contains(String(bare).lowercased()) { break }
+        if prepositions.contains(String(word)) { break }
+        if word == "—" || word == "–" || word == "-" { break }
+      }
+      kept.append(word)
+    }
+    var name = kept.joined(separator: " ")
+    while let last = name.last, ":,".contains(last) { name.removeLast() }
+    // `…насосов.` loses its period; `И.И.` and `Inc.` keep theirs (an initial, a short form).
+    if name.hasSuffix("."), let word = kept.last {
+      let inner = word.dropLast()
+      if inner.count > 3, !inner.contains(".") { name.removeLast() }
+    }
+    return name
+  }
+
+  /// Words that start a name's requisites or contacts (compared lower-cased, without `.` and
+  /// `:`).
+  private static let unquotedNameStops: Set<String> = [
+    "инн", "кпп", "огрн", "огрнип", "окпо", "бик", "р/с", "тел", "телефон", "моб", "факс",
+    "e-mail", "email", "эл", "адрес", "юр", "г", "ул", "сайт", "www", "inn",
+  ]
+
+  /// Lower-case prepositions and conjunctions that go on with the sentence after a name.
+  private static let prepositions: Set<String> = [
+    "на", "в", "во", "для", "от", "по", "из", "с", "со", "к", "ко", "о", "об", "за", "до", "при",
+    "через", "и", "или", "а", "но", "что", "как", "который", "которая", "просим", "прошу",
+  ]
 
   /// Scalars looked at for a name after its legal form (a name shown is at most 80 characters).
   static let longestName = 200

@@ -231,6 +231,13 @@ enum FormMailer {
       return .phone
     }
     if words.first == "инн" || words.first == "inn" { return .inn }
+    // What is ordered, not who orders: «Наименование товара», «Фирма-производитель», «Сайт
+    // компании», «Product name».
+    if words.contains(where: { word in
+      productStems.contains { word.utf8HasPrefix($0) || word.utf8Contains("-" + $0) }
+    }) {
+      return nil
+    }
     if has(["компани", "организац", "company", "наименовани", "фирм"]) { return .company }
     // «Ф.И.О.», «Как к вам обращаться», not «Текст обращения».
     if has(["имя", "фио", "name", "автор", "представьтесь", "обращат"])
@@ -240,6 +247,14 @@ enum FormMailer {
     }
     return nil
   }
+
+  /// Label words of what a form orders (a product, its maker, a site): such a field names no
+  /// company and no person.
+  private static let productStems = [
+    "товар", "продукц", "продукт", "услуг", "производител", "издели", "модел", "бренд", "марк",
+    "артикул", "сайт", "product", "item", "goods", "service", "brand", "model", "site", "website",
+    "url",
+  ]
 
   /// The words with runs of single letters joined: «ф», «и», «о» (from «Ф.И.О.») make «фио».
   private static func joiningInitials(_ words: [String]) -> [String] {
@@ -290,6 +305,10 @@ enum FormMailer {
         } else {
           field = found
         }
+      } else if let found = cellField(lines[index]) {
+        // An HTML table's row without colons (`<td>Имя</td><td>Иван</td>`): label, tab, value.
+        field = found
+        index += 1
       } else if mayBeLabel(lines[index]), kindOf(label: String(lines[index])) != nil,
         let value = valueBelow(lines, from: index + 1)
       {
@@ -359,6 +378,16 @@ enum FormMailer {
     let label = String(line[..<colon]).trimmingASCIIWhitespace()
       .trimmingCharacters(inSet: ["*", " "])
     let value = String(line[utf8.index(after: colon)...]).trimmingASCIIWhitespace()
+    return (label, value)
+  }
+
+  /// The label and value of a table row the HTML reader gave as `label<TAB>value`: a label
+  /// that may be one (short, no digits), a value after it.
+  private static func cellField(_ line: Substring) -> (label: String, value: String)? {
+    guard let tab = line.firstIndex(of: "\t") else { return nil }
+    let label = line[..<tab].trimmingASCIIWhitespace()
+    let value = line[line.index(after: tab)...].trimmingASCIIWhitespace()
+    guard !value.isEmpty, mayBeLabel(Substring(label)) else { return nil }
     return (label, value)
   }
 

@@ -15,9 +15,15 @@ public struct MailAddress: Sendable, Equatable {
 }
 
 extension MailAddress {
-  /// Whether two normalised addresses are at the same domain (false when either has none).
+  /// Whether two normalised addresses are one company's: the same address, or two at the
+  /// same domain that is no public mail service (two yandex.ru addresses are two people's: a
+  /// site's form sent from its owner's yandex.ru box for a visitor's). False when either has
+  /// no domain.
   static func sameDomain(_ first: String, _ second: String) -> Bool {
-    guard let domain = DirectoryNormalizer.domain(ofEmail: first) else { return false }
-    return domain == DirectoryNormalizer.domain(ofEmail: second)
+    if first == second { return true }
+    guard let domain = DirectoryNormalizer.domain(ofEmail: first),
+      domain == DirectoryNormalizer.domain(ofEmail: second)
+    else { return false }
+    return !MatchingRules.isShippedFreeMail(domain)
   }
 }

@@ -99,6 +99,14 @@ public enum MailNormaliser {
         signature = inner.signature ?? ""
       } else if ownMessage {
         contactText = forward.before
+      } else if let sender = letter.sender, !MailAddress.sameDomain(sender.email, inner.email),
+        hasContacts(forward.before + "\n" + signature, options: options)
+      {
+        // A client passing on someone else's letter (a competitor's offer, a supplier's) with
+        // contacts of their own above it: those are the lead's — the forwarded one's phone, INN
+        // and company are another company's. (Without any, as a colleague's bare «Посмотрите»
+        // from a personal box, the forwarded letter's are all there is.)
+        contactText = forward.before
       }
     }
 
@@ -109,11 +117,19 @@ public enum MailNormaliser {
     let phones = PhoneFinder.find(in: joined, normalizer: phoneNormalizer)
     letter.phones =
       options.ownPhones.isEmpty ? phones : phones.filter { !options.ownPhones.contains($0) }
-    let inns = INNFinder.find(in: joined, phones: phones)
+    // The company's name and INN from one place: a signature that names the company gives
+    // its INN first (a text asking for an invoice to another firm of theirs names that
+    // firm's INN, which must not go with the signature's name).
+    let signatureCompany = form?.company == nil ? CompanyFinder.find(in: signature) : nil
+    var innText = joined
+    if signatureCompany != nil {
+      innText = ([signature, contactText] + searchable.dropFirst(2)).joined(separator: "\n")
+    }
+    let inns = INNFinder.find(in: innText, phones: phones)
     letter.inns = options.ownINNs.isEmpty ? inns : inns.filter { !options.ownINNs.contains($0) }
     letter.companyName =
       form?.company
-      ?? CompanyFinder.find(in: signature)
+      ?? signatureCompany
       ?? CompanyFinder.find(in: contactText)
       ?? parsed?.company
     return letter
@@ -135,8 +151,14 @@ public enum MailNormaliser {
       !NoiseClassifier.isOwn(from.email, options.ownAddresses)
     else { return false }
     // A form naming an address elsewhere speaks for a visitor (a site's script sending from
-    // its own mailbox); a person's signature names their own company's.
-    if let email = form.email, !MailAddress.sameDomain(email, from.email) { return false }
+    // its own mailbox); a person's signature names their own company's — or, written from a
+    // personal box (ivan.petrov@gmail.com), the company's address they sign with: in the
+    // signature below their text, not in fields that make up a notification.
+    if let email = form.email, !MailAddress.sameDomain(email, from.email),
+      !(letter.signature?.lowercased().contains(email) ?? false)
+    {
+      return false
+    }
     guard let replyTo = letter.replyTo, replyTo.email != from.email else { return true }
     return form.email != replyTo.email
   }
@@ -185,6 +207,13 @@ public enum MailNormaliser {
       }
       return MailAddress(name: name, email: email)
     }
+  }
+
+  /// Whether a text names a phone, an INN or a company.
+  private static func hasContacts(_ text: String, options: MailOptions) -> Bool {
+    let phones = PhoneFinder.find(in: text, normalizer: options.phoneNormalizer)
+    return !phones.isEmpty || !INNFinder.find(in: text, phones: phones).isEmpty
+      || CompanyFinder.find(in: text) != nil
   }
 
   /// Applies the rule documented on ``MailLetter/sender``.

@@ -106,7 +106,9 @@ enum NoiseClassifier {
     }
     // A list on the company's own domain is its own group address (sales@ as a Google Group):
     // what reaches it is mail to the company.
-    if !exempt && !isOwnList(letter.listID, options.ownAddresses) {
+    if !exempt && !isOwnList(letter.listID, options.ownAddresses)
+      && !listPostsToOwn(headers.text("list-post"), options.ownAddresses)
+    {
       if let precedence = (headers.text("precedence") ?? headers.text("x-precedence"))?
         .lowercased(), ["bulk", "junk", "list"].contains(precedence)
       {
@@ -165,7 +167,8 @@ enum NoiseClassifier {
   }
 
   /// Whether a `List-Id` (`Sales <sales.example.ru>`) names a list on one of the company's own
-  /// domains (`@example.ru` in `own`).
+  /// domains (`@example.ru` in `own`), or is one of its own addresses as a group (Google
+  /// Groups names `sales@example.ru` `sales.example.ru`: the mailbox's own login by default).
   static func isOwnList(_ listID: String?, _ own: [String]) -> Bool {
     guard let listID else { return false }
     var id = listID.lowercased()
@@ -174,10 +177,26 @@ enum NoiseClassifier {
     }
     id = id.trimmingASCIIWhitespace()
     return own.contains { entry in
-      let domain = entry.hasPrefix("@") ? String(entry.dropFirst()) : ""
-      guard !domain.isEmpty else { return false }
-      return id == domain || id.hasSuffix("." + domain) || id.hasSuffix("@" + domain)
+      if entry.hasPrefix("@") {
+        let domain = String(entry.dropFirst())
+        guard !domain.isEmpty else { return false }
+        return id == domain || id.hasSuffix("." + domain) || id.hasSuffix("@" + domain)
+      }
+      guard let at = entry.firstIndex(of: "@") else { return false }
+      let group = entry[..<at] + "." + entry[entry.index(after: at)...]
+      return id == group || id == entry
     }
+  }
+
+  /// Whether a `List-Post` (`<mailto:sales@example.ru>`) posts to one of the company's own
+  /// addresses: the list is its group address, what reaches it is mail to the company.
+  static func listPostsToOwn(_ listPost: String?, _ own: [String]) -> Bool {
+    guard let listPost else { return false }
+    let text = listPost.lowercased()
+    guard let start = text.range(of: "mailto:") else { return false }
+    let address = text[start.upperBound...].prefix { !"<>?, \t\r\n".contains($0) }
+    guard let email = EmailNormalizer.normalize(String(address)) else { return false }
+    return isOwn(email, own)
   }
 
   static func isOwn(_ email: String, _ own: [String]) -> Bool {
