@@ -8,11 +8,11 @@ import Testing
 /// A normalised letter as the mail channel hands it to the store.
 private func letter(
   uid: UInt32, messageID: String, from: String = "client@example.ru", text: String = "Нужен счёт",
-  references: [String] = [], files: [UploadedFile] = [], receivedAt: Date = Date(),
-  arrivedAt: Date? = nil
+  subject: String = "Запрос", references: [String] = [], files: [UploadedFile] = [],
+  receivedAt: Date = Date(), arrivedAt: Date? = nil
 ) -> MailItem {
   let inquiry = Inquiry(
-    channel: "sales", kind: .email, receivedAt: receivedAt, subject: "Запрос", text: text,
+    channel: "sales", kind: .email, receivedAt: receivedAt, subject: subject, text: text,
     sender: .init(name: "Клиент", email: from), source: .init(messageID: messageID))
   return MailItem(
     uid: uid, bytes: Array("Message-ID: <\(messageID)>\r\n\r\n\(text)".utf8),
@@ -283,6 +283,65 @@ struct MailIngestTests {
     let bossInquiry = try #require(try await temp.database.inquiry(id: bossID))
     #expect(bossInquiry.match.interestIDs.first == "i9", "\(bossInquiry.match)")
     #expect(bossInquiry.match.suggestedAction == .interactionOnInterest)
+  }
+
+  /// A client's Outlook reply names only the letter it answers (our manager's, sent from a
+  /// mailbox inlet does not read): its `Re:` subject and its sender find the inquiry of the
+  /// client's first letter. Another sender, another subject, or a letter that is no reply
+  /// starts one of its own; after the inquiry was decided the reply is threaded to it.
+  @Test func replyToAnAnswerNotSeen() async throws {
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    let first = try await temp.database.ingestMail(
+      [letter(uid: 1, messageID: "a@client", subject: "Заявка на поставку насосов")],
+      at: inbox, cursor: 1)
+    guard case .created(let rootID, _) = first[0] else {
+      Issue.record("expected created, got \(first[0])")
+      return
+    }
+    let replies = try await temp.database.ingestMail(
+      [
+        letter(
+          uid: 2, messageID: "r1@client", text: "Да, подходит",
+          subject: "RE: Re:  заявка на поставку НАСОСОВ", references: ["m@manager-outlook"]),
+        letter(
+          uid: 3, messageID: "r2@other", from: "other@example.ru", text: "Мы тоже",
+          subject: "Re: Заявка на поставку насосов", references: ["m@manager-outlook"]),
+        letter(
+          uid: 4, messageID: "n@client", text: "Новая тема", subject: "Заявка на поставку труб"),
+        letter(
+          uid: 5, messageID: "r3@client", text: "Другое", subject: "Re: Счёт на оплату",
+          references: ["x@manager"]),
+      ], at: inbox, cursor: 5)
+    guard case .continued(let continued, _) = replies[0] else {
+      Issue.record("expected continued, got \(replies[0])")
+      return
+    }
+    #expect(continued == rootID)
+    for outcome in replies.dropFirst() {
+      guard case .created = outcome else {
+        Issue.record("expected created, got \(outcome)")
+        continue
+      }
+    }
+    let root = try #require(try await temp.database.inquiry(id: rootID))
+    #expect(root.messages.map(\.text) == ["Да, подходит"])
+
+    _ = try await temp.database.apply(
+      .accept(
+        action: .existingContact, clientID: "c1", contactID: "p1", interestID: nil, comment: nil),
+      to: rootID, by: "crm")
+    let later = try await temp.database.ingestMail(
+      [
+        letter(
+          uid: 6, messageID: "r4@client", text: "Когда отгрузка?",
+          subject: "Ответ: Заявка на поставку насосов")
+      ], at: inbox, cursor: 6)
+    guard case .created(let laterID, _) = later[0] else {
+      Issue.record("expected created, got \(later[0])")
+      return
+    }
+    #expect(try await temp.database.inquiry(id: laterID)?.thread?.inquiryID == rootID)
   }
 
   @Test("more letters from one sender than the limit are kept ignored as rate_limited")

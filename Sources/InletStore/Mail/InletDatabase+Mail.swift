@@ -237,7 +237,7 @@ extension InletDatabase {
       let rawID = raw.id!
       try link(rawID)
       try recordSender(item, rawID: rawID, in: db)
-      let earlier = try threadTarget(references: references, in: db)
+      let earlier = try threadTarget(of: inquiry, references: references, in: db)
       if let earlier, earlier.status == InquiryStatus.new.rawValue {
         // The reply may say what the first letter did not (requisites, a phone).
         try fillMissingDetails(of: earlier.id, from: inquiry, settings: settings, in: db)
@@ -286,6 +286,37 @@ extension InletDatabase {
     } row: { row in
       Int(row.integer(0) ?? 0)
     } ?? 0
+  }
+
+  /// The inquiry a letter continues: the one of the latest letter it references
+  /// (``threadTarget(references:in:)``); else, for a reply whose references name no letter
+  /// we have (Outlook's name only the letter answered: our manager's, sent from elsewhere),
+  /// the latest e-mail inquiry of the last 60 days from the same address whose subject the
+  /// reply's is (`Re: Заявка на поставку` → `Заявка на поставку`, also `Re: Re: …`).
+  static func threadTarget(of inquiry: Inquiry, references: [String], in db: Database) throws
+    -> ThreadTarget?
+  {
+    if let found = try threadTarget(references: references, in: db) { return found }
+    guard inquiry.kind == .email, let email = inquiry.sender.email,
+      let subject = MailSubject.replyBase(inquiry.subject)
+    else { return nil }
+    let rows = try Row.fetchAll(
+      db,
+      sql: """
+        SELECT id, status, merged_into, acceptance,
+          json_extract(\(InquiryRecord.documentSQL), '$.subject') AS subject
+        FROM inquiries
+        WHERE sender_email = ? AND kind = 'email' AND received_at >= ? AND received_at <= ?
+        ORDER BY id DESC LIMIT 50
+        """,
+      arguments: [
+        email, StoredDate(inquiry.receivedAt.addingTimeInterval(-60 * 86_400)),
+        StoredDate(inquiry.receivedAt.addingTimeInterval(60)),
+      ])
+    guard let row = rows.first(where: { MailSubject.base($0["subject"]) == subject }) else {
+      return nil
+    }
+    return try threadTarget(row, in: db)
   }
 
   /// The inquiry an earlier letter of the thread belongs to: the latest referenced letter that

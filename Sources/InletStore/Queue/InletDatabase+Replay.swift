@@ -162,7 +162,7 @@ extension InletDatabase {
           if case .updated = result { return .continued }
           return .created
         }
-        let earlier = try Self.threadTarget(references: references, in: db)
+        let earlier = try Self.threadTarget(of: inquiry, references: references, in: db)
         if let earlier, earlier.status == InquiryStatus.new.rawValue {
           try Self.fillMissingDetails(of: earlier.id, from: inquiry, settings: settings, in: db)
           // A letter is dated by its arrival in the mailbox (never after it was stored).
