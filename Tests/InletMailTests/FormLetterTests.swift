@@ -276,6 +276,26 @@ struct FormLetterTests {
     #expect(read?.companyName == "ООО «Стройка»")
   }
 
+  /// A signature listing the company's switchboard before the person's mobile: the mobile is
+  /// the sender's phone; a number the text itself asks to be called on stays first.
+  @Test func signatureMobileBeforeSwitchboard() {
+    func letter(_ text: String) -> String {
+      [
+        "From: Иван <ivan@romashka.ru>", "To: sales@example.ru", "Subject: Счёт",
+        "Content-Type: text/plain; charset=utf-8", "", text, "", "С уважением,", "Иван Петров",
+        "Тел.: +7 (495) 123-45-67 доб. 123", "Моб.: +7 916 765-43-21",
+      ].joined(separator: "\r\n")
+    }
+    let options = MailOptions(ownAddresses: ["@example.ru"])
+    #expect(
+      Self.read(letter("Прошу выставить счёт."), options)?.phones == [
+        "+79167654321", "+74951234567",
+      ])
+    #expect(
+      Self.read(letter("Прошу перезвонить на 8 (495) 222-33-44."), options)?.phones.first
+        == "+74952223344")
+  }
+
   static func read(_ text: String, _ options: MailOptions) -> MailLetter? {
     guard case .letter(let letter) = MailNormaliser.normalise(Array(text.utf8), options: options)
     else {

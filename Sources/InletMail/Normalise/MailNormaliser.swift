@@ -117,6 +117,8 @@ public enum MailNormaliser {
     let phones = PhoneFinder.find(in: joined, normalizer: phoneNormalizer)
     letter.phones =
       options.ownPhones.isEmpty ? phones : phones.filter { !options.ownPhones.contains($0) }
+    letter.phones = personalFirst(
+      letter.phones, text: contactText, signature: signature, options: options)
     // The company's name and INN from one place: a signature that names the company gives
     // its INN first (a text asking for an invoice to another firm of theirs names that
     // firm's INN, which must not go with the signature's name).
@@ -208,6 +210,36 @@ public enum MailNormaliser {
       return MailAddress(name: name, email: email)
     }
   }
+
+  /// The sender's own number first when the letter's text names none and the signature lists
+  /// several (`Тел.: +7 495 123-45-67 доб. 123`, `Моб.: +7 916 765-43-21`): the one labelled
+  /// mobile, else a Russian mobile — the person's, where the first is mostly the company's
+  /// switchboard (a client's, which matching finds anyway). A number the text itself gives
+  /// stays first: the sender asked to be called there.
+  private static func personalFirst(
+    _ phones: [String], text: String, signature: String, options: MailOptions
+  ) -> [String] {
+    guard phones.count > 1, !signature.isEmpty,
+      PhoneFinder.find(in: text, normalizer: options.phoneNormalizer).isEmpty
+    else { return phones }
+    var preferred: String?
+    for line in signature.lineSlices() {
+      let lowered = line.lowercased()
+      guard mobileLabels.contains(where: { lowered.contains($0) }) else { continue }
+      if let phone = PhoneFinder.find(in: String(line), normalizer: options.phoneNormalizer)
+        .first(where: phones.contains)
+      {
+        preferred = phone
+        break
+      }
+    }
+    preferred = preferred ?? phones.first { $0.hasPrefix("+79") }
+    guard let preferred, preferred != phones.first else { return phones }
+    return [preferred] + phones.filter { $0 != preferred }
+  }
+
+  /// Words that label a personal mobile number in a signature.
+  private static let mobileLabels = ["моб", "сот", "mob", "cell", "личный", "whatsapp", "вотсап"]
 
   /// Whether a text names a phone, an INN or a company.
   private static func hasContacts(_ text: String, options: MailOptions) -> Bool {
