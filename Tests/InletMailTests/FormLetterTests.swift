@@ -154,6 +154,38 @@ struct FormLetterTests {
   }
 
   /// The letter `text` normalises to (an issue recorded when it is no lead's letter).
+  /// A callback widget's notification gives only the phone, and may come through a bulk-mail
+  /// relay: a lead when its subject is a form's; a shop's newsletter with a phone in its
+  /// footer stays a mailing list's (fixture 100).
+  @Test func phoneOnlyCallbackThroughARelay() {
+    func letter(subject: String) -> [UInt8] {
+      Array(
+        [
+          "From: noreply@widget-service.ru", "To: sales@example.ru",
+          "Subject: =?UTF-8?B?" + Data(subject.utf8).base64EncodedString() + "?=",
+          "List-Unsubscribe: <https://widget-service.ru/u/1>", "Auto-Submitted: auto-generated",
+          "Content-Type: text/plain; charset=utf-8", "", "Телефон: +7 916 123-45-67",
+          "Комментарий: перезвоните после обеда",
+        ].joined(separator: "\r\n").utf8)
+    }
+    let options = MailOptions(ownAddresses: ["@example.ru"])
+    guard
+      case .letter(let read) = MailNormaliser.normalise(
+        letter(subject: "Заказ звонка с сайта"), options: options)
+    else {
+      Issue.record("the callback is no lead")
+      return
+    }
+    #expect(read.phones == ["+79161234567"])
+    #expect(read.sender == nil)
+    guard
+      case .ignored = MailNormaliser.normalise(letter(subject: "Скидки недели"), options: options)
+    else {
+      Issue.record("a newsletter became a lead")
+      return
+    }
+  }
+
   /// sales@ as a Google Group delivering to the mailbox polled (its login, the only own
   /// address by default): the group's list headers do not make a client's letter a mailing
   /// list's. Named by `List-Id` (`sales.example.ru`) or by `List-Post`; a foreign list stays one.

@@ -71,6 +71,14 @@ enum FormMailer {
     return replyPrefixes.contains { lowered.utf8HasPrefix($0) }
   }
 
+  /// Whether a subject is a form notification's («Заявка с сайта», «Заказ звонка»).
+  static func isFormSubject(_ subject: String?) -> Bool {
+    guard let subject else { return false }
+    let lowered = subject.fastLowercased()
+    return subjectHints.contains(where: lowered.utf8Contains)
+      || bitrixWebFormHints.contains(where: lowered.utf8Contains)
+  }
+
   /// Whether the subject starts as a forward's does (`FW:`, `Fwd:`, `Пересл:`, any case).
   static func isForwardSubject(_ subject: String) -> Bool {
     let lowered = subject.fastLowercased().trimmingASCIIWhitespace()
