@@ -164,6 +164,20 @@ struct FormsMessengersDefinitionTests {
     #expect(simple.inquiry?.extra["form_id"] == "f1")
   }
 
+  /// A Telegram Mini App's form: its answers (`web_app_data.data`) are the message's text.
+  @Test func telegramMiniAppForm() throws {
+    let instance = try Self.instance("telegram", secrets: ["secret_token": "tg"])
+    let update =
+      #"{"update_id":3,"message":{"message_id":3,"from":{"id":42,"first_name":"Ян"},"chat":{"id":42,"type":"private"},"date":1800000000,"web_app_data":{"button_text":"Заявка","data":"{\"phone\":\"+79161234567\",\"item\":\"насос\"}"}}}"#
+    let submission = try #require(
+      processor.process(
+        HookRequest.post(
+          "application/json", update,
+          headers: [(name: "X-Telegram-Bot-Api-Secret-Token", value: "tg")]), for: instance
+      ).submission)
+    #expect(submission.inquiry?.text == #"{"phone":"+79161234567","item":"насос"}"#)
+  }
+
   @Test func telegramConversationReference() throws {
     let instance = try Self.instance(
       "telegram", secrets: ["secret_token": "tg"], options: ["conversation_window": "10m"])

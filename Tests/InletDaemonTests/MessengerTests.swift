@@ -247,6 +247,16 @@ struct MessengerTests {
       #expect(kept.body == "ok")
     }
     #expect(try hub.entries("vk").filter { $0.status == "quarantined" }.count == 1)
+
+    // The community's bot added to a chat: a service message, kept as ignored, no lead.
+    let invited =
+      #"{"type":"message_new","event_id":"e9","v":"5.199","object":{"message":{"date":\#(Self.start + 300),"from_id":242175861,"peer_id":2000000004,"id":0,"text":"","action":{"type":"chat_invite_user","member_id":-229876543}}},"group_id":229876543,"secret":"\#(FormsHarness.vkSecret)"}"#
+    #expect(try await hub.postJSON("/hooks/vk", invited).body == "ok")
+    #expect(try hub.inquiries("vk").count == 3)
+    #expect(
+      try hub.entries("vk").contains {
+        $0.status == "ignored" && $0.sender.messenger?.id == nil
+      })
   }
 
   static func whatsappMessage(id: String, from: String, timestamp: Int, text: String) -> String {
@@ -346,6 +356,48 @@ struct MessengerTests {
     #expect(unnamed.text == "Добрый вечер")
   }
 
+  /// WhatsApp usernames: a customer who hides the number is named only by the business-scoped
+  /// user id (`from_user_id`, the contact's `user_id`): a lead all the same, continued by that
+  /// id, named from its own contact in a batch. Meta's dashboard Test button's sample is no
+  /// lead; a WhatsApp Flow's answers are the text.
+  @Test func whatsappUsernamesAndTheTestButton() async throws {
+    let hub = try FormsHarness()
+    defer { hub.daemon.remove() }
+    try await hub.daemon.start()
+    func value(_ contacts: String, _ messages: String) -> String {
+      #"{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"74951234567","phone_number_id":"106540352242922"},"contacts":[\#(contacts)],"messages":[\#(messages)]},"field":"messages"}]}]}"#
+    }
+    let anna = #"{"profile":{"name":"Анна","username":"@anna"},"user_id":"RU.1349208655302741"}"#
+    let oleg = #"{"profile":{"name":"Олег"},"wa_id":"79261112233","user_id":"RU.77"}"#
+    let batch = value(
+      anna + "," + oleg,
+      #"{"from":"79261112233","from_user_id":"RU.77","id":"wamid.o1","timestamp":"\#(Self.start)","text":{"body":"Нужен прайс"},"type":"text"},"#
+        + #"{"from_user_id":"RU.1349208655302741","id":"wamid.a1","timestamp":"\#(Self.start + 5)","text":{"body":"Нужен счёт"},"type":"text"}"#
+    )
+    #expect(try await hub.whatsapp(batch).status == 200)
+    let more = value(
+      anna,
+      #"{"from_user_id":"RU.1349208655302741","id":"wamid.a2","timestamp":"\#(Self.start + 60)","type":"interactive","interactive":{"type":"nfm_reply","nfm_reply":{"name":"flow","body":"Sent","response_json":"{\"city\":\"Казань\"}"}}}"#
+    )
+    #expect(try await hub.whatsapp(more).status == 200)
+    let test =
+      #"{"object":"whatsapp_business_account","entry":[{"id":"0","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"16505551111","phone_number_id":"123456123"},"contacts":[{"profile":{"name":"test user name"},"wa_id":"16315551181"}],"messages":[{"from":"16315551181","id":"ABGGFlA5Fpa","timestamp":"1504902988","type":"text","text":{"body":"this is a text message"}}]}}]}]}"#
+    #expect(try await hub.whatsapp(test).status == 200)
+
+    let inquiries = try hub.inquiries("whatsapp")
+    #expect(inquiries.count == 2, "\(inquiries.map(\.text))")
+    let lead = try #require(inquiries.first { $0.sender.name == "Анна" })
+    #expect(lead.sender.phone == nil)
+    #expect(lead.sender.messenger?.id == "RU.1349208655302741")
+    #expect(lead.sender.messenger?.username == "@anna")
+    #expect(lead.text == "Нужен счёт")
+    #expect(lead.messages.map(\.text) == [#"{"city":"Казань"}"#])
+    let olegLead = try #require(inquiries.first { $0.sender.name == "Олег" })
+    #expect(olegLead.sender.phone == "+79261112233")
+    let ignored = try hub.entries("whatsapp").filter { $0.status == "ignored" }
+    #expect(ignored.count == 1)
+  }
+
   @Test("Jivo: offline message, finished chat, callback request once; other events ignored")
   func jivo() async throws {
     let hub = try FormsHarness()
@@ -405,5 +457,19 @@ struct MessengerTests {
       entries.filter { $0.status == "ignored" }.count == 3,
       "chat_accepted, and the callback's agent_connected and end")
     #expect(entries.filter { $0.status == "quarantined" }.count == 1)
+
+    // A second callback request in the same chat, for another number, is a request of its
+    // own; an incoming call to the Jivo number is a lead at its start, once.
+    let other = callEvent("start").replacingOccurrences(of: "89167778899", with: "89031112233")
+    #expect(try await hub.postJSON(path, other).status == 200)
+    let incoming =
+      #"{"event_name":"call_event","chat_id":4420,"widget_id":"AbC123","visitor":{"number":20},"call":{"type":"incoming","phone":"+79265554433","status":"start"}}"#
+    for _ in 0..<2 { #expect(try await hub.postJSON(path, incoming).status == 200) }
+    let later = try hub.inquiries("jivo")
+    #expect(later.count == 5)
+    #expect(later[3].sender.phone == "+79031112233")
+    #expect(later[4].sender.phone == "+79265554433")
+    #expect(later[4].kind == .call)
+    #expect(later[4].subject == "Входящий звонок")
   }
 }

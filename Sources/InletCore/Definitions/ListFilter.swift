@@ -8,11 +8,12 @@
 public struct ListFilter: Sendable, Decodable {
   /// The list narrowed (`entry.0.changes.0.value.contacts`).
   public var list: FieldPath
-  /// The path inside each item that is compared (`wa_id`).
-  public var key: FieldPath
-  /// The path in the (split) body whose value an item's `key` must equal
-  /// (`entry.0.changes.0.value.messages.0.from`).
-  public var equals: FieldPath
+  /// The paths inside each item that are compared (`wa_id`; or `[wa_id, user_id]`).
+  public var key: [FieldPath]
+  /// The paths in the (split) body whose values an item's `key` must equal, pairwise
+  /// (`entry.0.changes.0.value.messages.0.from`): an item is kept when one pair is equal (a
+  /// WhatsApp sender without a number is named by `from_user_id`, its contact by `user_id`).
+  public var equals: [FieldPath]
 
   enum CodingKeys: String, CodingKey, CaseIterable { case list, key, equals }
 
@@ -21,20 +22,36 @@ public struct ListFilter: Sendable, Decodable {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     list = try FieldPath.decoding(
       c.decode(String.self, forKey: .list), at: c.codingPath + [CodingKeys.list])
-    key = try FieldPath.decoding(
-      c.decode(String.self, forKey: .key), at: c.codingPath + [CodingKeys.key])
-    equals = try FieldPath.decoding(
-      c.decode(String.self, forKey: .equals), at: c.codingPath + [CodingKeys.equals])
+    key = try Self.paths(c, .key)
+    equals = try Self.paths(c, .equals)
+    guard !key.isEmpty, key.count == equals.count else {
+      throw DecodingError.dataCorruptedError(
+        forKey: .equals, in: c, debugDescription: "as many paths as `key` has")
+    }
   }
 
-  /// `fields` with the list reduced to its matching items: none match when the value to equal
-  /// is missing or empty. A body without the list is returned unchanged.
+  private static func paths(_ c: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws
+    -> [FieldPath]
+  {
+    let texts: [String]
+    if let single = try? c.decode(String.self, forKey: key) {
+      texts = [single]
+    } else {
+      texts = try c.decode([String].self, forKey: key)
+    }
+    return try texts.map { try FieldPath.decoding($0, at: c.codingPath + [key]) }
+  }
+
+  /// `fields` with the list reduced to its matching items: none match when every value to
+  /// equal is missing or empty. A body without the list is returned unchanged.
   public func apply(to fields: Value) -> Value {
     guard let items = fields.value(at: list)?.array else { return fields }
-    let wanted = fields.value(at: equals)?.text ?? ""
+    let wanted = equals.map { fields.value(at: $0)?.text ?? "" }
     let kept = items.filter { item in
-      guard !wanted.isEmpty, let value = item.value(at: key)?.text else { return false }
-      return value == wanted
+      zip(key, wanted).contains { key, wanted in
+        guard !wanted.isEmpty, let value = item.value(at: key)?.text else { return false }
+        return value == wanted
+      }
     }
     if kept.count == items.count { return fields }
     return fields.replacing(at: list, with: .array(kept))
