@@ -148,6 +148,37 @@ struct FormsMessengersDefinitionTests {
     #expect(submission.inquiry?.sender.phone == "+79161234567")
   }
 
+  /// Labels read by their words, as the site's owner typed them.
+  @Test func formLabelKinds() {
+    let expected: [(String, FormLabel.Kind?)] = [
+      ("Как к вам обращаться?", .name), ("Ваше имя", .name), ("Ф.И.О.", .name),
+      ("Ваш телефон для связи", .phone), ("Моб. телефон", .phone), ("WhatsApp", .phone),
+      ("E-mail для связи", .email), ("Эл. почта", .email), ("Почтовый адрес", nil),
+      ("Название организации", .company), ("ИНН организации", .inn),
+      ("Комментарий к заказу", .text), ("Ваш вопрос", .text), ("Текст обращения", .text),
+      ("Наименование товара", nil), ("Название формы", nil), ("utm_source", nil),
+      ("Страница", nil), ("Город", nil),
+    ]
+    for (label, kind) in expected {
+      #expect(FormLabel.kind(of: label) == kind, "\(label)")
+    }
+  }
+
+  /// A Google Form's questions titled as the owner wrote them.
+  @Test func googleFormsQuestionTitles() throws {
+    let instance = try Self.instance("google-forms")
+    let body =
+      #"{"response_id":"r1","form_title":"Заявка","Как вас зовут?":"Анна","Телефон для связи":"8 916 765-43-21","Что вас интересует?":"Опт"}"#
+    let submission = try #require(
+      processor.process(
+        HookRequest.post("application/json", body, query: [(name: "token", value: "t")]),
+        for: instance
+      ).submission)
+    #expect(submission.inquiry?.sender.phone == "+79167654321")
+    #expect(submission.inquiry?.sender.name == "Анна")
+    #expect(submission.inquiry?.extra["Что вас интересует?"] == "Опт")
+  }
+
   @Test func elementorModes() throws {
     let instance = try Self.instance("elementor")
     let advanced = try #require(

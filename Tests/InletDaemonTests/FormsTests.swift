@@ -572,6 +572,28 @@ struct FormsTests {
     #expect(elementor.last?.text == "Нужна консультация")
     #expect(
       elementor.last?.extra["meta.page_url.value"] == .string("https://example.ru/?utm_source=vk"))
+    // Labels the site's owner typed are read by their words; what is ordered stays in extra.
+    let typed = try await site.postForm(
+      "/hooks/elementor?\(Self.token)",
+      [
+        ("Как к вам обращаться?", "Иван"), ("Ваш телефон", "+7 916 123-45-67"),
+        ("Ваш e-mail", "ivan@firma.ru"), ("Наименование товара", "Насос ЦНС 38-44"),
+        ("Комментарий к заказу", "Доставка в Казань"), ("form_id", "3f2a"),
+      ])
+    #expect(typed.status == 200, "\(typed.body)")
+    let read = try #require(try site.inquiries("elementor").last)
+    #expect(read.sender.name == "Иван")
+    #expect(read.sender.phone == "+79161234567")
+    #expect(read.sender.email == "ivan@firma.ru")
+    #expect(read.text == "Доставка в Казань")
+    #expect(read.company == nil)
+    #expect(read.extra["Наименование товара"] == .string("Насос ЦНС 38-44"))
+    // Nothing to reach anyone by: kept as quarantined, and answered 200 all the same (Elementor
+    // shows the visitor an error for anything else, and the visitor sends it again).
+    let unusable = try await site.postForm(
+      "/hooks/elementor?\(Self.token)", [("Город", "Казань"), ("form_id", "3f2a")])
+    #expect(unusable.status == 200, "\(unusable.body)")
+    #expect(try site.entries("elementor").filter { $0.status == "quarantined" }.count == 1)
 
     let cf7 = try await site.postJSON(
       "/hooks/cf7?\(Self.token)",

@@ -140,9 +140,14 @@ public struct FieldRule: Sendable, Decodable {
   /// the label of the first path present in the body (a messenger's message without text says
   /// what was sent: the key of its media is the only sign).
   public var labels: [(path: FieldPath, label: String)] = []
+  /// `label_kind: phone`: when no path gave a value, the first field (by name) whose label's
+  /// words name that kind (``FormLabel``: «Ваш телефон», «Телефон для связи»): a form that sends
+  /// each field under the label the site's owner typed.
+  public var labelKind: FormLabel.Kind?
 
   enum CodingKeys: String, CodingKey, CaseIterable {
     case paths, template, value, map, difference, international, labels
+    case labelKind = "label_kind"
     case defaultValue = "default"
     case divideBy = "divide_by"
   }
@@ -169,6 +174,14 @@ public struct FieldRule: Sendable, Decodable {
       try $0.map { try FieldPath.decoding($0, at: c.codingPath + [CodingKeys.difference]) }
     }
     divideBy = try c.decodeIfPresent(Double.self, forKey: .divideBy)
+    if let kind = try c.decodeIfPresent(String.self, forKey: .labelKind) {
+      guard let parsed = FormLabel.Kind(rawValue: kind) else {
+        throw DecodingError.dataCorruptedError(
+          forKey: .labelKind, in: c,
+          debugDescription: FormLabel.Kind.allCases.map(\.rawValue).joined(separator: ", "))
+      }
+      labelKind = parsed
+    }
     for entry in try c.decodeIfPresent([[String: String]].self, forKey: .labels) ?? [] {
       guard entry.count == 1, let pair = entry.first else {
         throw DecodingError.dataCorruptedError(
@@ -195,7 +208,7 @@ public struct FieldRule: Sendable, Decodable {
         forKey: .difference, in: c, debugDescription: "`difference` lists exactly two paths")
     }
     if paths.isEmpty && template == nil && value == nil && defaultValue == nil
-      && difference == nil && labels.isEmpty
+      && difference == nil && labels.isEmpty && labelKind == nil
     {
       throw DecodingError.dataCorrupted(
         .init(

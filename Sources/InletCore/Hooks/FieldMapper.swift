@@ -105,6 +105,18 @@ struct FieldMapper {
         break
       }
     }
+    if found == nil, let kind = rule.labelKind {
+      // The first field by name whose label names the kind, not taken by another rule.
+      for key in root.members.keys.sorted() where FormLabel.kind(of: key) == kind {
+        let folded = key.lowercased()
+        guard !consumed.contains(folded),
+          let text = root.members[key]?.text?.trimmedSpaces, !text.isEmpty
+        else { continue }
+        found = text
+        consumed.insert(folded)
+        break
+      }
+    }
     if found == nil, let constant = rule.value { found = constant }
     if found == nil {
       found =

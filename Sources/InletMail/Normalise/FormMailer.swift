@@ -39,22 +39,10 @@ enum FormMailer {
   /// Subject prefixes of replies and forwards: such a letter is a person's, whatever its
   /// subject says («RE: Заявка №1542 с сайта»).
   private static let replyPrefixes = ["re:", "re[", "ответ:", "отв:", "aw:"] + forwardPrefixes
-  /// The first words of labels that describe the submission, not the visitor: Tilda's «Form
-  /// Name», «Block ID», «Transaction ID», a page, a referrer, an IP address, a date, UTM tags.
-  private static let metadataFirstWords: Set<String> = [
-    "form", "formname", "formid", "форма", "block", "blockid", "transaction", "tranid", "page",
-    "pageid", "projectid", "страница", "referer", "referrer", "реферер", "ip", "ip-адрес", "url",
-    "date", "дата", "utm",
-  ]
-  /// Words that make a label the submission's anywhere in it («Название формы», «Имя формы»,
-  /// «Адрес страницы»).
-  private static let metadataWords: Set<String> = ["формы", "страницы"]
   /// First words of labels naming where a form was sent («Кому: sales@…»), not the visitor.
   private static let recipientLabels: Set<String> = [
     "кому", "получатель", "копия", "to", "cc", "recipient",
   ]
-  /// «Почта» as a whole word, in the cases a label puts it in (not «почтовый»).
-  private static let mailWords: Set<String> = ["почта", "почты", "почту"]
 
   /// Whether an address is a robot's (`noreply@`, `robot@`, …) rather than a person's.
   static func isNoReply(_ email: String) -> Bool {
@@ -217,68 +205,17 @@ enum FormMailer {
       ? lowered : nil
   }
 
-  /// What a label names, by its words: e-mail first («E-mail автора» is the author's address),
-  /// then phone, INN, company, name.
+  /// What a label names, by its words (``FormLabel/kind(of:)``): a visitor's name, address,
+  /// phone, company or INN (the message's label names none of them here).
   static func kindOf(label: String) -> FieldKind? {
-    let lowered = label.fastLowercased().trimmingCharacters(inSet: [" ", "*", ":"])
-    let words = joiningInitials(
-      lowered.split { !$0.isLetter && !$0.isNumber && $0 != "-" }.map(String.init))
-    // What the form or the page was, not who filled it in («Form Name: Заказать звонок»).
-    if let first = words.first, metadataFirstWords.contains(first) { return nil }
-    if words.contains(where: metadataWords.contains) { return nil }
-    func has(_ stems: [String]) -> Bool {
-      words.contains { word in stems.contains { word.utf8HasPrefix($0) } }
+    switch FormLabel.kind(of: label) {
+    case .name: .name
+    case .email: .email
+    case .phone: .phone
+    case .company: .company
+    case .inn: .inn
+    case .text, nil: nil
     }
-    // «Почта», «Эл. почта», «Адрес электронной почты», not «Почтовый адрес».
-    if has(["e-mail", "email", "mail", "емейл", "имейл", "электронн"])
-      || words.contains(where: mailWords.contains)
-    {
-      return .email
-    }
-    if has(["телефон", "phone", "тел", "мобильн", "whatsapp"]) || words == ["tel"] {
-      return .phone
-    }
-    if words.first == "инн" || words.first == "inn" { return .inn }
-    // What is ordered, not who orders: «Наименование товара», «Фирма-производитель», «Сайт
-    // компании», «Product name».
-    if words.contains(where: { word in
-      productStems.contains { word.utf8HasPrefix($0) || word.utf8Contains("-" + $0) }
-    }) {
-      return nil
-    }
-    if has(["компани", "организац", "company", "наименовани", "фирм"]) { return .company }
-    // «Ф.И.О.», «Как к вам обращаться», not «Текст обращения».
-    if has(["имя", "фио", "name", "автор", "представьтесь", "обращат"])
-      || lowered == "контактное лицо" || lowered == "от" || lowered == "from"
-    {
-      return .name
-    }
-    return nil
-  }
-
-  /// Label words of what a form orders (a product, its maker, a site): such a field names no
-  /// company and no person.
-  private static let productStems = [
-    "товар", "продукц", "продукт", "услуг", "производител", "издели", "модел", "бренд", "марк",
-    "артикул", "сайт", "product", "item", "goods", "service", "brand", "model", "site", "website",
-    "url",
-  ]
-
-  /// The words with runs of single letters joined: «ф», «и», «о» (from «Ф.И.О.») make «фио».
-  private static func joiningInitials(_ words: [String]) -> [String] {
-    var result: [String] = []
-    var initials = ""
-    for word in words {
-      if word.count == 1 {
-        initials += word
-        continue
-      }
-      if !initials.isEmpty { result.append(initials) }
-      initials = ""
-      result.append(word)
-    }
-    if !initials.isEmpty { result.append(initials) }
-    return result
   }
 
   /// `Label: value` lines with short labels, and Bitrix web forms' fields (the label, a line
