@@ -2,7 +2,13 @@
 // 1. In the form: ⋮ → Script editor; paste this file; set INLET_URL below.
 // 2. Triggers (clock icon) → Add trigger → onFormSubmit, event source "From form",
 //    event type "On form submit"; allow the permissions it asks for.
+// A response inlet could not take (the server restarting, the network down) is kept in the
+// script's properties and sent again every 10 minutes by a trigger this script adds itself
+// (retryPending), for up to 7 days; inlet's idempotency (response_id) makes a second send a
+// duplicate, not a second lead.
 var INLET_URL = 'https://leads.example.ru/hooks/google?token=PASTE-THE-CHANNEL-TOKEN';
+var PENDING_PREFIX = 'inlet-pending:';
+var PENDING_DAYS = 7;
 
 function onFormSubmit(e) {
   var response = e.response;
@@ -18,17 +24,64 @@ function onFormSubmit(e) {
     var answer = item.getResponse();
     payload[item.getItem().getTitle()] = Array.isArray(answer) ? answer.join(', ') : String(answer);
   });
-  var options = {
-    method: 'post',
-    contentType: 'application/json',
-    payload: JSON.stringify(payload),
-    muteHttpExceptions: true
-  };
-  // Retried by inlet's idempotency (response_id): a second send is a duplicate, not a lead.
   for (var attempt = 0; attempt < 3; attempt++) {
-    var code = UrlFetchApp.fetch(INLET_URL, options).getResponseCode();
-    if (code >= 200 && code < 300) return;
+    var outcome = send(payload);
+    if (outcome === 'sent') return;
+    if (outcome === 'refused') {
+      throw new Error('inlet refused the response ' + payload.response_id + ' (check INLET_URL and its token)');
+    }
     Utilities.sleep(2000 * (attempt + 1));
   }
-  throw new Error('inlet did not accept the response ' + response.getId());
+  keep(payload);
+}
+
+// 'sent' (2xx), 'refused' (inlet answered no: a wrong token or address, sending again will not
+// help) or 'failed' (no answer, or one worth waiting out: 408, 429, 5xx).
+function send(payload) {
+  var code;
+  try {
+    code = UrlFetchApp.fetch(INLET_URL, {
+      method: 'post',
+      contentType: 'application/json',
+      payload: JSON.stringify(payload),
+      muteHttpExceptions: true
+    }).getResponseCode();
+  } catch (error) {
+    return 'failed';
+  }
+  if (code >= 200 && code < 300) return 'sent';
+  if (code === 408 || code === 429 || code >= 500) return 'failed';
+  return 'refused';
+}
+
+// Keeps a response to send again, and makes sure the retrying trigger exists.
+function keep(payload) {
+  var properties = PropertiesService.getScriptProperties();
+  properties.setProperty(PENDING_PREFIX + payload.response_id,
+    JSON.stringify({ kept_at: new Date().toISOString(), payload: payload }));
+  var exists = ScriptApp.getProjectTriggers().some(function (trigger) {
+    return trigger.getHandlerFunction() === 'retryPending';
+  });
+  if (!exists) ScriptApp.newTrigger('retryPending').timeBased().everyMinutes(10).create();
+}
+
+// Run by the trigger: sends the kept responses; removes itself once none is left.
+function retryPending() {
+  var properties = PropertiesService.getScriptProperties();
+  var keys = properties.getKeys().filter(function (key) { return key.indexOf(PENDING_PREFIX) === 0; });
+  var limit = Date.now() - PENDING_DAYS * 24 * 3600 * 1000;
+  keys.forEach(function (key) {
+    var kept = JSON.parse(properties.getProperty(key));
+    var outcome = send(kept.payload);
+    if (outcome === 'sent' || outcome === 'refused' || Date.parse(kept.kept_at) < limit) {
+      if (outcome !== 'sent') console.error('inlet: gave up on the response ' + kept.payload.response_id);
+      properties.deleteProperty(key);
+    }
+  });
+  var left = properties.getKeys().some(function (key) { return key.indexOf(PENDING_PREFIX) === 0; });
+  if (!left) {
+    ScriptApp.getProjectTriggers().forEach(function (trigger) {
+      if (trigger.getHandlerFunction() === 'retryPending') ScriptApp.deleteTrigger(trigger);
+    });
+  }
 }

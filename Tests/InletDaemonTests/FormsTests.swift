@@ -1,6 +1,7 @@
 import Foundation
 import InletCore
 import InletStore
+import InletTestSupport
 import Testing
 
 /// Website forms through the real daemon: a browser's plain form (303), a script (JSON), CORS,
@@ -722,5 +723,35 @@ struct FormsTests {
     #expect(inquiry.text == "Есть ли доставка в Тверь?")
     #expect(inquiry.extra["Удобное время"] == .string("утро, вечер"))
     #expect(inquiry.extra["form_title"] == .string("Заявка с сайта"))
+  }
+
+  /// The script when inlet cannot be reached (a restart, the network): the response is kept in
+  /// the script's properties with a trigger that sends it again; once sent, both are gone.
+  @Test func googleAppsScriptKeepsWhatItCouldNotSend() async throws {
+    let site = try FormsHarness()
+    defer { site.daemon.remove() }
+    try await site.daemon.start()
+    let root = DaemonHarness.repositoryRoot
+    let node = try #require(
+      ["/usr/bin/node", "/usr/bin/nodejs", "/usr/local/bin/node"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
+      }, "node is needed (scripts/test installs nodejs)")
+    let dead = "http://127.0.0.1:\(TestPorts.free())/hooks/google?\(Self.token)"
+    let run = try DaemonHarness.run(
+      URL(fileURLWithPath: node),
+      [
+        root.appendingPathComponent("Tests/Fixtures/google-forms/run-apps-script.js").path,
+        root.appendingPathComponent("channels/google-forms.gs").path,
+        "\(site.daemon.baseURL)/hooks/google?\(Self.token)", dead,
+      ])
+    #expect(run.status == 0, "\(run.output) \(run.error)")
+    #expect(
+      run.output.contains(
+        #"offline {"kept":["inlet-pending:2_ABaOnudTest"],"triggers":["retryPending/10"]}"#),
+      "\(run.output)")
+    #expect(run.output.contains(#"sent {"kept":[],"triggers":[]}"#), "\(run.output)")
+    let inquiries = try site.inquiries("google")
+    #expect(inquiries.count == 1)
+    #expect(inquiries.first?.sender.phone == "+79164445566")
   }
 }
