@@ -465,8 +465,15 @@ struct MessengerTests {
     let incoming =
       #"{"event_name":"call_event","chat_id":4420,"widget_id":"AbC123","visitor":{"number":20},"call":{"type":"incoming","phone":"+79265554433","status":"start"}}"#
     for _ in 0..<2 { #expect(try await hub.postJSON(path, incoming).status == 200) }
+    // A chat the operator opened with a greeting: the lead's text is the visitor's first words.
+    let greeted = try await hub.postJSON(
+      path,
+      #"{"event_name":"chat_finished","chat_id":4430,"widget_id":"AbC123","visitor":{"name":"Игорь","phone":"+79057778899","number":21},"chat":{"messages":[{"timestamp":1796000000,"type":"agent","message":"Здравствуйте! Чем помочь?"},{"timestamp":1796000020,"type":"visitor","message":"Нужен монтаж кондиционера"}]}}"#
+    )
+    #expect(greeted.status == 200)
     let later = try hub.inquiries("jivo")
-    #expect(later.count == 5)
+    #expect(later.last?.text == "Нужен монтаж кондиционера")
+    #expect(later.count == 6)
     #expect(later[3].sender.phone == "+79031112233")
     #expect(later[4].sender.phone == "+79265554433")
     #expect(later[4].kind == .call)
