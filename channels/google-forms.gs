@@ -1,7 +1,9 @@
 // inlet: send each Google Forms response to the lead queue.
 // 1. In the form: ⋮ → Script editor; paste this file; set INLET_URL below.
 // 2. Triggers (clock icon) → Add trigger → onFormSubmit, event source "From form",
-//    event type "On form submit"; allow the permissions it asks for.
+//    event type "On form submit"; allow the permissions it asks for. (Replacing an older copy
+//    of this script: run retryPending once from the editor, so that Google asks for the
+//    permission to manage triggers it now needs.)
 // A response inlet could not take (the server restarting, the network down) is kept in the
 // script's properties and sent again every 10 minutes by a trigger this script adds itself
 // (retryPending), for up to 7 days; inlet's idempotency (response_id) makes a second send a
@@ -54,19 +56,36 @@ function send(payload) {
   return 'refused';
 }
 
-// Keeps a response to send again, and makes sure the retrying trigger exists.
+// Keeps a response to send again, and makes sure the retrying trigger exists. Under the
+// script's lock: retryPending must not remove the trigger between the two.
 function keep(payload) {
-  var properties = PropertiesService.getScriptProperties();
-  properties.setProperty(PENDING_PREFIX + payload.response_id,
-    JSON.stringify({ kept_at: new Date().toISOString(), payload: payload }));
-  var exists = ScriptApp.getProjectTriggers().some(function (trigger) {
-    return trigger.getHandlerFunction() === 'retryPending';
-  });
-  if (!exists) ScriptApp.newTrigger('retryPending').timeBased().everyMinutes(10).create();
+  var lock = LockService.getScriptLock();
+  lock.waitLock(30000);
+  try {
+    var properties = PropertiesService.getScriptProperties();
+    properties.setProperty(PENDING_PREFIX + payload.response_id,
+      JSON.stringify({ kept_at: new Date().toISOString(), payload: payload }));
+    var exists = ScriptApp.getProjectTriggers().some(function (trigger) {
+      return trigger.getHandlerFunction() === 'retryPending';
+    });
+    if (!exists) ScriptApp.newTrigger('retryPending').timeBased().everyMinutes(10).create();
+  } finally {
+    lock.releaseLock();
+  }
 }
 
 // Run by the trigger: sends the kept responses; removes itself once none is left.
 function retryPending() {
+  var lock = LockService.getScriptLock();
+  lock.waitLock(30000);
+  try {
+    sendPending();
+  } finally {
+    lock.releaseLock();
+  }
+}
+
+function sendPending() {
   var properties = PropertiesService.getScriptProperties();
   var keys = properties.getKeys().filter(function (key) { return key.indexOf(PENDING_PREFIX) === 0; });
   var limit = Date.now() - PENDING_DAYS * 24 * 3600 * 1000;

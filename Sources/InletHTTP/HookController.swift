@@ -118,7 +118,18 @@ struct HookController {
     if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
       throw ErrorMiddleware<InletRequestContext>.translate(.contentTooLarge)
     }
-    let buffer = try await request.body.collect(upTo: limit)
+    let buffer: ByteBuffer
+    do {
+      buffer = try await request.body.collect(upTo: limit)
+    } catch let error as any HTTPResponseError {
+      throw error  // over the limit: 413
+    } catch {
+      // The client stopped sending (a closed connection, a cut upload): its error, not ours —
+      // counted with the channel's 4xx, not logged as an internal error.
+      throw APIError(
+        .badRequest, code: "body_unreadable",
+        message: "the request body could not be read to its end")
+    }
     hookRequest.body = Array(buffer.readableBytesView)
     if let publicURL {
       var base = publicURL

@@ -50,14 +50,18 @@ final class RateLimiter: Sendable {
     let time = now.timeIntervalSince1970
     return state.withLock { state -> Refusal? in
       if state.windows.count > sweepThreshold, time >= state.nextSweep {
-        state.windows = state.windows.filter { time - $0.value.start < $0.value.period }
+        state.windows = state.windows.filter {
+          time - $0.value.start < $0.value.period && time >= $0.value.start
+        }
         state.nextSweep = time + 1
       }
       guard !bounded || state.windows[key] != nil || state.windows.count < maxKeys else {
         return nil
       }
       var window = state.windows[key] ?? Window(start: time, period: limit.period, count: 0)
-      if time - window.start >= limit.period {
+      // Over, or begun "in the future": the clock was set back (a window dated ahead would
+      // hold a channel shut for as long as it was set back).
+      if time - window.start >= limit.period || time < window.start {
         window = Window(start: time, period: limit.period, count: 0)
       }
       guard window.count < limit.requests else {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Metrics
 import Synchronization
 
 /// Who copies the write-ahead log into the database file.
@@ -63,8 +64,18 @@ extension InletDatabase {
           if let seen, seen == now { continue }
           seen = now
         }
-        let frames = try? await copier.writeWithoutTransaction { db in
-          try db.checkpoint(.passive).walFrameCount
+        let frames: Int?
+        do {
+          frames = try await copier.writeWithoutTransaction { db in
+            try db.checkpoint(.passive).walFrameCount
+          }
+        } catch {
+          // A full disk, an I/O error: the log keeps growing until the copy succeeds again —
+          // counted (`inlet_store_checkpoint_failures_total`), where an alert can see it.
+          frames = nil
+          if !Task.isCancelled {
+            Counter(label: "inlet_store_checkpoint_failures_total").increment()
+          }
         }
         if let frames, frames > largeFrames {
           checkpoints.restartWanted.store(true, ordering: .relaxed)

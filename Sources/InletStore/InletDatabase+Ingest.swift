@@ -234,7 +234,8 @@ extension InquiryRecord {
       receivedAt: inquiry.receivedAt, rawID: rawID, senderEmail: inquiry.sender.email,
       senderPhone: inquiry.sender.phone, senderMessenger: Self.messengerKey(inquiry.sender),
       companyINN: inquiry.company?.inn,
-      document: document, updatedAt: inquiry.receivedAt,
+      // Written now, whenever the lead came (a letter keeps its arrival in the mailbox).
+      document: document, updatedAt: max(inquiry.receivedAt, Date()),
       matchClientID: inquiry.match.clientID, matchContactID: inquiry.match.contactID)
   }
 

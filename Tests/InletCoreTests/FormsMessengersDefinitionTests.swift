@@ -157,7 +157,7 @@ struct FormsMessengersDefinitionTests {
       ("Название организации", .company), ("ИНН организации", .inn),
       ("Комментарий к заказу", .text), ("Ваш вопрос", .text), ("Текст обращения", .text),
       ("Наименование товара", nil), ("Название формы", nil), ("utm_source", nil),
-      ("Страница", nil), ("Город", nil),
+      ("Страница", nil), ("Город", nil), ("Ваш Телеграм", nil), ("Тел.", .phone),
     ]
     for (label, kind) in expected {
       #expect(FormLabel.kind(of: label) == kind, "\(label)")
@@ -168,7 +168,7 @@ struct FormsMessengersDefinitionTests {
   @Test func googleFormsQuestionTitles() throws {
     let instance = try Self.instance("google-forms")
     let body =
-      #"{"response_id":"r1","form_title":"Заявка","Как вас зовут?":"Анна","Телефон для связи":"8 916 765-43-21","Что вас интересует?":"Опт"}"#
+      #"{"response_id":"r1","form_title":"Заявка","Как вас зовут?":"Анна","Ваш WhatsApp":"@anna_k","Телефон для связи":"8 916 765-43-21","Что вас интересует?":"Опт"}"#
     let submission = try #require(
       processor.process(
         HookRequest.post("application/json", body, query: [(name: "token", value: "t")]),

@@ -67,6 +67,18 @@ struct ClientAddressTests {
     #expect(limiter.admit("a", limit: limit, now: start.addingTimeInterval(60)) == nil)
   }
 
+  /// The clock set back an hour: the full window is not held for the hour plus its period.
+  @Test func clockSetBack() {
+    let limiter = RateLimiter()
+    let limit = RateLimit(requests: 1, period: 60)
+    let start = Date(timeIntervalSince1970: 1_800_000_000)
+    #expect(limiter.admit("a", limit: limit, now: start) == nil)
+    #expect(limiter.admit("a", limit: limit, now: start.addingTimeInterval(1)) != nil)
+    let back = start.addingTimeInterval(-3600)
+    #expect(limiter.admit("a", limit: limit, now: back) == nil)
+    #expect(limiter.admit("a", limit: limit, now: back.addingTimeInterval(1))?.retryAfter == 59)
+  }
+
   @Test("a flood from ever new addresses: swept once a second, never more than the cap")
   func boundedKeys() {
     let limiter = RateLimiter(sweepThreshold: 100, maxKeys: 1_000)

@@ -82,6 +82,30 @@ struct LiveDaemonTests {
     #expect(counts.rawItems.values.reduce(0, +) == 2)
   }
 
+  /// A client that stops sending mid-body (a closed connection, a cut upload): counted as the
+  /// channel's 400, not logged as an internal error, nothing stored, the daemon serves on.
+  @Test func bodyCutOff() async throws {
+    let daemon = try DaemonHarness()
+    defer { daemon.remove() }
+    try await daemon.start()
+    let socket = try #require(DaemonHarness.loopbackSocket(port: daemon.port, seconds: 10))
+    let head =
+      "POST /hooks/site HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(daemon.siteToken)"
+      + "\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n\r\n{\"name\":\"Иван"
+    let bytes = Array(head.utf8)
+    #expect(send(socket, bytes, bytes.count, 0) == bytes.count)
+    try await Task.sleep(for: .milliseconds(300))
+    close(socket)
+    let counted = try await eventually(seconds: 20) {
+      let metrics = try await daemon.get("/metrics").1
+      return metrics.contains(#"inlet_webhook_requests_total{channel="site",status="400"} 1"#)
+    }
+    #expect(counted)
+    #expect(!daemon.log().contains("internal_error"), "\(daemon.log())")
+    #expect(try database(daemon).countsSync().rawItems.values.reduce(0, +) == 0)
+    #expect(!(try await daemon.submitLead(1)).isEmpty)
+  }
+
   @Test("unauthenticated requests get 401 JSON and nothing is stored")
   func unauthenticated() async throws {
     let daemon = try DaemonHarness()

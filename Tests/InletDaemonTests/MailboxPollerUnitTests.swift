@@ -15,18 +15,21 @@ struct TokenCommandTests {
     #expect(throws: MailboxError.self) { try MailboxPoller.run("true") }
   }
 
-  /// What a failing helper says is in the mailbox's error (`inlet status`, the log): the
-  /// administrator sees why, not only an exit status.
+  /// What a failing helper says is the error's detail, for the log and `inlet poll`: the
+  /// administrator sees why, not only an exit status — but not on `/health`, which anyone who
+  /// reaches the listener reads (a helper may print a secret).
   @Test func failureSaysWhy() throws {
     #expect {
       try MailboxPoller.run("echo 'refresh token expired' >&2; echo second line >&2; exit 2")
     } throws: { error in
-      "\(error)" == "oauth2_token_command exited with 2: refresh token expired / second line"
+      "\(error)" == "oauth2_token_command exited with 2 (its error output is in the log)"
+        && (error as? MailboxError)?.detail == "refresh token expired / second line"
     }
     #expect {
       try MailboxPoller.run("head -c 5000 /dev/zero | tr '\\0' x >&2; exit 1")
     } throws: { error in
-      "\(error)".count < 400 && "\(error)".hasSuffix("x…")
+      let detail = (error as? MailboxError)?.detail ?? ""
+      return detail.count < 400 && detail.hasSuffix("x…")
     }
   }
 

@@ -254,6 +254,19 @@ struct MailboxTests {
         #expect(replayed.status == 0, "\(replayed.output) \(replayed.error)")
       }
     }
+    // A letter of last month moved in from an archive (its INTERNALDATE kept): a lead now.
+    try dovecot.dropLetters(
+      [leadLetter(12)], received: twoDaysAgo.addingTimeInterval(-28 * 86_400))
+    let before = Date().addingTimeInterval(-1)
+    #expect(try daemon.cli(["poll"]).status == 0)
+    let moved = try daemon.cli(["inquiries", "show", "2", "--json"])
+    let movedLead = try #require(
+      JSONSerialization.jsonObject(with: Data(moved.output.utf8)) as? [String: Any])
+    let dated = try #require(
+      (movedLead["received_at"] as? String).flatMap {
+        try? Date($0, strategy: .iso8601)
+      })
+    #expect(dated >= before.addingTimeInterval(-1), "\(movedLead)")
   }
 
   @Test("a move that failed after the commit is applied on the next pass, nothing re-ingested")

@@ -243,6 +243,20 @@ struct FormLetterTests {
     #expect(read?.phones == ["+79161234567"])
   }
 
+  /// A site's notification sent from its owner's own (not a robot's) box, the visitor's
+  /// message signed with the visitor's address: the visitor is the sender, not the box.
+  @Test func formWhoseMessageIsSigned() {
+    let letter = [
+      "From: Интернет-магазин <shop@romashka.ru>", "To: sales@example.ru",
+      "Subject: =?UTF-8?B?" + Data("Заявка с сайта".utf8).base64EncodedString() + "?=",
+      "Content-Type: text/plain; charset=utf-8", "",
+      "Имя: Иван", "Телефон: +7 916 123-45-67", "E-mail: ivan@mail.ru",
+      "Сообщение: Нужен расчёт.", "", "С уважением, Иван", "ivan@mail.ru",
+    ].joined(separator: "\r\n")
+    let read = Self.read(letter, MailOptions(ownAddresses: ["@example.ru"]))
+    #expect(read?.sender?.email == "ivan@mail.ru")
+  }
+
   /// A site's form sent from its owner's yandex.ru box for a visitor with a yandex.ru address:
   /// two people at a public mail service, so the visitor is the sender, not the box.
   @Test func formFromAFreeMailBox() {
@@ -266,12 +280,12 @@ struct FormLetterTests {
       "<table><tr><td>Имя</td><td>Иван Петров</td></tr>",
       "<tr><td>Телефон</td><td>+7 916 123-45-67</td></tr>",
       "<tr><td>Email</td><td>ivan@client.ru</td></tr>",
-      "<tr><td>Комментарий</td><td>Нужна доставка</td></tr></table>",
+      "<tr><td>Комментарий</td><td>Нужна доставка, звонить после 19:00</td></tr></table>",
     ].joined(separator: "\r\n")
     let read = Self.read(letter, MailOptions(ownAddresses: ["@example.ru"]))
     #expect(read?.sender == MailAddress(name: "Иван Петров", email: "ivan@client.ru"))
     #expect(read?.phones == ["+79161234567"])
-    #expect(read?.formFields["Комментарий"] == "Нужна доставка")
+    #expect(read?.formFields["Комментарий"] == "Нужна доставка, звонить после 19:00")
   }
 
   /// What a form orders names neither the company nor the person.

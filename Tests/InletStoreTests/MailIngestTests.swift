@@ -514,6 +514,46 @@ struct MailIngestTests {
     #expect(try await temp.database.mailCursor(mailbox: "sales", folder: "INBOX")?.lastUID == 3)
   }
 
+  /// A full disk that fails only the statement (SQLite keeps the transaction): no fault of the
+  /// letter's, so it is not quarantined for good — the chunk fails, the cursor stays, and the
+  /// next pass, with room again, stores it as an inquiry.
+  @Test func fullDiskIsNoStoreFailure() async throws {
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    try await temp.database.setMailCursor(inbox, lastUID: 0)
+    let pages = try await temp.database.write { db in
+      try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+    }
+    // Room for a small letter, none for one with a 2 MB attachment.
+    try await temp.database.write { db in
+      try db.execute(sql: "PRAGMA max_page_count = \(pages + 64)")
+    }
+    let big = letter(
+      uid: 1, messageID: "big@x",
+      files: [
+        UploadedFile(
+          field: "attachment", filename: "plan.pdf", contentType: "application/pdf",
+          data: Array(repeating: 0x25, count: 2 << 20))
+      ])
+    await #expect(throws: (any Error).self) {
+      _ = try await temp.database.ingestMail([big], at: inbox, cursor: 1)
+    }
+    let quarantined = try temp.database.readSync { db in
+      try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM raw_items WHERE status = 'quarantined'")
+        ?? 0
+    }
+    #expect(quarantined == 0)
+    #expect(try await temp.database.mailCursor(mailbox: "sales", folder: "INBOX")?.lastUID == 0)
+    try await temp.database.write { db in
+      try db.execute(sql: "PRAGMA max_page_count = 1073741823")
+    }
+    let results = try await temp.database.ingestMail([big], at: inbox, cursor: 1)
+    guard case .created = results.first else {
+      Issue.record("expected created, got \(results)")
+      return
+    }
+  }
+
   /// A TEMP trigger on the writer connection: storing letter `messageID` as normalised raises
   /// `raise` (`ABORT, '…'` fails the statement, `ROLLBACK, '…'` the whole transaction).
   private func refuseNormalised(_ messageID: String, in temp: TempDatabase, with raise: String)

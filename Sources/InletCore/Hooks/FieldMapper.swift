@@ -106,12 +106,16 @@ struct FieldMapper {
       }
     }
     if found == nil, let kind = rule.labelKind {
-      // The first field by name whose label names the kind, not taken by another rule.
-      for key in root.members.keys.sorted() where FormLabel.kind(of: key) == kind {
+      // The first field by name whose label names the kind, not taken by another rule, and
+      // whose value is one (a phone that reads as one, an address).
+      let keys = root.members.keys.sorted { ($0.lowercased(), $0) < ($1.lowercased(), $1) }
+      for key in keys where FormLabel.kind(of: key) == kind {
         let folded = key.lowercased()
         guard !consumed.contains(folded),
           let text = root.members[key]?.text?.trimmedSpaces, !text.isEmpty
         else { continue }
+        if kind == .phone, phone.normalize(text) == nil { continue }
+        if kind == .email, EmailNormalizer.normalize(text) == nil { continue }
         found = text
         consumed.insert(folded)
         break

@@ -27,7 +27,9 @@ public enum FormLabel {
     {
       return .email
     }
-    if has(["телефон", "phone", "тел", "мобильн", "whatsapp"]) || words == ["tel"] {
+    // «Тел.» as a word of its own, not the start of «Телеграм».
+    if has(["телефон", "phone", "мобильн", "whatsapp"]) || words.contains("тел") || words == ["tel"]
+    {
       return .phone
     }
     if words.first == "инн" || words.first == "inn" { return .inn }

@@ -25,6 +25,18 @@ struct MailItemBuilder: Sendable {
     return (MailItem.contentKeyPrefix + Hex.lowercase(SHA256.hash(data: authored)), whole)
   }
 
+  /// When a letter's lead came: when it reached the mailbox (its INTERNALDATE), not when it
+  /// was fetched — a first sync of the last days, or letters that waited out an outage, keep
+  /// their own times — within the last week. A letter dated earlier was moved in from an
+  /// archive (a copy keeps its INTERNALDATE): it is a lead now. A server clock ahead of ours
+  /// cannot date a lead in the future.
+  static func arrival(internalDate: Date?, fetchedAt: Date) -> Date {
+    guard let internalDate, internalDate <= fetchedAt,
+      fetchedAt.timeIntervalSince(internalDate) <= 7 * 86_400
+    else { return fetchedAt }
+    return internalDate
+  }
+
   func item(
     uid: UInt32, bytes: [UInt8], size: Int, internalDate: Date?, headersOnly: Bool,
     unfetchable: Bool = false, receivedAt: Date = Date()
@@ -52,10 +64,7 @@ struct MailItemBuilder: Sendable {
           partial: nil))
     }
     let outcome = MailNormaliser.normalise(bytes, options: options)
-    // The lead came when the letter reached the mailbox (its INTERNALDATE), not when it was
-    // fetched: a first sync of the last days, or letters that waited out an outage, keep
-    // their own times. A server clock ahead of ours cannot date a lead in the future.
-    let arrived = min(internalDate ?? receivedAt, receivedAt)
+    let arrived = Self.arrival(internalDate: internalDate, fetchedAt: receivedAt)
 
     var item: MailItem
     let messageID: String?

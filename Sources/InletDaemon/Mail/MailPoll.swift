@@ -47,7 +47,9 @@ public enum MailPoll {
         report.created = summary.created
         report.error = summary.afterIngestError
       } catch {
-        report.error = "\(error)"
+        // (`inlet poll` is the administrator's own terminal: a helper's error output too.)
+        report.error =
+          "\(error)" + ((error as? MailboxError)?.detail.map { ": \($0)" } ?? "")
       }
       await poller.disconnect()
       report.seconds = (ContinuousClock.now - started).inSeconds

@@ -445,7 +445,13 @@ extension MailItemBuilder {
 /// A mailbox problem that is not the server's (a secret file, the token command).
 struct MailboxError: Error, CustomStringConvertible {
   var description: String
-  init(_ description: String) { self.description = description }
+  /// What a failing helper wrote to its error output: for the log and `inlet poll`, never for
+  /// `/health` (which anyone who reaches the listener reads; a helper may print a secret).
+  var detail: String?
+  init(_ description: String, detail: String? = nil) {
+    self.description = description
+    self.detail = detail
+  }
 }
 
 /// Hands out consecutive ranges to parallel workers.

@@ -92,9 +92,11 @@ struct MailboxService: Sendable {
           errors.increment()
           failing.record(1)
           health.recordFailure(channel: name, error: "\(error)")
-          poller.logger.error(
-            "mailbox failing; reconnecting",
-            metadata: ["error": "\(error)", "retry_in_s": "\(Int(backoff))"])
+          var metadata: Logger.Metadata = [
+            "error": "\(error)", "retry_in_s": "\(Int(backoff))",
+          ]
+          if let detail = (error as? MailboxError)?.detail { metadata["detail"] = "\(detail)" }
+          poller.logger.error("mailbox failing; reconnecting", metadata: metadata)
           await poller.disconnect()
           let jittered = backoff * Double.random(in: 0.5...1.0)
           backoff = min(backoff * 2, maxBackoff)

@@ -154,7 +154,8 @@ extension MailboxPoller {
   /// Runs `oauth2_token_command` through the shell (in `directory`, when given); its standard
   /// output is the token. A command still running after `timeout` seconds (a helper stuck on
   /// the network or waiting for input) is killed and the connection attempt fails, to be
-  /// retried with backoff. A failing command's error output (its start) is in the error.
+  /// retried with backoff. A failing command's error output (its start) is the error's
+  /// `detail`: logged, not shown on `/health`.
   static func run(_ command: String, in directory: String? = nil, timeout: Double = 30) throws
     -> String
   {
@@ -193,7 +194,8 @@ extension MailboxPoller {
       let said = errors.start()
       throw MailboxError(
         "oauth2_token_command exited with \(process.terminationStatus)"
-          + (said.isEmpty ? "" : ": \(said)"))
+          + (said.isEmpty ? "" : " (its error output is in the log)"),
+        detail: said.isEmpty ? nil : said)
     }
     let token = String(decoding: data, as: UTF8.self)
       .trimmingCharacters(in: .whitespacesAndNewlines)

@@ -132,12 +132,21 @@ enum CompanyFinder {
   /// — поставщик`); a sentence's final period is not part of it (an initial's is).
   static func unquotedName(_ text: String) -> String {
     var kept: [Substring] = []
-    for word in text.split(whereSeparator: { $0 == " " || $0 == "\u{00A0}" || $0 == "\t" }) {
-      let bare = word.drop { ".:,".contains($0) }.reversed().drop { ".:,".contains($0) }
-        .reversed()
+    let words = text.split(whereSeparator: { $0 == " " || $0 == "\u{00A0}" || $0 == "\t" })
+    for (index, word) in words.enumerated() {
+      let bare = String(
+        word.drop { ".:,".contains($0) }.reversed().drop { ".:,".contains($0) }.reversed())
       if !kept.isEmpty {
-        if unquotedNameStops.contains(String(bare).lowercased()) { break }
-        if prepositions.contains(String(word)) { break }
+        if unquotedNameStops.contains(bare.lowercased()) { break }
+        // `г.`, `ул.` in lower case only: `Г.` is an initial (`ИП Петров Г. А.`).
+        if addressStops.contains(bare) { break }
+        // A preposition going on with the sentence (`на 10 насосов`, `для нужд`), not one
+        // inside a name (`Дом на Неве`: the next word is capitalised).
+        if prepositions.contains(String(word)),
+          index + 1 >= words.count || words[index + 1].first.map({ !$0.isUppercase }) ?? true
+        {
+          break
+        }
         if word == "—" || word == "–" || word == "-" { break }
       }
       kept.append(word)
@@ -156,13 +165,16 @@ enum CompanyFinder {
   /// `:`).
   private static let unquotedNameStops: Set<String> = [
     "инн", "кпп", "огрн", "огрнип", "окпо", "бик", "р/с", "тел", "телефон", "моб", "факс",
-    "e-mail", "email", "эл", "адрес", "юр", "г", "ул", "сайт", "www", "inn",
+    "e-mail", "email", "эл", "адрес", "юр", "сайт", "www", "inn",
   ]
+
+  /// Address abbreviations, compared as written (lower case): `г. Москва`, `ул. Ленина`.
+  private static let addressStops: Set<String> = ["г", "ул", "пр", "д"]
 
   /// Lower-case prepositions and conjunctions that go on with the sentence after a name.
   private static let prepositions: Set<String> = [
-    "на", "в", "во", "для", "от", "по", "из", "с", "со", "к", "ко", "о", "об", "за", "до", "при",
-    "через", "и", "или", "а", "но", "что", "как", "который", "которая", "просим", "прошу",
+    "на", "в", "во", "для", "от", "по", "из", "к", "ко", "о", "об", "за", "до", "при", "через",
+    "что", "как", "который", "которая", "просим", "прошу",
   ]
 
   /// Scalars looked at for a name after its legal form (a name shown is at most 80 characters).

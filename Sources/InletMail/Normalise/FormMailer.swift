@@ -240,6 +240,10 @@ enum FormMailer {
         let value = lines[(index + 2)..<end].map { String($0.trimmedASCII()) }
         field = (lines[index].trimmingASCIIWhitespace(), value.joined(separator: "\n"))
         index = end
+      } else if let found = cellField(lines[index]), tabBeforeColon(lines[index]) {
+        // A table row whose value has a colon of its own (`Имя<TAB>Анна, после 19:00`).
+        field = found
+        index += 1
       } else if let found = colonField(lines[index]) {
         index += 1
         if found.value.isEmpty, let value = valueBelow(lines, from: index) {
@@ -334,6 +338,21 @@ enum FormMailer {
     let value = line[line.index(after: tab)...].trimmingASCIIWhitespace()
     guard !value.isEmpty, mayBeLabel(Substring(label)) else { return nil }
     return (label, value)
+  }
+
+  /// Whether a text opens with a form's fields: its first field within its first three lines
+  /// (a notification's «Имя: …» under a title at most; a person's letter has its prose first).
+  static func fieldsOpen(_ text: String) -> Bool {
+    guard let first = parseFields(text).first else { return false }
+    let lines = text.lineSlices().filter { !$0.allSatisfy(\.isWhitespace) }
+    return lines.prefix(3).contains { $0.contains(first.label) }
+  }
+
+  /// Whether a line's first tab comes before its first colon (or it has no colon).
+  private static func tabBeforeColon(_ line: Substring) -> Bool {
+    guard let tab = line.firstIndex(of: "\t") else { return false }
+    guard let colon = line.firstIndex(of: ":") else { return true }
+    return tab < colon
   }
 
   /// Whether a line is a row of asterisks (five at least), as Bitrix puts under a label.

@@ -100,6 +100,7 @@ public enum MailNormaliser {
       } else if ownMessage {
         contactText = forward.before
       } else if let sender = letter.sender, !MailAddress.sameDomain(sender.email, inner.email),
+        sender.name == nil || sender.name != inner.name,
         hasContacts(forward.before + "\n" + signature, options: options)
       {
         // A client passing on someone else's letter (a competitor's offer, a supplier's) with
@@ -158,6 +159,7 @@ public enum MailNormaliser {
     // signature below their text, not in fields that make up a notification.
     if let email = form.email, !MailAddress.sameDomain(email, from.email),
       !(letter.signature?.lowercased().contains(email) ?? false)
+        || FormMailer.fieldsOpen(letter.text)
     {
       return false
     }

@@ -150,11 +150,12 @@ enum NoiseClassifier {
   static func isOnBehalf(_ letter: MailLetter) -> Bool {
     guard let sender = letter.sender?.email else {
       // A name and a phone: someone asking to be called. A phone alone is a newsletter's
-      // footer as often — unless a site's plugin sent it (Tilda's, Bitrix's) or the subject
-      // is a form's («Заказ звонка»): a callback widget asks for nothing but the number.
+      // footer as often (a shop's Bitrix or PHPMailer newsletter too) — unless Tilda sent it or
+      // the subject is a form's («Заказ звонка»): a callback widget asks for nothing but the
+      // number.
       let kinds = Set(letter.formFields.keys.compactMap { FormMailer.kindOf(label: $0) })
       guard kinds.contains(.phone) else { return false }
-      return kinds.contains(.name) || letter.formMailer != "form"
+      return kinds.contains(.name) || letter.formMailer == "tilda"
         || FormMailer.isFormSubject(letter.subject)
     }
     guard let from = letter.from?.email else { return false }

@@ -121,7 +121,9 @@ extension InletDatabase {
             return .commit
           }
         } catch {
-          guard db.isInsideTransaction else { throw error }
+          // A full disk or an I/O error that rolled back only the statement is no fault of the
+          // letter's: the chunk fails whole, the cursor stays, the next pass fetches it again.
+          guard db.isInsideTransaction, !StorageFailure.isTransient(error) else { throw error }
           // The letter's own data broke a constraint or an encoding: keep it raw, quarantined.
           var failed = item
           failed.outcome = .quarantined(reason: "store_failed: \(error)", partial: nil)

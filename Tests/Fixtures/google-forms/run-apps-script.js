@@ -3,7 +3,8 @@
 // UrlFetchApp throws when nothing answers), and a form submission event like Google's is passed
 // to onFormSubmit. Usage: node run-apps-script.js SCRIPT URL [DEAD-URL]: with DEAD-URL the
 // response is first submitted while inlet cannot be reached (it is kept and a trigger made),
-// then the trigger's retryPending runs against URL. Prints the kept responses and triggers.
+// then the trigger's retryPending runs against URL. Prints the kept responses, the triggers
+// and the locks still held.
 'use strict';
 const fs = require('fs');
 const vm = require('vm');
@@ -30,6 +31,7 @@ const event = {
 };
 const properties = new Map();
 const triggers = [];
+const locks = { held: 0 };
 const context = vm.createContext({
   UrlFetchApp: {
     fetch: (target, options) => {
@@ -50,6 +52,9 @@ const context = vm.createContext({
       getKeys: () => [...properties.keys()],
     }),
   },
+  LockService: {
+    getScriptLock: () => ({ waitLock: () => { locks.held += 1; }, releaseLock: () => { locks.held -= 1; } }),
+  },
   ScriptApp: {
     getProjectTriggers: () => [...triggers],
     newTrigger: (handler) => ({
@@ -67,6 +72,7 @@ vm.runInContext(fs.readFileSync(script, 'utf8'), context);
 const state = () => ({
   kept: [...properties.keys()],
   triggers: triggers.map((t) => t.getHandlerFunction() + '/' + t.minutes),
+  locks: locks.held,
 });
 if (deadURL) {
   context.INLET_URL = deadURL;
