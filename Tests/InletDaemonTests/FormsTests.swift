@@ -747,7 +747,8 @@ struct FormsTests {
     #expect(run.status == 0, "\(run.output) \(run.error)")
     #expect(
       run.output.contains(
-        #"offline {"kept":["inlet-pending:2_ABaOnudTest"],"triggers":["retryPending/10"],"locks":0}"#),
+        #"offline {"kept":["inlet-pending:2_ABaOnudTest"],"triggers":["retryPending/10"],"locks":0}"#
+      ),
       "\(run.output)")
     #expect(run.output.contains(#"sent {"kept":[],"triggers":[],"locks":0}"#), "\(run.output)")
     let inquiries = try site.inquiries("google")
