@@ -708,18 +708,7 @@ struct FormsTests {
     let site = try FormsHarness()
     defer { site.daemon.remove() }
     try await site.daemon.start()
-    let root = DaemonHarness.repositoryRoot
-    let node = try #require(
-      ["/usr/bin/node", "/usr/bin/nodejs", "/usr/local/bin/node"].first {
-        FileManager.default.isExecutableFile(atPath: $0)
-      }, "node is needed (scripts/test installs nodejs)")
-    let run = try DaemonHarness.run(
-      URL(fileURLWithPath: node),
-      [
-        root.appendingPathComponent("Tests/Fixtures/google-forms/run-apps-script.js").path,
-        root.appendingPathComponent("channels/google-forms.gs").path,
-        "\(site.daemon.baseURL)/hooks/google?\(Self.token)",
-      ])
+    let run = try Self.runAppsScript(["\(site.daemon.baseURL)/hooks/google?\(Self.token)"])
     #expect(run.status == 0, "\(run.output) \(run.error)")
     let inquiry = try #require(try site.inquiries("google").first)
     #expect(inquiry.sender.name == "Вера Козлова")
@@ -729,25 +718,33 @@ struct FormsTests {
     #expect(inquiry.extra["form_title"] == .string("Заявка с сайта"))
   }
 
+  /// Runs the shipped script with node (`Tests/Fixtures/google-forms/run-apps-script.js`).
+  private static func runAppsScript(_ arguments: [String]) throws -> (
+    status: Int32, output: String, error: String
+  ) {
+    let root = DaemonHarness.repositoryRoot
+    let node = try #require(
+      ["/usr/bin/node", "/usr/bin/nodejs", "/usr/local/bin/node"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
+      }, "node is needed (scripts/test installs nodejs)")
+    return try DaemonHarness.run(
+      URL(fileURLWithPath: node),
+      [
+        root.appendingPathComponent("Tests/Fixtures/google-forms/run-apps-script.js").path,
+        root.appendingPathComponent("channels/google-forms.gs").path,
+      ] + arguments)
+  }
+
   /// The script when inlet cannot be reached (a restart, the network): the response is kept in
   /// the script's properties with a trigger that sends it again; once sent, both are gone.
   @Test func googleAppsScriptKeepsWhatItCouldNotSend() async throws {
     let site = try FormsHarness()
     defer { site.daemon.remove() }
     try await site.daemon.start()
-    let root = DaemonHarness.repositoryRoot
-    let node = try #require(
-      ["/usr/bin/node", "/usr/bin/nodejs", "/usr/local/bin/node"].first {
-        FileManager.default.isExecutableFile(atPath: $0)
-      }, "node is needed (scripts/test installs nodejs)")
     let dead = "http://127.0.0.1:\(TestPorts.free())/hooks/google?\(Self.token)"
-    let run = try DaemonHarness.run(
-      URL(fileURLWithPath: node),
-      [
-        root.appendingPathComponent("Tests/Fixtures/google-forms/run-apps-script.js").path,
-        root.appendingPathComponent("channels/google-forms.gs").path,
-        "\(site.daemon.baseURL)/hooks/google?\(Self.token)", dead,
-      ])
+    let run = try Self.runAppsScript([
+      "\(site.daemon.baseURL)/hooks/google?\(Self.token)", dead,
+    ])
     #expect(run.status == 0, "\(run.output) \(run.error)")
     #expect(
       run.output.contains(

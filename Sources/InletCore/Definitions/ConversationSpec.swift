@@ -20,25 +20,13 @@ public struct ConversationSpec: Sendable, Decodable {
   public init(from decoder: any Decoder) throws {
     try decoder.rejectUnknownKeys(CodingKeys.self)
     let c = try decoder.container(keyedBy: CodingKeys.self)
-    key = try Self.paths(c, .key)
-    at = try c.contains(.at) ? Self.paths(c, .at) : []
-    scope = try c.contains(.scope) ? Self.paths(c, .scope) : []
+    key = try c.fieldPaths(forKey: .key)
+    at = try c.contains(.at) ? c.fieldPaths(forKey: .at) : []
+    scope = try c.contains(.scope) ? c.fieldPaths(forKey: .scope) : []
     if key.isEmpty {
       throw DecodingError.dataCorruptedError(
         forKey: .key, in: c, debugDescription: "list at least one path")
     }
-  }
-
-  private static func paths(_ c: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws
-    -> [FieldPath]
-  {
-    let texts: [String]
-    if let single = try? c.decode(String.self, forKey: key) {
-      texts = [single]
-    } else {
-      texts = try c.decode([String].self, forKey: key)
-    }
-    return try texts.map { try FieldPath.decoding($0, at: c.codingPath + [key]) }
   }
 
   /// The default window: 30 minutes.

@@ -22,24 +22,12 @@ public struct ListFilter: Sendable, Decodable {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     list = try FieldPath.decoding(
       c.decode(String.self, forKey: .list), at: c.codingPath + [CodingKeys.list])
-    key = try Self.paths(c, .key)
-    equals = try Self.paths(c, .equals)
+    key = try c.fieldPaths(forKey: .key)
+    equals = try c.fieldPaths(forKey: .equals)
     guard !key.isEmpty, key.count == equals.count else {
       throw DecodingError.dataCorruptedError(
         forKey: .equals, in: c, debugDescription: "as many paths as `key` has")
     }
-  }
-
-  private static func paths(_ c: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws
-    -> [FieldPath]
-  {
-    let texts: [String]
-    if let single = try? c.decode(String.self, forKey: key) {
-      texts = [single]
-    } else {
-      texts = try c.decode([String].self, forKey: key)
-    }
-    return try texts.map { try FieldPath.decoding($0, at: c.codingPath + [key]) }
   }
 
   /// `fields` with the list reduced to its matching items: none match when every value to

@@ -43,3 +43,16 @@ public struct FieldPath: Sendable, Hashable, CustomStringConvertible {
 
   public var description: String { segments.joined(separator: ".") }
 }
+
+extension KeyedDecodingContainer {
+  /// One path or a list of them (`key: a.b` or `key: [a.b, c]`), each checked as a path.
+  func fieldPaths(forKey key: Key) throws -> [FieldPath] {
+    let texts: [String]
+    if let single = try? decode(String.self, forKey: key) {
+      texts = [single]
+    } else {
+      texts = try decode([String].self, forKey: key)
+    }
+    return try texts.map { try FieldPath.decoding($0, at: codingPath + [key]) }
+  }
+}
