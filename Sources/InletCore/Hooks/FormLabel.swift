@@ -10,16 +10,23 @@ public enum FormLabel {
   /// phone, INN, company, name, the message; nil for what describes the submission («Название
   /// формы», «Страница», UTM tags) or what is ordered («Наименование товара»).
   public static func kind(of label: String) -> Kind? {
-    let lowered = String(
-      label.lowercased().drop { " *:".contains($0) }.reversed().drop { " *:?".contains($0) }
-        .reversed())
+    // Trimmed on the UTF-8 view (the marks are ASCII): labels are read for every line of a
+    // letter that looks like a field.
+    let utf8 = label.utf8
+    var start = utf8.startIndex
+    var end = utf8.endIndex
+    while start < end, [0x20, 0x2A, 0x3A].contains(utf8[start]) { start = utf8.index(after: start) }
+    while end > start, [0x20, 0x2A, 0x3A, 0x3F].contains(utf8[utf8.index(before: end)]) {
+      end = utf8.index(before: end)
+    }
+    let lowered = label[start..<end].lowercased()
     let words = joiningInitials(
       lowered.split { !$0.isLetter && !$0.isNumber && $0 != "-" }.map(String.init))
     // What the form or the page was, not who filled it in («Form Name: Заказать звонок»).
     if let first = words.first, metadataFirstWords.contains(first) { return nil }
     if words.contains(where: metadataWords.contains) { return nil }
     func has(_ stems: [String]) -> Bool {
-      words.contains { word in stems.contains { word.hasPrefix($0) } }
+      words.contains { word in stems.contains { word.utf8.starts(with: $0.utf8) } }
     }
     // «Почта», «Эл. почта», «Адрес электронной почты», not «Почтовый адрес».
     if has(["e-mail", "email", "mail", "емейл", "имейл", "электронн"])
@@ -35,8 +42,12 @@ public enum FormLabel {
     if words.first == "инн" || words.first == "inn" { return .inn }
     // What is ordered, not who orders: «Наименование товара», «Фирма-производитель», «Сайт
     // компании», «Product name».
+    // (Parts of `фирма-производитель` compared one by one: no substring search, which
+    // Foundation would run through its locale-aware string search for every label.)
     if words.contains(where: { word in
-      productStems.contains { word.hasPrefix($0) || word.contains("-" + $0) }
+      word.utf8.split(separator: UInt8(ascii: "-")).contains { part in
+        productStems.contains { part.starts(with: $0.utf8) }
+      }
     }) {
       return nil
     }

@@ -156,7 +156,7 @@ enum CompanyFinder {
     // `…насосов.` loses its period; `И.И.` and `Inc.` keep theirs (an initial, a short form).
     if name.hasSuffix("."), let word = kept.last {
       let inner = word.dropLast()
-      if inner.count > 3, !inner.contains(".") { name.removeLast() }
+      if inner.count > 3, !inner.contains(where: { $0 == "." }) { name.removeLast() }
     }
     return name
   }

@@ -333,7 +333,8 @@ enum FormMailer {
   /// The label and value of a table row the HTML reader gave as `label<TAB>value`: a label
   /// that may be one (short, no digits), a value after it.
   private static func cellField(_ line: Substring) -> (label: String, value: String)? {
-    guard let tab = line.firstIndex(of: "\t") else { return nil }
+    // Found on the UTF-8 view (a tab is ASCII): every line of a letter is looked at.
+    guard let tab = line.utf8.firstIndex(of: 0x09) else { return nil }
     let label = line[..<tab].trimmingASCIIWhitespace()
     let value = line[line.index(after: tab)...].trimmingASCIIWhitespace()
     guard !value.isEmpty, mayBeLabel(Substring(label)) else { return nil }
@@ -345,13 +346,13 @@ enum FormMailer {
   static func fieldsOpen(_ text: String) -> Bool {
     guard let first = parseFields(text).first else { return false }
     let lines = text.lineSlices().filter { !$0.allSatisfy(\.isWhitespace) }
-    return lines.prefix(3).contains { $0.contains(first.label) }
+    return lines.prefix(3).contains { String($0).utf8Contains(first.label) }
   }
 
   /// Whether a line's first tab comes before its first colon (or it has no colon).
   private static func tabBeforeColon(_ line: Substring) -> Bool {
-    guard let tab = line.firstIndex(of: "\t") else { return false }
-    guard let colon = line.firstIndex(of: ":") else { return true }
+    guard let tab = line.utf8.firstIndex(of: 0x09) else { return false }
+    guard let colon = line.utf8.firstIndex(of: UInt8(ascii: ":")) else { return true }
     return tab < colon
   }
 

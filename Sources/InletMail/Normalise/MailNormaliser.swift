@@ -158,7 +158,7 @@ public enum MailNormaliser {
     // personal box (ivan.petrov@gmail.com), the company's address they sign with: in the
     // signature below their text, not in fields that make up a notification.
     if let email = form.email, !MailAddress.sameDomain(email, from.email),
-      !(letter.signature?.lowercased().contains(email) ?? false)
+      !(letter.signature?.fastLowercased().utf8Contains(email) ?? false)
         || FormMailer.fieldsOpen(letter.text)
     {
       return false
@@ -226,8 +226,8 @@ public enum MailNormaliser {
     else { return phones }
     var preferred: String?
     for line in signature.lineSlices() {
-      let lowered = line.lowercased()
-      guard mobileLabels.contains(where: { lowered.contains($0) }) else { continue }
+      let lowered = String(line).fastLowercased()
+      guard mobileLabels.contains(where: lowered.utf8Contains) else { continue }
       if let phone = PhoneFinder.find(in: String(line), normalizer: options.phoneNormalizer)
         .first(where: phones.contains)
       {
