@@ -204,26 +204,28 @@ extension MailboxPoller {
   }
 }
 
-/// A command's error output, in an unlinked-on-removal temporary file.
+/// A command's error output, in a temporary file of its own (removed after the run).
 private struct ErrorOutputFile {
   let handle: FileHandle
-  let path: String
+  let url: URL
 
   init() throws {
-    var template = Array((NSTemporaryDirectory() + "/inlet-command-XXXXXX").utf8CString)
-    let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-    guard descriptor >= 0 else { throw MailboxError("cannot make a file for the command's errors") }
-    path = String(
-      decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+    url = FileManager.default.temporaryDirectory
+      .appendingPathComponent("inlet-command-\(UUID().uuidString)")
+    guard
+      FileManager.default.createFile(
+        atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600]),
+      let handle = FileHandle(forWritingAtPath: url.path)
+    else { throw MailboxError("cannot make a file for the command's errors") }
+    self.handle = handle
   }
 
   /// The first 300 characters it wrote, on one line.
   func start() -> String {
-    guard let file = FileHandle(forReadingAtPath: path) else { return "" }
-    defer { try? file.close() }
-    let data = (try? file.read(upToCount: 1200)) ?? Data()
-    let text = String(decoding: data, as: UTF8.self)
+    guard let reader = try? FileHandle(forReadingFrom: url) else { return "" }
+    defer { try? reader.close() }
+    let data = (try? reader.read(upToCount: 1200)) ?? nil
+    let text = String(decoding: data ?? Data(), as: UTF8.self)
       .split(whereSeparator: \.isNewline)
       .map { $0.trimmingCharacters(in: .whitespaces) }
       .filter { !$0.isEmpty }
@@ -233,6 +235,6 @@ private struct ErrorOutputFile {
 
   func remove() {
     try? handle.close()
-    unlink(path)
+    try? FileManager.default.removeItem(at: url)
   }
 }

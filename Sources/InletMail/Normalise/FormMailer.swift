@@ -123,7 +123,7 @@ enum FormMailer {
     let fields = parseFields(body)
     guard fields.count >= 2 else { return false }
     if fields.contains(where: {
-      address(in: $0.value).map { MailAddress.sameDomain($0, from) } ?? false
+      address(in: $0.value).map { MailAddress.sameCompany($0, from) } ?? false
     }) {
       return false
     }
@@ -140,7 +140,7 @@ enum FormMailer {
     guard isNoReply(sender),
       let form = read(text, mailer: sender.utf8HasSuffix("tilda.ws") ? "tilda" : "form")
     else { return nil }
-    if let email = form.email, MailAddress.sameDomain(email, sender) { return nil }
+    if let email = form.email, MailAddress.sameCompany(email, sender) { return nil }
     return form
   }
 

@@ -19,7 +19,7 @@ extension MailAddress {
   /// same domain that is no public mail service (two yandex.ru addresses are two people's: a
   /// site's form sent from its owner's yandex.ru box for a visitor's). False when either has
   /// no domain.
-  static func sameDomain(_ first: String, _ second: String) -> Bool {
+  static func sameCompany(_ first: String, _ second: String) -> Bool {
     if first == second { return true }
     guard let domain = DirectoryNormalizer.domain(ofEmail: first),
       domain == DirectoryNormalizer.domain(ofEmail: second)

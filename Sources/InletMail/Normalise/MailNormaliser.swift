@@ -99,7 +99,7 @@ public enum MailNormaliser {
         signature = inner.signature ?? ""
       } else if ownMessage {
         contactText = forward.before
-      } else if let sender = letter.sender, !MailAddress.sameDomain(sender.email, inner.email),
+      } else if let sender = letter.sender, !MailAddress.sameCompany(sender.email, inner.email),
         sender.name == nil || sender.name != inner.name,
         hasContacts(forward.before + "\n" + signature, options: options)
       {
@@ -157,7 +157,7 @@ public enum MailNormaliser {
     // its own mailbox); a person's signature names their own company's — or, written from a
     // personal box (ivan.petrov@gmail.com), the company's address they sign with: in the
     // signature below their text, not in fields that make up a notification.
-    if let email = form.email, !MailAddress.sameDomain(email, from.email),
+    if let email = form.email, !MailAddress.sameCompany(email, from.email),
       !(letter.signature?.fastLowercased().utf8Contains(email) ?? false)
         || FormMailer.fieldsOpen(letter.text)
     {

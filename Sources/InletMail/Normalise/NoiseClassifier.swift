@@ -159,7 +159,7 @@ enum NoiseClassifier {
         || FormMailer.isFormSubject(letter.subject)
     }
     guard let from = letter.from?.email else { return false }
-    return !MailAddress.sameDomain(sender, from)
+    return !MailAddress.sameCompany(sender, from)
   }
 
   /// Whether `From` or `Reply-To` is one of `allowed` (addresses, or `@domain`).

@@ -162,19 +162,18 @@ extension InletDatabase {
           if case .updated = result { return .continued }
           return .created
         }
+        // A letter is dated by its arrival in the mailbox (never after it was stored), also
+        // for the thread it is looked up in; anything else by when it was stored.
+        inquiry.receivedAt =
+          raw.event == "letter" ? min(inquiry.receivedAt, raw.receivedAt) : raw.receivedAt
         let earlier = try Self.threadTarget(of: inquiry, references: references, in: db)
         if let earlier, earlier.status == InquiryStatus.new.rawValue {
           try Self.fillMissingDetails(of: earlier.id, from: inquiry, settings: settings, in: db)
-          // A letter is dated by its arrival in the mailbox (never after it was stored).
-          let arrived = raw.event == "letter" ? min(inquiry.receivedAt, raw.receivedAt) : nil
           try Self.appendContinuation(
-            to: earlier.id, raw: &raw, text: inquiry.text,
-            receivedAt: arrived ?? raw.receivedAt, updatedAt: raw.receivedAt,
-            files: keptFiles > 0 ? [] : files, in: db)
+            to: earlier.id, raw: &raw, text: inquiry.text, receivedAt: inquiry.receivedAt,
+            updatedAt: raw.receivedAt, files: keptFiles > 0 ? [] : files, in: db)
           return .continued
         }
-        inquiry.receivedAt =
-          raw.event == "letter" ? min(inquiry.receivedAt, raw.receivedAt) : raw.receivedAt
         // A reply to a decided inquiry continues it, as on arrival.
         if let earlier { inquiry.thread = Inquiry.Thread(inquiryID: String(earlier.id)) }
         try Self.applyMatch(to: &inquiry, settings: settings, thread: earlier, in: db)
