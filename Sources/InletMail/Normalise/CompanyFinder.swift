@@ -134,8 +134,15 @@ enum CompanyFinder {
     var kept: [Substring] = []
     let words = text.split(whereSeparator: { $0 == " " || $0 == "\u{00A0}" || $0 == "\t" })
     for (index, word) in words.enumerated() {
-      let bare = String(
-        word.drop { ".:,".contains($0) }.reversed().drop { ".:,".contains($0) }.reversed())
+      // The word without the punctuation around it (cut by index: no new characters made).
+      var trimmed = word
+      while let first = trimmed.first, first == "." || first == ":" || first == "," {
+        trimmed = trimmed.dropFirst()
+      }
+      while let last = trimmed.last, last == "." || last == ":" || last == "," {
+        trimmed = trimmed.dropLast()
+      }
+      let bare = String(trimmed)
       if !kept.isEmpty {
         if unquotedNameStops.contains(bare.lowercased()) { break }
         // `г.`, `ул.` in lower case only: `Г.` is an initial (`ИП Петров Г. А.`).

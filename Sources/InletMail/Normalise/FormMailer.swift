@@ -333,8 +333,10 @@ enum FormMailer {
   /// The label and value of a table row the HTML reader gave as `label<TAB>value`: a label
   /// that may be one (short, no digits), a value after it.
   private static func cellField(_ line: Substring) -> (label: String, value: String)? {
-    // Found on the UTF-8 view (a tab is ASCII): every line of a letter is looked at.
-    guard let tab = line.utf8.firstIndex(of: 0x09) else { return nil }
+    // Found with `memchr` on the UTF-8 bytes (a tab is ASCII, so its index is a character
+    // boundary): every line of a letter is looked at.
+    guard let offset = line.utf8Offset(of: 0x09) else { return nil }
+    let tab = line.utf8.index(line.utf8.startIndex, offsetBy: offset)
     let label = line[..<tab].trimmingASCIIWhitespace()
     let value = line[line.index(after: tab)...].trimmingASCIIWhitespace()
     guard !value.isEmpty, mayBeLabel(Substring(label)) else { return nil }
@@ -351,8 +353,8 @@ enum FormMailer {
 
   /// Whether a line's first tab comes before its first colon (or it has no colon).
   private static func tabBeforeColon(_ line: Substring) -> Bool {
-    guard let tab = line.utf8.firstIndex(of: 0x09) else { return false }
-    guard let colon = line.utf8.firstIndex(of: UInt8(ascii: ":")) else { return true }
+    guard let tab = line.utf8Offset(of: 0x09) else { return false }
+    guard let colon = line.utf8Offset(of: UInt8(ascii: ":")) else { return true }
     return tab < colon
   }
 

@@ -316,6 +316,16 @@ enum TextSplitter {
   /// block's first line (`From:`, `От:`, `От кого:`) has its colon within its first 14 bytes.
   private static func mayStartQuote(_ line: Substring) -> Bool {
     let bytes = line.utf8
+    // Over the contiguous bytes where they are (every line of every letter comes here; a
+    // substring's UTF-8 index is slow to step).
+    let decided: Bool?? = bytes.withContiguousStorageIfAvailable { buffer -> Bool? in
+      guard let first = buffer.first else { return false }
+      if first == UInt8(ascii: "-") || first == UInt8(ascii: "_") { return true }
+      if buffer.last == UInt8(ascii: ":") { return true }
+      if buffer.prefix(14).contains(UInt8(ascii: ":")) { return true }
+      return first == 0xD0 ? nil : false
+    }
+    if let decided, let answer = decided { return answer }
     guard let first = bytes.first else { return false }
     if first == UInt8(ascii: "-") || first == UInt8(ascii: "_") { return true }
     if bytes.last == UInt8(ascii: ":") { return true }
