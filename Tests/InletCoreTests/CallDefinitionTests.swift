@@ -241,6 +241,17 @@ struct CallDefinitionTests {
     #expect(!Expected.oneOf(["ab*ba"]).accepts("aba"), "prefix and suffix do not overlap")
     #expect(Expected.oneOf(["in"]).accepts("IN"))
     #expect(!Expected.oneOf(["in"]).accepts("inbound"))
+    // A `#` is one digit: an 11-digit number, not an extension or a longer number.
+    let number = Expected.oneOf(["8##########", "+*"])
+    #expect(number.accepts("84951234567"))
+    #expect(number.accepts("+375291234567"))
+    #expect(!number.accepts("8495123456"))
+    #expect(!number.accepts("849512345678"))
+    #expect(!number.accepts("8495*123456"))
+    #expect(!number.accepts("3515*104"))
+    #expect(Expected.oneOf(["*#"]).accepts("ext 7"))
+    #expect(!Expected.oneOf(["*#"]).accepts("ext"))
+    #expect(Expected.oneOf(["*a*a"]).accepts("aaa"), "a later star takes over")
   }
 
   @Test func wholeNumbers() {

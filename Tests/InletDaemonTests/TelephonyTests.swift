@@ -987,6 +987,14 @@ struct TelephonyTests {
     #expect(hangup.status == 200)
     #expect(
       try await pbx.postForm("/hooks/sipuni", [("event", "2"), ("call_id", "s2")]).status == 401)
+    // A caller from Belarus, as Sipuni sends every number: bare digits.
+    let foreign = try await pbx.postForm(
+      "/hooks/sipuni?token=\(token)",
+      [
+        ("event", "2"), ("call_id", "s4"), ("src_num", "375291234567"), ("src_type", "1"),
+        ("dst_type", "2"), ("status", "NOANSWER"), ("timestamp", "1710000100"),
+      ])
+    #expect(foreign.status == 200)
     // Two colleagues (internal → internal): recorded as internal, no inquiry.
     let colleagues = try await pbx.postForm(
       "/hooks/sipuni?token=\(token)",
@@ -1021,6 +1029,29 @@ struct TelephonyTests {
         ("CallerIDNum", "+78123351127"), ("CallerExtension", "3515*099@sipproxy.telphin.ru"),
         ("CalledExtension", "3515*101@sipproxy.telphin.ru"), ("CallStatus", "NOANSWER"),
         ("Duration", "0"),
+      ],
+      // Put through the IVR too, the caller withheld (t23) or written as 11 digits without
+      // "+" (t24): still an outside caller's missed call, not a colleague's.
+      [
+        ("EventType", "dial-in"), ("CallID", "t23"), ("SubCallID", "f"), ("CallFlow", "in"),
+        ("CallerIDNum", "anonymous"), ("CallerExtension", "3515*099@sipproxy.telphin.ru"),
+        ("CalledExtension", "3515*101@sipproxy.telphin.ru"), ("CallStatus", "CALLING"),
+      ],
+      [
+        ("EventType", "hangup"), ("CallID", "t23"), ("SubCallID", "f"), ("CallFlow", "in"),
+        ("CallerIDNum", "anonymous"), ("CallerExtension", "3515*099@sipproxy.telphin.ru"),
+        ("CalledExtension", "3515*101@sipproxy.telphin.ru"), ("CallStatus", "NOANSWER"),
+      ],
+      [
+        ("EventType", "hangup"), ("CallID", "t24"), ("SubCallID", "g"), ("CallFlow", "in"),
+        ("CallerIDNum", "84951234567"), ("CallerExtension", "3515*099@sipproxy.telphin.ru"),
+        ("CalledExtension", "3515*101@sipproxy.telphin.ru"), ("CallStatus", "NOANSWER"),
+      ],
+      // A caller from Belarus, its number bare digits: read as international.
+      [
+        ("EventType", "hangup"), ("CallID", "t25"), ("SubCallID", "h"), ("CallFlow", "in"),
+        ("CallerIDNum", "375291234567"), ("CalledExtension", "3515*101"),
+        ("CallStatus", "NOANSWER"),
       ],
       // A colleague's call, seen from the callee's subscription with CallFlow=in: internal.
       [
@@ -1072,6 +1103,12 @@ struct TelephonyTests {
       .POST, "/hooks/uis?token=\(token)", headers: [("Content-Type", "application/json")],
       body: Array(filled.utf8))
     #expect(filledReply.status == 200, "\(filledReply.body)")
+    let uisForeign =
+      #"{"event":"lost","call_session_id":"u9","direction":"in","contact_phone_number":"375291234567","virtual_phone_number":"74953334455","talk_time_duration":"0","notification_time":"2026-11-29 10:10:00"}"#
+    let uisForeignReply = try await pbx.daemon.request(
+      .POST, "/hooks/uis?token=\(token)", headers: [("Content-Type", "application/json")],
+      body: Array(uisForeign.utf8))
+    #expect(uisForeignReply.status == 200, "\(uisForeignReply.body)")
 
     for body in [
       #"{"event":"newCall","from":"79163125741","to":"492214710334","direction":"in","callId":"z1","user":["Emma Taylor"]}"#,
@@ -1121,9 +1158,10 @@ struct TelephonyTests {
       body: Array(#"{"event":"newCall","callId":"z2"}"#.utf8))
     #expect(wrongPath.status == 401)
     let sipuni = try pbx.inquiries("sipuni")
-    #expect(sipuni.count == 1)
-    #expect(sipuni.first?.kind == .missedCall)
-    #expect(sipuni.first?.sender.phone == "+79991234567")
+    #expect(sipuni.count == 2)
+    #expect(sipuni.first { $0.source.callID == "s1" }?.kind == .missedCall)
+    #expect(sipuni.first { $0.source.callID == "s1" }?.sender.phone == "+79991234567")
+    #expect(sipuni.first { $0.source.callID == "s4" }?.sender.phone == "+375291234567")
     let telphin = try pbx.inquiries("telphin")
     #expect(telphin.first?.kind == .call)
     #expect(telphin.first?.call?.durationS == 95, "Duration is in microseconds")
@@ -1137,6 +1175,14 @@ struct TelephonyTests {
     #expect(forwarded.sender.phone == "+79161112299", "the caller, not the employee's mobile")
     #expect(forwarded.call?.direction == "in")
     #expect(!telphin.contains { $0.source.callID == "t22" }, "a colleague's call is no lead")
+    let withheld = try #require(telphin.first { $0.source.callID == "t23" }, "(failed before)")
+    #expect(withheld.kind == .missedCall)
+    #expect(withheld.sender.phone == nil)
+    #expect(withheld.extra["anonymous_caller"] != nil)
+    let national = try #require(telphin.first { $0.source.callID == "t24" }, "(failed before)")
+    #expect(national.kind == .missedCall)
+    #expect(national.sender.phone == "+74951234567")
+    #expect(telphin.first { $0.source.callID == "t25" }?.sender.phone == "+375291234567")
     #expect(
       try pbx.database().callRecord(channel: "telphin", callID: "t22")?.direction == "internal")
     let uisInquiries = try pbx.inquiries("uis")
@@ -1147,8 +1193,18 @@ struct TelephonyTests {
     #expect(templated.sender.phone == "+79031112244")
     #expect(templated.call?.durationS == 50)
     #expect(templated.call?.employee == "Анна")
+    #expect(uisInquiries.first { $0.source.callID == "u9" }?.sender.phone == "+375291234567")
+    // Zammad's own example: a German caller as bare digits.
+    let german = try await pbx.postForm(
+      "/hooks/cti/\(token)",
+      [
+        ("event", "hangup"), ("callId", "z12"), ("from", "493023125741"),
+        ("to", "74951234567"), ("direction", "in"), ("cause", "normalClearing"),
+      ])
+    #expect(german.status == 200)
     let cti = try pbx.inquiries("cti")
-    #expect(cti.count == 9)
+    #expect(cti.count == 10)
+    #expect(cti.first { $0.source.callID == "z12" }?.sender.phone == "+493023125741")
     let z1 = try #require(cti.first { $0.source.callID == "z1" })
     #expect(z1.kind == .missedCall)
     #expect(z1.sender.phone == "+79163125741")
@@ -1478,7 +1534,8 @@ struct TelephonyTests {
     try await pbx.daemon.start()
     func event(
       _ id: String, _ seq: Int, _ type: String, answer: String? = nil, release: String? = nil,
-      call: String = "b1", personality: String = "Terminator", callType: String = "Network"
+      call: String = "b1", personality: String = "Terminator", callType: String = "Network",
+      half: String = "callhalf-1", target: String = "manager@pbx"
     )
       -> String
     {
@@ -1487,9 +1544,9 @@ struct TelephonyTests {
       <xsi:Event xmlns:xsi="http://schema.broadsoft.com/xsi" xmlns:xsi1="http://www.w3.org/2001/XMLSchema-instance">
         <xsi:eventID>\(id)</xsi:eventID><xsi:sequenceNumber>\(seq)</xsi:sequenceNumber>
         <xsi:userId>manager@pbx</xsi:userId><xsi:subscriptionId>sub-1</xsi:subscriptionId>
-        <xsi:targetId>manager@pbx</xsi:targetId>
+        <xsi:targetId>\(target)</xsi:targetId>
         <xsi:eventData xsi1:type="xsi:\(type)">
-          <xsi:call><xsi:callId>callhalf-1</xsi:callId><xsi:extTrackingId>\(call)</xsi:extTrackingId>
+          <xsi:call><xsi:callId>\(half)</xsi:callId><xsi:extTrackingId>\(call)</xsi:extTrackingId>
             <xsi:personality>\(personality)</xsi:personality><xsi:state>Alerting</xsi:state>
             <xsi:remoteParty><xsi:name>Пётр</xsi:name><xsi:address countryCode="7">tel:+79165554433</xsi:address>
               <xsi:callType>\(callType)</xsi:callType></xsi:remoteParty>
@@ -1519,19 +1576,51 @@ struct TelephonyTests {
         .POST, path, headers: headers, body: Array(body.utf8))
       #expect(reply.status == 200, "\(reply.body)")
     }
+    // A ring group: each member's phone is a call half of its own (callId) under the call's
+    // extTrackingId. Anna's phone stops ringing while Boris's still rings, and he answers.
+    for body in [
+      event("g1", 1, "CallReceivedEvent", call: "b3", half: "half-anna", target: "anna@pbx"),
+      event("g2", 2, "CallReceivedEvent", call: "b3", half: "half-boris", target: "boris@pbx"),
+      event(
+        "g3", 3, "CallReleasedEvent", release: "1714550420000", call: "b3", half: "half-anna",
+        target: "anna@pbx"),
+    ] {
+      let reply = try await pbx.daemon.request(
+        .POST, path, headers: headers, body: Array(body.utf8))
+      #expect(reply.status == 200, "\(reply.body)")
+    }
+    let ringing = try pbx.inquiries("beeline").first { $0.source.callID == "b3" }
+    #expect(ringing?.kind != .missedCall, "one member's phone giving up is no missed call")
+    for body in [
+      event(
+        "g4", 4, "CallAnsweredEvent", answer: "1714550425000", call: "b3", half: "half-boris",
+        target: "boris@pbx"),
+      event(
+        "g5", 5, "CallReleasedEvent", answer: "1714550425000", release: "1714550485000",
+        call: "b3", half: "half-boris", target: "boris@pbx"),
+    ] {
+      let reply = try await pbx.daemon.request(
+        .POST, path, headers: headers, body: Array(body.utf8))
+      #expect(reply.status == 200, "\(reply.body)")
+    }
     let broken = try await pbx.daemon.request(
       .POST, path, headers: headers, body: Array("<xsi:Event><unclosed>".utf8))
     #expect(broken.status == 400)
     #expect(broken.errorCode == "malformed_body")
-    let inquiries = try pbx.inquiries("beeline")
+    let all = try pbx.inquiries("beeline")
+    let group = try #require(all.first { $0.source.callID == "b3" })
+    #expect(group.kind == .call, "Boris answered (failed before)")
+    #expect(group.call?.employee == "boris@pbx")
+    #expect(group.call?.durationS == 60)
+    let inquiries = all.filter { $0.source.callID != "b3" }
     #expect(inquiries.count == 1)
     #expect(inquiries.first?.kind == .call)
     #expect(inquiries.first?.sender.name == "Пётр")
     #expect(inquiries.first?.sender.phone == "+79165554433")
     #expect(inquiries.first?.call?.durationS == 60)
     #expect(
-      try pbx.rawCount("beeline") == 7,
-      "6 call events kept, 1 quarantined, hook status dropped")
+      try pbx.rawCount("beeline") == 12,
+      "11 call events kept, 1 quarantined, hook status dropped")
     #expect(
       try pbx.database().callRecord(channel: "beeline", callID: "b2")?.direction == "internal")
   }

@@ -15,8 +15,8 @@ public struct MatchSpec: Sendable, Decodable {
   public var same: [FieldPath]?
 
   /// What a value must be: `"*"` any non-empty value, a string (case-insensitive; a `*` in it
-  /// stands for any run of characters: `client:*`, `sip:*@*.sip.twilio.com`), or a list of
-  /// alternatives.
+  /// stands for any run of characters: `client:*`, `sip:*@*.sip.twilio.com`, and a `#` for one
+  /// digit: `8##########`), or a list of alternatives.
   public enum Expected: Sendable, Decodable {
     case present
     case oneOf([String])
@@ -37,26 +37,42 @@ public struct MatchSpec: Sendable, Decodable {
       case .present: return true
       case .oneOf(let options):
         return options.contains { option in
-          if option.count > 1, option.contains("*") { return Self.glob(option, matches: value) }
+          if option.count > 1, option.contains(where: { $0 == "*" || $0 == "#" }) {
+            return Self.glob(option, matches: value)
+          }
           return option.compare(value, options: .caseInsensitive) == .orderedSame
         }
       }
     }
 
-    /// Whether `value` is `pattern` with each `*` standing for any run of characters, letter
-    /// case aside.
+    /// Whether `value` is `pattern` with each `*` standing for any run of characters and each
+    /// `#` for one ASCII digit, letter case aside.
     static func glob(_ pattern: String, matches value: String) -> Bool {
-      let parts = pattern.lowercased().split(separator: "*", omittingEmptySubsequences: false)
-      var rest = Substring(value.lowercased())
-      guard let first = parts.first, rest.hasPrefix(first) else { return false }
-      rest = rest.dropFirst(first.count)
-      for (index, part) in parts.enumerated().dropFirst() {
-        if index == parts.count - 1 { return part.isEmpty || rest.hasSuffix(part) }
-        guard !part.isEmpty else { continue }
-        guard let found = rest.range(of: part) else { return false }
-        rest = rest[found.upperBound...]
+      let pattern = Array(pattern.lowercased())
+      let value = Array(value.lowercased())
+      // The classic two-pointer match: on a mismatch, the latest `*` takes one more character.
+      var p = 0
+      var v = 0
+      var star: (p: Int, v: Int)?
+      while v < value.count {
+        if p < pattern.count, pattern[p] == "*" {
+          star = (p, v)
+          p += 1
+        } else if p < pattern.count,
+          pattern[p] == "#" ? value[v].isASCII && value[v].isNumber : pattern[p] == value[v]
+        {
+          p += 1
+          v += 1
+        } else if let last = star {
+          star = (last.p, last.v + 1)
+          p = last.p + 1
+          v = last.v + 1
+        } else {
+          return false
+        }
       }
-      return rest.isEmpty
+      while p < pattern.count, pattern[p] == "*" { p += 1 }
+      return p == pattern.count
     }
   }
 
