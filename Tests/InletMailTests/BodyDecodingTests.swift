@@ -4,6 +4,16 @@ import Testing
 
 @Suite("Transfer encodings")
 struct TransferDecodingTests {
+  @Test func charsetNames() {
+    for (declared, name) in [
+      ("utf-8", "UTF-8"), ("\"Windows-1251\"", "WINDOWS-1251"), (" cp1251 ", "WINDOWS-1251"),
+      ("koi8-r*ru", "KOI8-R"), ("'x-mac-cyrillic'", "MAC-CYRILLIC"), ("", "US-ASCII"),
+      ("iso-8859-15", "ISO-8859-15"), ("big5\t", "BIG5"), ("utf-ß", "UTF-SS"),
+    ] {
+      #expect(Charset.canonicalName(declared) == name, "\(declared)")
+    }
+  }
+
   @Test func base64ToleratesDamage() {
     let clean = TransferDecoding.base64(Array("0J/RgNC40LLQtdGC".utf8))
     #expect(String(decoding: clean, as: UTF8.self) == "Привет")

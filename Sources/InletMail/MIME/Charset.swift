@@ -65,9 +65,25 @@ public enum Charset {
 
   /// Maps MIME charset aliases onto the names glibc knows.
   public static func canonicalName(_ declared: String) -> String {
-    var name = String(declared.filter { $0 != " " && $0 != "\t" && $0 != "\"" && $0 != "'" })
-      .uppercased()
-    if let star = name.firstIndex(of: "*") { name = String(name[..<star]) }  // RFC 2231 language
+    var name: String
+    if declared.utf8.allSatisfy({ $0 < 0x80 }) {
+      // The usual case (every part of every letter asks): one pass over the ASCII bytes.
+      var bytes: [UInt8] = []
+      bytes.reserveCapacity(declared.utf8.count)
+      for byte in declared.utf8 {
+        if byte == UInt8(ascii: "*") { break }  // RFC 2231 language
+        switch byte {
+        case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\""), UInt8(ascii: "'"): continue
+        case UInt8(ascii: "a")...UInt8(ascii: "z"): bytes.append(byte - 0x20)
+        default: bytes.append(byte)
+        }
+      }
+      name = String(decoding: bytes, as: UTF8.self)
+    } else {
+      name = String(declared.filter { $0 != " " && $0 != "\t" && $0 != "\"" && $0 != "'" })
+        .uppercased()
+      if let star = name.firstIndex(of: "*") { name = String(name[..<star]) }  // RFC 2231 language
+    }
     switch name {
     case "UTF8", "UTF-8", "UNICODE-1-1-UTF-8", "X-UNICODE20UTF8": return "UTF-8"
     case "WINDOWS-1251", "CP1251", "WIN-1251", "WIN1251", "X-CP1251", "CP-1251", "MS-CYRL":

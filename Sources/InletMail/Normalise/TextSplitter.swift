@@ -323,7 +323,11 @@ enum TextSplitter {
       if first == UInt8(ascii: "-") || first == UInt8(ascii: "_") { return true }
       if buffer.last == UInt8(ascii: ":") { return true }
       if buffer.prefix(14).contains(UInt8(ascii: ":")) { return true }
-      return first == 0xD0 ? nil : false
+      // `начало` (`н` D0 BD, `Н` D0 9D) in any case: other Cyrillic lines are ruled out here.
+      guard first == 0xD0, buffer.count > 1, buffer[1] == 0xBD || buffer[1] == 0x9D else {
+        return false
+      }
+      return nil
     }
     if let decided, let answer = decided { return answer }
     guard let first = bytes.first else { return false }
