@@ -418,6 +418,12 @@ struct HookController {
     let channelPrefix = "/hooks/\(context.parameters.get("channel") ?? "")"
     var subpath = request.uri.path
     if subpath.hasPrefix(channelPrefix) { subpath.removeFirst(channelPrefix.count) }
+    // A base URL pasted with a trailing slash (`…/hooks/mango/` + `/events/call`): the router
+    // skips the empty segment, and so does the event's path.
+    if zip(subpath.utf8, subpath.utf8.dropFirst()).contains(where: { $0 == 0x2F && $1 == 0x2F }) {
+      subpath = "/" + subpath.split(separator: "/").joined(separator: "/")
+      if request.uri.path.hasSuffix("/"), subpath != "/" { subpath += "/" }
+    }
     let rawQuery = request.uri.query
     let query = rawQuery.map { FormURLEncoding.parseQuery($0, legacy: legacy) } ?? []
     let headers = request.headers.map { (name: $0.name.canonicalName, value: $0.value) }

@@ -1335,6 +1335,24 @@ struct TelephonyTests {
     #expect(other.status == 200)
   }
 
+  @Test("a hook URL entered with a trailing slash: Mango's `//events/…` still reaches its event")
+  func doubledSlash() async throws {
+    let pbx = try TelephonyHarness()
+    defer { pbx.daemon.remove() }
+    try await pbx.daemon.start()
+    let summary = try await pbx.mango(
+      "//events/summary", json: Self.mangoSummary(entry: "S1", talk: 0))
+    #expect(summary.status == 200, "\(summary.body)")
+    let call = try await pbx.mango(
+      "//events/call", json: Self.mangoCall(entry: "S2", seq: 1, state: "Appeared"))
+    #expect(call.status == 200, "\(call.body)")
+    let inquiries = try pbx.inquiries("mango")
+    #expect(
+      Set(inquiries.compactMap(\.source.callID)) == ["S1", "S2"],
+      "both are calls, not ignored as another path (failed before)")
+    #expect(inquiries.first { $0.source.callID == "S1" }?.kind == .missedCall)
+  }
+
   @Test("events without a call id are each kept, not taken for each other's repeats")
   func keysNeedACallID() async throws {
     let pbx = try TelephonyHarness()

@@ -70,13 +70,22 @@ struct DeliveryController {
   {
     switch outcome {
     case .changed(let delivery):
-      return try InquiryController.json(delivery)
+      var response = try InquiryController.json(delivery)
+      response.headers[InquiryController.transitionHeader] = "applied"
+      return response
+    case .unchanged(let delivery):
+      // This client's retry of the request (its answer was lost): 200 all the same, and the
+      // header tells the two apart, as for an inquiry's decisions.
+      var response = try InquiryController.json(delivery)
+      response.headers[InquiryController.transitionHeader] = "repeated"
+      return response
     case .notFound:
       throw APIError.notFound("no delivery with id `\(id)`")
     case .notDead(let status):
       throw APIError(
         .conflict, code: "invalid_transition",
-        message: "delivery \(id) is `\(status.rawValue)`; only a dead delivery can be \(verb)")
+        message:
+          "delivery \(id) is `\(status.rawValue)`; only a dead delivery can be \(verb)")
     }
   }
 

@@ -410,6 +410,9 @@ public enum OpenAPIDocument {
           tags: [delivery]
           operationId: retryDelivery
           summary: Put a dead delivery back in the queue with a fresh attempt budget.
+          description: |
+            A delivery that is `pending` or `delivered` already (this request's retry, its answer
+            lost) is answered 200 as it is, `Inlet-Transition: repeated`; a discarded one is 409.
           parameters:
             - name: id
               in: path
@@ -417,7 +420,12 @@ public enum OpenAPIDocument {
               schema: { type: string }
           responses:
             "200":
-              description: The delivery, pending again.
+              description: The delivery, pending again (or as it was, when it repeats).
+              headers:
+                Inlet-Transition:
+                  description: "`applied` when this request retried it; `repeated` when it was not dead."
+                  required: true
+                  schema: { type: string, enum: [applied, repeated] }
               content:
                 application/json:
                   schema: { $ref: "#/components/schemas/Delivery" }
@@ -436,7 +444,8 @@ public enum OpenAPIDocument {
             a `dead` delivery holds back every later change of its inquiry, and a retry sends the same
             bytes again. Discarded, it stays listed (`status: discarded`) and its change stays in the
             event feed; the next change of the inquiry is sent. Only a dead delivery can be
-            discarded (409 otherwise).
+            discarded (409 otherwise); a discarded one again (this request's retry) is answered
+            200 as it is, `Inlet-Transition: repeated`.
           parameters:
             - name: id
               in: path
@@ -445,6 +454,11 @@ public enum OpenAPIDocument {
           responses:
             "200":
               description: The delivery, discarded.
+              headers:
+                Inlet-Transition:
+                  description: "`applied` when this request discarded it; `repeated` when it was already."
+                  required: true
+                  schema: { type: string, enum: [applied, repeated] }
               content:
                 application/json:
                   schema: { $ref: "#/components/schemas/Delivery" }

@@ -101,14 +101,18 @@ extension InletDatabase {
   public enum DeadDeliveryOutcome: Sendable, Equatable {
     /// Done: the delivery as it is now.
     case changed(Delivery)
+    /// Done before (a client's retry of the same request): the delivery as it is now.
+    case unchanged(Delivery)
     case notFound
     case notDead(Delivery.Status)
   }
 
   /// Puts a dead delivery back in the queue with a fresh attempt budget.
+  /// One that is pending or delivered already was retried before (or never needed it): it is
+  /// answered as it is, unchanged.
   public func retryDelivery(_ id: String, now: Date) async throws -> DeadDeliveryOutcome {
     try await changeDead(
-      id,
+      id, done: [.pending, .delivered],
       sql:
         "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = ? WHERE id = ?",
       arguments: [now.timeIntervalSince1970])
@@ -116,32 +120,38 @@ extension InletDatabase {
 
   /// Gives up on a dead delivery (a change the CRM refuses for good: a body over its limit, a
   /// record it rejects), so the inquiry's later changes go out; it stays listed, `discarded`.
+  /// A discarded one was discarded before: answered as it is, unchanged.
   public func discardDelivery(_ id: String) async throws -> DeadDeliveryOutcome {
-    try await changeDead(id, sql: "UPDATE deliveries SET status = 'discarded' WHERE id = ?")
+    try await changeDead(
+      id, done: [.discarded], sql: "UPDATE deliveries SET status = 'discarded' WHERE id = ?")
   }
 
   /// Runs `sql` (its last argument the delivery's id, after `arguments`) on delivery `id` when
-  /// it is dead, in one transaction; the delivery as it is then.
-  private func changeDead(_ id: String, sql: String, arguments: [Double] = []) async throws
-    -> DeadDeliveryOutcome
-  {
+  /// it is dead, in one transaction; the delivery as it is then. One whose status is in `done`
+  /// already is answered unchanged.
+  private func changeDead(
+    _ id: String, done: Set<Delivery.Status>, sql: String, arguments: [Double] = []
+  ) async throws -> DeadDeliveryOutcome {
     try await write { db in
       guard let key = Int64(id),
-        let status = try String.fetchOne(
+        let text = try String.fetchOne(
           db, sql: "SELECT status FROM deliveries WHERE id = ?", arguments: [key])
       else { return .notFound }
-      guard status == Delivery.Status.dead.rawValue else {
-        return .notDead(Delivery.Status(rawValue: status) ?? .pending)
+      let status = Delivery.Status(rawValue: text) ?? .pending
+      func current() throws -> Delivery? {
+        try Row.fetchOne(
+          db,
+          sql:
+            "SELECT \(Self.deliveryColumns), \(Self.waitingFor) FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = ?",
+          arguments: [key]
+        ).map(Self.delivery)
       }
+      if done.contains(status) { return try current().map { .unchanged($0) } ?? .notFound }
+      guard status == .dead else { return .notDead(status) }
       var values: [any DatabaseValueConvertible] = arguments
       values.append(key)
       try db.execute(sql: sql, arguments: StatementArguments(values))
-      let row = try Row.fetchOne(
-        db,
-        sql:
-          "SELECT \(Self.deliveryColumns), \(Self.waitingFor) FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = ?",
-        arguments: [key])
-      return row.map { .changed(Self.delivery($0)) } ?? .notFound
+      return try current().map { .changed($0) } ?? .notFound
     }
   }
 
