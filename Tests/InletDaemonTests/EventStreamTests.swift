@@ -130,6 +130,12 @@ struct EventStreamTests {
     #expect(reply.errorCode == "events_pruned")
     let message = try #require((reply.json["error"] as? [String: Any])?["message"] as? String)
     #expect(message.contains("the events up to 1 were deleted"), "\(message)")
+    // Where to read on from, for a program (not only in the message's prose).
+    let through = (reply.json["error"] as? [String: Any])?["pruned_through"] as? String
+    #expect(through == "1", "\(reply.body)")
+    let onward = try await daemon.api(
+      .GET, "/events?after=\(through ?? "")", token: daemon.readToken)
+    #expect(onward.status == 200, "\(onward.body)")
     let stream = try await daemon.api(
       .GET, "/inquiries/stream", token: daemon.readToken, headers: [("Last-Event-ID", "0")])
     #expect(stream.status == 410)

@@ -153,7 +153,8 @@ struct EventStream: Sendable {
       message:
         "the events up to \(pruned) were deleted (retention.events), so those after \(name) "
         + "\(id) are incomplete: read the queue again (GET /api/v1/inquiries), then the "
-        + "events after \(pruned)")
+        + "events after \(pruned)",
+      details: ["pruned_through": String(pruned)])
   }
 
   private func isShuttingDown() -> Bool {

@@ -1002,6 +1002,10 @@ public enum OpenAPIDocument {
               properties:
                 code: { type: string, pattern: "^[a-z0-9_]+$" }
                 message: { type: string }
+                raw_id: { type: string, description: "The raw item an input was kept as (quarantined)." }
+                pruned_through:
+                  type: string
+                  description: "`events_pruned` (410): the last deleted event; read on after it."
         ListStatus:
           type: string
           enum: [new, accepted, rejected, merged, ignored, quarantined, all]
@@ -1041,7 +1045,7 @@ public enum OpenAPIDocument {
             into:
               description: The id of the inquiry it goes into (a string, or an integer).
               oneOf:
-                - { type: string, minLength: 1 }
+                - { type: string, pattern: "\\S" }
                 - { type: integer, minimum: -9223372036854775808, maximum: 9223372036854775807 }
         InquiryPage:
           type: object
