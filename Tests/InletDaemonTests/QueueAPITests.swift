@@ -177,6 +177,45 @@ struct QueueAPITests {
     #expect(items(fromPosition) == [ids[2], ids[3], "r\(rawID)"])
   }
 
+  @Test("a retried reopen naming its decision cannot take back a decision made since")
+  func reopenPrecondition() async throws {
+    let daemon = try DaemonHarness()
+    defer { daemon.remove() }
+    try await daemon.start()
+    let id = try await daemon.submitLead(1)
+    let accept = #"{"action":"new_client"}"#
+    let first = try await daemon.api(.POST, "/inquiries/\(id)/accept", json: accept)
+    let firstAt = try #require((first.json["acceptance"] as? [String: Any])?["at"] as? String)
+    let body = #"{"decided_at":"\#(firstAt)"}"#
+    // The CRM reopens it; the answer is lost.
+    let reopened = try await daemon.api(.POST, "/inquiries/\(id)/reopen", json: body)
+    #expect(reopened.status == 200, "\(reopened.body)")
+    #expect(reopened.headers.first(name: "Inlet-Transition") == "applied")
+    // Retried while nobody decided since: the same answer, `repeated`.
+    let retried = try await daemon.api(.POST, "/inquiries/\(id)/reopen", json: body)
+    #expect(retried.status == 200)
+    #expect(retried.headers.first(name: "Inlet-Transition") == "repeated")
+    // A manager accepts it again (a second later: times are whole seconds).
+    try await Task.sleep(for: .milliseconds(1100))
+    let second = try await daemon.api(.POST, "/inquiries/\(id)/accept", json: accept)
+    #expect(second.status == 200)
+    // The CRM's late retry no longer takes back anything: the manager's decision stays.
+    let late = try await daemon.api(.POST, "/inquiries/\(id)/reopen", json: body)
+    #expect(late.status == 409, "\(late.body)")
+    #expect(late.errorCode == "decision_changed")
+    let now = try await daemon.api(.GET, "/inquiries/\(id)", token: daemon.readToken)
+    #expect(now.json["status"] as? String == "accepted")
+    // Without `decided_at` a reopen takes back whatever decision there is, as before.
+    let unconditional = try await daemon.api(.POST, "/inquiries/\(id)/reopen")
+    #expect(unconditional.status == 200, "\(unconditional.body)")
+    #expect(unconditional.json["status"] as? String == "new")
+    // A body that is no such object is refused.
+    let typo = try await daemon.api(
+      .POST, "/inquiries/\(id)/reopen", json: #"{"decided":"\#(firstAt)"}"#)
+    #expect(typo.status == 400)
+    #expect(typo.errorCode == "malformed_body")
+  }
+
   @Test("a reopened inquiry enters `new` again: a listing resumed from before returns it once")
   func resumeSeesReopened() async throws {
     let daemon = try DaemonHarness()

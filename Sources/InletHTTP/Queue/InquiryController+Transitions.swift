@@ -36,9 +36,13 @@ extension InquiryController {
       return try await apply(.reject(reason: reason, comment: body["comment"]), context: context)
     }
     // A decision taken back: `new` again.
-    group.post("/inquiries/:id/reopen") { _, context in
+    group.post("/inquiries/:id/reopen") { request, context in
       let id = context.parameters.get("id") ?? ""
-      switch try await database.reopen(id) {
+      // Optionally `{"decided_at": …}`: the decision's `acceptance.at` as the client read it,
+      // so that a retry cannot take back a decision made since.
+      let body = try await JSONBody.parseOptional(
+        request, context: context, allowed: ["decided_at"])
+      switch try await database.reopen(id, decidedAt: body?["decided_at"]) {
       case .changed(let inquiry):
         // Who took a decision back is in the journal (the decision itself in the events).
         context.logger.notice(
@@ -52,7 +56,9 @@ extension InquiryController {
           message:
             "`\(id)` is a raw item kept as `\(status)`, not an inquiry; "
             + "POST /api/v1/inquiries/\(id)/promote makes it one")
-      case .notFound, .targetNotFound, .conflict:
+      case .conflict(let message):
+        throw APIError(.conflict, code: "decision_changed", message: message)
+      case .notFound, .targetNotFound:
         throw APIError.notFound("no inquiry with id `\(id)`")
       }
     }

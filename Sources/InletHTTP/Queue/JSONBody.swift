@@ -70,6 +70,17 @@ struct JSONBody {
     return JSONBody(fields: fields)
   }
 
+  /// ``parse(_:context:allowed:)`` for a body that may be left out: nil when there is none.
+  static func parseOptional(
+    _ request: Request, context: InletRequestContext, allowed: Set<String>
+  ) async throws -> JSONBody? {
+    let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+    guard buffer.readableBytes > 0 else { return nil }
+    var copy = request
+    copy.body = RequestBody(buffer: buffer)
+    return try await parse(copy, context: context, allowed: allowed)
+  }
+
   static func malformed(_ message: String) -> APIError {
     APIError(.badRequest, code: "malformed_body", message: message)
   }

@@ -280,10 +280,27 @@ public enum OpenAPIDocument {
             merged inquiry becomes `new` without its `acceptance` (the event sequence keeps the
             decision it had; a merged inquiry's messages stay on the one it went into as well).
             `Inlet-Transition: applied`; an inquiry that is `new` already: 200, `repeated`.
+            A client that retries should send `decided_at`, the `acceptance.at` of the decision it
+            takes back: when the inquiry was decided again since (another manager accepted it after
+            this client's first try reopened it), the retry is 409 `decision_changed` instead of
+            undoing that later decision.
           parameters:
             - $ref: "#/components/parameters/InquiryID"
+          requestBody:
+            required: false
+            content:
+              application/json:
+                schema:
+                  type: object
+                  additionalProperties: false
+                  properties:
+                    decided_at:
+                      type: string
+                      description: The `acceptance.at` of the decision to take back.
+                      example: "2026-11-29T10:15:00Z"
           responses:
             "200": { $ref: "#/components/responses/InquiryChanged" }
+            "400": { $ref: "#/components/responses/BadRequest" }
             "401": { $ref: "#/components/responses/Unauthorized" }
             "403": { $ref: "#/components/responses/Forbidden" }
             "404": { $ref: "#/components/responses/NotFound" }

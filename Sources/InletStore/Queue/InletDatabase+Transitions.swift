@@ -129,7 +129,10 @@ extension InletDatabase {
   /// sequence keeps the decision it had), matched again, for the manager or a CRM that decided
   /// wrongly; the `new` inquiries threaded to it are matched again without its decision. A
   /// merged inquiry's messages stay on the one it went into as well. Already `new`: unchanged.
-  public func reopen(_ id: String) async throws -> TransitionOutcome {
+  /// With `decidedAt` (the decision's `acceptance.at` as the client read it), only that
+  /// decision is taken back: a later one (another manager's, after this client's first try)
+  /// is a conflict, not undone by a retry.
+  public func reopen(_ id: String, decidedAt: String? = nil) async throws -> TransitionOutcome {
     let now = Date()
     let settings = directorySettings
     return try await write { db in
@@ -144,6 +147,16 @@ extension InletDatabase {
         return .unchanged(try Self.assemble(record, in: db))
       }
       var document = try InquiryJSON.decodeStored(record.document)
+      if let decidedAt {
+        let current = document.acceptance.map { Inquiry.timestamp($0.at) }
+        guard current == decidedAt else {
+          return .conflict(
+            "inquiry \(key) is `\(record.status)` by a decision "
+              + (current.map { "taken at \($0)" } ?? "without a time")
+              + ", not the one taken at \(decidedAt): it was decided again since; read it "
+              + "and reopen with its `acceptance.at` if that decision is to be taken back")
+        }
+      }
       document.acceptance = nil
       document.status = InquiryStatus.new.rawValue
       // Matched again: the directory may have changed while it was decided (the client the
