@@ -98,11 +98,25 @@ struct QueueAPITests {
       ("status=maybe", "invalid_query"), ("kind=fax", "invalid_query"),
       ("since=yesterday", "invalid_query"), ("limit=0", "invalid_query"),
       ("limit=501", "invalid_query"), ("after=garbage", "invalid_cursor"),
+      // A misspelt parameter is refused, not ignored (failed before: `cursor=` gave the first
+      // page again, and a client paging with it looped for ever).
+      ("cursor=q1.50.0", "invalid_query"), ("stauts=accepted", "invalid_query"),
+      ("page_size=200", "invalid_query"),
     ] {
       let reply = try await daemon.api(.GET, "/inquiries?\(query)", token: daemon.readToken)
       #expect(reply.status == 400, "\(query)")
       #expect(reply.errorCode == code, "\(query): \(reply.body)")
     }
+    for path in ["/deliveries?stauts=dead", "/events?limt=5", "/events?cursor=3"] {
+      let reply = try await daemon.api(.GET, path, token: daemon.readToken)
+      #expect(reply.status == 400, "\(path)")
+      #expect(reply.errorCode == "invalid_query", "\(path): \(reply.body)")
+    }
+    #expect(
+      try await daemon.api(.GET, "/deliveries?status=dead&after=0&limit=5", token: daemon.readToken)
+        .status == 200)
+    #expect(
+      try await daemon.api(.GET, "/events?after=0&limit=5", token: daemon.readToken).status == 200)
   }
 
   @Test("`next` pages every status; `resume` only where entries join as they arrive")

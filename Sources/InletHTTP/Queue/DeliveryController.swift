@@ -12,6 +12,7 @@ struct DeliveryController {
   func register(on group: RouterGroup<InletRequestContext>) {
     group.get("/deliveries") { request, _ in
       let parameters = request.uri.queryParameters
+      try InquiryController.requireKnown(parameters, ["status", "after", "limit"])
       var status: Delivery.Status?
       if let text = parameters["status"].map(String.init) {
         guard let value = Delivery.Status(rawValue: text) else {

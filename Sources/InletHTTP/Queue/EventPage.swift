@@ -18,6 +18,7 @@ struct EventPage: Sendable {
   func register(on group: RouterGroup<InletRequestContext>) {
     group.get("/events") { request, _ in
       let parameters = request.uri.queryParameters
+      try InquiryController.requireKnown(parameters, ["after", "limit"])
       var after: Int64 = 0
       if let text = parameters["after"].map(String.init) {
         guard let value = Int64(text), value >= 0 else {

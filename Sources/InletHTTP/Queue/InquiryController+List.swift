@@ -21,6 +21,7 @@ extension InquiryController {
   typealias Page = APIPage<Inquiry>
 
   static func queueQuery(_ parameters: Parameters) throws -> QueueQuery {
+    try requireKnown(parameters, ["status", "channel", "kind", "since", "after", "limit"])
     var query = QueueQuery()
     if let status = parameters["status"].map(String.init) {
       guard let filter = ListFilter(rawValue: status) else {
@@ -61,6 +62,16 @@ extension InquiryController {
       query.limit = value
     }
     return query
+  }
+
+  /// 400 `invalid_query` for a parameter the endpoint does not know: a misspelt one
+  /// (`cursor=` for `after=`, `stauts=`) would otherwise be ignored, and a client paging with
+  /// it would get the first page again for ever.
+  static func requireKnown(_ parameters: Parameters, _ known: [String]) throws {
+    for parameter in parameters where !known.contains(String(parameter.key)) {
+      throw badQuery(
+        "unknown query parameter `\(parameter.key)`; known: \(known.joined(separator: ", "))")
+    }
   }
 
   static func badQuery(_ message: String) -> APIError {

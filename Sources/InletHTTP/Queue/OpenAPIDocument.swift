@@ -76,7 +76,10 @@ public enum OpenAPIDocument {
               schema: { $ref: "#/components/schemas/Kind" }
             - name: since
               in: query
-              description: Only entries received at or after this time (RFC 3339).
+              description: |
+                Only entries received at or after this time (RFC 3339): when the lead arrived, which
+                for a letter fetched late (its mailbox unreachable for a while) is before it was
+                stored. To read every new lead once, page on with `resume`, not with `since`.
               schema: { type: string, format: date-time }
             - name: after
               in: query
