@@ -424,6 +424,9 @@ struct TelephonyTests {
     lonely[2] = ("pbx_call_id", "in_2")
     lonely[7] = ("disposition", "answered")
     lonely[6] = ("duration", "73")
+    // Recorded: its end names the recording, where NOTIFY_RECORD is not subscribed too.
+    lonely[9] = ("is_recorded", "1")
+    lonely.append(("call_id_with_rec", "1764410400.2345"))
     #expect(try await pbx.zadarma(lonely, channel: "novofon").status == 200)
 
     var forged = end
@@ -446,6 +449,8 @@ struct TelephonyTests {
     #expect(zadarmaInquiries.first?.sender.phone == "+79161234567")
     #expect(zadarmaInquiries.first?.call?.did == "+74951112233")
     #expect(zadarmaInquiries.first?.call?.employee == "101")
+    #expect(
+      zadarmaInquiries.first?.call?.recordingURL == nil, "not recorded: no `zadarma-recording:`")
     // `call_start` is the account's local time: Moscow by default, the channel's `time_zone`.
     let calledAt = try #require(zadarmaInquiries.first?.call?.startedAt)
     #expect(Inquiry.timestamp(calledAt) == "2026-11-29T07:00:00Z")
@@ -453,6 +458,7 @@ struct TelephonyTests {
     #expect(novofon.count == 1)
     #expect(novofon.first?.kind == .call)
     #expect(novofon.first?.call?.durationS == 73)
+    #expect(novofon.first?.call?.recordingURL == "novofon-recording:1764410400.2345")
     #expect(novofon.first?.call?.startedAt.map(Inquiry.timestamp) == "2026-11-29T05:00:00Z")
     #expect(try pbx.rawCount("zadarma") == 2)
   }

@@ -55,6 +55,14 @@ public struct Template: Sendable, Hashable {
   }
 
   /// Whether the template is a single placeholder and nothing else.
+  /// How many placeholders it has (none: a constant text).
+  public var placeholderCount: Int {
+    pieces.reduce(0) { count, piece in
+      if case .placeholder = piece { return count + 1 }
+      return count
+    }
+  }
+
   public var isSinglePlaceholder: Bool {
     if pieces.count == 1, case .placeholder = pieces[0] { return true }
     return false

@@ -66,8 +66,15 @@ struct FieldMapper {
   ) -> String? {
     var found: String?
     if let template = rule.template {
-      let rendered = template.render(context.resolve).trimmedSpaces
-      if !rendered.isEmpty { found = rendered }
+      // A template none of whose placeholders has a value says nothing (a recording's
+      // `zadarma-recording:` for an end event of a call that was not recorded).
+      var anyValue = false
+      let rendered = template.render { namespace, name in
+        let value = context.resolve(namespace, name)
+        if let value, !value.isEmpty { anyValue = true }
+        return value
+      }.trimmedSpaces
+      if !rendered.isEmpty, anyValue || template.placeholderCount == 0 { found = rendered }
     }
     // A difference comes before the paths, which are then its fallback (MegaFon: the talk time
     // is `duration - wait`, and `duration` itself when nothing was waited).
