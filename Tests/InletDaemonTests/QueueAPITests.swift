@@ -223,6 +223,22 @@ struct QueueAPITests {
     let unconditional = try await daemon.api(.POST, "/inquiries/\(id)/reopen")
     #expect(unconditional.status == 200, "\(unconditional.body)")
     #expect(unconditional.json["status"] as? String == "new")
+    // The same instant written otherwise is the same decision; a time that is none is a 400;
+    // a `null` body asks nothing.
+    let again = try await daemon.api(.POST, "/inquiries/\(id)/accept", json: accept)
+    let againAt = try #require((again.json["acceptance"] as? [String: Any])?["at"] as? String)
+    let fractional = againAt.replacingOccurrences(of: "Z", with: ".000+00:00")
+    let same = try await daemon.api(
+      .POST, "/inquiries/\(id)/reopen", json: #"{"decided_at":"\#(fractional)"}"#)
+    #expect(same.status == 200, "\(same.body)")
+    #expect(same.headers.first(name: "Inlet-Transition") == "applied")
+    let nonsense = try await daemon.api(
+      .POST, "/inquiries/\(id)/reopen", json: #"{"decided_at":"yesterday"}"#)
+    #expect(nonsense.status == 400)
+    #expect(nonsense.errorCode == "malformed_body")
+    let null = try await daemon.api(.POST, "/inquiries/\(id)/reopen", json: "null")
+    #expect(null.status == 200, "\(null.body)")
+    #expect(null.headers.first(name: "Inlet-Transition") == "repeated")
     // A body that is no such object is refused.
     let typo = try await daemon.api(
       .POST, "/inquiries/\(id)/reopen", json: #"{"decided":"\#(firstAt)"}"#)

@@ -1053,6 +1053,12 @@ struct TelephonyTests {
         ("CallerIDNum", "84951234567"), ("CallerExtension", "3515*099@sipproxy.telphin.ru"),
         ("CalledExtension", "3515*101@sipproxy.telphin.ru"), ("CallStatus", "NOANSWER"),
       ],
+      // Through the IVR from Belarus, bare digits: an outside caller too.
+      [
+        ("EventType", "hangup"), ("CallID", "t26"), ("SubCallID", "i"), ("CallFlow", "in"),
+        ("CallerIDNum", "375291234567"), ("CallerExtension", "3515*099@sipproxy.telphin.ru"),
+        ("CalledExtension", "3515*101@sipproxy.telphin.ru"), ("CallStatus", "NOANSWER"),
+      ],
       // A caller from Belarus, its number bare digits: read as international.
       [
         ("EventType", "hangup"), ("CallID", "t25"), ("SubCallID", "h"), ("CallFlow", "in"),
@@ -1189,6 +1195,9 @@ struct TelephonyTests {
     #expect(national.kind == .missedCall)
     #expect(national.sender.phone == "+74951234567")
     #expect(telphin.first { $0.source.callID == "t25" }?.sender.phone == "+375291234567")
+    let foreignIVR = telphin.first { $0.source.callID == "t26" }
+    #expect(foreignIVR?.kind == .missedCall)
+    #expect(foreignIVR?.sender.phone == "+375291234567")
     #expect(
       try pbx.database().callRecord(channel: "telphin", callID: "t22")?.direction == "internal")
     let uisInquiries = try pbx.inquiries("uis")

@@ -54,7 +54,6 @@ public struct Template: Sendable, Hashable {
       })
   }
 
-  /// Whether the template is a single placeholder and nothing else.
   /// How many placeholders it has (none: a constant text).
   public var placeholderCount: Int {
     pieces.reduce(0) { count, piece in
@@ -63,6 +62,7 @@ public struct Template: Sendable, Hashable {
     }
   }
 
+  /// Whether the template is a single placeholder and nothing else.
   public var isSinglePlaceholder: Bool {
     if pieces.count == 1, case .placeholder = pieces[0] { return true }
     return false

@@ -42,7 +42,15 @@ extension InquiryController {
       // so that a retry cannot take back a decision made since.
       let body = try await JSONBody.parseOptional(
         request, context: context, allowed: ["decided_at"])
-      switch try await database.reopen(id, decidedAt: body?["decided_at"]) {
+      var decidedAt: Date?
+      if let text = body?["decided_at"] {
+        guard let date = RFC3339.parse(text) else {
+          throw JSONBody.malformed(
+            "`decided_at` must be an RFC 3339 time, the `acceptance.at` of the decision")
+        }
+        decidedAt = date
+      }
+      switch try await database.reopen(id, decidedAt: decidedAt) {
       case .changed(let inquiry):
         // Who took a decision back is in the journal (the decision itself in the events).
         context.logger.notice(

@@ -75,7 +75,9 @@ struct JSONBody {
     _ request: Request, context: InletRequestContext, allowed: Set<String>
   ) async throws -> JSONBody? {
     let buffer = try await request.body.collect(upTo: context.maxUploadSize)
-    guard buffer.readableBytes > 0 else { return nil }
+    // No body, or JSON's `null` (`JSON.stringify(null)`): nothing asked for.
+    let text = String(buffer: buffer).trimmingCharacters(in: .whitespacesAndNewlines)
+    guard !text.isEmpty, text != "null" else { return nil }
     var copy = request
     copy.body = RequestBody(buffer: buffer)
     return try await parse(copy, context: context, allowed: allowed)

@@ -299,7 +299,10 @@ public enum OpenAPIDocument {
                   properties:
                     decided_at:
                       type: string
-                      description: The `acceptance.at` of the decision to take back.
+                      format: date-time
+                      description: |
+                        The `acceptance.at` of the decision to take back (RFC 3339; compared to the
+                        second, as the inquiry shows it).
                       example: "2026-11-29T10:15:00Z"
           responses:
             "200": { $ref: "#/components/responses/InquiryChanged" }
@@ -308,6 +311,8 @@ public enum OpenAPIDocument {
             "403": { $ref: "#/components/responses/Forbidden" }
             "404": { $ref: "#/components/responses/NotFound" }
             "409": { $ref: "#/components/responses/Conflict" }
+            "413": { $ref: "#/components/responses/TooLarge" }
+            "415": { $ref: "#/components/responses/UnsupportedMediaType" }
             "503": { $ref: "#/components/responses/ServiceUnavailable" }
       /api/v1/inquiries/{id}/promote:
         post:

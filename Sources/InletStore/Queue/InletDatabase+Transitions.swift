@@ -132,7 +132,8 @@ extension InletDatabase {
   /// With `decidedAt` (the decision's `acceptance.at` as the client read it), only that
   /// decision is taken back: a later one (another manager's, after this client's first try)
   /// is a conflict, not undone by a retry.
-  public func reopen(_ id: String, decidedAt: String? = nil) async throws -> TransitionOutcome {
+  /// Decision times are whole seconds, as the JSON shows them.
+  public func reopen(_ id: String, decidedAt: Date? = nil) async throws -> TransitionOutcome {
     let now = Date()
     let settings = directorySettings
     return try await write { db in
@@ -148,12 +149,14 @@ extension InletDatabase {
       }
       var document = try InquiryJSON.decodeStored(record.document)
       if let decidedAt {
+        func second(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970.rounded(.down)) }
         let current = document.acceptance.map { Inquiry.timestamp($0.at) }
-        guard current == decidedAt else {
+        guard let at = document.acceptance?.at, second(at) == second(decidedAt) else {
           return .conflict(
             "inquiry \(key) is `\(record.status)` by a decision "
               + (current.map { "taken at \($0)" } ?? "without a time")
-              + ", not the one taken at \(decidedAt): it was decided again since; read it "
+              + ", not the one taken at \(Inquiry.timestamp(decidedAt)): it was decided again "
+              + "since; read it "
               + "and reopen with its `acceptance.at` if that decision is to be taken back")
         }
       }
