@@ -298,7 +298,7 @@ public enum OpenAPIDocument {
                   additionalProperties: false
                   properties:
                     decided_at:
-                      type: string
+                      type: [string, "null"]
                       format: date-time
                       description: |
                         The `acceptance.at` of the decision to take back (RFC 3339; compared to the
