@@ -294,7 +294,8 @@ public enum OpenAPIDocument {
             content:
               application/json:
                 schema:
-                  type: object
+                  # (`null`, as `JSON.stringify(null)` sends it, asks nothing.)
+                  type: [object, "null"]
                   additionalProperties: false
                   properties:
                     decided_at:
