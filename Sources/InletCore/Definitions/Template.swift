@@ -54,14 +54,6 @@ public struct Template: Sendable, Hashable {
       })
   }
 
-  /// How many placeholders it has (none: a constant text).
-  public var placeholderCount: Int {
-    pieces.reduce(0) { count, piece in
-      if case .placeholder = piece { return count + 1 }
-      return count
-    }
-  }
-
   /// Whether the template is a single placeholder and nothing else.
   public var isSinglePlaceholder: Bool {
     if pieces.count == 1, case .placeholder = pieces[0] { return true }
@@ -88,5 +80,25 @@ public struct Template: Sendable, Hashable {
       }
     }
     return out
+  }
+
+  /// The filled text, and whether any placeholder had a value: a template none of whose
+  /// placeholders has one says nothing (a key's `offline:`, a recording's
+  /// `zadarma-recording:` for a call that was not recorded).
+  public func renderFilled(_ resolve: (_ namespace: String, _ key: String) -> String?)
+    -> (text: String, filled: Bool)
+  {
+    var filled = false
+    let text = render { namespace, key in
+      let value = resolve(namespace, key)
+      if let value, !value.isEmpty { filled = true }
+      return value
+    }
+    return (text, filled)
+  }
+
+  /// Whether it has no placeholder at all (a constant text).
+  public var isConstant: Bool {
+    !pieces.contains { if case .placeholder = $0 { return true } else { return false } }
   }
 }

@@ -66,15 +66,9 @@ struct FieldMapper {
   ) -> String? {
     var found: String?
     if let template = rule.template {
-      // A template none of whose placeholders has a value says nothing (a recording's
-      // `zadarma-recording:` for an end event of a call that was not recorded).
-      var anyValue = false
-      let rendered = template.render { namespace, name in
-        let value = context.resolve(namespace, name)
-        if let value, !value.isEmpty { anyValue = true }
-        return value
-      }.trimmedSpaces
-      if !rendered.isEmpty, anyValue || template.placeholderCount == 0 { found = rendered }
+      let (text, filled) = template.renderFilled(context.resolve)
+      let rendered = text.trimmedSpaces
+      if !rendered.isEmpty, filled || template.isConstant { found = rendered }
     }
     // A difference comes before the paths, which are then its fallback (MegaFon: the talk time
     // is `duration - wait`, and `duration` itself when nothing was waited).

@@ -376,13 +376,8 @@ public struct HookProcessor: Sendable {
       let context = ReplyContext(
         request: request, fields: fields, options: instance.options, secrets: instance.secrets)
       // A template none of whose placeholders has a value identifies nothing (`offline:`).
-      var anyValue = false
-      let rendered = template.render { namespace, name in
-        let value = context.resolve(namespace, name)
-        if let value, !value.isEmpty { anyValue = true }
-        return value
-      }
-      key = rendered.isEmpty || !anyValue ? nil : rendered
+      let (rendered, filled) = template.renderFilled(context.resolve)
+      key = rendered.isEmpty || !filled ? nil : rendered
     }
     if key == nil, let fields {
       key = spec.fields.lazy.compactMap { fields.value(at: $0)?.text }.first { !$0.isEmpty }
