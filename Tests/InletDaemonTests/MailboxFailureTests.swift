@@ -203,6 +203,50 @@ extension MailboxTests {
     #expect(try newInquiries(daemon) == 5)
   }
 
+  @Test(
+    "first_sync {days: N}: an old letter the server would not give at first stays out once it comes"
+  )
+  func oldUnreadableLetterStaysOut() async throws {
+    let dovecot = try DovecotServer()
+    defer { dovecot.cleanUp() }
+    try dovecot.dropLetters([leadLetter(1)])
+    // Moved in from an archive (new UIDs, last month's dates); the first cannot be read yet.
+    let month = Date().addingTimeInterval(-30 * 86_400)
+    try dovecot.dropLetters([leadLetter(2), leadLetter(3)], received: month)
+    let cur = dovecot.maildir(user: "sales").appendingPathComponent("cur")
+    let files = dovecot.letterFiles(user: "sales")
+    try #require(files.count == 3)
+    #expect(chmod(cur.appendingPathComponent(files[1]).path, 0) == 0)
+    let daemon = try mailDaemon(
+      [MailboxEntry(name: "sales", url: dovecot.url(), firstSync: "{days: 7}")],
+      passwords: ["imap-sales": "secret"])
+    defer { daemon.remove() }
+    func raw(_ status: String, _ reason: String) throws -> Int {
+      try InletDatabase(path: daemon.databasePath).readSync { db in
+        try Int.fetchOne(
+          db, sql: "SELECT COUNT(*) FROM raw_items WHERE status = ? AND reason LIKE ?",
+          arguments: [status, reason + "%"]) ?? 0
+      }
+    }
+    let first = try daemon.cli(["poll"])
+    #expect(first.status == 0, "\(first.output) \(first.error)")
+    #expect(try newInquiries(daemon) == 1, "\(first.output)")
+    // Its date unknown, it is kept as a placeholder to be asked for again.
+    #expect(try raw("quarantined", "unfetchable") == 1)
+
+    // Readable now, and dated last month: left alone, as the first sync left its neighbour.
+    #expect(chmod(cur.appendingPathComponent(files[1]).path, 0o600) == 0)
+    let second = try daemon.cli(["poll"])
+    #expect(second.status == 0, "\(second.output) \(second.error)")
+    #expect(try newInquiries(daemon) == 1, "\(second.output)")
+    #expect(try raw("quarantined", "unfetchable") == 0)
+    #expect(try raw("ignored", "fetched on a later pass: it arrived before") == 1)
+    // Not asked for again.
+    let third = try daemon.cli(["poll"])
+    #expect(third.output.contains("0 fetched"), "\(third.output)")
+    #expect(try newInquiries(daemon) == 1)
+  }
+
   @Test("a server that offers IDLE but refuses it is polled instead, not counted a failure")
   func idleRefused() async throws {
     let dovecot = try DovecotServer()

@@ -30,6 +30,64 @@ struct FormLetterTests {
     #expect(Charset.decode(Array("При\u{FEFF}вет".utf8), declared: nil) == "При\u{FEFF}вет")
   }
 
+  @Test(
+    "a From encoded whole, address included (PHP's mb_encode_mimeheader), still names the robot; the form's e-mail is the visitor's"
+  )
+  func fromEncodedWhole() {
+    let encoded = Data("Сайт <noreply@stroy-site.ru>".utf8).base64EncodedString()
+    #expect(
+      AddressParser.parse(Array("=?UTF-8?B?\(encoded)?=".utf8))
+        == [ParsedAddress(name: "Сайт", address: "noreply@stroy-site.ru")])
+    let outcome = Self.normalise([
+      "From: =?UTF-8?B?\(encoded)?=", "To: sales@example.ru", "Subject: Заявка с сайта",
+      "Content-Type: text/plain; charset=utf-8", "", "Имя: Иван", "E-mail: ivan@mail.ru",
+      "Телефон: +7 916 222-33-44",
+    ])
+    guard case .letter(let letter) = outcome else {
+      Issue.record("expected a letter, got \(outcome)")
+      return
+    }
+    #expect(letter.from?.email == "noreply@stroy-site.ru")
+    #expect(letter.sender?.email == "ivan@mail.ru")
+    #expect(letter.senderName == "Иван")
+    // No readable From at all: the form's own field still gives the visitor's address.
+    let unreadable = Self.normalise([
+      "From: =?UTF-8?B?\(Data("Сайт".utf8).base64EncodedString())?=", "To: sales@example.ru",
+      "Subject: Заявка с сайта", "Content-Type: text/plain; charset=utf-8", "", "Имя: Иван",
+      "E-mail: ivan@mail.ru", "Телефон: +7 916 222-33-44",
+    ])
+    guard case .letter(let other) = unreadable else {
+      Issue.record("expected a letter, got \(unreadable)")
+      return
+    }
+    #expect(other.from == nil)
+    #expect(other.sender?.email == "ivan@mail.ru")
+  }
+
+  @Test("an obsolete `From :` first line is the sender's field, not an mbox envelope")
+  func obsoleteFromWithBlankBeforeColon() {
+    let outcome = Self.normalise([
+      "From : Иван <ivan@client.ru>", "To: sales@example.ru", "Subject: Нужен счёт",
+      "Content-Type: text/plain; charset=utf-8", "", "Добрый день! Нужен счёт на 10 стульев.",
+    ])
+    guard case .letter(let letter) = outcome else {
+      Issue.record("expected a letter, got \(outcome)")
+      return
+    }
+    #expect(letter.sender?.email == "ivan@client.ru")
+    // The envelope line of an mbox file is still passed over.
+    let mbox = Self.normalise([
+      "From ivan@client.ru Mon Nov 30 10:00:00 2026", "From: Иван <ivan@client.ru>",
+      "To: sales@example.ru", "Subject: Нужен счёт", "", "Нужен счёт.",
+    ])
+    guard case .letter(let boxed) = mbox else {
+      Issue.record("expected a letter, got \(mbox)")
+      return
+    }
+    #expect(boxed.sender?.email == "ivan@client.ru")
+    #expect(boxed.subject == "Нужен счёт")
+  }
+
   @Test("a site's script sending as one of our addresses under any subject is a visitor's form")
   func ownAddressFormUnderAnySubject() {
     for subject in ["Заказать звонок", "Обратная связь", "Сообщение", "Новое письмо"] {

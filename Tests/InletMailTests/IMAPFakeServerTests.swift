@@ -264,12 +264,18 @@ struct IMAPFakeServerTests {
   }
 
   @Test(
-    "a batch the server refuses (NO, or Exchange's BAD) is asked letter by letter; one still refused comes empty",
+    "a batch the server refuses (NO, or Exchange's BAD) is asked letter by letter; one still refused comes empty, one gone meanwhile does not come",
     arguments: [
-      ("NO Some messages could not be FETCHed (Failure)", "NO [SERVERBUG] cannot read it"),
-      ("BAD Command Argument Error. 11", "BAD Command Argument Error. 11"),
+      ("NO Some messages could not be FETCHed (Failure)", "NO [SERVERBUG] cannot read it", true),
+      ("BAD Command Argument Error. 11", "BAD Command Argument Error. 11", true),
+      // Expunged by a manager between the search and the fetch: Dovecot, then Gmail.
+      (
+        "NO [EXPUNGEISSUED] Some of the requested messages no longer exist",
+        "NO [EXPUNGEISSUED] Some of the requested messages no longer exist", false
+      ),
+      ("NO Some messages could not be FETCHed (Failure)", "OK Success", false),
     ])
-  func refusedBatch(batchAnswer: String, letterAnswer: String) throws {
+  func refusedBatch(batchAnswer: String, letterAnswer: String, stillThere: Bool) throws {
     let letter = "Subject: hi\r\n\r\nbody\r\n"
     let size = letter.utf8.count
     let fetched: @Sendable (Int) -> String = { uid in
@@ -277,6 +283,9 @@ struct IMAPFakeServerTests {
     }
     let server = try FakeIMAPServer { tag, command in
       let upper = command.uppercased()
+      if upper == "UID SEARCH UID 2" {
+        return "* SEARCH\(stillThere ? " 2" : "")\r\n\(tag) OK done\r\n"
+      }
       guard upper.hasPrefix("UID FETCH") else { return Self.standard(token: "", tag, command) }
       if upper.hasSuffix("(UID RFC822.SIZE)") {
         return (1...3).map { "* \($0) FETCH (UID \($0) RFC822.SIZE \(size))\r\n" }.joined()
@@ -294,8 +303,14 @@ struct IMAPFakeServerTests {
     _ = try client.select("INBOX", readOnly: true)
     var handed: [IMAPFetchedMessage] = []
     try client.fetch(uids: [1, 2, 3], maxBytes: 1 << 20, batch: 100) { handed.append($0) }
-    #expect(handed.map(\.uid) == [1, 3, 2])
     #expect(handed.prefix(2).allSatisfy { $0.bytes == Array(letter.utf8) })
+    guard stillThere else {
+      // Nothing to keep, nothing to quarantine: the folder no longer has it.
+      #expect(handed.map(\.uid) == [1, 3])
+      #expect(client.isConnected)
+      return
+    }
+    #expect(handed.map(\.uid) == [1, 3, 2])
     #expect(handed.last?.bytes.isEmpty == true)
     #expect(handed.last?.unfetchable == true)
     #expect(handed.prefix(2).allSatisfy { !$0.unfetchable })

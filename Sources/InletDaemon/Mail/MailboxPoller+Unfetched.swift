@@ -32,7 +32,25 @@ extension MailboxPoller {
     // read may be refused its size too.
     let present = try await blocking { try $0.present(uids) }
     let gone = uids.filter { !present.contains($0) }
-    let fetched = try await fetchAlone(present, sizes: sizes, in: location)
+    var fetched = try await fetchAlone(present, sizes: sizes, in: location)
+    // The window the first sync (`{days: N}`) or a rescan under `from_now` leaves alone: a
+    // letter that came only now is dated now, and one from before the window stays out, as
+    // the pass would have left it had the server given it then.
+    var skipped: [UInt32] = []
+    if let cursor = try await database.mailCursor(
+      mailbox: location.mailbox, folder: location.folder),
+      cursor.uidValidity == location.uidValidity, let before = cursor.rescanBefore,
+      let until = cursor.rescanUntil
+    {
+      skipped = fetched.filter { message in
+        guard !message.unfetchable, message.uid <= until, let date = message.internalDate else {
+          return false
+        }
+        return date < before
+      }.map(\.uid)
+      let left = Set(skipped)
+      fetched.removeAll { left.contains($0.uid) }
+    }
     let items = await normalise(fetched)
     let results = try await database.ingestMail(
       items, at: location, cursor: cursor, rateLimit: rateLimit,
@@ -48,7 +66,7 @@ extension MailboxPoller {
       summary.bytes += item.bytes.count
     }
     summary.fetched += stored.count
-    try await database.settleUnfetched(location, stored: stored, gone: gone)
+    try await database.settleUnfetched(location, stored: stored, gone: gone, skipped: skipped)
     try await reconnectIfNeeded(to: location)
     if !stored.isEmpty {
       logger.notice(

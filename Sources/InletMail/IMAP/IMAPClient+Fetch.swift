@@ -202,8 +202,9 @@ extension IMAPClient {
       }
     }
     if let stopError { throw stopError }
-    // A refused letter asked alone: one still refused is handed over without bytes, as a
-    // `BODY[] NIL` is (kept, seen by a person, never blocking the others).
+    // A refused letter asked alone: one still refused, and still in the folder, is handed
+    // over without bytes, as a `BODY[] NIL` is (kept, seen by a person, never blocking the
+    // others).
     // A server that ends the session when asked again (Dovecot's `imap_fetch_failure =
     // no-after`) gets no more questions: the rest are handed over without bytes too, and the
     // client is no longer connected.
@@ -226,7 +227,16 @@ extension IMAPClient {
           sessionOver = true
         }
       }
-      try handler(single ?? .unfetchable(uid: uid, size: sizes[uid] ?? 0))
+      if let single {
+        try handler(single)
+      } else if sessionOver {
+        try handler(.unfetchable(uid: uid, size: sizes[uid] ?? 0))
+      } else {
+        // Refused again, or answered with nothing: maybe expunged since the set was asked
+        // for (Dovecot's `NO [EXPUNGEISSUED]`, Gmail's `NO Some messages could not be
+        // FETCHed`). Only a letter the folder still has is handed over without bytes.
+        missing.append(uid)
+      }
     }
     // Letters the folder still has but whose body did not come are handed over without bytes
     // (as a `BODY[] NIL` is): never passed over silently, never blocking the letters after

@@ -18,6 +18,26 @@ public struct ParsedAddress: Sendable, Equatable {
 public enum AddressParser {
   /// Parses a raw header value into its mailboxes; entries without an `@` are dropped.
   public static func parse(_ raw: [UInt8]) -> [ParsedAddress] {
+    let result = parseList(raw)
+    guard result.isEmpty, hasEncodedWord(raw) else { return result }
+    // A mailer that encoded the whole value, address included (PHP's
+    // `mb_encode_mimeheader("Имя <addr>")`): `=?UTF-8?B?0KHQsNC50YIgPG5v…?=` shows no `@`
+    // until it is decoded.
+    let decoded = Array(HeaderText.decode(raw).utf8)
+    return decoded == raw ? result : parseList(decoded)
+  }
+
+  /// Whether `raw` holds the start of an encoded word (`=?`).
+  private static func hasEncodedWord(_ raw: [UInt8]) -> Bool {
+    var previous: UInt8 = 0
+    for byte in raw {
+      if previous == UInt8(ascii: "="), byte == UInt8(ascii: "?") { return true }
+      previous = byte
+    }
+    return false
+  }
+
+  private static func parseList(_ raw: [UInt8]) -> [ParsedAddress] {
     var result: [ParsedAddress] = []
     for chunk in splitMailboxes(raw) {
       if let mailbox = parseMailbox(chunk) { result.append(mailbox) }

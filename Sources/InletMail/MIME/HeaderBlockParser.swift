@@ -23,12 +23,16 @@ enum HeaderBlockParser {
     var startsWithField = false
     var currentName: String?
     var currentValue: [UInt8] = []
-    // An mbox "From " envelope line may precede the first field.
+    // An mbox "From " envelope line may precede the first field — but `From : …` (obsolete
+    // syntax, blanks before the colon) is the sender's field.
     if end - index >= 5, bytes[index] == UInt8(ascii: "F"),
-      bytes[index..<index + 5].elementsEqual(
-        "From ".utf8)
+      bytes[index..<index + 5].elementsEqual("From ".utf8)
     {
-      index = lineEnd(bytes, from: index, end: end).next
+      var after = index + 5
+      while after < end, bytes[after] == 0x20 || bytes[after] == 0x09 { after += 1 }
+      if after == end || bytes[after] != UInt8(ascii: ":") {
+        index = lineEnd(bytes, from: index, end: end).next
+      }
     }
     func flush() {
       if let name = currentName, fields.count < maximumFields {

@@ -255,7 +255,12 @@ public enum MailNormaliser {
     of letter: MailLetter, headers: MIMEHeaders, form: FormMailer.Result?, options: MailOptions
   ) -> MailAddress? {
     guard let from = letter.from else {
-      return letter.replyTo ?? addresses(headers, "sender").first
+      if let other = letter.replyTo ?? addresses(headers, "sender").first { return other }
+      // No readable From at all: a form's own e-mail field still names the visitor.
+      if let email = form?.email, !NoiseClassifier.isOwn(email, options.ownAddresses) {
+        return MailAddress(name: form?.name, email: email)
+      }
+      return nil
     }
     let own = NoiseClassifier.isOwn(from.email, options.ownAddresses)
     let robot = FormMailer.isNoReply(from.email)

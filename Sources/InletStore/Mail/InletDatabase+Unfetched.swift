@@ -87,14 +87,16 @@ extension InletDatabase {
 
   /// Settles retried letters: one now stored (it has a `mail_copies` row) sets its
   /// placeholder aside as `ignored`, naming the raw item that holds the letter; one no longer
-  /// in the folder (`gone`) is not asked for again and its placeholder stays as it is.
-  public func settleUnfetched(_ location: MailLocation, stored: [UInt32], gone: [UInt32])
-    async throws
-  {
-    guard !stored.isEmpty || !gone.isEmpty else { return }
+  /// in the folder (`gone`) is not asked for again and its placeholder stays as it is; one
+  /// that came but falls in the window the first sync or a rescan leaves alone (`skipped`)
+  /// sets its placeholder aside as `ignored`, as that pass would have left it.
+  public func settleUnfetched(
+    _ location: MailLocation, stored: [UInt32], gone: [UInt32], skipped: [UInt32] = []
+  ) async throws {
+    guard !stored.isEmpty || !gone.isEmpty || !skipped.isEmpty else { return }
     try await write { db in
       let place = "mailbox = ? AND folder = ? AND uidvalidity = ? AND uid = ?"
-      for uid in stored + gone {
+      for uid in stored + gone + skipped {
         let arguments: StatementArguments = [
           location.mailbox, location.folder, Int64(location.uidValidity), Int64(uid),
         ]
@@ -102,7 +104,14 @@ extension InletDatabase {
           let placeholder = try Int64.fetchOne(
             db, sql: "SELECT raw_id FROM mail_unfetched WHERE \(place)", arguments: arguments)
         else { continue }
-        if let copy = try Int64.fetchOne(
+        if skipped.contains(uid) {
+          try db.execute(
+            sql: "UPDATE raw_items SET status = 'ignored', reason = ? WHERE id = ?",
+            arguments: [
+              "fetched on a later pass: it arrived before the first sync's window, left alone",
+              placeholder,
+            ])
+        } else if let copy = try Int64.fetchOne(
           db, sql: "SELECT raw_id FROM mail_copies WHERE \(place)", arguments: arguments),
           copy != placeholder
         {
