@@ -12,7 +12,9 @@ apt_install() {
   local sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Through `env`: sudo resets the environment, and a debconf question would then wait
+  # unseen (the output goes to /dev/null).
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
 # require_swift: stops with a clear message when no Swift toolchain is on the PATH.

@@ -84,7 +84,8 @@ struct Restore: AsyncParsableCommand {
 /// The configured database file (the config without its secrets: neither command needs them).
 private func databasePath(_ options: ConfigOption) throws -> String {
   do {
-    let (config, file) = try ConfigLoader().decode(path: options.config)
+    let (config, file) = try ConfigLoader.asTheService(configPath: options.config).decode(
+      path: options.config)
     return ConfigLoader.databasePath(config, file: file)
   } catch {
     throw fail("config error: \(error)")

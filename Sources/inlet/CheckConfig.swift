@@ -17,12 +17,22 @@ struct CheckConfig: ParsableCommand {
   var unit = "/etc/systemd/system/inlet.service"
 
   func run() throws {
-    let loaded = try options.load()
     // The installed unit's sandbox, when this is the config it runs: what the service could
     // not use makes the config unusable, whoever runs this (as root every file is readable,
-    // while the service reads only what LoadCredential= hands it).
+    // while the service reads only what LoadCredential= hands it). Its INLET_* variables
+    // apply, and the secrets it hands over are read where the service will get them.
     let service = SystemdUnit(path: unit)
-    if service.configPath == loaded.file.standardizedFileURL.path {
+    let runsThis =
+      service.configPath == URL(fileURLWithPath: options.config).standardizedFileURL.path
+    var loader = ConfigLoader.asTheService(configPath: options.config, unit: service)
+    if runsThis { loader.unitCredentials = service.credentialSources }
+    let loaded: LoadedConfig
+    do {
+      loaded = try loader.load(path: options.config)
+    } catch {
+      throw fail("config error: \(error)")
+    }
+    if runsThis {
       // A secret only its owner may read is the service's problem when it runs as a user of
       // its own making (DynamicUser=, as shipped); as a named user it may be the owner.
       let secrets = loaded.secretsTheServiceCannotRead(by: service)
@@ -34,11 +44,15 @@ struct CheckConfig: ParsableCommand {
           "\($0.key): the service cannot use \($0.path): \($0.reason)"
         }
         + (service.dynamicUser ? secrets.map(secretAdvice) : [])
-      if !problems.isEmpty {
+      let port = portProblem(loaded.config.http.port, service)
+      if !problems.isEmpty || port != nil {
+        if let port { report("error", port) }
         for problem in problems { report("error", problem) }
+        let count = problems.count + (port == nil ? 0 : 1)
+        let what = port == nil ? "path" : "setting"
         throw fail(
           "config error: \(unit) runs this config, and the service could not use "
-            + (problems.count == 1 ? "the path above" : "the \(problems.count) paths above"))
+            + (count == 1 ? "the \(what) above" : "the \(count) \(what)s above"))
       }
     } else if getuid() == 0 {
       // Another config: the service may never run it, so these are only worth a warning.
@@ -66,6 +80,20 @@ struct CheckConfig: ParsableCommand {
     print("  channels: \(channels.isEmpty ? "none" : channels.joined(separator: ", "))")
     print("  definitions from: \(loaded.channelsDir.path)")
     print("  API tokens: \(loaded.apiTokens.map(\.name).joined(separator: ", "))")
+  }
+
+  /// A port below 1024 the unit's service may not bind: it holds no `CAP_NET_BIND_SERVICE`
+  /// (none reaches the host's network under `PrivateUsers=yes`), unless the kernel lets every
+  /// user bind it (`net.ipv4.ip_unprivileged_port_start`).
+  private func portProblem(_ port: Int, _ service: SystemdUnit) -> String? {
+    let start =
+      (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_unprivileged_port_start", encoding: .utf8))
+      .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 1024
+    guard port < start, service.privateUsers || !service.bindsPrivilegedPorts else { return nil }
+    return "http.port: the service cannot listen on port \(port): a port below \(start) needs "
+      + "CAP_NET_BIND_SERVICE, which \(unit) does not give it"
+      + (service.privateUsers ? " (and PrivateUsers=yes keeps it from the host's network)" : "")
+      + "; keep the listener on 127.0.0.1:8080 behind a reverse proxy (README \"Install\")"
   }
 
   private func report(_ level: String, _ text: String) {

@@ -19,7 +19,8 @@ func openDirectoryDatabase(_ configPath: String) throws -> (
   let config: InletConfig
   let path: String
   do {
-    let (decoded, file) = try ConfigLoader().decode(path: configPath)
+    let (decoded, file) = try ConfigLoader.asTheService(configPath: configPath).decode(
+      path: configPath)
     config = decoded
     path = ConfigLoader.databasePath(decoded, file: file)
   } catch {

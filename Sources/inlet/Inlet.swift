@@ -29,7 +29,8 @@ extension ConfigOption {
   /// Loads and resolves the configuration, or exits with the first problem and its key path.
   func load(mailOnly: Bool = false) throws -> LoadedConfig {
     do {
-      return try ConfigLoader().load(path: config, mailOnly: mailOnly)
+      return try ConfigLoader.asTheService(configPath: config).load(
+        path: config, mailOnly: mailOnly)
     } catch {
       throw fail("config error: \(error)")
     }

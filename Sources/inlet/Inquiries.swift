@@ -82,7 +82,8 @@ struct Inquiries: ParsableCommand {
 func openDatabase(_ configPath: String) throws -> InletDatabase {
   let path: String
   do {
-    path = try ConfigLoader().databasePath(configPath: configPath)
+    path = try ConfigLoader.asTheService(configPath: configPath).databasePath(
+      configPath: configPath)
   } catch {
     throw fail("config error: \(error)")
   }

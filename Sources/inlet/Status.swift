@@ -15,7 +15,8 @@ struct Status: AsyncParsableCommand {
     let config: InletConfig
     let databasePath: String
     do {
-      let (decoded, file) = try ConfigLoader().decode(path: options.config)
+      let (decoded, file) = try ConfigLoader.asTheService(configPath: options.config).decode(
+        path: options.config)
       config = decoded
       databasePath = ConfigLoader.databasePath(decoded, file: file)
     } catch {

@@ -517,6 +517,104 @@ struct ConfigLoaderTests {
     #expect(!other.error.contains("database.path"))
   }
 
+  @Test(
+    "check-config reads the unit's credentials where the service gets them, applies its INLET_* variables, refuses a port it cannot bind"
+  )
+  func checkConfigWithTheUnitsCredentialsAndEnvironment() throws {
+    let folder = try Folder(Self.minimal)
+    defer { folder.remove() }
+    let secret = folder.url.appendingPathComponent("site-token").path
+    try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: secret)
+    let shipped = try String(
+      contentsOf: DaemonHarness.repositoryRoot.appendingPathComponent("systemd/inlet.service"),
+      encoding: .utf8)
+    let unit = folder.url.appendingPathComponent("inlet.service").path
+    try shipped.replacingOccurrences(of: "/etc/inlet/inlet.yaml", with: folder.config)
+      .write(toFile: unit, atomically: true, encoding: .utf8)
+    try FileManager.default.createDirectory(
+      atPath: unit + ".d", withIntermediateDirectories: true)
+    func check(_ dropIn: String) throws -> (status: Int32, output: String, error: String) {
+      try ("[Service]\nReadWritePaths=\(folder.url.path)/var\n" + dropIn).write(
+        toFile: unit + ".d/local.conf", atomically: true, encoding: .utf8)
+      return try DaemonHarness.run(
+        DaemonHarness.binary, ["check-config", "--config", folder.config, "--unit", unit])
+    }
+    #expect(try check("LoadCredential=site-token:\(secret)\n").status == 0)
+    // A typo in the source: systemd would refuse to start the service; said, by key.
+    let typo = try check("LoadCredential=site-token:\(folder.url.path)/credential/site-token\n")
+    #expect(typo.status == 1)
+    #expect(
+      typo.error.contains(
+        "channels[0].token_file: the unit hands `site-token` over from \(folder.url.path)/credential/site-token (LoadCredential=), and there is no such file"
+      ),
+      "\(typo.error)")
+    // Encrypted for the service alone: nothing here to read, and nothing missing.
+    try FileManager.default.removeItem(atPath: secret)
+    let encrypted = try check("LoadCredentialEncrypted=site-token:/etc/credstore.encrypted/x\n")
+    #expect(encrypted.status == 0, "\(encrypted.output)\(encrypted.error)")
+    #expect(encrypted.output.contains("config OK"))
+    // The unit's INLET_* variables are the service's: its database, its port.
+    let database = "\(folder.url.path)/var/elsewhere.sqlite"
+    let moved = try check(
+      "LoadCredentialEncrypted=site-token:/etc/credstore.encrypted/x\n"
+        + "Environment=\"INLET_DATABASE_PATH=\(database)\" INLET_LOGGING_LEVEL=debug\n")
+    #expect(moved.status == 0, "\(moved.output)\(moved.error)")
+    #expect(moved.output.contains("database: \(database)"), "\(moved.output)")
+    try "INLET_HTTP_PORT=80\n".write(
+      toFile: folder.url.appendingPathComponent("environment").path, atomically: true,
+      encoding: .utf8)
+    let low = try check(
+      "LoadCredentialEncrypted=site-token:/etc/credstore.encrypted/x\n"
+        + "EnvironmentFile=-\(folder.url.path)/environment\n")
+    #expect(low.status == 1)
+    #expect(
+      low.error.contains("http.port: the service cannot listen on port 80"), "\(low.error)")
+    #expect(low.error.contains("the service could not use the setting above"), "\(low.error)")
+  }
+
+  @Test("an administrator's command on the config the unit runs sees the unit's INLET_* variables")
+  func adminCommandsSeeTheUnitsEnvironment() throws {
+    let unit = SystemdUnit(
+      text: """
+        [Service]
+        ExecStart=/usr/local/bin/inlet serve --config /etc/inlet/inlet.yaml
+        Environment=INLET_DATABASE_PATH=/srv/inlet/inlet.sqlite "INLET_CONFIG=/x.yaml"
+        LoadCredential=site-token:/etc/inlet/credentials/site-token
+        LoadCredential=bare
+        SetCredential=inline:value
+        """)
+    #expect(unit.environment == ["INLET_DATABASE_PATH": "/srv/inlet/inlet.sqlite"])
+    #expect(unit.credentialSources["site-token"] == "/etc/inlet/credentials/site-token")
+    #expect(unit.credentialSources["bare"] == .some(nil))
+    #expect(unit.credentialSources["inline"] == .some(nil))
+    #expect(unit.configPath == "/etc/inlet/inlet.yaml")
+    let same = ConfigLoader.asTheService(configPath: "/etc/inlet/./inlet.yaml", unit: unit)
+    #expect(same.environment["INLET_DATABASE_PATH"] == "/srv/inlet/inlet.sqlite")
+    let other = ConfigLoader.asTheService(configPath: "/tmp/other.yaml", unit: unit)
+    #expect(other.environment["INLET_DATABASE_PATH"] == nil)
+  }
+
+  @Test("a secret pasted where its file's name belongs is not repeated in the error")
+  func pastedSecret() throws {
+    let token = "9fQxL2mZ7rT4kB8wN1cV"
+    let folder = try Folder(
+      "channels_dir: \(Self.channels)\nchannels:\n  - { name: site, definition: generic, token_file: \(token) }\n"
+    )
+    defer { folder.remove() }
+    do {
+      _ = try ConfigLoader(environment: [:]).load(path: folder.config)
+      Issue.record("a missing secret loaded")
+    } catch {
+      #expect(error.keyPath == "channels[0].token_file")
+      #expect(error.message.contains("looks like the secret itself"), "\(error)")
+      #expect(!"\(error)".contains(token))
+    }
+    for name in ["site-token", "imap-sales-password", "tilda-token-20241201", "secret.txt"] {
+      #expect(!SecretResolver.looksLikeSecretItself(name), "\(name)")
+    }
+    #expect(SecretResolver.looksLikeSecretItself("3f2a1b4c-9d8e-4f7a-b6c5-d4e3f2a1b0c9"))
+  }
+
   @Test("the config a unit runs: the last ExecStart=, --config in either form, or the default")
   func configTheUnitRuns() {
     func runs(_ text: String) -> String? { SystemdUnit(text: text).configPath }

@@ -14,6 +14,9 @@ public struct ConfigLoader: Sendable {
   /// channel needing `http.public_url` is refused when the daemon runs without one, and
   /// `mail.own_phones` are read with the running `phone.default_country`.
   public var running: InletConfig?
+  /// `check-config` on the config the unit runs: secrets the unit hands over are read where
+  /// the service will get them (``SystemdUnit/credentialSources``).
+  public var unitCredentials: [String: String?]?
 
   public init(
     environment: [String: String] = ProcessInfo.processInfo.environment,
@@ -123,7 +126,7 @@ public struct ConfigLoader: Sendable {
     let secrets = SecretResolver(
       credentialsDirectory: environment["CREDENTIALS_DIRECTORY"],
       secretsDirectory: config.secretsDir.map { Self.resolve($0, against: folder) },
-      configFolder: folder)
+      configFolder: folder, unitSources: unitCredentials)
 
     var instances: [ChannelInstance] = []
     var seen: Set<String> = []

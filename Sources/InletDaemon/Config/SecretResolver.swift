@@ -11,6 +11,9 @@ struct SecretResolver {
   var credentialsDirectory: String?
   var secretsDirectory: URL?
   var configFolder: URL
+  /// `check-config` on the config the unit runs: the credentials the unit hands over, read
+  /// where the service will get them (``SystemdUnit/credentialSources``).
+  var unitSources: [String: String?]?
   /// Every secret read, by name: the file it came from (for `check-config`'s warnings).
   let files = SecretFiles()
 
@@ -41,6 +44,25 @@ struct SecretResolver {
 
   /// The secret's text without surrounding whitespace (files usually end in a newline).
   func read(_ name: String, keyPath: String) throws(ConfigError) -> String {
+    if !name.contains("/"), let sources = unitSources, let handed = sources[name] {
+      guard let source = handed else {
+        // Encrypted, inline or imported: systemd decrypts it for the service alone.
+        return "systemd-credential:\(name)"
+      }
+      guard FileManager.default.fileExists(atPath: source) else {
+        throw ConfigError(
+          keyPath,
+          "the unit hands `\(name)` over from \(source) (LoadCredential=), and there is no such "
+            + "file: systemd would not start the service at all (243/CREDENTIALS)")
+      }
+      return try read(source, keyPath: keyPath, as: name)
+    }
+    return try read(name, keyPath: keyPath, as: name)
+  }
+
+  private func read(_ name: String, keyPath: String, as configured: String)
+    throws(ConfigError) -> String
+  {
     let places = candidates(name)
     for url in places {
       var status = stat()
@@ -67,11 +89,36 @@ struct SecretResolver {
       guard !value.isEmpty else {
         throw ConfigError(keyPath, "the secret file \(url.path) is empty")
       }
-      files.add(name, url.path)
+      files.add(configured, url.path)
       return value
+    }
+    if Self.looksLikeSecretItself(name) {
+      // Not repeated: the message goes to the journal and to log shippers.
+      throw ConfigError(
+        keyPath,
+        "no secret file named `\(name.prefix(3))…` was found, and the name looks like the secret "
+          + "itself: a *_file key names a file that holds the secret (put the value in a file, "
+          + "chmod 600, and name that file here)")
     }
     throw ConfigError(
       keyPath,
       "secret `\(name)` not found (looked in: \(places.map(\.path).joined(separator: ", ")))")
+  }
+
+  /// A value pasted where a file name belongs: long, no folder or extension, and both letters
+  /// and digits in numbers no file name has (`9fQxL2…`, a hex digest).
+  static func looksLikeSecretItself(_ name: String) -> Bool {
+    guard name.utf8.count >= 16, !name.contains("/"), !name.contains(".") else { return false }
+    let digits = name.utf8.filter { $0 >= 0x30 && $0 <= 0x39 }.count
+    let letters = name.utf8.filter { ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A }.count
+    let separators = name.utf8.filter { $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }.count
+    let uuid =
+      name.utf8.count == 36 && separators == 4
+      && name.utf8.allSatisfy { $0 == UInt8(ascii: "-") || Self.isHexDigit($0) }
+    return uuid || (digits >= 4 && letters >= 4 && separators <= 1)
+  }
+
+  private static func isHexDigit(_ byte: UInt8) -> Bool {
+    (byte >= 0x30 && byte <= 0x39) || ((byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x66)
   }
 }

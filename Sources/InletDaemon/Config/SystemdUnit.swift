@@ -14,6 +14,19 @@ public struct SystemdUnit: Sendable {
   public var dynamicUser = false
   /// The credential names `LoadCredential=` and its kin hand over (a trailing `*`: a glob).
   public var credentials: [String] = []
+  /// For each credential handed over, the absolute file `LoadCredential=ID:/PATH` reads it
+  /// from; `nil` where this process cannot read what the service will get (an encrypted or
+  /// inline credential, one imported or looked up in the credential store).
+  public var credentialSources: [String: String?] = [:]
+  /// The `INLET_*` variables `Environment=` and `EnvironmentFile=` give the service.
+  public var environment: [String: String] = [:]
+  /// `PrivateUsers=yes`: no capability reaches the host's network namespace.
+  public var privateUsers = false
+  /// `AmbientCapabilities=` grants `CAP_NET_BIND_SERVICE` (ports below 1024).
+  public var bindsPrivilegedPorts = false
+
+  /// Where `scripts/install` puts the unit.
+  public static let installed = "/etc/systemd/system/inlet.service"
   /// The config file its last `ExecStart=` runs (`--config PATH`, `--config=PATH`, else
   /// `Environment=INLET_CONFIG=`, else the default), standardised; nil when it starts nothing.
   public var configPath: String?
@@ -27,7 +40,14 @@ public struct SystemdUnit: Sendable {
   /// The settings of a unit's text (drop-ins appended after it).
   public init(text: String) {
     var command: String?
-    var environment: String?
+    var configEnvironment: String?
+    /// `KEY=VALUE`: an `INLET_*` variable is kept (`INLET_CONFIG` names the config).
+    func take(_ word: String, into config: inout String?) {
+      guard word.hasPrefix("INLET_"), let equals = word.firstIndex(of: "=") else { return }
+      let key = String(word[..<equals])
+      let value = String(word[word.index(after: equals)...])
+      if key == "INLET_CONFIG" { config = value } else { environment[key] = value }
+    }
     for line in text.split(whereSeparator: \.isNewline) {
       let text = line.trimmingCharacters(in: .whitespaces)
       guard !text.hasPrefix("#"), !text.hasPrefix(";"), let equals = text.firstIndex(of: "=")
@@ -44,12 +64,29 @@ public struct SystemdUnit: Sendable {
       case "DynamicUser": dynamicUser = yes
       case "LoadCredential", "LoadCredentialEncrypted", "SetCredential", "SetCredentialEncrypted",
         "ImportCredential":
-        credentials.append(String(value.prefix { $0 != ":" }))
+        let name = String(value.prefix { $0 != ":" })
+        credentials.append(name)
+        let source = value.drop { $0 != ":" }.dropFirst()
+        credentialSources[name] =
+          key == "LoadCredential" && source.hasPrefix("/") ? String(source) : String?.none
       case "ExecStart": command = value.isEmpty ? nil : value  // an empty one resets the list
       case "Environment":
-        for word in Self.words(value) where word.hasPrefix("INLET_CONFIG=") {
-          environment = String(word.dropFirst("INLET_CONFIG=".count))
+        for word in Self.words(value) { take(word, into: &configEnvironment) }
+      case "EnvironmentFile":
+        // `-PATH`: a file that may be missing.
+        let path = String(value.drop { $0 == "-" })
+        let file = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        for line in file.split(whereSeparator: \.isNewline) {
+          let text = line.trimmingCharacters(in: .whitespaces)
+          guard !text.hasPrefix("#"), !text.hasPrefix(";") else { continue }
+          let word = Self.words(text).joined(separator: " ")
+          take(
+            word.hasPrefix("export ") ? String(word.dropFirst(7)) : word, into: &configEnvironment)
         }
+      case "PrivateUsers": privateUsers = yes || value == "self" || value == "identity"
+      case "AmbientCapabilities":
+        if value.isEmpty { bindsPrivilegedPorts = false }
+        if Self.words(value).contains("CAP_NET_BIND_SERVICE") { bindsPrivilegedPorts = true }
       default: break
       }
     }
@@ -61,7 +98,7 @@ public struct SystemdUnit: Sendable {
       if word.hasPrefix("--config=") { path = String(word.dropFirst("--config=".count)) }
     }
     configPath =
-      URL(fileURLWithPath: path ?? environment ?? "/etc/inlet/inlet.yaml")
+      URL(fileURLWithPath: path ?? configEnvironment ?? "/etc/inlet/inlet.yaml")
       .standardizedFileURL.path
   }
 
@@ -93,5 +130,23 @@ public struct SystemdUnit: Sendable {
     }
     if inWord { words.append(current) }
     return words
+  }
+}
+
+extension ConfigLoader {
+  /// The loader for a command an administrator runs by hand (`status`, `backup`, `poll`,
+  /// `inquiries`…): when `unit` runs the same config, the `INLET_*` variables it gives the
+  /// service apply here too (a drop-in's `INLET_DATABASE_PATH` is the database the service
+  /// uses); the shell's own still win.
+  public static func asTheService(
+    configPath: String, unit: SystemdUnit = SystemdUnit(path: SystemdUnit.installed)
+  ) -> ConfigLoader {
+    var environment = ProcessInfo.processInfo.environment
+    if unit.configPath == URL(fileURLWithPath: configPath).standardizedFileURL.path {
+      for (key, value) in unit.environment where environment[key] == nil {
+        environment[key] = value
+      }
+    }
+    return ConfigLoader(environment: environment)
   }
 }
