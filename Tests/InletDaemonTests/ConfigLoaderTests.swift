@@ -588,6 +588,38 @@ struct ConfigLoaderTests {
     #expect(unit.credentialSources["bare"] == .some(nil))
     #expect(unit.credentialSources["inline"] == .some(nil))
     #expect(unit.configPath == "/etc/inlet/inlet.yaml")
+    // systemd's rules: EnvironmentFile= over Environment= whatever the order, an empty line
+    // resets, UnsetEnvironment= last, folder specifiers expanded, others not guessed; a
+    // SetCredential= of the same name is the fallback for a missing file.
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "inlet-unit-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let file = folder.appendingPathComponent("environment").path
+    try "# comment\nINLET_HTTP_PORT=9090\nexport INLET_LOGGING_LEVEL=\"debug\"\n".write(
+      toFile: file, atomically: true, encoding: .utf8)
+    let ordered = SystemdUnit(
+      text: """
+        [Service]
+        Environment=INLET_HTTP_PORT=1 INLET_MAIL_RATE_LIMIT_COUNT=5
+        EnvironmentFile=-\(file)
+        EnvironmentFile=-/nonexistent/file
+        Environment=INLET_HTTP_PORT=2 INLET_DATABASE_PATH=%S/inlet/inlet.sqlite INLET_SECRETS_DIR=%d
+        Environment=INLET_HTTP_HOST=127.0.0.1
+        UnsetEnvironment=INLET_HTTP_HOST
+        LoadCredential=token:%E/inlet/credentials/token
+        LoadCredential=fallback:/etc/inlet/credentials/fallback
+        SetCredential=fallback:default
+        """)
+    #expect(
+      ordered.environment == [
+        "INLET_HTTP_PORT": "9090", "INLET_LOGGING_LEVEL": "debug",
+        "INLET_MAIL_RATE_LIMIT_COUNT": "5", "INLET_DATABASE_PATH": "/var/lib/inlet/inlet.sqlite",
+      ])
+    #expect(ordered.credentialSources["token"] == "/etc/inlet/credentials/token")
+    #expect(ordered.credentialSources["fallback"] == .some(nil))
+    let reset = SystemdUnit(text: "Environment=INLET_HTTP_PORT=1\nEnvironment=\n")
+    #expect(reset.environment.isEmpty)
     let same = ConfigLoader.asTheService(configPath: "/etc/inlet/./inlet.yaml", unit: unit)
     #expect(same.environment["INLET_DATABASE_PATH"] == "/srv/inlet/inlet.sqlite")
     let other = ConfigLoader.asTheService(configPath: "/tmp/other.yaml", unit: unit)

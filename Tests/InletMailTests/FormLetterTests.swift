@@ -38,6 +38,15 @@ struct FormLetterTests {
     #expect(
       AddressParser.parse(Array("=?UTF-8?B?\(encoded)?=".utf8))
         == [ParsedAddress(name: "Сайт", address: "noreply@stroy-site.ru")])
+    // Decoded, the name's own comma or colon is no list or group.
+    for name in ["Иванов, Иван", "Ромашка: отдел продаж", "\"Ромашка; ООО\""] {
+      let whole = Data("\(name) <ivan@x.ru>".utf8).base64EncodedString()
+      #expect(
+        AddressParser.parse(Array("=?UTF-8?B?\(whole)?=".utf8))
+          == [
+            ParsedAddress(name: name.replacingOccurrences(of: "\"", with: ""), address: "ivan@x.ru")
+          ])
+    }
     let outcome = Self.normalise([
       "From: =?UTF-8?B?\(encoded)?=", "To: sales@example.ru", "Subject: Заявка с сайта",
       "Content-Type: text/plain; charset=utf-8", "", "Имя: Иван", "E-mail: ivan@mail.ru",

@@ -325,6 +325,8 @@ struct IMAPFakeServerTests {
     let size = letter.utf8.count
     let server = try FakeIMAPServer { tag, command in
       let upper = command.uppercased()
+      // Still in the folder: asked whether it is, before it is handed over empty.
+      if upper == "UID SEARCH UID 1" { return "* SEARCH 1\r\n\(tag) OK done\r\n" }
       guard upper.hasPrefix("UID FETCH") else { return Self.standard(token: "", tag, command) }
       if upper.hasSuffix("(UID RFC822.SIZE)") {
         return (1...2).map { "* \($0) FETCH (UID \($0) RFC822.SIZE \(size))\r\n" }.joined()

@@ -44,12 +44,18 @@ struct SecretResolver {
 
   /// The secret's text without surrounding whitespace (files usually end in a newline).
   func read(_ name: String, keyPath: String) throws(ConfigError) -> String {
-    if !name.contains("/"), let sources = unitSources, let handed = sources[name] {
+    // (Inside the service, `$CREDENTIALS_DIRECTORY` holds what the unit handed over.)
+    if !name.contains("/"), credentialsDirectory?.isEmpty ?? true, let sources = unitSources,
+      let handed = sources[name]
+    {
       guard let source = handed else {
-        // Encrypted, inline or imported: systemd decrypts it for the service alone.
+        // Encrypted, inline, imported or from the credential store: systemd gives it to the
+        // service alone.
         return "systemd-credential:\(name)"
       }
-      guard FileManager.default.fileExists(atPath: source) else {
+      var status = stat()
+      // Only a file that is not there; one this user may not see is said so by the read.
+      if stat(source, &status) != 0, errno == ENOENT {
         throw ConfigError(
           keyPath,
           "the unit hands `\(name)` over from \(source) (LoadCredential=), and there is no such "

@@ -40,14 +40,12 @@ public struct SystemdUnit: Sendable {
   /// The settings of a unit's text (drop-ins appended after it).
   public init(text: String) {
     var command: String?
-    var configEnvironment: String?
-    /// `KEY=VALUE`: an `INLET_*` variable is kept (`INLET_CONFIG` names the config).
-    func take(_ word: String, into config: inout String?) {
-      guard word.hasPrefix("INLET_"), let equals = word.firstIndex(of: "=") else { return }
-      let key = String(word[..<equals])
-      let value = String(word[word.index(after: equals)...])
-      if key == "INLET_CONFIG" { config = value } else { environment[key] = value }
-    }
+    // systemd's order: `EnvironmentFile=` values over `Environment=` ones whatever the lines'
+    // order, an empty setting resetting its list, `UnsetEnvironment=` last.
+    var assignments: [String] = []
+    var files: [String] = []
+    var unset: [String] = []
+    var fallbacks: Set<String> = []  // `SetCredential=`: used when the file is missing
     for line in text.split(whereSeparator: \.isNewline) {
       let text = line.trimmingCharacters(in: .whitespaces)
       guard !text.hasPrefix("#"), !text.hasPrefix(";"), let equals = text.firstIndex(of: "=")
@@ -66,29 +64,53 @@ public struct SystemdUnit: Sendable {
         "ImportCredential":
         let name = String(value.prefix { $0 != ":" })
         credentials.append(name)
-        let source = value.drop { $0 != ":" }.dropFirst()
-        credentialSources[name] =
-          key == "LoadCredential" && source.hasPrefix("/") ? String(source) : String?.none
+        if key.hasPrefix("SetCredential") { fallbacks.insert(name) }
+        let source = Self.expand(String(value.drop { $0 != ":" }.dropFirst()))
+        // A relative or bare source is looked up in systemd's credential store.
+        if key == "LoadCredential", let source, source.hasPrefix("/") {
+          credentialSources[name] = source
+        } else if credentialSources[name] == nil || key != "SetCredential" {
+          credentialSources[name] = String?.none
+        }
       case "ExecStart": command = value.isEmpty ? nil : value  // an empty one resets the list
       case "Environment":
-        for word in Self.words(value) { take(word, into: &configEnvironment) }
+        if value.isEmpty { assignments = [] }
+        assignments += Self.words(value)
       case "EnvironmentFile":
-        // `-PATH`: a file that may be missing.
-        let path = String(value.drop { $0 == "-" })
-        let file = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-        for line in file.split(whereSeparator: \.isNewline) {
-          let text = line.trimmingCharacters(in: .whitespaces)
-          guard !text.hasPrefix("#"), !text.hasPrefix(";") else { continue }
-          let word = Self.words(text).joined(separator: " ")
-          take(
-            word.hasPrefix("export ") ? String(word.dropFirst(7)) : word, into: &configEnvironment)
-        }
+        if value.isEmpty { files = [] } else { files.append(value) }
+      case "UnsetEnvironment": unset += Self.words(value)
       case "PrivateUsers": privateUsers = yes || value == "self" || value == "identity"
       case "AmbientCapabilities":
         if value.isEmpty { bindsPrivilegedPorts = false }
         if Self.words(value).contains("CAP_NET_BIND_SERVICE") { bindsPrivilegedPorts = true }
       default: break
       }
+    }
+    // A file source systemd falls back from (`SetCredential=` of the same name) may be missing.
+    for name in fallbacks where credentialSources[name] != nil {
+      credentialSources[name] = String?.none
+    }
+    for file in files {
+      // `-PATH`: a file that may be missing (or that this user may not read).
+      guard let path = Self.expand(String(file.drop { $0 == "-" })),
+        let content = try? String(contentsOfFile: path, encoding: .utf8)
+      else { continue }
+      for line in content.split(whereSeparator: \.isNewline) {
+        let text = line.trimmingCharacters(in: .whitespaces)
+        guard !text.hasPrefix("#"), !text.hasPrefix(";") else { continue }
+        let word = Self.words(text).joined(separator: " ")
+        assignments.append(word.hasPrefix("export ") ? String(word.dropFirst(7)) : word)
+      }
+    }
+    var configEnvironment: String?
+    for word in assignments {
+      guard word.hasPrefix("INLET_"), let equals = word.firstIndex(of: "=") else { continue }
+      let key = String(word[..<equals])
+      // A value with a specifier this process cannot know (`%d`, `%i`) is left out.
+      guard !unset.contains(key),
+        let value = Self.expand(String(word[word.index(after: equals)...]))
+      else { continue }
+      if key == "INLET_CONFIG" { configEnvironment = value } else { environment[key] = value }
     }
     guard let command else { return }
     let arguments = Self.words(String(command.drop { "-@+!:".contains($0) }))
@@ -98,8 +120,31 @@ public struct SystemdUnit: Sendable {
       if word.hasPrefix("--config=") { path = String(word.dropFirst("--config=".count)) }
     }
     configPath =
-      URL(fileURLWithPath: path ?? configEnvironment ?? "/etc/inlet/inlet.yaml")
+      URL(
+        fileURLWithPath: path.flatMap(Self.expand) ?? configEnvironment ?? "/etc/inlet/inlet.yaml"
+      )
       .standardizedFileURL.path
+  }
+
+  /// A value with systemd's specifiers for a system service's folders expanded (`%S`
+  /// `/var/lib`, `%E` `/etc`, `%t` `/run`, `%C` `/var/cache`, `%L` `/var/log`, `%%`); nil
+  /// when it holds another, whose value this process does not know.
+  static func expand(_ value: String) -> String? {
+    guard value.contains("%") else { return value }
+    let folders: [Character: String] = [
+      "S": "/var/lib", "E": "/etc", "t": "/run", "C": "/var/cache", "L": "/var/log", "%": "%",
+    ]
+    var result = ""
+    var iterator = value.makeIterator()
+    while let character = iterator.next() {
+      guard character == "%" else {
+        result.append(character)
+        continue
+      }
+      guard let specifier = iterator.next(), let folder = folders[specifier] else { return nil }
+      result += folder
+    }
+    return result
   }
 
   /// Whether the unit hands the credential `name` over.

@@ -23,7 +23,18 @@ public enum AddressParser {
     // A mailer that encoded the whole value, address included (PHP's
     // `mb_encode_mimeheader("Имя <addr>")`): `=?UTF-8?B?0KHQsNC50YIgPG5v…?=` shows no `@`
     // until it is decoded.
-    let decoded = Array(HeaderText.decode(raw).utf8)
+    let text = HeaderText.decode(raw).trimmingASCIIWhitespace()
+    // One mailbox, `Name <addr>`: the name is all before the angle, whatever punctuation it
+    // holds once decoded («Иванов, Иван», «Ромашка: отдел продаж»).
+    if text.hasSuffix(">"), let open = text.lastIndex(of: "<") {
+      let address = String(text[text.index(after: open)..<text.index(before: text.endIndex)])
+        .trimmingASCIIWhitespace()
+      if address.utf8.contains(UInt8(ascii: "@")), !address.contains(" ") {
+        let name = displayName(Array(text[..<open].trimmedASCII().utf8))
+        return [ParsedAddress(name: name, address: address)]
+      }
+    }
+    let decoded = Array(text.utf8)
     return decoded == raw ? result : parseList(decoded)
   }
 
