@@ -450,16 +450,22 @@ struct ConfigLoaderTests {
         .isEmpty)
   }
 
-  @Test("check-config fails on what the unit's service could not use, when the unit runs it")
-  func checkConfigAgainstTheUnit() throws {
+  /// A config folder with a root-only token, the shipped unit's text, and where a unit beside
+  /// the config goes.
+  static func unitBeside() throws -> (Folder, secret: String, shipped: String, unit: String) {
     let folder = try Folder(Self.minimal)
-    defer { folder.remove() }
     let secret = folder.url.appendingPathComponent("site-token").path
     try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: secret)
     let shipped = try String(
       contentsOf: DaemonHarness.repositoryRoot.appendingPathComponent("systemd/inlet.service"),
       encoding: .utf8)
-    let unit = folder.url.appendingPathComponent("inlet.service").path
+    return (folder, secret, shipped, folder.url.appendingPathComponent("inlet.service").path)
+  }
+
+  @Test("check-config fails on what the unit's service could not use, when the unit runs it")
+  func checkConfigAgainstTheUnit() throws {
+    let (folder, secret, shipped, unit) = try Self.unitBeside()
+    defer { folder.remove() }
     func check() throws -> (status: Int32, output: String, error: String) {
       try DaemonHarness.run(
         DaemonHarness.binary, ["check-config", "--config", folder.config, "--unit", unit])
@@ -521,14 +527,8 @@ struct ConfigLoaderTests {
     "check-config reads the unit's credentials where the service gets them, applies its INLET_* variables, refuses a port it cannot bind"
   )
   func checkConfigWithTheUnitsCredentialsAndEnvironment() throws {
-    let folder = try Folder(Self.minimal)
+    let (folder, secret, shipped, unit) = try Self.unitBeside()
     defer { folder.remove() }
-    let secret = folder.url.appendingPathComponent("site-token").path
-    try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: secret)
-    let shipped = try String(
-      contentsOf: DaemonHarness.repositoryRoot.appendingPathComponent("systemd/inlet.service"),
-      encoding: .utf8)
-    let unit = folder.url.appendingPathComponent("inlet.service").path
     try shipped.replacingOccurrences(of: "/etc/inlet/inlet.yaml", with: folder.config)
       .write(toFile: unit, atomically: true, encoding: .utf8)
     try FileManager.default.createDirectory(

@@ -149,11 +149,7 @@ extension MailboxTests {
       passwords: ["imap-sales": "secret"])
     defer { daemon.remove() }
     func raw(_ status: String, _ reason: String) throws -> Int {
-      try InletDatabase(path: daemon.databasePath).readSync { db in
-        try Int.fetchOne(
-          db, sql: "SELECT COUNT(*) FROM raw_items WHERE status = ? AND reason LIKE ?",
-          arguments: [status, reason + "%"]) ?? 0
-      }
+      try rawItems(daemon, status: status, reason: reason)
     }
 
     // The three others are stored and moved; the unreadable ones are quarantined
@@ -222,11 +218,7 @@ extension MailboxTests {
       passwords: ["imap-sales": "secret"])
     defer { daemon.remove() }
     func raw(_ status: String, _ reason: String) throws -> Int {
-      try InletDatabase(path: daemon.databasePath).readSync { db in
-        try Int.fetchOne(
-          db, sql: "SELECT COUNT(*) FROM raw_items WHERE status = ? AND reason LIKE ?",
-          arguments: [status, reason + "%"]) ?? 0
-      }
+      try rawItems(daemon, status: status, reason: reason)
     }
     let first = try daemon.cli(["poll"])
     #expect(first.status == 0, "\(first.output) \(first.error)")
@@ -317,5 +309,14 @@ extension MailboxTests {
     try dovecot.append(leadLetter(97))
     _ = try await eventually(seconds: 10) { try newInquiries(daemon) == 1 }
     #expect(!daemon.log().contains("mailbox failing"), "\(daemon.log())")
+  }
+}
+
+/// Raw items of `status` whose reason starts with `reason`.
+private func rawItems(_ daemon: DaemonHarness, status: String, reason: String) throws -> Int {
+  try InletDatabase(path: daemon.databasePath).readSync { db in
+    try Int.fetchOne(
+      db, sql: "SELECT COUNT(*) FROM raw_items WHERE status = ? AND reason LIKE ?",
+      arguments: [status, reason + "%"]) ?? 0
   }
 }
