@@ -60,16 +60,21 @@ extension InletDatabase {
       }
       return
     }
-    guard said.candidates.isEmpty, said.contactID == nil, said.by.isEmpty,
-      said.conflicts.isEmpty
-    else { return }
+    guard said.contactID == nil, said.by.isEmpty else { return }
+    let candidates = Set(said.candidates.map(\.clientID))
     var found: [(criterion: MatchCriterion, inquiryID: Int64, acceptance: Inquiry.Acceptance)] =
       []
     for (index, (criterion, value)) in senderValues(inquiry.sender).enumerated() {
+      // A value the directory found on too many clients, or on several (a business centre's
+      // switchboard), is anyone's: its acceptance says nothing. The sender's other values
+      // still do. Where the directory left candidates (a head office and its branch under one
+      // INN), an acceptance of one of them is the manager's choice among them.
       guard let value,
         let (inquiryID, acceptance) = try latestAcceptance(
           Self.acceptedBySQL[index], value, excluding: id, in: db),
-        acceptance.clientID != nil
+        let client = acceptance.clientID,
+        candidates.isEmpty
+          ? !said.conflicts.contains(criterion.rawValue) : candidates.contains(client)
       else { continue }
       found.append((criterion, inquiryID, acceptance))
     }
@@ -78,7 +83,12 @@ extension InletDatabase {
     var match = inquiry.match
     match.contactID = agreeing.lazy.compactMap(\.acceptance.contactID).first
     match.by = agreeing.map(\.criterion.rawValue)
-    match.conflicts = found.filter { $0.acceptance.clientID != client }.map(\.criterion.rawValue)
+    for disagreeing in found
+    where disagreeing.acceptance.clientID != client
+      && !match.conflicts.contains(disagreeing.criterion.rawValue)
+    {
+      match.conflicts.append(disagreeing.criterion.rawValue)
+    }
     match.acceptedInquiryID = String(first.inquiryID)
     try adopt(first.acceptance, client: client, into: &match, in: db)
     inquiry.match = match
@@ -194,22 +204,30 @@ extension InletDatabase {
     guard let threadID = inquiry.thread.flatMap({ Int64($0.inquiryID) }) else { return }
     guard let earlier = try known ?? threadTarget(id: threadID, in: db) else { return }
     inquiry.returning = true
-    guard let acceptance = earlier.acceptance, let interest = acceptance.interestID else { return }
+    guard var acceptance = earlier.acceptance, let interest = acceptance.interestID else { return }
+    // Accepted with a deal but no client (the API allows it): the deal's client, where the
+    // directory has the deal — a deal is always some client's.
+    if acceptance.clientID == nil {
+      acceptance.clientID = try String.fetchOne(
+        db.cachedStatement(sql: "SELECT client_id FROM interests WHERE id = ?"),
+        arguments: [interest])
+    }
     var match = inquiry.match
-    if match.clientID == nil, let client = acceptance.clientID {
-      // The client the manager accepted the thread for.
+    defer { inquiry.match = match }
+    if let client = acceptance.clientID, match.clientID != client {
+      // A reply from a person the directory knows at another company (the other side's
+      // colleague in copy): the thread's deal is not theirs, and the directory's word on who
+      // they are stands.
+      if match.clientID != nil, match.contactID != nil { return }
+      // Otherwise the client the manager accepted the thread for, with its deal: a
+      // company-level match elsewhere (a domain, an INN another client lists) is said as a
+      // conflict, not paired with this client's deal.
+      for criterion in match.by where !match.conflicts.contains(criterion) {
+        match.conflicts.append(criterion)
+      }
+      if match.clientID != nil { match.by = [] }
       if match.contactID == nil { match.contactID = acceptance.contactID }
       try adopt(acceptance, client: client, into: &match, in: db)
-    }
-    defer { inquiry.match = match }
-    // A reply from a person the directory knows at another company (the other side's
-    // colleague in copy): the thread's deal is not theirs, and the directory's word on who
-    // they are stands. (A company-level match elsewhere — a domain, an INN — keeps the
-    // thread's deal: the manager's decision on the correspondence is the stronger word.)
-    if let client = acceptance.clientID, let matched = match.clientID, matched != client,
-      match.contactID != nil
-    {
-      return
     }
     // An interest the CRM has since closed (the deal won or lost) takes no more interactions:
     // a client ordering again by replying to old correspondence is suggested what any sender

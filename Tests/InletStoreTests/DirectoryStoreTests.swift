@@ -193,6 +193,68 @@ struct DirectoryStoreTests {
     #expect(caller.match.acceptedInquiryID == nil)
   }
 
+  @Test(
+    "an acceptance still counts when another of the sender's values is a switchboard, and chooses among candidates"
+  )
+  func acceptanceBesideASharedNumber() async throws {
+    let temp = try await Self.loaded()
+    defer { temp.remove() }
+    // A business centre's switchboard on 21 client cards (more than matching.max_matches).
+    _ = try await temp.database.applyDirectoryBatch(
+      DirectoryBatch(
+        clients: (1...21).map {
+          DirectoryClient(id: "bc\($0)", name: "Арендатор \($0)", phones: ["+7 495 777-00-00"])
+        }, contacts: [], interests: []))
+    func lead(_ key: String, email: String?, phone: String?) async throws -> String {
+      try createdID(
+        try await temp.database.ingest(submission(key: key, email: email, phone: phone)))
+    }
+    func accept(_ id: String, client: String) async throws {
+      let outcome = try await temp.database.apply(
+        .accept(
+          action: .newClient, clientID: client, contactID: nil, interestID: nil, comment: nil),
+        to: id, by: "crm")
+      guard case .changed = outcome else {
+        Issue.record("not accepted: \(outcome)")
+        return
+      }
+    }
+    let first = try await lead("s1", email: "ivan@novaya.ru", phone: "+74957770000")
+    #expect(try await Self.inquiry(first, in: temp.database).match.conflicts == ["phone"])
+    try await accept(first, client: "K-1")
+    // Same e-mail, same switchboard: the e-mail's acceptance decides, the number stays unused.
+    let second = try await Self.inquiry(
+      try await lead("s2", email: "ivan@novaya.ru", phone: "+74957770000"), in: temp.database)
+    #expect(second.match.clientID == "K-1", "\(second.match)")
+    #expect(second.match.by == ["email"])
+    #expect(second.match.conflicts == ["phone"])
+    #expect(second.match.acceptedInquiryID == first)
+    // Someone else calling from the switchboard is not Ivan's company.
+    let caller = try await Self.inquiry(
+      try await lead("s3", email: nil, phone: "+74957770000"), in: temp.database)
+    #expect(caller.match.clientID == nil && caller.match.acceptedInquiryID == nil)
+
+    // A number on two clients' cards: the manager chose c1 for it; the next call from it is
+    // suggested for c1, not left between the two.
+    let ambiguous = try await lead("s4", email: nil, phone: "+79160000009")
+    #expect(
+      Set(try await Self.inquiry(ambiguous, in: temp.database).match.candidates.map(\.clientID))
+        == ["c1", "c4"])
+    try await accept(ambiguous, client: "c1")
+    let next = try await Self.inquiry(
+      try await lead("s5", email: nil, phone: "+79160000009"), in: temp.database)
+    #expect(next.match.clientID == "c1", "\(next.match)")
+    #expect(next.match.candidates.isEmpty)
+    #expect(next.match.acceptedInquiryID == ambiguous)
+    // The latest acceptance, of a client that is not among the candidates, decides nothing.
+    try await accept(try await lead("s6", email: nil, phone: "+79160000009"), client: "K-9")
+    let third = try await Self.inquiry(
+      try await lead("s7", email: nil, phone: "+79160000009"), in: temp.database)
+    #expect(third.match.clientID == nil, "\(third.match)")
+    #expect(third.match.acceptedInquiryID == nil)
+    #expect(Set(third.match.candidates.map(\.clientID)) == ["c1", "c4"])
+  }
+
   @Test("a new inquiry is matched in its ingest transaction; a known contact is returning")
   func matchedOnIngest() async throws {
     let temp = try await Self.loaded()

@@ -283,6 +283,21 @@ struct MailIngestTests {
     let bossInquiry = try #require(try await temp.database.inquiry(id: bossID))
     #expect(bossInquiry.match.interestIDs.first == "i9", "\(bossInquiry.match)")
     #expect(bossInquiry.match.suggestedAction == .interactionOnInterest)
+    // The deal with its own client, never another's: the domain's word is a conflict.
+    #expect(bossInquiry.match.clientID == "c1", "\(bossInquiry.match)")
+    #expect(bossInquiry.match.conflicts == ["domain"])
+    #expect(bossInquiry.match.by.isEmpty)
+
+    // Accepted with a deal and no client: the deal's client (the directory's i9 is c1's).
+    _ = try await temp.database.reopen(rootID)
+    _ = try await temp.database.apply(
+      .accept(
+        action: .interactionOnInterest, clientID: nil, contactID: nil, interestID: "i9",
+        comment: nil),
+      to: rootID, by: "crm")
+    let clientless = try #require(try await temp.database.inquiry(id: annaID))
+    #expect(clientless.match.interestIDs.first == "i9", "\(clientless.match)")
+    #expect(clientless.match.clientID == "c1", "\(clientless.match)")
   }
 
   /// A client's Outlook reply names only the letter it answers (our manager's, sent from a
