@@ -3,8 +3,9 @@
 
 Debian's chromium (headless) driven by Selenium through chromium-driver loads a page whose
 <form> posts (multipart/form-data) to /hooks/<channel>?token=…, fills it in with Cyrillic text,
-attaches a file, submits, and must land on the thank-you page; the inquiry must then be in the
-queue with the file attached. A second visitor (a bot that fills the hidden honeypot) also lands
+attaches a file, submits twice (a double click: the page's submission_id makes it one lead),
+and must land on the thank-you page; the inquiry must then be in the queue, once, with the file
+attached. A second visitor (a bot that fills the hidden honeypot) also lands
 on the thank-you page, and its submission is kept as `ignored`. A third fills in the form of a
 windows-1251 page (the browser posts it in windows-1251). Any failure exits non-zero.
 
@@ -50,9 +51,14 @@ PAGE = """<!doctype html>
   <div class="hp"><label>Сайт <input name="website" id="website" tabindex="-1"
     autocomplete="off"></label></div>
   <input type="hidden" name="form_started_at" id="started">
+  <input type="hidden" name="submission_id" id="submission">
   <button type="submit" id="send">Отправить</button>
 </form>
-<script>document.getElementById('started').value = Date.now();</script>
+<script>
+  document.getElementById('started').value = Date.now();
+  document.getElementById('submission').value =
+    crypto.randomUUID ? crypto.randomUUID() : Date.now() + '-' + Math.random();
+</script>
 </body></html>
 """
 # An older site: the page (and so the form the browser posts) is in windows-1251.
@@ -108,7 +114,7 @@ def browser():
     return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
 
 
-def fill_and_submit(driver, page_url, values, attach, honeypot=None):
+def fill_and_submit(driver, page_url, values, attach, honeypot=None, twice=False):
     driver.get(page_url)
     for field, text in values.items():
         driver.find_element(By.ID, field).send_keys(text)
@@ -118,6 +124,13 @@ def fill_and_submit(driver, page_url, values, attach, honeypot=None):
         # What a form-filling bot does: it fills every input it finds, hidden or not.
         driver.execute_script("document.getElementById('website').value = arguments[0]", honeypot)
     time.sleep(2.5)  # a person takes a moment; the instance asks for at least 2 s
+    if twice:
+        # A double click: the same form posted once more before the page is left.
+        driver.execute_async_script("""
+            const done = arguments[arguments.length - 1];
+            const form = document.getElementById('lead');
+            fetch(form.action, {method: 'POST', body: new FormData(form), mode: 'no-cors'})
+              .then(() => done(), () => done());""")
     driver.find_element(By.ID, "send").click()
 
 
@@ -187,7 +200,7 @@ channels:
         values = {"name": "Анна Викторовна Смирнова", "phone": "8 (916) 123-45-67",
                   "email": "Anna@Пример.РФ", "company": "ООО «Ромашка»",
                   "message": "Добрый день! Пришлите, пожалуйста, счёт на 5 лицензий."}
-        fill_and_submit(driver, f"{page_base}/form.html", values, attachment)
+        fill_and_submit(driver, f"{page_base}/form.html", values, attachment, twice=True)
         WebDriverWait(driver, 10).until(expected_conditions.url_to_be(f"{page_base}/thanks.html"))
         heading = driver.find_element(By.ID, "thanks").text
         if "Спасибо" not in heading:
@@ -196,7 +209,7 @@ channels:
 
         items = json.loads(api(base, "/api/v1/inquiries?status=new"))["items"]
         if len(items) != 1:
-            fail(f"expected one new inquiry, got {len(items)}: {items}")
+            fail(f"expected one new inquiry (the form was posted twice), got {len(items)}: {items}")
         inquiry = items[0]
         sender = inquiry["sender"]
         expected = {"name": values["name"], "phone": "+79161234567", "email": "anna@пример.рф"}
@@ -209,7 +222,8 @@ channels:
             fail(f"company is {inquiry.get('company')!r}")
         if inquiry["extra"].get("utm_source") != "browser-test":
             fail(f"extra is {inquiry['extra']!r}")
-        if "website" in inquiry["extra"] or "form_started_at" in inquiry["extra"]:
+        if "website" in inquiry["extra"] or "form_started_at" in inquiry["extra"] \
+                or "submission_id" in inquiry["extra"]:
             fail(f"anti-spam fields leaked into extra: {inquiry['extra']!r}")
         attachments = inquiry["attachments"]
         if len(attachments) != 1 or attachments[0]["name"] != FILE_NAME:

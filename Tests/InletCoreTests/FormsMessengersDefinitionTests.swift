@@ -158,6 +158,8 @@ struct FormsMessengersDefinitionTests {
       ("Комментарий к заказу", .text), ("Ваш вопрос", .text), ("Текст обращения", .text),
       ("Наименование товара", nil), ("Название формы", nil), ("utm_source", nil),
       ("Страница", nil), ("Город", nil), ("Ваш Телеграм", nil), ("Тел.", .phone),
+      ("Ваш номер", .phone), ("Контактный номер", .phone), ("Сотовый", .phone),
+      ("Номер заказа", nil), ("Номер договора", nil),
     ]
     for (label, kind) in expected {
       #expect(FormLabel.kind(of: label) == kind, "\(label)")
@@ -177,6 +179,27 @@ struct FormsMessengersDefinitionTests {
     #expect(submission.inquiry?.sender.phone == "+79167654321")
     #expect(submission.inquiry?.sender.name == "Анна")
     #expect(submission.inquiry?.extra["Что вас интересует?"] == "Опт")
+  }
+
+  /// Elementor's simple mode names fields by their labels; a field sent twice (a phone left
+  /// blank, then filled in a second input) is a list: its first value with text counts.
+  @Test func phoneByLabelAndRepeatedField() throws {
+    let instance = try Self.instance("elementor")
+    let numbered = try #require(
+      processor.process(
+        Self.form([("Имя", "Иван"), ("Ваш номер", "89161234567"), ("Номер заказа", "12345")]),
+        for: instance
+      ).submission)
+    #expect(numbered.inquiry?.sender.phone == "+79161234567")
+    #expect(numbered.inquiry?.extra["Номер заказа"] == "12345")
+    let generic = try Self.instance("generic", secrets: ["token": "t"])
+    let twice = try #require(
+      processor.process(
+        Self.form([("name", "Иван"), ("phone", ""), ("phone", "+7 916 123-45-67")]),
+        for: generic
+      ).submission)
+    #expect(twice.inquiry?.sender.phone == "+79161234567", "\(String(describing: twice.inquiry))")
+    #expect(twice.inquiry?.extra["phone"] == nil)
   }
 
   @Test func elementorModes() throws {
@@ -207,6 +230,48 @@ struct FormsMessengersDefinitionTests {
           headers: [(name: "X-Telegram-Bot-Api-Secret-Token", value: "tg")]), for: instance
       ).submission)
     #expect(submission.inquiry?.text == #"{"phone":"+79161234567","item":"насос"}"#)
+  }
+
+  /// START is a lead with no words yet (its deep link's payload kept); a service message the
+  /// Bot API added is no lead; a live location's stream of edits is not even kept.
+  @Test func telegramStartServiceMessagesAndLiveLocation() throws {
+    let instance = try Self.instance("telegram", secrets: ["secret_token": "tg"])
+    func process(_ json: String) -> HookOutcome {
+      processor.process(
+        HookRequest.post(
+          "application/json", json,
+          headers: [(name: "X-Telegram-Bot-Api-Secret-Token", value: "tg")]), for: instance)
+    }
+    func message(_ update: Int, _ content: String) -> String {
+      #"{"update_id":\#(update),"message":{"message_id":\#(update),"from":{"id":42,"first_name":"Ян"},"chat":{"id":42,"type":"private"},"date":1800000000,\#(content)}}"#
+    }
+    let start = try #require(process(message(1, #""text":"/start site_form""#)).submission)
+    #expect(start.event == "start")
+    #expect(start.inquiry?.text == nil)
+    #expect(start.inquiry?.extra["message.text"] == "/start site_form")
+    #expect(start.conversation?.key == "telegram:42")
+    #expect(try #require(process(message(2, #""text":"/start""#)).submission).inquiry?.text == nil)
+    // `/starting` is words of the person's own.
+    #expect(
+      try #require(process(message(3, #""text":"/starting soon""#)).submission).inquiry?.text
+        == "/starting soon")
+    for service in [
+      #""chat_background_set":{"type":{"type":"fill"}}"#, #""boost_added":{"boost_count":1}"#,
+      #""users_shared":{"request_id":1,"users":[{"user_id":5}]}"#,
+      #""giveaway_completed":{"winner_count":1}"#,
+    ] {
+      let kept = try #require(process(message(4, service)).submission, "\(service)")
+      guard case .ignored = kept.disposition else {
+        Issue.record("\(service): \(kept.disposition)")
+        continue
+      }
+    }
+    let live =
+      #"{"update_id":5,"edited_message":{"message_id":9,"from":{"id":42,"first_name":"Ян"},"chat":{"id":42,"type":"private"},"date":1800000000,"edit_date":1800000010,"location":{"latitude":55.75,"longitude":37.61,"live_period":900}}}"#
+    guard case .reply = process(live) else {
+      Issue.record("a live location's edit was stored")
+      return
+    }
   }
 
   @Test func telegramConversationReference() throws {

@@ -86,7 +86,7 @@ struct FieldMapper {
         if let prefix = path.prefix {
           // `tel-*`: the first field by name that starts so and has a value.
           for key in root.folded.keys.sorted() where key.hasPrefix(prefix) {
-            guard let text = root.folded[key]?.text?.trimmedSpaces, !text.isEmpty else {
+            guard let text = root.folded[key]?.firstText?.trimmedSpaces, !text.isEmpty else {
               continue
             }
             found = text
@@ -96,7 +96,7 @@ struct FieldMapper {
           if found != nil { break }
           continue
         }
-        guard let value = fields.value(at: path, root: root), let text = value.text else {
+        guard let value = fields.value(at: path, root: root), let text = value.firstText else {
           continue
         }
         let trimmed = text.trimmedSpaces
@@ -113,7 +113,7 @@ struct FieldMapper {
       for key in keys where FormLabel.kind(of: key) == kind {
         let folded = key.lowercased()
         guard !consumed.contains(folded),
-          let text = root.members[key]?.text?.trimmedSpaces, !text.isEmpty
+          let text = root.members[key]?.firstText?.trimmedSpaces, !text.isEmpty
         else { continue }
         if kind == .phone, phone.normalize(text) == nil { continue }
         if kind == .email, EmailNormalizer.normalize(text) == nil { continue }
@@ -241,5 +241,14 @@ extension Inquiry {
     case "call.did": return call?.did != nil
     default: return false
     }
+  }
+}
+
+extension Value {
+  /// A field's text; for a field the form sent more than once (`phone=&phone=+7916…`, a
+  /// list), its first item with text that is not blank.
+  var firstText: String? {
+    guard case .array(let items) = self else { return text }
+    return items.lazy.compactMap(\.text).first { !$0.trimmedSpaces.isEmpty }
   }
 }

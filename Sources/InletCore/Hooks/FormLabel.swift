@@ -35,10 +35,13 @@ public enum FormLabel {
       return .email
     }
     // «Тел.» as a word of its own, not the start of «Телеграм».
-    if has(["телефон", "phone", "мобильн", "whatsapp"]) || words.contains("тел") || words == ["tel"]
+    if has(["телефон", "phone", "мобильн", "сотов", "whatsapp"]) || words.contains("тел")
+      || words == ["tel"]
     {
       return .phone
     }
+    // «Ваш номер», «Контактный номер», not «Номер заказа» (and a value must read as a phone).
+    if has(["номер"]), !has(numberedThings) { return .phone }
     if words.first == "инн" || words.first == "inn" { return .inn }
     // What is ordered, not who orders: «Наименование товара», «Фирма-производитель», «Сайт
     // компании», «Product name».
@@ -61,6 +64,12 @@ public enum FormLabel {
     if has(textStems) { return .text }
     return nil
   }
+
+  /// What else a «номер» numbers: an order, an invoice, a contract, a card, a flat…
+  static let numberedThings = [
+    "заказ", "счет", "счёт", "договор", "карт", "паспорт", "квартир", "офис", "дом", "заявк",
+    "документ", "инн", "снилс", "огрн", "кпп", "накладн", "рейс", "артикул", "товар", "лицев",
+  ]
 
   /// The first words of labels that describe the submission, not the visitor: Tilda's «Form
   /// Name», «Block ID», «Transaction ID», a page, a referrer, an IP address, a date, UTM tags.
