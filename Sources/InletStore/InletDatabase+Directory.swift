@@ -90,6 +90,33 @@ extension InletDatabase {
     }
   }
 
+  /// A full export imported (`inlet directory import --replace-all`): deletes the records of
+  /// `kind` whose ids `kept` does not hold — what the CRM deleted since the last export —, in
+  /// transactions of 1,000, without re-matching (call ``rematchNewInquiries()`` after).
+  /// Returns how many were deleted.
+  public func removeDirectoryRecords(_ kind: DirectoryKind, notIn kept: Set<String>)
+    async throws -> Int
+  {
+    let stale = try await read { db in
+      try String.fetchAll(db, sql: "SELECT id FROM \(kind.rawValue)").filter {
+        !kept.contains($0)
+      }
+    }
+    var removed = 0
+    var start = 0
+    while start < stale.count {
+      let ids = stale[start..<min(start + 1_000, stale.count)]
+      removed += try await write { db in
+        var change = DirectoryChange(everything: true)
+        var count = 0
+        for id in ids where try Self.delete(kind, id: id, change: &change, in: db) { count += 1 }
+        return count
+      }
+      start += 1_000
+    }
+    return removed
+  }
+
   /// Matches every still-`new` inquiry again; returns how many changed.
   public func rematchNewInquiries() async throws -> Int {
     let settings = directorySettings

@@ -30,6 +30,12 @@ struct DirectoryImport: AsyncParsableCommand {
     help: "Rename a CSV column: 'HEADER=field' (e.g. 'Наименование=name'); repeatable.")
   var map: [String] = []
   @Flag(help: "No progress bar even on a terminal.") var quiet = false
+  @Flag(
+    help: """
+      The file is a full export: records of this kind it does not list (deleted in the CRM) \
+      are removed — not when a row was malformed or the file holds none.
+      """)
+  var replaceAll = false
   @Argument(help: "The file to import.") var file: String
 
   func run() async throws {
@@ -76,6 +82,8 @@ struct DirectoryImport: AsyncParsableCommand {
     let started = Date()
     var imported = 0
     var malformed = 0
+    // The ids of a full export (`--replace-all`): what it does not list goes.
+    var listed: Set<String> = []
     // Parsing runs here; each chunk is normalised and laid out for the writer in its own task
     // (both cores) and written after the chunk before it, so a record repeated in the file ends
     // as its last row says.
@@ -104,6 +112,7 @@ struct DirectoryImport: AsyncParsableCommand {
         while let item = reader.next() {
           switch item {
           case .record(let record, _):
+            if replaceAll, let id = DirectoryNormalizer.trimmed(record.id) { listed.insert(id) }
             chunk.append(record)
             if chunk.count == Self.chunkSize {
               try await flush()
@@ -135,6 +144,23 @@ struct DirectoryImport: AsyncParsableCommand {
       throw error
     }
     progress.finish()
+    var removal = ""
+    if replaceAll {
+      if malformed > 0 {
+        // A row that could not be read may be a record still in the CRM.
+        removal = "; nothing removed (--replace-all): fix the malformed rows and import again"
+      } else if listed.isEmpty {
+        removal = "; nothing removed (--replace-all): the file lists no \(kind.rawValue)"
+      } else {
+        do {
+          let removed = try await database.removeDirectoryRecords(kind, notIn: listed)
+          removal = "; \(removed) \(kind.rawValue) not in the file removed"
+        } catch {
+          _ = try? await database.rematchNewInquiries()
+          throw error
+        }
+      }
+    }
     let rematched = try await database.rematchNewInquiries()
     let seconds = Date().timeIntervalSince(started)
     let rate = seconds > 0 ? Int(Double(imported) / seconds) : imported
@@ -142,7 +168,7 @@ struct DirectoryImport: AsyncParsableCommand {
       "imported \(imported) \(kind.rawValue) from \(file) in "
         + String(format: "%.2f", seconds) + " s (\(rate) rows/s, \(reader.format.rawValue)"
         + (reader.delimiter.map { ", delimiter \($0)" } ?? "") + ", \(reader.encoding.rawValue))"
-        + (malformed > 0 ? "; \(malformed) malformed rows skipped" : "")
+        + (malformed > 0 ? "; \(malformed) malformed rows skipped" : "") + removal
         + "; \(rematched) new inquiries matched again")
     if malformed > 0 { throw ExitCode(1) }
   }

@@ -314,6 +314,52 @@ struct DirectoryAPITests {
     #expect(bad.status != 0)
   }
 
+  @Test(
+    "inlet directory import --replace-all: a full export removes what the CRM deleted; never after a malformed row or from an empty file"
+  )
+  func cliImportReplaceAll() async throws {
+    let daemon = try DaemonHarness()
+    defer { daemon.remove() }
+    try await daemon.start()
+    let folder = URL(fileURLWithPath: daemon.configPath).deletingLastPathComponent()
+    func export(_ name: String, _ rows: [String]) throws -> String {
+      let path = folder.appendingPathComponent(name).path
+      try (["id,name,domains"] + rows).joined(separator: "\n").write(
+        toFile: path, atomically: true, encoding: .utf8)
+      return path
+    }
+    func importing(_ path: String) throws -> (status: Int32, output: String, error: String) {
+      try daemon.cli(["directory", "import", "--kind", "clients", "--replace-all", path])
+    }
+    func exists(_ id: String) async throws -> Bool {
+      try await daemon.get("/api/v1/directory/clients/\(id)", token: daemon.readToken).0 == 200
+    }
+    let first = try importing(
+      try export("all.csv", ["c1,Ромашка,romashka.ru", "c2,Лютик,lutik.ru", "c3,Василёк,"]))
+    #expect(first.status == 0, "\(first.output)\(first.error)")
+    #expect(first.output.contains("0 clients not in the file removed"), "\(first.output)")
+    let lead = try await daemon.postLead(#"{"name":"Пётр","email":"petr@lutik.ru"}"#)
+    let leadID = try #require(lead.json["id"] as? String)
+    #expect(try await match(daemon, leadID)["client_id"] as? String == "c2")
+
+    // c2 was merged away in the CRM: tonight's export no longer lists it.
+    let second = try importing(try export("night.csv", ["c1,Ромашка,romashka.ru", "c3,Василёк,"]))
+    #expect(second.status == 0, "\(second.output)\(second.error)")
+    #expect(second.output.contains("1 clients not in the file removed"), "\(second.output)")
+    #expect(try await !exists("c2"))
+    #expect(try await exists("c1"))
+    #expect(try await match(daemon, leadID)["client_id"] == nil)
+
+    // A malformed row might be a client still in the CRM; an empty export is no export.
+    let broken = try importing(try export("broken.csv", ["c1,Ромашка,romashka.ru", "c3,\"x"]))
+    #expect(broken.status == 1)
+    #expect(broken.output.contains("nothing removed (--replace-all)"), "\(broken.output)")
+    #expect(try await exists("c3"))
+    let empty = try importing(try export("empty.csv", []))
+    #expect(empty.output.contains("nothing removed (--replace-all): the file lists no clients"))
+    #expect(try await exists("c1"))
+  }
+
   @Test("restarted with another `matching:`, the daemon matches its queue again; once")
   func rematchAtStartAfterRulesChanged() async throws {
     let daemon = try DaemonHarness(extraConfig: "matching:\n  free_mail_domains: [romashka.ru]")
