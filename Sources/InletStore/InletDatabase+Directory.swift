@@ -251,7 +251,26 @@ extension InletDatabase {
       }
     }
     try db.execute(sql: "DELETE FROM \(kind.rawValue) WHERE id = ?", arguments: [id])
-    return db.changesCount > 0
+    let existed = db.changesCount > 0
+    try db.cachedStatement(
+      sql: "INSERT OR REPLACE INTO directory_deleted (kind, id, deleted_at) VALUES (?, ?, ?)"
+    ).execute(arguments: [kind.rawValue, id, Date().timeIntervalSince1970])
+    return existed
+  }
+
+  /// Whether the CRM deleted record `id` of `kind` and has not written it again.
+  static func isDeleted(_ kind: DirectoryKind, id: String, in db: Database) throws -> Bool {
+    try db.queryFirstDirect(
+      db.cachedStatement(
+        sql: """
+          SELECT 1 FROM directory_deleted WHERE kind = ? AND id = ?
+            AND NOT EXISTS (SELECT 1 FROM \(kind.rawValue) WHERE id = ?)
+          """),
+      bind: { bind in
+        try bind.text(1, kind.rawValue)
+        try bind.text(2, id)
+        try bind.text(3, id)
+      }, row: { _ in true }) ?? false
   }
 
   /// Replaces the keys of one record, noting the old and new keys in `change`. The old keys are

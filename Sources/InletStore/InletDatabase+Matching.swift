@@ -72,7 +72,7 @@ extension InletDatabase {
       guard let value,
         let (inquiryID, acceptance) = try latestAcceptance(
           Self.acceptedBySQL[index], value, excluding: id, in: db),
-        let client = acceptance.clientID,
+        let client = acceptance.clientID, try !isDeleted(.clients, id: client, in: db),
         candidates.isEmpty
           ? !said.conflicts.contains(criterion.rawValue) : candidates.contains(client)
       else { continue }
@@ -169,6 +169,10 @@ extension InletDatabase {
     in db: Database
   ) throws {
     let lookup = SQLiteDirectoryLookup(db: db)
+    // A contact the CRM has deleted since is nobody's to offer.
+    if let contact = match.contactID, try isDeleted(.contacts, id: contact, in: db) {
+      match.contactID = nil
+    }
     match.clientID = client
     match.candidates = []
     var interests = try lookup.openInterestIDs(ofClient: client, contact: match.contactID)
@@ -188,10 +192,12 @@ extension InletDatabase {
   }
 
   /// Whether the CRM has closed the interest (the deal won or lost).
+  /// (Or deleted it: a deal the CRM removed takes no more interactions either.)
   static func isClosed(interest: String, in db: Database) throws -> Bool {
     let status = try String.fetchOne(
       db.cachedStatement(sql: "SELECT status FROM interests WHERE id = ?"), arguments: [interest])
-    return status == DirectoryInterest.Status.closed.rawValue
+    if let status { return status == DirectoryInterest.Status.closed.rawValue }
+    return try isDeleted(.interests, id: interest, in: db)
   }
 
   /// What continuing a decided inquiry adds to a match (design.md, "Statuses"): the sender is
@@ -214,6 +220,8 @@ extension InletDatabase {
     }
     var match = inquiry.match
     defer { inquiry.match = match }
+    // A client the CRM has deleted since (merged into another) is offered no more.
+    if let client = acceptance.clientID, try isDeleted(.clients, id: client, in: db) { return }
     if let client = acceptance.clientID, match.clientID != client {
       // A reply from a person the directory knows at another company (the other side's
       // colleague in copy): the thread's deal is not theirs, and the directory's word on who

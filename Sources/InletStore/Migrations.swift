@@ -478,6 +478,16 @@ public enum Migrations {
           WHERE status = 'new' AND json_valid(\(InquiryRecord.documentSQL))
           """)
     }
+    migrator.registerMigration("2026-12-02-3-directory-deleted") { db in
+      // What the CRM deleted: an acceptance naming it (a client, a deal) is no longer offered.
+      // A row counts only while the record is absent: one written again is simply there.
+      try db.create(table: "directory_deleted") { t in
+        t.column("kind", .text).notNull()
+        t.column("id", .text).notNull()
+        t.column("deleted_at", .double).notNull()
+        t.primaryKey(["kind", "id"])
+      }
+    }
     return migrator
   }()
 }

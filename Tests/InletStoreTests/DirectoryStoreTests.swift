@@ -255,6 +255,49 @@ struct DirectoryStoreTests {
     #expect(Set(third.match.candidates.map(\.clientID)) == ["c1", "c4"])
   }
 
+  @Test("a client, contact or deal the CRM deleted after an acceptance named it is offered no more")
+  func deletedAfterAcceptance() async throws {
+    let temp = try await Self.loaded()
+    defer { temp.remove() }
+    func lead(_ key: String, _ email: String) async throws -> Inquiry {
+      try await Self.inquiry(
+        try createdID(try await temp.database.ingest(submission(key: key, email: email))),
+        in: temp.database)
+    }
+    // A new client the manager created in the CRM, not yet in the directory.
+    let first = try await lead("d1", "anna@novaya.ru")
+    _ = try await temp.database.apply(
+      .accept(
+        action: .newClient, clientID: "K-1", contactID: "P-1", interestID: "I-1", comment: nil),
+      to: first.id, by: "crm")
+    let waiting = try await lead("d2", "anna@novaya.ru")
+    #expect(waiting.match.clientID == "K-1" && waiting.match.interestIDs == ["I-1"])
+    // The CRM merged K-1 into another card and deleted it.
+    _ = try await temp.database.deleteDirectory(.clients, id: "K-1")
+    let rematched = try await Self.inquiry(waiting.id, in: temp.database)
+    #expect(rematched.match.clientID == nil, "\(rematched.match)")
+    #expect(rematched.match.acceptedInquiryID == nil)
+    let next = try await lead("d3", "anna@novaya.ru")
+    #expect(next.match.clientID == nil && next.match.suggestedAction == .newClient)
+    // Written again (the merge undone): offered again.
+    _ = try await temp.database.upsertDirectory(.client(DirectoryClient(id: "K-1", name: "Новая")))
+    #expect(try await lead("d4", "anna@novaya.ru").match.clientID == "K-1")
+
+    // A colleague at c1 accepted with a new contact and deal; both deleted in the CRM.
+    let petr = try await lead("d5", "petr@romashka.ru")
+    _ = try await temp.database.apply(
+      .accept(
+        action: .newContactOfClient, clientID: "c1", contactID: "P-NEW", interestID: "I-NEW",
+        comment: nil), to: petr.id, by: "crm")
+    #expect(try await lead("d6", "petr@romashka.ru").match.interestIDs.first == "I-NEW")
+    _ = try await temp.database.deleteDirectory(.interests, id: "I-NEW")
+    _ = try await temp.database.deleteDirectory(.contacts, id: "P-NEW")
+    let later = try await lead("d7", "petr@romashka.ru")
+    #expect(later.match.clientID == "c1")
+    #expect(!later.match.interestIDs.contains("I-NEW"), "\(later.match)")
+    #expect(later.match.contactID == nil, "\(later.match)")
+  }
+
   @Test("a new inquiry is matched in its ingest transaction; a known contact is returning")
   func matchedOnIngest() async throws {
     let temp = try await Self.loaded()

@@ -18,7 +18,7 @@ struct MigrationTests {
     }
     for table in [
       "raw_items", "inquiries", "inquiry_messages", "attachments", "clients", "contacts",
-      "interests", "directory_keys", "imap_cursors",
+      "interests", "directory_keys", "directory_deleted", "imap_cursors",
     ] {
       #expect(tables.contains(table), "missing table \(table)")
     }
