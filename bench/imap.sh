@@ -51,10 +51,10 @@ trap cleanup EXIT
 echo "== building the ceiling (gcc) and the client (swiftc -O)"
 gcc -O2 -Wall -o "$work/imap_raw" bench/imap_raw.c -lcurl
 # The IMAP sources as one module, with the pieces they use beside them (InletMail's byte
-# search, InletCore's CivilDate).
+# search, InletCore's CivilDate and UTF8Case).
 mkdir -p "$work/imap-src"
 for file in Sources/InletMail/IMAP/*.swift Sources/InletMail/MIME/String+UTF8Search.swift \
-  Sources/InletCore/Values/CivilDate.swift; do
+  Sources/InletCore/Values/CivilDate.swift Sources/InletCore/Values/UTF8Case.swift; do
   sed '/^import InletCore$/d' "$file" > "$work/imap-src/$(basename "$file")"
 done
 swiftc -O -parse-as-library -I Sources/CCurl "$work"/imap-src/*.swift \

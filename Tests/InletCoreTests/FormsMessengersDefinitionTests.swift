@@ -274,6 +274,43 @@ struct FormsMessengersDefinitionTests {
     }
   }
 
+  /// A number or an address written in a chat message is the sender's, unless a field gave one;
+  /// someone else's shared contact is not read for it.
+  @Test func contactsWrittenInMessages() throws {
+    let telegram = try Self.instance("telegram", secrets: ["secret_token": "tg"])
+    func telegramText(_ update: Int, _ content: String) throws -> Inquiry? {
+      let json =
+        #"{"update_id":\#(update),"message":{"message_id":\#(update),"from":{"id":42,"first_name":"Ян"},"chat":{"id":42,"type":"private"},"date":1800000000,\#(content)}}"#
+      return try #require(
+        processor.process(
+          HookRequest.post(
+            "application/json", json,
+            headers: [(name: "X-Telegram-Bot-Api-Secret-Token", value: "tg")]), for: telegram
+        ).submission
+      ).inquiry
+    }
+    let written = try telegramText(
+      1,
+      #""text":"Здравствуйте! Перезвоните 8 (916) 123-45-67 или на почту <Ivan@Romashka.ru>, ИНН 7707083893""#
+    )
+    #expect(written?.sender.phone == "+79161234567")
+    #expect(written?.sender.email == "ivan@romashka.ru")
+    let handle = try telegramText(2, #""text":"пишите @ivan_sales, заказ № 1234567890""#)
+    #expect(handle?.sender.phone == nil && handle?.sender.email == nil)
+    let someoneElse = try telegramText(
+      3, #""contact":{"phone_number":"+79031112233","first_name":"Ольга","user_id":77}"#)
+    #expect(someoneElse?.sender.phone == nil)
+    let vk = try Self.instance("vk", secrets: ["secret": "s", "confirmation": "c"])
+    let message = try #require(
+      processor.process(
+        HookRequest.post(
+          "application/json",
+          #"{"type":"message_new","group_id":1,"secret":"s","event_id":"e1","object":{"message":{"id":5,"from_id":321,"date":1800000000,"text":"Нужен счёт, мой номер +7 903 765-43-21"}}}"#
+        ), for: vk
+      ).submission)
+    #expect(message.inquiry?.sender.phone == "+79037654321")
+  }
+
   @Test func telegramConversationReference() throws {
     let instance = try Self.instance(
       "telegram", secrets: ["secret_token": "tg"], options: ["conversation_window": "10m"])

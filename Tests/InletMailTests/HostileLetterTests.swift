@@ -1,4 +1,5 @@
 import Foundation
+import InletCore
 import Testing
 
 @testable import InletMail

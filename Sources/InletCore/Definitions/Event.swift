@@ -144,10 +144,15 @@ public struct FieldRule: Sendable, Decodable {
   /// words name that kind (``FormLabel``: «Ваш телефон», «Телефон для связи»): a form that sends
   /// each field under the label the site's owner typed.
   public var labelKind: FormLabel.Kind?
+  /// `from_text: true` (`sender.phone`, `sender.email`): when nothing else gave one, the first
+  /// phone or e-mail address written in the inquiry's text («Перезвоните 8 916 123-45-67» in a
+  /// chat).
+  public var fromText = false
 
   enum CodingKeys: String, CodingKey, CaseIterable {
     case paths, template, value, map, difference, international, labels
     case labelKind = "label_kind"
+    case fromText = "from_text"
     case defaultValue = "default"
     case divideBy = "divide_by"
   }
@@ -174,6 +179,7 @@ public struct FieldRule: Sendable, Decodable {
       try $0.map { try FieldPath.decoding($0, at: c.codingPath + [CodingKeys.difference]) }
     }
     divideBy = try c.decodeIfPresent(Double.self, forKey: .divideBy)
+    fromText = try c.decodeIfPresent(Bool.self, forKey: .fromText) ?? false
     if let kind = try c.decodeIfPresent(String.self, forKey: .labelKind) {
       guard let parsed = FormLabel.Kind(rawValue: kind) else {
         throw DecodingError.dataCorruptedError(
@@ -208,13 +214,14 @@ public struct FieldRule: Sendable, Decodable {
         forKey: .difference, in: c, debugDescription: "`difference` lists exactly two paths")
     }
     if paths.isEmpty && template == nil && value == nil && defaultValue == nil
-      && difference == nil && labels.isEmpty && labelKind == nil
+      && difference == nil && labels.isEmpty && labelKind == nil && !fromText
     {
       throw DecodingError.dataCorrupted(
         .init(
           codingPath: decoder.codingPath,
           debugDescription:
-            "a field rule needs `paths`, `template`, `difference`, `value`, `labels` or `default`"))
+            "a field rule needs `paths`, `template`, `difference`, `value`, `labels`, `default` or `from_text`"
+        ))
     }
   }
 }

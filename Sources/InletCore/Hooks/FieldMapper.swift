@@ -35,6 +35,16 @@ struct FieldMapper {
       }
       assign(raw, to: target, in: &inquiry, extra: &extra)
     }
+    // `from_text`: a phone or an address the person wrote in the message itself.
+    if let text = inquiry.text {
+      for (target, rule) in event.sortedFields where rule.fromText {
+        if target == "sender.phone", inquiry.sender.phone == nil {
+          inquiry.sender.phone = PhoneFinder.find(in: text, normalizer: phone).first
+        } else if target == "sender.email", inquiry.sender.email == nil {
+          inquiry.sender.email = Self.firstEmail(in: text)
+        }
+      }
+    }
     for path in instance.definition.idempotency?.fields ?? [] {
       consumed.insert(path.foldedHead)
     }
@@ -241,6 +251,24 @@ extension Inquiry {
     case "call.did": return call?.did != nil
     default: return false
     }
+  }
+}
+
+extension FieldMapper {
+  /// The first e-mail address written in `text` (`ivan@mail.ru`, `<ivan@mail.ru>,`), normalised.
+  static func firstEmail(in text: String) -> String? {
+    guard text.utf8.contains(UInt8(ascii: "@")) else { return nil }
+    let edges: Set<Character> = [
+      "<", ">", "(", ")", "[", "]", ",", ";", ":", ".", "\"", "'", "«", "»",
+    ]
+    for word in text.split(whereSeparator: { $0.isWhitespace }) where word.contains("@") {
+      var token = Substring(word)
+      while let first = token.first, edges.contains(first) { token = token.dropFirst() }
+      while let last = token.last, edges.contains(last) { token = token.dropLast() }
+      if token.hasPrefix("mailto:") { token = token.dropFirst(7) }
+      if let email = EmailNormalizer.normalize(String(token)) { return email }
+    }
+    return nil
   }
 }
 

@@ -1,5 +1,3 @@
-import InletCore
-
 /// Finds phone numbers in free text and normalises them with InletCore's ``PhoneNormalizer``.
 ///
 /// A candidate is a run of digits, spaces, dashes, dots and parentheses, optionally led by `+`,
@@ -7,7 +5,7 @@ import InletCore
 /// КПП, ОГРН, БИК, р/с, …) or a number sign (`Заказ № …`, `Order #…`) are account or document
 /// numbers, not phones. The scan works on UTF-8 bytes: every character that matters is ASCII,
 /// a no-break space, an en dash or `№`.
-enum PhoneFinder {
+public enum PhoneFinder {
   private static let requisiteLabels = [
     "инн", "кпп", "огрн", "огрнип", "бик", "р/с", "к/с", "р/сч", "к/сч", "счет", "счёт", "окпо",
     "оквэд", "inn", "kpp", "swift", "iban",
@@ -26,9 +24,9 @@ enum PhoneFinder {
 
   /// Distinct numbers kept from one text (a letter is read for its sender's numbers; a price
   /// list of thousands is not a lead's phones, and each found one is checked against the rest).
-  static let mostFound = 100
+  public static let mostFound = 100
 
-  static func find(in text: String, normalizer: PhoneNormalizer) -> [String] {
+  public static func find(in text: String, normalizer: PhoneNormalizer) -> [String] {
     let bytes = Array(text.utf8)
     // Ten digits at least, or no phone can be there (counting stops at ten).
     var digitCount = 0
@@ -219,7 +217,7 @@ enum PhoneFinder {
       bytes.withUnsafeBufferPointer { source in
         _ = window.initialize(from: UnsafeBufferPointer(rebasing: source[from..<end]))
       }
-      ByteSearch.lowercaseInPlace(window)
+      UTF8Case.lowercaseInPlace(window)
       return requisiteLabelBytes.contains { label in
         guard label.count <= window.count, window.suffix(label.count).elementsEqual(label)
         else { return false }
