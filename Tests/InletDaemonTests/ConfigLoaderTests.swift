@@ -626,6 +626,20 @@ struct ConfigLoaderTests {
     #expect(other.environment["INLET_DATABASE_PATH"] == nil)
   }
 
+  @Test("an empty database path (an INLET_DATABASE_PATH left blank) is a config error by its key")
+  func emptyDatabasePath() throws {
+    let folder = try Folder(Self.minimal)
+    defer { folder.remove() }
+    do {
+      _ = try ConfigLoader(environment: ["INLET_DATABASE_PATH": ""]).load(path: folder.config)
+      Issue.record("an empty database path loaded")
+    } catch {
+      #expect(
+        error.keyPath.contains("database.path") || "\(error)".contains("INLET_DATABASE_PATH"),
+        "\(error)")
+    }
+  }
+
   @Test("a secret pasted where its file's name belongs is not repeated in the error")
   func pastedSecret() throws {
     let token = "9fQxL2mZ7rT4kB8wN1cV"

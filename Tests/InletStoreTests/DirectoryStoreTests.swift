@@ -210,14 +210,7 @@ struct DirectoryStoreTests {
         try await temp.database.ingest(submission(key: key, email: email, phone: phone)))
     }
     func accept(_ id: String, client: String) async throws {
-      let outcome = try await temp.database.apply(
-        .accept(
-          action: .newClient, clientID: client, contactID: nil, interestID: nil, comment: nil),
-        to: id, by: "crm")
-      guard case .changed = outcome else {
-        Issue.record("not accepted: \(outcome)")
-        return
-      }
+      try await acceptAsNewClient(id, client: client, in: temp.database)
     }
     let first = try await lead("s1", email: "ivan@novaya.ru", phone: "+74957770000")
     #expect(try await Self.inquiry(first, in: temp.database).match.conflicts == ["phone"])

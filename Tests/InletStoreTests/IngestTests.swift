@@ -391,14 +391,7 @@ struct IngestTests {
       return try #require(result.inquiryID)
     }
     func accept(_ id: String, client: String) async throws {
-      let outcome = try await temp.database.apply(
-        .accept(
-          action: .newClient, clientID: client, contactID: nil, interestID: nil, comment: nil),
-        to: id, by: "crm")
-      guard case .changed = outcome else {
-        Issue.record("\(id) not accepted: \(outcome)")
-        return
-      }
+      try await acceptAsNewClient(id, client: client, in: temp.database)
     }
     let first = try await lead(1)
     try await accept(first, client: "K-1")

@@ -1,6 +1,7 @@
 import Foundation
 import InletCore
 import InletStore
+import Testing
 
 /// A database file in a fresh temporary folder.
 struct TempDatabase {
@@ -46,4 +47,16 @@ func createdID(_ result: IngestResult) throws -> String {
     throw StoreTestError("expected created, got \(result)")
   }
   return id
+}
+
+/// Accepts inquiry `id` as a new client the CRM created as `client`; records an issue when the
+/// transition did not happen.
+func acceptAsNewClient(_ id: String, client: String, in database: InletDatabase) async throws {
+  let outcome = try await database.apply(
+    .accept(action: .newClient, clientID: client, contactID: nil, interestID: nil, comment: nil),
+    to: id, by: "crm")
+  guard case .changed = outcome else {
+    Issue.record("\(id) not accepted: \(outcome)")
+    return
+  }
 }

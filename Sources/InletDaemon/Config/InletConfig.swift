@@ -59,6 +59,11 @@ public struct InletConfig: Sendable, Decodable {
       try decoder.rejectUnknownKeys(CodingKeys.self)
       let c = try decoder.container(keyedBy: CodingKeys.self)
       path = try c.decodeIfPresent(String.self, forKey: .path) ?? path
+      // (An empty one, `INLET_DATABASE_PATH=` left blank, would be SQLite's temporary file.)
+      guard !path.trimmingCharacters(in: .whitespaces).isEmpty else {
+        throw DecodingError.dataCorruptedError(
+          forKey: .path, in: c, debugDescription: "the database file's path, not empty")
+      }
     }
   }
 
