@@ -200,9 +200,7 @@ extension InletDatabase {
       ])
     case .interest(let interest):
       if !change.everything {
-        if let old = try String.fetchOne(
-          db, sql: "SELECT client_id FROM interests WHERE id = ?", arguments: [interest.id])
-        {
+        if let old = try interestClient(interest.id, in: db) {
           change.clientIDs.insert(old)
         }
         if let client = interest.clientID { change.clientIDs.insert(client) }
@@ -244,9 +242,7 @@ extension InletDatabase {
       change.contactIDs.insert(id)
       try replaceKeys(.contact, id: id, keys: [], change: &change, in: db)
     case .interests:
-      if let client = try String.fetchOne(
-        db, sql: "SELECT client_id FROM interests WHERE id = ?", arguments: [id])
-      {
+      if let client = try interestClient(id, in: db) {
         change.clientIDs.insert(client)
       }
     }
@@ -256,6 +252,12 @@ extension InletDatabase {
       sql: "INSERT OR REPLACE INTO directory_deleted (kind, id, deleted_at) VALUES (?, ?, ?)"
     ).execute(arguments: [kind.rawValue, id, Date().timeIntervalSince1970])
     return existed
+  }
+
+  /// The client an interest (a deal) in the directory belongs to.
+  static func interestClient(_ id: String, in db: Database) throws -> String? {
+    try String.fetchOne(
+      db.cachedStatement(sql: "SELECT client_id FROM interests WHERE id = ?"), arguments: [id])
   }
 
   /// Whether the CRM deleted record `id` of `kind` and has not written it again.

@@ -214,9 +214,7 @@ extension InletDatabase {
     // Accepted with a deal but no client (the API allows it): the deal's client, where the
     // directory has the deal — a deal is always some client's.
     if acceptance.clientID == nil {
-      acceptance.clientID = try String.fetchOne(
-        db.cachedStatement(sql: "SELECT client_id FROM interests WHERE id = ?"),
-        arguments: [interest])
+      acceptance.clientID = try interestClient(interest, in: db)
     }
     var match = inquiry.match
     defer { inquiry.match = match }

@@ -22,8 +22,7 @@ struct CheckConfig: ParsableCommand {
     // while the service reads only what LoadCredential= hands it). Its INLET_* variables
     // apply, and the secrets it hands over are read where the service will get them.
     let service = SystemdUnit(path: unit)
-    let runsThis =
-      service.configPath == URL(fileURLWithPath: options.config).standardizedFileURL.path
+    let runsThis = service.runs(configPath: options.config)
     var loader = ConfigLoader.asTheService(configPath: options.config, unit: service)
     if runsThis { loader.unitCredentials = service.credentialSources }
     let loaded: LoadedConfig

@@ -41,7 +41,7 @@ struct FieldMapper {
         if target == "sender.phone", inquiry.sender.phone == nil {
           inquiry.sender.phone = PhoneFinder.find(in: text, normalizer: phone).first
         } else if target == "sender.email", inquiry.sender.email == nil {
-          inquiry.sender.email = Self.firstEmail(in: text)
+          inquiry.sender.email = EmailNormalizer.first(in: text)
         }
       }
     }
@@ -251,24 +251,6 @@ extension Inquiry {
     case "call.did": return call?.did != nil
     default: return false
     }
-  }
-}
-
-extension FieldMapper {
-  /// The first e-mail address written in `text` (`ivan@mail.ru`, `<ivan@mail.ru>,`), normalised.
-  static func firstEmail(in text: String) -> String? {
-    guard text.utf8.contains(UInt8(ascii: "@")) else { return nil }
-    let edges: Set<Character> = [
-      "<", ">", "(", ")", "[", "]", ",", ";", ":", ".", "\"", "'", "«", "»",
-    ]
-    for word in text.split(whereSeparator: { $0.isWhitespace }) where word.contains("@") {
-      var token = Substring(word)
-      while let first = token.first, edges.contains(first) { token = token.dropFirst() }
-      while let last = token.last, edges.contains(last) { token = token.dropLast() }
-      if token.hasPrefix("mailto:") { token = token.dropFirst(7) }
-      if let email = EmailNormalizer.normalize(String(token)) { return email }
-    }
-    return nil
   }
 }
 

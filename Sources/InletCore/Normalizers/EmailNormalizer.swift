@@ -110,3 +110,21 @@ public enum EmailNormalizer: Sendable {
       || scalar.properties.generalCategory == .format
   }
 }
+
+extension EmailNormalizer {
+  /// The first e-mail address written in `text` (`ivan@mail.ru`, `<ivan@mail.ru>,`), normalised.
+  public static func first(in text: String) -> String? {
+    guard text.utf8.contains(UInt8(ascii: "@")) else { return nil }
+    let edges: Set<Character> = [
+      "<", ">", "(", ")", "[", "]", ",", ";", ":", ".", "\"", "'", "«", "»",
+    ]
+    for word in text.split(whereSeparator: { $0.isWhitespace }) where word.contains("@") {
+      var token = Substring(word)
+      while let first = token.first, edges.contains(first) { token = token.dropFirst() }
+      while let last = token.last, edges.contains(last) { token = token.dropLast() }
+      if token.hasPrefix("mailto:") { token = token.dropFirst(7) }
+      if let email = normalize(String(token)) { return email }
+    }
+    return nil
+  }
+}

@@ -147,6 +147,11 @@ public struct SystemdUnit: Sendable {
     return result
   }
 
+  /// Whether the unit's `ExecStart=` runs the config at `path` (however it is written).
+  public func runs(configPath path: String) -> Bool {
+    configPath == URL(fileURLWithPath: path).standardizedFileURL.path
+  }
+
   /// Whether the unit hands the credential `name` over.
   public func hands(_ name: String) -> Bool {
     credentials.contains { $0 == name || ($0.hasSuffix("*") && name.hasPrefix($0.dropLast())) }
@@ -187,7 +192,7 @@ extension ConfigLoader {
     configPath: String, unit: SystemdUnit = SystemdUnit(path: SystemdUnit.installed)
   ) -> ConfigLoader {
     var environment = ProcessInfo.processInfo.environment
-    if unit.configPath == URL(fileURLWithPath: configPath).standardizedFileURL.path {
+    if unit.runs(configPath: configPath) {
       for (key, value) in unit.environment where environment[key] == nil {
         environment[key] = value
       }

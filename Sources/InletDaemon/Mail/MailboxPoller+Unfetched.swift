@@ -39,15 +39,10 @@ extension MailboxPoller {
     var skipped: [UInt32] = []
     if let cursor = try await database.mailCursor(
       mailbox: location.mailbox, folder: location.folder),
-      cursor.uidValidity == location.uidValidity, let before = cursor.rescanBefore,
-      let until = cursor.rescanUntil
+      cursor.uidValidity == location.uidValidity, let window = cursor.rescanWindow
     {
-      skipped = fetched.filter { message in
-        guard !message.unfetchable, message.uid <= until, let date = message.internalDate else {
-          return false
-        }
-        return date < before
-      }.map(\.uid)
+      skipped = fetched.filter { window.leavesAlone(uid: $0.uid, arrival: $0.internalDate) }
+        .map(\.uid)
       let left = Set(skipped)
       fetched.removeAll { left.contains($0.uid) }
     }

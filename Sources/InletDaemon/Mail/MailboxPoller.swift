@@ -167,12 +167,10 @@ final class MailboxPoller: Sendable {
     // After a UIDVALIDITY change under `from_now`: letters that arrived before the first sync
     // were left alone then and stay so (the rescan window starts a day earlier, by date). Kept
     // in the cursor: a rescan interrupted halfway goes on with the same rule.
-    var skip: (before: Date, until: UInt32)?
+    var skip: MailWindow?
     if let cursor, cursor.uidValidity == status.uidValidity {
       lastUID = cursor.lastUID
-      if let before = cursor.rescanBefore, let until = cursor.rescanUntil, lastUID < until {
-        skip = (before, until)
-      }
+      if let window = cursor.rescanWindow, lastUID < window.until { skip = window }
       try await reconcile(location, upTo: lastUID, into: &summary)
     } else {
       // A first sync, or the server renumbered the folder: choose where the new epoch starts.
@@ -197,7 +195,7 @@ final class MailboxPoller: Sendable {
         // (INTERNALDATE has whole seconds: a letter of the first sync's very second is taken
         // for an old one: if it came after, the first epoch has already stored it.)
         if settings.firstSync == .fromNow {
-          skip = (cursor.createdAt, try await highestUID(status))
+          skip = MailWindow(before: cursor.createdAt, until: try await highestUID(status))
         }
       } else if case .days(let days) = settings.firstSync {
         since = Date().addingTimeInterval(-Double(days) * 86_400)
@@ -206,7 +204,7 @@ final class MailboxPoller: Sendable {
       // is above the first recent one — old letters a person moved in from an archive keep
       // their INTERNALDATE but get new UIDs. Letters arriving after this pass are all taken.
       if skip == nil, case .days = settings.firstSync, let since {
-        skip = (since, try await highestUID(status))
+        skip = MailWindow(before: since, until: try await highestUID(status))
       }
       let start: UInt32
       if settings.firstSync == .all {
@@ -282,7 +280,7 @@ final class MailboxPoller: Sendable {
       try await reconnectIfNeeded(to: location)
       let fetchedAt = ContinuousClock.now
       if let skip {
-        fetched.removeAll { $0.uid <= skip.until && ($0.internalDate ?? skip.before) < skip.before }
+        fetched.removeAll { skip.leavesAlone(uid: $0.uid, arrival: $0.internalDate) }
       }
       next =
         number + 1 < chunks.count

@@ -178,7 +178,7 @@ extension ByteSearch {
   /// ``StringProtocol/fastLowercased()`` on UTF-8 bytes, copied in one go and changed in place.
   static func lowercased(_ source: some Collection<UInt8>) -> [UInt8] {
     var bytes = Array(source)
-    bytes.withUnsafeMutableBufferPointer { lowercaseInPlace($0) }
+    bytes.withUnsafeMutableBufferPointer { UTF8Case.lowercaseInPlace($0) }
     return bytes
   }
 
@@ -196,7 +196,7 @@ extension ByteSearch {
         count += 1
       }
       let head = UnsafeMutableBufferPointer(rebasing: buffer[..<count])
-      lowercaseInPlace(head)
+      UTF8Case.lowercaseInPlace(head)
       return body(UnsafeMutableBufferPointer(rebasing: head[..<min(count, length)]))
     }
   }
@@ -205,11 +205,6 @@ extension ByteSearch {
   static func lowercasedHead(of source: some Collection<UInt8>, startsWith prefix: [UInt8]) -> Bool
   {
     withLowercasedHead(of: source, length: prefix.count) { $0.starts(with: prefix) }
-  }
-
-  /// ``lowercased(_:)`` in place.
-  static func lowercaseInPlace(_ bytes: UnsafeMutableBufferPointer<UInt8>) {
-    UTF8Case.lowercaseInPlace(bytes)
   }
 
   /// The text without U+FFFD: what a repairing decode put in place of broken bytes goes, found

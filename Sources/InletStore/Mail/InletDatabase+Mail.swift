@@ -35,7 +35,7 @@ extension InletDatabase {
   /// `rescan`: the window a rescan after a UIDVALIDITY change leaves alone (letters that
   /// arrived before `before`, among UIDs up to `until`); `nil` clears it.
   public func setMailCursor(
-    _ location: MailLocation, lastUID: UInt32, rescan: (before: Date, until: UInt32)? = nil
+    _ location: MailLocation, lastUID: UInt32, rescan: MailWindow? = nil
   ) async throws {
     try await write { db in
       try Self.advanceCursor(location, to: lastUID, force: true, in: db)

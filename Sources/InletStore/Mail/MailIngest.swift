@@ -143,6 +143,12 @@ public struct MailCursor: Sendable, Equatable {
   /// …among the UIDs up to this one (the folder's highest at the change).
   public var rescanUntil: UInt32?
 
+  /// The window a rescan or a first sync leaves alone, when one is set.
+  public var rescanWindow: MailWindow? {
+    guard let rescanBefore, let rescanUntil else { return nil }
+    return MailWindow(before: rescanBefore, until: rescanUntil)
+  }
+
   public init(
     uidValidity: UInt32, lastUID: UInt32, createdAt: Date, updatedAt: Date,
     rescanBefore: Date? = nil, rescanUntil: UInt32? = nil
@@ -153,5 +159,24 @@ public struct MailCursor: Sendable, Equatable {
     self.updatedAt = updatedAt
     self.rescanBefore = rescanBefore
     self.rescanUntil = rescanUntil
+  }
+}
+
+/// Letters a first sync (`{days: N}`) or a rescan under `from_now` leaves alone: those that
+/// arrived before `before`, among the UIDs up to `until` (letters moved in later from an
+/// archive keep their old dates but get higher UIDs, and are taken).
+public struct MailWindow: Sendable, Equatable {
+  public var before: Date
+  public var until: UInt32
+
+  public init(before: Date, until: UInt32) {
+    self.before = before
+    self.until = until
+  }
+
+  /// Whether a letter of `uid`, arrived at `arrival`, is left alone (one of unknown arrival
+  /// is not).
+  public func leavesAlone(uid: UInt32, arrival: Date?) -> Bool {
+    uid <= until && (arrival ?? before) < before
   }
 }
