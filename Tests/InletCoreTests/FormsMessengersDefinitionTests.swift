@@ -620,12 +620,20 @@ struct FormsMessengersDefinitionTests {
   }
 
   @Test func fileLimits() {
-    let files = [UploadedFile(field: "f", filename: "a.bin", contentType: "x", data: [1, 2, 3])]
-    #expect(HookProcessor.checkFiles(files, options: ["max_file_bytes": "2"])?.status == 413)
-    #expect(HookProcessor.checkFiles(files, options: ["max_file_bytes": "3"]) == nil)
-    #expect(
-      HookProcessor.checkFiles(files + files, options: ["max_files": "1"])?.code
-        == "too_many_files")
+    let small = UploadedFile(field: "f", filename: "a.bin", contentType: "x", data: [1, 2, 3])
+    let large = UploadedFile(
+      field: "g", filename: "скан.jpg", contentType: "x", data: [1, 2, 3, 4])
+    var files = [small, large]
+    let over = HookProcessor.limitFiles(&files, options: ["max_file_bytes": "3"])
+    #expect(files == [small])
+    #expect(over == ["attachments_over_limit": .array([.string("скан.jpg")])])
+    files = [small, small, small]
+    let past = HookProcessor.limitFiles(&files, options: ["max_files": "1"])
+    #expect(files == [small])
+    #expect(past == ["attachments_omitted": .number("2")])
+    files = [small, large]
+    #expect(HookProcessor.limitFiles(&files, options: ["max_file_bytes": "4"]).isEmpty)
+    #expect(files.count == 2)
   }
 
   @Test func aNewMessengerNeedsNoSwift() throws {

@@ -266,3 +266,36 @@ struct AuthoredKeyTests {
     }
   }
 }
+
+/// Attachments past `max_attachments` or over `max_attachment_bytes` are said in the inquiry.
+@Suite("Attachments left out of a letter's inquiry")
+struct OmittedAttachmentTests {
+  @Test("extra says how many were past the count and which were over the size")
+  func leftOutAttachmentsAreSaid() {
+    let builder = MailItemBuilder(
+      mailbox: "sales", folder: "INBOX",
+      options: MailOptions(maxAttachmentBytes: 4, maxAttachments: 2))
+    var lines = [
+      "From: Ольга <olga@client.example>", "Subject: Документы", "Message-ID: <att@client.example>",
+      "MIME-Version: 1.0", "Content-Type: multipart/mixed; boundary=b", "", "--b",
+      "Content-Type: text/plain; charset=utf-8", "", "Во вложении документы.",
+    ]
+    for (name, body) in [("big.pdf", "0123456789"), ("a.txt", "ab"), ("c.txt", "cd")] {
+      lines += [
+        "--b", "Content-Type: application/octet-stream",
+        "Content-Disposition: attachment; filename=\"\(name)\"", "", body,
+      ]
+    }
+    lines += ["--b--", ""]
+    let letter = lines.joined(separator: "\r\n")
+    let item = builder.item(
+      uid: 1, bytes: Array(letter.utf8), size: letter.utf8.count, internalDate: nil,
+      headersOnly: false)
+    guard case .inquiry(let inquiry, _, _) = item.outcome else {
+      Issue.record("expected an inquiry, got \(item.outcome)")
+      return
+    }
+    #expect(inquiry.extra["attachments_over_limit"] == .array([.string("big.pdf")]))
+    #expect(inquiry.extra["attachments_omitted"] == .number("1"))
+  }
+}

@@ -124,7 +124,7 @@ public struct HookProcessor: Sendable {
       submission.transport.kind = definition.listingKind.rawValue
     }
 
-    let decodedBody: DecodedBody
+    var decodedBody: DecodedBody
     switch body() {
     case .success(let value): decodedBody = value
     case .failure(let error):
@@ -133,9 +133,8 @@ public struct HookProcessor: Sendable {
         partial: nil)
       return .store(submission)
     }
-    if let failure = Self.checkFiles(decodedBody.files, options: instance.options) {
-      return .refused(failure)
-    }
+    // Files over the form's limits are left out, not the lead they came with.
+    let fileNotes = Self.limitFiles(&decodedBody.files, options: instance.options)
     var units = Self.split(decodedBody.fields, along: definition.split)
     if units.count > Self.maxSplitItems {
       submission.disposition = .quarantined(
@@ -159,7 +158,7 @@ public struct HookProcessor: Sendable {
         item.transport.batchItem = index
         if case .store(let part) = dispatch(
           single, request: request, instance: instance, now: now, submission: item,
-          context: context)
+          context: context, fileNotes: fileNotes)
         {
           parts.append(part)
         }
@@ -171,7 +170,7 @@ public struct HookProcessor: Sendable {
       units.count == 1 ? DecodedBody(fields: units[0], files: decodedBody.files) : decodedBody
     return dispatch(
       whole, request: request, instance: instance, now: now, submission: submission,
-      context: context)
+      context: context, fileNotes: fileNotes)
   }
 
   /// How many inputs one request may carry.
@@ -201,7 +200,8 @@ public struct HookProcessor: Sendable {
   /// Picks the event for a decoded body and decides what becomes of it.
   private func dispatch(
     _ decodedBody: DecodedBody, request: HookRequest, instance: ChannelInstance, now: Date,
-    submission: consuming RawSubmission, context: consuming ReplyContext
+    submission: consuming RawSubmission, context: consuming ReplyContext,
+    fileNotes: [String: Value] = [:]
   ) -> HookOutcome {
     let definition = instance.definition
     context.fields = decodedBody.fields
@@ -248,6 +248,7 @@ public struct HookProcessor: Sendable {
       for name in SpamCheck.fieldNames(instance.options) {
         inquiry.extra = inquiry.extra.filter { $0.key.lowercased() != name }
       }
+      inquiry.extra.merge(fileNotes) { _, note in note }
       if let verdict = SpamCheck.verdict(decodedBody.fields, options: instance.options, now: now) {
         submission.disposition = .ignored(verdict)
         submission.partial = inquiry
@@ -285,22 +286,26 @@ public struct HookProcessor: Sendable {
     return .reply(handshake.reply, context)
   }
 
-  /// Refuses (413, nothing stored) uploads over the instance's `max_file_bytes` / `max_files`.
-  static func checkFiles(_ files: [UploadedFile], options: [String: Value]) -> HookFailure? {
-    if let most = ChannelOptions.integer(options["max_files"]), files.count > most {
-      return HookFailure(
-        status: 413, code: "too_many_files",
-        message: "\(files.count) files were sent; this form accepts at most \(most)")
+  /// Leaves out the uploads over the instance's `max_file_bytes` and those past its
+  /// `max_files`; the lead is taken without them. What was left out is said in the inquiry's
+  /// `extra`, as for a letter: `attachments_over_limit` (the names of files too large) and
+  /// `attachments_omitted` (how many past the count). The raw item keeps the whole request.
+  static func limitFiles(_ files: inout [UploadedFile], options: [String: Value])
+    -> [String: Value]
+  {
+    var notes: [String: Value] = [:]
+    if let limit = ChannelOptions.integer(options["max_file_bytes"]) {
+      let large = files.filter { $0.data.count > limit }
+      if !large.isEmpty {
+        notes["attachments_over_limit"] = .array(large.map { .string($0.filename) })
+        files.removeAll { $0.data.count > limit }
+      }
     }
-    if let limit = ChannelOptions.integer(options["max_file_bytes"]),
-      let large = files.first(where: { $0.data.count > limit })
-    {
-      return HookFailure(
-        status: 413, code: "file_too_large",
-        message: "the file `\(large.filename)` has \(large.data.count) bytes; this form accepts "
-          + "files of at most \(limit) bytes")
+    if let most = ChannelOptions.integer(options["max_files"]), files.count > max(0, most) {
+      notes["attachments_omitted"] = .number(String(files.count - max(0, most)))
+      files.removeLast(files.count - max(0, most))
     }
-    return nil
+    return notes
   }
 
   /// The conversation a message belongs to, when the definition declares how to tell.

@@ -130,6 +130,9 @@ struct MailItemBuilder: Sendable {
     }
     let truncated = letter.attachments.filter(\.truncated).map { Value.string($0.name) }
     if !truncated.isEmpty { extra["attachments_over_limit"] = .array(truncated) }
+    if letter.attachmentsOmitted > 0 {
+      extra["attachments_omitted"] = .number(String(letter.attachmentsOmitted))
+    }
     extra["mailbox"] = .string(mailbox)
 
     var company: Inquiry.Company?
