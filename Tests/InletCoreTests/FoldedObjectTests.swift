@@ -113,6 +113,21 @@ struct FieldPathParsingTests {
     #expect(FieldPath("Contact.Телефон")?.foldedHead == "contact")
   }
 
+  @Test func aSelectorPicksTheFirstMatchingItem() throws {
+    let chat: Value = .object([
+      "messages": .array([
+        .object(["type": "agent", "message": "Здравствуйте!"]),
+        .object(["type": "visitor", "message": "Нужна доставка"]),
+        .object(["type": "visitor", "message": "Ещё вопрос"]),
+      ])
+    ])
+    let path = try #require(FieldPath("messages.?type=visitor.message"))
+    #expect(chat.value(at: path) == "Нужна доставка")
+    #expect(chat.value(at: try #require(FieldPath("messages.?type=client.message"))) == nil)
+    #expect(chat.value(at: try #require(FieldPath("messages.?type.message"))) == nil)
+    #expect(chat.value(at: try #require(FieldPath("messages.1.message"))) == "Нужна доставка")
+  }
+
   @Test func memberNamesFoldAsLowercased() {
     var generator = SystemRandomNumberGenerator()
     let pieces = [

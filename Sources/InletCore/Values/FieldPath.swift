@@ -1,7 +1,9 @@
 /// A path into a decoded body: `message.from.id`, `fields[email][value]` or `contact_info.phone`.
 ///
 /// Dots and bracket pairs both separate segments, so the PHP-style names web forms send and the
-/// nested JSON of messengers address the same tree.
+/// nested JSON of messengers address the same tree. In a list, a number picks an item by its
+/// position and `?name=value` the first item whose `name` reads `value`
+/// (`chat.messages.?type=visitor.message`).
 public struct FieldPath: Sendable, Hashable, CustomStringConvertible {
   /// The segments, outermost first.
   public let segments: [String]

@@ -53,11 +53,22 @@ public enum Value: Sendable, Hashable {
       let folded = key.lowercasedIfNeeded
       return members.first { $0.key.lowercases(to: folded) }?.value
     case .array(let items):
+      if key.utf8.first == UInt8(ascii: "?") { return Self.first(of: items, where: key) }
       guard let index = Int(key), items.indices.contains(index) else { return nil }
       return items[index]
     default:
       return nil
     }
+  }
+
+  /// A selector segment, `?name=value`: the list's first item whose member `name` reads
+  /// `value` (a chat's first `?type=visitor` message, whoever wrote before it).
+  private static func first(of items: [Value], where selector: String) -> Value? {
+    let condition = selector.dropFirst()
+    guard let equals = condition.firstIndex(of: "=") else { return nil }
+    let name = String(condition[..<equals])
+    let wanted = condition[condition.index(after: equals)...]
+    return items.first { $0.member(name)?.text.map { $0[...] == wanted } ?? false }
   }
 
   /// Follows a field path from an already folded root (one request maps many paths).
