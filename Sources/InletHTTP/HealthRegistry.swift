@@ -148,10 +148,17 @@ public final class HealthRegistry: Sendable {
 
   /// Something of the channel worked: a request stored, or (`request: false`) a subscription
   /// renewed at the provider, which says nothing about the requests it sends being refused.
-  public func recordSuccess(channel: String, request: Bool = true, at date: Date = Date()) {
+  /// Only a success that `wrote` to the database (by default, a request) clears a storage
+  /// failure — the channel's own and every other's: a renewal, or a mailbox pass that found no
+  /// new letter, says nothing of a full disk.
+  public func recordSuccess(
+    channel: String, request: Bool = true, wrote: Bool? = nil, at date: Date = Date()
+  ) {
+    let wrote = wrote ?? request
     update(channel) { state in
-      if !request, state.lastError?.hasPrefix(Self.refusalPrefix) == true,
-        state.status == "failing"
+      let failure = state.status == "failing" ? state.lastError : nil
+      if !request && failure?.hasPrefix(Self.refusalPrefix) == true
+        || !wrote && failure?.hasPrefix(Self.storagePrefix) == true
       {
         state.lastSuccessAt = date
         return
@@ -161,15 +168,13 @@ public final class HealthRegistry: Sendable {
       state.failingSince = nil
       Self.forgetRefusals(&state)
     }
-    guard storageFailing.load(ordering: .relaxed) else { return }
+    guard wrote, storageFailing.load(ordering: .relaxed) else { return }
     states.withLock { states in
       // Under the lock that records failures: a failure recorded meanwhile is either cleared
       // here or sets the flag again after.
       storageFailing.store(false, ordering: .relaxed)
       for (name, state) in states
-      where state.kind == "webhook" && state.status == "failing"
-        && state.lastError?.hasPrefix(Self.storagePrefix) == true
-      {
+      where state.status == "failing" && state.lastError?.hasPrefix(Self.storagePrefix) == true {
         states[name]?.status = "ok"
         states[name]?.failingSince = nil
       }

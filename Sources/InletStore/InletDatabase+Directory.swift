@@ -92,15 +92,27 @@ extension InletDatabase {
 
   /// A full export imported (`inlet directory import --replace-all`): deletes the records of
   /// `kind` whose ids `kept` does not hold — what the CRM deleted since the last export —, in
-  /// transactions of 1,000, without re-matching (call ``rematchNewInquiries()`` after).
-  /// Returns how many were deleted.
-  public func removeDirectoryRecords(_ kind: DirectoryKind, notIn kept: Set<String>)
-    async throws -> Int
-  {
-    let stale = try await read { db in
-      try String.fetchAll(db, sql: "SELECT id FROM \(kind.rawValue)").filter {
-        !kept.contains($0)
+  /// transactions of 1,000, without re-matching (call ``rematchNewInquiries()`` after). A
+  /// record written at or after `exported` (a PUT after the export was taken, or while it was
+  /// imported) is newer than the file and stays. Returns how many were deleted and how many
+  /// were kept for being newer.
+  public func removeDirectoryRecords(
+    _ kind: DirectoryKind, notIn kept: Set<String>, writtenBefore exported: Date
+  ) async throws -> (removed: Int, newer: Int) {
+    let (stale, newer) = try await read { db in
+      var stale: [String] = []
+      var newer = 0
+      let rows = try Row.fetchCursor(db, sql: "SELECT id, updated_at FROM \(kind.rawValue)")
+      while let row = try rows.next() {
+        let id: String = row[0]
+        guard !kept.contains(id) else { continue }
+        if let written = row[1] as Double?, written >= exported.timeIntervalSince1970 {
+          newer += 1
+        } else {
+          stale.append(id)
+        }
       }
+      return (stale, newer)
     }
     var removed = 0
     var start = 0
@@ -114,7 +126,7 @@ extension InletDatabase {
       }
       start += 1_000
     }
-    return removed
+    return (removed, newer)
   }
 
   /// Matches every still-`new` inquiry again; returns how many changed.

@@ -36,6 +36,12 @@ struct DirectoryImport: AsyncParsableCommand {
       are removed — not when a row was malformed or the file holds none.
       """)
   var replaceAll = false
+  @Option(
+    help: """
+      With --replace-all: when the export was taken (ISO 8601, e.g. 2026-12-02T02:00:00+03:00; \
+      default: the file's modification time). A record the CRM wrote since is kept.
+      """)
+  var exportedAt: String?
   @Argument(help: "The file to import.") var file: String
 
   func run() async throws {
@@ -64,6 +70,7 @@ struct DirectoryImport: AsyncParsableCommand {
     guard let data = FileManager.default.contents(atPath: file) else {
       throw fail("cannot read \(file)")
     }
+    let exported = try exportTime()
     let (database, besideDaemon) = try openDirectoryDatabase(options.config)
     var reader: DirectoryFileReader
     do {
@@ -153,8 +160,12 @@ struct DirectoryImport: AsyncParsableCommand {
         removal = "; nothing removed (--replace-all): the file lists no \(kind.rawValue)"
       } else {
         do {
-          let removed = try await database.removeDirectoryRecords(kind, notIn: listed)
-          removal = "; \(removed) \(kind.rawValue) not in the file removed"
+          let result = try await database.removeDirectoryRecords(
+            kind, notIn: listed, writtenBefore: exported)
+          removal = "; \(result.removed) \(kind.rawValue) not in the file removed"
+          if result.newer > 0 {
+            removal += " (\(result.newer) written since the export kept)"
+          }
         } catch {
           _ = try? await database.rematchNewInquiries()
           throw error
@@ -175,6 +186,28 @@ struct DirectoryImport: AsyncParsableCommand {
 
   static let chunkSize = 20_000
   static let maxReported = 100
+
+  /// When the export was taken: `--exported-at`, or the file's modification time (an export
+  /// written by the CRM and imported as it is); now when neither can be had.
+  private func exportTime() throws -> Date {
+    if let exportedAt {
+      let formatter = ISO8601DateFormatter()
+      var date = formatter.date(from: exportedAt)
+      if date == nil {
+        formatter.formatOptions.insert(.withFractionalSeconds)
+        date = formatter.date(from: exportedAt)
+      }
+      guard let date else {
+        throw fail(
+          "--exported-at needs an ISO 8601 time with its offset (2026-12-02T02:00:00+03:00), "
+            + "got `\(exportedAt)`")
+      }
+      guard date <= Date() else { throw fail("--exported-at \(exportedAt) is in the future") }
+      return date
+    }
+    let attributes = try? FileManager.default.attributesOfItem(atPath: file)
+    return min(attributes?[.modificationDate] as? Date ?? Date(), Date())
+  }
 
   private func warn(_ message: String) {
     FileHandle.standardError.write(Data("inlet: \(message)\n".utf8))

@@ -350,6 +350,34 @@ struct DirectoryAPITests {
     #expect(try await exists("c1"))
     #expect(try await match(daemon, leadID)["client_id"] == nil)
 
+    // A client the CRM wrote after the export was taken is newer than the file: it stays.
+    let exportedBefore = try export("before.csv", ["c1,Ромашка,romashka.ru", "c3,Василёк,"])
+    let put = try await send(
+      daemon, .PUT, "/api/v1/directory/clients/c4", #"{"name":"Одуванчик","domains":["oduvan.ru"]}"#
+    )
+    #expect(put.status == 200, "\(put.body)")
+    let third = try importing(exportedBefore)
+    #expect(third.status == 0, "\(third.output)\(third.error)")
+    #expect(
+      third.output.contains("0 clients not in the file removed (1 written since the export kept)"),
+      "\(third.output)")
+    #expect(try await exists("c4"))
+    // Said when the export was taken: what was written before it and is not listed goes.
+    let now = ISO8601DateFormatter()
+    now.formatOptions.insert(.withFractionalSeconds)
+    let stamped = try daemon.cli([
+      "directory", "import", "--kind", "clients", "--replace-all", "--exported-at",
+      now.string(from: Date()), exportedBefore,
+    ])
+    #expect(stamped.output.contains("1 clients not in the file removed"), "\(stamped.output)")
+    #expect(try await !exists("c4"))
+    let future = try daemon.cli([
+      "directory", "import", "--kind", "clients", "--replace-all", "--exported-at",
+      "2999-01-01T00:00:00Z", exportedBefore,
+    ])
+    #expect(future.status != 0)
+    #expect(future.error.contains("in the future"), "\(future.error)")
+
     // A malformed row might be a client still in the CRM; an empty export is no export.
     let broken = try importing(try export("broken.csv", ["c1,Ромашка,romashka.ru", "c3,\"x"]))
     #expect(broken.status == 1)

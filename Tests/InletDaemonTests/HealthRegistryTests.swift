@@ -49,6 +49,28 @@ import Testing
   }
 
   @Test(
+    "a storage failure is cleared only by a success that wrote: not a renewal, not an empty pass")
+  func storageFailureNeedsAWrite() {
+    let health = HealthRegistry()
+    health.register(channel: "site", definition: "generic")
+    health.register(channel: "mango", definition: "mango-office")
+    health.register(mailbox: "info")
+    func site() -> String? { health.snapshot.first { $0.name == "site" }?.status }
+    health.recordFailure(channel: "site", error: HealthRegistry.storagePrefix + "disk full")
+    #expect(site() == "failing")
+    health.recordSuccess(channel: "mango", request: false)
+    #expect(site() == "failing")
+    health.recordSuccess(channel: "info", wrote: false)
+    #expect(site() == "failing")
+    // The channel's own renewal does not clear it either.
+    health.recordSuccess(channel: "site", request: false)
+    #expect(site() == "failing")
+    // A mailbox pass that stored letters did write: the database takes writes again.
+    health.recordSuccess(channel: "info", wrote: true)
+    #expect(site() == "ok")
+  }
+
+  @Test(
     "a mailbox renamed into a channel of the same name in one reload stays listed, as a channel")
   func mailboxBecomesChannel() {
     let health = HealthRegistry()

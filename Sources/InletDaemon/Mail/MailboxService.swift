@@ -76,7 +76,8 @@ struct MailboxService: Sendable {
             failing.record(1)
             health.recordFailure(channel: name, error: refused)
           } else {
-            health.recordSuccess(channel: name)
+            // (A pass that stored nothing proves nothing of the database.)
+            health.recordSuccess(channel: name, wrote: summary.fetched > 0)
             lastSuccess.record(Date().timeIntervalSince1970)
             failing.record(0)
           }
