@@ -285,10 +285,7 @@ struct DeliveryTests {
       #expect(
         try await daemon.api(.POST, "/inquiries/\(id)/accept", json: #"{"action":"new_client"}"#)
           .status == 200)
-      // Only a dead one can be discarded; a read token may not; unknown is 404.
-      let pending = try #require(
-        try await deliveries(daemon, status: "pending").first?["id"] as? String)
-      #expect(try await daemon.api(.POST, "/deliveries/\(pending)/discard").status == 409)
+      // A read token may not discard; unknown is 404.
       #expect(
         try await daemon.api(.POST, "/deliveries/\(deadID)/discard", token: daemon.readToken)
           .status == 403)
@@ -314,6 +311,10 @@ struct DeliveryTests {
       let retryDiscarded = try await daemon.api(.POST, "/deliveries/\(deadID)/retry")
       #expect(retryDiscarded.status == 409)
       #expect(retryDiscarded.errorCode == "invalid_transition")
+      // A delivered one is not discarded.
+      let delivered = try #require(
+        try await deliveries(daemon, status: "delivered").first?["id"] as? String)
+      #expect(try await daemon.api(.POST, "/deliveries/\(delivered)/discard").status == 409)
     }
   }
 

@@ -98,4 +98,50 @@ struct RetentionTests {
     #expect(try await database.inquiry(id: after)?.sender.email == "z@x.ru")
     #expect(try await Self.count("deliveries", in: database) == 0)
   }
+
+  @Test("push switched off owes nothing: its pending deliveries no longer hold retention")
+  func pushOffDoesNotHoldRetention() async throws {
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    let database = temp.database
+    try await database.setDeliveryEnabled(true)
+    _ = try await database.ingest(submission(key: "a", email: "a@x.ru"))
+    _ = try await database.ingest(submission(key: "b", email: "b@x.ru"))
+    let later = Date().addingTimeInterval(60)
+    // The CRM was failing: both still pending. On, they hold every event.
+    #expect(try await database.retentionHeld(before: later) != nil)
+    #expect(try await database.pruneEvents(before: later) == 0)
+    try await database.setDeliveryEnabled(false)
+    #expect(try await database.retentionHeld(before: later) == nil)
+    #expect(try await database.pruneEvents(before: later) == 2)
+    #expect(try await Self.count("deliveries", in: database) == 0)
+    // Switched on again, push catches up with what changed while it was off.
+    let c = try createdID(try await database.ingest(submission(key: "c", email: "c@x.ru")))
+    #expect(try await database.setDeliveryEnabled(true) == 1)
+    let owed = try await database.deliveries(status: .pending, after: 0, limit: 10)
+    #expect(owed.map(\.inquiryID) == [c])
+  }
+
+  @Test("a pending delivery can be discarded; an answer for it in flight does not revive it")
+  func discardPending() async throws {
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    let database = temp.database
+    try await database.setDeliveryEnabled(true)
+    _ = try await database.ingest(submission(key: "a", email: "a@x.ru"))
+    let pending = try #require(
+      try await database.deliveries(status: .pending, after: 0, limit: 10).first)
+    guard case .changed(let discarded) = try await database.discardDelivery(pending.id) else {
+      Issue.record("a pending delivery was not discarded")
+      return
+    }
+    #expect(discarded.status == .discarded)
+    // The attempt that was in flight fails (a 503 with Retry-After): it stays discarded.
+    try await database.markFailed(pending.id, error: "HTTP 503", retryAt: Date(), counted: false)
+    #expect(try await database.deliveries(status: .discarded, after: 0, limit: 10).count == 1)
+    #expect(try await database.retentionHeld(before: Date().addingTimeInterval(60)) == nil)
+    // Answered 2xx after all: it did reach the CRM.
+    try await database.markDelivered(pending.id, at: Date())
+    #expect(try await database.deliveries(status: .delivered, after: 0, limit: 10).count == 1)
+  }
 }

@@ -86,7 +86,8 @@ struct DeliveryController {
       throw APIError(
         .conflict, code: "invalid_transition",
         message:
-          "delivery \(id) is `\(status.rawValue)`; only a dead delivery can be \(verb)")
+          "delivery \(id) is `\(status.rawValue)`; only a "
+          + (verb == "discarded" ? "dead or pending" : "dead") + " delivery can be \(verb)")
     }
   }
 

@@ -464,14 +464,16 @@ public enum OpenAPIDocument {
         post:
           tags: [delivery]
           operationId: discardDelivery
-          summary: Give up on a dead delivery so the inquiry's later changes go out.
+          summary: Give up on a dead or pending delivery so the inquiry's later changes go out.
           description: |
             For a change the CRM refuses for good (a body over its size limit, a record it rejects):
             a `dead` delivery holds back every later change of its inquiry, and a retry sends the same
-            bytes again. Discarded, it stays listed (`status: discarded`) and its change stays in the
-            event feed; the next change of the inquiry is sent. Only a dead delivery can be
-            discarded (409 otherwise); a discarded one again (this request's retry) is answered
-            200 as it is, `Inlet-Transition: repeated`.
+            bytes again. A `pending` one (a receiver that keeps answering 503 with `Retry-After`) can
+            be given up on too. Discarded, it stays listed (`status: discarded`) and its change stays
+            in the event feed; the next change of the inquiry is sent (an attempt already in flight
+            that is answered 2xx still marks it `delivered`). A delivered one is not discarded
+            (409); a discarded one again (this request's retry) is answered 200 as it is,
+            `Inlet-Transition: repeated`.
           parameters:
             - name: id
               in: path

@@ -55,7 +55,7 @@ extension InletDatabase {
       try db.execute(
         sql: """
           UPDATE deliveries SET status = 'delivered', attempts = attempts + 1,
-            delivered_at = ?, last_error = NULL WHERE id = ?
+            delivered_at = ?, last_error = NULL WHERE id = ? AND status IN ('pending', 'discarded')
           """,
         arguments: [now.timeIntervalSince1970, Int64(id) ?? -1])
     }
@@ -71,7 +71,8 @@ extension InletDatabase {
       try db.execute(
         sql: """
           UPDATE deliveries SET attempts = attempts + \(counted ? 1 : 0), last_error = ?,
-            status = ?, next_attempt_at = COALESCE(?, next_attempt_at) WHERE id = ?
+            status = ?, next_attempt_at = COALESCE(?, next_attempt_at)
+          WHERE id = ? AND status = 'pending'
           """,
         arguments: [
           String(error.prefix(500)), retryAt == nil ? "dead" : "pending",
@@ -118,19 +119,23 @@ extension InletDatabase {
       arguments: [now.timeIntervalSince1970])
   }
 
-  /// Gives up on a dead delivery (a change the CRM refuses for good: a body over its limit, a
-  /// record it rejects), so the inquiry's later changes go out; it stays listed, `discarded`.
-  /// A discarded one was discarded before: answered as it is, unchanged.
+  /// Gives up on a dead or pending delivery (a change the CRM refuses for good: a body over its
+  /// limit, a record it rejects; or one a receiver keeps deferring), so the inquiry's later
+  /// changes go out; it stays listed, `discarded`. An attempt in flight meanwhile that is
+  /// answered 2xx still marks it delivered. A discarded one was discarded before: answered as
+  /// it is, unchanged.
   public func discardDelivery(_ id: String) async throws -> DeadDeliveryOutcome {
     try await changeDead(
-      id, done: [.discarded], sql: "UPDATE deliveries SET status = 'discarded' WHERE id = ?")
+      id, done: [.discarded], also: [.pending],
+      sql: "UPDATE deliveries SET status = 'discarded' WHERE id = ?")
   }
 
   /// Runs `sql` (its last argument the delivery's id, after `arguments`) on delivery `id` when
-  /// it is dead, in one transaction; the delivery as it is then. One whose status is in `done`
-  /// already is answered unchanged.
+  /// it is dead (or of a status in `also`), in one transaction; the delivery as it is then. One
+  /// whose status is in `done` already is answered unchanged.
   private func changeDead(
-    _ id: String, done: Set<Delivery.Status>, sql: String, arguments: [Double] = []
+    _ id: String, done: Set<Delivery.Status>, also: Set<Delivery.Status> = [], sql: String,
+    arguments: [Double] = []
   ) async throws -> DeadDeliveryOutcome {
     try await write { db in
       guard let key = Int64(id),
@@ -147,7 +152,7 @@ extension InletDatabase {
         ).map(Self.delivery)
       }
       if done.contains(status) { return try current().map { .unchanged($0) } ?? .notFound }
-      guard status == .dead else { return .notDead(status) }
+      guard status == .dead || also.contains(status) else { return .notDead(status) }
       var values: [any DatabaseValueConvertible] = arguments
       values.append(key)
       try db.execute(sql: sql, arguments: StatementArguments(values))

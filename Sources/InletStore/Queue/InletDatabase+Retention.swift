@@ -20,7 +20,7 @@ extension InletDatabase {
   ///
   /// Only a prefix of the sequence goes, so "pruned through N" says exactly what a reader
   /// missed: it stops at the first event at or after `cutoff` and at the first event a delivery
-  /// still owes the CRM (pending or dead). An inquiry whose JSON only its `inquiry.created`
+  /// still owes the CRM (pending or dead, while push delivery is on). An inquiry whose JSON only its `inquiry.created`
   /// event held (never changed since the ingest) gets it written into its row first: the
   /// inquiry itself is never pruned. Chunked; each chunk is one transaction.
   public func pruneEvents(before cutoff: Date) async throws -> Int {
@@ -34,15 +34,23 @@ extension InletDatabase {
     }
   }
 
-  /// The delivery that keeps events older than `cutoff` (the oldest still owed: pending, or
-  /// dead until retried or discarded), if one does: retention stops there.
+  /// What holds retention back: the deliveries still owed (pending, or dead until retried or
+  /// discarded) while push delivery is on. Switched off, it owes nothing: switched on again,
+  /// it catches up with each inquiry's latest change (``setDeliveryEnabled(_:now:)``).
+  static let owedDeliveries = """
+    d.status IN ('pending', 'dead')
+      AND COALESCE((SELECT enabled FROM delivery_settings WHERE id = 1), 1) = 1
+    """
+
+  /// The delivery that keeps events older than `cutoff` (the oldest still owed), if one does:
+  /// retention stops there.
   public func retentionHeld(before cutoff: Date) async throws -> Delivery? {
     try await read { db in
       try Row.fetchOne(
         db,
         sql: """
           SELECT \(Self.deliveryColumns) FROM deliveries d JOIN events e ON e.id = d.event_id
-          WHERE d.status IN ('pending', 'dead') AND e.created_at < ?
+          WHERE \(Self.owedDeliveries) AND e.created_at < ?
           ORDER BY d.event_id LIMIT 1
           """,
         arguments: [cutoff.timeIntervalSince1970]
@@ -55,7 +63,7 @@ extension InletDatabase {
     // The first event a delivery still owes: it and every later one stay.
     let owed = try Int64.fetchOne(
       db,
-      sql: "SELECT MIN(event_id) FROM deliveries WHERE status IN ('pending', 'dead')")
+      sql: "SELECT MIN(d.event_id) FROM deliveries d WHERE \(owedDeliveries)")
     var through = from
     var count = 0
     let rows = try Row.fetchCursor(
