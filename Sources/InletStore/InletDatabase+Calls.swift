@@ -153,8 +153,9 @@ extension InletDatabase {
     }
   }
 
-  /// Writes a call's facts into its stored inquiry, with an `inquiry.updated` event; false
-  /// when there is no such inquiry.
+  /// Writes a call's facts into its stored inquiry, with an `inquiry.updated` event — none
+  /// when they change nothing in it (a repeated or older event, a leg's own bookkeeping): the
+  /// event stream and the CRM hear of changes only; false when there is no such inquiry.
   @discardableResult
   static func updateInquiry(
     _ id: Int64, with record: CallRecord, at now: Date, settings: DirectorySettings,
@@ -163,8 +164,10 @@ extension InletDatabase {
     guard var stored = try InquiryRecord.fetchOne(db, key: id) else { return false }
     var inquiry = try InquiryJSON.decodeStored(stored.document)
     inquiry.status = stored.status
+    let before = inquiry
     let hadPhone = inquiry.sender.phone != nil
     record.update(&inquiry)
+    if inquiry == before { return true }
     // The caller's number came after the inquiry (an answer overtook the start event):
     // matched now, as it would have been from the start.
     if !hadPhone, inquiry.sender.phone != nil, stored.status == InquiryStatus.new.rawValue {

@@ -253,6 +253,36 @@ struct TelephonyTests {
     #expect(record.legSeqs == ["leg-S1": 3])
   }
 
+  @Test("a repeated or older call event that changes nothing records no inquiry.updated")
+  func unchangedCallRecordsNoChange() async throws {
+    let pbx = try TelephonyHarness()
+    defer { pbx.daemon.remove() }
+    try await pbx.daemon.start()
+    for (seq, state) in [(1, "Appeared"), (2, "Connected")] {
+      let reply = try await pbx.mango(
+        "/events/call", json: Self.mangoCall(entry: "U1", seq: seq, state: state))
+      #expect(reply.status == 200, "\(reply.body)")
+    }
+    let database = try pbx.database()
+    let before = try await database.events(after: 0)
+    #expect(before.map(\.type) == [.created, .updated])
+    // The same state again under another key (a second later), and the older one.
+    let again = Self.mangoCall(entry: "U1", seq: 2, state: "Connected")
+      .replacingOccurrences(of: #""timestamp":1558422148"#, with: #""timestamp":1558422149"#)
+    #expect(again.contains("1558422149"))
+    #expect(try await pbx.mango("/events/call", json: again).status == 200)
+    let older = Self.mangoCall(entry: "U1", seq: 1, state: "Appeared")
+      .replacingOccurrences(of: #""timestamp":1558422138"#, with: #""timestamp":1558422139"#)
+    #expect(try await pbx.mango("/events/call", json: older).status == 200)
+    #expect(try pbx.rawCount("mango") == 4)
+    #expect(try await database.events(after: 0).count == before.count)
+    // A change is still one.
+    let ended = try await pbx.mango(
+      "/events/call", json: Self.mangoCall(entry: "U1", seq: 3, state: "Disconnected"))
+    #expect(ended.status == 200)
+    #expect(try await database.events(after: 0).count == before.count + 1)
+  }
+
   @Test("Mango: legs of one entry keep their own seq; the IVR's end is not the call's")
   func mangoLegs() async throws {
     let pbx = try TelephonyHarness()

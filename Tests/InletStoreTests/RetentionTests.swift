@@ -145,3 +145,25 @@ struct RetentionTests {
     #expect(try await database.deliveries(status: .delivered, after: 0, limit: 10).count == 1)
   }
 }
+
+@Suite("Change events")
+struct ChangeEventTests {
+  @Test("a merge again after a reopen brings nothing new: no inquiry.updated for the target")
+  func mergeAgainRecordsNoChange() async throws {
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    let database = temp.database
+    let target = try createdID(try await database.ingest(submission(key: "t", email: "a@x.ru")))
+    let other = try createdID(try await database.ingest(submission(key: "o", email: "a@x.ru")))
+    func targetEvents() async throws -> Int {
+      try await database.events(after: 0).filter { $0.inquiryID == Int64(target)! }.count
+    }
+    _ = try await database.apply(.merge(into: target), to: other, by: "crm")
+    let afterMerge = try await targetEvents()
+    #expect(afterMerge == 2, "created, then updated by the merge")
+    _ = try await database.reopen(other)
+    _ = try await database.apply(.merge(into: target), to: other, by: "crm")
+    #expect(try await targetEvents() == afterMerge)
+    #expect(try await database.inquiry(id: target)?.messages.count == 1)
+  }
+}

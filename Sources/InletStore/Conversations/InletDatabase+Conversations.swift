@@ -62,16 +62,17 @@ extension InletDatabase {
   /// INN in a reply's requisites) are added to it, and it is matched again.
   /// `merged`: the manager said the two are one lead (a merge), so a different e-mail address
   /// is the same person's other one, not a colleague's.
+  @discardableResult
   static func fillMissingDetails(
     of inquiryID: Int64, from draft: Inquiry, settings: DirectorySettings,
     text fillText: Bool = true,
     merged: Bool = false, in db: Database
-  ) throws {
-    guard var record = try InquiryRecord.fetchOne(db, key: inquiryID) else { return }
+  ) throws -> Bool {
+    guard var record = try InquiryRecord.fetchOne(db, key: inquiryID) else { return false }
     var inquiry = try InquiryJSON.decodeStored(record.document)
     // Someone else in the thread (a colleague answering all) speaks for themselves.
     if !merged, let theirs = draft.sender.email, let ours = inquiry.sender.email, theirs != ours {
-      return
+      return false
     }
     var sender = inquiry.sender
     if sender.phone == nil { sender.phone = draft.sender.phone }
@@ -103,6 +104,7 @@ extension InletDatabase {
       record.document = String(decoding: inquiry.jsonBytes, as: UTF8.self)
       try record.update(db)
     }
+    return changed
   }
 
   /// Appends the message to a `new` inquiry. A contact detail the inquiry lacked (a phone

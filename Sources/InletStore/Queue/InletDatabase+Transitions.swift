@@ -225,16 +225,22 @@ extension InletDatabase {
       try Int64.fetchAll(
         db, sql: "SELECT raw_id FROM inquiry_messages WHERE inquiry_id = ?", arguments: [target]))
     shown.insert(row["raw_id"])
+    var carried = false
     for (raw, receivedAt, text) in entries where shown.insert(raw).inserted {
       var record = InquiryMessageRecord(
         id: nil, inquiryID: target, rawID: raw, receivedAt: receivedAt, text: text)
       try record.insert(db)
+      carried = true
     }
     if row["status"] == InquiryStatus.new.rawValue {
       // The text is in the entry already.
-      try fillMissingDetails(
-        of: target, from: merged, settings: settings, text: false, merged: true, in: db)
+      carried =
+        try fillMissingDetails(
+          of: target, from: merged, settings: settings, text: false, merged: true, in: db)
+        || carried
     }
+    // Nothing new for the target (merged again after a reopen): no change to tell of.
+    guard carried else { return }
     try db.execute(
       sql: "UPDATE inquiries SET updated_at = ? WHERE id = ?",
       arguments: [StoredDate.text(now), target])
