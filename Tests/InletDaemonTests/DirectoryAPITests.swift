@@ -142,6 +142,22 @@ struct DirectoryAPITests {
       #expect(reply.status == status, "\(path) \(body): \(reply.body)")
       #expect(reply.errorCode == code, "\(path) \(body)")
     }
+    // A known field written another way would be dropped without a word: refused, named.
+    let misspelt = try await send(
+      daemon, .PUT, "/api/v1/directory/contacts/p1",
+      #"{"clientId":"C-17","email":"ivan@romashka.ru","manager":"Петров"}"#)
+    #expect(misspelt.status == 400, "\(misspelt.body)")
+    #expect(misspelt.errorCode == "malformed_body")
+    #expect(misspelt.body.contains("did you mean `client_id`"), "\(misspelt.body)")
+    let singular = try await send(
+      daemon, .POST, "/api/v1/directory/batch", #"{"clients":[{"id":"c5","Phone":"+79161234567"}]}"#
+    )
+    #expect(singular.status == 400, "\(singular.body)")
+    #expect(singular.body.contains("did you mean `phones`"), "\(singular.body)")
+    // A field of the CRM's own, nothing like a known one, is ignored as documented.
+    let own = try await send(
+      daemon, .PUT, "/api/v1/directory/contacts/p2", #"{"client_id":"c1","manager":"Петров"}"#)
+    #expect(own.status == 200 || own.status == 201, "\(own.body)")
     let (status, _) = try await daemon.get("/api/v1/directory/clients/c1", token: daemon.readToken)
     #expect(status == 404)
     // The body's id compares trimmed, as the batch stores it.

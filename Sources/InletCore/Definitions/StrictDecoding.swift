@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 /// A coding key for any string, used to find keys a structure does not know.
@@ -23,6 +24,32 @@ extension Decoder {
       throw DecodingError.dataCorruptedError(
         forKey: key, in: container,
         debugDescription: "unknown key `\(key.stringValue)` (expected one of: \(expected))")
+    }
+  }
+}
+
+extension Decoder {
+  /// Throws at the first key that is one of `Keys` written another way (`clientId`,
+  /// `Client_ID`, `email` for `emails`): the value meant for it would be ignored without a
+  /// word. Keys that are nothing like a known one (a CRM's own `manager`, `created_at`) are
+  /// left for the caller to ignore.
+  public func rejectMisspeltKeys<Keys: CodingKey & CaseIterable>(_ keys: Keys.Type) throws {
+    guard let container = try? container(keyedBy: AnyCodingKey.self) else { return }
+    func folded(_ key: String) -> String {
+      var letters = String(
+        key.lowercased().unicodeScalars.filter(CharacterSet.alphanumerics.contains))
+      if letters.hasSuffix("s") { letters.removeLast() }
+      return letters
+    }
+    let known = Keys.allCases.map(\.stringValue)
+    let byFolded = Dictionary(known.map { (folded($0), $0) }) { first, _ in first }
+    // In order of name, so the same body is always answered the same.
+    let keys = container.allKeys.sorted { $0.stringValue < $1.stringValue }
+    for key in keys where !known.contains(key.stringValue) {
+      guard let meant = byFolded[folded(key.stringValue)] else { continue }
+      throw DecodingError.dataCorruptedError(
+        forKey: key, in: container,
+        debugDescription: "unknown key `\(key.stringValue)`: did you mean `\(meant)`?")
     }
   }
 }

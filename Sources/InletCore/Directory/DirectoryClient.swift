@@ -38,13 +38,14 @@ public struct DirectoryClient: Codable, Sendable, Equatable {
     self.innValid = innValid
   }
 
-  enum CodingKeys: String, CodingKey {
+  enum CodingKeys: String, CodingKey, CaseIterable {
     case id, name, inn, kpp, domains, emails, phones, potential, person
     case innValid = "inn_valid"
   }
 
   /// Lenient about what a CRM leaves out (missing lists, `null`), strict about types.
   public init(from decoder: any Decoder) throws {
+    try decoder.rejectMisspeltKeys(CodingKeys.self)
     let c = try decoder.container(keyedBy: CodingKeys.self)
     id = try c.decode(DirectoryID.self, forKey: .id).value
     name = try c.decodeIfPresent(String.self, forKey: .name)

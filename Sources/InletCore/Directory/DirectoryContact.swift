@@ -22,13 +22,14 @@ public struct DirectoryContact: Codable, Sendable, Equatable {
     self.messengers = messengers
   }
 
-  enum CodingKeys: String, CodingKey {
+  enum CodingKeys: String, CodingKey, CaseIterable {
     case id
     case clientID = "client_id"
     case name, emails, phones, messengers
   }
 
   public init(from decoder: any Decoder) throws {
+    try decoder.rejectMisspeltKeys(CodingKeys.self)
     let c = try decoder.container(keyedBy: CodingKeys.self)
     id = try c.decode(DirectoryID.self, forKey: .id).value
     clientID = try c.decodeIfPresent(DirectoryID.self, forKey: .clientID)?.value

@@ -29,7 +29,7 @@ public struct DirectoryInterest: Codable, Sendable, Equatable {
     self.updatedAt = updatedAt
   }
 
-  enum CodingKeys: String, CodingKey {
+  enum CodingKeys: String, CodingKey, CaseIterable {
     case id
     case clientID = "client_id"
     case contactID = "contact_id"
@@ -38,6 +38,7 @@ public struct DirectoryInterest: Codable, Sendable, Equatable {
   }
 
   public init(from decoder: any Decoder) throws {
+    try decoder.rejectMisspeltKeys(CodingKeys.self)
     let c = try decoder.container(keyedBy: CodingKeys.self)
     id = try c.decode(DirectoryID.self, forKey: .id).value
     clientID = try c.decodeIfPresent(DirectoryID.self, forKey: .clientID)?.value

@@ -520,7 +520,7 @@ public enum OpenAPIDocument {
             Replaces the whole record (a field left out is cleared) and re-matches, in the same
             transaction, the still-`new` inquiries it affects. Repeating the same PUT changes nothing.
             The body's `id` may be left out; when present it must equal the path's (else 400
-            `id_mismatch`). Fields not listed here are ignored.
+            `id_mismatch`). Fields not listed here are ignored, except a listed one written another way (`clientId`, `email` for `emails`): 400 `malformed_body` naming the field meant.
           requestBody:
             required: true
             content:
@@ -586,7 +586,7 @@ public enum OpenAPIDocument {
           summary: Add or replace a contact.
           description: |
             As for clients: replaces the whole record, re-matches what it affects, idempotent; the
-            body's `id` may be left out or must equal the path's. Fields not listed here are ignored.
+            body's `id` may be left out or must equal the path's. Fields not listed here are ignored, except a listed one written another way (`clientId`, `email` for `emails`): 400 `malformed_body` naming the field meant.
           requestBody:
             required: true
             content:
@@ -652,7 +652,7 @@ public enum OpenAPIDocument {
           summary: Add or replace an interest.
           description: |
             As for clients: replaces the whole record, re-matches what it affects, idempotent; the
-            body's `id` may be left out or must equal the path's. Fields not listed here are ignored.
+            body's `id` may be left out or must equal the path's. Fields not listed here are ignored, except a listed one written another way (`clientId`, `email` for `emails`): 400 `malformed_body` naming the field meant.
           requestBody:
             required: true
             content:
