@@ -46,6 +46,11 @@ struct CallTimeoutService: Service {
           logger.notice(
             "a call had no event for its channel's call_timeout and was closed as it stood",
             metadata: ["channel": "\(call.channel)", "call.id": "\(call.callID)"])
+          if call.created {
+            CounterCache.shared.increment(
+              "inlet_inquiries_created_total",
+              [("channel", call.channel), ("kind", InquiryKind.call.rawValue)])
+          }
         }
       })
   }

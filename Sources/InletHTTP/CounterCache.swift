@@ -3,13 +3,13 @@ import Synchronization
 
 /// Counters by label and dimensions, made once: building a swift-metrics `Counter` asks the
 /// factory (a lock and a registry lookup) every time, which is wasted work per request.
-final class CounterCache: Sendable {
-  static let shared = CounterCache()
+public final class CounterCache: Sendable {
+  public static let shared = CounterCache()
 
   private let counters = Mutex<[String: Counter]>([:])
 
   /// Adds one to the counter `label{dimensions}`.
-  func increment(_ label: String, _ dimensions: [(String, String)] = []) {
+  public func increment(_ label: String, _ dimensions: [(String, String)] = []) {
     var key = label
     for (name, value) in dimensions {
       key.append("|")

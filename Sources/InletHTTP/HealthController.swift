@@ -28,10 +28,12 @@ struct HealthController {
       var headers = HTTPFields()
       headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
       var text = metricsText()
-      // Gauges read from the database at scrape time: they cannot drift from the truth.
-      if let counts = try? await database.counts() {
-        text += Self.gauges(counts)
-      }
+      // Gauges read from the database at scrape time: they cannot drift from the truth. When
+      // the read fails they are left out, and `inlet_store_up 0` says why (an alert on the
+      // queue's depth would otherwise only see its series vanish).
+      let counts = try? await database.counts()
+      text += Self.storeUp(counts != nil)
+      if let counts { text += Self.gauges(counts) }
       return Response(
         status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: text)))
     }
@@ -70,6 +72,16 @@ struct HealthController {
   }
 
   /// The queue depth by inquiry status and the raw items by status, in the text format.
+  static func storeUp(_ up: Bool) -> [UInt8] {
+    Array(
+      """
+      # HELP inlet_store_up Whether the database could be read at this scrape (1) or not (0).
+      # TYPE inlet_store_up gauge
+      inlet_store_up \(up ? 1 : 0)
+
+      """.utf8)
+  }
+
   static func gauges(_ counts: InletDatabase.Counts) -> [UInt8] {
     var lines = [
       "# HELP inlet_queue_depth Inquiries in the lead queue by status.",

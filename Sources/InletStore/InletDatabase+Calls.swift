@@ -195,6 +195,10 @@ extension InletDatabase {
     return id
   }
 
+  /// A call the timeout closed; `created`: its inquiry was made by the closing (a call whose
+  /// direction never came, counted inbound once it ended).
+  public typealias ClosedCall = (channel: String, callID: String, created: Bool)
+
   /// Where a sweep of open calls has got to: (updated_at, channel, call id) of the last read.
   typealias OpenCallPosition = (updatedAt: Double, channel: String, callID: String)
 
@@ -213,10 +217,10 @@ extension InletDatabase {
     now: Date = Date(), shortest: TimeInterval, batch: Int = 200,
     directions: @escaping @Sendable (_ channel: String) -> Set<String> = { _ in ["in"] },
     timeout: @escaping @Sendable (_ channel: String) -> TimeInterval?
-  ) async throws -> [(channel: String, callID: String)] {
+  ) async throws -> [ClosedCall] {
     let settings = directorySettings
     let cutoff = now.addingTimeInterval(-shortest).timeIntervalSince1970
-    var closed: [(channel: String, callID: String)] = []
+    var closed: [ClosedCall] = []
     // Calls looked at and left open (their channel's timeout is longer) are passed over.
     var after: OpenCallPosition = (-.infinity, "", "")
     while true {
@@ -240,7 +244,7 @@ extension InletDatabase {
     limit: Int, now: Date, directions: (_ channel: String) -> Set<String>,
     timeout: (_ channel: String) -> TimeInterval?, settings: DirectorySettings, in db: Database
   ) throws -> (
-    closed: [(channel: String, callID: String)], last: OpenCallPosition?, read: Int
+    closed: [ClosedCall], last: OpenCallPosition?, read: Int
   ) {
     let candidates = try Row.fetchAll(
       db,
@@ -250,7 +254,7 @@ extension InletDatabase {
         ORDER BY updated_at, channel, call_id LIMIT ?
         """,
       arguments: [cutoff, after.updatedAt, after.channel, after.callID, limit])
-    var closed: [(channel: String, callID: String)] = []
+    var closed: [ClosedCall] = []
     var last: OpenCallPosition?
     for row in candidates {
       last = (row["updated_at"], row["channel"], row["call_id"])
@@ -264,6 +268,7 @@ extension InletDatabase {
       var record = try InquiryJSON.decoder().decode(CallRecord.self, from: Data(text.utf8))
       record.closeUnended()
       var inquiryID: Int64? = row["inquiry_id"]
+      var created = false
       if inquiryID == nil, let rawID: Int64 = row["raw_id"],
         record.makesInquiry(directions: directions(channel))
       {
@@ -278,6 +283,7 @@ extension InletDatabase {
           sql: "UPDATE raw_items SET inquiry_id = ? WHERE id = ? AND inquiry_id IS NULL",
           arguments: [id, rawID])
         inquiryID = id
+        created = true
       } else if let id = inquiryID {
         try updateInquiry(id, with: record, at: now, settings: settings, in: db)
       }
@@ -290,7 +296,7 @@ extension InletDatabase {
           UPDATE calls SET record = ?, open = 0, inquiry_id = ? WHERE channel = ? AND call_id = ?
           """,
         arguments: [String(decoding: record.jsonBytes, as: UTF8.self), inquiryID, channel, callID])
-      closed.append((channel, callID))
+      closed.append((channel, callID, created))
     }
     return (closed, last, candidates.count)
   }

@@ -69,10 +69,18 @@ extension InletDatabase {
           frames = try await copier.writeWithoutTransaction { db in
             try db.checkpoint(.passive).walFrameCount
           }
+        } catch let error as DatabaseError
+          where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
+        {
+          // Another connection is copying the log (the writer's own restart, an import's
+          // copier beside the daemon): nothing is wrong, and the next look copies what is left.
+          frames = nil
+          seen = nil
         } catch {
           // A full disk, an I/O error: the log keeps growing until the copy succeeds again —
           // counted (`inlet_store_checkpoint_failures_total`), where an alert can see it.
           frames = nil
+          seen = nil
           if !Task.isCancelled {
             Counter(label: "inlet_store_checkpoint_failures_total").increment()
           }

@@ -296,6 +296,7 @@ struct FormsTests {
     #expect(listed.body.contains("honeypot"))
     let metrics = try await site.daemon.get("/metrics").1
     #expect(metrics.contains(#"inlet_spam_total{channel="form"} 2"#), "\(metrics)")
+    #expect(metrics.contains(#"inlet_inquiries_created_total{channel="form",kind="form"} 1"#))
 
     // The hasty visitor was a person after all: the manager promotes the kept item.
     let kept = try #require(ignored.first { $0.reason?.contains("min_fill_seconds") == true })
@@ -314,6 +315,11 @@ struct FormsTests {
     #expect(again.status == 200)
     #expect(again.headers.first(name: "Inlet-Transition") == "repeated")
     #expect(again.json["id"] as? String == promotedID)
+    // Counted as created once, like a lead that came in as one.
+    let counted = try await site.daemon.get("/metrics").1
+    #expect(
+      counted.contains(#"inlet_inquiries_created_total{channel="form",kind="form"} 2"#),
+      "\(counted)")
     #expect(try site.inquiries("form").compactMap(\.sender.name).sorted() == ["Fast", "Человек"])
     #expect(try site.entries("form").filter { $0.status == "ignored" }.count == 1)
     // It is an inquiry like any: it can be decided now.

@@ -124,6 +124,7 @@ struct ReloadTests {
     #expect(broken.status == 400)
     let metrics = try await daemon.get("/metrics").1
     #expect(metrics.contains(#"inlet_queue_depth{status="new"} 2"#), "\(metrics)")
+    #expect(metrics.contains("\ninlet_store_up 1\n"), "\(metrics)")
     #expect(metrics.contains(#"inlet_queue_depth{status="accepted"} 0"#))
     #expect(metrics.contains(#"inlet_raw_items{status="quarantined"} 1"#))
     #expect(metrics.contains(#"inlet_raw_items{status="normalised"} 2"#))

@@ -90,6 +90,9 @@ extension InquiryController {
         idempotencyKey: reading.idempotencyKey)
       {
       case .created(let inquiry):
+        CounterCache.shared.increment(
+          "inlet_inquiries_created_total",
+          [("channel", inquiry.channel), ("kind", inquiry.kind.rawValue)])
         return try Self.decided(inquiry, applied: true, status: .created)
       case .existing(let inquiry):
         return try Self.decided(inquiry, applied: false)
