@@ -54,7 +54,9 @@ public struct StatusReport: Sendable {
       configuredChannels: config.channels.map(\.name),
       configuredMailboxes: config.mailboxes.map(\.name))
     // Only an existing file: a status check never creates a database.
+    // (Not while a restore replaces it: the counts are then left out.)
     if FileManager.default.fileExists(atPath: databasePath),
+      (try? WritersLock.holdForProcess(databasePath: databasePath)) != nil,
       let database = try? InletDatabase(path: databasePath)
     {
       report.counts = try? database.countsSync()

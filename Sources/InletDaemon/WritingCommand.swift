@@ -135,11 +135,13 @@ public struct WritingCommand {
   }
 }
 
-/// `<database>.writers`: every process that writes the database (the daemon, `inlet directory
-/// import`, `inlet replay`, `inlet poll`) holds a shared lock on it for its lifetime, and `inlet
-/// restore` an exclusive one — so a restore never moves the file aside under a command that
-/// would go on writing into the old one, and no command starts while a restore runs.
-final class WritersLock: Sendable {
+/// `<database>.writers`: every process that opens the database (the daemon, `inlet directory
+/// import`, `inlet replay`, `inlet poll`, and the readers `inlet backup`, `inlet inquiries`,
+/// `inlet status`) holds a shared lock on it for its lifetime, and `inlet restore` an exclusive
+/// one — so a restore never moves the file aside under a command that would go on writing into
+/// the old one, or whose last close would delete the log files a daemon started after the
+/// restore uses; and no command starts while a restore runs.
+public final class WritersLock: Sendable {
   private let descriptor: Int32
 
   /// nil when the file cannot be opened (a folder the user may not write, a file of another
@@ -171,8 +173,9 @@ final class WritersLock: Sendable {
       }
       throw ServerError(
         exclusive
-          ? "a command is writing to the database \(databasePath) (`inlet directory import`, "
-            + "`inlet replay`); wait for it to finish, then restore"
+          ? "a command is using the database \(databasePath) (`inlet directory import`, "
+            + "`inlet replay`, `inlet backup`, `inlet inquiries`); wait for it to finish, then "
+            + "restore"
           : "`inlet restore` is replacing the database \(databasePath); run this again when it "
             + "has finished")
     }
@@ -185,7 +188,8 @@ final class WritersLock: Sendable {
   private static let held = Mutex<[String: WritersLock]>([:])
 
   /// Takes a shared lock on `databasePath`'s writers file for the rest of the process (once).
-  static func holdForProcess(databasePath: String) throws {
+  /// A command that only reads the database takes it too, before it opens the file.
+  public static func holdForProcess(databasePath: String) throws {
     guard held.withLock({ $0[databasePath] == nil }) else { return }
     let lock = try WritersLock(databasePath: databasePath, exclusive: false)
     held.withLock { $0[databasePath] = $0[databasePath] ?? lock }

@@ -25,6 +25,8 @@ struct Backup: AsyncParsableCommand {
     }
     let summary: BackupSummary
     do {
+      // Shared with the daemon; a restore waits for the copy (and is refused meanwhile).
+      try WritersLock.holdForProcess(databasePath: path)
       let database = try InletDatabase(path: path)
       summary = try database.backup(to: file)
     } catch {

@@ -95,6 +95,12 @@ func openDatabase(_ configPath: String) throws -> InletDatabase {
     throw fail(
       "no database at \(path) (database.path in \(configPath)); `inlet serve` creates it")
   }
+  // Held while the command reads: a restore does not move the file aside under it.
+  do {
+    try WritersLock.holdForProcess(databasePath: path)
+  } catch {
+    throw fail("\(error)")
+  }
   let database = try InletDatabase(path: path)
   guard try database.isMigrated() else {
     throw fail(

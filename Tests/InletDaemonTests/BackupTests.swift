@@ -247,7 +247,7 @@ struct BackupTests {
     #expect(try await daemon.get("/api/v1/inquiries/1", token: daemon.readToken).0 == 200)
   }
 
-  @Test("a restore waits for no writer: refused while a command writes, and the reverse")
+  @Test("a restore waits for no command: refused while one uses the database, and the reverse")
   func restoreBesideWriters() async throws {
     let daemon = try DaemonHarness()
     defer { daemon.remove() }
@@ -268,7 +268,7 @@ struct BackupTests {
     #expect(flock(descriptor, LOCK_SH) == 0)
     let refused = try daemon.cli(["restore", backup])
     #expect(refused.status == 1)
-    #expect(refused.error.contains("a command is writing to the database"), "\(refused.error)")
+    #expect(refused.error.contains("a command is using the database"), "\(refused.error)")
     #expect(try Self.replacedFiles(daemon).isEmpty)
     // Another writer beside it is fine: shared.
     let imported = try daemon.cli(["directory", "import", "--kind", "clients", clients])
@@ -281,6 +281,16 @@ struct BackupTests {
     let blocked = try daemon.cli(["directory", "import", "--kind", "clients", clients])
     #expect(blocked.status != 0)
     #expect(blocked.error.contains("`inlet restore` is replacing"), "\(blocked.error)")
+    // So are the commands that only read: their last close would delete the log files of a
+    // daemon started after the restore.
+    let copy = daemon.folder.appendingPathComponent("during.sqlite").path
+    let backingUp = try daemon.cli(["backup", copy])
+    #expect(backingUp.status != 0)
+    #expect(backingUp.error.contains("`inlet restore` is replacing"), "\(backingUp.error)")
+    #expect(!FileManager.default.fileExists(atPath: copy))
+    let listing = try daemon.cli(["inquiries", "list"])
+    #expect(listing.status != 0)
+    #expect(listing.error.contains("`inlet restore` is replacing"), "\(listing.error)")
     #expect(flock(descriptor, LOCK_UN) == 0)
     #expect(try daemon.cli(["restore", backup]).status == 0)
   }
