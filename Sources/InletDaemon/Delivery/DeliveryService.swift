@@ -180,6 +180,9 @@ public struct DeliveryService: Service {
     var failure: String?
     // A 429 or 503 saying when to come back: then, and the attempt is not counted.
     var retryAfter: TimeInterval?
+    // A refusal of this body itself (413: over the CRM's size limit; 422: a record it cannot
+    // take): the same bytes would be refused again, so it is dead at once, for a discard.
+    var refusedForGood = false
     do {
       let response = try await client.execute(request, timeout: settings.timeout.timeAmount)
       // The answer's body is read and dropped (its first MiB: a 2xx with a long body is
@@ -191,6 +194,7 @@ public struct DeliveryService: Service {
       }
       if !(200..<300).contains(response.status.code) {
         failure = "HTTP \(response.status.code)"
+        refusedForGood = [413, 422].contains(response.status.code)
         if [429, 503].contains(response.status.code),
           let value = response.headers.first(name: "Retry-After")
         {
@@ -217,7 +221,8 @@ public struct DeliveryService: Service {
         // Asked to wait: as long as asked (a day at most), never sooner than the backoff.
         let wait = max(backoff(afterAttempt: max(attempts, 1)), retryAfter ?? 0)
         let retryAt =
-          counted && attempts >= settings.maxAttempts ? nil : Date().addingTimeInterval(wait)
+          refusedForGood || counted && attempts >= settings.maxAttempts
+          ? nil : Date().addingTimeInterval(wait)
         try await database.markFailed(
           delivery.id, error: failure, retryAt: retryAt, counted: counted)
         failed.increment()
