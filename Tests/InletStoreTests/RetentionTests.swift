@@ -86,7 +86,12 @@ struct RetentionTests {
       at: Date())
 
     let later = Date().addingTimeInterval(60)
-    #expect(try await database.pruneEvents(before: later) == 2500)
+    // A shutdown cancels the sweep: it stops after the chunk it is in, the rest left for later.
+    let cancelled = Task { try await database.pruneEvents(before: later) }
+    cancelled.cancel()
+    let first = try await cancelled.value
+    #expect(first == 1000)
+    #expect(try await database.pruneEvents(before: later) == 1500)
     #expect(try await database.prunedEventsThrough() == 2500)
     #expect(try await Self.count("events", in: database) == 2)
     #expect(try await database.inquiry(id: "1")?.sender.email == "l0@x.ru")

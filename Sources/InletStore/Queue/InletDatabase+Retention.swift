@@ -30,7 +30,9 @@ extension InletDatabase {
         try Self.pruneChunk(before: cutoff.timeIntervalSince1970, in: db)
       }
       deleted += count
-      if count < Self.retentionChunk { return deleted }
+      // A shutdown does not wait for a long backlog (a lowered `retention.events`): each
+      // chunk is its own transaction, and the next sweep goes on from where this one stopped.
+      if count < Self.retentionChunk || Task.isCancelled { return deleted }
     }
   }
 
