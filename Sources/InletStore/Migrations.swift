@@ -488,6 +488,16 @@ public enum Migrations {
         t.primaryKey(["kind", "id"])
       }
     }
+    migrator.registerMigration("2026-12-02-4-mail-references") { db in
+      // The letters each stored letter references (its In-Reply-To and References, as
+      // `mail:<Message-ID>` keys): a letter that arrives after a reply to it (fetched from
+      // another mailbox first) finds the reply's inquiry and joins it.
+      try db.create(table: "mail_references") { t in
+        t.column("message_key", .text).notNull()
+        t.column("raw_id", .integer).notNull()
+        t.primaryKey(["message_key", "raw_id"])
+      }
+    }
     return migrator
   }()
 }

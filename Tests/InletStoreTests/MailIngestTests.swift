@@ -359,6 +359,54 @@ struct MailIngestTests {
     #expect(try await temp.database.inquiry(id: laterID)?.thread?.inquiryID == rootID)
   }
 
+  @Test("a letter fetched after a reply to it joins the reply's inquiry: one lead, not two")
+  func originalAfterItsReply() async throws {
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    let info = MailLocation(mailbox: "info", folder: "INBOX", uidValidity: 3)
+    // The client's follow-up reached sales@ (polled first); the letter it answers, info@.
+    let base = Date(timeIntervalSince1970: 1_796_000_000)
+    let reply = try await temp.database.ingestMail(
+      [
+        letter(
+          uid: 1, messageID: "follow@x", text: "Напоминаю о заявке", subject: "Re: Заявка",
+          references: ["first@x"], receivedAt: base + 600)
+      ], at: inbox, cursor: 1)
+    guard case .created(let leadID, _) = reply[0] else {
+      Issue.record("expected created, got \(reply[0])")
+      return
+    }
+    let original = try await temp.database.ingestMail(
+      [letter(uid: 9, messageID: "first@x", text: "Нужен счёт на 10 шт.", receivedAt: base)],
+      at: info, cursor: 9)
+    guard case .continued(let joined, _) = original[0] else {
+      Issue.record("expected continued, got \(original[0])")
+      return
+    }
+    #expect(joined == leadID)
+    #expect(try temp.database.countsSync().inquiries["new"] == 1)
+    let lead = try #require(try await temp.database.inquiry(id: leadID))
+    #expect(lead.messages.map(\.text) == ["Нужен счёт на 10 шт."])
+
+    // Decided already: the late original starts an inquiry threaded on it, as a reply would.
+    _ = try await temp.database.ingestMail(
+      [
+        letter(
+          uid: 2, messageID: "second-follow@x", text: "Ещё раз", subject: "Re: Другое",
+          references: ["second@x"])
+      ], at: inbox, cursor: 2)
+    let rejectedID = String(Int(leadID)! + 1)
+    _ = try await temp.database.apply(
+      .reject(reason: "spam", comment: nil), to: rejectedID, by: "crm")
+    let late = try await temp.database.ingestMail(
+      [letter(uid: 10, messageID: "second@x", text: "Другое")], at: info, cursor: 10)
+    guard case .created(let lateID, _) = late[0] else {
+      Issue.record("expected created, got \(late[0])")
+      return
+    }
+    #expect(try await temp.database.inquiry(id: lateID)?.thread?.inquiryID == rejectedID)
+  }
+
   @Test("more letters from one sender than the limit are kept ignored as rate_limited")
   func rateLimit() async throws {
     let temp = try TempDatabase()

@@ -239,7 +239,10 @@ extension InletDatabase {
       let rawID = raw.id!
       try link(rawID)
       try recordSender(item, rawID: rawID, in: db)
-      let earlier = try threadTarget(of: inquiry, references: references, in: db)
+      try recordReferences(references, rawID: rawID, in: db)
+      let earlier =
+        try threadTarget(of: inquiry, references: references, in: db)
+        ?? threadTarget(answering: item.key, in: db)
       if let earlier, earlier.status == InquiryStatus.new.rawValue {
         // The reply may say what the first letter did not (requisites, a phone).
         try fillMissingDetails(of: earlier.id, from: inquiry, settings: settings, in: db)
@@ -318,6 +321,37 @@ extension InletDatabase {
     guard let row = rows.first(where: { MailSubject.base($0["subject"]) == subject }) else {
       return nil
     }
+    return try threadTarget(row, in: db)
+  }
+
+  /// Notes the letters a stored letter references, for ``threadTarget(answering:in:)``.
+  static func recordReferences(_ references: [String], rawID: Int64, in db: Database) throws {
+    guard !references.isEmpty else { return }
+    let statement = try db.cachedStatement(
+      sql: "INSERT OR IGNORE INTO mail_references (message_key, raw_id) VALUES (?, ?)")
+    for reference in references.suffix(50) {
+      try db.executeDirect(statement) { bind in
+        try bind.text(1, MailItem.messageIDKeyPrefix + reference)
+        try bind.integer(2, rawID)
+      }
+    }
+  }
+
+  /// The inquiry of a letter stored before the one keyed `key` and referencing it: a reply
+  /// fetched before the letter it answers (the two came to different mailboxes, or the
+  /// original was held up). The earlier letter then joins the reply's inquiry — the same
+  /// thread, one lead — rather than making a second one.
+  static func threadTarget(answering key: String, in db: Database) throws -> ThreadTarget? {
+    guard key.hasPrefix(MailItem.messageIDKeyPrefix) else { return nil }
+    guard
+      let row = try Row.fetchOne(
+        db.cachedStatement(
+          sql: """
+            SELECT i.id, i.status, i.merged_into, i.acceptance FROM mail_references m
+            JOIN raw_items r ON r.id = m.raw_id JOIN inquiries i ON i.id = r.inquiry_id
+            WHERE m.message_key = ? ORDER BY r.id LIMIT 1
+            """), arguments: [key])
+    else { return nil }
     return try threadTarget(row, in: db)
   }
 
