@@ -32,6 +32,7 @@ extension InletDatabase {
       try String.fetchOne(db, sql: "SELECT fingerprint FROM matching_state WHERE id = 1")
     }
     guard stored != fingerprint else { return nil }
+    try await renormalizeDirectoryPhones()
     var after: Int64 = 0
     var changed = 0
     while true {
@@ -53,5 +54,37 @@ extension InletDatabase {
         arguments: [fingerprint])
     }
     return changed
+  }
+
+  /// Reads again, under this `phone.default_country`, the directory's phones that did not
+  /// normalise when they were written (kept as given: a Belarusian `8 029 123-45-67` under
+  /// `RU`), so the numbers a corrected country now reads are matched without waiting for the
+  /// CRM to write those records again. Chunked; each record keeps what normalised already.
+  func renormalizeDirectoryPhones() async throws {
+    let settings = directorySettings
+    for kind in [DirectoryKind.clients, .contacts] {
+      let ids = try await read { db in
+        try Row.fetchAll(
+          db, sql: "SELECT id, phones FROM \(kind.rawValue) WHERE phones IS NOT NULL"
+        ).compactMap { row -> String? in
+          let phones: String = row["phones"]
+          return phones.split(separator: "\n").contains { !$0.hasPrefix("+") } ? row["id"] : nil
+        }
+      }
+      var start = 0
+      while start < ids.count {
+        let chunk = ids[start..<min(start + Self.rematchChunk, ids.count)]
+        try await write { db in
+          var change = DirectoryChange(everything: true)
+          for id in chunk {
+            guard let record = try Self.directoryRecord(kind, id: id, in: db) else { continue }
+            let normalized = settings.normalizer.normalize(record)
+            guard normalized.record != record else { continue }
+            try Self.store(normalized, change: &change, in: db)
+          }
+        }
+        start += Self.rematchChunk
+      }
+    }
   }
 }

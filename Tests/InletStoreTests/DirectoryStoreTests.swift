@@ -474,6 +474,42 @@ struct DirectoryStoreTests {
     #expect(try await database.rematchQueueIfRulesChanged() == nil)
   }
 
+  @Test("a corrected phone.default_country reads the directory's phones it could not before")
+  func renormalizedOnCountryChange() async throws {
+    let temp = try TempDatabase()
+    defer { temp.remove() }
+    var database = temp.database
+    // Minsk's sales office, installed as RU: its CRM's numbers are Belarusian.
+    _ = try await database.upsertDirectory(
+      .client(DirectoryClient(id: "by1", name: "ООО Зубр", phones: ["8 029 123-45-67"])))
+    _ = try await database.upsertDirectory(
+      .contact(DirectoryContact(id: "p1", clientID: "by1", phones: ["8 017 222-33-44"])))
+    #expect(try await database.rematchQueueIfRulesChanged() == 0)
+    guard case .client(let kept)? = try await database.directoryRecord(.clients, id: "by1") else {
+      Issue.record("no client by1")
+      return
+    }
+    #expect(kept.phones == ["8 029 123-45-67"], "not a Russian number: kept as given")
+
+    database.directorySettings = DirectorySettings(phone: PhoneNormalizer(defaultCountry: "BY"))
+    _ = try await database.rematchQueueIfRulesChanged()
+    guard case .client(let read)? = try await database.directoryRecord(.clients, id: "by1") else {
+      Issue.record("no client by1")
+      return
+    }
+    #expect(read.phones == ["+375291234567"])
+    guard case .contact(let contact)? = try await database.directoryRecord(.contacts, id: "p1")
+    else {
+      Issue.record("no contact p1")
+      return
+    }
+    #expect(contact.phones == ["+375172223344"])
+    // A lead from that number finds the client now.
+    let lead = try createdID(
+      try await database.ingest(submission(key: "by", email: nil, phone: "+375291234567")))
+    #expect(try await Self.inquiry(lead, in: database).match.clientID == "by1")
+  }
+
   @Test("a deleted client is named by no match; its contacts stay contacts without a client")
   func deletedClient() async throws {
     let temp = try await Self.loaded()
